@@ -1,0 +1,300 @@
+"""The adapter contract (DESIGN §6) and the registry that finds adapters through entry points.
+
+An adapter is one small class per platform. It declares what the platform can do and its limits
+as data (`Capabilities`), turns a `Document` into the exact request body (`render`, pure), and
+speaks the platform's API for `create`, `update` and `find`. Everything else (credentials,
+retries, pacing, records, ordering, reconciliation) is the core's job, so no adapter repeats it.
+
+Writing one (see examples/plugin/ for a complete package)::
+
+    from dataclasses import dataclass
+    from typing import ClassVar
+    from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+    from crosspost.document import Document, RemotePost
+
+    @dataclass(frozen=True)
+    class HookSettings(ApiSettings):
+        api_url: str = "https://hooks.example.com"
+
+    class Hook(BaseAdapter):
+        name: ClassVar[str] = "hook"
+        display_name: ClassVar[str] = "Webhook"
+        capabilities: ClassVar[Capabilities] = Capabilities(update=False, find=False)
+        Settings: ClassVar[type[HookSettings]] = HookSettings
+
+        def render(self, doc: Document, *, draft: bool = False) -> Payload:
+            return Payload(self.name, {"title": doc.title, "url": doc.canonical_url})
+
+        async def create(self, payload: Payload, *, key: str) -> RemotePost:
+            answer = await self.http.request("POST", "/posts", op="create", json=payload.body)
+            return RemotePost(id=str(answer.json()["id"]))
+
+        async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
+            raise NotImplementedError  # never called: capabilities.update is False
+
+        async def find(self, doc: Document) -> RemotePost | None:
+            return None  # never called: capabilities.find is False
+
+and register it in your package's `pyproject.toml`::
+
+    [project.entry-points."crosspost.adapters"]
+    hook = "my_package:Hook"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from .document import Asset, Document, Notice, RemotePost
+
+if TYPE_CHECKING:
+    from .http import PlatformClient
+
+__all__ = [
+    "Adapter",
+    "AdapterClass",
+    "AdapterContext",
+    "ApiSettings",
+    "BaseAdapter",
+    "Cache",
+    "Capabilities",
+    "Payload",
+    "RemotePost",
+    "Settings",
+    "load_adapters",
+]
+
+log = logging.getLogger("crosspost")
+
+Cache = MutableMapping[str, Any]
+"""Per-platform values worth keeping between runs (user id, publication id), saved in the records."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can do, declared as data so the core decides before calling.
+
+    `read_lag`: seconds a read may miss a write that just succeeded (edge caches); reconcile waits
+    this long after a create before trusting "not found". `idempotency_window`: seconds the
+    server remembers an idempotency key; within it, resending a create with the same key is safe.
+    `announces`: the platform posts a summary that points at the article platforms' copies, so
+    the publisher runs it after them. `limits`: default pacing, e.g. `{"create": "10/30s"}`.
+    """
+
+    update: bool = True
+    drafts: bool = True
+    find: bool = True
+    media: bool = False
+    announces: bool = False
+    idempotency_window: float = 0.0
+    read_lag: float = 0.0
+    max_tags: int | None = None
+    limits: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Base of every adapter's settings dataclass: the keys of its [platforms.NAME] table.
+
+    Subclasses add fields with defaults; `crosspost.config.build_settings` validates the user's
+    table against them. `base_url` is where the platform's API lives.
+    """
+
+    @property
+    def base_url(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ApiSettings(Settings):
+    """Settings of a platform reached at one configurable API URL."""
+
+    api_url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        return self.api_url
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Exactly what a platform will receive, token-free, plus what was trimmed on the way.
+
+    `body` is JSON-able and is what `crosspost preview --to P` prints; `hash` identifies it, so an
+    unchanged post costs no request; `media` lists local or remote images uploaded first.
+    """
+
+    platform: str
+    body: Mapping[str, Any]
+    draft: bool = False
+    notices: tuple[Notice, ...] = ()
+    media: tuple[Asset, ...] = ()
+
+    @property
+    def hash(self) -> str:
+        blob = json.dumps(
+            {
+                "body": self.body,
+                "draft": self.draft,
+                "media": [[a.url, str(a.path) if a.path else None, a.alt] for a in self.media],
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        ).encode("utf-8")
+        return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the core hands an adapter: a ready HTTP client, its cache and the user's tag names.
+
+    `tags` maps a site tag (case-folded) to this platform's name for it, from the [tags] table;
+    tags not in it go through the adapter's automatic rule.
+    """
+
+    http: PlatformClient
+    cache: Cache = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """One platform. Raise `crosspost.errors` exceptions; never return success booleans.
+
+    `render` is pure (no I/O) and raises `ContentError` for a post the platform cannot take;
+    `draft=True` asks for a platform draft. `prepare` may fetch account facts once per run (limits,
+    user id) before rendering. `create` gets the record's idempotency `key`; platforms with
+    server-side idempotency send it. `find` looks the post up by canonical URL among the
+    account's own posts. Subclassing `BaseAdapter` provides the optional parts.
+    """
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    Settings: ClassVar[type[Any]]
+    fake: ClassVar[str | None]
+    auth_header: ClassVar[str]
+    auth_scheme: ClassVar[str]
+    default_headers: ClassVar[Mapping[str, str]]
+
+    def __init__(self, settings: Any, context: AdapterContext) -> None: ...
+
+    async def prepare(self) -> None: ...
+
+    def render(self, doc: Document, *, draft: bool = False) -> Payload: ...
+
+    async def create(self, payload: Payload, *, key: str) -> RemotePost: ...
+
+    async def update(self, remote: RemotePost, payload: Payload) -> RemotePost: ...
+
+    async def find(self, doc: Document) -> RemotePost | None: ...
+
+
+class BaseAdapter:
+    """Defaults for the optional parts of the protocol, and the helpers every platform needs.
+
+    Not required: any class that satisfies `Adapter` works. Subclasses set the class attributes
+    and implement `render`, `create`, `find` and (if `capabilities.update`) `update`.
+    """
+
+    display_name: ClassVar[str] = ""
+    fake: ClassVar[str | None] = None
+    auth_header: ClassVar[str] = "Authorization"
+    auth_scheme: ClassVar[str] = "Bearer"
+    default_headers: ClassVar[Mapping[str, str]] = {}
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self, settings: Any, context: AdapterContext) -> None:
+        self.settings = settings
+        self.http = context.http
+        self.cache = context.cache
+        self.tag_names = context.tags
+
+    async def prepare(self) -> None:
+        """Nothing to fetch ahead of rendering by default."""
+
+    def map_tags(
+        self, doc: Document, rule: Callable[[str], str | None]
+    ) -> tuple[list[str], tuple[Notice, ...]]:
+        """The post's tags in this platform's form: [tags] table first, then `rule`.
+
+        Empty results and duplicates (case-insensitive) are dropped; tags beyond
+        `capabilities.max_tags` are cut with a notice naming them, so `check` can warn.
+        """
+        out: list[str] = []
+        seen: set[str] = set()
+        notices: list[Notice] = []
+        for tag in doc.tags:
+            name = self.tag_names.get(tag.casefold()) or rule(tag)
+            if not name:
+                notices.append(self.notice(doc, f"tag {tag!r} has no valid form here; dropped"))
+                continue
+            if name.casefold() in seen:
+                continue
+            seen.add(name.casefold())
+            out.append(name)
+        limit = self.capabilities.max_tags
+        if limit is not None and len(out) > limit:
+            dropped = ", ".join(out[limit:])
+            notices.append(self.notice(doc, f"takes at most {limit} tags; dropped: {dropped}"))
+            out = out[:limit]
+        return out, tuple(notices)
+
+    def notice(self, doc: Document, message: str, code: str = "trimmed") -> Notice:
+        """A warning about `doc` on this platform, for `check` and the publish report."""
+        return Notice(message, code, path=doc.source, platform=self.name)
+
+
+AdapterClass = type[Adapter]
+
+ENTRY_POINT_GROUP = "crosspost.adapters"
+
+
+def load_adapters(
+    explicit: Mapping[str, AdapterClass] | None = None,
+    *,
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, AdapterClass]:
+    """All adapters: those registered in the `crosspost.adapters` entry-point group.
+
+    Built-ins register exactly like third-party packages. A plugin that fails to import or does
+    not look like an adapter is skipped with a warning naming it, never a crash. `explicit`
+    replaces discovery (tests, embedding applications).
+    """
+    if explicit is not None:
+        return dict(explicit)
+    report = warn or (lambda message: log.warning("%s", message))
+    found: dict[str, AdapterClass] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # noqa: BLE001 - any plugin bug must not take crosspost down
+            report(f"adapter plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}; skipped")
+            continue
+        problem = _contract_problem(cls)
+        if problem:
+            report(f"adapter plugin {ep.name!r} ({ep.value}) {problem}; skipped")
+            continue
+        if ep.name in found:
+            report(f"adapter plugin {ep.name!r} is registered twice; keeping {found[ep.name]!r}")
+            continue
+        found[ep.name] = cls
+    return found
+
+
+def _contract_problem(cls: object) -> str | None:
+    required = ("name", "capabilities", "Settings", "render", "create", "update", "find")
+    missing = [attr for attr in required if not hasattr(cls, attr)]
+    if missing:
+        return f"does not implement the Adapter protocol (missing {', '.join(missing)})"
+    if not isinstance(getattr(cls, "capabilities", None), Capabilities):
+        return "has no Capabilities instance in `capabilities`"
+    return None

@@ -1,0 +1,430 @@
+"""crosspost.toml / [tool.crosspost] → a typed, validated Config (DESIGN §4).
+
+Validation is driven by dataclass fields, so the same code checks the core's tables and every
+adapter's own settings: an unknown key or a wrong type is a `ConfigError` naming the file, the
+line where we can find it, the dotted key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .profiles import PROFILES, Profile
+
+__all__ = [
+    "CONFIG_FILE",
+    "Config",
+    "PlatformConfig",
+    "RateLimit",
+    "SiteConfig",
+    "build_settings",
+    "find_config",
+    "load_config",
+]
+
+CONFIG_FILE = "crosspost.toml"
+RECORDS_DIR = ".crosspost"
+RECORDS_FILE = "records.json"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `count` requests of kind `op` ("create", "update", "read", "upload") per `per` s."""
+
+    op: str
+    count: int
+    per: float
+
+    @classmethod
+    def parse(cls, op: str, text: str) -> RateLimit:
+        """Read "10/30s", "300/5m" or "30/30min"; raises ValueError on anything else."""
+        m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*(ms|s|sec|m|min|h)?\s*", text)
+        if not m or int(m.group(1)) <= 0:
+            raise ValueError(f"expected COUNT/PERIOD like '10/30s', got {text!r}")
+        amount = float(m.group(2) or 1)
+        unit = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}[m.group(3) or "s"]
+        if amount * unit <= 0:
+            raise ValueError(f"the period in {text!r} must be positive")
+        return cls(op, int(m.group(1)), amount * unit)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """[site]: where the canonical copies live and which posts are eligible at all."""
+
+    url: str | None = None
+    permalink: str | None = None
+    content: str | None = None
+    profile: str | None = None
+    since: date | None = None
+    timezone: str = "UTC"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformConfig:
+    """[platforms.NAME]: the keys every platform shares, plus the adapter's own (`options`).
+
+    `options` is validated against the adapter's `Settings` dataclass by `build_settings` when the
+    adapter is loaded, because only the adapter knows its keys.
+    """
+
+    name: str
+    enabled: bool = True
+    publish: Literal["published", "draft"] = "published"
+    after: Literal["article", "live", "none"] = "article"
+    timeout: float = 30.0
+    limits: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def rate_limits(self) -> tuple[RateLimit, ...]:
+        return tuple(RateLimit.parse(op, text) for op, text in sorted(self.limits.items()))
+
+
+_PLATFORM_COMMON = {f.name for f in dataclasses.fields(PlatformConfig)} - {"name", "options"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything crosspost.toml says, resolved against the profile's defaults."""
+
+    root: Path
+    path: Path | None = None
+    site: SiteConfig = field(default_factory=SiteConfig)
+    platforms: Mapping[str, PlatformConfig] = field(default_factory=lambda: MappingProxyType({}))
+    tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    records_path: Path | None = None
+
+    @property
+    def profile(self) -> Profile | None:
+        return PROFILES.get(self.site.profile) if self.site.profile else None
+
+    @property
+    def permalink(self) -> str:
+        if self.site.permalink:
+            return self.site.permalink
+        return self.profile.permalink if self.profile else "/posts/{slug}/"
+
+    @property
+    def content_dir(self) -> Path:
+        rel = self.site.content or (self.profile.content if self.profile else ".")
+        return (self.root / rel).resolve()
+
+    @property
+    def records(self) -> Path:
+        return self.records_path or self.root / RECORDS_DIR / RECORDS_FILE
+
+    def tag_for(self, tag: str, platform: str) -> str | None:
+        """The per-platform name the [tags] table maps a site tag to, if any."""
+        mapping = self.tags.get(tag.casefold())
+        return mapping.get(platform) if mapping else None
+
+    def fingerprint(self, platform: str) -> str:
+        """A hash of everything in the config that can change what `platform` receives.
+
+        The no-op fast path compares it with the one stored in the records: if neither the post
+        file nor this changed, the post is skipped without being parsed or rendered.
+        """
+        pc = self.platforms.get(platform)
+        relevant = {
+            "site": {k: str(v) for k, v in dataclasses.asdict(self.site).items()},
+            "platform": None
+            if pc is None
+            else {
+                "publish": pc.publish,
+                "options": {k: repr(v) for k, v in sorted(pc.options.items())},
+            },
+            "tags": {k: dict(v) for k, v in sorted(self.tags.items())},
+        }
+        blob = json.dumps(relevant, sort_keys=True, default=str).encode()
+        return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest crosspost.toml, or pyproject.toml with [tool.crosspost], at or above `start`."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.crosspost" in pyproject.read_text("utf-8", "replace"):
+            return pyproject
+    return None
+
+
+def load_config(path: str | Path | None = None, *, start: str | Path | None = None) -> Config:
+    """Load and validate a config file.
+
+    `path` is the file itself (crosspost.toml or pyproject.toml) or a folder holding one; with
+    neither `path` nor a file found above `start` (default: the current folder) the defaults are
+    returned, rooted at `start`. Raises `ConfigError` naming the file, key and allowed values.
+    """
+    if path is not None:
+        target = Path(path)
+        if target.is_dir():
+            found = find_config(target)
+            if found is None or found.parent != target.resolve():
+                raise ConfigError(
+                    "no crosspost.toml here",
+                    path=target,
+                    hint="run `crosspost init` in the blog's folder or pass the file itself",
+                )
+            target = found
+        if not target.is_file():
+            raise ConfigError("config file not found", path=target)
+    else:
+        origin = Path(start) if start is not None else Path.cwd()
+        found = find_config(origin)
+        if found is None:
+            root = origin.resolve()
+            return Config(root=root.parent if root.is_file() else root)
+        target = found
+    return _parse_file(target.resolve())
+
+
+def _parse_file(path: Path) -> Config:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(
+            f"TOML syntax error: {exc}",
+            path=path,
+            line=int(m.group(1)) if m else None,
+            hint="fix the TOML syntax",
+        ) from exc
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("crosspost", {})
+        prefix = "tool.crosspost."
+    else:
+        prefix = ""
+    return _from_mapping(data, path=path, text=text, prefix=prefix)
+
+
+def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str) -> Config:
+    ctx = _Ctx(path, text, prefix)
+    ctx.only_keys(data, {"site", "platforms", "tags"}, "")
+    site = build_settings(SiteConfig, data.get("site", {}), ctx=ctx, key="site")
+    if site.profile is not None and site.profile not in PROFILES:
+        ctx.fail("site.profile", f"unknown profile {site.profile!r}", sorted(PROFILES))
+    if site.url is not None and not re.match(r"https?://[^/\s]+", site.url):
+        ctx.fail("site.url", f"{site.url!r} is not an absolute http(s) URL", None)
+    try:
+        site.tz  # noqa: B018 - validates the zone name now rather than at first use
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.fail("site.timezone", f"unknown time zone {site.timezone!r}", ["UTC", "Europe/Paris"])
+    platforms: dict[str, PlatformConfig] = {}
+    raw_platforms = data.get("platforms", {})
+    if not isinstance(raw_platforms, Mapping):
+        ctx.fail("platforms", "must be a table of [platforms.NAME] tables", None)
+    for name, table in raw_platforms.items():
+        if not isinstance(table, Mapping):
+            ctx.fail(f"platforms.{name}", "must be a table", None)
+        common = {k: v for k, v in table.items() if k in _PLATFORM_COMMON}
+        options = {k: v for k, v in table.items() if k not in _PLATFORM_COMMON}
+        pc = build_settings(
+            PlatformConfig, {"name": name, **common}, ctx=ctx, key=f"platforms.{name}"
+        )
+        for op, limit in pc.limits.items():
+            try:
+                RateLimit.parse(op, str(limit))
+            except ValueError as exc:
+                ctx.fail(f"platforms.{name}.limits.{op}", str(exc), None)
+        platforms[name] = dataclasses.replace(
+            pc, limits=MappingProxyType(dict(pc.limits)), options=MappingProxyType(options)
+        )
+    tags: dict[str, Mapping[str, str]] = {}
+    raw_tags = data.get("tags", {})
+    if not isinstance(raw_tags, Mapping):
+        ctx.fail("tags", 'must be a table like "Social Media" = { devto = "socialmedia" }', None)
+    for tag, per_platform in raw_tags.items():
+        if not isinstance(per_platform, Mapping) or not all(
+            isinstance(v, str) for v in per_platform.values()
+        ):
+            ctx.fail(f"tags.{tag}", "must map platform names to strings", None)
+        tags[tag.casefold()] = MappingProxyType(dict(per_platform))
+    return Config(
+        root=path.parent,
+        path=path,
+        site=site,
+        platforms=MappingProxyType(platforms),
+        tags=MappingProxyType(tags),
+    )
+
+
+# --------------------------------------------------------------------------- typed validation
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    path: Path | None
+    text: str
+    prefix: str
+
+    def line_of(self, dotted: str) -> int | None:
+        """Best-effort line of a key: TOML parsers do not keep positions."""
+        if not self.text:
+            return None
+        last = dotted.rsplit(".", 1)[-1]
+        pattern = re.compile(rf'^\s*(?:"{re.escape(last)}"|{re.escape(last)})\s*=', re.M)
+        table = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+        start = 0
+        if table:
+            header = re.search(rf"^\s*\[{re.escape(self.prefix + table)}\]", self.text, re.M)
+            if header:
+                start = header.end()
+        m = pattern.search(self.text, start)
+        if m is None:
+            header = re.search(rf"^\s*\[{re.escape(self.prefix + dotted)}\]", self.text, re.M)
+            m = header
+        return self.text.count("\n", 0, m.start()) + 1 if m else None
+
+    def fail(self, dotted: str, message: str, allowed: list[str] | None) -> typing.NoReturn:
+        hint = f"allowed: {', '.join(allowed)}" if allowed else None
+        raise ConfigError(
+            message,
+            path=self.path,
+            line=self.line_of(dotted),
+            field=self.prefix + dotted,
+            hint=hint,
+        )
+
+    def only_keys(self, data: Mapping[str, Any], known: set[str], key: str) -> None:
+        for k in data:
+            if k not in known:
+                self.fail(f"{key}.{k}" if key else k, f"unknown key {k!r}", sorted(known))
+
+
+def build_settings(
+    cls: type[T],
+    raw: Mapping[str, Any],
+    *,
+    ctx: _Ctx | None = None,
+    key: str,
+    path: Path | None = None,
+) -> T:
+    """Validate `raw` against dataclass `cls` and build it.
+
+    Adapters' settings go through the same checks as the core's: unknown keys and wrong types are
+    `ConfigError`s naming `key` (the dotted table name), the file and the allowed values.
+    """
+    ctx = ctx or _Ctx(path, _read_quietly(path), "")
+    if not isinstance(raw, Mapping):
+        ctx.fail(key, "must be a table", None)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    ctx.only_keys(raw, set(fields), key)
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        dotted = f"{key}.{name}" if key else name
+        values[name] = _coerce(value, hints[name], dotted, ctx)
+    return cls(**values)
+
+
+def _read_quietly(path: Path | None) -> str:
+    try:
+        return path.read_text("utf-8") if path else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return " or ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin is not None:
+        return {tuple: "a list", Mapping: "a table", dict: "a table"}.get(origin, str(origin))
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        date: "a date (YYYY-MM-DD)",
+    }.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:  # noqa: C901 - a type switch
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(value, arg, dotted, ctx)
+            except ConfigError:
+                continue
+        ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)
+    if origin is Literal:
+        if value in args:
+            return value
+        ctx.fail(dotted, f"{value!r} is not allowed", [repr(a) for a in args])
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            ctx.fail(dotted, f"must be a list, got {value!r}", None)
+        return tuple(_coerce(v, args[0], dotted, ctx) for v in value)
+    if origin in (Mapping, dict) or tp in (Mapping, dict):
+        if not isinstance(value, Mapping):
+            ctx.fail(dotted, f"must be a table, got {value!r}", None)
+        value_type = args[1] if len(args) == 2 else Any
+        return MappingProxyType(
+            {str(k): _coerce(v, value_type, f"{dotted}.{k}", ctx) for k, v in value.items()}
+        )
+    if tp is Any:
+        return value
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is date:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)

@@ -1,0 +1,105 @@
+"""Static-site generator profiles: defaults as data, never code paths (DESIGN §3).
+
+A profile only changes where posts live, how their public URL is built and how `init` recognises
+the generator. Field aliases are shared by all generators (first alias found wins), so a Hugo post
+moved into an Astro blog still loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PROFILES", "Profile", "detect_profile"]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Defaults one generator implies."""
+
+    name: str
+    content: str
+    permalink: str
+    markers: tuple[str, ...]
+    description: str
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile(
+            "fuwari",
+            "src/content/posts",
+            "/posts/{slug}/",
+            (),
+            "Astro with the Fuwari template",
+        ),
+        Profile(
+            "astro",
+            "src/content/blog",
+            "/blog/{slug}/",
+            ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
+            "Astro content collections",
+        ),
+        Profile(
+            "hugo",
+            "content/posts",
+            "/posts/{slug}/",
+            ("hugo.toml", "hugo.yaml", "hugo.json"),
+            "Hugo",
+        ),
+        Profile(
+            "jekyll",
+            "_posts",
+            "/{categories}/{year}/{month}/{day}/{slug}.html",
+            ("_config.yml", "_config.yaml"),
+            "Jekyll (default 'date' permalink style)",
+        ),
+        Profile(
+            "eleventy",
+            "content/blog",
+            "/blog/{slug}/",
+            (".eleventy.js", "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs"),
+            "Eleventy (eleventy-base-blog layout)",
+        ),
+        Profile(
+            "docusaurus",
+            "blog",
+            "/blog/{slug}",
+            ("docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs"),
+            "Docusaurus blog plugin",
+        ),
+        Profile(
+            "zola",
+            "content/blog",
+            "/blog/{slug}/",
+            (),
+            "Zola",
+        ),
+        Profile(
+            "gatsby",
+            "content/blog",
+            "/{slug}/",
+            ("gatsby-config.js", "gatsby-config.ts", "gatsby-config.mjs"),
+            "Gatsby (gatsby-starter-blog layout)",
+        ),
+    )
+}
+
+
+def detect_profile(markers_present: set[str], config_toml_text: str | None) -> Profile | None:
+    """Guess the generator from the files at the repository root.
+
+    `config.toml` is ambiguous (Hugo's old name, Zola's only name): Zola's has `base_url` at the
+    top level, Hugo's `baseURL`.
+    """
+    for profile in PROFILES.values():
+        if any(marker in markers_present for marker in profile.markers):
+            if profile.name == "astro" and "src/content/posts" in markers_present:
+                return PROFILES["fuwari"]
+            return profile
+    if config_toml_text is not None:
+        if "base_url" in config_toml_text:
+            return PROFILES["zola"]
+        if "baseURL" in config_toml_text or "baseurl" in config_toml_text:
+            return PROFILES["hugo"]
+    return None
