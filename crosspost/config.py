@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .credentials import Secret
 from .errors import ConfigError
 from .profiles import PROFILES, Profile
 
@@ -93,6 +94,7 @@ class PlatformConfig:
     publish: Literal["published", "draft"] = "published"
     after: Literal["article", "live", "none"] = "article"
     timeout: float = 30.0
+    read_lag: float | None = None
     limits: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -105,7 +107,11 @@ _PLATFORM_COMMON = {f.name for f in dataclasses.fields(PlatformConfig)} - {"name
 
 @dataclass(frozen=True)
 class Config:
-    """Everything crosspost.toml says, resolved against the profile's defaults."""
+    """Everything crosspost.toml says, resolved against the profile's defaults.
+
+    `credentials` never comes from a file: it lets the sandbox (and embedding applications) hand
+    tokens over directly; they take precedence over the environment and the keyring.
+    """
 
     root: Path
     path: Path | None = None
@@ -113,6 +119,7 @@ class Config:
     platforms: Mapping[str, PlatformConfig] = field(default_factory=lambda: MappingProxyType({}))
     tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     records_path: Path | None = None
+    credentials: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def profile(self) -> Profile | None:

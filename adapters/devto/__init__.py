@@ -1,0 +1,131 @@
+"""dev.to and any other Forem instance (REST, `api-key` header, Forem API v1).
+
+Facts this adapter relies on (specs/forem/api_v1.json, NOTES.md §1): articles are created with
+`POST /articles` and updated with `PUT /articles/{id}`; an update without `tags` wipes them, so
+tags are always sent; front matter inside `body_markdown` overrides the JSON fields, so the body
+must never start with one; at most 4 tags, alphanumeric; a canonical URL the account already used
+is refused with 422, which means "already there" and is adopted, never retried under another URL.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.document import Document, RemotePost
+from crosspost.errors import AlreadyExistsError
+from crosspost.urls import same_url
+
+__all__ = ["DevTo", "DevToSettings"]
+
+MAX_TITLE = 128
+_PAGE_SIZE = 1000
+_TAKEN = re.compile(r"canonical url has already been taken", re.I)
+
+
+@dataclass(frozen=True)
+class DevToSettings(ApiSettings):
+    """[platforms.devto]: `api_url` of the Forem instance, optional `organization_id`."""
+
+    api_url: str = "https://dev.to/api"
+    organization_id: int | None = None
+
+
+def forem_tag(tag: str) -> str | None:
+    """Forem tags are lowercase and alphanumeric (Unicode letters allowed): `Social Media` →
+    `socialmedia`."""
+    folded = unicodedata.normalize("NFKC", tag).casefold()
+    return "".join(ch for ch in folded if ch.isalnum()) or None
+
+
+def _without_front_matter(body: str) -> str:
+    """Forem reads a leading `---` block as front matter that overrides the JSON fields; a
+    leading thematic break is rewritten as `***`, which renders the same and cannot be one."""
+    first, sep, rest = body.lstrip("\n").partition("\n")
+    if re.fullmatch(r"-{3,}\s*", first):
+        return "***" + sep + rest
+    return body
+
+
+class DevTo(BaseAdapter):
+    name: ClassVar[str] = "devto"
+    display_name: ClassVar[str] = "dev.to"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        max_tags=4, limits={"create": "10/30s", "update": "30/30s"}
+    )
+    Settings: ClassVar[type[DevToSettings]] = DevToSettings
+    fake: ClassVar[str | None] = "crosspost.adapters.devto.fake:FakeDevTo"
+    auth_header: ClassVar[str] = "api-key"
+    auth_scheme: ClassVar[str] = ""
+    default_headers: ClassVar[dict[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
+    settings: DevToSettings
+
+    def render(self, doc: Document, *, draft: bool = False) -> Payload:
+        tags, notices = self.map_tags(doc, forem_tag)
+        title = doc.title
+        if len(title) > MAX_TITLE:
+            title = title[: MAX_TITLE - 1].rstrip() + "…"
+            notices += (self.notice(doc, f"title longer than {MAX_TITLE} characters; shortened"),)
+        article: dict[str, Any] = {
+            "title": title,
+            "body_markdown": _without_front_matter(doc.body),
+            "published": not draft,
+            "tags": ", ".join(tags),
+            "canonical_url": doc.canonical_url,
+            "description": doc.description,
+            "main_image": doc.cover.url if doc.cover else None,
+        }
+        if doc.series:
+            article["series"] = doc.series
+        if self.settings.organization_id is not None:
+            article["organization_id"] = self.settings.organization_id
+        return Payload(self.name, {"article": article}, draft=draft, notices=notices)
+
+    async def create(self, payload: Payload, *, key: str) -> RemotePost:
+        response = await self.http.request(
+            "POST", "/articles", op="create", json=payload.body, check=_refused_as_duplicate
+        )
+        return _remote(response.json())
+
+    async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
+        response = await self.http.request(
+            "PUT", f"/articles/{remote.id}", op="update", json=payload.body
+        )
+        return _remote(response.json())
+
+    async def find(self, doc: Document) -> RemotePost | None:
+        page = 1
+        while True:
+            response = await self.http.request(
+                "GET", "/articles/me/all", op="read", params={"page": page, "per_page": _PAGE_SIZE}
+            )
+            articles = response.json()
+            for article in articles:
+                if same_url(article.get("canonical_url"), doc.canonical_url):
+                    return _remote(article)
+            if len(articles) < _PAGE_SIZE:
+                return None
+            page += 1
+
+
+def _refused_as_duplicate(response: httpx.Response) -> None:
+    if response.status_code == 422 and _TAKEN.search(response.text):
+        raise AlreadyExistsError(
+            "dev.to already has an article with this canonical URL",
+            platform="devto",
+            status=422,
+        )
+
+
+def _remote(article: dict[str, Any]) -> RemotePost:
+    return RemotePost(
+        id=str(article["id"]),
+        url=article.get("url"),
+        draft=not article.get("published", False),
+        canonical_url=article.get("canonical_url"),
+    )

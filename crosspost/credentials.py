@@ -1,0 +1,177 @@
+"""Tokens: environment first (CI), then the system keyring; a `Secret` never prints itself.
+
+Every token that is resolved is also registered with `crosspost.redact`, so that a log line or an
+error message that somehow contains it is scrubbed before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Final
+
+from . import redact
+from .errors import CredentialError
+
+__all__ = [
+    "KEYRING_SERVICE",
+    "Secret",
+    "clean_token",
+    "delete_token",
+    "env_var",
+    "keyring_backend_problem",
+    "resolve_token",
+    "store_token",
+]
+
+KEYRING_SERVICE: Final = "crosspost"
+
+
+class Secret:
+    """A token. `str`, `repr` and formatting give `***`; only `reveal()` gives the value.
+
+    The value is registered for redaction as soon as the Secret exists.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        redact.register(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def env_var(platform: str) -> str:
+    """`CROSSPOST_<PLATFORM>_TOKEN`, the variable CI sets for `platform`."""
+    return f"CROSSPOST_{re.sub(r'[^A-Za-z0-9]', '_', platform).upper()}_TOKEN"
+
+
+def clean_token(raw: str, *, platform: str) -> str:
+    """Strip surrounding whitespace (a pasted newline); refuse whitespace inside or an empty token.
+
+    A token with an inner newline would split an HTTP header, and one with inner spaces is almost
+    certainly two things pasted together.
+    """
+    token = raw.strip()
+    if not token:
+        raise CredentialError("the token is empty", platform=platform)
+    if re.search(r"\s", token) or any(ord(c) < 32 or ord(c) == 127 for c in token):
+        raise CredentialError(
+            "the token contains whitespace or control characters",
+            platform=platform,
+            hint="paste the token alone, on one line",
+        )
+    return token
+
+
+def resolve_token(platform: str) -> Secret:
+    """The token for `platform`: `CROSSPOST_<PLATFORM>_TOKEN`, else the keyring.
+
+    Raises `CredentialError` naming the variable and the `login` command when neither has one,
+    including on headless machines with no keyring backend.
+    """
+    name = env_var(platform)
+    from_env = os.environ.get(name)
+    if from_env is not None and from_env.strip():
+        return Secret(clean_token(from_env, platform=platform))
+    hint = f"set {name} or run `crosspost login {platform}`"
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            stored = keyring.get_password(KEYRING_SERVICE, platform)
+        except KeyringError as exc:
+            raise CredentialError(
+                f"no token: {name} is not set and the keyring is unavailable ({type(exc).__name__})",
+                platform=platform,
+                hint=f"set {name} (on servers and CI the environment is the way)",
+            ) from None
+    except ImportError:  # pragma: no cover - keyring is a hard dependency
+        stored = None
+    if not stored:
+        raise CredentialError(f"no token: {name} is not set", platform=platform, hint=hint)
+    return Secret(clean_token(stored, platform=platform))
+
+
+def keyring_backend_problem() -> str | None:
+    """Why the active keyring backend must not store tokens, or None when it is a real vault.
+
+    Backends that write plain files (keyrings.alt's PlaintextKeyring and friends) or that fail on
+    every call are refused: a token must never land in a plain file without the user asking.
+    """
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    names = [type(backend).__name__, type(backend).__module__]
+    chained = getattr(backend, "backends", None)
+    if chained is not None:
+        if not chained:
+            return "no keyring backend is available"
+        names += [f"{type(b).__module__}.{type(b).__name__}" for b in chained]
+    if isinstance(backend, fail.Keyring):
+        return "no keyring backend is available"
+    if any("plaintext" in n.lower() or "keyrings.alt.file" in n.lower() for n in names):
+        return f"the keyring backend {type(backend).__name__} stores tokens in a plain file"
+    return None
+
+
+def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
+    """Save a token in the system keyring (service `crosspost`, user = platform)."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    value = clean_token(token, platform=platform)
+    redact.register(value)
+    problem = keyring_backend_problem()
+    if problem and not (allow_plaintext and "plain file" in problem):
+        raise CredentialError(
+            f"cannot store the token: {problem}",
+            platform=platform,
+            hint=f"set {env_var(platform)} instead, or install a keyring backend",
+        )
+    try:
+        keyring.set_password(KEYRING_SERVICE, platform, value)
+    except KeyringError as exc:
+        raise CredentialError(
+            f"the keyring refused the token ({type(exc).__name__})",
+            platform=platform,
+            hint=f"set {env_var(platform)} instead",
+        ) from None
+
+
+def delete_token(platform: str) -> bool:
+    """Remove a stored token; False when there was none."""
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, platform)
+    except PasswordDeleteError:
+        return False
+    except KeyringError as exc:
+        raise CredentialError(
+            f"the keyring is unavailable ({type(exc).__name__})", platform=platform
+        ) from None
+    return True

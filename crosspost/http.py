@@ -1,0 +1,467 @@
+"""One HTTP client per platform, one retry policy, one pacer (DESIGN §7, §8).
+
+Adapters call `PlatformClient.request(method, url, op=...)`. `op` says what the request does on
+the platform, which decides what may be retried: a read or an update can be resent after any
+transient failure; a create only when it provably never reached the platform (connect error) or
+the platform said so (429, 503 with Retry-After). Anything else on a create is an
+`AmbiguousError`, which the publisher reconciles instead of resending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import logging
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+)
+from tenacity.wait import wait_base
+
+from . import redact
+from ._version import __version__
+from .config import RateLimit
+from .credentials import Secret
+from .errors import (
+    AmbiguousError,
+    AuthError,
+    ConfigError,
+    EndpointError,
+    NotSentError,
+    PlatformError,
+    RateLimitedError,
+    RejectedError,
+    RetryableError,
+    ServerError,
+)
+
+__all__ = [
+    "USER_AGENT",
+    "Op",
+    "Pacer",
+    "PlatformClient",
+    "RetryPolicy",
+    "error_message",
+    "validate_base_url",
+]
+
+log = logging.getLogger("crosspost")
+
+Op = Literal["read", "create", "update", "upload"]
+USER_AGENT = f"crosspost/{__version__} (+https://pypi.org/project/crosspost/)"
+Check = Callable[[httpx.Response], None]
+
+
+def validate_base_url(platform: str, url: str) -> str:
+    """Refuse anything but https, except plain http to a loopback address (the sandbox).
+
+    Tokens travel in headers; over plain http anyone on the path could read them.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return url
+    raise ConfigError(
+        f"API URL {url!r} is not https",
+        field=f"platforms.{platform}",
+        hint="real platforms are only reached over https; plain http is allowed for 127.0.0.1",
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long and how often one call may be retried; `sleep` is injectable for tests."""
+
+    deadline: float = 120.0
+    max_attempts: int = 6
+    initial: float = 0.5
+    maximum: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+class Pacer:
+    """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
+
+    A sliding window per operation (`"*"` counts every request): before sending, wait until the
+    oldest of the last `count` sends is older than `per`. A sliding window never exceeds a limit
+    the server counts in fixed windows either. 429s and `X-RateLimit-Remaining: 0` pause the
+    pacer until the platform's reset time.
+    """
+
+    def __init__(
+        self,
+        limits: Iterable[RateLimit] = (),
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        margin: float = 0.02,
+    ) -> None:
+        self._limits = {limit.op: limit for limit in limits}
+        self._sent: dict[str, deque[float]] = {op: deque() for op in self._limits}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._paused_until = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._margin = margin
+
+    @property
+    def limits(self) -> Mapping[str, RateLimit]:
+        return self._limits
+
+    async def acquire(self, op: str) -> None:
+        """Wait for a free slot for `op` (and for `"*"`), then take it."""
+        for key in (op, "*"):
+            limit = self._limits.get(key)
+            if limit is None:
+                continue
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            async with lock:
+                await self._wait_pause()
+                sent = self._sent[key]
+                while len(sent) >= limit.count:
+                    delay = sent[0] + limit.per * (1 + self._margin) - self._clock()
+                    if delay <= 0:
+                        sent.popleft()
+                        continue
+                    await self._sleep(delay)
+                sent.append(self._clock())
+        if not any(k in self._limits for k in (op, "*")):
+            await self._wait_pause()
+
+    async def _wait_pause(self) -> None:
+        delay = self._paused_until - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for `seconds` (the platform told us to back off)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def observe(self, response: httpx.Response) -> None:
+        """Learn from rate-limit headers: remaining 0 means wait for the reset."""
+        remaining = response.headers.get("x-ratelimit-remaining")
+        if remaining is not None and remaining.strip() == "0":
+            reset = _reset_delay(response.headers)
+            if reset is not None:
+                self.pause(reset)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if value is not None:
+        value = value.strip()
+        if re.fullmatch(r"\d+(\.\d+)?", value):
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return _reset_delay(headers)
+
+
+def _reset_delay(headers: httpx.Headers) -> float | None:
+    """Seconds until `X-RateLimit-Reset` (an ISO timestamp on Mastodon, epoch seconds elsewhere)."""
+    value = headers.get("x-ratelimit-reset")
+    if not value:
+        return None
+    value = value.strip()
+    now = datetime.now(UTC)
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        number = float(value)
+        # Small numbers are "seconds from now"; large ones are epoch timestamps.
+        return number if number < 10**8 else max(0.0, number - now.timestamp())
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def error_message(response: httpx.Response) -> str:
+    """The platform's own words for an error, from any of the usual JSON shapes, scrubbed."""
+    content_type = response.headers.get("content-type", "")
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    message: str | None = None
+    if isinstance(body, dict):
+        for key in ("error_description", "error", "message"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                message = value
+                break
+        errors = body.get("errors")
+        if message is None and isinstance(errors, list) and errors:
+            first = errors[0]
+            message = str(first.get("message", first)) if isinstance(first, dict) else str(first)
+    if message is None:
+        if "html" in content_type or response.text.lstrip()[:1] == "<":
+            message = f"an HTML page ({content_type or 'no content type'}), not the API's answer"
+        else:
+            message = response.text.strip()[:200] or response.reason_phrase or "no details"
+    return redact.scrub(message)
+
+
+class _Wait(wait_base):
+    """Retry-After when the platform gave one, else full-jitter exponential backoff."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        hinted = getattr(exc, "retry_after", None)
+        if hinted is not None:
+            return float(hinted) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not crypto
+        ceiling = min(self.policy.maximum, self.policy.initial * 2 ** (retry_state.attempt_number - 1))
+        return random.uniform(self.policy.initial / 2, ceiling)  # noqa: S311
+
+
+class PlatformClient:
+    """An httpx.AsyncClient bound to one platform: base URL, auth, timeouts, retries, pacing.
+
+    Redirects are never followed: a moved API (Hashnode's retired endpoint answers 301 to an HTML
+    page) is reported as such, and a token is never sent to another host.
+    """
+
+    def __init__(
+        self,
+        platform: str,
+        base_url: str,
+        *,
+        token: Secret | None = None,
+        auth_header: str = "Authorization",
+        auth_scheme: str = "Bearer",
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        pacer: Pacer | None = None,
+        policy: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.platform = platform
+        self.base_url = validate_base_url(platform, base_url.rstrip("/") + "/")
+        self.pacer = pacer or Pacer()
+        self.policy = policy or RetryPolicy()
+        self._token = token
+        self._auth_header = auth_header
+        self._auth_scheme = auth_scheme
+        self.requests_sent = 0
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def set_token(self, token: Secret) -> None:
+        """Tokens are resolved only for platforms that have work, just before it starts."""
+        self._token = token
+
+    async def __aenter__(self) -> PlatformClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _auth(self) -> dict[str, str]:
+        if self._token is None:
+            return {}
+        value = self._token.reveal()
+        return {self._auth_header: f"{self._auth_scheme} {value}" if self._auth_scheme else value}
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        op: Op,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        check: Check | None = None,
+        expect_json: bool = True,
+    ) -> httpx.Response:
+        """Send one logical request, retrying what `op` allows; raise a classified error.
+
+        `url` is relative to the platform's base URL (a leading "/" is ignored, so "/articles"
+        on "https://dev.to/api" is "https://dev.to/api/articles"). `check` lets the adapter turn
+        platform-specific answers (GraphQL errors at 200, Forem's duplicate refusal) into errors;
+        it runs inside the retry loop, so what it raises is retried by the same rules.
+        """
+
+        def retryable(exc: BaseException) -> bool:
+            if isinstance(exc, RetryableError):
+                return True
+            return op != "create" and isinstance(exc, ServerError)
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(retryable),
+            wait=_Wait(self.policy),
+            stop=stop_after_attempt(self.policy.max_attempts)
+            | stop_before_delay(self.policy.deadline),
+            sleep=self.policy.sleep,
+            reraise=True,
+            before_sleep=self._before_sleep,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._once(
+                    method,
+                    url.lstrip("/"),
+                    op=op,
+                    json=json,
+                    data=data,
+                    files=files,
+                    params=params,
+                    headers=headers,
+                    check=check,
+                    expect_json=expect_json,
+                )
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimitedError) and exc.retry_after:
+            self.pacer.pause(exc.retry_after)
+        log.info(
+            "%s: retrying in %.1fs after: %s",
+            self.platform,
+            state.upcoming_sleep,
+            exc,
+        )
+
+    async def _once(
+        self,
+        method: str,
+        url: str,
+        *,
+        op: Op,
+        check: Check | None,
+        expect_json: bool,
+        headers: Mapping[str, str] | None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        await self.pacer.acquire(op)
+        target = f"{method} {self.base_url}{url}"
+        self.requests_sent += 1
+        try:
+            response = await self._client.request(
+                method, url, headers={**self._auth(), **(headers or {})}, **kwargs
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise NotSentError(
+                f"could not connect for {target}: {_describe(exc)}",
+                platform=self.platform,
+                hint="check the network and the API URL",
+            ) from None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise self._unsure(op, f"{target}: no answer ({_describe(exc)})", None) from None
+        except httpx.HTTPError as exc:
+            raise PlatformError(
+                f"{target} failed: {_describe(exc)}", platform=self.platform
+            ) from None
+        self.pacer.observe(response)
+        if check is not None:
+            check(response)
+        self._raise_for_status(response, op, target)
+        if expect_json and response.status_code != 204:
+            try:
+                response.json()
+            except ValueError:
+                raise self._unsure(
+                    op,
+                    f"{target} answered HTTP {response.status_code} with a body that is not JSON "
+                    f"({response.headers.get('content-type', 'no content type')})",
+                    response.status_code,
+                ) from None
+        return response
+
+    def _unsure(self, op: Op, message: str, status: int | None) -> PlatformError:
+        if op == "create":
+            return AmbiguousError(
+                f"{message}; the post may or may not exist now",
+                platform=self.platform,
+                status=status,
+                hint="crosspost will look it up before doing anything else",
+            )
+        return ServerError(message, platform=self.platform, status=status)
+
+    def _raise_for_status(self, response: httpx.Response, op: Op, target: str) -> None:
+        status = response.status_code
+        if status < 300:
+            return
+        detail = error_message(response)
+        if status < 400:
+            location = response.headers.get("location", "nowhere")
+            raise EndpointError(
+                f"{target} redirected (HTTP {status}) to {location}; the API has moved or the "
+                "URL is wrong",
+                platform=self.platform,
+                status=status,
+                hint=f"check platforms.{self.platform}'s API URL",
+            )
+        if status == 429:
+            raise RateLimitedError(
+                f"rate limited: {detail}",
+                platform=self.platform,
+                status=status,
+                retry_after=_retry_after(response.headers),
+            )
+        if status in (401, 403):
+            raise AuthError(
+                f"the token was refused: {detail}",
+                platform=self.platform,
+                status=status,
+                hint=f"check CROSSPOST_{self.platform.upper()}_TOKEN or run "
+                f"`crosspost login {self.platform}`",
+            )
+        if status == 503 and response.headers.get("retry-after"):
+            raise RetryableError(
+                f"unavailable: {detail}",
+                platform=self.platform,
+                status=status,
+                retry_after=_retry_after(response.headers),
+            )
+        if status >= 500:
+            raise self._unsure(op, f"{target} failed with HTTP {status}: {detail}", status)
+        raise RejectedError(f"{target} was refused: {detail}", platform=self.platform, status=status)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return redact.scrub(f"{type(exc).__name__}: {text}" if str(exc) else text)

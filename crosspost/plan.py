@@ -1,0 +1,223 @@
+"""Document × platforms × records → what to do for each (post, platform) (DESIGN §7).
+
+Planning is pure apart from reading post files: it never talks to a platform. Its fast path
+decides "unchanged" from the file's hash and the config's fingerprint alone, before parsing, so a
+no-op run over a large archive costs one read and one hash per post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from .adapter import Adapter, Payload
+from .config import Config
+from .document import Document, Notice
+from .errors import ContentError, CrosspostError, SourceError
+from .records import Entry, Records
+
+__all__ = ["Action", "Kind", "Plan", "PostSource", "file_hash", "make_plan", "relative_source"]
+
+
+class Kind(StrEnum):
+    """What the publisher will do for one (post, platform)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"  # published and unchanged
+    HOLD = "hold"  # not now: draft, future date, before site.since
+    UNSUPPORTED = "unsupported"  # changed, but the platform cannot update
+    RECONCILE = "reconcile"  # a create was interrupted: look the post up first
+    ATTENTION = "attention"  # may exist already and cannot be checked: needs --force
+    INVALID = "invalid"  # the post cannot be rendered for this platform
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: Kind
+    platform: str
+    post: str
+    reason: str = ""
+    doc: Document | None = None
+    payload: Payload | None = None
+    record: Entry | None = None
+    error: CrosspostError | None = None
+
+    @property
+    def canonical_url(self) -> str | None:
+        return self.doc.canonical_url if self.doc else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The actions for every (post, platform), plus the posts that could not be read."""
+
+    actions: tuple[Action, ...] = ()
+    errors: tuple[CrosspostError, ...] = ()
+    notices: tuple[Notice, ...] = field(default=(), compare=False)
+
+    def of_kind(self, *kinds: Kind) -> list[Action]:
+        return [a for a in self.actions if a.kind in kinds]
+
+    @property
+    def has_work(self) -> bool:
+        return any(a.kind in _WORK for a in self.actions)
+
+
+_WORK = {Kind.CREATE, Kind.UPDATE, Kind.RECONCILE}
+
+PostSource = Path | Document
+
+
+def relative_source(path: Path | None, root: Path) -> str | None:
+    """How the records name a post file: relative to the blog root, with forward slashes."""
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def file_hash(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def make_plan(
+    sources: Iterable[PostSource],
+    *,
+    config: Config,
+    adapters: Mapping[str, Adapter],
+    records: Records,
+    draft: bool = False,
+    force: bool = False,
+    now: datetime | None = None,
+) -> Plan:
+    """Plan every source for every adapter in `adapters` (already filtered by `--to`)."""
+    moment = now or datetime.now(UTC)
+    fingerprints = {name: config.fingerprint(name) for name in adapters}
+    actions: list[Action] = []
+    errors: list[CrosspostError] = []
+    notices: list[Notice] = []
+    for source in sources:
+        if isinstance(source, Document):
+            doc: Document | None = source
+            rel = relative_source(source.source, config.root)
+        else:
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                errors.append(SourceError(f"cannot read the post: {exc.strerror}", path=source))
+                continue
+            rel = relative_source(source, config.root)
+            skipped = _fast_skips(rel, file_hash(data), fingerprints, records, force)
+            if skipped is not None and len(skipped) == len(adapters):
+                actions.extend(
+                    Action(Kind.SKIP, name, str(source), "unchanged", record=entry)
+                    for name, entry in skipped.items()
+                )
+                continue
+            from .sources import load_post
+
+            try:
+                doc = load_post(source, config)
+            except SourceError as exc:
+                errors.append(exc)
+                continue
+        assert doc is not None
+        notices.extend(doc.notices)
+        for name, adapter in adapters.items():
+            actions.append(_plan_one(doc, name, adapter, config, records, draft, force, moment))
+    return Plan(tuple(actions), tuple(errors), tuple(notices))
+
+
+def _fast_skips(
+    rel: str | None,
+    digest: str,
+    fingerprints: Mapping[str, str],
+    records: Records,
+    force: bool,
+) -> dict[str, Entry] | None:
+    """Entries proving every platform is up to date without parsing, or None."""
+    if rel is None or force:
+        return None
+    url = records.url_for_source(rel)
+    if url is None:
+        return None
+    found: dict[str, Entry] = {}
+    for name, fingerprint in fingerprints.items():
+        entry = records.get(url, name)
+        if (
+            entry is None
+            or entry.state != "published"
+            or entry.source != digest
+            or entry.config != fingerprint
+        ):
+            return None
+        found[name] = entry
+    return found
+
+
+def _plan_one(
+    doc: Document,
+    name: str,
+    adapter: Adapter,
+    config: Config,
+    records: Records,
+    draft: bool,
+    force: bool,
+    now: datetime,
+) -> Action:
+    label = doc.label
+    record = records.get(doc.canonical_url, name)
+    caps = adapter.capabilities
+    platform_config = config.platforms.get(name)
+    as_draft = draft or (platform_config is not None and platform_config.publish == "draft")
+
+    def act(kind: Kind, reason: str = "", **extra: object) -> Action:
+        return Action(kind, name, label, reason, doc=doc, record=record, **extra)  # type: ignore[arg-type]
+
+    if doc.draft:
+        return act(Kind.HOLD, "draft in the source (draft: true)")
+    if doc.date is not None and doc.date > now:
+        return act(Kind.HOLD, f"scheduled for {doc.date:%Y-%m-%d %H:%M %Z}")
+    if record is None and _before_since(doc.date, config.site.since):
+        return act(Kind.HOLD, f"dated before site.since ({config.site.since})")
+    if as_draft and not caps.drafts:
+        return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
+    if record is not None and record.state == "unknown" and not force:
+        return act(
+            Kind.ATTENTION,
+            "an earlier create may or may not have succeeded and this platform cannot be "
+            "searched; check it by hand, then re-run with --force to post it again",
+        )
+    try:
+        payload = adapter.render(doc, draft=as_draft)
+    except ContentError as exc:
+        exc.post = exc.post or label
+        exc.platform = exc.platform or name
+        return act(Kind.INVALID, exc.message, error=exc)
+    if record is not None and record.state == "pending":
+        return act(
+            Kind.RECONCILE, "an earlier run was interrupted while creating it", payload=payload
+        )
+    if record is None or record.state == "unknown":
+        return act(Kind.CREATE, "new" if record is None else "forced", payload=payload)
+    if record.hash == payload.hash and not force:
+        return act(Kind.SKIP, "unchanged", payload=payload)
+    if not caps.update:
+        return act(
+            Kind.UNSUPPORTED,
+            f"changed; {adapter.display_name or name} platforms cannot update",
+            payload=payload,
+        )
+    return act(Kind.UPDATE, "changed", payload=payload)
+
+
+def _before_since(when: datetime | None, since: date | None) -> bool:
+    return since is not None and when is not None and when.date() < since
+

@@ -1,0 +1,648 @@
+"""Applies a plan: platforms concurrently, records transitions crash-safe, reconcile before retry.
+
+The records protocol (DESIGN §7): before a create, `pending` with an idempotency key is on disk;
+after it, `published`. A create that failed ambiguously (timeout after sending, reset, 5xx) is
+never sent again blindly: the post is looked up by canonical URL first (after the platform's read
+lag), adopted if found, created again only when the lookup proves it absent or the platform's
+idempotency key makes a resend safe, and otherwise left for a human (exit 3). Announcement
+platforms (a toot about the post) run after the article platforms, per post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from .adapter import Adapter, AdapterClass, AdapterContext, Payload
+from .config import Config, PlatformConfig, RateLimit, build_settings
+from .credentials import Secret, resolve_token
+from .document import RemotePost
+from .errors import (
+    AlreadyExistsError,
+    AmbiguousError,
+    ConfigError,
+    CrosspostError,
+    PlatformError,
+)
+from .http import Pacer, PlatformClient, RetryPolicy
+from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
+from .records import Entry, Records, now_iso
+
+__all__ = ["Publisher", "Report", "Result", "Status", "select_platforms"]
+
+log = logging.getLogger("crosspost")
+
+
+class Status(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    ADOPTED = "adopted"  # it existed already (earlier run, or made by hand): recorded, not re-sent
+    UNCHANGED = "unchanged"
+    HELD = "held"
+    UNSUPPORTED = "unsupported"
+    PLANNED = "planned"  # dry run
+    INVALID = "invalid"
+    FAILED = "failed"
+    ATTENTION = "attention"
+
+
+_DONE = {Status.CREATED, Status.UPDATED, Status.ADOPTED}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one post on one platform."""
+
+    post: str
+    platform: str
+    status: Status
+    message: str = ""
+    url: str | None = None
+    canonical_url: str | None = None
+    planned: Kind | None = None
+    error: CrosspostError | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status not in (Status.FAILED, Status.ATTENTION, Status.INVALID)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every (post, platform) result of a run, plus the posts that could not be read."""
+
+    results: tuple[Result, ...] = ()
+    errors: tuple[CrosspostError, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """3 needs attention, else 2 bad input, else 1 a platform failed, else 0 (DESIGN §10)."""
+        statuses = {r.status for r in self.results}
+        if Status.ATTENTION in statuses:
+            return 3
+        if self.errors or Status.INVALID in statuses or any(
+            r.error is not None and r.error.exit_code == 2 for r in self.results
+        ):
+            return 2
+        if Status.FAILED in statuses:
+            return 1
+        return 0
+
+    def with_status(self, *statuses: Status) -> list[Result]:
+        return [r for r in self.results if r.status in statuses]
+
+    @property
+    def published(self) -> list[Result]:
+        return self.with_status(*_DONE)
+
+    @property
+    def failed(self) -> list[Result]:
+        return self.with_status(Status.FAILED, Status.INVALID)
+
+    @property
+    def needs_attention(self) -> list[Result]:
+        return self.with_status(Status.ATTENTION)
+
+
+Progress = Callable[[Result], None]
+
+
+class Publisher:
+    """One publishing run over a blog's config and records.
+
+    `adapters` are the registered adapter classes; `to` restricts the platforms; `transports`
+    can route a platform's HTTP through a custom httpx transport (tests).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        adapters: Mapping[str, AdapterClass],
+        to: Sequence[str] | None = None,
+        draft: bool = False,
+        force: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        policy: RetryPolicy | None = None,
+        transports: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.config = config
+        self.draft = draft
+        self.force = force
+        self.dry_run = dry_run
+        self.progress = progress
+        self.policy = policy or RetryPolicy()
+        self.transports = transports or {}
+        self.now = now
+        self.platforms = select_platforms(config, adapters, to)
+        self.adapter_classes = {name: adapters[name] for name in self.platforms}
+        self._clients: dict[str, PlatformClient] = {}
+        self._adapters: dict[str, Adapter] = {}
+        self._records: Records | None = None
+        self._caches: dict[str, dict[str, Any]] = {}
+
+    # ----------------------------------------------------------------- entry points
+
+    async def run(self, sources: Iterable[PostSource]) -> Report:
+        if self.dry_run:
+            records = Records.read(self.config.records)
+            return self._planned(self._plan(sources, records))
+        manager = Records.open(self.config.records)
+        records = await asyncio.to_thread(manager.__enter__)
+        try:
+            self._records = records
+            plan = self._plan(sources, records)
+            return await self._apply(plan)
+        finally:
+            await self._close()
+            await asyncio.to_thread(manager.__exit__, None, None, None)
+
+    def plan(self, sources: Iterable[PostSource]) -> Plan:
+        """The plan alone, against the records as they are on disk (no lock, no network)."""
+        return self._plan(sources, Records.read(self.config.records))
+
+    def _plan(self, sources: Iterable[PostSource], records: Records) -> Plan:
+        adapters = {name: self._adapter(name, records) for name in self.platforms}
+        return make_plan(
+            sources,
+            config=self.config,
+            adapters=adapters,
+            records=records,
+            draft=self.draft,
+            force=self.force,
+            now=self.now,
+        )
+
+    # ----------------------------------------------------------------- construction
+
+    def _adapter(self, name: str, records: Records) -> Adapter:
+        if name in self._adapters:
+            return self._adapters[name]
+        cls = self.adapter_classes[name]
+        pc = self.config.platforms.get(name) or PlatformConfig(name)
+        settings = build_settings(
+            cls.Settings, pc.options, key=f"platforms.{name}", path=self.config.path
+        )
+        limits = {**cls.capabilities.limits, **pc.limits}
+        client = PlatformClient(
+            name,
+            settings.base_url,
+            token=None,
+            auth_header=cls.auth_header,
+            auth_scheme=cls.auth_scheme,
+            headers=cls.default_headers,
+            timeout=pc.timeout,
+            pacer=Pacer(RateLimit.parse(op, text) for op, text in limits.items()),
+            policy=self.policy,
+            transport=self.transports.get(name),
+        )
+        self._clients[name] = client
+        cache = records.account(name)
+        self._caches[name] = cache
+        tags = {
+            tag: per_platform[name]
+            for tag, per_platform in self.config.tags.items()
+            if name in per_platform
+        }
+        adapter = cls(settings, AdapterContext(http=client, cache=cache, tags=tags))
+        self._adapters[name] = adapter
+        return adapter
+
+    def _token(self, name: str) -> Secret:
+        given = self.config.credentials.get(name)
+        return given if given is not None else resolve_token(name)
+
+    async def _close(self) -> None:
+        if self._records is not None:
+            for name, cache in self._caches.items():
+                if cache != self._records.account(name):
+                    self._records.save_account(name, cache)
+        await asyncio.gather(*(c.aclose() for c in self._clients.values()))
+
+    # ----------------------------------------------------------------- applying
+
+    def _planned(self, plan: Plan) -> Report:
+        results = [
+            _passive(a) if a.kind not in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE)
+            else Result(a.post, a.platform, Status.PLANNED, f"would {a.kind.value}: {a.reason}",
+                        canonical_url=a.canonical_url, planned=a.kind)
+            for a in plan.actions
+        ]
+        return Report(tuple(results), plan.errors, dry_run=True)
+
+    async def _apply(self, plan: Plan) -> Report:
+        results: list[Result] = []
+        work: list[Action] = []
+        for action in plan.actions:
+            if action.kind in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
+                work.append(action)
+            else:
+                if action.kind is Kind.SKIP:
+                    self._refresh_fingerprints(action)
+                results.append(self._emit(_passive(action)))
+        ready = await self._ready_platforms({a.platform for a in work})
+        runnable: list[Action] = []
+        for action in work:
+            problem = ready.get(action.platform)
+            if problem is None:
+                runnable.append(action)
+            else:
+                results.append(self._emit(_failure(action, problem)))
+        rendered: list[Action] = []
+        for action in runnable:
+            try:
+                rendered.append(self._rerender(action))
+            except CrosspostError as exc:
+                results.append(self._emit(_failure(action, exc)))
+        runnable = rendered
+        gates = _Gates(runnable, self._announcers())
+        semaphores = {name: asyncio.Semaphore(1) for name in self.platforms}
+
+        async def run_one(action: Action) -> Result:
+            try:
+                if self._adapters[action.platform].capabilities.announces:
+                    held = await self._announce_gate(action, gates)
+                    if held is not None:
+                        return self._emit(held)
+                async with semaphores[action.platform]:
+                    result = await self._execute(action)
+            except CrosspostError as exc:
+                result = _failure(action, exc)
+            except Exception as exc:  # noqa: BLE001 - one broken adapter must not stop the rest
+                log.exception("unexpected error in %s", action.platform)
+                result = _failure(
+                    action,
+                    PlatformError(
+                        f"unexpected error: {type(exc).__name__}: {exc}",
+                        platform=action.platform,
+                        hint="this is a bug in crosspost or the adapter; please report it",
+                    ),
+                )
+            gates.done(action, result)
+            return self._emit(result)
+
+        results += await asyncio.gather(*(run_one(a) for a in runnable))
+        return Report(tuple(results), plan.errors)
+
+    def _emit(self, result: Result) -> Result:
+        if self.progress is not None:
+            self.progress(result)
+        return result
+
+    async def _ready_platforms(self, names: set[str]) -> dict[str, CrosspostError]:
+        """Resolve tokens and let adapters fetch account facts; a failure stops that platform."""
+        problems: dict[str, CrosspostError] = {}
+
+        async def ready(name: str) -> None:
+            try:
+                self._clients[name].set_token(self._token(name))
+                await self._adapters[name].prepare()
+            except CrosspostError as exc:
+                problems[name] = exc
+
+        await asyncio.gather(*(ready(n) for n in sorted(names)))
+        return problems
+
+    def _rerender(self, action: Action) -> Action:
+        """Render again after `prepare` (an adapter may have learned its limits online)."""
+        if action.doc is None or action.payload is None:
+            return action
+        adapter = self._adapters[action.platform]
+        payload = adapter.render(action.doc, draft=action.payload.draft)
+        return replace(action, payload=payload)
+
+    def _announcers(self) -> set[str]:
+        return {n for n, a in self._adapters.items() if a.capabilities.announces}
+
+    async def _announce_gate(self, action: Action, gates: _Gates) -> Result | None:
+        pc = self.config.platforms.get(action.platform) or PlatformConfig(action.platform)
+        url = action.canonical_url or ""
+        if pc.after == "none" or action.kind is Kind.RECONCILE:
+            return None
+        if pc.after == "live":
+            from .links import check_urls
+
+            status = (await check_urls([url])).get(url)
+            if status == 200:
+                return None
+            return _held(action, f"the canonical page is not live yet ({status}); will retry")
+        await gates.wait(url)
+        records = self._records_or_fail()
+        if any(
+            entry.state == "published" and not entry.draft
+            for name, entry in records.entries(url).items()
+            if name not in self._announcers()
+        ):
+            return None
+        return _held(action, "waiting for an article platform to publish it first")
+
+    async def _execute(self, action: Action) -> Result:
+        if action.kind is Kind.UPDATE:
+            return await self._update(action)
+        if action.kind is Kind.RECONCILE:
+            assert action.record is not None
+            return await self._reconcile(action, action.record, cause=None)
+        return await self._create(action, key=uuid.uuid4().hex)
+
+    # ----------------------------------------------------------------- transitions
+
+    def _records_or_fail(self) -> Records:
+        assert self._records is not None, "records are open during apply"
+        return self._records
+
+    def _put(self, action: Action, entry: Entry) -> None:
+        assert action.doc is not None
+        self._records_or_fail().put(
+            action.doc.canonical_url,
+            action.platform,
+            entry,
+            source=relative_source(action.doc.source, self.config.root),
+        )
+
+    def _published(self, action: Action, remote: RemotePost, payload: Payload | None) -> Entry:
+        assert action.doc is not None
+        return Entry(
+            "published",
+            id=remote.id,
+            url=remote.url,
+            hash=payload.hash if payload else None,
+            draft=remote.draft,
+            source=action.doc.source_hash or None,
+            config=self.config.fingerprint(action.platform),
+        )
+
+    def _refresh_fingerprints(self, action: Action) -> None:
+        record, doc = action.record, action.doc
+        if record is None or doc is None or record.state != "published":
+            return
+        fingerprint = self.config.fingerprint(action.platform)
+        if record.source != (doc.source_hash or None) or record.config != fingerprint:
+            self._put(action, record.evolve(source=doc.source_hash or None, config=fingerprint))
+
+    async def _create(self, action: Action, *, key: str) -> Result:
+        assert action.payload is not None
+        previous = action.record
+        pending = Entry("pending", key=key)
+        self._put(action, pending)
+        adapter = self._adapters[action.platform]
+        try:
+            remote = await adapter.create(action.payload, key=key)
+        except AlreadyExistsError as exc:
+            return await self._adopt(action, pending, cause=exc)
+        except AmbiguousError as exc:
+            log.warning("%s: %s", action.platform, exc)
+            return await self._reconcile(action, pending, cause=exc)
+        except CrosspostError as exc:
+            self._restore(action, previous)
+            return _failure(action, exc)
+        self._put(action, self._published(action, remote, action.payload))
+        return _done(action, Status.CREATED, remote)
+
+    def _restore(self, action: Action, previous: Entry | None) -> None:
+        """The create provably did not happen: put back what was recorded before it."""
+        assert action.doc is not None
+        if previous is None:
+            self._records_or_fail().remove(action.doc.canonical_url, action.platform)
+        else:
+            self._put(action, previous)
+
+    async def _update(self, action: Action) -> Result:
+        assert action.payload is not None and action.record is not None
+        record = action.record
+        remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
+        try:
+            updated = await self._adapters[action.platform].update(remote, action.payload)
+        except CrosspostError as exc:
+            return _failure(action, exc)
+        self._put(action, self._published(action, updated, action.payload))
+        return _done(action, Status.UPDATED, updated)
+
+    async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
+        """The platform says the post exists: find it and record it, never re-send."""
+        try:
+            remote = await self._find_settled(action, pending)
+        except CrosspostError as exc:
+            return _attention(action, f"{cause.message}, but looking it up failed: {exc}", exc)
+        if remote is None:
+            return _attention(
+                action,
+                f"{cause.message}, but it is not among this account's posts; check the account "
+                "(another account or an old draft may hold the canonical URL)",
+                cause,
+            )
+        self._put(action, self._published(action, remote, action.payload))
+        return _done(action, Status.ADOPTED, remote, "already on the platform; recorded")
+
+    async def _reconcile(
+        self, action: Action, pending: Entry, *, cause: CrosspostError | None
+    ) -> Result:
+        """Settle a create whose outcome is unknown (this run's, or a crashed earlier run's)."""
+        adapter = self._adapters[action.platform]
+        caps = adapter.capabilities
+        why = cause.message if cause else "an earlier run was interrupted while creating it"
+        if caps.find:
+            try:
+                remote = await self._find_settled(action, pending)
+            except CrosspostError as exc:
+                return _attention(
+                    action, f"{why}; looking it up failed ({exc}); the next run will check again",
+                    exc,
+                )
+            if remote is not None:
+                self._put(action, self._published(action, remote, action.payload))
+                note = "created (confirmed by lookup)" if cause else "found; recorded"
+                return _done(action, Status.ADOPTED if cause is None else Status.CREATED,
+                             remote, note)
+            return await self._resend(action, pending, why)
+        if caps.idempotency_window and _age(pending.at) < caps.idempotency_window:
+            return await self._resend(action, pending, why)
+        self._put(action, Entry("unknown", key=pending.key))
+        return _attention(
+            action,
+            f"{why}; {adapter.display_name or action.platform} cannot be searched, so it may or "
+            "may not exist now. Check the account; if it is not there, re-run with --force",
+            cause,
+        )
+
+    async def _resend(self, action: Action, pending: Entry, why: str) -> Result:
+        """Create again with the same key: the lookup proved the post absent, or the server
+        deduplicates by key. A second ambiguous answer is left for the next run."""
+        assert action.payload is not None
+        adapter = self._adapters[action.platform]
+        key = pending.key or uuid.uuid4().hex
+        if pending.key is None:
+            self._put(action, pending.evolve(key=key))
+        try:
+            remote = await adapter.create(action.payload, key=key)
+        except AlreadyExistsError as exc:
+            return await self._adopt(action, pending, cause=exc)
+        except AmbiguousError as exc:
+            return _attention(
+                action, f"{why}; a second try was ambiguous too ({exc}); the next run will check",
+                exc,
+            )
+        except CrosspostError as exc:
+            self._records_or_fail().remove(action.doc.canonical_url if action.doc else "",
+                                           action.platform)
+            return _failure(action, exc)
+        self._put(action, self._published(action, remote, action.payload))
+        return _done(action, Status.CREATED, remote)
+
+    async def _find_settled(self, action: Action, pending: Entry) -> RemotePost | None:
+        """`find`, once the platform's reads can be trusted to include a create made at
+        `pending.at` (Hashnode's edge cache lags about 25 s behind writes)."""
+        assert action.doc is not None
+        pc = self.config.platforms.get(action.platform)
+        adapter = self._adapters[action.platform]
+        lag = pc.read_lag if pc and pc.read_lag is not None else adapter.capabilities.read_lag
+        wait = lag - _age(pending.at)
+        if wait > 0:
+            log.info("%s: waiting %.1fs for the platform's reads to catch up", action.platform, wait)
+            await self.policy.sleep(wait)
+        return await adapter.find(action.doc)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Gates:
+    """Per post: released once one article platform has published it, or all have finished."""
+
+    def __init__(self, actions: Sequence[Action], announcers: set[str]) -> None:
+        self._events: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._remaining: dict[str, int] = defaultdict(int)
+        self._announcers = announcers
+        for action in actions:
+            if action.platform not in announcers and action.canonical_url:
+                self._remaining[action.canonical_url] += 1
+
+    def done(self, action: Action, result: Result) -> None:
+        url = action.canonical_url
+        if url is None or action.platform in self._announcers:
+            return
+        self._remaining[url] -= 1
+        if result.status in _DONE or self._remaining[url] <= 0:
+            self._events[url].set()
+
+    async def wait(self, url: str) -> None:
+        if self._remaining.get(url, 0) > 0:
+            await self._events[url].wait()
+
+
+def _age(at: str) -> float:
+    try:
+        then = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - then).total_seconds()
+
+
+def _passive(action: Action) -> Result:
+    status = {
+        Kind.SKIP: Status.UNCHANGED,
+        Kind.HOLD: Status.HELD,
+        Kind.UNSUPPORTED: Status.UNSUPPORTED,
+        Kind.ATTENTION: Status.ATTENTION,
+        Kind.INVALID: Status.INVALID,
+    }[action.kind]
+    record = action.record
+    return Result(
+        action.post,
+        action.platform,
+        status,
+        action.reason,
+        url=record.url if record else None,
+        canonical_url=action.canonical_url,
+        planned=action.kind,
+        error=action.error,
+    )
+
+
+def _done(action: Action, status: Status, remote: RemotePost, message: str = "") -> Result:
+    return Result(
+        action.post,
+        action.platform,
+        status,
+        message or status.value,
+        url=remote.url,
+        canonical_url=action.canonical_url,
+        planned=action.kind,
+    )
+
+
+def _failure(action: Action, error: CrosspostError) -> Result:
+    if isinstance(error, PlatformError) and error.post is None:
+        error.post = action.post
+    return Result(
+        action.post,
+        action.platform,
+        Status.FAILED,
+        str(error),
+        url=action.record.url if action.record else None,
+        canonical_url=action.canonical_url,
+        planned=action.kind,
+        error=error,
+    )
+
+
+def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
+    return Result(
+        action.post,
+        action.platform,
+        Status.ATTENTION,
+        message,
+        canonical_url=action.canonical_url,
+        planned=action.kind,
+        error=error,
+    )
+
+
+def _held(action: Action, message: str) -> Result:
+    return Result(
+        action.post, action.platform, Status.HELD, message,
+        canonical_url=action.canonical_url, planned=action.kind,
+    )
+
+
+def select_platforms(
+    config: Config, adapters: Mapping[str, AdapterClass], to: Sequence[str] | None
+) -> list[str]:
+    """The platforms of this run: `--to`, else every enabled [platforms.*] table."""
+    if to:
+        unknown = [name for name in to if name not in adapters]
+        if unknown:
+            raise ConfigError(
+                f"unknown platform {', '.join(map(repr, unknown))}",
+                path=config.path,
+                field="--to",
+                hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+            )
+        return list(dict.fromkeys(to))
+    configured = [name for name, pc in config.platforms.items() if pc.enabled]
+    missing = [name for name in configured if name not in adapters]
+    if missing:
+        raise ConfigError(
+            f"no adapter installed for [platforms.{missing[0]}]",
+            path=config.path,
+            field=f"platforms.{missing[0]}",
+            hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+        )
+    if not configured:
+        raise ConfigError(
+            "no platform is configured",
+            path=config.path,
+            field="platforms",
+            hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
+        )
+    return configured
+

@@ -1,0 +1,29 @@
+"""URL comparison shared by every adapter's `find`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["normalize_url", "same_url"]
+
+
+def normalize_url(url: str) -> str:
+    """A comparable form: lower-case scheme and host, no default port, no trailing slash or
+    fragment. Platforms echo canonical URLs back with such cosmetic differences."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((parts.scheme == "https" and port == 443) or (parts.scheme == "http" and port == 80)):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
+
+
+def same_url(a: str | None, b: str | None) -> bool:
+    """True when both are set and point to the same page."""
+    if not a or not b:
+        return False
+    try:
+        return normalize_url(a) == normalize_url(b)
+    except ValueError:
+        return False
