@@ -41,7 +41,6 @@ FaultKind = Literal[
     "status",  # answer `status` (429 → the platform's rate-limit answer) without acting
     "html",  # answer `status` with an HTML error page (a proxy or CDN in front), without acting
     "ratelimit-headers",  # 429 with only X-RateLimit-* headers, no Retry-After
-    "refuse",  # stop listening for `delay` seconds: connections are refused
     "drop-before",  # close the connection without acting or answering
     "drop-after",  # act (commit), then close the connection without answering
     "hang-before",  # wait `delay` seconds without acting, then close (client times out)
@@ -238,6 +237,15 @@ class FakePlatform:
             self._faults.append(fault)
         return fault
 
+    def refuse(self, seconds: float) -> None:
+        """Stop listening now, for `seconds`: connections are refused (the request provably
+        never reaches the platform), as when a server restarts."""
+        with self.lock:
+            self._refuse_until = time.monotonic() + seconds
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+
     def clear_faults(self) -> None:
         with self.lock:
             self._faults.clear()
@@ -304,25 +312,26 @@ class FakePlatform:
 
     def _accept_loop(self) -> None:
         while self._running.is_set():
-            if self._refuse_until > time.monotonic():
-                if self._listener is not None:
-                    self._listener.close()
-                    self._listener = None
+            with self.lock:
+                if self._listener is None and self._refuse_until <= time.monotonic():
+                    self._listener = self._listen(self._port)
+                listener = self._listener
+            if listener is None:
                 time.sleep(0.01)
                 continue
-            if self._listener is None:
-                self._listener = self._listen(self._port)
-            readable, _, _ = select.select([self._listener], [], [], 0.05)
-            if not readable:
-                continue
             try:
-                conn, address = self._listener.accept()
-            except OSError:
+                readable, _, _ = select.select([listener], [], [], 0.05)
+                if not readable:
+                    continue
+                conn, address = listener.accept()
+            except (OSError, ValueError):  # closed under us by refuse()
                 continue
             self._connections.add(conn)
             threading.Thread(target=self._serve, args=(conn, address), daemon=True).start()
-        if self._listener is not None:
-            self._listener.close()
+        with self.lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
 
     def _serve(self, conn: socket.socket, address: Any) -> None:
         try:
@@ -362,9 +371,6 @@ class FakePlatform:
             return self.ratelimit_headers_only(fault.retry_after)
         if kind == "graphql-error":
             return self.graphql_error(fault.code)
-        if kind == "refuse":
-            self._refuse_until = time.monotonic() + fault.delay
-            return None
         if kind == "drop-before":
             return None
         if kind == "hang-before":

@@ -232,7 +232,7 @@ def error_message(response: httpx.Response) -> str:
 
 
 class _Wait(wait_base):
-    """Retry-After when the platform gave one, else full-jitter exponential backoff."""
+    """Retry-After when the platform gave one, else exponential backoff with jitter."""
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
@@ -243,7 +243,8 @@ class _Wait(wait_base):
         if hinted is not None:
             return float(hinted) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not crypto
         ceiling = min(self.policy.maximum, self.policy.initial * 2 ** (retry_state.attempt_number - 1))
-        return random.uniform(self.policy.initial / 2, ceiling)  # noqa: S311
+        # "Equal jitter": spread clients out while guaranteeing the backoff still grows.
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311
 
 
 class PlatformClient:

@@ -400,7 +400,7 @@ class Publisher:
         except AlreadyExistsError as exc:
             return await self._adopt(action, pending, cause=exc)
         except AmbiguousError as exc:
-            log.warning("%s: %s", action.platform, exc)
+            log.warning("%s", exc)
             return await self._reconcile(action, pending, cause=exc)
         except CrosspostError as exc:
             self._restore(action, previous)
