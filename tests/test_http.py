@@ -1,0 +1,228 @@
+"""crosspost.http: what is retried, what is ambiguous, how errors read, how pacing waits.
+
+In-process `httpx.MockTransport` is enough here: these are decisions about answers, not sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from crosspost.config import RateLimit
+from crosspost.credentials import Secret
+from crosspost.errors import (
+    AmbiguousError,
+    AuthError,
+    ConfigError,
+    EndpointError,
+    NotSentError,
+    RateLimitedError,
+    RejectedError,
+    ServerError,
+)
+from crosspost.http import Pacer, PlatformClient, RetryPolicy, error_message, validate_base_url
+
+from .conftest import FAST_RETRIES
+
+
+def client(handler: Callable[[httpx.Request], httpx.Response], **options) -> PlatformClient:
+    options.setdefault("policy", FAST_RETRIES)
+    return PlatformClient(
+        "demo", "https://api.example.com/v1", transport=httpx.MockTransport(handler), **options
+    )
+
+
+def call(c: PlatformClient, op: str = "read", method: str = "GET") -> httpx.Response:
+    async def go() -> httpx.Response:
+        async with c:
+            return await c.request(method, "/things", op=op)  # type: ignore[arg-type]
+
+    return asyncio.run(go())
+
+
+def counting(*responses: httpx.Response | Exception):
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        item = responses[min(len(calls), len(responses)) - 1]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler, calls
+
+
+def test_base_url_and_auth_are_applied():
+    handler, calls = counting(httpx.Response(200, json={}))
+    call(client(handler, token=Secret("tok-123456"), auth_header="api-key", auth_scheme=""))
+    assert str(calls[0].url) == "https://api.example.com/v1/things"
+    assert calls[0].headers["api-key"] == "tok-123456"
+    assert calls[0].headers["user-agent"].startswith("crosspost/")
+
+
+def test_plain_http_is_refused_except_loopback():
+    with pytest.raises(ConfigError, match="not https"):
+        validate_base_url("demo", "http://api.example.com")
+    assert validate_base_url("demo", "http://127.0.0.1:8080/api")
+    assert validate_base_url("demo", "http://[::1]:8080/")
+    assert validate_base_url("demo", "http://localhost:1/")
+
+
+def test_redirects_are_never_followed_with_the_token():
+    handler, calls = counting(
+        httpx.Response(301, headers={"Location": "https://elsewhere.example.net/"})
+    )
+    with pytest.raises(EndpointError, match="redirected .* to https://elsewhere.example.net"):
+        call(client(handler, token=Secret("tok-123456")))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("op", ["read", "update", "create"])
+def test_429_is_retried_for_every_operation(op):
+    handler, calls = counting(
+        httpx.Response(429, json={"error": "slow down"}, headers={"Retry-After": "0"}),
+        httpx.Response(200, json={"ok": True}),
+    )
+    assert call(client(handler), op=op, method="POST").json() == {"ok": True}
+    assert len(calls) == 2
+
+
+def test_connect_errors_are_retried_even_for_creates():
+    handler, calls = counting(httpx.ConnectError("refused"), httpx.Response(201, json={"id": 1}))
+    assert call(client(handler), op="create", method="POST").status_code == 201
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(500, json={"error": "boom"}),
+        httpx.Response(502, text="<html>bad gateway</html>", headers={"Content-Type": "text/html"}),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+        httpx.Response(201, text="{not json", headers={"Content-Type": "application/json"}),
+    ],
+    ids=["500", "502-html", "read-timeout", "reset", "malformed"],
+)
+def test_a_create_that_may_have_happened_is_ambiguous_and_sent_once(failure):
+    handler, calls = counting(failure, httpx.Response(201, json={"id": 1}))
+    with pytest.raises(AmbiguousError):
+        call(client(handler), op="create", method="POST")
+    assert len(calls) == 1, "never blindly retried"
+
+
+@pytest.mark.parametrize("op", ["read", "update"])
+def test_reads_and_updates_retry_transient_failures(op):
+    handler, calls = counting(
+        httpx.ReadTimeout("slow"),
+        httpx.Response(502, text="bad gateway"),
+        httpx.Response(200, json={"ok": 1}),
+    )
+    assert call(client(handler), op=op).json() == {"ok": 1}
+    assert len(calls) == 3
+
+
+def test_503_with_retry_after_is_retried_even_for_creates():
+    handler, calls = counting(
+        httpx.Response(503, json={"error": "maintenance"}, headers={"Retry-After": "0"}),
+        httpx.Response(201, json={"id": 1}),
+    )
+    assert call(client(handler), op="create", method="POST").status_code == 201
+    assert len(calls) == 2
+
+
+def test_final_errors_are_classified():
+    for status, error in ((401, AuthError), (403, AuthError), (422, RejectedError), (404, RejectedError)):
+        handler, calls = counting(httpx.Response(status, json={"error": f"nope {status}"}))
+        with pytest.raises(error, match=f"nope {status}"):
+            call(client(handler))
+        assert len(calls) == 1
+
+
+def test_retries_stop_and_name_the_problem():
+    handler, calls = counting(httpx.ConnectError("refused"))
+    with pytest.raises(NotSentError, match="could not connect"):
+        call(client(handler, policy=RetryPolicy(max_attempts=3, initial=0.001, maximum=0.002)))
+    assert len(calls) == 3
+
+
+def test_rate_limit_beyond_the_deadline_gives_up_with_the_wait():
+    handler, _ = counting(httpx.Response(429, json={"error": "later"}, headers={"Retry-After": "3600"}))
+    with pytest.raises(RateLimitedError) as info:
+        call(client(handler, policy=RetryPolicy(deadline=5)))
+    assert info.value.retry_after == 3600
+
+
+def test_server_error_on_read_after_retries_is_server_error():
+    handler, calls = counting(httpx.Response(500, json={"error": "down"}))
+    with pytest.raises(ServerError, match="down"):
+        call(client(handler, policy=RetryPolicy(max_attempts=2, initial=0.001, maximum=0.002)))
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (httpx.Response(422, json={"error": "Title can't be blank", "status": 422}), "Title can't be blank"),
+        (httpx.Response(400, json={"errors": [{"message": "Bad tag", "code": 6026}]}), "Bad tag"),
+        (httpx.Response(401, json={"error": "invalid_token", "error_description": "expired"}), "expired"),
+        (httpx.Response(502, text="<!DOCTYPE html><html></html>"), "HTML page"),
+    ],
+)
+def test_error_messages_use_the_platforms_words(response, expected):
+    assert expected in error_message(response)
+
+
+def test_error_messages_are_scrubbed_of_tokens():
+    Secret("leaky-token-value")
+    response = httpx.Response(401, json={"error": "bad key leaky-token-value"})
+    assert "leaky-token-value" not in error_message(response)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_keeps_a_sliding_window_under_the_limit():
+    clock = FakeClock()
+    pacer = Pacer([RateLimit("create", 10, 30.0)], clock=clock, sleep=clock.sleep, margin=0)
+    stamps: list[float] = []
+
+    async def go() -> None:
+        for _ in range(25):
+            await pacer.acquire("create")
+            stamps.append(clock.now)
+
+    asyncio.run(go())
+    for i in range(len(stamps) - 10):
+        assert stamps[i + 10] - stamps[i] >= 30.0
+    assert stamps[-1] == pytest.approx(60.0), "full use of the limit, no slack"
+
+
+def test_pacer_honours_ratelimit_headers():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer.observe(httpx.Response(200, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "12"}))
+    asyncio.run(pacer.acquire("read"))
+    assert clock.slept == [pytest.approx(12.0)]
+
+
+def test_rate_limit_parsing():
+    assert RateLimit.parse("create", "10/30s") == RateLimit("create", 10, 30.0)
+    assert RateLimit.parse("*", "300/5m").per == 300.0
+    assert RateLimit.parse("upload", "30/30min").per == 1800.0
+    with pytest.raises(ValueError, match="COUNT/PERIOD"):
+        RateLimit.parse("x", "fast")

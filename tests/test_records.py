@@ -1,0 +1,145 @@
+"""The records file: atomic, locked, merged, and never overwritten when it cannot be trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from crosspost.errors import LockError, RecordsError
+from crosspost.records import Entry, Records
+
+URL = "https://blog.example.com/posts/a/"
+
+
+def test_put_writes_through_sorted_and_readable(tmp_path):
+    path = tmp_path / ".crosspost" / "records.json"
+    with Records.open(path) as records:
+        records.put(URL, "devto", Entry("pending", key="k"), source="posts/a.md")
+        on_disk = json.loads(path.read_text("utf-8"))
+        assert on_disk["posts"][URL]["platforms"]["devto"]["state"] == "pending"
+        records.put(URL, "devto", Entry("published", id="1", url="https://dev.to/x"), source=None)
+    data = json.loads(path.read_text("utf-8"))
+    assert data["version"] == 1
+    assert data["posts"][URL]["source"] == "posts/a.md"
+    assert data["posts"][URL]["platforms"]["devto"]["id"] == "1"
+    assert (path.parent / ".gitignore").read_text("utf-8").count("*.lock") == 1
+
+
+def test_leftover_temp_files_are_cleaned(tmp_path):
+    path = tmp_path / "records.json"
+    leftover = tmp_path / ".records.abc.tmp"
+    leftover.write_text("half", "utf-8")
+    with Records.open(path):
+        pass
+    assert not leftover.exists()
+
+
+def test_writes_merge_with_changes_made_on_disk(tmp_path):
+    """A `git pull` during a run must not be undone by our next write."""
+    path = tmp_path / "records.json"
+    with Records.open(path) as records:
+        records.put(URL, "devto", Entry("published", id="1"), source="a.md")
+        theirs = json.loads(path.read_text("utf-8"))
+        theirs["posts"]["https://blog.example.com/posts/b/"] = {
+            "source": "b.md",
+            "platforms": {"hashnode": {"state": "published", "id": "h1", "at": "2024-01-01T00:00:00Z"}},
+        }
+        time.sleep(0.01)
+        path.write_text(json.dumps(theirs), "utf-8")
+        records.put(URL, "medium", Entry("published", id="m1"), source="a.md")
+    final = Records.read(path)
+    assert final.get("https://blog.example.com/posts/b/", "hashnode").id == "h1"
+    assert final.get(URL, "devto").id == "1"
+    assert final.get(URL, "medium").id == "m1"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"version": 1, "posts": {', "not valid JSON"),
+        ("", "not valid JSON"),
+        ("[1, 2]", "no version"),
+        ('{"version": 7, "posts": {}}', "newer crosspost"),
+        ('{"version": 1, "posts": {"u": {"platforms": {"devto": {"state": "weird"}}}}}', "damaged"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+    ids=["truncated", "empty", "not-an-object", "newer", "bad-state", "binary"],
+)
+def test_untrustworthy_files_are_errors_and_left_untouched(tmp_path, content, message):
+    path = tmp_path / "records.json"
+    raw = content if isinstance(content, bytes) else content.encode()
+    path.write_bytes(raw)
+    with pytest.raises(RecordsError, match=message) as info:
+        with Records.open(path) as records:
+            records.put(URL, "devto", Entry("published"), source=None)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits")
+def test_world_writable_file_is_refused(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text('{"version": 1, "posts": {}}', "utf-8")
+    path.chmod(0o666)
+    with pytest.raises(RecordsError, match="world-writable"):
+        Records.read(path)
+
+
+def test_the_lock_serialises_runs(tmp_path):
+    path = tmp_path / "records.json"
+    order: list[str] = []
+
+    def second() -> None:
+        with Records.open(path):
+            order.append("second")
+
+    with Records.open(path):
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.2)
+        order.append("first")
+    thread.join(5)
+    assert order == ["first", "second"]
+
+
+def test_lock_timeout_is_a_clear_error(tmp_path):
+    path = tmp_path / "records.json"
+    failures: list[Exception] = []
+
+    def impatient() -> None:
+        try:
+            with Records.open(path, lock_timeout=0.1):
+                pass
+        except LockError as exc:
+            failures.append(exc)
+
+    with Records.open(path):
+        thread = threading.Thread(target=impatient)
+        thread.start()
+        thread.join(5)
+    assert failures and "another crosspost run" in str(failures[0])
+
+
+def test_move_rekeys_a_post(tmp_path):
+    path = tmp_path / "records.json"
+    new = "https://blog.example.com/posts/renamed/"
+    with Records.open(path) as records:
+        records.put(URL, "devto", Entry("published", id="1"), source="a.md")
+        records.move(URL, new)
+        with pytest.raises(RecordsError, match="no records"):
+            records.move(URL, new)
+    after = Records.read(path)
+    assert after.get(new, "devto").id == "1"
+    assert after.get(URL, "devto") is None
+    assert after.url_for_source("a.md") == new
+
+
+def test_account_cache_round_trips(tmp_path):
+    path = tmp_path / "records.json"
+    with Records.open(path) as records:
+        records.save_account("hashnode", {"publication_id": "abc"})
+    assert Records.read(path).account("hashnode") == {"publication_id": "abc"}
