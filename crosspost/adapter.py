@@ -85,6 +85,8 @@ class Capabilities:
     server remembers an idempotency key; within it, resending a create with the same key is safe.
     `announces`: the platform posts a summary that points at the article platforms' copies, so
     the publisher runs it after them. `limits`: default pacing, e.g. `{"create": "10/30s"}`.
+    `max_tag_length`: longer tags are dropped (with a notice) before `max_tags` is applied, for
+    platforms that ignore or refuse them.
     """
 
     update: bool = True
@@ -95,6 +97,7 @@ class Capabilities:
     idempotency_window: float = 0.0
     read_lag: float = 0.0
     max_tags: int | None = None
+    max_tag_length: int | None = None
     limits: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -226,16 +229,23 @@ class BaseAdapter:
     ) -> tuple[list[str], tuple[Notice, ...]]:
         """The post's tags in this platform's form: [tags] table first, then `rule`.
 
-        Empty results and duplicates (case-insensitive) are dropped; tags beyond
-        `capabilities.max_tags` are cut with a notice naming them, so `check` can warn.
+        Duplicates (case-insensitive) are dropped quietly; empty results, names longer than
+        `capabilities.max_tag_length` and tags beyond `capabilities.max_tags` are dropped with a
+        notice naming them, so `check` can warn.
         """
         out: list[str] = []
         seen: set[str] = set()
         notices: list[Notice] = []
+        longest = self.capabilities.max_tag_length
         for tag in doc.tags:
             name = self.tag_names.get(tag.casefold()) or rule(tag)
             if not name:
                 notices.append(self.notice(doc, f"tag {tag!r} has no valid form here; dropped"))
+                continue
+            if longest is not None and len(name) > longest:
+                notices.append(
+                    self.notice(doc, f"tag {name!r} is longer than {longest} characters; dropped")
+                )
                 continue
             if name.casefold() in seen:
                 continue
