@@ -88,8 +88,10 @@ class Report:
         statuses = {r.status for r in self.results}
         if Status.ATTENTION in statuses:
             return 3
-        if self.errors or Status.INVALID in statuses or any(
-            r.error is not None and r.error.exit_code == 2 for r in self.results
+        if (
+            self.errors
+            or Status.INVALID in statuses
+            or any(r.error is not None and r.error.exit_code == 2 for r in self.results)
         ):
             return 2
         if Status.FAILED in statuses:
@@ -233,9 +235,16 @@ class Publisher:
 
     def _planned(self, plan: Plan) -> Report:
         results = [
-            _passive(a) if a.kind not in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE)
-            else Result(a.post, a.platform, Status.PLANNED, f"would {a.kind.value}: {a.reason}",
-                        canonical_url=a.canonical_url, planned=a.kind)
+            _passive(a)
+            if a.kind not in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE)
+            else Result(
+                a.post,
+                a.platform,
+                Status.PLANNED,
+                f"would {a.kind.value}: {a.reason}",
+                canonical_url=a.canonical_url,
+                planned=a.kind,
+            )
             for a in plan.actions
         ]
         return Report(tuple(results), plan.errors, dry_run=True)
@@ -401,7 +410,8 @@ class Publisher:
             return await self._adopt(action, pending, cause=exc)
         except AmbiguousError as exc:
             log.warning("%s", exc)
-            return await self._reconcile(action, pending, cause=exc)
+            # The write may have landed at any moment until now, so the read lag runs from now.
+            return await self._reconcile(action, pending.evolve(at=now_iso()), cause=exc)
         except CrosspostError as exc:
             self._restore(action, previous)
             return _failure(action, exc)
@@ -455,14 +465,16 @@ class Publisher:
                 remote = await self._find_settled(action, pending)
             except CrosspostError as exc:
                 return _attention(
-                    action, f"{why}; looking it up failed ({exc}); the next run will check again",
+                    action,
+                    f"{why}; looking it up failed ({exc}); the next run will check again",
                     exc,
                 )
             if remote is not None:
                 self._put(action, self._published(action, remote, action.payload))
                 note = "created (confirmed by lookup)" if cause else "found; recorded"
-                return _done(action, Status.ADOPTED if cause is None else Status.CREATED,
-                             remote, note)
+                return _done(
+                    action, Status.ADOPTED if cause is None else Status.CREATED, remote, note
+                )
             return await self._resend(action, pending, why)
         if caps.idempotency_window and _age(pending.at) < caps.idempotency_window:
             return await self._resend(action, pending, why)
@@ -488,12 +500,14 @@ class Publisher:
             return await self._adopt(action, pending, cause=exc)
         except AmbiguousError as exc:
             return _attention(
-                action, f"{why}; a second try was ambiguous too ({exc}); the next run will check",
+                action,
+                f"{why}; a second try was ambiguous too ({exc}); the next run will check",
                 exc,
             )
         except CrosspostError as exc:
-            self._records_or_fail().remove(action.doc.canonical_url if action.doc else "",
-                                           action.platform)
+            self._records_or_fail().remove(
+                action.doc.canonical_url if action.doc else "", action.platform
+            )
             return _failure(action, exc)
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
@@ -507,7 +521,9 @@ class Publisher:
         lag = pc.read_lag if pc and pc.read_lag is not None else adapter.capabilities.read_lag
         wait = lag - _age(pending.at)
         if wait > 0:
-            log.info("%s: waiting %.1fs for the platform's reads to catch up", action.platform, wait)
+            log.info(
+                "%s: waiting %.1fs for the platform's reads to catch up", action.platform, wait
+            )
             await self.policy.sleep(wait)
         return await adapter.find(action.doc)
 
@@ -609,8 +625,12 @@ def _attention(action: Action, message: str, error: CrosspostError | None) -> Re
 
 def _held(action: Action, message: str) -> Result:
     return Result(
-        action.post, action.platform, Status.HELD, message,
-        canonical_url=action.canonical_url, planned=action.kind,
+        action.post,
+        action.platform,
+        Status.HELD,
+        message,
+        canonical_url=action.canonical_url,
+        planned=action.kind,
     )
 
 
@@ -645,4 +665,3 @@ def select_platforms(
             hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
         )
     return configured
-

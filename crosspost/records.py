@@ -32,7 +32,9 @@ State = Literal["pending", "published", "unknown"]
 _STATES = ("pending", "published", "unknown")
 _TEMP_PREFIX = ".records."
 _TEMP_SUFFIX = ".tmp"
-_GITIGNORE = "# crosspost's lock and temporary files; records.json itself is committed\n*.lock\n*.tmp\n"
+_GITIGNORE = (
+    "# crosspost's lock and temporary files; records.json itself is committed\n*.lock\n*.tmp\n"
+)
 _RESTORE_HINT = (
     "it was left untouched; restore it from git (git checkout -- {name}) or move it away and run "
     "`crosspost status --refresh --write` to rebuild it from the platforms"
@@ -40,7 +42,9 @@ _RESTORE_HINT = (
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """UTC with milliseconds: reconcile measures read lag from `at`, and whole seconds would make
+    a just-written entry look up to 1 s older than it is (longer than a scaled-down lag)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +298,9 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
             }
             posts[url] = _Post(source if isinstance(source, str) else None, platforms)
         accounts = data.get("accounts", {})
-        if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
+        if not isinstance(accounts, dict) or not all(
+            isinstance(v, dict) for v in accounts.values()
+        ):
             raise ValueError("accounts: expected an object of objects")
     except ValueError as exc:
         raise RecordsError(f"the records file is damaged: {exc}", path=path, hint=hint) from None
