@@ -1,0 +1,158 @@
+"""Markdown as a list of lines that remember their file line and whether they may be changed.
+
+Every body transform works on this model so that (1) code is never touched: lines inside fenced or
+indented code are `frozen`, found with markdown-it's CommonMark block parser rather than guessed,
+and inline code spans are swapped for opaque placeholders before any rule runs; (2) every notice
+can name the line of the original file, even after lines were added or removed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .document import Notice
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = [
+    "Line",
+    "Run",
+    "block_tokens",
+    "freeze_code",
+    "leaf_ranges",
+    "parser",
+    "protect_code_spans",
+]
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of the body; `line` is its line in the post file (None only for empty input)."""
+
+    text: str
+    line: int | None
+    frozen: bool = False
+
+
+@dataclass
+class Run:
+    """What one transform call collects: notices, and protected text behind placeholders."""
+
+    path: Path | None
+    page_url: str
+    site_url: str | None
+    notices: list[Notice] = field(default_factory=list)
+    stash: list[str] = field(default_factory=list)
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+
+    def note(self, code: str, line: int | None, message: str) -> None:
+        self.notices.append(Notice(message, code, path=self.path, line=line))
+
+    def protect(self, text: str) -> str:
+        """Swap `text` for placeholders no rule matches; `restore` puts it back at the end.
+
+        One placeholder per line, so the line count (and every later line number) is unchanged;
+        the random token keeps placeholders from colliding with anything in the post itself.
+        """
+        return "\n".join(self._stash(part) for part in text.split("\n"))
+
+    def newline(self) -> str:
+        """A line break that inline rules add: invisible to line counting until `restore`."""
+        return self._stash("\n")
+
+    def _stash(self, text: str) -> str:
+        self.stash.append(text)
+        return f"\ue000{self.token}{len(self.stash) - 1}\ue001"
+
+    def restore(self, text: str) -> str:
+        pattern = re.compile(f"\ue000{self.token}(\\d+)\ue001")
+        # Protected text can itself hold placeholders (a code span inside a Liquid raw tag).
+        for _ in range(len(self.stash) + 1):
+            text, count = pattern.subn(lambda m: self.stash[int(m.group(1))], text)
+            if not count:
+                break
+        return text
+
+
+@cache
+def parser(*, inline: bool = False) -> MarkdownIt:
+    """A CommonMark parser (plus GFM tables); block-only unless `inline`, which is 5× slower."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark").enable("table")
+    if not inline:
+        md.disable(["inline", "text_join"])
+    return md
+
+
+def block_tokens(lines: list[Line]) -> list[Token]:
+    return parser().parse("\n".join(line.text for line in lines))
+
+
+def freeze_code(lines: list[Line], tokens: list[Token] | None = None) -> list[Token]:
+    """Mark lines inside fenced and indented code (at any nesting depth) as frozen."""
+    tokens = block_tokens(lines) if tokens is None else tokens
+    for token in tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            for index in range(token.map[0], min(token.map[1], len(lines))):
+                lines[index].frozen = True
+    return tokens
+
+
+def leaf_ranges(tokens: list[Token]) -> Iterator[tuple[int, int, str]]:
+    """(first, end, type) of every block whose text is inline Markdown or raw HTML, in order."""
+    seen: set[tuple[int, int]] = set()
+    for token in tokens:
+        if token.type in ("inline", "html_block") and token.map:
+            first, end = token.map
+            if (first, end) not in seen:
+                seen.add((first, end))
+                yield first, end, token.type
+
+
+_BACKTICKS = re.compile(r"(?<!`)`+(?!`)")
+
+
+def protect_code_spans(text: str, run: Run) -> str:
+    """Replace inline code spans (CommonMark's backtick rule) by placeholders.
+
+    A run of N backticks opens a span that the next run of exactly N backticks closes; a run
+    after a backslash or without a closer is literal. Runs are indexed by width up front, so
+    hostile input full of unmatched runs stays O(n log n).
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_width.setdefault(end - start, []).append(index)
+    out: list[str] = []
+    position = index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_width[end - start]
+        later = bisect_right(same, index)
+        if _escaped(text, start) or later == len(same):
+            index += 1
+            continue
+        closer = same[later]
+        out.append(text[position:start])
+        out.append(run.protect(text[start : runs[closer][1]]))
+        position = runs[closer][1]
+        index = closer + 1
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1

@@ -1,0 +1,641 @@
+"""Post file → Document (DESIGN §3): front matter of every generator, one neutral shape.
+
+Generators disagree on key names (`pubDate`, `published`, `lastmod`, `cover_image`…) but rarely
+on meaning, so each Document field has an ordered list of aliases and the first present wins
+(`ALIASES`); profiles never change this, so a Hugo post moved into an Astro blog still loads.
+Everything that goes wrong is a `SourceError` naming the file, the line, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import quote, unquote
+
+from .config import Config, load_config
+from .dates import parse_date
+from .document import Asset, Document, Notice
+from .errors import ConfigError, SourceError
+from .transform import EXCERPT_LENGTH, absolute_url, plain_text, transform, url_scheme
+
+if TYPE_CHECKING:
+    from .front_matter import Matter
+
+__all__ = ["ALIASES", "MAX_BYTES", "POST_SUFFIXES", "find_posts", "load_post", "parse_text"]
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
+
+POST_SUFFIXES = (".md", ".mdx", ".markdown")
+
+ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "title": ("title",),
+        "description": ("description", "summary", "excerpt", "subtitle", "seoDescription"),
+        "tags": ("tags", "keywords", "taxonomies.tags"),
+        "categories": ("category", "categories", "taxonomies.categories"),
+        "canonical_url": ("canonical_url", "canonicalURL", "canonical", "metadata.canonical"),
+        "cover": (
+            "image",
+            "cover",
+            "cover_image",
+            "heroImage",
+            "featured_image",
+            "banner",
+            "coverImage",
+            "images",
+        ),
+        "date": ("published", "date", "pubDate", "publishDate", "pubDatetime", "datePublished"),
+        "updated": ("updated", "updatedDate", "lastmod", "last_modified_at", "modDatetime"),
+        "draft": ("draft", "published"),
+        "lang": ("lang", "language", "locale"),
+        "slug": ("slug",),
+        "series": ("series",),
+    }
+)
+"""Front matter keys per Document field, first present wins. `published` is the date when it is a
+date and the draft flag (dev.to: `published: false`) when it is true/false. A dotted alias is a
+key inside a table (Zola's `[taxonomies]`); every alias is also looked up in Zola's `[extra]`."""
+
+_KNOWN = {alias for aliases in ALIASES.values() for alias in aliases if "." not in alias}
+_PLACEHOLDERS = ("slug", "year", "month", "day", "category", "categories", "lang")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_JEKYLL_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+_ISO_639_1 = frozenset(
+    re.findall(
+        r"\w\w",
+        "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv "
+        "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
+        "ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw "
+        "ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
+        "ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr "
+        "ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
+        "yo za zh zu ",
+    )
+)
+
+
+def load_post(path: str | Path, config: Config | None = None) -> Document:
+    """Read one post file. Without `config`, the nearest crosspost.toml above it is used."""
+    path = Path(path)
+    config = config if config is not None else load_config(start=path)
+    data = _read(path)
+    text = _decode(data, path)
+    return _build(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+
+
+def parse_text(text: str, *, path: Path | None = None, config: Config | None = None) -> Document:
+    """Build a Document from a post's text; `path` names it in messages and feeds the slug rule.
+
+    Without `config`, the nearest crosspost.toml above `path` (or the current folder) is used.
+    """
+    if config is None:
+        config = load_config(start=path) if path is not None else load_config()
+    if len(text) > MAX_BYTES:
+        raise SourceError("the post is larger than 5 MB", path=path, hint="split it up")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _build(text, path=path, config=config, digest=digest)
+
+
+def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
+    """Post files under `paths`, sorted: folders are searched recursively.
+
+    Skipped inside folders: hidden folders and files, `node_modules`, README files and Hugo's
+    `_index.md` list pages. A file named explicitly is always taken; the blog's root folder
+    (where crosspost.toml lives) stands for its content folder.
+    """
+    found: set[Path] = set()
+    for item in paths:
+        target = Path(item)
+        if target.is_file():
+            found.add(target)
+            continue
+        if not target.is_dir():
+            raise SourceError("no such file or folder", path=target, hint="check the path")
+        if target.resolve() == config.root.resolve() and config.content_dir.is_dir():
+            target = config.content_dir
+        for folder, dirs, files in os.walk(target):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+            found.update(Path(folder) / name for name in files if _is_post_name(name))
+    return sorted(found)
+
+
+def _is_post_name(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower.endswith(POST_SUFFIXES)
+        and not lower.startswith((".", "readme.", "_index."))
+        and lower != "_index.md"
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+_UTF8 = "posts must be UTF-8 text; re-save the file as UTF-8"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(
+                "this is a folder, not a post",
+                path=path,
+                hint="pass a .md file, or check a whole folder with `crosspost check FOLDER`",
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError("not a regular file", path=path, hint="pass a .md file")
+        if info.st_size > MAX_BYTES:
+            raise SourceError(
+                f"the file is {info.st_size / 1e6:.1f} MB; posts are limited to 5 MB",
+                path=path,
+                hint="is this really a blog post?",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise SourceError("no such file", path=path, hint="check the path") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read the post: {exc.strerror}", path=path) from None
+    if len(data) > MAX_BYTES:
+        raise SourceError("the file grew past 5 MB while being read", path=path)
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError("the file is UTF-16 text", path=path, line=1, hint=_UTF8)
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise SourceError("binary data: a NUL byte", path=path, line=line, hint=_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path=path, line=line, hint=_UTF8
+        ) from None
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build(text: str, *, path: Path | None, config: Config, digest: str) -> Document:
+    # Imported here: python-frontmatter pulls in PyYAML, which `import crosspost` must not pay.
+    from . import front_matter
+
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        matter = front_matter.read(text, path=path)
+        return _Post(matter, path, config).document(f"sha256:{digest}")
+    except RecursionError:
+        raise SourceError("the post is nested too deeply to read", path=path) from None
+
+
+class _Post:
+    """One post's front matter, read field by field with errors that point at the key."""
+
+    def __init__(self, matter: Matter, path: Path | None, config: Config) -> None:
+        self.matter = matter
+        self.data = matter.data
+        self.path = path
+        self.config = config
+        self.notices: list[Notice] = []
+
+    # -- lookup
+
+    def get(self, key: str) -> Any:
+        value: Any = self.data
+        for part in key.split("."):
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(part)
+        return value
+
+    def first(
+        self, field: str, *, accept: Callable[[Any], bool] = lambda value: True
+    ) -> tuple[str, Any] | None:
+        """(key, value) of the first alias of `field` with a value; "", [] and {} are unset."""
+        for prefix in ("", "extra."):
+            for alias in ALIASES[field]:
+                value = self.get(prefix + alias)
+                if value not in (None, "", [], {}) and accept(value):
+                    return prefix + alias, value
+        return None
+
+    def line(self, key: str) -> int | None:
+        return self.matter.key_lines.get(key) or self.matter.key_lines.get(key.split(".")[0])
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> NoReturn:
+        raise SourceError(message, path=self.path, line=self.line(key), field=key, hint=hint)
+
+    def note(self, key: str, code: str, message: str) -> None:
+        self.notices.append(Notice(message, code, path=self.path, line=self.line(key), field=key))
+
+    # -- the Document
+
+    def document(self, source_hash: str) -> Document:
+        title = self.title()
+        file_slug, file_lang, file_date = _from_file_name(self.path)
+        slug = self.slug() or file_slug or _slugify(title)
+        lang = self.lang() or file_lang
+        published = self.date("date") or (
+            parse_date(file_date, self.config.site.tz) if file_date else None
+        )
+        categories = self.categories()
+        canonical = self.canonical(slug, published, categories, lang)
+        site = self.config.site.url
+        body = transform(
+            self.matter.body,
+            page_url=canonical,
+            site_url=site,
+            title=title,
+            path=self.path,
+            first_line=self.matter.body_line,
+            ref_url=self.ref_resolver(lang),
+        )
+        described = self.first("description")
+        description = self.text(*described) if described else body.description_hint
+        return Document(
+            title=title,
+            body=body.body,
+            canonical_url=canonical,
+            description=" ".join(description.split()),
+            excerpt=plain_text(body.body, EXCERPT_LENGTH),
+            tags=self.tags(),
+            category=categories[0] if categories else None,
+            cover=self.cover(canonical),
+            date=published,
+            updated=self.date("updated"),
+            draft=self.draft(),
+            lang=lang,
+            slug=slug,
+            series=self.series(),
+            source=self.path,
+            source_hash=source_hash,
+            extra=MappingProxyType(
+                {k: _jsonable(v) for k, v in self.data.items() if k not in _KNOWN}
+            ),
+            notices=(*self.notices, *body.notices),
+        )
+
+    def text(self, key: str, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self.fail(key, f"must be text, not {_kind(value)}", f'write {key}: "…" with quotes')
+
+    def title(self) -> str:
+        found = self.first("title", accept=lambda v: True)
+        if found is None or (isinstance(found[1], str) and not found[1].strip()):
+            raise SourceError(
+                "the post has no title",
+                path=self.path,
+                line=self.line("title") or 1,
+                field="title",
+                hint='add a line like title: "My post" to the front matter',
+            )
+        key, value = found
+        if not isinstance(value, str):
+            self.fail(key, f"the title must be text, not {_kind(value)}", 'quote it: title: "…"')
+        spaced = re.sub(r"[\t\n\r]+", " ", value)
+        cleaned = _INVISIBLE.sub("", spaced)
+        if cleaned != spaced:
+            self.note(
+                key,
+                "title-cleaned",
+                "invisible control or text-direction characters were removed from the title",
+            )
+        title = " ".join(cleaned.split())
+        if not title:
+            self.fail(key, "the title is empty once control characters are removed")
+        return title
+
+    def slug(self) -> str | None:
+        found = self.first("slug")
+        return self.text(*found).strip().strip("/") or None if found else None
+
+    def lang(self) -> str | None:
+        found = self.first("lang")
+        return self.text(*found).strip() or None if found else None
+
+    def series(self) -> str | None:
+        found = self.first("series")
+        if found is None:
+            return None
+        key, value = found
+        if isinstance(value, list):
+            value = value[0]
+        return self.text(key, value).strip() or None
+
+    def draft(self) -> bool:
+        """`draft: true`, or dev.to's `published: false` (only when it is true/false)."""
+        for prefix in ("", "extra."):
+            key = prefix + "draft"
+            value = self.get(key)
+            if isinstance(value, str) and value.strip():
+                lowered = value.strip().lower()
+                if lowered not in ("true", "false", "yes", "no"):
+                    self.fail(key, f"cannot read {value!r} as true or false", f"write {key}: true")
+                return lowered in ("true", "yes")
+            if value is not None and value != "":
+                if not isinstance(value, bool):
+                    self.fail(key, f"must be true or false, not {_kind(value)}")
+                return value
+            published = self.get(prefix + "published")
+            if isinstance(published, bool):
+                return not published
+        return False
+
+    def date(self, field: str) -> datetime | None:
+        found = self.first(field, accept=lambda v: not _is_flag(v))
+        if found is None:
+            return None
+        key, value = found
+        try:
+            return parse_date(value, self.config.site.tz)
+        except (ValueError, OverflowError):
+            shown = value if isinstance(value, str) else str(value)
+            self.fail(
+                key,
+                f"cannot read {shown!r} as a date",
+                "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+01:00",
+            )
+
+    def tags(self) -> tuple[str, ...]:
+        found = self.first("tags")
+        if found is None:
+            return ()
+        key, value = found
+        items = value.split(",") if isinstance(value, str) else self.items(key, value)
+        unique: dict[str, str] = {}
+        for item in (i.strip() for i in items):
+            if item:
+                unique.setdefault(item.casefold(), item)
+        return tuple(unique.values())
+
+    def categories(self) -> list[str]:
+        found = self.first("categories")
+        if found is None:
+            return []
+        key, value = found
+        if isinstance(value, str):
+            # Jekyll: `categories: a b` is two categories; `category: Web Dev` is one.
+            split = "," in value or key.endswith("categories")
+            parts = re.split(r"," if "," in value else r"\s+", value) if split else [value]
+            return [p.strip() for p in parts if p.strip()]
+        return [i.strip() for i in self.items(key, value) if i.strip()]
+
+    def items(self, key: str, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            value = [value]
+        out = []
+        for number, item in enumerate(value, start=1):
+            if item is None:
+                continue
+            if isinstance(item, date | time):
+                out.append(item.isoformat())
+            elif isinstance(item, str) or (
+                isinstance(item, int | float) and not isinstance(item, bool)
+            ):
+                out.append(str(item))
+            else:
+                self.fail(
+                    key,
+                    f"item {number} is {_kind(item)}; each entry must be a word or phrase",
+                    "write the list as [one, two] or as a comma-separated string",
+                )
+        return out
+
+    # -- URLs
+
+    def canonical(
+        self, slug: str, when: datetime | None, categories: list[str], lang: str | None
+    ) -> str:
+        site = self.config.site.url
+        found = self.first("canonical_url")
+        if found is not None:
+            key, value = found
+            url = self.text(key, value).strip()
+            if url.startswith("/") and not url.startswith("//") and site:
+                url = site.rstrip("/") + url
+            if not re.match(r"https?://[^/\s]+\S*$", url):
+                self.fail(
+                    key,
+                    f"{url!r} is not an absolute http(s) URL",
+                    "write the full address, like https://example.com/posts/my-post/",
+                )
+            return url
+        if not site:
+            raise SourceError(
+                "cannot build the post's canonical URL: the site's address is unknown",
+                path=self.path,
+                field="canonical_url",
+                hint="set url in the [site] table of crosspost.toml, or canonical_url in the "
+                "front matter",
+            )
+        if when is None and re.search(r"\{(year|month|day)\}", self.config.permalink):
+            raise SourceError(
+                f"the permalink {self.config.permalink!r} needs the post's date",
+                path=self.path,
+                line=1,
+                field="date",
+                hint="add date: YYYY-MM-DD to the front matter, or set canonical_url",
+            )
+        return _permalink_url(self.config, slug, when, categories, lang)
+
+    def ref_resolver(self, lang: str | None) -> Callable[[str], str | None]:
+        """Links to other posts by source path: resolvable when the permalink needs only what
+        the target's file name tells (slug, date prefix) plus this post's language."""
+        config = self.config
+        needs = set(re.findall(r"\{(\w+)\}", config.permalink))
+
+        def resolve(target: str) -> str | None:
+            where, _, anchor = target.partition("#")
+            slug, file_lang, when = _from_file_name(Path(where.strip()))
+            if not slug or not config.site.url or needs & {"category", "categories"}:
+                return None
+            if when is None and needs & {"year", "month", "day"}:
+                return None
+            url = _permalink_url(config, slug, when, [], file_lang or lang)
+            return f"{url}#{anchor}" if anchor else url
+
+        return resolve
+
+    def cover(self, canonical: str) -> Asset | None:
+        found = self.first("cover")
+        if found is None:
+            return None
+        key, value = found
+        alt = ""
+        if isinstance(value, list):
+            value = value[0]
+        if isinstance(value, Mapping):
+            alt = str(value.get("alt") or "")
+            value = value.get("src") or value.get("image") or value.get("url")
+        if not value:
+            return None
+        if not isinstance(value, str):
+            self.fail(key, f"must be an image path or URL, not {_kind(value)}")
+        written = value.strip()
+        scheme = url_scheme(written)
+        if scheme not in (None, "http", "https"):
+            self.fail(
+                key,
+                f"'{scheme}:' addresses are not allowed for the cover image",
+                "use a path relative to the post, or an https:// URL",
+            )
+        url = absolute_url(written, page_url=canonical, site_url=self.config.site.url)
+        if scheme or written.startswith("//"):
+            return Asset(url=url, alt=alt)
+        return Asset(url=url, path=self.local_file(key, written), alt=alt)
+
+    def local_file(self, key: str, written: str) -> Path | None:
+        """The cover's file if it is a regular file inside the blog root (symlinks resolved)."""
+        if self.path is None:
+            self.note(
+                key, "cover-unchecked", f"cover image {written!r}: no post file to look beside"
+            )
+            return None
+        relative = unquote(re.split(r"[?#]", written, maxsplit=1)[0])
+        root = self.config.root.resolve()
+        if relative.startswith("/"):
+            inside = relative.lstrip("/")
+            candidates = [root / "public" / inside, root / "static" / inside, root / inside]
+        else:
+            candidates = [self.path.parent / relative]
+        for candidate in candidates:
+            try:
+                real = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if not real.is_relative_to(root):
+                self.note(
+                    key,
+                    "cover-outside",
+                    f"cover image {written!r} is outside the blog folder; it will not be uploaded",
+                )
+                return None
+            if not real.is_file():
+                self.note(key, "cover-not-file", f"cover image {written!r} is not a regular file")
+                return None
+            return real
+        self.note(
+            key, "cover-missing", f"cover image {written!r} not found; platforms get only its URL"
+        )
+        return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _from_file_name(path: Path | None) -> tuple[str, str | None, date | None]:
+    """(slug, language, date) a post's file name implies.
+
+    `index.md` (and `index.<lang>.md`) take the folder's name, `post.<lang>.md` is a translation
+    (Hugo, Zola), and a Jekyll `YYYY-MM-DD-` prefix is the date and not part of the slug.
+    """
+    if path is None:
+        return "", None, None
+    name = path.name
+    stem = next((name[: -len(s)] for s in POST_SUFFIXES if name.lower().endswith(s)), name)
+    lang = None
+    base, dot, tail = stem.rpartition(".")
+    tag = re.fullmatch(r"([a-z]{2})(?:-[a-z0-9]{2,8}){0,3}", tail.lower())
+    if dot and base and tag and tag.group(1) in _ISO_639_1:
+        stem, lang = base, tail
+    if stem in ("index", "_index"):
+        stem = path.parent.name
+    when = None
+    m = _JEKYLL_NAME.fullmatch(stem)
+    if m:
+        try:
+            when = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            stem = m.group(4)
+        except ValueError:
+            pass
+    return re.sub(r"\s+", "-", stem.strip()), lang, when
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-")
+
+
+def _permalink_url(
+    config: Config, slug: str, when: date | None, categories: list[str], lang: str | None
+) -> str:
+    values = {
+        "slug": slug,
+        "year": f"{when.year:04d}" if when else "",
+        "month": f"{when.month:02d}" if when else "",
+        "day": f"{when.day:02d}" if when else "",
+        "category": _slugify(categories[0]) if categories else "",
+        "categories": "/".join(_slugify(c) for c in categories),
+        "lang": lang or "",
+    }
+
+    def fill(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise ConfigError(
+                f"unknown placeholder {{{m.group(1)}}} in the permalink",
+                path=config.path,
+                field="site.permalink",
+                hint="allowed: " + ", ".join(f"{{{p}}}" for p in _PLACEHOLDERS),
+            )
+        return values[m.group(1)]
+
+    path = re.sub(r"/{2,}", "/", "/" + re.sub(r"\{(\w*)\}", fill, config.permalink))
+    site = (config.site.url or "").rstrip("/")
+    return site + quote(path, safe="/%-._~!$&'()*+,;=:@")
+
+
+def _is_flag(value: object) -> bool:
+    return isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().lower() in ("true", "false")
+    )
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table of keys"
+    if isinstance(value, date | time):
+        return "a date"
+    return f"a {type(value).__name__}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Front matter values as JSON can carry them (dates as ISO strings), for `Document.extra`."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_jsonable(v) for v in value), key=str)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)

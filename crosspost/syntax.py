@@ -1,0 +1,484 @@
+"""Static-site generator syntax turned into portable Markdown (DESIGN §5).
+
+Platforms render plain CommonMark, so what only a generator understands is converted where a
+portable equivalent exists (admonitions → blockquotes, `highlight` blocks → fenced code, figures
+→ images) and otherwise removed or left alone with a Notice naming the line. Block rules work on
+`Line` lists and never read frozen (code) lines; inline rules work on one block's text after code
+spans were swapped for placeholders, and never add or remove line breaks so that line numbers
+stay right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from .mdlines import Line, Run
+
+__all__ = [
+    "RefURL",
+    "admonitions",
+    "excerpt_cut",
+    "fenced",
+    "generator_blocks",
+    "mdx",
+    "resolve_ref",
+    "template_inline",
+]
+
+RefURL = Callable[[str], str | None]
+"""Maps a generator's link to another post (Hugo `ref`, Zola `@/…`, Jekyll `post_url`) to a URL."""
+
+LineAt = Callable[[int], int | None]
+
+
+def fenced(lang: str, body: list[Line], line: int | None) -> list[Line]:
+    """`body` as a fenced code block, with a fence longer than any backtick run inside it."""
+    longest = max((len(m.group()) for b in body for m in re.finditer(r"`{3,}", b.text)), default=2)
+    fence = "`" * (longest + 1)
+    inside = [replace(b, frozen=True) for b in body]
+    return [Line(fence + lang, line, True), *inside, Line(fence, line, True)]
+
+
+# --------------------------------------------------------------------------- paired blocks
+
+_LIQUID_OPEN = re.compile(r"\s*\{%-?\s*(raw|comment|highlight)\b\s*([^%]*?)\s*-?%\}\s*")
+_HUGO_OPEN = re.compile(r"\s*\{\{([<%])\s*(highlight|mermaid)\b\s*(.*?)\s*[>%]\}\}\s*")
+_ZOLA_OPEN = re.compile(r"\s*\{%\s*(\w+)\((.*)\)\s*%\}\s*")
+_ZOLA_END = re.compile(r"\s*\{%\s*end\s*%\}\s*")
+
+
+def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
+    """Liquid raw/comment/highlight, Hugo highlight/mermaid and Zola body shortcodes.
+
+    Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
+    before any Markdown is parsed, so code inside a `highlight` block cannot hide its end.
+    """
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        current = lines[index]
+        if current.frozen:
+            out.append(current)
+            index += 1
+            continue
+        converted = (
+            _liquid_block(lines, index, run)
+            or _hugo_block(lines, index, run)
+            or _zola_block(lines, index, run)
+        )
+        if converted is None:
+            out.append(current)
+            index += 1
+        else:
+            replacement, index = converted
+            out.extend(replacement)
+    return out
+
+
+def _find(lines: list[Line], start: int, closer: re.Pattern[str]) -> int | None:
+    return next((i for i in range(start, len(lines)) if closer.fullmatch(lines[i].text)), None)
+
+
+def _liquid_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+    m = _LIQUID_OPEN.fullmatch(lines[index].text)
+    if not m:
+        return None
+    tag, args = m.group(1), m.group(2)
+    closer = re.compile(rf"\s*\{{%-?\s*end{tag}\s*-?%\}}\s*")
+    end = _find(lines, index + 1, closer)
+    here = lines[index].line
+    if end is None:
+        run.note("liquid", here, f"{{% {tag} %}} is never closed with {{% end{tag} %}}")
+        return None
+    body = lines[index + 1 : end]
+    if tag == "raw":
+        return [replace(b, frozen=True) for b in body], end + 1
+    if tag == "comment":
+        return [], end + 1
+    lang = args.split()[0] if args.split() else ""
+    return fenced(lang, body, here), end + 1
+
+
+def _hugo_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+    m = _HUGO_OPEN.fullmatch(lines[index].text)
+    if not m:
+        return None
+    name = m.group(2)
+    closer = re.compile(rf"\s*\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}\s*")
+    end = _find(lines, index + 1, closer)
+    here = lines[index].line
+    if end is None:
+        run.note("hugo-shortcode", here, f"Hugo shortcode '{name}' is never closed")
+        return None
+    if name == "mermaid":
+        run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
+        return fenced("mermaid", lines[index + 1 : end], here), end + 1
+    args = _args(m.group(3))
+    lang = args.get("0", "")
+    return fenced(lang if re.fullmatch(r"[\w+#.-]+", lang) else "", lines[index + 1 : end], here), (
+        end + 1
+    )
+
+
+def _zola_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+    m = _ZOLA_OPEN.fullmatch(lines[index].text)
+    if not m:
+        return None
+    depth, end = 0, None
+    for i in range(index + 1, len(lines)):
+        if _ZOLA_OPEN.fullmatch(lines[i].text):
+            depth += 1
+        elif _ZOLA_END.fullmatch(lines[i].text):
+            if depth == 0:
+                end = i
+                break
+            depth -= 1
+    name, here = m.group(1), lines[index].line
+    if end is None:
+        run.note(
+            "zola-shortcode", here, f"Zola shortcode '{name}' is never closed with {{% end %}}"
+        )
+        return None
+    body = lines[index + 1 : end]
+    if name == "mermaid":
+        run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
+        return fenced("mermaid", body, here), end + 1
+    run.note("zola-shortcode", here, f"Zola shortcode '{name}' removed; its content is kept")
+    return body, end + 1
+
+
+# --------------------------------------------------------------------------- admonitions
+
+_DIRECTIVE = re.compile(r"( {0,3})(:{3,})\s*([A-Za-z][\w-]*)\s*(.*?)\s*")
+_ALERT = re.compile(r"( {0,3}>[ \t]?)\[!(note|tip|important|warning|caution)\][ \t]*", re.I)
+
+
+def admonitions(lines: list[Line], run: Run) -> list[Line]:
+    """`:::note[Title]` … `:::` (Docusaurus, Fuwari, VitePress) and GitHub's `> [!NOTE]`.
+
+    Both become a blockquote led by a bold label, which every platform renders. Directives nest
+    by using more colons outside, as remark-directive requires.
+    """
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        current = lines[index]
+        m = None if current.frozen else _DIRECTIVE.fullmatch(current.text)
+        alert = None if current.frozen else _ALERT.fullmatch(current.text)
+        if alert:
+            label = alert.group(2).capitalize()
+            out += [Line(f"{alert.group(1)}**{label}**", current.line), Line(">", current.line)]
+            index += 1
+            continue
+        if not m:
+            out.append(current)
+            index += 1
+            continue
+        colons = len(m.group(2))
+        closer = re.compile(rf" {{0,3}}:{{{colons},}}\s*")
+        end = next(
+            (
+                i
+                for i in range(index + 1, len(lines))
+                if not lines[i].frozen and closer.fullmatch(lines[i].text)
+            ),
+            None,
+        )
+        if end is None:
+            run.note("admonition", current.line, f"':::{m.group(3)}' is never closed with ':::'")
+            out.append(current)
+            index += 1
+            continue
+        label = _title(m.group(4)) or m.group(3).capitalize()
+        out.append(Line(f"> **{label}**", current.line))
+        out.append(Line(">", current.line))
+        for inner in admonitions(lines[index + 1 : end], run):
+            out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
+        index = end + 1
+    return out
+
+
+def _title(rest: str) -> str:
+    m = re.fullmatch(r"\[(.*)\].*|\{.*?title=[\"'](.*?)[\"'].*\}", rest)
+    if m:
+        return (m.group(1) or m.group(2) or "").strip()
+    return rest.strip()
+
+
+# --------------------------------------------------------------------------- MDX
+
+_ESM = re.compile(
+    r"(?:import\s+(?:[\"']|[\w*${][^\n]*)|export\s+(?:default|const|let|var|function|async|class)\b"
+    r"|export\s*[{*])"
+)
+_JSX_OPEN = re.compile(r"\s*<([A-Z][\w.]*)(?=[\s/>]|$)")
+
+
+def mdx(lines: list[Line], run: Run) -> list[Line]:
+    """Strip MDX `import`/`export` statements and JSX components, which only MDX can render.
+
+    An ESM statement runs to the next blank line, as in MDX. A component's tags are removed;
+    the Markdown between an opening and a closing tag is kept (and dedented, since MDX has no
+    indented code) because it is usually the content the component decorates.
+    """
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        current = lines[index]
+        if current.frozen:
+            out.append(current)
+            index += 1
+            continue
+        if _ESM.match(current.text) and _is_esm(lines, index):
+            end = index
+            while end < len(lines) and lines[end].text.strip():
+                end += 1
+            word = current.text.split()[0]
+            run.note("mdx", current.line, f"MDX {word} statement removed")
+            index = end
+            continue
+        jsx = _JSX_OPEN.match(current.text)
+        if jsx is None:
+            out.append(current)
+            index += 1
+            continue
+        handled = _component(lines, index, jsx.group(1), run)
+        if handled is None:
+            out.append(current)
+            index += 1
+            continue
+        replacement, index = handled
+        out.extend(mdx(replacement, run))
+    return out
+
+
+def _is_esm(lines: list[Line], index: int) -> bool:
+    statement = []
+    for line in lines[index:]:
+        if not line.text.strip():
+            break
+        statement.append(line.text)
+    text = "\n".join(statement)
+    if text.startswith("import"):
+        return bool(re.search(r"\bfrom\s*[\"']|^import\s*[\"']", text))
+    return True
+
+
+def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool] | None:
+    """(line index, column after '>', self-closing) of the JSX tag opened at lines[index][start]."""
+    depth, quote = 0, ""
+    for i in range(index, min(len(lines), index + 100)):
+        text = lines[i].text
+        column = start if i == index else 0
+        while column < len(text):
+            char = text[column]
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'`":
+                quote = char
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth = max(0, depth - 1)
+            elif char == ">" and depth == 0:
+                return i, column + 1, text[:column].rstrip().endswith("/")
+            column += 1
+    return None
+
+
+def _component(lines: list[Line], index: int, name: str, run: Run) -> tuple[list[Line], int] | None:
+    """Remove the component whose opening tag starts on lines[index]; keep what it wraps."""
+    end = _tag_end(lines, index, lines[index].text.index("<") + 1)
+    if end is None:
+        return None
+    last, column, self_closing = end
+    here = lines[index].line
+    # Candidates for the rest of the component: the opening tag's line after the tag, then on.
+    rest = [replace(lines[last], text=lines[last].text[column:]), *lines[last + 1 :]]
+    if self_closing:
+        run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
+        return ([rest[0]] if rest[0].text.strip() else []), last + 1
+    tags = re.compile(rf"<{re.escape(name)}(?=[\s/>])|</{re.escape(name)}\s*>")
+    depth = 0
+    for offset, line in enumerate(rest):
+        if line.frozen:
+            continue
+        for tag in tags.finditer(line.text):
+            if not tag.group().startswith("</"):
+                depth += 1
+                continue
+            if depth:
+                depth -= 1
+                continue
+            inner = [*rest[:offset], replace(line, text=line.text[: tag.start()])]
+            kept = _dedent([i for i in inner if i.text.strip() or i.frozen])
+            tail = line.text[tag.end() :]
+            if tail.strip():
+                kept.append(replace(line, text=tail))
+            run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
+            return kept, last + offset + 1
+    run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
+    return ([rest[0]] if rest[0].text.strip() else []), last + 1
+
+
+def _dedent(lines: list[Line]) -> list[Line]:
+    widths = [len(b.text) - len(b.text.lstrip()) for b in lines if b.text.strip()]
+    cut = min(widths, default=0)
+    return [replace(b, text=b.text[cut:]) for b in lines]
+
+
+# --------------------------------------------------------------------------- excerpt markers
+
+_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->|\{/\*\s*truncate\s*\*/\}")
+
+
+def excerpt_cut(lines: list[Line]) -> int | None:
+    """Remove excerpt markers; return the index of the first marker's line (the summary's end)."""
+    cut = None
+    for index, line in enumerate(lines):
+        if line.frozen or not _MARKER.search(line.text):
+            continue
+        line.text = _MARKER.sub("", line.text)
+        if line.text.strip() == "":
+            line.text = ""
+        cut = index if cut is None else cut
+    return cut
+
+
+# --------------------------------------------------------------------------- inline templates
+
+_ESCAPED = re.compile(
+    r"\{\{([<%])/\*\s*(.{0,500}?)\s*\*/([>%])\}\}|\{([{%])/\*\s*(.{0,500}?)\s*\*/([}%])\}"
+)
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
+_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
+_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)(.{0,1000}?)\s*/?\s*[>%]\}\}", re.S)
+_ZOLA_CALL = re.compile(r"\{([{%])\s*(\w+)\((.{0,2000}?)\)\s*[}%]\}|\{%\s*end\s*%\}", re.S)
+_SITE_URL = re.compile(
+    r"\{\{\s*site\.url\s*\}\}\s*\{\{\s*site\.baseurl\s*\}\}|\{\{\s*site\.(?:url|baseurl)\s*\}\}"
+)
+_URL_FILTER = re.compile(r"\{\{\s*([\"'])(.{0,500}?)\1\s*\|\s*(?:relative_url|absolute_url)\s*\}\}")
+_LIQUID_LINK = re.compile(r"\{%-?\s*(post_url|link)\s+(\S+?)\s*-?%\}")
+_INCLUDE = re.compile(r"\{%-?\s*include(?:_relative)?\s+(.{0,500}?)\s*-?%\}", re.S)
+_TEMPLATE = re.compile(r"\{\{.{0,500}?\}\}|\{%.{0,500}?%\}", re.S)
+_ARG = re.compile(r"(?:(\w+)\s*=\s*)?(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|`([^`]*)`|([^\s\"'`=]+))")
+
+
+def template_inline(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
+    """Hugo shortcodes, Zola shortcodes and Liquid tags inside one block of text."""
+    text = _ESCAPED.sub(lambda m: run.protect(_unescape(m)), text)
+    text = _RAW.sub(lambda m: run.protect(m.group(1)), text)
+    text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
+    text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
+    return _liquid(text, run, line_at, ref_url)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    if m.group(1):
+        return f"{{{{{m.group(1)} {m.group(2)} {m.group(3)}}}}}"
+    return f"{{{m.group(4)} {m.group(5)} {m.group(6)}}}"
+
+
+def _sub(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:
+    """re.sub that keeps the line count: a replacement shorter in lines is padded with breaks."""
+
+    def keep(m: re.Match[str]) -> str:
+        new = fn(m)
+        return new + "\n" * max(0, m.group().count("\n") - new.count("\n"))
+
+    return pattern.sub(keep, text)
+
+
+def _args(text: str) -> dict[str, str]:
+    """Shortcode arguments: named ones by name, positional ones as "0", "1", …"""
+    found: dict[str, str] = {}
+    position = 0
+    for m in _ARG.finditer(text):
+        value = next((g for g in m.groups()[1:] if g is not None), "")
+        if m.group(1):
+            found[m.group(1)] = value
+        else:
+            found[str(position)] = value
+            position += 1
+    return found
+
+
+def _shortcode(m: re.Match[str], run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
+    closing, name, args = m.group(2), m.group(3), _args(m.group(4))
+    line = line_at(m.start())
+    if closing:
+        return ""
+    if name == "figure" and args.get("src"):
+        caption = args.get("caption") or args.get("title") or ""
+        image = f"![{args.get('alt', caption)}]({args['src']})"
+        return image + (run.newline() + f"*{caption}*" if caption else "")
+    if name in ("youtube", "vimeo"):
+        video = args.get("id") or args.get("0", "")
+        if re.fullmatch(r"[\w-]+", video):
+            site = "YouTube" if name == "youtube" else "Vimeo"
+            url = (
+                f"https://www.youtube.com/watch?v={video}"
+                if name == "youtube"
+                else f"https://vimeo.com/{video}"
+            )
+            return f"[{args.get('title') or site + ' video'}]({url})"
+    if name in ("ref", "relref"):
+        return resolve_ref(args.get("0") or args.get("path", ""), run, line, ref_url)
+    run.note("hugo-shortcode", line, f"Hugo shortcode '{name}' is not portable; removed")
+    return ""
+
+
+def resolve_ref(target: str, run: Run, line: int | None, ref_url: RefURL | None) -> str:
+    """The URL of the post at source path `target`, else the site root with a Notice."""
+    url = ref_url(target) if ref_url and target else None
+    if url is None:
+        home = run.site_url or run.page_url
+        run.note("ref", line, f"cannot resolve the link to '{target}'; it points to {home}")
+        return home
+    return url
+
+
+def _zola_call(m: re.Match[str], run: Run, line_at: LineAt) -> str:
+    if m.group(2):
+        run.note(
+            "zola-shortcode",
+            line_at(m.start()),
+            f"Zola shortcode '{m.group(2)}' is not portable; removed",
+        )
+    return ""
+
+
+def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
+    site = run.site_url.rstrip("/") if run.site_url else None
+
+    def site_url(m: re.Match[str]) -> str:
+        if site is None:
+            run.note("liquid", line_at(m.start()), "site.url is unknown; set [site] url")
+            return run.protect(m.group())
+        return site
+
+    def url_filter(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if re.match(r"[a-z][\w+.-]*:", target, re.I):
+            return target
+        return site_url(m) if site is None else site + "/" + target.lstrip("/")
+
+    def include(m: re.Match[str]) -> str:
+        run.note("liquid", line_at(m.start()), f"Liquid include '{m.group(1)}' removed")
+        return ""
+
+    def other(m: re.Match[str]) -> str:
+        snippet = " ".join(m.group().split())[:60]
+        run.note("liquid", line_at(m.start()), f"template tag {snippet} is left as is")
+        return run.protect(m.group())
+
+    text = _sub(_SITE_URL, text, site_url)
+    text = _sub(_URL_FILTER, text, url_filter)
+    text = _sub(
+        _LIQUID_LINK, text, lambda m: resolve_ref(m.group(2), run, line_at(m.start()), ref_url)
+    )
+    text = _sub(_INCLUDE, text, include)
+    return _sub(_TEMPLATE, text, other)

@@ -1,0 +1,417 @@
+"""Body transforms (DESIGN §5): make a post's Markdown read on a platform as on the canonical page.
+
+The pipeline, in order: find code with markdown-it (frozen, never touched); convert generator
+syntax (`crosspost.syntax`); drop a leading `# h1` that repeats the title; escape paragraph lines
+that other renderers read as headings; make links and images absolute and inert when they carry
+a script. Every change that loses or alters something the author wrote leaves a Notice with the
+file line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from . import syntax
+from .document import Notice
+from .errors import ContentError
+from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+
+__all__ = [
+    "UNSAFE_SCHEMES",
+    "Transformed",
+    "absolute_url",
+    "plain_text",
+    "render_html",
+    "transform",
+    "url_scheme",
+]
+
+UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+EXCERPT_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Transformed:
+    """The portable body, what was changed on the way, and a summary when the post has none.
+
+    `description_hint` is the plain text before an excerpt marker, else the first paragraph.
+    """
+
+    body: str
+    notices: tuple[Notice, ...]
+    description_hint: str
+
+
+def transform(
+    body: str,
+    *,
+    page_url: str,
+    site_url: str | None = None,
+    title: str = "",
+    path: Path | None = None,
+    first_line: int = 1,
+    ref_url: syntax.RefURL | None = None,
+) -> Transformed:
+    """Turn a post body into portable CommonMark.
+
+    `page_url` is the post's canonical URL (relative links resolve against it, as a browser on
+    that page would), `site_url` the site root (for `/root-relative` links), `first_line` the
+    file line the body starts on, `ref_url` resolves links to other posts by their source path.
+    """
+    run = Run(path=path, page_url=page_url, site_url=site_url)
+    lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
+    tokens = freeze_code(lines)
+    before = [line.text for line in lines]
+    lines = syntax.generator_blocks(lines, run)
+    lines = syntax.admonitions(lines, run)
+    lines = syntax.mdx(lines, run)
+    cut = syntax.excerpt_cut(lines)
+    if title:
+        lines, cut = _drop_title_heading(lines, title, cut)
+    if [line.text for line in lines] != before:
+        tokens = freeze_code(lines)
+    paragraphs = {(t.map[0], t.map[1]) for t in tokens if t.type == "paragraph_open" and t.map}
+    covered: set[int] = set()
+    for first, end, kind in leaf_ranges(tokens):
+        group = [i for i in range(first, min(end, len(lines))) if not lines[i].frozen]
+        covered.update(range(first, end))
+        if kind == "inline" and (first, end) in paragraphs:
+            _escape_heading_lookalikes(lines, group, run)
+        for chunk in _contiguous(group):
+            _rewrite(lines, chunk, run, ref_url, definitions=False)
+    for index, line in enumerate(lines):
+        if index not in covered and not line.frozen and line.text.strip():
+            _rewrite(lines, [index], run, ref_url, definitions=True)
+    text = run.restore("\n".join(line.text for line in lines)).strip("\n")
+    if cut is not None:
+        summary = run.restore("\n".join(line.text for line in lines[:cut]))
+        hint = plain_text(summary, EXCERPT_LENGTH)
+    else:
+        hint = _first_paragraph(text)
+    notices = sorted(run.notices, key=lambda n: n.line or 0)
+    return Transformed(text + "\n" if text else "", tuple(notices), hint)
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def _contiguous(indexes: list[int]) -> list[list[int]]:
+    chunks: list[list[int]] = []
+    for index in indexes:
+        if chunks and chunks[-1][-1] == index - 1:
+            chunks[-1].append(index)
+        else:
+            chunks.append([index])
+    return chunks
+
+
+def _drop_title_heading(
+    lines: list[Line], title: str, cut: int | None
+) -> tuple[list[Line], int | None]:
+    """Drop a first `# Title` (or setext `Title` / `===`) that repeats the title."""
+    first = next((i for i, line in enumerate(lines) if line.text.strip()), None)
+    if first is None or lines[first].frozen:
+        return lines, cut
+    atx = re.fullmatch(r" {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*", lines[first].text)
+    setext = (
+        first + 1 < len(lines)
+        and not lines[first + 1].frozen
+        and re.fullmatch(r" {0,3}=+[ \t]*", lines[first + 1].text)
+    )
+    heading = atx.group(1) if atx else lines[first].text if setext else None
+    if heading is None or _fold(plain_text(heading)) != _fold(title):
+        return lines, cut
+    end = first + (1 if atx else 2)
+    while end < len(lines) and not lines[end].text.strip() and not lines[end].frozen:
+        end += 1
+    if cut is not None and cut >= first:
+        cut = max(first, cut - (end - first))
+    return lines[:first] + lines[end:], cut
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+# --------------------------------------------------------------------------- headings
+
+_LOOKALIKE = re.compile(r"((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#")
+
+
+def _escape_heading_lookalikes(lines: list[Line], group: list[int], run: Run) -> None:
+    """Escape `#` at the start of a paragraph line: text to CommonMark, a heading elsewhere.
+
+    Python-Markdown, Redcarpet and Medium's importer read `#image: …` or `#hashtag` as a heading
+    even without the space CommonMark requires; `\\#` means a literal `#` to all of them.
+    """
+    for index in group:
+        m = _LOOKALIKE.match(lines[index].text)
+        if m is None:
+            continue
+        original = lines[index].text
+        lines[index].text = original[: m.end() - 1] + "\\" + original[m.end() - 1 :]
+        shown = original.strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
+        run.note(
+            "ambiguous-heading",
+            lines[index].line,
+            f"'{shown}' is text in CommonMark but a heading in other Markdown renderers; "
+            "escaped as '\\#' so it stays text (add a space after '#' if a heading was meant)",
+        )
+
+
+# --------------------------------------------------------------------------- links
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: entities decoded, whitespace and controls ignored."""
+    cleaned = re.sub(r"[\x00-\x20]+", "", html.unescape(url)).lower()
+    m = re.match(r"([a-z][a-z0-9+.-]*):", cleaned)
+    return m.group(1) if m else None
+
+
+def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
+    """`url` resolved the way the site serves it: page-relative against `page_url` (page-bundle
+    semantics), `/root-relative` against `site_url`; URLs with a scheme and `#anchors` unchanged.
+    """
+    if not url or url.startswith("#") or url_scheme(url):
+        return url
+    if url.startswith("//"):
+        return "https:" + url
+    if url.startswith("/") and site_url:
+        return site_url.rstrip("/") + quote(url, safe="/%#?&=+;:@!$,'()*~-._")
+    return urljoin(page_url, quote(url, safe="/%#?&=+;:@!$,'()*~-._"))
+
+
+_LINK_OPEN = re.compile(r"\]\(")
+_REF_DEF = re.compile(r"( {0,3}\[(?!\^)[^\]]{1,999}\]:[ \t]*)(<[^>\n]*>|\S+)")
+_HTML_TAG = re.compile(r"<(?:img|a|source|video|audio)\b[^>]{0,2000}>", re.I)
+_HTML_ATTR = re.compile(r"(\s)(src|href|poster)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I)
+_TITLE = re.compile(r"[ \t\n]*(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\([^()]*\))?[ \t\n]*\)")
+_MAX_DESTINATION = 2048
+_MAX_LINK_TEXT = 4000
+
+
+def _rewrite(
+    lines: list[Line],
+    chunk: list[int],
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    *,
+    definitions: bool,
+) -> None:
+    """Apply the inline rules to one run of consecutive lines of the same block."""
+    text = protect_code_spans("\n".join(lines[i].text for i in chunk), run)
+
+    def line_at(offset: int) -> int | None:
+        return lines[chunk[min(text.count("\n", 0, offset), len(chunk) - 1)]].line
+
+    text = syntax.template_inline(text, run, line_at, ref_url)
+    if definitions:
+        text = _REF_DEF.sub(lambda m: m.group(1) + _destination(m.group(2), run, ref_url), text)
+    text = _inline_links(text, run, ref_url, line_at)
+    text = _HTML_TAG.sub(
+        lambda tag: _HTML_ATTR.sub(lambda m: _html_attribute(m, run, line_at), tag.group()), text
+    )
+    parts = text.split("\n")
+    for index, part in zip(chunk, parts, strict=True):
+        lines[index].text = part
+
+
+def _destination(raw: str, run: Run, ref_url: syntax.RefURL | None) -> str:
+    """A link destination made absolute; `<…>` kept, Zola's `@/post.md` resolved."""
+    bracketed = raw.startswith("<") and raw.endswith(">")
+    url = raw[1:-1] if bracketed else raw
+    if url.startswith("@/"):
+        url = syntax.resolve_ref(url[2:], run, None, ref_url)
+    new = absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+    return f"<{new}>" if bracketed else new
+
+
+def _inline_links(
+    text: str, run: Run, ref_url: syntax.RefURL | None, line_at: syntax.LineAt
+) -> str:
+    """Rewrite `[text](dest "title")` and `![alt](dest)` destinations in one pass of edits.
+
+    A dangerous destination unwraps the link (text kept, brackets and destination dropped), so
+    edits are a sorted list of disjoint spans: an inner link's edits lie inside the text of an
+    outer one. Scans are bounded so hostile input cannot make this quadratic.
+    """
+    edits: list[tuple[int, int, str]] = []
+    for m in _LINK_OPEN.finditer(text):
+        parsed = _parse_destination(text, m.end())
+        if parsed is None:
+            continue
+        start, end, close = parsed
+        raw = text[start:end]
+        url = raw[1:-1] if raw.startswith("<") else raw
+        if url_scheme(url) in UNSAFE_SCHEMES:
+            opener = _matching_bracket(text, m.start())
+            if opener is None:
+                continue
+            image = opener > 0 and text[opener - 1] == "!"
+            run.note(
+                "unsafe-link",
+                line_at(m.start()),
+                f"link to a '{url_scheme(url)}:' URL removed; its text is kept",
+            )
+            edits.append((opener - 1 if image else opener, opener + 1, ""))
+            edits.append((m.start(), close, ""))
+        else:
+            edits.append((start, end, _destination(raw, run, ref_url)))
+    edits.sort()
+    out: list[str] = []
+    position = 0
+    for start, end, new in edits:
+        if start < position:
+            continue
+        out.append(text[position:start])
+        out.append(new + "\n" * text.count("\n", start, end))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:
+    """(start, end) of the destination after `](` at `at`, and the index after the `)`."""
+    i = at
+    while i < len(text) and text[i] in " \t\n" and i - at < 8:
+        i += 1
+    start = i
+    if i < len(text) and text[i] == "<":
+        end = text.find(">", i, i + _MAX_DESTINATION)
+        if end == -1 or "\n" in text[i:end]:
+            return None
+        i = end = end + 1
+    else:
+        depth = 0
+        while i < len(text) and i - start < _MAX_DESTINATION:
+            char = text[i]
+            if char.isspace() or ord(char) < 0x20:
+                break
+            if char == "\\":
+                i += 2
+                continue
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        end = i
+    m = _TITLE.match(text, end, min(len(text), end + _MAX_DESTINATION))
+    if m is None:
+        return None
+    return start, end, m.end()
+
+
+def _matching_bracket(text: str, close: int) -> int | None:
+    depth = 0
+    for i in range(close - 1, max(-1, close - _MAX_LINK_TEXT), -1):
+        char = text[i]
+        if i > 0 and text[i - 1] == "\\":
+            continue
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def _html_attribute(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
+    space, name, equals, value = m.groups()
+    quote_char = value[0] if value[:1] in "\"'" else ""
+    url = value[1:-1] if quote_char else value
+    if url_scheme(url) in UNSAFE_SCHEMES:
+        run.note(
+            "unsafe-link",
+            line_at(m.start()),
+            f"HTML {name} with a '{url_scheme(url)}:' URL removed",
+        )
+        return space
+    new = absolute_url(html.unescape(url), page_url=run.page_url, site_url=run.site_url)
+    if new == html.unescape(url):
+        return m.group()
+    mark = quote_char or '"'
+    return f"{space}{name}{equals}{mark}{html.escape(new)}{mark}"
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+def plain_text(markdown: str, limit: int | None = None) -> str:
+    """The words of `markdown`'s paragraphs, without syntax, whitespace collapsed.
+
+    Headings, code, raw HTML and images are left out: this is for summaries. With `limit`, the
+    text is cut at a word boundary and ends with '…', and only the paragraphs needed are parsed.
+    """
+    words: list[str] = []
+    length = 0
+    for text in _paragraphs(markdown):
+        words.append(text)
+        length += len(text)
+        if limit is not None and length > limit:
+            break
+    text = " ".join(" ".join(words).split())
+    return _cut(text, limit) if limit else text
+
+
+def _paragraphs(markdown: str) -> Iterator[str]:
+    """Each paragraph's plain text, lazily: block parse first, inline parse one at a time."""
+    tokens = parser().parse(markdown)
+    for before, token in pairwise(tokens):
+        if token.type == "inline" and before.type == "paragraph_open":
+            children = parser(inline=True).parseInline(token.content)[0].children or []
+            yield "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in children
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+
+
+def _first_paragraph(markdown: str) -> str:
+    text = next((t for t in _paragraphs(markdown) if t.strip()), "")
+    return _cut(" ".join(text.split()), EXCERPT_LENGTH)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:.-–—") + "…"
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def render_html(markdown: str) -> str:
+    """HTML for previews and HTML-only platforms (Python-Markdown, imported on first use).
+
+    fenced_code, tables and footnotes add what CommonMark/GFM posts use; sane_lists stops a
+    list from changing type mid-way, as in CommonMark.
+    """
+    import markdown as python_markdown
+
+    try:
+        return python_markdown.markdown(
+            markdown,
+            extensions=["fenced_code", "tables", "footnotes", "sane_lists"],
+            output_format="html",
+        )
+    except RecursionError:
+        raise ContentError(
+            "the post is nested too deeply to render as HTML",
+            hint="reduce the nesting of lists or blockquotes",
+        ) from None
