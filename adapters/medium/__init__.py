@@ -174,8 +174,8 @@ class Medium(BaseAdapter):
                 body = response.json()
             except ValueError:
                 # A 2xx create that is not JSON stays ambiguous (the client's rule), since the
-                # post may exist; 5xx pages are the client's too (retried or ambiguous).
-                if (status < 300 and op != "create") or 400 <= status < 500:
+                # post may exist; 429 and 5xx pages are the client's too (retried or ambiguous).
+                if (status < 300 and op != "create") or (400 <= status < 500 and status != 429):
                     raise self._not_the_api(response) from None
                 return
             if status < 400:
@@ -201,7 +201,7 @@ class Medium(BaseAdapter):
                     hint=f"check {env_var(self.name)} or run `crosspost login {self.name}`; "
                     "Medium no longer issues integration tokens, so only an existing one works",
                 )
-            if status == 403 and self.settings.publication_id:
+            if status == 403 and op == "create" and self.settings.publication_id:
                 raise RejectedError(
                     f"Medium refused a post into publication {self.settings.publication_id}: "
                     f"{said}",
@@ -210,7 +210,7 @@ class Medium(BaseAdapter):
                     hint="check publication_id and your role there: writers may only create "
                     'drafts (publish_status = "draft"), editors may publish',
                 )
-            if status == 403:
+            if status == 403 and op == "create":
                 # The user id cached from an earlier run may belong to another token's account.
                 self.cache.pop("user_id", None)
                 raise AuthError(

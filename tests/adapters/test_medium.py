@@ -294,6 +294,7 @@ def test_publish_twice_is_one_post_and_no_second_request(medium: MediumEnv) -> N
     entry = record(sandbox.config, doc)
     assert entry.state == "published"
     assert entry.id == post["id"]
+    assert sandbox.tokens["medium"] not in sandbox.config.records.read_text("utf-8")
 
 
 def test_user_id_is_looked_up_once_across_runs(medium: MediumEnv) -> None:
@@ -375,6 +376,20 @@ def test_an_ambiguous_create_needs_attention_until_forced(
     assert record(config, doc).state == "published"
 
 
+def test_a_crashed_create_is_left_for_a_human(medium: MediumEnv) -> None:
+    """A run killed after sending leaves `pending`; Medium cannot be searched, so the next run
+    must not guess: `unknown`, attention, nothing sent."""
+    sandbox, fake = medium
+    doc = make_doc("crashed")
+    with Records.open(sandbox.config.records) as records:
+        records.put(doc.canonical_url, "medium", Entry("pending", key="k1"), source=None)
+    report = run_publish(sandbox.config, [doc])
+    assert [r.status for r in report.results] == [Status.ATTENTION]
+    assert report.exit_code == 3
+    assert record(sandbox.config, doc).state == "unknown"
+    assert not sent(fake)
+
+
 class _ConnectTimeoutOnce(httpx.AsyncBaseTransport):
     """A real transport whose first POST times out while connecting (provably never sent)."""
 
@@ -392,7 +407,7 @@ class _ConnectTimeoutOnce(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-@pytest.mark.parametrize("cause", ["connect-timeout", "refused", "503-retry-after"])
+@pytest.mark.parametrize("cause", ["connect-timeout", "refused", "503-retry-after", "429-page"])
 def test_a_create_that_provably_was_not_sent_is_retried_once(medium: MediumEnv, cause: str) -> None:
     sandbox, fake = medium
     options: dict[str, Any] = {}
@@ -400,8 +415,10 @@ def test_a_create_that_provably_was_not_sent_is_retried_once(medium: MediumEnv, 
         options["transports"] = {"medium": _ConnectTimeoutOnce()}
     elif cause == "refused":
         fake.refuse(0.1)
-    else:
+    elif cause == "503-retry-after":
         fake.inject("status", status=503, method="POST", retry_after=1)
+    else:
+        fake.inject("html", status=429, method="POST")
     doc = make_doc("retried")
     report = run_publish(sandbox.config, [doc], **options)
     assert [r.status for r in report.results] == [Status.CREATED], report.results
