@@ -73,7 +73,7 @@ __all__ = [
 log = logging.getLogger("crosspost")
 
 Cache = MutableMapping[str, Any]
-"""Per-platform values worth keeping between runs (user id, publication id), saved in the records."""
+"""Per-platform values kept between runs (user id, publication id), saved in the records."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +286,7 @@ def load_adapters(
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         try:
             cls = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any plugin bug must not take crosspost down
+        except Exception as exc:
             report(f"adapter plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}; skipped")
             continue
         problem = _contract_problem(cls)

@@ -38,11 +38,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     """Expand folders into post files and settle the config (found from the first path)."""
     from .sources import find_posts
 
-    items: list[str | Path | Document]
-    if isinstance(posts, str | Path | Document):
-        items = [posts]
-    else:
-        items = list(posts)
+    items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
         config = load_config(start=paths[0]) if paths else load_config()
@@ -73,9 +69,7 @@ def plan(
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
-    publisher = Publisher(
-        config, adapters=load_adapters(adapters), to=to, draft=draft, force=force
-    )
+    publisher = Publisher(config, adapters=load_adapters(adapters), to=to, draft=draft, force=force)
     return publisher.plan(sources)
 
 
@@ -154,7 +148,7 @@ def publish(
     def run() -> None:
         try:
             outcome["report"] = asyncio.run(coroutine)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:
             outcome["error"] = exc
 
     worker = threading.Thread(target=run, name="crosspost-publish")

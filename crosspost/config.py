@@ -381,7 +381,7 @@ def _type_name(tp: Any) -> str:
     }.get(tp, getattr(tp, "__name__", str(tp)))
 
 
-def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:  # noqa: C901 - a type switch
+def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (types.UnionType, typing.Union):
@@ -431,7 +431,6 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:  # noqa: C901 -
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-    elif tp is str:
-        if isinstance(value, str):
-            return value
+    elif tp is str and isinstance(value, str):
+        return value
     ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)

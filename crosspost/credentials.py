@@ -103,7 +103,8 @@ def resolve_token(platform: str) -> Secret:
             stored = keyring.get_password(KEYRING_SERVICE, platform)
         except KeyringError as exc:
             raise CredentialError(
-                f"no token: {name} is not set and the keyring is unavailable ({type(exc).__name__})",
+                f"no token: {name} is not set and the keyring is unavailable "
+                f"({type(exc).__name__})",
                 platform=platform,
                 hint=f"set {name} (on servers and CI the environment is the way)",
             ) from None

@@ -28,11 +28,11 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
-    "Fault",
-    "FaultKind",
     "FakePlatform",
     "FakeRequest",
     "FakeResponse",
+    "Fault",
+    "FaultKind",
     "FixedWindow",
 ]
 
@@ -70,7 +70,9 @@ class Fault:
             return False
         if self.path and not re.search(self.path, request.path):
             return False
-        return not (self.operation and self.operation not in request.body.decode("utf-8", "replace"))
+        return not (
+            self.operation and self.operation not in request.body.decode("utf-8", "replace")
+        )
 
 
 @dataclass
@@ -107,7 +109,8 @@ class FakeRequest:
             fields: dict[str, list[Any]] = {}
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
-                payload = part.get_payload(decode=True)
+                raw = part.get_payload(decode=True)
+                payload = raw if isinstance(raw, bytes) else b""
                 value: Any = payload if part.get_filename() else payload.decode("utf-8")
                 fields.setdefault(str(name), []).append(value)
             return fields
@@ -123,7 +126,9 @@ class FakeResponse:
     @classmethod
     def json(cls, status: int, data: Any, headers: Mapping[str, str] | None = None) -> FakeResponse:
         body = json.dumps(data).encode("utf-8")
-        return cls(status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+        return cls(
+            status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        )
 
     @classmethod
     def html(cls, status: int, text: str) -> FakeResponse:
@@ -283,7 +288,9 @@ class FakePlatform:
         self._listener = self._listen(0)
         self._port = self._listener.getsockname()[1]
         self._running.set()
-        self._thread = threading.Thread(target=self._accept_loop, name=f"fake-{self.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._accept_loop, name=f"fake-{self.name}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -383,14 +390,17 @@ class FakePlatform:
             time.sleep(fault.delay)
             return None
         if kind == "malformed":
-            return FakeResponse(response.status, response.body[: max(1, len(response.body) // 2)],
-                                {"Content-Type": "application/json"})
+            return FakeResponse(
+                response.status,
+                response.body[: max(1, len(response.body) // 2)],
+                {"Content-Type": "application/json"},
+            )
         return response
 
     def _handle_safely(self, request: FakeRequest) -> FakeResponse:
         try:
             return self.handle(request)
-        except Exception as exc:  # noqa: BLE001 - a fake's bug becomes a visible 500
+        except Exception as exc:
             return self.error(500, f"fake {self.name} crashed: {exc!r}")
 
     @contextlib.contextmanager
@@ -413,7 +423,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake = fake
         super().__init__(conn, address, None)  # type: ignore[arg-type]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log is `FakePlatform.requests`."""
 
     def _dispatch(self) -> None:
@@ -432,7 +442,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 # linger 0: the peer sees a reset, as when a proxy drops the connection
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
             return
         self.send_response(response.status)
         for name, value in response.headers.items():

@@ -242,7 +242,9 @@ class _Wait(wait_base):
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
             return float(hinted) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not crypto
-        ceiling = min(self.policy.maximum, self.policy.initial * 2 ** (retry_state.attempt_number - 1))
+        ceiling = min(
+            self.policy.maximum, self.policy.initial * 2 ** (retry_state.attempt_number - 1)
+        )
         # "Equal jitter": spread clients out while guaranteeing the backoff still grows.
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311
 
@@ -460,7 +462,9 @@ class PlatformClient:
             )
         if status >= 500:
             raise self._unsure(op, f"{target} failed with HTTP {status}: {detail}", status)
-        raise RejectedError(f"{target} was refused: {detail}", platform=self.platform, status=status)
+        raise RejectedError(
+            f"{target} was refused: {detail}", platform=self.platform, status=status
+        )
 
 
 def _describe(exc: BaseException) -> str:

@@ -220,4 +220,3 @@ def _plan_one(
 
 def _before_since(when: datetime | None, since: date | None) -> bool:
     return since is not None and when is not None and when.date() < since
-

@@ -287,7 +287,7 @@ class Publisher:
                     result = await self._execute(action)
             except CrosspostError as exc:
                 result = _failure(action, exc)
-            except Exception as exc:  # noqa: BLE001 - one broken adapter must not stop the rest
+            except Exception as exc:
                 log.exception("unexpected error in %s", action.platform)
                 result = _failure(
                     action,
@@ -427,7 +427,8 @@ class Publisher:
             self._put(action, previous)
 
     async def _update(self, action: Action) -> Result:
-        assert action.payload is not None and action.record is not None
+        assert action.payload is not None
+        assert action.record is not None
         record = action.record
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
         try:

@@ -52,7 +52,7 @@ def _install_record_factory() -> None:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string is the logger's problem, not ours
+        except Exception:
             return record
         cleaned = scrub(message)
         if cleaned != message or record.args:

@@ -80,8 +80,11 @@ class Sandbox:
                 if fake_class is None:
                     continue
                 token = f"sandbox-{name}-{secrets.token_hex(8)}"
-                options = {"latency": self.latency, "time_scale": self.time_scale,
-                           **self.fake_options.get(name, {})}
+                options = {
+                    "latency": self.latency,
+                    "time_scale": self.time_scale,
+                    **self.fake_options.get(name, {}),
+                }
                 self.fakes[name] = fake_class(tokens=(token,), **options).start()
                 self.tokens[name] = token
         except BaseException:
@@ -112,7 +115,9 @@ class Sandbox:
         fake = self.fakes[name]
         adapter = self.adapters[name]
         options: dict[str, Any] = dict(fake.settings())
-        limits = {op: _scale(t, op, self.time_scale) for op, t in adapter.capabilities.limits.items()}
+        limits = {
+            op: _scale(t, op, self.time_scale) for op, t in adapter.capabilities.limits.items()
+        }
         if limits:
             options["limits"] = limits
         lag = adapter.capabilities.read_lag

@@ -13,7 +13,9 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     port = parts.port
-    if port and not ((parts.scheme == "https" and port == 443) or (parts.scheme == "http" and port == 80)):
+    if port and not (
+        (parts.scheme == "https" and port == 443) or (parts.scheme == "http" and port == 80)
+    ):
         host = f"{host}:{port}"
     path = parts.path.rstrip("/") or ""
     return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))

@@ -25,7 +25,7 @@ SEED_POST = SHARED / "examples" / "000_338e842b2dd29ad0.txt"
 EXAMPLE_BLOG = REPO / "examples" / "blog"
 
 TIME_SCALE = 0.01
-"""Tests shrink every rate-limit window and read lag to 1 % (30 s → 0.3 s), fakes and pacing alike."""
+"""Tests shrink every rate-limit window and read lag to 1 % (30 s → 0.3 s), in fakes and pacing."""
 
 
 async def _no_sleep(seconds: float) -> None:
@@ -37,7 +37,9 @@ FAST_RETRIES = RetryPolicy(deadline=20.0, max_attempts=6, initial=0.01, maximum=
 
 def needs_shared(path: Path) -> None:
     if not path.exists():
-        pytest.skip(f"{path} is not available (the shared specs/corpus folder sits beside the repo)")
+        pytest.skip(
+            f"{path} is not available (the shared specs/corpus folder sits beside the repo)"
+        )
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ def vault(monkeypatch):
 
 def test_secret_never_prints_itself():
     secret = Secret("s3cr3t-value")
-    assert str(secret) == repr(secret).strip("Secret()'") == "***"
+    assert str(secret) == "***"
+    assert repr(secret) == "Secret('***')"
     assert f"{secret}" == "***" and "s3cr3t" not in repr([secret])
     assert secret.reveal() == "s3cr3t-value"
     with pytest.raises(TypeError):

@@ -76,7 +76,7 @@ def test_redirects_are_never_followed_with_the_token():
     handler, calls = counting(
         httpx.Response(301, headers={"Location": "https://elsewhere.example.net/"})
     )
-    with pytest.raises(EndpointError, match="redirected .* to https://elsewhere.example.net"):
+    with pytest.raises(EndpointError, match=r"redirected .* to https://elsewhere\.example\.net"):
         call(client(handler, token=Secret("tok-123456")))
     assert len(calls) == 1
 
@@ -136,7 +136,12 @@ def test_503_with_retry_after_is_retried_even_for_creates():
 
 
 def test_final_errors_are_classified():
-    for status, error in ((401, AuthError), (403, AuthError), (422, RejectedError), (404, RejectedError)):
+    for status, error in (
+        (401, AuthError),
+        (403, AuthError),
+        (422, RejectedError),
+        (404, RejectedError),
+    ):
         handler, calls = counting(httpx.Response(status, json={"error": f"nope {status}"}))
         with pytest.raises(error, match=f"nope {status}"):
             call(client(handler))
@@ -151,7 +156,9 @@ def test_retries_stop_and_name_the_problem():
 
 
 def test_rate_limit_beyond_the_deadline_gives_up_with_the_wait():
-    handler, _ = counting(httpx.Response(429, json={"error": "later"}, headers={"Retry-After": "3600"}))
+    handler, _ = counting(
+        httpx.Response(429, json={"error": "later"}, headers={"Retry-After": "3600"})
+    )
     with pytest.raises(RateLimitedError) as info:
         call(client(handler, policy=RetryPolicy(deadline=5)))
     assert info.value.retry_after == 3600
@@ -167,9 +174,15 @@ def test_server_error_on_read_after_retries_is_server_error():
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
-        (httpx.Response(422, json={"error": "Title can't be blank", "status": 422}), "Title can't be blank"),
+        (
+            httpx.Response(422, json={"error": "Title can't be blank", "status": 422}),
+            "Title can't be blank",
+        ),
         (httpx.Response(400, json={"errors": [{"message": "Bad tag", "code": 6026}]}), "Bad tag"),
-        (httpx.Response(401, json={"error": "invalid_token", "error_description": "expired"}), "expired"),
+        (
+            httpx.Response(401, json={"error": "invalid_token", "error_description": "expired"}),
+            "expired",
+        ),
         (httpx.Response(502, text="<!DOCTYPE html><html></html>"), "HTML page"),
     ],
 )
@@ -215,7 +228,9 @@ def test_pacer_keeps_a_sliding_window_under_the_limit():
 def test_pacer_honours_ratelimit_headers():
     clock = FakeClock()
     pacer = Pacer(clock=clock, sleep=clock.sleep)
-    pacer.observe(httpx.Response(200, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "12"}))
+    pacer.observe(
+        httpx.Response(200, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "12"})
+    )
     asyncio.run(pacer.acquire("read"))
     assert clock.slept == [pytest.approx(12.0)]
 

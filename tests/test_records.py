@@ -46,7 +46,9 @@ def test_writes_merge_with_changes_made_on_disk(tmp_path):
         theirs = json.loads(path.read_text("utf-8"))
         theirs["posts"]["https://blog.example.com/posts/b/"] = {
             "source": "b.md",
-            "platforms": {"hashnode": {"state": "published", "id": "h1", "at": "2024-01-01T00:00:00Z"}},
+            "platforms": {
+                "hashnode": {"state": "published", "id": "h1", "at": "2024-01-01T00:00:00Z"}
+            },
         }
         time.sleep(0.01)
         path.write_text(json.dumps(theirs), "utf-8")

@@ -154,7 +154,9 @@ def test_connection_refused_is_retried(devto):
 @pytest.mark.parametrize("refusal", [True, False], ids=["refusal-on", "refusal-off"])
 @pytest.mark.parametrize("fault", ["drop-after", "hang-after", "malformed"])
 def test_ambiguous_create_is_reconciled_never_duplicated(sandbox_factory, refusal, fault):
-    sandbox = sandbox_factory(["devto"], fake_options={"devto": {"refuse_duplicate_canonical": refusal}})
+    sandbox = sandbox_factory(
+        ["devto"], fake_options={"devto": {"refuse_duplicate_canonical": refusal}}
+    )
     fake = sandbox.fakes["devto"]
     config = sandbox.config
     config = replace(
@@ -228,7 +230,7 @@ def test_bad_token_is_a_clear_failure(devto):
 
 
 def test_validation_error_carries_forems_message(devto):
-    sandbox, fake = devto
+    sandbox, _ = devto
     report = run_publish(sandbox.config, [make_doc("t", title="   ")])
     (result,) = report.results
     assert result.status is Status.FAILED
@@ -275,7 +277,10 @@ def test_the_fake_speaks_forems_error_shapes():
 
         base = fake.settings()["api_url"]
         answer = httpx.post(f"{base}/articles", json={}, headers={"api-key": "bad"})
-        assert answer.status_code == 401 and answer.json() == {"error": "unauthorized", "status": 401}
+        assert answer.status_code == 401 and answer.json() == {
+            "error": "unauthorized",
+            "status": 401,
+        }
         headers = {"api-key": "k", "Accept": "application/vnd.forem.api-v1+json"}
         answer = httpx.post(f"{base}/articles", json={}, headers=headers)
         assert answer.status_code == 422
