@@ -20,22 +20,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from .adapter import Adapter, AdapterClass, AdapterContext, Payload
-from .config import Config, PlatformConfig, RateLimit, build_settings
-from .credentials import Secret, resolve_token
+from .adapter import AdapterClass, Payload
+from .config import Config, PlatformConfig
 from .document import RemotePost
-from .errors import (
-    AlreadyExistsError,
-    AmbiguousError,
-    ConfigError,
-    CrosspostError,
-    PlatformError,
-)
-from .http import Pacer, PlatformClient, RetryPolicy
+from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
+from .http import RetryPolicy
 from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
+from .platforms import Platforms
 from .records import Entry, Records, now_iso
 
-__all__ = ["Publisher", "Report", "Result", "Status", "select_platforms"]
+__all__ = ["Publisher", "Report", "Result", "Status"]
 
 log = logging.getLogger("crosspost")
 
@@ -146,12 +140,10 @@ class Publisher:
         self.policy = policy or RetryPolicy()
         self.transports = transports or {}
         self.now = now
-        self.platforms = select_platforms(config, adapters, to)
-        self.adapter_classes = {name: adapters[name] for name in self.platforms}
-        self._clients: dict[str, PlatformClient] = {}
-        self._adapters: dict[str, Adapter] = {}
+        self.platforms = Platforms(
+            config, adapters, to, policy=self.policy, transports=self.transports
+        )
         self._records: Records | None = None
-        self._caches: dict[str, dict[str, Any]] = {}
 
     # ----------------------------------------------------------------- entry points
 
@@ -166,7 +158,7 @@ class Publisher:
             plan = self._plan(sources, records)
             return await self._apply(plan)
         finally:
-            await self._close()
+            await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
 
     def plan(self, sources: Iterable[PostSource]) -> Plan:
@@ -174,62 +166,15 @@ class Publisher:
         return self._plan(sources, Records.read(self.config.records))
 
     def _plan(self, sources: Iterable[PostSource], records: Records) -> Plan:
-        adapters = {name: self._adapter(name, records) for name in self.platforms}
         return make_plan(
             sources,
             config=self.config,
-            adapters=adapters,
+            adapters=self.platforms.adapters(records),
             records=records,
             draft=self.draft,
             force=self.force,
             now=self.now,
         )
-
-    # ----------------------------------------------------------------- construction
-
-    def _adapter(self, name: str, records: Records) -> Adapter:
-        if name in self._adapters:
-            return self._adapters[name]
-        cls = self.adapter_classes[name]
-        pc = self.config.platforms.get(name) or PlatformConfig(name)
-        settings = build_settings(
-            cls.Settings, pc.options, key=f"platforms.{name}", path=self.config.path
-        )
-        limits = {**cls.capabilities.limits, **pc.limits}
-        client = PlatformClient(
-            name,
-            settings.base_url,
-            token=None,
-            auth_header=cls.auth_header,
-            auth_scheme=cls.auth_scheme,
-            headers=cls.default_headers,
-            timeout=pc.timeout,
-            pacer=Pacer(RateLimit.parse(op, text) for op, text in limits.items()),
-            policy=self.policy,
-            transport=self.transports.get(name),
-        )
-        self._clients[name] = client
-        cache = records.account(name)
-        self._caches[name] = cache
-        tags = {
-            tag: per_platform[name]
-            for tag, per_platform in self.config.tags.items()
-            if name in per_platform
-        }
-        adapter = cls(settings, AdapterContext(http=client, cache=cache, tags=tags))
-        self._adapters[name] = adapter
-        return adapter
-
-    def _token(self, name: str) -> Secret:
-        given = self.config.credentials.get(name)
-        return given if given is not None else resolve_token(name)
-
-    async def _close(self) -> None:
-        if self._records is not None:
-            for name, cache in self._caches.items():
-                if cache != self._records.account(name):
-                    self._records.save_account(name, cache)
-        await asyncio.gather(*(c.aclose() for c in self._clients.values()))
 
     # ----------------------------------------------------------------- applying
 
@@ -259,7 +204,7 @@ class Publisher:
                 if action.kind is Kind.SKIP:
                     self._refresh_fingerprints(action)
                 results.append(self._emit(_passive(action)))
-        ready = await self._ready_platforms({a.platform for a in work})
+        ready = await self.platforms.ready({a.platform for a in work})
         runnable: list[Action] = []
         for action in work:
             problem = ready.get(action.platform)
@@ -275,11 +220,11 @@ class Publisher:
                 results.append(self._emit(_failure(action, exc)))
         runnable = rendered
         gates = _Gates(runnable, self._announcers())
-        semaphores = {name: asyncio.Semaphore(1) for name in self.platforms}
+        semaphores = {name: asyncio.Semaphore(1) for name in self.platforms.names}
 
         async def run_one(action: Action) -> Result:
             try:
-                if self._adapters[action.platform].capabilities.announces:
+                if self.platforms[action.platform].capabilities.announces:
                     held = await self._announce_gate(action, gates)
                     if held is not None:
                         return self._emit(held)
@@ -308,30 +253,16 @@ class Publisher:
             self.progress(result)
         return result
 
-    async def _ready_platforms(self, names: set[str]) -> dict[str, CrosspostError]:
-        """Resolve tokens and let adapters fetch account facts; a failure stops that platform."""
-        problems: dict[str, CrosspostError] = {}
-
-        async def ready(name: str) -> None:
-            try:
-                self._clients[name].set_token(self._token(name))
-                await self._adapters[name].prepare()
-            except CrosspostError as exc:
-                problems[name] = exc
-
-        await asyncio.gather(*(ready(n) for n in sorted(names)))
-        return problems
-
     def _rerender(self, action: Action) -> Action:
         """Render again after `prepare` (an adapter may have learned its limits online)."""
         if action.doc is None or action.payload is None:
             return action
-        adapter = self._adapters[action.platform]
+        adapter = self.platforms[action.platform]
         payload = adapter.render(action.doc, draft=action.payload.draft)
         return replace(action, payload=payload)
 
     def _announcers(self) -> set[str]:
-        return {n for n, a in self._adapters.items() if a.capabilities.announces}
+        return {n for n, a in self.platforms.built().items() if a.capabilities.announces}
 
     async def _announce_gate(self, action: Action, gates: _Gates) -> Result | None:
         pc = self.config.platforms.get(action.platform) or PlatformConfig(action.platform)
@@ -403,7 +334,7 @@ class Publisher:
         previous = action.record
         pending = Entry("pending", key=key)
         self._put(action, pending)
-        adapter = self._adapters[action.platform]
+        adapter = self.platforms[action.platform]
         try:
             remote = await adapter.create(action.payload, key=key)
         except AlreadyExistsError as exc:
@@ -432,7 +363,7 @@ class Publisher:
         record = action.record
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
         try:
-            updated = await self._adapters[action.platform].update(remote, action.payload)
+            updated = await self.platforms[action.platform].update(remote, action.payload)
         except CrosspostError as exc:
             return _failure(action, exc)
         self._put(action, self._published(action, updated, action.payload))
@@ -458,7 +389,7 @@ class Publisher:
         self, action: Action, pending: Entry, *, cause: CrosspostError | None
     ) -> Result:
         """Settle a create whose outcome is unknown (this run's, or a crashed earlier run's)."""
-        adapter = self._adapters[action.platform]
+        adapter = self.platforms[action.platform]
         caps = adapter.capabilities
         why = cause.message if cause else "an earlier run was interrupted while creating it"
         if caps.find:
@@ -491,7 +422,7 @@ class Publisher:
         """Create again with the same key: the lookup proved the post absent, or the server
         deduplicates by key. A second ambiguous answer is left for the next run."""
         assert action.payload is not None
-        adapter = self._adapters[action.platform]
+        adapter = self.platforms[action.platform]
         key = pending.key or uuid.uuid4().hex
         if pending.key is None:
             self._put(action, pending.evolve(key=key))
@@ -518,7 +449,7 @@ class Publisher:
         `pending.at` (Hashnode's edge cache lags about 25 s behind writes)."""
         assert action.doc is not None
         pc = self.config.platforms.get(action.platform)
-        adapter = self._adapters[action.platform]
+        adapter = self.platforms[action.platform]
         lag = pc.read_lag if pc and pc.read_lag is not None else adapter.capabilities.read_lag
         wait = lag - _age(pending.at)
         if wait > 0:
@@ -633,36 +564,3 @@ def _held(action: Action, message: str) -> Result:
         canonical_url=action.canonical_url,
         planned=action.kind,
     )
-
-
-def select_platforms(
-    config: Config, adapters: Mapping[str, AdapterClass], to: Sequence[str] | None
-) -> list[str]:
-    """The platforms of this run: `--to`, else every enabled [platforms.*] table."""
-    if to:
-        unknown = [name for name in to if name not in adapters]
-        if unknown:
-            raise ConfigError(
-                f"unknown platform {', '.join(map(repr, unknown))}",
-                path=config.path,
-                field="--to",
-                hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
-            )
-        return list(dict.fromkeys(to))
-    configured = [name for name, pc in config.platforms.items() if pc.enabled]
-    missing = [name for name in configured if name not in adapters]
-    if missing:
-        raise ConfigError(
-            f"no adapter installed for [platforms.{missing[0]}]",
-            path=config.path,
-            field=f"platforms.{missing[0]}",
-            hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
-        )
-    if not configured:
-        raise ConfigError(
-            "no platform is configured",
-            path=config.path,
-            field="platforms",
-            hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
-        )
-    return configured

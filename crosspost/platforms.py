@@ -1,0 +1,143 @@
+"""The platforms of one run: each adapter built once, with its HTTP client, cache and token.
+
+Shared by publishing and by `status --refresh`, so that both reach the platforms the same way:
+settings validated against the adapter's dataclass, base URL checked (https only), pacing from
+the adapter's limits overridden by the config, tokens resolved only for platforms that have work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .adapter import Adapter, AdapterClass, AdapterContext
+from .config import Config, PlatformConfig, RateLimit, build_settings
+from .credentials import Secret, resolve_token
+from .errors import ConfigError, CrosspostError
+from .http import Pacer, PlatformClient, RetryPolicy
+from .records import Records
+
+__all__ = ["Platforms", "select_platforms"]
+
+
+class Platforms:
+    """Adapter instances by platform name, built on first use and closed together."""
+
+    def __init__(
+        self,
+        config: Config,
+        adapters: Mapping[str, AdapterClass],
+        to: Sequence[str] | None = None,
+        *,
+        policy: RetryPolicy | None = None,
+        transports: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.names = select_platforms(config, adapters, to)
+        self._classes = {name: adapters[name] for name in self.names}
+        self._policy = policy or RetryPolicy()
+        self._transports = transports or {}
+        self._built: dict[str, Adapter] = {}
+        self._clients: dict[str, PlatformClient] = {}
+        self._caches: dict[str, dict[str, Any]] = {}
+
+    def adapters(self, records: Records) -> dict[str, Adapter]:
+        """Every selected adapter, built with its cache from `records`."""
+        return {name: self._build(name, records) for name in self.names}
+
+    def built(self) -> dict[str, Adapter]:
+        return dict(self._built)
+
+    def __getitem__(self, name: str) -> Adapter:
+        return self._built[name]
+
+    def _build(self, name: str, records: Records) -> Adapter:
+        if name in self._built:
+            return self._built[name]
+        cls = self._classes[name]
+        pc = self.config.platforms.get(name) or PlatformConfig(name)
+        settings = build_settings(
+            cls.Settings, pc.options, key=f"platforms.{name}", path=self.config.path
+        )
+        limits = {**cls.capabilities.limits, **pc.limits}
+        client = PlatformClient(
+            name,
+            settings.base_url,
+            auth_header=cls.auth_header,
+            auth_scheme=cls.auth_scheme,
+            headers=cls.default_headers,
+            timeout=pc.timeout,
+            pacer=Pacer(RateLimit.parse(op, text) for op, text in limits.items()),
+            policy=self._policy,
+            transport=self._transports.get(name),
+        )
+        cache = records.account(name)
+        tags = {
+            tag: per_platform[name]
+            for tag, per_platform in self.config.tags.items()
+            if name in per_platform
+        }
+        adapter = cls(settings, AdapterContext(http=client, cache=cache, tags=tags))
+        self._clients[name], self._caches[name], self._built[name] = client, cache, adapter
+        return adapter
+
+    def token(self, name: str) -> Secret:
+        """Config-given (sandbox) first, then CROSSPOST_<NAME>_TOKEN, then the keyring."""
+        given = self.config.credentials.get(name)
+        return given if given is not None else resolve_token(name)
+
+    async def ready(self, names: Iterable[str]) -> dict[str, CrosspostError]:
+        """Resolve tokens and let adapters fetch account facts; what failed, by platform."""
+        problems: dict[str, CrosspostError] = {}
+
+        async def ready_one(name: str) -> None:
+            try:
+                self._clients[name].set_token(self.token(name))
+                await self._built[name].prepare()
+            except CrosspostError as exc:
+                problems[name] = exc
+
+        await asyncio.gather(*(ready_one(n) for n in sorted(set(names))))
+        return problems
+
+    async def close(self, records: Records | None) -> None:
+        """Save what adapters learned (ids, limits) into the records; close the clients."""
+        if records is not None and records.writable:
+            for name, cache in self._caches.items():
+                if cache != records.account(name):
+                    records.save_account(name, cache)
+        await asyncio.gather(*(c.aclose() for c in self._clients.values()))
+
+
+def select_platforms(
+    config: Config, adapters: Mapping[str, AdapterClass], to: Sequence[str] | None
+) -> list[str]:
+    """The platforms of this run: `--to`, else every enabled [platforms.*] table."""
+    if to:
+        unknown = [name for name in to if name not in adapters]
+        if unknown:
+            raise ConfigError(
+                f"unknown platform {', '.join(map(repr, unknown))}",
+                path=config.path,
+                field="--to",
+                hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+            )
+        return list(dict.fromkeys(to))
+    configured = [name for name, pc in config.platforms.items() if pc.enabled]
+    missing = [name for name in configured if name not in adapters]
+    if missing:
+        raise ConfigError(
+            f"no adapter installed for [platforms.{missing[0]}]",
+            path=config.path,
+            field=f"platforms.{missing[0]}",
+            hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+        )
+    if not configured:
+        raise ConfigError(
+            "no platform is configured",
+            path=config.path,
+            field="platforms",
+            hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
+        )
+    return configured
