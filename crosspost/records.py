@@ -107,6 +107,7 @@ class Records:
         self._dirty_accounts: set[str] = set()
         self._by_source: dict[str, str] | None = None
         self._seen: tuple[int, int] | None = None
+        self._deferred = False
 
     # ----------------------------------------------------------------- opening
 
@@ -223,10 +224,26 @@ class Records:
             self._dirty_accounts.add(platform)
             self._flush()
 
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Write once at the end instead of after every change (rebuilding many records).
+
+        Only for changes that need no crash-safety ordering: publishing never uses it, because
+        `pending` must be on disk before each create is sent.
+        """
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+        self._flush()
+
     def _flush(self) -> None:
         """Merge our changes into what is on disk now, then replace the file atomically."""
         if not self.writable:
             raise RecordsError("records opened read-only", path=self.path)
+        if self._deferred or not (self._dirty_posts or self._dirty_accounts):
+            return
         if _signature(self.path) == self._seen:
             disk_posts, disk_accounts = self._posts, self._accounts
         else:  # someone wrote the file behind our back (a git pull): merge into theirs

@@ -1,0 +1,138 @@
+"""`crosspost status`: what the records say, and with `--refresh`, what the platforms say.
+
+A refresh looks every post up by canonical URL on every platform that can be searched. It is how
+lost records are rebuilt and how posts cross-posted by hand before crosspost was used are adopted:
+matched by canonical URL, recorded as published, and updated in place by the next publish.
+Nothing is written unless the caller asks (`apply`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .adapter import AdapterClass
+from .config import Config
+from .document import Document, RemotePost
+from .errors import CrosspostError
+from .plan import relative_source
+from .platforms import Platforms
+from .records import Entry, Records
+
+__all__ = ["Finding", "Verdict", "apply", "recorded", "refresh"]
+
+
+class Verdict(StrEnum):
+    OK = "ok"  # records and platform agree
+    ADOPT = "adopt"  # on the platform, not (or only pending) in the records
+    FIX = "fix"  # recorded under another id or URL than the platform shows
+    MISSING = "missing"  # recorded as published, not found on the platform (deleted there?)
+    CLEAR = "clear"  # a pending create that never happened: safe to forget
+    ABSENT = "absent"  # neither recorded nor on the platform
+    UNSEARCHABLE = "unsearchable"  # the platform cannot be searched (Medium-style)
+    ERROR = "error"  # the lookup failed
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One (post, platform) compared between the records and the platform."""
+
+    post: str
+    platform: str
+    canonical_url: str
+    verdict: Verdict
+    recorded: Entry | None = None
+    remote: RemotePost | None = None
+    detail: str = ""
+    source: str | None = None
+
+
+def recorded(records: Records) -> list[Finding]:
+    """The records alone, as findings (no network)."""
+    return [
+        Finding(
+            records.source_of(url) or url,
+            platform,
+            url,
+            Verdict.OK if entry.state == "published" else Verdict.ERROR,
+            recorded=entry,
+            detail=entry.state,
+        )
+        for url in records.urls()
+        for platform, entry in sorted(records.entries(url).items())
+    ]
+
+
+async def refresh(
+    docs: Iterable[Document],
+    *,
+    config: Config,
+    adapters: Mapping[str, AdapterClass],
+    to: Sequence[str] | None = None,
+    records: Records,
+) -> list[Finding]:
+    """Compare each post's records with what each platform has, by canonical URL."""
+    platforms = Platforms(config, adapters, to)
+    built = platforms.adapters(records)
+    searchable = [n for n, a in built.items() if a.capabilities.find]
+    problems = await platforms.ready(searchable)
+    findings: list[Finding] = []
+    try:
+        for doc in docs:
+            rel = relative_source(doc.source, config.root)
+            for name, adapter in built.items():
+                entry = records.get(doc.canonical_url, name)
+                base = Finding(doc.label, name, doc.canonical_url, Verdict.OK, entry, source=rel)
+                if not adapter.capabilities.find:
+                    findings.append(_with(base, Verdict.UNSEARCHABLE, "cannot be searched"))
+                elif name in problems:
+                    findings.append(_with(base, Verdict.ERROR, str(problems[name])))
+                else:
+                    findings.append(await _compare(base, adapter.find(doc)))
+    finally:
+        await platforms.close(records if records.writable else None)
+    return findings
+
+
+async def _compare(base: Finding, lookup: Awaitable[RemotePost | None]) -> Finding:
+    try:
+        remote = await lookup
+    except CrosspostError as exc:
+        return _with(base, Verdict.ERROR, str(exc))
+    entry = base.recorded
+    if remote is None:
+        if entry is None:
+            return _with(base, Verdict.ABSENT, "not published")
+        if entry.state == "pending":
+            return _with(base, Verdict.CLEAR, "interrupted create that never landed")
+        return _with(base, Verdict.MISSING, "recorded, but not found on the platform")
+    found = Finding(**{**base.__dict__, "remote": remote})
+    if entry is None or entry.state != "published":
+        return _with(found, Verdict.ADOPT, f"on the platform as {remote.url or remote.id}")
+    if entry.id != remote.id:
+        return _with(found, Verdict.FIX, f"recorded as {entry.id}, platform has {remote.id}")
+    return _with(found, Verdict.OK, "in sync")
+
+
+def _with(finding: Finding, verdict: Verdict, detail: str) -> Finding:
+    return Finding(**{**finding.__dict__, "verdict": verdict, "detail": detail})
+
+
+def apply(findings: Iterable[Finding], records: Records) -> int:
+    """Write what a refresh found: adopt and fix records, clear dead pending entries.
+
+    Adopted posts are recorded without a payload hash, so the next publish updates them to
+    match the source. MISSING entries are only reported: removing them would re-post.
+    """
+    changed = 0
+    with records.bulk():
+        for f in findings:
+            if f.verdict in (Verdict.ADOPT, Verdict.FIX) and f.remote is not None:
+                entry = Entry("published", id=f.remote.id, url=f.remote.url, draft=f.remote.draft)
+                records.put(f.canonical_url, f.platform, entry, source=f.source)
+                changed += 1
+            elif f.verdict is Verdict.CLEAR:
+                records.remove(f.canonical_url, f.platform)
+                changed += 1
+    return changed
