@@ -1,0 +1,95 @@
+"""action.yml and the example workflow: schema-valid, clean under zizmor, offline."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .helpers import ACTION, VENV_BIN, WORKFLOW
+
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+
+
+def tool(name: str) -> str:
+    path = VENV_BIN / name
+    if not path.exists():
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("schema", "target"),
+    [("vendor.github-actions", ACTION), ("vendor.github-workflows", WORKFLOW)],
+)
+def test_schema(schema: str, target: Path) -> None:
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", schema, str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            tool("zizmor"),
+            "--offline",
+            "--no-progress",
+            "--color=never",
+            "--format=plain",
+            str(ACTION),
+            str(WORKFLOW),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # no token, no network, own cache
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+
+
+def test_inputs_reach_scripts_only_through_env() -> None:
+    """The template-injection rule, checked directly too: no `${{ }}` inside any `run:`."""
+    steps = yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+    for step in steps:
+        assert "${{" not in step.get("run", ""), step.get("name")
+        if "run" in step:
+            assert step.get("shell") == "bash"
+
+
+def test_every_action_is_pinned_by_commit_sha() -> None:
+    uses = [s["uses"] for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if "uses" in s]
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    uses += [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
+    assert uses and all(SHA_PIN.match(u) for u in uses), uses
+
+
+def test_every_token_input_becomes_its_environment_variable() -> None:
+    action = yaml.safe_load(ACTION.read_text())
+    publish = next(s for s in action["runs"]["steps"] if s.get("id") == "publish")
+    tokens = [name for name in action["inputs"] if name.endswith("-token")]
+    assert tokens == ["devto-token", "hashnode-token", "medium-token", "mastodon-token"]
+    for name in tokens:
+        platform = name.removesuffix("-token").upper()
+        assert publish["env"][f"CROSSPOST_{platform}_TOKEN"] == f"${{{{ inputs.{name} }}}}"
+
+
+def test_example_workflow_settings() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    on = workflow[True]  # YAML 1.1 reads the key `on` as a boolean
+    assert on["push"]["branches"] == ["main"]
+    assert "path" in on["workflow_dispatch"]["inputs"]
+    assert workflow["concurrency"] == {"group": "crosspost", "cancel-in-progress": False}
+    assert workflow["permissions"] == {}
+    job = workflow["jobs"]["crosspost"]
+    assert job["permissions"] == {"contents": "write"}
+    checkout = job["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0

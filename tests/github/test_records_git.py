@@ -1,0 +1,259 @@
+"""Saving the records: commit and push back, races settled by a JSON-aware merge, a records
+branch for protected default branches, an artifact when every push fails."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosspost.config import load_config
+from crosspost.github import BOT_EMAIL, BOT_NAME, ActionRun, merge_records
+from crosspost.publisher import Report
+from crosspost.records import Entry, Records
+
+from .helpers import Remote, actions_env, event_file, git, parse_outputs
+
+TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
+RECORDS = ".crosspost/records.json"
+BRANCH = "crosspost-records"
+
+
+def url(slug: str) -> str:
+    return f"https://blog.example.com/posts/{slug}/"
+
+
+def entry(state: str, at: str, **extra: Any) -> dict[str, Any]:
+    return {"state": state, "at": at, **extra}
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Remote:
+    remote = Remote.create(tmp_path)
+    (remote.author / "crosspost.toml").write_text(TOML)
+    (remote.author / "posts").mkdir()
+    (remote.author / "posts" / "a.md").write_text("---\ntitle: A\n---\nA\n")
+    remote.push("initial")
+    return remote
+
+
+def start(tmp: Path, workspace: Path, **options: Any) -> tuple[ActionRun, io.StringIO]:
+    event = event_file(tmp, "push", before="0" * 40, after=git(workspace, "rev-parse", "HEAD"))
+    env = actions_env(tmp, workspace, event="push", event_path=event)
+    out = io.StringIO()
+    run = ActionRun.start(env, load_config(workspace / "crosspost.toml"), out=out, **options)
+    run.sleep = lambda seconds: None
+    return run, out
+
+
+def publish(workspace: Path, slug: str, platform: str = "devto", state: str = "published") -> None:
+    """What the publisher leaves behind: an entry written through crosspost.records."""
+    with Records.open(workspace / RECORDS) as records:
+        records.put(url(slug), platform, Entry(state, id=f"id-{slug}"), source=f"posts/{slug}.md")
+
+
+def origin_records(remote: Remote, ref: str = "main") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(git(remote.origin, "show", f"{ref}:{RECORDS}"))
+    return data
+
+
+# --------------------------------------------------------------------------- the merge
+
+
+def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
+    ours = {
+        "version": 1,
+        "accounts": {"hashnode": {"publication": "p1", "mine": 1}},
+        "posts": {
+            url("a"): {
+                "source": "posts/a.md",
+                "platforms": {
+                    "devto": entry("published", "2024-05-01T10:00:00Z", id="1"),
+                    "mastodon": entry("pending", "2024-05-01T10:00:00Z", key="k1"),
+                },
+            },
+            url("b"): {"platforms": {"devto": entry("published", "2024-05-01T09:00:00Z", id="2")}},
+        },
+    }
+    theirs = {
+        "version": 1,
+        "accounts": {"hashnode": {"publication": "p0", "theirs": 2}},
+        "posts": {
+            url("a"): {
+                "source": "posts/old-a.md",
+                "platforms": {
+                    "devto": entry("pending", "2024-05-02T10:00:00Z", key="k0"),
+                    "mastodon": entry("published", "2024-04-01T10:00:00Z", id="9"),
+                    "hashnode": entry("published", "2024-04-01T10:00:00Z", id="h"),
+                },
+            },
+            url("b"): {"platforms": {"devto": entry("published", "2024-05-01T09:30:00Z", id="3")}},
+            url("c"): {"platforms": {"medium": entry("unknown", "2024-05-01T09:00:00Z")}},
+        },
+    }
+    merged = merge_records(ours, theirs)
+    a = merged["posts"][url("a")]
+    assert a["source"] == "posts/a.md"
+    assert a["platforms"]["devto"]["id"] == "1"  # published beats a newer pending
+    assert a["platforms"]["mastodon"]["id"] == "9"  # …from either side
+    assert a["platforms"]["hashnode"]["id"] == "h"  # only theirs had it
+    assert merged["posts"][url("b")]["platforms"]["devto"]["id"] == "3"  # newer `at` wins
+    assert merged["posts"][url("c")]["platforms"]["medium"]["state"] == "unknown"
+    assert merged["accounts"]["hashnode"] == {"publication": "p1", "mine": 1, "theirs": 2}
+    assert merge_records(theirs, ours)["posts"][url("a")]["platforms"]["devto"]["id"] == "1"
+
+
+def test_merge_tie_keeps_ours() -> None:
+    same = "2024-05-01T10:00:00Z"
+    ours = {
+        "version": 1,
+        "posts": {url("a"): {"platforms": {"devto": entry("published", same, id="ours")}}},
+    }
+    theirs = {
+        "version": 1,
+        "posts": {url("a"): {"platforms": {"devto": entry("published", same, id="theirs")}}},
+    }
+    assert merge_records(ours, theirs)["posts"][url("a")]["platforms"]["devto"]["id"] == "ours"
+
+
+# --------------------------------------------------------------------------- the checked-out branch
+
+
+def test_records_are_committed_by_the_bot_and_pushed(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace)
+    publish(workspace, "a")
+    assert run.finish(Report()) == 0
+    log = git(remote.origin, "log", "-1", "--format=%an <%ae>|%s", "main")
+    assert log == f"{BOT_NAME} <{BOT_EMAIL}>|chore(crosspost): update records [skip ci]"
+    files = git(remote.origin, "show", "--name-only", "--format=", "main").split()
+    assert sorted(files) == [".crosspost/.gitignore", RECORDS]
+    assert origin_records(remote)["posts"][url("a")]["platforms"]["devto"]["id"] == "id-a"
+    summary = Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "**Records:** committed as " in summary and "to main" in summary
+
+    again, _ = start(tmp_path, workspace)
+    tip = remote.head()
+    assert again.finish(Report()) == 0
+    assert remote.head() == tip  # unchanged records: no empty commit
+    assert "**Records:** unchanged" in Path(again.env["GITHUB_STEP_SUMMARY"]).read_text()
+
+
+def test_no_commit_when_commit_records_is_off(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace, commit_records=False)
+    publish(workspace, "a")
+    tip = remote.head()
+    assert run.finish(Report()) == 0
+    assert remote.head() == tip
+
+
+def test_a_race_with_another_push_is_rebased(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace, records_message="records [skip ci]")
+    publish(workspace, "a")
+    (remote.author / "posts" / "b.md").write_text("---\ntitle: B\n---\nB\n")
+    remote.push("someone merged meanwhile")
+    assert run.finish(Report()) == 0
+    subjects = git(remote.origin, "log", "--format=%s", "main").splitlines()
+    assert subjects[:2] == ["records [skip ci]", "someone merged meanwhile"]
+    assert url("a") in origin_records(remote)["posts"]
+
+
+def test_a_race_on_the_records_themselves_merges_the_json(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace)
+    publish(workspace, "a")
+    publish(workspace, "shared", "mastodon", state="pending")
+    # Meanwhile someone published elsewhere and pushed their records.
+    publish(remote.author, "b")
+    publish(remote.author, "shared", "mastodon")
+    remote.push("records from a laptop")
+    assert run.finish(Report()) == 0
+    posts = origin_records(remote)["posts"]
+    assert set(posts) == {url("a"), url("b"), url("shared")}
+    assert posts[url("shared")]["platforms"]["mastodon"]["state"] == "published"
+    assert not (workspace / ".git" / "rebase-merge").exists()
+
+
+def test_a_rejected_push_keeps_the_records_as_an_artifact(tmp_path: Path, remote: Remote) -> None:
+    hook = remote.origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'GH006: Protected branch update failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    workspace = remote.checkout(tmp_path / "ws")
+    run, out = start(tmp_path, workspace)
+    publish(workspace, "a")
+    assert run.finish(Report()) == 1
+    kept = Path(run.env["RUNNER_TEMP"]) / "crosspost-records" / "records.json"
+    assert json.loads(kept.read_text())["posts"][url("a")]["platforms"]["devto"]["id"] == "id-a"
+    outputs = parse_outputs(Path(run.env["GITHUB_OUTPUT"]).read_text())
+    assert outputs["records-artifact"] == str(kept.parent)
+    error = next(line for line in out.getvalue().splitlines() if "records not saved" in line)
+    assert error.startswith("::error title=crosspost%3A records not saved::")
+    assert "crosspost-records-4242-1" in error and "records-branch" in error
+    summary = Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "**Records:** **not saved**" in summary
+
+
+def test_interrupted_run_saves_what_was_published(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    run, out = start(tmp_path, workspace)
+    publish(workspace, "a")
+    publish(workspace, "b", state="pending")
+    assert run.interrupted() == 130
+    platforms = origin_records(remote)["posts"]
+    assert platforms[url("b")]["platforms"]["devto"]["state"] == "pending"
+    assert "cancelled" in out.getvalue()
+    assert "### crosspost: cancelled" in Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
+
+
+# --------------------------------------------------------------------------- a records branch
+
+
+def test_records_branch_is_created_then_read_back(tmp_path: Path, remote: Remote) -> None:
+    main_tip = remote.head()
+    first = remote.checkout(tmp_path / "ws1")
+    run, _ = start(tmp_path, first, records_branch=BRANCH)
+    assert any("does not exist yet" in note for note in run.notes)
+    assert not (first / RECORDS).exists()  # nothing created at start
+    publish(first, "a")
+    assert run.finish(Report()) == 0
+    assert remote.head() == main_tip  # the protected branch is untouched
+    tree = git(remote.origin, "ls-tree", "-r", "--name-only", BRANCH).split()
+    assert tree == [RECORDS]
+    assert git(remote.origin, "rev-list", "--count", BRANCH) == "1"  # an orphan branch
+    assert url("a") in origin_records(remote, BRANCH)["posts"]
+
+    second = remote.checkout(tmp_path / "ws2")
+    run2, _ = start(tmp_path, second, records_branch=BRANCH)
+    assert url("a") in json.loads((second / RECORDS).read_text())["posts"]
+    publish(second, "b")
+    assert run2.finish(Report()) == 0
+    assert git(remote.origin, "rev-list", "--count", BRANCH) == "2"
+    assert set(origin_records(remote, BRANCH)["posts"]) == {url("a"), url("b")}
+
+
+def test_records_branch_race_is_merged(tmp_path: Path, remote: Remote) -> None:
+    seed = remote.checkout(tmp_path / "seed")
+    run, _ = start(tmp_path, seed, records_branch=BRANCH)
+    publish(seed, "a")
+    run.finish(Report())
+
+    workspace = remote.checkout(tmp_path / "ws")
+    slow, _ = start(tmp_path, workspace, records_branch=BRANCH)
+    publish(workspace, "slow")
+    other = remote.checkout(tmp_path / "other")
+    fast, _ = start(tmp_path, other, records_branch=BRANCH)
+    publish(other, "fast")
+    assert fast.finish(Report()) == 0
+    assert slow.finish(Report()) == 0
+    assert set(origin_records(remote, BRANCH)["posts"]) == {url("a"), url("fast"), url("slow")}
+
+
+def test_records_branch_name_is_checked(tmp_path: Path, remote: Remote) -> None:
+    workspace = remote.checkout(tmp_path / "ws")
+    with pytest.raises(Exception, match="not a valid branch name"):
+        start(tmp_path, workspace, records_branch="bad..name")
