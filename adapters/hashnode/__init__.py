@@ -1,0 +1,394 @@
+"""Hashnode (GraphQL at gql-beta.hashnode.com, `Authorization: Bearer <PAT>`).
+
+Facts this adapter relies on (specs/hashnode/schema.graphql, specs/hashnode/gql-skill/*.md,
+NOTES.md §2): gql.hashnode.com was retired in 2026 and answers 301 to an HTML page; errors come at
+HTTP 200 as `errors[].extensions.code`; every write and the `publication` read need the
+publication on the Pro plan (`FORBIDDEN`, never worth retrying); `publishPost` is always live, a
+draft is `createDraft` then `publishDraft` (which soft-deletes the draft); draft inputs nest the
+cover, delisting and table of contents (`coverImageOptions`, `settings`) where post inputs have
+`coverImage`, `isDelisted`, `enableToc`; `updatePost` replaces the tags it is given; at most 15
+tags; requests over 100 KB are refused; list reads may be edge-cached for about 25 s; there is no
+idempotency and no filter by canonical URL, so `find` pages through `canonicalUrl`s.
+The 150-character subtitle cap is the editor's (UNVERIFIED: the schema states none).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.credentials import env_var
+from crosspost.document import Document, RemotePost
+from crosspost.errors import (
+    AmbiguousError,
+    AuthError,
+    ConfigError,
+    ContentError,
+    EndpointError,
+    PlatformError,
+    RejectedError,
+    ServerError,
+)
+from crosspost.http import Op, error_message
+from crosspost.urls import same_url
+
+__all__ = ["Hashnode", "HashnodeSettings", "hashnode_slug"]
+
+LIVE_API = "https://gql-beta.hashnode.com/"
+MAX_SUBTITLE = 150
+MAX_REQUEST_BYTES = 100_000  # "100 KB"; read as 1000-byte KB so that no reading is exceeded
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+
+PUBLICATION_ID = "query PublicationId($host: String!) { publication(host: $host) { id } }"
+PUBLISH_POST = """mutation PublishPost($input: PublishPostInput!) {
+  publishPost(input: $input) { post { id url canonicalUrl } }
+}"""
+UPDATE_POST = """mutation UpdatePost($input: UpdatePostInput!) {
+  updatePost(input: $input) { post { id url canonicalUrl } }
+}"""
+CREATE_DRAFT = """mutation CreateDraft($input: CreateDraftInput!) {
+  createDraft(input: $input) { draft { id canonicalUrl } }
+}"""
+UPDATE_DRAFT = """mutation UpdateDraft($input: UpdateDraftInput!) {
+  updateDraft(input: $input) { draft { id canonicalUrl } }
+}"""
+PUBLISH_DRAFT = """mutation PublishDraft($input: PublishDraftInput!) {
+  publishDraft(input: $input) { post { id url canonicalUrl } }
+}"""
+FIND_POSTS = """query FindPosts($host: String!, $after: String) {
+  publication(host: $host) {
+    posts(first: 100, after: $after) {
+      edges { node { id url canonicalUrl } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+FIND_DRAFTS = """query FindDrafts($host: String!, $after: String) {
+  publication(host: $host) {
+    drafts(first: 50, after: $after) {
+      edges { node { id canonicalUrl } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+"""Page sizes are the documented caps (100, drafts 50); larger values would be clamped."""
+
+# PublishPostInput field → where CreateDraftInput/UpdateDraftInput keep the same value.
+_DRAFT_PLACES = {
+    "coverImage": ("coverImageOptions", "coverImageURL"),
+    "isDelisted": ("settings", "delist"),
+    "enableToc": ("settings", "enableTableOfContent"),
+}
+
+
+@dataclass(frozen=True)
+class HashnodeSettings(ApiSettings):
+    """[platforms.hashnode]: `publication` host (required), optional `series_id`, `delisted`
+    (keep posts out of Hashnode's feeds) and `enable_toc` (a table of contents)."""
+
+    api_url: str = LIVE_API
+    publication: str = ""
+    series_id: str | None = None
+    delisted: bool = False
+    enable_toc: bool = False
+
+    @property
+    def host(self) -> str:
+        """`myblog.hashnode.dev`, also when written as `https://myblog.hashnode.dev/`."""
+        text = self.publication.strip()
+        return (urlsplit(text).hostname or "") if "://" in text else text.strip("/").lower()
+
+
+def hashnode_slug(text: str) -> str | None:
+    """Lowercase ASCII words joined by '-': `Social Media` → `social-media`, `Café` → `cafe`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())) or None
+
+
+def _as_draft(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """PublishPostInput fields in CreateDraftInput/UpdateDraftInput form."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in _DRAFT_PLACES:
+            group, name = _DRAFT_PLACES[key]
+            out.setdefault(group, {})[name] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _as_post(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `_as_draft`."""
+    groups = {group for group, _ in _DRAFT_PLACES.values()}
+    out = {k: v for k, v in fields.items() if k not in groups}
+    for key, (group, name) in _DRAFT_PLACES.items():
+        if name in (fields.get(group) or {}):
+            out[key] = fields[group][name]
+    return out
+
+
+class _NotFound(RejectedError):
+    """`NOT_FOUND`: the post or draft is gone (or hidden from this token)."""
+
+
+class Hashnode(BaseAdapter):
+    name: ClassVar[str] = "hashnode"
+    display_name: ClassVar[str] = "Hashnode"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
+    )
+    Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
+    fake: ClassVar[str | None] = "crosspost.adapters.hashnode.fake:FakeHashnode"
+    settings: HashnodeSettings
+
+    async def prepare(self) -> None:
+        """Refuse a config that cannot work before any request is sent."""
+        if not self.settings.host:
+            raise ConfigError(
+                "Hashnode needs the publication to post to",
+                field=f"platforms.{self.name}.publication",
+                hint='set publication = "yourblog.hashnode.dev" (the blog\'s host)',
+            )
+        series = self.settings.series_id
+        if series is not None and not _OBJECT_ID.fullmatch(series):
+            raise ConfigError(
+                f"series_id {series!r} is not a Hashnode id (24 hex digits)",
+                field=f"platforms.{self.name}.series_id",
+            )
+
+    def render(self, doc: Document, *, draft: bool = False) -> Payload:
+        if not doc.title.strip():
+            raise ContentError("Hashnode needs a title", field="title")
+        names: dict[str | None, str] = {}
+        for tag in reversed(doc.tags):  # the first spelling of a tag names it
+            names[self.tag_names.get(tag.casefold()) or hashnode_slug(tag)] = tag
+        slugs, notices = self.map_tags(doc, hashnode_slug)
+        fields: dict[str, Any] = {
+            "title": doc.title,
+            "contentMarkdown": doc.body,
+            "originalArticleURL": doc.canonical_url,
+            "tags": [{"slug": slug, "name": names.get(slug, slug)} for slug in slugs],
+            "isDelisted": self.settings.delisted,
+            "enableToc": self.settings.enable_toc,
+        }
+        subtitle = " ".join(doc.description.split())
+        if len(subtitle) > MAX_SUBTITLE:
+            subtitle = subtitle[: MAX_SUBTITLE - 1].rstrip() + "…"
+            notices += (self.notice(doc, f"subtitle longer than {MAX_SUBTITLE} characters; cut"),)
+        if subtitle:
+            fields["subtitle"] = subtitle
+        if doc.cover and doc.cover.url:
+            fields["coverImage"] = doc.cover.url
+        slug = hashnode_slug(doc.slug)
+        if slug:
+            fields["slug"] = slug
+        if self.settings.series_id:
+            fields["seriesId"] = self.settings.series_id
+        body = _as_draft(fields) if draft else fields
+        size = max(_request_size(query, body) for query in _queries(draft))
+        if size > MAX_REQUEST_BYTES:
+            raise ContentError(
+                f"the request would be {size / 1000:.0f} KB; Hashnode refuses requests over 100 KB",
+                field="body",
+                hint="shorten the post or split it into parts",
+            )
+        return Payload(self.name, body, draft=draft, notices=notices)
+
+    async def create(self, payload: Payload, *, key: str) -> RemotePost:
+        fields = {"publicationId": await self._publication_id(), **payload.body}
+        if payload.draft:
+            data = await self._call(CREATE_DRAFT, fields, op="create")
+            return _remote(data["createDraft"]["draft"], draft=True)
+        data = await self._call(PUBLISH_POST, fields, op="create")
+        return _remote(data["publishPost"]["post"])
+
+    async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
+        if remote.draft and payload.draft:
+            data = await self._call(UPDATE_DRAFT, {"draftId": remote.id, **payload.body})
+            return _remote(data["updateDraft"]["draft"], draft=True)
+        if remote.draft:
+            return await self._publish_draft(remote.id, payload.body)
+        # A published post cannot go back to being a draft: its content is updated in place.
+        fields = _as_post(payload.body) if payload.draft else payload.body
+        return await self._update_post(remote.id, fields)
+
+    async def find(self, doc: Document) -> RemotePost | None:
+        post = await self._find(FIND_POSTS, "posts", doc.canonical_url)
+        return post or await self._find(FIND_DRAFTS, "drafts", doc.canonical_url, draft=True)
+
+    # ----------------------------------------------------------------- steps
+
+    async def _update_post(self, post_id: str, fields: Mapping[str, Any]) -> RemotePost:
+        data = await self._call(UPDATE_POST, {"id": post_id, **fields})
+        return _remote(data["updatePost"]["post"])
+
+    async def _publish_draft(self, draft_id: str, fields: Mapping[str, Any]) -> RemotePost:
+        """Bring the draft up to date, then publish it: `publishDraft` goes last, so an
+        interruption before it leaves a draft that the next run can still publish.
+
+        Resending `publishDraft` cannot duplicate (the first one deletes the draft), so it is
+        retried like an update; a draft that is gone was published by an earlier attempt whose
+        answer was lost, and the post is found by its canonical URL.
+        """
+        try:
+            await self._call(UPDATE_DRAFT, {"draftId": draft_id, **_as_draft(fields)})
+            data = await self._call(PUBLISH_DRAFT, {"draftId": draft_id})
+        except _NotFound:
+            canonical = str(fields.get("originalArticleURL") or "")
+            post = await self._find(FIND_POSTS, "posts", canonical)
+            if post is None:
+                raise AmbiguousError(
+                    f"draft {draft_id} no longer exists and no post for {canonical} is visible "
+                    "yet; it may have been published just now",
+                    platform=self.name,
+                    hint="Hashnode's reads lag up to 25 s; the next run will look again",
+                ) from None
+            return await self._update_post(post.id, _as_post(fields))
+        return _remote(data["publishDraft"]["post"])
+
+    async def _publication_id(self) -> str:
+        """The publication's id, looked up once per host and kept in the records' cache."""
+        host = self.settings.host
+        known: dict[str, str] = dict(self.cache.get("publication_ids") or {})
+        if host in known:
+            return known[host]
+        data = await self._call(PUBLICATION_ID, None, op="read", host=host)
+        if not data.get("publication"):
+            raise ConfigError(
+                f"Hashnode has no publication at {host}",
+                field=f"platforms.{self.name}.publication",
+                hint="use the blog's host as shown in the Hashnode dashboard",
+            )
+        known[host] = str(data["publication"]["id"])
+        self.cache["publication_ids"] = known
+        return known[host]
+
+    async def _find(
+        self, query: str, connection: str, canonical: str, *, draft: bool = False
+    ) -> RemotePost | None:
+        after: str | None = None
+        while True:
+            data = await self._call(query, None, op="read", host=self.settings.host, after=after)
+            if not data.get("publication"):
+                return None
+            page = data["publication"][connection]
+            for edge in page["edges"]:
+                if same_url(edge["node"].get("canonicalUrl"), canonical):
+                    return _remote(edge["node"], draft=draft)
+            cursor = page["pageInfo"].get("endCursor")
+            if not page["pageInfo"]["hasNextPage"] or not cursor or cursor == after:
+                return None
+            after = cursor
+
+    async def _call(
+        self, query: str, fields: Mapping[str, Any] | None, *, op: Op = "update", **variables: Any
+    ) -> dict[str, Any]:
+        """One GraphQL operation; `fields` is the mutation's `input`. Returns `data`."""
+        if fields is not None:
+            variables["input"] = dict(fields)
+        response = await self.http.request(
+            "POST", "", op=op, json={"query": query, "variables": variables}, check=self._check(op)
+        )
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+    def _check(self, op: Op) -> Callable[[httpx.Response], None]:
+        """Hashnode's answers as errors: a moved endpoint, an HTML page, GraphQL errors."""
+
+        def check(response: httpx.Response) -> None:
+            status = response.status_code
+            if 300 <= status < 400:
+                location = response.headers.get("location", "nowhere")
+                raise self._not_the_api(f"redirected (HTTP {status}) to {location}", status)
+            if status not in (200, 400):
+                return  # 413, 429, 5xx: the client's generic handling
+            content_type = response.headers.get("content-type", "")
+            if "json" not in content_type:
+                if status == 200:
+                    kind = "an HTML page" if "html" in content_type else "something else"
+                    raise self._not_the_api(f"answered with {kind} ({content_type or '?'})", 200)
+                return
+            try:
+                body = response.json()
+            except ValueError:
+                return  # cut short: ambiguous for a create, retried otherwise, by the client
+            errors = body.get("errors") if isinstance(body, dict) else None
+            if errors:
+                first = errors[0] if isinstance(errors[0], dict) else {}
+                code = str((first.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR"))
+                raise self._error(code, error_message(response), op)
+            if status == 200 and not isinstance(body.get("data"), dict):
+                raise self._error("INTERNAL_SERVER_ERROR", "an answer without data", op)
+
+        return check
+
+    def _not_the_api(self, what: str, status: int) -> EndpointError:
+        return EndpointError(
+            f"{self.http.base_url} {what}: it is not the Hashnode GraphQL API",
+            platform=self.name,
+            status=status,
+            hint=f"gql.hashnode.com was retired in 2026; set platforms.{self.name}.api_url "
+            f'= "{LIVE_API}"',
+        )
+
+    def _error(self, code: str, message: str, op: Op) -> PlatformError:
+        """Hashnode's error codes (errors-and-limits.md) as crosspost errors."""
+        name = self.name
+        if code == "UNAUTHENTICATED":
+            return AuthError(
+                f"the token was refused: {message}",
+                platform=name,
+                hint=f"check {env_var(name)} or run `crosspost login {name}`",
+            )
+        if code == "FORBIDDEN" and "pro plan" in message.lower():
+            return AuthError(
+                f"the publication {self.settings.host} is not on Hashnode's Pro plan, which the "
+                f"API needs for publishing: {message}",
+                platform=name,
+                hint="upgrade the publication to Pro in the Hashnode dashboard; retrying will "
+                "not help",
+            )
+        if code == "FORBIDDEN":
+            return AuthError(
+                f"not allowed: {message}",
+                platform=name,
+                hint=f"the token's user needs to own or edit {self.settings.host}",
+            )
+        if code == "NOT_FOUND":
+            return _NotFound(f"not found: {message}", platform=name)
+        if code in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"):
+            return RejectedError(f"refused ({code}): {message}", platform=name)
+        if op == "create":
+            return AmbiguousError(
+                f"Hashnode failed ({code}): {message}; the post may or may not exist now",
+                platform=name,
+                hint="crosspost will look it up before doing anything else",
+            )
+        return ServerError(f"Hashnode failed ({code}): {message}", platform=name)
+
+
+def _queries(draft: bool) -> tuple[str, ...]:
+    return (CREATE_DRAFT, UPDATE_DRAFT) if draft else (PUBLISH_POST, UPDATE_POST)
+
+
+def _request_size(query: str, body: Mapping[str, Any]) -> int:
+    """Bytes on the wire, encoded as httpx encodes JSON, with a 24-character id added."""
+    request = {"query": query, "variables": {"input": {"publicationId": "0" * 24, **body}}}
+    return len(json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _remote(node: Mapping[str, Any], *, draft: bool = False) -> RemotePost:
+    return RemotePost(
+        id=str(node["id"]),
+        url=None if draft else node.get("url"),
+        draft=draft,
+        canonical_url=node.get("canonicalUrl"),
+    )
