@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -288,14 +289,21 @@ class Mastodon(BaseAdapter):
     def _next_page(self, response: httpx.Response) -> str | None:
         """The `rel="next"` link, relative to the API; never another host (the token goes
         with every request)."""
+        base = urlsplit(self.http.base_url)
         for target, rels in parse_link_header(response.headers.get("link", "")):
             if "next" in rels:
-                if not target.startswith(self.http.base_url):
+                link = urlsplit(urljoin(self.http.base_url, target))
+                same_origin = (link.scheme, link.netloc.lower()) == (
+                    base.scheme,
+                    base.netloc.lower(),
+                )
+                if not same_origin or not link.path.startswith(base.path):
                     raise EndpointError(
                         f"the next page is on another server ({target}); not following it",
                         platform=self.name,
                     )
-                return "/" + target[len(self.http.base_url) :]
+                path = link.path[len(base.path) - 1 :]
+                return f"{path}?{link.query}" if link.query else path
         return None
 
 

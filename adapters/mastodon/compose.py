@@ -243,8 +243,9 @@ def _cut(text: str, at: int) -> str:
 
 
 def _clean(value: str) -> str:
-    """One line, single spaces, no control characters: the template decides the layout."""
-    return " ".join(regex.sub(r"\p{Cc}", " ", value).split())
+    """One line without control characters: the template decides the layout. Runs of spaces
+    and line breaks become one space; no-break and ideographic spaces are kept."""
+    return str(regex.sub(r"[\p{Cc}\p{Zl}\p{Zp} ]+", " ", value)).strip()
 
 
 def _tidy(text: str) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import json
 import struct
+import time
 import zlib
 from dataclasses import replace
 from types import MappingProxyType
@@ -28,7 +29,7 @@ from crosspost.adapters.mastodon.compose import hashtag, status_length
 from crosspost.adapters.mastodon.fake import FakeMastodon, countable_length
 from crosspost.credentials import Secret
 from crosspost.document import Asset
-from crosspost.errors import AuthError, ContentError, RejectedError
+from crosspost.errors import AuthError, ContentError, EndpointError, RejectedError
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
@@ -252,6 +253,17 @@ def test_cover_is_uploaded_only_from_a_local_file(tmp_path):
     assert not remote.media and any("remote image" in n.message for n in remote.notices)
 
 
+def test_pagination_never_leaves_the_server():
+    toot = adapter()
+    page = "https://mastodon.social/api/v1/accounts/1/statuses?max_id=5&limit=40"
+    answer = httpx.Response(200, headers={"Link": f'<{page}>; rel="next"'})
+    assert toot._next_page(answer) == "/api/v1/accounts/1/statuses?max_id=5&limit=40"
+    assert toot._next_page(httpx.Response(200, headers={"Link": f'<{page}>; rel="prev"'})) is None
+    evil = httpx.Response(200, headers={"Link": '<https://evil.example/steal>; rel="next"'})
+    with pytest.raises(EndpointError, match="another server"):
+        toot._next_page(evil)
+
+
 def test_links_of_a_status_and_link_headers():
     status = {
         "content": '<p>Hi <a href="https://blog.example.com/p/" rel="nofollow">'
@@ -296,8 +308,52 @@ _SLUG = st.lists(
 ).map("".join)
 
 
+_URLISH = st.lists(
+    st.sampled_from(
+        [
+            "https://",
+            "http://",
+            "gemini://",
+            "a",
+            "例",
+            "xn--p1ai",
+            ".",
+            "-",
+            "_",
+            "/",
+            "?",
+            "=",
+            "(",
+            ")",
+            "@",
+            "#",
+            ":",
+            "8080",
+            " ",
+            "\n",
+            ".com",
+            ".jp",
+            "👍🏽",
+            "e\u0301",
+            "!",
+            ",",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.one_of(_URLISH, _CHUNKS), max_size=8).map("".join), cw=_TEXT)
+def test_both_counters_agree_on_url_and_mention_soup(text, cw):
+    """The adapter's and the fake's counters are separate implementations of the server's."""
+    assert status_length(text, cw) == countable_length(
+        text.strip(" \t\n\v\f\r\x00"), cw.strip(" \t\n\v\f\r\x00")
+    )
+
+
 def _clean(text: str) -> str:
-    return " ".join(regex.sub(r"\p{Cc}", " ", text).split())
+    return regex.sub(r"[\p{Cc}\p{Zl}\p{Zp} ]+", " ", text).strip()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -540,51 +596,46 @@ def test_validation_errors_carry_mastodons_message(mastodon):
 
 
 def test_the_fake_speaks_mastodons_shapes():
-    with FakeMastodon(tokens=("t",), max_characters=30, idempotency_ttl=0.2) as fake:
-        auth = {"Authorization": "Bearer t"}
-        answer = httpx.post(
-            f"{fake.url}/api/v1/statuses",
-            data={"status": "x"},
-            headers={"Authorization": "Bearer nope"},
-        )
+    with (
+        FakeMastodon(tokens=("t",), max_characters=30, idempotency_ttl=0.2) as fake,
+        httpx.Client(base_url=fake.url, headers={"Authorization": "Bearer t"}) as api,
+    ):
+        answer = api.post("/api/v1/statuses", data={"status": "x"}, headers={"Authorization": "x"})
         assert answer.status_code == 401
         assert answer.json() == {"error": "The access token is invalid"}
-        answer = httpx.post(f"{fake.url}/api/v1/statuses", data={"status": "   "}, headers=auth)
+        answer = api.post("/api/v1/statuses", data={"status": "   "})
         assert answer.json() == {"error": "Validation failed: Text can't be blank"}
-        answer = httpx.post(f"{fake.url}/api/v1/statuses", json={"status": "y" * 31}, headers=auth)
+        answer = api.post("/api/v1/statuses", json={"status": "y" * 31})
         assert answer.status_code == 422
         assert answer.json() == {"error": "Validation failed: Text character limit of 30 exceeded"}
-        url = "https://example.com/" + "z" * 80
-        answer = httpx.post(f"{fake.url}/api/v1/statuses", json={"status": url}, headers=auth)
+        answer = api.post("/api/v1/statuses", json={"status": "https://example.com/" + "z" * 80})
         assert answer.status_code == 200, "a URL counts as 23"
-        answer = httpx.post(
-            f"{fake.url}/api/v1/statuses",
-            json={"status": "a", "visibility": "everyone"},
-            headers=auth,
-        )
+        answer = api.post("/api/v1/statuses", json={"status": "a", "visibility": "everyone"})
         assert answer.status_code == 422
-        assert all(
-            name in answer.headers
-            for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
-        )
-        keyed = {**auth, "Idempotency-Key": "k"}
-        one = httpx.post(f"{fake.url}/api/v1/statuses", data={"status": "a"}, headers=keyed).json()
-        two = httpx.post(f"{fake.url}/api/v1/statuses", data={"status": "b"}, headers=keyed).json()
+        for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+            assert name in answer.headers
+        keyed = {"Idempotency-Key": "k"}
+        one = api.post("/api/v1/statuses", data={"status": "a"}, headers=keyed).json()
+        two = api.post("/api/v1/statuses", data={"status": "b"}, headers=keyed).json()
         assert one == two
-        import time
-
         time.sleep(0.25)
-        three = httpx.post(f"{fake.url}/api/v1/statuses", data={"status": "c"}, headers=keyed)
-        assert three.json()["id"] != one["id"], "keys are remembered for an hour only"
+        three = api.post("/api/v1/statuses", data={"status": "c"}, headers=keyed).json()
+        assert three["id"] != one["id"], "keys are remembered for an hour only"
+        page = api.get(f"/api/v1/accounts/{fake.account['id']}/statuses", params={"limit": 2})
+        assert [s["id"] for s in page.json()] == [three["id"], one["id"]]
+        assert page.headers["Link"] == (
+            f"<{fake.url}/api/v1/accounts/{fake.account['id']}/statuses?limit=2&max_id="
+            f'{one["id"]}>; rel="next", <{fake.url}/api/v1/accounts/{fake.account["id"]}'
+            f'/statuses?limit=2&min_id={three["id"]}>; rel="prev"'
+        )
 
 
 def test_the_fake_rate_limits_like_mastodon():
-    with FakeMastodon(tokens=("t",), request_limit=(2, 60.0)) as fake:
-        auth = {"Authorization": "Bearer t"}
-        answers = [
-            httpx.get(f"{fake.url}/api/v1/accounts/verify_credentials", headers=auth)
-            for _ in range(3)
-        ]
+    with (
+        FakeMastodon(tokens=("t",), request_limit=(2, 60.0)) as fake,
+        httpx.Client(base_url=fake.url, headers={"Authorization": "Bearer t"}) as api,
+    ):
+        answers = [api.get("/api/v1/accounts/verify_credentials") for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 429]
         assert answers[1].headers["X-RateLimit-Remaining"] == "0"
         assert answers[2].json() == {"error": "Too many requests"}
@@ -593,29 +644,21 @@ def test_the_fake_rate_limits_like_mastodon():
 
 
 def test_the_fake_processes_media_asynchronously():
-    with FakeMastodon(tokens=("t",)) as fake:
-        auth = {"Authorization": "Bearer t"}
-        fake.inject("slow-media", delay=0.3)
-        upload = httpx.post(
-            f"{fake.url}/api/v2/media", files={"file": ("c.png", png())}, headers=auth
-        )
+    with (
+        FakeMastodon(tokens=("t",)) as fake,
+        httpx.Client(base_url=fake.url, headers={"Authorization": "Bearer t"}) as api,
+    ):
+        fake.inject("slow-media", delay=0.2)
+        upload = api.post("/api/v2/media", files={"file": ("c.png", png())})
         assert upload.status_code == 202 and upload.json()["url"] is None
         media_id = upload.json()["id"]
-        refused = httpx.post(
-            f"{fake.url}/api/v1/statuses",
-            json={"status": "a", "media_ids": [media_id]},
-            headers=auth,
-        )
+        refused = api.post("/api/v1/statuses", json={"status": "a", "media_ids": [media_id]})
         assert refused.status_code == 422 and "finished processing" in refused.json()["error"]
-        assert httpx.get(f"{fake.url}/api/v1/media/{media_id}", headers=auth).status_code == 206
-        import time
-
-        time.sleep(0.35)
-        done = httpx.get(f"{fake.url}/api/v1/media/{media_id}", headers=auth)
+        assert api.get(f"/api/v1/media/{media_id}").status_code == 206
+        time.sleep(0.25)
+        done = api.get(f"/api/v1/media/{media_id}")
         assert done.status_code == 200 and done.json()["url"]
-        bad = httpx.post(
-            f"{fake.url}/api/v2/media", files={"file": ("c.png", b"not an image")}, headers=auth
-        )
+        bad = api.post("/api/v2/media", files={"file": ("c.png", b"not an image")})
         assert bad.status_code == 422 and "content type is invalid" in bad.json()["error"]
 
 
