@@ -70,6 +70,12 @@ SUMMARY_ROWS = 300  # the step summary is capped at 1 MiB; a backfill can have t
 
 _TOKEN_VAR = re.compile(r"CROSSPOST_[A-Z0-9_]+_TOKEN")
 _BOT = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
+# GIT_AUTHOR_*/GIT_COMMITTER_* beat `-c user.*`: a job that exports them must not sign our commits.
+_BOT_ENV = {
+    f"GIT_{role}_{part}": value
+    for role in ("AUTHOR", "COMMITTER")
+    for part, value in (("NAME", BOT_NAME), ("EMAIL", BOT_EMAIL))
+}
 # Rejections a fetch and rebase can cure; anything else (protected branch, no permission) cannot.
 _RACE = ("non-fast-forward", "fetch first", "[rejected]", "stale info", "cannot lock ref")
 _STATE_RANK = {"published": 1}
@@ -192,11 +198,18 @@ def _sha(value: Any) -> str | None:
 
 
 class _Git:
-    """`git` in the repository, never prompting, with messages in English for parsing."""
+    """`git` in the repository: never prompting, messages in English for parsing, and any commit
+    it makes signed by the github-actions bot."""
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
-        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_EDITOR": "true"}
+        self.env = {
+            **os.environ,
+            **_BOT_ENV,
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "GIT_EDITOR": "true",
+        }
 
     def __call__(
         self,

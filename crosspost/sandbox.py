@@ -161,7 +161,7 @@ class Sandbox:
             lines.append(f"[platforms.{name}]")
             for key, value in self.platform_options(name).items():
                 if isinstance(value, dict):
-                    inner = ", ".join(f'{k} = "{v}"' for k, v in value.items())
+                    inner = ", ".join(f'"{k}" = "{v}"' for k, v in value.items())  # "*" is a key
                     lines.append(f"{key} = {{ {inner} }}")
                 elif isinstance(value, str):
                     lines.append(f'{key} = "{value}"')
