@@ -31,6 +31,7 @@ class _Entry:
 
     @staticmethod
     def _group() -> Any:
+        from . import commands_publish  # noqa: F401 - registers publish, status, login, ...
         from .commands import main as group
 
         return group
