@@ -233,6 +233,11 @@ class FakePlatform:
     def authorized(self, request: FakeRequest) -> bool:
         return request.bearer() in self.tokens
 
+    def copies(self, canonical_url: str) -> list[dict[str, Any]]:
+        """Every remote copy of the post with this canonical URL (live posts, drafts, toots):
+        what never-twice tests count, the same way for every platform."""
+        raise NotImplementedError
+
     # ----------------------------------------------------------------- faults
 
     def inject(self, kind: FaultKind, **params: Any) -> Fault:

@@ -288,3 +288,5 @@ class FakeDevTo(FakePlatform):
     def by_canonical(self, url: str) -> list[dict[str, Any]]:
         with self.lock:
             return [a for a in self.articles if same_url(a["canonical_url"], url)]
+
+    copies = by_canonical

@@ -670,6 +670,8 @@ class FakeMastodon(FakePlatform):
         with self.lock:
             return [s for s in self.statuses if needle in s["content"]]
 
+    copies = linking
+
 
 def _language(value: Any) -> str | None:
     """Mastodon keeps a known ISO 639 code and silently falls back otherwise."""

@@ -217,3 +217,5 @@ class FakeMedium(FakePlatform):
     def by_canonical(self, url: str) -> list[dict[str, Any]]:
         with self.lock:
             return [p for p in self.posts if same_url(p.get("canonicalUrl"), url)]
+
+    copies = by_canonical
