@@ -233,8 +233,8 @@ class FakePlatform:
     def authorized(self, request: FakeRequest) -> bool:
         return request.bearer() in self.tokens
 
-    def copies(self, canonical_url: str) -> list[dict[str, Any]]:
-        """Every remote copy of the post with this canonical URL (live posts, drafts, toots):
+    def copies(self, url: str) -> list[dict[str, Any]]:
+        """Every remote copy of the post with canonical URL `url` (live posts, drafts, toots):
         what never-twice tests count, the same way for every platform."""
         raise NotImplementedError
 

@@ -227,8 +227,8 @@ class FakeHashnode(FakePlatform):
         with self.lock:
             return [p for p in self.posts.values() if same_url(p.get("originalArticleURL"), url)]
 
-    def copies(self, canonical_url: str) -> list[dict[str, Any]]:
-        return self.by_canonical(canonical_url) + self.live_drafts(canonical_url)
+    def copies(self, url: str) -> list[dict[str, Any]]:
+        return self.by_canonical(url) + self.live_drafts(url)
 
     def live_drafts(self, url: str) -> list[dict[str, Any]]:
         with self.lock:
