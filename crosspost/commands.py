@@ -141,12 +141,17 @@ def _print_check(
         warnings += print_notices(doc.notices)
         drafts += doc.draft
         old += _before_since(doc, config)
-    parts = [f"{len(results)} posts checked", f"{errors} errors", f"{warnings} warnings"]
+    parts = [_count(len(results), "post") + " checked", _count(errors, "error")]
+    parts.append(_count(warnings, "warning"))
     if drafts:
-        parts.append(f"{drafts} drafts")
+        parts.append(_count(drafts, "draft"))
     if old:
         parts.append(f"{old} dated before site.since ({config.site.since}), never cross-posted")
     click.echo(", ".join(parts))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _before_since(doc: Document, config: Config) -> bool:

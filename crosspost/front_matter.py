@@ -99,6 +99,17 @@ class _SafeLoader(_YamlLoader):
             _check_expanded_size(node)
         return node
 
+    def construct_lenient_timestamp(self, node: yaml.ScalarNode) -> object:
+        """An impossible date (2024-02-30) stays text, so the date field reports it with its key
+        and line instead of the whole front matter failing."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_lenient_timestamp)
+
 
 class _TooLarge(Exception):
     pass
@@ -285,6 +296,13 @@ def _load(handler: MatterHandler, block: _Block, path: Path | None) -> dict[str,
             path=path,
             line=block.text_line + exc.lineno - 1,
             hint="fix the JSON object at the top of the file",
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SourceError(
+            f"{kind} front matter cannot be read: {exc}",
+            path=path,
+            line=block.text_line,
+            hint=f"fix the {kind} at the top of the file",
         ) from None
     except (_TooLarge, RecursionError):
         raise SourceError(

@@ -35,8 +35,8 @@ _URL_FILES = (
     "_data/metadata.json",
 )
 _URL = re.compile(
-    r"""^\s*["']?(?:baseURL|baseurl|base_url|url|site|siteUrl)["']?\s*[:=]\s*["']?"""
-    r"""(https?://[^"'\s,]+)""",
+    r"""(?:^|[\s{,])["']?(?:baseURL|baseurl|base_url|url|site|siteUrl)["']?\s*[:=]\s*["'`]?"""
+    r"""(https?://[^"'`\s,]+)""",
     re.M,
 )
 

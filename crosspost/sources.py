@@ -25,7 +25,7 @@ from .config import Config, load_config
 from .dates import parse_date
 from .document import Asset, Document, Notice
 from .errors import ConfigError, SourceError
-from .transform import EXCERPT_LENGTH, absolute_url, plain_text, transform, url_scheme
+from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
     from .front_matter import Matter
@@ -127,7 +127,9 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
         if not target.is_dir():
             raise SourceError("no such file or folder", path=target, hint="check the path")
         if target.resolve() == config.root.resolve() and config.content_dir.is_dir():
-            target = config.content_dir
+            content = config.content_dir
+            inside = content.is_relative_to(target.resolve())
+            target = target / content.relative_to(target.resolve()) if inside else content
         for folder, dirs, files in os.walk(target):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
             found.update(Path(folder) / name for name in files if _is_post_name(name))
@@ -275,7 +277,7 @@ class _Post:
             body=body.body,
             canonical_url=canonical,
             description=" ".join(description.split()),
-            excerpt=plain_text(body.body, EXCERPT_LENGTH),
+            excerpt=body.excerpt,
             tags=self.tags(),
             category=categories[0] if categories else None,
             cover=self.cover(canonical),
@@ -323,7 +325,11 @@ class _Post:
             )
         title = " ".join(cleaned.split())
         if not title:
-            self.fail(key, "the title is empty once control characters are removed")
+            self.fail(
+                key,
+                "the title is empty once control characters are removed",
+                "write the title in visible characters",
+            )
         return title
 
     def slug(self) -> str | None:

@@ -233,7 +233,7 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
             continue
         if _ESM.match(current.text) and _is_esm(lines, index):
             end = index
-            while end < len(lines) and lines[end].text.strip():
+            while end < len(lines) and lines[end].text.strip() and not lines[end].frozen:
                 end += 1
             word = current.text.split()[0]
             run.note("mdx", current.line, f"MDX {word} statement removed")
@@ -270,6 +270,8 @@ def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool]
     """(line index, column after '>', self-closing) of the JSX tag opened at lines[index][start]."""
     depth, quote = 0, ""
     for i in range(index, min(len(lines), index + 100)):
+        if lines[i].frozen:
+            return None
         text = lines[i].text
         column = start if i == index else 0
         while column < len(text):

@@ -13,14 +13,19 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 from . import syntax
 from .document import Notice
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "UNSAFE_SCHEMES",
@@ -40,12 +45,14 @@ EXCERPT_LENGTH = 300
 class Transformed:
     """The portable body, what was changed on the way, and a summary when the post has none.
 
-    `description_hint` is the plain text before an excerpt marker, else the first paragraph.
+    `description_hint` is the plain text before an excerpt marker, else the first paragraph;
+    `excerpt` the plain text of the whole body, cut at about 300 characters.
     """
 
     body: str
     notices: tuple[Notice, ...]
     description_hint: str
+    excerpt: str = ""
 
 
 def transform(
@@ -81,21 +88,24 @@ def transform(
     for first, end, kind in leaf_ranges(tokens):
         group = [i for i in range(first, min(end, len(lines))) if not lines[i].frozen]
         covered.update(range(first, end))
-        if kind == "inline" and (first, end) in paragraphs:
-            _escape_heading_lookalikes(lines, group, run)
+        paragraph = kind == "inline" and (first, end) in paragraphs
         for chunk in _contiguous(group):
-            _rewrite(lines, chunk, run, ref_url, definitions=False)
+            _rewrite(lines, chunk, run, ref_url, paragraph=paragraph, definitions=False)
     for index, line in enumerate(lines):
         if index not in covered and not line.frozen and line.text.strip():
-            _rewrite(lines, [index], run, ref_url, definitions=True)
-    text = run.restore("\n".join(line.text for line in lines)).strip("\n")
+            _rewrite(lines, [index], run, ref_url, paragraph=False, definitions=True)
+    kept = [
+        line
+        for i, line in enumerate(lines)
+        if line.frozen or line.text.strip() or i == 0 or lines[i - 1].text.strip()
+    ]
+    text = run.restore("\n".join(line.text for line in kept)).strip("\n")
+    lead, excerpt = _summaries(text)
     if cut is not None:
-        summary = run.restore("\n".join(line.text for line in lines[:cut]))
-        hint = plain_text(summary, EXCERPT_LENGTH)
-    else:
-        hint = _first_paragraph(text)
+        lead = plain_text(run.restore("\n".join(line.text for line in lines[:cut])))
     notices = sorted(run.notices, key=lambda n: n.line or 0)
-    return Transformed(text + "\n" if text else "", tuple(notices), hint)
+    hint = _shorten(lead, EXCERPT_LENGTH)
+    return Transformed(text + "\n" if text else "", tuple(notices), hint, excerpt)
 
 
 # --------------------------------------------------------------------------- structure
@@ -141,29 +151,30 @@ def _fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- headings
 
-_LOOKALIKE = re.compile(r"((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#")
+_LOOKALIKE = re.compile(r"^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#", re.M)
 
 
-def _escape_heading_lookalikes(lines: list[Line], group: list[int], run: Run) -> None:
+def _escape_heading_lookalikes(text: str, run: Run, line_at: syntax.LineAt) -> str:
     """Escape `#` at the start of a paragraph line: text to CommonMark, a heading elsewhere.
 
     Python-Markdown, Redcarpet and Medium's importer read `#image: …` or `#hashtag` as a heading
-    even without the space CommonMark requires; `\\#` means a literal `#` to all of them.
+    even without the space CommonMark requires; `\\#` means a literal `#` to all of them. Runs
+    after code spans are hidden, so a span continuing on a line starting with `#` is left alone.
     """
-    for index in group:
-        m = _LOOKALIKE.match(lines[index].text)
-        if m is None:
-            continue
-        original = lines[index].text
-        lines[index].text = original[: m.end() - 1] + "\\" + original[m.end() - 1 :]
-        shown = original.strip()
+
+    def escape(m: re.Match[str]) -> str:
+        line_end = text.find("\n", m.start())
+        shown = run.restore(text[m.start() : line_end if line_end != -1 else len(text)]).strip()
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
         run.note(
             "ambiguous-heading",
-            lines[index].line,
+            line_at(m.start()),
             f"'{shown}' is text in CommonMark but a heading in other Markdown renderers; "
             "escaped as '\\#' so it stays text (add a space after '#' if a heading was meant)",
         )
+        return m.group(1) + "\\#"
+
+    return _LOOKALIKE.sub(escape, text)
 
 
 # --------------------------------------------------------------------------- links
@@ -184,9 +195,13 @@ def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
         return url
     if url.startswith("//"):
         return "https:" + url
+    quoted = quote(url, safe="/%#?&=+;:@!$,'()*~-._[]")
     if url.startswith("/") and site_url:
-        return site_url.rstrip("/") + quote(url, safe="/%#?&=+;:@!$,'()*~-._")
-    return urljoin(page_url, quote(url, safe="/%#?&=+;:@!$,'()*~-._"))
+        return site_url.rstrip("/") + quoted
+    try:
+        return urljoin(page_url, quoted)
+    except ValueError:  # a malformed page URL (IPv6 brackets): leave the link as written
+        return url
 
 
 _LINK_OPEN = re.compile(r"\]\(")
@@ -204,6 +219,7 @@ def _rewrite(
     run: Run,
     ref_url: syntax.RefURL | None,
     *,
+    paragraph: bool,
     definitions: bool,
 ) -> None:
     """Apply the inline rules to one run of consecutive lines of the same block."""
@@ -212,6 +228,8 @@ def _rewrite(
     def line_at(offset: int) -> int | None:
         return lines[chunk[min(text.count("\n", 0, offset), len(chunk) - 1)]].line
 
+    if paragraph:
+        text = _escape_heading_lookalikes(text, run, line_at)
     text = syntax.template_inline(text, run, line_at, ref_url)
     if definitions:
         text = _REF_DEF.sub(lambda m: m.group(1) + _destination(m.group(2), run, ref_url), text)
@@ -362,15 +380,30 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
         if limit is not None and length > limit:
             break
     text = " ".join(" ".join(words).split())
-    return _cut(text, limit) if limit else text
+    return _shorten(text, limit) if limit else text
+
+
+def _summaries(markdown: str) -> tuple[str, str]:
+    """(first paragraph with text, excerpt) from one parse of the body."""
+    first = ""
+    words: list[str] = []
+    length = 0
+    for text in _paragraphs(markdown):
+        first = first or " ".join(text.split())
+        words.append(text)
+        length += len(text)
+        if length > EXCERPT_LENGTH:
+            break
+    return first, _shorten(" ".join(" ".join(words).split()), EXCERPT_LENGTH)
 
 
 def _paragraphs(markdown: str) -> Iterator[str]:
     """Each paragraph's plain text, lazily: block parse first, inline parse one at a time."""
-    tokens = parser().parse(markdown)
+    env: dict[str, Any] = {}  # collects reference definitions, so `[text][ref]` reads as text
+    tokens = parser().parse(markdown, env)
     for before, token in pairwise(tokens):
         if token.type == "inline" and before.type == "paragraph_open":
-            children = parser(inline=True).parseInline(token.content)[0].children or []
+            children = parser(inline=True).parseInline(token.content, env)[0].children or []
             yield "".join(
                 " " if child.type in ("softbreak", "hardbreak") else child.content
                 for child in children
@@ -378,12 +411,8 @@ def _paragraphs(markdown: str) -> Iterator[str]:
             )
 
 
-def _first_paragraph(markdown: str) -> str:
-    text = next((t for t in _paragraphs(markdown) if t.strip()), "")
-    return _cut(" ".join(text.split()), EXCERPT_LENGTH)
-
-
-def _cut(text: str, limit: int) -> str:
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, '…' included."""
     if len(text) <= limit:
         return text
     head = text[: limit - 1]
@@ -400,18 +429,28 @@ def render_html(markdown: str) -> str:
     """HTML for previews and HTML-only platforms (Python-Markdown, imported on first use).
 
     fenced_code, tables and footnotes add what CommonMark/GFM posts use; sane_lists stops a
-    list from changing type mid-way, as in CommonMark.
+    list from changing type mid-way, as in CommonMark. Absurdly deep nesting is refused first:
+    Python-Markdown's time grows with the cube of the depth (2000 nested lists take minutes).
     """
     import markdown as python_markdown
 
-    try:
-        return python_markdown.markdown(
-            markdown,
-            extensions=["fenced_code", "tables", "footnotes", "sane_lists"],
-            output_format="html",
-        )
-    except RecursionError:
+    if max((t.level for t in _depth_parser().parse(markdown)), default=0) >= MAX_NESTING - 1:
         raise ContentError(
-            "the post is nested too deeply to render as HTML",
-            hint="reduce the nesting of lists or blockquotes",
-        ) from None
+            f"the post nests lists or blockquotes more than {MAX_NESTING // 2} levels deep",
+            hint="flatten the nesting",
+        )
+    return python_markdown.markdown(
+        markdown,
+        extensions=["fenced_code", "tables", "footnotes", "sane_lists"],
+        output_format="html",
+    )
+
+
+MAX_NESTING = 64
+
+
+@cache
+def _depth_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])

@@ -1,0 +1,272 @@
+"""`crosspost check`, `preview`, `init` and `--version`, through click's CliRunner and for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crosspost import front_matter
+from crosspost.cli import main
+from crosspost.config import load_config
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "blog"
+SEED = EXAMPLE / "src" / "content" / "posts" / "reaching-1000-followers.md"
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def blog(tmp_path: Path) -> Path:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "https://b.example"\n')
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "good.md").write_text("---\ntitle: Good\ndate: 2024-02-01\n---\n\n#tag\n")
+    return tmp_path
+
+
+# --------------------------------------------------------------------------- --version
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("crosspost, version ")
+
+
+def test_version_fast_path_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; sys.argv = ['crosspost', '--version']\n"
+        "from crosspost.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
+        "print(sorted(m for m in ('click', 'rich', 'yaml', 'markdown', 'markdown_it', 'httpx')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == [f"crosspost, version {_version()}", "[]"]
+
+
+def _version() -> str:
+    from crosspost import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check_example_blog_warns_about_the_seed_post() -> None:
+    result = invoke("check", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "src/content/posts/reaching-1000-followers.md:14:" in result.stdout
+    assert "[ambiguous-heading]" in result.stdout
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith("6 posts checked, 0 errors")
+    assert "1 draft" in summary and "dated before site.since (2024-01-01)" in summary
+
+
+def test_check_defaults_to_the_content_folder(blog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(blog)
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "content/posts/good.md:6:" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 post checked, 0 errors, 1 warning"
+
+
+def test_check_errors_exit_2_with_file_and_line(blog: Path) -> None:
+    bad = blog / "content" / "posts" / "bad.md"
+    bad.write_text("---\ntitle: Bad\ndate: Janaury 11\n---\nB\n")
+    result = invoke("check", blog)
+    assert result.exit_code == 2
+    assert f"{bad}:3: field 'date': cannot read 'Janaury 11' as a date" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_check_json(blog: Path) -> None:
+    (blog / "content" / "posts" / "bad.md").write_text("no front matter\n")
+    result = invoke("check", "--json", "--config", blog / "crosspost.toml", blog / "content")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["config"] == str((blog / "crosspost.toml").resolve())
+    assert (report["errors"], report["warnings"]) == (1, 1)
+    bad, good = report["posts"]
+    assert bad["ok"] is False and bad["error"]["line"] == 1
+    assert good["ok"] is True and good["canonical_url"] == "https://b.example/posts/good/"
+    assert good["notices"][0] | {"path": None} == {
+        "path": None,
+        "line": 6,
+        "code": "ambiguous-heading",
+        "field": None,
+        "message": good["notices"][0]["message"],
+    }
+
+
+def test_check_without_posts(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "https://b.example"\n')
+    result = invoke("check", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no posts found")
+
+
+def test_check_bad_config_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "ftp://nope"\n')
+    result = invoke("check", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "crosspost.toml:2: field 'site.url'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_check_missing_path() -> None:
+    result = invoke("check", "/nonexistent/post.md")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: /nonexistent/post.md: no such file or folder")
+
+
+# --------------------------------------------------------------------------- preview
+
+
+def test_preview_markdown_is_a_post_again() -> None:
+    result = invoke("preview", SEED)
+    assert result.exit_code == 0
+    assert "reaching-1000-followers.md:14:" in result.stderr
+    matter = front_matter.read(result.stdout)
+    assert matter.data["canonical_url"] == "https://blog.example.com/posts/reaching-1000-followers/"
+    assert matter.data["tags"] == ["Social Media", "Growth", "Medium"]
+    assert matter.body.lstrip("\n").startswith('\\#image: "./heroImage.jpg"')
+
+
+def test_preview_html_keeps_line_14_a_paragraph() -> None:
+    result = invoke("preview", "--format", "html", SEED)
+    assert result.exit_code == 0
+    assert result.stdout.startswith('<p>#image: "./heroImage.jpg"</p>')
+    assert "<h1>" not in result.stdout
+
+
+def test_preview_json_has_every_field() -> None:
+    result = invoke(
+        "preview", "--format", "json", EXAMPLE / "src/content/posts/drawing-diagrams/index.md"
+    )
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {
+        "title", "description", "excerpt", "canonical_url", "slug", "date", "updated", "draft",
+        "lang", "tags", "category", "series", "cover", "source", "source_hash", "extra",
+        "notices", "body",
+    }  # fmt: skip
+    assert data["tags"] == ["Diagrams", "Tooling"]
+    assert data["cover"]["url"] == "https://blog.example.com/posts/drawing-diagrams/cover.png"
+    assert data["cover"]["path"].endswith("drawing-diagrams/cover.png")
+    assert "(https://blog.example.com/posts/drawing-diagrams/pipeline.png" in data["body"]
+
+
+def test_preview_bad_post(tmp_path: Path) -> None:
+    post = tmp_path / "p.md"
+    post.write_text("---\ntitle: [x]\n---\n")
+    result = invoke("preview", post)
+    assert result.exit_code == 2
+    message = "field 'title': the title must be text, not a list (quote it: title: \"…\")"
+    assert result.stderr == f"error: {post}:2: {message}\n"
+
+
+def test_preview_folder(tmp_path: Path) -> None:
+    result = invoke("preview", tmp_path)
+    assert result.exit_code == 2
+    assert "a folder, not a post" in result.stderr
+
+
+# --------------------------------------------------------------------------- init
+
+
+INIT_CASES = {
+    "fuwari": {"astro.config.mjs": "export default { site: 'https://fuwari.example' }",
+               "src/content/posts/a.md": ""},
+    "astro": {"astro.config.ts": 'defineConfig({\n  site: "https://astro.example/",\n})'},
+    "hugo": {"hugo.toml": "baseURL = 'https://hugo.example/'"},
+    "hugo-old": {"config.toml": 'baseURL = "https://hugo-old.example"'},
+    "zola": {"config.toml": "base_url = \"https://zola.example\"\ntitle = 'x'"},
+    "jekyll": {"_config.yml": 'title: x\nurl: "https://jekyll.example"\n'},
+    "docusaurus": {"docusaurus.config.js": "module.exports = {\n  url: 'https://docusaurus.example',\n}"},
+    "eleventy": {".eleventy.js": "module.exports = () => {}",
+                 "_data/metadata.json": '{"url": "https://eleventy.example/"}'},
+    "gatsby": {"gatsby-config.js": "siteMetadata: {\n  siteUrl: `https://gatsby.example`,\n}"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INIT_CASES)
+def test_init_detects_the_generator(tmp_path: Path, case: str) -> None:
+    for name, text in INIT_CASES[case].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = invoke("init", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"wrote {tmp_path / 'crosspost.toml'}" in result.stdout
+    config = load_config(tmp_path / "crosspost.toml")
+    assert config.site.profile == case.removesuffix("-old")
+    assert config.site.url == f"https://{case}.example"
+    assert config.platforms == {}
+    text = (tmp_path / "crosspost.toml").read_text()
+    for table in ("devto", "hashnode", "medium", "mastodon"):
+        assert f"# [platforms.{table}]" in text
+    # every commented key is valid once uncommented
+    data = tomllib.loads(re.sub(r"^# (?=\[|\w+ = )", "", text, flags=re.M))
+    assert data["platforms"]["devto"]["api_url"] == "https://dev.to/api"
+    assert data["platforms"]["hashnode"]["api_url"] == "https://gql-beta.hashnode.com/"
+    assert data["platforms"]["medium"]["api_url"] == "https://api.medium.com/v1"
+    assert data["platforms"]["mastodon"]["template"].startswith("{title}\n\n")
+
+
+def test_init_without_a_generator(tmp_path: Path) -> None:
+    result = invoke("init", tmp_path)
+    assert result.exit_code == 0
+    assert "no generator detected" in result.stdout
+    assert load_config(tmp_path / "crosspost.toml").site.profile is None
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text("# mine\n")
+    result = invoke("init", tmp_path)
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert (tmp_path / "crosspost.toml").read_text() == "# mine\n"
+
+
+def test_init_in_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init").exit_code == 0
+    assert (tmp_path / "crosspost.toml").is_file()
+
+
+# --------------------------------------------------------------------------- the real script
+
+
+def test_installed_script(tmp_path: Path) -> None:
+    script = shutil.which("crosspost", path=str(Path(sys.executable).parent))
+    assert script, "the crosspost console script is not installed next to this Python"
+    env = {**os.environ, "NO_COLOR": "1"}
+    version = subprocess.run([script, "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and version.stdout.startswith("crosspost, version ")
+    checked = subprocess.run(
+        [script, "check", str(EXAMPLE)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "reaching-1000-followers.md:14:" in checked.stdout
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\ntitle: x\n")
+    failed = subprocess.run([script, "preview", str(bad)], capture_output=True, text=True, env=env)
+    assert failed.returncode == 2
+    assert failed.stderr.startswith(f"error: {bad}:1: front matter opened with '---'")
+    assert "Traceback" not in failed.stderr

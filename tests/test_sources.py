@@ -1,0 +1,879 @@
+"""Post file → Document: every generator's front matter, each rule of DESIGN §3, bad input."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crosspost.config import Config, SiteConfig, load_config
+from crosspost.document import Document
+from crosspost.errors import ConfigError, SourceError
+from crosspost.sources import MAX_BYTES, find_posts, load_post, parse_text
+
+SITE = "https://blog.example.com"
+Write = Callable[..., Path]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(root=tmp_path, site=SiteConfig(url=SITE))
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Write:
+    """write("name.md", "front matter body", folder=...) → the file's path."""
+
+    def make(name: str, text: str, *, raw: bytes | None = None) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if raw is not None:
+            path.write_bytes(raw)
+        else:
+            path.write_text(dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return make
+
+
+def load(write: Write, config: Config, text: str, name: str = "post.md") -> Document:
+    return load_post(write(name, text), config)
+
+
+def source_error(write: Write, config: Config, text: str, name: str = "post.md") -> SourceError:
+    path = write(name, text)
+    with pytest.raises(SourceError) as caught:
+        load_post(path, config)
+    assert caught.value.path == path
+    assert str(path) in str(caught.value)
+    return caught.value
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def test_fuwari_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: Simple Guides for Fuwari
+        published: 2024-04-01
+        updated: 2024-04-02
+        description: "How to use this blog template."
+        image: ""
+        tags: [Fuwari, Blogging]
+        category: Guides
+        draft: false
+        lang: ""
+        ---
+        Body.
+        """,
+    )
+    assert doc.title == "Simple Guides for Fuwari"
+    assert doc.date == datetime(2024, 4, 1, tzinfo=UTC)
+    assert doc.updated == datetime(2024, 4, 2, tzinfo=UTC)
+    assert doc.description == "How to use this blog template."
+    assert doc.cover is None  # image: "" is unset
+    assert doc.tags == ("Fuwari", "Blogging")
+    assert doc.category == "Guides"
+    assert doc.draft is False
+    assert doc.lang is None  # lang: "" is unset
+    assert doc.canonical_url == f"{SITE}/posts/post/"
+    assert doc.extra == {}
+
+
+def test_astro_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: "Markdown Admonitions"
+        description: "Admonitions in Astro Cactus"
+        pubDate: "25 Aug 2024"
+        updatedDate: "4 July 2025"
+        heroImage: "https://cdn.example.com/hero.png"
+        tags: ["markdown", "admonitions"]
+        ---
+        Body.
+        """,
+    )
+    assert doc.date == datetime(2024, 8, 25, tzinfo=UTC)
+    assert doc.updated == datetime(2025, 7, 4, tzinfo=UTC)
+    assert doc.cover is not None and doc.cover.url == "https://cdn.example.com/hero.png"
+    assert doc.cover.path is None
+
+
+def test_astro_cover_mapping_and_metadata_canonical(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: Cover
+        publishDate: 2023-07-17T00:00:00Z
+        coverImage:
+          src: "https://cdn.example.com/c.png"
+          alt: "Astro wallpaper"
+        metadata:
+          canonical: https://astrowind.example/landing
+        ---
+        Body.
+        """,
+    )
+    assert doc.cover is not None and doc.cover.alt == "Astro wallpaper"
+    assert doc.canonical_url == "https://astrowind.example/landing"
+    assert doc.extra["metadata"] == {"canonical": "https://astrowind.example/landing"}
+
+
+def test_hugo_yaml_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: "[English] Creating a New Theme"
+        date: 2017-08-31T15:43:48+08:00
+        lastmod: 2017-09-01T10:00:00+08:00
+        summary: A theme from scratch.
+        images: ["https://cdn.example.com/one.png", "https://cdn.example.com/two.png"]
+        tags: ["preview", "English"]
+        categories: ["English", "Themes"]
+        author: "Michael Henderson"
+        ---
+        Body.
+        """,
+    )
+    assert doc.date == datetime(2017, 8, 31, 15, 43, 48, tzinfo=timezone(timedelta(hours=8)))
+    assert doc.updated is not None and doc.updated.day == 1
+    assert doc.description == "A theme from scratch."
+    assert doc.cover is not None and doc.cover.url == "https://cdn.example.com/one.png"
+    assert doc.category == "English"
+    assert doc.extra == {"author": "Michael Henderson"}
+
+
+def test_hugo_toml_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        +++
+        authors = ["Lone Coder"]
+        title = "Emoji Support"
+        date = "2023-07-07"
+        description = "Guide to emoji usage in Hugo"
+        tags = ["hugo", "markdown"]
+        categories = ["syntax"]
+        series = ["Theme Demo"]
+        draft = true
+        +++
+        Body.
+        """,
+    )
+    assert doc.title == "Emoji Support"
+    assert doc.date == datetime(2023, 7, 7, tzinfo=UTC)
+    assert doc.tags == ("hugo", "markdown")
+    assert doc.series == "Theme Demo"
+    assert doc.draft is True
+    assert doc.extra == {"authors": ["Lone Coder"]}
+
+
+def test_jekyll_date_and_slug_from_file_name(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        Config(root=config.root, site=SiteConfig(url=SITE, profile="jekyll")),
+        """
+        ---
+        layout: post
+        title: "Welcome to Jekyll!"
+        categories: jekyll update
+        ---
+        Body.
+        """,
+        name="_posts/2016-05-20-welcome-to-jekyll.md",
+    )
+    assert doc.slug == "welcome-to-jekyll"
+    assert doc.date == datetime(2016, 5, 20, tzinfo=UTC)
+    assert doc.category == "jekyll"
+    assert doc.canonical_url == f"{SITE}/jekyll/update/2016/05/20/welcome-to-jekyll.html"
+    assert doc.extra == {"layout": "post"}
+
+
+def test_jekyll_space_separated_date(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: 'Jekyll 1.5.1 Released'
+        date: 2014-03-27 22:43:48 -0400
+        category: release
+        ---
+        Body.
+        """,
+        name="2014-03-27-jekyll-1-5-1-released.markdown",
+    )
+    assert doc.date == datetime(2014, 3, 27, 22, 43, 48, tzinfo=timezone(timedelta(hours=-4)))
+    assert doc.category == "release"
+    assert doc.slug == "jekyll-1-5-1-released"
+
+
+def test_eleventy_single_tag_string(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: This is my first post.
+        description: This is a post on My Blog about agile frameworks.
+        date: 2018-05-01
+        tags: another tag
+        ---
+        Body.
+        """,
+    )
+    assert doc.tags == ("another tag",)
+
+
+def test_docusaurus_slug_authors_and_truncate(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        slug: closure
+        title: 闭包
+        authors: [1adybug]
+        date: 2024-05-31
+        tags: []
+        ---
+        The summary part.
+
+        <!-- truncate -->
+
+        The rest of the post.
+        """,
+        name="blog/2024-05-31-closure/index.mdx",
+    )
+    assert doc.slug == "closure"
+    assert doc.tags == ()
+    assert doc.description == "The summary part."
+    assert "truncate" not in doc.body
+    assert doc.extra == {"authors": ["1adybug"]}
+
+
+def test_zola_taxonomies_and_extra(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        +++
+        title = "Table of Contents"
+        date = 2022-11-01
+        updated = 2024-01-01
+        description = "How to add a table of contents"
+
+        [taxonomies]
+        tags = ["showcase", "markdown"]
+        categories = ["Guides"]
+
+        [extra]
+        cover = "https://cdn.example.com/toc.png"
+        toc = true
+        +++
+        Body.
+        """,
+        name="content/blog/toc/index.md",
+    )
+    assert doc.tags == ("showcase", "markdown")
+    assert doc.category == "Guides"
+    assert doc.cover is not None and doc.cover.url == "https://cdn.example.com/toc.png"
+    assert doc.slug == "toc"
+    assert doc.extra["extra"] == {"cover": "https://cdn.example.com/toc.png", "toc": True}
+
+
+def test_gatsby_iso_date_with_milliseconds(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: Hello World
+        date: "2015-05-01T22:12:03.284Z"
+        ---
+        Body.
+        """,
+        name="content/blog/hello-world/index.md",
+    )
+    assert doc.date == datetime(2015, 5, 1, 22, 12, 3, 284000, tzinfo=UTC)
+    assert doc.slug == "hello-world"
+
+
+def test_devto_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        published: false
+        title: "Your title"
+        cover_image: "https://raw.githubusercontent.com/x/y/cover.png"
+        description: "Description of the article"
+        tags: tag1, tag2, tag3
+        series:
+        canonical_url:
+        ---
+        Body.
+        """,
+    )
+    assert doc.draft is True
+    assert doc.date is None  # published: false is the draft flag, not a date
+    assert doc.tags == ("tag1", "tag2", "tag3")
+    assert doc.series is None
+    assert doc.canonical_url == f"{SITE}/posts/post/"  # empty canonical_url: built from the site
+    assert doc.cover is not None and doc.cover.url.endswith("/cover.png")
+
+
+def test_devto_published_true_is_not_a_draft(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\npublished: true\ntitle: T\n---\nBody.\n")
+    assert doc.draft is False and doc.date is None
+
+
+def test_hashnode_export(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: "Understanding the Underscore in Flutter"
+        seoDescription: "What _ means"
+        datePublished: Mon Oct 21 2024 03:03:44 GMT+0000 (Coordinated Universal Time)
+        cuid: cm2ifmtcq000009ky714980wu
+        slug: understanding-the-underscore-in-flutter
+        cover: https://cdn.hashnode.com/res/hashnode/image/upload/x.jpeg
+        tags: flutter, clean-code, Flutter
+
+        ---
+        Body.
+        """,
+    )
+    assert doc.date == datetime(2024, 10, 21, 3, 3, 44, tzinfo=UTC)
+    assert doc.description == "What _ means"
+    assert doc.slug == "understanding-the-underscore-in-flutter"
+    assert doc.tags == ("flutter", "clean-code")
+    assert doc.extra == {"cuid": "cm2ifmtcq000009ky714980wu"}
+
+
+def test_json_front_matter(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        '{\n  "title": "JSON {works}",\n  "date": "2024-03-02",\n  "tags": ["hugo"]\n}\n\nBody.\n',
+    )
+    assert doc.title == "JSON {works}"
+    assert doc.tags == ("hugo",)
+    assert doc.body == "Body.\n"
+
+
+def test_bom_and_crlf(write: Write, config: Config) -> None:
+    raw = "\ufeff---\r\ntitle: BOM\r\ntags: [a]\r\n---\r\n\r\nLine one\r\n#tag\r\n".encode()
+    doc = load_post(write("bom.md", "", raw=raw), config)
+    assert doc.title == "BOM"
+    assert "\r" not in doc.body
+    assert [n.line for n in doc.notices] == [7]  # lines of the original file, BOM or not
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ("[a, b, A, c]", ("a", "b", "c")),
+        ("'Social Media, Growth, social media'", ("Social Media", "Growth")),
+        ("[2024, python]", ("2024", "python")),
+        ("[' spaced ', '']", ("spaced",)),
+        ("\n  - Social Media\n  - Growth", ("Social Media", "Growth")),
+        ("[]", ()),
+        ("", ()),
+    ],
+)
+def test_tag_forms(write: Write, config: Config, tags: str, expected: tuple[str, ...]) -> None:
+    doc = load(write, config, f"---\ntitle: T\ntags: {tags}\n---\nBody.\n")
+    assert doc.tags == expected
+
+
+def test_keywords_are_tags_when_tags_are_missing(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\ntitle: T\nkeywords: [x, y]\n---\nBody.\n")
+    assert doc.tags == ("x", "y")
+
+
+@pytest.mark.parametrize("bad", ["[{a: 1}]", "[[nested]]", "[true]"])
+def test_tags_that_are_not_words(write: Write, config: Config, bad: str) -> None:
+    exc = source_error(write, config, f"---\ntitle: T\ntags: {bad}\n---\nBody.\n")
+    assert exc.field == "tags" and exc.line == 3
+    assert "item 1" in exc.message
+
+
+@pytest.mark.parametrize(
+    ("name", "front", "slug", "lang"),
+    [
+        ("my-post.md", "", "my-post", None),
+        ("guide/index.md", "", "guide", None),
+        ("guide/index.mdx", "", "guide", None),
+        ("Image Gallery/index.ja.md", "", "Image-Gallery", "ja"),
+        ("shortcodes/index.zh-hant-tw.md", "", "shortcodes", "zh-hant-tw"),
+        ("external-post.pt-br.md", "", "external-post", "pt-br"),
+        ("node.js.md", "", "node.js", None),
+        ("_posts/2020-03-01-whats-jekyll.md", "", "whats-jekyll", None),
+        ("2024-01-11-bundle/index.md", "", "bundle", None),
+        ("x.md", "slug: /custom-slug/\n", "custom-slug", None),
+        ("x.fr.md", "lang: de\n", "x", "de"),
+        ("x.md", "language: en-GB\n", "x", "en-GB"),
+    ],
+)
+def test_slug_and_language(
+    write: Write, config: Config, name: str, front: str, slug: str, lang: str | None
+) -> None:
+    doc = load(write, config, f"---\ntitle: T\ndate: 2024-01-01\n{front}---\nBody.\n", name)
+    assert (doc.slug, doc.lang) == (slug, lang)
+
+
+def test_slug_without_a_file_comes_from_the_title(config: Config) -> None:
+    doc = parse_text("---\ntitle: Hello, World!\n---\nBody.\n", config=config)
+    assert doc.slug == "hello-world"
+    assert doc.source is None
+
+
+@pytest.mark.parametrize(
+    ("permalink", "expected"),
+    [
+        ("/posts/{slug}/", "/posts/my-post/"),
+        ("/{year}/{month}/{day}/{slug}.html", "/2024/01/09/my-post.html"),
+        ("/{category}/{slug}/", "/web-dev/my-post/"),
+        ("/{categories}/{slug}/", "/web-dev/python/my-post/"),
+        ("/{lang}/{slug}/", "/fr/my-post/"),
+        ("/blog/{lang}/{slug}", "/blog/fr/my-post"),
+    ],
+)
+def test_permalink_placeholders(
+    tmp_path: Path, write: Write, permalink: str, expected: str
+) -> None:
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE + "/", permalink=permalink))
+    text = "---\ntitle: T\ndate: 2024-01-09\ncategories: [Web Dev, Python]\nlang: fr\n---\nB\n"
+    assert load(write, config, text, "my-post.md").canonical_url == SITE + expected
+
+
+def test_empty_placeholders_collapse(tmp_path: Path, write: Write) -> None:
+    config = Config(
+        root=tmp_path, site=SiteConfig(url=SITE, permalink="/{categories}/{lang}/{slug}/")
+    )
+    assert load(write, config, "---\ntitle: T\n---\nB\n", "a.md").canonical_url == SITE + "/a/"
+
+
+def test_permalink_percent_encodes_the_slug(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\ntitle: T\nslug: 闭包 and more\n---\nB\n")
+    assert doc.canonical_url == SITE + "/posts/%E9%97%AD%E5%8C%85%20and%20more/"
+
+
+def test_front_matter_canonical_wins(write: Write, config: Config) -> None:
+    for key in ("canonical_url", "canonicalURL", "canonical"):
+        doc = load(write, config, f"---\ntitle: T\n{key}: https://elsewhere.example/p/\n---\nB\n")
+        assert doc.canonical_url == "https://elsewhere.example/p/"
+
+
+def test_root_relative_canonical_joins_the_site(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\ntitle: T\ncanonical_url: /notes/t/\n---\nB\n")
+    assert doc.canonical_url == SITE + "/notes/t/"
+
+
+def test_no_site_url_and_no_canonical(write: Write, tmp_path: Path) -> None:
+    exc = source_error(write, Config(root=tmp_path), "---\ntitle: T\n---\nB\n")
+    assert exc.field == "canonical_url"
+    assert "site" in str(exc) and "crosspost.toml" in str(exc) and "canonical_url" in str(exc)
+
+
+def test_permalink_with_a_date_needs_a_date(tmp_path: Path, write: Write) -> None:
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE, permalink="/{year}/{slug}/"))
+    exc = source_error(write, config, "---\ntitle: T\n---\nB\n")
+    assert exc.field == "date"
+
+
+def test_unknown_permalink_placeholder_is_a_config_error(tmp_path: Path, write: Write) -> None:
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE, permalink="/{author}/{slug}/"))
+    with pytest.raises(ConfigError, match="author"):
+        load(write, config, "---\ntitle: T\n---\nB\n")
+
+
+def test_extra_is_read_only_and_json_ready(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: T
+        when: 2024-01-01
+        at: 2024-01-01 10:00:00
+        nested: {deep: [2024-02-02, 1.5, null]}
+        ---
+        B
+        """,
+    )
+    assert doc.extra == {
+        "when": "2024-01-01",
+        "at": "2024-01-01T10:00:00",
+        "nested": {"deep": ["2024-02-02", 1.5, None]},
+    }
+    with pytest.raises(TypeError):
+        doc.extra["when"] = "x"  # type: ignore[index]
+
+
+def test_naive_dates_use_the_site_time_zone(tmp_path: Path, write: Write) -> None:
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE, timezone="Asia/Tokyo"))
+    doc = load(write, config, "---\ntitle: T\ndate: 2024-01-11 09:30\n---\nB\n")
+    assert doc.date is not None and doc.date.utcoffset() == timedelta(hours=9)
+
+
+def test_description_falls_back_to_the_first_paragraph(write: Write, config: Config) -> None:
+    doc = load(
+        write,
+        config,
+        "---\ntitle: T\n---\n# T\n\n![img](./a.png)\n\n"
+        "First **real** `paragraph`\nhere.\n\nSecond.\n",
+    )
+    assert doc.description == "First real paragraph here."
+    assert doc.excerpt == "First real paragraph here. Second."
+
+
+def test_excerpt_is_cut_at_a_word(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\ntitle: T\n---\n" + "word " * 200 + "\n")
+    assert len(doc.excerpt) <= 300 and doc.excerpt.endswith("word…")
+
+
+def test_source_and_hash(write: Write, config: Config) -> None:
+    path = write("p.md", "---\ntitle: T\n---\nB\n")
+    doc = load_post(path, config)
+    import hashlib
+
+    assert doc.source == path
+    assert doc.source_hash == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_load_post_finds_the_config_itself(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "https://found.example"\n')
+    post = tmp_path / "content" / "posts" / "p.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("---\ntitle: T\n---\nB\n")
+    assert load_post(post).canonical_url == "https://found.example/posts/p/"
+
+
+def test_title_control_and_bidi_characters_are_removed(write: Write, config: Config) -> None:
+    doc = load(write, config, '---\ntitle: "Safe\\u202e txt.exe\\u0007 title"\n---\nB\n')
+    assert doc.title == "Safe txt.exe title"
+    assert [(n.code, n.line, n.field) for n in doc.notices] == [("title-cleaned", 2, "title")]
+
+
+def test_multi_line_title_is_one_line(write: Write, config: Config) -> None:
+    doc = load(write, config, "---\ntitle: >\n  A long\n  title\n---\nB\n")
+    assert doc.title == "A long title" and doc.notices == ()
+
+
+# --------------------------------------------------------------------------- cover
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    folder = tmp_path / "src" / "content" / "posts" / "bundle"
+    folder.mkdir(parents=True)
+    (folder / "cover.png").write_bytes(b"\x89PNG")
+    return folder
+
+
+def cover_post(folder: Path, value: str, config: Config) -> Document:
+    path = folder / "index.md"
+    path.write_text(f"---\ntitle: T\ncover: {value}\n---\nB\n")
+    return load_post(path, config)
+
+
+def test_local_cover_inside_the_root(bundle: Path, config: Config) -> None:
+    doc = cover_post(bundle, "./cover.png", config)
+    assert doc.cover is not None
+    assert doc.cover.url == SITE + "/posts/bundle/cover.png"
+    assert doc.cover.path == (bundle / "cover.png").resolve()
+    assert doc.cover.read_bytes() == b"\x89PNG"
+    assert doc.notices == ()
+
+
+def test_root_relative_cover_from_public(tmp_path: Path, bundle: Path, config: Config) -> None:
+    (tmp_path / "public" / "img").mkdir(parents=True)
+    (tmp_path / "public" / "img" / "x.png").write_bytes(b"x")
+    doc = cover_post(bundle, "/img/x.png", config)
+    assert doc.cover is not None and doc.cover.url == SITE + "/img/x.png"
+    assert doc.cover.path == (tmp_path / "public" / "img" / "x.png").resolve()
+
+
+def test_missing_cover_keeps_the_url(bundle: Path, config: Config) -> None:
+    doc = cover_post(bundle, "./nope.png", config)
+    assert doc.cover is not None and doc.cover.path is None
+    assert doc.cover.url == SITE + "/posts/bundle/nope.png"
+    assert [(n.code, n.line) for n in doc.notices] == [("cover-missing", 3)]
+
+
+def test_cover_escaping_the_root_is_not_read(tmp_path: Path, config: Config) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.png"
+    outside.write_bytes(b"secret")
+    root = tmp_path / "blog"
+    folder = root / "posts" / "p"
+    folder.mkdir(parents=True)
+    blog = Config(root=root, site=SiteConfig(url=SITE))
+    doc = cover_post(folder, f"../../../../{outside.name}", blog)
+    assert doc.cover is not None and doc.cover.path is None
+    assert [n.code for n in doc.notices] == ["cover-outside"]
+
+
+def test_cover_symlink_out_of_the_root_is_not_read(tmp_path: Path, bundle: Path) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    secret.write_text("token")
+    os.symlink(secret, bundle / "link.png")
+    doc = cover_post(bundle, "./link.png", Config(root=tmp_path, site=SiteConfig(url=SITE)))
+    assert doc.cover is not None and doc.cover.path is None
+    assert [n.code for n in doc.notices] == ["cover-outside"]
+    with pytest.raises(FileNotFoundError):
+        doc.cover.read_bytes()
+
+
+def test_cover_that_is_a_folder(bundle: Path, config: Config) -> None:
+    (bundle / "dir.png").mkdir()
+    doc = cover_post(bundle, "./dir.png", config)
+    assert doc.cover is not None and doc.cover.path is None
+    assert [n.code for n in doc.notices] == ["cover-not-file"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "javascript:alert(1)",
+        "'JaVaScRiPt:alert(1)'",
+        "data:image/png;base64,AAAA",
+        "file:///etc/passwd",
+    ],
+)
+def test_cover_with_a_dangerous_scheme(bundle: Path, config: Config, value: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        cover_post(bundle, value, config)
+    assert caught.value.field == "cover" and caught.value.line == 3
+    assert "index.md" in str(caught.value)
+
+
+def test_protocol_relative_cover(bundle: Path, config: Config) -> None:
+    doc = cover_post(bundle, "//cdn.example.com/x.png", config)
+    assert doc.cover is not None and doc.cover.url == "https://cdn.example.com/x.png"
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"),
+    [
+        ("Just text, no front matter.\n", 1, None, "no front matter"),
+        ("---\ntitle: T\ndate: 2024-01-01\n\nBody\n", 1, None, "never closed"),
+        ("+++\ntitle = 'T'\n", 1, None, "never closed"),
+        ("---\ntitle: T\ntags: [a, b\n---\nB\n", 4, None, "YAML syntax error"),
+        ('+++\ntitle = "T"\ndate = {{ .Date }}\n+++\nB\n', 3, None, "TOML syntax error"),
+        ('{\n  "title": "T",\n  "tags": [1,]\n}\nB\n', 3, None, "JSON syntax error"),
+        ("---\ntitle: T\ntags:\n\t- broken\n---\nB\n", 4, None, "tab"),
+        ("---\ndate: 2024-01-01\n---\nB\n", 1, "title", "no title"),
+        ("---\ntitle: ''\n---\nB\n", 2, "title", "no title"),
+        ("---\ntitle: [a, list]\n---\nB\n", 2, "title", "must be text"),
+        ("---\ntitle: 42\n---\nB\n", 2, "title", "must be text"),
+        (
+            "---\ntitle: T\ndate: Janaury 11\n---\nB\n",
+            3,
+            "date",
+            "cannot read 'Janaury 11' as a date",
+        ),
+        ("---\ntitle: T\npubDate: 2024-02-30\n---\nB\n", 3, "pubDate", "as a date"),
+        ("---\ntitle: T\ndraft: maybe\n---\nB\n", 3, "draft", "true or false"),
+        ("---\n- a\n- b\n---\nB\n", 2, None, "key: value"),
+        ("---js\nconst title = 'x'\n---\nB\n", 1, None, "'js'"),
+        ("---\ntitle: T\ncanonical_url: not a url\n---\nB\n", 3, "canonical_url", "absolute"),
+        ("---\ntitle: \u202e\n---\nB\n", 2, "title", "empty"),
+    ],
+)
+def test_bad_front_matter(
+    write: Write, config: Config, text: str, line: int, field: str | None, words: str
+) -> None:
+    exc = source_error(write, config, text)
+    assert words in str(exc)
+    assert exc.line == line
+    assert exc.field == field
+    if field:
+        assert f"field '{field}'" in str(exc)
+    assert exc.hint or "never closed" in str(exc)
+
+
+def test_date_error_message_reads_well(write: Write, config: Config) -> None:
+    path = write("p.md", "---\ntitle: T\ndate: Janaury 11\n---\nB\n")
+    with pytest.raises(SourceError) as caught:
+        load_post(path, config)
+    assert str(caught.value).startswith(
+        f"{path}:3: field 'date': cannot read 'Janaury 11' as a date (use YYYY-MM-DD"
+    )
+
+
+def test_alias_bomb(write: Write, config: Config) -> None:
+    lines = ["---", "title: Bomb", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    exc = source_error(write, config, "\n".join([*lines, "---", "B"]))
+    assert "aliases" in str(exc) and exc.line == 2
+
+
+def test_recursive_alias(write: Write, config: Config) -> None:
+    exc = source_error(write, config, "---\ntitle: T\nloop: &l [*l]\n---\nB\n")
+    assert "aliases" in str(exc)
+
+
+def test_deep_nesting(write: Write, config: Config) -> None:
+    exc = source_error(write, config, "---\ntitle: T\nx: " + "[" * 5000 + "]" * 5000 + "\n---\nB\n")
+    assert exc.path is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "words"),
+    [
+        (b"---\ntitle: Latin-1 \xe9t\xe9\n---\n", 2, "not UTF-8"),
+        (b"---\ntitle: T\n---\n\x00\x01binary", 4, "NUL"),
+        (b"\xff\xfe-\x00-\x00-\x00", 1, "UTF-16"),
+        (b"", None, "empty"),
+    ],
+)
+def test_bad_bytes(write: Write, config: Config, raw: bytes, line: int | None, words: str) -> None:
+    path = write("p.md", "", raw=raw)
+    with pytest.raises(SourceError) as caught:
+        load_post(path, config)
+    assert words in str(caught.value) and caught.value.line == line
+    assert str(path) in str(caught.value)
+
+
+def test_folder_is_not_a_post(tmp_path: Path, config: Config) -> None:
+    with pytest.raises(SourceError, match="folder") as caught:
+        load_post(tmp_path, config)
+    assert caught.value.path == tmp_path and caught.value.hint
+
+
+def test_missing_file(tmp_path: Path, config: Config) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        load_post(tmp_path / "nope.md", config)
+
+
+def test_huge_file_is_refused_unread(tmp_path: Path, config: Config) -> None:
+    path = tmp_path / "huge.md"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(SourceError, match="5 MB"):
+        load_post(path, config)
+
+
+def test_fifo_is_refused(tmp_path: Path, config: Config) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="regular file"):
+        load_post(fifo, config)
+
+
+def test_parse_text_rejects_nul_and_huge_text(config: Config) -> None:
+    with pytest.raises(SourceError, match="NUL"):
+        parse_text("---\ntitle: T\n---\n\x00", config=config)
+    with pytest.raises(SourceError, match="5 MB"):
+        parse_text("x" * (MAX_BYTES + 1), config=config)
+
+
+def test_document_from_markdown(config: Config) -> None:
+    doc = Document.from_markdown("---\ntitle: T\n---\nB\n", path="posts/t.md", config=config)
+    assert doc.slug == "t" and doc.canonical_url == SITE + "/posts/t/"
+
+
+# --------------------------------------------------------------------------- finding posts
+
+
+def test_find_posts(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text(
+        '[site]\nurl = "https://x.example"\nprofile = "hugo"\n'
+    )
+    content = tmp_path / "content" / "posts"
+    for name in (
+        "b.md",
+        "a.mdx",
+        "c.markdown",
+        "_index.md",
+        "_index.fr.md",
+        "README.md",
+        "notes.txt",
+        "bundle/index.md",
+        ".hidden/x.md",
+        "node_modules/pkg/y.md",
+        ".draft.md",
+    ):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("---\ntitle: T\n---\n")
+    config = load_config(tmp_path / "crosspost.toml")
+    expected = [content / n for n in ("a.mdx", "b.md", "bundle/index.md", "c.markdown")]
+    assert find_posts([content], config) == expected
+    # the blog root stands for its content folder, and keeps the path as the user wrote it
+    assert find_posts([tmp_path], config) == expected
+    # a file named explicitly is always taken
+    assert find_posts([content / "README.md", content / "b.md"], config) == [
+        content / "README.md",
+        content / "b.md",
+    ]
+    with pytest.raises(SourceError, match="no such file or folder"):
+        find_posts([tmp_path / "missing"], config)
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_any_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+_prefix = st.sampled_from(["", "---\n", "---\ntitle: T\n", "+++\n", "{", "---\ntitle: T\n---\n"])
+_fragment = st.sampled_from(
+    ["---", "+++", "title: ", "T", "date: ", "2024-01-01", "tags: ", "[", "]", "{", "}", ":",
+     "&a ", "*a ", "- ", "\n", "  ", "\t", "'", '"', "=", "published: false", "image: ./x.png",
+     "cover: javascript:x", "slug: ", "lang: ", "\x00", "\u202e", "#", "```", ":::note"]
+)  # fmt: skip
+
+
+FUZZ_CONFIG = Config(root=Path("/nonexistent-blog"), site=SiteConfig(url=SITE))
+
+
+def parsed(text: str) -> Document | SourceError:
+    """The Document, or the SourceError: anything else escapes and fails the test."""
+    try:
+        return parse_text(text, path=Path("fuzz.md"), config=FUZZ_CONFIG)
+    except SourceError as exc:
+        return exc
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=_prefix, text=_any_text)
+def test_parse_text_fuzz(prefix: str, text: str) -> None:
+    result = parsed(prefix + text)
+    if isinstance(result, SourceError):
+        assert result.message and result.path == Path("fuzz.md")
+    else:
+        assert result.title and result.canonical_url.startswith(SITE)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_fragment, max_size=40).map("".join))
+def test_parse_text_fuzz_with_front_matter_syntax(text: str) -> None:
+    result = parsed(text)
+    assert isinstance(result, Document) or result.path == Path("fuzz.md")
