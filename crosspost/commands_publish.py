@@ -58,6 +58,19 @@ _MARKS = {
     metavar="SECONDS",
     help="First wait (up to SECONDS) until each post's canonical URL and images answer 200.",
 )
+@click.option(
+    "--github/--no-github",
+    default=lambda: os.environ.get("GITHUB_ACTIONS") == "true",
+    help="Run as the GitHub Action: every post at HEAD, step summary, outputs, annotations, "
+    "records committed back (default: on inside GitHub Actions).",
+)
+@click.option(
+    "--commit-records/--no-commit-records",
+    default=True,
+    help="With --github: commit .crosspost/records.json back after publishing.",
+)
+@click.option("--records-branch", metavar="BRANCH", help="With --github: keep the records there.")
+@click.option("--records-message", metavar="TEXT", help="With --github: records commit message.")
 @_config_option
 def publish(
     paths: tuple[Path, ...],
@@ -68,6 +81,10 @@ def publish(
     sandbox: bool,
     as_json: bool,
     wait_live: float | None,
+    github: bool,
+    commit_records: bool,
+    records_branch: str | None,
+    records_message: str | None,
     config_file: Path | None,
 ) -> None:
     """Publish posts (files or folders; default: the content folder) to every platform.
@@ -76,13 +93,33 @@ def publish(
     others. Unchanged posts cost no request; a changed post is updated in place.
     """
     config = resolve_config(config_file, paths)
-    if sandbox:
-        with _sandbox_for(config) as box:
-            report = _publish(box.configure(config), paths, to, dry_run, draft, force, wait_live)
-    else:
-        report = _publish(config, paths, to, dry_run, draft, force, wait_live)
+    action = None
+    if github and not sandbox:
+        from .github import ActionRun
+
+        action = ActionRun.start(
+            os.environ,
+            config,
+            commit_records=commit_records,
+            records_branch=records_branch,
+            records_message=records_message or "",
+            paths=list(paths),
+        )
+        paths = tuple(action.sources())
+    try:
+        if sandbox:
+            with _sandbox_for(config) as box:
+                report = _publish(
+                    box.configure(config), paths, to, dry_run, draft, force, wait_live
+                )
+        else:
+            report = _publish(config, paths, to, dry_run, draft, force, wait_live)
+    except KeyboardInterrupt:
+        if action is None:
+            raise
+        raise click.exceptions.Exit(action.interrupted()) from None
     _print_report(report, as_json=as_json)
-    raise click.exceptions.Exit(report.exit_code)
+    raise click.exceptions.Exit(action.finish(report) if action else report.exit_code)
 
 
 def _publish(
@@ -278,7 +315,8 @@ def status(
         findings = asyncio.run(run(Records.read(config.records)))
         changed = 0
     _print_findings(findings, as_json=as_json, refreshed=True)
-    pending = sum(f.verdict in (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR) for f in findings)
+    changes = (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR, Verdict.SUSPECT)
+    pending = sum(f.verdict in changes for f in findings)
     if write:
         click.echo(f"records updated: {changed} change(s) written to {config.records}")
     elif pending:

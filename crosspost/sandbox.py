@@ -48,7 +48,8 @@ class Sandbox:
 
     `time_scale` shrinks every rate-limit window and read lag (0.01: a 30 s window lasts 0.3 s)
     in the fakes and in the client's pacing alike, so tests and benchmarks run at full speed
-    against faithful limits. `fake_options` passes keyword arguments to individual fakes.
+    against faithful limits. `fake_options` passes keyword arguments to individual fakes;
+    `tokens` fixes the tokens the fakes accept (default: fresh random ones).
     """
 
     def __init__(
@@ -60,6 +61,7 @@ class Sandbox:
         latency: float = 0.0,
         fake_options: Mapping[str, Mapping[str, Any]] | None = None,
         site_url: str = SANDBOX_SITE,
+        tokens: Mapping[str, str] | None = None,
     ) -> None:
         available = load_adapters(adapters)
         wanted = list(platforms) if platforms is not None else sorted(available)
@@ -69,7 +71,7 @@ class Sandbox:
         self.fake_options = fake_options or {}
         self.site_url = site_url
         self.fakes: dict[str, FakePlatform] = {}
-        self.tokens: dict[str, str] = {}
+        self.tokens: dict[str, str] = dict(tokens or {})
         self._folder: Path | None = None
 
     def __enter__(self) -> Sandbox:
@@ -79,7 +81,7 @@ class Sandbox:
                 fake_class = load_fake(adapter)
                 if fake_class is None:
                     continue
-                token = f"sandbox-{name}-{secrets.token_hex(8)}"
+                token = self.tokens.get(name) or f"sandbox-{name}-{secrets.token_hex(8)}"
                 options = {
                     "latency": self.latency,
                     "time_scale": self.time_scale,

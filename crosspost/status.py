@@ -31,6 +31,7 @@ class Verdict(StrEnum):
     CLEAR = "clear"  # a pending create that never happened: safe to forget
     ABSENT = "absent"  # neither recorded nor on the platform
     UNSEARCHABLE = "unsearchable"  # the platform cannot be searched (Medium-style)
+    SUSPECT = "suspect"  # unsearchable and unrecorded, but published elsewhere: may exist here
     ERROR = "error"  # the lookup failed
 
 
@@ -92,7 +93,22 @@ async def refresh(
                     findings.append(await _compare(base, adapter.find(doc)))
     finally:
         await platforms.close(records if records.writable else None)
-    return findings
+    return _suspects(findings)
+
+
+def _suspects(findings: list[Finding]) -> list[Finding]:
+    """Lost records and a platform that cannot be searched: if the post is on any other
+    platform, it was published before and probably here too, so it must not be re-posted
+    without a human's word (`unknown` needs --force)."""
+    seen_elsewhere = {f.canonical_url for f in findings if f.remote is not None}
+    return [
+        _with(f, Verdict.SUSPECT, "not recorded, and published elsewhere: may exist here too")
+        if f.verdict is Verdict.UNSEARCHABLE
+        and f.recorded is None
+        and f.canonical_url in seen_elsewhere
+        else f
+        for f in findings
+    ]
 
 
 async def _compare(base: Finding, lookup: Awaitable[RemotePost | None]) -> Finding:
@@ -120,7 +136,8 @@ def _with(finding: Finding, verdict: Verdict, detail: str) -> Finding:
 
 
 def apply(findings: Iterable[Finding], records: Records) -> int:
-    """Write what a refresh found: adopt and fix records, clear dead pending entries.
+    """Write what a refresh found: adopt and fix records, clear dead pending entries, mark
+    suspects `unknown`.
 
     Adopted posts are recorded without a payload hash, so the next publish updates them to
     match the source. MISSING entries are only reported: removing them would re-post.
@@ -131,6 +148,9 @@ def apply(findings: Iterable[Finding], records: Records) -> int:
             if f.verdict in (Verdict.ADOPT, Verdict.FIX) and f.remote is not None:
                 entry = Entry("published", id=f.remote.id, url=f.remote.url, draft=f.remote.draft)
                 records.put(f.canonical_url, f.platform, entry, source=f.source)
+                changed += 1
+            elif f.verdict is Verdict.SUSPECT:
+                records.put(f.canonical_url, f.platform, Entry("unknown"), source=f.source)
                 changed += 1
             elif f.verdict is Verdict.CLEAR:
                 records.remove(f.canonical_url, f.platform)

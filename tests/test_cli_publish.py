@@ -1,0 +1,246 @@
+"""`crosspost publish`, `status`, `records move`, `platforms`, `login` end to end: the real
+console script in a subprocess against fakes on 127.0.0.1, with canary tokens throughout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from click.testing import CliRunner
+
+from crosspost.cli import main
+from crosspost.records import Records
+
+from .blogs import copy_example_blog, crosspost_env, run_cli, sandbox_blog, write_posts
+from .canary import Canaries
+from .conftest import EXAMPLE_BLOG, REPO
+from .test_credentials import MemoryKeyring
+
+ALL = ["devto", "hashnode", "medium", "mastodon"]
+
+
+@pytest.fixture
+def canaries():
+    with Canaries().watching() as c:
+        yield c
+
+
+@pytest.fixture
+def blog(tmp_path, sandbox_factory, canaries):
+    sandbox = sandbox_factory(ALL, tokens=canaries.tokens)
+    root = sandbox_blog(tmp_path / "blog", sandbox, posts=3)
+    return root, sandbox, crosspost_env(sandbox)
+
+
+def outputs(result) -> list[str]:
+    return [result.stdout, result.stderr]
+
+
+def test_quickstart_publishes_the_example_blog_to_the_embedded_sandbox():
+    """README: `crosspost publish examples/blog --sandbox`, run from the repository."""
+    before = sorted(p.name for p in EXAMPLE_BLOG.rglob("*"))
+    result = run_cli("publish", "examples/blog", "--sandbox", env=crosspost_env_plain(), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "reaching-1000-followers.md" in result.stdout
+    for platform in ALL:
+        assert platform in result.stdout
+    assert "dated before site.since" in result.stdout
+    assert sorted(p.name for p in EXAMPLE_BLOG.rglob("*")) == before, "no records in the blog"
+
+
+def crosspost_env_plain() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    return {**env, "NO_COLOR": "1", "COLUMNS": "200"}
+
+
+def test_publish_then_unchanged_then_edit(blog, canaries):
+    root, sandbox, env = blog
+    first = run_cli("publish", str(root), env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.rstrip().endswith("12 created")
+    for n in range(3):
+        url = f"https://blog.example.com/posts/post-{n:03d}/"
+        for name in ALL:
+            assert len(sandbox.fakes[name].copies(url)) == 1, (name, url)
+    second = run_cli("publish", str(root), env=env)
+    assert second.returncode == 0
+    assert "12 unchanged" in second.stdout
+    post = root / "posts" / "post-001.md"
+    post.write_text(post.read_text("utf-8").replace("Text of post", "Edited text of post"), "utf-8")
+    third = run_cli("publish", str(root), "--json", env=env)
+    data = json.loads(third.stdout)
+    changed = {(r["platform"], r["status"]) for r in data["results"] if r["status"] != "unchanged"}
+    assert changed == {
+        ("devto", "updated"),
+        ("hashnode", "updated"),
+        ("medium", "unsupported"),
+    }, "the toot only carries title, description and tags: unchanged"
+    canaries.assert_clean(
+        [*outputs(first), *outputs(second), *outputs(third)], [root / ".crosspost/records.json"]
+    )
+
+
+def test_dry_run_sends_and_writes_nothing(blog):
+    root, sandbox, env = blog
+    result = run_cli("publish", str(root), "--dry-run", env=env)
+    assert result.returncode == 0
+    assert "dry run: 12 planned" in result.stdout
+    assert not (root / ".crosspost" / "records.json").exists()
+    assert all(not fake.requests for fake in sandbox.fakes.values())
+
+
+def test_only_one_platform(blog):
+    root, sandbox, env = blog
+    result = run_cli("publish", str(root), "--to", "devto", "--json", env=env)
+    assert {r["platform"] for r in json.loads(result.stdout)["results"]} == {"devto"}
+    assert not sandbox.fakes["hashnode"].requests
+
+
+def test_lost_records_are_rebuilt_by_status_refresh(blog, canaries):
+    root, sandbox, env = blog
+    assert run_cli("publish", str(root), env=env).returncode == 0
+    records = root / ".crosspost" / "records.json"
+    records.unlink()
+    shown = run_cli("status", str(root), "--refresh", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "run again with --write" in shown.stdout
+    assert not records.exists(), "--refresh alone writes nothing"
+    written = run_cli("status", str(root), "--refresh", "--write", "--json", env=env)
+    assert written.returncode == 0, written.stderr
+    verdicts = {
+        (r["platform"], r["verdict"]) for r in json.loads(written.stdout.split("\nrecords")[0])
+    }
+    assert verdicts == {
+        ("devto", "adopt"),
+        ("hashnode", "adopt"),
+        ("mastodon", "adopt"),
+        ("medium", "suspect"),
+    }
+    again = run_cli("publish", str(root), "--json", env=env)
+    statuses = {(r["platform"], r["status"]) for r in json.loads(again.stdout)["results"]}
+    assert ("medium", "attention") in statuses, "Medium cannot be searched: never re-posted blindly"
+    assert again.returncode == 3
+    for n in range(3):
+        url = f"https://blog.example.com/posts/post-{n:03d}/"
+        assert all(len(sandbox.fakes[name].copies(url)) == 1 for name in ALL)
+    canaries.assert_clean([*outputs(shown), *outputs(written), *outputs(again)], [records])
+
+
+def test_status_lists_the_records(blog):
+    root, _, env = blog
+    run_cli("publish", str(root), "--to", "devto", env=env)
+    result = run_cli("status", "--config", str(root / "crosspost.toml"), "--json", env=env)
+    rows = json.loads(result.stdout)
+    assert {r["state"] for r in rows} == {"published"}
+    assert len(rows) == 3
+
+
+def test_records_move_keeps_the_remote_copy(blog):
+    root, sandbox, env = blog
+    run_cli("publish", str(root), "--to", "devto", env=env)
+    old = "https://blog.example.com/posts/post-000/"
+    new = "https://blog.example.com/posts/renamed/"
+    (root / "posts" / "post-000.md").rename(root / "posts" / "renamed.md")
+    moved = run_cli("records", "move", old, new, "--config", str(root / "crosspost.toml"), env=env)
+    assert moved.returncode == 0, moved.stderr
+    result = run_cli("publish", str(root), "--to", "devto", "--json", env=env)
+    statuses = {r["canonical_url"]: r["status"] for r in json.loads(result.stdout)["results"]}
+    assert statuses[new] == "updated"
+    (article,) = sandbox.fakes["devto"].copies(new)
+    assert not sandbox.fakes["devto"].copies(old)
+    assert article["canonical_url"] == new
+
+
+def test_a_bad_post_does_not_stop_the_others(blog, canaries):
+    root, sandbox, env = blog
+    (root / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", "utf-8")
+    result = run_cli("publish", str(root), "--to", "devto", env=env)
+    assert result.returncode == 2
+    assert "broken.md:2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(sandbox.fakes["devto"].articles) == 3
+    canaries.assert_clean(outputs(result))
+
+
+def test_bad_config_is_exit_2_naming_file_and_key(tmp_path):
+    root = tmp_path / "blog"
+    write_posts(root / "posts", 1)
+    (root / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\ncontent = "posts"\n\n[platforms.devto]\npublish = "sometimes"\n',
+        "utf-8",
+    )
+    result = run_cli("publish", str(root), env=crosspost_env_plain())
+    assert result.returncode == 2
+    assert "crosspost.toml:6" in result.stderr
+    assert "platforms.devto.publish" in result.stderr
+    assert "'published'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_platform_option_is_named(tmp_path):
+    root = tmp_path / "blog"
+    write_posts(root / "posts", 1)
+    (root / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\ncontent = "posts"\n\n[platforms.devto]\napi_ur = "x"\n',
+        "utf-8",
+    )
+    result = run_cli("publish", str(root), env=crosspost_env_plain())
+    assert result.returncode == 2
+    assert "platforms.devto.api_ur" in result.stderr and "api_url" in result.stderr
+
+
+def test_missing_token_names_the_variable(tmp_path):
+    root = tmp_path / "blog"
+    write_posts(root / "posts", 1)
+    (root / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\ncontent = "posts"\n\n[platforms.devto]\n', "utf-8"
+    )
+    env = {**crosspost_env_plain(), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = run_cli("publish", str(root), env=env)
+    assert result.returncode == 2
+    assert "CROSSPOST_DEVTO_TOKEN" in result.stdout + result.stderr
+
+
+def test_platforms_lists_installed_adapters(blog):
+    root, _, env = blog
+    result = run_cli("platforms", "--json", "--config", str(root / "crosspost.toml"), env=env)
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert set(ALL) <= set(rows)
+    assert rows["medium"]["update"] is False
+    assert rows["devto"]["token"] == "env CROSSPOST_DEVTO_TOKEN"
+    assert "canary" not in result.stdout
+
+
+def test_login_and_logout_use_the_keyring(monkeypatch):
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        runner = CliRunner()
+        result = runner.invoke(main, ["login", "devto", "--token-stdin"], input="  tok-abc123\n")
+        assert result.exit_code == 0, result.output
+        assert "tok-abc123" not in result.output
+        assert backend.values[("crosspost", "devto")] == "tok-abc123"
+        bad = runner.invoke(main, ["login", "devto", "--token-stdin"], input="two words\n")
+        assert bad.exit_code == 2 and "whitespace" in bad.output
+        unknown = runner.invoke(main, ["login", "nowhere", "--token-stdin"], input="x\n")
+        assert unknown.exit_code == 2 and "installed:" in unknown.output
+        assert runner.invoke(main, ["logout", "devto"]).exit_code == 0
+        assert not backend.values
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_example_blog_in_a_copy_publishes_and_keeps_its_records(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(ALL)
+    root = copy_example_blog(tmp_path / "blog", sandbox)
+    result = run_cli("publish", str(root), env=crosspost_env(sandbox))
+    assert result.returncode == 0, result.stderr
+    records = Records.read(root / ".crosspost" / "records.json")
+    seed = "https://blog.example.com/posts/reaching-1000-followers/"
+    assert {e.state for e in records.entries(seed).values()} == {"published"}
+    assert Path(root / ".crosspost" / ".gitignore").exists()
