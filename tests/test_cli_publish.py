@@ -170,7 +170,8 @@ def test_bad_config_is_exit_2_naming_file_and_key(tmp_path):
     root = tmp_path / "blog"
     write_posts(root / "posts", 1)
     (root / "crosspost.toml").write_text(
-        '[site]\nurl = "https://b.example"\ncontent = "posts"\n\n[platforms.devto]\npublish = "sometimes"\n',
+        '[site]\nurl = "https://b.example"\ncontent = "posts"\n\n'
+        '[platforms.devto]\npublish = "sometimes"\n',
         "utf-8",
     )
     result = run_cli("publish", str(root), env=crosspost_env_plain())
