@@ -34,7 +34,7 @@ from crosspost.urls import same_url
 
 from .compose import compose, hashtag
 
-__all__ = ["DEFAULT_TEMPLATE", "Mastodon", "MastodonSettings", "status_links"]
+__all__ = ["DEFAULT_TEMPLATE", "Mastodon", "MastodonSettings", "parse_link_header", "status_links"]
 
 log = logging.getLogger("crosspost")
 
@@ -43,7 +43,7 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 _REFRESH_AFTER = 86400.0  # instance limits rarely change; look again after a day
 _PAGE_SIZE = 40  # the documented maximum of GET /api/v1/accounts/:id/statuses
-_MAX_PAGES = 5
+_MAX_PAGES = 5  # find looks at the 200 newest statuses at most: the announcement is recent
 _MAX_POLL_INTERVAL = 5.0
 _DESCRIPTION_LIMIT = 1500  # configuration.media_attachments.description_limit on mastodon.social
 _LANGUAGE = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9-]*)?")

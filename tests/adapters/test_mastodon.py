@@ -343,7 +343,7 @@ _URLISH = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(text=st.lists(st.one_of(_URLISH, _CHUNKS), max_size=8).map("".join), cw=_TEXT)
 def test_both_counters_agree_on_url_and_mention_soup(text, cw):
     """The adapter's and the fake's counters are separate implementations of the server's."""
@@ -488,8 +488,8 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("fault", "params"), FAULTS)
-def test_every_fault_ends_with_exactly_one_status(mastodon, fault, params):
-    _sandbox, fake, config = mastodon
+def test_every_fault_ends_with_exactly_one_status(mastodon, fault, params, caplog):
+    sandbox, fake, config = mastodon
     pc = config.platforms["mastodon"]
     config = replace(config, platforms={"mastodon": replace(pc, timeout=0.2)})
     fake.inject(fault, method="POST", path="^/api/v1/statuses$", **params)
@@ -501,6 +501,35 @@ def test_every_fault_ends_with_exactly_one_status(mastodon, fault, params):
     assert [r.status for r in again.results] == [Status.UNCHANGED]
     assert len(fake.requests) == sent
     assert len(fake.statuses) == 1
+    assert sandbox.tokens["mastodon"] not in caplog.text
+
+
+def test_prepare_caches_instance_limits_for_a_day_and_per_server(mastodon):
+    sandbox, fake, _config = mastodon
+    day = 86400
+
+    async def prepare(cache):
+        async with _client(fake, sandbox.tokens["mastodon"]) as client:
+            toot = Mastodon(MastodonSettings(instance=fake.url), AdapterContext(client, cache))
+            await toot.prepare()
+            return toot
+
+    fresh = {
+        "instance": fake.url,
+        "max_characters": 999,
+        "limits_at": time.time(),
+        "account_id": "7",
+    }
+    asyncio.run(prepare(fresh))
+    assert fake.requests == [] and fresh["max_characters"] == 999
+    stale = {**fresh, "limits_at": time.time() - 2 * day}
+    asyncio.run(prepare(stale))
+    assert [r.path for r in fake.requests] == ["/api/v2/instance"]
+    assert stale["max_characters"] == 500 and stale["account_id"] == "7"
+    moved = {**fresh, "instance": "https://old.server"}
+    toot = asyncio.run(prepare(moved))
+    assert moved["account_id"] == fake.account["id"] and moved["instance"] == fake.url
+    assert toot._limits() == (500, 23)
 
 
 def test_slow_media_processing_is_polled_then_attached(mastodon, tmp_path):
@@ -521,8 +550,10 @@ def test_slow_media_processing_is_polled_then_attached(mastodon, tmp_path):
     polls = [r for r in fake.requests if r.path.startswith("/api/v1/media/")]
     assert len(polls) >= 2, "202 first, then 206 while processing, then 200"
     assert creates(fake)[0].json()["media_ids"] == [attachment["id"]]
+    sent = len(fake.requests)
     again = run_publish(announce_now(config, upload_cover=True), [doc])
     assert [r.status for r in again.results] == [Status.UNCHANGED]
+    assert len(fake.requests) == sent
 
 
 def test_find_follows_link_headers_past_40_statuses(mastodon):
