@@ -13,7 +13,7 @@ import pytest
 from crosspost.config import load_config
 from crosspost.github import BOT_EMAIL, BOT_NAME, ActionRun, merge_records
 from crosspost.publisher import Report
-from crosspost.records import Entry, Records
+from crosspost.records import Entry, Records, State
 
 from .helpers import Remote, actions_env, event_file, git, parse_outputs
 
@@ -49,7 +49,9 @@ def start(tmp: Path, workspace: Path, **options: Any) -> tuple[ActionRun, io.Str
     return run, out
 
 
-def publish(workspace: Path, slug: str, platform: str = "devto", state: str = "published") -> None:
+def publish(
+    workspace: Path, slug: str, platform: str = "devto", state: State = "published"
+) -> None:
     """What the publisher leaves behind: an entry written through crosspost.records."""
     with Records.open(workspace / RECORDS) as records:
         records.put(url(slug), platform, Entry(state, id=f"id-{slug}"), source=f"posts/{slug}.md")

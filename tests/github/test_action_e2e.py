@@ -1,0 +1,342 @@
+"""The action for real: action.yml's steps run with bash under a simulated Actions job, in a
+clone of a bare "origin", publishing the example blog to the sandbox's fake platforms.
+
+Each job is what GitHub does on a push: a fresh checkout of main (actions/checkout), the push
+event JSON, fresh $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY files, and the example workflow's
+`with:` (the secrets are the sandbox's tokens, unique canaries that must never be printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosspost.github import BOT_EMAIL
+from crosspost.sandbox import Sandbox
+
+from ..conftest import EXAMPLE_BLOG
+from .helpers import (
+    ActionResult,
+    CompositeRunner,
+    Remote,
+    actions_env,
+    event_file,
+    git,
+    workflow_action_inputs,
+)
+
+PLATFORMS = ["devto", "hashnode", "medium", "mastodon"]
+POSTS = "src/content/posts"
+SITE = "https://blog.example.com"
+ELIGIBLE = {  # dated after site.since and not drafts
+    f"{POSTS}/drawing-diagrams/index.md",
+    f"{POSTS}/shell-comments-are-not-headings.md",
+    f"{POSTS}/reaching-1000-followers.md",
+    f"{POSTS}/notes-tips-and-warnings.md",
+}
+NEW_POST = (
+    "---\ntitle: {title}\npublished: 2024-06-01\ndescription: New.\ntags: [News]\n---\n\n{body}\n"
+)
+SECRETS = {
+    "devto": "DEVTO_TOKEN",
+    "hashnode": "HASHNODE_TOKEN",
+    "medium": "MEDIUM_TOKEN",
+    "mastodon": "MASTODON_TOKEN",
+}
+
+pytestmark = pytest.mark.skipif(not EXAMPLE_BLOG.is_dir(), reason="examples/blog is missing")
+
+
+@dataclass
+class Blog:
+    """The user's blog repository, its origin, the sandbox, and the jobs run so far."""
+
+    tmp: Path
+    remote: Remote
+    sandbox: Sandbox
+    runner: CompositeRunner = field(default_factory=CompositeRunner)
+    jobs: int = 0
+
+    @property
+    def author(self) -> Path:
+        return self.remote.author
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.author / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+
+    def job(
+        self,
+        before: str | None,
+        after: str | None,
+        *,
+        event: str = "push",
+        inputs: dict[str, str] | None = None,
+        after_checkout: Callable[[], None] | None = None,
+        while_running: Callable[[subprocess.Popen[str]], None] | None = None,
+        **payload: Any,
+    ) -> ActionResult:
+        """One workflow run: checkout, then the action, as on GitHub."""
+        self.jobs += 1
+        workspace = self.remote.checkout(self.tmp / f"job{self.jobs}")
+        if after_checkout is not None:
+            after_checkout()
+        if event == "push":
+            payload.update(before=before, after=after, ref="refs/heads/main", commits=[{}])
+        path = event_file(self.tmp, event, **payload)
+        env = actions_env(self.tmp, workspace, event=event, event_path=path, sha=after or "")
+        secrets = {SECRETS[name]: token for name, token in self.sandbox.tokens.items()}
+        result = self.runner.run(
+            env,
+            {**workflow_action_inputs(), **(inputs or {})},
+            workspace=workspace,
+            secrets=secrets,
+            while_running=while_running,
+        )
+        self.assert_tokens_hidden(result, workspace)
+        return result
+
+    def push(self, message: str, **kwargs: Any) -> ActionResult:
+        before, after = self.remote.push(message)
+        return self.job(before, after, **kwargs)
+
+    def assert_tokens_hidden(self, result: ActionResult, workspace: Path) -> None:
+        """Masks come first; apart from them no token appears in logs, outputs, summary or
+        records."""
+        publish = next(s for s in result.steps if s.id == "publish")
+        masks = [f"::add-mask::{t}" for t in sorted(self.sandbox.tokens.values())]
+        head = publish.stdout.splitlines()[: len(masks)]
+        assert sorted(head) == masks, publish.stdout[:500] + publish.stderr[-2000:]
+        rest = result.log.replace("\n".join(head), "")
+        for token in self.sandbox.tokens.values():
+            assert token not in rest
+            assert token not in result.summary
+            assert token not in json.dumps(result.outputs)
+            for records in workspace.glob(".crosspost/*.json"):
+                assert token not in records.read_text("utf-8")
+
+    def copies(self, rel: str) -> dict[str, int]:
+        """How many copies of a post each fake platform holds (never more than one)."""
+        url = f"{SITE}/posts/{_slug(rel)}/"
+        return {name: len(fake.copies(url)) for name, fake in self.sandbox.fakes.items()}
+
+    def origin_records(self, ref: str = "main") -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(
+            git(self.remote.origin, "show", f"{ref}:.crosspost/records.json")
+        )
+        return data
+
+
+def _slug(rel: str) -> str:
+    name = Path(rel)
+    return name.parent.name if name.name == "index.md" else name.stem
+
+
+def published(result: ActionResult) -> set[tuple[str, str]]:
+    return {(p["post"], p["platform"]) for p in result.json("published")}
+
+
+@pytest.fixture
+def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
+    sandbox = sandbox_factory(PLATFORMS)
+    remote = Remote.create(tmp_path)
+    shutil.copytree(EXAMPLE_BLOG, remote.author, dirs_exist_ok=True)
+    site = (EXAMPLE_BLOG / "crosspost.toml").read_text("utf-8").split("[platforms.")[0]
+    (remote.author / "crosspost.toml").write_text(site + sandbox.toml(), "utf-8")
+    workflows = remote.author / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    shutil.copy(EXAMPLE_BLOG.parent / "github-workflow.yml", workflows / "crosspost.yml")
+    return Blog(tmp_path, remote, sandbox)
+
+
+def test_publish_on_merge_story(blog: Blog) -> None:
+    # 1. The first push carries the whole blog: only the posts after site.since go out.
+    first = blog.push("my blog")  # origin was empty: before is all zeros
+    assert first.returncode == 0, first.log
+    assert published(first) == {(post, p) for post in ELIGIBLE for p in PLATFORMS}
+    assert first.json("failed") == [] and first.json("needs-attention") == []
+    for post in ELIGIBLE:
+        assert blog.copies(post) == dict.fromkeys(PLATFORMS, 1)
+    assert blog.copies(f"{POSTS}/2023-in-review.md") == dict.fromkeys(PLATFORMS, 0)
+    assert blog.copies(f"{POSTS}/half-finished-ideas.md") == dict.fromkeys(PLATFORMS, 0)
+    records = blog.origin_records()
+    assert len(records["posts"]) == len(ELIGIBLE)
+    assert git(blog.remote.origin, "log", "-1", "--format=%ae|%s") == (
+        f"{BOT_EMAIL}|chore(crosspost): update records [skip ci]"
+    )
+    assert "### crosspost: 16 published" in first.summary
+    assert "first push of this branch" in first.stdout
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+
+    # 2. Editing one post updates it where platforms can update, and nothing else.
+    path = blog.author / POSTS / "shell-comments-are-not-headings.md"
+    path.write_text(path.read_text("utf-8") + "\nOne more paragraph.\n", "utf-8")
+    edit = blog.push("edit one post")
+    post = f"{POSTS}/shell-comments-are-not-headings.md"
+    assert edit.returncode == 0, edit.log
+    # The toot (title, description, link) did not change; Medium cannot update: said, not re-sent.
+    assert published(edit) == {(post, "devto"), (post, "hashnode")}
+    assert f"::warning file={post},title=crosspost medium%3A unsupported::" in edit.stdout
+    assert f"| modified | <code>{post}</code> |" in edit.summary
+    assert blog.copies(post) == dict.fromkeys(PLATFORMS, 1)
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+
+    # 3. A push touching no post publishes nothing and commits nothing.
+    blog.write("public/images/logo.png", "not really a png")
+    tip_before = blog.remote.head()
+    other = blog.push("new logo")
+    assert other.returncode == 0, other.log
+    assert other.json("published") == []
+    assert "No post changed." in other.summary
+    assert git(blog.remote.origin, "log", "-1", "--format=%s") == "new logo"
+    assert blog.remote.head() != tip_before
+
+    # 4. A rename that keeps the slug keeps the canonical URL: nothing new anywhere.
+    (blog.author / POSTS / "guides").mkdir()
+    git(blog.author, "mv", f"{POSTS}/notes-tips-and-warnings.md", f"{POSTS}/guides/")
+    renamed = blog.push("move a post into a folder")
+    assert renamed.returncode == 0, renamed.log
+    assert renamed.json("published") == []
+    assert (
+        f"| renamed | <code>{POSTS}/notes-tips-and-warnings.md</code> → "
+        f"<code>{POSTS}/guides/notes-tips-and-warnings.md</code> (same canonical URL"
+    ) in renamed.summary
+    assert blog.copies(f"{POSTS}/notes-tips-and-warnings.md") == dict.fromkeys(PLATFORMS, 1)
+
+    # 5. Origin moves between the checkout and the records push: the records still land.
+    blog.write(f"{POSTS}/racing.md", NEW_POST.format(title="Racing", body="A new post."))
+    someone = blog.tmp / "someone"
+
+    def someone_pushes() -> None:
+        if not someone.exists():
+            blog.remote.checkout(someone)
+        git(someone, "pull", "-q", "origin", "main")
+        (someone / "README.md").write_text("edited on the web\n")
+        git(someone, "add", "README.md")
+        git(someone, "commit", "-q", "-m", "README edited on github.com")
+        git(someone, "push", "-q", "origin", "main")
+
+    race = blog.push("a new post", after_checkout=someone_pushes)
+    assert race.returncode == 0, race.log
+    assert published(race) == {(f"{POSTS}/racing.md", p) for p in PLATFORMS}
+    subjects = git(blog.remote.origin, "log", "-3", "--format=%s").splitlines()
+    assert subjects[:2] == [
+        "chore(crosspost): update records [skip ci]",
+        "README edited on github.com",
+    ]
+    assert f"{SITE}/posts/racing/" in blog.origin_records()["posts"]
+    assert len(blog.origin_records()["posts"]) == len(ELIGIBLE) + 1
+
+
+def test_a_cancelled_run_is_caught_up_without_duplicates(blog: Blog) -> None:
+    for fake in blog.sandbox.fakes.values():
+        fake.latency = 0.15  # slow enough to cancel in the middle
+
+    def cancel_after_first_publish(process: subprocess.Popen[str]) -> None:
+        workspace = blog.tmp / f"job{blog.jobs}"
+        deadline = time.monotonic() + 20
+        target = workspace / ".crosspost" / "records.json"
+        while time.monotonic() < deadline:
+            if target.exists() and '"published"' in target.read_text("utf-8"):
+                break
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGINT)  # what the runner does first on cancel
+
+    cancelled = blog.push("my blog", while_running=cancel_after_first_publish)
+    assert cancelled.returncode == 130, cancelled.log
+    assert "### crosspost: cancelled" in cancelled.summary
+    saved = blog.origin_records()["posts"]
+    assert len(saved) > 0
+    done = sum(e["state"] == "published" for p in saved.values() for e in p["platforms"].values())
+    assert done < len(ELIGIBLE) * len(PLATFORMS)  # it really stopped halfway
+
+    for fake in blog.sandbox.fakes.values():
+        fake.latency = 0.0
+    # Re-run by hand (workflow_dispatch): interrupted creates are looked up before anything is
+    # sent again. Medium cannot be searched, so a create it was in the middle of is left for a
+    # human (needs-attention, exit 3) instead of being risked twice.
+    again = blog.job(None, None, event="workflow_dispatch", inputs={})
+    attention = {(a["post"], a["platform"]) for a in again.json("needs-attention")}
+    assert {platform for _, platform in attention} <= {"medium"}, again.log
+    assert again.returncode == (3 if attention else 0), again.log
+    for post in ELIGIBLE:
+        copies = blog.copies(post)
+        assert copies["devto"] == copies["hashnode"] == copies["mastodon"] == 1, post
+        assert copies["medium"] == 1 or (post, "medium") in attention, post
+        assert copies["medium"] <= 1, post
+
+
+def test_a_bad_post_is_annotated_and_the_others_still_publish(blog: Blog) -> None:
+    assert blog.push("my blog").returncode == 0
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    blog.write(
+        f"{POSTS}/broken.md", "---\ntitle: Broken\npublished: 2024-06-01\ntags: [a, b\n---\n\nx\n"
+    )
+    blog.write(f"{POSTS}/fine.md", NEW_POST.format(title="Fine", body="Fine."))
+    result = blog.push("one good, one broken")
+    assert result.returncode == 2, result.log
+    annotation = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(f"::error file={POSTS}/broken.md,line=")
+    )
+    assert "title=crosspost%3A cannot read this post::" in annotation
+    assert published(result) == {(f"{POSTS}/fine.md", p) for p in PLATFORMS}
+    assert [f["post"] for f in result.json("failed")] == [f"{POSTS}/broken.md"]
+    assert f"{SITE}/posts/fine/" in blog.origin_records()["posts"]
+    assert f"| added | <code>{POSTS}/broken.md</code> |" in result.summary
+
+
+def protect_main(remote: Remote) -> None:
+    """A server-side rule like GitHub's protected branches: the bot may not push to main."""
+    hook = remote.origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        "while read old new ref; do\n"
+        '  by="$(git log -1 --format=%ae "$new")"\n'
+        f'  if [ "$ref" = refs/heads/main ] && [ "$by" = "{BOT_EMAIL}" ]; then\n'
+        "    echo 'GH006: Protected branch update failed for refs/heads/main.' >&2; exit 1\n"
+        "  fi\n"
+        "done\n"
+    )
+    hook.chmod(0o755)
+
+
+def test_protected_main_with_a_records_branch(blog: Blog) -> None:
+    protect_main(blog.remote)
+    branch = {"records-branch": "crosspost-records"}
+    first = blog.push("my blog", inputs=branch)
+    assert first.returncode == 0, first.log
+    assert git(blog.remote.origin, "log", "-1", "--format=%s", "main") == "my blog"
+    assert len(blog.origin_records("crosspost-records")["posts"]) == len(ELIGIBLE)
+
+    path = blog.author / POSTS / "reaching-1000-followers.md"
+    path.write_text(path.read_text("utf-8") + "\nUpdate: 1000 reached.\n", "utf-8")
+    edit = blog.push("edit", inputs=branch)
+    assert edit.returncode == 0, edit.log
+    post = f"{POSTS}/reaching-1000-followers.md"
+    assert published(edit) == {(post, "devto"), (post, "hashnode")}
+    for name in ELIGIBLE:
+        assert blog.copies(name) == dict.fromkeys(PLATFORMS, 1)
+
+
+def test_protected_main_without_a_records_branch_keeps_an_artifact(blog: Blog) -> None:
+    protect_main(blog.remote)
+    result = blog.push("my blog")
+    assert result.returncode == 1, result.log
+    assert published(result)  # published, and the records are not lost:
+    artifact = Path(result.step_outputs["publish"]["records-artifact"])
+    assert len(json.loads((artifact / "records.json").read_text())["posts"]) == len(ELIGIBLE)
+    assert "actions/upload-artifact" in result.skipped_uses  # its `if:` held
+    assert "::error title=crosspost%3A records not saved::" in result.stdout
