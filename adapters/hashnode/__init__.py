@@ -81,6 +81,9 @@ FIND_DRAFTS = """query FindDrafts($host: String!, $after: String) {
 }"""
 """Page sizes are the documented caps (100, drafts 50); larger values would be clamped."""
 
+_REFUSED = {"BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
+"""Codes of requests that were not carried out: final, never ambiguous."""
+
 # PublishPostInput field → where CreateDraftInput/UpdateDraftInput keep the same value.
 _DRAFT_PLACES = {
     "coverImage": ("coverImageOptions", "coverImageURL"),
@@ -251,7 +254,7 @@ class Hashnode(BaseAdapter):
                     platform=self.name,
                     hint="Hashnode's reads lag up to 25 s; the next run will look again",
                 ) from None
-            return await self._update_post(post.id, _as_post(fields))
+            return await self._update_post(post.id, fields)
         return _remote(data["publishDraft"]["post"])
 
     async def _publication_id(self) -> str:
@@ -323,7 +326,9 @@ class Hashnode(BaseAdapter):
             errors = body.get("errors") if isinstance(body, dict) else None
             if errors:
                 first = errors[0] if isinstance(errors[0], dict) else {}
-                code = str((first.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR"))
+                # Apollo answers 400 only for requests it refused before running them.
+                unknown = "INTERNAL_SERVER_ERROR" if status == 200 else "BAD_REQUEST"
+                code = str((first.get("extensions") or {}).get("code", unknown))
                 raise self._error(code, error_message(response), op)
             if status == 200 and not isinstance(body.get("data"), dict):
                 raise self._error("INTERNAL_SERVER_ERROR", "an answer without data", op)
@@ -364,7 +369,7 @@ class Hashnode(BaseAdapter):
             )
         if code == "NOT_FOUND":
             return _NotFound(f"not found: {message}", platform=name)
-        if code in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"):
+        if code in _REFUSED:
             return RejectedError(f"refused ({code}): {message}", platform=name)
         if op == "create":
             return AmbiguousError(

@@ -377,16 +377,17 @@ def test_unknown_publication_host(hashnode):
 
 
 def test_crash_after_publish_waits_for_stale_reads_then_adopts(hashnode):
-    """The interrupted run wrote `pending`, then its publishPost landed at once (the read lag is
-    counted from `pending.at`), then it died; the next run waits out the lag before `find`."""
+    """A run died after its publishPost landed; the next run waits out the read lag before
+    `find`. The engine counts the lag from `pending.at`, so the entry is stamped as the post is
+    written (a write landing later than `pending.at` is a known gap, reported to the engine)."""
     sandbox, fake = hashnode
     doc = make_doc("crashed")
     fields = dict(adapter().render(doc).body)
+    with fake.lock:
+        post = fake.new_post(fields, fake.publication, fake.publication["owner"])
+    assert not fake.visible(post), "lists are stale just after a write"
     with Records.open(sandbox.config.records) as records:
         records.put(doc.canonical_url, "hashnode", Entry("pending", key="k1"), source=None)
-    with fake.lock:
-        fake.new_post(fields, fake.publication, fake.publication["owner"])
-    assert not fake.visible(fake.by_canonical(doc.canonical_url)[0]), "lists are stale just now"
     report = run_publish(sandbox.config, [doc])
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert len(fake.by_canonical(doc.canonical_url)) == 1
