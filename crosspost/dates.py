@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 
 __all__ = ["parse_date"]
 
@@ -69,6 +68,8 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
         m = form.fullmatch(text)
         if m:
             return _build(m, tz)
+    from email.utils import parsedate_to_datetime  # imports socket: only for the last resort
+
     try:
         return parse_date(parsedate_to_datetime(text), tz)
     except (TypeError, ValueError, IndexError):

@@ -420,6 +420,13 @@ class _Post:
                 isinstance(item, int | float) and not isinstance(item, bool)
             ):
                 out.append(str(item))
+            elif isinstance(item, bool):
+                self.fail(
+                    key,
+                    f"item {number} reads as {str(item).lower()} (YAML takes yes/no/on/off "
+                    "for true/false)",
+                    'quote it, like ["on", "off"]',
+                )
             else:
                 self.fail(
                     key,

@@ -52,7 +52,7 @@ class Transformed:
     body: str
     notices: tuple[Notice, ...]
     description_hint: str
-    excerpt: str = ""
+    excerpt: str
 
 
 def transform(
