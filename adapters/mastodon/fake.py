@@ -664,13 +664,11 @@ class FakeMastodon(FakePlatform):
 
     # ----------------------------------------------------------------- for tests
 
-    def linking(self, url: str) -> list[dict[str, Any]]:
-        """Statuses whose content links to `url`."""
+    def copies(self, url: str) -> list[dict[str, Any]]:
+        """Statuses whose content links to the post at `url` (its toots)."""
         needle = f'href="{html.escape(url)}"'
         with self.lock:
             return [s for s in self.statuses if needle in s["content"]]
-
-    copies = linking
 
 
 def _language(value: Any) -> str | None:

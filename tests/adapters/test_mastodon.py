@@ -413,7 +413,7 @@ def test_publish_twice_is_one_status_and_unchanged_costs_no_request(mastodon):
     _sandbox, fake, config = mastodon
     first = run_publish(config, [SEED])
     assert [r.status for r in first.results] == [Status.CREATED]
-    (status,) = fake.linking(SEED.canonical_url)
+    (status,) = fake.copies(SEED.canonical_url)
     assert first.results[0].url == status["url"]
     assert [t["name"] for t in status["tags"]] == ["socialmedia", "growth", "medium"]
     sent = len(fake.requests)
@@ -495,7 +495,7 @@ def test_every_fault_ends_with_exactly_one_status(mastodon, fault, params, caplo
     fake.inject(fault, method="POST", path="^/api/v1/statuses$", **params)
     report = run_publish(config, [SEED])
     assert report.exit_code == 0, report.results
-    assert len(fake.linking(SEED.canonical_url)) == 1
+    assert len(fake.copies(SEED.canonical_url)) == 1
     sent = len(fake.requests)
     again = run_publish(config, [SEED])
     assert [r.status for r in again.results] == [Status.UNCHANGED]
