@@ -145,13 +145,23 @@ class Payload:
             {
                 "body": self.body,
                 "draft": self.draft,
-                "media": [[a.url, str(a.path) if a.path else None, a.alt] for a in self.media],
+                "media": [[a.url, _content_digest(a), a.alt] for a in self.media],
             },
             sort_keys=True,
             ensure_ascii=False,
             default=str,
         ).encode("utf-8")
         return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def _content_digest(asset: Asset) -> str | None:
+    """What a local file holds, not where: the same cover hashes alike in every checkout."""
+    if asset.path is None:
+        return None
+    try:
+        return hashlib.sha256(asset.read_bytes()).hexdigest()
+    except OSError:
+        return f"unreadable:{asset.path.name}"
 
 
 @dataclass(frozen=True)

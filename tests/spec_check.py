@@ -39,14 +39,14 @@ def openapi_errors(
         path = (
             request.path[len(strip) :] if strip and request.path.startswith(strip) else request.path
         )
-        content_type = (request.header("content-type") or "application/json").split(";")[0]
+        content_type = request.header("content-type") or "application/json"
         mock = MockRequest(
             server,
             request.method.lower(),
             path,
             args={k: v[-1] for k, v in request.query.items()},
             headers=dict(request.headers),
-            data=request.body.decode("utf-8") if request.body else None,
+            data=request.body or None,
             content_type=content_type,
         )
         with warnings.catch_warnings():
