@@ -105,6 +105,8 @@ def publish(
             records_message=records_message or "",
             paths=list(paths),
         )
+        if action.superseded:
+            raise click.exceptions.Exit(action.skip())
         paths = tuple(action.sources())
     try:
         if sandbox:

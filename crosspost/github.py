@@ -389,6 +389,7 @@ class ActionRun:
     changes: tuple[Change, ...] | None = None
     first_push: bool = False
     notes: list[str] = field(default_factory=list)
+    superseded: str | None = None
     push_backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     _branch_records: str | None = None
@@ -407,9 +408,11 @@ class ActionRun:
         paths: Sequence[Path] = (),
         out: TextIO | None = None,
     ) -> ActionRun:
-        """Mask the tokens (first of all), read the push, compute what it changed, and with a
-        records branch bring its records into the working tree; raises `ActionError` when
-        publishing would not be safe (for instance, a records branch that cannot be read)."""
+        """Mask the tokens (first of all), read the push, compute what it changed, and bring the
+        newest records into the working tree (from the records branch, or from the branch's tip
+        when this job re-runs an older commit). Raises `ActionError` when publishing would not
+        be safe (for instance, a records branch that cannot be read). When `superseded` is set,
+        call `skip` instead of publishing."""
         stream = out or sys.stdout
         mask_tokens(env, stream)
         _interrupt_on_termination()
@@ -429,6 +432,7 @@ class ActionRun:
         if run.records_branch is not None:
             run._check_branch_name()
             run._read_records_branch()
+        run._catch_up_with_branch()
         return run
 
     def sources(self) -> list[Path]:
@@ -569,12 +573,52 @@ class ActionRun:
             return
         text = self._branch_file(git, tip)
         self._branch_records = text
+        self._merge_into_working_tree(text, f"{self.records_branch}:{rel}")
+
+    def _merge_into_working_tree(self, text: str, where: str) -> None:
+        """Merge a records document from git into the working tree's records file."""
         local = self.config.records
         mine = _parse_records(local.read_text("utf-8"), str(local)) if local.exists() else None
-        theirs = _parse_records(text, f"{self.records_branch}:{rel}")
+        theirs = _parse_records(text, where)
         merged = merge_records(mine, theirs) if mine is not None else theirs
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_text(_dump_records(merged), "utf-8")
+
+    def _catch_up_with_branch(self) -> None:
+        """A re-run of an older job checks out that older commit. Bring in the records later
+        runs committed since (so nothing is created twice), and if later commits changed posts,
+        set `superseded`: publishing this older text would undo those edits, and the run of the
+        newer commit publishes them anyway."""
+        git = _Git(self.repo)
+        branch = git("symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
+        if not branch or self.event.name not in ("push", "workflow_dispatch"):
+            return
+        remote = f"refs/remotes/origin/{branch}"
+        fetched = git(
+            "fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{branch}:{remote}", check=False
+        )
+        if fetched.returncode != 0:
+            self.notes.append(f"could not fetch origin/{branch} to look for newer records")
+            return
+        tip = git("rev-parse", remote).stdout.strip()
+        if tip == git("rev-parse", "HEAD").stdout.strip() or not git.ok(
+            "merge-base", "--is-ancestor", "HEAD", tip
+        ):
+            return
+        rel = self._records_rel()
+        if self.records_branch is None and rel is not None:
+            newer = self._branch_file(git, tip)
+            if newer:
+                self._merge_into_working_tree(newer, f"origin/{branch}:{rel}")
+        watched = [self._rel(path) for path in self.sources()]
+        if self.config.path is not None:
+            watched.append(self._rel(self.config.path))  # a config change re-renders every post
+        if not git.ok("diff", "--quiet", "HEAD", tip, "--", *watched):
+            self.superseded = (
+                f"this run is for {git('rev-parse', '--short', 'HEAD').stdout.strip()}, but "
+                f"{branch} has moved on to {tip[:7]}, which changes posts: the run for that "
+                "commit publishes them (re-run the newest run instead of this one)"
+            )
 
     # ----------------------------------------------------------------- finish
 
@@ -607,6 +651,15 @@ class ActionRun:
         self._write_summary(text)
         self._write_outputs({"records-artifact": str(saved.artifact or "")})
         return 130
+
+    def skip(self) -> int:
+        """Publish nothing because the run is `superseded`; say why, exit 0."""
+        reason = self.superseded or "nothing to do"
+        self.out.write(_command("notice", reason, title="crosspost: skipped"))
+        self._write_summary(f"### crosspost: skipped\n\n{_cell(reason)}\n")
+        empty = {name: "[]" for name in ("published", "failed", "needs-attention")}
+        self._write_outputs({**empty, "records-artifact": ""})
+        return 0
 
     # ----------------------------------------------------------------- annotations
 

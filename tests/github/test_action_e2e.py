@@ -82,6 +82,7 @@ class Blog:
         after: str | None,
         *,
         event: str = "push",
+        sha: str | None = None,
         inputs: dict[str, str] | None = None,
         after_checkout: Callable[[], None] | None = None,
         while_running: Callable[[subprocess.Popen[str]], None] | None = None,
@@ -90,6 +91,8 @@ class Blog:
         """One workflow run: checkout, then the action, as on GitHub."""
         self.jobs += 1
         workspace = self.remote.checkout(self.tmp / f"job{self.jobs}")
+        if sha is not None:  # a re-run: actions/checkout puts main at the run's own commit
+            git(workspace, "checkout", "-q", "-B", "main", sha)
         if after_checkout is not None:
             after_checkout()
         if event == "push":
@@ -191,6 +194,14 @@ def test_publish_on_merge_story(blog: Blog) -> None:
     assert f"| modified | <code>{post}</code> |" in edit.summary
     assert blog.copies(post) == dict.fromkeys(PLATFORMS, 1)
     git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+
+    # Re-running that job checks out its own commit, older than the records commit on top of
+    # it: the run reads the newer records and posts nothing twice.
+    before, after = git(blog.author, "rev-parse", "HEAD~2", "HEAD~1").split()
+    rerun = blog.job(before, after, sha=after)
+    assert rerun.returncode == 0, rerun.log
+    assert rerun.json("published") == []
+    assert blog.copies(post) == dict.fromkeys(PLATFORMS, 1)
 
     # 3. A push touching no post publishes nothing and commits nothing.
     blog.write("public/images/logo.png", "not really a png")

@@ -212,6 +212,40 @@ def test_interrupted_run_saves_what_was_published(tmp_path: Path, remote: Remote
     assert "### crosspost: cancelled" in Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
+def rerun_checkout(remote: Remote, target: Path, sha: str) -> Path:
+    """What actions/checkout does when an older run is re-run: main, at that run's commit."""
+    workspace = remote.checkout(target)
+    git(workspace, "checkout", "-q", "-B", "main", sha)
+    return workspace
+
+
+def test_a_rerun_of_an_older_commit_reads_the_newer_records(tmp_path: Path, remote: Remote) -> None:
+    old = remote.head()
+    first = remote.checkout(tmp_path / "ws1")
+    run, _ = start(tmp_path, first)
+    publish(first, "a")
+    run.finish(Report())  # the bot's records commit now sits on top of `old`
+    workspace = rerun_checkout(remote, tmp_path / "ws2", old)
+    assert not (workspace / RECORDS).exists()
+    rerun, _ = start(tmp_path, workspace)
+    assert rerun.superseded is None
+    assert url("a") in json.loads((workspace / RECORDS).read_text())["posts"]
+
+
+def test_a_rerun_behind_changed_posts_is_skipped(tmp_path: Path, remote: Remote) -> None:
+    old = remote.head()
+    (remote.author / "posts" / "a.md").write_text("---\ntitle: A\n---\nEdited.\n")
+    _, new = remote.push("edit a post")
+    workspace = rerun_checkout(remote, tmp_path / "ws", old)
+    run, out = start(tmp_path, workspace)
+    assert run.superseded is not None and f"moved on to {new[:7]}" in run.superseded
+    assert run.skip() == 0
+    assert out.getvalue().splitlines()[-1].startswith("::notice title=crosspost%3A skipped::")
+    outputs = parse_outputs(Path(run.env["GITHUB_OUTPUT"]).read_text())
+    assert outputs["published"] == "[]"
+    assert "### crosspost: skipped" in Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
+
+
 # --------------------------------------------------------------------------- a records branch
 
 
