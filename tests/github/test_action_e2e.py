@@ -249,6 +249,24 @@ def test_publish_on_merge_story(blog: Blog) -> None:
     assert f"{SITE}/posts/racing/" in blog.origin_records()["posts"]
     assert len(blog.origin_records()["posts"]) == len(ELIGIBLE) + 1
 
+    # 6. A post that cannot be read is annotated at its file and line; the others still go out.
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    broken = "---\ntitle: Broken\npublished: 2024-06-01\ntags: [a, b\n---\n\nx\n"
+    blog.write(f"{POSTS}/broken.md", broken)
+    blog.write(f"{POSTS}/fine.md", NEW_POST.format(title="Fine", body="Fine."))
+    result = blog.push("one good post, one broken")
+    assert result.returncode == 2, result.log
+    annotation = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(f"::error file={POSTS}/broken.md,line=")
+    )
+    assert "title=crosspost%3A cannot read this post::" in annotation
+    assert published(result) == {(f"{POSTS}/fine.md", p) for p in PLATFORMS}
+    assert [f["post"] for f in result.json("failed")] == [f"{POSTS}/broken.md"]
+    assert f"{SITE}/posts/fine/" in blog.origin_records()["posts"]
+    assert f"| added | <code>{POSTS}/broken.md</code> |" in result.summary
+
 
 def test_a_cancelled_run_is_caught_up_without_duplicates(blog: Blog) -> None:
     for fake in blog.sandbox.fakes.values():
@@ -286,27 +304,6 @@ def test_a_cancelled_run_is_caught_up_without_duplicates(blog: Blog) -> None:
         assert copies["devto"] == copies["hashnode"] == copies["mastodon"] == 1, post
         assert copies["medium"] == 1 or (post, "medium") in attention, post
         assert copies["medium"] <= 1, post
-
-
-def test_a_bad_post_is_annotated_and_the_others_still_publish(blog: Blog) -> None:
-    assert blog.push("my blog").returncode == 0
-    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
-    blog.write(
-        f"{POSTS}/broken.md", "---\ntitle: Broken\npublished: 2024-06-01\ntags: [a, b\n---\n\nx\n"
-    )
-    blog.write(f"{POSTS}/fine.md", NEW_POST.format(title="Fine", body="Fine."))
-    result = blog.push("one good, one broken")
-    assert result.returncode == 2, result.log
-    annotation = next(
-        line
-        for line in result.stdout.splitlines()
-        if line.startswith(f"::error file={POSTS}/broken.md,line=")
-    )
-    assert "title=crosspost%3A cannot read this post::" in annotation
-    assert published(result) == {(f"{POSTS}/fine.md", p) for p in PLATFORMS}
-    assert [f["post"] for f in result.json("failed")] == [f"{POSTS}/broken.md"]
-    assert f"{SITE}/posts/fine/" in blog.origin_records()["posts"]
-    assert f"| added | <code>{POSTS}/broken.md</code> |" in result.summary
 
 
 def protect_main(remote: Remote) -> None:
