@@ -87,19 +87,20 @@ class Platforms:
         given = self.config.credentials.get(name)
         return given if given is not None else resolve_token(name)
 
+    async def ready_one(self, name: str) -> CrosspostError | None:
+        """Resolve the token and let the adapter fetch account facts; the error, if any."""
+        try:
+            self._clients[name].set_token(self.token(name))
+            await self._built[name].prepare()
+        except CrosspostError as exc:
+            return exc
+        return None
+
     async def ready(self, names: Iterable[str]) -> dict[str, CrosspostError]:
-        """Resolve tokens and let adapters fetch account facts; what failed, by platform."""
-        problems: dict[str, CrosspostError] = {}
-
-        async def ready_one(name: str) -> None:
-            try:
-                self._clients[name].set_token(self.token(name))
-                await self._built[name].prepare()
-            except CrosspostError as exc:
-                problems[name] = exc
-
-        await asyncio.gather(*(ready_one(n) for n in sorted(set(names))))
-        return problems
+        """`ready_one` for several platforms at once; what failed, by platform."""
+        ordered = sorted(set(names))
+        outcomes = await asyncio.gather(*(self.ready_one(n) for n in ordered))
+        return {n: e for n, e in zip(ordered, outcomes, strict=True) if e is not None}
 
     async def close(self, records: Records | None) -> None:
         """Save what adapters learned (ids, limits) into the records; close the clients."""

@@ -204,26 +204,21 @@ class Publisher:
                 if action.kind is Kind.SKIP:
                     self._refresh_fingerprints(action)
                 results.append(self._emit(_passive(action)))
-        ready = await self.platforms.ready({a.platform for a in work})
-        runnable: list[Action] = []
-        for action in work:
-            problem = ready.get(action.platform)
-            if problem is None:
-                runnable.append(action)
-            else:
-                results.append(self._emit(_failure(action, problem)))
-        rendered: list[Action] = []
-        for action in runnable:
-            try:
-                rendered.append(self._rerender(action))
-            except CrosspostError as exc:
-                results.append(self._emit(_failure(action, exc)))
-        runnable = rendered
-        gates = _Gates(runnable, self._announcers())
+        # Each platform gets ready (token, account facts) on its own, so a platform with a long
+        # preparation never delays the others: the run lasts as long as the slowest chain.
+        readiness = {
+            name: asyncio.ensure_future(self.platforms.ready_one(name))
+            for name in sorted({a.platform for a in work})
+        }
+        gates = _Gates(work, self._announcers())
         semaphores = {name: asyncio.Semaphore(1) for name in self.platforms.names}
 
         async def run_one(action: Action) -> Result:
             try:
+                problem = await readiness[action.platform]
+                if problem is not None:
+                    raise problem
+                action = self._rerender(action)
                 if self.platforms[action.platform].capabilities.announces:
                     held = await self._announce_gate(action, gates)
                     if held is not None:
@@ -245,7 +240,7 @@ class Publisher:
             gates.done(action, result)
             return self._emit(result)
 
-        results += await asyncio.gather(*(run_one(a) for a in runnable))
+        results += await asyncio.gather(*(run_one(a) for a in work))
         return Report(tuple(results), plan.errors)
 
     def _emit(self, result: Result) -> Result:
@@ -529,8 +524,6 @@ def _done(action: Action, status: Status, remote: RemotePost, message: str = "")
 
 
 def _failure(action: Action, error: CrosspostError) -> Result:
-    if isinstance(error, PlatformError) and error.post is None:
-        error.post = action.post
     return Result(
         action.post,
         action.platform,
