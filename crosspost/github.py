@@ -504,6 +504,7 @@ class ActionRun:
                 "--no-tags",
                 f"--deepen={max(event.commits, 1)}",
                 "origin",
+                event.after or "HEAD",
                 check=False,
             )
             if git.has_commit(event.before):
@@ -515,9 +516,20 @@ class ActionRun:
     # ----------------------------------------------------------------- records branch (read)
 
     def _check_branch_name(self) -> None:
+        """A valid name, and never the branch being published: the records commit replaces the
+        whole tree of its branch with the records file alone."""
         assert self.records_branch is not None
-        if not _Git(self.repo).ok("check-ref-format", "--branch", self.records_branch):
+        git = _Git(self.repo)
+        if not git.ok("check-ref-format", "--branch", self.records_branch):
             raise ActionError(f"records-branch {self.records_branch!r} is not a valid branch name")
+        current = git("symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
+        published = self.env.get("GITHUB_REF", "").removeprefix("refs/heads/")
+        if self.records_branch in (current, published):
+            raise ActionError(
+                f"records-branch {self.records_branch!r} is the branch being published",
+                hint="leave records-branch empty to commit the records there, or name a branch "
+                "of their own, such as crosspost-records",
+            )
 
     def _records_rel(self) -> str | None:
         """The records file relative to the repository root, or None if it lies outside."""
@@ -546,7 +558,15 @@ class ActionRun:
             "origin",
             f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
         )
-        return git("rev-parse", f"refs/remotes/origin/{branch}").stdout.strip()
+        tip = git("rev-parse", f"refs/remotes/origin/{branch}").stdout.strip()
+        files = git("ls-tree", "-r", "-z", "--name-only", tip).stdout.split("\0")
+        others = sorted(set(filter(None, files)) - {self._records_rel()})
+        if others:
+            raise ActionError(
+                f"the branch {branch} holds other files than the records ({others[0]}, ...)",
+                hint="records-branch must name a branch of its own, such as crosspost-records",
+            )
+        return tip
 
     def _branch_file(self, git: _Git, tip: str | None) -> str:
         rel = self._records_rel()
@@ -725,10 +745,20 @@ class ActionRun:
         ignore = (self.repo / rel).parent / ".gitignore"
         if ignore.exists():  # made by crosspost.records: keeps lock and temp files out of git
             paths.append(ignore.relative_to(self.repo).as_posix())
-        if not git("status", "--porcelain", "--", *paths).stdout.strip():
+        if not git("status", "--porcelain", "--ignored", "--", *paths).stdout.strip():
             return _Saved(True, "unchanged")
+        if git.ok("check-ignore", "--quiet", "--", rel):
+            self.out.write(
+                _command(
+                    "warning",
+                    f"{rel} is ignored by .gitignore; committed anyway, because the next run "
+                    "needs it to know what was published. Remove it from .gitignore.",
+                    file=rel,
+                    title="crosspost",
+                )
+            )
         branch = self._branch()
-        git("add", "--", *paths)
+        git("add", "--force", "--", *paths)
         git(*_BOT, "commit", "--quiet", "--no-verify", "-m", self.records_message, "--", *paths)
         reason = ""
         for attempt in range(1, PUSH_ATTEMPTS + 1):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crosspost.config import load_config
-from crosspost.github import BOT_EMAIL, BOT_NAME, ActionRun, merge_records
+from crosspost.github import BOT_EMAIL, BOT_NAME, ActionError, ActionRun, merge_records
 from crosspost.publisher import Report
 from crosspost.records import Entry, Records, State
 
@@ -289,7 +289,29 @@ def test_records_branch_race_is_merged(tmp_path: Path, remote: Remote) -> None:
     assert set(origin_records(remote, BRANCH)["posts"]) == {url("a"), url("fast"), url("slow")}
 
 
-def test_records_branch_name_is_checked(tmp_path: Path, remote: Remote) -> None:
+@pytest.mark.parametrize(
+    ("branch", "error"),
+    [
+        ("bad..name", "not a valid branch name"),
+        ("main", "is the branch being published"),
+        ("gh-pages", "holds other files than the records"),
+    ],
+)
+def test_records_branch_must_be_a_branch_of_its_own(
+    tmp_path: Path, remote: Remote, branch: str, error: str
+) -> None:
+    git(remote.author, "push", "-q", "origin", "HEAD:refs/heads/gh-pages")  # a real site branch
     workspace = remote.checkout(tmp_path / "ws")
-    with pytest.raises(Exception, match="not a valid branch name"):
-        start(tmp_path, workspace, records_branch="bad..name")
+    with pytest.raises(ActionError, match=error):
+        start(tmp_path, workspace, records_branch=branch)
+
+
+def test_ignored_records_are_committed_with_a_warning(tmp_path: Path, remote: Remote) -> None:
+    (remote.author / ".gitignore").write_text(".crosspost/\n")
+    remote.push("ignore the records (a mistake)")
+    workspace = remote.checkout(tmp_path / "ws")
+    run, out = start(tmp_path, workspace)
+    publish(workspace, "a")
+    assert run.finish(Report()) == 0
+    assert url("a") in origin_records(remote)["posts"]
+    assert f"::warning file={RECORDS},title=crosspost::" in out.getvalue()
