@@ -40,6 +40,7 @@ def test_zizmor_finds_nothing(tmp_path: Path) -> None:
         [
             tool("zizmor"),
             "--offline",
+            "--persona=pedantic",  # stricter than the default "regular": code smells too
             "--no-progress",
             "--color=never",
             "--format=plain",
