@@ -230,9 +230,9 @@ class _Git:
             check=False,
         )
         if check and result.returncode != 0:
-            raise ActionError(
-                f"git {args[0]} failed: {redact.scrub(result.stderr.strip()) or result.returncode}"
-            )
+            command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+            detail = redact.scrub(result.stderr.strip()) or f"exit {result.returncode}"
+            raise ActionError(f"git {command} failed: {detail}")
         return result
 
     def ok(self, *args: str) -> bool:
