@@ -42,12 +42,9 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
         config = load_config(start=paths[0]) if paths else load_config()
-    sources: list[PostSource] = []
-    for item in items:
-        if isinstance(item, Document):
-            sources.append(item)
-        else:
-            sources.extend(find_posts([Path(item)], config))
+    sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
+    if paths:
+        sources.extend(find_posts(paths, config))
     return sources, config
 
 

@@ -22,6 +22,7 @@ from .errors import SourceError
 
 if TYPE_CHECKING:
     from .config import Config
+    from .document import Document
     from .publisher import Report, Result
     from .sandbox import Sandbox
 
@@ -133,20 +134,18 @@ def _publish(
     force: bool,
     wait_live: float | None,
 ) -> Report:
-    from .api import apublish, collect
+    from .api import apublish
 
-    sources, config = collect(list(paths) or [config.content_dir], config)
-    if not sources:
-        where = ", ".join(map(str, paths)) or str(config.content_dir)
-        fail(SourceError(f"no posts found in {where}", hint="pass post files or folders"))
+    sources: Sequence[Path | Document] = list(paths) or [config.content_dir]
+    held: list[Result] = []
     if wait_live:
+        from .api import collect
         from .links import hold_until_live
 
+        found, config = collect(sources, config)
         sources, held = asyncio.run(
-            hold_until_live(sources, config=config, to=to or None, deadline=wait_live)
+            hold_until_live(found, config=config, to=to or None, deadline=wait_live)
         )
-    else:
-        held = []
     progress = _progress() if sys.stderr.isatty() and not dry_run else None
     report = asyncio.run(
         apublish(
@@ -159,6 +158,9 @@ def _publish(
             progress=progress,
         )
     )
+    if not report.results and not report.errors and not held:
+        where = ", ".join(map(str, paths)) or str(config.content_dir)
+        fail(SourceError(f"no posts found in {where}", hint="pass post files or folders"))
     if held:
         from dataclasses import replace
 

@@ -7,7 +7,9 @@ no-op run over a large archive costs one read and one hash per post.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -74,13 +76,26 @@ PostSource = Path | Document
 
 
 def relative_source(path: Path | None, root: Path) -> str | None:
-    """How the records name a post file: relative to the blog root, with forward slashes."""
+    """How the records name a post file: relative to the blog root, with forward slashes.
+
+    Plain string work first (the no-op scan does this for every post); symlinks are resolved
+    only when the plain absolute path is not under the root.
+    """
     if path is None:
         return None
+    absolute = os.path.abspath(path)
+    for base in _root_forms(root):
+        if absolute.startswith(base):
+            return absolute[len(base) :].replace(os.sep, "/")
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _root_forms(root: Path) -> tuple[str, ...]:
+    return tuple({os.path.join(os.path.abspath(root), ""), os.path.join(str(root.resolve()), "")})
 
 
 def file_hash(data: bytes) -> str:

@@ -389,7 +389,7 @@ class Publisher:
         why = cause.message if cause else "an earlier run was interrupted while creating it"
         if caps.find:
             try:
-                remote = await self._find_settled(action, pending)
+                remote = await self._find_settled(action, pending, crashed=cause is None)
             except CrosspostError as exc:
                 return _attention(
                     action,
@@ -439,14 +439,22 @@ class Publisher:
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
 
-    async def _find_settled(self, action: Action, pending: Entry) -> RemotePost | None:
+    async def _find_settled(
+        self, action: Action, pending: Entry, *, crashed: bool = False
+    ) -> RemotePost | None:
         """`find`, once the platform's reads can be trusted to include a create made at
-        `pending.at` (Hashnode's edge cache lags about 25 s behind writes)."""
+        `pending.at` (Hashnode's edge cache lags about 25 s behind writes).
+
+        `pending.at` of a crashed run is when the create was about to be sent; the platform may
+        have committed it up to one request later, so such entries wait one more lag (bounded by
+        the request timeout) before "not found" is believed.
+        """
         assert action.doc is not None
-        pc = self.config.platforms.get(action.platform)
+        pc = self.config.platforms.get(action.platform) or PlatformConfig(action.platform)
         adapter = self.platforms[action.platform]
-        lag = pc.read_lag if pc and pc.read_lag is not None else adapter.capabilities.read_lag
-        wait = lag - _age(pending.at)
+        lag = pc.read_lag if pc.read_lag is not None else adapter.capabilities.read_lag
+        in_flight = min(lag, pc.timeout) if crashed else 0.0
+        wait = lag + in_flight - _age(pending.at)
         if wait > 0:
             log.info(
                 "%s: waiting %.1fs for the platform's reads to catch up", action.platform, wait

@@ -1,0 +1,90 @@
+"""No-op publish over 10,000 already-published posts (DESIGN §13: ≤ 1 s, ≤ 5× the hashing floor,
+≤ 100 MB RSS). This is what the GitHub Action does on every push.
+
+The records are filled first (offline, from the plan's rendered payloads), then
+`crosspost publish BLOG` runs with nothing to do. The floor is a Python process that only finds,
+reads and hashes the same files. Prints figures; asserts nothing.
+
+    python benchmarks/noop.py [--posts 10000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from _blog import hashing_floor, run_measured, write_blog
+
+from crosspost.adapter import load_adapters
+from crosspost.api import collect, plan
+from crosspost.config import load_config
+from crosspost.plan import Kind, relative_source
+from crosspost.records import Entry, Records
+
+PLATFORMS = """
+[platforms.devto]
+api_url = "http://127.0.0.1:9/api"
+
+[platforms.hashnode]
+api_url = "http://127.0.0.1:9/"
+publication = "bench.hashnode.dev"
+
+[platforms.medium]
+api_url = "http://127.0.0.1:9/v1"
+"""
+
+
+def mark_all_published(root: Path) -> int:
+    config = load_config(root / "crosspost.toml")
+    sources, config = collect(config.content_dir, config)
+    planned = plan(sources, config=config, adapters=load_adapters())
+    with Records.open(config.records) as records, records.bulk():
+        for action in planned.of_kind(Kind.CREATE):
+            assert action.doc is not None and action.payload is not None
+            entry = Entry(
+                "published",
+                id=f"{action.platform}-{action.doc.slug}",
+                url=f"https://example.net/{action.doc.slug}",
+                hash=action.payload.hash,
+                source=action.doc.source_hash,
+                config=config.fingerprint(action.platform),
+            )
+            source = relative_source(action.doc.source, config.root)
+            records.put(action.doc.canonical_url, action.platform, entry, source=source)
+    return len(planned.actions)
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--posts", type=int, default=10_000)
+    options.add_argument("--runs", type=int, default=3)
+    args = options.parse_args()
+    script = str(Path(sys.executable).with_name("crosspost"))
+    folder = Path(tempfile.mkdtemp(prefix="crosspost-noop-"))
+    try:
+        root = write_blog(folder / "blog", args.posts, PLATFORMS)
+        entries = mark_all_published(root)
+        env = {**os.environ, **{f"CROSSPOST_{p}_TOKEN": "unused" for p in ("DEVTO", "HASHNODE", "MEDIUM")}}
+        floor_script = hashing_floor(root / "posts")
+        run_measured([sys.executable, "-c", floor_script])  # warm the file cache
+        runs = [run_measured([script, "publish", str(root)], env) for _ in range(args.runs)]
+        floors = [run_measured([sys.executable, "-c", floor_script]) for _ in range(args.runs)]
+        wall = statistics.median(w for w, _ in runs)
+        rss = max(r for _, r in runs)
+        floor = statistics.median(w for w, _ in floors)
+        size = (root / ".crosspost" / "records.json").stat().st_size / 1e6
+        print(f"posts: {args.posts}, platforms: 3, records: {entries} entries ({size:.1f} MB)")
+        print(f"no-op publish:   {wall:.2f} s wall (goal ≤ 1 s), peak RSS {rss:.0f} MB (goal ≤ 100)")
+        print(f"hashing floor:   {floor:.2f} s (find + read + sha256 in a fresh Python)")
+        print(f"ratio:           {wall / floor:.1f}× the floor (goal ≤ 5×)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
