@@ -54,8 +54,6 @@ SECRETS = {
     "mastodon": "MASTODON_TOKEN",
 }
 
-pytestmark = pytest.mark.skipif(not EXAMPLE_BLOG.is_dir(), reason="examples/blog is missing")
-
 
 @dataclass
 class Blog:
