@@ -15,6 +15,7 @@ import contextlib
 import email.parser
 import email.policy
 import json
+import math
 import re
 import select
 import socket
@@ -212,8 +213,17 @@ class FakePlatform:
     def too_many(self, retry_after: float) -> FakeResponse:
         """This platform's answer at its rate limit."""
         return FakeResponse.json(
-            429, {"error": "Too many requests"}, {"Retry-After": str(max(1, round(retry_after)))}
+            429,
+            {"error": "Too many requests"},
+            {"Retry-After": self.retry_after_header(retry_after)},
         )
+
+    def retry_after_header(self, seconds: float) -> str:
+        """Whole seconds as HTTP says; under a shrunk time scale the exact fraction, else a
+        scaled-down window would be answered with a wait longer than the window itself."""
+        if self.time_scale < 1:
+            return f"{max(seconds, 0.001):.3f}"
+        return str(max(1, math.ceil(seconds)))
 
     def ratelimit_headers_only(self, retry_after: float) -> FakeResponse:
         reset = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + retry_after))

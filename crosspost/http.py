@@ -110,9 +110,10 @@ class Pacer:
     """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
 
     A sliding window per operation (`"*"` counts every request): before sending, wait until the
-    oldest of the last `count` sends is older than `per`. A sliding window never exceeds a limit
-    the server counts in fixed windows either. 429s and `X-RateLimit-Remaining: 0` pause the
-    pacer until the platform's reset time.
+    oldest of the last `count` requests is older than `per`. A request's time is when its answer
+    came (`settle`), the latest moment the platform can have counted it, so network delays can
+    never squeeze `count + 1` requests into one of the platform's windows, fixed or sliding.
+    429s and `X-RateLimit-Remaining: 0` pause the pacer until the platform's reset time.
     """
 
     def __init__(
@@ -121,10 +122,10 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        margin: float = 0.02,
+        margin: float = 0.005,
     ) -> None:
         self._limits = {limit.op: limit for limit in limits}
-        self._sent: dict[str, deque[float]] = {op: deque() for op in self._limits}
+        self._sent: dict[str, deque[list[float]]] = {op: deque() for op in self._limits}
         self._locks: dict[str, asyncio.Lock] = {}
         self._paused_until = 0.0
         self._clock = clock
@@ -135,8 +136,9 @@ class Pacer:
     def limits(self) -> Mapping[str, RateLimit]:
         return self._limits
 
-    async def acquire(self, op: str) -> None:
-        """Wait for a free slot for `op` (and for `"*"`), then take it."""
+    async def acquire(self, op: str) -> list[list[float]]:
+        """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`."""
+        taken: list[list[float]] = []
         for key in (op, "*"):
             limit = self._limits.get(key)
             if limit is None:
@@ -146,14 +148,23 @@ class Pacer:
                 await self._wait_pause()
                 sent = self._sent[key]
                 while len(sent) >= limit.count:
-                    delay = sent[0] + limit.per * (1 + self._margin) - self._clock()
+                    delay = sent[0][0] + limit.per * (1 + self._margin) - self._clock()
                     if delay <= 0:
                         sent.popleft()
                         continue
                     await self._sleep(delay)
-                sent.append(self._clock())
-        if not any(k in self._limits for k in (op, "*")):
+                slot = [self._clock()]
+                sent.append(slot)
+                taken.append(slot)
+        if not taken:
             await self._wait_pause()
+        return taken
+
+    def settle(self, slots: list[list[float]]) -> None:
+        """The request's answer (or failure) arrived: count it from now."""
+        now = self._clock()
+        for slot in slots:
+            slot[0] = now
 
     async def _wait_pause(self) -> None:
         delay = self._paused_until - self._clock()
@@ -382,7 +393,7 @@ class PlatformClient:
         headers: Mapping[str, str] | None,
         **kwargs: Any,
     ) -> httpx.Response:
-        await self.pacer.acquire(op)
+        slots = await self.pacer.acquire(op)
         target = f"{method} {self.base_url}{url}"
         self.requests_sent += 1
         try:
@@ -401,6 +412,8 @@ class PlatformClient:
             raise PlatformError(
                 f"{target} failed: {_describe(exc)}", platform=self.platform
             ) from None
+        finally:
+            self.pacer.settle(slots)
         self.pacer.observe(response)
         if check is not None:
             check(response)

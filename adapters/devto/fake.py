@@ -11,6 +11,7 @@ unpublished articles first.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import secrets
 from datetime import UTC, datetime
@@ -70,11 +71,11 @@ class FakeDevTo(FakePlatform):
         return FakeResponse.json(status, {"error": message, "status": status})
 
     def too_many(self, retry_after: float) -> FakeResponse:
-        seconds = max(1, round(retry_after))
+        seconds = max(1, math.ceil(retry_after))
         return FakeResponse.json(
             429,
             {"error": f"Rate limit reached, try again in {seconds} seconds", "status": 429},
-            {"Retry-After": str(seconds)},
+            {"Retry-After": self.retry_after_header(retry_after)},
         )
 
     # ----------------------------------------------------------------- routing
