@@ -11,6 +11,7 @@ stay right.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -47,6 +48,13 @@ _LIQUID_OPEN = re.compile(r"\s*\{%-?\s*(raw|comment|highlight)\b\s*([^%]*?)\s*-?
 _HUGO_OPEN = re.compile(r"\s*\{\{([<%])\s*(highlight|mermaid)\b\s*(.*?)\s*[>%]\}\}\s*")
 _ZOLA_OPEN = re.compile(r"\s*\{%\s*(\w+)\((.*)\)\s*%\}\s*")
 _ZOLA_END = re.compile(r"\s*\{%\s*end\s*%\}\s*")
+_LIQUID_CLOSE = {
+    tag: re.compile(rf"\s*\{{%-?\s*end{tag}\s*-?%\}}\s*") for tag in ("raw", "comment", "highlight")
+}
+_HUGO_CLOSE = {
+    name: re.compile(rf"\s*\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}\s*")
+    for name in ("highlight", "mermaid")
+}
 
 
 def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
@@ -55,6 +63,7 @@ def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
     Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
     before any Markdown is parsed, so code inside a `highlight` block cannot hide its end.
     """
+    closers = _Closers(lines)
     out: list[Line] = []
     index = 0
     while index < len(lines):
@@ -64,9 +73,9 @@ def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
             index += 1
             continue
         converted = (
-            _liquid_block(lines, index, run)
-            or _hugo_block(lines, index, run)
-            or _zola_block(lines, index, run)
+            _liquid_block(closers, index, run)
+            or _hugo_block(closers, index, run)
+            or _zola_block(closers, index, run)
         )
         if converted is None:
             out.append(current)
@@ -77,21 +86,59 @@ def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
     return out
 
 
-def _find(lines: list[Line], start: int, closer: re.Pattern[str]) -> int | None:
-    return next((i for i in range(start, len(lines)) if closer.fullmatch(lines[i].text)), None)
+def _left_as_is(line: Line, run: Run) -> list[Line]:
+    """An opener reported as never closed, hidden from the inline rules (one notice is enough)."""
+    return [replace(line, text=run.protect(line.text))]
 
 
-def _liquid_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+class _Closers:
+    """Where the closing lines are, indexed once per pass and looked up with bisect.
+
+    A post full of openers that are never closed must not make every search scan to the end.
+    """
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.found: dict[tuple[str, bool], list[int]] = {}
+        self.zola: dict[int, int] | None = None
+
+    def after(self, closer: re.Pattern[str], start: int, *, frozen: bool = True) -> int | None:
+        """First line at or after `start` that `closer` matches (skipping frozen unless asked)."""
+        key = (closer.pattern, frozen)
+        if key not in self.found:
+            self.found[key] = [
+                i
+                for i, line in enumerate(self.lines)
+                if (frozen or not line.frozen) and closer.fullmatch(line.text)
+            ]
+        indexes = self.found[key]
+        position = bisect_left(indexes, start)
+        return indexes[position] if position < len(indexes) else None
+
+    def zola_end(self, index: int) -> int | None:
+        """The `{% end %}` closing the Zola shortcode opened on line `index` (they nest)."""
+        if self.zola is None:
+            self.zola = {}
+            stack: list[int] = []
+            for i, line in enumerate(self.lines):
+                if _ZOLA_OPEN.fullmatch(line.text):
+                    stack.append(i)
+                elif _ZOLA_END.fullmatch(line.text) and stack:
+                    self.zola[stack.pop()] = i
+        return self.zola.get(index)
+
+
+def _liquid_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], int] | None:
+    lines = closers.lines
     m = _LIQUID_OPEN.fullmatch(lines[index].text)
     if not m:
         return None
     tag, args = m.group(1), m.group(2)
-    closer = re.compile(rf"\s*\{{%-?\s*end{tag}\s*-?%\}}\s*")
-    end = _find(lines, index + 1, closer)
+    end = closers.after(_LIQUID_CLOSE[tag], index + 1)
     here = lines[index].line
     if end is None:
         run.note("liquid", here, f"{{% {tag} %}} is never closed with {{% end{tag} %}}")
-        return None
+        return _left_as_is(lines[index], run), index + 1
     body = lines[index + 1 : end]
     if tag == "raw":
         return [replace(b, frozen=True) for b in body], end + 1
@@ -101,46 +148,37 @@ def _liquid_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], 
     return fenced(lang, body, here), end + 1
 
 
-def _hugo_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+def _hugo_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], int] | None:
+    lines = closers.lines
     m = _HUGO_OPEN.fullmatch(lines[index].text)
     if not m:
         return None
     name = m.group(2)
-    closer = re.compile(rf"\s*\{{\{{[<%]\s*/\s*{name}\s*[>%]\}}\}}\s*")
-    end = _find(lines, index + 1, closer)
+    end = closers.after(_HUGO_CLOSE[name], index + 1)
     here = lines[index].line
     if end is None:
         run.note("hugo-shortcode", here, f"Hugo shortcode '{name}' is never closed")
-        return None
+        return _left_as_is(lines[index], run), index + 1
+    body = lines[index + 1 : end]
     if name == "mermaid":
         run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
-        return fenced("mermaid", lines[index + 1 : end], here), end + 1
-    args = _args(m.group(3))
-    lang = args.get("0", "")
-    return fenced(lang if re.fullmatch(r"[\w+#.-]+", lang) else "", lines[index + 1 : end], here), (
-        end + 1
-    )
+        return fenced("mermaid", body, here), end + 1
+    lang = _args(m.group(3)).get("0", "")
+    return fenced(lang if re.fullmatch(r"[\w+#.-]+", lang) else "", body, here), end + 1
 
 
-def _zola_block(lines: list[Line], index: int, run: Run) -> tuple[list[Line], int] | None:
+def _zola_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], int] | None:
+    lines = closers.lines
     m = _ZOLA_OPEN.fullmatch(lines[index].text)
     if not m:
         return None
-    depth, end = 0, None
-    for i in range(index + 1, len(lines)):
-        if _ZOLA_OPEN.fullmatch(lines[i].text):
-            depth += 1
-        elif _ZOLA_END.fullmatch(lines[i].text):
-            if depth == 0:
-                end = i
-                break
-            depth -= 1
+    end = closers.zola_end(index)
     name, here = m.group(1), lines[index].line
     if end is None:
         run.note(
             "zola-shortcode", here, f"Zola shortcode '{name}' is never closed with {{% end %}}"
         )
-        return None
+        return _left_as_is(lines[index], run), index + 1
     body = lines[index + 1 : end]
     if name == "mermaid":
         run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
@@ -161,6 +199,7 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
     Both become a blockquote led by a bold label, which every platform renders. Directives nest
     by using more colons outside, as remark-directive requires.
     """
+    closers = _Closers(lines)
     out: list[Line] = []
     index = 0
     while index < len(lines):
@@ -176,16 +215,8 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        colons = len(m.group(2))
-        closer = re.compile(rf" {{0,3}}:{{{colons},}}\s*")
-        end = next(
-            (
-                i
-                for i in range(index + 1, len(lines))
-                if not lines[i].frozen and closer.fullmatch(lines[i].text)
-            ),
-            None,
-        )
+        closer = re.compile(rf" {{0,3}}:{{{len(m.group(2))},}}\s*")
+        end = closers.after(closer, index + 1, frozen=False)
         if end is None:
             run.note("admonition", current.line, f"':::{m.group(3)}' is never closed with ':::'")
             out.append(current)
@@ -223,6 +254,7 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
     the Markdown between an opening and a closing tag is kept (and dedented, since MDX has no
     indented code) because it is usually the content the component decorates.
     """
+    tags = _Tags(lines)
     out: list[Line] = []
     index = 0
     while index < len(lines):
@@ -231,20 +263,18 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        if _ESM.match(current.text) and _is_esm(lines, index):
+        if _ESM.match(current.text):
             end = index
             while end < len(lines) and lines[end].text.strip() and not lines[end].frozen:
                 end += 1
-            word = current.text.split()[0]
-            run.note("mdx", current.line, f"MDX {word} statement removed")
+            if _is_esm("\n".join(line.text for line in lines[index:end])):
+                run.note("mdx", current.line, f"MDX {current.text.split()[0]} statement removed")
+            else:
+                out.extend(lines[index:end])
             index = end
             continue
         jsx = _JSX_OPEN.match(current.text)
-        if jsx is None:
-            out.append(current)
-            index += 1
-            continue
-        handled = _component(lines, index, jsx.group(1), run)
+        handled = _component(tags, index, jsx.group(1), run) if jsx else None
         if handled is None:
             out.append(current)
             index += 1
@@ -254,16 +284,41 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
     return out
 
 
-def _is_esm(lines: list[Line], index: int) -> bool:
-    statement = []
-    for line in lines[index:]:
-        if not line.text.strip():
-            break
-        statement.append(line.text)
-    text = "\n".join(statement)
-    if text.startswith("import"):
-        return bool(re.search(r"\bfrom\s*[\"']|^import\s*[\"']", text))
+def _is_esm(statement: str) -> bool:
+    if statement.startswith("import"):
+        return bool(re.search(r"\bfrom\s*[\"']|^import\s*[\"']", statement))
     return True
+
+
+class _Tags:
+    """Opening and closing tags of each MDX component name, paired once per pass (they nest)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.pairs: dict[str, dict[tuple[int, int], tuple[int, int, int]]] = {}
+
+    def closing(self, name: str, line: int, column: int) -> tuple[int, int, int] | None:
+        """(line, start, end) of the tag closing the `<name` at (line, column), if any."""
+        if name not in self.pairs:
+            self.pairs[name] = self._pair(name)
+        return self.pairs[name].get((line, column))
+
+    def _pair(self, name: str) -> dict[tuple[int, int], tuple[int, int, int]]:
+        opener = rf"<{re.escape(name)}(?=[\s/>]|$)"
+        tag = re.compile(rf"{opener}|</{re.escape(name)}\s*>")
+        self_closing = re.compile(rf"{opener}[^<>]*/>")
+        pairs: dict[tuple[int, int], tuple[int, int, int]] = {}
+        stack: list[tuple[int, int]] = []
+        for i, line in enumerate(self.lines):
+            if line.frozen:
+                continue
+            for m in tag.finditer(line.text):
+                if m.group().startswith("</"):
+                    if stack:
+                        pairs[stack.pop()] = (i, m.start(), m.end())
+                elif not self_closing.match(line.text, m.start()):
+                    stack.append((i, m.start()))
+        return pairs
 
 
 def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool] | None:
@@ -290,39 +345,38 @@ def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool]
     return None
 
 
-def _component(lines: list[Line], index: int, name: str, run: Run) -> tuple[list[Line], int] | None:
-    """Remove the component whose opening tag starts on lines[index]; keep what it wraps."""
-    end = _tag_end(lines, index, lines[index].text.index("<") + 1)
+def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line], int] | None:
+    """Remove the component whose opening tag starts on line `index`; keep what it wraps."""
+    lines = tags.lines
+    start = lines[index].text.index("<")
+    end = _tag_end(lines, index, start + 1)
     if end is None:
         return None
     last, column, self_closing = end
     here = lines[index].line
-    # Candidates for the rest of the component: the opening tag's line after the tag, then on.
-    rest = [replace(lines[last], text=lines[last].text[column:]), *lines[last + 1 :]]
+    after = replace(lines[last], text=lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
-        return ([rest[0]] if rest[0].text.strip() else []), last + 1
-    tags = re.compile(rf"<{re.escape(name)}(?=[\s/>])|</{re.escape(name)}\s*>")
-    depth = 0
-    for offset, line in enumerate(rest):
-        if line.frozen:
-            continue
-        for tag in tags.finditer(line.text):
-            if not tag.group().startswith("</"):
-                depth += 1
-                continue
-            if depth:
-                depth -= 1
-                continue
-            inner = [*rest[:offset], replace(line, text=line.text[: tag.start()])]
-            kept = _dedent([i for i in inner if i.text.strip() or i.frozen])
-            tail = line.text[tag.end() :]
-            if tail.strip():
-                kept.append(replace(line, text=tail))
-            run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
-            return kept, last + offset + 1
-    run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
-    return ([rest[0]] if rest[0].text.strip() else []), last + 1
+        return ([after] if after.text.strip() else []), last + 1
+    closing = tags.closing(name, index, start)
+    if closing is None or closing[0] < last or (closing[0] == last and closing[1] < column):
+        run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
+        return ([after] if after.text.strip() else []), last + 1
+    line, begin, finish = closing
+    if line == last:
+        inner = [replace(after, text=lines[last].text[column:begin])]
+    else:
+        inner = [
+            after,
+            *lines[last + 1 : line],
+            replace(lines[line], text=lines[line].text[:begin]),
+        ]
+    kept = _dedent([i for i in inner if i.text.strip() or i.frozen])
+    tail = lines[line].text[finish:]
+    if tail.strip():
+        kept.append(replace(lines[line], text=tail))
+    run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
+    return kept, line + 1
 
 
 def _dedent(lines: list[Line]) -> list[Line]:
@@ -354,8 +408,10 @@ def excerpt_cut(lines: list[Line]) -> int | None:
 _ESCAPED = re.compile(
     r"\{\{([<%])/\*\s*(.{0,500}?)\s*\*/([>%])\}\}|\{([{%])/\*\s*(.{0,500}?)\s*\*/([}%])\}"
 )
-_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
-_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S)
+_LIQUID_TAG = {
+    name: re.compile(rf"\{{%-?\s*{name}\s*-?%\}}")
+    for name in ("raw", "endraw", "comment", "endcomment")
+}
 _SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)(.{0,1000}?)\s*/?\s*[>%]\}\}", re.S)
 _ZOLA_CALL = re.compile(r"\{([{%])\s*(\w+)\((.{0,2000}?)\)\s*[}%]\}|\{%\s*end\s*%\}", re.S)
 _SITE_URL = re.compile(
@@ -371,11 +427,27 @@ _ARG = re.compile(r"(?:(\w+)\s*=\s*)?(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|`([^`]*
 def template_inline(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
     """Hugo shortcodes, Zola shortcodes and Liquid tags inside one block of text."""
     text = _ESCAPED.sub(lambda m: run.protect(_unescape(m)), text)
-    text = _RAW.sub(lambda m: run.protect(m.group(1)), text)
-    text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    text = _liquid_pairs(text, "raw", run.protect)
+    text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
     text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
     text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
     return _liquid(text, run, line_at, ref_url)
+
+
+def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> str:
+    """Replace each `{% tag %}…{% endtag %}` by `replace_inside(…)`, in one forward pass.
+
+    A lazy `.*?` regex would rescan to the end of the text for every opener never closed.
+    """
+    opener, closer = _LIQUID_TAG[tag], _LIQUID_TAG[f"end{tag}"]
+    out: list[str] = []
+    position = 0
+    while (start := opener.search(text, position)) and (end := closer.search(text, start.end())):
+        out.append(text[position : start.start()])
+        out.append(replace_inside(text[start.end() : end.start()]))
+        position = end.end()
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _unescape(m: re.Match[str]) -> str:

@@ -690,3 +690,22 @@ def test_transform_fuzz(text: str) -> None:
 def test_transform_fuzz_with_markdown_syntax(text: str) -> None:
     result = raw(text, title="x")
     assert isinstance(result.body, str)
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("{% raw %}", "liquid"),
+        ("{% highlight go %}", "liquid"),
+        ("{{< highlight go >}}", "hugo-shortcode"),
+        ("{% wide_container() %}", "zola-shortcode"),
+        (":::::note", "admonition"),
+        ("<Callout>", "mdx"),
+    ],
+)
+def test_many_unclosed_openers_stay_linear(line: str, code: str) -> None:
+    # Each opener used to search to the end of the post for its closer: 5,000 of them took
+    # seconds to minutes. Closers are now indexed once per pass.
+    count = 5000
+    result = raw(f"{line}\n:::\n" * count if code == "admonition" else f"{line}\n" * count)
+    assert sum(1 for n in result.notices if n.code == code) == count
