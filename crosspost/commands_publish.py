@@ -8,6 +8,7 @@ failed, 2 bad input or config, 3 needs attention).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
@@ -72,6 +73,12 @@ _MARKS = {
 )
 @click.option("--records-branch", metavar="BRANCH", help="With --github: keep the records there.")
 @click.option("--records-message", metavar="TEXT", help="With --github: records commit message.")
+@click.option(
+    "--verify-new/--no-verify-new",
+    default=None,
+    help="Look each post without records up on the platform before creating it, in case the "
+    "records were lost (default: on with --github).",
+)
 @_config_option
 def publish(
     paths: tuple[Path, ...],
@@ -86,6 +93,7 @@ def publish(
     commit_records: bool,
     records_branch: str | None,
     records_message: str | None,
+    verify_new: bool | None,
     config_file: Path | None,
 ) -> None:
     """Publish posts (files or folders; default: the content folder) to every platform.
@@ -94,6 +102,15 @@ def publish(
     others. Unchanged posts cost no request; a changed post is updated in place.
     """
     config = resolve_config(config_file, paths)
+    run = functools.partial(
+        _publish,
+        to=to,
+        dry_run=dry_run,
+        draft=draft,
+        force=force,
+        wait_live=wait_live,
+        verify_new=github if verify_new is None else verify_new,
+    )
     action = None
     if github and not sandbox:
         from .github import ActionRun
@@ -112,27 +129,34 @@ def publish(
     try:
         if sandbox:
             with _sandbox_for(config) as box:
-                report = _publish(
-                    box.configure(config), paths, to, dry_run, draft, force, wait_live
-                )
+                report = run(box.configure(config), paths)
         else:
-            report = _publish(config, paths, to, dry_run, draft, force, wait_live)
+            report = run(config, paths)
     except KeyboardInterrupt:
-        if action is None:
-            raise
-        raise click.exceptions.Exit(action.interrupted()) from None
+        if action is not None:
+            raise click.exceptions.Exit(action.interrupted()) from None
+        click.echo(
+            "interrupted: what was published is in the records; run again to finish "
+            "(interrupted creates are looked up first, never sent twice)",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
     _print_report(report, as_json=as_json)
-    raise click.exceptions.Exit(action.finish(report) if action else report.exit_code)
+    raise click.exceptions.Exit(
+        action.finish(report, notices=report.notices) if action else report.exit_code
+    )
 
 
 def _publish(
     config: Config,
     paths: Sequence[Path],
+    *,
     to: Sequence[str],
     dry_run: bool,
     draft: bool,
     force: bool,
     wait_live: float | None,
+    verify_new: bool,
 ) -> Report:
     from .api import apublish
 
@@ -156,6 +180,7 @@ def _publish(
             force=force,
             dry_run=dry_run,
             progress=progress,
+            verify_new=verify_new,
         )
     )
     if not report.results and not report.errors and not held:
@@ -196,6 +221,8 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         return
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
+    for notice in report.notices:
+        click.echo(f"warning: {notice}", err=True)
     rows = [r for r in report.results if r.status.value != "unchanged"]
     if rows:
         from rich.table import Table
@@ -244,6 +271,7 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for r in report.results
         ],
+        "warnings": [str(n) for n in report.notices],
         "errors": [
             {
                 "path": str(getattr(e, "path", "") or ""),

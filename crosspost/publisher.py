@@ -22,7 +22,7 @@ from typing import Any
 
 from .adapter import AdapterClass, Payload
 from .config import Config, PlatformConfig
-from .document import RemotePost
+from .document import Notice, RemotePost
 from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
 from .http import RetryPolicy
 from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
@@ -70,11 +70,13 @@ class Result:
 
 @dataclass(frozen=True)
 class Report:
-    """Every (post, platform) result of a run, plus the posts that could not be read."""
+    """Every (post, platform) result of a run, the posts that could not be read, and the
+    warnings about the posts that were sent (what a platform will show differently or trim)."""
 
     results: tuple[Result, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     dry_run: bool = False
+    notices: tuple[Notice, ...] = field(default=(), compare=False)
 
     @property
     def exit_code(self) -> int:
@@ -127,6 +129,7 @@ class Publisher:
         draft: bool = False,
         force: bool = False,
         dry_run: bool = False,
+        verify_new: bool = False,
         progress: Progress | None = None,
         policy: RetryPolicy | None = None,
         transports: Mapping[str, Any] | None = None,
@@ -136,6 +139,7 @@ class Publisher:
         self.draft = draft
         self.force = force
         self.dry_run = dry_run
+        self.verify_new = verify_new
         self.progress = progress
         self.policy = policy or RetryPolicy()
         self.transports = transports or {}
@@ -192,7 +196,7 @@ class Publisher:
             )
             for a in plan.actions
         ]
-        return Report(tuple(results), plan.errors, dry_run=True)
+        return Report(tuple(results), plan.errors, dry_run=True, notices=_notices(plan.actions))
 
     async def _apply(self, plan: Plan) -> Report:
         results: list[Result] = []
@@ -241,7 +245,7 @@ class Publisher:
             return self._emit(result)
 
         results += await asyncio.gather(*(run_one(a) for a in work))
-        return Report(tuple(results), plan.errors)
+        return Report(tuple(results), plan.errors, notices=_notices(work))
 
     def _emit(self, result: Result) -> Result:
         if self.progress is not None:
@@ -317,15 +321,25 @@ class Publisher:
         )
 
     def _refresh_fingerprints(self, action: Action) -> None:
+        """An unchanged post whose file, path or config fingerprint moved: record the new ones,
+        so the next run skips it on the fast path without parsing it."""
         record, doc = action.record, action.doc
         if record is None or doc is None or record.state != "published":
             return
         fingerprint = self.config.fingerprint(action.platform)
-        if record.source != (doc.source_hash or None) or record.config != fingerprint:
+        source = relative_source(doc.source, self.config.root)
+        moved = (
+            source is not None and self._records_or_fail().source_of(doc.canonical_url) != source
+        )
+        if moved or record.source != (doc.source_hash or None) or record.config != fingerprint:
             self._put(action, record.evolve(source=doc.source_hash or None, config=fingerprint))
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None
+        if self.verify_new and action.record is None:
+            found = await self._already_there(action)
+            if found is not None:
+                return found
         previous = action.record
         pending = Entry("pending", key=key)
         self._put(action, pending)
@@ -343,6 +357,29 @@ class Publisher:
             return _failure(action, exc)
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
+
+    async def _already_there(self, action: Action) -> Result | None:
+        """`verify_new`: look a post without records up before creating it.
+
+        Records can be lost (a job killed before it pushed them, a deleted file); where the
+        platform can be searched, the post is then adopted, and updated to match the source,
+        instead of being created twice.
+        """
+        assert action.doc is not None
+        adapter = self.platforms[action.platform]
+        if not adapter.capabilities.find:
+            return None
+        remote = await adapter.find(action.doc)
+        if remote is None:
+            return None
+        adopted = self._published(action, remote, None)
+        self._put(action, adopted)
+        if not adapter.capabilities.update:
+            return _done(action, Status.ADOPTED, remote, "already on the platform; recorded")
+        updated = await self._update(replace(action, record=adopted))
+        if updated.status is not Status.UPDATED:
+            return updated
+        return replace(updated, status=Status.ADOPTED, message="already there; updated to match")
 
     def _restore(self, action: Action, previous: Entry | None) -> None:
         """The create provably did not happen: put back what was recorded before it."""
@@ -488,6 +525,19 @@ class _Gates:
     async def wait(self, url: str) -> None:
         if self._remaining.get(url, 0) > 0:
             await self._events[url].wait()
+
+
+def _notices(actions: Iterable[Action]) -> tuple[Notice, ...]:
+    """Warnings about the posts that have work to do: the post's own, then each payload's."""
+    seen: dict[str, Notice] = {}
+    for action in actions:
+        if action.kind not in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
+            continue
+        own = action.doc.notices if action.doc else ()
+        trims = action.payload.notices if action.payload else ()
+        for notice in (*own, *trims):
+            seen.setdefault(str(notice), notice)
+    return tuple(seen.values())
 
 
 def _age(at: str) -> float:

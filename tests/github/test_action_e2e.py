@@ -222,6 +222,10 @@ def test_publish_on_merge_story(blog: Blog) -> None:
         f"<code>{POSTS}/guides/notes-tips-and-warnings.md</code> (same canonical URL"
     ) in renamed.summary
     assert blog.copies(f"{POSTS}/notes-tips-and-warnings.md") == dict.fromkeys(PLATFORMS, 1)
+    # The records follow the file, so the moved post stays on the no-op fast path.
+    moved = blog.origin_records()["posts"][f"{SITE}/posts/notes-tips-and-warnings/"]
+    assert moved["source"] == f"{POSTS}/guides/notes-tips-and-warnings.md"
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
 
     # 5. Origin moves between the checkout and the records push: the records still land.
     blog.write(f"{POSTS}/racing.md", NEW_POST.format(title="Racing", body="A new post."))
