@@ -148,6 +148,7 @@ class Publisher:
             config, adapters, to, policy=self.policy, transports=self.transports
         )
         self._records: Records | None = None
+        self._sightings = _Sightings((), set())
 
     # ----------------------------------------------------------------- entry points
 
@@ -215,6 +216,11 @@ class Publisher:
             for name in sorted({a.platform for a in work})
         }
         gates = _Gates(work, self._announcers())
+        self._sightings = _Sightings(
+            work,
+            {n for n, a in self.platforms.built().items() if a.capabilities.find}
+            - self._announcers(),
+        )
         semaphores = {name: asyncio.Semaphore(1) for name in self.platforms.names}
 
         async def run_one(action: Action) -> Result:
@@ -242,6 +248,7 @@ class Publisher:
                     ),
                 )
             gates.done(action, result)
+            self._sightings.done(action, result)
             return self._emit(result)
 
         results += await asyncio.gather(*(run_one(a) for a in work))
@@ -368,7 +375,17 @@ class Publisher:
         assert action.doc is not None
         adapter = self.platforms[action.platform]
         if not adapter.capabilities.find:
-            return None
+            await self._sightings.wait(action.doc.canonical_url)
+            if not self._sightings.seen(action.doc.canonical_url):
+                return None
+            self._put(action, Entry("unknown"))
+            return _attention(
+                action,
+                "the post is on other platforms but not in the records (were they lost?) and "
+                f"{adapter.display_name or action.platform} cannot be searched; check the "
+                "account, then re-run with --force if it is not there",
+                None,
+            )
         remote = await adapter.find(action.doc)
         if remote is None:
             return None
@@ -525,6 +542,47 @@ class _Gates:
     async def wait(self, url: str) -> None:
         if self._remaining.get(url, 0) > 0:
             await self._events[url].wait()
+
+
+class _Sightings:
+    """verify_new: which posts without records the searchable article platforms already had.
+
+    A platform that cannot be searched waits for those lookups: if the post was found anywhere,
+    its records were lost and it is probably here too, so it is not created blindly.
+    """
+
+    def __init__(self, actions: Iterable[Action], searchable: set[str]) -> None:
+        self._remaining: dict[str, int] = defaultdict(int)
+        self._events: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+        self._seen: set[str] = set()
+        self._searchable = searchable
+        for action in actions:
+            if self._counts(action):
+                self._remaining[action.canonical_url or ""] += 1
+
+    def _counts(self, action: Action) -> bool:
+        return (
+            action.kind is Kind.CREATE
+            and action.record is None
+            and action.platform in self._searchable
+        )
+
+    def done(self, action: Action, result: Result) -> None:
+        if not self._counts(action):
+            return
+        url = action.canonical_url or ""
+        if result.status is Status.ADOPTED:
+            self._seen.add(url)
+        self._remaining[url] -= 1
+        if self._remaining[url] <= 0:
+            self._events[url].set()
+
+    async def wait(self, url: str) -> None:
+        if self._remaining.get(url, 0) > 0:
+            await self._events[url].wait()
+
+    def seen(self, url: str) -> bool:
+        return url in self._seen
 
 
 def _notices(actions: Iterable[Action]) -> tuple[Notice, ...]:

@@ -246,3 +246,26 @@ def test_example_blog_in_a_copy_publishes_and_keeps_its_records(tmp_path, sandbo
     seed = "https://blog.example.com/posts/reaching-1000-followers/"
     assert {e.state for e in records.entries(seed).values()} == {"published"}
     assert Path(root / ".crosspost" / ".gitignore").exists()
+
+
+def test_verify_new_adopts_instead_of_posting_twice_after_lost_records(blog, canaries):
+    """A job killed before it pushed its records: the next run looks each new post up first."""
+    root, sandbox, env = blog
+    assert run_cli("publish", str(root), env=env).returncode == 0
+    (root / ".crosspost" / "records.json").unlink()
+    result = run_cli("publish", str(root), "--verify-new", "--json", env=env)
+    statuses = {(r["platform"], r["status"]) for r in json.loads(result.stdout)["results"]}
+    assert statuses == {
+        ("devto", "adopted"),
+        ("hashnode", "adopted"),
+        ("mastodon", "adopted"),
+        ("medium", "attention"),
+    }, "Medium cannot be searched: it is flagged, not posted again"
+    assert result.returncode == 3
+    for n in range(3):
+        url = f"https://blog.example.com/posts/post-{n:03d}/"
+        assert all(len(sandbox.fakes[name].copies(url)) == 1 for name in ALL)
+    again = run_cli("publish", str(root), "--json", env=env)
+    rows = json.loads(again.stdout)["results"]
+    assert {r["status"] for r in rows if r["platform"] != "medium"} == {"unchanged"}
+    canaries.assert_clean([result.stdout, result.stderr, again.stdout, again.stderr])
