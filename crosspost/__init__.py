@@ -18,11 +18,13 @@ entry-point group (see `crosspost.adapter`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._version import __version__
 
+# Not `from typing import TYPE_CHECKING`: importing typing is a third of `crosspost --version`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import apublish, load_post, plan, publish
     from .config import Config, load_config
     from .document import Asset, Document, Notice, RemotePost

@@ -7,7 +7,6 @@ failed, 2 bad input or config, 3 needs attention).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import os
@@ -158,6 +157,8 @@ def _publish(
     wait_live: float | None,
     verify_new: bool,
 ) -> Report:
+    import asyncio
+
     from .api import apublish
 
     sources: Sequence[Path | Document] = list(paths) or [config.content_dir]
@@ -318,6 +319,8 @@ def status(
         findings = recorded(Records.read(config.records))
         _print_findings(findings, as_json=as_json, refreshed=False)
         return
+    import asyncio
+
     from .adapter import load_adapters
     from .api import collect
     from .sources import load_post
