@@ -224,15 +224,9 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         click.echo(f"error: {error}", err=True)
     for notice in report.notices:
         click.echo(f"warning: {notice}", err=True)
-    rows = [r for r in report.results if r.status.value != "unchanged"]
+    rows = _rows(report)
     if rows:
-        from rich.table import Table
-
-        table = Table("post", "platform", "status", "url / reason", box=None, pad_edge=False)
-        for r in sorted(rows, key=lambda r: (r.post, r.platform)):
-            detail = r.url if r.status.value in ("created", "updated", "adopted") else r.message
-            table.add_row(_short(r.post), r.platform, r.status.value, detail or "")
-        console().print(table)
+        print_table(("post", "platform", "status", "url / reason"), rows)
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
@@ -246,6 +240,45 @@ def _print_report(report: Report, *, as_json: bool) -> None:
             "needs attention: some posts may exist on a platform already; see the reasons above",
             err=True,
         )
+
+
+def _rows(report: Report) -> list[tuple[str, ...]]:
+    """One row per (post, platform) that did something, sorted; a post held or refused the
+    same way everywhere is one row for "all" platforms."""
+    by_post: dict[str, list[Result]] = {}
+    for result in report.results:
+        if result.status.value != "unchanged":
+            by_post.setdefault(result.post, []).append(result)
+    everywhere = len({r.platform for r in report.results} - {"*"})
+    rows: list[tuple[str, ...]] = []
+    for post, results in sorted(by_post.items()):
+        outcomes = {(r.status.value, r.message) for r in results}
+        if len(results) == everywhere > 1 and len(outcomes) == 1 and not results[0].url:
+            status, message = outcomes.pop()
+            rows.append((_short(post), "all", status, message))
+            continue
+        for r in sorted(results, key=lambda r: r.platform):
+            done = r.status.value in ("created", "updated", "adopted")
+            rows.append(
+                (_short(post), r.platform, r.status.value, (r.url if done else r.message) or "")
+            )
+    return rows
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table: rich on a terminal; plain, aligned and never truncated when piped or logged."""
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        table = Table(*header, box=None, pad_edge=False)
+        for row in rows:
+            table.add_row(*row)
+        console().print(table)
+        return
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header) - 1)]
+    for row in (header, *rows):
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, str(row[-1])]).rstrip())
 
 
 def _short(post: str) -> str:
@@ -380,17 +413,14 @@ def _print_findings(findings: Sequence[Any], *, as_json: bool, refreshed: bool) 
     if not findings:
         click.echo("no records yet" if not refreshed else "no posts found")
         return
-    from rich.table import Table
-
     columns = ("post", "platform", "records", "platform says" if refreshed else "url")
-    table = Table(*columns, box=None, pad_edge=False)
+    lines = []
     for f in findings:
         state = f.recorded.state if f.recorded else "-"
         url = (f.recorded.url if f.recorded else None) or ""
-        table.add_row(
-            f.post, f.platform, state, f"{f.verdict.value}: {f.detail}" if refreshed else url
-        )
-    console().print(table)
+        last = f"{f.verdict.value}: {f.detail}" if refreshed else url
+        lines.append((_short(f.post), f.platform, state, last))
+    print_table(columns, lines)
 
 
 # --------------------------------------------------------------------------- platforms
@@ -428,18 +458,17 @@ def platforms(as_json: bool, config_file: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.table import Table
-
-    table = Table("platform", "configured", "token", "can", box=None, pad_edge=False)
-    for row in rows:
-        can = [k for k in ("update", "drafts", "find", "announces") if row[k]]
-        table.add_row(
+    lines = [
+        (
             f"{row['name']} ({row['display_name']})",
             "yes" if row["configured"] else "no",
             str(row["token"]),
-            ", ".join(can) or "create only",
+            ", ".join(k for k in ("update", "drafts", "find", "announces") if row[k])
+            or "create only",
         )
-    console().print(table)
+        for row in rows
+    ]
+    print_table(("platform", "configured", "token", "can"), lines)
 
 
 def _token_source(name: str) -> str:
