@@ -35,9 +35,7 @@ def write_blog(root: Path, count: int, platforms_toml: str) -> Path:
     )
     filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 30
     for n in range(count):
-        text = POST.format(
-            n=n, prev=max(0, n - 1), month=1 + n % 12, day=1 + n % 28, filler=filler
-        )
+        text = POST.format(n=n, prev=max(0, n - 1), month=1 + n % 12, day=1 + n % 28, filler=filler)
         (root / "posts" / f"post-{n:05d}.md").write_text(text, "utf-8")
     return root
 

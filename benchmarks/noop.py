@@ -45,7 +45,8 @@ def mark_all_published(root: Path) -> int:
     planned = plan(sources, config=config, adapters=load_adapters())
     with Records.open(config.records) as records, records.bulk():
         for action in planned.of_kind(Kind.CREATE):
-            assert action.doc is not None and action.payload is not None
+            assert action.doc is not None
+            assert action.payload is not None
             entry = Entry(
                 "published",
                 id=f"{action.platform}-{action.doc.slug}",
@@ -69,7 +70,8 @@ def main() -> None:
     try:
         root = write_blog(folder / "blog", args.posts, PLATFORMS)
         entries = mark_all_published(root)
-        env = {**os.environ, **{f"CROSSPOST_{p}_TOKEN": "unused" for p in ("DEVTO", "HASHNODE", "MEDIUM")}}
+        tokens = {f"CROSSPOST_{p}_TOKEN": "unused" for p in ("DEVTO", "HASHNODE", "MEDIUM")}
+        env = {**os.environ, **tokens}
         floor_script = hashing_floor(root / "posts")
         run_measured([sys.executable, "-c", floor_script])  # warm the file cache
         runs = [run_measured([script, "publish", str(root)], env) for _ in range(args.runs)]
@@ -79,7 +81,7 @@ def main() -> None:
         floor = statistics.median(w for w, _ in floors)
         size = (root / ".crosspost" / "records.json").stat().st_size / 1e6
         print(f"posts: {args.posts}, platforms: 3, records: {entries} entries ({size:.1f} MB)")
-        print(f"no-op publish:   {wall:.2f} s wall (goal ≤ 1 s), peak RSS {rss:.0f} MB (goal ≤ 100)")
+        print(f"no-op publish:   {wall:.2f} s wall (goal ≤ 1 s), peak RSS {rss:.0f} MB (≤ 100)")
         print(f"hashing floor:   {floor:.2f} s (find + read + sha256 in a fresh Python)")
         print(f"ratio:           {wall / floor:.1f}× the floor (goal ≤ 5×)")
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -77,6 +77,15 @@ class Report:
     errors: tuple[CrosspostError, ...] = ()
     dry_run: bool = False
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+
+    def __repr__(self) -> str:
+        """Short: a run over a large archive holds tens of thousands of results, and asyncio
+        formats the repr of a finished task's result when it restores its signal handler."""
+        counts = Counter(r.status.value for r in self.results)
+        return (
+            f"Report({', '.join(f'{k}={v}' for k, v in sorted(counts.items()))}, "
+            f"errors={len(self.errors)}, exit_code={self.exit_code})"
+        )
 
     @property
     def exit_code(self) -> int:

@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from crosspost.adapters.medium import Medium, MediumSettings, medium_tag
-from crosspost.adapters.medium.fake import FakeMedium
 
 from crosspost.adapter import AdapterContext
+from crosspost.adapters.medium import Medium, MediumSettings, medium_tag
+from crosspost.adapters.medium.fake import FakeMedium
 from crosspost.config import Config, SiteConfig
 from crosspost.document import Asset, Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, PlatformError, RejectedError
