@@ -49,6 +49,7 @@ FaultKind = Literal[
     "malformed",  # act (commit), answer with a truncated JSON body
     "graphql-error",  # answer HTTP 200 with a GraphQL error of code `code`, without acting
     "slow-media",  # media stays "processing" for `delay` seconds (platforms with uploads)
+    "echo-token",  # answer `status` (say 401) with an error quoting the request's headers
 ]
 
 
@@ -385,8 +386,13 @@ class FakePlatform:
                 return self.too_many(fault.retry_after)
             response = self.error(fault.status, "injected failure")
             if fault.status == 503 and fault.retry_after:
-                response.headers["Retry-After"] = str(max(1, round(fault.retry_after)))
+                response.headers["Retry-After"] = self.retry_after_header(fault.retry_after)
             return response
+        if kind == "echo-token":
+            # A careless platform (or proxy) that quotes the credentials it refused: what the
+            # client makes of this answer must never show them.
+            quoted = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+            return self.error(fault.status, f"invalid credentials ({quoted})")
         if kind == "html":
             return FakeResponse.html(fault.status, _HTML_ERROR.format(status=fault.status))
         if kind == "ratelimit-headers":
