@@ -9,24 +9,30 @@ Markdown renderer) are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 from ._version import __version__
-from .errors import CrosspostError, SourceError
+from .document import Notice
+from .errors import ContentError, CrosspostError, SourceError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .adapter import Adapter, Payload
     from .config import Config
-    from .document import Document, Notice
+    from .document import Document
 
-__all__ = ["console", "fail", "main", "print_notices", "resolve_config"]
+__all__ = ["console", "fail", "main", "offline_adapters", "print_notices", "resolve_config"]
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -94,15 +100,58 @@ _config_option = click.option(
 # --------------------------------------------------------------------------- check
 
 
+@dataclass
+class _Checked:
+    """One post as `check` saw it: the Document or why it cannot be read, each configured
+    platform's payload or refusal, and (with --links) the status of each URL it references."""
+
+    path: Path
+    doc: Document | None = None
+    error: SourceError | None = None
+    payloads: dict[str, Payload] = field(default_factory=dict)
+    refusals: dict[str, ContentError] = field(default_factory=dict)
+    links: dict[str, int | str] = field(default_factory=dict)
+
+    @property
+    def notices(self) -> list[Notice]:
+        """The post's own warnings, then what each platform will trim or drop."""
+        own = list(self.doc.notices) if self.doc else []
+        return own + [n for payload in self.payloads.values() for n in payload.notices]
+
+    @property
+    def errors(self) -> int:
+        return (self.error is not None) + len(self.refusals)
+
+    @property
+    def dead(self) -> dict[str, int | str]:
+        return {url: status for url, status in self.links.items() if status != 200}
+
+    def urls(self) -> set[str]:
+        """The canonical page and every image the platforms would be made to fetch."""
+        from .links import payload_urls
+
+        found = {self.doc.canonical_url} if self.doc else set()
+        for payload in self.payloads.values():
+            found |= payload_urls(payload)
+        return found
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
-def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool) -> None:
+@click.option(
+    "--links",
+    is_flag=True,
+    help="Also check that each post's canonical URL and every image the platforms would fetch "
+    "answer 200 (needs the network).",
+)
+def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, links: bool) -> None:
     """Check the config and posts (default: the content folder) without publishing.
 
-    Problems that stop a post are errors (exit 2); what a platform will show differently is a
-    warning, listed as file:line (exit 0).
+    Each post is rendered for every configured platform, offline. Problems that stop a post are
+    errors (exit 2); what a platform will show differently, trim or drop is a warning, listed as
+    file:line [platform] (exit 0). With --links, a dead link is an error (exit 1).
     """
     from .sources import find_posts, load_post
 
@@ -111,43 +160,116 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool) -> N
     if not files:
         where = ", ".join(map(str, paths)) or str(config.content_dir)
         fail(SourceError(f"no posts found in {where}", hint="pass post files or folders"))
-    results: list[tuple[Path, Document | None, SourceError | None]] = []
+    checked: list[_Checked] = []
     for path in files:
         try:
-            results.append((path, load_post(path, config), None))
+            checked.append(_Checked(path, doc=load_post(path, config)))
         except SourceError as exc:
-            results.append((path, None, exc))
-    errors = sum(1 for _, _, exc in results if exc is not None)
+            checked.append(_Checked(path, error=exc))
+    _render_platforms(config, checked)
+    if links:
+        _check_links(config, checked)
     if as_json:
-        click.echo(json.dumps(_check_report(config, results), indent=2, ensure_ascii=False))
+        report = _check_report(config, checked, links=links)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        _print_check(config, results)
-    if errors:
+        _print_check(config, checked, links=links)
+    if any(item.errors for item in checked):
         raise click.exceptions.Exit(2)
+    if any(item.dead for item in checked):
+        raise click.exceptions.Exit(1)
 
 
-def _print_check(
-    config: Config, results: list[tuple[Path, Document | None, SourceError | None]]
-) -> None:
+@contextlib.contextmanager
+def offline_adapters(
+    config: Config, to: Sequence[str] | None = None
+) -> Iterator[dict[str, Adapter]]:
+    """The platforms' adapters built exactly as publishing builds them (settings validated,
+    [tags] applied, account facts cached in the records) but never connected: rendering needs
+    no network and no token."""
+    from .adapter import load_adapters
+    from .platforms import Platforms
+    from .records import Records
+
+    platforms = Platforms(config, load_adapters(), to)
+    try:
+        yield platforms.adapters(Records.read(config.records))
+    finally:
+        asyncio.run(platforms.close(None))
+
+
+def _render_platforms(config: Config, checked: Sequence[_Checked]) -> None:
+    """Render every post that can still be cross-posted for every configured platform."""
+    from .plan import render_for, wants_draft
+
+    if not any(pc.enabled for pc in config.platforms.values()):
+        return
+    with offline_adapters(config) as adapters:
+        for item in checked:
+            if item.doc is None or _before_since(item.doc, config):
+                continue
+            for name, adapter in adapters.items():
+                try:
+                    item.payloads[name] = render_for(
+                        adapter, name, item.doc, draft=wants_draft(config, name)
+                    )
+                except ContentError as exc:
+                    item.refusals[name] = exc
+
+
+def _check_links(config: Config, checked: Sequence[_Checked]) -> None:
+    """Fetch the URLs of the posts a publish would send now (not drafts, scheduled or archived
+    ones, whose pages are not expected to be live), each URL once."""
+    from .links import check_urls
+
+    due = [(item, item.urls()) for item in checked if item.doc and _due(item.doc, config)]
+    statuses = asyncio.run(check_urls({url for _, urls in due for url in urls}))
+    for item, urls in due:
+        item.links = {url: statuses[url] for url in sorted(urls)}
+
+
+def _print_check(config: Config, checked: Sequence[_Checked], *, links: bool) -> None:
     if config.path is None:
         click.echo("warning: no crosspost.toml found; using the defaults", err=True)
-    warnings = errors = drafts = old = 0
-    for _, doc, exc in results:
-        if exc is not None:
-            click.echo(f"{exc} [error]")
-            errors += 1
+    warnings = drafts = old = 0
+    for item in checked:
+        if item.error is not None:
+            click.echo(f"{item.error} [error]")
             continue
-        assert doc is not None
-        warnings += print_notices(doc.notices)
-        drafts += doc.draft
-        old += _before_since(doc, config)
-    parts = [_count(len(results), "post") + " checked", _count(errors, "error")]
+        assert item.doc is not None
+        warnings += print_notices(item.notices)
+        print_notices(
+            Notice(_refusal(exc), "error", path=item.path, platform=name)
+            for name, exc in item.refusals.items()
+        )
+        print_notices(
+            Notice(_dead_link(url, status), "dead-link", path=item.path)
+            for url, status in item.dead.items()
+        )
+        drafts += item.doc.draft
+        old += _before_since(item.doc, config)
+    errors = sum(item.errors for item in checked)
+    parts = [_count(len(checked), "post") + " checked", _count(errors, "error")]
     parts.append(_count(warnings, "warning"))
+    if links:
+        parts.append(_count(sum(len(item.dead) for item in checked), "dead link"))
     if drafts:
         parts.append(_count(drafts, "draft"))
     if old:
         parts.append(f"{old} dated before site.since ({config.site.since}), never cross-posted")
     click.echo(", ".join(parts))
+
+
+def _refusal(exc: ContentError) -> str:
+    """A platform's refusal without the location (the notice prints file and platform)."""
+    text = f"field '{exc.field}': {exc.message}" if exc.field else exc.message
+    return f"{text} ({exc.hint})" if exc.hint else text
+
+
+def _dead_link(url: str, status: int | str) -> str:
+    if isinstance(status, int):
+        return f"{url} answers HTTP {status}, not 200"
+    return f"{url} cannot be fetched: {status}"
 
 
 def _count(number: int, noun: str) -> str:
@@ -159,12 +281,17 @@ def _before_since(doc: Document, config: Config) -> bool:
     return since is not None and doc.date is not None and doc.date.date() < since
 
 
-def _check_report(
-    config: Config, results: list[tuple[Path, Document | None, SourceError | None]]
-) -> dict[str, Any]:
+def _due(doc: Document, config: Config) -> bool:
+    """Whether a publish now would send the post (not a draft, not scheduled, not archived)."""
+    future = doc.date is not None and doc.date > datetime.now(UTC)
+    return not (doc.draft or future or _before_since(doc, config))
+
+
+def _check_report(config: Config, checked: Sequence[_Checked], *, links: bool) -> dict[str, Any]:
     posts = []
-    for path, doc, exc in results:
-        entry: dict[str, Any] = {"path": str(path), "ok": exc is None}
+    for item in checked:
+        entry: dict[str, Any] = {"path": str(item.path), "ok": not item.errors}
+        doc, exc = item.doc, item.error
         if doc is not None:
             entry |= {
                 "title": doc.title,
@@ -173,7 +300,20 @@ def _check_report(
                 "draft": doc.draft,
                 "before_since": _before_since(doc, config),
                 "notices": [_notice_data(n) for n in doc.notices],
+                "platforms": {
+                    name: {
+                        "notices": [_notice_data(n) for n in payload.notices],
+                        "error": None,
+                    }
+                    for name, payload in item.payloads.items()
+                }
+                | {
+                    name: {"notices": [], "error": _content_error_data(refusal)}
+                    for name, refusal in item.refusals.items()
+                },
             }
+            if links:
+                entry["links"] = dict(item.links)
         if exc is not None:
             entry["error"] = {
                 "message": exc.message,
@@ -186,9 +326,14 @@ def _check_report(
     return {
         "config": str(config.path) if config.path else None,
         "posts": posts,
-        "errors": sum(1 for p in posts if not p["ok"]),
-        "warnings": sum(len(p.get("notices", [])) for p in posts),
+        "errors": sum(item.errors for item in checked),
+        "warnings": sum(len(item.notices) for item in checked),
+        "dead_links": sum(len(item.dead) for item in checked),
     }
+
+
+def _content_error_data(exc: ContentError) -> dict[str, Any]:
+    return {"message": exc.message, "field": exc.field, "hint": exc.hint, "text": str(exc)}
 
 
 def _notice_data(notice: Notice) -> dict[str, Any]:
@@ -210,16 +355,33 @@ def _notice_data(notice: Notice) -> dict[str, Any]:
     "--format",
     "fmt",
     type=click.Choice(["markdown", "html", "json"]),
-    default="markdown",
-    show_default=True,
-    help="markdown: front matter and portable body; html: the body rendered; json: all fields.",
+    help="markdown (the default): front matter and portable body; html: the body rendered; "
+    "json: all fields.",
 )
+@click.option(
+    "--to",
+    "platform",
+    metavar="PLATFORM",
+    help="Print instead the exact JSON body PLATFORM would receive (offline, no token needed).",
+)
+@click.option("--draft", is_flag=True, help="With --to: the body `publish --draft` would send.")
 @_config_option
-def preview(post: Path, fmt: str, config_file: Path | None) -> None:
-    """Show POST as crosspost reads it: the portable body and every field. Warnings go to stderr."""
+def preview(
+    post: Path, fmt: str | None, platform: str | None, draft: bool, config_file: Path | None
+) -> None:
+    """Show POST as crosspost reads it: the portable body and every field, or with --to the
+    request body one platform would receive. Warnings go to stderr."""
     from .sources import load_post
 
-    doc = load_post(post, resolve_config(config_file, [post]))
+    if platform is None and draft:
+        raise click.UsageError("--draft only applies with --to PLATFORM")
+    if platform is not None and fmt not in (None, "json"):
+        raise click.UsageError("--to prints the platform's JSON body; leave out --format")
+    config = resolve_config(config_file, [post])
+    if platform is not None:
+        _preview_payload(config, post, platform, draft=draft)
+        return
+    doc = load_post(post, config)
     print_notices(doc.notices, err=True)
     if fmt == "json":
         click.echo(json.dumps(document_data(doc), indent=2, ensure_ascii=False))
@@ -230,6 +392,24 @@ def preview(post: Path, fmt: str, config_file: Path | None) -> None:
 
         fields = {k: v for k, v in document_data(doc).items() if k not in ("body", "notices")}
         click.echo(dumps(fields, doc.body), nl=False)
+
+
+def _preview_payload(config: Config, post: Path, platform: str, *, draft: bool) -> None:
+    """The request body `publish` would send `platform` for `post`, rendered offline."""
+    from .plan import render_for, wants_draft
+    from .sources import load_post
+
+    with offline_adapters(config, [platform]) as adapters:
+        doc = load_post(post, config)
+        print_notices(doc.notices, err=True)
+        payload = render_for(
+            adapters[platform], platform, doc, draft=wants_draft(config, platform, draft)
+        )
+    print_notices(payload.notices, err=True)
+    for asset in payload.media:
+        name = asset.path.name if asset.path else asset.url
+        click.echo(f"note: {name} is uploaded first and attached to this body", err=True)
+    click.echo(json.dumps(payload.body, indent=2, ensure_ascii=False, default=str))
 
 
 def document_data(doc: Document) -> dict[str, Any]:

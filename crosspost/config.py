@@ -14,7 +14,7 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ __all__ = [
     "RateLimit",
     "SiteConfig",
     "build_settings",
+    "check_tag_platforms",
     "find_config",
     "load_config",
 ]
@@ -288,6 +289,31 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
     )
 
 
+def check_tag_platforms(config: Config, known: Collection[str]) -> None:
+    """Refuse a [tags] entry for a platform that is neither installed nor configured.
+
+    Config loading does not know the adapters, so whoever does (`Platforms`) calls this: a typo
+    like `dev-to = "python"` would otherwise fall back to the automatic rule without a word.
+    """
+    for tag, per_platform in config.tags.items():
+        for name in per_platform:
+            if name in known:
+                continue
+            key = f'"{tag}"' if re.search(r"[^A-Za-z0-9_-]", tag) else tag
+            ctx = _Ctx(config.path, _read_quietly(config.path), "")
+            raise ConfigError(
+                f"[tags] maps {tag!r} for {name!r}, which is not an installed platform",
+                path=config.path,
+                line=ctx.line_in_table("tags", name),
+                field=f"{_prefix(config.path)}tags.{key}.{name}",
+                hint=f"use one of: {', '.join(sorted(known)) or 'none installed'}",
+            )
+
+
+def _prefix(path: Path | None) -> str:
+    return "tool.crosspost." if path is not None and path.name == "pyproject.toml" else ""
+
+
 # --------------------------------------------------------------------------- typed validation
 
 
@@ -313,6 +339,17 @@ class _Ctx:
         if m is None:
             header = re.search(rf"^\s*\[{re.escape(self.prefix + dotted)}\]", self.text, re.M)
             m = header
+        return self.text.count("\n", 0, m.start()) + 1 if m else None
+
+    def line_in_table(self, table: str, key: str) -> int | None:
+        """Best-effort line of `key` anywhere inside `table` or its sub-tables, inline ones
+        included (`"Social Media" = { devto = "x" }`)."""
+        header = re.search(rf"^\s*\[\s*(?:tool\.crosspost\.)?{re.escape(table)}\b", self.text, re.M)
+        if header is None:
+            return None
+        m = re.compile(rf"""(?<![\w"'-])["']?{re.escape(key)}["']?\s*=""").search(
+            self.text, header.end()
+        )
         return self.text.count("\n", 0, m.start()) + 1 if m else None
 
     def fail(self, dotted: str, message: str, allowed: list[str] | None) -> typing.NoReturn:

@@ -130,7 +130,12 @@ async def hold_until_live(
             urls.add(action.canonical_url)
         if action.payload is not None:
             urls |= payload_urls(action.payload)
-    statuses = await wait_live({u for urls in needs.values() for u in urls}, deadline=deadline)
+    # A short wait polls more often than every 10 s, so a page going live within it is caught.
+    statuses = await wait_live(
+        {u for urls in needs.values() for u in urls},
+        deadline=deadline,
+        interval=min(10.0, deadline / 10),
+    )
     dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
     held = [
         Result(

@@ -22,7 +22,17 @@ from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError
 from .records import Entry, Records
 
-__all__ = ["Action", "Kind", "Plan", "PostSource", "file_hash", "make_plan", "relative_source"]
+__all__ = [
+    "Action",
+    "Kind",
+    "Plan",
+    "PostSource",
+    "file_hash",
+    "make_plan",
+    "relative_source",
+    "render_for",
+    "wants_draft",
+]
 
 
 class Kind(StrEnum):
@@ -190,8 +200,7 @@ def _plan_one(
     label = doc.label
     record = records.get(doc.canonical_url, name)
     caps = adapter.capabilities
-    platform_config = config.platforms.get(name)
-    as_draft = draft or (platform_config is not None and platform_config.publish == "draft")
+    as_draft = wants_draft(config, name, draft)
 
     def act(kind: Kind, reason: str = "", **extra: object) -> Action:
         return Action(kind, name, label, reason, doc=doc, record=record, **extra)  # type: ignore[arg-type]
@@ -211,10 +220,8 @@ def _plan_one(
             "searched; check it by hand, then re-run with --force to post it again",
         )
     try:
-        payload = adapter.render(doc, draft=as_draft)
+        payload = render_for(adapter, name, doc, draft=as_draft)
     except ContentError as exc:
-        exc.post = exc.post or label
-        exc.platform = exc.platform or name
         return act(Kind.INVALID, exc.message, error=exc)
     if record is not None and record.state == "pending":
         return act(
@@ -231,6 +238,23 @@ def _plan_one(
             payload=payload,
         )
     return act(Kind.UPDATE, "changed", payload=payload)
+
+
+def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:
+    """Whether `platform` gets a draft: `--draft`, or `publish = "draft"` in its table."""
+    platform_config = config.platforms.get(platform)
+    return draft or (platform_config is not None and platform_config.publish == "draft")
+
+
+def render_for(adapter: Adapter, platform: str, doc: Document, *, draft: bool) -> Payload:
+    """`adapter.render`, with a `ContentError` located at the post and the platform, so that
+    publishing, `check` and `preview` name a refused post the same way."""
+    try:
+        return adapter.render(doc, draft=draft)
+    except ContentError as exc:
+        exc.post = exc.post or doc.label
+        exc.platform = exc.platform or platform
+        raise
 
 
 def _before_since(when: datetime | None, since: date | None) -> bool:

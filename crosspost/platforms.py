@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .adapter import Adapter, AdapterClass, AdapterContext
-from .config import Config, PlatformConfig, RateLimit, build_settings
+from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
 from .credentials import Secret, resolve_token
 from .errors import ConfigError, CrosspostError
 from .http import Pacer, PlatformClient, RetryPolicy
@@ -34,6 +34,7 @@ class Platforms:
         transports: Mapping[str, Any] | None = None,
     ) -> None:
         self.config = config
+        check_tag_platforms(config, {*adapters, *config.platforms})
         self.names = select_platforms(config, adapters, to)
         self._classes = {name: adapters[name] for name in self.names}
         self._policy = policy or RetryPolicy()
