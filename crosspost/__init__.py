@@ -1,28 +1,37 @@
 """crosspost: publish Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon.
 
-The canonical URL always points home, and a post is never published twice.
+The canonical URL always points home, and a post is never published twice: what was sent where
+is kept in the blog's records (.crosspost/records.json) and checked before every request.
 
     import crosspost
 
-    report = crosspost.publish("content/posts/hello.md")       # config found above the file
-    for result in report.results:
+    report = crosspost.publish("content/posts/hello.md")      # config: nearest crosspost.toml
+    for result in report.results:                             # one Result per (post, platform)
         print(result.platform, result.status, result.url)
 
-    with crosspost.Sandbox() as sandbox:                        # fake platforms, for tests
-        crosspost.publish(crosspost.Document.from_markdown(text), config=sandbox.config)
+    with crosspost.Sandbox() as sandbox:                       # fake platforms on 127.0.0.1
+        post = crosspost.Document.from_markdown(text, config=sandbox.config)
+        assert crosspost.publish(post, config=sandbox.config).exit_code == 0
 
-`import crosspost` is cheap: no HTTP client, no adapter and no Markdown renderer is imported
-until a function needs it. Adapters for other platforms plug in through the `crosspost.adapters`
-entry-point group (see `crosspost.adapter`).
+Functions: load_post, load_config, plan, publish, apublish. Results: Plan, Report, Result,
+Status. Every error raised on purpose is a CrosspostError (see crosspost.errors for which to
+catch). Library calls never print, exit or prompt; they log to the "crosspost" logger.
+Other platforms plug in through the "crosspost.adapters" entry-point group (crosspost.adapter).
+
+`import crosspost` is cheap: no HTTP client, adapter or Markdown renderer is imported until a
+function needs it.
 """
 
 from __future__ import annotations
+
+import sys
 
 from ._version import __version__
 
 # Not `from typing import TYPE_CHECKING`: importing typing is a third of `crosspost --version`.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType as _ModuleType
     from typing import Any
 
     from .api import apublish, load_post, plan, publish
@@ -114,3 +123,25 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+if not TYPE_CHECKING:
+    _ModuleType = type(sys)  # `import types` would cost start-up time; this is the same class
+
+
+class _Package(_ModuleType):
+    """The package object, guarding the public names against submodules of the same name.
+
+    Importing a submodule sets it as an attribute of its package, so the first import of
+    `crosspost.plan` (the module, which `publish` needs) would replace `crosspost.plan` the
+    function with a module object. The module stays reachable as `sys.modules["crosspost.plan"]`
+    and through `from crosspost.plan import ...`.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, _ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

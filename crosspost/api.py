@@ -2,13 +2,14 @@
 
 Library calls never print, never exit, never prompt: they return values, raise `CrosspostError`
 subclasses, report progress through an optional callback and log to the `crosspost` logger.
+The CLI is built on these same functions, so both behave alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .config import Config, load_config
 from .document import Document
@@ -24,10 +25,12 @@ Posts = str | Path | Document | Iterable[str | Path | Document]
 
 
 def load_post(path: str | Path, config: Config | None = None) -> Document:
-    """Read one post file into a Document.
+    """Read one post file into a Document, exactly as `publish` would see it.
 
-    Without `config`, the nearest crosspost.toml above the file is used (or defaults). Raises
-    `SourceError` naming the file, line and field when the post cannot be read.
+    Without `config`, the nearest crosspost.toml above the file is used (or the defaults), since
+    the canonical URL and the link rewriting depend on the site's settings. Raises `SourceError`
+    naming the file, line and field when the post cannot be read, `ConfigError` when the config
+    found cannot.
     """
     from .sources import load_post as load
 
@@ -35,7 +38,11 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
 
 
 def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Config]:
-    """Expand folders into post files and settle the config (found from the first path)."""
+    """Expand folders into post files and settle the config (found from the first path).
+
+    Shared by `plan`, `publish` and the CLI so that they all pick the same posts and config.
+    Raises `ConfigError` when the config found cannot be read.
+    """
     from .sources import find_posts
 
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
@@ -59,8 +66,11 @@ def plan(
 ) -> Plan:
     """What `publish` would do, per post and platform, without network or writes.
 
-    `posts` defaults to the config's content folder. Raises `ConfigError` for a bad config or
-    an unknown platform; posts that cannot be read are in `Plan.errors`.
+    For previews and build hooks that want to show or gate on the work before doing it. Takes
+    the same `posts`, `to`, `config`, `draft`, `force` and `adapters` as `publish` (`posts`
+    defaults to the config's content folder). Raises `ConfigError` for a bad config, an unknown
+    platform or invalid platform settings; posts that cannot be read are in `Plan.errors`, so
+    one bad post never hides the others.
     """
     from .adapter import load_adapters
     from .publisher import Publisher
@@ -78,11 +88,18 @@ async def apublish(
     draft: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    verify_new: bool = False,
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
-    **options: Any,
 ) -> Report:
-    """Publish posts (paths, folders or Documents) to the configured platforms.
+    """Publish posts to the configured platforms; never the same post twice on one platform.
+
+    `posts`: post files, folders of posts or `Document`s (default: the config's content folder).
+    `config`: default, the crosspost.toml nearest the first path. `to`: only these platforms.
+    `draft`: create platform drafts. `force`: post again where an earlier outcome is unknown.
+    `dry_run`: plan only; every result is PLANNED. `verify_new`: look each post without records
+    up on the platform before creating it (records lost, or posted by hand). `progress` is called
+    with each `Result` as soon as it is known. `adapters` replaces the installed adapters.
 
     Every (post, platform) gets a `Result` in the returned `Report`; platform failures are
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
@@ -99,8 +116,8 @@ async def apublish(
         draft=draft,
         force=force,
         dry_run=dry_run,
+        verify_new=verify_new,
         progress=progress,
-        **options,
     )
     return await publisher.run(sources)
 
@@ -113,17 +130,19 @@ def publish(
     draft: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    verify_new: bool = False,
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
-    **options: Any,
 ) -> Report:
-    """The blocking form of `apublish`, with the same arguments and result.
+    """The blocking form of `apublish`, with the same arguments, result and errors.
 
-    Safe to call from any thread, including from inside a running event loop's thread (it then
-    runs on a private loop in a helper thread instead of failing).
+    For scripts and build hooks that are not async. Safe from any thread, including a running
+    event loop's thread pool (`loop.run_in_executor`) and a running loop's own thread (sync code
+    called from async code): there `asyncio.run` would refuse, so the run gets a private loop in
+    a helper thread, which also calls `progress`, and blocks this thread, loop included, until it
+    is done. In async code, `await apublish(...)` instead.
     """
     import asyncio
-    import threading
 
     coroutine = apublish(
         posts,
@@ -132,29 +151,18 @@ def publish(
         draft=draft,
         force=force,
         dry_run=dry_run,
+        verify_new=verify_new,
         progress=progress,
         adapters=adapters,
-        **options,
     )
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
-    outcome: dict[str, Any] = {}
+    from concurrent.futures import ThreadPoolExecutor
 
-    def run() -> None:
-        try:
-            outcome["report"] = asyncio.run(coroutine)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="crosspost-publish")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    report: Report = outcome["report"]
-    return report
+    with ThreadPoolExecutor(1, thread_name_prefix="crosspost-publish") as helper:
+        return helper.submit(asyncio.run, coroutine).result()
 
 
 def _sources(posts: Posts | None, config: Config | None) -> tuple[list[PostSource], Config]:
