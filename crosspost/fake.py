@@ -6,7 +6,7 @@ HTTP/1.1 server on an ephemeral port, a request log (for contract tests), fixed-
 limiting and fault injection, so that tests exercise the adapters over real sockets with the
 failures real platforms produce: latency, 429s, 5xx, HTML error pages, timeouts before and after
 the platform committed, connections dropped after a commit, refused connections, bodies that are
-not JSON.
+not JSON, redirects elsewhere and error bodies that quote the request's credentials.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ FaultKind = Literal[
     "graphql-error",  # answer HTTP 200 with a GraphQL error of code `code`, without acting
     "slow-media",  # media stays "processing" for `delay` seconds (platforms with uploads)
     "echo-token",  # answer `status` (say 401) with an error quoting the request's headers
+    "redirect",  # answer `status` (say 301) with `Location: location`, without acting
 ]
 
 
@@ -66,6 +67,7 @@ class Fault:
     retry_after: float = 1.0
     code: str = "INTERNAL_SERVER_ERROR"
     operation: str | None = None
+    location: str = ""
 
     def matches(self, request: FakeRequest) -> bool:
         if self.method and request.method != self.method.upper():
@@ -393,6 +395,8 @@ class FakePlatform:
             # client makes of this answer must never show them.
             quoted = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
             return self.error(fault.status, f"invalid credentials ({quoted})")
+        if kind == "redirect":
+            return FakeResponse(fault.status, b"", {"Location": fault.location})
         if kind == "html":
             return FakeResponse.html(fault.status, _HTML_ERROR.format(status=fault.status))
         if kind == "ratelimit-headers":

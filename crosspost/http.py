@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -69,10 +70,13 @@ USER_AGENT = f"crosspost/{__version__} (+https://pypi.org/project/crosspost/)"
 Check = Callable[[httpx.Response], None]
 
 
-def validate_base_url(platform: str, url: str) -> str:
+def validate_base_url(
+    platform: str, url: str, *, field: str | None = None, path: Path | None = None
+) -> str:
     """Refuse anything but https, except plain http to a loopback address (the sandbox).
 
-    Tokens travel in headers; over plain http anyone on the path could read them.
+    Tokens travel in headers; over plain http anyone on the path could read them. `field` and
+    `path` name the config key and file the URL came from, for the error.
     """
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
@@ -81,7 +85,8 @@ def validate_base_url(platform: str, url: str) -> str:
         return url
     raise ConfigError(
         f"API URL {url!r} is not https",
-        field=f"platforms.{platform}",
+        path=path,
+        field=field or f"platforms.{platform}",
         hint="real platforms are only reached over https; plain http is allowed for 127.0.0.1",
     )
 
@@ -240,7 +245,9 @@ def error_message(response: httpx.Response) -> str:
         if "html" in content_type or response.text.lstrip()[:1] == "<":
             message = f"an HTML page ({content_type or 'no content type'}), not the API's answer"
         else:
-            message = response.text.strip()[:200] or response.reason_phrase or "no details"
+            # Scrubbed before it is cut: a token straddling the cut would keep its first half.
+            message = redact.scrub(response.text.strip())[:200]
+            message = message or response.reason_phrase or "no details"
     return redact.scrub(message)
 
 

@@ -8,6 +8,7 @@ the adapter's limits overridden by the config, tokens resolved only for platform
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from .adapter import Adapter, AdapterClass, AdapterContext
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
 from .credentials import Secret, resolve_token
 from .errors import ConfigError, CrosspostError
-from .http import Pacer, PlatformClient, RetryPolicy
+from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .records import Records
 
 __all__ = ["Platforms", "select_platforms"]
@@ -62,6 +63,9 @@ class Platforms:
             cls.Settings, pc.options, key=f"platforms.{name}", path=self.config.path
         )
         limits = {**cls.capabilities.limits, **pc.limits}
+        validate_base_url(
+            name, settings.base_url, field=_url_key(settings, name), path=self.config.path
+        )
         client = PlatformClient(
             name,
             settings.base_url,
@@ -110,6 +114,13 @@ class Platforms:
                 if cache != records.account(name):
                     records.save_account(name, cache)
         await asyncio.gather(*(c.aclose() for c in self._clients.values()))
+
+
+def _url_key(settings: Any, name: str) -> str:
+    """The dotted key of the settings field that holds the platform's URL, for errors."""
+    fields = dataclasses.fields(settings) if dataclasses.is_dataclass(settings) else ()
+    key = next((f.name for f in fields if getattr(settings, f.name) == settings.base_url), None)
+    return f"platforms.{name}.{key}" if key else f"platforms.{name}"
 
 
 def select_platforms(
