@@ -2,9 +2,10 @@
 
 Shared by every command: `console()` (rich, plain when not a terminal), `print_notices()`
 (`file:line: message`), `resolve_config()` (--config or the nearest crosspost.toml) and the
-group itself, which turns any `CrosspostError` into one line on stderr and its exit code: a user
-never sees a traceback for a problem crosspost recognised. Heavy modules (rich, PyYAML, the
-Markdown renderer) are imported inside the commands that need them.
+group itself, which turns any `CrosspostError` into one line on stderr and its exit code, and any
+other exception into one scrubbed "internal error" line and exit 1: a user never sees a traceback
+(CROSSPOST_DEBUG=1 shows it). Heavy modules (rich, PyYAML, the Markdown renderer) are imported
+inside the commands that need them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +83,30 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CrosspostError as exc:
             fail(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # click's own ways out (exit codes, usage errors, Ctrl-C at a prompt)
+        except Exception as exc:
+            if os.environ.get("CROSSPOST_DEBUG") == "1":
+                raise
+            internal_error(exc)
+
+
+def internal_error(exc: Exception) -> NoReturn:
+    """A bug, not a user's mistake: one scrubbed line and exit 1, never a traceback (which could
+    quote a token from a local variable or an HTTP header)."""
+    from . import redact
+
+    for name, value in os.environ.items():
+        # Tokens not resolved yet are not registered with `redact`; the environment's are known.
+        if name.startswith("CROSSPOST_") and name.endswith("_TOKEN"):
+            redact.register(value.strip())
+    text = " ".join(redact.scrub(str(exc)).split()) or "(no message)"
+    click.echo(
+        f"crosspost: internal error ({type(exc).__name__}): {text} — please report it; "
+        "set CROSSPOST_DEBUG=1 for the traceback",
+        err=True,
+    )
+    raise click.exceptions.Exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

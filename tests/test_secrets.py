@@ -1,0 +1,156 @@
+"""Never leaked: tokens stay out of errors the platforms provoke and out of crosspost's own bugs.
+
+- a platform (or a proxy) that quotes the refused credentials in its error body: the AuthError's
+  str, repr and traceback, the report, the records, the logs and the CLI's output stay clean;
+- an error body cut for display is scrubbed before it is cut;
+- an unexpected exception in a command is one scrubbed "internal error" line and exit 1, never a
+  traceback, unless CROSSPOST_DEBUG=1 asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from crosspost.adapter import load_adapters
+from crosspost.cli import main
+from crosspost.credentials import Secret
+from crosspost.errors import AuthError
+from crosspost.http import error_message
+from crosspost.publisher import Publisher, Status
+from crosspost.sandbox import Sandbox
+
+from .blogs import crosspost_env, run_cli, sandbox_blog
+from .canary import PLATFORMS, Canaries, exception_texts
+from .conftest import FAST_RETRIES, make_doc
+
+INTERNAL = "crosspost: internal error (RuntimeError): "
+
+
+# --------------------------------------------------------------------------- echoed tokens
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_a_platform_quoting_the_token_in_its_error_never_leaks_it(
+    name: str, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    canaries = Canaries(PLATFORMS)
+    sandbox = sandbox_factory(PLATFORMS, tokens=canaries.tokens)
+    fake = sandbox.fakes[name]
+    fake.inject("echo-token", status=401, times=None)
+    with canaries.watching():
+        publisher = Publisher(sandbox.config, adapters=load_adapters(), policy=FAST_RETRIES)
+        report = asyncio.run(publisher.run([make_doc("echo")]))
+    (result,) = [r for r in report.results if r.platform == name]
+    assert result.status is Status.FAILED, result
+    assert isinstance(result.error, AuthError), result.error
+    assert "***" in result.message, "the quoted token is masked, not dropped silently"
+    sent = [request.headers for request in fake.requests]
+    assert any(canaries.tokens[name] in value for h in sent for value in h.values()), (
+        "the fake was sent the token, so its error body quoted it"
+    )
+    canaries.assert_clean(
+        [r.message for r in report.results] + exception_texts(result.error),
+        [sandbox.folder / "records.json"],
+    )
+
+
+def test_a_quoted_token_stays_out_of_the_cli_output(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    canaries = Canaries(PLATFORMS)
+    sandbox = sandbox_factory(PLATFORMS, tokens=canaries.tokens)
+    root = sandbox_blog(tmp_path / "blog", sandbox, posts=1)
+    for fake in sandbox.fakes.values():
+        fake.inject("echo-token", status=401, times=None)
+    result = run_cli("publish", str(root), "--json", env=crosspost_env(sandbox))
+    assert result.returncode == 1, result.stderr
+    rows = json.loads(result.stdout)["results"]
+    assert {r["status"] for r in rows} <= {"failed", "held"}, rows
+    canaries.assert_clean([result.stdout, result.stderr], [root / ".crosspost" / "records.json"])
+
+
+def test_an_error_body_is_scrubbed_before_it_is_cut() -> None:
+    """error_message shows 200 characters of a text body: a token across the cut must not
+    leave its first half behind."""
+    token = "canary-cut-0123456789abcdef0123456789"
+    Secret(token)
+    body = "x" * 180 + f" denied {token} for this request"
+    response = httpx.Response(
+        401,
+        text=body,
+        headers={"content-type": "text/plain"},
+        request=httpx.Request("GET", "https://api.example.com/"),
+    )
+    message = error_message(response)
+    assert token[:8] not in message, message
+    assert len(message) <= 200
+
+
+# --------------------------------------------------------------------------- internal errors
+
+
+def _broken_config_loader(secret: str) -> Callable[..., None]:
+    def load_config(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"cannot happen\nwith {secret} in the message")
+
+    return load_config
+
+
+def test_an_internal_error_is_one_scrubbed_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = Secret("canary-internal-5f0c2a9e").reveal()
+    monkeypatch.setattr("crosspost.config.load_config", _broken_config_loader(token))
+    monkeypatch.delenv("CROSSPOST_DEBUG", raising=False)
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(INTERNAL), result.output
+    assert "cannot happen with *** in the message" in result.output
+    assert "please report it; set CROSSPOST_DEBUG=1 for the traceback" in result.output
+    assert token not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_crosspost_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crosspost.config.load_config", _broken_config_loader("x"))
+    monkeypatch.setenv("CROSSPOST_DEBUG", "1")
+    result = CliRunner().invoke(main, ["check", "."])
+    assert isinstance(result.exception, RuntimeError)
+    assert INTERNAL not in result.output
+
+
+def test_usage_errors_and_known_errors_keep_their_own_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    usage = runner.invoke(main, ["publish", "--no-such-option"])
+    assert usage.exit_code == 2 and "No such option" in usage.output
+    known = runner.invoke(main, ["check", str(tmp_path / "missing.md")])
+    assert known.exit_code == 2 and INTERNAL not in known.output
+
+
+def test_an_internal_error_in_the_real_script_prints_no_traceback_nor_env_token(
+    tmp_path: Path,
+) -> None:
+    """End to end: a bug planted at start-up (sitecustomize) in a subprocess; the token in the
+    message was never resolved by crosspost, only set in the environment."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import os\n"
+        "import crosspost.config\n"
+        "def load_config(*args, **kwargs):\n"
+        "    raise RuntimeError('planted bug ' + os.environ['CROSSPOST_DEVTO_TOKEN'])\n"
+        "crosspost.config.load_config = load_config\n",
+        "utf-8",
+    )
+    canaries = Canaries(["devto"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env |= {"PYTHONPATH": str(tmp_path), "CROSSPOST_DEVTO_TOKEN": canaries.tokens["devto"]}
+    result = run_cli("check", str(tmp_path), env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(INTERNAL + "planted bug ***"), result.stderr
+    assert "Traceback" not in result.stderr
+    canaries.assert_clean([result.stdout, result.stderr])
