@@ -124,21 +124,25 @@ class Config:
 
     @property
     def profile(self) -> Profile | None:
+        """The static-site generator profile named by site.profile (its defaults), if any."""
         return PROFILES.get(self.site.profile) if self.site.profile else None
 
     @property
     def permalink(self) -> str:
+        """The URL pattern of a post on the site: site.permalink, else the profile's."""
         if self.site.permalink:
             return self.site.permalink
         return self.profile.permalink if self.profile else "/posts/{slug}/"
 
     @property
     def content_dir(self) -> Path:
+        """Where the posts are: site.content (or the profile's folder) under the blog root."""
         rel = self.site.content or (self.profile.content if self.profile else ".")
         return (self.root / rel).resolve()
 
     @property
     def records(self) -> Path:
+        """The records file: what was published where, read before every request."""
         return self.records_path or self.root / RECORDS_DIR / RECORDS_FILE
 
     def tag_for(self, tag: str, platform: str) -> str | None:

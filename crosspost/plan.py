@@ -50,6 +50,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Action:
+    """One (post, platform) of a plan: what to do, why, and what would be sent."""
+
     kind: Kind
     platform: str
     post: str
@@ -66,17 +68,25 @@ class Action:
 
 @dataclass(frozen=True)
 class Plan:
-    """The actions for every (post, platform), plus the posts that could not be read."""
+    """The actions for every (post, platform), plus the posts that could not be read.
+
+    Each `Action` has `kind` (a `Kind`, a str: "create", "update", "skip", "hold",
+    "unsupported", "reconcile", "attention", "invalid"), `platform`, `post`, `reason` and, for
+    creates and updates, the exact `payload` the platform would receive. `errors` are the
+    `SourceError`s of posts that could not be read; `notices` what platforms will trim or drop.
+    """
 
     actions: tuple[Action, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     notices: tuple[Notice, ...] = field(default=(), compare=False)
 
     def of_kind(self, *kinds: Kind) -> list[Action]:
+        """The actions of any of `kinds`, in plan order."""
         return [a for a in self.actions if a.kind in kinds]
 
     @property
     def has_work(self) -> bool:
+        """True when publishing would send anything (a create, an update or a lookup)."""
         return any(a.kind in _WORK for a in self.actions)
 
 

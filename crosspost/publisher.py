@@ -35,6 +35,16 @@ log = logging.getLogger("crosspost")
 
 
 class Status(StrEnum):
+    """What happened to one post on one platform; a `str`, so it compares with "created".
+
+    CREATED, UPDATED and ADOPTED (it existed already: recorded, not sent again) mean the
+    platform has the post. UNCHANGED: nothing to send. HELD: not now (draft, future date, before
+    site.since, not live yet). UNSUPPORTED: changed, but the platform cannot update. PLANNED: a
+    dry run's. INVALID: the post cannot be rendered for this platform (exit 2). FAILED: the
+    platform refused or failed (exit 1). ATTENTION: it may exist and could not be checked; a
+    human decides (exit 3).
+    """
+
     CREATED = "created"
     UPDATED = "updated"
     ADOPTED = "adopted"  # it existed already (earlier run, or made by hand): recorded, not re-sent
@@ -52,7 +62,13 @@ _DONE = {Status.CREATED, Status.UPDATED, Status.ADOPTED}
 
 @dataclass(frozen=True)
 class Result:
-    """What happened to one post on one platform."""
+    """What happened to one post on one platform.
+
+    `post` names the post (its file as given or found, or its canonical URL for a Document
+    without a file); `url` is the copy on the platform; `message` says why, for
+    anything but a plain success; `error` is the exception behind FAILED, INVALID and
+    ATTENTION, for callers that branch on its class; `planned` is what a dry run would do.
+    """
 
     post: str
     platform: str
@@ -65,6 +81,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
+        """False for FAILED, INVALID and ATTENTION: what makes the exit code non-zero."""
         return self.status not in (Status.FAILED, Status.ATTENTION, Status.INVALID)
 
 
@@ -104,18 +121,22 @@ class Report:
         return 0
 
     def with_status(self, *statuses: Status) -> list[Result]:
+        """The results with any of `statuses`, in run order."""
         return [r for r in self.results if r.status in statuses]
 
     @property
     def published(self) -> list[Result]:
+        """Created, updated or adopted: the platform has the post."""
         return self.with_status(*_DONE)
 
     @property
     def failed(self) -> list[Result]:
+        """Refused or failed by the platform, or not renderable for it."""
         return self.with_status(Status.FAILED, Status.INVALID)
 
     @property
     def needs_attention(self) -> list[Result]:
+        """May exist on the platform and could not be checked: look, then re-run (or --force)."""
         return self.with_status(Status.ATTENTION)
 
 

@@ -103,6 +103,7 @@ class Sandbox:
 
     @property
     def folder(self) -> Path:
+        """The sandbox's private folder (its records); removed when the sandbox closes."""
         if self._folder is None:
             raise RuntimeError("the sandbox is not running; use it as a context manager")
         return self._folder
