@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -17,7 +18,7 @@ from crosspost.records import Records
 from .blogs import copy_example_blog, crosspost_env, run_cli, sandbox_blog, write_posts
 from .canary import Canaries
 from .conftest import EXAMPLE_BLOG, REPO
-from .test_credentials import MemoryKeyring
+from .test_credentials import MemoryKeyring, PlaintextKeyring
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]
 
@@ -233,6 +234,56 @@ def test_login_and_logout_use_the_keyring(monkeypatch):
         assert unknown.exit_code == 2 and "installed:" in unknown.output
         assert runner.invoke(main, ["logout", "devto"]).exit_code == 0
         assert not backend.values
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize("pasted", ["tok-abc123\r\n", "\t tok-abc123 \n\n", "tok-abc123"])
+def test_login_strips_whitespace_around_a_pasted_token(memory_keyring, pasted):
+    result = CliRunner().invoke(main, ["login", "devto", "--token-stdin"], input=pasted)
+    assert result.exit_code == 0, result.output
+    assert memory_keyring.values == {("crosspost", "devto"): "tok-abc123"}
+    assert "tok-abc123" not in result.output
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    ["tok-abc123\nsecond-line\n", "tok-abc123 second-line", "tok-abc123\tsecond-line", "\n \n"],
+)
+def test_login_refuses_a_token_with_whitespace_inside_and_never_echoes_it(memory_keyring, pasted):
+    result = CliRunner().invoke(main, ["login", "devto", "--token-stdin"], input=pasted)
+    assert result.exit_code == 2, result.output
+    assert memory_keyring.values == {}
+    assert "tok-abc123" not in result.output and "second-line" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_login_never_writes_a_plain_file_without_being_asked():
+    """A keyring backend that stores tokens in a plain file (keyrings.alt's PlaintextKeyring)
+    is refused unless --allow-plaintext says the user accepts it."""
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    keyring.set_keyring(backend)
+    try:
+        runner = CliRunner()
+        refused = runner.invoke(main, ["login", "devto", "--token-stdin"], input="tok-abc123\n")
+        assert refused.exit_code == 2, refused.output
+        assert "plain file" in refused.output and "CROSSPOST_DEVTO_TOKEN" in refused.output
+        assert backend.values == {}
+        allowed = runner.invoke(
+            main, ["login", "devto", "--token-stdin", "--allow-plaintext"], input="tok-abc123\n"
+        )
+        assert allowed.exit_code == 0, allowed.output
+        assert backend.values == {("crosspost", "devto"): "tok-abc123"}
     finally:
         keyring.set_keyring(previous)
 
