@@ -80,11 +80,17 @@ Cache = MutableMapping[str, Any]
 class Capabilities:
     """What a platform can do, declared as data so the core decides before calling.
 
-    `read_lag`: seconds a read may miss a write that just succeeded (edge caches); reconcile waits
-    this long after a create before trusting "not found". `idempotency_window`: seconds the
-    server remembers an idempotency key; within it, resending a create with the same key is safe.
-    `announces`: the platform posts a summary that points at the article platforms' copies, so
-    the publisher runs it after them. `limits`: default pacing, e.g. `{"create": "10/30s"}`.
+    `update`: posts can be changed in place (else a changed post is reported UNSUPPORTED).
+    `drafts`: the platform keeps drafts (else `--draft` holds the post). `find`: the account's
+    posts can be searched by canonical URL (else an unknown outcome needs a human or `--force`).
+    `media`: the adapter uploads `Payload.media` itself; informational.
+
+    `read_lag`: seconds a read may miss a write that just succeeded (edge caches); reconcile
+    waits this long after a create before trusting "not found". `idempotency_window`: seconds
+    the server remembers an idempotency key; within it, resending a create with the same key is
+    safe. `announces`: the platform posts a summary that points at the article platforms'
+    copies, so the publisher runs it after them. `limits`: default pacing, e.g.
+    `{"create": "10/30s"}` (`"*"` counts every request), overridable in the config.
     `max_tag_length`: longer tags are dropped (with a notice) before `max_tags` is applied, for
     platforms that ignore or refuse them.
     """
@@ -179,13 +185,28 @@ class AdapterContext:
 
 @runtime_checkable
 class Adapter(Protocol):
-    """One platform. Raise `crosspost.errors` exceptions; never return success booleans.
+    """One platform, as the core sees it. Subclassing `BaseAdapter` provides the optional parts.
 
-    `render` is pure (no I/O) and raises `ContentError` for a post the platform cannot take;
-    `draft=True` asks for a platform draft. `prepare` may fetch account facts once per run (limits,
-    user id) before rendering. `create` gets the record's idempotency `key`; platforms with
-    server-side idempotency send it. `find` looks the post up by canonical URL among the
-    account's own posts. Subclassing `BaseAdapter` provides the optional parts.
+    Class attributes: `name` (the [platforms.NAME] key and the entry-point name),
+    `display_name`, `capabilities`, `Settings` (a frozen dataclass of the [platforms.NAME] keys,
+    validated by the core, whose `base_url` is where the API lives), `fake` ("module:Class" of a
+    `crosspost.fake.FakePlatform` subclass that `crosspost publish --sandbox` and
+    `crosspost.Sandbox` run, or None) and how the token is sent (`auth_header`, `auth_scheme`:
+    by default `Authorization: Bearer <token>`; `default_headers`).
+
+    `prepare` may fetch account facts once per run (limits, user id) before rendering. `render`
+    is pure (no I/O): the exact request body as a `Payload`, raising `ContentError` for a post
+    the platform cannot take; `draft=True` asks for a platform draft. `create` gets a `key` that
+    stays the same for every attempt at one post; platforms with idempotency keys send it.
+    `update` replaces the post in place (called only if `capabilities.update`). `find` looks the
+    post up by canonical URL among the account's own posts (only if `capabilities.find`), so a
+    lost answer or lost records never make a second copy.
+
+    Errors: send requests through the context's client (`self.http.request(...)`), which turns
+    answers into `crosspost.errors` exceptions (AuthError, RejectedError, RateLimitedError,
+    AmbiguousError...) and retries what is safe to retry. Raise `AlreadyExistsError` when the
+    platform says the post exists (a `check=` callback can), and the core adopts it through
+    `find`. Never return success booleans.
     """
 
     name: ClassVar[str]
