@@ -89,12 +89,13 @@ def blog(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_fresh_venv_runs_the_installed_copies(fresh: Env, tmp_path: Path) -> None:
+def test_the_fresh_venv_runs_the_installed_copies_typed(fresh: Env, tmp_path: Path) -> None:
     script = "import crosspost as c, crosspost_webhook as w; print(c.__file__, w.__file__)"
     where = fresh.run("python", "-c", script, cwd=tmp_path)
     assert where.returncode == 0, where.stderr
-    for path in where.stdout.split():
-        assert Path(path).is_relative_to(fresh.root / "venv"), path
+    for path in map(Path, where.stdout.split()):
+        assert path.is_relative_to(fresh.root / "venv"), path
+        assert (path.parent / "py.typed").is_file()  # PEP 561: type checkers use the hints
 
 
 def test_platforms_lists_the_plugin(fresh: Env, blog: Path) -> None:
@@ -120,9 +121,9 @@ def test_publish_sandbox_goes_through_the_plugins_fake(fresh: Env, blog: Path) -
 
 
 def test_the_plugins_own_tests_pass(fresh: Env) -> None:
-    tested = fresh.run(
-        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=fresh.plugin
-    )
+    # -P: the plugin's source folder (the cwd) stays off sys.path; the installed copy runs.
+    pytest_args = ["-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    tested = fresh.run("python", *pytest_args, cwd=fresh.plugin)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert re.search(r"\b7 passed\b", tested.stdout), tested.stdout
 

@@ -1,0 +1,309 @@
+"""The public Python API (`import crosspost`): its surface, its cost, and how it behaves inside
+other programs: from threads and event loops, without printing, exiting or prompting."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import dataclasses
+import importlib
+import inspect
+import logging
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+import crosspost
+import crosspost.adapter
+from crosspost.sandbox import Sandbox
+from tests.conftest import TIME_SCALE
+
+PUBLIC = [
+    "AlreadyExistsError",
+    "AmbiguousError",
+    "Asset",
+    "AuthError",
+    "Config",
+    "ConfigError",
+    "ContentError",
+    "CredentialError",
+    "CrosspostError",
+    "Document",
+    "EndpointError",
+    "LockError",
+    "NotSentError",
+    "Notice",
+    "Plan",
+    "PlatformError",
+    "RateLimitedError",
+    "RecordsError",
+    "RejectedError",
+    "RemotePost",
+    "Report",
+    "Result",
+    "RetryableError",
+    "Sandbox",
+    "ServerError",
+    "SourceError",
+    "Status",
+    "__version__",
+    "apublish",
+    "load_config",
+    "load_post",
+    "plan",
+    "publish",
+]
+
+POST = """---
+title: From the library
+description: Published by a Python program.
+date: 2024-05-01
+tags: [Python]
+---
+
+Hello from `crosspost.publish`.
+"""
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter, so that what `import crosspost` loads is measured alone."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True
+    )
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with crosspost.Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
+        yield box
+
+
+def make_post(sandbox: Sandbox, slug: str = "library") -> crosspost.Document:
+    return crosspost.Document.from_markdown(POST, path=f"{slug}.md", config=sandbox.config)
+
+
+# --------------------------------------------------------------------------- surface
+
+
+def test_all_is_pinned_and_dir_shows_nothing_else() -> None:
+    assert crosspost.__all__ == PUBLIC
+    assert dir(crosspost) == sorted(PUBLIC)
+
+
+def test_every_public_name_is_importable_and_documented() -> None:
+    undocumented = []
+    for name in PUBLIC:
+        value = getattr(crosspost, name)
+        if name == "__version__":
+            assert isinstance(value, str) and value
+            continue
+        own = value.__dict__.get("__doc__") if inspect.isclass(value) else value.__doc__
+        generated = dataclasses.is_dataclass(value) and str(own).startswith(f"{name}(")
+        if not own or generated:
+            undocumented.append(name)
+        if inspect.isclass(value) and not issubclass(value, BaseException):
+            for attr, member in vars(value).items():
+                function = member.fget if isinstance(member, property) else member
+                if attr.startswith("_") or not callable(function):
+                    continue
+                if not inspect.getdoc(function):
+                    undocumented.append(f"{name}.{attr}")
+    assert undocumented == []
+
+
+def test_every_error_is_a_crosspost_error() -> None:
+    errors = [getattr(crosspost, name) for name in PUBLIC if name.endswith("Error")]
+    assert all(issubclass(error, crosspost.CrosspostError) for error in errors)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'publsh'"):
+        _ = crosspost.publsh  # type: ignore[attr-defined]
+
+
+def test_plan_stays_the_function_when_its_module_of_the_same_name_is_imported(
+    tmp_path: Path,
+) -> None:
+    # crosspost/plan.py is a module too; importing it must not replace crosspost.plan.
+    module = importlib.import_module("crosspost.plan")
+    assert crosspost.plan is crosspost.api.plan
+    assert crosspost.Plan is module.Plan
+    code = (
+        "import crosspost.plan, crosspost, sys\n"
+        "assert callable(crosspost.plan), crosspost.plan\n"
+        "assert sys.modules['crosspost.plan'].Plan is crosspost.Plan\n"
+        "from crosspost.plan import Kind\n"
+    )
+    run_python(code, tmp_path)
+
+
+def test_import_loads_no_adapter_http_client_renderer_or_cli(tmp_path: Path) -> None:
+    code = (
+        "import sys, crosspost\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('crosspost', 'httpx', 'httpcore', 'markdown', 'markdown_it', 'yaml', 'frontmatter', "
+        "'rich', 'click', 'keyring', 'tenacity', 'asyncio', 'typing'))))\n"
+    )
+    loaded = run_python(code, tmp_path).stdout.split()
+    assert loaded == ["crosspost", "crosspost._version"]
+
+
+def test_help_shows_the_docstring_first_and_the_public_functions(tmp_path: Path) -> None:
+    text = run_python("import crosspost; help(crosspost)", tmp_path).stdout
+    name_section = text.split("NAME\n", 1)[1].split("\n\n", 1)[0]
+    assert name_section.strip() == f"crosspost - {crosspost.__doc__.splitlines()[0]}"
+    functions = text.split("\nFUNCTIONS\n", 1)[1].split("\nVERSION\n", 1)[0]
+    assert re.findall(r"^    (?:async )?(\w+)\(", functions, flags=re.M) == [
+        "apublish",
+        "load_config",
+        "load_post",
+        "plan",
+        "publish",
+    ]
+    classes = text.split("\nCLASSES\n", 1)[1].split("\nFUNCTIONS\n", 1)[0]
+    shown = set(re.findall(r"^    class (\w+)", classes, flags=re.M))
+    assert shown == {n for n in PUBLIC if n[0].isupper()}
+    assert "Publisher" not in shown and "_Package" not in text
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def test_load_config_takes_a_file_a_folder_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = tmp_path / "crosspost.toml"
+    toml.write_text('[site]\nurl = "https://blog.example.com"\n', "utf-8")
+    (tmp_path / "posts").mkdir()
+    monkeypatch.chdir(tmp_path / "posts")
+    for config in (crosspost.load_config(toml), crosspost.load_config(tmp_path)):
+        assert config.path == toml.resolve()
+        assert config.site.url == "https://blog.example.com"
+    assert crosspost.load_config().path == toml.resolve()  # found above the current folder
+    with pytest.raises(crosspost.ConfigError, match="config file not found"):
+        crosspost.load_config(tmp_path / "missing.toml")
+
+
+def test_from_markdown_without_a_site_url_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(crosspost.SourceError, match=r"canonical_url.*set url in the \[site\]"):
+        crosspost.Document.from_markdown(POST, path="hello.md")
+
+
+def test_publish_reports_progress_for_every_result(sandbox: Sandbox) -> None:
+    seen: list[crosspost.Result] = []
+    report = crosspost.publish(make_post(sandbox), config=sandbox.config, progress=seen.append)
+    assert {r.status for r in report.results} == {crosspost.Status.CREATED}
+    assert sorted(seen, key=str) == sorted(report.results, key=str)
+
+
+def test_publish_from_a_running_loops_thread_pool(sandbox: Sandbox) -> None:
+    async def main() -> crosspost.Report:
+        loop = asyncio.get_running_loop()
+        post = make_post(sandbox)
+        return await loop.run_in_executor(
+            None, lambda: crosspost.publish(post, config=sandbox.config)
+        )
+
+    report = asyncio.run(main())
+    assert [r.status for r in report.results] == [crosspost.Status.CREATED] * 2
+
+
+def test_publish_from_inside_a_running_loop(sandbox: Sandbox) -> None:
+    """Sync code called from async code: `asyncio.run` would refuse; publish must not."""
+    threads: set[str] = set()
+
+    async def main() -> crosspost.Report:
+        return crosspost.publish(
+            make_post(sandbox),
+            config=sandbox.config,
+            progress=lambda _: threads.add(threading.current_thread().name),
+        )
+
+    report = asyncio.run(main())
+    assert [r.status for r in report.results] == [crosspost.Status.CREATED] * 2
+    assert threads and all(name.startswith("crosspost-publish") for name in threads)
+
+
+def test_an_error_in_the_helper_thread_reaches_the_caller(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        crosspost.publish(make_post(sandbox), to=["nowhere"], config=sandbox.config)
+
+    with pytest.raises(crosspost.ConfigError, match="unknown platform 'nowhere'"):
+        asyncio.run(main())
+
+
+def test_apublish_runs_in_the_callers_loop(sandbox: Sandbox) -> None:
+    async def main() -> tuple[crosspost.Report, set[str]]:
+        threads: set[str] = set()
+        report = await crosspost.apublish(
+            make_post(sandbox),
+            config=sandbox.config,
+            progress=lambda _: threads.add(threading.current_thread().name),
+        )
+        return report, threads
+
+    report, threads = asyncio.run(main())
+    assert report.exit_code == 0
+    assert threads == {threading.current_thread().name}
+
+
+# --------------------------------------------------------------------------- good citizenship
+
+
+def test_library_calls_never_print_exit_or_prompt(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_prompt(*_: object) -> str:
+        raise AssertionError("crosspost asked for input")
+
+    monkeypatch.setattr(builtins, "input", no_prompt)
+    monkeypatch.setattr(sys, "stdin", None)
+    post = make_post(sandbox)
+    crosspost.plan(post, config=sandbox.config)
+    assert crosspost.publish(post, config=sandbox.config, dry_run=True).dry_run
+    assert crosspost.publish(post, config=sandbox.config).exit_code == 0
+    sandbox.fakes["devto"].inject("status", status=401, times=None)
+    edited = crosspost.Document.from_markdown(
+        POST + "\nMore.\n", path="library.md", config=sandbox.config
+    )
+    bad = crosspost.publish(edited, config=sandbox.config)  # a refusal: reported, not raised
+    assert bad.exit_code == 1 and isinstance(bad.failed[0].error, crosspost.AuthError)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
+    real = crosspost.adapter.entry_points(group="crosspost.adapters")
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: [*real, broken])
+    sandbox.fakes["devto"].inject("status", status=429, retry_after=0.01)  # one retry, logged
+    caplog.set_level(logging.DEBUG)
+    report = crosspost.publish(make_post(sandbox), config=sandbox.config)
+    assert report.exit_code == 0
+    ours = [r for r in caplog.records if _from_crosspost(r)]
+    messages = [r.getMessage() for r in ours]
+    assert any(
+        "adapter plugin 'broken'" in m and r.levelno == logging.WARNING
+        for m, r in zip(messages, ours, strict=True)
+    )
+    assert any("retrying" in m for m in messages), messages
+    assert {r.name for r in ours} == {"crosspost"}
+    assert capsys.readouterr() == ("", "")
+
+
+def _from_crosspost(record: logging.LogRecord) -> bool:
+    root = Path(crosspost.__file__).resolve().parent
+    return Path(record.pathname).resolve().is_relative_to(root)
