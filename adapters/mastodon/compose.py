@@ -15,7 +15,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping, Sequence
 
-import regex  # type: ignore[import-untyped]  # no types-regex in the test extras yet
+import regex
 
 from crosspost.errors import ContentError
 

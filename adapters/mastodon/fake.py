@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-import regex  # type: ignore[import-untyped]  # no types-regex in the test extras yet
+import regex
 
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow
 
