@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import secrets
 import shutil
 import tempfile
@@ -27,14 +28,32 @@ __all__ = ["Sandbox", "load_fake"]
 
 SANDBOX_SITE = "https://blog.example.com"
 
+log = logging.getLogger("crosspost")
+
 
 def load_fake(adapter: AdapterClass) -> type[FakePlatform] | None:
-    """The fake platform class an adapter ships (its `fake` attribute, "module:Class")."""
+    """The fake platform class an adapter ships (its `fake` attribute, "module:Class").
+
+    A plugin's fake that cannot be imported or is not a `FakePlatform` is skipped with a
+    warning naming it, like a broken adapter: the sandbox runs without that platform instead of
+    failing for all of them.
+    """
     spec = getattr(adapter, "fake", None)
     if not spec:
         return None
     module_name, _, attr = spec.partition(":")
-    fake: type[FakePlatform] = getattr(importlib.import_module(module_name), attr)
+    try:
+        fake = getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:
+        log.warning(
+            "the sandbox fake of %r (%s) failed to load: %r; skipped", adapter.name, spec, exc
+        )
+        return None
+    if not (isinstance(fake, type) and issubclass(fake, FakePlatform)):
+        log.warning(
+            "the sandbox fake of %r (%s) is not a FakePlatform; skipped", adapter.name, spec
+        )
+        return None
     return fake
 
 

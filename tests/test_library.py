@@ -16,11 +16,13 @@ import threading
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 import crosspost
 import crosspost.adapter
+from crosspost.adapters.devto import DevTo
 from crosspost.sandbox import Sandbox
 from tests.conftest import TIME_SCALE
 
@@ -302,6 +304,26 @@ def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
     assert any("retrying" in m for m in messages), messages
     assert {r.name for r in ours} == {"crosspost"}
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Missing(DevTo):
+        name: ClassVar[str] = "missing"
+        fake: ClassVar[str | None] = "crosspost_no_such_module:Fake"
+
+    class NotAFake(DevTo):
+        name: ClassVar[str] = "wrong"
+        fake: ClassVar[str | None] = "crosspost.sandbox:Sandbox"
+
+    adapters = {"devto": DevTo, "missing": Missing, "wrong": NotAFake}
+    with crosspost.Sandbox(adapters=adapters, time_scale=TIME_SCALE) as box:
+        assert set(box.fakes) == {"devto"}
+        assert set(box.config.platforms) == {"devto"}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("'missing' (crosspost_no_such_module:Fake) failed to load" in m for m in warnings)
+    assert any("'wrong' (crosspost.sandbox:Sandbox) is not a FakePlatform" in m for m in warnings)
 
 
 def _from_crosspost(record: logging.LogRecord) -> bool:
