@@ -47,7 +47,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -332,10 +332,15 @@ def load_adapters(
 
 
 def _contract_problem(cls: object) -> str | None:
+    """What keeps `cls` from working as an adapter, checked at load time so that a broken
+    plugin is a warning naming it, not a traceback in the middle of a run."""
     required = ("name", "capabilities", "Settings", "render", "create", "update", "find")
     missing = [attr for attr in required if not hasattr(cls, attr)]
     if missing:
         return f"does not implement the Adapter protocol (missing {', '.join(missing)})"
     if not isinstance(getattr(cls, "capabilities", None), Capabilities):
         return "has no Capabilities instance in `capabilities`"
+    settings = getattr(cls, "Settings", None)
+    if not (isinstance(settings, type) and is_dataclass(settings)):
+        return "has a `Settings` that is not a dataclass"
     return None

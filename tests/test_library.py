@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -324,6 +324,53 @@ def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("'missing' (crosspost_no_such_module:Fake) failed to load" in m for m in warnings)
     assert any("'wrong' (crosspost.sandbox:Sandbox) is not a FakePlatform" in m for m in warnings)
+
+
+@dataclasses.dataclass
+class _Plugin:
+    """An entry point as `load_adapters` sees one: a name, a target and what loading gives."""
+
+    name: str
+    target: object
+    value: str = "plugin_module:Adapter"
+
+    def load(self) -> object:
+        if isinstance(self.target, Exception):
+            raise self.target
+        return self.target
+
+
+def test_broken_plugins_are_skipped_with_a_warning_naming_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class PlainSettings(DevTo):
+        Settings: ClassVar[type[Any]] = dict
+
+    class NoCapabilities(DevTo):
+        capabilities: ClassVar[Any] = {"update": True}
+
+    plugins = [
+        _Plugin("devto", DevTo),
+        _Plugin("gone", ModuleNotFoundError("No module named 'plugin_module'")),
+        _Plugin("half", type("Half", (), {"name": "half", "render": None})),
+        _Plugin("plain", PlainSettings),
+        _Plugin("nocaps", NoCapabilities),
+        _Plugin("devto", type("AnotherDevTo", (DevTo,), {})),
+    ]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: plugins)
+    warnings: list[str] = []
+    assert crosspost.adapter.load_adapters(warn=warnings.append) == {"devto": DevTo}
+    assert warnings == [
+        f"adapter plugin 'devto' is registered twice; keeping {DevTo!r}",
+        "adapter plugin 'gone' (plugin_module:Adapter) failed to load: "
+        "ModuleNotFoundError(\"No module named 'plugin_module'\"); skipped",
+        "adapter plugin 'half' (plugin_module:Adapter) does not implement the Adapter protocol "
+        "(missing capabilities, Settings, create, update, find); skipped",
+        "adapter plugin 'nocaps' (plugin_module:Adapter) has no Capabilities instance in "
+        "`capabilities`; skipped",
+        "adapter plugin 'plain' (plugin_module:Adapter) has a `Settings` that is not a "
+        "dataclass; skipped",
+    ]
 
 
 def _from_crosspost(record: logging.LogRecord) -> bool:
