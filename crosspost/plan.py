@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from .config import Config
 from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError
 from .records import Entry, Records
+
+log = logging.getLogger("crosspost")
 
 __all__ = [
     "Action",
@@ -258,13 +261,25 @@ def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:
 
 def render_for(adapter: Adapter, platform: str, doc: Document, *, draft: bool) -> Payload:
     """`adapter.render`, with a `ContentError` located at the post and the platform, so that
-    publishing, `check` and `preview` name a refused post the same way."""
+    publishing, `check` and `preview` name a refused post the same way.
+
+    Any other exception is a bug in the adapter (a plugin's, often): it becomes a `ContentError`
+    for this post and platform, with the traceback logged, so the other platforms still run.
+    """
     try:
         return adapter.render(doc, draft=draft)
     except ContentError as exc:
         exc.post = exc.post or doc.label
         exc.platform = exc.platform or platform
         raise
+    except Exception as exc:
+        log.exception("%s: rendering %s failed", platform, doc.label)
+        raise ContentError(
+            f"the adapter failed to render the post: {type(exc).__name__}: {exc}",
+            platform=platform,
+            post=doc.label,
+            hint="this is a bug in the adapter; please report it",
+        ) from exc
 
 
 def _before_since(when: datetime | None, since: date | None) -> bool:

@@ -326,6 +326,28 @@ def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(
     assert any("'wrong' (crosspost.sandbox:Sandbox) is not a FakePlatform" in m for m in warnings)
 
 
+def test_an_adapter_bug_in_render_fails_that_platform_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Buggy(DevTo):
+        name: ClassVar[str] = "buggy"
+
+        def render(self, doc: crosspost.Document, *, draft: bool = False) -> Any:
+            return {}["body"]
+
+    adapters = {"devto": DevTo, "buggy": Buggy}
+    with crosspost.Sandbox(adapters=adapters, time_scale=TIME_SCALE) as box:
+        post = make_post(box)
+        report = crosspost.publish(post, config=box.config, adapters=adapters)
+    outcome = {r.platform: (r.status, r.message) for r in report.results}
+    assert outcome["devto"][0] == crosspost.Status.CREATED
+    assert outcome["buggy"] == (
+        crosspost.Status.INVALID,
+        "the adapter failed to render the post: KeyError: 'body'",
+    )
+    assert "Traceback" in caplog.text  # for the adapter's author, in the crosspost log
+
+
 @dataclasses.dataclass
 class _Plugin:
     """An entry point as `load_adapters` sees one: a name, a target and what loading gives."""
