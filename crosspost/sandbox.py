@@ -65,6 +65,15 @@ def _scale(text: str, op: str, factor: float) -> str:
 class Sandbox:
     """Fake platforms on ephemeral ports, with fresh tokens and throwaway records.
 
+    For trying crosspost without accounts and for testing programs that call it::
+
+        with crosspost.Sandbox() as sandbox:
+            report = crosspost.publish(post, config=sandbox.config)
+            sandbox.fakes["devto"].copies(post.canonical_url)  # what the fake holds
+
+    `platforms` limits it to those names (default: every installed adapter that ships a fake).
+    `config` is a ready config; `configure(config)` points a blog's own config at the fakes;
+    `fakes` maps each name to its running `FakePlatform` (`copies`, `requests`, `inject`).
     `time_scale` shrinks every rate-limit window and read lag (0.01: a 30 s window lasts 0.3 s)
     in the fakes and in the client's pacing alike, so tests and benchmarks run at full speed
     against faithful limits. `fake_options` passes keyword arguments to individual fakes;
