@@ -78,6 +78,11 @@ def validate_base_url(
     Tokens travel in headers; over plain http anyone on the path could read them. `field` and
     `path` name the config key and file the URL came from, for the error.
     """
+    where = field or f"platforms.{platform}"
+    if not url:
+        raise ConfigError(
+            "the API URL is not set", path=path, field=where, hint=f"set {where} to its https URL"
+        )
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
@@ -86,7 +91,7 @@ def validate_base_url(
     raise ConfigError(
         f"API URL {url!r} is not https",
         path=path,
-        field=field or f"platforms.{platform}",
+        field=where,
         hint="real platforms are only reached over https; plain http is allowed for 127.0.0.1",
     )
 

@@ -23,12 +23,10 @@ import httpx
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.document import Document, RemotePost
-from crosspost.errors import AlreadyExistsError, ConfigError
+from crosspost.errors import AlreadyExistsError
 from crosspost.urls import same_url
 
 __all__ = ["Webhook", "WebhookSettings"]
-
-__version__ = "0.1.0"
 
 
 @dataclass(frozen=True)
@@ -40,16 +38,6 @@ class WebhookSettings(ApiSettings):
     """
 
     content: Literal["html", "markdown"] = "html"
-
-    @property
-    def base_url(self) -> str:
-        if not self.api_url:
-            raise ConfigError(
-                "api_url is missing",
-                field="platforms.webhook.api_url",
-                hint='add api_url = "https://…" (the endpoint) to [platforms.webhook]',
-            )
-        return self.api_url
 
 
 class Webhook(BaseAdapter):

@@ -119,4 +119,7 @@ def test_a_missing_api_url_is_a_config_error_naming_the_key(tmp_path: Path) -> N
     config = crosspost.load_config(tmp_path / "crosspost.toml")
     with pytest.raises(crosspost.ConfigError) as caught:
         crosspost.plan(post(config), config=config)
-    assert "platforms.webhook.api_url" in str(caught.value)
+    assert str(caught.value) == (
+        f"{config.path}: field 'platforms.webhook.api_url': the API URL is not set "
+        "(set platforms.webhook.api_url to its https URL)"
+    )
