@@ -192,12 +192,10 @@ def test_load_config_takes_a_file_a_folder_or_nothing(
         crosspost.load_config(tmp_path / "missing.toml")
 
 
-def test_from_markdown_without_a_site_url_says_what_to_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_from_markdown_without_a_site_url_says_what_to_set(tmp_path: Path) -> None:
+    no_site = crosspost.Config(root=tmp_path)
     with pytest.raises(crosspost.SourceError, match=r"canonical_url.*set url in the \[site\]"):
-        crosspost.Document.from_markdown(POST, path="hello.md")
+        crosspost.Document.from_markdown(POST, path="hello.md", config=no_site)
 
 
 def test_publish_reports_progress_for_every_result(sandbox: Sandbox) -> None:
