@@ -55,12 +55,14 @@ def test_publish_in_memory(tmp_path: Path) -> None:
 
 
 def test_plan_only(tmp_path: Path) -> None:
+    blog = EXAMPLES / "blog"
+    before = {(p, p.stat().st_mtime_ns) for p in blog.rglob("*")}
     done = run_example(str(EXAMPLES / "plan_only.py"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^create devto\s+shell-comments-are-not-headings\.md", done.stdout, re.M)
     assert re.search(r"^hold\s+devto\s+half-finished-ideas\.md\s+\(draft", done.stdout, re.M)
     assert 'dev.to would receive: {"article": {"title": ' in done.stdout
-    assert not (EXAMPLES / "blog" / ".crosspost").exists()  # planning writes nothing
+    assert {(p, p.stat().st_mtime_ns) for p in blog.rglob("*")} == before  # writes nothing
 
 
 def test_test_with_sandbox(tmp_path: Path) -> None:
