@@ -223,11 +223,17 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
             index += 1
             continue
         label = _title(m.group(4)) or m.group(3).capitalize()
+        # Blank lines around the quote: glued to an HTML block or a paragraph, its lines would
+        # be read as part of them (the directive's own lines did not need that).
+        if out and out[-1].text.strip():
+            out.append(Line("", current.line))
         out.append(Line(f"> **{label}**", current.line))
         out.append(Line(">", current.line))
         for inner in admonitions(lines[index + 1 : end], run):
             out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
         index = end + 1
+        if index < len(lines) and lines[index].text.strip():
+            out.append(Line("", lines[end].line))
     return out
 
 

@@ -265,6 +265,7 @@ def test_admonitions_become_blockquotes() -> None:
         > **Tip**
         >
         > Outer.
+        >
         > > **Caution**
         > >
         > > Inner.
