@@ -219,7 +219,7 @@ def offline_adapters(
 
     platforms = Platforms(config, load_adapters(), to)
     try:
-        yield platforms.adapters(Records.read(config.records))
+        yield dict(platforms.adapters(Records.read(config.records)))
     finally:
         asyncio.run(platforms.close(None))
 

@@ -23,10 +23,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -53,6 +52,9 @@ from .errors import (
     ServerError,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "USER_AGENT",
     "Op",
@@ -67,7 +69,7 @@ log = logging.getLogger("crosspost")
 
 Op = Literal["read", "create", "update", "upload"]
 USER_AGENT = f"crosspost/{__version__} (+https://pypi.org/project/crosspost/)"
-Check = Callable[[httpx.Response], None]
+Check = Callable[["httpx.Response"], None]
 
 
 def validate_base_url(
@@ -303,6 +305,8 @@ class PlatformClient:
         self._auth_header = auth_header
         self._auth_scheme = auth_scheme
         self.requests_sent = 0
+        import httpx  # here, not at the top: a run with nothing to send never pays for it
+
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             verify=_tls_context(),
@@ -405,6 +409,8 @@ class PlatformClient:
         headers: Mapping[str, str] | None,
         **kwargs: Any,
     ) -> httpx.Response:
+        import httpx
+
         slots = await self.pacer.acquire(op)
         target = f"{method} {self.base_url}{url}"
         self.requests_sent += 1
@@ -502,6 +508,8 @@ def _tls_context() -> ssl.SSLContext:
     Same trust as httpx's default (SSL_CERT_FILE / SSL_CERT_DIR, else certifi's bundle);
     certificate verification is never turned off.
     """
+    import httpx
+
     return httpx.create_ssl_context(verify=True, trust_env=True)
 
 

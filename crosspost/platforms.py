@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .adapter import Adapter, AdapterClass, AdapterContext
@@ -20,6 +20,23 @@ from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .records import Records
 
 __all__ = ["Platforms", "select_platforms"]
+
+
+class _Lazy(Mapping[str, Adapter]):
+    def __init__(self, platforms: Platforms, records: Records) -> None:
+        self._platforms = platforms
+        self._records = records
+
+    def __getitem__(self, name: str) -> Adapter:
+        if name not in self._platforms.names:
+            raise KeyError(name)
+        return self._platforms._build(name, self._records)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._platforms.names)
+
+    def __len__(self) -> int:
+        return len(self._platforms.names)
 
 
 class Platforms:
@@ -43,10 +60,24 @@ class Platforms:
         self._built: dict[str, Adapter] = {}
         self._clients: dict[str, PlatformClient] = {}
         self._caches: dict[str, dict[str, Any]] = {}
+        # Settings are checked now, even when nothing will be sent: a typo in crosspost.toml
+        # must not wait for the day a post changes to be reported.
+        self._settings = {name: self._checked_settings(name) for name in self.names}
 
-    def adapters(self, records: Records) -> dict[str, Adapter]:
-        """Every selected adapter, built with its cache from `records`."""
-        return {name: self._build(name, records) for name in self.names}
+    def _checked_settings(self, name: str) -> Any:
+        pc = self.config.platforms.get(name) or PlatformConfig(name)
+        settings = build_settings(
+            self._classes[name].Settings, pc.options, key=f"platforms.{name}", path=self.config.path
+        )
+        validate_base_url(
+            name, settings.base_url, field=_url_key(settings, name), path=self.config.path
+        )
+        return settings
+
+    def adapters(self, records: Records) -> Mapping[str, Adapter]:
+        """Every selected adapter, each built (client, cache from `records`) on first access:
+        a run whose posts are all unchanged never builds one, nor imports the HTTP client."""
+        return _Lazy(self, records)
 
     def built(self) -> dict[str, Adapter]:
         return dict(self._built)
@@ -59,13 +90,8 @@ class Platforms:
             return self._built[name]
         cls = self._classes[name]
         pc = self.config.platforms.get(name) or PlatformConfig(name)
-        settings = build_settings(
-            cls.Settings, pc.options, key=f"platforms.{name}", path=self.config.path
-        )
+        settings = self._settings[name]
         limits = {**cls.capabilities.limits, **pc.limits}
-        validate_base_url(
-            name, settings.base_url, field=_url_key(settings, name), path=self.config.path
-        )
         client = PlatformClient(
             name,
             settings.base_url,

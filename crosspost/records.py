@@ -71,18 +71,30 @@ class Entry:
         return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
 
     @classmethod
-    def from_json(cls, data: Any, *, where: str) -> Entry:
-        if not isinstance(data, dict) or data.get("state") not in _STATES:
-            raise ValueError(f"{where}: not a record (needs a state of {', '.join(_STATES)})")
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    def from_json(cls, data: Any, *, url: str, platform: str) -> Entry:
+        """Validate one record; the hot loop of loading a large records file, so it checks
+        exact types and only formats its location when something is wrong."""
+        if type(data) is not dict or data.get("state") not in _STATES:
+            raise ValueError(
+                f"posts[{url!r}].platforms.{platform}: not a record "
+                f"(needs a state of {', '.join(_STATES)})"
+            )
+        known = {k: v for k, v in data.items() if k in _FIELD_TYPES}
         for name, value in known.items():
-            expected = bool if name == "draft" else str
-            if not isinstance(value, expected):
-                raise ValueError(f"{where}.{name}: expected {expected.__name__}, got {value!r}")
+            if type(value) is not _FIELD_TYPES[name]:
+                raise ValueError(
+                    f"posts[{url!r}].platforms.{platform}.{name}: expected "
+                    f"{_FIELD_TYPES[name].__name__}, got {value!r}"
+                )
         return cls(**known)
 
     def evolve(self, **changes: Any) -> Entry:
         return replace(self, **changes)
+
+
+_FIELD_TYPES: dict[str, type] = {
+    name: bool if name == "draft" else str for name in Entry.__dataclass_fields__
+}
 
 
 @dataclass
@@ -310,7 +322,7 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
                 raise ValueError(f"posts[{url!r}]: expected an object with platforms")
             source = raw.get("source")
             platforms = {
-                name: Entry.from_json(entry, where=f"posts[{url!r}].platforms.{name}")
+                name: Entry.from_json(entry, url=url, platform=name)
                 for name, entry in raw.get("platforms", {}).items()
             }
             posts[url] = _Post(source if isinstance(source, str) else None, platforms)

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AlreadyExistsError
 from crosspost.urls import same_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DevTo", "DevToSettings"]
 

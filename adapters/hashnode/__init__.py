@@ -19,10 +19,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import env_var
@@ -39,6 +37,9 @@ from crosspost.errors import (
 )
 from crosspost.http import Op, error_message
 from crosspost.urls import same_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Hashnode", "HashnodeSettings", "hashnode_slug"]
 

@@ -20,10 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from crosspost.adapter import BaseAdapter, Cache, Capabilities, Payload, Settings
 from crosspost.credentials import env_var
@@ -33,6 +31,9 @@ from crosspost.http import error_message
 from crosspost.urls import same_url
 
 from .compose import compose, hashtag
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DEFAULT_TEMPLATE", "Mastodon", "MastodonSettings", "parse_link_header", "status_links"]
 

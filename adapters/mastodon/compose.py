@@ -12,6 +12,7 @@ IANA TLDs; here any ASCII TLD of two or more letters (or punycode) is accepted.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Callable, Mapping, Sequence
 
@@ -31,6 +32,8 @@ __all__ = [
 FIELDS = ("title", "description", "excerpt", "url", "hashtags")
 TRIMMABLE = ("description", "excerpt")
 ELLIPSIS = "…"
+_RAW_PER_LIMIT = 4
+"""Fields longer than 4 times the server's limit are cut or refused before counting (`_bound`)."""
 
 # -- Mastodon's link extractor (twitter-text as patched by Mastodon) -------------------------
 _PUNCT = r"!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"
@@ -53,12 +56,19 @@ _UCHARS = (
     r"\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
 )
 _QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]*[a-z0-9_&=#/\-{_UCHARS}]"
-_URL = regex.compile(
-    rf"(?:[^a-z0-9@＠$#＃\ufffe\ufeff\uffff]|^)"
-    rf"(?P<url>(?P<scheme>(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
-    rf"(?:{_LABEL}){{0,126}}{_NAME}{_TLD}(?::[0-9]+)?(?:/{_PATH}*)?(?:{_QUERY})?)",
-    regex.IGNORECASE | regex.VERSION1,
-)
+
+
+@functools.cache
+def _url_pattern() -> regex.Pattern[str]:
+    """Compiled on first use: it is large, and most runs never compose a toot."""
+    return regex.compile(
+        rf"(?:[^a-z0-9@＠$#＃\ufffe\ufeff\uffff]|^)"
+        rf"(?P<url>(?P<scheme>(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
+        rf"(?:{_LABEL}){{0,126}}{_NAME}{_TLD}(?::[0-9]+)?(?:/{_PATH}*)?(?:{_QUERY})?)",
+        regex.IGNORECASE | regex.VERSION1,
+    )
+
+
 _WORD = r"[\p{L}\p{M}\p{Nd}\p{Pc}]"
 _MENTION = regex.compile(
     rf"(?<![=/]|{_WORD})@(?P<name>(?P<user>(?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*))"
@@ -89,7 +99,7 @@ def status_length(text: str, spoiler: str = "", *, url_length: int = 23) -> int:
         return grapheme_length(spoiler.strip(_RUBY_SPACE))
     entities: list[tuple[int, int, str]] = [
         (m.start("url"), m.end("url"), "x" * url_length)
-        for m in (_URL.finditer(body) if ":" in body else ())
+        for m in (_url_pattern().finditer(body) if ":" in body else ())
         if m.group("scheme")
     ]
     for m in _MENTION.finditer(body):
@@ -169,6 +179,7 @@ def compose(
     fields = template_fields(template)
     current = {name: _clean(values.get(name, "")) for name in FIELDS}
     tags = [_clean(t).replace(" ", "") for t in hashtags]
+    gave_way = _bound(current, tags, fields, limit)
     current["hashtags"] = " ".join(f"#{t}" for t in tags if t)
 
     def text() -> str:
@@ -178,29 +189,72 @@ def compose(
         return status_length(text(), spoiler, url_length=url_length) <= limit
 
     if fits():
-        return text(), []
-    gave_way: list[str] = []
+        return text(), gave_way
+    bare = {**current, "hashtags": "", **dict.fromkeys(TRIMMABLE, "")}
+    needed = status_length(_tidy(template.format_map(bare)), spoiler, url_length=url_length)
+    if needed > limit:  # known now, rather than after trying every shorter version
+        raise _too_long(needed, limit)
     for name in [f for f in reversed(fields) if f in TRIMMABLE and current[f]]:
         original = current[name]
-        gave_way.append(name)
+        if name not in gave_way:
+            gave_way.append(name)
         if _shorten_to_fit(current, name, original, fits):
             return text(), gave_way
         current[name] = ""
         if fits():
             return text(), gave_way
-    while tags:
-        gave_way.append(f"#{tags.pop()}")
-        current["hashtags"] = " ".join(f"#{t}" for t in tags if t)
-        if fits():
-            return text(), gave_way
-    needed = status_length(text(), spoiler, url_length=url_length)
-    raise ContentError(
+    # Hashtags go from the end: the most tags that fit, found by halving (none always fit).
+    kept, most = 0, len(tags)
+    while kept < most:
+        middle = (kept + most + 1) // 2
+        current["hashtags"] = " ".join(f"#{t}" for t in tags[:middle] if t)
+        kept, most = (middle, most) if fits() else (kept, middle - 1)
+    gave_way += [f"#{t}" for t in reversed(tags[kept:])]
+    current["hashtags"] = " ".join(f"#{t}" for t in tags[:kept] if t)
+    return text(), gave_way
+
+
+def _too_long(needed: int, limit: int) -> ContentError:
+    return ContentError(
         f"the title, link and content warning alone take {needed} characters; this Mastodon "
         f"server allows {limit}",
         platform="mastodon",
         field="title",
         hint="shorten the title, or the template's fixed text, or spoiler_text",
     )
+
+
+def _bound(current: dict[str, str], tags: list[str], fields: list[str], limit: int) -> list[str]:
+    """Cut what could never fit down to a size counting stays fast on; what gave way.
+
+    Counting runs Mastodon's link extractor, whose cost grows with the text (a 4 MB title made
+    it run out of memory, 1 MB of `a.a.a.` took minutes), and composing counts a dozen times.
+    Nothing longer than `_RAW_PER_LIMIT` times the limit fits unless it is almost all links or
+    mentions, so: the description and excerpt are cut (at a word boundary, with `…`), hashtags
+    beyond it dropped, and a longer title or URL is refused.
+    """
+    bound = _RAW_PER_LIMIT * limit
+    gave_way: list[str] = []
+    for name in fields:
+        value = current[name]
+        if name == "hashtags" or len(value) <= bound:
+            continue
+        if name not in TRIMMABLE:
+            raise ContentError(
+                f"the {name} is {len(value)} characters long; a toot on this server holds {limit}",
+                platform="mastodon",
+                field=name,
+                hint=f"shorten the {name}",
+            )
+        head = value[:bound]
+        cuts = _cut_points(head)
+        current[name] = _cut(head, cuts[-1]) if cuts else ""
+        gave_way.append(name)
+    length = sum(len(t) + 2 for t in tags)
+    while tags and length > bound:
+        length -= len(tags[-1]) + 2
+        gave_way.append(f"#{tags.pop()}")
+    return gave_way
 
 
 def _shorten_to_fit(

@@ -17,15 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import env_var
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, PlatformError, RejectedError
 from crosspost.http import Op, error_message
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Medium", "MediumSettings"]
 
