@@ -8,6 +8,7 @@ error can name the line of the original file, and the YAML loader refuses alias 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -97,6 +98,7 @@ class _SafeLoader(_YamlLoader):
         node = super().get_single_node()
         if node is not None:
             _check_expanded_size(node)
+            _check_unique_keys(node)
         return node
 
     def construct_lenient_timestamp(self, node: yaml.ScalarNode) -> object:
@@ -113,6 +115,53 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct
 
 class _TooLarge(Exception):
     pass
+
+
+class _DuplicateKey(Exception):
+    """A key given twice in one mapping; `line` counts from 0 in the front matter block."""
+
+    def __init__(self, key: str, line: int | None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
+def _check_unique_keys(root: yaml.Node) -> None:
+    """Refuse a mapping that repeats a key (merge keys `<<` aside, whose point is overriding).
+
+    PyYAML keeps the last value silently, other generators the first or an error: a post whose
+    reviewer saw one title and whose platforms get another is worse than a clear error. Checked
+    on the node graph before construction, once per distinct node.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+                    key = (key_node.tag, key_node.value)
+                    if key in keys:
+                        raise _DuplicateKey(key_node.value, key_node.start_mark.line)
+                    keys.add(key)
+        stack.extend(_children(node))
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook` refusing a key given twice in one JSON object (YAML's rule)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKey(key, None)
+        data[key] = value
+    return data
 
 
 def _check_expanded_size(root: yaml.Node) -> None:
@@ -175,7 +224,9 @@ class TOMLHandler(MatterHandler):
     START_DELIMITER = END_DELIMITER = "+++"
 
     def load(self, fm: str) -> Any:
-        return tomllib.loads(fm)
+        # The block ends without a newline, and tomllib reports an error on its last line as
+        # "at end of document": the newline keeps the line number in the message.
+        return tomllib.loads(fm + "\n")
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
         return _toml_dumps(metadata)
@@ -203,7 +254,7 @@ class JSONHandler(MatterHandler):
         return _Block(text[:end], 1, text[line_end + 1 :], text.count("\n", 0, line_end) + 2)
 
     def load(self, fm: str) -> Any:
-        return json.loads(fm)
+        return json.loads(fm, object_pairs_hook=_unique_pairs)
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
         return json.dumps(metadata, indent=2, ensure_ascii=False, default=_iso)
@@ -304,6 +355,15 @@ def _load(handler: MatterHandler, block: _Block, path: Path | None) -> dict[str,
             line=block.text_line,
             hint=f"fix the {kind} at the top of the file",
         ) from None
+    except _DuplicateKey as exc:
+        line = exc.line if exc.line is not None else _second_json_key(block.text, exc.key)
+        raise SourceError(
+            f"the key {exc.key!r} is given twice",
+            path=path,
+            line=block.text_line + line if line is not None else block.text_line,
+            field=exc.key,
+            hint="keep one of them: generators disagree on which one wins",
+        ) from None
     except (_TooLarge, RecursionError):
         raise SourceError(
             f"{kind} front matter is too large or too deeply nested once aliases are expanded",
@@ -321,6 +381,13 @@ def _load(handler: MatterHandler, block: _Block, path: Path | None) -> dict[str,
             hint="write one 'key: value' per line",
         )
     return {str(k): v for k, v in data.items()}
+
+
+def _second_json_key(text: str, key: str) -> int | None:
+    """Line (from 0) of the second `"key":` in a JSON block, for a duplicate key's message."""
+    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
+    matches = list(itertools.islice(pattern.finditer(text), 2))
+    return text.count("\n", 0, matches[1].start()) if len(matches) == 2 else None
 
 
 def _yaml_error(exc: yaml.YAMLError, block: _Block, path: Path | None) -> SourceError:

@@ -90,6 +90,7 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     """Read one post file. Without `config`, the nearest crosspost.toml above it is used."""
     path = Path(path)
     config = config if config is not None else load_config(start=path)
+    _refuse_outside_links(path, config)
     data = _read(path)
     text = _decode(data, path)
     return _build(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
@@ -176,6 +177,19 @@ def _read(path: Path) -> bytes:
     if len(data) > MAX_BYTES:
         raise SourceError("the file grew past 5 MB while being read", path=path)
     return data
+
+
+def _refuse_outside_links(path: Path, config: Config) -> None:
+    """A post that is a symbolic link to a file outside the blog folder is never read: in a
+    pull request it could point at a secret of the machine that runs the Action."""
+    real = path.resolve()
+    if real == Path(os.path.abspath(path)) or real.is_relative_to(config.root.resolve()):
+        return
+    raise SourceError(
+        "the post is a link to a file outside the blog folder",
+        path=path,
+        hint="copy the post into the blog; crosspost never publishes files from outside it",
+    )
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -209,6 +209,12 @@ _LINK_OPEN = re.compile(r"\]\(")
 _REF_DEF = re.compile(r"( {0,3}\[(?!\^)[^\]]{1,999}\]:[ \t]*)(<[^>\n]*>|\S+)")
 _HTML_TAG = re.compile(r"<(?:img|a|source|video|audio)\b[^>]{0,2000}>", re.I)
 _HTML_ATTR = re.compile(r"(\s)(src|href|poster)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I)
+_URL_ATTR = re.compile(
+    r"(?<=[\s/\"'])(href|src|srcset|lowsrc|dynsrc|poster|action|formaction|data|background|"
+    r"codebase|xlink:href|to|from|by|values)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)",
+    re.I,
+)
+_AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]{1,31}):[^<>\x00-\x20]*>", re.I)
 _TITLE = re.compile(r"[ \t\n]*(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\([^()]*\))?[ \t\n]*\)")
 _MAX_DESTINATION = 2048
 _MAX_LINK_TEXT = 4000
@@ -237,11 +243,13 @@ def _rewrite(
     if paragraph:
         text = _escape_heading_lookalikes(text, run, line_at)
     text = syntax.template_inline(text, run, line_at, ref_url)
-    if definitions:
-        text = _REF_DEF.sub(lambda m: m.group(1) + _destination(m.group(2), run, ref_url), text)
+    text = _REF_DEF.sub(lambda m: _definition(m, run, ref_url, line_at, definitions), text)
     text = _inline_links(text, run, ref_url, line_at)
+    text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
+    if "<" in text:
+        text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
     text = _HTML_TAG.sub(
-        lambda tag: _HTML_ATTR.sub(lambda m: _html_attribute(m, run, line_at), tag.group()), text
+        lambda tag: _HTML_ATTR.sub(lambda m: _html_attribute(m, run), tag.group()), text
     )
     parts = text.split("\n")
     for index, part in zip(chunk, parts, strict=True):
@@ -256,6 +264,38 @@ def _destination(raw: str, run: Run, ref_url: syntax.RefURL | None) -> str:
         url = syntax.resolve_ref(url[2:], run, None, ref_url)
     new = absolute_url(url, page_url=run.page_url, site_url=run.site_url)
     return f"<{new}>" if bracketed else new
+
+
+def _definition(
+    m: re.Match[str],
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    line_at: syntax.LineAt,
+    definition: bool,
+) -> str:
+    """A reference definition made absolute; one to a script gets the empty destination `<>`
+    (its links keep their text and lead nowhere).
+
+    markdown-it reads `[x]: javascript:…` as a paragraph (it refuses such destinations), but
+    Python-Markdown and the platforms' renderers read a definition: inside paragraphs, such a
+    line is emptied too, and nothing else is touched.
+    """
+    raw = m.group(2)
+    scheme = url_scheme(raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw)
+    line_start = m.start() == 0 or m.string[m.start() - 1] == "\n"
+    if scheme in UNSAFE_SCHEMES and (definition or line_start):
+        run.note("unsafe-link", line_at(m.start()), f"reference to a '{scheme}:' URL emptied")
+        return m.group(1) + "<>"
+    return m.group(1) + _destination(raw, run, ref_url) if definition else m.group()
+
+
+def _autolink(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
+    """`<javascript:…>` is a link in CommonMark; unwrapped, it is plain text."""
+    scheme = m.group(1).lower()
+    if scheme not in UNSAFE_SCHEMES:
+        return m.group()
+    run.note("unsafe-link", line_at(m.start()), f"link to a '{scheme}:' URL made plain text")
+    return m.group()[1:-1]
 
 
 def _inline_links(
@@ -353,17 +393,27 @@ def _matching_bracket(text: str, close: int) -> int | None:
     return None
 
 
-def _html_attribute(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
+def _script_attribute(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
+    """Remove a URL attribute carrying a script, wherever it stands in a block with HTML.
+
+    Deliberately blind to tag boundaries: which `<` starts a tag depends on the Markdown
+    renderer and the browser (`<img/src=…>`, a `>` inside a quoted value, a tag the renderer
+    leaves as text around one it does not), and a removal too many costs nothing.
+    """
+    value = m.group(2)
+    url = value[1:-1] if value[:1] in "\"'" else value
+    scheme = url_scheme(url)
+    if scheme not in UNSAFE_SCHEMES:
+        return m.group()
+    run.note("unsafe-link", line_at(m.start()), f"HTML {m.group(1)} with a '{scheme}:' URL removed")
+    return ""
+
+
+def _html_attribute(m: re.Match[str], run: Run) -> str:
+    """A relative URL in an HTML attribute made absolute (scripts were removed before)."""
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
     url = value[1:-1] if quote_char else value
-    if url_scheme(url) in UNSAFE_SCHEMES:
-        run.note(
-            "unsafe-link",
-            line_at(m.start()),
-            f"HTML {name} with a '{url_scheme(url)}:' URL removed",
-        )
-        return space
     new = absolute_url(html.unescape(url), page_url=run.page_url, site_url=run.site_url)
     if new == html.unescape(url):
         return m.group()

@@ -1,0 +1,186 @@
+"""A blog under attack: hostile files written into a sandbox blog, published, and checked.
+
+`HostileBlog` publishes in-process (fast, exact reports) or through the real `crosspost` script
+(no traceback, exit codes, what a user reads), and tells what the fakes received: `writes()`
+counts every request that could create or change something (GraphQL queries are reads), so a
+refused post provably published nothing anywhere. Every run uses canary tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import html.parser
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+
+from crosspost.adapter import load_adapters
+from crosspost.api import collect
+from crosspost.config import load_config
+from crosspost.credentials import Secret
+from crosspost.fake import FakeRequest
+from crosspost.publisher import Publisher, Report
+from crosspost.sandbox import Sandbox
+from crosspost.transform import UNSAFE_SCHEMES, render_html, url_scheme
+
+from ..blogs import crosspost_env, run_cli, sandbox_blog
+from ..canary import PLATFORMS, Canaries
+from ..conftest import FAST_RETRIES
+
+GOOD_POST = "---\ntitle: A good post\ndate: 2024-03-01\ntags: [python]\n---\n\nFine text.\n"
+
+
+def front_matter(*lines: str, body: str = "Body text.\n") -> str:
+    """A YAML post dated inside the blog's window, with `lines` as extra front matter."""
+    return "\n".join(["---", *lines, "---", "", body])
+
+
+def is_write(request: FakeRequest) -> bool:
+    if request.method in ("GET", "HEAD"):
+        return False
+    try:
+        body = request.json()
+    except ValueError:
+        return True
+    query = body.get("query") if isinstance(body, dict) else None
+    return not (isinstance(query, str) and query.lstrip().startswith("query"))
+
+
+@dataclasses.dataclass
+class HostileBlog:
+    root: Path
+    sandbox: Sandbox
+    canaries: Canaries
+
+    @property
+    def posts(self) -> Path:
+        return self.root / "posts"
+
+    @property
+    def records(self) -> Path:
+        return self.root / ".crosspost" / "records.json"
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        path = self.posts / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+        return path
+
+    def configure(self, platform: str, **options: Any) -> None:
+        """Add keys to [platforms.<platform>] of crosspost.toml."""
+        config = self.root / "crosspost.toml"
+        header = f"[platforms.{platform}]\n"
+        lines = "".join(f"{k} = {str(v).lower()}\n" for k, v in options.items())
+        config.write_text(config.read_text("utf-8").replace(header, header + lines), "utf-8")
+
+    def publish(self, *paths: Path) -> Report:
+        """One run in-process, with fast retries, over `paths` (default: the content folder)."""
+        config = load_config(self.root)
+        config = dataclasses.replace(
+            config, credentials={n: Secret(t) for n, t in self.sandbox.tokens.items()}
+        )
+        sources, config = collect(list(paths) or [config.content_dir], config)
+        publisher = Publisher(config, adapters=load_adapters(), policy=FAST_RETRIES)
+        with self.canaries.watching():
+            return asyncio.run(publisher.run(sources))
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The real script; never a traceback, never a token in what it prints."""
+        result = run_cli(*args, env=crosspost_env(self.sandbox), cwd=self.root)
+        assert "Traceback" not in result.stderr, result.stderr
+        self.canaries.assert_clean([result.stdout, result.stderr], [self.records])
+        return result
+
+    def writes(self) -> list[FakeRequest]:
+        return [r for fake in self.sandbox.fakes.values() for r in fake.requests if is_write(r)]
+
+    def records_bytes(self) -> bytes | None:
+        return self.records.read_bytes() if self.records.exists() else None
+
+    def assert_refused(
+        self, result: subprocess.CompletedProcess[str], path: Path, *words: str
+    ) -> None:
+        """Exit 2 with an error line naming the file and saying what is wrong."""
+        assert result.returncode == 2, result.stdout + result.stderr
+        lines = [ln for ln in result.stderr.splitlines() if str(path) in ln]
+        assert lines, f"{path} not named in: {result.stderr}"
+        assert any(all(word in ln for word in words) for ln in lines), (words, lines)
+
+
+def refusal(report: Report, path: Path) -> str:
+    """The one error of an in-process run (exit 2), which must name `path`."""
+    assert report.exit_code == 2, report.results
+    (error,) = [e for e in report.errors if getattr(e, "path", None) == path]
+    return str(error)
+
+
+@pytest.fixture
+def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> HostileBlog:
+    """An empty sandbox blog (content folder `posts`, site.since 2024-01-01), canary tokens."""
+    canaries = Canaries(PLATFORMS)
+    sandbox = sandbox_factory(PLATFORMS, tokens=canaries.tokens)
+    root = sandbox_blog(tmp_path / "blog", sandbox)
+    return HostileBlog(root, sandbox, canaries)
+
+
+@pytest.fixture
+def published(blog: HostileBlog) -> HostileBlog:
+    """The blog with one good post already published everywhere: records exist, so a refused
+    post can be checked to leave them byte for byte as they were."""
+    blog.write("good.md", GOOD_POST)
+    report = blog.publish()
+    assert report.exit_code == 0, report.results
+    return blog
+
+
+class _Attributes(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.values += [value for _, value in attrs if value]
+
+    handle_startendtag = handle_starttag
+
+
+@functools.cache
+def _commonmark() -> MarkdownIt:
+    """A CommonMark renderer that trusts every link, as a careless platform would."""
+    renderer = MarkdownIt("commonmark", {"html": True})
+    renderer.validateLink = lambda url: True
+    return renderer
+
+
+def script_urls(markup: str) -> list[str]:
+    """Attribute values a browser would treat as script or data URLs, in `markup` read as HTML
+    and rendered as Markdown: by Python-Markdown (`preview --format html`, HTML platforms) and
+    by a CommonMark renderer that does not filter links (what a platform might run)."""
+    found: list[str] = []
+    for text in (markup, render_html(markup), _commonmark().render(markup)):
+        parser = _Attributes()
+        parser.feed(text)
+        parser.close()
+        found += [value for value in parser.values if url_scheme(value) in UNSAFE_SCHEMES]
+    return found
+
+
+def strings(data: Any) -> Iterator[str]:
+    """Every string inside JSON-like `data`."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from strings(value)
