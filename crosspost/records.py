@@ -297,11 +297,19 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
         )
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:  # a folder, or unreadable
+        raise RecordsError(
+            f"the records file cannot be read ({exc.strerror})", path=path, hint=hint
+        ) from None
     except UnicodeDecodeError:
         raise RecordsError("the records file is not UTF-8 text", path=path, hint=hint) from None
     except json.JSONDecodeError as exc:
         raise RecordsError(
             f"the records file is not valid JSON ({exc.msg})", path=path, line=exc.lineno, hint=hint
+        ) from None
+    except RecursionError:
+        raise RecordsError(
+            "the records file is nested too deeply to be crosspost's", path=path, hint=hint
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("version"), int):
         raise RecordsError("the records file has no version number", path=path, hint=hint)

@@ -403,8 +403,14 @@ class _Post:
             return ()
         key, value = found
         items = value.split(",") if isinstance(value, str) else self.items(key, value)
+        if any(_INVISIBLE.search(item.strip()) for item in items):
+            self.note(
+                key,
+                "tags-cleaned",
+                "invisible control or text-direction characters were removed from the tags",
+            )
         unique: dict[str, str] = {}
-        for item in (i.strip() for i in items):
+        for item in (" ".join(_INVISIBLE.sub("", i).split()) for i in items):
             if item:
                 unique.setdefault(item.casefold(), item)
         return tuple(unique.values())

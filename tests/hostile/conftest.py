@@ -161,12 +161,15 @@ def _commonmark() -> MarkdownIt:
     return renderer
 
 
-def script_urls(markup: str) -> list[str]:
-    """Attribute values a browser would treat as script or data URLs, in `markup` read as HTML
-    and rendered as Markdown: by Python-Markdown (`preview --format html`, HTML platforms) and
-    by a CommonMark renderer that does not filter links (what a platform might run)."""
+def script_urls(markdown: str, *, python_markdown: bool = True) -> list[str]:
+    """Attribute values a browser would treat as script or data URLs in `markdown` rendered by
+    a CommonMark renderer that does not filter links (what a careless platform might run) and
+    by Python-Markdown (`preview --format html`); raw HTML passes through both."""
     found: list[str] = []
-    for text in (markup, render_html(markup), _commonmark().render(markup)):
+    renders = [_commonmark().render(markdown)]
+    if python_markdown:
+        renders.append(render_html(markdown))
+    for text in renders:
         parser = _Attributes()
         parser.feed(text)
         parser.close()

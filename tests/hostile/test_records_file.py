@@ -1,0 +1,90 @@
+"""A records file that cannot be trusted: crosspost stops before sending anything.
+
+Truncated, not JSON, not UTF-8, from a newer crosspost, world-writable, nested to exhaust the
+parser, a folder, or with values of the wrong type: each is a RecordsError (exit 2) naming the
+file and what to do, nothing is sent to any platform, and the file is left exactly as it was
+(bytes and permissions): records are what prevents a second copy, so a guess is never written
+over them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from crosspost.errors import RecordsError
+
+from .conftest import HostileBlog
+
+
+def _rewrite(change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(change(path.read_bytes()))
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "truncated": (_rewrite(lambda b: b[: len(b) // 2]), "not valid JSON", "restore it from git"),
+    "empty": (_rewrite(lambda b: b""), "not valid JSON", "restore it from git"),
+    "not-json": (_rewrite(lambda b: b"<<<<<<< HEAD\n" + b), "not valid JSON", "restore it"),
+    "not-utf8": (_rewrite(lambda b: b.replace(b"{", b"{\xff", 1)), "not UTF-8", "restore it"),
+    "a-list": (_rewrite(lambda b: b"[" + b + b"]"), "no version number", "restore it"),
+    "newer-version": (
+        _rewrite(lambda b: b.replace(b'"version": 1', b'"version": 2')),
+        "written by a newer crosspost",
+        "upgrade crosspost",
+    ),
+    "wrong-type": (
+        _rewrite(lambda b: b.replace(b'"state": "published"', b'"state": 1', 1)),
+        "damaged",
+        "restore it",
+    ),
+    "deeply-nested": (_rewrite(lambda b: b"[" * 200_000 + b"]" * 200_000), "nested", "restore"),
+    "a-folder": (_folder, "cannot be read", "restore it"),
+    "world-writable": (lambda path: path.chmod(0o666), "world-writable", "chmod o-w"),
+}
+
+
+def _state(path: Path) -> tuple[bytes | None, int]:
+    mode = path.stat().st_mode
+    return (None if stat.S_ISDIR(mode) else path.read_bytes()), stat.S_IMODE(mode)
+
+
+@pytest.mark.parametrize(("damage", "what", "todo"), CASES.values(), ids=list(CASES))
+def test_an_untrustworthy_records_file_stops_everything(
+    published: HostileBlog, damage: Callable[[Path], None], what: str, todo: str
+) -> None:
+    published.write("new.md", "---\ntitle: New\ndate: 2024-03-02\n---\nNew post.\n")
+    damage(published.records)
+    before, writes = _state(published.records), len(published.writes())
+    with pytest.raises(RecordsError) as info:
+        published.publish()
+    assert info.value.path == published.records
+    assert what in str(info.value) and todo in str(info.value), str(info.value)
+    assert len(published.writes()) == writes, "nothing may be sent without trusted records"
+    assert _state(published.records) == before, "the records file is never rewritten"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permissions are POSIX")
+def test_the_script_refuses_and_leaves_the_file_alone(published: HostileBlog) -> None:
+    published.write("new.md", "---\ntitle: New\ndate: 2024-03-02\n---\nNew post.\n")
+    writes = len(published.writes())
+    for name in ("truncated", "newer-version", "world-writable", "deeply-nested"):
+        damage, what, _ = CASES[name]
+        original = published.records.read_bytes()
+        damage(published.records)
+        before = _state(published.records)
+        for command in (["publish"], ["status"]):
+            result = published.cli(*command)
+            published.assert_refused(result, published.records, what)
+            assert _state(published.records) == before
+        published.records.chmod(0o644)
+        published.records.write_bytes(original)
+    assert len(published.writes()) == writes
