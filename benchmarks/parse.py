@@ -19,8 +19,9 @@ import tracemalloc
 from pathlib import Path
 
 from crosspost.config import load_config
+from crosspost.discover import find_posts
 from crosspost.errors import SourceError
-from crosspost.sources import find_posts, load_post
+from crosspost.sources import load_post
 
 _TEXT = """
 the of and to in is that for it as with was be by this are from at or an have not they which

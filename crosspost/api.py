@@ -43,7 +43,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     Shared by `plan`, `publish` and the CLI so that they all pick the same posts and config.
     Raises `ConfigError` when the config found cannot be read.
     """
-    from .sources import find_posts
+    from .discover import find_posts
 
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]

@@ -179,7 +179,8 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
     errors (exit 2); what a platform will show differently, trim or drop is a warning, listed as
     file:line [platform] (exit 0). With --links, a dead link is an error (exit 1).
     """
-    from .sources import find_posts, load_post
+    from .discover import find_posts
+    from .sources import load_post
 
     config = resolve_config(config_file, paths)
     files = find_posts(paths or [config.content_dir], config)

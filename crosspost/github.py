@@ -40,12 +40,12 @@ from typing import Any, TextIO
 
 from . import redact
 from .config import Config
+from .discover import is_post_name
 from .document import Notice
 from .errors import CrosspostError, SourceError
 from .plan import Kind
 from .publisher import Report, Result, Status
 from .records import FORMAT_VERSION
-from .sources import POST_SUFFIXES
 
 __all__ = [
     "BOT_EMAIL",
@@ -1092,8 +1092,7 @@ def _parse_name_status(listing: str) -> Iterator[Change]:
 
 def _looks_like_post(path: str, folders: Sequence[str]) -> bool:
     """A deleted file was a post if it had a post's name under a scanned folder."""
-    name = path.rsplit("/", 1)[-1].lower()
-    if not name.endswith(POST_SUFFIXES) or name.startswith((".", "readme.", "_index.")):
+    if not is_post_name(path.rsplit("/", 1)[-1]):
         return False
     return any(
         folder in (".", "") or path == folder or path.startswith(folder.rstrip("/") + "/")

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 
 from .config import Config, load_config
 from .dates import parse_date
+from .discover import POST_SUFFIXES
 from .document import Asset, Document, Notice
 from .errors import ConfigError, SourceError
 from .transform import absolute_url, transform, url_scheme
@@ -30,12 +31,10 @@ from .transform import absolute_url, transform, url_scheme
 if TYPE_CHECKING:
     from .front_matter import Matter
 
-__all__ = ["ALIASES", "MAX_BYTES", "POST_SUFFIXES", "find_posts", "load_post", "parse_text"]
+__all__ = ["ALIASES", "MAX_BYTES", "load_post", "parse_text"]
 
 MAX_BYTES = 5 * 1024 * 1024
 """Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
-
-POST_SUFFIXES = (".md", ".mdx", ".markdown")
 
 ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -110,40 +109,6 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return _build(text, path=path, config=config, digest=digest)
-
-
-def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
-    """Post files under `paths`, sorted: folders are searched recursively.
-
-    Skipped inside folders: hidden folders and files, `node_modules`, README files and Hugo's
-    `_index.md` list pages. A file named explicitly is always taken; the blog's root folder
-    (where crosspost.toml lives) stands for its content folder.
-    """
-    found: set[Path] = set()
-    for item in paths:
-        target = Path(item)
-        if target.is_file():
-            found.add(target)
-            continue
-        if not target.is_dir():
-            raise SourceError("no such file or folder", path=target, hint="check the path")
-        if target.resolve() == config.root.resolve() and config.content_dir.is_dir():
-            content = config.content_dir
-            inside = content.is_relative_to(target.resolve())
-            target = target / content.relative_to(target.resolve()) if inside else content
-        for folder, dirs, files in os.walk(target):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-            found.update(Path(folder) / name for name in files if _is_post_name(name))
-    return sorted(found)
-
-
-def _is_post_name(name: str) -> bool:
-    lower = name.lower()
-    return (
-        lower.endswith(POST_SUFFIXES)
-        and not lower.startswith((".", "readme.", "_index."))
-        and lower != "_index.md"
-    )
 
 
 # --------------------------------------------------------------------------- reading

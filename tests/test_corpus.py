@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from crosspost.config import Config, SiteConfig
+from crosspost.discover import POST_SUFFIXES
 from crosspost.document import Document
 from crosspost.errors import SourceError
-from crosspost.sources import POST_SUFFIXES, load_post
+from crosspost.sources import load_post
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 POSTS = (

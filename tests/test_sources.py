@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crosspost.config import Config, SiteConfig, load_config
+from crosspost.discover import find_posts
 from crosspost.document import Document
 from crosspost.errors import ConfigError, SourceError
-from crosspost.sources import MAX_BYTES, find_posts, load_post, parse_text
+from crosspost.sources import MAX_BYTES, load_post, parse_text
 
 SITE = "https://blog.example.com"
 Write = Callable[..., Path]

@@ -1,0 +1,52 @@
+"""Which files are posts: the folder walk shared by `check`, `publish`, `status` and the Action.
+
+Kept apart from `sources` (which parses posts and pulls in YAML and the Markdown tooling) so
+that a run that finds every post unchanged never imports a parser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import SourceError
+
+if TYPE_CHECKING:
+    from .config import Config
+
+__all__ = ["POST_SUFFIXES", "find_posts", "is_post_name"]
+
+POST_SUFFIXES = (".md", ".mdx", ".markdown")
+
+
+def is_post_name(name: str) -> bool:
+    """A post's file name: Markdown, not hidden, not a README, not a Hugo `_index` list page."""
+    lower = name.lower()
+    return lower.endswith(POST_SUFFIXES) and not lower.startswith((".", "readme.", "_index."))
+
+
+def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
+    """Post files under `paths`, sorted: folders are searched recursively.
+
+    Skipped inside folders: hidden folders and files, `node_modules`, README files and Hugo's
+    `_index.md` list pages. A file named explicitly is always taken; the blog's root folder
+    (where crosspost.toml lives) stands for its content folder.
+    """
+    found: set[Path] = set()
+    for item in paths:
+        target = Path(item)
+        if target.is_file():
+            found.add(target)
+            continue
+        if not target.is_dir():
+            raise SourceError("no such file or folder", path=target, hint="check the path")
+        if target.resolve() == config.root.resolve() and config.content_dir.is_dir():
+            content = config.content_dir
+            inside = content.is_relative_to(target.resolve())
+            target = target / content.relative_to(target.resolve()) if inside else content
+        for folder, dirs, files in os.walk(target):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+            found.update(Path(folder) / name for name in files if is_post_name(name))
+    return sorted(found)
