@@ -83,7 +83,8 @@ class HostileBlog:
         config.write_text(config.read_text("utf-8").replace(header, header + lines), "utf-8")
 
     def publish(self, *paths: Path) -> Report:
-        """One run in-process, with fast retries, over `paths` (default: the content folder)."""
+        """One run in-process, with fast retries, over `paths` (default: the content folder);
+        no token in its results, errors, logs or records."""
         config = load_config(self.root)
         config = dataclasses.replace(
             config, credentials={n: Secret(t) for n, t in self.sandbox.tokens.items()}
@@ -91,7 +92,10 @@ class HostileBlog:
         sources, config = collect(list(paths) or [config.content_dir], config)
         publisher = Publisher(config, adapters=load_adapters(), policy=FAST_RETRIES)
         with self.canaries.watching():
-            return asyncio.run(publisher.run(sources))
+            report = asyncio.run(publisher.run(sources))
+        texts = [r.message for r in report.results] + [str(e) for e in report.errors]
+        self.canaries.assert_clean(texts, [self.records])
+        return report
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """The real script; never a traceback, never a token in what it prints."""
