@@ -145,3 +145,13 @@ def test_parse_text_refuses_huge_text_before_parsing() -> None:
     config = Config(root=Path("/nonexistent-blog"), site=SiteConfig(url="https://b.example"))
     with pytest.raises(SourceError, match="5 MB"):
         parse_text(front_matter("title: " + "x" * 10_000_000), config=config)
+
+
+def test_the_script_refuses_every_bomb_without_a_traceback(published: HostileBlog) -> None:
+    before, writes = published.records_bytes(), len(published.writes())
+    paths = [published.write(f"{name}.md", text) for name, text in {**BOMBS, **NESTING}.items()]
+    result = published.cli("publish")
+    for path in paths:
+        published.assert_refused(result, path)
+    assert len(published.writes()) == writes
+    assert published.records_bytes() == before
