@@ -44,8 +44,10 @@ CREATES: Mapping[str, Mapping[str, str]] = {
 }
 """How each platform's create request looks to its fake: where a create-aimed fault strikes."""
 
-CLIENT_TIMEOUT = 0.4
-"""The client timeout (seconds) of the faulted platform in hang cases; the fake hangs longer."""
+CLIENT_TIMEOUT = 1.0
+"""The client timeout (seconds) of the faulted platform in hang cases; the fake hangs longer.
+Short enough to keep the matrix fast, long enough that no honest answer on a loaded machine is
+mistaken for a hang (which would flag a second Medium-style post)."""
 
 
 class Outcome(Enum):
