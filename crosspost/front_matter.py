@@ -366,10 +366,12 @@ def _load(handler: MatterHandler, block: _Block, path: Path | None) -> dict[str,
         ) from None
     except (_TooLarge, RecursionError):
         raise SourceError(
-            f"{kind} front matter is too large or too deeply nested once aliases are expanded",
+            f"{kind} front matter is too large or too deeply nested"
+            + (" once aliases are expanded" if kind == "YAML" else ""),
             path=path,
             line=block.text_line,
-            hint=f"front matter is limited to {MAX_YAML_NODES} values; remove the anchors/aliases",
+            hint=f"front matter is limited to {MAX_YAML_NODES} values and nesting of this depth"
+            + ("; remove the anchors/aliases" if kind == "YAML" else ""),
         ) from None
     if data is None:
         return {}

@@ -532,6 +532,14 @@ class _Post:
             if not real.is_file():
                 self.note(key, "cover-not-file", f"cover image {written!r} is not a regular file")
                 return None
+            if not _is_image(real):
+                self.note(
+                    key,
+                    "cover-not-image",
+                    f"cover image {written!r} is not a PNG, JPEG, GIF, WebP or AVIF image; "
+                    "it will not be uploaded",
+                )
+                return None
             return real
         self.note(
             key, "cover-missing", f"cover image {written!r} not found; platforms get only its URL"
@@ -540,6 +548,23 @@ class _Post:
 
 
 # --------------------------------------------------------------------------- helpers
+
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def _is_image(path: Path) -> bool:
+    """Only image files may be uploaded: a cover path pointing at `.env` or a key file must
+    never send its bytes anywhere, even to a server that would refuse them."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    if head.startswith(_IMAGE_SIGNATURES):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return True
+    return head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis")
 
 
 def _from_file_name(path: Path | None) -> tuple[str, str | None, date | None]:

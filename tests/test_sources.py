@@ -590,11 +590,14 @@ def test_multi_line_title_is_one_line(write: Write, config: Config) -> None:
 # --------------------------------------------------------------------------- cover
 
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
     folder = tmp_path / "src" / "content" / "posts" / "bundle"
     folder.mkdir(parents=True)
-    (folder / "cover.png").write_bytes(b"\x89PNG")
+    (folder / "cover.png").write_bytes(PNG)
     return folder
 
 
@@ -609,16 +612,29 @@ def test_local_cover_inside_the_root(bundle: Path, config: Config) -> None:
     assert doc.cover is not None
     assert doc.cover.url == SITE + "/posts/bundle/cover.png"
     assert doc.cover.path == (bundle / "cover.png").resolve()
-    assert doc.cover.read_bytes() == b"\x89PNG"
+    assert doc.cover.read_bytes() == PNG
     assert doc.notices == ()
 
 
 def test_root_relative_cover_from_public(tmp_path: Path, bundle: Path, config: Config) -> None:
     (tmp_path / "public" / "img").mkdir(parents=True)
-    (tmp_path / "public" / "img" / "x.png").write_bytes(b"x")
+    (tmp_path / "public" / "img" / "x.png").write_bytes(PNG)
     doc = cover_post(bundle, "/img/x.png", config)
     assert doc.cover is not None and doc.cover.url == SITE + "/img/x.png"
     assert doc.cover.path == (tmp_path / "public" / "img" / "x.png").resolve()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [(".env", b"SECRET_KEY=abc\n"), ("id_rsa.png", b"-----BEGIN OPENSSH PRIVATE KEY-----")],
+)
+def test_a_cover_that_is_not_an_image_is_never_uploaded(
+    bundle: Path, config: Config, name: str, content: bytes
+) -> None:
+    (bundle / name).write_bytes(content)
+    doc = cover_post(bundle, f"./{name}", config)
+    assert doc.cover is not None and doc.cover.path is None
+    assert [n.code for n in doc.notices] == ["cover-not-image"]
 
 
 def test_missing_cover_keeps_the_url(bundle: Path, config: Config) -> None:

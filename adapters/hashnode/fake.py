@@ -190,7 +190,7 @@ class FakeHashnode(FakePlatform):
 
     def too_many(self, retry_after: float) -> FakeResponse:
         response = self.error(429, "Too many requests")
-        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        response.headers["Retry-After"] = self.retry_after_header(retry_after)
         return response
 
     def graphql_error(self, code: str) -> FakeResponse:

@@ -112,7 +112,7 @@ class FakeMedium(FakePlatform):
         return FakeResponse.json(
             429,
             {"errors": [{"message": "Too many requests", "code": UNDOCUMENTED}]},
-            {"Retry-After": str(max(1, round(retry_after)))},
+            {"Retry-After": self.retry_after_header(retry_after)},
         )
 
     # ----------------------------------------------------------------- routing
