@@ -34,11 +34,11 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
     `_index.md` list pages. A file named explicitly is always taken; the blog's root folder
     (where crosspost.toml lives) stands for its content folder.
     """
-    found: set[Path] = set()
+    found: set[str] = set()  # strings: hashing and sorting 10,000 Paths is a noticeable cost
     for item in paths:
         target = Path(item)
         if target.is_file():
-            found.add(target)
+            found.add(str(target))
             continue
         if not target.is_dir():
             raise SourceError("no such file or folder", path=target, hint="check the path")
@@ -48,5 +48,5 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
             target = target / content.relative_to(target.resolve()) if inside else content
         for folder, dirs, files in os.walk(target):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-            found.update(Path(folder) / name for name in files if is_post_name(name))
-    return sorted(found)
+            found.update(os.path.join(folder, name) for name in files if is_post_name(name))
+    return [Path(name) for name in sorted(found, key=lambda name: name.split(os.sep))]

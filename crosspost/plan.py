@@ -51,7 +51,7 @@ class Kind(StrEnum):
     INVALID = "invalid"  # the post cannot be rendered for this platform
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     """One (post, platform) of a plan: what to do, why, and what would be sent."""
 
@@ -154,8 +154,9 @@ def make_plan(
             rel = relative_source(source, config.root)
             skipped = _fast_skips(rel, file_hash(data), fingerprints, records, force)
             if skipped is not None and len(skipped) == len(adapters):
+                label = str(source)
                 actions.extend(
-                    Action(Kind.SKIP, name, str(source), "unchanged", record=entry)
+                    Action(Kind.SKIP, name, label, "unchanged", record=entry)
                     for name, entry in skipped.items()
                 )
                 continue

@@ -60,7 +60,7 @@ class Status(StrEnum):
 _DONE = {Status.CREATED, Status.UPDATED, Status.ADOPTED}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """What happened to one post on one platform.
 
