@@ -10,7 +10,6 @@ inside the commands that need them.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -214,6 +213,8 @@ def offline_adapters(
     """The platforms' adapters built exactly as publishing builds them (settings validated,
     [tags] applied, account facts cached in the records) but never connected: rendering needs
     no network and no token."""
+    import asyncio
+
     from .adapter import load_adapters
     from .platforms import Platforms
     from .records import Records
@@ -247,6 +248,8 @@ def _render_platforms(config: Config, checked: Sequence[_Checked]) -> None:
 def _check_links(config: Config, checked: Sequence[_Checked]) -> None:
     """Fetch the URLs of the posts a publish would send now (not drafts, scheduled or archived
     ones, whose pages are not expected to be live), each URL once."""
+    import asyncio
+
     from .links import check_urls
 
     due = [(item, item.urls()) for item in checked if item.doc and _due(item.doc, config)]
