@@ -427,9 +427,9 @@ class PlatformClient:
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise self._unsure(op, f"{target}: no answer ({_describe(exc)})", None) from None
         except httpx.HTTPError as exc:
-            raise PlatformError(
-                f"{target} failed: {_describe(exc)}", platform=self.platform
-            ) from None
+            # Past the connect step the platform may have acted, whatever went wrong (a body
+            # that cannot be decoded arrives after the platform committed): never final.
+            raise self._unsure(op, f"{target} failed: {_describe(exc)}", None) from None
         finally:
             self.pacer.settle(slots)
         self.pacer.observe(response)

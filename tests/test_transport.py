@@ -4,7 +4,9 @@
   crosspost.toml → Publisher, with a ConfigError naming the file and the key;
 - certificate verification is on (the shared TLS context requires a valid certificate for the
   host) and no setting turns it off; a self-signed server is never sent a request;
-- a platform that redirects elsewhere is not followed: the other server never sees the token.
+- a platform that redirects elsewhere is not followed: the other server never sees the token;
+- an answer that fails after the request was sent (a body that cannot be decoded) leaves a create
+  ambiguous, never final, so the post is looked up instead of created again.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pytest
 from crosspost.adapter import load_adapters
 from crosspost.config import PlatformConfig, load_config
 from crosspost.credentials import Secret
-from crosspost.errors import ConfigError, EndpointError, NotSentError
+from crosspost.errors import AmbiguousError, ConfigError, EndpointError, NotSentError, ServerError
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
 from crosspost.http import PlatformClient, _tls_context
 from crosspost.publisher import Publisher, Status
@@ -211,3 +213,45 @@ def test_a_redirect_to_another_host_is_not_followed_with_the_token(
         [r.message for r in report.results] + exception_texts(result.error),
         [sandbox.folder / "records.json"],
     )
+
+
+# --------------------------------------------------------------------------- undecodable answers
+
+
+class _BrokenGzip(FakePlatform):
+    """Carries out every request, then answers with a body labelled gzip that is not gzip (a
+    misconfigured proxy): the client fails only after the platform has acted."""
+
+    name = "broken-gzip"
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        return FakeResponse(
+            201,
+            b'{"id": 1} is not gzip',
+            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+
+
+def _send_to(fake: FakePlatform, op: str) -> None:
+    async def go() -> None:
+        async with PlatformClient("demo", fake.url, policy=FAST_RETRIES) as client:
+            await client.request("POST", "/posts", op=op, json={"title": "t"})  # type: ignore[arg-type]
+
+    asyncio.run(go())
+
+
+def test_an_undecodable_answer_to_a_create_is_ambiguous_and_never_resent() -> None:
+    with _BrokenGzip() as fake:
+        with pytest.raises(AmbiguousError, match="DecodingError") as info:
+            _send_to(fake, "create")
+        assert len(fake.requests) == 1, "a create that may have landed is never resent blindly"
+    assert info.value.exit_code == 3
+
+
+@pytest.mark.parametrize("op", ["read", "update", "upload"])
+def test_an_undecodable_answer_to_other_operations_is_a_retried_server_error(op: str) -> None:
+    with _BrokenGzip() as fake:
+        with pytest.raises(ServerError, match="DecodingError") as info:
+            _send_to(fake, op)
+        assert len(fake.requests) == FAST_RETRIES.max_attempts, "resending these is safe"
+    assert not isinstance(info.value, AmbiguousError)
