@@ -131,6 +131,8 @@ def publish(
                 report = run(box.configure(config), paths)
         else:
             report = run(config, paths)
+        if action is not None:
+            action.shield()  # published: a cancel from now on must not lose the records
     except KeyboardInterrupt:
         if action is not None:
             raise click.exceptions.Exit(action.interrupted()) from None

@@ -11,7 +11,8 @@ The records are the only memory of what was published, so they are committed bac
 dedicated branch for protected default branches, and copied aside for an artifact when every push
 fails. When the runner cancels the job it sends SIGINT, then SIGTERM 7.5 s later, to the step's
 process (action.yml `exec`s crosspost so that is us): `interrupted` saves the records in that
-window, so the next run reconciles instead of posting twice.
+window, so the next run reconciles instead of posting twice; once the posts are published,
+`shield` ignores those signals so that the report and the records push always finish.
 
 Workflow commands (`::add-mask::`, `::error::`, …) are written to stdout, where the runner reads
 them; every text that leaves this module goes through `crosspost.redact.scrub` first.
@@ -642,8 +643,20 @@ class ActionRun:
 
     # ----------------------------------------------------------------- finish
 
+    def shield(self) -> None:
+        """Ignore SIGINT, SIGTERM and SIGHUP from now on. Once the posts are published, a cancel
+        that interrupted the report or the records push would lose the records; the seconds the
+        runner grants after its SIGINT are for saving them. Only the main thread may do this."""
+        if not _main_thread():
+            return
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                signal.signal(sig, signal.SIG_IGN)
+
     def finish(self, report: Report, *, notices: Iterable[Notice] = ()) -> int:
         """Annotate, save the records, write the step summary and outputs; the exit code."""
+        self.shield()
         self._annotate(report, notices)
         saved = self._save() if not report.dry_run else _Saved(True, "dry run: nothing written")
         self._write_summary(self._summary(report, saved))
@@ -653,9 +666,7 @@ class ActionRun:
 
     def interrupted(self) -> int:
         """The run was cancelled: keep what was published (records), say so, exit 130."""
-        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None and _main_thread():
-                signal.signal(sig, signal.SIG_IGN)  # the 7.5 s the runner grants are for this
+        self.shield()
         self.out.write(
             _command(
                 "warning", "cancelled: saving the records of what was published", title="crosspost"

@@ -350,3 +350,35 @@ def test_protected_main_without_a_records_branch_keeps_an_artifact(blog: Blog) -
     assert len(json.loads((artifact / "records.json").read_text())["posts"]) == len(ELIGIBLE)
     assert "actions/upload-artifact" in result.skipped_uses  # its `if:` held
     assert "::error title=crosspost%3A records not saved::" in result.stdout
+
+
+def slow_origin(remote: Remote, marker: Path, seconds: int = 3) -> None:
+    """A pre-receive hook that says (by touching `marker`) that a push is running, then takes
+    its time, so the test can cancel the job in the middle of the records push."""
+    hook = remote.origin / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\ntouch '{marker}'\nsleep {seconds}\n")
+    hook.chmod(0o755)
+
+
+def test_a_cancel_during_the_records_push_still_saves_them(blog: Blog) -> None:
+    marker = blog.tmp / "push-started"
+
+    def cancel_during_the_push(process: subprocess.Popen[str]) -> None:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the records push never started"
+        os.kill(process.pid, signal.SIGINT)  # the runner's cancel: SIGINT, then SIGTERM
+        time.sleep(0.2)
+        os.kill(process.pid, signal.SIGTERM)
+
+    result = blog.push(
+        "my blog",
+        after_checkout=lambda: slow_origin(blog.remote, marker),
+        while_running=cancel_during_the_push,
+    )
+    assert result.returncode == 0, result.log
+    assert "Aborted!" not in result.log
+    assert len(blog.origin_records()["posts"]) == len(ELIGIBLE)
+    assert "### crosspost: 16 published" in result.summary
+    assert "**Records:** committed as" in result.summary
