@@ -50,6 +50,11 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     if config is None:
         config = load_config(start=paths[0]) if paths else load_config()
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
+    for path in paths:
+        if not path.is_file() and not path.is_dir():
+            from .sources import not_a_file
+
+            raise not_a_file(path)  # a FIFO or broken link: say so, not "no such file"
     if paths:
         sources.extend(find_posts(paths, config))
     return sources, config

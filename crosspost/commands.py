@@ -24,7 +24,7 @@ import click
 
 from ._version import __version__
 from .document import Notice
-from .errors import ContentError, CrosspostError, SourceError
+from .errors import ConfigError, ContentError, CrosspostError, SourceError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -127,12 +127,14 @@ _config_option = click.option(
 
 @dataclass
 class _Checked:
-    """One post as `check` saw it: the Document or why it cannot be read, each configured
-    platform's payload or refusal, and (with --links) the status of each URL it references."""
+    """One post as `check` saw it: the Document or why it cannot be read (or why it cannot be
+    published: `clash`, another post has its canonical URL), each configured platform's payload
+    or refusal, and (with --links) the status of each URL it references."""
 
     path: Path
     doc: Document | None = None
     error: SourceError | None = None
+    clash: SourceError | None = None
     payloads: dict[str, Payload] = field(default_factory=dict)
     refusals: dict[str, ContentError] = field(default_factory=dict)
     links: dict[str, int | str] = field(default_factory=dict)
@@ -145,7 +147,7 @@ class _Checked:
 
     @property
     def errors(self) -> int:
-        return (self.error is not None) + len(self.refusals)
+        return (self.error is not None) + (self.clash is not None) + len(self.refusals)
 
     @property
     def dead(self) -> dict[str, int | str]:
@@ -178,23 +180,18 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
     errors (exit 2); what a platform will show differently, trim or drop is a warning, listed as
     file:line [platform] (exit 0). With --links, a dead link is an error (exit 1).
     """
-    from .discover import find_posts
-    from .sources import load_post
-
-    config = resolve_config(config_file, paths)
-    files = find_posts(paths or [config.content_dir], config)
-    if not files:
-        where = ", ".join(map(str, paths)) or str(config.content_dir)
-        fail(SourceError(f"no posts found in {where}", hint="pass post files or folders"))
-    checked: list[_Checked] = []
-    for path in files:
-        try:
-            checked.append(_Checked(path, doc=load_post(path, config)))
-        except SourceError as exc:
-            checked.append(_Checked(path, error=exc))
-    _render_platforms(config, checked)
-    if links:
-        _check_links(config, checked)
+    with _reported(as_json):
+        config, files = _check_inputs(paths, config_file)
+        checked = _load_all(files, config)
+        _render_platforms(config, checked)
+        if links:
+            _check_links(config, checked)
+    if _placeholder_site(config):
+        click.echo(
+            f"warning: site.url is {config.site.url}, a placeholder: canonical URLs would point "
+            "there; set your blog's address in [site] url",
+            err=True,
+        )
     if as_json:
         report = _check_report(config, checked, links=links)
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
@@ -204,6 +201,125 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
         raise click.exceptions.Exit(2)
     if any(item.dead for item in checked):
         raise click.exceptions.Exit(1)
+
+
+def _check_inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, list[Path]]:
+    """The config and the post files `check` reads, named relative to the current folder.
+
+    A `.toml` among `paths` is a config to validate, not a post: the first one is the config
+    used (unless --config names another), and alone it stands for its blog's content folder.
+    """
+    from .config import load_config
+    from .discover import find_posts
+    from .sources import not_a_file
+
+    configs = [load_config(path) for path in paths if path.suffix == ".toml"]
+    posts = [path for path in paths if path.suffix != ".toml"]
+    for path in posts:
+        if not path.is_file() and not path.is_dir():
+            raise not_a_file(path)
+    if config_file is not None or not configs:
+        config = resolve_config(config_file, posts)
+    else:
+        config = configs[0]
+    if not posts and configs and not config.content_dir.is_dir():
+        return config, []
+    files = find_posts(posts or [config.content_dir], config)
+    if not files and (posts or not configs):
+        where = ", ".join(map(str, posts)) or str(_shown(config.content_dir))
+        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+    return config, [_shown(path) for path in files]
+
+
+def _load_all(files: Sequence[Path], config: Config) -> list[_Checked]:
+    """Every post read (or its error), then posts sharing a canonical URL marked as errors."""
+    from .sources import load_post
+
+    checked: list[_Checked] = []
+    for path in files:
+        try:
+            checked.append(_Checked(path, doc=load_post(path, config)))
+        except SourceError as exc:
+            checked.append(_Checked(path, error=exc))
+    _mark_clashes(checked)
+    return checked
+
+
+def _mark_clashes(checked: Sequence[_Checked]) -> None:
+    """Two posts with one canonical URL would be published as one page on every platform (the
+    second update overwriting the first, or refused as a duplicate): an error on each, naming
+    the others, so the author can give them distinct addresses before anything is sent."""
+    by_url: dict[str, list[_Checked]] = {}
+    for item in checked:
+        if item.doc is not None:
+            by_url.setdefault(item.doc.canonical_url, []).append(item)
+    for url, items in by_url.items():
+        for item in items if len(items) > 1 else ():
+            others = ", ".join(str(other.path) for other in items if other is not item)
+            item.clash = SourceError(
+                f"the canonical URL {url} is also the URL of {others}",
+                path=item.path,
+                field="canonical_url",
+                hint="give each post its own slug or canonical_url, or put {lang} in the permalink",
+            )
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the current folder when it is under it, as the user would type it."""
+    absolute = Path(os.path.abspath(path))
+    for here in {Path.cwd(), Path(os.path.realpath(Path.cwd()))}:
+        if absolute.is_relative_to(here):
+            return absolute.relative_to(here)
+    return path
+
+
+@contextlib.contextmanager
+def _reported(as_json: bool) -> Iterator[None]:
+    """An error that stops `check` or `preview` names its file as `_shown`; with --json it is
+    also printed as a JSON report on stdout, so a script reading stdout is never left with
+    nothing to parse. The group's handler then prints it on stderr and exits."""
+    try:
+        yield
+    except CrosspostError as exc:
+        path = getattr(exc, "path", None)
+        if isinstance(path, Path):
+            exc.path = _shown(path)  # type: ignore[attr-defined]
+        if as_json:
+            click.echo(json.dumps(_stopped_report(exc), indent=2, ensure_ascii=False))
+        raise
+
+
+def _stopped_report(exc: CrosspostError) -> dict[str, Any]:
+    """The --json report of a check that could not start: no posts, one error."""
+    config = getattr(exc, "path", None) if isinstance(exc, ConfigError) else None
+    return {
+        "config": str(config) if config else None,
+        "posts": [],
+        "errors": 1,
+        "warnings": 0,
+        "dead_links": 0,
+        "error": _error_data(exc),
+    }
+
+
+def _error_data(exc: CrosspostError) -> dict[str, Any]:
+    path = getattr(exc, "path", None)
+    return {
+        "file": str(path) if path else None,
+        "line": getattr(exc, "line", None),
+        "field": getattr(exc, "field", None),
+        "message": exc.message,
+        "hint": exc.hint,
+        "text": str(exc),
+    }
+
+
+def _placeholder_site(config: Config) -> bool:
+    """site.url left at a documentation address: every canonical URL would point at it."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(config.site.url or "").hostname or ""
+    return host.removeprefix("www.") in ("example.com", "example.org", "example.net")
 
 
 @contextlib.contextmanager
@@ -267,6 +383,8 @@ def _print_check(config: Config, checked: Sequence[_Checked], *, links: bool) ->
             click.echo(f"{item.error} [error]")
             continue
         assert item.doc is not None
+        if item.clash is not None:
+            click.echo(f"{item.clash} [error]")
         warnings += print_notices(item.notices)
         print_notices(
             Notice(_refusal(exc), "error", path=item.path, platform=name)
@@ -321,7 +439,7 @@ def _check_report(config: Config, checked: Sequence[_Checked], *, links: bool) -
     posts = []
     for item in checked:
         entry: dict[str, Any] = {"path": str(item.path), "ok": not item.errors}
-        doc, exc = item.doc, item.error
+        doc, exc = item.doc, item.error or item.clash
         if doc is not None:
             entry |= {
                 "title": doc.title,
@@ -345,13 +463,7 @@ def _check_report(config: Config, checked: Sequence[_Checked], *, links: bool) -
             if links:
                 entry["links"] = dict(item.links)
         if exc is not None:
-            entry["error"] = {
-                "message": exc.message,
-                "line": exc.line,
-                "field": exc.field,
-                "hint": exc.hint,
-                "text": str(exc),
-            }
+            entry["error"] = _error_data(exc)
         posts.append(entry)
     return {
         "config": str(config.path) if config.path else None,
@@ -401,16 +513,23 @@ def preview(
 ) -> None:
     """Show POST as crosspost reads it: the portable body and every field, or with --to the
     request body one platform would receive. Warnings go to stderr."""
-    from .sources import load_post
-
     if platform is None and draft:
         raise click.UsageError("--draft only applies with --to PLATFORM")
     if platform is not None and fmt not in (None, "json"):
         raise click.UsageError("--to prints the platform's JSON body; leave out --format")
-    config = resolve_config(config_file, [post])
-    if platform is not None:
-        _preview_payload(config, post, platform, draft=draft)
-        return
+    post = _shown(post)
+    with _reported(as_json=False):
+        config = resolve_config(config_file, [post])
+        if platform is not None:
+            _preview_payload(config, post, platform, draft=draft)
+        else:
+            _preview_document(config, post, fmt)
+
+
+def _preview_document(config: Config, post: Path, fmt: str | None) -> None:
+    """The Document of `post` as front matter and body, HTML or JSON."""
+    from .sources import load_post
+
     doc = load_post(post, config)
     print_notices(doc.notices, err=True)
     if fmt == "json":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import tomllib
 import types
@@ -176,9 +177,7 @@ class Config:
 
 def find_config(start: Path) -> Path | None:
     """The nearest crosspost.toml, or pyproject.toml with [tool.crosspost], at or above `start`."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+    here = _folder_of(start)
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
@@ -187,6 +186,19 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file() and "[tool.crosspost" in pyproject.read_text("utf-8", "replace"):
             return pyproject
     return None
+
+
+def _folder_of(start: Path) -> Path:
+    """`start` resolved if a folder, else the folder holding it.
+
+    A `start` that cannot be resolved (a symbolic link loop) stands for the folder it sits in:
+    the config is still found, and reading the post then says what is wrong with it.
+    """
+    try:
+        here = start.resolve()
+    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
+        return Path(os.path.abspath(start)).parent.resolve()
+    return here.parent if here.is_file() else here
 
 
 def load_config(path: str | Path | None = None, *, start: str | Path | None = None) -> Config:
@@ -213,8 +225,7 @@ def load_config(path: str | Path | None = None, *, start: str | Path | None = No
         origin = Path(start) if start is not None else Path.cwd()
         found = find_config(origin)
         if found is None:
-            root = origin.resolve()
-            return Config(root=root.parent if root.is_file() else root)
+            return Config(root=_folder_of(origin))
         target = found
     return _parse_file(target.resolve())
 

@@ -9,6 +9,7 @@ Everything that goes wrong is a `SourceError` naming the file, the line, the key
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import math
 import os
@@ -31,7 +32,7 @@ from .transform import absolute_url, transform, url_scheme
 if TYPE_CHECKING:
     from .front_matter import Matter
 
-__all__ = ["ALIASES", "MAX_BYTES", "load_post", "parse_text"]
+__all__ = ["ALIASES", "MAX_BYTES", "load_post", "not_a_file", "parse_text"]
 
 MAX_BYTES = 5 * 1024 * 1024
 """Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
@@ -119,24 +120,27 @@ _UTF8 = "posts must be UTF-8 text; re-save the file as UTF-8"
 def _read(path: Path) -> bytes:
     try:
         info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise SourceError(
-                "this is a folder, not a post",
-                path=path,
-                hint="pass a .md file, or check a whole folder with `crosspost check FOLDER`",
-            )
-        if not stat.S_ISREG(info.st_mode):
-            raise SourceError("not a regular file", path=path, hint="pass a .md file")
-        if info.st_size > MAX_BYTES:
-            raise SourceError(
-                f"the file is {info.st_size / 1e6:.1f} MB; posts are limited to 5 MB",
-                path=path,
-                hint="is this really a blog post?",
-            )
+    except OSError:
+        raise not_a_file(path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(
+            "this is a folder, not a post",
+            path=path,
+            hint="pass a .md file, or check a whole folder with `crosspost check FOLDER`",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise not_a_file(path)
+    if info.st_size > MAX_BYTES:
+        raise SourceError(
+            f"the file is {info.st_size / 1e6:.1f} MB; posts are limited to 5 MB",
+            path=path,
+            hint="is this really a blog post?",
+        )
+    try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise SourceError("no such file", path=path, hint="check the path") from None
+        raise not_a_file(path) from None
     except OSError as exc:
         raise SourceError(f"cannot read the post: {exc.strerror}", path=path) from None
     if len(data) > MAX_BYTES:
@@ -144,10 +148,51 @@ def _read(path: Path) -> bytes:
     return data
 
 
+def not_a_file(path: Path) -> SourceError:
+    """The error for a post path that is neither a regular file nor a folder, saying what it is.
+
+    "No such file" for a FIFO or a broken link sends the user looking for a typo in a path
+    that is right there in `ls`; naming the thing (and where a link points) is the fix.
+    """
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return SourceError("no such file or folder", path=path, hint="check the path")
+    except OSError as exc:
+        return SourceError(f"cannot read the path: {exc.strerror}", path=path)
+    if stat.S_ISLNK(info.st_mode):
+        return _broken_link(path)
+    kinds = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}
+    kind = kinds.get(stat.S_IFMT(info.st_mode), "a device or special file")
+    return SourceError(f"this is {kind}, not a post file", path=path, hint="pass a .md file")
+
+
+def _broken_link(path: Path) -> SourceError:
+    """A symbolic link that cannot be followed: one that loops, or one to nothing."""
+    try:
+        path.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return SourceError(
+                "this symbolic link loops (it leads back to itself through other links)",
+                path=path,
+                hint="fix or remove the link",
+            )
+        return SourceError(
+            f"this symbolic link points to {os.readlink(path)}, which does not exist",
+            path=path,
+            hint="fix the link, or pass the post file itself",
+        )
+    return SourceError("this symbolic link cannot be followed", path=path, hint="fix the link")
+
+
 def _refuse_outside_links(path: Path, config: Config) -> None:
     """A post that is a symbolic link to a file outside the blog folder is never read: in a
     pull request it could point at a secret of the machine that runs the Action."""
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
+        raise not_a_file(path) from None
     if real == Path(os.path.abspath(path)) or real.is_relative_to(config.root.resolve()):
         return
     raise SourceError(

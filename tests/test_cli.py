@@ -136,6 +136,110 @@ def test_check_missing_path() -> None:
     assert result.stderr.startswith("error: /nonexistent/post.md: no such file or folder")
 
 
+def test_check_refuses_two_posts_with_one_canonical_url(blog: Path) -> None:
+    bundle = blog / "content" / "posts" / "hello"
+    bundle.mkdir()
+    (bundle / "index.md").write_text("---\ntitle: Hello\n---\nHi\n")
+    (bundle / "index.ja.md").write_text("---\ntitle: Konnichiwa\n---\nHi\n")
+    result = invoke("check", blog)
+    assert result.exit_code == 2
+    english, japanese = bundle / "index.md", bundle / "index.ja.md"
+    for path, other in ((english, japanese), (japanese, english)):
+        line = next(line for line in result.stdout.splitlines() if line.startswith(f"{path}:"))
+        assert f"https://b.example/posts/hello/ is also the URL of {other}" in line
+        assert "own slug or canonical_url, or put {lang} in the permalink" in line
+    assert "good.md: field 'canonical_url'" not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("3 posts checked, 2 errors")
+    report = json.loads(invoke("check", "--json", blog).stdout)
+    clashing = [post for post in report["posts"] if not post["ok"]]
+    assert [post["error"]["field"] for post in clashing] == ["canonical_url"] * 2
+
+
+def test_check_with_lang_in_the_permalink_has_no_clash(blog: Path) -> None:
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\npermalink = "/{lang}/posts/{slug}/"\n'
+    )
+    bundle = blog / "content" / "posts" / "hello"
+    bundle.mkdir()
+    (bundle / "index.md").write_text("---\ntitle: Hello\n---\nHi\n")
+    (bundle / "index.ja.md").write_text("---\ntitle: Konnichiwa\n---\nHi\n")
+    assert invoke("check", blog).exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["loop", "dangling", "fifo"])
+def test_check_names_what_a_strange_path_is(tmp_path: Path, kind: str) -> None:
+    post = tmp_path / "a.md"
+    if kind == "loop":
+        os.symlink("b.md", post)
+        os.symlink("a.md", tmp_path / "b.md")
+    elif kind == "dangling":
+        os.symlink("gone.md", post)
+    else:
+        os.mkfifo(post)
+    expected = {
+        "loop": "this symbolic link loops",
+        "dangling": "this symbolic link points to gone.md, which does not exist",
+        "fifo": "this is a named pipe (FIFO), not a post file",
+    }[kind]
+    result = invoke("check", post)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {post}: {expected}")
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("name", ["crosspost.toml", "pyproject.toml"])
+def test_check_validates_a_named_config_as_the_config(blog: Path, name: str) -> None:
+    if name == "pyproject.toml":
+        (blog / "crosspost.toml").unlink()
+        (blog / name).write_text('[tool.crosspost.site]\nurl = "https://b.example"\n')
+    result = invoke("check", blog / name)
+    assert result.exit_code == 0, result.output
+    assert "front matter" not in result.output
+    assert result.stdout.splitlines()[-1] == "1 post checked, 0 errors, 1 warning"
+    table = "[tool.crosspost.site]" if name == "pyproject.toml" else "[site]"
+    (blog / name).write_text(f"{table}\nurl = 3\n")
+    result = invoke("check", blog / name)
+    assert result.exit_code == 2
+    assert f"{blog / name}:" in result.stderr and "site.url" in result.stderr
+
+
+def test_check_json_reports_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "ftp://nope"\n')
+    result = invoke("check", "--json", tmp_path)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["posts"] == [] and report["errors"] == 1
+    assert report["error"] | {"message": "", "text": ""} == {
+        "file": str(tmp_path / "crosspost.toml"),
+        "line": 2,
+        "field": "site.url",
+        "message": "",
+        "hint": None,
+        "text": "",
+    }
+    assert "is not an absolute http(s) URL" in report["error"]["message"]
+
+
+def test_check_prints_paths_relative_to_the_current_folder(
+    blog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (blog / "content" / "posts" / "bad.md").write_text("no front matter\n")
+    monkeypatch.chdir(blog)
+    result = invoke("check")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(os.path.join("content", "posts", "bad.md") + ":1: ")
+    assert lines[1].startswith(os.path.join("content", "posts", "good.md") + ":6: ")
+    preview = invoke("preview", blog / "content" / "posts" / "bad.md")
+    assert preview.stderr.startswith(f"error: {os.path.join('content', 'posts', 'bad.md')}:1:")
+
+
+def test_check_warns_about_a_placeholder_site_url(blog: Path) -> None:
+    (blog / "crosspost.toml").write_text('[site]\nurl = "https://example.com"\n')
+    result = invoke("check", blog)
+    assert result.exit_code == 0
+    assert "warning: site.url is https://example.com, a placeholder" in result.stderr
+
+
 # --------------------------------------------------------------------------- preview
 
 

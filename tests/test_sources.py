@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import crosspost
 from crosspost.config import Config, SiteConfig, load_config
 from crosspost.discover import find_posts
 from crosspost.document import Document
@@ -801,11 +802,27 @@ def test_huge_file_is_refused_unread(tmp_path: Path, config: Config) -> None:
         load_post(path, config)
 
 
-def test_fifo_is_refused(tmp_path: Path, config: Config) -> None:
+def test_fifo_is_refused_as_what_it_is(tmp_path: Path, config: Config) -> None:
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)
-    with pytest.raises(SourceError, match="regular file"):
+    with pytest.raises(SourceError, match=r"a named pipe \(FIFO\), not a post file") as caught:
         load_post(fifo, config)
+    assert caught.value.path == fifo
+
+
+def test_symlink_loop_is_a_source_error(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\nurl = "https://x.example"\n')
+    os.symlink("b.md", tmp_path / "a.md")
+    os.symlink("a.md", tmp_path / "b.md")
+    with pytest.raises(SourceError, match="symbolic link loops") as caught:
+        crosspost.load_post(tmp_path / "a.md")  # the config search must not trip either
+    assert caught.value.path == tmp_path / "a.md"
+
+
+def test_dangling_symlink_names_its_target(tmp_path: Path, config: Config) -> None:
+    os.symlink("gone.md", tmp_path / "post.md")
+    with pytest.raises(SourceError, match=r"points to gone\.md, which does not exist"):
+        load_post(tmp_path / "post.md", config)
 
 
 def test_parse_text_rejects_nul_and_huge_text(config: Config) -> None:
