@@ -85,6 +85,9 @@ FIND_DRAFTS = """query FindDrafts($host: String!, $after: String) {
 _REFUSED = {"BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
 """Codes of requests that were not carried out: final, never ambiguous."""
 
+_STATUS_SAYS_ENOUGH = {413, 429}
+"""Too large, rate limited: what the client makes of these needs no body from Hashnode."""
+
 # PublishPostInput field → where CreateDraftInput/UpdateDraftInput keep the same value.
 _DRAFT_PLACES = {
     "coverImage": ("coverImageOptions", "coverImageURL"),
@@ -305,36 +308,50 @@ class Hashnode(BaseAdapter):
         return data
 
     def _check(self, op: Op) -> Callable[[httpx.Response], None]:
-        """Hashnode's answers as errors: a moved endpoint, an HTML page, GraphQL errors."""
+        """Hashnode's answers as errors: a moved endpoint, a page that is not JSON, GraphQL
+        errors."""
 
         def check(response: httpx.Response) -> None:
             status = response.status_code
             if 300 <= status < 400:
                 location = response.headers.get("location", "nowhere")
                 raise self._not_the_api(f"redirected (HTTP {status}) to {location}", status)
-            if status not in (200, 400):
-                return  # 413, 429, 5xx: the client's generic handling
             content_type = response.headers.get("content-type", "")
             if "json" not in content_type:
-                if status == 200:
-                    kind = "an HTML page" if "html" in content_type else "something else"
-                    raise self._not_the_api(f"answered with {kind} ({content_type or '?'})", 200)
-                return
-            try:
-                body = response.json()
-            except ValueError:
-                return  # cut short: ambiguous for a create, retried otherwise, by the client
-            errors = body.get("errors") if isinstance(body, dict) else None
-            if errors:
-                first = errors[0] if isinstance(errors[0], dict) else {}
-                # Apollo answers 400 only for requests it refused before running them.
-                unknown = "INTERNAL_SERVER_ERROR" if status == 200 else "BAD_REQUEST"
-                code = str((first.get("extensions") or {}).get("code", unknown))
-                raise self._error(code, error_message(response), op)
-            if status == 200 and not isinstance(body.get("data"), dict):
-                raise self._error("INTERNAL_SERVER_ERROR", "an answer without data", op)
+                self._check_not_json(status, content_type)
+            elif status in (200, 400):
+                self._check_graphql(response, op)
 
         return check
+
+    def _check_not_json(self, status: int, content_type: str) -> None:
+        """Hashnode answers JSON, so any other body came from something in front of it (a CDN
+        page, a retired endpoint) and says nothing about the token or the post: an endpoint
+        error, whatever its status. Except where the status alone tells what happened (413, 429,
+        5xx): the client's generic handling, which keeps a 5xx on a create ambiguous."""
+        if status in _STATUS_SAYS_ENOUGH or status >= 500:
+            return
+        kind = "an HTML page" if "html" in content_type else "something else"
+        raise self._not_the_api(
+            f"answered HTTP {status} with {kind} ({content_type or 'no content type'})", status
+        )
+
+    def _check_graphql(self, response: httpx.Response, op: Op) -> None:
+        """GraphQL errors, which Hashnode sends at HTTP 200 (and 400 for refused requests)."""
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            return  # cut short: ambiguous for a create, retried otherwise, by the client
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if errors:
+            first = errors[0] if isinstance(errors[0], dict) else {}
+            # Apollo answers 400 only for requests it refused before running them.
+            unknown = "INTERNAL_SERVER_ERROR" if status == 200 else "BAD_REQUEST"
+            code = str((first.get("extensions") or {}).get("code", unknown))
+            raise self._error(code, error_message(response), op)
+        if status == 200 and not isinstance(body.get("data"), dict):
+            raise self._error("INTERNAL_SERVER_ERROR", "an answer without data", op)
 
     def _not_the_api(self, what: str, status: int) -> EndpointError:
         return EndpointError(
@@ -342,7 +359,7 @@ class Hashnode(BaseAdapter):
             platform=self.name,
             status=status,
             hint=f"gql.hashnode.com was retired in 2026; set platforms.{self.name}.api_url "
-            f'= "{LIVE_API}"',
+            f'= "{LIVE_API}", and check any proxy between here and Hashnode',
         )
 
     def _error(self, code: str, message: str, op: Op) -> PlatformError:

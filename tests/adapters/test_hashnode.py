@@ -24,7 +24,7 @@ from crosspost.adapters.hashnode import (
 from crosspost.adapters.hashnode.fake import PRO_REQUIRED, SCHEMA_FILE, FakeHashnode
 from crosspost.config import Config
 from crosspost.document import Asset
-from crosspost.errors import ConfigError, ContentError
+from crosspost.errors import ConfigError, ContentError, EndpointError
 from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
@@ -332,6 +332,24 @@ def test_an_html_page_at_200_is_not_the_api(hashnode):
     assert type(result.error).__name__ == "EndpointError"
     assert "HTML page" in result.message and "not the Hashnode GraphQL API" in result.message
     assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 400])
+def test_an_html_page_at_any_status_names_the_endpoint_never_the_token(hashnode, status):
+    """A CDN or proxy in front of the API answering 401/403 with its own page says nothing about
+    the token: the error names the endpoint and is never retried."""
+    sandbox, fake = hashnode
+    fake.inject("html", status=status, times=None)
+    report = run_publish(sandbox.config, [make_doc(f"html-{status}")])
+    (result,) = report.results
+    assert result.status is Status.FAILED and isinstance(result.error, EndpointError)
+    assert result.error.status == status
+    assert fake.settings()["api_url"] in result.message
+    assert f"HTTP {status} with an HTML page" in result.message
+    assert "not the Hashnode GraphQL API" in result.message
+    assert "token" not in result.message.lower() and "credential" not in result.message.lower()
+    assert len(fake.requests) == 1, "never retried"
+    assert not Records.read(sandbox.config.records).urls()
 
 
 def test_platform_validation_errors_are_final_with_hashnodes_message(hashnode):
