@@ -7,21 +7,23 @@ The CLI is built on these same functions, so both behave alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config
 from .document import Document
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .adapter import AdapterClass
     from .plan import Plan, PostSource
     from .publisher import Report, Result
 
-__all__ = ["apublish", "collect", "load_post", "plan", "publish"]
+__all__ = ["apublish", "collect", "load_post", "plan", "platform_names", "publish"]
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
+Platforms = str | Iterable[str]
 
 
 def load_post(path: str | Path, config: Config | None = None) -> Document:
@@ -63,7 +65,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
 def plan(
     posts: Posts | None = None,
     *,
-    to: Sequence[str] | None = None,
+    to: Platforms | None = None,
     config: Config | None = None,
     draft: bool = False,
     force: bool = False,
@@ -81,14 +83,16 @@ def plan(
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
-    publisher = Publisher(config, adapters=load_adapters(adapters), to=to, draft=draft, force=force)
+    installed = load_adapters(adapters)
+    names = platform_names(to, installed, parameter="to")
+    publisher = Publisher(config, adapters=installed, to=names, draft=draft, force=force)
     return publisher.plan(sources)
 
 
 async def apublish(
     posts: Posts | None = None,
     *,
-    to: Sequence[str] | None = None,
+    to: Platforms | None = None,
     config: Config | None = None,
     draft: bool = False,
     force: bool = False,
@@ -100,7 +104,8 @@ async def apublish(
     """Publish posts to the configured platforms; never the same post twice on one platform.
 
     `posts`: post files, folders of posts or `Document`s (default: the config's content folder).
-    `config`: default, the crosspost.toml nearest the first path. `to`: only these platforms.
+    `config`: default, the crosspost.toml nearest the first path. `to`: only this platform
+    (a name) or these (a list of names); an unknown name is a `ConfigError`.
     `draft`: create platform drafts. `force`: post again where an earlier outcome is unknown.
     `dry_run`: plan only; every result is PLANNED. `verify_new`: look each post without records
     up on the platform before creating it (records lost, or posted by hand). `progress` is called
@@ -114,10 +119,11 @@ async def apublish(
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
+    installed = load_adapters(adapters)
     publisher = Publisher(
         config,
-        adapters=load_adapters(adapters),
-        to=to,
+        adapters=installed,
+        to=platform_names(to, installed, parameter="to"),
         draft=draft,
         force=force,
         dry_run=dry_run,
@@ -130,7 +136,7 @@ async def apublish(
 def publish(
     posts: Posts | None = None,
     *,
-    to: Sequence[str] | None = None,
+    to: Platforms | None = None,
     config: Config | None = None,
     draft: bool = False,
     force: bool = False,
@@ -168,6 +174,28 @@ def publish(
 
     with ThreadPoolExecutor(1, thread_name_prefix="crosspost-publish") as helper:
         return helper.submit(asyncio.run, coroutine).result()
+
+
+def platform_names(
+    names: Platforms | None, installed: Mapping[str, AdapterClass], *, parameter: str
+) -> list[str] | None:
+    """`names` as a list of installed platforms; None stays None (the configured ones).
+
+    A single string is one platform (`to="devto"`), not a sequence of one-letter names. An
+    unknown name is a `ConfigError` naming `parameter`, the argument the caller wrote, and
+    listing the installed platforms.
+    """
+    if names is None:
+        return None
+    wanted = [names] if isinstance(names, str) else list(names)
+    unknown = [name for name in wanted if name not in installed]
+    if unknown:
+        raise ConfigError(
+            f"unknown platform {', '.join(map(repr, unknown))}",
+            field=parameter,
+            hint=f"installed: {', '.join(sorted(installed)) or 'none'}",
+        )
+    return wanted
 
 
 def _sources(posts: Posts | None, config: Config | None) -> tuple[list[PostSource], Config]:

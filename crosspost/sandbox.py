@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .adapter import AdapterClass, load_adapters
+from .api import platform_names
 from .config import Config, PlatformConfig, RateLimit, SiteConfig
 from .credentials import Secret, env_var
 from .fake import FakePlatform
@@ -71,7 +72,8 @@ class Sandbox:
             report = crosspost.publish(post, config=sandbox.config)
             sandbox.fakes["devto"].copies(post.canonical_url)  # what the fake holds
 
-    `platforms` limits it to those names (default: every installed adapter that ships a fake).
+    `platforms` limits it to that name or those names (default: every installed adapter that
+    ships a fake); a name that is not installed is a `ConfigError` listing the installed ones.
     `config` is a ready config; `configure(config)` points a blog's own config at the fakes;
     `fakes` maps each name to its running `FakePlatform` (`copies`, `requests`, `inject`).
     `time_scale` shrinks every rate-limit window and read lag (0.01: a 30 s window lasts 0.3 s)
@@ -82,7 +84,7 @@ class Sandbox:
 
     def __init__(
         self,
-        platforms: Iterable[str] | None = None,
+        platforms: str | Iterable[str] | None = None,
         *,
         adapters: Mapping[str, AdapterClass] | None = None,
         time_scale: float = 1.0,
@@ -92,8 +94,8 @@ class Sandbox:
         tokens: Mapping[str, str] | None = None,
     ) -> None:
         available = load_adapters(adapters)
-        wanted = list(platforms) if platforms is not None else sorted(available)
-        self.adapters = {n: available[n] for n in wanted if n in available}
+        wanted = platform_names(platforms, available, parameter="platforms")
+        self.adapters = {n: available[n] for n in (sorted(available) if wanted is None else wanted)}
         self.time_scale = time_scale
         self.latency = latency
         self.fake_options = fake_options or {}

@@ -9,6 +9,7 @@ import dataclasses
 import importlib
 import inspect
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -239,6 +240,38 @@ def test_an_error_in_the_helper_thread_reaches_the_caller(sandbox: Sandbox) -> N
 
     with pytest.raises(crosspost.ConfigError, match="unknown platform 'nowhere'"):
         asyncio.run(main())
+
+
+def test_to_takes_one_name_as_a_string(sandbox: Sandbox) -> None:
+    post = make_post(sandbox)
+    assert {
+        a.platform for a in crosspost.plan(post, to="devto", config=sandbox.config).actions
+    } == {"devto"}
+    report = crosspost.publish(post, to="mastodon", config=sandbox.config)
+    assert [r.platform for r in report.results] == ["mastodon"]
+
+
+def test_an_unknown_platform_names_the_parameter_not_the_cli_flag(sandbox: Sandbox) -> None:
+    with pytest.raises(crosspost.ConfigError) as caught:
+        crosspost.plan(make_post(sandbox), to="nosuch", config=sandbox.config)
+    assert caught.value.field == "to" and "--to" not in str(caught.value)
+    assert str(caught.value).startswith("field 'to': unknown platform 'nosuch' (installed: ")
+    assert "devto" in str(caught.value.hint)
+
+
+def test_sandbox_takes_one_name_and_refuses_unknown_ones() -> None:
+    with crosspost.Sandbox("devto", time_scale=TIME_SCALE) as box:
+        assert list(box.fakes) == ["devto"]
+    with pytest.raises(crosspost.ConfigError, match="unknown platform 'nosuch'") as caught:
+        crosspost.Sandbox(["nosuch"])
+    assert caught.value.field == "platforms" and "devto" in str(caught.value.hint)
+
+
+def test_publishing_a_fifo_says_what_it_is(tmp_path: Path, sandbox: Sandbox) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(crosspost.SourceError, match=r"named pipe \(FIFO\)"):
+        crosspost.publish(fifo, config=sandbox.config)
 
 
 def test_apublish_runs_in_the_callers_loop(sandbox: Sandbox) -> None:
