@@ -8,11 +8,14 @@ only *reported* (which posts it added, changed, renamed or deleted).
 
 The records are the only memory of what was published, so they are committed back after the run
 (`git pull --rebase` and retry on a race, merging the JSON when both sides changed it), or to a
-dedicated branch for protected default branches, and copied aside for an artifact when every push
-fails. When the runner cancels the job it sends SIGINT, then SIGTERM 7.5 s later, to the step's
-process (action.yml `exec`s crosspost so that is us): `interrupted` saves the records in that
-window, so the next run reconciles instead of posting twice; once the posts are published,
-`shield` ignores those signals so that the report and the records push always finish.
+dedicated branch for protected default branches. Before every push they are copied aside for an
+artifact, and the copy is deleted once the push succeeded (a cancelled job is killed a few seconds
+after the cancel, maybe mid-push); the copy stays, and the job fails, when every push fails.
+
+When the runner cancels the job it sends SIGINT, then SIGTERM 7.5 s later, to the step's process
+(action.yml `exec`s crosspost so that is us): `interrupted` saves the records in that window, so
+the next run reconciles instead of posting twice; once the posts are published, `shield` ignores
+those signals so that the report and the records push always finish.
 
 Workflow commands (`::add-mask::`, `::error::`, …) are written to stdout, where the runner reads
 them; every text that leaves this module goes through `crosspost.redact.scrub` first.
@@ -743,12 +746,19 @@ class ActionRun:
             return _Saved(True, f"kept at {self.config.records} (outside the repository)")
         if not self.config.records.exists():
             return _Saved(True, "nothing to record")
+        # Until the push succeeds, a copy waits where action.yml's artifact steps upload it from:
+        # the runner kills a cancelled job a few seconds after cancelling it, maybe mid-push.
+        aside = self._copy_aside()
         try:
             if self.records_branch is not None:
-                return self._save_to_branch(rel)
-            return self._save_to_head(rel)
+                saved = self._save_to_branch(rel)
+            else:
+                saved = self._save_to_head(rel)
         except ActionError as exc:
             return self._keep_aside(exc.message)
+        if saved.ok:
+            aside.unlink(missing_ok=True)
+        return saved
 
     def _save_to_head(self, rel: str) -> _Saved:
         git = _Git(self.repo)
@@ -888,11 +898,17 @@ class ActionRun:
         if attempt > 1:
             self.sleep(self.push_backoff * 2 ** (attempt - 2) * random.uniform(0.5, 1.0))  # noqa: S311
 
-    def _keep_aside(self, reason: str) -> _Saved:
-        """Every push failed: copy the records where the artifact step uploads them from."""
+    def _copy_aside(self) -> Path:
+        """Copy the records where action.yml's artifact steps upload them from."""
         folder = Path(self.env.get("RUNNER_TEMP") or tempfile.gettempdir()) / ARTIFACT_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.config.records, folder / "records.json")
+        copy = folder / "records.json"
+        shutil.copyfile(self.config.records, copy)
+        return copy
+
+    def _keep_aside(self, reason: str) -> _Saved:
+        """Every push failed: copy the records where the artifact step uploads them from."""
+        folder = self._copy_aside().parent
         artifact = "crosspost-records-{}-{}".format(
             self.env.get("GITHUB_RUN_ID", "0"), self.env.get("GITHUB_RUN_ATTEMPT", "1")
         )

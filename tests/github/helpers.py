@@ -3,9 +3,11 @@
 The runner executes action.yml the way GitHub's runner does for what matters here: each `run:`
 step with bash (`bash --noprofile --norc -eo pipefail`), in its working directory, with its
 `env:` mapping evaluated, `$GITHUB_OUTPUT` collected into `steps.<id>.outputs`, and `if:`
-conditions of the `failure()` / `steps.x.outputs.y != ''` kind. `uses:` steps are skipped (they
-are other people's actions), and so is any step named in `skip` (the install step: the test venv
-already has crosspost, first on PATH). Only the simple expressions `inputs.x`, `secrets.x`,
+conditions of the `failure()` / `cancelled()` / `steps.x.outputs.y != ''` kind. A job can be
+cancelled while the publish step runs (`cancel=`): from then on `cancelled()` is true, `failure()`
+false, and steps without a status function are skipped, as on GitHub. `uses:` steps are skipped
+(they are other people's actions), and so is any step named in `skip` (the install step: the test
+venv already has crosspost, first on PATH). Only the simple expressions `inputs.x`, `secrets.x`,
 `github.action_path`, `github.run_id`, `github.run_attempt`, `runner.temp`, `runner.os` and
 `steps.x.outputs.y` are evaluated; anything else is an error, so the action cannot grow an
 expression this runner would silently get wrong.
@@ -174,7 +176,9 @@ class ActionResult:
     step_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: str = ""
     failed: bool = False
+    cancelled: bool = False
     skipped_uses: list[str] = field(default_factory=list)
+    reached: list[str] = field(default_factory=list)  # ids of the steps whose `if:` held
 
     @property
     def log(self) -> str:
@@ -216,10 +220,11 @@ class CompositeRunner:
         *,
         workspace: Path,
         secrets: Mapping[str, str] | None = None,
-        while_running: Callable[[subprocess.Popen[str]], None] | None = None,
+        cancel: Callable[[subprocess.Popen[str]], None] | None = None,
         timeout: float = 60.0,
     ) -> ActionResult:
-        """Run every step; `while_running` gets the publish step's process (to cancel it)."""
+        """Run every step. `cancel` gets the publish step's process while it runs, to signal it
+        as the runner does; the job counts as cancelled from then on."""
         result = ActionResult()
         context = _Context({}, dict(secrets or {}), env, result)
         # `with:` values are the caller's expressions (secrets), evaluated before the action runs.
@@ -228,6 +233,7 @@ class CompositeRunner:
             step_id = step.get("id", "")
             if not context.condition(step.get("if")):
                 continue
+            result.reached.append(step_id)
             if "uses" in step:
                 result.skipped_uses.append(step["uses"].split("@")[0])
                 continue
@@ -255,8 +261,9 @@ class CompositeRunner:
                 text=True,
                 start_new_session=True,
             )
-            if while_running is not None and step_id == "publish":
-                while_running(process)
+            if cancel is not None and step_id == "publish":
+                cancel(process)
+                result.cancelled = True
             try:
                 stdout, stderr = process.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -314,15 +321,19 @@ class _Context:
         return _EXPR.sub(lambda m: self.value(m.group(1)), text)
 
     def condition(self, expression: str | None) -> bool:
+        succeeding = not self.result.failed and not self.result.cancelled
         if expression is None:
-            return not self.result.failed
+            return succeeding
         terms = [t.strip() for t in expression.split("&&")]
         outcome = True
         saw_status = False
         for term in terms:
             if term == "failure()":
                 saw_status = True
-                outcome = outcome and self.result.failed
+                outcome = outcome and self.result.failed and not self.result.cancelled
+            elif term == "cancelled()":
+                saw_status = True
+                outcome = outcome and self.result.cancelled
             elif term == "always()":
                 saw_status = True
             elif m := re.fullmatch(r"(steps\.[\w-]+\.outputs\.[\w-]+)\s*(==|!=)\s*'(.*)'", term):
@@ -330,7 +341,7 @@ class _Context:
                 outcome = outcome and (equal if m.group(2) == "==" else not equal)
             else:
                 raise AssertionError(f"the test runner cannot evaluate if: {expression}")
-        return outcome if saw_status else outcome and not self.result.failed
+        return outcome if saw_status else outcome and succeeding
 
 
 def workflow_action_inputs() -> dict[str, str]:

@@ -83,7 +83,7 @@ class Blog:
         sha: str | None = None,
         inputs: dict[str, str] | None = None,
         after_checkout: Callable[[], None] | None = None,
-        while_running: Callable[[subprocess.Popen[str]], None] | None = None,
+        cancel: Callable[[subprocess.Popen[str]], None] | None = None,
         **payload: Any,
     ) -> ActionResult:
         """One workflow run: checkout, then the action, as on GitHub."""
@@ -103,7 +103,7 @@ class Blog:
             {**workflow_action_inputs(), **(inputs or {})},
             workspace=workspace,
             secrets=secrets,
-            while_running=while_running,
+            cancel=cancel,
         )
         self.assert_tokens_hidden(result, workspace)
         return result
@@ -284,9 +284,14 @@ def test_a_cancelled_run_is_caught_up_without_duplicates(blog: Blog) -> None:
             time.sleep(0.02)
         os.kill(process.pid, signal.SIGINT)  # what the runner does first on cancel
 
-    cancelled = blog.push("my blog", while_running=cancel_after_first_publish)
+    cancelled = blog.push("my blog", cancel=cancel_after_first_publish)
     assert cancelled.returncode == 130, cancelled.log
     assert "### crosspost: cancelled" in cancelled.summary
+    # failure() is false in a cancelled job: the cancelled-job step is the one that runs, and
+    # finds nothing to upload because the records reached origin.
+    assert "keep-cancelled-records" in cancelled.reached
+    assert "keep-records" not in cancelled.reached
+    assert not (blog.tmp / "runner-temp" / "crosspost-records" / "records.json").exists()
     saved = blog.origin_records()["posts"]
     assert len(saved) > 0
     done = sum(e["state"] == "published" for p in saved.values() for e in p["platforms"].values())
@@ -348,7 +353,8 @@ def test_protected_main_without_a_records_branch_keeps_an_artifact(blog: Blog) -
     assert published(result)  # published, and the records are not lost:
     artifact = Path(result.step_outputs["publish"]["records-artifact"])
     assert len(json.loads((artifact / "records.json").read_text())["posts"]) == len(ELIGIBLE)
-    assert "actions/upload-artifact" in result.skipped_uses  # its `if:` held
+    assert "keep-records" in result.reached  # the failed job's artifact step, not the other
+    assert "keep-cancelled-records" not in result.reached
     assert "::error title=crosspost%3A records not saved::" in result.stdout
 
 
@@ -375,7 +381,7 @@ def test_a_cancel_during_the_records_push_still_saves_them(blog: Blog) -> None:
     result = blog.push(
         "my blog",
         after_checkout=lambda: slow_origin(blog.remote, marker),
-        while_running=cancel_during_the_push,
+        cancel=cancel_during_the_push,
     )
     assert result.returncode == 0, result.log
     assert "Aborted!" not in result.log

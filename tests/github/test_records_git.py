@@ -212,6 +212,23 @@ def test_interrupted_run_saves_what_was_published(tmp_path: Path, remote: Remote
     assert "### crosspost: cancelled" in Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
+def test_records_wait_aside_until_the_push_succeeded(tmp_path: Path, remote: Remote) -> None:
+    """A cancelled job is killed a few seconds after the cancel, maybe in the middle of the push:
+    the records must already be where the cancelled-job artifact step uploads them from."""
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace)
+    copy = Path(run.env["RUNNER_TEMP"]) / "crosspost-records" / "records.json"
+    seen = tmp_path / "copy-seen-during-push"
+    hook = remote.origin / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\ncp '{copy}' '{seen}'\n")
+    hook.chmod(0o755)
+    publish(workspace, "a")
+    assert run.interrupted() == 130
+    assert url("a") in json.loads(seen.read_text())["posts"]
+    assert not copy.exists()  # pushed: nothing left for the artifact step to upload
+    assert url("a") in origin_records(remote)["posts"]
+
+
 def rerun_checkout(remote: Remote, target: Path, sha: str) -> Path:
     """What actions/checkout does when an older run is re-run: main, at that run's commit."""
     workspace = remote.checkout(target)
