@@ -202,13 +202,14 @@ def _sha(value: Any) -> str | None:
 
 
 class _Git:
-    """`git` in the repository: never prompting, messages in English for parsing, and any commit
-    it makes signed by the github-actions bot."""
+    """`git` in the repository: never prompting, messages in English for parsing, any commit it
+    makes signed by the github-actions bot, and without the platform tokens in its environment
+    (git, its hooks and credential helpers never need them, and a hook could leak them)."""
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
         self.env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if not _TOKEN_VAR.fullmatch(name)},
             **_BOT_ENV,
             "GIT_TERMINAL_PROMPT": "0",
             "LC_ALL": "C",

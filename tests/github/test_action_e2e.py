@@ -359,10 +359,10 @@ def test_protected_main_without_a_records_branch_keeps_an_artifact(blog: Blog) -
 
 
 def slow_origin(remote: Remote, marker: Path, seconds: int = 3) -> None:
-    """A pre-receive hook that says (by touching `marker`) that a push is running, then takes
-    its time, so the test can cancel the job in the middle of the records push."""
+    """A pre-receive hook that says that a push is running (it writes its environment to
+    `marker`), then takes its time, so the test can cancel the job in the middle of the push."""
     hook = remote.origin / "hooks" / "pre-receive"
-    hook.write_text(f"#!/bin/sh\ncat >/dev/null\ntouch '{marker}'\nsleep {seconds}\n")
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nenv > '{marker}'\nsleep {seconds}\n")
     hook.chmod(0o755)
 
 
@@ -388,3 +388,5 @@ def test_a_cancel_during_the_records_push_still_saves_them(blog: Blog) -> None:
     assert len(blog.origin_records()["posts"]) == len(ELIGIBLE)
     assert "### crosspost: 16 published" in result.summary
     assert "**Records:** committed as" in result.summary
+    hook_env = marker.read_text()
+    assert all(token not in hook_env for token in blog.sandbox.tokens.values())

@@ -229,6 +229,24 @@ def test_records_wait_aside_until_the_push_succeeded(tmp_path: Path, remote: Rem
     assert url("a") in origin_records(remote)["posts"]
 
 
+def test_git_and_its_hooks_never_see_the_tokens(
+    tmp_path: Path, remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "tok-canary-7f3a91"
+    monkeypatch.setenv("CROSSPOST_DEVTO_TOKEN", canary)
+    dump = tmp_path / "hook-env"
+    hook = remote.origin / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nenv > '{dump}'\n")
+    hook.chmod(0o755)
+    workspace = remote.checkout(tmp_path / "ws")
+    run, _ = start(tmp_path, workspace)
+    publish(workspace, "a")
+    assert run.finish(Report()) == 0
+    seen = dump.read_text()
+    assert "GIT_" in seen  # the hook ran, with git's environment
+    assert canary not in seen and "CROSSPOST_DEVTO_TOKEN" not in seen
+
+
 def rerun_checkout(remote: Remote, target: Path, sha: str) -> Path:
     """What actions/checkout does when an older run is re-run: main, at that run's commit."""
     workspace = remote.checkout(target)
