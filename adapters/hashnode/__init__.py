@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -243,23 +244,40 @@ class Hashnode(BaseAdapter):
 
         Resending `publishDraft` cannot duplicate (the first one deletes the draft), so it is
         retried like an update; a draft that is gone was published by an earlier attempt whose
-        answer was lost, and the post is found by its canonical URL.
+        answer was lost (or deleted by hand), and the post is looked up by its canonical URL.
         """
         try:
             await self._call(UPDATE_DRAFT, {"draftId": draft_id, **_as_draft(fields)})
             data = await self._call(PUBLISH_DRAFT, {"draftId": draft_id})
         except _NotFound:
             canonical = str(fields.get("originalArticleURL") or "")
-            post = await self._find(FIND_POSTS, "posts", canonical)
+            post = await self._find_after_write(canonical)
             if post is None:
-                raise AmbiguousError(
-                    f"draft {draft_id} no longer exists and no post for {canonical} is visible "
-                    "yet; it may have been published just now",
+                raise RejectedError(
+                    f"draft {draft_id} no longer exists and no post has the canonical URL "
+                    f"{canonical}, also after {self.capabilities.read_lag:g} s for Hashnode's "
+                    "reads to catch up: it was deleted on Hashnode",
                     platform=self.name,
-                    hint="Hashnode's reads lag up to 25 s; the next run will look again",
+                    hint="to publish it again, remove its hashnode entry from the records",
                 ) from None
             return await self._update_post(post.id, fields)
         return _remote(data["publishDraft"]["post"])
+
+    async def _find_after_write(self, canonical: str) -> RemotePost | None:
+        """The post with `canonical`, where a miss is believed only once Hashnode's lists have
+        caught up (`read_lag`): a `publishDraft` that landed a moment ago, whose answer was
+        lost, is not listed yet, and "gone" would be the wrong conclusion. Looked for again
+        with backoff until then, so a post that shows up early ends the wait early."""
+        policy = self.http.policy
+        deadline = time.monotonic() + self.capabilities.read_lag
+        delay = policy.initial
+        while (post := await self._find(FIND_POSTS, "posts", canonical)) is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            await policy.sleep(min(delay, left))
+            delay = min(delay * 2, policy.maximum)
+        return post
 
     async def _publication_id(self) -> str:
         """The publication's id, looked up once per host and kept in the records' cache."""

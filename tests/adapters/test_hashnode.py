@@ -24,7 +24,13 @@ from crosspost.adapters.hashnode import (
 from crosspost.adapters.hashnode.fake import PRO_REQUIRED, SCHEMA_FILE, FakeHashnode
 from crosspost.config import Config
 from crosspost.document import Asset
-from crosspost.errors import ConfigError, ContentError, EndpointError
+from crosspost.errors import (
+    AmbiguousError,
+    ConfigError,
+    ContentError,
+    EndpointError,
+    RejectedError,
+)
 from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
@@ -444,24 +450,50 @@ def test_pending_that_never_reached_hashnode_is_created_after_the_lag(hashnode):
 
 
 def test_lost_publish_draft_answer_never_duplicates(hashnode):
+    """The retried `publishDraft` finds the draft gone (the first one published it) and the post
+    not listed yet (stale reads): that miss is not taken as "gone"; the lookup is repeated until
+    Hashnode's lists catch up, and the post is updated in the same run."""
     sandbox, fake = hashnode
     doc = make_doc("lost")
     run_publish(sandbox.config, [doc], draft=True)
-    fake.stale = 1.0  # the retried publishDraft and the lookup surely fall inside it
+    fake.stale = 1.0  # the retried publishDraft and the first lookup surely fall inside it
     fake.inject("drop-after", operation="publishDraft")
     live = replace(doc, body="Live\n")
     first = run_publish(sandbox.config, [live])
-    assert (
-        first.results[0].status is Status.FAILED and "no longer exists" in first.results[0].message
-    )
-    assert len(fake.by_canonical(doc.canonical_url)) == 1
-    time.sleep(fake.stale)
-    second = run_publish(sandbox.config, [live])
-    assert [r.status for r in second.results] == [Status.UPDATED]
+    assert [r.status for r in first.results] == [Status.UPDATED], first.results
+    ops = fake.operations()
+    assert ops.count("PublishDraft") == 2 and ops.count("FindPosts") >= 2, ops
+    assert ops[-1] == "UpdatePost"
     (post,) = fake.by_canonical(doc.canonical_url)
+    assert post["contentMarkdown"] == "Live\n"
     record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
-    assert record.id == post["id"] and not record.draft
+    assert record.id == post["id"] and not record.draft and record.url == post["url"]
     assert [r.status for r in run_publish(sandbox.config, [live]).results] == [Status.UNCHANGED]
+
+
+def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(
+    hashnode, monkeypatch
+):
+    """No post appears within the read lag: the draft was deleted by hand. That is known, not
+    ambiguous: a final error saying so, the records left as they were, nothing created."""
+    lag = 0.6
+    monkeypatch.setattr(Hashnode, "capabilities", replace(Hashnode.capabilities, read_lag=lag))
+    sandbox, fake = hashnode
+    doc = make_doc("deleted-draft")
+    run_publish(sandbox.config, [doc], draft=True)
+    (draft,) = fake.live_drafts(doc.canonical_url)
+    with fake.lock:
+        draft["deleted"] = time.monotonic()
+    before = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    started = time.monotonic()
+    report = run_publish(sandbox.config, [replace(doc, body="Live\n")])
+    assert time.monotonic() - started >= lag, "'not found' is believed only after the lag"
+    (result,) = report.results
+    assert result.status is Status.FAILED and report.exit_code == 1
+    assert isinstance(result.error, RejectedError) and not isinstance(result.error, AmbiguousError)
+    assert "deleted on Hashnode" in result.message and doc.canonical_url in result.message
+    assert not fake.posts and "PublishPost" not in fake.operations()
+    assert Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode") == before
 
 
 # --------------------------------------------------------------------------- the fake itself
