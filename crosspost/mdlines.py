@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -45,11 +45,16 @@ class Line:
 
 @dataclass
 class Run:
-    """What one transform call collects: notices, and protected text behind placeholders."""
+    """What one transform call collects: notices, and protected text behind placeholders.
+
+    `post_link` maps a relative link to another post's source file (`./other.md#part`) to that
+    post's URL, or None when the target is not a post file.
+    """
 
     path: Path | None
     page_url: str
     site_url: str | None
+    post_link: Callable[[str], str | None] | None = None
     notices: list[Notice] = field(default_factory=list)
     stash: list[str] = field(default_factory=list)
     token: str = field(default_factory=lambda: secrets.token_hex(4))

@@ -19,12 +19,12 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from urllib.parse import quote, unquote
 
 from .config import Config, load_config
 from .dates import parse_date
-from .discover import POST_SUFFIXES
+from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice
 from .errors import ConfigError, SourceError
 from .transform import absolute_url, transform, url_scheme
@@ -224,12 +224,17 @@ def _build(text: str, *, path: Path | None, config: Config, digest: str) -> Docu
     # Imported here: python-frontmatter pulls in PyYAML, which `import crosspost` must not pay.
     from . import front_matter
 
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalized(text)
     try:
         matter = front_matter.read(text, path=path)
         return _Post(matter, path, config).document(f"sha256:{digest}")
     except RecursionError:
         raise SourceError("the post is nested too deeply to read", path=path) from None
+
+
+def _normalized(text: str) -> str:
+    """Without a BOM, with Unix line ends: line numbers and front matter fences as written."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _Post:
@@ -274,7 +279,8 @@ class _Post:
 
     # -- the Document
 
-    def document(self, source_hash: str) -> Document:
+    def address(self) -> _Address:
+        """Where the post lives: what its URL is built from, and the URL itself."""
         title = self.title()
         file_slug, file_lang, file_date = _from_file_name(self.path)
         slug = self.slug() or file_slug or _slugify(title)
@@ -284,6 +290,10 @@ class _Post:
         )
         categories = self.categories()
         canonical = self.canonical(slug, published, categories, lang)
+        return _Address(title, slug, lang, published, categories, canonical)
+
+    def document(self, source_hash: str) -> Document:
+        title, slug, lang, published, categories, canonical = self.address()
         site = self.config.site.url
         body = transform(
             self.matter.body,
@@ -293,6 +303,7 @@ class _Post:
             path=self.path,
             first_line=self.matter.body_line,
             ref_url=self.ref_resolver(lang),
+            post_link=self.post_link,
         )
         described = self.first("description")
         description = self.text(*described) if described else body.description_hint
@@ -520,6 +531,25 @@ class _Post:
 
         return resolve
 
+    def post_link(self, target: str) -> str | None:
+        """The URL of the post file a relative link names (`./other.md#part`), if it is one:
+        a post file inside the blog whose front matter can be read. Anything else (a README, a
+        missing file, a post with errors) is None, and the link is made absolute as written."""
+        if self.path is None:
+            return None
+        where, _, anchor = target.partition("#")
+        linked = self.path.parent / unquote(where)
+        if not is_post_name(linked.name):
+            return None
+        try:
+            real = linked.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.config.root.resolve()) or not real.is_file():
+            return None
+        url = _post_url(linked, self.config)
+        return f"{url}#{anchor}" if url and anchor else url
+
     def cover(self, canonical: str) -> Asset | None:
         found = self.first("cover")
         if found is None:
@@ -593,6 +623,29 @@ class _Post:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+class _Address(NamedTuple):
+    title: str
+    slug: str
+    lang: str | None
+    date: datetime | None
+    categories: list[str]
+    canonical: str
+
+
+def _post_url(path: Path, config: Config) -> str | None:
+    """The canonical URL of the post file at `path`, from its front matter alone, or None if it
+    cannot be read. Its body is not transformed: two posts linking to each other must not
+    read each other in turn."""
+    from . import front_matter
+
+    try:
+        text = _normalized(_decode(_read(path), path))
+        return _Post(front_matter.read(text, path=path), path, config).address().canonical
+    except (SourceError, ConfigError, RecursionError):
+        return None
+
 
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 

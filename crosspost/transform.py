@@ -65,14 +65,17 @@ def transform(
     path: Path | None = None,
     first_line: int = 1,
     ref_url: syntax.RefURL | None = None,
+    post_link: syntax.RefURL | None = None,
 ) -> Transformed:
     """Turn a post body into portable CommonMark.
 
     `page_url` is the post's canonical URL (relative links resolve against it, as a browser on
     that page would), `site_url` the site root (for `/root-relative` links), `first_line` the
-    file line the body starts on, `ref_url` resolves links to other posts by their source path.
+    file line the body starts on, `ref_url` resolves generator links to other posts by their
+    source path (Hugo `ref`, Jekyll `post_url`, Zola `@/`), `post_link` relative Markdown links
+    to other posts' files (`./other.md`) to those posts' URLs (None: not a post, linked as is).
     """
-    run = Run(path=path, page_url=page_url, site_url=site_url)
+    run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
     tokens = freeze_code(lines)
     before = [line.text for line in lines]
@@ -262,8 +265,22 @@ def _destination(raw: str, run: Run, ref_url: syntax.RefURL | None) -> str:
     url = raw[1:-1] if bracketed else raw
     if url.startswith("@/"):
         url = syntax.resolve_ref(url[2:], run, None, ref_url)
-    new = absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+    new = _post_url(url, run) or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
     return f"<{new}>" if bracketed else new
+
+
+_POST_FILE = re.compile(r"[^:?#]+\.(?:md|mdx|markdown)(?:#.*)?", re.I | re.S)
+
+
+def _post_url(url: str, run: Run) -> str | None:
+    """The URL of the post a relative link to its source file means (`./2024-01-01-other.md`).
+
+    Docusaurus, Hugo and Astro authors link to sibling files and the site rewrites the link to
+    the post's address; made absolute as written, it would be a 404 on the site.
+    """
+    if run.post_link is None or url.startswith(("/", "#")) or not _POST_FILE.fullmatch(url):
+        return None
+    return run.post_link(url)
 
 
 def _definition(
@@ -413,9 +430,10 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     """A relative URL in an HTML attribute made absolute (scripts were removed before)."""
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
-    url = value[1:-1] if quote_char else value
-    new = absolute_url(html.unescape(url), page_url=run.page_url, site_url=run.site_url)
-    if new == html.unescape(url):
+    url = html.unescape(value[1:-1] if quote_char else value)
+    linked = _post_url(url, run) if name.lower() == "href" else None
+    new = linked or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+    if new == url:
         return m.group()
     mark = quote_char or '"'
     return f"{space}{name}{equals}{mark}{html.escape(new)}{mark}"

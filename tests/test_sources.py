@@ -449,6 +449,46 @@ def test_slug_and_language(
     assert (doc.slug, doc.lang) == (slug, lang)
 
 
+def test_links_to_other_post_files_become_their_urls(tmp_path: Path, write: Write) -> None:
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE, profile="docusaurus"))
+    write("blog/2024-01-01-other.md", "---\ntitle: Other\n---\nBack to [one](./one.md)\n")
+    write("blog/slugged.mdx", "---\ntitle: S\nslug: custom\n---\nx\n")
+    write("blog/broken.md", "no front matter\n")
+    write("blog/README.md", "# notes\n")
+    doc = load(
+        write,
+        config,
+        """
+        ---
+        title: One
+        ---
+        [a](./2024-01-01-other.md#part) [b](slugged.mdx) [c](./README.md) [d](./gone.md)
+        [e](./broken.md) <a href="2024-01-01-other.md">f</a>
+
+            [code](./2024-01-01-other.md)
+        """,
+        name="blog/one.md",
+    )
+    assert "[a](https://blog.example.com/blog/other#part)" in doc.body
+    assert "[b](https://blog.example.com/blog/custom)" in doc.body
+    assert "[c](https://blog.example.com/blog/README.md)" in doc.body  # not a post: as before
+    assert "[d](https://blog.example.com/blog/gone.md)" in doc.body
+    assert "[e](https://blog.example.com/blog/broken.md)" in doc.body
+    assert '<a href="https://blog.example.com/blog/other">f</a>' in doc.body
+    assert "    [code](./2024-01-01-other.md)" in doc.body
+    # the other post links back: each is read for its address only, never in turn
+    other = load_post(tmp_path / "blog/2024-01-01-other.md", config)
+    assert "[one](https://blog.example.com/blog/one)" in other.body
+
+
+def test_a_link_to_a_post_file_outside_the_blog_is_not_read(tmp_path: Path, write: Write) -> None:
+    blog = tmp_path / "blog"
+    config = Config(root=blog, site=SiteConfig(url=SITE))
+    write("secret.md", "---\ntitle: Secret\nslug: leaked\n---\nx\n")
+    doc = load(write, config, "---\ntitle: T\n---\n[x](../secret.md)\n", name="blog/t.md")
+    assert "leaked" not in doc.body
+
+
 def test_slug_without_a_file_comes_from_the_title(config: Config) -> None:
     doc = parse_text("---\ntitle: Hello, World!\n---\nBody.\n", config=config)
     assert doc.slug == "hello-world"

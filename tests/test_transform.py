@@ -66,6 +66,27 @@ def test_relative_links_and_images_become_absolute() -> None:
     assert 'src="https://blog.example.com/posts/my-post/clip.mp4"' in out
 
 
+def test_relative_links_to_post_files_go_through_post_link() -> None:
+    asked: list[str] = []
+
+    def post_link(target: str) -> str | None:
+        asked.append(target)
+        return SITE + "/blog/other#part" if target.startswith("other.mdx") else None
+
+    out = run(
+        """
+        [a](other.mdx#part) [b](./notes.md) [c](/root.md) [d](https://x.example/y.md) [e](./x.png)
+        `[f](other.mdx)`
+        """,
+        post_link=post_link,
+    ).body
+    assert "[a](https://blog.example.com/blog/other#part)" in out
+    assert "[b](https://blog.example.com/posts/my-post/notes.md)" in out
+    assert "[c](https://blog.example.com/root.md)" in out
+    assert "`[f](other.mdx)`" in out
+    assert asked == ["other.mdx#part", "./notes.md"]
+
+
 def test_absolute_anchor_and_mail_links_are_untouched() -> None:
     body = (
         "[a](https://x.example/p) [b](#section) [c](mailto:a@b.c) [d](tel:+1) <https://x.example>\n"
