@@ -623,8 +623,13 @@ class ActionRun:
             "fetch", "--quiet", "--no-tags", "origin", f"+refs/heads/{branch}:{remote}", check=False
         )
         if fetched.returncode != 0:
-            self.notes.append(f"could not fetch origin/{branch} to look for newer records")
-            return
+            # A queued run behind one that already published would post its posts again.
+            raise ActionError(
+                f"cannot fetch origin/{branch} to look for newer records: "
+                f"{redact.scrub(fetched.stderr.strip()) or f'exit {fetched.returncode}'}",
+                hint="publishing with records older than the branch's could post twice; "
+                "re-run the job once origin can be reached",
+            )
         tip = git("rev-parse", remote).stdout.strip()
         if tip == git("rev-parse", "HEAD").stdout.strip() or not git.ok(
             "merge-base", "--is-ancestor", "HEAD", tip

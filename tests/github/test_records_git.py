@@ -281,6 +281,16 @@ def test_a_rerun_behind_changed_posts_is_skipped(tmp_path: Path, remote: Remote)
     assert "### crosspost: skipped" in Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
+def test_a_branch_that_cannot_be_fetched_stops_the_run(tmp_path: Path, remote: Remote) -> None:
+    """Without the branch's newest records a queued run could post again what the run before it
+    published: it must stop, not publish from stale records."""
+    workspace = remote.checkout(tmp_path / "ws")
+    git(workspace, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    with pytest.raises(ActionError, match="cannot fetch origin/main") as caught:
+        start(tmp_path, workspace)
+    assert caught.value.hint is not None and "post twice" in caught.value.hint
+
+
 # --------------------------------------------------------------------------- a records branch
 
 
