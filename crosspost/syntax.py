@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 
-from .mdlines import Line, Run
+from .mdlines import Line, Run, protect_code_spans
 
 __all__ = [
     "RefURL",
@@ -24,6 +24,7 @@ __all__ = [
     "fenced",
     "generator_blocks",
     "mdx",
+    "mdx_comments",
     "resolve_ref",
     "template_inline",
 ]
@@ -389,6 +390,51 @@ def _dedent(lines: list[Line]) -> list[Line]:
     widths = [len(b.text) - len(b.text.lstrip()) for b in lines if b.text.strip()]
     cut = min(widths, default=0)
     return [replace(b, text=b.text[cut:]) for b in lines]
+
+
+_COMMENT_OPEN, _COMMENT_CLOSE = "{/*", "*/}"
+
+
+def mdx_comments(lines: list[Line]) -> list[Line]:
+    """Remove MDX comments `{/* … */}`, which MDX never renders, from the lines outside code.
+
+    Run after `excerpt_cut`, which reads `{/* truncate */}`. A comment may span lines, blank
+    ones included, but never code: each run of unfrozen lines is searched with its code spans
+    hidden, and removed text keeps its line breaks so that line numbers stay right.
+    """
+    start = 0
+    while start < len(lines):
+        if lines[start].frozen:
+            start += 1
+            continue
+        end = start
+        while end < len(lines) and not lines[end].frozen:
+            end += 1
+        _strip_comments(lines[start:end])
+        start = end
+    return lines
+
+
+def _strip_comments(block: list[Line]) -> None:
+    text = "\n".join(line.text for line in block)
+    if _COMMENT_OPEN not in text:
+        return
+    scratch = Run(path=None, page_url="", site_url=None)  # its own placeholders, restored here
+    hidden = protect_code_spans(text, scratch)
+    out: list[str] = []
+    position = 0
+    # One forward pass: an opener without a closer means no later opener has one either.
+    while (opener := hidden.find(_COMMENT_OPEN, position)) != -1:
+        closer = hidden.find(_COMMENT_CLOSE, opener + len(_COMMENT_OPEN))
+        if closer == -1:
+            break
+        out.append(hidden[position:opener])
+        out.append("\n" * hidden.count("\n", opener, closer))
+        position = closer + len(_COMMENT_CLOSE)
+    out.append(hidden[position:])
+    for line, stripped in zip(block, scratch.restore("".join(out)).split("\n"), strict=True):
+        if stripped != line.text:
+            line.text = stripped if stripped.strip() else ""
 
 
 # --------------------------------------------------------------------------- excerpt markers

@@ -83,6 +83,8 @@ def transform(
     lines = syntax.admonitions(lines, run)
     lines = syntax.mdx(lines, run)
     cut = syntax.excerpt_cut(lines)
+    if path is not None and path.suffix.lower() == ".mdx":
+        lines = syntax.mdx_comments(lines)
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     if [line.text for line in lines] != before:

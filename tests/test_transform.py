@@ -522,6 +522,51 @@ def test_mdx_imports_exports_and_components() -> None:
 # --------------------------------------------------------------------------- excerpts
 
 
+def test_mdx_comments_are_removed_outside_code() -> None:
+    body = """
+        Intro {/* a note to self */} text.
+
+        {/* a comment
+        over several lines
+
+        with a blank one */}
+        Kept `{/* in code */}` here.
+
+        ```jsx
+        {/* in a fence */}
+        ```
+
+            {/* indented code */}
+
+        {/* never closed
+        """
+    result = run(body, path=Path("post.mdx"))
+    out = result.body
+    assert "Intro  text." in out and "a note to self" not in out
+    assert "a comment" not in out and "with a blank one" not in out
+    assert "Kept `{/* in code */}` here." in out
+    assert "{/* in a fence */}" in out and "    {/* indented code */}" in out
+    assert "{/* never closed" in out
+    assert run(body, path=Path("post.md")).body.count("{/*") == 6  # only MDX has these comments
+
+
+def test_mdx_comments_keep_line_numbers_and_the_truncate_marker() -> None:
+    result = run(
+        """
+        Summary here.
+
+        {/* truncate */}
+
+        {/* one
+        two */}
+        #tag
+        """,
+        path=Path("post.mdx"),
+    )
+    assert result.description_hint == "Summary here."
+    assert codes(result) == [("ambiguous-heading", 7)]
+
+
 @pytest.mark.parametrize(
     "marker", ["<!-- more -->", "<!--more-->", "<!-- truncate -->", "{/* truncate */}"]
 )
@@ -578,6 +623,8 @@ _code_line = st.sampled_from(
         "import x from 'y'",
         "<Component />",
         "<!-- more -->",
+        "{/* an MDX comment */}",
+        "{/* an open MDX comment",
         "> [!NOTE]",
         "plain code",
         "",
@@ -599,6 +646,8 @@ _prose = st.sampled_from(
         ":::tip",
         ":::",
         "{{< youtube abc >}}",
+        "{/* comment",
+        "still comment */} after `{/* a span */}`",
     ]
 )
 
@@ -637,6 +686,7 @@ def _code(markdown: str) -> tuple[list[str], list[str]]:
 @given(_bodies())
 def test_transforms_never_change_code(body: str) -> None:
     assert _code(raw(body).body) == _code(body)
+    assert _code(raw(body, path=Path("post.mdx")).body) == _code(body)
 
 
 _relative = st.text(
