@@ -121,6 +121,7 @@ def publish(
             records_branch=records_branch,
             records_message=records_message or "",
             paths=list(paths),
+            dry_run=dry_run,
         )
         if action.superseded:
             raise click.exceptions.Exit(action.skip())

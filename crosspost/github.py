@@ -49,7 +49,7 @@ from .document import Notice
 from .errors import CrosspostError, SourceError
 from .plan import Kind
 from .publisher import Report, Result, Status
-from .records import FORMAT_VERSION
+from .records import FORMAT_VERSION, Records
 
 __all__ = [
     "BOT_EMAIL",
@@ -412,11 +412,13 @@ class ActionRun:
         records_message: str = DEFAULT_RECORDS_MESSAGE,
         paths: Sequence[Path] = (),
         out: TextIO | None = None,
+        dry_run: bool = False,
     ) -> ActionRun:
         """Mask the tokens (first of all), read the push, compute what it changed, and bring the
         newest records into the working tree (from the records branch, or from the branch's tip
         when this job re-runs an older commit). Raises `ActionError` when publishing would not
-        be safe (for instance, a records branch that cannot be read). When `superseded` is set,
+        be safe (for instance, a records branch that cannot be read, or a first run that would
+        cross-post the whole archive; a dry run only warns of that). When `superseded` is set,
         call `skip` instead of publishing."""
         stream = out or sys.stdout
         mask_tokens(env, stream)
@@ -438,6 +440,8 @@ class ActionRun:
             run._check_branch_name()
             run._read_records_branch()
         run._catch_up_with_branch()
+        if run.superseded is None:
+            run._guard_first_run(dry_run=dry_run)
         return run
 
     def sources(self) -> list[Path]:
@@ -649,6 +653,24 @@ class ActionRun:
                 f"{branch} has moved on to {tip[:7]}, which changes posts: the run for that "
                 "commit publishes them (re-run the newest run instead of this one)"
             )
+
+    def _guard_first_run(self, *, dry_run: bool) -> None:
+        """Refuse a first run without `site.since`: with no records, every post of the blog is
+        new, and cross-posting a whole archive cannot be undone."""
+        if self.config.site.since is not None or Records.read(self.config.records).urls():
+            return
+        message = (
+            "site.since is not set and there are no records yet: this run would cross-post "
+            "every post of the blog, the whole archive"
+        )
+        hint = (
+            'set [site] since = "YYYY-MM-DD" in crosspost.toml (posts dated before it are never '
+            "cross-posted), or an old date such as 1970-01-01 to cross-post the whole archive "
+            "on purpose"
+        )
+        if not dry_run:
+            raise ActionError(message, hint=hint)
+        self.out.write(_command("warning", f"{message}; {hint}", title="crosspost"))
 
     # ----------------------------------------------------------------- finish
 

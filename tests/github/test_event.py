@@ -15,7 +15,7 @@ from crosspost.publisher import Report, Result, Status
 
 from .helpers import ZERO, Remote, actions_env, commit, event_file, git
 
-TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
+TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\nsince = 2024-01-01\n'
 
 
 def post(title: str, body: str = "") -> str:

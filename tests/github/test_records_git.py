@@ -17,7 +17,7 @@ from crosspost.records import Entry, Records, State
 
 from .helpers import Remote, actions_env, event_file, git, parse_outputs
 
-TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
+TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\nsince = 2024-01-01\n'
 RECORDS = ".crosspost/records.json"
 BRANCH = "crosspost-records"
 
@@ -289,6 +289,21 @@ def test_a_branch_that_cannot_be_fetched_stops_the_run(tmp_path: Path, remote: R
     with pytest.raises(ActionError, match="cannot fetch origin/main") as caught:
         start(tmp_path, workspace)
     assert caught.value.hint is not None and "post twice" in caught.value.hint
+
+
+def test_a_first_run_without_since_is_refused(tmp_path: Path, remote: Remote) -> None:
+    (remote.author / "crosspost.toml").write_text(TOML.replace("since = 2024-01-01\n", ""))
+    remote.push("forgot site.since")
+    workspace = remote.checkout(tmp_path / "ws")
+    with pytest.raises(ActionError, match=r"site\.since is not set") as caught:
+        start(tmp_path, workspace)
+    assert caught.value.hint is not None and "1970-01-01" in caught.value.hint
+    # A dry run may look at what would happen, with a warning.
+    _, out = start(tmp_path, workspace, dry_run=True)
+    assert out.getvalue().startswith("::warning title=crosspost::site.since is not set")
+    # Once the records hold a post, it is no first run any more.
+    publish(workspace, "a")
+    start(tmp_path, workspace)
 
 
 # --------------------------------------------------------------------------- a records branch

@@ -17,7 +17,7 @@ from crosspost.publisher import Report, Result, Status
 
 from .helpers import Remote, actions_env, event_file, parse_outputs
 
-TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
+TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\nsince = 2024-01-01\n'
 CANARY = "tok-%-canary-5d1e8c"
 
 
