@@ -213,7 +213,11 @@ def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
 _LINK_OPEN = re.compile(r"\]\(")
 _REF_DEF = re.compile(r"( {0,3}\[(?!\^)[^\]]{1,999}\]:[ \t]*)(<[^>\n]*>|\S+)")
 _HTML_TAG = re.compile(r"<(?:img|a|source|video|audio)\b[^>]{0,2000}>", re.I)
-_HTML_ATTR = re.compile(r"(\s)(src|href|poster)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I)
+_HTML_ATTR = re.compile(
+    r"(\s)(src|srcset|href|poster)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I
+)
+_SRCSET_URL = re.compile(r"([\s,]*)(\S+)")
+_SRCSET_DESCRIPTORS = re.compile(r"[^,]*,?")
 _URL_ATTR = re.compile(
     r"(?<=[\s/\"'])(href|src|srcset|lowsrc|dynsrc|poster|action|formaction|data|background|"
     r"codebase|xlink:href|to|from|by|values)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)",
@@ -433,12 +437,38 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
     url = html.unescape(value[1:-1] if quote_char else value)
-    linked = _post_url(url, run) if name.lower() == "href" else None
-    new = linked or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+    if name.lower() == "srcset":
+        new = _srcset(url, run)
+    else:
+        linked = _post_url(url, run) if name.lower() == "href" else None
+        new = linked or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
     if new == url:
         return m.group()
     mark = quote_char or '"'
     return f"{space}{name}{equals}{mark}{html.escape(new)}{mark}"
+
+
+def _srcset(value: str, run: Run) -> str:
+    """Each URL of a `srcset` ("a.png 1x, b.png 2x") made absolute, descriptors kept.
+
+    Parsed as the HTML standard does: a URL is a run of non-spaces whose trailing commas end
+    the candidate, so a comma inside a URL (`w_400,h_300/a.jpg`) does not split it.
+    """
+    out: list[str] = []
+    position = 0
+    while m := _SRCSET_URL.match(value, position):
+        url = m.group(2).rstrip(",")
+        commas = m.group(2)[len(url) :]
+        out.append(m.group(1) + absolute_url(url, page_url=run.page_url, site_url=run.site_url))
+        out.append(commas)
+        position = m.end()
+        if not commas:
+            descriptors = _SRCSET_DESCRIPTORS.match(value, position)
+            assert descriptors is not None  # it matches the empty string
+            out.append(descriptors.group())
+            position = descriptors.end()
+    out.append(value[position:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- plain text

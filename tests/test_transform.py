@@ -87,6 +87,25 @@ def test_relative_links_to_post_files_go_through_post_link() -> None:
     assert asked == ["other.mdx#part", "./notes.md"]
 
 
+def test_every_url_of_a_srcset_becomes_absolute() -> None:
+    out = run(
+        """
+        <img src="a.png" srcset="a.png 1x, ./b@2x.png 2x" alt="a">
+        <picture>
+        <source srcset='/w/s.webp 480w,m.webp 800w' type="image/webp">
+        <img srcset="https://cdn.example/w_400,h_300/c.jpg 400w, d.jpg" src="d.jpg">
+        </picture>
+
+        `<img srcset="code.png 1x">`
+        """
+    ).body
+    base = PAGE
+    assert f'srcset="{base}a.png 1x, {base}b@2x.png 2x"' in out
+    assert f"srcset='{SITE}/w/s.webp 480w,{base}m.webp 800w'" in out
+    assert f'srcset="https://cdn.example/w_400,h_300/c.jpg 400w, {base}d.jpg"' in out
+    assert '`<img srcset="code.png 1x">`' in out
+
+
 def test_absolute_anchor_and_mail_links_are_untouched() -> None:
     body = (
         "[a](https://x.example/p) [b](#section) [c](mailto:a@b.c) [d](tel:+1) <https://x.example>\n"
