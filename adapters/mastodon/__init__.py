@@ -4,8 +4,9 @@ Facts this adapter relies on (specs/NOTES.md §4; specs/mastodon/methods_statuse
 methods_media.md, methods_instance.md, entities_Instance.md, api_guidelines.md,
 api_rate-limits.md; contract: specs/mastodon/schema.json): `POST /api/v1/statuses` takes an
 `Idempotency-Key` the server remembers for one hour, so resending a create after an ambiguous
-failure returns the same status; `PUT /api/v1/statuses/:id` edits text, spoiler and language but
-never visibility; the length limit and the fixed length of a URL come from `GET /api/v2/instance`;
+failure returns the same status; `PUT /api/v1/statuses/:id` edits text, spoiler, language and
+media (the toot's media become exactly the `media_ids` sent: none sent, none kept) but never
+visibility; the length limit and the fixed length of a URL come from `GET /api/v2/instance`;
 `POST /api/v2/media` answers 202 with `url: null` while processing, then `GET /api/v1/media/:id`
 answers 206 until it is done; own statuses are listed newest first, paginated by `Link` headers.
 How the text is counted and composed is in `compose.py`.
@@ -194,7 +195,7 @@ class Mastodon(BaseAdapter):
 
     async def create(self, payload: Payload, *, key: str) -> RemotePost:
         body = dict(payload.body)
-        media_ids = [await self._upload(asset) for asset in payload.media]
+        media_ids = await self._upload_all(payload)
         if media_ids:
             body["media_ids"] = media_ids
         response = await self.http.request(
@@ -206,6 +207,10 @@ class Mastodon(BaseAdapter):
             check=_token_check("write:statuses"),
         )
         return _remote(response.json())
+
+    async def _upload_all(self, payload: Payload) -> list[str]:
+        """The payload's images uploaded, in order: their media ids for `media_ids`."""
+        return [await self._upload(asset) for asset in payload.media]
 
     async def _upload(self, asset: Asset) -> str:
         """Upload one image; wait (with backoff, bounded) until the server has processed it."""
@@ -239,9 +244,18 @@ class Mastodon(BaseAdapter):
         return str(media["id"])
 
     async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
-        """Edit text, spoiler and language; Mastodon cannot change a toot's visibility."""
-        body = {k: v for k, v in payload.body.items() if k in ("status", "language")}
+        """Edit text, spoiler, language and media; Mastodon cannot change a toot's visibility.
+
+        An edit sets the toot's media to exactly its `media_ids` (none sent: every image is
+        removed), and crosspost does not keep the ids of earlier uploads, so the cover is
+        uploaded again with every edit: a changed cover replaces the old one, an unchanged one
+        stays attached.
+        """
+        body: dict[str, Any] = {
+            k: v for k, v in payload.body.items() if k in ("status", "language")
+        }
         body["spoiler_text"] = payload.body.get("spoiler_text", "")
+        body["media_ids"] = await self._upload_all(payload)
         response = await self.http.request(
             "PUT",
             f"/api/v1/statuses/{remote.id}",

@@ -5,8 +5,9 @@ entities_Instance.md, api_guidelines.md, api_rate-limits.md; NOTES.md §4): Bear
 Mastodon's 401 body; statuses from JSON or form bodies; `Idempotency-Key` remembered for an hour
 per token; the character limit enforced with Mastodon's counting, implemented here a second time
 from the Ruby sources (not imported from the adapter, so that a bug in one is caught by the
-other); visibility that edits cannot change; media processed asynchronously (202, then 206 until
-done); timelines newest first with `Link` headers; `X-RateLimit-*` headers on every answer, 300
+other); visibility that edits cannot change; media that edits set to exactly their
+`media_ids` (none sent: none kept); media processed asynchronously (202, then 206 until done);
+timelines newest first with `Link` headers; `X-RateLimit-*` headers on every answer, 300
 requests per 5 minutes per token and 30 uploads per 30 minutes, 429 at the limit.
 """
 
@@ -318,9 +319,12 @@ class FakeMastodon(FakePlatform):
             )
         return None
 
-    def _attachable(self, ids: Any, token: str) -> list[dict[str, Any]] | FakeResponse:
-        """Mastodon ignores ids that are not this account's unattached media, refuses more than
-        four and media still processing."""
+    def _attachable(
+        self, ids: Any, token: str, status_id: str | None = None
+    ) -> list[dict[str, Any]] | FakeResponse:
+        """Mastodon ignores ids that are not this account's media, unattached or already on
+        the status being edited (`status_id`); it refuses more than four and media still
+        processing."""
         ids = ids if isinstance(ids, list) else [ids]
         if len(ids) > 4:
             return self.error(422, "Cannot attach more than 4 files.")
@@ -329,7 +333,7 @@ class FakeMastodon(FakePlatform):
             for i in ids
             if str(i) in self.media
             and self.media[str(i)]["_token"] == token
-            and self.media[str(i)]["_status"] is None
+            and self.media[str(i)]["_status"] in (None, status_id)
         ]
         if any(self._processing(m["id"]) for m in found):
             return self.error(
@@ -351,8 +355,6 @@ class FakeMastodon(FakePlatform):
         media: list[dict[str, Any]],
     ) -> dict[str, Any]:
         status_id = self._new_id()
-        for attachment in media:
-            attachment["_status"] = status_id
         status: dict[str, Any] = {
             "id": status_id,
             "created_at": _now(),
@@ -387,7 +389,10 @@ class FakeMastodon(FakePlatform):
         return status
 
     def _set_text(self, status: dict[str, Any], text: str, media: list[dict[str, Any]]) -> None:
+        """The status's text and its media, in order (the media are attached to it)."""
         self._sources[status["id"]] = text
+        for attachment in media:
+            attachment["_status"] = status["id"]
         status["content"] = self._html(text)
         status["tags"] = [
             {"name": name.lower(), "url": f"https://{self.domain}/tags/{name.lower()}"}
@@ -440,7 +445,10 @@ class FakeMastodon(FakePlatform):
         return None
 
     def _edit(self, request: FakeRequest, status_id: str, token: str) -> FakeResponse:
-        """PUT /api/v1/statuses/:id: text, spoiler, language, media; visibility is ignored."""
+        """PUT /api/v1/statuses/:id: text, spoiler, language, media; visibility is ignored.
+
+        The media become exactly `media_ids` (UpdateStatusService: Rails passes the parameter
+        even when the request has none, so an edit without it removes every attachment)."""
         params = self._params(request)
         if isinstance(params, FakeResponse):
             return params
@@ -456,7 +464,9 @@ class FakeMastodon(FakePlatform):
             spoiler = str(params.get("spoiler_text", status["spoiler_text"]) or "").strip(
                 RUBY_STRIP
             )
-            media = [m for m in self.media.values() if m["_status"] == status_id]
+            media = self._attachable(params.get("media_ids") or [], token, status_id)
+            if isinstance(media, FakeResponse):
+                return media
             problem = self._validate(text, spoiler, media)
             if problem is not None:
                 return problem

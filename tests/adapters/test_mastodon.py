@@ -65,8 +65,8 @@ def render(doc, **options):
     return adapter(tags=tags, cache=cache, **options).render(doc)
 
 
-def png() -> bytes:
-    """A real 1×1 PNG: the fake checks the file's content, as Mastodon does."""
+def png(rgb: bytes = b"\xff\x00\x00") -> bytes:
+    """A real 1×1 PNG of colour `rgb`: the fake checks the file's content, as Mastodon does."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data))
@@ -76,7 +76,7 @@ def png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IDAT", zlib.compress(b"\x00" + rgb))
         + chunk(b"IEND", b"")
     )
 
@@ -432,7 +432,8 @@ def test_edit_puts_the_same_status_without_visibility(mastodon):
     assert "Done: 1000 followers!" in status["content"] and status["edited_at"]
     (put,) = [r for r in fake.requests if r.method == "PUT"]
     assert put.path == f"/api/v1/statuses/{status['id']}"
-    assert set(put.json()) == {"status", "spoiler_text"}, "visibility cannot be edited"
+    assert set(put.json()) == {"status", "spoiler_text", "media_ids"}, "visibility cannot be edited"
+    assert put.json()["media_ids"] == []
 
 
 def test_visibility_change_is_not_sent_and_warned(mastodon, caplog):
@@ -555,6 +556,53 @@ def test_slow_media_processing_is_polled_then_attached(mastodon, tmp_path):
     again = run_publish(announce_now(config, upload_cover=True), [doc])
     assert [r.status for r in again.results] == [Status.UNCHANGED]
     assert len(fake.requests) == sent
+
+
+def _with_cover(tmp_path, name: str, rgb: bytes, alt: str = "A telescope"):
+    cover = tmp_path / name
+    cover.write_bytes(png(rgb))
+    return replace(SEED, cover=Asset(url=f"https://blog.example.com/{name}", path=cover, alt=alt))
+
+
+def _uploads(fake):
+    return [r for r in fake.requests if r.method == "POST" and r.path == "/api/v2/media"]
+
+
+def test_a_changed_cover_is_uploaded_and_replaces_the_old_one_on_edit(mastodon, tmp_path):
+    """Same cover path, new content: the payload changes, and the edit must show the new image
+    (with its alt text), not say "updated" while the toot keeps the old one."""
+    _sandbox, fake, config = mastodon
+    config = announce_now(config, upload_cover=True)
+    run_publish(config, [_with_cover(tmp_path, "cover.png", b"\xff\x00\x00")])
+    (status,) = fake.statuses
+    (old,) = status["media_attachments"]
+    recoloured = _with_cover(tmp_path, "cover.png", b"\x00\x00\xff", alt="A bigger telescope")
+    report = run_publish(config, [recoloured])
+    assert [r.status for r in report.results] == [Status.UPDATED], report.results
+    (status,) = fake.statuses
+    (new,) = status["media_attachments"]
+    assert new["id"] != old["id"] and new["url"] and new["description"] == "A bigger telescope"
+    assert _uploads(fake)[-1].form()["file"] == [png(b"\x00\x00\xff")]
+    (put,) = [r for r in fake.requests if r.method == "PUT"]
+    assert put.json()["media_ids"] == [new["id"]]
+    sent = len(fake.requests)
+    assert [r.status for r in run_publish(config, [recoloured]).results] == [Status.UNCHANGED]
+    assert len(fake.requests) == sent
+
+
+def test_a_text_edit_keeps_the_cover_attached(mastodon, tmp_path):
+    """Mastodon drops every image an edit does not name in `media_ids`: a text-only change must
+    still send the cover."""
+    _sandbox, fake, config = mastodon
+    config = announce_now(config, upload_cover=True)
+    doc = _with_cover(tmp_path, "cover.png", b"\xff\x00\x00")
+    run_publish(config, [doc])
+    report = run_publish(config, [replace(doc, description="Done: 1000 followers!")])
+    assert [r.status for r in report.results] == [Status.UPDATED]
+    (status,) = fake.statuses
+    assert "Done: 1000 followers!" in status["content"]
+    (attachment,) = status["media_attachments"]
+    assert attachment["description"] == "A telescope" and len(_uploads(fake)) == 2
 
 
 def test_find_follows_link_headers_past_40_statuses(mastodon):
@@ -695,6 +743,32 @@ def test_the_fake_processes_media_asynchronously():
         assert bad.status_code == 422 and "content type is invalid" in bad.json()["error"]
 
 
+def test_the_fake_edits_media_like_mastodon():
+    """PUT sets the media to exactly `media_ids`: new uploads and the status's own media are
+    attached, others' media ignored, and an edit without `media_ids` removes them all."""
+    with (
+        FakeMastodon(tokens=("t", "u")) as fake,
+        httpx.Client(base_url=fake.url, headers={"Authorization": "Bearer t"}) as api,
+    ):
+
+        def upload(token: str = "t") -> str:
+            headers = {"Authorization": f"Bearer {token}"}
+            answer = api.post("/api/v2/media", files={"file": ("c.png", png())}, headers=headers)
+            return str(answer.json()["id"])
+
+        first, second, theirs = upload(), upload(), upload("u")
+        status = api.post("/api/v1/statuses", json={"status": "a", "media_ids": [first]}).json()
+        edit = f"/api/v1/statuses/{status['id']}"
+        edited = api.put(edit, json={"status": "b", "media_ids": [second, first, theirs]})
+        assert [m["id"] for m in edited.json()["media_attachments"]] == [second, first]
+        assert [m["id"] for m in fake.statuses[0]["media_attachments"]] == [second, first]
+        other = api.post("/api/v1/statuses", json={"status": "c", "media_ids": [second]})
+        assert other.json()["media_attachments"] == [], "attached to another status already"
+        assert api.put(edit, data={"status": "d"}).json()["media_attachments"] == []
+        too_many = api.put(edit, json={"status": "e", "media_ids": [first] * 5})
+        assert too_many.status_code == 422
+
+
 # --------------------------------------------------------------------------- contract
 
 
@@ -717,8 +791,10 @@ def test_every_request_matches_the_mastodon_openapi(mastodon, tmp_path):
     cover.write_bytes(png())
     doc = replace(SEED, lang="en-GB", cover=Asset(path=cover, alt="A telescope"))
     fake.inject("slow-media", delay=0.2)
-    run_publish(announce_now(config, upload_cover=True, spoiler_text="self-promo"), [doc])
-    run_publish(config, [replace(doc, description="changed")])
+    with_cover = announce_now(config, upload_cover=True, spoiler_text="self-promo")
+    run_publish(with_cover, [doc])
+    run_publish(with_cover, [replace(doc, description="changed")])
+    run_publish(config, [replace(doc, description="changed again")])
     fake.inject("drop-after", method="POST", path="^/api/v1/statuses$")
     run_publish(config, [make_doc("contract2")])
     paths = {
@@ -735,6 +811,8 @@ def test_every_request_matches_the_mastodon_openapi(mastodon, tmp_path):
     spec_path, spec = _patched_spec(tmp_path)
     multipart = [r for r in fake.requests if "multipart" in (r.header("content-type") or "")]
     others = [r for r in fake.requests if r not in multipart]
+    puts = [r.json() for r in fake.requests if r.method == "PUT"]
+    assert [len(put["media_ids"]) for put in puts] == [1, 0], "edits with and without a cover"
     assert openapi_errors(spec_path, "https://mastodon.social", others) == []
     # openapi-core cannot check binary parts (`format: binary` bytes are "not a string"), so the
     # multipart upload is checked against the spec's schema by hand.
