@@ -602,6 +602,9 @@ def init(directory: Path) -> None:
     """
     from .scaffold import write_config
 
-    path, profile = write_config(directory)
-    found = f"detected {profile.description}" if profile else "no generator detected"
-    click.echo(f"wrote {path} ({found}); check [site] url, then uncomment your platforms")
+    path, found = write_config(directory)
+    generator = (
+        f"detected {found.profile.description}" if found.profile else "no generator detected"
+    )
+    todo = "check [site] url" if found.url else "set [site] url (it was not found)"
+    click.echo(f"wrote {path} ({generator}); {todo}, then uncomment your platforms")

@@ -1,7 +1,8 @@
 """The neutral Document every platform is rendered from, and the small value types around it.
 
 Everything here is frozen: a Document is computed once from a post file and then only read, so it
-can be hashed, cached and shared between concurrent platform tasks without copies.
+can be cached and shared between concurrent platform tasks without copies. (A Document is not
+hashable: `extra` is a read-only mapping; key caches on `canonical_url` or `source_hash`.)
 """
 
 from __future__ import annotations

@@ -8,13 +8,15 @@ enabling one is uncommenting it.
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import CONFIG_FILE
 from .errors import ConfigError
 from .profiles import PROFILES, Profile, detect_profile
 
-__all__ = ["config_text", "detect", "write_config"]
+__all__ = ["Detected", "config_text", "detect", "write_config"]
 
 # Files where generators keep the site's address, and the key that holds it.
 _URL_FILES = (
@@ -41,46 +43,191 @@ _URL = re.compile(
 )
 
 
-def detect(directory: Path) -> tuple[Profile | None, str | None]:
-    """(generator profile, site URL) guessed from the files at the blog's root."""
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What `init` read from the blog's files: the generator, the site's address, and the
+    permalink and content folder where the site's own settings differ from the profile's."""
+
+    profile: Profile | None = None
+    url: str | None = None
+    permalink: str | None = None
+    content: str | None = None
+
+
+def detect(directory: Path) -> Detected:
+    """The blog's generator and settings, guessed from the files at its root."""
     markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
     if (directory / "src" / "content" / "posts").is_dir():
         markers.add("src/content/posts")
-    config_toml = directory / "config.toml"
-    text = config_toml.read_text("utf-8", "replace") if config_toml.is_file() else None
-    profile = detect_profile(markers, text)
-    url = None
+    profile = detect_profile(markers, _text(directory / "config.toml"))
+    if profile is None:
+        return Detected(url=_site_url(directory))
+    content = _hugo_content(directory) if profile.name == "hugo" else None
+    permalink = _site_permalink(directory, profile, content)
+    base = _base_path(directory, profile)
+    if base:
+        permalink = base + (permalink or profile.permalink)
+    return Detected(profile, _site_url(directory), permalink, content)
+
+
+def _text(path: Path) -> str | None:
+    return path.read_text("utf-8", "replace") if path.is_file() else None
+
+
+def _site_url(directory: Path) -> str | None:
     for name in _URL_FILES:
-        candidate = directory / name
-        if candidate.is_file():
-            m = _URL.search(candidate.read_text("utf-8", "replace"))
-            if m:
-                url = m.group(1).rstrip("/")
-                break
-    return profile, url
+        m = _URL.search(_text(directory / name) or "")
+        if m:
+            return m.group(1).rstrip("/")
+    return None
 
 
-def config_text(profile: Profile | None, url: str | None) -> str:
-    """The commented crosspost.toml for a blog using `profile` at `url`."""
+def _first(directory: Path, names: tuple[str, ...], pattern: str) -> str | None:
+    """Group 1 of `pattern` in the first of the files `names` where it matches."""
+    for name in names:
+        m = re.search(pattern, _text(directory / name) or "", re.M)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _base_path(directory: Path, profile: Profile) -> str:
+    """The path the whole site is served under (Jekyll `baseurl`, Astro `base`, Docusaurus
+    `baseUrl`), without its trailing slash: every post's URL starts with it."""
+    files = {
+        "jekyll": (("_config.yml", "_config.yaml"), r"^baseurl:\s*[\"']?(/[^\"'\s#]*)"),
+        "astro": (profile.markers, r"\bbase\s*:\s*[\"'`](/[^\"'`]*)"),
+        "fuwari": (PROFILES["astro"].markers, r"\bbase\s*:\s*[\"'`](/[^\"'`]*)"),
+        "docusaurus": (profile.markers, r"\bbaseUrl\s*:\s*[\"'`](/[^\"'`]*)"),
+    }
+    if profile.name not in files:
+        return ""
+    names, pattern = files[profile.name]
+    return (_first(directory, names, pattern) or "").rstrip("/")
+
+
+def _hugo_content(directory: Path) -> str | None:
+    """Hugo blogs keep posts in content/post as often as in content/posts (the default)."""
+    content = directory / "content"
+    if not (content / "posts").is_dir() and (content / "post").is_dir():
+        return "content/post"
+    return None
+
+
+_JEKYLL_STYLES = {
+    "date": None,
+    "pretty": "/{categories}/{year}/{month}/{day}/{slug}/",
+    "none": "/{categories}/{slug}.html",
+}
+_JEKYLL_PLACEHOLDERS = {
+    ":categories": "{categories}",
+    ":year": "{year}",
+    ":month": "{month}",
+    ":day": "{day}",
+    ":title": "{slug}",  # Jekyll's :title is the file name's, or the slug front matter key
+    ":slug": "{slug}",
+    ":output_ext": ".html",
+}
+_HUGO_PLACEHOLDERS = {
+    ":year": "{year}",
+    ":month": "{month}",
+    ":day": "{day}",
+    ":slug": "{slug}",
+    ":filename": "{slug}",
+    ":contentbasename": "{slug}",
+}
+
+
+def _site_permalink(directory: Path, profile: Profile, content: str | None) -> str | None:
+    """The site's own permalink setting in crosspost's placeholders, if it has one we can
+    translate (Jekyll `permalink`, Hugo `[permalinks]`); None keeps the profile's."""
+    if profile.name == "jekyll":
+        style = _first(
+            directory, ("_config.yml", "_config.yaml"), r"^permalink:\s*[\"']?([^\"'\s#]+)"
+        )
+        if style in _JEKYLL_STYLES:
+            return _JEKYLL_STYLES[style]
+        return _translated(style, _JEKYLL_PLACEHOLDERS) if style else None
+    if profile.name == "hugo":
+        section = (content or profile.content).rsplit("/", 1)[-1]
+        pattern = _hugo_permalink(directory, section)
+        if pattern:
+            return _translated(pattern, {**_HUGO_PLACEHOLDERS, ":section": section})
+        if content:
+            return f"/{section}/{{slug}}/"
+    return None
+
+
+def _hugo_permalink(directory: Path, section: str) -> str | None:
+    """`[permalinks] posts = "…"` (or `[permalinks.page]`) for the posts' section."""
+    for name in ("hugo.toml", "config.toml"):
+        try:
+            data = tomllib.loads(_text(directory / name) or "")
+        except tomllib.TOMLDecodeError:
+            continue
+        table = data.get("permalinks")
+        if isinstance(table, dict):
+            page = table.get("page")
+            value = (page if isinstance(page, dict) else table).get(section)
+            if isinstance(value, str):
+                return value
+    return None
+
+
+def _translated(pattern: str, placeholders: dict[str, str]) -> str | None:
+    """A Jekyll or Hugo permalink pattern in crosspost's placeholders; None when it uses one
+    crosspost cannot fill (`:hour`, Hugo's `:title`…), so the profile's default is kept."""
+    unknown = False
+
+    def swap(m: re.Match[str]) -> str:
+        nonlocal unknown
+        unknown = unknown or m.group() not in placeholders
+        return placeholders.get(m.group(), m.group())
+
+    out = re.sub(r":[a-z_]+", swap, pattern)
+    if unknown:
+        return None
+    return out if out.startswith("/") else "/" + out
+
+
+def config_text(found: Detected) -> str:
+    """The commented crosspost.toml for the blog `found` describes."""
+    profile = found.profile
     if profile is not None:
         which = f'# Detected: {profile.description}.\nprofile = "{profile.name}"'
         content, permalink = profile.content, profile.permalink
     else:
         which = f'# Your generator, one of: {", ".join(PROFILES)}.\n# profile = "hugo"'
         content, permalink = "content/posts", "/posts/{slug}/"
+    if found.url:
+        url = f'url = "{found.url}"'
+    else:
+        url = (
+            "# Not found in your generator's settings: until it is set, `crosspost check`\n"
+            "# reports that no post has a canonical URL.\n"
+            '# url = "https://"'
+        )
+    if found.permalink:
+        permalink_line = (
+            "# Read from your generator's settings: compare it with a post's address.\n"
+            f'permalink = "{found.permalink}"'
+        )
+    else:
+        permalink_line = f'# permalink = "{permalink}"'
+    content_line = f'content = "{found.content}"' if found.content else f'# content = "{content}"'
     return f"""\
 # crosspost.toml: where your posts are and where they are cross-posted to.
 # Every key is described in the README, section "Configuration".
 
 [site]
 # Your blog's address: every post's canonical URL starts with it.
-url = "{url or "https://example.com"}"
+{url}
 {which}
 # A post's path on your site; placeholders: {{slug}} {{year}} {{month}} {{day}}
 # {{category}} {{categories}} (all, joined with /) {{lang}}
-# permalink = "{permalink}"
+{permalink_line}
 # Where `crosspost check` and `crosspost publish` look for posts.
-# content = "{content}"
+{content_line}
 # Posts dated earlier are never cross-posted (protects your archive).
 # since = 2024-01-01
 # The time zone of dates written without a UTC offset.
@@ -107,7 +254,7 @@ url = "{url or "https://example.com"}"
 """
 
 
-def write_config(directory: Path) -> tuple[Path, Profile | None]:
+def write_config(directory: Path) -> tuple[Path, Detected]:
     """Write `directory`/crosspost.toml; ConfigError if one exists already."""
     target = directory / CONFIG_FILE
     if target.exists():
@@ -118,12 +265,12 @@ def write_config(directory: Path) -> tuple[Path, Profile | None]:
         )
     if not directory.is_dir():
         raise ConfigError("no such folder", path=directory, hint="create it or pass the blog root")
-    profile, url = detect(directory)
+    found = detect(directory)
     try:
         with target.open("x", encoding="utf-8") as handle:
-            handle.write(config_text(profile, url))
+            handle.write(config_text(found))
     except FileExistsError:
         raise ConfigError("crosspost.toml already exists", path=target) from None
     except OSError as exc:
         raise ConfigError(f"cannot write the file: {exc.strerror}", path=target) from None
-    return target, profile
+    return target, found

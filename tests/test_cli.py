@@ -337,7 +337,49 @@ def test_init_without_a_generator(tmp_path: Path) -> None:
     result = invoke("init", tmp_path)
     assert result.exit_code == 0
     assert "no generator detected" in result.stdout
-    assert load_config(tmp_path / "crosspost.toml").site.profile is None
+    assert "set [site] url (it was not found)" in result.stdout
+    config = load_config(tmp_path / "crosspost.toml")
+    assert config.site.profile is None and config.site.url is None
+
+
+def test_init_without_a_site_url_leaves_check_failing_until_it_is_set(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text("title = 'no address'\n")
+    post = tmp_path / "content" / "posts" / "p.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("---\ntitle: P\n---\nB\n")
+    assert invoke("init", tmp_path).exit_code == 0
+    assert not re.search(r"^url\s*=", (tmp_path / "crosspost.toml").read_text(), re.M)
+    result = invoke("check", tmp_path)
+    assert result.exit_code == 2
+    assert "the site's address is unknown" in result.stdout
+
+
+INIT_SETTINGS = {
+    "jekyll-pretty": ({"_config.yml": "baseurl: /blog\npermalink: pretty\n"},
+                      "/blog/{categories}/{year}/{month}/{day}/{slug}/", None),
+    "jekyll-custom": ({"_config.yml": "permalink: /:year/:title:output_ext\n"},
+                      "/{year}/{slug}.html", None),
+    "jekyll-unknown": ({"_config.yml": "permalink: /:hour/:title/\n"}, None, None),
+    "hugo-permalinks": ({"hugo.toml": '[permalinks]\nposts = "/:year/:slug/"\n'},
+                        "/{year}/{slug}/", None),
+    "hugo-post-folder": ({"hugo.toml": "", "content/post/a.md": ""},
+                         "/post/{slug}/", "content/post"),
+    "astro-base": ({"astro.config.mjs": "export default { base: '/docs' }"},
+                   "/docs/blog/{slug}/", None),
+    "docusaurus-base": ({"docusaurus.config.js": "url: 'https://d.example',\nbaseUrl: '/site/',"},
+                        "/site/blog/{slug}", None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INIT_SETTINGS)
+def test_init_reads_the_sites_permalink_base_and_content_folder(tmp_path: Path, case: str) -> None:
+    files, permalink, content = INIT_SETTINGS[case]
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert invoke("init", tmp_path).exit_code == 0
+    site = load_config(tmp_path / "crosspost.toml").site
+    assert (site.permalink, site.content) == (permalink, content)
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
