@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -127,6 +128,16 @@ def _remote(article: dict[str, Any]) -> RemotePost:
     return RemotePost(
         id=str(article["id"]),
         url=article.get("url"),
-        draft=not article.get("published", False),
+        draft=not _is_published(article),
         canonical_url=article.get("canonical_url"),
     )
+
+
+def _is_published(article: Mapping[str, Any]) -> bool:
+    """Lists of one's articles say `published`; the single article that create, update and show
+    answer does not, and its `published_timestamp` is "" exactly while it is unpublished.
+    Reading a missing `published` as "draft" would record every live article as a draft, and a
+    later `--draft` run would then unpublish it."""
+    if "published" in article:
+        return bool(article["published"])
+    return bool(article.get("published_timestamp"))

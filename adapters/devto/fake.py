@@ -4,8 +4,9 @@ Modelled on specs/forem/api_v1.json and api_v0.yml (NOTES.md §1): `api-key` aut
 401 body, the v1 `Accept` header, `{"article": {...}}` bodies, 422 errors in Forem's words (tags
 over 4 or not alphanumeric, missing title, a canonical URL the account already used), front matter
 in `body_markdown` overriding the JSON fields, rate limits of 10 creates and 30 updates per 30 s
-answered with 429, Forem's body and `Retry-After`, and `/articles/me/all` paginated with
-unpublished articles first.
+answered with 429, Forem's body and `Retry-After`, `/articles/me/all` paginated with
+unpublished articles first, and single-article answers (create, update, show) without the
+`published` field that only lists carry.
 """
 
 from __future__ import annotations
@@ -97,7 +98,11 @@ class FakeDevTo(FakePlatform):
             return self._update(request, int(m.group(1)))
         if m and request.method == "GET":
             article = self._get(int(m.group(1)))
-            return FakeResponse.json(200, article) if article else self.error(404, "not found")
+            return (
+                FakeResponse.json(200, self._show(article))
+                if article
+                else self.error(404, "not found")
+            )
         m = re.fullmatch(r"/articles/me(?:/(all|published|unpublished))?", route)
         if m and request.method == "GET":
             return self._list(request, m.group(1) or "published")
@@ -169,7 +174,7 @@ class FakeDevTo(FakePlatform):
                 return self.error(422, "Canonical url has already been taken")
             article = self._new_article(fields, tags)
             self.articles.append(article)
-        return FakeResponse.json(201, article, {"Location": article["url"]})
+        return FakeResponse.json(201, self._show(article), {"Location": article["url"]})
 
     def _new_article(self, fields: dict[str, Any], tags: list[str]) -> dict[str, Any]:
         article_id = next(self._ids)
@@ -253,7 +258,7 @@ class FakeDevTo(FakePlatform):
                 if article["published"] and not was:
                     article["published_at"] = article["published_timestamp"] = _now()
             article["edited_at"] = _now()
-        return FakeResponse.json(200, article)
+        return FakeResponse.json(200, self._show(article))
 
     def _get(self, article_id: int) -> dict[str, Any] | None:
         return next((a for a in self.articles if a["id"] == article_id), None)
@@ -276,6 +281,15 @@ class FakeDevTo(FakePlatform):
             window = chosen[(page - 1) * per_page : page * per_page]
             items = [self._index(a) for a in window]
         return FakeResponse.json(200, items)
+
+    @staticmethod
+    def _show(article: dict[str, Any]) -> dict[str, Any]:
+        """The single-article shape of create, update and show: Forem's `show` view has no
+        `published` (only lists do); `published_timestamp` is "" while unpublished."""
+        shown = {k: v for k, v in article.items() if k != "published"}
+        if not article["published"]:
+            shown["published_timestamp"] = ""
+        return shown
 
     @staticmethod
     def _index(article: dict[str, Any]) -> dict[str, Any]:

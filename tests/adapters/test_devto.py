@@ -118,6 +118,43 @@ def test_draft_then_live(devto):
     assert fake.by_canonical(doc.canonical_url)[0]["published"] is True
 
 
+def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
+    """Forem's create and update answers carry no `published` (only lists do): a live article
+    must still be recorded live, or a later `--draft` run would take it for a draft and send
+    `published: false`, unpublishing it."""
+    sandbox, fake = devto
+    doc = make_doc("recorded")
+
+    def recorded_draft() -> bool | None:
+        return Records.read(sandbox.config.records).get(doc.canonical_url, "devto").draft
+
+    run_publish(sandbox.config, [doc], draft=True)
+    assert recorded_draft() is True
+    run_publish(sandbox.config, [doc])
+    assert fake.by_canonical(doc.canonical_url)[0]["published"] is True
+    assert recorded_draft() is False, "the update's answer says live by its timestamp"
+    other = make_doc("born-live")
+    run_publish(sandbox.config, [other])
+    record = Records.read(sandbox.config.records).get(other.canonical_url, "devto")
+    assert record.draft is False, "the create's answer says live by its timestamp"
+
+
+def test_the_fake_answers_one_article_without_published_as_forem_does():
+    with FakeDevTo(tokens=("k",)) as fake:
+        import httpx
+
+        base = fake.settings()["api_url"]
+        headers = {"api-key": "k", "Accept": "application/vnd.forem.api-v1+json"}
+        for published in (False, True):
+            article = {"title": "t", "body_markdown": "b", "published": published}
+            answer = httpx.post(f"{base}/articles", json={"article": article}, headers=headers)
+            shown = answer.json()
+            assert "published" not in shown
+            assert bool(shown["published_timestamp"]) is published
+        (listed, _) = httpx.get(f"{base}/articles/me/all", headers=headers).json()
+        assert listed["published"] is False, "lists do say it (unpublished first)"
+
+
 def test_429_with_retry_after_waits_and_succeeds(devto):
     sandbox, fake = devto
     fake.inject("status", status=429, method="POST", retry_after=1)
