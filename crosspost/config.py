@@ -264,7 +264,12 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
     except (ZoneInfoNotFoundError, ValueError):
-        ctx.fail("site.timezone", f"unknown time zone {site.timezone!r}", ["UTC", "Europe/Paris"])
+        ctx.fail(
+            "site.timezone",
+            f"unknown time zone {site.timezone!r}",
+            None,
+            hint="use an IANA time zone name such as Europe/Paris, or UTC",
+        )
     platforms: dict[str, PlatformConfig] = {}
     raw_platforms = data.get("platforms", {})
     if not isinstance(raw_platforms, Mapping):
@@ -367,8 +372,11 @@ class _Ctx:
         )
         return self.text.count("\n", 0, m.start()) + 1 if m else None
 
-    def fail(self, dotted: str, message: str, allowed: list[str] | None) -> typing.NoReturn:
-        hint = f"allowed: {', '.join(allowed)}" if allowed else None
+    def fail(
+        self, dotted: str, message: str, allowed: list[str] | None, *, hint: str | None = None
+    ) -> typing.NoReturn:
+        if allowed:
+            hint = f"allowed: {', '.join(allowed)}"
         raise ConfigError(
             message,
             path=self.path,

@@ -56,7 +56,7 @@ class Notice:
     def __str__(self) -> str:
         where = str(self.path) if self.path else ""
         if self.line is not None:
-            where = f"{where}:{self.line}"
+            where = f"{where or '<text>'}:{self.line}"  # a post given as text has no file
         if self.platform:
             where = f"{where} [{self.platform}]" if where else f"[{self.platform}]"
         return f"{where}: {self.message}" if where else self.message

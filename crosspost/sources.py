@@ -109,7 +109,12 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return _build(text, path=path, config=config, digest=digest)
+    try:
+        return _build(text, path=path, config=config, digest=digest)
+    except SourceError as exc:
+        if exc.path is None:  # name the text, or the location reads as a bare "1:"
+            exc.path = Path("<text>")
+        raise
 
 
 # --------------------------------------------------------------------------- reading
@@ -740,7 +745,13 @@ def _kind(value: object) -> str:
         return "a table of keys"
     if isinstance(value, date | time):
         return "a date"
-    return f"a {type(value).__name__}"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "empty"
+    return f"a value of type {type(value).__name__}"
 
 
 def _jsonable(value: Any) -> Any:

@@ -555,6 +555,14 @@ def test_unknown_permalink_placeholder_is_a_config_error(tmp_path: Path, write: 
         load(write, config, "---\ntitle: T\n---\nB\n")
 
 
+def test_unknown_time_zone_asks_for_an_iana_name(tmp_path: Path) -> None:
+    (tmp_path / "crosspost.toml").write_text('[site]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "crosspost.toml")
+    assert caught.value.field == "site.timezone" and caught.value.line == 2
+    assert caught.value.hint == "use an IANA time zone name such as Europe/Paris, or UTC"
+
+
 def test_extra_is_read_only_and_json_ready(write: Write, config: Config) -> None:
     doc = load(
         write,
@@ -870,6 +878,30 @@ def test_parse_text_rejects_nul_and_huge_text(config: Config) -> None:
         parse_text("---\ntitle: T\n---\n\x00", config=config)
     with pytest.raises(SourceError, match="5 MB"):
         parse_text("x" * (MAX_BYTES + 1), config=config)
+
+
+def test_document_from_markdown_without_a_path_names_the_text(config: Config) -> None:
+    with pytest.raises(SourceError) as caught:
+        Document.from_markdown("no front matter\n", config=config)
+    assert str(caught.value).startswith("<text>:1: ")
+    doc = Document.from_markdown("---\ntitle: T\n---\n#tag\n", config=config)
+    assert str(doc.notices[0]).startswith("<text>:4: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("title: 3", "the title must be text, not a number"),
+        ("title: 1.5", "the title must be text, not a number"),
+        ("title: {a: 1}", "the title must be text, not a table of keys"),
+        ("title: T\ndraft: 3", "must be true or false, not a number"),
+    ],
+)
+def test_wrong_types_are_named_in_words(
+    write: Write, config: Config, line: str, message: str
+) -> None:
+    error = source_error(write, config, f"---\n{line}\n---\n")
+    assert error.message == message
 
 
 def test_document_from_markdown(config: Config) -> None:
