@@ -46,7 +46,7 @@ from . import redact
 from .config import Config
 from .discover import is_post_name
 from .document import Notice
-from .errors import CrosspostError, SourceError
+from .errors import ConfigError, CrosspostError, RecordsError, SourceError
 from .plan import Kind
 from .publisher import Report, Result, Status
 from .records import FORMAT_VERSION, Records
@@ -62,6 +62,7 @@ __all__ = [
     "PushEvent",
     "mask_tokens",
     "merge_records",
+    "report_stop",
 ]
 
 BOT_NAME = "github-actions[bot]"
@@ -397,6 +398,7 @@ class ActionRun:
     superseded: str | None = None
     push_backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
+    reported: bool = False  # the outputs are written (finish, skip or interrupted ran)
     _branch_records: str | None = None
 
     # ----------------------------------------------------------------- start
@@ -413,15 +415,17 @@ class ActionRun:
         paths: Sequence[Path] = (),
         out: TextIO | None = None,
         dry_run: bool = False,
+        mask: bool = True,
     ) -> ActionRun:
-        """Mask the tokens (first of all), read the push, compute what it changed, and bring the
-        newest records into the working tree (from the records branch, or from the branch's tip
-        when this job re-runs an older commit). Raises `ActionError` when publishing would not
-        be safe (for instance, a records branch that cannot be read, or a first run that would
-        cross-post the whole archive; a dry run only warns of that). When `superseded` is set,
-        call `skip` instead of publishing."""
+        """Mask the tokens (first of all; `mask=False` when the caller did), read the push,
+        compute what it changed, and bring the newest records into the working tree (from the
+        records branch, or from the branch's tip when this job re-runs an older commit).
+        Raises `ActionError` when publishing would not be safe (for instance, a records branch
+        that cannot be read, or a first run that would cross-post the whole archive; a dry run
+        only warns of that). When `superseded` is set, call `skip` instead of publishing."""
         stream = out or sys.stdout
-        mask_tokens(env, stream)
+        if mask:
+            mask_tokens(env, stream)
         _interrupt_on_termination()
         repo = _repo_root(config.root)
         run = cls(
@@ -711,7 +715,11 @@ class ActionRun:
             f"**Records:** {saved.text}\n"
         )
         self._write_summary(text)
-        self._write_outputs({"records-artifact": str(saved.artifact or "")})
+        stopped = _stop_item(None, "cancelled", "the run was cancelled before it finished")
+        artifact = str(saved.artifact or "")
+        self._write_outputs(
+            {**_NO_RESULTS, "failed": _json([stopped]), "records-artifact": artifact}
+        )
         return 130
 
     def skip(self) -> int:
@@ -719,8 +727,7 @@ class ActionRun:
         reason = self.superseded or "nothing to do"
         self.out.write(_command("notice", reason, title="crosspost: skipped"))
         self._write_summary(f"### crosspost: skipped\n\n{_cell(reason)}\n")
-        empty = {name: "[]" for name in ("published", "failed", "needs-attention")}
-        self._write_outputs({**empty, "records-artifact": ""})
+        self._write_outputs({**_NO_RESULTS, "records-artifact": ""})
         return 0
 
     # ----------------------------------------------------------------- annotations
@@ -1082,18 +1089,89 @@ class ActionRun:
         }
 
     def _write_summary(self, text: str) -> None:
-        target = self.env.get("GITHUB_STEP_SUMMARY")
-        if target:
-            with open(target, "a", encoding="utf-8") as handle:
-                handle.write(redact.scrub(text))
+        _append_summary(self.env, text)
 
     def _write_outputs(self, values: Mapping[str, str]) -> None:
-        target = self.env.get("GITHUB_OUTPUT")
-        if not target:
-            return
+        _append_outputs(self.env, values)
+        self.reported = True
+
+
+# --------------------------------------------------------------------------- stopping early
+
+_NO_RESULTS = {name: "[]" for name in ("published", "failed", "needs-attention")}
+
+
+def report_stop(
+    env: Mapping[str, str],
+    exc: BaseException,
+    run: ActionRun | None = None,
+    *,
+    out: TextIO | None = None,
+) -> None:
+    """`publish --github` is leaving on `exc` before `finish`, `skip` or `interrupted` wrote the
+    outputs (bad config, an unsafe start, no posts found, a bug). Say why in an `::error::`
+    annotation and the step summary, and still write the three outputs as JSON lists, `failed`
+    naming the error: a later step's `fromJSON()` must parse them whatever happened. Nothing
+    when `run` reported already or `exc` is a successful exit."""
+    if (run is not None and run.reported) or getattr(exc, "exit_code", 1) == 0:
+        return
+    message, path, line = _stop_reason(exc)
+    post = None if path is None else run._rel(path) if run is not None else _in_workspace(env, path)
+    stream = run.out if run is not None else out or sys.stdout
+    stream.write(_command("error", message, file=post, line=line, title="crosspost: stopped"))
+    stream.flush()
+    _append_summary(env, f"### crosspost: stopped\n\n{_cell(message)}\n")
+    failed = _stop_item(
+        post, "cancelled" if isinstance(exc, KeyboardInterrupt) else "error", message
+    )
+    _append_outputs(env, {**_NO_RESULTS, "failed": _json([failed]), "records-artifact": ""})
+
+
+def _stop_reason(exc: BaseException) -> tuple[str, Path | None, int | None]:
+    """What to tell the user about an early exit, and the file and line it concerns."""
+    if isinstance(exc, CrosspostError):
+        text = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        if isinstance(exc, SourceError | ConfigError | RecordsError):
+            return text, exc.path, exc.line
+        return text, None, None
+    if isinstance(exc, KeyboardInterrupt):
+        return "cancelled before publishing", None, None
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int):  # click's Exit: the reason was printed to the job log already
+        return f"crosspost stopped with exit code {code}; the reason is in the job log", None, None
+    return f"internal error ({type(exc).__name__}): {exc}", None, None
+
+
+def _in_workspace(env: Mapping[str, str], path: Path) -> str:
+    """A path as annotations name files: relative to the checkout, when it is inside it."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    absolute = path.resolve()
+    return (
+        absolute.relative_to(workspace).as_posix()
+        if absolute.is_relative_to(workspace)
+        else str(path)
+    )
+
+
+def _stop_item(post: str | None, status: str, message: str) -> dict[str, Any]:
+    """A `failed` entry for a run that stopped as a whole (no platform)."""
+    return {"post": post, "platform": None, "status": status, "message": message}
+
+
+def _append_summary(env: Mapping[str, str], text: str) -> None:
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if target:
         with open(target, "a", encoding="utf-8") as handle:
-            for name, value in values.items():
-                handle.write(_output_line(name, redact.scrub(value)))
+            handle.write(redact.scrub(text))
+
+
+def _append_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
+    target = env.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as handle:
+        for name, value in values.items():
+            handle.write(_output_line(name, redact.scrub(value)))
 
 
 # --------------------------------------------------------------------------- helpers

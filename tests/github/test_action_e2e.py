@@ -287,6 +287,8 @@ def test_a_cancelled_run_is_caught_up_without_duplicates(blog: Blog) -> None:
     cancelled = blog.push("my blog", cancel=cancel_after_first_publish)
     assert cancelled.returncode == 130, cancelled.log
     assert "### crosspost: cancelled" in cancelled.summary
+    assert cancelled.json("published") == [] and cancelled.json("needs-attention") == []
+    assert [f["status"] for f in cancelled.json("failed")] == ["cancelled"]
     # failure() is false in a cancelled job: the cancelled-job step is the one that runs, and
     # finds nothing to upload because the records reached origin.
     assert "keep-cancelled-records" in cancelled.reached
@@ -390,3 +392,50 @@ def test_a_cancel_during_the_records_push_still_saves_them(blog: Blog) -> None:
     assert "**Records:** committed as" in result.summary
     hook_env = marker.read_text()
     assert all(token not in hook_env for token in blog.sandbox.tokens.values())
+
+
+def _without_since(blog: Blog) -> dict[str, str]:
+    toml = blog.author / "crosspost.toml"
+    lines = toml.read_text("utf-8").splitlines(keepends=True)
+    toml.write_text("".join(line for line in lines if not line.startswith("since")), "utf-8")
+    return {}
+
+
+def _folder_without_posts(blog: Blog) -> dict[str, str]:
+    blog.write("notes/README.txt", "not a post\n")
+    return {"paths": "notes"}
+
+
+def _broken_config(blog: Blog) -> dict[str, str]:
+    toml = blog.author / "crosspost.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n[site\n", "utf-8")
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        (_without_since, "site.since is not set"),  # ActionRun.start refuses
+        (_folder_without_posts, "crosspost stopped with exit code 2"),  # the publish step's own
+        (_broken_config, "TOML syntax error"),  # before the Action even starts
+    ],
+)
+def test_every_early_exit_still_writes_the_outputs(
+    blog: Blog, setup: Callable[[Blog], dict[str, str]], reason: str
+) -> None:
+    result = blog.push("my blog", inputs=setup(blog))
+    assert result.returncode == 2, result.log
+    annotation = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("::error ") and "title=crosspost%3A stopped::" in line
+    )
+    assert reason in annotation.replace("%3A", ":").replace("%2C", ","), annotation
+    assert result.json("published") == [] and result.json("needs-attention") == []
+    [failed] = result.json("failed")
+    assert failed["status"] == "error" and reason in failed["message"]
+    assert "### crosspost: stopped" in result.summary
+    if setup is _broken_config:  # the annotation points at the file and line
+        assert annotation.startswith("::error file=crosspost.toml,line=26,title="), annotation
+    for post in ELIGIBLE:
+        assert blog.copies(post) == dict.fromkeys(PLATFORMS, 0)

@@ -11,7 +11,7 @@ import pytest
 from crosspost.config import load_config
 from crosspost.document import Notice
 from crosspost.errors import PlatformError, SourceError
-from crosspost.github import ActionRun, mask_tokens
+from crosspost.github import ActionRun, mask_tokens, report_stop
 from crosspost.plan import Kind
 from crosspost.publisher import Report, Result, Status
 
@@ -178,6 +178,31 @@ def test_outputs_are_json_lists_in_delimiter_syntax(tmp_path: Path, workspace: P
     attention = json.loads(outputs["needs-attention"])
     assert [(a["post"], a["platform"]) for a in attention] == [("posts/a.md", "medium")]
     assert outputs["records-artifact"] == ""
+
+
+def test_a_bug_after_start_still_writes_the_outputs(tmp_path: Path, workspace: Path) -> None:
+    run, out = start(tmp_path, workspace, CROSSPOST_DEVTO_TOKEN=CANARY)
+    report_stop(run.env, ValueError(f"boom near {CANARY}"), run)
+    assert (
+        out.getvalue()
+        .splitlines()[-1]
+        .startswith(
+            "::error title=crosspost%3A stopped::internal error (ValueError): boom near ***"
+        )
+    )
+    outputs = parse_outputs(Path(run.env["GITHUB_OUTPUT"]).read_text())
+    assert json.loads(outputs["published"]) == json.loads(outputs["needs-attention"]) == []
+    [failed] = json.loads(outputs["failed"])
+    assert failed["status"] == "error" and failed["platform"] is None
+    assert CANARY not in outputs["failed"]
+
+
+def test_a_run_that_reported_writes_its_outputs_once(tmp_path: Path, workspace: Path) -> None:
+    run, _ = start(tmp_path, workspace)
+    run.finish(sample_report(workspace))
+    written = Path(run.env["GITHUB_OUTPUT"]).read_text()
+    report_stop(run.env, KeyboardInterrupt(), run)  # a late exception: finish has reported
+    assert Path(run.env["GITHUB_OUTPUT"]).read_text() == written
 
 
 def test_summary_table_and_counts(tmp_path: Path, workspace: Path) -> None:
