@@ -11,7 +11,8 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -63,6 +64,7 @@ class Action:
     payload: Payload | None = None
     record: Entry | None = None
     error: CrosspostError | None = None
+    moved_from: str | None = None  # the post's previous canonical URL (see `_previous_url`)
 
     @property
     def canonical_url(self) -> str | None:
@@ -135,43 +137,121 @@ def make_plan(
     force: bool = False,
     now: datetime | None = None,
 ) -> Plan:
-    """Plan every source for every adapter in `adapters` (already filtered by `--to`)."""
+    """Plan every source for every adapter in `adapters` (already filtered by `--to`).
+
+    Two posts that would share a canonical URL are both refused: the records (and the
+    platforms' duplicate checks) know a post by that URL, so publishing either would overwrite
+    or duplicate the other.
+    """
     moment = now or datetime.now(UTC)
     fingerprints = {name: config.fingerprint(name) for name in adapters}
     actions: list[Action] = []
     errors: list[CrosspostError] = []
     notices: list[Notice] = []
-    for source in sources:
+    loaded: list[tuple[Document, str | None]] = []
+    claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
+    for source in _unique(sources):
         if isinstance(source, Document):
-            doc: Document | None = source
-            rel = relative_source(source.source, config.root)
-        else:
-            try:
-                data = source.read_bytes()
-            except OSError as exc:
-                errors.append(SourceError(f"cannot read the post: {exc.strerror}", path=source))
-                continue
-            rel = relative_source(source, config.root)
-            skipped = _fast_skips(rel, file_hash(data), fingerprints, records, force)
-            if skipped is not None and len(skipped) == len(adapters):
-                label = str(source)
-                actions.extend(
-                    Action(Kind.SKIP, name, label, "unchanged", record=entry)
-                    for name, entry in skipped.items()
-                )
-                continue
-            from .sources import load_post
+            loaded.append((source, relative_source(source.source, config.root)))
+            claims[source.canonical_url].append(source.label)
+            continue
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            errors.append(SourceError(f"cannot read the post: {exc.strerror}", path=source))
+            continue
+        rel = relative_source(source, config.root)
+        skipped = _fast_skips(rel, file_hash(data), fingerprints, records)
+        if skipped is not None and len(skipped) == len(adapters):
+            label = str(source)
+            claims[skipped[0]].append(label)
+            actions.extend(
+                Action(Kind.SKIP, name, label, "unchanged", record=entry)
+                for name, entry in skipped[1].items()
+            )
+            continue
+        from .sources import load_post
 
-            try:
-                doc = load_post(source, config)
-            except SourceError as exc:
-                errors.append(exc)
-                continue
-        assert doc is not None
+        try:
+            doc = load_post(source, config)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        loaded.append((doc, rel))
+        claims[doc.canonical_url].append(doc.label)
+    for doc, rel in loaded:
+        try:
+            previous = _previous_url(doc, rel, records, config.root, claims)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
         notices.extend(doc.notices)
         for name, adapter in adapters.items():
-            actions.append(_plan_one(doc, name, adapter, config, records, draft, force, moment))
+            actions.append(
+                _plan_one(doc, name, adapter, config, records, draft, force, moment, previous)
+            )
     return Plan(tuple(actions), tuple(errors), tuple(notices))
+
+
+def _unique(sources: Iterable[PostSource]) -> Iterator[PostSource]:
+    """Each post file once, however often it was named (`publish posts/ posts/a.md`)."""
+    seen: set[str] = set()
+    for source in sources:
+        if isinstance(source, Path):
+            key = os.path.abspath(source)
+            if key in seen:
+                continue
+            seen.add(key)
+        yield source
+
+
+def _previous_url(
+    doc: Document,
+    rel: str | None,
+    records: Records,
+    root: Path,
+    claims: Mapping[str, list[str]],
+) -> str | None:
+    """The canonical URL this post was cross-posted under before its URL changed, or None.
+
+    Raises `SourceError` when the post's URL belongs to another post: one in this run, or one
+    already cross-posted from another file that still exists. A changed URL is recognised when
+    it is certain: the same file now renders to another URL (a slug or permalink change), or
+    the file was renamed (its old path is gone and the records hold exactly these bytes, or a
+    rename was recorded by `Records.rename_source`). Its copies are then updated to point at
+    the new URL instead of being posted a second time.
+    """
+    url = doc.canonical_url
+    others = [label for label in claims[url] if label != doc.label]
+    if others:
+        raise _shared_url(doc, url, ", ".join(others))
+    owner = records.source_of(url)
+    if records.entries(url):
+        if owner and rel and owner != rel and (root / owner).exists():
+            raise _shared_url(doc, url, f"{owner}, already cross-posted")
+        return None
+    candidates = [records.url_for_source(rel)] if rel else []
+    if doc.source_hash:
+        candidates += [
+            old
+            for old in records.urls_with_source_hash(doc.source_hash)
+            if not (root / (records.source_of(old) or "")).is_file()
+        ]
+    for old in candidates:
+        if old and old != url and records.entries(old) and old not in claims:
+            return old
+    return None
+
+
+def _shared_url(doc: Document, url: str, others: str) -> SourceError:
+    return SourceError(
+        f"the canonical URL {url} is also the URL of {others}; the platforms and the records "
+        "know a post by its URL, so neither can be cross-posted",
+        path=doc.source,
+        field="canonical_url",
+        hint="give each post its own slug or canonical_url (for translations, put {lang} in "
+        "the permalink)",
+    )
 
 
 def _fast_skips(
@@ -179,10 +259,10 @@ def _fast_skips(
     digest: str,
     fingerprints: Mapping[str, str],
     records: Records,
-    force: bool,
-) -> dict[str, Entry] | None:
-    """Entries proving every platform is up to date without parsing, or None."""
-    if rel is None or force:
+) -> tuple[str, dict[str, Entry]] | None:
+    """The recorded URL and the entries proving every platform is up to date without parsing,
+    or None."""
+    if rel is None:
         return None
     url = records.url_for_source(rel)
     if url is None:
@@ -198,7 +278,7 @@ def _fast_skips(
         ):
             return None
         found[name] = entry
-    return found
+    return url, found
 
 
 def _plan_one(
@@ -210,14 +290,33 @@ def _plan_one(
     draft: bool,
     force: bool,
     now: datetime,
+    previous: str | None = None,
 ) -> Action:
     label = doc.label
-    record = records.get(doc.canonical_url, name)
+    record = records.get(previous or doc.canonical_url, name)
     caps = adapter.capabilities
-    as_draft = wants_draft(config, name, draft)
+    # A post that is live stays live: --draft and `publish = "draft"` are for new posts.
+    live = record is not None and record.state == "published" and record.draft is False
+    as_draft = wants_draft(config, name, draft) and not live
 
-    def act(kind: Kind, reason: str = "", **extra: object) -> Action:
-        return Action(kind, name, label, reason, doc=doc, record=record, **extra)  # type: ignore[arg-type]
+    def act(
+        kind: Kind,
+        reason: str = "",
+        *,
+        payload: Payload | None = None,
+        error: CrosspostError | None = None,
+    ) -> Action:
+        return Action(
+            kind,
+            name,
+            label,
+            reason,
+            doc=doc,
+            payload=payload,
+            record=record,
+            error=error,
+            moved_from=previous,
+        )
 
     if doc.draft:
         return act(Kind.HOLD, "draft in the source (draft: true)")
@@ -243,15 +342,16 @@ def _plan_one(
         )
     if record is None or record.state == "unknown":
         return act(Kind.CREATE, "new" if record is None else "forced", payload=payload)
-    if record.hash == payload.hash and not force:
+    if record.hash == payload.hash:
         return act(Kind.SKIP, "unchanged", payload=payload)
+    changed = f"moved from {previous}" if previous else "changed"
     if not caps.update:
         return act(
             Kind.UNSUPPORTED,
-            f"changed; {adapter.display_name or name} platforms cannot update",
+            f"{changed}; {adapter.display_name or name} platforms cannot update",
             payload=payload,
         )
-    return act(Kind.UPDATE, "changed", payload=payload)
+    return act(Kind.UPDATE, changed, payload=payload)
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

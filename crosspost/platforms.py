@@ -180,3 +180,12 @@ def select_platforms(
             hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
         )
     return configured
+
+
+def settle_seconds(config: Config, platform: str, adapter: Adapter, *, in_flight: bool) -> float:
+    """How old a create must be before a lookup that does not find it can be believed: the
+    platform's read lag, plus, when the create got no answer (`in_flight`), as long again as
+    the client waited for one (the request timeout), since the platform may still be on it."""
+    pc = config.platforms.get(platform) or PlatformConfig(platform)
+    lag = pc.read_lag if pc.read_lag is not None else adapter.capabilities.read_lag
+    return lag + (pc.timeout if in_flight else 0.0)

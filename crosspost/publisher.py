@@ -16,7 +16,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,8 +26,8 @@ from .document import Notice, RemotePost
 from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
 from .http import RetryPolicy
 from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
-from .platforms import Platforms
-from .records import Entry, Records, now_iso
+from .platforms import Platforms, settle_seconds
+from .records import Entry, Records, age, now_iso
 
 __all__ = ["Publisher", "Report", "Result", "Status"]
 
@@ -232,13 +232,15 @@ class Publisher:
     async def _apply(self, plan: Plan) -> Report:
         results: list[Result] = []
         work: list[Action] = []
-        for action in plan.actions:
-            if action.kind in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
-                work.append(action)
-            else:
-                if action.kind is Kind.SKIP:
-                    self._refresh_fingerprints(action)
-                results.append(self._emit(_passive(action)))
+        with self._records_or_fail().bulk():  # bookkeeping only: nothing is sent meanwhile
+            self._move_records(plan.actions)
+            for action in plan.actions:
+                if action.kind in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
+                    work.append(action)
+                else:
+                    if action.kind is Kind.SKIP:
+                        self._refresh_fingerprints(action)
+                    results.append(self._emit(_passive(action)))
         # Each platform gets ready (token, account facts) on its own, so a platform with a long
         # preparation never delays the others: the run lasts as long as the slowest chain.
         readiness = {
@@ -284,6 +286,20 @@ class Publisher:
         results += await asyncio.gather(*(run_one(a) for a in work))
         return Report(tuple(results), plan.errors, notices=_notices(work))
 
+    def _move_records(self, actions: Iterable[Action]) -> None:
+        """Re-key the records of posts whose canonical URL changed, so their copies are updated
+        (or, where a platform cannot update, left alone) instead of posted again."""
+        records = self._records_or_fail()
+        moved: dict[str, Action] = {}
+        for action in actions:
+            if action.moved_from and action.doc is not None:
+                moved.setdefault(action.moved_from, action)
+        for old, action in moved.items():
+            assert action.doc is not None
+            new = action.doc.canonical_url
+            records.move(old, new, source=relative_source(action.doc.source, self.config.root))
+            log.info("the post at %s moved to %s; its records follow it", old, new)
+
     def _emit(self, result: Result) -> Result:
         if self.progress is not None:
             self.progress(result)
@@ -303,7 +319,7 @@ class Publisher:
     async def _announce_gate(self, action: Action, gates: _Gates) -> Result | None:
         pc = self.config.platforms.get(action.platform) or PlatformConfig(action.platform)
         url = action.canonical_url or ""
-        if pc.after == "none" or action.kind is Kind.RECONCILE:
+        if pc.after == "none":
             return None
         if pc.after == "live":
             from .links import check_urls
@@ -423,6 +439,9 @@ class Publisher:
         self._put(action, adopted)
         if not adapter.capabilities.update:
             return _done(action, Status.ADOPTED, remote, "already on the platform; recorded")
+        if action.payload is not None and action.payload.draft and not remote.draft:
+            # A live post stays live: the draft payload was planned before it was found.
+            action = replace(action, payload=adapter.render(action.doc, draft=False))
         updated = await self._update(replace(action, record=adopted))
         if updated.status is not Status.UPDATED:
             return updated
@@ -443,6 +462,9 @@ class Publisher:
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
         try:
             updated = await self.platforms[action.platform].update(remote, action.payload)
+        except AmbiguousError as exc:
+            # Updates are idempotent: the next run compares and sends it again if needed.
+            return _attention(action, f"{exc.message}; the next run will check again", exc)
         except CrosspostError as exc:
             return _failure(action, exc)
         self._put(action, self._published(action, updated, action.payload))
@@ -473,7 +495,7 @@ class Publisher:
         why = cause.message if cause else "an earlier run was interrupted while creating it"
         if caps.find:
             try:
-                remote = await self._find_settled(action, pending, crashed=cause is None)
+                remote = await self._find_settled(action, pending, in_flight=_in_flight(cause))
             except CrosspostError as exc:
                 return _attention(
                     action,
@@ -487,7 +509,7 @@ class Publisher:
                     action, Status.ADOPTED if cause is None else Status.CREATED, remote, note
                 )
             return await self._resend(action, pending, why)
-        if caps.idempotency_window and _age(pending.at) < caps.idempotency_window:
+        if caps.idempotency_window and age(pending.at) < caps.idempotency_window:
             return await self._resend(action, pending, why)
         self._put(action, Entry("unknown", key=pending.key))
         return _attention(
@@ -524,24 +546,24 @@ class Publisher:
         return _done(action, Status.CREATED, remote)
 
     async def _find_settled(
-        self, action: Action, pending: Entry, *, crashed: bool = False
+        self, action: Action, pending: Entry, *, in_flight: bool = False
     ) -> RemotePost | None:
         """`find`, once the platform's reads can be trusted to include a create made at
-        `pending.at` (Hashnode's edge cache lags about 25 s behind writes).
-
-        `pending.at` of a crashed run is when the create was about to be sent; the platform may
-        have committed it up to one request later, so such entries wait one more lag (bounded by
-        the request timeout) before "not found" is believed.
-        """
+        `pending.at` (Hashnode's edge cache lags about 25 s behind writes; see
+        `settle_seconds` for a create that got no answer). Only "not found" waits: a post that
+        shows up is the answer whenever it shows up."""
         assert action.doc is not None
-        pc = self.config.platforms.get(action.platform) or PlatformConfig(action.platform)
         adapter = self.platforms[action.platform]
-        lag = pc.read_lag if pc.read_lag is not None else adapter.capabilities.read_lag
-        in_flight = min(lag, pc.timeout) if crashed else 0.0
-        wait = lag + in_flight - _age(pending.at)
+        settle = settle_seconds(self.config, action.platform, adapter, in_flight=in_flight)
+        wait = settle - age(pending.at)
         if wait > 0:
+            found = await adapter.find(action.doc)  # a create that landed ends the wait at once
+            if found is not None:
+                return found
             log.info(
-                "%s: waiting %.1fs for the platform's reads to catch up", action.platform, wait
+                "%s: not found yet; waiting %.1fs for the platform to settle before believing it",
+                action.platform,
+                wait,
             )
             await self.policy.sleep(wait)
         return await adapter.find(action.doc)
@@ -628,12 +650,10 @@ def _notices(actions: Iterable[Action]) -> tuple[Notice, ...]:
     return tuple(seen.values())
 
 
-def _age(at: str) -> float:
-    try:
-        then = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return float("inf")
-    return (datetime.now(UTC) - then).total_seconds()
+def _in_flight(cause: CrosspostError | None) -> bool:
+    """Whether a create may still be running on the platform: no answer came back (an earlier
+    run crashed while sending, or this one timed out or lost the connection)."""
+    return cause is None or not isinstance(cause, PlatformError) or cause.status is None
 
 
 def _passive(action: Action) -> Result:

@@ -15,6 +15,7 @@ import logging
 import os
 import stat
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -39,6 +40,15 @@ _RESTORE_HINT = (
     "it was left untouched; restore it from git (git checkout -- {name}) or move it away and run "
     "`crosspost status --refresh --write` to rebuild it from the platforms"
 )
+
+
+def age(at: str | None) -> float:
+    """Seconds since an entry's `at` (infinite when unknown: old enough for anything)."""
+    try:
+        then = datetime.fromisoformat((at or "").replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - then).total_seconds()
 
 
 def now_iso() -> str:
@@ -118,6 +128,7 @@ class Records:
         self._dirty_posts: set[str] = set()
         self._dirty_accounts: set[str] = set()
         self._by_source: dict[str, str] | None = None
+        self._by_hash: defaultdict[str, list[str]] | None = None
         self._seen: tuple[int, int] | None = None
         self._deferred = False
 
@@ -171,6 +182,7 @@ class Records:
         posts, accounts = _parse(self.path)
         self._posts, self._accounts = posts, accounts
         self._by_source = None
+        self._by_hash = None
         self._seen = _signature(self.path)
 
     # ----------------------------------------------------------------- reading
@@ -196,6 +208,15 @@ class Records:
             self._by_source = {p.source: url for url, p in self._posts.items() if p.source}
         return self._by_source.get(source)
 
+    def urls_with_source_hash(self, digest: str) -> list[str]:
+        """The canonical URLs of posts recorded as published from a file with these bytes."""
+        if self._by_hash is None:
+            self._by_hash = defaultdict(list)
+            for url, post in self._posts.items():
+                for digest_of in {e.source for e in post.platforms.values() if e.source}:
+                    self._by_hash[digest_of].append(url)
+        return list(self._by_hash.get(digest, ()))
+
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""
         return dict(self._accounts.get(platform, {}))
@@ -208,6 +229,7 @@ class Records:
         if source:
             post.source = source
             self._by_source = None
+        self._by_hash = None
         post.platforms[platform] = entry
         self._dirty_posts.add(url)
         self._flush()
@@ -219,15 +241,33 @@ class Records:
             self._dirty_posts.add(url)
             self._flush()
 
-    def move(self, old: str, new: str) -> None:
-        """Re-key a post whose canonical URL changed (slug change), keeping its remote copies."""
+    def rename_source(self, old: str, new: str) -> bool:
+        """Record that the post file `old` is now `new` (paths relative to the blog root), as
+        git reports a rename; the next publish then treats the post as moved, not as new.
+        False when no post was recorded from `old`, or one already is from `new`."""
+        url = self.url_for_source(old)
+        if url is None or self.url_for_source(new) is not None:
+            return False
+        self._posts[url].source = new
+        self._dirty_posts.add(url)
+        self._by_source = None
+        self._by_hash = None
+        self._flush()
+        return True
+
+    def move(self, old: str, new: str, *, source: str | None = None) -> None:
+        """Re-key a post whose canonical URL changed (slug change), keeping its remote copies;
+        `source` is its file now, when that changed too."""
         if old not in self._posts:
             raise RecordsError(f"no records for {old}", path=self.path)
         if new in self._posts and self._posts[new].platforms:
             raise RecordsError(f"{new} already has records", path=self.path)
         self._posts[new] = self._posts.pop(old)
+        if source:
+            self._posts[new].source = source
         self._dirty_posts.update({old, new})
         self._by_source = None
+        self._by_hash = None
         self._flush()
 
     def save_account(self, platform: str, values: dict[str, Any]) -> None:

@@ -28,6 +28,8 @@ from .fake import FakePlatform
 __all__ = ["Sandbox", "load_fake"]
 
 SANDBOX_SITE = "https://blog.example.com"
+SANDBOX_TIMEOUT = 5.0
+"""Seconds per request to a fake (see `platform_options`)."""
 
 log = logging.getLogger("crosspost")
 
@@ -156,6 +158,9 @@ class Sandbox:
         lag = adapter.capabilities.read_lag
         if lag:
             options["read_lag"] = lag * self.time_scale
+        # The fakes answer on loopback at once, so a request that takes this long is lost; a
+        # short timeout also keeps the wait for an unanswered create (timeout + lag) short.
+        options["timeout"] = SANDBOX_TIMEOUT
         return options
 
     def configure(self, config: Config) -> Config:
@@ -166,13 +171,14 @@ class Sandbox:
         for name in names:
             base = config.platforms.get(name) or PlatformConfig(name)
             options = self.platform_options(name)
-            common = {k: options.pop(k) for k in ("limits", "read_lag") if k in options}
+            common = {k: options.pop(k) for k in ("limits", "read_lag", "timeout") if k in options}
             merged = {**base.options, **options}
             platforms[name] = dataclasses.replace(
                 base,
                 options=MappingProxyType(merged),
                 limits=MappingProxyType({**base.limits, **common.get("limits", {})}),
                 read_lag=common.get("read_lag", base.read_lag),
+                timeout=common.get("timeout", base.timeout),
             )
         return dataclasses.replace(
             config,

@@ -17,8 +17,8 @@ from .config import Config
 from .document import Document, RemotePost
 from .errors import CrosspostError
 from .plan import relative_source
-from .platforms import Platforms
-from .records import Entry, Records
+from .platforms import Platforms, settle_seconds
+from .records import Entry, Records, age
 
 __all__ = ["Finding", "Verdict", "apply", "recorded", "refresh"]
 
@@ -29,6 +29,7 @@ class Verdict(StrEnum):
     FIX = "fix"  # recorded under another id or URL than the platform shows
     MISSING = "missing"  # recorded as published, not found on the platform (deleted there?)
     CLEAR = "clear"  # a pending create that never happened: safe to forget
+    WAIT = "wait"  # a pending create too recent to judge: the platform may not show it yet
     ABSENT = "absent"  # neither recorded nor on the platform
     UNSEARCHABLE = "unsearchable"  # the platform cannot be searched (Medium-style)
     SUSPECT = "suspect"  # unsearchable and unrecorded, but published elsewhere: may exist here
@@ -90,7 +91,8 @@ async def refresh(
                 elif name in problems:
                     findings.append(_with(base, Verdict.ERROR, str(problems[name])))
                 else:
-                    findings.append(await _compare(base, adapter.find(doc)))
+                    settle = settle_seconds(config, name, adapter, in_flight=True)
+                    findings.append(await _compare(base, adapter.find(doc), settle))
     finally:
         await platforms.close(records if records.writable else None)
     return _suspects(findings)
@@ -111,7 +113,7 @@ def _suspects(findings: list[Finding]) -> list[Finding]:
     ]
 
 
-async def _compare(base: Finding, lookup: Awaitable[RemotePost | None]) -> Finding:
+async def _compare(base: Finding, lookup: Awaitable[RemotePost | None], settle: float) -> Finding:
     try:
         remote = await lookup
     except CrosspostError as exc:
@@ -120,6 +122,12 @@ async def _compare(base: Finding, lookup: Awaitable[RemotePost | None]) -> Findi
     if remote is None:
         if entry is None:
             return _with(base, Verdict.ABSENT, "not published")
+        if entry.state == "pending" and age(entry.at) < settle:
+            return _with(
+                base,
+                Verdict.WAIT,
+                f"interrupted create too recent to judge; retry in {settle:.0f}s",
+            )
         if entry.state == "pending":
             return _with(base, Verdict.CLEAR, "interrupted create that never landed")
         return _with(base, Verdict.MISSING, "recorded, but not found on the platform")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import pytest
@@ -236,13 +237,35 @@ def test_crash_after_pending_is_reconciled_by_find(devto):
     assert Records.read(sandbox.config.records).get(doc.canonical_url, "devto").state == "published"
 
 
+def with_timeout(config, seconds):
+    return replace(config, platforms={"devto": replace(config.platforms["devto"], timeout=seconds)})
+
+
 def test_pending_that_never_reached_the_platform_is_created(devto):
+    """A crashed run's create may still have been on its way: "not found" is believed only
+    once the platform has had as long as the client would have waited (the request timeout)."""
     sandbox, fake = devto
     doc = make_doc("never-sent")
     with Records.open(sandbox.config.records) as records:
         records.put(doc.canonical_url, "devto", Entry("pending", key="k2"), source=None)
-    report = run_publish(sandbox.config, [doc])
+    started = time.monotonic()
+    report = run_publish(with_timeout(sandbox.config, 0.5), [doc])
+    assert time.monotonic() - started >= 0.45
     assert [r.status for r in report.results] == [Status.CREATED]
+    assert len(fake.by_canonical(doc.canonical_url)) == 1
+
+
+def test_a_create_still_running_when_the_client_gave_up_is_not_sent_again(devto):
+    """The platform commits after the client's timeout (a slow server, no idempotency, no
+    duplicate refusal): the lookup waits for it instead of racing it with a second create."""
+    sandbox, fake = devto
+    fake.refuse_duplicate_canonical = False
+    fake.inject("latency", method="POST", delay=0.8)  # commits 0.3 s after the client gave up
+    doc = make_doc("slow-commit")
+    report = run_publish(with_timeout(sandbox.config, 0.5), [doc])
+    assert report.exit_code == 0, report.results
+    assert [r.status for r in report.results] == [Status.CREATED]
+    assert len([r for r in fake.requests if r.method == "POST"]) == 1
     assert len(fake.by_canonical(doc.canonical_url)) == 1
 
 

@@ -412,10 +412,12 @@ def test_crash_after_publish_waits_for_stale_reads_then_adopts(hashnode):
     assert not fake.visible(post), "lists are stale just after a write"
     with Records.open(sandbox.config.records) as records:
         records.put(doc.canonical_url, "hashnode", Entry("pending", key="k1"), source=None)
-    report = run_publish(sandbox.config, [doc])
+    report = run_publish(with_options(sandbox.config, timeout=0.5), [doc])
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert len(fake.by_canonical(doc.canonical_url)) == 1
-    assert fake.operations() == ["FindPosts"]
+    # A first look misses (stale lists, posts then drafts); "not found" is believed only after
+    # the lag plus the request timeout, and the second look finds it.
+    assert fake.operations() == ["FindPosts", "FindDrafts", "FindPosts"]
     record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
     assert (
         record.state == "published" and record.id == fake.by_canonical(doc.canonical_url)[0]["id"]
@@ -429,7 +431,7 @@ def test_crash_after_create_draft_finds_the_draft(hashnode):
     (draft,) = fake.live_drafts(doc.canonical_url)
     with Records.open(sandbox.config.records) as records:
         records.put(doc.canonical_url, "hashnode", Entry("pending", key="k2"), source=None)
-    report = run_publish(sandbox.config, [doc], draft=True)
+    report = run_publish(with_options(sandbox.config, timeout=0.5), [doc], draft=True)
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert fake.operations()[-2:] == ["FindPosts", "FindDrafts"]
     record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
@@ -443,8 +445,9 @@ def test_pending_that_never_reached_hashnode_is_created_after_the_lag(hashnode):
     with Records.open(sandbox.config.records) as records:
         records.put(doc.canonical_url, "hashnode", Entry("pending", key="k3"), source=None)
     started = time.monotonic()
-    report = run_publish(sandbox.config, [doc])
-    assert time.monotonic() - started >= fake.stale * 0.9, "trusts 'not found' only after the lag"
+    report = run_publish(with_options(sandbox.config, timeout=0.5), [doc])
+    settle = fake.stale + 0.5  # the read lag, plus the request timeout for a create in flight
+    assert time.monotonic() - started >= settle * 0.9, "trusts 'not found' only once settled"
     assert [r.status for r in report.results] == [Status.CREATED]
     assert len(fake.by_canonical(doc.canonical_url)) == 1
 
@@ -599,7 +602,7 @@ def test_every_operation_sent_validates_against_the_published_schema(hashnode):
     run_publish(sandbox.config, [replace(doc, body="3\n")])
     run_publish(sandbox.config, [replace(doc, body="4\n")])
     fake.inject("drop-after", operation="publishPost")
-    run_publish(sandbox.config, [make_doc("contract2")])
+    run_publish(with_options(sandbox.config, timeout=0.5), [make_doc("contract2")])
     sent = SENT + fake.requests
     operations = {op for op in fake.operations() if op}
     assert operations == {
@@ -610,6 +613,7 @@ def test_every_operation_sent_validates_against_the_published_schema(hashnode):
         "UpdatePost",
         "PublishPost",
         "FindPosts",
+        "FindDrafts",
     }
     schema = build_schema(SHARED_SCHEMA.read_text("utf-8"))
     problems = [

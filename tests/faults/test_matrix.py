@@ -154,8 +154,12 @@ def _with_options(root: Path, platform: str, options: Mapping[str, Any]) -> None
     header = f"[platforms.{platform}]\n"
     text = config.read_text("utf-8")
     assert header in text
-    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in options.items())
-    config.write_text(text.replace(header, header + lines), "utf-8")
+    before, table = text.split(header, 1)
+    table, _, after = table.partition("\n[")
+    kept = [line for line in table.splitlines() if line.split(" = ")[0] not in options]
+    lines = [f"{key} = {json.dumps(value)}" for key, value in options.items()]
+    rest = f"\n[{after}" if after else ""
+    config.write_text(before + header + "\n".join(lines + kept) + "\n" + rest, "utf-8")
 
 
 def _publish(root: Path) -> Report:
