@@ -91,6 +91,8 @@ def test_example_workflow_settings() -> None:
     assert workflow["permissions"] == {}
     job = workflow["jobs"]["crosspost"]
     assert job["permissions"] == {"contents": "write"}
+    # A manual run on another branch would publish unmerged posts and commit records there.
+    assert job["if"] == "github.ref_name == github.event.repository.default_branch"
     checkout = job["steps"][0]
     assert checkout["uses"].startswith("actions/checkout@")
     assert checkout["with"]["fetch-depth"] == 0
