@@ -95,10 +95,7 @@ def internal_error(exc: Exception) -> NoReturn:
     quote a token from a local variable or an HTTP header)."""
     from . import redact
 
-    for name, value in os.environ.items():
-        # Tokens not resolved yet are not registered with `redact`; the environment's are known.
-        if name.startswith("CROSSPOST_") and name.endswith("_TOKEN"):
-            redact.register(value.strip())
+    _mask_environment_tokens()
     text = " ".join(redact.scrub(str(exc)).split()) or "(no message)"
     click.echo(
         f"crosspost: internal error ({type(exc).__name__}): {text} — please report it; "
@@ -110,8 +107,42 @@ def internal_error(exc: Exception) -> NoReturn:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crosspost")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log to stderr: -v what crosspost does, -vv every HTTP request too (tokens masked).",
+)
+def main(verbose: int) -> None:
     """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
+    if verbose:
+        _log_to_stderr(verbose)
+
+
+def _mask_environment_tokens() -> None:
+    """Tokens not resolved yet are not registered with `redact`; the environment's are known."""
+    from . import redact
+
+    for name, value in os.environ.items():
+        if name.startswith("CROSSPOST_") and name.endswith("_TOKEN"):
+            redact.register(value.strip())
+
+
+def _log_to_stderr(verbose: int) -> None:
+    """-v: crosspost's INFO records; -vv: its DEBUG records and every HTTP exchange (httpx,
+    httpcore). Tokens are masked in every record by `crosspost.redact`'s record factory,
+    whoever logs them."""
+    import logging
+
+    _mask_environment_tokens()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("crosspost").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    for transport in ("httpx", "httpcore"):
+        logging.getLogger(transport).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 
 
 _config_option = click.option(

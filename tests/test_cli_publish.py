@@ -86,6 +86,22 @@ def test_publish_then_unchanged_then_edit(blog, canaries):
     )
 
 
+def test_debug_logs_of_every_library_reach_stderr_without_a_token(blog, canaries):
+    """-vv turns on httpx's and httpcore's debug logs (headers included) in the real script:
+    the canaries must not appear in them, nor in an edit, nor in a failure quoting them."""
+    root, sandbox, env = blog
+    first = run_cli("-vv", "publish", str(root), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "DEBUG httpcore" in first.stderr and "httpx: HTTP Request" in first.stderr
+    assert "INFO crosspost" not in run_cli("publish", str(root), env=env).stderr
+    post = root / "posts" / "post-000.md"
+    post.write_text(post.read_text("utf-8").replace("Text of post", "Edited"), "utf-8")
+    sandbox.fakes["devto"].inject("echo-token", method="PUT")
+    second = run_cli("-vv", "publish", str(root), env=env)
+    assert "DEBUG httpcore" in second.stderr
+    canaries.assert_clean([*outputs(first), *outputs(second)], [root / ".crosspost/records.json"])
+
+
 def test_dry_run_sends_and_writes_nothing(blog):
     root, sandbox, env = blog
     result = run_cli("publish", str(root), "--dry-run", env=env)
