@@ -47,7 +47,7 @@ from .config import Config
 from .discover import is_post_name
 from .document import Notice
 from .errors import ConfigError, CrosspostError, RecordsError, SourceError
-from .plan import Kind
+from .plan import Kind, relative_source
 from .publisher import Report, Result, Status
 from .records import FORMAT_VERSION, Records
 
@@ -399,6 +399,7 @@ class ActionRun:
     push_backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     reported: bool = False  # the outputs are written (finish, skip or interrupted ran)
+    renamed_from: dict[str, str] = field(default_factory=dict)  # new path → its old post's URL
     _branch_records: str | None = None
 
     # ----------------------------------------------------------------- start
@@ -446,6 +447,8 @@ class ActionRun:
         run._catch_up_with_branch()
         if run.superseded is None:
             run._guard_first_run(dry_run=dry_run)
+            if not dry_run:
+                run._follow_renames()
         return run
 
     def sources(self) -> list[Path]:
@@ -675,6 +678,27 @@ class ActionRun:
         if not dry_run:
             raise ActionError(message, hint=hint)
         self.out.write(_command("warning", f"{message}; {hint}", title="crosspost"))
+
+    def _follow_renames(self) -> None:
+        """Tell the records which post files this push renamed. Only git knows a rename with
+        edits (the publisher recognises identical bytes alone); told, the publisher moves the
+        post, updating its copies if its canonical URL changed, instead of posting it again."""
+        renames = [
+            (change.old_path, change.path)
+            for change in self.changes or ()
+            if change.kind is ChangeKind.RENAMED and change.old_path is not None
+        ]
+        if not renames or not self.config.records.exists():
+            return
+        with Records.open(self.config.records) as records:
+            for old_path, new_path in renames:
+                old = relative_source(self.repo / old_path, self.config.root)
+                new = relative_source(self.repo / new_path, self.config.root)
+                if old is None or new is None or (self.repo / old_path).exists():
+                    continue
+                url = records.url_for_source(old)
+                if url is not None and records.rename_source(old, new):
+                    self.renamed_from[new_path] = url
 
     # ----------------------------------------------------------------- finish
 
@@ -1046,22 +1070,30 @@ class ActionRun:
         if not changed:
             lines.append("No post changed.")
             return lines
-        created = {self._rel(r.post) for r in report.results if r.status is Status.CREATED}
         lines += ["| Change | Post |", "|---|---|"]
         for change in changed:
             name = f"<code>{_cell(change.path)}</code>"
             note = ""
             if change.kind is ChangeKind.RENAMED:
                 name = f"<code>{_cell(change.old_path or '')}</code> → {name}"
-                note = (
-                    " (its canonical URL changed, so it was published as a new post)"
-                    if change.path in created
-                    else " (same canonical URL: nothing new)"
-                )
+                note = f" ({self._rename_note(change.path, report)})"
             elif change.kind is ChangeKind.DELETED:
                 note = " (the cross-posted copies are left as they are)"
             lines.append(f"| {change.kind.value} | {name}{note} |")
         return lines
+
+    def _rename_note(self, path: str, report: Report) -> str:
+        """What became of a renamed post's copies, by what the run did to it."""
+        results = [r for r in report.results if self._rel(r.post) == path]
+        if any(r.status is Status.CREATED for r in results):
+            return "published as a new post"
+        updated = [r for r in results if r.status is Status.UPDATED]
+        if not updated:
+            return "nothing new"
+        old_url = self.renamed_from.get(path)
+        if old_url is not None and any(r.canonical_url != old_url for r in updated):
+            return "its canonical URL changed: the copies were updated"
+        return "the copies were updated"
 
     def _outputs(self, report: Report, saved: _Saved) -> dict[str, str]:
         def item(result: Result, *, url: bool) -> dict[str, Any]:

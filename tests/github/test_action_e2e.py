@@ -219,7 +219,7 @@ def test_publish_on_merge_story(blog: Blog) -> None:
     assert renamed.json("published") == []
     assert (
         f"| renamed | <code>{POSTS}/notes-tips-and-warnings.md</code> → "
-        f"<code>{POSTS}/guides/notes-tips-and-warnings.md</code> (same canonical URL"
+        f"<code>{POSTS}/guides/notes-tips-and-warnings.md</code> (nothing new)"
     ) in renamed.summary
     assert blog.copies(f"{POSTS}/notes-tips-and-warnings.md") == dict.fromkeys(PLATFORMS, 1)
     # The records follow the file, so the moved post stays on the no-op fast path.
@@ -440,3 +440,31 @@ def test_every_early_exit_still_writes_the_outputs(
         assert annotation.startswith(f"::error file=crosspost.toml,line={last},"), annotation
     for post in ELIGIBLE:
         assert blog.copies(post) == dict.fromkeys(PLATFORMS, 0)
+
+
+def test_a_renamed_and_edited_post_is_moved_not_posted_again(blog: Blog) -> None:
+    first = blog.push("my blog")
+    assert first.returncode == 0, first.log
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    old, new = f"{POSTS}/shell-comments-are-not-headings.md", f"{POSTS}/shell-comments.md"
+    git(blog.author, "mv", old, new)  # the slug comes from the file name: a new canonical URL
+    path = blog.author / new
+    path.write_text(path.read_text("utf-8").replace("til\n", "til, shell\n", 1), "utf-8")
+    assert git(blog.author, "diff", "--cached", "--name-status", "-M").startswith("R")
+
+    moved = blog.push("rename a post, and fix a tag")
+    assert moved.returncode == 0, moved.log
+    statuses = {p["status"] for p in moved.json("failed")}
+    assert statuses <= {"unsupported"}, moved.log  # Medium cannot update: said, not re-posted
+    assert not any(
+        line.startswith("| ") and "created" in line for line in moved.summary.splitlines()
+    )
+    assert f"| renamed | <code>{old}</code> → <code>{new}</code> (its canonical URL changed" in (
+        moved.summary
+    )
+    for name in PLATFORMS:
+        assert blog.copies(old)[name] + blog.copies(new)[name] == 1, name
+    records = blog.origin_records()["posts"]
+    assert f"{SITE}/posts/shell-comments/" in records
+    assert f"{SITE}/posts/shell-comments-are-not-headings/" not in records
+    assert records[f"{SITE}/posts/shell-comments/"]["source"] == new

@@ -12,6 +12,7 @@ from crosspost.config import load_config
 from crosspost.errors import SourceError
 from crosspost.github import ActionError, ActionRun, Change, ChangeKind
 from crosspost.publisher import Report, Result, Status
+from crosspost.records import Entry, Records
 
 from .helpers import ZERO, Remote, actions_env, commit, event_file, git
 
@@ -101,6 +102,32 @@ def test_rename_is_reported_with_its_old_path(tmp_path: Path, remote: Remote) ->
     run = start(tmp_path, workspace, before=before, after=after, commits=[{}])
     changed = run.changed_posts(report_for(run, "posts/2024/a.md", "posts/b.md"))
     assert changed == [Change(ChangeKind.RENAMED, "posts/2024/a.md", "posts/a.md")]
+
+
+def test_a_rename_with_edits_is_told_to_the_records(tmp_path: Path, remote: Remote) -> None:
+    """Only git knows that an edited file was renamed: the records learn the post's new file,
+    so the publisher moves the post instead of posting it again (never in a dry run)."""
+    blog, url = remote.author, "https://blog.example.com/posts/a/"
+    with Records.open(blog / ".crosspost" / "records.json") as records:
+        records.put(url, "devto", Entry("published", id="1"), source="posts/a.md")
+    remote.push("records")
+    git(blog, "mv", "posts/a.md", "posts/c.md")
+    (blog / "posts" / "c.md").write_text(post("A") + "One more line.\n")
+    before, after = remote.push("rename and edit")
+    workspace = remote.checkout(tmp_path / "ws")
+    env = actions_env(
+        tmp_path,
+        workspace,
+        event="push",
+        event_path=event_file(tmp_path, "push", before=before, after=after, commits=[{}]),
+    )
+    config = load_config(workspace / "crosspost.toml")
+    dry = ActionRun.start(env, config, out=io.StringIO(), dry_run=True)
+    assert dry.renamed_from == {}
+    assert Records.read(config.records).source_of(url) == "posts/a.md"
+    run = ActionRun.start(env, config, out=io.StringIO())
+    assert run.renamed_from == {"posts/c.md": url}
+    assert Records.read(config.records).source_of(url) == "posts/c.md"
 
 
 def test_merge_commit_reports_what_the_merge_brought(tmp_path: Path, remote: Remote) -> None:
