@@ -344,6 +344,13 @@ class _Post:
 
     def title(self) -> str:
         found = self.first("title", accept=lambda v: True)
+        if found is None and (derived := _jekyll_title(self.path)):
+            self.note(
+                "title",
+                "title-from-file-name",
+                f"no title; using {derived!r} from the file name, as Jekyll does",
+            )
+            return derived
         if found is None or (isinstance(found[1], str) and not found[1].strip()):
             raise SourceError(
                 "the post has no title",
@@ -668,6 +675,17 @@ def _is_image(path: Path) -> bool:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return True
     return head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis")
+
+
+def _jekyll_title(path: Path | None) -> str | None:
+    """Jekyll titles a `_posts/YYYY-MM-DD-my-post.md` without a title "My Post" (each word of
+    the slug capitalised); elsewhere a missing title stays an error."""
+    if path is None or "_posts" not in path.parts:
+        return None
+    slug, _, when = _from_file_name(path)
+    if when is None or not slug:
+        return None
+    return " ".join(word.capitalize() for word in slug.split("-") if word)
 
 
 def _from_file_name(path: Path | None) -> tuple[str, str | None, date | None]:

@@ -209,6 +209,19 @@ def test_jekyll_date_and_slug_from_file_name(write: Write, config: Config) -> No
     assert doc.extra == {"layout": "post"}
 
 
+def test_a_jekyll_post_without_a_title_is_titled_from_its_file_name_as_jekyll_does(
+    write: Write, config: Config
+) -> None:
+    path = write("_posts/2016-05-20-my-example-post.md", "---\nlayout: post\n---\nBody.\n")
+    doc = load_post(path, config)
+    assert doc.title == "My Example Post" and doc.slug == "my-example-post"
+    (notice,) = [n for n in doc.notices if n.code == "title-from-file-name"]
+    assert "'My Example Post'" in notice.message
+    elsewhere = write("posts/2016-05-20-my-example-post.md", "---\nlayout: post\n---\nBody.\n")
+    with pytest.raises(SourceError, match="no title"):
+        load_post(elsewhere, config)  # only Jekyll's _posts folder has that rule
+
+
 def test_jekyll_space_separated_date(write: Write, config: Config) -> None:
     doc = load(
         write,
