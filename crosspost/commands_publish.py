@@ -149,6 +149,10 @@ def publish(
                 err=True,
             )
             raise click.exceptions.Exit(130) from None
+        except Exception:
+            if action is not None and not dry_run:
+                action.save_after_error()
+            raise
         _print_report(report, as_json=as_json)
         code = action.finish(report, notices=report.notices) if action else report.exit_code
     except BaseException as exc:
@@ -200,7 +204,7 @@ def _publish(
     )
     if not report.results and not report.errors and not held:
         where = ", ".join(map(str, paths)) or str(config.content_dir)
-        fail(SourceError(f"no posts found in {where}", hint="pass post files or folders"))
+        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
     if held:
         from dataclasses import replace
 

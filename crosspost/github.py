@@ -399,6 +399,7 @@ class ActionRun:
     push_backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     reported: bool = False  # the outputs are written (finish, skip or interrupted ran)
+    _rescued: _Saved | None = None  # the records pushed by `save_after_error`
     renamed_from: dict[str, str] = field(default_factory=dict)  # new path → its old post's URL
     _branch_records: str | None = None
 
@@ -745,6 +746,13 @@ class ActionRun:
             {**_NO_RESULTS, "failed": _json([stopped]), "records-artifact": artifact}
         )
         return 130
+
+    def save_after_error(self) -> None:
+        """The run stopped on an error, maybe after publishing some posts: push the records
+        anyway, so the next run knows what this one did (`report_stop` then says why)."""
+        self.shield()
+        self._rescued = self._save()
+        self.out.write(_command("notice", f"records: {self._rescued.text}", title="crosspost"))
 
     def skip(self) -> int:
         """Publish nothing because the run is `superseded`; say why, exit 0."""
@@ -1156,7 +1164,9 @@ def report_stop(
     failed = _stop_item(
         post, "cancelled" if isinstance(exc, KeyboardInterrupt) else "error", message
     )
-    _append_outputs(env, {**_NO_RESULTS, "failed": _json([failed]), "records-artifact": ""})
+    rescued = run._rescued if run is not None else None
+    artifact = str(rescued.artifact or "") if rescued is not None else ""
+    _append_outputs(env, {**_NO_RESULTS, "failed": _json([failed]), "records-artifact": artifact})
 
 
 def _stop_reason(exc: BaseException) -> tuple[str, Path | None, int | None]:

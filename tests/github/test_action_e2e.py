@@ -416,7 +416,7 @@ def _broken_config(blog: Blog) -> dict[str, str]:
     ("setup", "reason"),
     [
         (_without_since, "site.since is not set"),  # ActionRun.start refuses
-        (_folder_without_posts, "crosspost stopped with exit code 2"),  # the publish step's own
+        (_folder_without_posts, "no posts found in"),  # the publish step's own
         (_broken_config, "TOML syntax error"),  # before the Action even starts
     ],
 )

@@ -14,8 +14,9 @@ from crosspost.errors import PlatformError, SourceError
 from crosspost.github import ActionRun, mask_tokens, report_stop
 from crosspost.plan import Kind
 from crosspost.publisher import Report, Result, Status
+from crosspost.records import Entry, Records
 
-from .helpers import Remote, actions_env, event_file, parse_outputs
+from .helpers import Remote, actions_env, event_file, git, parse_outputs
 
 TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\nsince = 2024-01-01\n'
 CANARY = "tok-%-canary-5d1e8c"
@@ -250,3 +251,23 @@ def test_dry_run_writes_no_records(tmp_path: Path, workspace: Path) -> None:
     summary = Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
     assert summary.startswith("### crosspost (dry run): 0 published")
     assert "**Records:** dry run: nothing written" in summary
+
+
+def test_a_run_stopped_by_an_error_still_pushes_what_it_recorded(
+    tmp_path: Path, workspace: Path
+) -> None:
+    """Posts published before the error are in the records file: they reach origin, so the
+    next run does not post them again; the outputs then say why the run stopped."""
+    run, out = start(tmp_path, workspace)
+    with Records.open(run.config.records) as records:
+        entry = Entry("published", id="1", url="https://dev.to/me/a-1")
+        records.put("https://blog.example.com/posts/a/", "devto", entry, source="posts/a.md")
+    run.save_after_error()
+    report_stop(run.env, ValueError("boom"), run)
+    pushed = git(workspace, "show", "origin/main:.crosspost/records.json")
+    assert '"https://dev.to/me/a-1"' in pushed
+    assert "records: " in out.getvalue()
+    outputs = parse_outputs(Path(run.env["GITHUB_OUTPUT"]).read_text())
+    assert (
+        outputs["records-artifact"] == "" and json.loads(outputs["failed"])[0]["status"] == "error"
+    )
