@@ -119,6 +119,12 @@ class Settings:
     def base_url(self) -> str:
         raise NotImplementedError
 
+    def validate(self) -> None:
+        """Raise `ConfigError` (with `field`) for a value that can never work, such as a missing
+        required key. Called when the config is loaded, so `check` and `--dry-run` report it
+        with its file and line instead of the first real publish; the default asks `base_url`."""
+        _ = self.base_url
+
 
 @dataclass(frozen=True)
 class ApiSettings(Settings):

@@ -348,17 +348,23 @@ class _Ctx:
         if not self.text:
             return None
         last = dotted.rsplit(".", 1)[-1]
-        pattern = re.compile(rf'^\s*(?:"{re.escape(last)}"|{re.escape(last)})\s*=', re.M)
+        pattern = re.compile(rf'^[ \t]*(?:"{re.escape(last)}"|{re.escape(last)})\s*=', re.M)
         table = dotted.rsplit(".", 1)[0] if "." in dotted else ""
         start = 0
         if table:
-            header = re.search(rf"^\s*\[{re.escape(self.prefix + table)}\]", self.text, re.M)
+            header = re.search(rf"^[ \t]*\[{re.escape(self.prefix + table)}\]", self.text, re.M)
             if header:
                 start = header.end()
         m = pattern.search(self.text, start)
-        if m is None:
-            header = re.search(rf"^\s*\[{re.escape(self.prefix + dotted)}\]", self.text, re.M)
-            m = header
+        for name in (dotted, table) if m is None else ():
+            # a table, or a key that is missing: the header of the table that lacks it
+            m = (
+                re.search(rf"^[ \t]*\[{re.escape(self.prefix + name)}\]", self.text, re.M)
+                if name
+                else None
+            )
+            if m is not None:
+                break
         return self.text.count("\n", 0, m.start()) + 1 if m else None
 
     def line_in_table(self, table: str, key: str) -> int | None:
@@ -414,7 +420,16 @@ def build_settings(
     for name, value in raw.items():
         dotted = f"{key}.{name}" if key else name
         values[name] = _coerce(value, hints[name], dotted, ctx)
-    return cls(**values)
+    settings = cls(**values)
+    validate = getattr(settings, "validate", None)
+    if validate is not None:
+        try:
+            validate()
+        except ConfigError as exc:
+            if exc.path is not None:
+                raise
+            ctx.fail(exc.field or key, exc.message, None, hint=exc.hint)  # where it is written
+    return settings
 
 
 def _read_quietly(path: Path | None) -> str:

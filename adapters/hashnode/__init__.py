@@ -114,6 +114,20 @@ class HashnodeSettings(ApiSettings):
         text = self.publication.strip()
         return (urlsplit(text).hostname or "") if "://" in text else text.strip("/").lower()
 
+    def validate(self) -> None:
+        super().validate()
+        if not self.host:
+            raise ConfigError(
+                "Hashnode needs the publication to post to",
+                field="platforms.hashnode.publication",
+                hint='set publication = "yourblog.hashnode.dev" (the blog\'s host)',
+            )
+        if self.series_id is not None and not _OBJECT_ID.fullmatch(self.series_id):
+            raise ConfigError(
+                f"series_id {self.series_id!r} is not a Hashnode id (24 hex digits)",
+                field="platforms.hashnode.series_id",
+            )
+
 
 def hashnode_slug(text: str) -> str | None:
     """Lowercase ASCII words joined by '-': `Social Media` → `social-media`, `Café` → `cafe`."""
@@ -156,21 +170,6 @@ class Hashnode(BaseAdapter):
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
     fake: ClassVar[str | None] = "crosspost.adapters.hashnode.fake:FakeHashnode"
     settings: HashnodeSettings
-
-    async def prepare(self) -> None:
-        """Refuse a config that cannot work before any request is sent."""
-        if not self.settings.host:
-            raise ConfigError(
-                "Hashnode needs the publication to post to",
-                field=f"platforms.{self.name}.publication",
-                hint='set publication = "yourblog.hashnode.dev" (the blog\'s host)',
-            )
-        series = self.settings.series_id
-        if series is not None and not _OBJECT_ID.fullmatch(series):
-            raise ConfigError(
-                f"series_id {series!r} is not a Hashnode id (24 hex digits)",
-                field=f"platforms.{self.name}.series_id",
-            )
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:
         if not doc.title.strip():

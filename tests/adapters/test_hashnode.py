@@ -4,7 +4,6 @@ the adapter sent validates against the published schema."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from typing import Any
@@ -22,7 +21,7 @@ from crosspost.adapters.hashnode import (
     hashnode_slug,
 )
 from crosspost.adapters.hashnode.fake import PRO_REQUIRED, SCHEMA_FILE, FakeHashnode
-from crosspost.config import Config
+from crosspost.config import Config, build_settings
 from crosspost.document import Asset
 from crosspost.errors import (
     AmbiguousError,
@@ -141,11 +140,25 @@ def test_blank_title_is_a_content_error():
         adapter().render(make_doc("t", title="  "))
 
 
-def test_missing_publication_and_bad_series_are_config_errors():
-    with pytest.raises(ConfigError, match="publication"):
-        asyncio.run(adapter(publication="").prepare())
-    with pytest.raises(ConfigError, match="24 hex"):
-        asyncio.run(adapter(series_id="nope").prepare())
+def test_missing_publication_and_bad_series_are_config_errors_naming_file_and_line(tmp_path):
+    config = tmp_path / "crosspost.toml"
+    config.write_text(
+        '[site]\nurl = "https://blog.example.com"\n\n[platforms.hashnode]\nseries_id = "nope"\n'
+    )
+    with pytest.raises(ConfigError, match="publication") as missing:
+        build_settings(
+            HashnodeSettings, {"series_id": "nope"}, key="platforms.hashnode", path=config
+        )
+    assert missing.value.path == config and missing.value.field == "platforms.hashnode.publication"
+    assert missing.value.line == 4  # the table that lacks it
+    with pytest.raises(ConfigError, match="24 hex") as bad:
+        build_settings(
+            HashnodeSettings,
+            {"publication": "b.hashnode.dev", "series_id": "nope"},
+            key="platforms.hashnode",
+            path=config,
+        )
+    assert bad.value.line == 5
     assert adapter(publication="https://Blog.hashnode.dev/").settings.host == "blog.hashnode.dev"
 
 
@@ -385,8 +398,8 @@ def test_big_post_is_invalid_before_any_request(hashnode):
 
 def test_missing_publication_is_a_config_error_before_any_request(hashnode):
     sandbox, fake = hashnode
-    report = run_publish(with_options(sandbox.config, publication=""), [make_doc("nopub")])
-    assert report.exit_code == 2 and "publication" in report.results[0].message
+    with pytest.raises(ConfigError, match="publication"):
+        run_publish(with_options(sandbox.config, publication=""), [make_doc("nopub")])
     assert not fake.requests
 
 
