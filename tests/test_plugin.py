@@ -135,7 +135,7 @@ def test_the_plugins_own_tests_pass(fresh: Env) -> None:
     pytest_args = ["-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
     tested = fresh.run("python", *pytest_args, cwd=fresh.plugin)
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert re.search(r"\b7 passed\b", tested.stdout), tested.stdout
+    assert re.search(r"\b8 passed\b", tested.stdout), tested.stdout
 
 
 def test_a_broken_plugin_is_a_warning_not_a_crash(fresh: Env, blog: Path, tmp_path: Path) -> None:

@@ -90,6 +90,7 @@ class Webhook(BaseAdapter):
         return _remote(response.json())
 
     async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
+        """PUT the whole item: the endpoint replaces it, so nothing of the old one lingers."""
         response = await self.http.request(
             "PUT", f"/items/{remote.id}", op="update", json=payload.body
         )
@@ -102,10 +103,11 @@ class Webhook(BaseAdapter):
         while True:
             response = await self.http.request("GET", "/items", op="read", params={"page": page})
             feed = response.json()
-            for item in feed.get("items", []):
+            items = feed.get("items") or []
+            for item in items:
                 if same_url(item.get("external_url"), doc.canonical_url):
                     return _remote(item)
-            if not feed.get("next_url"):
+            if not items or not feed.get("next_url"):  # an empty page ends a feed that says "more"
                 return None
             page += 1
 

@@ -3,6 +3,7 @@ fake on 127.0.0.1 and gives a config pointing at it. Run with `pip install -e . 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +86,23 @@ def test_a_lost_answer_is_settled_without_a_second_item(sandbox: crosspost.Sandb
     report = crosspost.publish(post(sandbox.config), config=sandbox.config)
     assert report.results[0].status == crosspost.Status.CREATED
     assert len(fake.copies(URL)) == 1
+
+
+def test_a_feed_that_always_says_more_ends_at_its_first_empty_page(
+    sandbox: crosspost.Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_of(sandbox)
+    endless = fake._feed
+
+    def always_more(page: int):  # type: ignore[no-untyped-def]
+        answer = endless(page)
+        body = json.loads(answer.body) | {"next_url": f"{fake.url}/items?page={page + 1}"}
+        return type(answer).json(200, body)
+
+    monkeypatch.setattr(fake, "_feed", always_more)
+    report = crosspost.publish(post(sandbox.config), config=sandbox.config, verify_new=True)
+    assert report.results[0].status == crosspost.Status.CREATED
+    assert len([r for r in fake.requests if r.method == "GET"]) == 1
 
 
 def test_the_fake_answers_a_repeated_idempotency_key_with_the_first_item(
