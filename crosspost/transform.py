@@ -548,10 +548,32 @@ def render_html(markdown: str) -> str:
             hint="flatten the nesting",
         )
     return python_markdown.markdown(
-        markdown,
+        _separate_lists(markdown),
         extensions=["fenced_code", "tables", "footnotes", "sane_lists"],
         output_format="html",
     )
+
+
+def _separate_lists(markdown: str) -> str:
+    """A blank line before each top-level list that starts right under a paragraph line.
+
+    CommonMark lets a list interrupt a paragraph ("Steps:" then "- one"); Python-Markdown folds
+    such a list into the paragraph as plain text. The CommonMark parser finds exactly those
+    lists, outside code and HTML blocks; nested ones are left alone (a blank line there would
+    change the list's own looseness)."""
+    lines = markdown.split("\n")
+    starts: list[int] = []
+    paragraph_end: int | None = None
+    for token in _depth_parser().parse(markdown):
+        if token.level != 0 or token.map is None:
+            continue
+        if token.type == "paragraph_open":
+            paragraph_end = token.map[1]
+        elif token.type.endswith("_list_open") and token.map[0] == paragraph_end:
+            starts.append(token.map[0])
+    for start in reversed(starts):
+        lines.insert(start, "")
+    return "\n".join(lines)
 
 
 MAX_NESTING = 64

@@ -800,3 +800,21 @@ def test_many_unclosed_openers_stay_linear(line: str, code: str) -> None:
     count = 5000
     result = raw(f"{line}\n:::\n" * count if code == "admonition" else f"{line}\n" * count)
     assert sum(1 for n in result.notices if n.code == code) == count
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("Steps:\n- one\n- two\n", "<p>Steps:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+        ("Steps:\n1. one\n2. two\n", "<p>Steps:</p>\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+    ],
+)
+def test_a_list_right_under_a_paragraph_is_a_list_in_html_as_in_commonmark(
+    markdown: str, expected: str
+) -> None:
+    assert render_html(markdown) == expected
+
+
+def test_lines_that_only_look_like_a_list_stay_as_they_are_in_html() -> None:
+    assert "- y" in render_html("```\nx\n- y\n```\n")  # code
+    assert "<li>" not in render_html("Price:\n2024. A good year\n")  # CommonMark: not a list
