@@ -1,13 +1,16 @@
 """The `crosspost` console entry point; the command tree lives in `crosspost.commands`.
 
-Importing click alone takes about three times as long as starting Python, and DESIGN §13 wants
-`crosspost --version` within twice a bare interpreter. So `main` answers `--version` itself and
-imports the click group only when a command actually runs. Everywhere else it behaves as that
-group: `CliRunner().invoke(main, …)`, `main.command()`, `main.commands` all reach the real one.
+Importing click alone takes three to four times as long as starting Python, and DESIGN §13 wants
+`crosspost --version` and `--help` within twice a bare interpreter. So `main` answers those two
+itself (the top-level help is click's own rendering, kept in `crosspost._help` and compared with
+click's output by the tests) and imports the click group only when a command actually runs.
+Everywhere else it behaves as that group: `CliRunner().invoke(main, …)`, `main.command()`,
+`main.commands` all reach the real one.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ._version import __version__
@@ -24,8 +27,14 @@ class _Entry:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
-        if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+        given = sys.argv[1:] if argv is None else list(argv)
+        if given == ["--version"]:
             sys.stdout.write(f"crosspost, version {__version__}\n")
+            raise SystemExit(0)
+        if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
+            from ._help import TEXT
+
+            sys.stdout.write(TEXT)
             raise SystemExit(0)
         return self._group()(*args, **kwargs)
 
@@ -38,6 +47,23 @@ class _Entry:
         from .commands import main as group
 
         return group
+
+
+HELP_WIDTH = 80
+"""click wraps help at the terminal's width, but never wider than this."""
+
+
+def _columns() -> int:
+    """The terminal width as click measures it (COLUMNS, else the terminal, else 80), without
+    importing shutil."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return HELP_WIDTH
 
 
 main = _Entry()

@@ -416,3 +416,46 @@ def test_installed_script(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert failed.stderr.startswith(f"error: {bad}:1: front matter opened with '---'")
     assert "Traceback" not in failed.stderr
+
+
+HELP_MODULE = Path(__file__).resolve().parents[1] / "crosspost" / "_help.py"
+
+
+def clicks_help(columns: int) -> Result:
+    """The top-level help as click renders it in a terminal `columns` wide (it leaves 2 columns
+    free and wraps at no more than 80)."""
+    width = max(min(columns, 80) - 2, 50)
+    return CliRunner().invoke(
+        main._group(), ["--help"], terminal_width=width, prog_name="crosspost"
+    )
+
+
+def test_the_fast_help_is_clicks_own() -> None:
+    """`crosspost --help` is answered from crosspost/_help.py without importing click; it must be
+    exactly what click renders at 80 columns. CROSSPOST_UPDATE_HELP=1 rewrites the file."""
+    from crosspost import _help
+
+    rendered = clicks_help(80)
+    assert rendered.exit_code == 0
+    if os.environ.get("CROSSPOST_UPDATE_HELP") == "1":
+        head = HELP_MODULE.read_text("utf-8").split("TEXT = ", 1)[0]
+        lines = "".join(  # double quotes, as ruff format wants them
+            f"    {json.dumps(line, ensure_ascii=False)}\n"
+            for line in rendered.output.splitlines(keepends=True)
+        )
+        HELP_MODULE.write_text(f"{head}TEXT = (\n{lines})\n", "utf-8")
+        pytest.skip("crosspost/_help.py rewritten")
+    assert rendered.output == _help.TEXT, (
+        "crosspost/_help.py is stale: run CROSSPOST_UPDATE_HELP=1 pytest tests/test_cli.py "
+        "-k fast_help"
+    )
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+@pytest.mark.parametrize("columns", ["100", "60"])
+def test_the_script_prints_clicks_help_at_any_width(flag: str, columns: str) -> None:
+    script = shutil.which("crosspost", path=str(Path(sys.executable).parent))
+    assert script is not None
+    env = {**os.environ, "COLUMNS": columns}
+    shown = subprocess.run([script, flag], capture_output=True, text=True, env=env, check=True)
+    assert shown.stdout == clicks_help(int(columns)).output
