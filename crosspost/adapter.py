@@ -181,12 +181,14 @@ class AdapterContext:
     """What the core hands an adapter: a ready HTTP client, its cache and the user's tag names.
 
     `tags` maps a site tag (case-folded) to this platform's name for it, from the [tags] table;
-    tags not in it go through the adapter's automatic rule.
+    tags not in it go through the adapter's automatic rule. `read_lag` is how long the
+    platform's lists may trail its writes: `read_lag` from the config, else the capability.
     """
 
     http: PlatformClient
     cache: Cache = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    read_lag: float = 0.0
 
 
 @runtime_checkable
@@ -257,6 +259,7 @@ class BaseAdapter:
         self.http = context.http
         self.cache = context.cache
         self.tag_names = context.tags
+        self.read_lag = context.read_lag
 
     async def prepare(self) -> None:
         """Nothing to fetch ahead of rendering by default."""

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .adapter import Adapter, AdapterClass, AdapterContext
+from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
 from .credentials import Secret, resolve_token
 from .errors import ConfigError, CrosspostError
@@ -109,7 +109,9 @@ class Platforms:
             for tag, per_platform in self.config.tags.items()
             if name in per_platform
         }
-        adapter = cls(settings, AdapterContext(http=client, cache=cache, tags=tags))
+        lag = _read_lag(pc, cls.capabilities)
+        context = AdapterContext(http=client, cache=cache, tags=tags, read_lag=lag)
+        adapter = cls(settings, context)
         self._clients[name], self._caches[name], self._built[name] = client, cache, adapter
         return adapter
 
@@ -187,5 +189,9 @@ def settle_seconds(config: Config, platform: str, adapter: Adapter, *, in_flight
     platform's read lag, plus, when the create got no answer (`in_flight`), as long again as
     the client waited for one (the request timeout), since the platform may still be on it."""
     pc = config.platforms.get(platform) or PlatformConfig(platform)
-    lag = pc.read_lag if pc.read_lag is not None else adapter.capabilities.read_lag
-    return lag + (pc.timeout if in_flight else 0.0)
+    return _read_lag(pc, adapter.capabilities) + (pc.timeout if in_flight else 0.0)
+
+
+def _read_lag(pc: PlatformConfig, capabilities: Capabilities) -> float:
+    """How long the platform's lists may trail its writes: the config's word, else the adapter's."""
+    return pc.read_lag if pc.read_lag is not None else capabilities.read_lag

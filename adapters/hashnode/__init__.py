@@ -254,7 +254,7 @@ class Hashnode(BaseAdapter):
             if post is None:
                 raise RejectedError(
                     f"draft {draft_id} no longer exists and no post has the canonical URL "
-                    f"{canonical}, also after {self.capabilities.read_lag:g} s for Hashnode's "
+                    f"{canonical}, also after {self.read_lag:g} s for Hashnode's "
                     "reads to catch up: it was deleted on Hashnode",
                     platform=self.name,
                     hint="to publish it again, remove its hashnode entry from the records",
@@ -268,7 +268,7 @@ class Hashnode(BaseAdapter):
         lost, is not listed yet, and "gone" would be the wrong conclusion. Looked for again
         with backoff until then, so a post that shows up early ends the wait early."""
         policy = self.http.policy
-        deadline = time.monotonic() + self.capabilities.read_lag
+        deadline = time.monotonic() + self.read_lag
         delay = policy.initial
         while (post := await self._find(FIND_POSTS, "posts", canonical)) is None:
             left = deadline - time.monotonic()
