@@ -137,7 +137,7 @@ def test_a_changed_slug_updates_the_copies_in_place(blog: tuple[Path, Sandbox]) 
     assert path.exists()
 
 
-def test_a_renamed_file_whose_old_file_still_exists_is_a_new_post(
+def test_a_copied_file_is_a_new_post_and_the_original_keeps_its_copies(
     blog: tuple[Path, Sandbox],
 ) -> None:
     """A copy is not a rename: the original keeps its records and the copy is its own post."""
