@@ -162,12 +162,13 @@ def make_plan(
             continue
         rel = relative_source(source, config.root)
         skipped = _fast_skips(rel, file_hash(data), fingerprints, records)
-        if skipped is not None and len(skipped) == len(adapters):
+        if skipped is not None:
+            url, entries = skipped
             label = str(source)
-            claims[skipped[0]].append(label)
+            claims[url].append(label)
             actions.extend(
                 Action(Kind.SKIP, name, label, "unchanged", record=entry)
-                for name, entry in skipped[1].items()
+                for name, entry in entries.items()
             )
             continue
         from .sources import load_post
@@ -260,8 +261,8 @@ def _fast_skips(
     fingerprints: Mapping[str, str],
     records: Records,
 ) -> tuple[str, dict[str, Entry]] | None:
-    """The recorded URL and the entries proving every platform is up to date without parsing,
-    or None."""
+    """The recorded URL and the entries proving every platform in `fingerprints` is up to date
+    without parsing, or None."""
     if rel is None:
         return None
     url = records.url_for_source(rel)

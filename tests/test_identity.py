@@ -212,3 +212,21 @@ def test_refreshing_fingerprints_of_many_posts_writes_the_records_once(
     report = publish(root)
     assert {r.status for r in report.results} == {Status.UNCHANGED}
     assert len(writes) == 1
+
+
+def test_an_unchanged_post_is_not_even_parsed(
+    blog: tuple[Path, Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The no-op fast path: the file's hash and the config's fingerprint prove it unchanged."""
+    root, _ = blog
+    for n in range(3):
+        post(root / "posts", f"p{n}.md")
+    publish(root)
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged post was parsed")
+
+    monkeypatch.setattr("crosspost.sources.load_post", no_parsing)
+    report = publish(root)
+    assert {r.status for r in report.results} == {Status.UNCHANGED}
+    assert len(report.results) == 3 * len(PLATFORMS)
