@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -150,17 +150,21 @@ def make_plan(
     notices: list[Notice] = []
     loaded: list[tuple[Document, str | None]] = []
     claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
-    for source in _unique(sources):
+    seen: set[str | None] = set()  # each file once, however often it was named
+    for source in sources:
         if isinstance(source, Document):
             loaded.append((source, relative_source(source.source, config.root)))
             claims[source.canonical_url].append(source.label)
             continue
+        rel = relative_source(source, config.root)
+        if rel in seen:
+            continue
+        seen.add(rel)
         try:
             data = source.read_bytes()
         except OSError as exc:
             errors.append(SourceError(f"cannot read the post: {exc.strerror}", path=source))
             continue
-        rel = relative_source(source, config.root)
         skipped = _fast_skips(rel, file_hash(data), fingerprints, records)
         if skipped is not None:
             url, entries = skipped
@@ -192,18 +196,6 @@ def make_plan(
                 _plan_one(doc, name, adapter, config, records, draft, force, moment, previous)
             )
     return Plan(tuple(actions), tuple(errors), tuple(notices))
-
-
-def _unique(sources: Iterable[PostSource]) -> Iterator[PostSource]:
-    """Each post file once, however often it was named (`publish posts/ posts/a.md`)."""
-    seen: set[str] = set()
-    for source in sources:
-        if isinstance(source, Path):
-            key = os.path.abspath(source)
-            if key in seen:
-                continue
-            seen.add(key)
-        yield source
 
 
 def _previous_url(
