@@ -50,6 +50,7 @@ from .errors import ConfigError, CrosspostError, RecordsError, SourceError
 from .plan import Kind, relative_source
 from .publisher import Report, Result, Status
 from .records import FORMAT_VERSION, Records
+from .sources import load_post, parse_text
 
 __all__ = [
     "BOT_EMAIL",
@@ -71,6 +72,7 @@ DEFAULT_RECORDS_MESSAGE = "chore(crosspost): update records [skip ci]"
 ZERO_SHA = "0" * 40
 PUSH_ATTEMPTS = 5
 ARTIFACT_FOLDER = "crosspost-records"
+RENAME_SIMILARITY = 90  # percent of a renamed file git must find unchanged to trust the rename
 SUMMARY_ROWS = 300  # the step summary is capped at 1 MiB; a backfill can have thousands of rows
 
 _TOKEN_VAR = re.compile(r"CROSSPOST_[A-Z0-9_]+_TOKEN")
@@ -149,6 +151,7 @@ class Change:
     kind: ChangeKind
     path: str
     old_path: str | None = None
+    similarity: int | None = None  # a rename's: how much of the old file git found (percent)
 
 
 @dataclass(frozen=True)
@@ -687,7 +690,9 @@ class ActionRun:
         renames = [
             (change.old_path, change.path)
             for change in self.changes or ()
-            if change.kind is ChangeKind.RENAMED and change.old_path is not None
+            if change.kind is ChangeKind.RENAMED
+            and change.old_path is not None
+            and self._same_post(change)
         ]
         if not renames or not self.config.records.exists():
             return
@@ -700,6 +705,22 @@ class ActionRun:
                 url = records.url_for_source(old)
                 if url is not None and records.rename_source(old, new):
                     self.renamed_from[new_path] = url
+
+    def _same_post(self, change: Change) -> bool:
+        """Whether git's rename is the same post moved. git pairs a deleted file with an added
+        one when half their lines match, which two posts made from one template can do; so a
+        rename counts when nearly all the text stayed (90 %), or the title did."""
+        if (change.similarity or 0) >= RENAME_SIMILARITY:
+            return True
+        old_text = _Git(self.repo)(
+            "show", f"{self.event.before}:{change.old_path}", check=False
+        ).stdout
+        try:
+            old = parse_text(old_text, path=self.repo / (change.old_path or ""), config=self.config)
+            new = load_post(self.repo / change.path, self.config)
+        except SourceError:
+            return False
+        return old.title == new.title
 
     # ----------------------------------------------------------------- finish
 
@@ -1255,7 +1276,7 @@ def _parse_name_status(listing: str) -> Iterator[Change]:
             old, new = fields[i + 1], fields[i + 2]
             i += 3
             if status[0] == "R":
-                yield Change(ChangeKind.RENAMED, new, old)
+                yield Change(ChangeKind.RENAMED, new, old, int(status[1:] or 100))
             else:
                 yield Change(ChangeKind.ADDED, new)
             continue

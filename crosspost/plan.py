@@ -184,16 +184,27 @@ def make_plan(
             continue
         loaded.append((doc, rel))
         claims[doc.canonical_url].append(doc.label)
-    for doc, rel in loaded:
+    previous: dict[int, str | None] = {}
+    heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
+    for index, (doc, rel) in enumerate(loaded):
         try:
-            previous = _previous_url(doc, rel, records, config.root, claims)
+            moved_from = previous[index] = _previous_url(doc, rel, records, config.root, claims)
         except SourceError as exc:
             errors.append(exc)
+            continue
+        if moved_from:
+            heirs[moved_from].append(doc.label)
+    for index, (doc, _) in enumerate(loaded):
+        if index not in previous:
+            continue
+        moved_from = previous[index]
+        if moved_from and len(heirs[moved_from]) > 1:
+            errors.append(_two_heirs(doc, moved_from, heirs[moved_from]))
             continue
         notices.extend(doc.notices)
         for name, adapter in adapters.items():
             actions.append(
-                _plan_one(doc, name, adapter, config, records, draft, force, moment, previous)
+                _plan_one(doc, name, adapter, config, records, draft, force, moment, moved_from)
             )
     return Plan(tuple(actions), tuple(errors), tuple(notices))
 
@@ -234,6 +245,19 @@ def _previous_url(
         if old and old != url and records.entries(old) and old not in claims:
             return old
     return None
+
+
+def _two_heirs(doc: Document, old: str, heirs: list[str]) -> SourceError:
+    """Several posts look like the one once published at `old` (a renamed file and a copy of
+    it): which one keeps its copies is for the author to say."""
+    return SourceError(
+        f"{' and '.join(heirs)} both look like the post once cross-posted as {old}; crosspost "
+        "cannot tell which of them it became",
+        path=doc.source,
+        field="canonical_url",
+        hint=f"run `crosspost records move {old} NEW_URL` with the URL of the one that keeps "
+        "the copies",
+    )
 
 
 def _shared_url(doc: Document, url: str, others: str) -> SourceError:

@@ -473,7 +473,7 @@ class Publisher:
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""
         try:
-            remote = await self._find_settled(action, pending)
+            remote, _ = await self._find_settled(action, pending)
         except CrosspostError as exc:
             return _attention(action, f"{cause.message}, but looking it up failed: {exc}", exc)
         if remote is None:
@@ -495,13 +495,17 @@ class Publisher:
         why = cause.message if cause else "an earlier run was interrupted while creating it"
         if caps.find:
             try:
-                remote = await self._find_settled(action, pending, in_flight=_in_flight(cause))
+                remote, old_url = await self._find_settled(
+                    action, pending, in_flight=_in_flight(cause)
+                )
             except CrosspostError as exc:
                 return _attention(
                     action,
                     f"{why}; looking it up failed ({exc}); the next run will check again",
                     exc,
                 )
+            if remote is not None and old_url:
+                return await self._adopt_moved(action, remote)
             if remote is not None:
                 self._put(action, self._published(action, remote, action.payload))
                 note = "created (confirmed by lookup)" if cause else "found; recorded"
@@ -517,6 +521,21 @@ class Publisher:
             f"{why}; {adapter.display_name or action.platform} cannot be searched, so it may or "
             "may not exist now. Check the account; if it is not there, re-run with --force",
             cause,
+        )
+
+    async def _adopt_moved(self, action: Action, remote: RemotePost) -> Result:
+        """An interrupted create landed under the post's old URL: record it, then update it to
+        the post as it is now (recorded without a payload hash, so a failed update is retried
+        by the next run instead of being taken for done)."""
+        adopted = self._published(action, remote, None)
+        self._put(action, adopted)
+        if not self.platforms[action.platform].capabilities.update:
+            return _done(action, Status.ADOPTED, remote, "found under its old URL; recorded")
+        updated = await self._update(replace(action, record=adopted))
+        if updated.status is not Status.UPDATED:
+            return updated
+        return replace(
+            updated, status=Status.ADOPTED, message="found under its old URL; updated to the new"
         )
 
     async def _resend(self, action: Action, pending: Entry, why: str) -> Result:
@@ -547,26 +566,41 @@ class Publisher:
 
     async def _find_settled(
         self, action: Action, pending: Entry, *, in_flight: bool = False
-    ) -> RemotePost | None:
+    ) -> tuple[RemotePost | None, bool]:
         """`find`, once the platform's reads can be trusted to include a create made at
         `pending.at` (Hashnode's edge cache lags about 25 s behind writes; see
         `settle_seconds` for a create that got no answer). Only "not found" waits: a post that
-        shows up is the answer whenever it shows up."""
+        shows up is the answer whenever it shows up.
+
+        A post that moved since the create was sent is looked for under the URL the create
+        carried too; True then says the copy found still points there."""
         assert action.doc is not None
         adapter = self.platforms[action.platform]
+        docs = [action.doc]
+        old = pending.was or action.moved_from
+        if old and old != action.doc.canonical_url:
+            docs.insert(0, replace(action.doc, canonical_url=old))
+
+        async def look() -> tuple[RemotePost | None, bool]:
+            for doc in docs:
+                found = await adapter.find(doc)
+                if found is not None:
+                    return found, doc is not action.doc
+            return None, False
+
         settle = settle_seconds(self.config, action.platform, adapter, in_flight=in_flight)
         wait = settle - age(pending.at)
         if wait > 0:
-            found = await adapter.find(action.doc)  # a create that landed ends the wait at once
-            if found is not None:
-                return found
+            early = await look()  # a create that landed ends the wait at once
+            if early[0] is not None:
+                return early
             log.info(
                 "%s: not found yet; waiting %.1fs for the platform to settle before believing it",
                 action.platform,
                 wait,
             )
             await self.policy.sleep(wait)
-        return await adapter.find(action.doc)
+        return await look()
 
 
 # --------------------------------------------------------------------------- helpers

@@ -65,6 +65,8 @@ class Entry:
     `published`: the platform has it as `id` at `url`; `hash` is the payload sent, `source` and
     `config` the fingerprints that let an unchanged post be skipped without parsing it.
     `unknown`: a create may or may not have happened and the platform cannot be asked.
+    `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
+    canonical URL its create carried, which is where a lookup must search for it.
     """
 
     state: State
@@ -76,6 +78,7 @@ class Entry:
     draft: bool = False
     source: str | None = None
     config: str | None = None
+    was: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
@@ -262,9 +265,12 @@ class Records:
             raise RecordsError(f"no records for {old}", path=self.path)
         if new in self._posts and self._posts[new].platforms:
             raise RecordsError(f"{new} already has records", path=self.path)
-        self._posts[new] = self._posts.pop(old)
+        post = self._posts[new] = self._posts.pop(old)
+        for name, entry in post.platforms.items():
+            if entry.state != "published" and entry.was is None:  # its create carried `old`
+                post.platforms[name] = entry.evolve(was=old)
         if source:
-            self._posts[new].source = source
+            post.source = source
         self._dirty_posts.update({old, new})
         self._by_source = None
         self._by_hash = None
@@ -280,8 +286,8 @@ class Records:
     def bulk(self) -> Iterator[None]:
         """Write once at the end instead of after every change (rebuilding many records).
 
-        Only for changes that need no crash-safety ordering: publishing never uses it, because
-        `pending` must be on disk before each create is sent.
+        Only for changes that need no crash-safety ordering: nothing may be sent inside it,
+        because `pending` must be on disk before each create is sent.
         """
         self._deferred = True
         try:

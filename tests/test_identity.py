@@ -230,3 +230,64 @@ def test_an_unchanged_post_is_not_even_parsed(
     report = publish(root)
     assert {r.status for r in report.results} == {Status.UNCHANGED}
     assert len(report.results) == 3 * len(PLATFORMS)
+
+
+def test_a_renamed_file_and_a_copy_of_it_are_both_refused(blog: tuple[Path, Sandbox]) -> None:
+    """Which of the two keeps the copies is for the author to say (`records move`)."""
+    root, sandbox = blog
+    original = post(root / "posts", "orig.md")
+    publish(root)
+    before = Records.read(root / ".crosspost" / "records.json").urls()
+    shutil.move(original, root / "posts" / "a.md")
+    shutil.copy(root / "posts" / "a.md", root / "posts" / "b.md")
+    report = publish(root)
+    assert report.exit_code == 2 and not report.results
+    assert all("records move" in (e.hint or "") for e in report.errors)
+    assert Records.read(root / ".crosspost" / "records.json").urls() == before
+    assert total_copies(sandbox, "orig", "a", "b") == dict.fromkeys(PLATFORMS, 1)
+
+
+def _interrupt_devto_create(root: Path, slug: str) -> None:
+    """As if a run was killed after dev.to committed the create and before it was recorded."""
+    records_path = root / ".crosspost" / "records.json"
+    with Records.open(records_path) as records:
+        records.put(
+            URL.format(slug),
+            "devto",
+            Entry("pending", key="k", at="2020-01-01T00:00:00.000Z"),
+            source=f"posts/{slug}.md",
+        )
+
+
+def test_an_interrupted_create_of_a_post_that_moved_since_is_found_under_its_old_url(
+    blog: tuple[Path, Sandbox],
+) -> None:
+    root, sandbox = blog
+    original = post(root / "posts", "orig.md")
+    publish(root)
+    _interrupt_devto_create(root, "orig")
+    shutil.move(original, root / "posts" / "renamed.md")
+    report = publish(root)
+    devto = next(r for r in report.results if r.platform == "devto")
+    assert devto.status is Status.ADOPTED and "old URL" in devto.message, devto
+    assert total_copies(sandbox, "orig", "renamed") == dict.fromkeys(PLATFORMS, 1)
+    (article,) = sandbox.fakes["devto"].copies(URL.format("renamed"))
+    assert article["canonical_url"] == URL.format("renamed")
+
+
+def test_a_move_made_by_a_run_for_other_platforms_still_finds_the_interrupted_create(
+    blog: tuple[Path, Sandbox],
+) -> None:
+    """`--to mastodon` moves the whole post's records; dev.to's interrupted create keeps the URL
+    it carried (`was`), where the next run looks for it."""
+    root, sandbox = blog
+    original = post(root / "posts", "orig.md")
+    publish(root)
+    _interrupt_devto_create(root, "orig")
+    shutil.move(original, root / "posts" / "renamed.md")
+    publish(root, to=["mastodon"])
+    pending = Records.read(root / ".crosspost" / "records.json").get(URL.format("renamed"), "devto")
+    assert pending is not None and pending.state == "pending" and pending.was == URL.format("orig")
+    report = publish(root)
+    assert {r.platform: r.status for r in report.results}["devto"] is Status.ADOPTED
+    assert total_copies(sandbox, "orig", "renamed") == dict.fromkeys(PLATFORMS, 1)

@@ -101,7 +101,7 @@ def test_rename_is_reported_with_its_old_path(tmp_path: Path, remote: Remote) ->
     workspace = remote.checkout(tmp_path / "ws")
     run = start(tmp_path, workspace, before=before, after=after, commits=[{}])
     changed = run.changed_posts(report_for(run, "posts/2024/a.md", "posts/b.md"))
-    assert changed == [Change(ChangeKind.RENAMED, "posts/2024/a.md", "posts/a.md")]
+    assert changed == [Change(ChangeKind.RENAMED, "posts/2024/a.md", "posts/a.md", 100)]
 
 
 def test_a_rename_with_edits_is_told_to_the_records(tmp_path: Path, remote: Remote) -> None:
@@ -249,3 +249,36 @@ def test_a_broken_event_file_is_an_error(tmp_path: Path, remote: Remote) -> None
     env = actions_env(tmp_path, workspace, event="push", event_path=tmp_path / "nope.json")
     with pytest.raises(ActionError, match="cannot read the event file"):
         ActionRun.start(env, load_config(workspace / "crosspost.toml"), out=io.StringIO())
+
+
+def test_a_new_post_git_pairs_with_a_deleted_one_is_not_taken_for_a_rename(
+    tmp_path: Path, remote: Remote
+) -> None:
+    """Two release notes from one template share half their lines: git calls deleting one and
+    adding the other a rename (R050+). Neither the text (under 90 %) nor the title agree, so
+    the records of the old post stay where they are and the new one is a new post."""
+    blog, url = remote.author, "https://blog.example.com/posts/release-1-2/"
+    template = "---\ntitle: Release {v}\n---\n" + "".join(
+        f"Line {n} of the notes.\n" for n in range(8)
+    )
+    (blog / "posts" / "release-1-2.md").write_text(template.format(v="1.2") + "Fixed A.\n")
+    remote.push("1.2")
+    with Records.open(blog / ".crosspost" / "records.json") as records:
+        records.put(url, "devto", Entry("published", id="1"), source="posts/release-1-2.md")
+    remote.push("records")
+    git(blog, "rm", "-q", "posts/release-1-2.md")
+    (blog / "posts" / "release-1-3.md").write_text(template.format(v="1.3") + "Fixed B.\n")
+    before, after = remote.push("1.3 replaces 1.2")
+    workspace = remote.checkout(tmp_path / "ws")
+    env = actions_env(
+        tmp_path,
+        workspace,
+        event="push",
+        event_path=event_file(tmp_path, "push", before=before, after=after, commits=[{}]),
+    )
+    config = load_config(workspace / "crosspost.toml")
+    run = ActionRun.start(env, config, out=io.StringIO())
+    (change,) = [c for c in run.changes or () if c.kind is ChangeKind.RENAMED]
+    assert change.similarity is not None and 50 <= change.similarity < 90
+    assert run.renamed_from == {}
+    assert Records.read(config.records).source_of(url) == "posts/release-1-2.md"
