@@ -95,9 +95,14 @@ class DevTo(BaseAdapter):
         return _remote(response.json())
 
     async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
-        response = await self.http.request(
-            "PUT", f"/articles/{remote.id}", op="update", json=payload.body
-        )
+        """PUT the article. A draft payload leaves `published` out: an update may take a draft
+        live, never take a live article back (the author may have published it by hand since
+        crosspost last looked, and `published: false` would silently unpublish it)."""
+        body = payload.body
+        if payload.draft:
+            article = {k: v for k, v in body["article"].items() if k != "published"}
+            body = {**body, "article": article}
+        response = await self.http.request("PUT", f"/articles/{remote.id}", op="update", json=body)
         return _remote(response.json())
 
     async def find(self, doc: Document) -> RemotePost | None:

@@ -156,6 +156,26 @@ def test_the_fake_answers_one_article_without_published_as_forem_does():
         assert listed["published"] is False, "lists do say it (unpublished first)"
 
 
+def test_a_draft_update_never_unpublishes_an_article_made_live_by_hand(devto):
+    """`publish = "draft"` keeps sending drafts; the author published the article on dev.to in
+    between. The records still say draft, but the update must not take it back."""
+    sandbox, fake = devto
+    doc = make_doc("hand-published")
+    run_publish(sandbox.config, [doc], draft=True)
+    (article,) = fake.by_canonical(doc.canonical_url)
+    with fake.lock:  # what dev.to's "Publish" button does
+        article["published"] = True
+        article["published_at"] = article["published_timestamp"] = "2024-05-02T10:00:00Z"
+    report = run_publish(sandbox.config, [replace(doc, body="Edited\n")], draft=True)
+    assert [r.status for r in report.results] == [Status.UPDATED]
+    (article,) = fake.by_canonical(doc.canonical_url)
+    assert article["published"] is True and article["body_markdown"] == "Edited\n"
+    put = [r for r in fake.requests if r.method == "PUT"][-1]
+    assert "published" not in put.json()["article"]
+    record = Records.read(sandbox.config.records).get(doc.canonical_url, "devto")
+    assert record is not None and record.draft is False  # the answer says live: recorded live
+
+
 def test_429_with_retry_after_waits_and_succeeds(devto):
     sandbox, fake = devto
     fake.inject("status", status=429, method="POST", retry_after=1)
