@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crosspost.github import ARTIFACT_FOLDER
+
 from .helpers import ACTION, VENV_BIN, WORKFLOW
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
@@ -96,3 +98,8 @@ def test_example_workflow_settings() -> None:
     checkout = job["steps"][0]
     assert checkout["uses"].startswith("actions/checkout@")
     assert checkout["with"]["fetch-depth"] == 0
+    # The job-level upload of a cancelled run's records (an action's own cancelled() steps do
+    # not run when the job is cancelled), from the folder crosspost puts them aside in.
+    keep = job["steps"][-1]
+    assert keep["if"] == "cancelled()" and keep["uses"].startswith("actions/upload-artifact@")
+    assert keep["with"]["path"] == "${{ runner.temp }}/" + ARTIFACT_FOLDER
