@@ -424,6 +424,12 @@ class PlatformClient:
                 platform=self.platform,
                 hint="check the network and the API URL",
             ) from None
+        except (httpx.ProxyError, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
+            raise PlatformError(  # refused on our side: nothing reached the platform
+                f"{target} could not be sent: {_describe(exc)}",
+                platform=self.platform,
+                hint="check the proxy settings (HTTPS_PROXY) and the API URL",
+            ) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise self._unsure(op, f"{target}: no answer ({_describe(exc)})", None) from None
         except httpx.HTTPError as exc:

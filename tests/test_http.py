@@ -19,6 +19,7 @@ from crosspost.errors import (
     ConfigError,
     EndpointError,
     NotSentError,
+    PlatformError,
     RateLimitedError,
     RejectedError,
     ServerError,
@@ -124,6 +125,24 @@ def test_reads_and_updates_retry_transient_failures(op):
     )
     assert call(client(handler), op=op).json() == {"ok": 1}
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ProxyError("407 Proxy Authentication Required"),
+        httpx.UnsupportedProtocol("no such scheme"),
+        httpx.LocalProtocolError("invalid header"),
+    ],
+    ids=["proxy", "protocol", "local"],
+)
+def test_a_create_refused_before_it_left_is_final_not_ambiguous(failure):
+    """Nothing reached the platform: no lookup, no `unknown`, no --force for a human to give."""
+    handler, calls = counting(failure)
+    with pytest.raises(PlatformError) as refused:
+        call(client(handler), op="create", method="POST")
+    assert not isinstance(refused.value, AmbiguousError)
+    assert "could not be sent" in refused.value.message and len(calls) == 1
 
 
 def test_503_with_retry_after_is_retried_even_for_creates():
