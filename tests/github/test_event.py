@@ -270,15 +270,8 @@ def test_a_new_post_git_pairs_with_a_deleted_one_is_not_taken_for_a_rename(
     (blog / "posts" / "release-1-3.md").write_text(template.format(v="1.3") + "Fixed B.\n")
     before, after = remote.push("1.3 replaces 1.2")
     workspace = remote.checkout(tmp_path / "ws")
-    env = actions_env(
-        tmp_path,
-        workspace,
-        event="push",
-        event_path=event_file(tmp_path, "push", before=before, after=after, commits=[{}]),
-    )
-    config = load_config(workspace / "crosspost.toml")
-    run = ActionRun.start(env, config, out=io.StringIO())
+    run = start(tmp_path, workspace, before=before, after=after, commits=[{}])
     (change,) = [c for c in run.changes or () if c.kind is ChangeKind.RENAMED]
     assert change.similarity is not None and 50 <= change.similarity < 90
     assert run.renamed_from == {}
-    assert Records.read(config.records).source_of(url) == "posts/release-1-2.md"
+    assert Records.read(run.config.records).source_of(url) == "posts/release-1-2.md"
