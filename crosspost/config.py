@@ -392,9 +392,11 @@ class _Ctx:
         )
 
     def only_keys(self, data: Mapping[str, Any], known: set[str], key: str) -> None:
+        # A [platforms.NAME] table also takes the keys every platform has (read before).
+        allowed = known | _PLATFORM_COMMON if key.startswith("platforms.") else known
         for k in data:
             if k not in known:
-                self.fail(f"{key}.{k}" if key else k, f"unknown key {k!r}", sorted(known))
+                self.fail(f"{key}.{k}" if key else k, f"unknown key {k!r}", sorted(allowed))
 
 
 def build_settings(

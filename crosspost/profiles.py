@@ -52,7 +52,7 @@ PROFILES: dict[str, Profile] = {
             "_posts",
             "/{categories}/{year}/{month}/{day}/{slug}.html",
             ("_config.yml", "_config.yaml"),
-            "Jekyll (default 'date' permalink style)",
+            "Jekyll",
         ),
         Profile(
             "eleventy",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .config import CONFIG_FILE
@@ -190,8 +191,10 @@ def _translated(pattern: str, placeholders: dict[str, str]) -> str | None:
     return out if out.startswith("/") else "/" + out
 
 
-def config_text(found: Detected) -> str:
-    """The commented crosspost.toml for the blog `found` describes."""
+def config_text(found: Detected, *, since: date | None = None) -> str:
+    """The commented crosspost.toml for the blog `found` describes; `since` (default: today)
+    keeps the posts written before crosspost was set up at home."""
+    since = since or date.today()
     profile = found.profile
     if profile is not None:
         which = f'# Detected: {profile.description}.\nprofile = "{profile.name}"'
@@ -228,8 +231,9 @@ def config_text(found: Detected) -> str:
 {permalink_line}
 # Where `crosspost check` and `crosspost publish` look for posts.
 {content_line}
-# Posts dated earlier are never cross-posted (protects your archive).
-# since = 2024-01-01
+# Posts dated earlier are never cross-posted: your archive stays home (the GitHub Action
+# refuses a first run without it). Move it back to cross-post older posts too.
+since = {since.isoformat()}
 # The time zone of dates written without a UTC offset.
 # timezone = "UTC"
 

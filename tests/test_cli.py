@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -322,6 +323,8 @@ def test_init_detects_the_generator(tmp_path: Path, case: str) -> None:
     assert config.site.profile == case.removesuffix("-old")
     assert config.site.url == f"https://{case}.example"
     assert config.platforms == {}
+    # the archive stays home: only posts from the day crosspost was set up are cross-posted
+    assert config.site.since == datetime.date.today()
     text = (tmp_path / "crosspost.toml").read_text()
     for table in ("devto", "hashnode", "medium", "mastodon"):
         assert f"# [platforms.{table}]" in text

@@ -210,6 +210,8 @@ def test_unknown_platform_option_is_named(tmp_path):
     result = run_cli("publish", str(root), env=crosspost_env_plain())
     assert result.returncode == 2
     assert "platforms.devto.api_ur" in result.stderr and "api_url" in result.stderr
+    # the keys every platform table takes are allowed too, and named
+    assert "enabled" in result.stderr and "read_lag" in result.stderr
 
 
 def test_missing_token_names_the_variable(tmp_path):
