@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from .config import Config
     from .document import Document
 
-__all__ = ["console", "fail", "main", "offline_adapters", "print_notices", "resolve_config"]
+__all__ = [
+    "console",
+    "fail",
+    "main",
+    "offline_adapters",
+    "print_notices",
+    "resolve_config",
+    "shown",
+]
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -257,9 +265,9 @@ def _check_inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Conf
         return config, []
     files = find_posts(posts or [config.content_dir], config)
     if not files and (posts or not configs):
-        where = ", ".join(map(str, posts)) or str(_shown(config.content_dir))
+        where = ", ".join(map(str, posts)) or str(shown(config.content_dir))
         raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
-    return config, [_shown(path) for path in files]
+    return config, [shown(path) for path in files]
 
 
 def _load_all(files: Sequence[Path], config: Config) -> list[_Checked]:
@@ -295,7 +303,7 @@ def _mark_clashes(checked: Sequence[_Checked]) -> None:
             )
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
     """`path` relative to the current folder when it is under it, as the user would type it."""
     absolute = Path(os.path.abspath(path))
     for here in {Path.cwd(), Path(os.path.realpath(Path.cwd()))}:
@@ -306,7 +314,7 @@ def _shown(path: Path) -> Path:
 
 @contextlib.contextmanager
 def _reported(as_json: bool) -> Iterator[None]:
-    """An error that stops `check` or `preview` names its file as `_shown`; with --json it is
+    """An error that stops `check` or `preview` names its file as `shown`; with --json it is
     also printed as a JSON report on stdout, so a script reading stdout is never left with
     nothing to parse. The group's handler then prints it on stderr and exits."""
     try:
@@ -314,7 +322,7 @@ def _reported(as_json: bool) -> Iterator[None]:
     except CrosspostError as exc:
         path = getattr(exc, "path", None)
         if isinstance(path, Path):
-            exc.path = _shown(path)  # type: ignore[attr-defined]
+            exc.path = shown(path)  # type: ignore[attr-defined]
         if as_json:
             click.echo(json.dumps(_stopped_report(exc), indent=2, ensure_ascii=False))
         raise
@@ -548,7 +556,7 @@ def preview(
         raise click.UsageError("--draft only applies with --to PLATFORM")
     if platform is not None and fmt not in (None, "json"):
         raise click.UsageError("--to prints the platform's JSON body; leave out --format")
-    post = _shown(post)
+    post = shown(post)
     with _reported(as_json=False):
         config = resolve_config(config_file, [post])
         if platform is not None:

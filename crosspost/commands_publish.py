@@ -12,12 +12,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .commands import _config_option, console, fail, main, resolve_config
+from .commands import _config_option, console, fail, main, resolve_config, shown
 from .errors import SourceError
 
 if TYPE_CHECKING:
@@ -206,8 +207,6 @@ def _publish(
         where = ", ".join(map(str, paths)) or str(config.content_dir)
         raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
     if held:
-        from dataclasses import replace
-
         report = replace(report, results=report.results + tuple(held))
     return report
 
@@ -239,9 +238,13 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         click.echo(json.dumps(report_data(report), indent=2, ensure_ascii=False))
         return
     for error in report.errors:
+        path = getattr(error, "path", None)
+        if isinstance(path, Path):
+            error.path = shown(path)  # type: ignore[attr-defined]
         click.echo(f"error: {error}", err=True)
     for notice in report.notices:
-        click.echo(f"warning: {notice}", err=True)
+        where = shown(notice.path) if notice.path else None
+        click.echo(f"warning: {replace(notice, path=where)}", err=True)
     rows = _rows(report)
     if rows:
         print_table(("post", "platform", "status", "url / reason"), rows)
@@ -301,10 +304,7 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def _short(post: str) -> str:
     """A post path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return str(Path(post).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return post
+    return str(shown(Path(post)))
 
 
 def report_data(report: Report) -> dict[str, Any]:
