@@ -49,6 +49,9 @@ def test_quickstart_publishes_the_example_blog_to_the_embedded_sandbox():
     for platform in ALL:
         assert platform in result.stdout
     assert "dated before site.since" in result.stdout
+    # warnings name files as the user would type them, like the table does
+    seed = "examples/blog/src/content/posts/reaching-1000-followers.md:14: '#image"
+    assert f"warning: {seed}" in result.stderr
     assert sorted(p.name for p in EXAMPLE_BLOG.rglob("*")) == before, "no records in the blog"
 
 
