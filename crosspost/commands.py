@@ -70,7 +70,10 @@ def print_notices(notices: Iterable[Notice], *, err: bool = False) -> int:
 
 
 def fail(exc: CrosspostError) -> NoReturn:
-    """Report `exc` as one line on stderr and exit with its exit code."""
+    """Report `exc` as one line on stderr (its file named as `shown`) and exit with its code."""
+    path = getattr(exc, "path", None)
+    if isinstance(path, Path):
+        exc.path = shown(path)  # type: ignore[attr-defined]
     click.echo(f"error: {exc}", err=True)
     raise click.exceptions.Exit(exc.exit_code)
 

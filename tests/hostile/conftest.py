@@ -113,10 +113,13 @@ class HostileBlog:
     def assert_refused(
         self, result: subprocess.CompletedProcess[str], path: Path, *words: str
     ) -> None:
-        """Exit 2 with an error line naming the file and saying what is wrong."""
+        """Exit 2 with an error line naming the file (as the user would type it: relative to
+        the blog, where the script runs) and saying what is wrong."""
         assert result.returncode == 2, result.stdout + result.stderr
-        lines = [ln for ln in result.stderr.splitlines() if str(path) in ln]
+        shown = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+        lines = [ln for ln in result.stderr.splitlines() if f"error: {shown}" in ln]
         assert lines, f"{path} not named in: {result.stderr}"
+        words = tuple(word.replace(str(path), shown) for word in words)
         assert any(all(word in ln for word in words) for ln in lines), (words, lines)
 
 
