@@ -323,13 +323,19 @@ def load_adapters(
         return dict(explicit)
     report = warn or (lambda message: log.warning("%s", message))
     found: dict[str, AdapterClass] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    # A name registered twice keeps the built-in adapter, whatever order packages install in.
+    builtin = f"{__package__}.adapters."
+    ranked = sorted(
+        entry_points(group=ENTRY_POINT_GROUP),
+        key=lambda e: (e.name, not e.value.startswith(builtin)),
+    )
+    for ep in ranked:
         try:
             cls = ep.load()
         except Exception as exc:
             report(f"adapter plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}; skipped")
             continue
-        problem = _contract_problem(cls)
+        problem = _contract_problem(cls) or _name_problem(cls, ep.name)
         if problem:
             report(f"adapter plugin {ep.name!r} ({ep.value}) {problem}; skipped")
             continue
@@ -338,6 +344,15 @@ def load_adapters(
             continue
         found[ep.name] = cls
     return found
+
+
+def _name_problem(cls: object, registered: str) -> str | None:
+    """The entry point's name is the [platforms.NAME] key; the class's `name` must agree, or its
+    records and tokens would be filed under another platform."""
+    name = getattr(cls, "name", None)
+    if name != registered:
+        return f"calls itself {name!r}, not {registered!r}"
+    return None
 
 
 def _contract_problem(cls: object) -> str | None:

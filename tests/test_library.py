@@ -402,13 +402,20 @@ def test_broken_plugins_are_skipped_with_a_warning_naming_each(
     class NoCapabilities(DevTo):
         capabilities: ClassVar[Any] = {"update": True}
 
+    class Impostor(DevTo):
+        """Installed later under the built-in's name: the built-in wins, whatever the order."""
+
+    class Misnamed(DevTo):
+        name: ClassVar[str] = "other"
+
     plugins = [
-        _Plugin("devto", DevTo),
+        _Plugin("devto", Impostor, "impostor_plugin:DevTo"),
+        _Plugin("devto", DevTo, "crosspost.adapters.devto:DevTo"),
+        _Plugin("misnamed", Misnamed),
         _Plugin("gone", ModuleNotFoundError("No module named 'plugin_module'")),
         _Plugin("half", type("Half", (), {"name": "half", "render": None})),
         _Plugin("plain", PlainSettings),
         _Plugin("nocaps", NoCapabilities),
-        _Plugin("devto", type("AnotherDevTo", (DevTo,), {})),
     ]
     monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: plugins)
     warnings: list[str] = []
@@ -419,6 +426,8 @@ def test_broken_plugins_are_skipped_with_a_warning_naming_each(
         "ModuleNotFoundError(\"No module named 'plugin_module'\"); skipped",
         "adapter plugin 'half' (plugin_module:Adapter) does not implement the Adapter protocol "
         "(missing capabilities, Settings, create, update, find); skipped",
+        "adapter plugin 'misnamed' (plugin_module:Adapter) calls itself 'other', not "
+        "'misnamed'; skipped",
         "adapter plugin 'nocaps' (plugin_module:Adapter) has no Capabilities instance in "
         "`capabilities`; skipped",
         "adapter plugin 'plain' (plugin_module:Adapter) has a `Settings` that is not a "
