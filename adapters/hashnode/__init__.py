@@ -219,7 +219,10 @@ class Hashnode(BaseAdapter):
 
     async def update(self, remote: RemotePost, payload: Payload) -> RemotePost:
         if remote.draft and payload.draft:
-            data = await self._call(UPDATE_DRAFT, {"draftId": remote.id, **payload.body})
+            try:
+                data = await self._call(UPDATE_DRAFT, {"draftId": remote.id, **payload.body})
+            except _NotFound:  # published by hand on Hashnode since (or by a lost answer)
+                return await self._published_since(remote.id, _as_post(payload.body))
             return _remote(data["updateDraft"]["draft"], draft=True)
         if remote.draft:
             return await self._publish_draft(remote.id, payload.body)
@@ -249,18 +252,24 @@ class Hashnode(BaseAdapter):
             await self._call(UPDATE_DRAFT, {"draftId": draft_id, **_as_draft(fields)})
             data = await self._call(PUBLISH_DRAFT, {"draftId": draft_id})
         except _NotFound:
-            canonical = str(fields.get("originalArticleURL") or "")
-            post = await self._find_after_write(canonical)
-            if post is None:
-                raise RejectedError(
-                    f"draft {draft_id} no longer exists and no post has the canonical URL "
-                    f"{canonical}, also after {self.read_lag:g} s for Hashnode's "
-                    "reads to catch up: it was deleted on Hashnode",
-                    platform=self.name,
-                    hint="to publish it again, remove its hashnode entry from the records",
-                ) from None
-            return await self._update_post(post.id, fields)
+            return await self._published_since(draft_id, fields)
         return _remote(data["publishDraft"]["post"])
+
+    async def _published_since(self, draft_id: str, fields: Mapping[str, Any]) -> RemotePost:
+        """The draft is gone: it became a post (published by hand on Hashnode, or by an earlier
+        `publishDraft` whose answer was lost), found by canonical URL and updated with `fields`
+        (post-shaped: it stays live), or it was deleted, which is a final error."""
+        canonical = str(fields.get("originalArticleURL") or "")
+        post = await self._find_after_write(canonical)
+        if post is None:
+            raise RejectedError(
+                f"draft {draft_id} no longer exists and no post has the canonical URL "
+                f"{canonical}, also after {self.read_lag:g} s for Hashnode's "
+                "reads to catch up: it was deleted on Hashnode",
+                platform=self.name,
+                hint="to publish it again, remove its hashnode entry from the records",
+            )
+        return await self._update_post(post.id, fields)
 
     async def _find_after_write(self, canonical: str) -> RemotePost | None:
         """The post with `canonical`, where a miss is believed only once Hashnode's lists have

@@ -15,6 +15,7 @@ from graphql import build_schema, parse, validate
 from crosspost.adapter import AdapterContext
 from crosspost.adapters.hashnode import (
     MAX_SUBTITLE,
+    PUBLISH_DRAFT,
     PUBLISH_POST,
     Hashnode,
     HashnodeSettings,
@@ -486,6 +487,24 @@ def test_lost_publish_draft_answer_never_duplicates(hashnode):
     record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
     assert record.id == post["id"] and not record.draft and record.url == post["url"]
     assert [r.status for r in run_publish(sandbox.config, [live]).results] == [Status.UNCHANGED]
+
+
+def test_a_draft_published_by_hand_on_hashnode_is_updated_as_the_post_it_became(hashnode):
+    """`publish = "draft"` workflows: the author reviews the draft on Hashnode and publishes it
+    there. The next change is not a failed updateDraft: the post is found and updated, live."""
+    sandbox, fake = hashnode
+    doc = make_doc("reviewed")
+    run_publish(sandbox.config, [doc], draft=True)
+    (draft,) = fake.live_drafts(doc.canonical_url)
+    by_hand = _post(fake, PUBLISH_DRAFT, sandbox.tokens["hashnode"], input={"draftId": draft["id"]})
+    assert "errors" not in by_hand.json(), by_hand.text
+    config = with_options(sandbox.config, read_lag=1.5)  # its lists may trail the hand's write
+    report = run_publish(config, [replace(doc, body="Edited\n")], draft=True)
+    assert [r.status for r in report.results] == [Status.UPDATED], report.results
+    (post,) = fake.by_canonical(doc.canonical_url)
+    assert post["contentMarkdown"] == "Edited\n" and not fake.live_drafts(doc.canonical_url)
+    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    assert record.id == post["id"] and not record.draft
 
 
 def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(hashnode):
