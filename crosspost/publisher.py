@@ -435,17 +435,12 @@ class Publisher:
         remote = await adapter.find(action.doc)
         if remote is None:
             return None
-        adopted = self._published(action, remote, None)
-        self._put(action, adopted)
-        if not adapter.capabilities.update:
-            return _done(action, Status.ADOPTED, remote, "already on the platform; recorded")
-        if action.payload is not None and action.payload.draft and not remote.draft:
-            # A live post stays live: the draft payload was planned before it was found.
-            action = replace(action, payload=adapter.render(action.doc, draft=False))
-        updated = await self._update(replace(action, record=adopted))
-        if updated.status is not Status.UPDATED:
-            return updated
-        return replace(updated, status=Status.ADOPTED, message="already there; updated to match")
+        return await self._adopt_and_update(
+            action,
+            remote,
+            recorded="already on the platform; recorded",
+            updated="already there; updated to match",
+        )
 
     def _restore(self, action: Action, previous: Entry | None) -> None:
         """The create provably did not happen: put back what was recorded before it."""
@@ -506,7 +501,12 @@ class Publisher:
                     exc,
                 )
             if remote is not None and old_url:
-                return await self._adopt_moved(action, remote)
+                return await self._adopt_and_update(
+                    action,
+                    remote,
+                    recorded="found under its old URL; recorded",
+                    updated="found under its old URL; updated to the new",
+                )
             if remote is not None:
                 self._put(action, self._published(action, remote, action.payload))
                 note = "created (confirmed by lookup)" if cause else "found; recorded"
@@ -524,20 +524,26 @@ class Publisher:
             cause,
         )
 
-    async def _adopt_moved(self, action: Action, remote: RemotePost) -> Result:
-        """An interrupted create landed under the post's old URL: record it, then update it to
-        the post as it is now (recorded without a payload hash, so a failed update is retried
-        by the next run instead of being taken for done)."""
+    async def _adopt_and_update(
+        self, action: Action, remote: RemotePost, *, recorded: str, updated: str
+    ) -> Result:
+        """A copy found that the records did not know (lost records, or an interrupted create
+        that landed under the post's old URL): record it, then update it to the post as it is
+        now. Recorded without a payload hash first, so an update that fails is retried by the
+        next run instead of being taken for done."""
+        assert action.doc is not None
+        adapter = self.platforms[action.platform]
         adopted = self._published(action, remote, None)
         self._put(action, adopted)
-        if not self.platforms[action.platform].capabilities.update:
-            return _done(action, Status.ADOPTED, remote, "found under its old URL; recorded")
-        updated = await self._update(replace(action, record=adopted))
-        if updated.status is not Status.UPDATED:
-            return updated
-        return replace(
-            updated, status=Status.ADOPTED, message="found under its old URL; updated to the new"
-        )
+        if not adapter.capabilities.update:
+            return _done(action, Status.ADOPTED, remote, recorded)
+        if action.payload is not None and action.payload.draft and not remote.draft:
+            # A live post stays live: the draft payload was planned before it was found.
+            action = replace(action, payload=adapter.render(action.doc, draft=False))
+        result = await self._update(replace(action, record=adopted))
+        if result.status is not Status.UPDATED:
+            return result
+        return replace(result, status=Status.ADOPTED, message=updated)
 
     async def _resend(self, action: Action, pending: Entry, why: str) -> Result:
         """Create again with the same key: the lookup proved the post absent, or the server
