@@ -41,6 +41,7 @@ __all__ = [
     "print_notices",
     "resolve_config",
     "shown",
+    "with_shown_path",
 ]
 
 
@@ -71,10 +72,7 @@ def print_notices(notices: Iterable[Notice], *, err: bool = False) -> int:
 
 def fail(exc: CrosspostError) -> NoReturn:
     """Report `exc` as one line on stderr (its file named as `shown`) and exit with its code."""
-    path = getattr(exc, "path", None)
-    if isinstance(path, Path):
-        exc.path = shown(path)  # type: ignore[attr-defined]
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {with_shown_path(exc)}", err=True)
     raise click.exceptions.Exit(exc.exit_code)
 
 
@@ -133,9 +131,10 @@ def main(verbose: int) -> None:
 def _mask_environment_tokens() -> None:
     """Tokens not resolved yet are not registered with `redact`; the environment's are known."""
     from . import redact
+    from .credentials import is_token_variable
 
     for name, value in os.environ.items():
-        if name.startswith("CROSSPOST_") and name.endswith("_TOKEN"):
+        if is_token_variable(name):
             redact.register(value.strip())
 
 
@@ -295,15 +294,20 @@ def _mark_clashes(checked: Sequence[_Checked]) -> None:
     for item in checked:
         if item.doc is not None:
             by_url.setdefault(item.doc.canonical_url, []).append(item)
+    from .plan import shared_url_error
+
     for url, items in by_url.items():
         for item in items if len(items) > 1 else ():
             others = ", ".join(str(other.path) for other in items if other is not item)
-            item.clash = SourceError(
-                f"the canonical URL {url} is also the URL of {others}",
-                path=item.path,
-                field="canonical_url",
-                hint="give each post its own slug or canonical_url, or put {lang} in the permalink",
-            )
+            item.clash = shared_url_error(item.path, url, others)
+
+
+def with_shown_path(exc: CrosspostError) -> CrosspostError:
+    """`exc`, its file (if it names one) renamed as `shown`."""
+    path = getattr(exc, "path", None)
+    if isinstance(path, Path):
+        exc.path = shown(path)  # type: ignore[attr-defined]
+    return exc
 
 
 def shown(path: Path) -> Path:
@@ -323,11 +327,9 @@ def _reported(as_json: bool) -> Iterator[None]:
     try:
         yield
     except CrosspostError as exc:
-        path = getattr(exc, "path", None)
-        if isinstance(path, Path):
-            exc.path = shown(path)  # type: ignore[attr-defined]
         if as_json:
-            click.echo(json.dumps(_stopped_report(exc), indent=2, ensure_ascii=False))
+            report = _stopped_report(with_shown_path(exc))
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         raise
 
 

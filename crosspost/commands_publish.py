@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .commands import _config_option, console, fail, main, resolve_config, shown
+from .commands import (
+    _config_option,
+    console,
+    fail,
+    main,
+    resolve_config,
+    shown,
+    with_shown_path,
+)
 from .errors import SourceError
 
 if TYPE_CHECKING:
@@ -238,10 +246,7 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         click.echo(json.dumps(report_data(report), indent=2, ensure_ascii=False))
         return
     for error in report.errors:
-        path = getattr(error, "path", None)
-        if isinstance(path, Path):
-            error.path = shown(path)  # type: ignore[attr-defined]
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {with_shown_path(error)}", err=True)
     for notice in report.notices:
         where = shown(notice.path) if notice.path else None
         click.echo(f"warning: {replace(notice, path=where)}", err=True)

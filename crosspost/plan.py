@@ -35,6 +35,7 @@ __all__ = [
     "make_plan",
     "relative_source",
     "render_for",
+    "shared_url_error",
     "wants_draft",
 ]
 
@@ -186,20 +187,17 @@ def make_plan(
             continue
         loaded.append((doc, rel))
         claims[doc.canonical_url].append(doc.label)
-    previous: dict[int, str | None] = {}
-    heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
-    for index, (doc, rel) in enumerate(loaded):
+    placed: list[tuple[Document, str | None]] = []  # each post with its previous URL, if moved
+    for doc, rel in loaded:
         try:
-            moved_from = previous[index] = _previous_url(doc, rel, records, config.root, claims)
+            placed.append((doc, _previous_url(doc, rel, records, config.root, claims)))
         except SourceError as exc:
             errors.append(exc)
-            continue
+    heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
+    for doc, moved_from in placed:
         if moved_from:
             heirs[moved_from].append(doc.label)
-    for index, (doc, _) in enumerate(loaded):
-        if index not in previous:
-            continue
-        moved_from = previous[index]
+    for doc, moved_from in placed:
         if moved_from and len(heirs[moved_from]) > 1:
             errors.append(_two_heirs(doc, moved_from, heirs[moved_from]))
             continue
@@ -230,11 +228,11 @@ def _previous_url(
     url = doc.canonical_url
     others = [label for label in claims[url] if label != doc.label]
     if others:
-        raise _shared_url(doc, url, ", ".join(others))
+        raise shared_url_error(doc.source, url, ", ".join(others))
     owner = records.source_of(url)
     if records.entries(url):
         if owner and rel and owner != rel and (root / owner).exists():
-            raise _shared_url(doc, url, f"{owner}, already cross-posted")
+            raise shared_url_error(doc.source, url, f"{owner}, already cross-posted")
         return None
     candidates = [records.url_for_source(rel)] if rel else []
     if doc.source_hash:
@@ -262,14 +260,14 @@ def _two_heirs(doc: Document, old: str, heirs: list[str]) -> SourceError:
     )
 
 
-def _shared_url(doc: Document, url: str, others: str) -> SourceError:
+def shared_url_error(path: Path | None, url: str, others: str) -> SourceError:
+    """The refusal of a post whose canonical URL `others` have too (`check` says the same)."""
     return SourceError(
         f"the canonical URL {url} is also the URL of {others}; the platforms and the records "
         "know a post by its URL, so neither can be cross-posted",
-        path=doc.source,
+        path=path,
         field="canonical_url",
-        hint="give each post its own slug or canonical_url (for translations, put {lang} in "
-        "the permalink)",
+        hint="give each post its own slug or canonical_url, or put {lang} in the permalink",
     )
 
 
