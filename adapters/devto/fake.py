@@ -165,16 +165,22 @@ class FakeDevTo(FakePlatform):
             tags = self._tags(fields.get("tags"))
             if isinstance(tags, FakeResponse):
                 return tags
-            canonical = fields.get("canonical_url")
-            if (
-                canonical
-                and self.refuse_duplicate_canonical
-                and any(same_url(a["canonical_url"], canonical) for a in self.articles)
-            ):
+            if self._canonical_taken(fields.get("canonical_url")):
                 return self.error(422, "Canonical url has already been taken")
             article = self._new_article(fields, tags)
             self.articles.append(article)
         return FakeResponse.json(201, self._show(article), {"Location": article["url"]})
+
+    def _canonical_taken(self, canonical: Any, *, besides: int | None = None) -> bool:
+        """Forem's refusal of a canonical URL another of the account's articles has (when the
+        fake is told to refuse; self-hosted Forems may not). Call with the lock held."""
+        return (
+            bool(canonical)
+            and self.refuse_duplicate_canonical
+            and any(
+                same_url(a["canonical_url"], canonical) for a in self.articles if a["id"] != besides
+            )
+        )
 
     def _new_article(self, fields: dict[str, Any], tags: list[str]) -> dict[str, Any]:
         article_id = next(self._ids)
@@ -230,16 +236,7 @@ class FakeDevTo(FakePlatform):
             tags = self._tags(fields.get("tags"))
             if isinstance(tags, FakeResponse):
                 return tags
-            canonical = fields.get("canonical_url")
-            if (
-                canonical
-                and self.refuse_duplicate_canonical
-                and any(
-                    same_url(a["canonical_url"], canonical)
-                    for a in self.articles
-                    if a["id"] != article_id
-                )
-            ):
+            if self._canonical_taken(fields.get("canonical_url"), besides=article_id):
                 return self.error(422, "Canonical url has already been taken")
             for key_in, key_out in (
                 ("title", "title"),
