@@ -66,6 +66,13 @@ def env_var(platform: str) -> str:
     return f"CROSSPOST_{re.sub(r'[^A-Za-z0-9]', '_', platform).upper()}_TOKEN"
 
 
+def is_token_variable(name: str) -> bool:
+    """Whether an environment variable looks like one holding a token (`env_var`'s form, or
+    near it): such values are masked and kept from child processes even before crosspost
+    reads them."""
+    return name.startswith("CROSSPOST_") and name.endswith("_TOKEN")
+
+
 def clean_token(raw: str, *, platform: str) -> str:
     """Strip surrounding whitespace (a pasted newline); refuse whitespace inside or an empty token.
 

@@ -44,6 +44,7 @@ from typing import Any, TextIO
 
 from . import redact
 from .config import Config
+from .credentials import is_token_variable
 from .discover import is_post_name
 from .document import Notice
 from .errors import ConfigError, CrosspostError, RecordsError, SourceError
@@ -75,7 +76,6 @@ ARTIFACT_FOLDER = "crosspost-records"
 RENAME_SIMILARITY = 90  # percent of a renamed file git must find unchanged to trust the rename
 SUMMARY_ROWS = 300  # the step summary is capped at 1 MiB; a backfill can have thousands of rows
 
-_TOKEN_VAR = re.compile(r"CROSSPOST_[A-Z0-9_]+_TOKEN")
 _BOT = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
 # GIT_AUTHOR_*/GIT_COMMITTER_* beat `-c user.*`: a job that exports them must not sign our commits.
 _BOT_ENV = {
@@ -124,7 +124,7 @@ def mask_tokens(env: Mapping[str, str], out: TextIO | None = None) -> None:
     """
     stream = out or sys.stdout
     for name in sorted(env):
-        if not _TOKEN_VAR.fullmatch(name):
+        if not is_token_variable(name):
             continue
         for line in env[name].splitlines():
             value = line.strip()
@@ -213,7 +213,7 @@ class _Git:
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
         self.env = {
-            **{name: value for name, value in os.environ.items() if not _TOKEN_VAR.fullmatch(name)},
+            **{name: value for name, value in os.environ.items() if not is_token_variable(name)},
             **_BOT_ENV,
             "GIT_TERMINAL_PROMPT": "0",
             "LC_ALL": "C",
