@@ -38,7 +38,7 @@ from tenacity.wait import wait_base
 from . import redact
 from ._version import __version__
 from .config import RateLimit
-from .credentials import Secret
+from .credentials import Secret, token_hint
 from .errors import (
     AmbiguousError,
     AuthError,
@@ -490,8 +490,7 @@ class PlatformClient:
                 f"the token was refused: {detail}",
                 platform=self.platform,
                 status=status,
-                hint=f"check CROSSPOST_{self.platform.upper()}_TOKEN or run "
-                f"`crosspost login {self.platform}`",
+                hint=token_hint(self.platform, verb="check"),
             )
         if status == 503 and response.headers.get("retry-after"):
             raise RetryableError(
