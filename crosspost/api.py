@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import credentials, redact
 from .config import Config, load_config
+from .discover import find_posts
 from .document import Document
 from .errors import ConfigError, CrosspostError, SourceError
 
@@ -65,7 +67,7 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     naming the file, line and field when the post cannot be read, `ConfigError` when the config
     found cannot.
     """
-    from .sources import load_post as load
+    from .sources import load_post as load  # the Markdown transforms: see the docstring
 
     return load(Path(path), config)
 
@@ -76,8 +78,6 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     Shared by `plan`, `publish` and the CLI so that they all pick the same posts and config.
     Raises `ConfigError` when the config found cannot be read.
     """
-    from .discover import find_posts
-
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
@@ -85,7 +85,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():
-            from .sources import not_a_file
+            from .sources import not_a_file  # see `load_post`
 
             raise not_a_file(path)  # a FIFO or broken link: say so, not "no such file"
     if paths:
@@ -110,7 +110,7 @@ def plan(
     platform or invalid platform settings; posts that cannot be read are in `Plan.errors`, so
     one bad post never hides the others.
     """
-    from .adapter import load_adapters
+    from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
@@ -146,7 +146,7 @@ async def apublish(
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
     `RecordsError` or `LockError` when nothing can safely be attempted at all.
     """
-    from .adapter import load_adapters
+    from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
@@ -184,7 +184,7 @@ def publish(
     a helper thread, which also calls `progress`, and blocks this thread, loop included, until it
     is done. In async code, `await apublish(...)` instead.
     """
-    import asyncio
+    import asyncio  # the event loop: `plan` and `load_post` never need it
 
     coroutine = apublish(
         posts,
@@ -201,7 +201,7 @@ def publish(
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only inside a running loop
 
     with ThreadPoolExecutor(1, thread_name_prefix="crosspost-publish") as helper:
         return helper.submit(asyncio.run, coroutine).result()
@@ -223,7 +223,7 @@ def platform_names(
     if names is None:
         return None
     if installed is None:
-        from .adapter import load_adapters
+        from .adapter import load_adapters  # the entry points: only when not given
 
         installed = load_adapters()
     wanted = [names] if isinstance(names, str) else list(names)
@@ -250,7 +250,7 @@ async def hold_until_live(
     because a platform caches a broken image for a long time and a toot must not link to a 404.
     Returns the sources to publish now and a HELD result for each post held back.
     """
-    from .links import payload_urls, wait_live
+    from .links import payload_urls, wait_live  # httpx: only --wait-live needs it
     from .plan import Kind
     from .publisher import Result, Status
 
@@ -295,7 +295,7 @@ def check(
     links: bool = False,
 ) -> Checkup:
     """What `crosspost check` reports, decided by the planner's rules (see `crosspost.check`)."""
-    from .check import check as run_check
+    from .check import check as run_check  # adapters and transforms: see the docstring
 
     return run_check(paths, config_file=config_file, links=links)
 
@@ -305,14 +305,14 @@ def offline_renderer(
 ) -> contextlib.AbstractContextManager[OfflineRenderer]:
     """A context giving the configured (or `to`) platforms' adapters, built as publishing
     builds them but never connected, to render what each would be sent (see `crosspost.check`)."""
-    from .check import offline_renderer as renderer
+    from .check import offline_renderer as renderer  # see `check`
 
     return renderer(config, to)
 
 
 def format_post(fields: Mapping[str, Any], body: str) -> str:
     """`fields` as YAML front matter followed by `body`: a post file's text."""
-    from .front_matter import dumps
+    from .front_matter import dumps  # PyYAML: only this needs it
 
     return dumps(dict(fields), body)
 
@@ -328,7 +328,7 @@ def status(
     """The records (all of them); with `refresh`, each post of `paths` (default: the content
     folder) compared with what the platforms have, by canonical URL, and with `write` what that
     found saved in the records. See `crosspost.status`."""
-    import asyncio
+    import asyncio  # lookups, adapters, records: see the docstring
 
     from . import status as lookups
     from .adapter import load_adapters
@@ -363,7 +363,7 @@ def describe_platforms(
 ) -> list[dict[str, Any]]:
     """Every installed platform: configured or not, where its token would come from, what it
     can do (see `crosspost.platforms.describe_platforms`)."""
-    from .platforms import describe_platforms as describe
+    from .platforms import describe_platforms as describe  # the adapters: see the docstring
 
     return describe(config, warn=warn)
 
@@ -371,7 +371,7 @@ def describe_platforms(
 def move_records(old: str, new: str, *, config: Config) -> None:
     """Re-key a post's records from canonical URL `old` to `new` (after a slug change), under
     the records' lock."""
-    from .records import Records
+    from .records import Records  # see the docstring
 
     with Records.open(config.records) as store:
         store.move(old, new)
@@ -379,43 +379,33 @@ def move_records(old: str, new: str, *, config: Config) -> None:
 
 def write_config(directory: Path) -> tuple[Path, Detected]:
     """Write a commented crosspost.toml for the blog in `directory` (see `crosspost.scaffold`)."""
-    from .scaffold import write_config as write
+    from .scaffold import write_config as write  # only `crosspost init` needs it
 
     return write(directory)
 
 
 def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
     """Save `platform`'s token in the system keyring (see `crosspost.credentials`)."""
-    from .credentials import store_token as store
-
-    store(platform, token, allow_plaintext=allow_plaintext)
+    credentials.store_token(platform, token, allow_plaintext=allow_plaintext)
 
 
 def delete_token(platform: str) -> bool:
     """Remove `platform`'s token from the system keyring; False when there was none."""
-    from .credentials import delete_token as delete
-
-    return delete(platform)
+    return credentials.delete_token(platform)
 
 
 def env_var(platform: str) -> str:
     """`CROSSPOST_<PLATFORM>_TOKEN`, the variable that gives `platform` its token."""
-    from .credentials import env_var as variable
-
-    return variable(platform)
+    return credentials.env_var(platform)
 
 
 def mask_environment_tokens() -> None:
     """Have every token in the environment masked in logs and errors before any is read."""
-    from .credentials import mask_environment_tokens as mask
-
-    mask()
+    credentials.mask_environment_tokens()
 
 
 def redacted(text: str) -> str:
     """`text` with every known token, the environment's included, masked."""
-    from . import redact
-
     mask_environment_tokens()
     return redact.scrub(text)
 

@@ -180,7 +180,7 @@ def keyring_backend_problem() -> str | None:
     Backends that write plain files (keyrings.alt's PlaintextKeyring and friends) or that fail on
     every call are refused: a token must never land in a plain file without the user asking.
     """
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.backends import fail
 
     backend = keyring.get_keyring()
@@ -199,7 +199,7 @@ def keyring_backend_problem() -> str | None:
 
 def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
     """Save a token in the system keyring (service `crosspost`, user = platform)."""
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.errors import KeyringError
 
     value = clean_token(token, platform=platform)
@@ -223,7 +223,7 @@ def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> 
 
 def delete_token(platform: str) -> bool:
     """Remove a stored token; False when there was none."""
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.errors import KeyringError, PasswordDeleteError
 
     try:

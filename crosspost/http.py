@@ -409,7 +409,7 @@ class PlatformClient:
         headers: Mapping[str, str] | None,
         **kwargs: Any,
     ) -> httpx.Response:
-        import httpx
+        import httpx  # see `PlatformClient.__init__`
 
         slots = await self.pacer.acquire(op)
         target = f"{method} {self.base_url}{url}"
@@ -513,7 +513,7 @@ def _tls_context() -> ssl.SSLContext:
     Same trust as httpx's default (SSL_CERT_FILE / SSL_CERT_DIR, else certifi's bundle);
     certificate verification is never turned off.
     """
-    import httpx
+    import httpx  # see `PlatformClient.__init__`
 
     return httpx.create_ssl_context(verify=True, trust_env=True)
 

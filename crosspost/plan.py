@@ -182,6 +182,8 @@ def make_plan(
                 for name, entry in entries.items()
             )
             continue
+        # Here: the no-op fast path above never parses, so a run with nothing to do never
+        # loads the Markdown transforms.
         from .sources import load_post
 
         try:
