@@ -45,6 +45,13 @@ ACCEPTED_CYCLES = {
 }
 """The one cycle still allowed, with why; the test fails when it is gone so this can't rot."""
 
+MOVING = {
+    "crosspost.github": "the Action's module, being split into crosspost/action/ (issue 12), "
+    "which imports the core through crosspost.api",
+}
+"""Front-end modules whose core imports are not held to `PUBLIC` yet, with why. The test fails
+when one is gone, so the exemption leaves with the module."""
+
 FRONT_END_CALLS = {("crosspost.cli", "crosspost.action"), ("crosspost.cli", "crosspost.github")}
 """Front ends that hand over to another: `crosspost publish --github` runs the Action once."""
 
@@ -207,7 +214,10 @@ def test_the_scan_sees_every_package_and_front_end() -> None:
 
 
 def test_no_layer_violations() -> None:
-    assert violations(graph(modules())) == []
+    found = modules()
+    assert [name for name in MOVING if name not in found] == [], "drop it from MOVING"
+    edges = [e for e in graph(found) if e.module not in MOVING or front_end(e.target)]
+    assert violations(edges) == []
 
 
 def test_no_import_cycles() -> None:
