@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from .http import PlatformClient
 
 __all__ = [
+    "Account",
     "Adapter",
     "AdapterClass",
     "AdapterContext",
@@ -191,6 +192,16 @@ class AdapterContext:
     read_lag: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who a token belongs to, as the platform says it: `handle` ("@jane", "jane"), `url` of the
+    profile when the platform gives one. `crosspost doctor` prints it so a user sees which
+    account a run would publish as before it does."""
+
+    handle: str
+    url: str | None = None
+
+
 @runtime_checkable
 class Adapter(Protocol):
     """One platform, as the core sees it. Subclassing `BaseAdapter` provides the optional parts.
@@ -209,6 +220,11 @@ class Adapter(Protocol):
     `update` replaces the post in place (called only if `capabilities.update`). `find` looks the
     post up by canonical URL among the account's own posts (only if `capabilities.find`), so a
     lost answer or lost records never make a second copy.
+
+    Optional (`BaseAdapter` gives the defaults): `whoami()` makes one authenticated read and
+    returns the token's `Account`, or None when the platform has no such call (`crosspost
+    doctor` then says "not supported"); `credentials_page` is where a user makes a token, with
+    `{origin}` standing for the origin of the settings' `base_url` (a Mastodon server).
 
     Errors: send requests through the context's client (`self.http.request(...)`), which turns
     answers into `crosspost.errors` exceptions (AuthError, RejectedError, RateLimitedError,
@@ -251,6 +267,7 @@ class BaseAdapter:
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"
     default_headers: ClassVar[Mapping[str, str]] = {}
+    credentials_page: ClassVar[str] = ""
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
 
@@ -263,6 +280,11 @@ class BaseAdapter:
 
     async def prepare(self) -> None:
         """Nothing to fetch ahead of rendering by default."""
+
+    async def whoami(self) -> Account | None:
+        """The token's account, from one authenticated read; None: the platform has no such
+        call (or the adapter does not make it), and `crosspost doctor` says so."""
+        return None
 
     def map_tags(
         self, doc: Document, rule: Callable[[str], str | None]

@@ -45,6 +45,7 @@ __all__ = [
     "load_post",
     "mask_environment_tokens",
     "move_records",
+    "no_posts",
     "offline_renderer",
     "plan",
     "platform_names",
@@ -298,6 +299,14 @@ def check(
     from .check import check as run_check  # adapters and transforms: see the docstring
 
     return run_check(paths, config_file=config_file, links=links)
+
+
+def no_posts(where: str, config: Config) -> SourceError:
+    """The error for a run that found no post in `where`, with what to do (see
+    `crosspost.check.no_posts`)."""
+    from .check import no_posts as error  # see `check`
+
+    return error(where, config)
 
 
 def offline_renderer(

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 from .adapter import Adapter, Payload, load_adapters
 from .config import Config, load_config
+from .credentials import missing_tokens
 from .discover import find_posts
 from .document import Document, Notice
-from .errors import ContentError, SourceError, shown
+from .errors import ContentError, CredentialError, SourceError, shown
 from .plan import Hold, holds, previous_url, relative_source, render_for, wants_draft
 from .platforms import Platforms
 from .records import Records
@@ -83,10 +84,12 @@ class Checked:
 
 @dataclass
 class Checkup:
-    """The outcome of `check`: the config used and every post, in order."""
+    """The outcome of `check`: the config used, every post in order, and why a configured
+    platform has no usable token (a real run would refuse before sending anything)."""
 
     config: Config
     posts: list[Checked]
+    tokens: list[CredentialError] = field(default_factory=list)
 
     @property
     def placeholder_site(self) -> bool:
@@ -117,7 +120,8 @@ def check(
     _render_platforms(config, checked)
     if links:
         _check_links(checked)
-    return Checkup(config, checked)
+    enabled = [name for name, pc in config.platforms.items() if pc.enabled]
+    return Checkup(config, checked, missing_tokens(enabled, config.credentials))
 
 
 def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, list[Path]]:
@@ -138,8 +142,21 @@ def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, li
     files = find_posts(posts or [config.content_dir], config)
     if not files and (posts or not configs):
         where = ", ".join(map(str, posts)) or str(shown(config.content_dir))
-        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+        raise no_posts(where, config)
     return config, [shown(path) for path in files]
+
+
+def no_posts(where: str, config: Config) -> SourceError:
+    """ "no posts found in WHERE", and what to do: without a config the content folder is only a
+    guess, so the first step is `crosspost init`."""
+    if config.path is None:
+        hint = (
+            "no crosspost.toml was found here or above: run `crosspost init` to write one for "
+            "this blog, or pass post files or folders"
+        )
+    else:
+        hint = f"set [site] content in {shown(config.path)}, or pass post files or folders"
+    return SourceError(f"no posts found in {where}", hint=hint)
 
 
 def _load_all(

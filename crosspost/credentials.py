@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from . import redact
@@ -29,6 +29,8 @@ __all__ = [
     "is_token_variable",
     "keyring_backend_problem",
     "mask_environment_tokens",
+    "missing_tokens",
+    "near_miss_variables",
     "resolve_token",
     "store_token",
     "token_hint",
@@ -86,8 +88,33 @@ def is_token_variable(name: str) -> bool:
 
 def token_hint(platform: str, *, verb: str = "set") -> str:
     """How to give `platform` a token: "set CROSSPOST_X_TOKEN or run `crosspost login x`"
-    (`verb` "check" when a token was given but refused)."""
-    return f"{verb} {env_var(platform)} or run `crosspost login {platform}`"
+    (`verb` "check" when a token was given but refused); when the environment holds a variable
+    that was surely meant for it (`near_miss_variables`), the hint says to rename that one."""
+    renamed = _renamed(platform) if verb == "set" else None
+    return renamed or f"{verb} {env_var(platform)} or run `crosspost login {platform}`"
+
+
+def _renamed(platform: str) -> str | None:
+    near = near_miss_variables(platform)
+    if not near:
+        return None
+    return f"{', '.join(near)} is set, but crosspost reads {env_var(platform)}: rename it"
+
+
+def near_miss_variables(platform: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Set environment variables that name `platform` and a token or key but are not the one
+    crosspost reads (`DEVTO_TOKEN`, `CROSSPOST_DEV_TO_TOKEN`, `HASHNODE_API_KEY`): a user who
+    set one believes the token is given, so every missing-token message names it."""
+    wanted = env_var(platform)
+    folded = re.sub(r"[^a-z0-9]", "", platform.lower())
+    near = []
+    for name, value in sorted((os.environ if environ is None else environ).items()):
+        squashed = re.sub(r"[^a-z0-9]", "", name.lower())
+        if name == wanted or not value.strip() or folded not in squashed:
+            continue
+        if re.search(r"(token|key|pat)$", squashed):
+            near.append(name)
+    return near
 
 
 def mask_environment_tokens(environ: Mapping[str, str] | None = None) -> None:
@@ -135,7 +162,7 @@ def resolve_token(platform: str, given: Mapping[str, Secret] | None = None) -> S
         raise CredentialError(
             f"no token: {name} is not set and the keyring is unavailable ({exc})",
             platform=platform,
-            hint=f"set {name} (on servers and CI the environment is the way)",
+            hint=_renamed(platform) or f"set {name} (on servers and CI the environment is the way)",
         ) from None
     if not stored:
         raise CredentialError(
@@ -155,6 +182,20 @@ def token_source(platform: str, given: Mapping[str, Secret] | None = None) -> st
         return "keyring" if _keyring_token(platform) else "none"
     except Exception:
         return "none (no keyring)"
+
+
+def missing_tokens(
+    platforms: Iterable[str], given: Mapping[str, Secret] | None = None
+) -> list[CredentialError]:
+    """Why each of `platforms` has no usable token (none given, or one that cannot be sent),
+    in name order: what a run checks before it sends anything, and `check` reports."""
+    problems = []
+    for platform in sorted(set(platforms)):
+        try:
+            resolve_token(platform, given)
+        except CredentialError as exc:
+            problems.append(exc)
+    return problems
 
 
 class _NoKeyring(Exception):

@@ -22,8 +22,15 @@ from typing import Any
 
 from .adapter import AdapterClass, Payload
 from .config import Config, PlatformConfig
+from .credentials import missing_tokens
 from .document import Notice, RemotePost
-from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
+from .errors import (
+    AlreadyExistsError,
+    AmbiguousError,
+    CredentialError,
+    CrosspostError,
+    PlatformError,
+)
 from .http import RetryPolicy
 from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
 from .platforms import Platforms, settle_seconds
@@ -191,6 +198,7 @@ class Publisher:
         try:
             self._records = records
             plan = self._plan(sources, records)
+            refuse_without_tokens(plan, self.config)
             return await self._apply(plan)
         finally:
             await self.platforms.close(records)
@@ -227,7 +235,15 @@ class Publisher:
             )
             for a in plan.actions
         ]
-        return Report(tuple(results), plan.errors, dry_run=True, notices=_notices(plan.actions))
+        notices = _notices(plan.actions) + tuple(
+            Notice(
+                f"{exc.message}; a real run would refuse ({exc.hint})",
+                "no-token",
+                platform=exc.platform,
+            )
+            for exc in token_problems(plan, self.config)
+        )
+        return Report(tuple(results), plan.errors, dry_run=True, notices=notices)
 
     async def _apply(self, plan: Plan) -> Report:
         results: list[Result] = []
@@ -676,6 +692,23 @@ class _Sightings:
 
     def seen(self, url: str) -> bool:
         return url in self._seen
+
+
+def token_problems(plan: Plan, config: Config) -> list[CredentialError]:
+    """Why a platform with work in `plan` has no usable token, one error per platform."""
+    busy = {a.platform for a in plan.of_kind(Kind.CREATE, Kind.UPDATE, Kind.RECONCILE)}
+    return missing_tokens(busy, config.credentials)
+
+
+def refuse_without_tokens(plan: Plan, config: Config) -> None:
+    """Raise one `CredentialError`, a line per platform, when a platform that has work in `plan`
+    has no usable token: a run publishes everywhere or nowhere for want of a token, never to
+    some platforms with the same error repeated for every post of the others."""
+    missing = token_problems(plan, config)
+    if missing:
+        names = ", ".join(exc.platform for exc in missing)
+        lines = "".join(f"\n  {exc}" for exc in missing)
+        raise CredentialError(f"no usable token, nothing was sent:{lines}", platform=names)
 
 
 def _notices(actions: Iterable[Action]) -> tuple[Notice, ...]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AlreadyExistsError
 from crosspost.urls import same_url
@@ -65,7 +65,17 @@ class DevTo(BaseAdapter):
     auth_header: ClassVar[str] = "api-key"
     auth_scheme: ClassVar[str] = ""
     default_headers: ClassVar[dict[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
+    # Keys are made at dev.to/settings/extensions (specs/forem/api_v1.json securitySchemes).
+    credentials_page: ClassVar[str] = "{origin}/settings/extensions"
     settings: DevToSettings
+
+    async def whoami(self) -> Account:
+        """`GET /users/me` (specs/forem/api_v1.json, schema User): the key's `username`; the
+        profile lives at the instance's origin + `/username`."""
+        response = await self.http.request("GET", "/users/me", op="read")
+        username = str(response.json()["username"])
+        origin = self.settings.api_url.rstrip("/").removesuffix("/api")
+        return Account(username, f"{origin}/{username}")
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:
         tags, notices = self.map_tags(doc, forem_tag)

@@ -106,7 +106,26 @@ class FakeDevTo(FakePlatform):
         m = re.fullmatch(r"/articles/me(?:/(all|published|unpublished))?", route)
         if m and request.method == "GET":
             return self._list(request, m.group(1) or "published")
+        if route == "/users/me" and request.method == "GET":
+            return FakeResponse.json(200, self._me())
         return self.error(404, "not found")
+
+    def _me(self) -> dict[str, Any]:
+        """The key's user, in the User schema's shape (specs/forem/api_v1.json
+        components.schemas.User, served by GET /api/users/me)."""
+        return {
+            "type_of": "user",
+            "id": 4242,
+            "username": self.username,
+            "name": "Sandbox",
+            "summary": None,
+            "twitter_username": "",
+            "github_username": "",
+            "website_url": None,
+            "location": None,
+            "joined_at": "Jan 1, 2024",
+            "profile_image": "https://media.dev.to/sandbox.png",
+        }
 
     # ----------------------------------------------------------------- articles
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import (
@@ -49,6 +49,7 @@ MAX_SUBTITLE = 150
 MAX_REQUEST_BYTES = 100_000  # "100 KB"; read as 1000-byte KB so that no reading is exceeded
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
+WHOAMI = "query Me { me { username } }"
 PUBLICATION_ID = "query PublicationId($host: String!) { publication(host: $host) { id } }"
 PUBLISH_POST = """mutation PublishPost($input: PublishPostInput!) {
   publishPost(input: $input) { post { id url canonicalUrl } }
@@ -169,7 +170,16 @@ class Hashnode(BaseAdapter):
     )
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
     fake: ClassVar[str | None] = "crosspost.adapters.hashnode.fake:FakeHashnode"
+    # Personal access tokens are made under Account settings → Developer (gql-skill
+    # auth-and-roles.md: a PAT is required for `me` and every mutation).
+    credentials_page: ClassVar[str] = "https://hashnode.com/settings/developer"
     settings: HashnodeSettings
+
+    async def whoami(self) -> Account:
+        """`me { username }` (schema.graphql type MyUser); the profile is hashnode.com/@username."""
+        data = await self._call(WHOAMI, None, op="read")
+        username = str(data["me"]["username"])
+        return Account(username, f"https://hashnode.com/@{username}")
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:
         if not doc.title.strip():

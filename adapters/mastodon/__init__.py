@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
-from crosspost.adapter import BaseAdapter, Cache, Capabilities, Payload, Settings
+from crosspost.adapter import Account, BaseAdapter, Cache, Capabilities, Payload, Settings
 from crosspost.credentials import token_hint
 from crosspost.document import Asset, Document, Notice, RemotePost
 from crosspost.errors import AuthError, ConfigError, EndpointError, PlatformError, RejectedError
@@ -97,7 +97,23 @@ class Mastodon(BaseAdapter):
     )
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     fake: ClassVar[str | None] = "crosspost.adapters.mastodon.fake:FakeMastodon"
+    # Preferences → Development → New application (mastodon config/routes/settings.rb:
+    # `resources :applications` under the settings namespace).
+    credentials_page: ClassVar[str] = "{origin}/settings/applications"
     settings: MastodonSettings
+
+    async def whoami(self) -> Account:
+        """`GET /api/v1/accounts/verify_credentials` (scope read:accounts): the token's
+        CredentialAccount, whose `acct` is the handle and `url` the profile page."""
+        response = await self.http.request(
+            "GET",
+            "/api/v1/accounts/verify_credentials",
+            op="read",
+            check=_token_check("read:accounts"),
+        )
+        account = response.json()
+        self._facts()["account_id"] = str(account["id"])
+        return Account(f"@{account['acct']}", account.get("url"))
 
     # ----------------------------------------------------------------- account facts
 

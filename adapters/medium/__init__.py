@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import env_var, token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, PlatformError, RejectedError
@@ -92,7 +92,18 @@ class Medium(BaseAdapter):
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"
     default_headers: ClassVar[dict[str, str]] = {"Accept": "application/json"}
+    # "You can find your access token on your account settings page" (specs/medium/README.md
+    # §2.1); NOTES.md §3: no longer self-served, existing integration tokens may still work.
+    credentials_page: ClassVar[str] = (
+        "https://medium.com/me/settings (existing integration tokens only)"
+    )
     settings: MediumSettings
+
+    async def whoami(self) -> Account:
+        """`GET /me` → `{"data": {"id", "username", "name", "url", "imageUrl"}}` (README §3.1)."""
+        response = await self.http.request("GET", "/me", op="read", check=self._check("read"))
+        data = response.json()["data"]
+        return Account(str(data["username"]), data.get("url"))
 
     async def prepare(self) -> None:
         """The user id, fetched once and kept in the records (for this API URL only)."""
