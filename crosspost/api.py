@@ -27,6 +27,7 @@ from .errors import ConfigError, CrosspostError, SourceError
 if TYPE_CHECKING:
     from .adapter import AdapterClass
     from .check import Checkup, OfflineRenderer
+    from .doctor import Diagnosis
     from .plan import Plan, PostSource
     from .publisher import Report, Result
     from .scaffold import Detected
@@ -35,9 +36,11 @@ if TYPE_CHECKING:
 __all__ = [
     "apublish",
     "check",
+    "check_keyring",
     "collect",
     "delete_token",
     "describe_platforms",
+    "doctor",
     "env_var",
     "format_post",
     "hold_until_live",
@@ -367,6 +370,14 @@ def status(
         return lookups.StatusReport(findings, unreadable, lookups.apply(findings, records))
 
 
+def doctor(config: Config, *, to: Sequence[str] | None = None) -> list[Diagnosis]:
+    """Each configured (or `to`) platform's token: where it comes from, which account it is
+    (one authenticated read), what to fix (see `crosspost.doctor`)."""
+    from .doctor import diagnose  # adapters and the HTTP client: see the docstring
+
+    return diagnose(config, to=to)
+
+
 def describe_platforms(
     config: Config, *, warn: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
@@ -396,6 +407,12 @@ def write_config(directory: Path) -> tuple[Path, Detected]:
 def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
     """Save `platform`'s token in the system keyring (see `crosspost.credentials`)."""
     credentials.store_token(platform, token, allow_plaintext=allow_plaintext)
+
+
+def check_keyring(platform: str, *, allow_plaintext: bool = False) -> None:
+    """Raise `CredentialError` when the system keyring cannot store a token (see
+    `crosspost.credentials.check_keyring`)."""
+    credentials.check_keyring(platform, allow_plaintext=allow_plaintext)
 
 
 def delete_token(platform: str) -> bool:

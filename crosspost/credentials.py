@@ -23,6 +23,7 @@ from .errors import CredentialError
 __all__ = [
     "KEYRING_SERVICE",
     "Secret",
+    "check_keyring",
     "clean_token",
     "delete_token",
     "env_var",
@@ -238,13 +239,9 @@ def keyring_backend_problem() -> str | None:
     return None
 
 
-def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
-    """Save a token in the system keyring (service `crosspost`, user = platform)."""
-    import keyring  # see `_keyring_token`
-    from keyring.errors import KeyringError
-
-    value = clean_token(token, platform=platform)
-    redact.register(value)
+def check_keyring(platform: str, *, allow_plaintext: bool = False) -> None:
+    """Raise `CredentialError` when the keyring cannot store `platform`'s token: `login` asks
+    this before prompting, so nobody pastes a token only to be told it cannot be kept."""
     problem = keyring_backend_problem()
     if problem and not (allow_plaintext and "plain file" in problem):
         raise CredentialError(
@@ -252,6 +249,16 @@ def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> 
             platform=platform,
             hint=f"set {env_var(platform)} instead, or install a keyring backend",
         )
+
+
+def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
+    """Save a token in the system keyring (service `crosspost`, user = platform)."""
+    import keyring  # see `_keyring_token`
+    from keyring.errors import KeyringError
+
+    value = clean_token(token, platform=platform)
+    redact.register(value)
+    check_keyring(platform, allow_plaintext=allow_plaintext)
     try:
         keyring.set_password(KEYRING_SERVICE, platform, value)
     except KeyringError as exc:

@@ -115,6 +115,14 @@ class Platforms:
         self._clients[name], self._caches[name], self._built[name] = client, cache, adapter
         return adapter
 
+    def settings(self, name: str) -> Any:
+        """`name`'s validated settings (its [platforms.NAME] table as the adapter reads it)."""
+        return self._settings[name]
+
+    def authenticate(self, name: str) -> None:
+        """Give the built adapter of `name` its token (raises `CredentialError` without one)."""
+        self._clients[name].set_token(self.token(name))
+
     def token(self, name: str) -> Secret:
         """Config-given (sandbox) first, then CROSSPOST_<NAME>_TOKEN, then the keyring."""
         return resolve_token(name, self.config.credentials)
@@ -122,7 +130,7 @@ class Platforms:
     async def ready_one(self, name: str) -> CrosspostError | None:
         """Resolve the token and let the adapter fetch account facts; the error, if any."""
         try:
-            self._clients[name].set_token(self.token(name))
+            self.authenticate(name)
             await self._built[name].prepare()
         except CrosspostError as exc:
             return exc

@@ -31,9 +31,11 @@ PUBLIC: Mapping[str, frozenset[str] | None] = {
     # The core's API and its errors, all of them: what the library offers is what front ends get.
     "crosspost.api": None,
     "crosspost.errors": None,
-    # The result types `api.check` and `api.status` return, named in a front end's annotations.
+    # The result types `api.check`, `api.status` and `api.doctor` return, named in a front
+    # end's annotations.
     "crosspost.check": frozenset({"Checked", "Checkup"}),
     "crosspost.status": frozenset({"Finding", "StatusReport"}),
+    "crosspost.doctor": frozenset({"Diagnosis"}),
 }
 """What a front end may import from the core: module -> the names it may take (None: any)."""
 

@@ -1,4 +1,5 @@
-"""`crosspost platforms`, `login` and `logout`: the installed platforms and their tokens.
+"""`crosspost platforms`, `doctor`, `login` and `logout`: the installed platforms and their
+tokens.
 
 Which platforms exist is the registry's word (`crosspost.api.platform_names`), where a token
 comes from is `crosspost.credentials`' (through the API); these commands only print.
@@ -9,15 +10,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from crosspost import api
 
-from .group import config_option, main, resolve_config
-from .output import print_table
+from .group import config_option, main, resolve_config, sandbox_for
+from .output import count, print_table
 
-__all__ = ["login", "logout", "platforms"]
+if TYPE_CHECKING:
+    from crosspost.doctor import Diagnosis
+
+__all__ = ["doctor", "login", "logout", "platforms"]
 
 
 @main.command()
@@ -44,6 +49,64 @@ def platforms(as_json: bool, config_file: Path | None) -> None:
 
 
 @main.command()
+@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@click.option("--sandbox", is_flag=True, help="Check against the built-in fake platforms.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@config_option
+def doctor(to: tuple[str, ...], sandbox: bool, as_json: bool, config_file: Path | None) -> None:
+    """Check each configured platform's token before publishing: where it comes from, which
+    account it is (one authenticated read, nothing is sent) and what to fix.
+
+    Exits 1 when a platform has no usable token.
+    """
+    config = resolve_config(config_file)
+    if sandbox:
+        with sandbox_for(config, "checking") as box:
+            found = api.doctor(box.configure(config), to=to or None)
+    else:
+        found = api.doctor(config, to=to or None)
+    if as_json:
+        click.echo(json.dumps([_diagnosis_data(d) for d in found], indent=2))
+    else:
+        for diagnosis in found:
+            _print_diagnosis(diagnosis)
+        broken = sum(not d.ok for d in found)
+        ready = count(len(found) - broken, "platform") + " ready"
+        click.echo(f"{ready}, {broken} to fix" if broken else ready)
+    if any(not d.ok for d in found):
+        raise click.exceptions.Exit(1)
+
+
+def _print_diagnosis(d: Diagnosis) -> None:
+    head = f"{d.platform} ({d.display_name})"
+    if not d.ok:
+        click.echo(f"{head}: {d.problem} [token: {d.token}]")
+        click.echo(f"  fix: {d.fix}")
+    elif d.account is None:
+        click.echo(
+            f"{head}: token from {d.token}; which account it is cannot be checked "
+            "(not supported by this platform's adapter)"
+        )
+    else:
+        where = f" ({d.account.url})" if d.account.url else ""
+        click.echo(f"{head}: ok, account {d.account.handle}{where}; token from {d.token}")
+
+
+def _diagnosis_data(d: Diagnosis) -> dict[str, object]:
+    return {
+        "platform": d.platform,
+        "ok": d.ok,
+        "token": d.token,
+        "account": d.account.handle if d.account else None,
+        "account_url": d.account.url if d.account else None,
+        "whoami_supported": d.supported,
+        "problem": d.problem,
+        "fix": d.fix,
+        "token_page": d.page,
+    }
+
+
+@main.command()
 @click.argument("platform")
 @click.option("--token-stdin", is_flag=True, help="Read the token from standard input (scripts).")
 @click.option(
@@ -54,6 +117,7 @@ def platforms(as_json: bool, config_file: Path | None) -> None:
 def login(platform: str, token_stdin: bool, allow_plaintext: bool) -> None:
     """Store PLATFORM's token in the system keyring (prompted, never echoed)."""
     api.platform_names(platform, parameter="PLATFORM")
+    api.check_keyring(platform, allow_plaintext=allow_plaintext)  # before asking for the token
     if token_stdin:
         token = sys.stdin.read()
     else:

@@ -20,9 +20,9 @@ from crosspost import __version__, api
 from crosspost.errors import CrosspostError, with_shown_path
 
 if TYPE_CHECKING:
-    from crosspost import Config
+    from crosspost import Config, Sandbox
 
-__all__ = ["config_option", "fail", "internal_error", "main", "resolve_config"]
+__all__ = ["config_option", "fail", "internal_error", "main", "resolve_config", "sandbox_for"]
 
 
 def fail(exc: CrosspostError) -> NoReturn:
@@ -36,6 +36,20 @@ def resolve_config(config_file: Path | None, paths: Sequence[Path] = ()) -> Conf
     if config_file is not None:
         return api.load_config(config_file)
     return api.load_config(start=paths[0]) if paths else api.load_config()
+
+
+def sandbox_for(config: Config, doing: str) -> Sandbox:
+    """The fake platforms of `config`'s enabled platforms (all of them when none is), after
+    saying so on stderr: "sandbox: `doing` fake platforms on 127.0.0.1…"."""
+    from crosspost import Sandbox  # the fake platforms' servers: only --sandbox needs them
+
+    names = [n for n, pc in config.platforms.items() if pc.enabled] or None
+    click.echo(
+        f"sandbox: {doing} fake platforms on 127.0.0.1; the blog's records are not "
+        "touched (the sandbox keeps its own, discarded at the end)",
+        err=True,
+    )
+    return Sandbox(names)
 
 
 class _Group(click.Group):

@@ -20,11 +20,11 @@ import click
 from crosspost import api
 from crosspost.errors import shown, with_shown_path
 
-from .group import config_option, main, resolve_config
+from .group import config_option, main, resolve_config, sandbox_for
 from .output import print_table, report_data, short
 
 if TYPE_CHECKING:
-    from crosspost import Config, Document, Report, Result, Sandbox
+    from crosspost import Config, Document, Report, Result
 
 __all__ = ["publish"]
 
@@ -134,7 +134,7 @@ def publish(
             paths = tuple(action.sources())
         try:
             if sandbox:
-                with _sandbox_for(config) as box:
+                with sandbox_for(config, "publishing to") as box:
                     report = run(box.configure(config), paths)
             else:
                 report = run(config, paths)
@@ -203,18 +203,6 @@ def _publish(
     if held:
         report = replace(report, results=report.results + tuple(held))
     return report
-
-
-def _sandbox_for(config: Config) -> Sandbox:
-    from crosspost import Sandbox  # the fake platforms' servers: only --sandbox needs them
-
-    names = [n for n, pc in config.platforms.items() if pc.enabled] or None
-    click.echo(
-        "sandbox: publishing to fake platforms on 127.0.0.1; the blog's records are not "
-        "touched (the sandbox keeps its own, discarded at the end)",
-        err=True,
-    )
-    return Sandbox(names)
 
 
 def _progress() -> Any:

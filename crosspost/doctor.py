@@ -1,0 +1,108 @@
+"""`crosspost doctor`: for each configured platform, where its token comes from, which account it
+is (one authenticated read, the adapter's `whoami`), and what to fix, with the page where a
+token is made.
+
+A token is checked before the first publish needs it: a refused token, a token of another
+account, a server that is not the API, are found here instead of halfway through a run. Where
+the token comes from and the hint that asks for one are `crosspost.credentials`' (the one place
+for both); which platforms run, with which settings, is `crosspost.platforms`'.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .adapter import Account, AdapterClass, load_adapters
+from .config import Config
+from .credentials import missing_tokens, token_hint, token_source
+from .errors import CrosspostError
+from .platforms import Platforms
+from .records import Records
+
+__all__ = ["Diagnosis", "diagnose"]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One platform's checkup: `token` names where the token comes from (never the token),
+    `account` is who it belongs to (None when missing, refused or not supported), `problem`
+    what is wrong and `fix` what to do, `page` where a token is made."""
+
+    platform: str
+    display_name: str
+    token: str
+    account: Account | None = None
+    supported: bool = True
+    problem: str | None = None
+    fix: str | None = None
+    page: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def diagnose(
+    config: Config,
+    *,
+    to: Sequence[str] | None = None,
+    adapters: Mapping[str, AdapterClass] | None = None,
+) -> list[Diagnosis]:
+    """Check every configured (or `to`) platform's token, in name order, with one authenticated
+    read each, all at once. Raises `ConfigError` for a config no run could use (no platform, an
+    unknown one, bad settings), exactly as `publish` would."""
+    platforms = Platforms(config, load_adapters(adapters), to)
+    return asyncio.run(_diagnose_all(platforms))
+
+
+async def _diagnose_all(platforms: Platforms) -> list[Diagnosis]:
+    records = Records.read(platforms.config.records)
+    try:
+        names = sorted(platforms.names)
+        return list(await asyncio.gather(*(_diagnose(platforms, n, records) for n in names)))
+    finally:
+        await platforms.close(None)
+
+
+async def _diagnose(platforms: Platforms, name: str, records: Records) -> Diagnosis:
+    config = platforms.config
+    adapter = platforms.adapters(records)[name]
+    page = _page(getattr(adapter, "credentials_page", ""), platforms.settings(name).base_url)
+    found = Diagnosis(
+        name,
+        getattr(adapter, "display_name", "") or name,
+        token_source(name, config.credentials),
+        page=page,
+    )
+    missing = missing_tokens([name], config.credentials)
+    if missing:
+        return _with(found, missing[0].message, missing[0].hint, page)
+    whoami = getattr(adapter, "whoami", None)
+    try:
+        platforms.authenticate(name)
+        account = await whoami() if whoami is not None else None
+    except CrosspostError as exc:
+        fix = exc.hint or token_hint(name, verb="check")
+        return _with(found, exc.message, fix, page)
+    if account is None:
+        return Diagnosis(found.platform, found.display_name, found.token, None, False, page=page)
+    return Diagnosis(found.platform, found.display_name, found.token, account, page=page)
+
+
+def _with(found: Diagnosis, problem: str, fix: str | None, page: str | None) -> Diagnosis:
+    if page:
+        fix = f"{fix}; a token is made at {page}" if fix else f"a token is made at {page}"
+    return Diagnosis(
+        found.platform, found.display_name, found.token, problem=problem, fix=fix, page=page
+    )
+
+
+def _page(template: str, base_url: str) -> str | None:
+    """The adapter's `credentials_page` with `{origin}` filled in from the API's address."""
+    if not template:
+        return None
+    parts = urlsplit(base_url)
+    return template.replace("{origin}", f"{parts.scheme}://{parts.netloc}")
