@@ -47,6 +47,8 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
     with _reported(as_json):
         checkup = api.check(paths, config_file=config_file, links=links)
     config = checkup.config
+    for missing in checkup.tokens:
+        click.echo(f"warning: {missing}; a real run would refuse to start", err=True)
     if checkup.placeholder_site:
         click.echo(
             f"warning: site.url is {config.site.url}, a placeholder: canonical URLs would point "

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost import api
-from crosspost.errors import shown, with_shown_path
+from crosspost.errors import ConfigError, shown, with_shown_path
 
-from .group import config_option, main, resolve_config, sandbox_for
+from .group import config_option, fail, main, resolve_config, sandbox_for
 from .output import print_table, report_data, short
 
 if TYPE_CHECKING:
@@ -101,6 +101,17 @@ def publish(
     others. Unchanged posts cost no request; a changed post is updated in place.
     """
     action = None
+    if github and not sandbox and os.environ.get("GITHUB_ACTIONS") != "true":
+        # Outside Actions, ::add-mask:: would print every token in clear and the records commit
+        # would be made as github-actions[bot]: refuse before anything is printed or sent.
+        fail(
+            ConfigError(
+                "--github runs crosspost as the GitHub Action, and this is not GitHub Actions "
+                "(GITHUB_ACTIONS is not 'true')",
+                field="--github",
+                hint="leave out --github to publish from here",
+            )
+        )
     if github and not sandbox:
         from crosspost.github import mask_tokens
 

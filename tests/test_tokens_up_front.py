@@ -1,0 +1,128 @@
+"""Issue 17, tokens: each reproduction as a CLI end-to-end test, over the sandbox's real sockets.
+
+`check` and `--dry-run` report a missing token, a real run refuses before sending anything (one
+line per platform), near-miss variable names get a hint, `doctor` tells which account a token
+is, and `--github` outside GitHub Actions is refused before anything is printed or published.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from crosspost.sandbox import Sandbox
+
+from .blogs import crosspost_env, run_cli, sandbox_blog
+
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+@pytest.fixture
+def box(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory(["devto", "hashnode", "mastodon"])
+
+
+def _without(env: dict[str, str], *platforms: str) -> dict[str, str]:
+    gone = {f"CROSSPOST_{p.upper()}_TOKEN" for p in platforms}
+    return {k: v for k, v in env.items() if k not in gone}
+
+
+def test_real_run_without_a_token_refuses_before_sending_anything(
+    tmp_path: Path, box: Sandbox
+) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box, posts=3)
+    env = _without(crosspost_env(box, **NO_KEYRING), "hashnode", "mastodon")
+    run = run_cli("publish", env=env, cwd=blog)
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith("error: hashnode, mastodon: no usable token, nothing was sent:")
+    assert [line.split(":")[0].strip() for line in lines[1:]] == ["hashnode", "mastodon"]
+    assert "set CROSSPOST_HASHNODE_TOKEN" in lines[1]
+    assert all(not fake.requests for fake in box.fakes.values()), "nothing may be sent"
+    assert not (blog / ".crosspost" / "records.json").exists() or not json.loads(
+        (blog / ".crosspost" / "records.json").read_text()
+    ).get("posts")
+
+
+def test_dry_run_and_check_report_a_missing_token(tmp_path: Path, box: Sandbox) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box, posts=2)
+    env = _without(crosspost_env(box, **NO_KEYRING), "devto")
+    dry = run_cli("publish", "--dry-run", env=env, cwd=blog)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stderr.count("[devto]: no token") == 1, dry.stderr
+    assert "a real run would refuse" in dry.stderr
+    checked = run_cli("check", env=env, cwd=blog)
+    assert checked.returncode == 0, checked.stderr
+    assert "warning: devto: no token: CROSSPOST_DEVTO_TOKEN is not set" in checked.stderr
+    assert "hashnode" not in checked.stderr
+
+
+@pytest.mark.parametrize("near", ["DEVTO_TOKEN", "CROSSPOST_DEV_TO_TOKEN", "DEV_TO_API_KEY"])
+def test_a_near_miss_variable_name_gets_a_hint(tmp_path: Path, box: Sandbox, near: str) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box, posts=1)
+    env = _without(crosspost_env(box, **NO_KEYRING), "devto") | {near: "s3cr3t-near-miss"}
+    run = run_cli("publish", env=env, cwd=blog)
+    assert run.returncode == 2
+    assert f"{near} is set, but crosspost reads CROSSPOST_DEVTO_TOKEN: rename it" in run.stderr
+    assert "s3cr3t-near-miss" not in run.stderr + run.stdout
+
+
+def test_doctor_names_the_account_of_each_token(tmp_path: Path, box: Sandbox) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box)
+    env = crosspost_env(box, **NO_KEYRING)
+    run = run_cli("doctor", env=env, cwd=blog)
+    assert run.returncode == 0, run.stderr
+    assert "devto (dev.to): ok, account sandbox" in run.stdout
+    assert "mastodon (Mastodon): ok, account @sandbox" in run.stdout
+    assert "token from env CROSSPOST_HASHNODE_TOKEN" in run.stdout
+    assert run.stdout.splitlines()[-1] == "3 platforms ready"
+    for name in ("devto", "hashnode", "mastodon"):
+        assert [r.path for r in box.fakes[name].requests], f"{name}: one authenticated read"
+        assert all(r.method in ("GET", "POST") for r in box.fakes[name].requests)
+    assert not box.fakes["devto"].articles, "doctor never publishes"
+    for value in box.env.values():
+        assert value not in run.stdout + run.stderr
+
+
+def test_doctor_says_what_to_fix_and_where_a_token_is_made(tmp_path: Path, box: Sandbox) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box)
+    env = _without(crosspost_env(box, **NO_KEYRING), "hashnode")
+    env["CROSSPOST_DEVTO_TOKEN"] = "wrong-token"
+    run = run_cli("doctor", "--json", env=env, cwd=blog)
+    assert run.returncode == 1
+    found = {d["platform"]: d for d in json.loads(run.stdout)}
+    assert found["mastodon"]["ok"] and found["mastodon"]["account"] == "@sandbox"
+    assert not found["devto"]["ok"] and "wrong-token" not in run.stdout
+    assert "CROSSPOST_DEVTO_TOKEN" in found["devto"]["fix"]
+    assert found["devto"]["token_page"].endswith("/settings/extensions")
+    assert found["hashnode"]["token"] == "none (no keyring)"
+    assert found["hashnode"]["fix"].endswith("https://hashnode.com/settings/developer")
+
+
+def test_doctor_without_whoami_says_not_supported(tmp_path: Path, box: Sandbox) -> None:
+    """An adapter without `whoami` (a plugin, say) gets one clear line, not a failure."""
+    from crosspost.adapter import BaseAdapter, load_adapters
+    from crosspost.config import load_config
+    from crosspost.doctor import diagnose
+
+    devto = load_adapters()["devto"]
+    plain = type("Plain", (devto,), {"whoami": BaseAdapter.whoami})
+    blog = sandbox_blog(tmp_path / "blog", box)
+    config = box.configure(load_config(blog / "crosspost.toml"))
+    found = diagnose(config, to=["devto"], adapters={"devto": plain})
+    assert [(d.ok, d.supported, d.account) for d in found] == [(True, False, None)]
+
+
+def test_github_outside_actions_is_refused_before_anything(tmp_path: Path, box: Sandbox) -> None:
+    blog = sandbox_blog(tmp_path / "blog", box, posts=2)
+    env = crosspost_env(box, **NO_KEYRING)
+    env.pop("GITHUB_ACTIONS")
+    run = run_cli("publish", "--github", env=env, cwd=blog)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.startswith("error: field '--github': --github runs crosspost as the GitHub")
+    assert "::add-mask::" not in run.stderr
+    assert all(not fake.requests for fake in box.fakes.values())
