@@ -23,6 +23,7 @@ from .config import Config, load_config
 from .discover import find_posts
 from .document import Document
 from .errors import ConfigError, CrosspostError, SourceError
+from .suggest import allowed_hint
 
 if TYPE_CHECKING:
     from .adapter import AdapterClass
@@ -236,7 +237,7 @@ def platform_names(
         raise ConfigError(
             f"unknown platform {', '.join(map(repr, unknown))}",
             field=parameter,
-            hint=f"installed: {', '.join(sorted(installed)) or 'none'}",
+            hint=allowed_hint(unknown[0], installed, label="installed"),
         )
     return wanted
 

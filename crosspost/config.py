@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .credentials import Secret
 from .errors import ConfigError
 from .profiles import PROFILES, Profile
+from .suggest import allowed_hint
 
 __all__ = [
     "CONFIG_FILE",
@@ -258,7 +259,12 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
     ctx.only_keys(data, {"site", "platforms", "tags"}, "")
     site = build_settings(SiteConfig, data.get("site", {}), ctx=ctx, key="site")
     if site.profile is not None and site.profile not in PROFILES:
-        ctx.fail("site.profile", f"unknown profile {site.profile!r}", sorted(PROFILES))
+        ctx.fail(
+            "site.profile",
+            f"unknown profile {site.profile!r}",
+            None,
+            hint=allowed_hint(site.profile, PROFILES),
+        )
     if site.url is not None and not re.match(r"https?://[^/\s]+", site.url):
         ctx.fail("site.url", f"{site.url!r} is not an absolute http(s) URL", None)
     try:
@@ -396,7 +402,16 @@ class _Ctx:
         allowed = known | _PLATFORM_COMMON if key.startswith("platforms.") else known
         for k in data:
             if k not in known:
-                self.fail(f"{key}.{k}" if key else k, f"unknown key {k!r}", sorted(allowed))
+                dotted = f"{key}.{k}" if key else k
+                self.fail(dotted, f"unknown key {k!r}", None, hint=allowed_hint(k, allowed))
+
+
+PLACEHOLDER = re.compile(
+    r"\byour[-_]?(?:blog|name|site|server|instance|publication|account|user(?:name)?|handle)\b",
+    re.I,
+)
+"""A value written to be replaced (`publication = "yourblog.hashnode.dev"` in the file
+`crosspost init` writes): left as it is, a run would publish to someone else's address or none."""
 
 
 def build_settings(
@@ -421,6 +436,13 @@ def build_settings(
     values: dict[str, Any] = {}
     for name, value in raw.items():
         dotted = f"{key}.{name}" if key else name
+        if isinstance(value, str) and PLACEHOLDER.search(value):
+            ctx.fail(
+                dotted,
+                f"{value!r} is a placeholder from the example, not your value",
+                None,
+                hint="put your own value there, or comment the line out to use the default",
+            )
         values[name] = _coerce(value, hints[name], dotted, ctx)
     settings = cls(**values)
     validate = getattr(settings, "validate", None)
@@ -473,7 +495,12 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
     if origin is Literal:
         if value in args:
             return value
-        ctx.fail(dotted, f"{value!r} is not allowed", [repr(a) for a in args])
+        ctx.fail(
+            dotted,
+            f"{value!r} is not allowed",
+            None,
+            hint=allowed_hint(repr(value), [repr(a) for a in args]),
+        )
     if origin is tuple:
         if isinstance(value, str):
             value = [value]

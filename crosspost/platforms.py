@@ -18,6 +18,7 @@ from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .records import Records
+from .suggest import allowed_hint
 
 __all__ = ["Platforms", "describe_platforms", "select_platforms"]
 
@@ -169,7 +170,7 @@ def select_platforms(
                 f"unknown platform {', '.join(map(repr, unknown))}",
                 path=config.path,
                 field="--to",
-                hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+                hint=allowed_hint(unknown[0], adapters, label="installed"),
             )
         return list(dict.fromkeys(to))
     configured = [name for name, pc in config.platforms.items() if pc.enabled]
@@ -178,8 +179,9 @@ def select_platforms(
         raise ConfigError(
             f"no adapter installed for [platforms.{missing[0]}]",
             path=config.path,
+            line=_table_line(config, missing[0]),
             field=f"platforms.{missing[0]}",
-            hint=f"installed: {', '.join(sorted(adapters)) or 'none'}",
+            hint=allowed_hint(missing[0], adapters, label="installed"),
         )
     if not configured:
         raise ConfigError(
@@ -189,6 +191,23 @@ def select_platforms(
             hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
         )
     return configured
+
+
+def _table_line(config: Config, name: str) -> int | None:
+    """The line of the [platforms.NAME] header in the config file, for errors about it."""
+    if config.path is None:
+        return None
+    try:
+        text = config.path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        squashed = line.replace(" ", "").replace('"', "")
+        if squashed.startswith(f"[platforms.{name}]") or squashed.startswith(
+            f"[tool.crosspost.platforms.{name}]"
+        ):
+            return number
+    return None
 
 
 def settle_seconds(config: Config, platform: str, adapter: Adapter, *, in_flight: bool) -> float:

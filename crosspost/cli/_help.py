@@ -16,6 +16,7 @@ TEXT = (
     "\n"
     "Commands:\n"
     "  check      Check the config and posts (default: the content folder)...\n"
+    "  doctor     Check each configured platform's token before publishing:...\n"
     "  init       Write a commented crosspost.toml for the blog in DIRECTORY...\n"
     "  login      Store PLATFORM's token in the system keyring (prompted,...\n"
     "  logout     Remove PLATFORM's token from the system keyring.\n"
