@@ -70,6 +70,7 @@ class Action:
     record: Entry | None = None
     error: CrosspostError | None = None
     moved_from: str | None = None  # the post's previous canonical URL (see `previous_url`)
+    hold: Hold | None = None  # why a HOLD holds the post, when it is one of `Hold`'s reasons
 
     @property
     def canonical_url(self) -> str | None:
@@ -328,6 +329,7 @@ def _plan_one(
         *,
         payload: Payload | None = None,
         error: CrosspostError | None = None,
+        hold: Hold | None = None,
     ) -> Action:
         return Action(
             kind,
@@ -339,11 +341,12 @@ def _plan_one(
             record=record,
             error=error,
             moved_from=previous,
+            hold=hold,
         )
 
     held = holds(doc, config, now, recorded=record is not None)
     if held:
-        return act(Kind.HOLD, hold_reason(held[0], doc, config))
+        return act(Kind.HOLD, hold_reason(held[0], doc, config), hold=held[0])
     if as_draft and not caps.drafts:
         return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
     if record is not None and record.state == "unknown" and not force:
@@ -424,6 +427,28 @@ def holds(doc: Document, config: Config, now: datetime, *, recorded: bool) -> tu
     if not recorded and since is not None and doc.date is not None and doc.date.date() < since:
         found.append(Hold.BEFORE_SINCE)
     return tuple(found)
+
+
+def since_notice(actions: Iterable[Action], config: Config) -> Notice | None:
+    """One line for the posts a plan holds because they are dated before site.since, saying how
+    to include them: after `crosspost init` (since = today) that is every post, and a first
+    dry run that holds them all must say why."""
+    dates = {
+        a.post: a.doc.date
+        for a in actions
+        if a.hold is Hold.BEFORE_SINCE and a.doc is not None and a.doc.date is not None
+    }
+    if not dates:
+        return None
+    oldest = min(dates.values()).date()
+    where = f" in {config.path.name}" if config.path else ""
+    posts = "1 post is" if len(dates) == 1 else f"{len(dates)} posts are"
+    return Notice(
+        f"{posts} dated before site.since ({config.site.since}) and never cross-posted: they "
+        f"stay home. To cross-post older posts too, set since earlier in [site]{where} "
+        f"(since = {oldest.isoformat()} takes them all)",
+        "since",
+    )
 
 
 def hold_reason(hold: Hold, doc: Document, config: Config) -> str:

@@ -32,7 +32,7 @@ from .errors import (
     PlatformError,
 )
 from .http import RetryPolicy
-from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
+from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source, since_notice
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age, now_iso
 
@@ -235,13 +235,17 @@ class Publisher:
             )
             for a in plan.actions
         ]
-        notices = _notices(plan.actions) + tuple(
-            Notice(
-                f"{exc.message}; a real run would refuse ({exc.hint})",
-                "no-token",
-                platform=exc.platform,
+        notices = (
+            _notices(plan.actions)
+            + self._since(plan)
+            + tuple(
+                Notice(
+                    f"{exc.message}; a real run would refuse ({exc.hint})",
+                    "no-token",
+                    platform=exc.platform,
+                )
+                for exc in token_problems(plan, self.config)
             )
-            for exc in token_problems(plan, self.config)
         )
         return Report(tuple(results), plan.errors, dry_run=True, notices=notices)
 
@@ -300,7 +304,11 @@ class Publisher:
             return self._emit(result)
 
         results += await asyncio.gather(*(run_one(a) for a in work))
-        return Report(tuple(results), plan.errors, notices=_notices(work))
+        return Report(tuple(results), plan.errors, notices=_notices(work) + self._since(plan))
+
+    def _since(self, plan: Plan) -> tuple[Notice, ...]:
+        notice = since_notice(plan.actions, self.config)
+        return (notice,) if notice else ()
 
     def _move_records(self, actions: Iterable[Action]) -> None:
         """Re-key the records of posts whose canonical URL changed, so their copies are updated

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import LockError, RecordsError
+from .errors import LockError, RecordsError, shown
 
 __all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "now_iso"]
 
@@ -333,7 +333,7 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
         info = path.stat()
     except FileNotFoundError:
         return {}, {}
-    hint = _RESTORE_HINT.format(name=path.name)
+    hint = _RESTORE_HINT.format(name=shown(path))  # the path git needs, from the current folder
     if info.st_mode & stat.S_IWOTH and os.name == "posix":
         raise RecordsError(
             "the records file is world-writable: anyone on this machine could make crosspost "
@@ -364,7 +364,8 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
             f"the records file was written by a newer crosspost (format {data['version']}, this "
             f"one knows {FORMAT_VERSION})",
             path=path,
-            hint="upgrade crosspost (pip install -U crosspost); the file was left untouched",
+            hint="use the crosspost version that wrote it, or a newer one (see CHANGELOG.md); "
+            "the file was left untouched",
         )
     posts: dict[str, _Post] = {}
     try:

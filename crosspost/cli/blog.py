@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from crosspost import api
+from crosspost.errors import CrosspostError, shown
 
 from .group import config_option, main, resolve_config
 
@@ -26,8 +27,52 @@ def init(directory: Path) -> None:
     generator = (
         f"detected {found.profile.description}" if found.profile else "no generator detected"
     )
-    todo = "check [site] url" if found.url else "set [site] url (it was not found)"
-    click.echo(f"wrote {path} ({generator}); {todo}, then uncomment your platforms")
+    click.echo(f"wrote {shown(path)} ({generator})")
+    click.echo("next steps:")
+    for number, step in enumerate(_next_steps(path, has_url=bool(found.url)), 1):
+        click.echo(f"  {number}. {step}")
+
+
+def _next_steps(path: Path, *, has_url: bool) -> list[str]:
+    """What to do after `init`, for this blog: the address crosspost computes for its newest
+    post (to compare with the real page), how to include the posts older than `since`, how to
+    add a platform, and the commands that follow."""
+    config = shown(path)
+    try:
+        posts = [item for item in api.check([path]).posts if item.doc is not None]
+    except CrosspostError:
+        posts = []
+    steps = []
+    if not has_url:
+        steps.append(f"set url in [site] of {config}: your blog's address was not found")
+    dated = sorted(
+        (item.doc.date, str(item.path), item.doc.canonical_url)
+        for item in posts
+        if item.doc is not None and item.doc.date is not None
+    )
+    if dated:
+        _, newest, url = dated[-1]
+        steps.append(
+            f"open {url} — crosspost computed it for {newest}; if that is not the post's "
+            "address on your site, fix url or permalink in [site]"
+        )
+    elif has_url:
+        steps.append(f"no dated post was found: check content in [site] of {config}")
+    older = [item for item in posts if item.before_since]
+    if older:
+        oldest = dated[0][0]
+        steps.append(
+            f"{len(older)} of your {len(posts)} posts are dated before since (today) and will "
+            f"stay home; to cross-post them too, set since = {oldest.date().isoformat()} in "
+            f"[site] of {config}"
+        )
+    steps += [
+        f"add a platform: uncomment its [platforms.NAME] table in {config} (devto, hashnode, "
+        "medium, mastodon), then run `crosspost login NAME` and `crosspost doctor`",
+        "run `crosspost check`, then `crosspost publish --dry-run`, then `crosspost publish` "
+        "(or try it first without accounts: `crosspost publish --sandbox`)",
+    ]
+    return steps
 
 
 @main.command()
