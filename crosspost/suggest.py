@@ -32,7 +32,10 @@ def allowed_hint(name: str, choices: Iterable[str], *, label: str = "allowed") -
     options = sorted(set(choices))
     listed = f"{label}: {', '.join(options) or 'none'}"
     guess = closest(name, options)
-    return f"did you mean {guess!r}? {listed}" if guess else listed
+    if guess is None:
+        return listed
+    quoted = guess if guess[:1] in "'\"" else repr(guess)  # choices may be reprs already
+    return f"did you mean {quoted}? {listed}"
 
 
 def _squash(text: str) -> str:

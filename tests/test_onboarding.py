@@ -1,0 +1,180 @@
+"""Issue 17, onboarding: each reproduction as a CLI end-to-end test (the installed script, a
+blog laid out as Hugo lays one out)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crosspost.suggest import allowed_hint, closest
+
+from .blogs import CROSSPOST
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env.update(NO_COLOR="1", COLUMNS="200", GITHUB_ACTIONS="false")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    return env | extra
+
+
+def cli(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CROSSPOST), *args],
+        cwd=cwd,
+        env=_env(**env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def hugo_blog(root: Path) -> Path:
+    """A Hugo site as `hugo new site` leaves it, with two posts."""
+    (root / "content" / "posts").mkdir(parents=True)
+    (root / "hugo.toml").write_text(
+        "baseURL = 'https://jane.example.org/'\nlanguageCode = 'en-us'\ntitle = 'Jane'\n"
+    )
+    for name, day in (("first-light", "2024-05-01"), ("second-wind", "2024-06-02")):
+        (root / "content" / "posts" / f"{name}.md").write_text(
+            f"+++\ntitle = '{name}'\ndate = {day}T10:00:00Z\ndraft = false\n+++\n\nText.\n"
+        )
+    return root
+
+
+def test_check_without_config_suggests_init(tmp_path: Path) -> None:
+    run = cli("check", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "no posts found in ." in run.stderr
+    assert "run `crosspost init`" in run.stderr
+
+
+def test_init_ends_with_the_next_steps_for_this_blog(tmp_path: Path) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    run = cli("init", cwd=blog)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[:2] == ["wrote crosspost.toml (detected Hugo)", "next steps:"]
+    assert (
+        "open https://jane.example.org/posts/second-wind/ — crosspost computed it for "
+        in (lines[2])
+    )
+    assert "content/posts/second-wind.md" in lines[2]
+    assert "2 of your 2 posts are dated before since (today)" in lines[3]
+    assert "set since = 2024-05-01 in [site] of crosspost.toml" in lines[3]
+    assert "uncomment its [platforms.NAME] table" in lines[4] and "crosspost doctor" in lines[4]
+
+
+def test_the_first_dry_run_says_why_posts_are_held(tmp_path: Path) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    cli("init", cwd=blog)
+    config = blog / "crosspost.toml"
+    config.write_text(config.read_text().replace("# [platforms.devto]", "[platforms.devto]"))
+    run = cli("publish", "--dry-run", cwd=blog)
+    assert run.returncode == 0, run.stderr
+    assert "2 held" in run.stdout
+    today = datetime.date.today().isoformat()
+    assert f"2 posts are dated before site.since ({today}) and never cross-posted" in run.stderr
+    assert "since = 2024-05-01 takes them all" in run.stderr
+    config.write_text(config.read_text().replace(f"since = {today}", "since = 2024-05-01"))
+    again = cli("publish", "--dry-run", cwd=blog)
+    assert "2 planned" in again.stdout and "site.since" not in again.stderr
+
+
+def test_a_placeholder_left_in_the_config_is_an_error(tmp_path: Path) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    cli("init", cwd=blog)
+    config = blog / "crosspost.toml"
+    text = config.read_text().replace("# [platforms.hashnode]", "[platforms.hashnode]")
+    config.write_text(text.replace('# publication = "yourblog', 'publication = "yourblog'))
+    line = next(n for n, t in enumerate(config.read_text().splitlines(), 1) if "publication =" in t)
+    for command in (["check"], ["publish", "--dry-run"]):
+        run = cli(*command, cwd=blog)
+        assert run.returncode == 2, command
+        assert (
+            f"crosspost.toml:{line}: field 'platforms.hashnode.publication': "
+            "'yourblog.hashnode.dev' is a placeholder" in run.stderr
+        )
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "[platforms.devtoo]\n",
+            "no adapter installed for [platforms.devtoo] (did you mean 'devto'?",
+        ),
+        (
+            '[platforms.mastodon]\ninstance = "https://m.example"\nvisibilty = "public"\n',
+            "unknown key 'visibilty' (did you mean 'visibility'?",
+        ),
+        (
+            '[platforms.mastodon]\ninstance = "https://m.example"\nvisibility = "publik"\n',
+            "'publik' is not allowed (did you mean 'public'?",
+        ),
+    ],
+)
+def test_near_miss_names_in_the_config_are_suggested(
+    tmp_path: Path, table: str, expected: str
+) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text("[site]\nurl = 'https://jane.example.org'\n" + table)
+    run = cli("check", cwd=blog)
+    assert run.returncode == 2
+    assert expected in run.stderr.replace('"', ""), run.stderr
+
+
+@pytest.mark.parametrize("name", ["dev.to", "devtoo", "DevTo"])
+def test_near_miss_platform_names_on_the_command_line(tmp_path: Path, name: str) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text("[site]\nurl = 'https://jane.example.org'\n")
+    for command in (
+        ["publish", "--dry-run", "--to", name],
+        ["login", name],
+        ["doctor", "--to", name],
+    ):
+        run = cli(*command, cwd=blog)
+        assert run.returncode == 2, command
+        assert "did you mean 'devto'?" in run.stderr, (command, run.stderr)
+
+
+def test_suggestions_only_when_close() -> None:
+    assert closest("medum", ["devto", "medium"]) == "medium"
+    assert closest("twitter", ["devto", "medium", "mastodon", "hashnode"]) is None
+    assert allowed_hint("zzz", ["b", "a"]) == "allowed: a, b"
+
+
+def test_login_says_there_is_no_keyring_before_asking_for_the_token(tmp_path: Path) -> None:
+    run = cli("login", "devto", cwd=tmp_path, stdin="a-token-never-typed\n")
+    assert run.returncode == 2
+    assert "token:" not in run.stderr.split("error:")[0], "no prompt before the refusal"
+    assert "no keyring backend is available" in run.stderr
+    assert "set CROSSPOST_DEVTO_TOKEN instead" in run.stderr
+
+
+def test_every_upgrade_hint_is_true() -> None:
+    """crosspost is not on PyPI until the first release: no message may say `pip install -U`."""
+    for path in (REPO / "crosspost").rglob("*.py"):
+        assert "pip install -U crosspost" not in path.read_text(), path
+
+
+def test_the_corrupt_records_hint_names_the_records_path(tmp_path: Path) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text(
+        "[site]\nurl = 'https://jane.example.org'\nprofile = 'hugo'\n[platforms.devto]\n"
+    )
+    (blog / ".crosspost").mkdir()
+    (blog / ".crosspost" / "records.json").write_text("{not json")
+    run = cli("publish", "--dry-run", cwd=blog)
+    assert run.returncode == 2
+    assert "(git checkout -- .crosspost/records.json)" in run.stderr, run.stderr
+    inside = cli("publish", "--dry-run", cwd=blog / "content")
+    assert f"(git checkout -- {blog / '.crosspost' / 'records.json'})" in inside.stderr
