@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .doctor import Diagnosis
     from .plan import Plan, PostSource
     from .publisher import Report, Result
+    from .record_tools import RecordRow
+    from .records import Entry
     from .scaffold import Detected
     from .status import StatusReport
 
@@ -43,14 +45,18 @@ __all__ = [
     "describe_platforms",
     "doctor",
     "env_var",
+    "forget_records",
     "format_post",
     "hold_until_live",
+    "list_records",
     "load_config",
     "load_post",
+    "mark_known",
     "mask_environment_tokens",
     "move_records",
     "no_posts",
     "offline_renderer",
+    "orphan_hint",
     "plan",
     "platform_names",
     "publish",
@@ -338,7 +344,8 @@ def status(
     refresh: bool = False,
     write: bool = False,
 ) -> StatusReport:
-    """The records (all of them); with `refresh`, each post of `paths` (default: the content
+    """The records (of the posts under `paths` and the platforms `to`, when given; a record
+    whose file is gone is ORPHANED); with `refresh`, each post of `paths` (default: the content
     folder) compared with what the platforms have, by canonical URL, and with `write` what that
     found saved in the records. See `crosspost.status`."""
     import asyncio  # lookups, adapters, records: see the docstring
@@ -349,7 +356,10 @@ def status(
     from .sources import load_post as load
 
     if not refresh:
-        return lookups.StatusReport(lookups.recorded(Records.read(config.records)), [])
+        if to:
+            platform_names(to, parameter="to")
+        found = lookups.recorded(Records.read(config.records), config, paths, to)
+        return lookups.StatusReport(found, [])
     sources, config = collect(list(paths) or [config.content_dir], config)
     docs: list[Document] = []
     unreadable: list[CrosspostError] = []
@@ -387,6 +397,41 @@ def describe_platforms(
     from .platforms import describe_platforms as describe  # the adapters: see the docstring
 
     return describe(config, warn=warn)
+
+
+def list_records(
+    config: Config, paths: Sequence[Path] = (), to: Sequence[str] | None = None
+) -> list[RecordRow]:
+    """Every record (post, platform), with its canonical URL and file, optionally only the posts
+    under `paths` and the platforms `to` (see `crosspost.record_tools`)."""
+    from .record_tools import listing  # see the docstring
+
+    return listing(config, paths, to)
+
+
+def forget_records(config: Config, post: str, platforms: Sequence[str] = ()) -> list[str]:
+    """Remove the records of `post` (canonical URL or file), or only `platforms`' (see
+    `crosspost.record_tools.forget`); returns the platforms forgotten."""
+    from .record_tools import forget  # see the docstring
+
+    return forget(config, post, platforms)
+
+
+def mark_known(
+    config: Config, post: str, platform: str, *, remote_id: str | None, url: str | None
+) -> Entry:
+    """Record that `platform` has `post` as `remote_id` at `url` (see
+    `crosspost.record_tools.mark_known`)."""
+    from .record_tools import mark_known as mark  # see the docstring
+
+    return mark(config, post, platform, remote_id=remote_id, url=url)
+
+
+def orphan_hint(row: RecordRow) -> str:
+    """What to do about a record whose file is gone (see `crosspost.record_tools`)."""
+    from .record_tools import orphan_hint as hint  # see the docstring
+
+    return hint(row)
 
 
 def move_records(old: str, new: str, *, config: Config) -> None:

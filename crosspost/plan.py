@@ -21,7 +21,7 @@ from pathlib import Path
 from .adapter import Adapter, Payload
 from .config import Config
 from .document import Document, Notice
-from .errors import ContentError, CrosspostError, SourceError
+from .errors import ContentError, CrosspostError, SourceError, shown
 from .records import Entry, Records
 
 log = logging.getLogger("crosspost")
@@ -353,7 +353,8 @@ def _plan_one(
         return act(
             Kind.ATTENTION,
             "an earlier create may or may not have succeeded and this platform cannot be "
-            "searched; check it by hand, then re-run with --force to post it again",
+            f"searched; check it by hand: if it is there, {settle_by_hand(label, name)}, if "
+            "not, re-run with --force to post it again",
         )
     try:
         payload = render_for(adapter, name, doc, draft=as_draft)
@@ -369,12 +370,29 @@ def _plan_one(
         return act(Kind.SKIP, "unchanged", payload=payload)
     changed = f"moved from {previous}" if previous else "changed"
     if not caps.update:
+        shown_name = adapter.display_name or name
+        if record.draft and not as_draft:
+            return act(
+                Kind.UNSUPPORTED,
+                f"a draft on {shown_name}, which crosspost cannot publish: publish it there by "
+                f"hand, then {settle_by_hand(label, name)}",
+                payload=payload,
+            )
         return act(
             Kind.UNSUPPORTED,
-            f"{changed}; {adapter.display_name or name} platforms cannot update",
+            f"{changed}; {shown_name} platforms cannot update (edit the copy by hand if it "
+            f"matters, then {settle_by_hand(label, name)})",
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
+
+
+def settle_by_hand(post: str, platform: str) -> str:
+    """The way out of a state only a human can settle (a copy that may exist, a draft or a
+    change a platform cannot take): the command that records the copy as it is, with the post's
+    file named from the current folder."""
+    named = post if "://" in post else str(shown(Path(post)))
+    return f"run `crosspost records set {named} --to {platform} --url URL`"
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

@@ -32,7 +32,16 @@ from .errors import (
     PlatformError,
 )
 from .http import RetryPolicy
-from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source, since_notice
+from .plan import (
+    Action,
+    Kind,
+    Plan,
+    PostSource,
+    make_plan,
+    relative_source,
+    settle_by_hand,
+    since_notice,
+)
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age, now_iso
 
@@ -453,7 +462,8 @@ class Publisher:
                 action,
                 "the post is on other platforms but not in the records (were they lost?) and "
                 f"{adapter.display_name or action.platform} cannot be searched; check the "
-                "account, then re-run with --force if it is not there",
+                f"account: if it is there, {settle_by_hand(action.post, action.platform)}, "
+                "if not, re-run with --force",
                 None,
             )
         remote = await adapter.find(action.doc)
@@ -544,7 +554,8 @@ class Publisher:
         return _attention(
             action,
             f"{why}; {adapter.display_name or action.platform} cannot be searched, so it may or "
-            "may not exist now. Check the account; if it is not there, re-run with --force",
+            "may not exist now. Check the account: if it is there, "
+            f"{settle_by_hand(action.post, action.platform)}; if not, re-run with --force",
             cause,
         )
 

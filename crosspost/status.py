@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from .adapter import AdapterClass
 from .config import Config
@@ -18,6 +19,7 @@ from .document import Document, RemotePost
 from .errors import CrosspostError
 from .plan import relative_source
 from .platforms import Platforms, settle_seconds
+from .record_tools import orphan_hint, rows_of
 from .records import Entry, Records, age
 
 __all__ = ["Finding", "StatusReport", "Verdict", "apply", "recorded", "refresh"]
@@ -34,6 +36,7 @@ class Verdict(StrEnum):
     UNSEARCHABLE = "unsearchable"  # the platform cannot be searched (Medium-style)
     SUSPECT = "suspect"  # unsearchable and unrecorded, but published elsewhere: may exist here
     ERROR = "error"  # the lookup failed
+    ORPHANED = "orphaned"  # recorded, but the post's file is gone (deleted or renamed)
 
 
 @dataclass(frozen=True)
@@ -73,20 +76,35 @@ class StatusReport:
 _CHANGES = (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR, Verdict.SUSPECT)
 
 
-def recorded(records: Records) -> list[Finding]:
-    """The records alone, as findings (no network)."""
-    return [
-        Finding(
-            records.source_of(url) or url,
-            platform,
-            url,
-            Verdict.OK if entry.state == "published" else Verdict.ERROR,
-            recorded=entry,
-            detail=entry.state,
+def recorded(
+    records: Records,
+    config: Config,
+    paths: Sequence[Path] = (),
+    to: Sequence[str] | None = None,
+) -> list[Finding]:
+    """The records alone, as findings (no network): only the posts under `paths` and the
+    platforms `to` when given. A record whose file is gone is ORPHANED, never "published", with
+    the commands that settle it in its detail."""
+    findings = []
+    for row in rows_of(records, config, paths, to):
+        entry = row.entry
+        verdict = Verdict.OK if entry.state == "published" else Verdict.ERROR
+        detail: str = entry.state
+        if row.orphaned:
+            verdict, detail = Verdict.ORPHANED, orphan_hint(row)
+        post = str(row.file(config)) if row.source else row.canonical_url
+        findings.append(
+            Finding(
+                post,
+                row.platform,
+                row.canonical_url,
+                verdict,
+                recorded=entry,
+                detail=detail,
+                source=row.source,
+            )
         )
-        for url in records.urls()
-        for platform, entry in sorted(records.entries(url).items())
-    ]
+    return findings
 
 
 async def refresh(

@@ -1,5 +1,6 @@
-"""`crosspost init`, `crosspost sandbox` and `crosspost records move`: setting a blog up, trying
-crosspost without accounts, and keeping the records right after a slug change."""
+"""`crosspost init`, `crosspost sandbox` and `crosspost records …`: setting a blog up, trying
+crosspost without accounts, and keeping the records right by hand (list, move after a slug
+change, forget, set a copy made or published by hand)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,17 @@ from crosspost import api
 from crosspost.errors import CrosspostError, shown
 
 from .group import config_option, main, resolve_config
+from .output import print_table
 
-__all__ = ["init", "records", "records_move", "sandbox"]
+__all__ = [
+    "init",
+    "records",
+    "records_forget",
+    "records_list",
+    "records_move",
+    "records_set",
+    "sandbox",
+]
 
 
 @main.command()
@@ -113,3 +123,89 @@ def records_move(old: str, new: str, config_file: Path | None) -> None:
     """
     api.move_records(old, new, config=resolve_config(config_file))
     click.echo(f"moved the records of {old} to {new}")
+
+
+@records.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@config_option
+def records_list(
+    paths: tuple[Path, ...], to: tuple[str, ...], as_json: bool, config_file: Path | None
+) -> None:
+    """List the records: each post's canonical URL (what `records move` and `records forget`
+    take), its file, and its copy on each platform. PATHS limits it to the posts there."""
+    config = resolve_config(config_file, paths)
+    if to:
+        api.platform_names(to, parameter="--to")
+    rows = api.list_records(config, paths, to or None)
+    if as_json:
+        import json  # only --json needs it
+
+        data = [
+            {
+                "canonical_url": r.canonical_url,
+                "file": str(r.file(config)) if r.source else None,
+                "orphaned": r.orphaned,
+                "platform": r.platform,
+                "state": r.entry.state,
+                "id": r.entry.id,
+                "url": r.entry.url,
+                "draft": r.entry.draft,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no records")
+        return
+    last = None
+    lines = []
+    for r in rows:
+        if r.canonical_url != last:
+            where = f"{r.file(config)}" if r.source else "(file not recorded)"
+            if r.orphaned:
+                where += " (gone)"
+            lines.append((r.canonical_url, where, "", ""))
+            last = r.canonical_url
+        state = r.entry.state + (" (draft)" if r.entry.draft else "")
+        lines.append(("", r.platform, state, r.entry.url or r.entry.id or ""))
+    print_table(("canonical url", "file / platform", "state", "copy"), lines)
+    for r in {r.canonical_url: r for r in rows if r.orphaned}.values():
+        click.echo(f"orphaned: {r.canonical_url}: {api.orphan_hint(r)}", err=True)
+
+
+@records.command("forget")
+@click.argument("post")
+@click.option("--to", "to", multiple=True, help="Only this platform's copy (repeat for several).")
+@config_option
+def records_forget(post: str, to: tuple[str, ...], config_file: Path | None) -> None:
+    """Forget POST's records (its canonical URL or its file): every platform's, or with --to
+    one platform's. The copies on the platforms are not touched; the next publish posts the
+    post again where it was forgotten (for a copy you deleted there)."""
+    config = resolve_config(config_file)
+    if to:
+        api.platform_names(to, parameter="--to")
+    gone = api.forget_records(config, post, to)
+    click.echo(f"forgot the {', '.join(gone)} record(s) of {post}")
+
+
+@records.command("set")
+@click.argument("post")
+@click.option("--to", "platform", required=True, metavar="PLATFORM", help="The platform.")
+@click.option("--id", "remote_id", metavar="ID", help="The copy's id on the platform.")
+@click.option("--url", metavar="URL", help="The copy's address on the platform.")
+@config_option
+def records_set(
+    post: str, platform: str, remote_id: str | None, url: str | None, config_file: Path | None
+) -> None:
+    """Record that PLATFORM has POST (its file, or a recorded canonical URL) as the copy at
+    --url / --id: one posted by hand, a draft published by hand, or one an unknown outcome
+    left. Nothing is sent. A platform that can update brings the copy up to date on the next
+    publish; one that cannot (Medium-style) counts it as matching the post as it is now."""
+    config = resolve_config(config_file)
+    api.platform_names(platform, parameter="--to")
+    entry = api.mark_known(config, post, platform, remote_id=remote_id, url=url)
+    then = "the next publish updates it" if entry.hash is None else "it counts as up to date"
+    click.echo(f"recorded {post} on {platform} as {url or remote_id}; {then}")

@@ -80,9 +80,14 @@ def _print_findings(findings: Sequence[Finding], *, as_json: bool, refreshed: bo
         return
     columns = ("post", "platform", "records", "platform says" if refreshed else "url")
     lines = []
+    orphans: dict[str, str] = {}
     for f in findings:
-        state = f.recorded.state if f.recorded else "-"
+        state: str = f.recorded.state if f.recorded else "-"
         url = (f.recorded.url if f.recorded else None) or ""
         last = f"{f.verdict.value}: {f.detail}" if refreshed else url
+        if f.verdict.value == "orphaned":
+            state, orphans[f.canonical_url] = "orphaned", f.detail
         lines.append((short(f.post), f.platform, state, last))
     print_table(columns, lines)
+    for url, detail in orphans.items():
+        click.echo(f"orphaned: {url}: {detail}", err=True)
