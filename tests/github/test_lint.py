@@ -1,4 +1,5 @@
-"""action.yml and the example workflow: schema-valid, clean under zizmor, offline."""
+"""action.yml, the example workflow and the release workflow: schema-valid, clean under zizmor
+(with the repository's policy, .github/zizmor.yml), offline."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import yaml
 
 from crosspost.github import ARTIFACT_FOLDER
 
-from .helpers import ACTION, VENV_BIN, WORKFLOW
+from .helpers import ACTION, REPO, VENV_BIN, WORKFLOW
 
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+RELEASE = REPO / ".github" / "workflows" / "release.yml"
+ZIZMOR_POLICY = REPO / ".github" / "zizmor.yml"
 
 
 def tool(name: str) -> str:
@@ -25,7 +28,11 @@ def tool(name: str) -> str:
 
 @pytest.mark.parametrize(
     ("schema", "target"),
-    [("vendor.github-actions", ACTION), ("vendor.github-workflows", WORKFLOW)],
+    [
+        ("vendor.github-actions", ACTION),
+        ("vendor.github-workflows", WORKFLOW),
+        ("vendor.github-workflows", RELEASE),
+    ],
 )
 def test_schema(schema: str, target: Path) -> None:
     result = subprocess.run(
@@ -46,8 +53,10 @@ def test_zizmor_finds_nothing(tmp_path: Path) -> None:
             "--no-progress",
             "--color=never",
             "--format=plain",
+            f"--config={ZIZMOR_POLICY}",
             str(ACTION),
             str(WORKFLOW),
+            str(RELEASE),
         ],
         capture_output=True,
         text=True,
@@ -68,10 +77,17 @@ def test_inputs_reach_scripts_only_through_env() -> None:
 
 
 def test_every_action_is_pinned_by_commit_sha() -> None:
+    """Every third-party action, in the action and both workflows; crosspost's own action is
+    named by its release tag in the example (`test_release.py` checks that tag)."""
     uses = [s["uses"] for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if "uses" in s]
-    workflow = yaml.safe_load(WORKFLOW.read_text())
-    uses += [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
-    assert uses and all(SHA_PIN.match(u) for u in uses), uses
+    for path in (WORKFLOW, RELEASE):
+        workflow = yaml.safe_load(path.read_text())
+        uses += [
+            s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s
+        ]
+    third_party = [u for u in uses if not u.startswith("crosspost/crosspost@")]
+    assert len(third_party) == len(uses) - 1, uses
+    assert third_party and all(SHA_PIN.match(u) for u in third_party), third_party
 
 
 def test_every_token_input_becomes_its_environment_variable() -> None:
