@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .check import Checkup, OfflineRenderer
     from .doctor import Diagnosis
     from .plan import Plan, PostSource
+    from .progress import Watch
     from .publisher import Report, Result
     from .record_tools import RecordRow
     from .records import Entry
@@ -142,6 +143,7 @@ async def apublish(
     verify_new: bool = False,
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
+    watch: Watch | None = None,
 ) -> Report:
     """Publish posts to the configured platforms; never the same post twice on one platform.
 
@@ -151,7 +153,9 @@ async def apublish(
     `draft`: create platform drafts. `force`: post again where an earlier outcome is unknown.
     `dry_run`: plan only; every result is PLANNED. `verify_new`: look each post without records
     up on the platform before creating it (records lost, or posted by hand). `progress` is called
-    with each `Result` as soon as it is known. `adapters` replaces the installed adapters.
+    with each `Result` as soon as it is known, `watch` with each `Started` and `Waiting` event
+    (a platform starting on a post, a rate-limit or retry wait: `crosspost.progress`), for a
+    live display. `adapters` replaces the installed adapters.
 
     Every (post, platform) gets a `Result` in the returned `Report`; platform failures are
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
@@ -171,6 +175,7 @@ async def apublish(
         dry_run=dry_run,
         verify_new=verify_new,
         progress=progress,
+        watch=watch,
     )
     return await publisher.run(sources)
 
@@ -186,6 +191,7 @@ def publish(
     verify_new: bool = False,
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
+    watch: Watch | None = None,
 ) -> Report:
     """The blocking form of `apublish`, with the same arguments, result and errors.
 
@@ -207,6 +213,7 @@ def publish(
         verify_new=verify_new,
         progress=progress,
         adapters=adapters,
+        watch=watch,
     )
     try:
         asyncio.get_running_loop()

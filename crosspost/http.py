@@ -143,6 +143,8 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._margin = margin
+        self.on_wait: Callable[[float, str], None] | None = None
+        """Told of every wait before it starts (seconds, why): a run's progress display."""
 
     @property
     def limits(self) -> Mapping[str, RateLimit]:
@@ -164,6 +166,7 @@ class Pacer:
                     if delay <= 0:
                         sent.popleft()
                         continue
+                    self._tell(delay, f"rate limit {key} {limit.count}/{limit.per:g}s")
                     await self._sleep(delay)
                 slot = [self._clock()]
                 sent.append(slot)
@@ -181,7 +184,12 @@ class Pacer:
     async def _wait_pause(self) -> None:
         delay = self._paused_until - self._clock()
         if delay > 0:
+            self._tell(delay, "the platform asked to back off")
             await self._sleep(delay)
+
+    def _tell(self, seconds: float, why: str) -> None:
+        if self.on_wait is not None:
+            self.on_wait(seconds, why)
 
     def pause(self, seconds: float) -> None:
         """Hold every request for `seconds` (the platform told us to back off)."""
@@ -391,6 +399,8 @@ class PlatformClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RateLimitedError) and exc.retry_after:
             self.pacer.pause(exc.retry_after)
+        if self.pacer.on_wait is not None and state.upcoming_sleep:
+            self.pacer.on_wait(state.upcoming_sleep, f"retrying after: {exc}")
         log.info(
             "%s: retrying in %.1fs after: %s",
             self.platform,

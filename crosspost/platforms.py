@@ -17,6 +17,7 @@ from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag
 from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
+from .progress import Waiting, Watch
 from .records import Records
 from .suggest import allowed_hint
 
@@ -51,8 +52,10 @@ class Platforms:
         *,
         policy: RetryPolicy | None = None,
         transports: Mapping[str, Any] | None = None,
+        watch: Watch | None = None,
     ) -> None:
         self.config = config
+        self._watch = watch
         check_tag_platforms(config, {*adapters, *config.platforms})
         self.names = select_platforms(config, adapters, to)
         self._classes = {name: adapters[name] for name in self.names}
@@ -104,6 +107,9 @@ class Platforms:
             policy=self._policy,
             transport=self._transports.get(name),
         )
+        if self._watch is not None:
+            watch = self._watch
+            client.pacer.on_wait = lambda seconds, why: watch(Waiting(name, seconds, why))
         cache = records.account(name)
         tags = {
             tag: per_platform[name]

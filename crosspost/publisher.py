@@ -43,6 +43,7 @@ from .plan import (
     since_notice,
 )
 from .platforms import Platforms, settle_seconds
+from .progress import Started, Watch
 from .records import Entry, Records, age, now_iso
 
 __all__ = ["Publisher", "Report", "Result", "Status"]
@@ -163,7 +164,9 @@ class Publisher:
     """One publishing run over a blog's config and records.
 
     `adapters` are the registered adapter classes; `to` restricts the platforms; `transports`
-    can route a platform's HTTP through a custom httpx transport (tests).
+    can route a platform's HTTP through a custom httpx transport (tests). `progress` is called
+    with each `Result` as soon as it is known; `watch` with what happens meanwhile (a platform
+    starting on a post, every wait: see `crosspost.progress`).
     """
 
     def __init__(
@@ -180,6 +183,7 @@ class Publisher:
         policy: RetryPolicy | None = None,
         transports: Mapping[str, Any] | None = None,
         now: datetime | None = None,
+        watch: Watch | None = None,
     ) -> None:
         self.config = config
         self.draft = draft
@@ -190,8 +194,9 @@ class Publisher:
         self.policy = policy or RetryPolicy()
         self.transports = transports or {}
         self.now = now
+        self.watch = watch
         self.platforms = Platforms(
-            config, adapters, to, policy=self.policy, transports=self.transports
+            config, adapters, to, policy=self.policy, transports=self.transports, watch=watch
         )
         self._records: Records | None = None
         self._sightings = _Sightings((), set())
@@ -295,6 +300,8 @@ class Publisher:
                     if held is not None:
                         return self._emit(held)
                 async with semaphores[action.platform]:
+                    if self.watch is not None:
+                        self.watch(Started(action.post, action.platform, len(work)))
                     result = await self._execute(action)
             except CrosspostError as exc:
                 result = _failure(action, exc)

@@ -36,6 +36,8 @@ PUBLIC: Mapping[str, frozenset[str] | None] = {
     "crosspost.check": frozenset({"Checked", "Checkup"}),
     "crosspost.status": frozenset({"Finding", "StatusReport"}),
     "crosspost.doctor": frozenset({"Diagnosis"}),
+    # The events a run reports to its `watch` callback (api.publish(..., watch=)).
+    "crosspost.progress": frozenset({"Event", "Started", "Waiting"}),
 }
 """What a front end may import from the core: module -> the names it may take (None: any)."""
 

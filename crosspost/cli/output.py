@@ -55,14 +55,23 @@ def print_notices(notices: Iterable[Notice], *, err: bool = False) -> int:
     return number
 
 
-def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A table: rich on a terminal; plain, aligned and never truncated when piped or logged."""
+def print_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    styles: Sequence[str | None] = (),
+) -> None:
+    """A table: rich on a terminal (each row in its `styles` colour, if any; a long path or URL
+    folds onto the next line, never cut, so a narrow terminal still shows all of it); plain,
+    aligned and never truncated when piped or logged."""
     if sys.stdout.isatty():
         from rich.table import Table  # see `console`
 
-        table = Table(*header, box=None, pad_edge=False)
-        for row in rows:
-            table.add_row(*row)
+        table = Table(box=None, pad_edge=False)
+        for name in header:
+            table.add_column(name, overflow="fold")
+        for number, row in enumerate(rows):
+            table.add_row(*row, style=styles[number] if number < len(styles) else None)
         console().print(table)
         return
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header) - 1)]

@@ -9,11 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,26 +20,13 @@ from crosspost import api
 from crosspost.errors import ConfigError, shown, with_shown_path
 
 from .group import config_option, fail, main, resolve_config, sandbox_for
+from .live import RunDisplay
 from .output import print_table, report_data, short
 
 if TYPE_CHECKING:
     from crosspost import Config, Document, Report, Result
 
 __all__ = ["publish"]
-
-_MARKS = {
-    "created": "+",
-    "updated": "~",
-    "adopted": "=",
-    "unchanged": " ",
-    "held": "…",
-    "unsupported": "!",
-    "planned": "?",
-    "invalid": "x",
-    "failed": "x",
-    "attention": "!",
-}
-
 
 # --------------------------------------------------------------------------- publish
 
@@ -116,6 +102,7 @@ def publish(
         from crosspost.github import mask_tokens
 
         mask_tokens(os.environ)  # before anything is read or printed
+    display = RunDisplay.for_run(quiet=as_json or dry_run)
     try:
         config = resolve_config(config_file, paths)
         run = functools.partial(
@@ -126,6 +113,7 @@ def publish(
             force=force,
             wait_live=wait_live,
             verify_new=github if verify_new is None else verify_new,
+            display=display,
         )
         if github and not sandbox:
             from crosspost.github import ActionRun
@@ -154,6 +142,9 @@ def publish(
         except KeyboardInterrupt:
             if action is not None:
                 raise click.exceptions.Exit(action.interrupted()) from None
+            rows = _rows(display.results)
+            if rows and not as_json:
+                print_table(HEADER, rows, styles=[_style(row) for row in rows])
             click.echo(
                 "interrupted: what was published is in the records; run again to finish "
                 "(interrupted creates are looked up first, never sent twice)",
@@ -185,6 +176,7 @@ def _publish(
     force: bool,
     wait_live: float | None,
     verify_new: bool,
+    display: RunDisplay,
 ) -> Report:
     import asyncio  # here, not at the top: `crosspost check` and the others never need it
 
@@ -195,35 +187,26 @@ def _publish(
         sources, held = asyncio.run(
             api.hold_until_live(found, config=config, to=to or None, deadline=wait_live)
         )
-    progress = _progress() if sys.stderr.isatty() and not dry_run else None
-    report = asyncio.run(
-        api.apublish(
-            sources,
-            to=to or None,
-            config=config,
-            draft=draft,
-            force=force,
-            dry_run=dry_run,
-            progress=progress,
-            verify_new=verify_new,
+    with display:
+        report = asyncio.run(
+            api.apublish(
+                sources,
+                to=to or None,
+                config=config,
+                draft=draft,
+                force=force,
+                dry_run=dry_run,
+                progress=display.result,
+                watch=display.event,
+                verify_new=verify_new,
+            )
         )
-    )
     if not report.results and not report.errors and not held:
         where = ", ".join(map(str, paths)) or str(config.content_dir)
         raise api.no_posts(where, config)
     if held:
         report = replace(report, results=report.results + tuple(held))
     return report
-
-
-def _progress() -> Any:
-    def show(result: Result) -> None:
-        if result.status.value != "unchanged":
-            mark = _MARKS.get(result.status.value, " ")
-            where = result.url or result.message
-            click.echo(f"{mark} {result.platform:<9} {short(result.post)}  {where}", err=True)
-
-    return show
 
 
 def _print_report(report: Report, *, as_json: bool) -> None:
@@ -235,9 +218,9 @@ def _print_report(report: Report, *, as_json: bool) -> None:
     for notice in report.notices:
         where = shown(notice.path) if notice.path else None
         click.echo(f"warning: {replace(notice, path=where)}", err=True)
-    rows = _rows(report)
+    rows = _rows(report.results)
     if rows:
-        print_table(("post", "platform", "status", "url / reason"), rows)
+        print_table(HEADER, rows, styles=[_style(row) for row in rows])
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
@@ -253,14 +236,24 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         )
 
 
-def _rows(report: Report) -> list[tuple[str, ...]]:
+HEADER = ("post", "platform", "status", "url / reason")
+
+_STYLES = {"failed": "red", "invalid": "red", "attention": "yellow"}
+"""Row colours on a terminal: what failed, and what needs a human."""
+
+
+def _style(row: Sequence[str]) -> str | None:
+    return _STYLES.get(row[2])
+
+
+def _rows(results: Sequence[Result]) -> list[tuple[str, ...]]:
     """One row per (post, platform) that did something, sorted; a post held or refused the
     same way everywhere is one row for "all" platforms."""
     by_post: dict[str, list[Result]] = {}
-    for result in report.results:
+    for result in results:
         if result.status.value != "unchanged":
             by_post.setdefault(result.post, []).append(result)
-    everywhere = len({r.platform for r in report.results} - {"*"})
+    everywhere = len({r.platform for r in results} - {"*"})
     rows: list[tuple[str, ...]] = []
     for post, results in sorted(by_post.items()):
         outcomes = {(r.status.value, r.message) for r in results}
