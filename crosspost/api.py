@@ -48,6 +48,7 @@ __all__ = [
     "env_var",
     "forget_records",
     "format_post",
+    "git_renames",
     "hold_until_live",
     "list_records",
     "load_config",
@@ -144,6 +145,7 @@ async def apublish(
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
     watch: Watch | None = None,
+    renames: Sequence[tuple[Path, Path]] = (),
 ) -> Report:
     """Publish posts to the configured platforms; never the same post twice on one platform.
 
@@ -155,7 +157,8 @@ async def apublish(
     up on the platform before creating it (records lost, or posted by hand). `progress` is called
     with each `Result` as soon as it is known, `watch` with each `Started` and `Waiting` event
     (a platform starting on a post, a rate-limit or retry wait: `crosspost.progress`), for a
-    live display. `adapters` replaces the installed adapters.
+    live display. `adapters` replaces the installed adapters. `renames`: (old file, new file)
+    renames of post files proven elsewhere (`git_renames`), followed instead of re-posted.
 
     Every (post, platform) gets a `Result` in the returned `Report`; platform failures are
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
@@ -176,6 +179,7 @@ async def apublish(
         verify_new=verify_new,
         progress=progress,
         watch=watch,
+        renames=renames,
     )
     return await publisher.run(sources)
 
@@ -192,6 +196,7 @@ def publish(
     progress: Callable[[Result], None] | None = None,
     adapters: Mapping[str, AdapterClass] | None = None,
     watch: Watch | None = None,
+    renames: Sequence[tuple[Path, Path]] = (),
 ) -> Report:
     """The blocking form of `apublish`, with the same arguments, result and errors.
 
@@ -214,6 +219,7 @@ def publish(
         progress=progress,
         adapters=adapters,
         watch=watch,
+        renames=renames,
     )
     try:
         asyncio.get_running_loop()
@@ -304,6 +310,14 @@ async def hold_until_live(
 
 def _label(source: PostSource) -> str:
     return source.label if isinstance(source, Document) else str(source)
+
+
+def git_renames(config: Config) -> list[tuple[Path, Path]]:
+    """The renames git proves for cross-posted posts whose file is gone, when the blog is a git
+    checkout (see `crosspost.worktree`); pass them to `publish(renames=...)`."""
+    from .worktree import renamed_posts  # git: only a run with a post gone from the records
+
+    return renamed_posts(config)
 
 
 def check(

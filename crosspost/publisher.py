@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from .adapter import AdapterClass, Payload
@@ -45,6 +46,8 @@ from .plan import (
 from .platforms import Platforms, settle_seconds
 from .progress import Started, Watch
 from .records import Entry, Records, age, now_iso
+from .renames import follow as follow_renames
+from .renames import likely as likely_renames
 
 __all__ = ["Publisher", "Report", "Result", "Status"]
 
@@ -166,7 +169,9 @@ class Publisher:
     `adapters` are the registered adapter classes; `to` restricts the platforms; `transports`
     can route a platform's HTTP through a custom httpx transport (tests). `progress` is called
     with each `Result` as soon as it is known; `watch` with what happens meanwhile (a platform
-    starting on a post, every wait: see `crosspost.progress`).
+    starting on a post, every wait: see `crosspost.progress`). `renames` are (old file, new
+    file) renames someone proved (git: the Action's push, the CLI's working tree); they are
+    recorded before planning, so a renamed and edited post is moved, never posted again.
     """
 
     def __init__(
@@ -184,6 +189,7 @@ class Publisher:
         transports: Mapping[str, Any] | None = None,
         now: datetime | None = None,
         watch: Watch | None = None,
+        renames: Sequence[tuple[Path, Path]] = (),
     ) -> None:
         self.config = config
         self.draft = draft
@@ -195,6 +201,7 @@ class Publisher:
         self.transports = transports or {}
         self.now = now
         self.watch = watch
+        self.renames = renames
         self.platforms = Platforms(
             config, adapters, to, policy=self.policy, transports=self.transports, watch=watch
         )
@@ -206,11 +213,14 @@ class Publisher:
     async def run(self, sources: Iterable[PostSource]) -> Report:
         if self.dry_run:
             records = Records.read(self.config.records)
-            return self._planned(self._plan(sources, records))
+            follow_renames(self.renames, records, self.config)
+            plan = self._plan(sources, records)
+            return self._planned(plan, likely_renames(plan.actions, records, self.config))
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
             self._records = records
+            follow_renames(self.renames, records, self.config)
             plan = self._plan(sources, records)
             refuse_without_tokens(plan, self.config)
             return await self._apply(plan)
@@ -235,7 +245,7 @@ class Publisher:
 
     # ----------------------------------------------------------------- applying
 
-    def _planned(self, plan: Plan) -> Report:
+    def _planned(self, plan: Plan, likely: Sequence[Notice] = ()) -> Report:
         results = [
             _passive(a)
             if a.kind not in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE)
@@ -252,6 +262,7 @@ class Publisher:
         notices = (
             _notices(plan.actions)
             + self._since(plan)
+            + tuple(likely)
             + tuple(
                 Notice(
                     f"{exc.message}; a real run would refuse ({exc.hint})",

@@ -247,15 +247,17 @@ class Records:
     def rename_source(self, old: str, new: str) -> bool:
         """Record that the post file `old` is now `new` (paths relative to the blog root), as
         git reports a rename; the next publish then treats the post as moved, not as new.
-        False when no post was recorded from `old`, or one already is from `new`."""
+        False when no post was recorded from `old`, or one already is from `new`. On a
+        read-only view (a dry run) the rename is kept in memory only."""
         url = self.url_for_source(old)
         if url is None or self.url_for_source(new) is not None:
             return False
         self._posts[url].source = new
-        self._dirty_posts.add(url)
         self._by_source = None
         self._by_hash = None
-        self._flush()
+        if self.writable:
+            self._dirty_posts.add(url)
+            self._flush()
         return True
 
     def move(self, old: str, new: str, *, source: str | None = None) -> None:

@@ -199,6 +199,7 @@ def _publish(
                 progress=display.result,
                 watch=display.event,
                 verify_new=verify_new,
+                renames=api.git_renames(config),
             )
         )
     if not report.results and not report.errors and not held:
