@@ -39,7 +39,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "newer-version": (
         _rewrite(lambda b: b.replace(b'"version": 1', b'"version": 2')),
         "written by a newer crosspost",
-        "upgrade crosspost",
+        "the crosspost version that wrote it, or a newer one",
     ),
     "wrong-type": (
         _rewrite(lambda b: b.replace(b'"state": "published"', b'"state": 1', 1)),
