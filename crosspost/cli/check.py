@@ -95,7 +95,11 @@ def _stopped_report(exc: CrosspostError) -> dict[str, Any]:
 def _print_check(checkup: Checkup, *, links: bool) -> None:
     config, checked = checkup.config, checkup.posts
     if config.path is None:
-        click.echo("warning: no crosspost.toml found; using the defaults", err=True)
+        click.echo(
+            "warning: no crosspost.toml found; using the defaults (run `crosspost init` to "
+            "write one for this blog)",
+            err=True,
+        )
     warnings = drafts = old = 0
     for item in checked:
         if item.error is not None:
