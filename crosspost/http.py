@@ -118,10 +118,19 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
+_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "create": ("write",),
+    "update": ("write",),
+    "upload": ("write",),
+}
+"""Limits that count several operations together (`limits = {write = "1/1s"}`)."""
+
+
 class Pacer:
     """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
 
-    A sliding window per operation (`"*"` counts every request): before sending, wait until the
+    A sliding window per operation (`"write"` counts creates, updates and uploads together, as
+    dev.to's per-second write throttle does; `"*"` counts every request): before sending, wait until the
     oldest of the last `count` requests is older than `per`. A request's time is when its answer
     came (`settle`), the latest moment the platform can have counted it, so network delays can
     never squeeze `count + 1` requests into one of the platform's windows, fixed or sliding.
@@ -151,7 +160,7 @@ class Pacer:
     async def acquire(self, op: str) -> list[list[float]]:
         """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`."""
         taken: list[list[float]] = []
-        for key in (op, "*"):
+        for key in (op, *_GROUPS.get(op, ()), "*"):
             limit = self._limits.get(key)
             if limit is None:
                 continue
