@@ -48,6 +48,7 @@ _MARKS = {
     "invalid": "x",
     "failed": "x",
     "attention": "!",
+    "gone": "-",
 }
 
 
@@ -59,7 +60,11 @@ _MARKS = {
 @click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
 @click.option("--dry-run", is_flag=True, help="Show what would be done; send and write nothing.")
 @click.option("--draft", is_flag=True, help="Create platform drafts instead of live posts.")
-@click.option("--force", is_flag=True, help="Post again where an earlier outcome is unknown.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Post again where an earlier outcome is unknown or the copy was deleted.",
+)
 @click.option("--sandbox", is_flag=True, help="Publish to built-in fake platforms (no account).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(
@@ -406,8 +411,7 @@ def status(
         findings = asyncio.run(run(Records.read(config.records)))
         changed = 0
     _print_findings(findings, as_json=as_json, refreshed=True)
-    changes = (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR, Verdict.SUSPECT)
-    pending = sum(f.verdict in changes for f in findings)
+    pending = sum(f.writes for f in findings)
     if write:
         click.echo(f"records updated: {changed} change(s) written to {config.records}")
     elif pending:

@@ -19,6 +19,7 @@ __all__ = [
     "CredentialError",
     "CrosspostError",
     "EndpointError",
+    "GoneError",
     "LockError",
     "NotSentError",
     "PlatformError",
@@ -212,6 +213,11 @@ class AuthError(PlatformError):
 
 class RejectedError(PlatformError):
     """The platform refused the content (4xx validation error); nothing was created."""
+
+
+class GoneError(RejectedError):
+    """The platform no longer has the post (an update answered 404 or NOT_FOUND): it was
+    deleted there by hand. The publisher records it as `gone` instead of failing every run."""
 
 
 class AlreadyExistsError(RejectedError):

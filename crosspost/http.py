@@ -44,6 +44,7 @@ from .errors import (
     AuthError,
     ConfigError,
     EndpointError,
+    GoneError,
     NotSentError,
     PlatformError,
     RateLimitedError,
@@ -130,10 +131,10 @@ class Pacer:
     """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
 
     A sliding window per operation (`"write"` counts creates, updates and uploads together, as
-    dev.to's per-second write throttle does; `"*"` counts every request): before sending, wait until the
-    oldest of the last `count` requests is older than `per`. A request's time is when its answer
-    came (`settle`), the latest moment the platform can have counted it, so network delays can
-    never squeeze `count + 1` requests into one of the platform's windows, fixed or sliding.
+    dev.to's per-second write throttle does; `"*"` counts every request): before sending, wait
+    until the oldest of the last `count` requests is older than `per`. A request's time is when
+    its answer came (`settle`), the latest moment the platform can have counted it, so network
+    delays can never squeeze `count + 1` requests into one of the platform's windows.
     429s and `X-RateLimit-Remaining: 0` pause the pacer until the platform's reset time.
     """
 
@@ -511,6 +512,12 @@ class PlatformClient:
             )
         if status >= 500:
             raise self._unsure(op, f"{target} failed with HTTP {status}: {detail}", status)
+        if status in (404, 410) and op == "update":
+            raise GoneError(
+                f"{target} answered HTTP {status} ({detail}): the post is no longer there",
+                platform=self.platform,
+                status=status,
+            )
         raise RejectedError(
             f"{target} was refused: {detail}", platform=self.platform, status=status
         )

@@ -51,6 +51,7 @@ class Kind(StrEnum):
     RECONCILE = "reconcile"  # a create was interrupted: look the post up first
     ATTENTION = "attention"  # may exist already and cannot be checked: needs --force
     INVALID = "invalid"  # the post cannot be rendered for this platform
+    GONE = "gone"  # its copy was deleted on the platform: left alone unless --force
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +344,8 @@ def _plan_one(
         return act(Kind.HOLD, f"dated before site.since ({config.site.since})")
     if as_draft and not caps.drafts:
         return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
+    if record is not None and record.state == "gone" and not force:
+        return act(Kind.GONE, gone_reason(adapter.display_name or name, name, label, record.url))
     if record is not None and record.state == "unknown" and not force:
         return act(
             Kind.ATTENTION,
@@ -357,7 +360,7 @@ def _plan_one(
         return act(
             Kind.RECONCILE, "an earlier run was interrupted while creating it", payload=payload
         )
-    if record is None or record.state == "unknown":
+    if record is None or record.state in ("unknown", "gone"):
         return act(Kind.CREATE, "new" if record is None else "forced", payload=payload)
     if record.hash == payload.hash:
         return act(Kind.SKIP, "unchanged", payload=payload)
@@ -369,6 +372,16 @@ def _plan_one(
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
+
+
+def gone_reason(display: str, platform: str, post: str, url: str | None) -> str:
+    """The one line for a copy deleted on the platform, with both ways forward: leave it gone
+    (nothing to do; no request is spent on it again) or post it again with --force."""
+    where = f" ({url})" if url else ""
+    return (
+        f"deleted on {display}{where}; left alone from now on. To post it there again: "
+        f"crosspost publish --force --to {platform} {post}"
+    )
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

@@ -23,9 +23,15 @@ from typing import Any
 from .adapter import AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .document import Notice, RemotePost
-from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
+from .errors import (
+    AlreadyExistsError,
+    AmbiguousError,
+    CrosspostError,
+    GoneError,
+    PlatformError,
+)
 from .http import RetryPolicy
-from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
+from .plan import Action, Kind, Plan, PostSource, gone_reason, make_plan, relative_source
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age, now_iso
 
@@ -42,7 +48,8 @@ class Status(StrEnum):
     site.since, not live yet). UNSUPPORTED: changed, but the platform cannot update. PLANNED: a
     dry run's. INVALID: the post cannot be rendered for this platform (exit 2). FAILED: the
     platform refused or failed (exit 1). ATTENTION: it may exist and could not be checked; a
-    human decides (exit 3).
+    human decides (exit 3). GONE: its copy was deleted on the platform by hand; left alone
+    until `--force` posts it again (exit 0: a verdict with a way forward, not a failure).
     """
 
     CREATED = "created"
@@ -51,6 +58,7 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"
     HELD = "held"
     UNSUPPORTED = "unsupported"
+    GONE = "gone"  # deleted on the platform by hand: left alone unless --force re-creates it
     PLANNED = "planned"  # dry run
     INVALID = "invalid"
     FAILED = "failed"
@@ -389,7 +397,7 @@ class Publisher:
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None
-        if self.verify_new and action.record is None:
+        if (self.verify_new and action.record is None) or self._recreating(action):
             found = await self._already_there(action)
             if found is not None:
                 return found
@@ -410,6 +418,13 @@ class Publisher:
             return _failure(action, exc)
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
+
+    def _recreating(self, action: Action) -> bool:
+        """--force on a copy recorded gone: look first where the platform can be searched, so a
+        copy restored by hand (or a refresh that missed it) is adopted, never doubled."""
+        record = action.record
+        searchable = self.platforms[action.platform].capabilities.find
+        return record is not None and record.state == "gone" and searchable
 
     async def _already_there(self, action: Action) -> Result | None:
         """`verify_new`: look a post without records up before creating it.
@@ -455,8 +470,16 @@ class Publisher:
         assert action.record is not None
         record = action.record
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
+        adapter = self.platforms[action.platform]
         try:
-            updated = await self.platforms[action.platform].update(remote, action.payload)
+            updated = await adapter.update(remote, action.payload)
+        except GoneError as exc:
+            log.info("%s", exc)
+            self._put(action, Entry("gone", id=record.id, url=record.url, draft=record.draft))
+            reason = gone_reason(
+                adapter.display_name or action.platform, action.platform, action.post, record.url
+            )
+            return replace(_failure(action, exc), status=Status.GONE, message=reason)
         except AmbiguousError as exc:
             # Updates are idempotent: the next run compares and sends it again if needed.
             return _attention(action, f"{exc.message}; the next run will check again", exc)
@@ -704,6 +727,7 @@ def _passive(action: Action) -> Result:
         Kind.UNSUPPORTED: Status.UNSUPPORTED,
         Kind.ATTENTION: Status.ATTENTION,
         Kind.INVALID: Status.INVALID,
+        Kind.GONE: Status.GONE,
     }[action.kind]
     record = action.record
     return Result(

@@ -4,9 +4,12 @@ Facts this adapter relies on (specs/forem/api_v1.json, NOTES.md §1, docs/platfo
 articles are created with `POST /articles` and updated with `PUT /articles/{id}`; `tags` is an
 array (Forem's strong parameters drop a string; api_v1.json's "string" is a doc bug,
 forem/forem#4073); an update without `tags` wipes them, so tags are always sent; `series` and
-`main_image` are sent as null to remove them (an omitted key leaves them in place); front matter inside `body_markdown` overrides the JSON fields, so the body
-must never start with one; at most 4 tags, alphanumeric; a canonical URL the account already used
-is refused with 422, which means "already there" and is adopted, never retried under another URL.
+`main_image` are sent as null to remove them (an omitted key leaves them in place); front matter
+inside `body_markdown` overrides the JSON fields, so the body must never start with one; at most
+4 tags, alphanumeric; a canonical URL already used on the site is refused with 422, which means
+"already there" and is adopted (or, held by another account, left for a human), never retried
+under another URL; besides 10 creates / 30 s, Rack::Attack allows about 1 write and 3 reads per
+second, which pacing keeps under.
 """
 
 from __future__ import annotations

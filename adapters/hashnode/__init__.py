@@ -32,6 +32,7 @@ from crosspost.errors import (
     ConfigError,
     ContentError,
     EndpointError,
+    GoneError,
     PlatformError,
     RejectedError,
     ServerError,
@@ -157,8 +158,9 @@ def _as_post(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class _NotFound(RejectedError):
-    """`NOT_FOUND`: the post or draft is gone (or hidden from this token)."""
+class _NotFound(GoneError):
+    """`NOT_FOUND`: the post or draft is gone (or hidden from this token). Drafts are looked
+    for as posts first (`_published_since`); a post not found was deleted on Hashnode."""
 
 
 class Hashnode(BaseAdapter):
@@ -262,12 +264,11 @@ class Hashnode(BaseAdapter):
         canonical = str(fields.get("originalArticleURL") or "")
         post = await self._find_after_write(canonical)
         if post is None:
-            raise RejectedError(
+            raise GoneError(
                 f"draft {draft_id} no longer exists and no post has the canonical URL "
                 f"{canonical}, also after {self.read_lag:g} s for Hashnode's "
                 "reads to catch up: it was deleted on Hashnode",
                 platform=self.name,
-                hint="to publish it again, remove its hashnode entry from the records",
             )
         return await self._update_post(post.id, fields)
 

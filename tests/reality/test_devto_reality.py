@@ -99,7 +99,9 @@ def test_canonical_url_is_unique_across_accounts():
     """Another account's article holding the URL also refuses it (site-wide uniqueness)."""
     with FakeDevTo(tokens=("k", "other"), time_scale=0.001) as fake:
         url = "https://blog.example.com/shared/"
-        first = post(fake, {"title": "a", "body_markdown": "a", "canonical_url": url}, token="other")
+        first = post(
+            fake, {"title": "a", "body_markdown": "a", "canonical_url": url}, token="other"
+        )
         assert first.status_code == 201
         mine = post(fake, {"title": "b", "body_markdown": "b", "canonical_url": url})
         assert mine.status_code == 422
