@@ -49,6 +49,7 @@ _MARKS = {
     "failed": "x",
     "attention": "!",
     "gone": "-",
+    "deferred": "»",
 }
 
 

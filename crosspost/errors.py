@@ -18,6 +18,7 @@ __all__ = [
     "ContentError",
     "CredentialError",
     "CrosspostError",
+    "DeferredError",
     "EndpointError",
     "GoneError",
     "LockError",
@@ -191,6 +192,25 @@ class NotSentError(RetryableError):
 
 class RateLimitedError(RetryableError):
     """HTTP 429: the platform refused the request because of its rate limit."""
+
+
+class DeferredError(PlatformError):
+    """The platform's limit resets later than this run may wait (a daily cap, or a reset past
+    the retry deadline): nothing was done, and the platform's remaining posts wait for the next
+    run instead of failing one by one. Never retried within the run."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str,
+        post: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, platform=platform, post=post, status=status, hint=hint)
+        self.retry_after = retry_after
 
 
 class ServerError(PlatformError):

@@ -43,6 +43,7 @@ from .errors import (
     AmbiguousError,
     AuthError,
     ConfigError,
+    DeferredError,
     EndpointError,
     GoneError,
     NotSentError,
@@ -192,6 +193,10 @@ class Pacer:
         delay = self._paused_until - self._clock()
         if delay > 0:
             await self._sleep(delay)
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause the platform imposed (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())
 
     def pause(self, seconds: float) -> None:
         """Hold every request for `seconds` (the platform told us to back off)."""
@@ -421,6 +426,9 @@ class PlatformClient:
     ) -> httpx.Response:
         import httpx
 
+        paused = self.pacer.paused_for()
+        if paused > self.policy.deadline:
+            raise self._deferred(paused, None)
         slots = await self.pacer.acquire(op)
         target = f"{method} {self.base_url}{url}"
         self.requests_sent += 1
@@ -464,6 +472,17 @@ class PlatformClient:
                 ) from None
         return response
 
+    def _deferred(self, seconds: float, detail: str | None) -> DeferredError:
+        """A rate-limit reset further away than this run may wait for."""
+        said = f" ({detail})" if detail else ""
+        return DeferredError(
+            f"rate limit{said} resets in {_duration(seconds)}, later than this run waits "
+            f"({_duration(self.policy.deadline)}); the remaining posts go out on the next run",
+            platform=self.platform,
+            status=429,
+            retry_after=seconds,
+        )
+
     def _unsure(self, op: Op, message: str, status: int | None) -> PlatformError:
         if op == "create":
             return AmbiguousError(
@@ -489,11 +508,15 @@ class PlatformClient:
                 hint=f"check platforms.{self.platform}'s API URL",
             )
         if status == 429:
+            retry_after = _retry_after(response.headers)
+            if retry_after is not None and retry_after > self.policy.deadline:
+                self.pacer.pause(retry_after)
+                raise self._deferred(retry_after, detail)
             raise RateLimitedError(
                 f"rate limited: {detail}",
                 platform=self.platform,
                 status=status,
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after,
             )
         if status in (401, 403):
             raise AuthError(
@@ -533,6 +556,15 @@ def _tls_context() -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+def _duration(seconds: float) -> str:
+    """`45 s`, `12 min`, `3.5 h`: how long a wait is, for a human."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _describe(exc: BaseException) -> str:

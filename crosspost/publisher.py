@@ -27,6 +27,7 @@ from .errors import (
     AlreadyExistsError,
     AmbiguousError,
     CrosspostError,
+    DeferredError,
     GoneError,
     PlatformError,
 )
@@ -48,8 +49,10 @@ class Status(StrEnum):
     site.since, not live yet). UNSUPPORTED: changed, but the platform cannot update. PLANNED: a
     dry run's. INVALID: the post cannot be rendered for this platform (exit 2). FAILED: the
     platform refused or failed (exit 1). ATTENTION: it may exist and could not be checked; a
-    human decides (exit 3). GONE: its copy was deleted on the platform by hand; left alone
-    until `--force` posts it again (exit 0: a verdict with a way forward, not a failure).
+    human decides (exit 3). DEFERRED: the platform's limit resets later than the run waits (a
+    daily cap); nothing was sent, the next run sends it (exit 0). GONE: its copy was deleted
+    on the platform by hand; left alone until `--force` posts it again (exit 0: a verdict
+    with a way forward, not a failure).
     """
 
     CREATED = "created"
@@ -59,6 +62,7 @@ class Status(StrEnum):
     HELD = "held"
     UNSUPPORTED = "unsupported"
     GONE = "gone"  # deleted on the platform by hand: left alone unless --force re-creates it
+    DEFERRED = "deferred"  # the platform's limit resets after this run: the next run sends it
     PLANNED = "planned"  # dry run
     INVALID = "invalid"
     FAILED = "failed"
@@ -262,6 +266,7 @@ class Publisher:
             - self._announcers(),
         )
         semaphores = {name: asyncio.Semaphore(1) for name in self.platforms.names}
+        deferred: dict[str, DeferredError] = {}
 
         async def run_one(action: Action) -> Result:
             try:
@@ -274,7 +279,11 @@ class Publisher:
                     if held is not None:
                         return self._emit(held)
                 async with semaphores[action.platform]:
-                    result = await self._execute(action)
+                    limit = deferred.get(action.platform)
+                    result = await self._execute(action) if limit is None else _later(action, limit)
+                if isinstance(result.error, DeferredError) and limit is None:
+                    deferred[action.platform] = result.error
+                    result = replace(result, status=Status.DEFERRED)
             except CrosspostError as exc:
                 result = _failure(action, exc)
             except Exception as exc:
@@ -776,6 +785,20 @@ def _attention(action: Action, message: str, error: CrosspostError | None) -> Re
         canonical_url=action.canonical_url,
         planned=action.kind,
         error=error,
+    )
+
+
+def _later(action: Action, limit: DeferredError) -> Result:
+    """A post not sent because its platform's limit was met earlier in this run: one short
+    line, the reason having been said once, on the post that met it."""
+    return Result(
+        action.post,
+        action.platform,
+        Status.DEFERRED,
+        f"deferred to the next run ({action.platform}'s limit, see above)",
+        canonical_url=action.canonical_url,
+        planned=action.kind,
+        error=limit,
     )
 
 
