@@ -518,6 +518,16 @@ class PlatformClient:
                 status=status,
                 retry_after=retry_after,
             )
+        cdn = _cloudflare_code(response)
+        if cdn is not None:
+            raise EndpointError(
+                f"{target} was refused by Cloudflare in front of the API (error code {cdn}), "
+                "not by the platform: the token was never looked at",
+                platform=self.platform,
+                status=status,
+                hint=_CLOUDFLARE_HINTS.get(cdn, "see Cloudflare's 1xxx error reference")
+                + "; retrying from the same network will not help",
+            )
         if status in (401, 403):
             raise AuthError(
                 f"the token was refused: {detail}",
@@ -556,6 +566,24 @@ def _tls_context() -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+_CLOUDFLARE = re.compile(r"\s*error code: (1\d{3})\s*")
+_CLOUDFLARE_HINTS = {
+    "1010": "Cloudflare error 1010: the site bans this client's signature (its network or "
+    "TLS/HTTP fingerprint); run from another machine or network, or ask the platform",
+    "1020": "Cloudflare error 1020: a firewall rule of the site blocks this request",
+}
+"""Cloudflare's 1xxx answers (developers.cloudflare.com/support/troubleshooting/
+http-status-codes/cloudflare-1xxx-errors/): a bare `text/plain` "error code: NNNN"."""
+
+
+def _cloudflare_code(response: httpx.Response) -> str | None:
+    """The Cloudflare 1xxx code of a plain-text block page, if that is what this is."""
+    if "text/plain" not in response.headers.get("content-type", ""):
+        return None
+    match = _CLOUDFLARE.fullmatch(response.text[:100])
+    return match.group(1) if match else None
 
 
 def _duration(seconds: float) -> str:
