@@ -495,8 +495,9 @@ class Publisher:
         except CrosspostError as exc:
             return _failure(action, exc)
         self._put(action, self._published(action, updated, action.payload))
-        moved = f"updated; moved from {action.moved_from}" if action.moved_from else ""
-        return _done(action, Status.UPDATED, updated, moved)
+        moved = [f"moved from {action.moved_from}"] if action.moved_from else []
+        said = "; ".join(moved + list(updated.notes))
+        return _done(action, Status.UPDATED, updated, f"updated; {said}" if said else "")
 
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""

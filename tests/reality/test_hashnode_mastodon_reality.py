@@ -118,3 +118,22 @@ def test_cloudflare_1010_is_named_as_a_block_not_a_bad_token(sandbox_factory):
 def test_the_fake_answers_cloudflare_1010_as_cloudflare_does():
     answer = FakeResponse.text(403, "error code: 1010")
     assert answer.headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_removed_cover_that_hashnode_keeps_is_reported(sandbox_factory):
+    """UpdatePostInput.coverImage only sets a URL: the schema offers no way to remove a cover
+    (../shared/specs/hashnode/schema.graphql, gql-skill/mutations.md), so a cover removed from
+    the post stays on Hashnode, and the update says so instead of claiming success silently."""
+    from dataclasses import replace
+
+    from crosspost.document import Asset
+
+    sandbox = sandbox_factory(["hashnode"])
+    fake = sandbox.fakes["hashnode"]
+    doc = make_doc("covered", cover=Asset(url="https://blog.example.com/cover.png"))
+    run_publish(sandbox.config, [doc])
+    report = run_publish(sandbox.config, [replace(doc, cover=None, source_hash="sha256:2")])
+    (result,) = report.results
+    assert result.status is Status.UPDATED
+    assert "cover" in result.message and "Hashnode" in result.message
+    assert fake.by_canonical(doc.canonical_url)[0]["coverImage"], "Hashnode kept it"
