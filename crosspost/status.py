@@ -20,7 +20,7 @@ from .plan import gone_reason, relative_source
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age
 
-__all__ = ["Finding", "Verdict", "apply", "recorded", "refresh"]
+__all__ = ["Finding", "StatusReport", "Verdict", "apply", "recorded", "refresh"]
 
 
 class Verdict(StrEnum):
@@ -57,6 +57,26 @@ class Finding:
         if self.verdict is Verdict.GONE:
             return self.recorded is not None and self.recorded.state == "published"
         return self.verdict in (Verdict.SUSPECT, Verdict.CLEAR)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What `status` found: a finding per (post, platform), the posts that could not be read
+    (a refresh only) and how many record changes were written (with `write`)."""
+
+    findings: list[Finding]
+    unreadable: list[CrosspostError]
+    changed: int = 0
+
+    @property
+    def pending(self) -> int:
+        """How many findings a write would change in the records."""
+        return sum(f.writes for f in self.findings)
+
+    @property
+    def failed(self) -> bool:
+        """A lookup failed."""
+        return any(f.verdict is Verdict.ERROR for f in self.findings)
 
 
 def recorded(records: Records) -> list[Finding]:
