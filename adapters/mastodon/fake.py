@@ -10,15 +10,16 @@ other); visibility that edits cannot change; media that edits set to exactly the
 timelines newest first with `Link` headers; `X-RateLimit-*` headers on every answer, 300
 requests per 5 minutes per token and 30 uploads per 30 minutes, 429 at the limit.
 
-Calibrated on Mastodon's source (issue 14; docs/platforms/facts.md): status creates and edits
-count in their own family, 300 per 3 h per account, whose `X-RateLimit-*` headers those answers
-carry (app/lib/rate_limiter.rb `statuses`); older servers also count every PUT of a signed-in
-user, status edits included, at 10 per 10 min (`legacy_put_throttle`; rack_attack.rb
-`throttle_password_change/account` at commit 020228dd); Mastodon's own 429 is JSON with the
-X-RateLimit headers and no Retry-After (rack_attack.rb throttled_responder); 404 is
-`{"error":"Record not found"}` (api/base_controller.rb); error messages follow the request's
-language (`Accept-Language`, or `language` for every request): the German validation message is
-transcribed from halcy/Mastodon.py tests/cassettes/test_lang_for_errors.yaml.
+Calibrated on Mastodon's source (issue 14; docs/platforms/facts.md):
+- status creates and edits count in their own family, 300 per 3 h per account, answered 429
+  with that family's `X-RateLimit-*` headers at the limit (app/lib/rate_limiter.rb);
+- older servers also count every PUT of a signed-in user, status edits included, at 10 per
+  10 min (`legacy_put_throttle`; rack_attack.rb `throttle_password_change/account`, 020228dd);
+- Mastodon's own 429 is JSON with the X-RateLimit headers and no Retry-After (rack_attack.rb
+  throttled_responder); 404 is `{"error":"Record not found"}` (api/base_controller.rb);
+- error messages follow the request's language (`Accept-Language`, or `language` for every
+  request); the German validation message is transcribed from halcy/Mastodon.py
+  tests/cassettes/test_lang_for_errors.yaml.
 """
 
 from __future__ import annotations
@@ -236,16 +237,17 @@ class FakeMastodon(FakePlatform):
     def handle(self, request: FakeRequest) -> FakeResponse:
         token = request.bearer() if self.authorized(request) else None
         bucket = token or "anonymous"
-        window = self.window
+        window = refused_by = self.window
         with self.lock:
             wait = window.hit(bucket)
             for extra in self._windows(request):
                 if wait is None:
-                    window = extra
-                    wait = window.hit(bucket)
+                    wait, refused_by = extra.hit(bucket), extra
             if wait is not None:
                 self.rate_limited += 1
-                return self.ratelimit_headers_only(wait, window.limit)
+                return self.ratelimit_headers_only(wait, refused_by.limit)
+            # Answers carry the per-token throttle's headers (RateLimitHeaders keeps Rack::
+            # Attack's when present), besides a family's own 429 above.
             remaining, reset_in = window.remaining(bucket)
         response = self._localised(self._route(request, token), request)
         response.headers.update(self._ratelimit_headers(window.limit, remaining, reset_in))
