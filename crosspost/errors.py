@@ -170,8 +170,8 @@ class PlatformError(CrosspostError):
         return f"{where} (HTTP {self.status})" if self.status else where
 
 
-class RetryableError(PlatformError):
-    """The platform did not act on the request; sending it again is safe."""
+class _WaitError(PlatformError):
+    """A platform error that may say how long to wait (`retry_after`, seconds)."""
 
     def __init__(
         self,
@@ -185,6 +185,10 @@ class RetryableError(PlatformError):
     ) -> None:
         super().__init__(message, platform=platform, post=post, status=status, hint=hint)
         self.retry_after = retry_after
+
+
+class RetryableError(_WaitError):
+    """The platform did not act on the request; sending it again is safe."""
 
 
 class NotSentError(RetryableError):
@@ -195,23 +199,10 @@ class RateLimitedError(RetryableError):
     """HTTP 429: the platform refused the request because of its rate limit."""
 
 
-class DeferredError(PlatformError):
+class DeferredError(_WaitError):
     """The platform's limit resets later than this run may wait (a daily cap, or a reset past
     the retry deadline): nothing was done, and the platform's remaining posts wait for the next
     run instead of failing one by one. Never retried within the run."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        platform: str,
-        post: str | None = None,
-        status: int | None = None,
-        retry_after: float | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message, platform=platform, post=post, status=status, hint=hint)
-        self.retry_after = retry_after
 
 
 class ServerError(PlatformError):

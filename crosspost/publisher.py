@@ -777,11 +777,14 @@ def _failure(action: Action, error: CrosspostError) -> Result:
     )
 
 
-def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
+def _verdict(
+    action: Action, status: Status, message: str, error: CrosspostError | None = None
+) -> Result:
+    """A result that has no copy on the platform to point at."""
     return Result(
         action.post,
         action.platform,
-        Status.ATTENTION,
+        status,
         message,
         canonical_url=action.canonical_url,
         planned=action.kind,
@@ -789,26 +792,16 @@ def _attention(action: Action, message: str, error: CrosspostError | None) -> Re
     )
 
 
+def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
+    return _verdict(action, Status.ATTENTION, message, error)
+
+
 def _later(action: Action, limit: DeferredError) -> Result:
     """A post not sent because its platform's limit was met earlier in this run: one short
     line, the reason having been said once, on the post that met it."""
-    return Result(
-        action.post,
-        action.platform,
-        Status.DEFERRED,
-        f"deferred to the next run ({action.platform}'s limit, see above)",
-        canonical_url=action.canonical_url,
-        planned=action.kind,
-        error=limit,
-    )
+    message = f"deferred to the next run ({action.platform}'s limit, see above)"
+    return _verdict(action, Status.DEFERRED, message, limit)
 
 
 def _held(action: Action, message: str) -> Result:
-    return Result(
-        action.post,
-        action.platform,
-        Status.HELD,
-        message,
-        canonical_url=action.canonical_url,
-        planned=action.kind,
-    )
+    return _verdict(action, Status.HELD, message)
