@@ -149,3 +149,19 @@ def test_a_drafts_temp_slug_url_changes_when_published():
             headers=HEADERS,
         ).json()
         assert "-temp-slug-" not in live["url"] and live["url"] != draft["url"]
+
+
+def test_a_published_drafts_new_url_is_recorded(sandbox_factory):
+    """The draft's `-temp-slug-` URL dies when it is published: the records follow the URL the
+    publishing update answers with, so links (the Mastodon toot, status) never point at it."""
+    from crosspost.records import Records
+
+    sandbox = sandbox_factory(["devto"])
+    doc = make_doc("slugged")
+    run_publish(sandbox.config, [doc], draft=True)
+    draft = Records.read(sandbox.config.records).get(doc.canonical_url, "devto")
+    assert draft is not None and "-temp-slug-" in (draft.url or "")
+    report = run_publish(sandbox.config, [doc])
+    live = Records.read(sandbox.config.records).get(doc.canonical_url, "devto")
+    assert live is not None and "-temp-slug-" not in (live.url or "")
+    assert report.results[0].url == live.url != draft.url
