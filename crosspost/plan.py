@@ -82,9 +82,10 @@ class Plan:
     """The actions for every (post, platform), plus the posts that could not be read.
 
     Each `Action` has `kind` (a `Kind`, a str: "create", "update", "skip", "hold",
-    "unsupported", "reconcile", "attention", "invalid", "gone"), `platform`, `post`, `reason` and, for
-    creates and updates, the exact `payload` the platform would receive; `moved_from` is the
-    post's previous canonical URL when its URL changed (its copies are updated, not re-posted).
+    "unsupported", "reconcile", "attention", "invalid", "gone"), `platform`, `post`, `reason`
+    and, for creates and updates, the exact `payload` the platform would receive; `moved_from`
+    is the post's previous canonical URL when its URL changed (its copies are updated, not
+    re-posted).
     `errors` are the `SourceError`s of posts that could not be read; `notices` what platforms
     will trim or drop.
     """
