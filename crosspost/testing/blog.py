@@ -21,6 +21,7 @@ from ..sandbox import Sandbox
 __all__ = [
     "FAST_RETRIES",
     "TIME_SCALE",
+    "describe",
     "publish_blog",
     "run_publish",
     "sample_document",
@@ -112,6 +113,11 @@ def run_publish(
     """One `crosspost publish` run in-process over every installed adapter, fast retries."""
     publisher = Publisher(config, adapters=load_adapters(), to=to, policy=policy, **options)
     return asyncio.run(publisher.run(sources))
+
+
+def describe(report: Report) -> str:
+    """One line per result, for assertion messages."""
+    return "\n".join(f"{r.platform} {r.status.value} {r.post}: {r.message}" for r in report.results)
 
 
 def publish_blog(root: Path) -> Report:

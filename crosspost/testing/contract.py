@@ -29,7 +29,7 @@ from ..platforms import Platforms
 from ..publisher import Report, Status
 from ..records import Entry, Records
 from ..sandbox import Sandbox
-from .blog import TIME_SCALE, run_publish, sample_document
+from .blog import TIME_SCALE, describe, run_publish, sample_document
 from .canary import Canaries, exception_texts
 from .registry import conformance_problems
 
@@ -163,14 +163,14 @@ class AdapterContract:
     ) -> None:
         doc = self.document("once")
         first = platform.publish(doc)
-        assert [r.status for r in first.results] == [Status.CREATED], _describe(first)
+        assert [r.status for r in first.results] == [Status.CREATED], describe(first)
         (copy,) = platform.copies(doc)
         entry = platform.record(doc)
         assert entry is not None and entry.state == "published", entry
         assert entry.id == str(copy["id"]), (entry, copy)
         sent = len(platform.fake.requests)
         second = platform.publish(doc)
-        assert [r.status for r in second.results] == [Status.UNCHANGED], _describe(second)
+        assert [r.status for r in second.results] == [Status.UNCHANGED], describe(second)
         assert len(platform.fake.requests) == sent, "an unchanged post must cost no request"
 
     def test_an_edit_updates_in_place_or_is_reported_unsupported(
@@ -192,11 +192,11 @@ class AdapterContract:
         after = platform.record(doc)
         assert before is not None and after is not None
         if platform.adapter.capabilities.update:
-            assert [r.status for r in report.results] == [Status.UPDATED], _describe(report)
+            assert [r.status for r in report.results] == [Status.UPDATED], describe(report)
             assert after.id == before.id == str(copy["id"])
             assert after.hash != before.hash
         else:
-            assert [r.status for r in report.results] == [Status.UNSUPPORTED], _describe(report)
+            assert [r.status for r in report.results] == [Status.UNSUPPORTED], describe(report)
             assert len(platform.fake.requests) == sent, "an unsupported edit sends nothing"
             assert after.hash == before.hash
 
@@ -204,16 +204,16 @@ class AdapterContract:
         doc = self.document("draft")
         report = platform.publish(doc, draft=True)
         if not platform.adapter.capabilities.drafts:
-            assert [r.status for r in report.results] == [Status.HELD], _describe(report)
+            assert [r.status for r in report.results] == [Status.HELD], describe(report)
             assert platform.copies(doc) == [] and platform.fake.requests == []
             return
-        assert [r.status for r in report.results] == [Status.CREATED], _describe(report)
+        assert [r.status for r in report.results] == [Status.CREATED], describe(report)
         assert len(platform.copies(doc)) == 1
         entry = platform.record(doc)
         assert entry is not None and entry.draft, entry
         live = platform.publish(doc)
         expected = Status.UPDATED if platform.adapter.capabilities.update else Status.UNSUPPORTED
-        assert [r.status for r in live.results] == [expected], _describe(live)
+        assert [r.status for r in live.results] == [expected], describe(live)
         assert len(platform.copies(doc)) == 1
 
     def test_an_interrupted_create_is_found_or_flagged_never_repeated(
@@ -234,10 +234,10 @@ class AdapterContract:
         entry = platform.record(doc)
         assert entry is not None
         if platform.adapter.capabilities.find:
-            assert [r.status for r in report.results] == [Status.ADOPTED], _describe(report)
+            assert [r.status for r in report.results] == [Status.ADOPTED], describe(report)
             assert entry.state == "published" and entry.id == str(copy["id"]), entry
         else:
-            assert [r.status for r in report.results] == [Status.ATTENTION], _describe(report)
+            assert [r.status for r in report.results] == [Status.ATTENTION], describe(report)
             assert report.exit_code == 3 and entry.state == "unknown", entry
 
     def test_a_burst_of_posts_is_paced_and_each_published_once(
@@ -248,8 +248,8 @@ class AdapterContract:
         counts = [int(text.split("/")[0]) for text in platform.adapter.capabilities.limits.values()]
         docs = [self.document(f"burst-{n}") for n in range(min([11, *counts]) + 1)]
         report = platform.publish(*docs)
-        assert report.exit_code == 0, _describe(report)
-        assert {r.status for r in report.results} == {Status.CREATED}, _describe(report)
+        assert report.exit_code == 0, describe(report)
+        assert {r.status for r in report.results} == {Status.CREATED}, describe(report)
         assert all(len(platform.copies(doc)) == 1 for doc in docs)
 
     # ----------------------------------------------------------------- tokens
@@ -261,7 +261,7 @@ class AdapterContract:
         doc = self.document("refused")
         report = platform.publish(doc)
         (result,) = report.results
-        assert result.status is Status.FAILED and report.exit_code == 1, _describe(report)
+        assert result.status is Status.FAILED and report.exit_code == 1, describe(report)
         assert isinstance(result.error, AuthError), result.error
         assert env_var(platform.name) in result.message, result.message
         assert platform.copies(doc) == []
@@ -277,7 +277,7 @@ class AdapterContract:
         fake.inject("echo-token", status=401, times=None)
         report = platform.publish(self.document("echo"))
         (result,) = report.results
-        assert result.status is Status.FAILED, _describe(report)
+        assert result.status is Status.FAILED, describe(report)
         assert isinstance(result.error, AuthError), result.error
         assert "***" in result.message, "the quoted token is masked, not dropped silently"
         token = platform.canaries.tokens[platform.name]
@@ -293,7 +293,3 @@ def _alone(config: Config, adapter: AdapterClass) -> Config:
     pc = config.platforms.get(adapter.name) or PlatformConfig(adapter.name)
     platforms = {adapter.name: dataclasses.replace(pc, after="none")}
     return dataclasses.replace(config, platforms=MappingProxyType(platforms))
-
-
-def _describe(report: Report) -> str:
-    return "\n".join(f"{r.platform} {r.status.value} {r.post}: {r.message}" for r in report.results)

@@ -29,7 +29,7 @@ from ..fake import FakePlatform, Fault, FaultKind
 from ..publisher import Report, Status
 from ..records import Records
 from ..sandbox import Sandbox
-from .blog import TIME_SCALE, publish_blog, sandbox_blog, set_platform_options
+from .blog import TIME_SCALE, describe, publish_blog, sandbox_blog, set_platform_options
 from .canary import Canaries, exception_texts
 from .registry import fake_of
 
@@ -214,9 +214,9 @@ class FaultMatrix:
         # The fault struck (an injected one is used up), so the run really went through it.
         assert fault is None or fault.times == 0, f"{case.id} never struck {platform}"
         exit_code = scenario.expected_exit
-        assert first.exit_code == exit_code, _describe(first)
+        assert first.exit_code == exit_code, describe(first)
         urls = _eligible(first)
-        assert len(urls) == self.eligible_posts, _describe(first)
+        assert len(urls) == self.eligible_posts, describe(first)
 
         # Ask the fakes: one copy per (post, platform), and the records name exactly that copy.
         records = Records.read(scenario.records_file)
@@ -240,17 +240,17 @@ class FaultMatrix:
             assert "check the account" in result.message.lower(), result.message
             assert "--force" in result.message, result.message
         else:
-            assert not flagged, _describe(first)
+            assert not flagged, describe(first)
         if exit_code == 0 and case.commits:
             confirmed = [r for r in first.results if r.message == "created (confirmed by lookup)"]
-            assert [r.platform for r in confirmed] == [platform], _describe(first)
+            assert [r.platform for r in confirmed] == [platform], describe(first)
 
         # The next run is a no-op: `unchanged` everywhere (the flag stays), not one request.
         assert sent_again == 0, f"the second run sent {sent_again} requests"
         statuses = {(r.platform, r.status) for r in second.results if r.status is not Status.HELD}
         expected = {(name, Status.UNCHANGED) for name in sandbox.fakes}
         expected |= {(platform, Status.ATTENTION) for _, platform in flagged}
-        assert statuses == expected, _describe(second)
+        assert statuses == expected, describe(second)
         assert second.exit_code == exit_code
 
         scenario.canaries.assert_clean(_texts(first, second), [scenario.records_file])
@@ -262,10 +262,6 @@ def _eligible(report: Report) -> list[str]:
         {r.canonical_url for r in report.results if r.canonical_url}
         - {r.canonical_url for r in report.with_status(Status.HELD)}
     )
-
-
-def _describe(report: Report) -> str:
-    return "\n".join(f"{r.platform} {r.status.value} {r.post}: {r.message}" for r in report.results)
 
 
 def _texts(*reports: Report) -> list[str]:
