@@ -146,6 +146,21 @@ def test_the_plugins_own_tests_pass(fresh: Env) -> None:
     assert len(faults) == 14 and "reset-after-commit" in faults and "slow-media" not in faults
 
 
+def test_crossposts_own_matrix_and_contract_tests_take_in_an_installed_plugin(fresh: Env) -> None:
+    """The registry is the one list of platforms in crosspost's tests: with the plugin installed,
+    the contract checks and the fault matrix are generated for it too (collected, not run: the
+    plugin's own tests above run the same kit)."""
+    modules = [REPO / "tests" / "adapters" / "test_conformance.py", REPO / "tests" / "faults"]
+    config = ["-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO)]
+    args = ["-P", "-m", "pytest", "--collect-only", "-q", *config, *map(str, modules)]
+    collected = fresh.run("python", *args, cwd=fresh.root)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    contract = re.findall(r"TestContract_webhook::(test_\w+)", collected.stdout)
+    faults = re.findall(r"TestFaults_webhook::test_fault\[([\w-]+)\]", collected.stdout)
+    assert len(contract) == 10 and len(faults) == 14, collected.stdout
+    assert "TestFaults_devto::test_fault[reset-after-commit]" in collected.stdout
+
+
 def test_a_broken_plugin_is_a_warning_not_a_crash(fresh: Env, blog: Path, tmp_path: Path) -> None:
     # What pip leaves for a package whose entry point names a module it does not ship.
     broken = tmp_path / "broken"
