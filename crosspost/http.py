@@ -14,6 +14,7 @@ import email.utils
 import functools
 import ipaddress
 import logging
+import math
 import random
 import re
 import ssl
@@ -128,6 +129,14 @@ _GROUPS: Mapping[str, tuple[str, ...]] = {
 """Limits that count several operations together (`limits = {write = "1/1s"}`)."""
 
 
+class TooLongToWait(Exception):
+    """Pacing would have to wait `seconds`, longer than the caller will."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.0f} s")
+        self.seconds = seconds
+
+
 class Pacer:
     """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
 
@@ -159,8 +168,11 @@ class Pacer:
     def limits(self) -> Mapping[str, RateLimit]:
         return self._limits
 
-    async def acquire(self, op: str) -> list[list[float]]:
-        """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`."""
+    async def acquire(self, op: str, *, patience: float = math.inf) -> list[list[float]]:
+        """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`.
+
+        A wait longer than `patience` (a daily cap that is used up) is not slept through:
+        `TooLongToWait` says how long it would be, and no slot is taken."""
         taken: list[list[float]] = []
         for key in (op, *_GROUPS.get(op, ()), "*"):
             limit = self._limits.get(key)
@@ -175,6 +187,9 @@ class Pacer:
                     if delay <= 0:
                         sent.popleft()
                         continue
+                    if delay > patience:
+                        self._give_back(taken)
+                        raise TooLongToWait(delay)
                     await self._sleep(delay)
                 slot = [self._clock()]
                 sent.append(slot)
@@ -182,6 +197,12 @@ class Pacer:
         if not taken:
             await self._wait_pause()
         return taken
+
+    def _give_back(self, slots: list[list[float]]) -> None:
+        for sent in self._sent.values():
+            for slot in slots:
+                if slot in sent:
+                    sent.remove(slot)
 
     def settle(self, slots: list[list[float]]) -> None:
         """The request's answer (or failure) arrived: count it from now."""
@@ -428,8 +449,11 @@ class PlatformClient:
 
         paused = self.pacer.paused_for()
         if paused > self.policy.deadline:
-            raise self._deferred(paused, None)
-        slots = await self.pacer.acquire(op)
+            raise self._deferred(paused, None, None)
+        try:
+            slots = await self.pacer.acquire(op, patience=self.policy.deadline)
+        except TooLongToWait as wait:
+            raise self._deferred(wait.seconds, "as declared; not asked", None) from None
         target = f"{method} {self.base_url}{url}"
         self.requests_sent += 1
         try:
@@ -472,14 +496,17 @@ class PlatformClient:
                 ) from None
         return response
 
-    def _deferred(self, seconds: float, detail: str | None) -> DeferredError:
-        """A rate-limit reset further away than this run may wait for."""
+    def _deferred(
+        self, seconds: float, detail: str | None, status: int | None = 429
+    ) -> DeferredError:
+        """A rate-limit reset further away than this run may wait for (`status` None: known
+        before asking, from the platform's declared limits; nothing was sent)."""
         said = f" ({detail})" if detail else ""
         return DeferredError(
             f"rate limit{said} resets in {_duration(seconds)}, later than this run waits "
             f"({_duration(self.policy.deadline)}); the remaining posts go out on the next run",
             platform=self.platform,
-            status=429,
+            status=status,
             retry_after=seconds,
         )
 

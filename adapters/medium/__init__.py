@@ -97,7 +97,14 @@ class Medium(BaseAdapter):
     name: ClassVar[str] = "medium"
     display_name: ClassVar[str] = "Medium-style"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        update=False, find=False, drafts=True, max_tags=MAX_TAGS, max_tag_length=MAX_TAG_LENGTH
+        update=False,
+        find=False,
+        drafts=True,
+        max_tags=MAX_TAGS,
+        max_tag_length=MAX_TAG_LENGTH,
+        # 10 posts, then 429 until 24 h after the first (Medium/medium-api-docs#105): the 11th
+        # of a run is deferred without asking.
+        limits={"create": "10/24h"},
     )
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"

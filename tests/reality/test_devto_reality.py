@@ -15,8 +15,8 @@ import httpx
 
 from crosspost.adapters.devto.fake import V1_ACCEPT, FakeDevTo
 from crosspost.publisher import Status
-
-from ..conftest import make_doc, run_publish
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
 HEADERS = {"api-key": "k", "Accept": V1_ACCEPT}
 

@@ -16,8 +16,8 @@ from crosspost.adapter import load_adapters
 from crosspost.publisher import Status
 from crosspost.records import Records
 from crosspost.status import Verdict, apply, refresh
-
-from ..conftest import make_doc, run_publish
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
 PLATFORMS = ["devto", "hashnode", "mastodon"]
 

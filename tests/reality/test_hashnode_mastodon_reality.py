@@ -24,8 +24,8 @@ from crosspost.adapters.mastodon.fake import FakeMastodon
 from crosspost.errors import AmbiguousError, EndpointError, RejectedError
 from crosspost.fake import FakeResponse
 from crosspost.publisher import Status
-
-from ..conftest import make_doc, run_publish
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
 
 def test_hashnode_answers_invalid_variables_with_http_400():

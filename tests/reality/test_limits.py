@@ -12,8 +12,8 @@ import time
 
 from crosspost.publisher import Status
 from crosspost.records import Records
-
-from ..conftest import FAST_RETRIES, make_doc, run_publish
+from crosspost.testing import FAST_RETRIES, run_publish
+from crosspost.testing import sample_document as make_doc
 
 
 def test_medium_daily_cap_defers_the_rest_to_the_next_run(sandbox_factory):
@@ -62,3 +62,42 @@ def test_a_short_retry_after_is_still_waited_for(sandbox_factory):
     fake.inject("status", status=429, method="POST", retry_after=0.05)
     report = run_publish(sandbox.config, [make_doc("soon")])
     assert [r.status for r in report.results] == [Status.CREATED]
+
+
+def test_a_declared_limit_that_outlasts_the_run_defers_without_asking():
+    """Medium's 10 a day, declared as `create = "10/24h"`: the 11th create of a run is not
+    slept through (nor sent to be refused); it is deferred before any request."""
+    import asyncio
+
+    import httpx
+
+    from crosspost.config import RateLimit
+    from crosspost.errors import DeferredError
+    from crosspost.http import Pacer, PlatformClient
+
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(201, json={"data": {"id": str(len(sent))}})
+
+    async def run() -> str:
+        client = PlatformClient(
+            "medium",
+            "https://api.medium.com/v1",
+            transport=httpx.MockTransport(answer),
+            pacer=Pacer([RateLimit.parse("create", "2/24h")]),
+            policy=FAST_RETRIES,
+        )
+        async with client:
+            for _ in range(2):
+                await client.request("POST", "/posts", op="create", json={})
+            try:
+                await client.request("POST", "/posts", op="create", json={})
+            except DeferredError as exc:
+                return str(exc)
+        return "not deferred"
+
+    said = asyncio.run(run())
+    assert "next run" in said and "resets in 24" in said
+    assert len(sent) == 2, "the third create was never sent"

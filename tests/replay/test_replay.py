@@ -14,8 +14,9 @@ from crosspost.adapter import AdapterContext, load_adapters
 from crosspost.credentials import Secret
 from crosspost.document import RemotePost
 from crosspost.http import PlatformClient
+from crosspost.testing import FAST_RETRIES
+from crosspost.testing import sample_document as make_doc
 
-from ..conftest import FAST_RETRIES, make_doc
 from .replayer import ReplayServer, fixtures, load
 
 PLATFORMS = {"devto", "hashnode", "medium", "mastodon"}
