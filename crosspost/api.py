@@ -9,18 +9,73 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, load_config
-from .document import Document
+from .credentials import is_token_variable
+from .discover import is_post_name
+from .document import Document, Notice
 from .errors import ConfigError
+from .records_format import FormatError as RecordsFormatError
+from .records_format import RecordsData
+from .records_format import dump as dump_records
+from .records_format import parse as parse_records
+from .records_merge import merge as merge_records
+from .redact import register as register_secret
+from .redact import scrub
 
 if TYPE_CHECKING:
     from .adapter import AdapterClass
-    from .plan import Plan, PostSource
-    from .publisher import Report, Result
+    from .plan import Kind, Plan, PostSource
+    from .publisher import Report, Result, Status
+    from .records import Records
 
-__all__ = ["apublish", "collect", "load_post", "plan", "platform_names", "publish"]
+__all__ = [
+    "Config",
+    "Kind",
+    "Notice",
+    "Records",
+    "RecordsData",
+    "RecordsFormatError",
+    "Report",
+    "Result",
+    "Status",
+    "apublish",
+    "collect",
+    "dump_records",
+    "is_post_name",
+    "is_token_variable",
+    "load_post",
+    "merge_records",
+    "parse_post_text",
+    "parse_records",
+    "plan",
+    "platform_names",
+    "publish",
+    "register_secret",
+    "relative_source",
+    "scrub",
+]
+
+# The types front ends need at run time, imported on first use: importing the publisher here
+# would load the adapters' machinery for every `crosspost --version`.
+_LAZY = {
+    "Kind": "crosspost.plan",
+    "Records": "crosspost.records",
+    "Report": "crosspost.publisher",
+    "Result": "crosspost.publisher",
+    "Status": "crosspost.publisher",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crosspost.api' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
 Platforms = str | Iterable[str]
@@ -37,6 +92,21 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     from .sources import load_post as load
 
     return load(Path(path), config)
+
+
+def parse_post_text(text: str, *, path: Path, config: Config) -> Document:
+    """A post's text (an older version from git, say) read as `load_post` reads the file at
+    `path`; raises `SourceError` like it."""
+    from .sources import parse_text
+
+    return parse_text(text, path=path, config=config)
+
+
+def relative_source(path: Path, root: Path) -> str | None:
+    """A post file as the records name it: relative to the blog root, or None outside it."""
+    from .plan import relative_source as relative
+
+    return relative(path, root)
 
 
 def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Config]:

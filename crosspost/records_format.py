@@ -130,7 +130,8 @@ def parse(raw: bytes) -> RecordsData:
     except UnicodeDecodeError:
         raise FormatError("the records file is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise FormatError(f"the records file is not valid JSON ({exc.msg})", line=exc.lineno) from None
+        message = f"the records file is not valid JSON ({exc.msg})"
+        raise FormatError(message, line=exc.lineno) from None
     except RecursionError:
         raise FormatError("the records file is nested too deeply to be crosspost's") from None
     if not isinstance(data, dict) or not isinstance(data.get("version"), int):

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from crosspost.action import BOT_EMAIL, BOT_NAME, ActionError, ActionRun
+from crosspost.api import dump_records, merge_records, parse_records
 from crosspost.config import load_config
-from crosspost.github import BOT_EMAIL, BOT_NAME, ActionError, ActionRun, merge_records
 from crosspost.publisher import Report
 from crosspost.records import Entry, Records, State
 
@@ -45,7 +46,7 @@ def start(tmp: Path, workspace: Path, **options: Any) -> tuple[ActionRun, io.Str
     env = actions_env(tmp, workspace, event="push", event_path=event)
     out = io.StringIO()
     run = ActionRun.start(env, load_config(workspace / "crosspost.toml"), out=out, **options)
-    run.sleep = lambda seconds: None
+    run.sync.sleep = lambda seconds: None
     return run, out
 
 
@@ -63,6 +64,13 @@ def origin_records(remote: Remote, ref: str = "main") -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the merge
+
+
+def merge_json(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """`merge_records` on two documents as JSON, through the one records codec."""
+    both = (parse_records(json.dumps(side).encode()) for side in (ours, theirs))
+    merged: dict[str, Any] = json.loads(dump_records(merge_records(*both)))
+    return merged
 
 
 def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
@@ -96,7 +104,7 @@ def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
             url("c"): {"platforms": {"medium": entry("unknown", "2024-05-01T09:00:00Z")}},
         },
     }
-    merged = merge_records(ours, theirs)
+    merged = merge_json(ours, theirs)
     a = merged["posts"][url("a")]
     assert a["source"] == "posts/a.md"
     assert a["platforms"]["devto"]["id"] == "1"  # published beats a newer pending
@@ -105,7 +113,7 @@ def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
     assert merged["posts"][url("b")]["platforms"]["devto"]["id"] == "3"  # newer `at` wins
     assert merged["posts"][url("c")]["platforms"]["medium"]["state"] == "unknown"
     assert merged["accounts"]["hashnode"] == {"publication": "p1", "mine": 1, "theirs": 2}
-    assert merge_records(theirs, ours)["posts"][url("a")]["platforms"]["devto"]["id"] == "1"
+    assert merge_json(theirs, ours)["posts"][url("a")]["platforms"]["devto"]["id"] == "1"
 
 
 def test_merge_tie_keeps_ours() -> None:
@@ -118,7 +126,7 @@ def test_merge_tie_keeps_ours() -> None:
         "version": 1,
         "posts": {url("a"): {"platforms": {"devto": entry("published", same, id="theirs")}}},
     }
-    assert merge_records(ours, theirs)["posts"][url("a")]["platforms"]["devto"]["id"] == "ours"
+    assert merge_json(ours, theirs)["posts"][url("a")]["platforms"]["devto"]["id"] == "ours"
 
 
 # --------------------------------------------------------------------------- the checked-out branch
