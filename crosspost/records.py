@@ -77,7 +77,7 @@ class Records:
         self._base_accounts: dict[str, dict[str, Any] | None] = {}
         self._by_source: dict[str, str] | None = None
         self._by_hash: defaultdict[str, list[str]] | None = None
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._deferred = False
 
     # ----------------------------------------------------------------- opening
@@ -281,12 +281,14 @@ class Records:
         self._base_accounts.clear()
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells that another writer replaced the file: git and crosspost write a new file
+    (a new inode) even when the size and the coarse clock tick are the same."""
     try:
         info = path.stat()
     except FileNotFoundError:
         return None
-    return info.st_mtime_ns, info.st_size
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def _parse(path: Path) -> RecordsData:

@@ -14,9 +14,10 @@ The laws this gives (tests/test_records_merge.py proves each with hypothesis):
 no loss (the result has every post × platform and account key of both sides); idempotent
 (`merge(a, a) == a`); associative (`merge(merge(a, b), c) == merge(a, merge(b, c))`, since
 each choice is "the first of the best"); and commutative on the settled result: both orders
-choose, for every post × platform, an entry of the same state and the same `at` instant. Only
-ties differ by order (two different entries of equal state and `at`, two different sources for
-one post, two values of one account key): there `ours` wins by design.
+choose, for every post × platform, an entry as settled (published or not) and of the same `at`
+instant. Only ties differ by order (two entries equally settled at the same instant, such as
+`pending` and `unknown`; two sources for one post; two values of one account key): there
+`ours` wins by design, so without ties the merge is commutative byte for byte.
 
 `rebase` is the locked write's three-way form: only the entries this writer changed since it
 read the file are merged in; an entry nobody else touched takes our change as it is (including

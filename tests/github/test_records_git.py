@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +384,33 @@ def test_ignored_records_are_committed_with_a_warning(tmp_path: Path, remote: Re
     assert run.finish(Report()) == 0
     assert url("a") in origin_records(remote)["posts"]
     assert f"::warning file={RECORDS},title=crosspost::" in out.getvalue()
+
+
+def test_the_action_writes_the_records_as_the_cli_does(tmp_path: Path, remote: Remote) -> None:
+    """Two runs race on a records branch and the Action merges them; the CLI's locked write,
+    given the same two writers' records, writes the same bytes (one codec, one merge)."""
+    workspace = remote.checkout(tmp_path / "ws")
+    slow, _ = start(tmp_path, workspace, records_branch=BRANCH)
+    publish(workspace, "a")
+    publish(workspace, "shared", "mastodon", state="pending")
+    ours = (workspace / RECORDS).read_bytes()
+    other = remote.checkout(tmp_path / "other")
+    fast, _ = start(tmp_path, other, records_branch=BRANCH)
+    publish(other, "b")
+    publish(other, "shared", "mastodon")
+    theirs = (other / RECORDS).read_bytes()
+    assert fast.finish(Report()) == 0
+    assert slow.finish(Report()) == 0
+    pushed = subprocess.run(
+        ["git", "show", f"{BRANCH}:{RECORDS}"], cwd=remote.origin, capture_output=True, check=True
+    ).stdout
+
+    cli = tmp_path / "cli" / RECORDS
+    with Records.open(cli) as records:
+        cli.write_bytes(theirs)  # the other writer, after this one read the (absent) file
+        with records.bulk():
+            for url_, post in parse_records(ours).posts.items():
+                for name, entry_ in post.platforms.items():
+                    records.put(url_, name, entry_, source=post.source)
+    assert cli.read_bytes() == pushed
+    assert set(json.loads(pushed)["posts"]) == {url("a"), url("b"), url("shared")}
