@@ -5,6 +5,11 @@ is written through at once, atomically (temp file in the same folder, fsync, `os
 of the folder) and under a file lock held for the whole run, so a crash at any instant leaves
 either the old or the new file, and two runs never interleave. A file we cannot trust (corrupt,
 from a newer crosspost, world-writable) is an error and is never overwritten.
+
+The bytes are `crosspost.records_format`'s, the one codec every writer uses. When the file was
+changed behind our back (a `git pull` during the run), a write merges only the entries this run
+changed into what is on disk, with the one policy of `crosspost.records_merge`: no entry another
+writer added is ever lost.
 """
 
 from __future__ import annotations
