@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from crosspost.api import is_token_variable, register_secret, scrub
+from crosspost.api import is_token_variable, redacted, register_secret
 
 __all__ = ["command", "escape_data", "mask_tokens"]
 
@@ -23,12 +23,12 @@ def _escape_property(text: str) -> str:
 def command(name: str, message: str, **properties: str | int | None) -> str:
     """One workflow command line, escaped so no text can end it early or start another."""
     props = ",".join(
-        f"{key}={_escape_property(scrub(str(value)))}"
+        f"{key}={_escape_property(redacted(str(value)))}"
         for key, value in properties.items()
         if value is not None and value != ""
     )
     head = f"::{name} {props}" if props else f"::{name}"
-    return f"{head}::{escape_data(scrub(message))}\n"
+    return f"{head}::{escape_data(redacted(message))}\n"
 
 
 def mask_tokens(env: Mapping[str, str], out: TextIO | None = None) -> None:

@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from crosspost.api import is_token_variable, scrub
+from crosspost.api import is_token_variable, redacted
 
 from .errors import ActionError
 
@@ -62,7 +62,7 @@ class Git:
         )
         if check and result.returncode != 0:
             command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
-            detail = scrub(result.stderr.strip()) or f"exit {result.returncode}"
+            detail = redacted(result.stderr.strip()) or f"exit {result.returncode}"
             raise ActionError(f"git {command} failed: {detail}")
         return result
 

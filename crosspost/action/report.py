@@ -1,6 +1,6 @@
 """What the run tells the user: annotations, the step summary and the step outputs.
 
-Every text that leaves here goes through `crosspost.api.scrub` first. The outputs are JSON lists
+Every text that leaves here goes through `crosspost.api.redacted` first. The outputs are JSON lists
 a later step's `fromJSON()` must always be able to parse, whatever way the run ended.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from crosspost.api import Kind, Notice, Report, Result, Status, scrub
+from crosspost.api import Kind, Notice, Report, Result, Status, redacted
 from crosspost.errors import SourceError
 
 from .commands import command
@@ -151,7 +151,7 @@ def summary(report: Report, records: str, rel: Rel, push: Sequence[str]) -> str:
             )
     lines += ["", *push]
     lines += ["", f"**Records:** {records}", ""]
-    return scrub("\n".join(lines))
+    return redacted("\n".join(lines))
 
 
 def push_section(
@@ -234,7 +234,7 @@ def append_summary(env: Mapping[str, str], text: str) -> None:
     target = env.get("GITHUB_STEP_SUMMARY")
     if target:
         with open(target, "a", encoding="utf-8") as handle:
-            handle.write(scrub(text))
+            handle.write(redacted(text))
 
 
 def append_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
@@ -243,7 +243,7 @@ def append_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
         return
     with open(target, "a", encoding="utf-8") as handle:
         for name, value in values.items():
-            handle.write(_output_line(name, scrub(value)))
+            handle.write(_output_line(name, redacted(value)))
 
 
 def cell(text: str) -> str:

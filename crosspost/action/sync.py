@@ -26,7 +26,7 @@ from crosspost.api import (
     dump_records,
     merge_records,
     parse_records,
-    scrub,
+    redacted,
 )
 
 from .commands import command
@@ -116,7 +116,7 @@ class RecordsSync:
         if probe.returncode != 0:
             raise ActionError(
                 f"cannot reach origin to read the records branch {branch!r}: "
-                f"{scrub(probe.stderr.strip())}",
+                f"{redacted(probe.stderr.strip())}",
                 hint="publishing without the records would post everything again",
             )
         git(
@@ -188,7 +188,7 @@ class RecordsSync:
             # A queued run behind one that already published would post its posts again.
             raise ActionError(
                 f"cannot fetch origin/{branch} to look for newer records: "
-                f"{scrub(fetched.stderr.strip()) or f'exit {fetched.returncode}'}",
+                f"{redacted(fetched.stderr.strip()) or f'exit {fetched.returncode}'}",
                 hint="publishing with records older than the branch's could post twice; "
                 "re-run the job once origin can be reached",
             )
@@ -261,7 +261,7 @@ class RecordsSync:
             if pushed.returncode == 0:
                 sha = git("rev-parse", "--short", "HEAD").stdout.strip()
                 return Saved(True, f"committed as {sha} to {branch}")
-            reason = scrub(pushed.stderr.strip())
+            reason = redacted(pushed.stderr.strip())
             if not is_race(reason) or attempt == PUSH_ATTEMPTS:
                 break
             self._backoff(attempt)
@@ -299,7 +299,7 @@ class RecordsSync:
             return
         for _ in range(PUSH_ATTEMPTS):
             if not git.rebasing():
-                raise ActionError(f"git pull --rebase failed: {scrub(pulled.stderr.strip())}")
+                raise ActionError(f"git pull --rebase failed: {redacted(pulled.stderr.strip())}")
             conflicted = set(
                 filter(None, git("diff", "--name-only", "--diff-filter=U", "-z").stdout.split("\0"))
             )
@@ -345,7 +345,7 @@ class RecordsSync:
             if pushed.returncode == 0:
                 self.records.write_text(text, "utf-8")
                 return Saved(True, f"committed as {commit[:7]} to the branch {branch}")
-            reason = scrub(pushed.stderr.strip())
+            reason = redacted(pushed.stderr.strip())
             if not is_race(reason) or attempt == PUSH_ATTEMPTS:
                 break
             self._backoff(attempt)
