@@ -35,6 +35,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FixedWindow",
+    "Route",
 ]
 
 FaultKind = Literal[
@@ -51,6 +52,7 @@ FaultKind = Literal[
     "slow-media",  # media stays "processing" for `delay` seconds (platforms with uploads)
     "echo-token",  # answer `status` (say 401) with an error quoting the request's headers
     "redirect",  # answer `status` (say 301) with `Location: location`, without acting
+    "cloudflare-1010",  # Cloudflare in front bans the client's signature: 403 text/plain
 ]
 
 
@@ -77,6 +79,24 @@ class Fault:
         return not (
             self.operation and self.operation not in request.body.decode("utf-8", "replace")
         )
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one kind of request looks to a fake: what a fault aimed at it matches (`Fault`).
+
+    `path` is a regular expression searched in the request path; `operation` a GraphQL
+    operation name found in the body (one HTTP route carries every GraphQL mutation).
+    """
+
+    method: str = "POST"
+    path: str | None = None
+    operation: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """The keyword arguments of `FakePlatform.inject` that aim a fault at this route."""
+        given = {"method": self.method, "path": self.path, "operation": self.operation}
+        return {key: value for key, value in given.items() if value is not None}
 
 
 @dataclass
@@ -135,6 +155,10 @@ class FakeResponse:
         )
 
     @classmethod
+    def text(cls, status: int, text: str) -> FakeResponse:
+        return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=UTF-8"})
+
+    @classmethod
     def html(cls, status: int, text: str) -> FakeResponse:
         return cls(status, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
 
@@ -183,6 +207,13 @@ class FakePlatform:
     """
 
     name: ClassVar[str] = ""
+    create_route: ClassVar[Route | None] = None
+    """How the platform's create request looks: where the conformance kit (`crosspost.testing`)
+    aims the faults of its matrix. A fake without one fails the kit's declaration check."""
+    platform_faults: ClassVar[Mapping[FaultKind, Mapping[str, Any]]] = {}
+    """The faults only some platforms can have ("graphql-error", "slow-media") that this one can,
+    each with the [platforms.NAME] options under which the adapter meets it. Every fake has the
+    faults any HTTP API can (refusals, timeouts, resets, 429, 5xx, HTML pages, bad JSON)."""
 
     def __init__(
         self,
@@ -397,6 +428,10 @@ class FakePlatform:
             return self.error(fault.status, f"invalid credentials ({quoted})")
         if kind == "redirect":
             return FakeResponse(fault.status, b"", {"Location": fault.location})
+        if kind == "cloudflare-1010":
+            # What Cloudflare answers for its error 1010 ("banned your access based on your
+            # browser's signature"), seen by API clients as a bare text body.
+            return FakeResponse.text(403, "error code: 1010")
         if kind == "html":
             return FakeResponse.html(fault.status, _HTML_ERROR.format(status=fault.status))
         if kind == "ratelimit-headers":

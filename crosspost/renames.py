@@ -15,7 +15,7 @@ is named by `likely`, with the `crosspost records move` command that settles it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from .config import Config
@@ -32,16 +32,21 @@ RENAME_SIMILARITY = 90
 
 
 def same_post(
-    old_text: str, old_path: Path, new_path: Path, similarity: int | None, config: Config
+    old_path: Path,
+    new_path: Path,
+    similarity: int | None,
+    config: Config,
+    *,
+    old_text: Callable[[], str],
 ) -> bool:
-    """Whether git's rename of `old_path` (whose text was `old_text`) to `new_path` is the same
-    post moved. git pairs a deleted file with an added one when half their lines match, which
-    two posts made from one template can do; so a rename counts when nearly all the text stayed
-    (`RENAME_SIMILARITY`), or the title did."""
+    """Whether git's rename of `old_path` to `new_path` is the same post moved. git pairs a
+    deleted file with an added one when half their lines match, which two posts made from one
+    template can do; so a rename counts when nearly all the text stayed (`RENAME_SIMILARITY`),
+    or the title did. `old_text` gives the old file's text (from git), asked only then."""
     if (similarity or 0) >= RENAME_SIMILARITY:
         return True
     try:
-        old = parse_text(old_text, path=old_path, config=config)
+        old = parse_text(old_text(), path=old_path, config=config)
         new = load_post(new_path, config)
     except SourceError:
         return False

@@ -53,8 +53,11 @@ def renamed_posts(config: Config) -> list[tuple[Path, Path]]:
         for old, new, similarity in _renames(listing or ""):
             if old not in olds:
                 continue
-            text = _git(repo, "show", f"{base}:{old}") or ""
-            if same_post(text, repo / old, repo / new, similarity, config):
+
+            def text(base: str = base, old: str = old) -> str:
+                return _git(repo, "show", f"{base}:{old}") or ""
+
+            if same_post(repo / old, repo / new, similarity, config, old_text=text):
                 found.append((repo / old, repo / new))
     return found
 

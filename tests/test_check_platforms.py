@@ -14,9 +14,10 @@ from click.testing import CliRunner, Result
 from crosspost.cli import main
 from crosspost.config import load_config
 from crosspost.records import Records
+from crosspost.testing import run_publish
 
 from .blogs import sandbox_blog
-from .conftest import EXAMPLE_BLOG, run_publish
+from .conftest import EXAMPLE_BLOG
 from .site import FakeSite
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]
@@ -118,7 +119,7 @@ def test_preview_prints_the_platform_warnings_on_stderr(blog):
     result = invoke("preview", post, "--to", "devto")
     assert result.exit_code == 0
     article = json.loads(result.stdout)["article"]
-    assert article["tags"] == "python, socialmedia, growth, writing"
+    assert article["tags"] == ["python", "socialmedia", "growth", "writing"]
     assert len(article["title"]) == 128 and article["title"].endswith("…")
     assert f"{post} [devto]: takes at most 4 tags; dropped: career, opensource [trimmed]" in (
         result.stderr

@@ -43,7 +43,7 @@ from graphql import (
 )
 from graphql.execution import execute_sync
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, Route
 from crosspost.urls import same_url
 
 __all__ = ["PRO_REQUIRED", "FakeHashnode"]
@@ -144,6 +144,10 @@ class FakeHashnode(FakePlatform):
     plus id, publicationId, timestamps), `publications`, `tags`."""
 
     name: ClassVar[str] = "hashnode"
+    create_route: ClassVar[Route | None] = Route("POST", operation="publishPost")
+    # GraphQL reports failures as `errors` in an HTTP 200 answer, which the client must not
+    # take for success.
+    platform_faults: ClassVar[Mapping[FaultKind, Mapping[str, Any]]] = {"graphql-error": {}}
 
     def __init__(
         self,
@@ -271,7 +275,10 @@ class FakeHashnode(FakePlatform):
             return self.error(400, "GraphQL operations must contain a non-empty `query`.")
         token = request.bearer()
         user = self.users.get(token or "") if token in self.tokens else None
-        return FakeResponse.json(200, self._execute(data, user))
+        answer = self._execute(data, user)
+        # Apollo answers 400, without `data`, for a request it refused before running it
+        # (parse, validation, variable coercion): apollographql/apollo-server#7465.
+        return FakeResponse.json(200 if "data" in answer else 400, answer)
 
     def _execute(self, data: Mapping[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
         schema = hashnode_schema()
@@ -290,6 +297,8 @@ class FakeHashnode(FakePlatform):
                 variable_values=data.get("variables") or {},
                 operation_name=data.get("operationName"),
             )
+        if result.data is None and result.errors and not any(e.path for e in result.errors):
+            return {"errors": [_formatted(e, "BAD_USER_INPUT") for e in result.errors]}
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [

@@ -36,6 +36,8 @@ _MARKS = {
     "invalid": "x",
     "failed": "x",
     "attention": "!",
+    "gone": "-",
+    "deferred": "»",
 }
 
 _SHORTEST_WAIT = 0.05
