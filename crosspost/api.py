@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .publisher import Report, Result, Status
     from .record_tools import RecordRow
     from .records import Entry, Records
+    from .renames import follow_renames, same_post
     from .scaffold import Detected
     from .status import StatusReport
 
@@ -102,6 +103,9 @@ _LAZY = {
     "Report": "crosspost.publisher",
     "Result": "crosspost.publisher",
     "Status": "crosspost.publisher",
+    # The one rule for git's renames, shared by the CLI and the Action (crosspost.renames).
+    "follow_renames": "crosspost.renames",
+    "same_post": "crosspost.renames",
 }
 
 
@@ -371,31 +375,6 @@ async def hold_until_live(
 
 def _label(source: PostSource) -> str:
     return source.label if isinstance(source, Document) else str(source)
-
-
-def same_post(
-    old_path: Path,
-    new_path: Path,
-    similarity: int | None,
-    config: Config,
-    *,
-    old_text: Callable[[], str],
-) -> bool:
-    """Whether git's rename of `old_path` to `new_path` is the same post moved: the one rule of
-    the CLI and the Action (see `crosspost.renames.same_post`)."""
-    from .renames import same_post as rule  # the post parser: only a rename needs it
-
-    return rule(old_path, new_path, similarity, config, old_text=old_text)
-
-
-def follow_renames(
-    renames: Sequence[tuple[Path, Path]], records: Records, config: Config
-) -> dict[Path, str]:
-    """Record proven renames (old file, new file) in `records`; the new files followed, with
-    their post's canonical URL (see `crosspost.renames.follow`)."""
-    from .renames import follow  # see `same_post`
-
-    return follow(renames, records, config)
 
 
 def git_renames(config: Config) -> list[tuple[Path, Path]]:

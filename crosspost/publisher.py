@@ -49,7 +49,7 @@ from .plan import (
 from .platforms import Platforms, settle_seconds
 from .progress import Started, Watch
 from .records import Entry, Records, age, now_iso
-from .renames import follow as follow_renames
+from .renames import follow_renames
 from .renames import likely as likely_renames
 
 __all__ = ["Publisher", "Report", "Result", "Status"]

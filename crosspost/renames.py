@@ -4,9 +4,9 @@ records, and the likely renames nobody can prove.
 A post file renamed *and edited* has new bytes, so the records (which know a moved file only by
 its old path or its exact bytes) would take it for a new post and publish it again everywhere.
 git knows better: `git diff -M` pairs a deleted file with an added one. The GitHub Action learns
-the renames from the push, the CLI from the working tree (`crosspost.worktree`); both hand them
-to `follow`, which applies `same_post` and records each rename (`Records.rename_source`), so the
-publisher moves the post's copies instead of duplicating them.
+the renames from the push, the CLI from the working tree (`crosspost.worktree`); both apply
+`same_post` and hand the renames to `follow_renames`, which records each one
+(`Records.rename_source`), so the publisher moves the post's copies instead of duplicating them.
 
 What nobody can prove — a file gone from the records' view while a new post appears beside it —
 is named by `likely`, with the `crosspost records move` command that settles it.
@@ -25,7 +25,7 @@ from .plan import Action, Kind, relative_source
 from .records import Records
 from .sources import load_post, parse_text
 
-__all__ = ["RENAME_SIMILARITY", "follow", "likely", "same_post"]
+__all__ = ["RENAME_SIMILARITY", "follow_renames", "likely", "same_post"]
 
 RENAME_SIMILARITY = 90
 """Percent of a renamed file git must find unchanged to trust the rename on its own."""
@@ -53,7 +53,7 @@ def same_post(
     return old.title == new.title
 
 
-def follow(
+def follow_renames(
     renames: Iterable[tuple[Path, Path]], records: Records, config: Config
 ) -> dict[Path, str]:
     """Record each proven rename (old file, new file: paths on disk) whose old file is gone and

@@ -42,12 +42,9 @@ def _blog(tmp_path: Path, sandbox: Sandbox, posts: int, create_limit: str = "") 
     return root
 
 
-def test_piped_each_result_and_each_wait_is_a_line_as_it_happens(
-    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
-) -> None:
-    sandbox = sandbox_factory(["devto"])
-    root = _blog(tmp_path, sandbox, posts=3, create_limit=SLOW_LIMIT)
-    process = subprocess.Popen(
+def _piped_publish(root: Path, sandbox: Sandbox) -> subprocess.Popen[str]:
+    """`crosspost publish` in `root`, its stdout and stderr pipes to read while it runs."""
+    return subprocess.Popen(
         [str(CROSSPOST), "publish"],
         cwd=root,
         env=crosspost_env(sandbox),
@@ -55,6 +52,14 @@ def test_piped_each_result_and_each_wait_is_a_line_as_it_happens(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_piped_each_result_and_each_wait_is_a_line_as_it_happens(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    sandbox = sandbox_factory(["devto"])
+    root = _blog(tmp_path, sandbox, posts=3, create_limit=SLOW_LIMIT)
+    process = _piped_publish(root, sandbox)
     assert process.stderr is not None
     first = process.stderr.readline()
     assert process.poll() is None, "the first result is shown while the run goes on"
@@ -75,14 +80,7 @@ def test_ctrl_c_while_piped_prints_the_table_of_what_was_done(
 ) -> None:
     sandbox = sandbox_factory(["devto"])
     root = _blog(tmp_path, sandbox, posts=4, create_limit="1/30s")
-    process = subprocess.Popen(
-        [str(CROSSPOST), "publish"],
-        cwd=root,
-        env=crosspost_env(sandbox),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _piped_publish(root, sandbox)
     assert process.stderr is not None
     while not process.stderr.readline().startswith("… devto     waiting"):
         pass

@@ -28,6 +28,11 @@ def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> tuple[Path,
     return root, sandbox, env
 
 
+def _set_medium(root: Path, env: dict, post: str, url: str):
+    """`crosspost records set POST --to medium --url URL` in the blog."""
+    return run_cli("records", "set", post, "--to", "medium", "--url", url, env=env, cwd=root)
+
+
 def _results(run) -> dict[tuple[str, str], str]:
     return {
         (Path(r["post"]).name, r["platform"]): r["status"]
@@ -108,17 +113,7 @@ def test_a_medium_draft_gets_one_line_and_a_way_out(tmp_path: Path, sandbox_fact
         assert result["message"].startswith("a draft on Medium-style, which crosspost cannot")
         assert "crosspost records set posts/post-000.md --to medium --url URL" in result["message"]
     (copy,) = sandbox.fakes["medium"].posts
-    settled = run_cli(
-        "records",
-        "set",
-        "posts/post-000.md",
-        "--to",
-        "medium",
-        "--url",
-        copy["url"],
-        env=env,
-        cwd=root,
-    )
+    settled = _set_medium(root, env, "posts/post-000.md", copy["url"])
     assert settled.returncode == 0, settled.stderr
     assert "it counts as up to date" in settled.stdout
     after = run_cli("publish", "--json", env=env, cwd=root)
@@ -139,17 +134,7 @@ def test_after_a_records_rebuild_medium_does_not_need_attention_forever(blog) ->
     for n in range(3):
         url = f"https://blog.example.com/posts/post-{n:03d}/"
         (copy,) = sandbox.fakes["medium"].copies(url)
-        run = run_cli(
-            "records",
-            "set",
-            f"posts/post-{n:03d}.md",
-            "--to",
-            "medium",
-            "--url",
-            copy["url"],
-            env=env,
-            cwd=root,
-        )
+        run = _set_medium(root, env, f"posts/post-{n:03d}.md", copy["url"])
         assert run.returncode == 0, run.stderr
     settled = run_cli("publish", "--json", env=env, cwd=root)
     assert settled.returncode == 0, settled.stdout
