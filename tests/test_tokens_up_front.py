@@ -126,3 +126,46 @@ def test_github_outside_actions_is_refused_before_anything(tmp_path: Path, box: 
     assert run.stderr.startswith("error: field '--github': --github runs crosspost as the GitHub")
     assert "::add-mask::" not in run.stderr
     assert all(not fake.requests for fake in box.fakes.values())
+
+
+def test_every_whoami_request_matches_the_platforms_spec(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """doctor's one authenticated read per platform, checked against the published specs:
+    Forem's and Mastodon's OpenAPI, Hashnode's GraphQL schema (Medium's API README documents
+    `GET /v1/me`, which its fake serves)."""
+    from graphql import build_schema, parse, validate
+
+    from crosspost.adapters.hashnode import WHOAMI
+    from crosspost.config import load_config
+    from crosspost.doctor import diagnose
+
+    from .conftest import SPECS, needs_shared
+    from .spec_check import FOREM_ERRATA, openapi_errors
+
+    needs_shared(SPECS / "forem" / "api_v1.json")
+    box = sandbox_factory(["devto", "hashnode", "mastodon", "medium"])
+    blog = sandbox_blog(tmp_path / "blog", box)
+    found = diagnose(box.configure(load_config(blog / "crosspost.toml")))
+    assert [d.account.handle if d.account else None for d in found] == [
+        "sandbox",
+        "sandbox",
+        "@sandbox",
+        "sandbox",
+    ]
+    devto = box.fakes["devto"].requests
+    assert [(r.method, r.path) for r in devto] == [("GET", "/api/users/me")]
+    forem = SPECS / "forem" / "api_v1.json"
+    assert openapi_errors(forem, "https://dev.to", devto, errata=FOREM_ERRATA) == []
+    mastodon = box.fakes["mastodon"].requests
+    assert [(r.method, r.path) for r in mastodon] == [
+        ("GET", "/api/v1/accounts/verify_credentials")
+    ]
+    assert (
+        openapi_errors(SPECS / "mastodon" / "schema.json", "https://mastodon.social", mastodon)
+        == []
+    )
+    schema = build_schema((SPECS / "hashnode" / "schema.graphql").read_text("utf-8"))
+    assert validate(schema, parse(WHOAMI)) == []
+    assert [r.json()["query"] for r in box.fakes["hashnode"].requests] == [WHOAMI]
+    assert [(r.method, r.path) for r in box.fakes["medium"].requests] == [("GET", "/v1/me")]
