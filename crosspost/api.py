@@ -67,7 +67,6 @@ __all__ = [
     "follow_renames",
     "forget_records",
     "format_post",
-    "git_renames",
     "hold_until_live",
     "is_post_name",
     "is_token_variable",
@@ -211,6 +210,7 @@ async def apublish(
     adapters: Mapping[str, AdapterClass] | None = None,
     watch: Watch | None = None,
     renames: Sequence[tuple[Path, Path]] = (),
+    follow_git: bool = False,
 ) -> Report:
     """Publish posts to the configured platforms; never the same post twice on one platform.
 
@@ -223,7 +223,9 @@ async def apublish(
     with each `Result` as soon as it is known, `watch` with each `Started` and `Waiting` event
     (a platform starting on a post, a rate-limit or retry wait: `crosspost.progress`), for a
     live display. `adapters` replaces the installed adapters. `renames`: (old file, new file)
-    renames of post files proven elsewhere (`git_renames`), followed instead of re-posted.
+    renames of post files proven elsewhere (a push), followed instead of re-posted;
+    `follow_git`: ask git too, in a checkout, about cross-posted posts whose file is gone (what
+    the CLI does; see `crosspost.worktree`).
 
     Every (post, platform) gets a `Result` in the returned `Report`; platform failures are
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
@@ -245,6 +247,7 @@ async def apublish(
         progress=progress,
         watch=watch,
         renames=renames,
+        follow_git=follow_git,
     )
     return await publisher.run(sources)
 
@@ -262,6 +265,7 @@ def publish(
     adapters: Mapping[str, AdapterClass] | None = None,
     watch: Watch | None = None,
     renames: Sequence[tuple[Path, Path]] = (),
+    follow_git: bool = False,
 ) -> Report:
     """The blocking form of `apublish`, with the same arguments, result and errors.
 
@@ -285,6 +289,7 @@ def publish(
         adapters=adapters,
         watch=watch,
         renames=renames,
+        follow_git=follow_git,
     )
     try:
         asyncio.get_running_loop()
@@ -375,14 +380,6 @@ async def hold_until_live(
 
 def _label(source: PostSource) -> str:
     return source.label if isinstance(source, Document) else str(source)
-
-
-def git_renames(config: Config) -> list[tuple[Path, Path]]:
-    """The renames git proves for cross-posted posts whose file is gone, when the blog is a git
-    checkout (see `crosspost.worktree`); pass them to `publish(renames=...)`."""
-    from .worktree import renamed_posts  # git: only a run with a post gone from the records
-
-    return renamed_posts(config)
 
 
 def check(

@@ -51,6 +51,7 @@ from .progress import Started, Watch
 from .records import Entry, Records, age, now_iso
 from .renames import follow_renames
 from .renames import likely as likely_renames
+from .worktree import renamed_posts
 
 __all__ = ["Publisher", "Report", "Result", "Status"]
 
@@ -178,8 +179,9 @@ class Publisher:
     can route a platform's HTTP through a custom httpx transport (tests). `progress` is called
     with each `Result` as soon as it is known; `watch` with what happens meanwhile (a platform
     starting on a post, every wait: see `crosspost.progress`). `renames` are (old file, new
-    file) renames someone proved (git: the Action's push, the CLI's working tree); they are
-    recorded before planning, so a renamed and edited post is moved, never posted again.
+    file) renames someone proved (the Action's push), and with `follow_git` those git proves in
+    the blog's checkout (`crosspost.worktree`); they are recorded before planning, so a renamed
+    and edited post is moved, never posted again.
     """
 
     def __init__(
@@ -198,6 +200,7 @@ class Publisher:
         now: datetime | None = None,
         watch: Watch | None = None,
         renames: Sequence[tuple[Path, Path]] = (),
+        follow_git: bool = False,
     ) -> None:
         self.config = config
         self.draft = draft
@@ -210,6 +213,7 @@ class Publisher:
         self.now = now
         self.watch = watch
         self.renames = renames
+        self.follow_git = follow_git
         self.platforms = Platforms(
             config, adapters, to, policy=self.policy, transports=self.transports, watch=watch
         )
@@ -221,20 +225,26 @@ class Publisher:
     async def run(self, sources: Iterable[PostSource]) -> Report:
         if self.dry_run:
             records = Records.read(self.config.records)
-            follow_renames(self.renames, records, self.config)
+            self._follow_renames(records)
             plan = self._plan(sources, records)
             return self._planned(plan, likely_renames(plan.actions, records, self.config))
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
             self._records = records
-            follow_renames(self.renames, records, self.config)
+            self._follow_renames(records)
             plan = self._plan(sources, records)
             refuse_without_tokens(plan, self.config)
             return await self._apply(plan)
         finally:
             await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
+
+    def _follow_renames(self, records: Records) -> None:
+        renames = list(self.renames)
+        if self.follow_git:
+            renames += renamed_posts(self.config, records)
+        follow_renames(renames, records, self.config)
 
     def plan(self, sources: Iterable[PostSource]) -> Plan:
         """The plan alone, against the records as they are on disk (no lock, no network)."""

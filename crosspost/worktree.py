@@ -2,11 +2,11 @@
 cross-posted, for the CLI (the GitHub Action learns the same from the push it runs for).
 
 Only posts whose recorded file is gone are looked up, so a run where nothing moved (the common
-case) or a blog outside git costs no git call beyond none at all. For each such file, git
-compares the last commit that had it with the working tree (`git diff -M`, staged and committed
-renames alike); a rename it finds counts when `crosspost.renames.same_post` says it is the same
-post. A file moved without git's knowledge (not added yet) is not proven here; the dry run then
-names it as a likely rename (`crosspost.renames.likely`).
+case) makes no git call at all, and a blog outside git one that fails quietly. For each such
+file, git compares the last commit that had it with the working tree (`git diff -M`, staged and
+committed renames alike); a rename it finds counts when `crosspost.renames.same_post` says it
+is the same post. A file moved without git's knowledge (not added yet) is not proven here; the
+dry run then names it as a likely rename (`crosspost.renames.likely`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from .renames import same_post
 __all__ = ["renamed_posts"]
 
 
-def renamed_posts(config: Config) -> list[tuple[Path, Path]]:
-    """The (old file, new file) renames git proves for cross-posted posts whose file is gone."""
-    records = Records.read(config.records)
+def renamed_posts(config: Config, records: Records) -> list[tuple[Path, Path]]:
+    """The (old file, new file) renames git proves for cross-posted posts whose file is gone
+    (`records` being the run's own)."""
     gone = [
         config.root / source
         for url in records.urls()

@@ -185,7 +185,7 @@ def _publish(
                 progress=display.result,
                 watch=display.event,
                 verify_new=verify_new,
-                renames=api.git_renames(config),
+                follow_git=True,
             )
         )
     if not report.results and not report.errors and not held:
