@@ -18,7 +18,7 @@ from crosspost.records import Entry, Records
 from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, needs_shared
+from ..conftest import SPECS, needs_shared, recorded
 from ..spec_check import FOREM_ERRATA, openapi_errors
 
 FOREM_SPEC = SPECS / "forem" / "api_v1.json"
@@ -129,7 +129,7 @@ def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
     doc = make_doc("recorded")
 
     def recorded_draft() -> bool | None:
-        return Records.read(sandbox.config.records).get(doc.canonical_url, "devto").draft
+        return recorded(Records.read(sandbox.config.records), doc.canonical_url, "devto").draft
 
     run_publish(sandbox.config, [doc], draft=True)
     assert recorded_draft() is True
@@ -138,7 +138,7 @@ def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
     assert recorded_draft() is False, "the update's answer says live by its timestamp"
     other = make_doc("born-live")
     run_publish(sandbox.config, [other])
-    record = Records.read(sandbox.config.records).get(other.canonical_url, "devto")
+    record = recorded(Records.read(sandbox.config.records), other.canonical_url, "devto")
     assert record.draft is False, "the create's answer says live by its timestamp"
 
 
@@ -257,7 +257,10 @@ def test_crash_after_pending_is_reconciled_by_find(devto):
     report = run_publish(sandbox.config, [doc])
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert len(fake.by_canonical(doc.canonical_url)) == 1
-    assert Records.read(sandbox.config.records).get(doc.canonical_url, "devto").state == "published"
+    assert (
+        recorded(Records.read(sandbox.config.records), doc.canonical_url, "devto").state
+        == "published"
+    )
 
 
 def with_timeout(config, seconds):
