@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
 
-from crosspost.adapter import AdapterContext
+from crosspost.adapter import AdapterContext, Payload
 from crosspost.adapters.devto import DevTo, DevToSettings, forem_tag
 from crosspost.adapters.devto.fake import FakeDevTo
-from crosspost.document import Asset
+from crosspost.config import Config
+from crosspost.document import Asset, Document
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
@@ -24,7 +26,7 @@ from ..spec_check import FOREM_ERRATA, openapi_errors
 FOREM_SPEC = SPECS / "forem" / "api_v1.json"
 
 
-def render(doc, *, draft=False, tags=None):
+def render(doc: Document, *, draft: bool = False, tags: Mapping[str, str] | None = None) -> Payload:
     client = PlatformClient("devto", "https://dev.to/api")
     adapter = DevTo(DevToSettings(), AdapterContext(http=client, tags=tags or {}))
     return adapter.render(doc, draft=draft)
@@ -263,7 +265,7 @@ def test_crash_after_pending_is_reconciled_by_find(devto):
     )
 
 
-def with_timeout(config, seconds):
+def with_timeout(config: Config, seconds: float) -> Config:
     return replace(config, platforms={"devto": replace(config.platforms["devto"], timeout=seconds)})
 
 

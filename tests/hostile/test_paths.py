@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_a_post_linked_from_inside_the_blog_is_fine(blog: HostileBlog) -> None:
     assert blog.publish().exit_code == 0
 
 
-COVERS = {
+COVERS: dict[str, Callable[[Path, HostileBlog], str]] = {
     "dot-dot": lambda outside, blog: os.path.relpath(outside, blog.posts),
     "absolute": lambda outside, blog: str(outside),
     "symlink-out": lambda outside, blog: _link(blog.posts / "cover.png", outside),
