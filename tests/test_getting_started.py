@@ -17,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crosspost import __version__
+from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.sandbox import Sandbox
 
 from .blogs import CROSSPOST
+from .conftest import fake_of
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "getting-started.md"
@@ -121,7 +123,7 @@ def test_the_guide_runs_as_written(tmp_path: Path, sandbox_factory: Callable[...
     assert not (blog / ".crosspost" / "records.json").exists(), "nothing real yet"
 
     sandbox = sandbox_factory(["devto"])
-    fake = sandbox.fakes["devto"]
+    fake = fake_of(sandbox, "devto", FakeDevTo)
     config.write_text(config.read_text().replace("https://dev.to/api", fake.settings()["api_url"]))
     (token,) = sandbox.env.values()
     assert_output(real, run_block(real, blog, env, stdin=token + "\n"))

@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 
 import crosspost
+from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.config import load_config
 from crosspost.progress import Started, Waiting
 from crosspost.sandbox import Sandbox
 
 from .blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog
+from .conftest import fake_of
 
 SLOW_LIMIT = "1/1.5s"
 """One create per 1.5 s on dev.to: a run of a few posts waits, briefly."""
@@ -134,7 +136,7 @@ def test_on_a_terminal_each_result_is_printed_once_in_colour_and_never_cut(
     env = crosspost_env(sandbox, COLUMNS="80", TERM="xterm-256color")
     del env["NO_COLOR"]
     shown = _in_a_terminal(["publish"], root, env)
-    urls = [a["url"] for a in sandbox.fakes["devto"].articles]
+    urls = [a["url"] for a in fake_of(sandbox, "devto", FakeDevTo).articles]
     assert len(urls) == 2
     plain = _without_ansi(shown)
     for url in urls:

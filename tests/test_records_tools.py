@@ -6,6 +6,7 @@ way out."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,9 @@ ALL = ["devto", "hashnode", "medium", "mastodon"]
 
 
 @pytest.fixture
-def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> tuple[Path, Sandbox, dict]:
+def blog(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> tuple[Path, Sandbox, dict[str, str]]:
     sandbox = sandbox_factory(ALL)
     root = sandbox_blog(tmp_path / "blog", sandbox, posts=3)
     env = crosspost_env(sandbox)
@@ -28,7 +31,9 @@ def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> tuple[Path,
     return root, sandbox, env
 
 
-def _set_medium(root: Path, env: dict, post: str, url: str):
+def _set_medium(
+    root: Path, env: dict[str, str], post: str, url: str
+) -> subprocess.CompletedProcess[str]:
     """`crosspost records set POST --to medium --url URL` in the blog."""
     return run_cli("records", "set", post, "--to", "medium", "--url", url, env=env, cwd=root)
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.sandbox import Sandbox
 
 from .blogs import crosspost_env, run_cli, sandbox_blog
+from .conftest import fake_of
 
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
@@ -82,7 +84,7 @@ def test_doctor_names_the_account_of_each_token(tmp_path: Path, box: Sandbox) ->
     for name in ("devto", "hashnode", "mastodon"):
         assert [r.path for r in box.fakes[name].requests], f"{name}: one authenticated read"
         assert all(r.method in ("GET", "POST") for r in box.fakes[name].requests)
-    assert not box.fakes["devto"].articles, "doctor never publishes"
+    assert not fake_of(box, "devto", FakeDevTo).articles, "doctor never publishes"
     for value in box.env.values():
         assert value not in run.stdout + run.stderr
 
