@@ -705,7 +705,20 @@ def _code(markdown: str) -> tuple[list[str], list[str]]:
 @given(_bodies())
 def test_transforms_never_change_code(body: str) -> None:
     assert _code(raw(body).body) == _code(body)
-    assert _code(raw(body, path=Path("post.mdx")).body) == _code(body)
+    # MDX drops a `{/* comment */}` whole, code inside it included (it is never rendered): what
+    # is left is the original's code, unchanged and in order.
+    mdx = _code(raw(body, path=Path("post.mdx")).body)
+    if "{/*" not in body:
+        assert mdx == _code(body)
+        return
+    (blocks, spans), (original_blocks, original_spans) = mdx, _code(body)
+    assert _in_order(blocks, original_blocks) and _in_order(spans, original_spans)
+
+
+def _in_order(kept: list[str], original: list[str]) -> bool:
+    """Whether `kept` is `original` with some items left out, none changed or reordered."""
+    rest = iter(original)
+    return all(any(item == candidate for candidate in rest) for item in kept)
 
 
 _relative = st.text(
