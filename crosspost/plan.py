@@ -36,6 +36,7 @@ __all__ = [
     "relative_source",
     "render_for",
     "shared_url_error",
+    "site_hold",
     "wants_draft",
 ]
 
@@ -335,10 +336,8 @@ def _plan_one(
             moved_from=previous,
         )
 
-    if doc.draft:
-        return act(Kind.HOLD, "draft in the source (draft: true)")
-    if doc.date is not None and doc.date > now:
-        return act(Kind.HOLD, f"scheduled for {doc.date:%Y-%m-%d %H:%M %Z}")
+    if reason := site_hold(doc, now):
+        return act(Kind.HOLD, reason)
     if record is None and _before_since(doc.date, config.site.since):
         return act(Kind.HOLD, f"dated before site.since ({config.site.since})")
     if as_draft and not caps.drafts:
@@ -369,6 +368,21 @@ def _plan_one(
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
+
+
+def site_hold(doc: Document, now: datetime) -> str | None:
+    """Why the site itself does not publish `doc` at `now`, if it does not: a toot or a copy
+    pointing at a page the generator never built links to a 404."""
+    if doc.draft:
+        return "draft in the source (draft: true)"
+    if doc.unbuilt:
+        return doc.unbuilt
+    for when in (doc.date, doc.scheduled):
+        if when is not None and when > now:
+            return f"scheduled for {when:%Y-%m-%d %H:%M %Z}"
+    if doc.expires is not None and doc.expires <= now:
+        return f"expired on {doc.expires:%Y-%m-%d %H:%M %Z}: the site no longer builds it"
+    return None
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:
