@@ -27,6 +27,9 @@ class Profile:
     """Dates are shown in the site's time zone before they fill the URL (Jekyll's `timezone`)."""
     category: str = "slug"
     """How a category becomes a path segment: "slug" (web-dev), "lower" (Jekyll: web dev)."""
+    covers_from_root: bool = False
+    """A relative `image:` in front matter is a path from the site's root, not from the post
+    (Jekyll themes pass it through `relative_url`)."""
     ids: str = "file"
     """Where `{slug}` comes from without a `slug` key: "file" (the file name without a date
     prefix) or "astro" (Astro's content id: the path under the collection, github-slugged)."""
@@ -67,6 +70,7 @@ PROFILES: dict[str, Profile] = {
             "Jekyll",
             local_dates=True,
             category="lower",
+            covers_from_root=True,
         ),
         Profile(
             "eleventy",

@@ -55,6 +55,7 @@ class Detected:
     url: str | None = None
     permalink: str | None = None
     content: str | None = None
+    timezone: str | None = None
 
 
 def detect(directory: Path) -> Detected:
@@ -70,12 +71,22 @@ def detect(directory: Path) -> Detected:
         return Detected(url=_site_url(directory))
     content = _hugo_content(directory, hugo) if profile.name == "hugo" else None
     permalink = _site_permalink(directory, profile, content, hugo)
-    base = _base_path(directory, profile)
-    if base:
-        permalink = base + (permalink or profile.permalink)
     url = hugo.get("baseurl") if profile.name == "hugo" else None
     url = url.rstrip("/") if isinstance(url, str) and url.startswith("http") else None
-    return Detected(profile, url or _site_url(directory), permalink, content)
+    url = url or _site_url(directory)
+    base = _base_path(directory, profile)
+    if base and url:
+        url += base  # Liquid's site.baseurl and root-relative images need it, not only posts
+    elif base:
+        permalink = base + (permalink or profile.permalink)
+    return Detected(profile, url, permalink, content, _site_timezone(directory, profile))
+
+
+def _site_timezone(directory: Path, profile: Profile) -> str | None:
+    """Jekyll's `timezone`: it writes a post's date in that zone, so the URL's day follows."""
+    if profile.name != "jekyll":
+        return None
+    return _first(directory, ("_config.yml", "_config.yaml"), r"^timezone:\s*[\"']?([\w/+-]+)")
 
 
 _HUGO_FILES = tuple(
@@ -288,6 +299,7 @@ def config_text(found: Detected, *, since: date | None = None) -> str:
     else:
         permalink_line = f'# permalink = "{permalink}"'
     content_line = f'content = "{found.content}"' if found.content else f'# content = "{content}"'
+    timezone_line = f'timezone = "{found.timezone}"' if found.timezone else '# timezone = "UTC"'
     return f"""\
 # crosspost.toml: where your posts are and where they are cross-posted to.
 # Every key is described in the README, section "Configuration".
@@ -305,8 +317,9 @@ def config_text(found: Detected, *, since: date | None = None) -> str:
 # Posts dated earlier are never cross-posted: your archive stays home (the GitHub Action
 # refuses a first run without it). Move it back to cross-post older posts too.
 since = {since.isoformat()}
-# The time zone of dates written without a UTC offset.
-# timezone = "UTC"
+# The site's time zone: dates written without a UTC offset are in it, and Jekyll writes
+# every date in it before it goes into a URL.
+{timezone_line}
 
 # Uncomment the platforms to cross-post to. Tokens never go in this file: run
 # `crosspost login PLATFORM` or set CROSSPOST_<PLATFORM>_TOKEN (e.g. CROSSPOST_DEVTO_TOKEN).

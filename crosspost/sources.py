@@ -635,6 +635,9 @@ class _Post:
                 f"'{scheme}:' addresses are not allowed for the cover image",
                 "use a path relative to the post, or an https:// URL",
             )
+        profile = self.config.profile
+        if not scheme and profile is not None and profile.covers_from_root:
+            written = "/" + written.removeprefix("./").lstrip("/")
         url = absolute_url(written, page_url=canonical, site_url=self.config.site.url)
         if scheme or written.startswith("//"):
             return Asset(url=url, alt=alt)

@@ -9,6 +9,7 @@ appears on no page it built.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -75,20 +76,23 @@ def internal_urls(doc: Document, site_url: str) -> set[str]:
     return {u.split("#")[0] for u in found if urlsplit(u).netloc == host}
 
 
-def verify(site: Path, out: Path, *, now: datetime | None = None) -> Verdict:
-    """Hold crosspost's view of every post in `site` against the build in `out`."""
+def verify(
+    site: Path, out: Path, *, named: tuple[str, ...] = (), now: datetime | None = None
+) -> Verdict:
+    """Hold crosspost's view of every post in `site` against the build in `out`; `named` are
+    files outside the content folder a user could name on the command line (Jekyll drafts)."""
     config = load_config(site)
     site_url = config.site.url or ""
     now = now or datetime.now(UTC)
-    pages = [p.read_text("utf-8", "replace") for p in out.rglob("*.html")]
+    pages = [html.unescape(p.read_text("utf-8", "replace")) for p in out.rglob("*.html")]
     verdict = Verdict()
-    for path in find_posts([site], config):
+    for path in find_posts([site, *(site / name for name in named)], config):
         name = path.relative_to(site).as_posix()
         doc = load_post(path, config)
         reason = site_hold(doc, now)
         if reason:
             verdict.held[name] = reason
-            if any(f"<h1>{doc.title}</h1>" in page for page in pages):
+            if any(f">{doc.title}<" in page for page in pages):
                 verdict.problems.append(f"{name}: held ({reason}) but the site built it")
             continue
         verdict.urls[name] = doc.canonical_url

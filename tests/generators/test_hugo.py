@@ -36,3 +36,28 @@ def test_hugo_yaml_config_permalinks_title_slugs_and_unbuilt_posts(tmp_path: Pat
         "content/posts/never-rendered.md": "build.render is 'never'",
         "content/posts/a-draft.md": "draft in the source (draft",
     }
+
+
+def test_hugo_config_folder_default_urls_keep_nested_folders(tmp_path: Path) -> None:
+    site, out = build("hugo-config-dir", tmp_path)
+    verdict = verify(site, out)
+    assert verdict.problems == []
+    assert verdict.urls == {
+        "content/posts/Capitalised-File.md": "https://blog.example.net/posts/capitalised-file/",
+        "content/posts/inner-section/md-blog.md": (
+            "https://blog.example.net/posts/inner-section/md-blog/"
+        ),
+        "content/posts/inner-section/With-Slug.md": (
+            "https://blog.example.net/posts/inner-section/renamed/"
+        ),
+    }
+    assert verdict.held == {}
+
+
+def test_hugo_multilingual_config_yml_with_a_content_folder_per_language(tmp_path: Path) -> None:
+    site, out = build("hugo-multilingual", tmp_path)
+    config = (site / "crosspost.toml").read_text("utf-8")
+    assert 'content = "content/en/post"' in config
+    verdict = verify(site, out)
+    assert verdict.problems == []
+    assert verdict.urls == {"content/en/post/hello.md": "https://multi.example.com/post/hello/"}

@@ -53,9 +53,8 @@ def run(command: list[str | Path], *, cwd: Path, env: dict[str, str] | None = No
         check=False,
     )
     if done.returncode != 0:
-        pytest.fail(
-            f"{command[0]} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-        )
+        output = f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        pytest.fail(f"{command[0]} failed ({done.returncode}):\n{output}")
 
 
 def hugo(site: Path, out: Path) -> None:
