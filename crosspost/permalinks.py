@@ -21,7 +21,16 @@ from .config import Config
 from .discover import POST_SUFFIXES
 from .errors import ConfigError
 
-__all__ = ["PLACEHOLDERS", "FileName", "Place", "file_name", "github_slug", "hugo_urlize", "url"]
+__all__ = [
+    "PLACEHOLDERS",
+    "FileName",
+    "Place",
+    "file_name",
+    "github_slug",
+    "hugo_urlize",
+    "under_site",
+    "url",
+]
 
 PLACEHOLDERS = (
     "slug",
@@ -170,6 +179,11 @@ def url(config: Config, place: Place) -> str:
     path = re.sub(r"/{2,}", "/", "/" + re.sub(r"\{(\w*)\}", fill, config.permalink))
     if profile is not None and profile.lowercase:
         path = path.lower()
+    return under_site(config, path)
+
+
+def under_site(config: Config, path: str) -> str:
+    """The absolute URL of `path` (from the site's root, which may be a sub-path) on the site."""
     site = (config.site.url or "").rstrip("/")
     return site + quote(path, safe="/%-._~!$&'()*+,;=:@")
 

@@ -71,6 +71,8 @@ def detect(directory: Path) -> Detected:
         return Detected(url=_site_url(directory))
     content = _hugo_content(directory, hugo) if profile.name == "hugo" else None
     permalink = _site_permalink(directory, profile, content, hugo)
+    if profile.name == "eleventy":
+        content, permalink = _eleventy_posts(directory, profile)
     url = hugo.get("baseurl") if profile.name == "hugo" else None
     url = url.rstrip("/") if isinstance(url, str) and url.startswith("http") else None
     url = url or _site_url(directory)
@@ -80,6 +82,21 @@ def detect(directory: Path) -> Detected:
     elif base:
         permalink = base + (permalink or profile.permalink)
     return Detected(profile, url, permalink, content, _site_timezone(directory, profile))
+
+
+def _eleventy_posts(directory: Path, profile: Profile) -> tuple[str | None, str | None]:
+    """Eleventy's posts folder (`blog`, `posts` or `post` in its input folder, `dir.input` of
+    its config) and the URL Eleventy gives it; (None, None) for eleventy-base-blog's layout.
+    Eleventy serves a post at its path under the input folder, date prefix and case kept."""
+    found = _first(directory, profile.markers, r"\binput\s*:\s*[\"'`]([^\"'`]+)")
+    base = (found or ".").strip("/").removeprefix("./") or "."
+    for section in ("blog", "posts", "post"):
+        if (directory / base / section).is_dir():
+            content = section if base == "." else f"{base}/{section}"
+            if content == profile.content:
+                return None, None
+            return content, f"/{section}/{{dir}}/{{file}}/"
+    return None, None
 
 
 def _site_timezone(directory: Path, profile: Profile) -> str | None:

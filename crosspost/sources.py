@@ -454,6 +454,8 @@ class _Post:
         """Why the generator never builds this post whatever the date, or "" if it does."""
         if self.path is not None and "_drafts" in self.path.parts:
             return "a Jekyll draft (in _drafts/): the site publishes it once it moves to _posts/"
+        if self.get("permalink") is False:
+            return "permalink: false: the generator writes no page for it"
         for key in ("build", "_build"):
             settings = self.get(key)
             if isinstance(settings, Mapping) and settings.get("render") in ("never", False):
@@ -558,6 +560,9 @@ class _Post:
                 hint="set url in the [site] table of crosspost.toml, or canonical_url in the "
                 "front matter",
             )
+        fixed = self.fixed_path()
+        if fixed is not None:
+            return permalinks.under_site(self.config, fixed)
         if place.when is None and re.search(r"\{(year|month|day)\}", self.config.permalink):
             raise SourceError(
                 f"the permalink {self.config.permalink!r} needs the post's date",
@@ -567,6 +572,15 @@ class _Post:
                 hint="add date: YYYY-MM-DD to the front matter, or set canonical_url",
             )
         return permalinks.url(self.config, place)
+
+    def fixed_path(self) -> str | None:
+        """The page's own path, when front matter fixes it: `permalink: /x/` (Jekyll, Eleventy)
+        or `url: /x/` (Hugo). A pattern (`:title`, `{{ }}`) is the generator's to fill."""
+        for key in ("permalink", "url"):
+            value = self.get(key)
+            if isinstance(value, str) and value.startswith("/") and not re.search(r"[:{]", value):
+                return value
+        return None
 
     def ref_resolver(self, lang: str | None) -> Callable[[str], str | None]:
         """Links to other posts by source path (Hugo `ref`, Jekyll `post_url`, Zola `@/`): the
