@@ -214,7 +214,14 @@ class _Checked:
     help="Also check that each post's canonical URL and every image the platforms would fetch "
     "answer 200 (needs the network).",
 )
-def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, links: bool) -> None:
+@click.option(
+    "--urls",
+    is_flag=True,
+    help="Show each post's canonical URL (and why it is held, if it is), to compare with the site.",
+)
+def check(
+    paths: tuple[Path, ...], config_file: Path | None, as_json: bool, links: bool, urls: bool
+) -> None:
     """Check the config and posts (default: the content folder) without publishing.
 
     Each post is rendered for every configured platform, offline. Problems that stop a post are
@@ -237,7 +244,7 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
         report = _check_report(config, checked, links=links)
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        _print_check(config, checked, links=links)
+        _print_check(config, checked, links=links, urls=urls)
     if any(item.errors for item in checked):
         raise click.exceptions.Exit(2)
     if any(item.dead for item in checked):
@@ -418,7 +425,11 @@ def _check_links(config: Config, checked: Sequence[_Checked]) -> None:
         item.links = {url: statuses[url] for url in sorted(urls)}
 
 
-def _print_check(config: Config, checked: Sequence[_Checked], *, links: bool) -> None:
+def _print_check(
+    config: Config, checked: Sequence[_Checked], *, links: bool, urls: bool = False
+) -> None:
+    from .plan import post_address
+
     if config.path is None:
         click.echo("warning: no crosspost.toml found; using the defaults", err=True)
     warnings = drafts = old = 0
@@ -427,6 +438,8 @@ def _print_check(config: Config, checked: Sequence[_Checked], *, links: bool) ->
             click.echo(f"{item.error} [error]")
             continue
         assert item.doc is not None
+        if urls:
+            click.echo(f"{item.path}: {post_address(item.doc)}")
         if item.clash is not None:
             click.echo(f"{item.clash} [error]")
         warnings += print_notices(item.notices)
@@ -644,7 +657,7 @@ def init(directory: Path) -> None:
     The generator (Astro, Hugo, Jekyll, Docusaurus, Eleventy, Zola, Gatsby) and the site's
     address are read from the files there. An existing crosspost.toml is never overwritten.
     """
-    from .scaffold import write_config
+    from .scaffold import sample_address, write_config
 
     path, found = write_config(directory)
     generator = (
@@ -652,3 +665,8 @@ def init(directory: Path) -> None:
     )
     todo = "check [site] url" if found.url else "set [site] url (it was not found)"
     click.echo(f"wrote {path} ({generator}); {todo}, then uncomment your platforms")
+    sample = sample_address(path)
+    if sample is not None:
+        click.echo(
+            f"{sample[0]} would be cross-posted as {sample[1]}: compare it with the live page"
+        )

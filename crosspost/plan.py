@@ -33,6 +33,7 @@ __all__ = [
     "PostSource",
     "file_hash",
     "make_plan",
+    "post_address",
     "relative_source",
     "render_for",
     "shared_url_error",
@@ -383,6 +384,12 @@ def site_hold(doc: Document, now: datetime) -> str | None:
     if doc.expires is not None and doc.expires <= now:
         return f"expired on {doc.expires:%Y-%m-%d %H:%M %Z}: the site no longer builds it"
     return None
+
+
+def post_address(doc: Document, now: datetime | None = None) -> str:
+    """The post's canonical URL as `check --urls` shows it, with why it is held, if it is."""
+    reason = site_hold(doc, now or datetime.now(UTC))
+    return f"{doc.canonical_url} (held: {reason})" if reason else doc.canonical_url
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

@@ -19,7 +19,14 @@ from .config import CONFIG_FILE
 from .errors import ConfigError
 from .profiles import PROFILES, Profile, detect_profile
 
-__all__ = ["Detected", "config_text", "detect", "hugo_settings", "write_config"]
+__all__ = [
+    "Detected",
+    "config_text",
+    "detect",
+    "hugo_settings",
+    "sample_address",
+    "write_config",
+]
 
 # Files where generators keep the site's address, and the key that holds it.
 _URL_FILES = (
@@ -357,6 +364,27 @@ since = {since.isoformat()}
 # visibility = "public"
 # template = "{{title}}\\n\\n{{description}}\\n\\n{{url}}\\n\\n{{hashtags}}"
 """
+
+
+def sample_address(config_path: Path) -> tuple[Path, str] | None:
+    """One real post of the blog and the URL crosspost computes for it, so that `init` can
+    show it and the user compare it with the live page; None if no post can be read."""
+    from .config import load_config
+    from .discover import find_posts
+    from .errors import CrosspostError
+    from .sources import load_post
+
+    try:
+        config = load_config(config_path)
+        posts = find_posts([config.content_dir], config) if config.content_dir.is_dir() else []
+        for post in reversed(posts):  # the newest name first: dated names sort last
+            try:
+                return post, load_post(post, config).canonical_url
+            except CrosspostError:
+                continue
+    except CrosspostError:
+        return None
+    return None
 
 
 def write_config(directory: Path) -> tuple[Path, Detected]:

@@ -15,5 +15,5 @@ def test_a_missing_generator_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_a_missing_generator_is_skipped_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="bash .ci/generators"):
+    with pytest.raises(pytest.skip.Exception, match=r"bash \.ci/generators"):
         tools.require("hugo", None)
