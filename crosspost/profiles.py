@@ -32,7 +32,8 @@ class Profile:
     (Jekyll themes pass it through `relative_url`)."""
     ids: str = "file"
     """Where `{slug}` comes from without a `slug` key: "file" (the file name without a date
-    prefix) or "astro" (Astro's content id: the path under the collection, github-slugged)."""
+    prefix), "astro" (Astro's content id: the path under the collection, github-slugged) or
+    "docusaurus" (a dated file name's date becomes YYYY/MM/DD/ in front of the slug)."""
 
 
 PROFILES: dict[str, Profile] = {
@@ -85,6 +86,7 @@ PROFILES: dict[str, Profile] = {
             "/blog/{slug}",
             ("docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs"),
             "Docusaurus blog plugin",
+            ids="docusaurus",
         ),
         Profile(
             "zola",
