@@ -83,3 +83,13 @@ def linked_node_modules(site: Path, name: str) -> Path:
     if not link.exists():
         link.symlink_to(tree / "node_modules", target_is_directory=True)
     return tree
+
+
+def astro(site: Path, out: Path) -> None:
+    """`astro build` (Astro 5, which runs on Node 20) into `out`."""
+    tree = linked_node_modules(site, "astro")
+    run(
+        [tree / "node_modules" / ".bin" / "astro", "build", "--silent", "--outDir", out],
+        cwd=site,
+        env={"ASTRO_TELEMETRY_DISABLED": "1"},
+    )
