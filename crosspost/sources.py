@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from urllib.parse import unquote
 
-from . import permalinks
+from . import built, permalinks
 from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
@@ -222,7 +222,8 @@ def _build(text: str, *, path: Path | None, config: Config, digest: str) -> Docu
     text = _normalized(text)
     try:
         matter = front_matter.read(text, path=path)
-        return _Post(matter, path, config).document(f"sha256:{digest}")
+        document = _Post(matter, path, config).document(f"sha256:{digest}")
+        return built.from_build(document, config) if config.site.build else document
     except RecursionError:
         raise SourceError("the post is nested too deeply to read", path=path) from None
 

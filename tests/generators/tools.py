@@ -93,3 +93,28 @@ def astro(site: Path, out: Path) -> None:
         cwd=site,
         env={"ASTRO_TELEMETRY_DISABLED": "1"},
     )
+
+
+DOCUSAURUS_TEMPLATE = Path("node_modules") / "create-docusaurus" / "templates"
+
+
+def docusaurus_classic(site: Path, *, url: str, base: str) -> None:
+    """The real classic template, as `create-docusaurus` would lay it out (its `shared` files
+    under its `classic` ones), with the site's address set as a user would."""
+    templates = node_tree("docusaurus") / DOCUSAURUS_TEMPLATE
+    shutil.copytree(templates / "shared", site, dirs_exist_ok=True)
+    shutil.copytree(templates / "classic", site, dirs_exist_ok=True)
+    config = site / "docusaurus.config.js"
+    text = config.read_text("utf-8")
+    text = text.replace("url: 'https://your-docusaurus-site.example.com'", f"url: '{url}'")
+    text = text.replace("baseUrl: '/'", f"baseUrl: '{base}'")
+    config.write_text(text, "utf-8")
+
+
+def docusaurus(site: Path, out: Path) -> None:
+    tree = linked_node_modules(site, "docusaurus")
+    run(
+        [tree / "node_modules" / ".bin" / "docusaurus", "build", "--out-dir", out],
+        cwd=site,
+        env={"DOCUSAURUS_TELEMETRY_DISABLED": "1", "NO_UPDATE_NOTIFIER": "1"},
+    )
