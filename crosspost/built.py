@@ -16,10 +16,14 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import Config
-from .document import Document, Notice
+from .notice import Notice
+
+if TYPE_CHECKING:
+    from .document import Document  # documents are built in sources, which calls this module
 
 __all__ = ["BuiltPage", "build_folder", "from_build", "pages", "served"]
 

@@ -14,7 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,16 +28,18 @@ log = logging.getLogger("crosspost")
 
 __all__ = [
     "Action",
+    "Hold",
     "Kind",
     "Plan",
     "PostSource",
     "file_hash",
+    "hold_reason",
+    "holds",
     "make_plan",
-    "post_address",
+    "previous_url",
     "relative_source",
     "render_for",
     "shared_url_error",
-    "site_hold",
     "wants_draft",
 ]
 
@@ -67,7 +69,7 @@ class Action:
     payload: Payload | None = None
     record: Entry | None = None
     error: CrosspostError | None = None
-    moved_from: str | None = None  # the post's previous canonical URL (see `_previous_url`)
+    moved_from: str | None = None  # the post's previous canonical URL (see `previous_url`)
 
     @property
     def canonical_url(self) -> str | None:
@@ -180,6 +182,8 @@ def make_plan(
                 for name, entry in entries.items()
             )
             continue
+        # Here: the no-op fast path above never parses, so a run with nothing to do never
+        # loads the Markdown transforms.
         from .sources import load_post
 
         try:
@@ -192,7 +196,7 @@ def make_plan(
     placed: list[tuple[Document, str | None]] = []  # each post with its previous URL, if moved
     for doc, rel in loaded:
         try:
-            placed.append((doc, _previous_url(doc, rel, records, config.root, claims)))
+            placed.append((doc, previous_url(doc, rel, records, config.root, claims)))
         except SourceError as exc:
             errors.append(exc)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
@@ -211,7 +215,7 @@ def make_plan(
     return Plan(tuple(actions), tuple(errors), tuple(notices))
 
 
-def _previous_url(
+def previous_url(
     doc: Document,
     rel: str | None,
     records: Records,
@@ -337,10 +341,9 @@ def _plan_one(
             moved_from=previous,
         )
 
-    if reason := site_hold(doc, now):
-        return act(Kind.HOLD, reason)
-    if record is None and _before_since(doc.date, config.site.since):
-        return act(Kind.HOLD, f"dated before site.since ({config.site.since})")
+    held = holds(doc, config, now, recorded=record is not None)
+    if held:
+        return act(Kind.HOLD, hold_reason(held[0], doc, config))
     if as_draft and not caps.drafts:
         return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
     if record is not None and record.state == "unknown" and not force:
@@ -369,27 +372,6 @@ def _plan_one(
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
-
-
-def site_hold(doc: Document, now: datetime) -> str | None:
-    """Why the site itself does not publish `doc` at `now`, if it does not: a toot or a copy
-    pointing at a page the generator never built links to a 404."""
-    if doc.draft:
-        return "draft in the source (draft: true)"
-    if doc.unbuilt:
-        return doc.unbuilt
-    for when in (doc.date, doc.scheduled):
-        if when is not None and when > now:
-            return f"scheduled for {when:%Y-%m-%d %H:%M %Z}"
-    if doc.expires is not None and doc.expires <= now:
-        return f"expired on {doc.expires:%Y-%m-%d %H:%M %Z}: the site no longer builds it"
-    return None
-
-
-def post_address(doc: Document, now: datetime | None = None) -> str:
-    """The post's canonical URL as `check --urls` shows it, with why it is held, if it is."""
-    reason = site_hold(doc, now or datetime.now(UTC))
-    return f"{doc.canonical_url} (held: {reason})" if reason else doc.canonical_url
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:
@@ -421,5 +403,54 @@ def render_for(adapter: Adapter, platform: str, doc: Document, *, draft: bool) -
         ) from exc
 
 
-def _before_since(when: datetime | None, since: date | None) -> bool:
-    return since is not None and when is not None and when.date() < since
+class Hold(StrEnum):
+    """Why a post is not sent now, whatever the platform (`check` counts these too)."""
+
+    DRAFT = "draft"  # draft: true in the source
+    UNBUILT = "unbuilt"  # the generator never builds it (Document.unbuilt says why)
+    SCHEDULED = "scheduled"  # dated (or Hugo's publishDate) in the future
+    EXPIRED = "expired"  # Hugo's expiryDate has passed: the site no longer builds it
+    BEFORE_SINCE = "before_since"  # dated before site.since and never cross-posted
+
+
+def holds(doc: Document, config: Config, now: datetime, *, recorded: bool) -> tuple[Hold, ...]:
+    """Every reason `doc` is held back from all platforms now, first the one a plan reports.
+
+    `recorded`: the post has a record on the platform in question, which lifts site.since (a
+    post cross-posted before the cut-off is still kept up to date).
+    """
+    since = config.site.since
+    found = [Hold.DRAFT] if doc.draft else []
+    if doc.unbuilt:
+        found.append(Hold.UNBUILT)
+    published = _publishes(doc)
+    if published is not None and published > now:
+        found.append(Hold.SCHEDULED)
+    if doc.expires is not None and doc.expires <= now:
+        found.append(Hold.EXPIRED)
+    if not recorded and since is not None and doc.date is not None and doc.date.date() < since:
+        found.append(Hold.BEFORE_SINCE)
+    return tuple(found)
+
+
+def hold_reason(hold: Hold, doc: Document, config: Config) -> str:
+    """A hold as a plan's reason says it."""
+    if hold is Hold.DRAFT:
+        return "draft in the source (draft: true)"
+    if hold is Hold.UNBUILT:
+        return doc.unbuilt
+    if hold is Hold.SCHEDULED:
+        published = _publishes(doc)
+        assert published is not None
+        return f"scheduled for {published:%Y-%m-%d %H:%M %Z}"
+    if hold is Hold.EXPIRED:
+        assert doc.expires is not None
+        return f"expired on {doc.expires:%Y-%m-%d %H:%M %Z}: the site no longer builds it"
+    return f"dated before site.since ({config.site.since})"
+
+
+def _publishes(doc: Document) -> datetime | None:
+    """When the site publishes the post: its date, or a later `publishDate` (Hugo builds a
+    page only once both have passed)."""
+    dates = [d for d in (doc.date, doc.scheduled) if d is not None]
+    return max(dates) if dates else None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crosspost.config import load_config
-from crosspost.plan import site_hold
+from crosspost.plan import hold_reason, holds
 from crosspost.sources import load_post
 
 POST = (
@@ -56,9 +56,13 @@ def test_a_moved_page_is_found_by_its_title_and_its_urls_are_used(tmp_path: Path
 
 def test_a_post_the_build_has_no_page_for_is_held(tmp_path: Path) -> None:
     post = blog(tmp_path, PAGE.replace("Hashed Pictures", "Another Post"))
-    doc = load_post(post, load_config(tmp_path))
-    reason = site_hold(doc, datetime(2030, 1, 1, tzinfo=UTC))
-    assert reason == "no page for it in the build (dist): the site does not publish it"
+    config = load_config(tmp_path)
+    doc = load_post(post, config)
+    held = holds(doc, config, datetime(2030, 1, 1, tzinfo=UTC), recorded=False)
+    assert (
+        hold_reason(held[0], doc, config)
+        == "no page for it in the build (dist): the site does not publish it"
+    )
 
 
 def test_a_missing_build_folder_warns_and_keeps_the_source_urls(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from crosspost.config import load_config
 from crosspost.discover import find_posts
 from crosspost.document import Document
-from crosspost.plan import site_hold
+from crosspost.plan import hold_reason, holds
 from crosspost.scaffold import config_text, detect
 from crosspost.sources import load_post
 
@@ -89,7 +89,8 @@ def verify(
     for path in find_posts([site, *(site / name for name in named)], config):
         name = path.relative_to(site).as_posix()
         doc = load_post(path, config)
-        reason = site_hold(doc, now)
+        held = holds(doc, config, now, recorded=False)
+        reason = hold_reason(held[0], doc, config) if held else ""
         if reason:
             verdict.held[name] = reason
             if any(f">{doc.title}<" in page for page in pages):
