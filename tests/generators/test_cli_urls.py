@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from tests.generators.oracle import copy_site
 
 
