@@ -55,22 +55,18 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
     steps = []
     if not has_url:
         steps.append(f"set url in [site] of {config}: your blog's address was not found")
-    dated = sorted(
-        (item.doc.date, str(item.path), item.doc.canonical_url)
-        for item in posts
-        if item.doc is not None and item.doc.date is not None
-    )
-    if dated:
-        _, newest, url = dated[-1]
+    sample = api.sample_address(path)
+    if sample is not None:
+        post, url = sample
         steps.append(
-            f"open {url} — crosspost computed it for {newest}; if that is not the post's "
-            "address on your site, fix url or permalink in [site]"
+            f"{shown(post)} would be cross-posted as {url}: compare it with the live page; if "
+            "they differ, fix url or permalink in [site]"
         )
     elif has_url:
-        steps.append(f"no dated post was found: check content in [site] of {config}")
-    older = [item for item in posts if item.before_since]
+        steps.append(f"no post could be read: check content in [site] of {config}")
+    older = [item for item in posts if item.before_since and item.doc and item.doc.date]
     if older:
-        oldest = dated[0][0]
+        oldest = min(item.doc.date for item in older if item.doc and item.doc.date)
         steps.append(
             f"{len(older)} of your {len(posts)} posts are dated before since (today) and will "
             f"stay home; to cross-post them too, set since = {oldest.date().isoformat()} in "
