@@ -220,7 +220,7 @@ def config_text(found: Detected, *, since: date | None = None) -> str:
     content_line = f'content = "{found.content}"' if found.content else f'# content = "{content}"'
     return f"""\
 # crosspost.toml: where your posts are and where they are cross-posted to.
-# Every key is described in the README, section "Configuration".
+# Every key is described in crosspost's manual: docs/configuration.md.
 
 [site]
 # Your blog's address: every post's canonical URL starts with it.
