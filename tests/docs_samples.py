@@ -8,6 +8,7 @@ its checker; `tests/test_docs_samples.py` fails on a block without one:
 - `<!-- run -->`: a Python block, executed in page order by `tests/test_examples.py`;
 - `<!-- cli -->`: each `$ crosspost …` line names a real command and real options;
 - `<!-- sample: NAME -->`: a test reads it with `sample("NAME")` and runs or compares it;
+- `<!-- checked-by: tests/FILE.py::TEST -->`: that test reads the page and checks the block;
 - `<!-- illustrative: REASON -->`: shown for understanding only; the reason says why no test
   can hold it (a placeholder address, a diagram).
 """
@@ -29,7 +30,9 @@ _FENCE = re.compile(
     r"^(?P=indent)(?P=fence)[ \t]*$",
     re.S | re.M,
 )
-_MARKER = re.compile(r"<!-- (?P<kind>from|run|cli|sample|illustrative)(?::\s*(?P<arg>.*?))? -->")
+_MARKER = re.compile(
+    r"<!-- (?P<kind>from|run|cli|sample|checked-by|illustrative)(?::\s*(?P<arg>.*?))? -->"
+)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from crosspost.records import Records
 
 from .blogs import CROSSPOST
 from .conftest import EXAMPLE_BLOG, REPO
-from .docs_samples import Sample, all_samples, commands, sample
+from .docs_samples import PAGES, Sample, all_samples, commands, sample
 
 SAMPLES = all_samples()
 TESTS = REPO / "tests"
@@ -68,11 +68,27 @@ def test_every_named_sample_is_read_by_a_test() -> None:
     assert not unread, f"no test reads these samples: {unread}"
 
 
+@pytest.mark.parametrize("block", [s for s in SAMPLES if s.kind == "checked-by"], ids=str)
+def test_checking_tests_exist_and_read_the_page(block: Sample) -> None:
+    path, _, name = block.arg.partition("::")
+    source = (REPO / path).read_text("utf-8")
+    assert re.search(rf"^def {re.escape(name)}\(", source, re.M), f"{block}: no test {block.arg}"
+    assert Path(block.page).name in source, f"{block}: {path} does not read {block.page}"
+
+
 @pytest.mark.parametrize("block", [s for s in SAMPLES if s.kind == "from"], ids=str)
 def test_excerpts_are_verbatim(block: Sample) -> None:
     source = REPO / block.arg
     assert source.is_file(), f"{block}: no file {block.arg}"
     assert block.code in source.read_text("utf-8"), f"{block} differs from {block.arg}"
+
+
+def test_repository_paths_named_in_the_docs_exist() -> None:
+    """A file or folder the manual names in backticks (`tests/…`, `crosspost/…`) is there."""
+    pattern = re.compile(r"`((?:tests|crosspost|adapters|examples|benchmarks)/[\w./*-]+)`")
+    for page in PAGES:
+        for named in pattern.findall(page.read_text("utf-8")):
+            assert list(REPO.glob(named.rstrip("/"))), f"{page.relative_to(REPO)} names {named}"
 
 
 def test_run_blocks_are_python_on_the_pages_that_run() -> None:
