@@ -226,7 +226,9 @@ def test_check_dead_link_has_the_format_check_prints() -> None:
 # --------------------------------------------------------------------------- config and records
 
 
-@pytest.mark.parametrize("name", ["config-example", "tags-example", "devto-table"])
+@pytest.mark.parametrize(
+    "name", ["config-example", "tags-example", "devto-table", "built-site-config"]
+)
 def test_config_samples_load(name: str, tmp_path: Path) -> None:
     text = sample(name).code
     if "[site]" not in text:
