@@ -1,4 +1,4 @@
-"""docs/getting-started.md, run: every `console` block's commands, in order, on the Hugo blog the
+"""docs/first-publish.md, run: every `console` block's commands, in order, on the Hugo blog the
 guide describes, with their output compared to the guide's (`...` stands for text left out).
 
 The guide's own edits to crosspost.toml (its `toml` blocks) are applied where it makes them.
@@ -24,7 +24,7 @@ from .blogs import CROSSPOST
 from .conftest import fake_of
 
 REPO = Path(__file__).resolve().parents[1]
-GUIDE = REPO / "docs" / "getting-started.md"
+GUIDE = REPO / "docs" / "first-publish.md"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
 
 POSTS = {
