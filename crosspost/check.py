@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,10 +22,10 @@ from .config import Config, load_config
 from .discover import find_posts
 from .document import Document, Notice
 from .errors import ContentError, SourceError, shown
-from .plan import Hold, hold_reason, holds, previous_url, relative_source, render_for, wants_draft
+from .plan import Hold, hold_reason, holds, place_posts, record_of, render_for, sends_draft
 from .platforms import Platforms
-from .records import Records
-from .sources import load_post, not_a_file
+from .records import Entry, Records
+from .sources import not_a_file
 
 __all__ = ["Checked", "Checkup", "OfflineRenderer", "check", "offline_renderer"]
 
@@ -48,6 +47,8 @@ class Checked:
     payloads: dict[str, Payload] = field(default_factory=dict)
     refusals: dict[str, ContentError] = field(default_factory=dict)
     links: dict[str, int | str] = field(default_factory=dict)
+    moved_from: str | None = None
+    """The canonical URL the post was cross-posted under before its URL changed, if it was."""
 
     @property
     def notices(self) -> list[Notice]:
@@ -123,8 +124,9 @@ def check(
     """
     config, files = _inputs(paths, config_file)
     records = Records.read(config.records)
-    checked = _load_all(files, config, records, now or datetime.now(UTC))
-    _render_platforms(config, checked)
+    moment = now or datetime.now(UTC)
+    checked = _place_all(files, config, records, moment)
+    _render_platforms(config, records, moment, checked)
     if links:
         _check_links(checked)
     return Checkup(config, checked)
@@ -152,32 +154,28 @@ def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, li
     return config, [shown(path) for path in files]
 
 
-def _load_all(
+def _place_all(
     files: Sequence[Path], config: Config, records: Records, now: datetime
 ) -> list[Checked]:
-    """Every post read (or its error), then what holds it and whether its canonical URL clashes,
-    both as the planner decides them."""
+    """Every post placed by the planner (`place_posts`: read, clashing or moved, exactly as
+    publishing places it), then what holds it back on the configured platforms."""
+    platforms = [name for name, pc in config.platforms.items() if pc.enabled]
     checked: list[Checked] = []
-    claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
-    for path in files:
-        try:
-            doc = load_post(path, config)
-        except SourceError as exc:
-            checked.append(Checked(path, error=exc))
+    for post in place_posts(files, config, records):
+        item = Checked(post.path or Path(post.label), doc=post.doc, error=post.error)
+        item.clash = post.refused
+        item.moved_from = post.moved_from
+        checked.append(item)
+        if post.doc is None:
             continue
-        checked.append(Checked(path, doc=doc))
-        claims[doc.canonical_url].append(doc.label)
-    for item in checked:
-        if item.doc is None:
-            continue
-        recorded = bool(records.entries(item.doc.canonical_url))
-        item.held = holds(item.doc, config, now, recorded=recorded)
-        item.why_held = hold_reason(item.held[0], item.doc, config) if item.held else ""
-        rel = relative_source(item.doc.source, config.root)
-        try:
-            previous_url(item.doc, rel, records, config.root, claims)
-        except SourceError as exc:
-            item.clash = exc
+        if platforms:
+            recorded = any(
+                record_of(post.doc, name, records, post.moved_from) for name in platforms
+            )
+        else:  # nothing would be sent anywhere: "never cross-posted" is what the records say
+            recorded = bool(records.entries(post.moved_from or post.doc.canonical_url))
+        item.held = holds(post.doc, config, now, recorded=recorded)
+        item.why_held = hold_reason(item.held[0], post.doc, config) if item.held else ""
     return checked
 
 
@@ -188,12 +186,14 @@ class OfflineRenderer:
         self.config = config
         self.adapters = adapters
 
-    def render(self, platform: str, doc: Document, *, draft: bool = False) -> Payload:
-        """The body `publish` (or `publish --draft`) would send `platform` for `doc`; raises
-        `ContentError`, located at the post and platform, when the platform refuses it."""
-        return render_for(
-            self.adapters[platform], platform, doc, draft=wants_draft(self.config, platform, draft)
-        )
+    def render(
+        self, platform: str, doc: Document, *, draft: bool = False, record: Entry | None = None
+    ) -> Payload:
+        """The body `publish` (or `publish --draft`) would send `platform` for `doc`, whose
+        record there is `record` (a live post stays live); raises `ContentError`, located at
+        the post and platform, when the platform refuses it."""
+        as_draft = sends_draft(self.config, platform, draft, record)
+        return render_for(self.adapters[platform], platform, doc, draft=as_draft)
 
 
 @contextlib.contextmanager
@@ -208,17 +208,24 @@ def offline_renderer(config: Config, to: Sequence[str] | None = None) -> Iterato
         asyncio.run(platforms.close(None))
 
 
-def _render_platforms(config: Config, checked: Sequence[Checked]) -> None:
-    """Render every post that can still be cross-posted for every configured platform."""
+def _render_platforms(
+    config: Config, records: Records, now: datetime, checked: Sequence[Checked]
+) -> None:
+    """Render every post publishing would plan for every configured platform, as the planner
+    decides per platform: not a refused post, nor one held on that platform as dated before
+    site.since (the platform's own record lifts that hold, as it does for the planner)."""
     if not any(pc.enabled for pc in config.platforms.values()):
         return
     with offline_renderer(config) as renderer:
         for item in checked:
-            if item.doc is None or item.before_since:
+            if item.doc is None or item.clash is not None:
                 continue
             for name in renderer.adapters:
+                record = record_of(item.doc, name, records, item.moved_from)
+                if Hold.BEFORE_SINCE in holds(item.doc, config, now, recorded=record is not None):
+                    continue
                 try:
-                    item.payloads[name] = renderer.render(name, item.doc)
+                    item.payloads[name] = renderer.render(name, item.doc, record=record)
                 except ContentError as exc:
                     item.refusals[name] = exc
 
