@@ -18,9 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from crosspost import api
+from crosspost.adapter import load_adapters
 from crosspost.cli import main  # the natural import: mypy sees the click group
-from crosspost.errors import SourceError
+from crosspost.errors import ConfigError, SourceError
 from crosspost.plan import Hold, Kind, file_hash, hold_reason
+from crosspost.platforms import select_platforms
 from crosspost.records import Entry, Records
 
 SITE = "https://b.example"
@@ -186,3 +188,19 @@ def _action(blog: Path, stem: str) -> api.Action:
     planned = api.plan(blog / "content", config=api.load_config(blog / "crosspost.toml"))
     (action,) = [a for a in planned.actions if Path(a.post).stem == stem]
     return action
+
+
+def test_no_platform_configured_names_every_installed_adapter_plugins_included(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "crosspost.toml").write_text(f'[site]\nurl = "{SITE}"\n')
+    config = api.load_config(tmp_path / "crosspost.toml")
+    installed = load_adapters()
+    plugin = {**installed, "bluesky": installed["devto"]}  # a plugin registered as "bluesky"
+    with pytest.raises(ConfigError, match="no platform is configured") as raised:
+        select_platforms(config, plugin, None)
+    first, *others = plugin
+    assert raised.value.hint == (
+        f"add a [platforms.{first}] (or {', '.join(others)}) table, or pass --to"
+    )
+    assert "bluesky" in raised.value.hint and "mastodon" in raised.value.hint
