@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .adapter import Adapter, Payload, load_adapters
-from .config import Config, load_config
-from .discover import find_posts
+from .config import Config, load_config, run_config
+from .discover import find_posts, no_posts_found
 from .document import Document, Notice
 from .errors import ContentError, SourceError, shown
 from .plan import Hold, hold_reason, holds, place_posts, record_of, render_for, sends_draft
@@ -139,18 +139,12 @@ def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, li
     for path in posts:
         if not path.is_file() and not path.is_dir():
             raise not_a_file(path)
-    if config_file is not None:
-        config = load_config(config_file)
-    elif configs:
-        config = configs[0]
-    else:
-        config = load_config(start=posts[0]) if posts else load_config()
+    config = configs[0] if configs and config_file is None else run_config(posts, config_file)
     if not posts and configs and not config.content_dir.is_dir():
         return config, []
     files = find_posts(posts or [config.content_dir], config)
     if not files and (posts or not configs):
-        where = ", ".join(map(str, posts)) or str(shown(config.content_dir))
-        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+        raise no_posts_found(posts, config)
     return config, [shown(path) for path in files]
 
 
