@@ -3,8 +3,11 @@
 `check` and `publish` must never disagree about a post: what holds it back (a draft, a date in
 the future, a date before site.since), which posts clash over a canonical URL (with each other or
 with a post already cross-posted from another file), and which platform refuses it. So this
-module asks the planner (`crosspost.plan`) for each of those and renders with the same adapters,
-built as publishing builds them but never connected. Front ends only print the result.
+module places the posts with the planner's own step (`plan.place_posts`: read, URL claims, the
+URL a post moved from, two files claiming one past), holds each post per platform from that
+platform's record (`plan.record_of`, `plan.holds`), and renders with the same adapters, built
+as publishing builds them but never connected, in draft or live as publishing would
+(`plan.sends_draft`). Front ends only print the result.
 """
 
 from __future__ import annotations

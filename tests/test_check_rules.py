@@ -1,11 +1,13 @@
 """`check` and `publish` decide alike: what is held, what clashes, what is refused.
 
-`crosspost.api.check` asks the planner's own rules (`plan.holds`, `plan.previous_url`,
-`plan.render_for`), so each case here is run through both and the answers compared, including
-the two cases where check used to have its own copy and answered differently: a post dated
-before site.since that was cross-posted already (published posts are kept up to date, so it is
-not "never cross-posted"), and a post whose canonical URL belongs to one already cross-posted
-from another file (publish refuses it; check did not see it).
+`crosspost.api.check` places posts with the planner's own step (`plan.place_posts`) and holds
+and renders them per platform as `make_plan` does, so each case here is run through both and
+the answers compared, including the cases where check used to have its own copy and answered
+differently: a post dated before site.since that was cross-posted already, under its URL or
+under the one it moved from (published posts are kept up to date, so it is not "never
+cross-posted"); a post whose canonical URL belongs to one already cross-posted from another
+file, or two files that both look like one published post (publish refuses them); and a live
+post under `publish = "draft"` (it stays live).
 """
 
 from __future__ import annotations
