@@ -29,6 +29,7 @@ from .records_format import RecordsData
 from .records_format import dump as dump_records
 from .records_format import parse as parse_records
 from .records_merge import merge as merge_records
+from .records_merge import merge3 as merge3_records
 from .redact import register as register_secret
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ __all__ = [
     "load_config",
     "load_post",
     "mask_environment_tokens",
+    "merge3_records",
     "merge_records",
     "move_records",
     "no_posts_found",
