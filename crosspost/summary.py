@@ -17,7 +17,15 @@ import regex
 
 from .errors import ContentError
 
-__all__ = ["ELLIPSIS", "FIELDS", "Fit", "compose", "grapheme_length", "template_fields"]
+__all__ = [
+    "ELLIPSIS",
+    "FIELDS",
+    "Fit",
+    "compose",
+    "grapheme_length",
+    "shorten",
+    "template_fields",
+]
 
 FIELDS = ("title", "description", "excerpt", "url", "hashtags")
 TRIMMABLE = ("description", "excerpt")
@@ -175,6 +183,16 @@ def _bound(current: dict[str, str], tags: list[str], fields: list[str], fit: Fit
         length -= len(tags[-1]) + 2
         gave_way.append(f"#{tags.pop()}")
     return gave_way
+
+
+def shorten(text: str, fits: Callable[[str], bool]) -> str:
+    """`text` if it fits, else its longest word-boundary prefix (+ `…`) that does ("" if none)."""
+    if fits(text):
+        return text
+    current = {"text": text}
+    if _shorten_to_fit(current, "text", text, lambda: fits(current["text"])):
+        return current["text"]
+    return ""
 
 
 def _shorten_to_fit(
