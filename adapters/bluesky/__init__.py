@@ -199,28 +199,29 @@ class Bluesky(BaseAdapter):
                 **record["embed"],
                 "external": {**record["embed"]["external"], "thumb": thumb},
             }
-        swapped: list[str] = []
 
         def lost_swap(response: httpx.Response) -> None:
             if response.status_code == 400 and xrpc_error(response)[0] == "InvalidSwap":
-                swapped.append(rkey)
+                raise _Taken
 
-        response = await self.session.call(
-            "POST",
-            "com.atproto.repo.putRecord",
-            op="create",
-            json={
-                "repo": account.did,
-                "collection": POST,
-                "rkey": rkey,
-                "record": record,
-                "swapRecord": None,
-            },
-            check=lost_swap,
-        )
-        if not swapped:
-            answer = response.json()
-            return _remote(account, str(answer["uri"]))
+        try:
+            response = await self.session.call(
+                "POST",
+                "com.atproto.repo.putRecord",
+                op="create",
+                json={
+                    "repo": account.did,
+                    "collection": POST,
+                    "rkey": rkey,
+                    "record": record,
+                    "swapRecord": None,
+                },
+                check=lost_swap,
+            )
+        except _Taken:
+            pass
+        else:
+            return _remote(account, str(response.json()["uri"]))
         found = await self._at_key(account, url)
         if found is None:
             raise AlreadyExistsError(
@@ -282,11 +283,9 @@ class Bluesky(BaseAdapter):
 
     async def _at_key(self, account: Account, url: str) -> RemotePost | None:
         """The record at `url`'s own key, if there is one and it links `url`."""
-        missing: list[bool] = []
 
         def absent(response: httpx.Response) -> None:
             if response.status_code == 400 and xrpc_error(response)[0] == "RecordNotFound":
-                missing.append(True)
                 raise _NotFound
 
         try:
@@ -306,6 +305,10 @@ class Bluesky(BaseAdapter):
 
 class _NotFound(Exception):
     """getRecord: no record at that key."""
+
+
+class _Taken(Exception):
+    """putRecord with swapRecord null: a record is already at that key (400 InvalidSwap)."""
 
 
 def _card(doc: Document) -> dict[str, Any]:

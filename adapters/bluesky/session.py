@@ -389,7 +389,7 @@ class Session:
         """The PDS in `did`'s DID document (did:plc from the PLC directory, did:web from its
         host); AuthError when the document does not exist."""
         if did.startswith("did:plc:"):
-            url = f"{self.plc_directory}/{quote(did)}"
+            url = f"{self.plc_directory}/{quote(did, safe=':')}"
         elif did.startswith("did:web:"):
             url = f"https://{did.removeprefix('did:web:').replace('%3A', ':')}/.well-known/did.json"
         else:
