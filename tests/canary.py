@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PLATFORMS = ("devto", "hashnode", "medium", "mastodon")
+PLATFORMS = ("devto", "hashnode", "medium", "mastodon", "bluesky")
 
 
 class _Capture(logging.Handler):

@@ -163,6 +163,10 @@ class FakeBluesky(FakePlatform):
         response.headers["Retry-After"] = self.retry_after_header(retry_after)
         return response
 
+    def echoed(self, request: FakeRequest) -> str:
+        """The headers and the body: createSession carries the app password in its body."""
+        return f"{super().echoed(request)}; body: {request.body.decode('utf-8', 'replace')}"
+
     def too_many(self, retry_after: float) -> FakeResponse:
         return self._too_many(self.window, "injected", retry_after)
 
@@ -523,9 +527,12 @@ class FakeBluesky(FakePlatform):
     # ----------------------------------------------------------------- for tests
 
     def copies(self, url: str) -> list[dict[str, Any]]:
-        """Posts whose link card or a link facet points at `url`."""
+        """Posts whose link card or a link facet points at `url`; `id` is the at:// URI, the
+        id crosspost records."""
         with self.lock:
-            return [r for r in self.records.values() if url in _links(r["value"])]
+            return [
+                {**r, "id": r["uri"]} for r in self.records.values() if url in _links(r["value"])
+            ]
 
 
 def _links(value: dict[str, Any]) -> list[str]:

@@ -1,6 +1,6 @@
 """kill -9 at random moments, then a clean run: exactly one remote copy per (post, platform).
 
-The `crosspost publish` process is killed with SIGKILL while it publishes 50 posts to all four
+The `crosspost publish` process is killed with SIGKILL while it publishes 50 posts to all five
 fakes (seeded, bounded rounds). Between rounds the records file must always be valid JSON; after
 the final clean run nothing is left `pending` and every post exists exactly once per platform.
 Also: two processes started at once on the same blog serialise on the records lock.
@@ -21,7 +21,7 @@ from crosspost.records import Records
 from ..blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog
 from ..canary import Canaries
 
-ALL = ["devto", "hashnode", "medium", "mastodon"]
+ALL = ["devto", "hashnode", "medium", "mastodon", "bluesky"]
 POSTS = 50
 ROUNDS = 30
 
@@ -85,7 +85,7 @@ def test_kill_9_at_random_moments_never_duplicates(crash_blog):
     for url in _urls():
         entries = state.entries(url)
         assert all(e.state != "pending" for e in entries.values()), (url, entries)
-        for name in ("devto", "hashnode", "mastodon"):
+        for name in ("devto", "hashnode", "mastodon", "bluesky"):
             assert len(sandbox.fakes[name].copies(url)) == 1, (name, url)
         medium = sandbox.fakes["medium"].copies(url)
         if (url, "medium") in attention:

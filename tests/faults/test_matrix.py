@@ -33,7 +33,7 @@ from ..blogs import copy_example_blog, crosspost_env, run_cli
 from ..canary import Canaries, exception_texts
 from ..conftest import FAST_RETRIES, TIME_SCALE
 
-PLATFORMS = ("devto", "hashnode", "medium", "mastodon")
+PLATFORMS = ("devto", "hashnode", "medium", "mastodon", "bluesky")
 ELIGIBLE_POSTS = 4  # examples/blog: 6 posts, one a draft, one dated before site.since
 
 CREATES: Mapping[str, Mapping[str, str]] = {
@@ -41,6 +41,7 @@ CREATES: Mapping[str, Mapping[str, str]] = {
     "hashnode": {"method": "POST", "operation": "publishPost"},
     "medium": {"method": "POST", "path": r"/users/[^/]+/posts$"},
     "mastodon": {"method": "POST", "path": r"/api/v1/statuses$"},
+    "bluesky": {"method": "POST", "path": r"/xrpc/com\.atproto\.repo\.putRecord$"},
 }
 """How each platform's create request looks to its fake: where a create-aimed fault strikes."""
 
