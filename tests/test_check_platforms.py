@@ -78,11 +78,12 @@ def blog(tmp_path: Path) -> Path:
 def test_preview_prints_exactly_what_each_platform_receives(tmp_path, sandbox_factory):
     """The JSON `preview --to P` prints is byte for byte the body the fake platform then gets,
     and printing it sends nothing and needs no token."""
-    sandbox = sandbox_factory(ALL)
+    platforms = [*ALL, "bluesky"]
+    sandbox = sandbox_factory(platforms)
     root = sandbox_blog(tmp_path / "blog", sandbox)
     post = write(root / "posts", "trimmed.md", TRIMMED)
     previews = {}
-    for name in ALL:
+    for name in platforms:
         result = invoke("preview", post, "--to", name)
         assert result.exit_code == 0, result.output
         previews[name] = json.loads(result.stdout)
@@ -94,6 +95,8 @@ def test_preview_prints_exactly_what_each_platform_receives(tmp_path, sandbox_fa
     assert previews["devto"] == sent(sandbox, "devto", "POST", "/articles")
     assert previews["medium"] == sent(sandbox, "medium", "POST", "/posts$")
     assert previews["mastodon"] == sent(sandbox, "mastodon", "POST", "/api/v1/statuses")
+    record = sent(sandbox, "bluesky", "POST", "putRecord$")["record"]
+    assert previews["bluesky"] == {k: v for k, v in record.items() if k != "createdAt"}
     hashnode = sent(sandbox, "hashnode", "POST", "", operation="PublishPost")
     assert previews["hashnode"] == {
         k: v for k, v in hashnode["variables"]["input"].items() if k != "publicationId"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import struct
 import zlib
 from dataclasses import replace
@@ -629,3 +630,47 @@ def test_lexicon_checker_catches_what_the_lexicons_forbid():
         "record": good,
     }
     assert "TID" in lexicon_problem("com.atproto.repo.putRecord", put)
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_check_preview_and_drafts_through_the_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from crosspost.cli import main
+
+    blog = tmp_path / "blog"
+    (blog / "posts").mkdir(parents=True)
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n\n'
+        '[platforms.bluesky]\nhandle = "alice.bsky.social"\n',
+        "utf-8",
+    )
+    (blog / "posts" / "big.png").write_bytes(png(600))
+    post = blog / "posts" / "p.md"
+    post.write_text(
+        "---\ntitle: Covered\ndescription: A post\ntags: [2024, Python]\n"
+        "image: ./big.png\n---\nB\n",
+        "utf-8",
+    )
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", str(blog)])
+    assert checked.exit_code == 0, checked.output
+    assert "[bluesky]: tag '2024' has no valid form here; dropped [trimmed]" in checked.stdout
+    size = (blog / "posts" / "big.png").stat().st_size
+    assert f"[bluesky]: the cover is {size:,} bytes; a card thumbnail holds 1,000,000" in (
+        checked.stdout
+    )
+    assert "link card has no thumbnail [media]" in checked.stdout
+    previewed = runner.invoke(main, ["preview", str(post), "--to", "bluesky"])
+    assert previewed.exit_code == 0, previewed.output
+    body = json.loads(previewed.stdout)
+    assert body["text"].endswith("#Python") and "thumb" not in body["embed"]["external"]
+    assert "no thumbnail" in previewed.stderr
+    drafted = runner.invoke(
+        main,
+        ["publish", str(blog), "--draft", "--to", "bluesky", "--dry-run"],
+        env={"CROSSPOST_BLUESKY_TOKEN": "never-used"},
+    )
+    assert "Bluesky has no drafts" in drafted.output, drafted.output
