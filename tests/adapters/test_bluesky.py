@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import struct
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
@@ -674,3 +676,22 @@ def test_check_preview_and_drafts_through_the_cli(tmp_path):
         env={"CROSSPOST_BLUESKY_TOKEN": "never-used"},
     )
     assert "Bluesky has no drafts" in drafted.output, drafted.output
+
+
+def test_the_command_samples_of_the_bluesky_page_run(tmp_path):
+    """docs/platforms/bluesky.md: every `$ crosspost …` line, run from the repository."""
+    import subprocess
+
+    from ..blogs import CROSSPOST
+
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "platforms" / "bluesky.md").read_text("utf-8")
+    samples = [line[2:].split() for line in page.splitlines() if line.startswith("$ crosspost ")]
+    assert len(samples) == 2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    for words in samples:
+        done = subprocess.run(
+            [str(CROSSPOST), *words[1:]], cwd=root, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert "bluesky" in done.stdout or "app.bsky.feed.post" in done.stdout
