@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost import summary
-from crosspost.adapter import BaseAdapter, Capabilities, Payload, Settings
+from crosspost.adapter import AdapterContext, BaseAdapter, Capabilities, Payload, Settings
 from crosspost.document import Asset, Document, Notice, RemotePost
 from crosspost.errors import AlreadyExistsError, ConfigError, PlatformError
 from crosspost.urls import same_url
@@ -111,7 +111,7 @@ class Bluesky(BaseAdapter):
     auth_header: ClassVar[str] = ""  # the token signs in (session.py); sessions are sent
     settings: BlueskySettings
 
-    def __init__(self, settings: Any, context: Any) -> None:
+    def __init__(self, settings: BlueskySettings, context: AdapterContext) -> None:
         super().__init__(settings, context)
         self.session = Session(
             self.http,

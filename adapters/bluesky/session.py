@@ -224,6 +224,8 @@ class Session:
     async def _sign_in_where_it_lives(self, identifier: str, password: Secret) -> dict[str, Any]:
         """The service refused the sign-in: find out whether the account exists and where it
         is hosted; sign in there if that is elsewhere, else the app password is wrong."""
+        if "@" in identifier:  # an email: nothing to resolve, the password was refused
+            raise _refused(identifier)
         did = identifier if identifier.startswith("did:") else await self.resolve(identifier)
         pds = await self.pds_of(did)
         if _origin(pds) != _origin(self._service):
@@ -231,13 +233,7 @@ class Session:
             answer = await self._create_session(pds, identifier, password)
             if answer is not None:
                 return answer
-        raise AuthError(
-            f"Bluesky refused the app password for @{identifier} (wrong, or revoked)",
-            platform=NAME,
-            status=401,
-            hint=f"make a new app password at {APP_PASSWORDS} and update {env_var(NAME)} or "
-            "`crosspost login bluesky`",
-        )
+        raise _refused(identifier)
 
     def _start(self, answer: Mapping[str, Any]) -> Account:
         """Keep the tokens (as Secrets) and learn where the repository lives."""
@@ -408,6 +404,17 @@ class Session:
         if pds is None:
             raise EndpointError(f"the DID document of {did} names no PDS", platform=NAME)
         return self._checked(pds)
+
+
+def _refused(identifier: str) -> AuthError:
+    who = identifier if "@" in identifier else f"@{identifier}"
+    return AuthError(
+        f"Bluesky refused the app password for {who} (wrong, or revoked)",
+        platform=NAME,
+        status=401,
+        hint=f"make a new app password at {APP_PASSWORDS} and update {env_var(NAME)} or "
+        "`crosspost login bluesky`",
+    )
 
 
 def _pds_endpoint(doc: Any, did: str) -> str | None:
