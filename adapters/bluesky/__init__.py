@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost import summary
 from crosspost.adapter import AdapterContext, BaseAdapter, Capabilities, Payload, Settings
-from crosspost.document import Asset, Document, Notice, RemotePost
+from crosspost.document import Asset, Document, Notice, RemotePost, image_type
 from crosspost.errors import AlreadyExistsError, ConfigError, PlatformError
 from crosspost.urls import same_url
 
@@ -39,7 +39,7 @@ from .text import MAX_GRAPHEMES, facets, hashtag, post_fit, rkey_for
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_TEMPLATE", "Bluesky", "BlueskySettings", "post_links", "sniff_image"]
+__all__ = ["DEFAULT_TEMPLATE", "Bluesky", "BlueskySettings", "post_links"]
 
 log = logging.getLogger("crosspost")
 
@@ -166,12 +166,12 @@ class Bluesky(BaseAdapter):
         try:
             size = cover.path.stat().st_size
             with cover.path.open("rb") as handle:
-                kind = sniff_image(handle.read(16))
+                kind = image_type(handle.read(16))
         except OSError as exc:
             why = f"the cover cannot be read ({exc.strerror})"
             return (), (self.notice(doc, f"{why}; the link card has no thumbnail", "media"),)
         if kind is None:
-            why = "the cover is not a JPEG, PNG, GIF or WebP image"
+            why = "the cover is not a JPEG, PNG, GIF, WebP or AVIF image"
             return (), (self.notice(doc, f"{why}; the link card has no thumbnail", "media"),)
         if size > THUMB_MAX_BYTES:
             why = f"the cover is {size:,} bytes; a card thumbnail holds {THUMB_MAX_BYTES:,}"
@@ -240,7 +240,7 @@ class Bluesky(BaseAdapter):
             "com.atproto.repo.uploadBlob",
             op="upload",
             content=data,
-            headers={"Content-Type": sniff_image(data[:16]) or "application/octet-stream"},
+            headers={"Content-Type": image_type(data[:16]) or "application/octet-stream"},
         )
         blob = response.json().get("blob")
         if not isinstance(blob, dict):
@@ -358,16 +358,3 @@ def _remote(account: Account, uri: str) -> RemotePost:
     """at://did/app.bsky.feed.post/rkey as the id, the bsky.app page as the URL."""
     rkey = uri.rsplit("/", 1)[-1]
     return RemotePost(id=uri, url=f"https://bsky.app/profile/{account.did}/post/{rkey}")
-
-
-def sniff_image(head: bytes) -> str | None:
-    """The image type from its first bytes: the PDS sniffs content too (pds blob transactor)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None

@@ -44,6 +44,7 @@ from urllib.parse import unquote
 
 import regex
 
+from crosspost.document import image_type
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow
 
 __all__ = ["FakeBluesky", "Validator"]
@@ -73,18 +74,6 @@ def _record_cid(record: Any) -> str:
 
 def _graphemes(text: str) -> int:
     return len(regex.findall(r"\X", text))
-
-
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 class FakeBluesky(FakePlatform):
@@ -364,7 +353,7 @@ class FakeBluesky(FakePlatform):
         data = request.body
         if len(data) > UPLOAD_MAX:
             return self.error(413, "request entity too large", "PayloadTooLarge")
-        mime = _sniff(data) or request.header("content-type") or "application/octet-stream"
+        mime = image_type(data[:16]) or request.header("content-type") or "application/octet-stream"
         cid = _cid(data, 0x55)
         with self.lock:
             self.blobs[cid] = {"mimeType": mime, "size": len(data)}
