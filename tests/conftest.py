@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -83,3 +85,13 @@ def make_doc(slug: str = "hello", **fields: Any) -> Document:
     }
     values.update(fields)
     return Document(**values)
+
+
+def announce_now(config: Config, platform: str, **options: Any) -> Config:
+    """The sandbox's config for one summary platform alone, posting without waiting for an
+    article platform (`after = "none"`), with `options` added to its table."""
+    pc = config.platforms[platform]
+    merged = MappingProxyType({**pc.options, **options})
+    return dataclasses.replace(
+        config, platforms={platform: dataclasses.replace(pc, after="none", options=merged)}
+    )

@@ -5,6 +5,7 @@ rate limits), every request checked against the AT Protocol lexicons in ../share
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -13,7 +14,6 @@ import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 
 import pytest
 import regex
@@ -39,7 +39,10 @@ from crosspost.publisher import Status
 from crosspost.records import Entry, Records
 
 from ..conftest import FAST_RETRIES, SPECS, make_doc, needs_shared, run_publish
+from ..conftest import announce_now as announce_alone
 from ..spec_check import lexicon_errors, lexicon_problem
+
+announce_now = functools.partial(announce_alone, platform="bluesky")
 
 LEXICONS = SPECS / "bluesky" / "lexicons"
 SEED = make_doc(
@@ -67,6 +70,13 @@ def client_for(url, token, policy=FAST_RETRIES) -> PlatformClient:
     return PlatformClient(
         "bluesky", url, token=token, policy=policy, auth_header=Bluesky.auth_header
     )
+
+
+@contextlib.asynccontextmanager
+async def signed_in(fake, token, policy=FAST_RETRIES):
+    """The adapter pointed at `fake` with `token`, its client closed afterwards."""
+    async with client_for(fake.url, Secret(token), policy) as client:
+        yield Bluesky(BlueskySettings(**fake.settings()), AdapterContext(http=client))
 
 
 def render(doc, **options):
@@ -326,12 +336,6 @@ def test_bluesky_is_registered_like_any_plugin():
 # --------------------------------------------------------------------------- end to end
 
 
-def announce_now(config, **options):
-    pc = config.platforms["bluesky"]
-    merged = MappingProxyType({**pc.options, **options})
-    return replace(config, platforms={"bluesky": replace(pc, after="none", options=merged)})
-
-
 @pytest.fixture
 def bluesky(sandbox_factory):
     needs_shared(LEXICONS)
@@ -377,9 +381,7 @@ def test_a_resend_after_a_lost_answer_is_refused_by_the_swap_and_adopted(bluesky
     sandbox, fake, _config = bluesky
 
     async def twice():
-        client = client_for(fake.url, Secret(sandbox.tokens["bluesky"]), FAST_RETRIES)
-        async with client:
-            sky = Bluesky(BlueskySettings(**fake.settings()), AdapterContext(http=client))
+        async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
             payload = sky.render(SEED)
             first = await sky.create(payload, key="k")
             second = await sky.create(payload, key="k")  # a later createdAt: another CID
@@ -463,9 +465,7 @@ def test_an_expired_session_is_refreshed_once(bluesky):
     sandbox, fake, _config = bluesky
 
     async def run():
-        client = client_for(fake.url, Secret(sandbox.tokens["bluesky"]), FAST_RETRIES)
-        async with client:
-            sky = Bluesky(BlueskySettings(**fake.settings()), AdapterContext(http=client))
+        async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
             await sky.prepare()
             fake.expire_sessions()
             return await sky.create(sky.render(SEED), key="k")
@@ -507,9 +507,7 @@ def test_sign_in_rate_limit_is_named(sandbox_factory):
 
     async def run():
         quick = replace(FAST_RETRIES, max_attempts=1)
-        client = client_for(fake.url, Secret(sandbox.tokens["bluesky"]), quick)
-        async with client:
-            sky = Bluesky(BlueskySettings(**fake.settings()), AdapterContext(http=client))
+        async with signed_in(fake, sandbox.tokens["bluesky"], quick) as sky:
             await sky.prepare()
 
     with pytest.raises(RateLimitedError) as info:

@@ -10,7 +10,6 @@ import struct
 import time
 import zlib
 from dataclasses import replace
-from types import MappingProxyType
 
 import httpx
 import pytest
@@ -35,7 +34,10 @@ from crosspost.publisher import Status
 from crosspost.records import Entry, Records
 
 from ..conftest import FAST_RETRIES, SPECS, make_doc, needs_shared, run_publish
+from ..conftest import announce_now as announce_alone
 from ..spec_check import openapi_errors
+
+announce_now = functools.partial(announce_alone, platform="mastodon")
 
 MASTODON_SPEC = SPECS / "mastodon" / "schema.json"
 SEED = make_doc(
@@ -390,13 +392,6 @@ def test_the_toot_always_fits_by_mastodons_count(
 
 
 # --------------------------------------------------------------------------- end to end
-
-
-def announce_now(config, **options):
-    """The sandbox's config for Mastodon alone, posting without waiting for an article."""
-    pc = config.platforms["mastodon"]
-    merged = MappingProxyType({**pc.options, **options})
-    return replace(config, platforms={"mastodon": replace(pc, after="none", options=merged)})
 
 
 @pytest.fixture
