@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 from . import syntax
-from .document import Notice
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+from .notice import Notice
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -540,7 +540,7 @@ def render_html(markdown: str) -> str:
     list from changing type mid-way, as in CommonMark. Absurdly deep nesting is refused first:
     Python-Markdown's time grows with the cube of the depth (2000 nested lists take minutes).
     """
-    import markdown as python_markdown
+    import markdown as python_markdown  # the renderer: only HTML platforms need it
 
     if max((t.level for t in _depth_parser().parse(markdown)), default=0) >= MAX_NESTING - 1:
         raise ContentError(
@@ -581,6 +581,6 @@ MAX_NESTING = 64
 
 @cache
 def _depth_parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # the parser: never for `import crosspost`
 
     return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])

@@ -15,9 +15,10 @@ from crosspost.adapter import load_adapters
 from crosspost.cli import main
 from crosspost.config import load_config
 from crosspost.records import Records
+from crosspost.testing import run_publish
 
 from .blogs import sandbox_blog
-from .conftest import EXAMPLE_BLOG, run_publish
+from .conftest import EXAMPLE_BLOG
 from .site import FakeSite
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]

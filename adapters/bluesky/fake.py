@@ -45,7 +45,7 @@ from urllib.parse import unquote
 import regex
 
 from crosspost.document import image_type
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow, Route
 
 __all__ = ["FakeBluesky", "Validator"]
 
@@ -81,6 +81,9 @@ class FakeBluesky(FakePlatform):
     `sessions`; `revoke(password)` and `expire_sessions()` act as the real account would."""
 
     name: ClassVar[str] = "bluesky"
+    create_route: ClassVar[Route | None] = Route(
+        "POST", path=r"/xrpc/com\.atproto\.repo\.putRecord$"
+    )
 
     def __init__(
         self,

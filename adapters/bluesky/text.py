@@ -39,7 +39,6 @@ __all__ = [
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
-MAX_TAG_GRAPHEMES = 64
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_PATTERN = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -84,8 +83,6 @@ def hashtag(tag: str) -> str | None:
     words = _TAG_WORDS.findall(tag)
     name = "".join(word[:1].upper() + word[1:] for word in words)
     if not name or not regex.match(r"\p{L}", name):
-        return None
-    if grapheme_length(name) > MAX_TAG_GRAPHEMES:
         return None
     return name
 
