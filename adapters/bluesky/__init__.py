@@ -156,7 +156,11 @@ class Bluesky(BaseAdapter):
         return Payload(self.name, record, notices=notices + thumb_notices, media=media)
 
     def _thumb(self, doc: Document) -> tuple[tuple[Asset, ...], tuple[Notice, ...]]:
-        """The cover as the card's thumbnail, if Bluesky will take it; else a notice."""
+        """The cover as the card's thumbnail, if Bluesky will take it; else a notice.
+
+        The one local read of `render`: the file's size and first bytes (no network), so that
+        `check` and `preview` say ahead of a run that the card will have no thumbnail; the
+        payload's hash reads the whole file anyway."""
         cover = doc.cover
         if not self.settings.card_thumb or cover is None:
             return (), ()
