@@ -31,16 +31,19 @@ from crosspost.adapters.bluesky.text import (
     tid,
     tid_parts,
 )
+from crosspost.api import collect
+from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.document import Asset
 from crosspost.errors import AuthError, ConfigError, ContentError, RateLimitedError
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
-from crosspost.testing import FAST_RETRIES, run_publish
+from crosspost.sandbox import Sandbox
+from crosspost.testing import FAST_RETRIES, TIME_SCALE, run_publish
 from crosspost.testing import sample_document as make_doc
 
-from ..blogs import CROSSPOST
+from ..blogs import CROSSPOST, copy_example_blog
 from ..conftest import SPECS, needs_shared
 from ..conftest import announce_now as announce_alone
 from ..spec_check import lexicon_errors, lexicon_problem
@@ -695,3 +698,36 @@ def test_the_command_samples_of_the_bluesky_page_run(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert "bluesky" in done.stdout or "app.bsky.feed.post" in done.stdout
+
+
+def test_the_example_blog_on_five_platforms_sends_only_lexicon_valid_requests(tmp_path):
+    """`crosspost publish examples/blog --sandbox`, in-process: Bluesky gets the 4 eligible
+    posts once each, after the article platforms, every request valid by the lexicons."""
+    needs_shared(LEXICONS)
+    options = {"bluesky": {"validator": lexicon_problem}}
+    with Sandbox(time_scale=TIME_SCALE, fake_options=options) as sandbox:
+        root = copy_example_blog(tmp_path / "blog", sandbox)
+        config = sandbox.configure(load_config(root))
+        sources, config = collect(config.content_dir, config)
+        report = run_publish(config, sources)
+        fake = sandbox.fakes["bluesky"]
+        created = [r for r in report.results if r.platform == "bluesky"]
+        assert [r.status for r in created if r.status is not Status.HELD] == [Status.CREATED] * 4
+        assert len(fake.records) == 4 and not fake.refused
+        assert lexicon_errors(fake.requests) == []
+
+
+def test_an_app_password_revoked_mid_run_is_named(bluesky):
+    sandbox, fake, _config = bluesky
+
+    async def run():
+        async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
+            await sky.prepare()
+            fake.revoke(sandbox.tokens["bluesky"])
+            await sky.create(sky.render(SEED), key="k")
+
+    with pytest.raises(AuthError) as info:
+        asyncio.run(run())
+    assert "Bluesky refused the session" in str(info.value)
+    assert "was the app password revoked?" in str(info.value)
+    assert not fake.records
