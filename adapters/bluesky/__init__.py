@@ -31,6 +31,7 @@ from crosspost import summary
 from crosspost.adapter import AdapterContext, BaseAdapter, Capabilities, Payload, Settings
 from crosspost.document import Asset, Document, Notice, RemotePost, image_type
 from crosspost.errors import AlreadyExistsError, ConfigError, PlatformError
+from crosspost.http import validate_base_url
 from crosspost.urls import same_url
 
 from .session import Account, Session, xrpc_error
@@ -78,6 +79,7 @@ class BlueskySettings(Settings):
 
     def validate(self) -> None:
         _ = self.base_url
+        validate_base_url("bluesky", self.plc_directory, field="platforms.bluesky.plc_directory")
         handle = self.handle.lstrip("@")
         if handle and not _HANDLE.match(handle):
             raise ConfigError(

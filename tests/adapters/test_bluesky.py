@@ -330,6 +330,8 @@ def test_settings_are_checked_when_loaded():
         BlueskySettings(handle="not a handle").validate()
     with pytest.raises(ConfigError, match="between 1 and 300"):
         BlueskySettings(max_characters=301).validate()
+    with pytest.raises(ConfigError, match="not https"):
+        BlueskySettings(plc_directory="http://plc.example").validate()
     BlueskySettings(handle="@alice.bsky.social", max_characters=280).validate()
 
 
