@@ -48,6 +48,7 @@ DEFAULT_TEMPLATE = "{title}\n\n{description}\n\n{url}\n\n{hashtags}"
 POST = "app.bsky.feed.post"
 THUMB_MAX_BYTES = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
 CARD_DESCRIPTION_GRAPHEMES = 300  # the official app's card shows about three lines
+MAX_HIDDEN_TAGS = 8  # app.bsky.feed.post#tags: hashtags beyond those in the text
 _PAGE_SIZE = 100  # listRecords' maximum
 _MAX_PAGES = 5  # the lookup reads the 500 newest posts at most
 _HANDLE = re.compile(
@@ -150,6 +151,10 @@ class Bluesky(BaseAdapter):
         found = facets(text, tags)
         if found:
             record["facets"] = found
+        shown = {f["features"][0].get("tag") for f in found}
+        hidden = [tag for tag in tags if tag not in shown][:MAX_HIDDEN_TAGS]
+        if hidden:  # searchable though left out of the text (post.json `tags`)
+            record["tags"] = hidden
         language = doc.lang or ""
         if _LANGUAGE.match(language):
             record["langs"] = [language]

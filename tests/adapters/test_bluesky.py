@@ -221,6 +221,8 @@ def test_too_long_drops_the_description_then_hashtags_then_refuses():
     assert "title" in str(info.value) and "300" in str(info.value)
     narrow = render(SEED, max_characters=len(SEED.title) + 2 + len(SEED.canonical_url))
     assert narrow.body["text"] == f"{SEED.title}\n\n{SEED.canonical_url}"
+    assert narrow.body["tags"] == ["SocialMedia", "Growth", "Medium"], "still searchable"
+    assert "tags" not in render(SEED).body, "every hashtag is in the text"
 
 
 def test_template_is_checked_and_used():
