@@ -156,7 +156,9 @@ def rkey_for(canonical_url: str) -> str:
     decides, so every attempt, every run and every machine writes the same key.
 
     50 bits of SHA-256 of the URL: 40 of them a time within 12.7 days after 2023-04-01, 10 the
-    clock id. Two posts of one account collide with a probability around n²/2^51.
+    clock id. Two posts of one account collide with a probability around n²/2^51. The time is
+    not the posting time, which is harmless: the App View sorts by `createdAt`/`indexedAt`, and
+    Bluesky's docs say not to parse record keys as timestamps (docs/bsky-docs/timestamps.md).
     """
     digest = hashlib.sha256(f"crosspost:bluesky:{canonical_url}".encode()).digest()
     bits = int.from_bytes(digest[:8], "big")
