@@ -35,7 +35,13 @@ from crosspost.api import collect
 from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.document import Asset
-from crosspost.errors import AuthError, ConfigError, ContentError, RateLimitedError
+from crosspost.errors import (
+    AuthError,
+    ConfigError,
+    ContentError,
+    EndpointError,
+    RateLimitedError,
+)
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
@@ -735,3 +741,24 @@ def test_an_app_password_revoked_mid_run_is_named(bluesky):
     assert "Bluesky refused the session" in str(info.value)
     assert "was the app password revoked?" in str(info.value)
     assert not fake.records
+
+
+class _PointsElsewhere(FakeBluesky):
+    """A server whose session names a PDS over plain http: the session must not go there."""
+
+    def _did_doc(self, did, handle, pds):
+        return super()._did_doc(did, handle, "http://pds.attacker.example")
+
+
+def test_a_pds_that_is_not_https_never_gets_the_session():
+    with _PointsElsewhere(tokens=("pw-1",)) as fake:
+
+        async def run():
+            async with signed_in(fake, "pw-1") as sky:
+                await sky.prepare()
+
+        with pytest.raises(EndpointError, match="not https"):
+            asyncio.run(run())
+    assert [r.path.rsplit("/", 1)[-1] for r in fake.requests] == [
+        "com.atproto.server.createSession"
+    ]
