@@ -762,3 +762,23 @@ def test_a_pds_that_is_not_https_never_gets_the_session():
     assert [r.path.rsplit("/", 1)[-1] for r in fake.requests] == [
         "com.atproto.server.createSession"
     ]
+
+
+def test_the_announcement_waits_for_an_article_platform(sandbox_factory):
+    sandbox = sandbox_factory(["devto", "bluesky"])
+    sandbox.fakes["devto"].inject("status", status=422, times=None)
+    report = run_publish(sandbox.config, [SEED])
+    statuses = {r.platform: r.status for r in report.results}
+    assert statuses == {"devto": Status.FAILED, "bluesky": Status.HELD}
+    held = next(r for r in report.results if r.platform == "bluesky")
+    assert held.message == "waiting for an article platform to publish it first"
+    assert not sandbox.fakes["bluesky"].records
+    sandbox.fakes["devto"].clear_faults()
+    again = run_publish(sandbox.config, [SEED])
+    assert {r.platform: r.status for r in again.results} == {
+        "devto": Status.CREATED,
+        "bluesky": Status.CREATED,
+    }
+    devto_done = max(r.at for r in sandbox.fakes["devto"].requests if r.method == "POST")
+    (put,) = [r for r in sandbox.fakes["bluesky"].requests if r.path.endswith("putRecord")]
+    assert put.at >= devto_done
