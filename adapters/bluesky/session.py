@@ -162,6 +162,7 @@ class Session:
         self._access: Secret | None = None
         self._refresh: Secret | None = None
         self._service = http.base_url.rstrip("/")
+        self._issuer = self._service  # where the session was created: refreshed there
         self._refreshes = refresh
 
     # ----------------------------------------------------------------- sign-in
@@ -171,10 +172,12 @@ class Session:
         if self.account is not None:
             return self.account
         identifier, password = parse_login(self.http.credential, self.handle)
-        answer = await self._create_session(self._service, identifier, password)
+        issuer = self._service
+        answer = await self._create_session(issuer, identifier, password)
         if answer is None:
-            answer = await self._sign_in_where_it_lives(identifier, password)
-        self.account = self._start(answer)
+            issuer, answer = await self._sign_in_where_it_lives(identifier, password)
+        self._issuer = issuer
+        self.account = self._start(answer, issuer)
         return self.account
 
     async def _create_session(
@@ -221,9 +224,12 @@ class Session:
             return None
         return dict(response.json())
 
-    async def _sign_in_where_it_lives(self, identifier: str, password: Secret) -> dict[str, Any]:
+    async def _sign_in_where_it_lives(
+        self, identifier: str, password: Secret
+    ) -> tuple[str, dict[str, Any]]:
         """The service refused the sign-in: find out whether the account exists and where it
-        is hosted; sign in there if that is elsewhere, else the app password is wrong."""
+        is hosted; sign in there if that is elsewhere (the server that issued the session,
+        and the session), else the app password is wrong."""
         if "@" in identifier:  # an email: nothing to resolve, the password was refused
             raise _refused(identifier)
         did = identifier if identifier.startswith("did:") else await self.resolve(identifier)
@@ -232,11 +238,12 @@ class Session:
             log.info("bluesky: @%s is hosted at %s; signing in there", identifier, pds)
             answer = await self._create_session(pds, identifier, password)
             if answer is not None:
-                return answer
+                return pds, answer
         raise _refused(identifier)
 
-    def _start(self, answer: Mapping[str, Any]) -> Account:
-        """Keep the tokens (as Secrets) and learn where the repository lives."""
+    def _start(self, answer: Mapping[str, Any], issuer: str) -> Account:
+        """Keep the tokens (as Secrets) and learn where the repository lives (the DID
+        document's PDS, else the server that issued the session)."""
         try:
             access, refresh = str(answer["accessJwt"]), str(answer["refreshJwt"])
             did, handle = str(answer["did"]), str(answer["handle"])
@@ -250,7 +257,7 @@ class Session:
         if answer.get("active") is False:
             why = answer.get("status") or "no reason given"
             raise AuthError(f"the Bluesky account @{handle} is not active ({why})", platform=NAME)
-        pds = _pds_endpoint(answer.get("didDoc"), did) or self._service
+        pds = _pds_endpoint(answer.get("didDoc"), did) or issuer
         return Account(did=did, handle=handle, pds=self._checked(pds))
 
     def _checked(self, url: str) -> str:
@@ -270,7 +277,7 @@ class Session:
         try:
             response = await self.http.request(
                 "POST",
-                self._url(self._service, "com.atproto.server.refreshSession"),
+                self._url(self._issuer, "com.atproto.server.refreshSession"),
                 op="update",
                 headers={"Authorization": f"Bearer {refresh.reveal()}"},
                 check=_refusals("com.atproto.server.refreshSession"),

@@ -533,7 +533,7 @@ def test_sign_in_rate_limit_is_named(sandbox_factory):
     assert info.value.retry_after is not None
 
 
-def test_an_account_on_another_pds_is_found_from_its_handle(sandbox_factory):
+def test_an_account_on_another_pds_is_found_from_its_handle():
     with FakeBluesky(
         tokens=("pw-1",), handle="alice.example.org", did="did:plc:alice0000000000000000001"
     ) as pds:
@@ -549,6 +549,8 @@ def test_an_account_on_another_pds_is_found_from_its_handle(sandbox_factory):
                 async with client:
                     settings_ = BlueskySettings(service=entry.url, plc_directory=f"{entry.url}/plc")
                     sky = Bluesky(settings_, AdapterContext(http=client))
+                    await sky.prepare()
+                    pds.expire_sessions()  # refreshed where it was issued: at the PDS
                     return await sky.create(sky.render(SEED), key="k")
 
             remote = asyncio.run(run())
@@ -562,6 +564,9 @@ def test_an_account_on_another_pds_is_found_from_its_handle(sandbox_factory):
         )
         assert any(p.startswith("/plc/") for p in entry_calls)
         assert all(r.header("authorization") is None for r in entry.requests)
+        pds_calls = [r.path.rsplit("/", 1)[-1] for r in pds.requests]
+        assert pds_calls.count("com.atproto.server.createSession") == 1
+        assert pds_calls.count("com.atproto.server.refreshSession") == 1
 
 
 def test_the_write_point_limit_is_waited_out_never_doubled(sandbox_factory):
