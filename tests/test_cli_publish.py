@@ -48,7 +48,9 @@ def test_quickstart_publishes_the_example_blog_to_the_embedded_sandbox():
     assert "reaching-1000-followers.md" in result.stdout
     for platform in ALL:
         assert platform in result.stdout
+    assert "bluesky" in result.stdout
     assert "dated before site.since" in result.stdout
+    assert result.stdout.rstrip().endswith("20 created, 10 held"), "as README.md says"
     # warnings name files as the user would type them, like the table does
     seed = "examples/blog/src/content/posts/reaching-1000-followers.md:14: '#image"
     assert f"warning: {seed}" in result.stderr
