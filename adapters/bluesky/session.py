@@ -35,8 +35,15 @@ from urllib.parse import quote, urlsplit
 
 from crosspost import redact
 from crosspost.credentials import Secret, env_var
-from crosspost.errors import AuthError, ConfigError, EndpointError, RateLimitedError, RejectedError
-from crosspost.http import Op, PlatformClient, retry_after, validate_base_url
+from crosspost.errors import (
+    AuthError,
+    ConfigError,
+    DeferredError,
+    EndpointError,
+    RateLimitedError,
+    RejectedError,
+)
+from crosspost.http import Op, PlatformClient, validate_base_url
 
 if TYPE_CHECKING:
     import httpx
@@ -102,7 +109,8 @@ def xrpc_error(response: httpx.Response) -> tuple[str, str]:
 
 def _refusals(nsid: str) -> Callable[[httpx.Response], None]:
     """Turn the XRPC errors every call can meet into specific errors (before the core's
-    generic ones): rate limits with the limit named, revoked sessions, refused input."""
+    generic ones): expired and revoked sessions, refused input. Rate limits stay the core's
+    (it reads `Retry-After` and `RateLimit-Reset`, and defers a far reset to the next run)."""
 
     def check(response: httpx.Response) -> None:
         status = response.status_code
@@ -111,15 +119,7 @@ def _refusals(nsid: str) -> Callable[[httpx.Response], None]:
         name, message = xrpc_error(response)
         detail = f"{name}: {message}" if message else name or f"HTTP {status}"
         if status == 429:
-            policy = response.headers.get("ratelimit-policy")
-            raise RateLimitedError(
-                f"rate limited by Bluesky on {nsid}"
-                + (f" (limit {policy})" if policy else "")
-                + f": {detail}",
-                platform=NAME,
-                status=status,
-                retry_after=retry_after(response.headers),
-            )
+            return  # the core's: waited for, or deferred to the next run when too far away
         if name == "ExpiredToken":
             raise _Expired(detail)
         if status in (401, 403) or name in ("InvalidToken", "AccountTakedown"):
@@ -202,14 +202,6 @@ class Session:
                     platform=NAME,
                     status=response.status_code,
                 )
-            if response.status_code == 429:
-                raise RateLimitedError(
-                    "signing in to Bluesky is rate limited (30 sign-ins per 5 minutes and 300 "
-                    f"per day per account): {message or name}",
-                    platform=NAME,
-                    status=429,
-                    retry_after=retry_after(response.headers),
-                )
             _refusals("com.atproto.server.createSession")(response)
 
         try:
@@ -222,6 +214,15 @@ class Session:
             )
         except _Unknown:
             return None
+        except (RateLimitedError, DeferredError) as exc:
+            raise type(exc)(
+                "signing in to Bluesky is rate limited (30 sign-ins per 5 minutes and 300 per "
+                f"day per account): {exc.message}",
+                platform=NAME,
+                status=exc.status,
+                retry_after=exc.retry_after,
+                hint=exc.hint,
+            ) from None
         return dict(response.json())
 
     async def _sign_in_where_it_lives(
