@@ -79,8 +79,8 @@ class BlueskySettings(Settings):
         return self.service
 
     def validate(self) -> None:
-        _ = self.base_url
-        validate_base_url("bluesky", self.plc_directory, field="platforms.bluesky.plc_directory")
+        for key in ("service", "plc_directory"):  # where the API is first, as the core says
+            validate_base_url("bluesky", getattr(self, key), field=f"platforms.bluesky.{key}")
         handle = self.handle.lstrip("@")
         if handle and not _HANDLE.match(handle):
             raise ConfigError(
