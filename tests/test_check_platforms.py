@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crosspost.adapter import load_adapters
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.config import load_config
 from crosspost.records import Records
 from crosspost.testing import run_publish

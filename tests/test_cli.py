@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crosspost import front_matter
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -368,14 +368,22 @@ INIT_SETTINGS = {
                       "/{year}/{slug}.html", None),
     "jekyll-unknown": ({"_config.yml": "permalink: /:hour/:title/\n"}, None, None),
     "hugo-permalinks": ({"hugo.toml": '[permalinks]\nposts = "/:year/:slug/"\n'},
-                        "/{year}/{slug}/", None),
+                        "/{year}/{title}/", None),  # Hugo's :slug falls back to the title
     "hugo-post-folder": ({"hugo.toml": "", "content/post/a.md": ""},
-                         "/post/{slug}/", "content/post"),
+                         "/post/{dir}/{slug}/", "content/post"),
     "astro-base": ({"astro.config.mjs": "export default { base: '/docs' }"},
                    "/docs/blog/{slug}/", None),
-    "docusaurus-base": ({"docusaurus.config.js": "url: 'https://d.example',\nbaseUrl: '/site/',"},
+    "docusaurus-base": ({"docusaurus.config.js": "baseUrl: '/site/',"},
                         "/site/blog/{slug}", None),
 }  # fmt: skip
+
+
+def test_init_puts_a_base_path_into_the_site_url_when_it_knows_the_host(tmp_path: Path) -> None:
+    """Images and Liquid's site.baseurl need the base path as much as posts do (issue 19)."""
+    (tmp_path / "docusaurus.config.js").write_text("url: 'https://d.example',\nbaseUrl: '/site/',")
+    assert invoke("init", tmp_path).exit_code == 0
+    site = load_config(tmp_path / "crosspost.toml").site
+    assert (site.url, site.permalink) == ("https://d.example/site", None)
 
 
 @pytest.mark.parametrize("case", INIT_SETTINGS)
@@ -432,9 +440,7 @@ def clicks_help(columns: int) -> Result:
     """The top-level help as click renders it in a terminal `columns` wide (it leaves 2 columns
     free and wraps at no more than 80)."""
     width = max(min(columns, 80) - 2, 50)
-    return CliRunner().invoke(
-        main._group(), ["--help"], terminal_width=width, prog_name="crosspost"
-    )
+    return CliRunner().invoke(main, ["--help"], terminal_width=width, prog_name="crosspost")
 
 
 def test_the_fast_help_is_clicks_own() -> None:

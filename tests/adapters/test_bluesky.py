@@ -11,16 +11,18 @@ import json
 import os
 import struct
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crosspost.adapter import AdapterContext, load_adapters
+from crosspost.adapter import AdapterContext, Payload, load_adapters
 from crosspost.adapters.bluesky import Bluesky, BlueskySettings
 from crosspost.adapters.bluesky.fake import FakeBluesky
 from crosspost.adapters.bluesky.session import parse_login
@@ -32,9 +34,9 @@ from crosspost.adapters.bluesky.text import (
     tid_parts,
 )
 from crosspost.api import collect
-from crosspost.config import load_config
+from crosspost.config import Config, load_config
 from crosspost.credentials import Secret
-from crosspost.document import Asset
+from crosspost.document import Asset, Document, RemotePost
 from crosspost.errors import (
     AuthError,
     ConfigError,
@@ -42,15 +44,16 @@ from crosspost.errors import (
     EndpointError,
     RateLimitedError,
 )
-from crosspost.http import PlatformClient
-from crosspost.publisher import Status
+from crosspost.fake import FakePlatform, FakeRequest, FaultKind
+from crosspost.http import PlatformClient, RetryPolicy
+from crosspost.publisher import Result, Status
 from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
 from crosspost.testing import FAST_RETRIES, TIME_SCALE, run_publish
 from crosspost.testing import sample_document as make_doc
 
 from ..blogs import CROSSPOST, copy_example_blog
-from ..conftest import SPECS, needs_shared
+from ..conftest import SPECS, fake_of, needs_shared
 from ..conftest import announce_now as announce_alone
 from ..spec_check import lexicon_errors, lexicon_problem
 
@@ -72,12 +75,12 @@ def _offline_client() -> PlatformClient:
     return PlatformClient("bluesky", "https://bsky.social")
 
 
-def adapter(*, tags=None, **options) -> Bluesky:
+def adapter(*, tags: dict[str, str] | None = None, **options: Any) -> Bluesky:
     context = AdapterContext(http=_offline_client(), tags=tags or {})
     return Bluesky(BlueskySettings(**options), context)
 
 
-def client_for(url, token, policy=FAST_RETRIES) -> PlatformClient:
+def client_for(url: str, token: Secret, policy: RetryPolicy = FAST_RETRIES) -> PlatformClient:
     """A client as the core builds one for Bluesky: the token is never sent by itself."""
     return PlatformClient(
         "bluesky", url, token=token, policy=policy, auth_header=Bluesky.auth_header
@@ -85,13 +88,15 @@ def client_for(url, token, policy=FAST_RETRIES) -> PlatformClient:
 
 
 @contextlib.asynccontextmanager
-async def signed_in(fake, token, policy=FAST_RETRIES):
+async def signed_in(
+    fake: FakeBluesky, token: str, policy: RetryPolicy = FAST_RETRIES
+) -> AsyncIterator[Bluesky]:
     """The adapter pointed at `fake` with `token`, its client closed afterwards."""
     async with client_for(fake.url, Secret(token), policy) as client:
         yield Bluesky(BlueskySettings(**fake.settings()), AdapterContext(http=client))
 
 
-def render(doc, **options):
+def render(doc: Document, **options: Any) -> Payload:
     return adapter(**options).render(doc)
 
 
@@ -114,7 +119,7 @@ def png(size: int = 1) -> bytes:
     )
 
 
-def sliced(text: str, facet: dict) -> str:
+def sliced(text: str, facet: dict[str, Any]) -> str:
     """What a facet covers, read the way the app reads it: UTF-8 bytes of the text."""
     index = facet["index"]
     return text.encode("utf-8")[index["byteStart"] : index["byteEnd"]].decode("utf-8")
@@ -357,13 +362,13 @@ def test_bluesky_is_registered_like_any_plugin():
 def bluesky(sandbox_factory):
     needs_shared(LEXICONS)
     sandbox = sandbox_factory(["bluesky"], fake_options={"bluesky": {"validator": lexicon_problem}})
-    fake = sandbox.fakes["bluesky"]
+    fake = fake_of(sandbox, "bluesky", FakeBluesky)
     yield sandbox, fake, announce_now(sandbox.config)
     assert not fake.refused, fake.refused
     assert lexicon_errors(fake.requests) == []
 
 
-def puts(fake):
+def puts(fake: FakePlatform) -> list[FakeRequest]:
     return [r for r in fake.requests if r.path.endswith("/com.atproto.repo.putRecord")]
 
 
@@ -397,7 +402,7 @@ def test_a_lost_answer_resent_lands_on_the_same_key(bluesky):
 def test_a_resend_after_a_lost_answer_is_refused_by_the_swap_and_adopted(bluesky):
     sandbox, fake, _config = bluesky
 
-    async def twice():
+    async def twice() -> tuple[RemotePost, RemotePost]:
         async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
             payload = sky.render(SEED)
             first = await sky.create(payload, key="k")
@@ -412,16 +417,15 @@ def test_a_resend_after_a_lost_answer_is_refused_by_the_swap_and_adopted(bluesky
 
 def test_every_fault_on_the_write_ends_with_exactly_one_post(bluesky):
     _sandbox, fake, config = bluesky
-    for n, (kind, params) in enumerate(
-        [
-            ("drop-before", {}),
-            ("drop-after", {}),
-            ("malformed", {}),
-            ("status", {"status": 500}),
-            ("status", {"status": 429, "retry_after": 0.01}),
-            ("ratelimit-headers", {"retry_after": 0.01}),
-        ]
-    ):
+    faults: list[tuple[FaultKind, dict[str, Any]]] = [
+        ("drop-before", {}),
+        ("drop-after", {}),
+        ("malformed", {}),
+        ("status", {"status": 500}),
+        ("status", {"status": 429, "retry_after": 0.01}),
+        ("ratelimit-headers", {"retry_after": 0.01}),
+    ]
+    for n, (kind, params) in enumerate(faults):
         doc = make_doc(f"fault-{n}")
         fake.inject(kind, method="POST", path=r"putRecord$", **params)
         report = run_publish(config, [doc])
@@ -448,7 +452,7 @@ def test_find_adopts_a_post_made_by_hand_beyond_the_first_page(bluesky):
     _sandbox, fake, config = bluesky
     for n in range(150):
         key = tid(1_750_000_000_000_000 + n, 7)
-        value = {
+        value: dict[str, Any] = {
             "$type": "app.bsky.feed.post",
             "text": f"post {n}",
             "createdAt": "2026-01-01T00:00:00Z",
@@ -472,7 +476,7 @@ def test_find_adopts_a_post_made_by_hand_beyond_the_first_page(bluesky):
     report = run_publish(config, [SEED])
     (result,) = report.results
     assert result.status is Status.ADOPTED
-    assert result.url.endswith(tid(1_750_000_000_000_020, 7))
+    assert (result.url or "").endswith(tid(1_750_000_000_000_020, 7))
     assert not puts(fake)
     pages = [r for r in fake.requests if r.path.endswith("listRecords")]
     assert len(pages) == 2 and pages[1].query["cursor"]
@@ -481,7 +485,7 @@ def test_find_adopts_a_post_made_by_hand_beyond_the_first_page(bluesky):
 def test_an_expired_session_is_refreshed_once(bluesky):
     sandbox, fake, _config = bluesky
 
-    async def run():
+    async def run() -> RemotePost:
         async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
             await sky.prepare()
             fake.expire_sessions()
@@ -494,7 +498,7 @@ def test_an_expired_session_is_refreshed_once(bluesky):
     assert names.count("com.atproto.repo.putRecord") == 2  # refused as expired, then sent
 
 
-def _publish_error(config, fake_tokens=None):
+def _publish_error(config: Config) -> Result:
     report = run_publish(config, [SEED])
     (result,) = report.results
     return result
@@ -520,9 +524,9 @@ def test_an_unknown_account_is_named(bluesky):
 
 def test_sign_in_rate_limit_is_named(sandbox_factory):
     sandbox = sandbox_factory(["bluesky"], fake_options={"bluesky": {"session_limit": (0, 300.0)}})
-    fake = sandbox.fakes["bluesky"]
+    fake = fake_of(sandbox, "bluesky", FakeBluesky)
 
-    async def run():
+    async def run() -> Any:
         quick = replace(FAST_RETRIES, max_attempts=1)
         async with signed_in(fake, sandbox.tokens["bluesky"], quick) as sky:
             await sky.prepare()
@@ -544,7 +548,7 @@ def test_an_account_on_another_pds_is_found_from_its_handle():
         ).start()
         try:
 
-            async def run():
+            async def run() -> Any:
                 client = client_for(entry.url, Secret("alice.example.org:pw-1"), FAST_RETRIES)
                 async with client:
                     settings_ = BlueskySettings(service=entry.url, plc_directory=f"{entry.url}/plc")
@@ -571,7 +575,7 @@ def test_an_account_on_another_pds_is_found_from_its_handle():
 
 def test_the_write_point_limit_is_waited_out_never_doubled(sandbox_factory):
     sandbox = sandbox_factory(["bluesky"], fake_options={"bluesky": {"write_points": (2, 100.0)}})
-    fake = sandbox.fakes["bluesky"]
+    fake = fake_of(sandbox, "bluesky", FakeBluesky)
     config = announce_now(sandbox.config)
     report = run_publish(config, [make_doc(f"p{n}") for n in range(3)])
     assert [r.status for r in report.results] == [Status.CREATED] * 3
@@ -640,10 +644,15 @@ def test_lexicon_checker_catches_what_the_lexicons_forbid():
     needs_shared(LEXICONS)
     good = {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2026-01-01T00:00:00.000Z"}
     assert lexicon_problem("app.bsky.feed.post", good) is None
-    assert "graphemes" in lexicon_problem("app.bsky.feed.post", {**good, "text": "é" * 301})
-    assert "datetime" in lexicon_problem("app.bsky.feed.post", {**good, "createdAt": "yesterday"})
-    assert "out of range" in lexicon_problem(
-        "com.atproto.repo.listRecords", {"repo": "did:plc:x", "collection": "a.b.c", "limit": "101"}
+    assert "graphemes" in str(lexicon_problem("app.bsky.feed.post", {**good, "text": "é" * 301}))
+    assert "datetime" in str(
+        lexicon_problem("app.bsky.feed.post", {**good, "createdAt": "yesterday"})
+    )
+    assert "out of range" in str(
+        lexicon_problem(
+            "com.atproto.repo.listRecords",
+            {"repo": "did:plc:x", "collection": "a.b.c", "limit": "101"},
+        )
     )
     put = {
         "repo": "did:plc:abc",
@@ -651,7 +660,7 @@ def test_lexicon_checker_catches_what_the_lexicons_forbid():
         "rkey": "nope",
         "record": good,
     }
-    assert "TID" in lexicon_problem("com.atproto.repo.putRecord", put)
+    assert "TID" in str(lexicon_problem("com.atproto.repo.putRecord", put))
 
 
 # --------------------------------------------------------------------------- the CLI
@@ -660,7 +669,7 @@ def test_lexicon_checker_catches_what_the_lexicons_forbid():
 def test_check_preview_and_drafts_through_the_cli(tmp_path):
     from click.testing import CliRunner
 
-    from crosspost.cli import main
+    from crosspost.cli.commands import main
 
     blog = tmp_path / "blog"
     (blog / "posts").mkdir(parents=True)
@@ -725,7 +734,7 @@ def test_the_example_blog_on_five_platforms_sends_only_lexicon_valid_requests(tm
         config = sandbox.configure(load_config(root))
         sources, config = collect(config.content_dir, config)
         report = run_publish(config, sources)
-        fake = sandbox.fakes["bluesky"]
+        fake = fake_of(sandbox, "bluesky", FakeBluesky)
         created = [r for r in report.results if r.platform == "bluesky"]
         assert [r.status for r in created if r.status is not Status.HELD] == [Status.CREATED] * 4
         assert len(fake.records) == 4 and not fake.refused
@@ -735,7 +744,7 @@ def test_the_example_blog_on_five_platforms_sends_only_lexicon_valid_requests(tm
 def test_an_app_password_revoked_mid_run_is_named(bluesky):
     sandbox, fake, _config = bluesky
 
-    async def run():
+    async def run() -> Any:
         async with signed_in(fake, sandbox.tokens["bluesky"]) as sky:
             await sky.prepare()
             fake.revoke(sandbox.tokens["bluesky"])
@@ -758,7 +767,7 @@ class _PointsElsewhere(FakeBluesky):
 def test_a_pds_that_is_not_https_never_gets_the_session():
     with _PointsElsewhere(tokens=("pw-1",)) as fake:
 
-        async def run():
+        async def run() -> Any:
             async with signed_in(fake, "pw-1") as sky:
                 await sky.prepare()
 
