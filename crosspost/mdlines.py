@@ -36,11 +36,16 @@ __all__ = [
 
 @dataclass(slots=True)
 class Line:
-    """One line of the body; `line` is its line in the post file (None only for empty input)."""
+    """One line of the body; `line` is its line in the post file (None only for empty input).
+
+    `frozen`: code, never changed. `literal`: inside a Liquid `{% raw %}` block, so no generator
+    syntax is read on it, but it is still Markdown (its links are made absolute).
+    """
 
     text: str
     line: int | None
     frozen: bool = False
+    literal: bool = False
 
 
 @dataclass

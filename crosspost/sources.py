@@ -309,6 +309,7 @@ class _Post:
             first_line=self.matter.body_line,
             ref_url=self.ref_resolver(lang),
             post_link=self.post_link,
+            generator=self.config.site.profile,
         )
         described = self.first("description")
         description = self.text(*described) if described else body.description_hint

@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .mdlines import Line, Run, protect_code_spans
 
 __all__ = [
+    "Dialect",
     "RefURL",
     "admonitions",
     "excerpt_cut",
@@ -27,12 +29,59 @@ __all__ = [
     "mdx_comments",
     "resolve_ref",
     "template_inline",
+    "unescape_in_code",
 ]
 
 RefURL = Callable[[str], str | None]
 """Maps a generator's link to another post (Hugo `ref`, Zola `@/…`, Jekyll `post_url`) to a URL."""
 
 LineAt = Callable[[int], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """Which generator syntax a post can hold: its site generator's, and MDX in `.mdx` files.
+
+    Elsewhere the same characters are the author's text: `{{ url_for(…) }}` in a Flask tutorial
+    on a Hugo blog, an `import` line in a plain `.md` post, `<Warning>` in CommonMark.
+    """
+
+    liquid: bool = False  # Jekyll; Eleventy runs Markdown through Liquid (or Nunjucks) too
+    hugo: bool = False
+    zola: bool = False
+    mdx: bool = False
+    directives: bool = False  # `:::note` … `:::` (remark-directive)
+    alerts: bool = False  # GitHub's `> [!NOTE]`
+
+    @classmethod
+    def of(cls, generator: str | None, path: Path | None = None) -> Dialect:
+        """The dialect of a post at `path` on a site built by `generator` (a profile name)."""
+        mdx = path is not None and path.suffix.lower() == ".mdx"
+        features = _GENERATOR_SYNTAX.get(generator or "", frozenset())
+        return cls(
+            liquid="liquid" in features,
+            hugo="hugo" in features,
+            zola="zola" in features,
+            mdx=mdx,
+            directives="directives" in features or (mdx and generator is None),
+            alerts="alerts" in features,
+        )
+
+    @property
+    def templates(self) -> bool:
+        return self.liquid or self.hugo or self.zola
+
+
+# What each generator (profile name) renders in a post body. Docusaurus and Fuwari ship
+# remark-directive admonitions; Fuwari and Hugo (render hooks, 0.132+) GitHub's alerts.
+_GENERATOR_SYNTAX: dict[str, frozenset[str]] = {
+    "jekyll": frozenset({"liquid"}),
+    "eleventy": frozenset({"liquid"}),
+    "hugo": frozenset({"hugo", "alerts"}),
+    "zola": frozenset({"zola"}),
+    "docusaurus": frozenset({"directives"}),
+    "fuwari": frozenset({"directives", "alerts"}),
+}
 
 
 def fenced(lang: str, body: list[Line], line: int | None) -> list[Line]:
@@ -58,7 +107,7 @@ _HUGO_CLOSE = {
 }
 
 
-def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
+def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
     """Liquid raw/comment/highlight, Hugo highlight/mermaid and Zola body shortcodes.
 
     Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
@@ -74,9 +123,10 @@ def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
             index += 1
             continue
         converted = (
-            _liquid_block(closers, index, run)
-            or _hugo_block(closers, index, run)
-            or _zola_block(closers, index, run)
+            (dialect.liquid and _liquid_block(closers, index, run))
+            or (dialect.hugo and _hugo_block(closers, index, run))
+            or (dialect.zola and _zola_block(closers, index, run))
+            or None
         )
         if converted is None:
             out.append(current)
@@ -142,7 +192,8 @@ def _liquid_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], 
         return _left_as_is(lines[index], run), index + 1
     body = lines[index + 1 : end]
     if tag == "raw":
-        return [replace(b, frozen=True) for b in body], end + 1
+        # Shown as written by Liquid, but still Markdown to the renderer (its links too).
+        return [replace(b, literal=True) for b in body], end + 1
     if tag == "comment":
         return [], end + 1
     lang = args.split()[0] if args.split() else ""
@@ -194,7 +245,7 @@ _DIRECTIVE = re.compile(r"( {0,3})(:{3,})\s*([A-Za-z][\w-]*)\s*(.*?)\s*")
 _ALERT = re.compile(r"( {0,3}>[ \t]?)\[!(note|tip|important|warning|caution)\][ \t]*", re.I)
 
 
-def admonitions(lines: list[Line], run: Run) -> list[Line]:
+def admonitions(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
     """`:::note[Title]` … `:::` (Docusaurus, Fuwari, VitePress) and GitHub's `> [!NOTE]`.
 
     Both become a blockquote led by a bold label, which every platform renders. Directives nest
@@ -205,8 +256,9 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
     index = 0
     while index < len(lines):
         current = lines[index]
-        m = None if current.frozen else _DIRECTIVE.fullmatch(current.text)
-        alert = None if current.frozen else _ALERT.fullmatch(current.text)
+        plain = current.frozen or current.literal
+        m = None if plain or not dialect.directives else _DIRECTIVE.fullmatch(current.text)
+        alert = None if plain or not dialect.alerts else _ALERT.fullmatch(current.text)
         if alert:
             label = alert.group(2).capitalize()
             out += [Line(f"{alert.group(1)}**{label}**", current.line), Line(">", current.line)]
@@ -230,7 +282,7 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
             out.append(Line("", current.line))
         out.append(Line(f"> **{label}**", current.line))
         out.append(Line(">", current.line))
-        for inner in admonitions(lines[index + 1 : end], run):
+        for inner in admonitions(lines[index + 1 : end], run, dialect):
             out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
         index = end + 1
         if index < len(lines) and lines[index].text.strip():
@@ -286,8 +338,11 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        replacement, index = handled
-        out.extend(mdx(replacement, run))
+        replacement, index, block = handled
+        # A component alone on its lines is a block in MDX: what it wraps stays a block of
+        # its own instead of running into the text around it.
+        gap = [Line("", current.line)] if block else []
+        out.extend([*gap, *mdx(replacement, run), *gap])
     return out
 
 
@@ -352,8 +407,13 @@ def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool]
     return None
 
 
-def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line], int] | None:
-    """Remove the component whose opening tag starts on line `index`; keep what it wraps."""
+def _component(
+    tags: _Tags, index: int, name: str, run: Run
+) -> tuple[list[Line], int, bool] | None:
+    """Remove the component whose opening tag starts on line `index`; keep what it wraps.
+
+    Also says whether the component ended its last line (a block, not words in a paragraph).
+    """
     lines = tags.lines
     start = lines[index].text.index("<")
     end = _tag_end(lines, index, start + 1)
@@ -364,11 +424,11 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
     after = replace(lines[last], text=lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
-        return ([after] if after.text.strip() else []), last + 1
+        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
     closing = tags.closing(name, index, start)
     if closing is None or closing[0] < last or (closing[0] == last and closing[1] < column):
         run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
-        return ([after] if after.text.strip() else []), last + 1
+        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
     line, begin, finish = closing
     if line == last:
         inner = [replace(after, text=lines[last].text[column:begin])]
@@ -383,7 +443,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
     if tail.strip():
         kept.append(replace(lines[line], text=tail))
     run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
-    return kept, line + 1
+    return kept, line + 1, not tail.strip()
 
 
 def _dedent(lines: list[Line]) -> list[Line]:
@@ -439,16 +499,25 @@ def _strip_comments(block: list[Line]) -> None:
 
 # --------------------------------------------------------------------------- excerpt markers
 
-_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->|\{/\*\s*truncate\s*\*/\}")
+_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->")
+_MDX_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->|\{/\*\s*truncate\s*\*/\}")
 
 
-def excerpt_cut(lines: list[Line]) -> int | None:
-    """Remove excerpt markers; return the index of the first marker's line (the summary's end)."""
+def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
+    """Remove excerpt markers; return the index of the first marker's line (the summary's end).
+
+    A marker inside a code span is the author's text (a tutorial about markers), not a marker.
+    """
+    marker = _MDX_MARKER if dialect.mdx else _MARKER
     cut = None
     for index, line in enumerate(lines):
-        if line.frozen or not _MARKER.search(line.text):
+        if line.frozen or not marker.search(line.text):
             continue
-        line.text = _MARKER.sub("", line.text)
+        scratch = Run(path=None, page_url="", site_url=None)
+        hidden = protect_code_spans(line.text, scratch)
+        if not marker.search(hidden):
+            continue
+        line.text = scratch.restore(marker.sub("", hidden))
         if line.text.strip() == "":
             line.text = ""
         cut = index if cut is None else cut
@@ -457,9 +526,8 @@ def excerpt_cut(lines: list[Line]) -> int | None:
 
 # --------------------------------------------------------------------------- inline templates
 
-_ESCAPED = re.compile(
-    r"\{\{([<%])/\*\s*(.{0,500}?)\s*\*/([>%])\}\}|\{([{%])/\*\s*(.{0,500}?)\s*\*/([}%])\}"
-)
+_ESCAPED_HUGO = re.compile(r"(\{\{[<%])/\*\s*(.{0,500}?)\s*\*/([>%]\}\})")
+_ESCAPED_ZOLA = re.compile(r"(\{[{%])/\*\s*(.{0,500}?)\s*\*/([}%]\})")
 _LIQUID_TAG = {
     name: re.compile(rf"\{{%-?\s*{name}\s*-?%\}}")
     for name in ("raw", "endraw", "comment", "endcomment")
@@ -476,14 +544,43 @@ _TEMPLATE = re.compile(r"\{\{.{0,500}?\}\}|\{%.{0,500}?%\}", re.S)
 _ARG = re.compile(r"(?:(\w+)\s*=\s*)?(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|`([^`]*)`|([^\s\"'`=]+))")
 
 
-def template_inline(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
-    """Hugo shortcodes, Zola shortcodes and Liquid tags inside one block of text."""
-    text = _ESCAPED.sub(lambda m: run.protect(_unescape(m)), text)
-    text = _liquid_pairs(text, "raw", run.protect)
-    text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
-    text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
-    text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
-    return _liquid(text, run, line_at, ref_url)
+def template_inline(
+    text: str, run: Run, line_at: LineAt, ref_url: RefURL | None, dialect: Dialect
+) -> str:
+    """Hugo shortcodes, Zola shortcodes or Liquid tags inside one block of text.
+
+    Escaped shortcodes are shown as the site shows them, inside code spans too (the generator
+    reads them before Markdown does); after that, code spans are hidden from every rule.
+    """
+    text = unescape_shortcodes(text, run, dialect)
+    text = protect_code_spans(text, run)
+    if dialect.liquid:
+        text = _liquid_pairs(text, "raw", run.protect)
+        text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
+    if dialect.hugo:
+        text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
+    if dialect.zola:
+        text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
+    return _liquid(text, run, line_at, ref_url) if dialect.liquid else text
+
+
+def unescape_shortcodes(text: str, run: Run, dialect: Dialect) -> str:
+    """Hugo's `{{</* x */>}}` and Zola's `{{/* x */}}` as their sites show them: `{{< x >}}`."""
+    pattern = _ESCAPED_HUGO if dialect.hugo else _ESCAPED_ZOLA if dialect.zola else None
+    if pattern is None or "/*" not in text:
+        return text
+    return pattern.sub(lambda m: run.protect(_unescape(m)), text)
+
+
+def unescape_in_code(lines: list[Line], dialect: Dialect) -> None:
+    """Escaped shortcodes in code blocks shown as the site shows them (Hugo and Zola unescape
+    them before the Markdown renderer sees the code)."""
+    if not (dialect.hugo or dialect.zola):
+        return
+    scratch = Run(path=None, page_url="", site_url=None)
+    for line in lines:
+        if line.frozen and "/*" in line.text:
+            line.text = scratch.restore(unescape_shortcodes(line.text, scratch, dialect))
 
 
 def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> str:
@@ -503,9 +600,7 @@ def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> 
 
 
 def _unescape(m: re.Match[str]) -> str:
-    if m.group(1):
-        return f"{{{{{m.group(1)} {m.group(2)} {m.group(3)}}}}}"
-    return f"{{{m.group(4)} {m.group(5)} {m.group(6)}}}"
+    return f"{m.group(1)} {m.group(2)} {m.group(3)}"
 
 
 def _sub(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:
@@ -567,14 +662,32 @@ def resolve_ref(target: str, run: Run, line: int | None, ref_url: RefURL | None)
     return url
 
 
+_WORDS = ("title", "text", "body", "caption", "quote", "content")
+
+
 def _zola_call(m: re.Match[str], run: Run, line_at: LineAt) -> str:
-    if m.group(2):
-        run.note(
-            "zola-shortcode",
-            line_at(m.start()),
-            f"Zola shortcode '{m.group(2)}' is not portable; removed",
-        )
-    return ""
+    """A Zola shortcode call: an image for one with a `src`, else the author's words it holds
+    (an admonition's `text`, a figure's `caption`) kept as text; nothing for one without."""
+    name = m.group(2)
+    if not name:
+        return ""
+    args = _args(m.group(3))
+    words = [args[key] for key in _WORDS if args.get(key) and key != "title"]
+    source = args.get("src") or args.get("path")
+    line = line_at(m.start())
+    if source:
+        alt = args.get("alt") or args.get("caption") or ""
+        caption = args.get("caption") or ""
+        run.note("zola-shortcode", line, f"Zola shortcode '{name}' converted to an image")
+        return f"![{alt}]({source})" + (run.newline() + f"*{caption}*" if caption else "")
+    title = args.get("title", "")
+    if not words and not title:
+        run.note("zola-shortcode", line, f"Zola shortcode '{name}' is not portable; removed")
+        return ""
+    run.note("zola-shortcode", line, f"Zola shortcode '{name}' removed; its words are kept")
+    if name == "admonition" or "type" in args:
+        title = title or (args.get("type") or "note").capitalize()
+    return " ".join([f"**{title}:**" if title else "", *words]).strip()
 
 
 def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:

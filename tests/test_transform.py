@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from textwrap import dedent
 
@@ -31,6 +34,11 @@ def raw(body: str, **options: object) -> Transformed:
     options.setdefault("page_url", PAGE)
     options.setdefault("site_url", SITE)
     return transform(body, **options)  # type: ignore[arg-type]
+
+
+def on(generator: str | None, **options: object) -> Callable[..., Transformed]:
+    """run() for a post of a site built by `generator` (the syntax only it renders)."""
+    return partial(run, generator=generator, **options)
 
 
 def codes(result: Transformed) -> list[tuple[str, int | None]]:
@@ -267,7 +275,7 @@ def test_unclosed_fence_protects_the_rest() -> None:
 
 
 def test_admonitions_become_blockquotes() -> None:
-    out = run(
+    out = on("fuwari")(
         """
         :::note[Before you start]
         Back up *first*.
@@ -324,7 +332,7 @@ def test_admonitions_become_blockquotes() -> None:
 
 
 def test_unclosed_admonition_is_reported() -> None:
-    result = run("Text\n\n:::note\nNever closed\n", first_line=3)
+    result = on("docusaurus")("Text\n\n:::note\nNever closed\n", first_line=3)
     assert result.body == "Text\n\n:::note\nNever closed\n"
     assert codes(result) == [("admonition", 5)]
 
@@ -333,7 +341,7 @@ def test_unclosed_admonition_is_reported() -> None:
 
 
 def test_hugo_shortcodes() -> None:
-    result = run(
+    result = on("hugo")(
         """
         {{< figure src="/img/a.png" alt="A" caption="The caption" >}}
 
@@ -373,13 +381,13 @@ def test_hugo_shortcodes() -> None:
 
 
 def test_unresolvable_ref_points_home_with_a_notice() -> None:
-    result = run('[x]({{< ref "other.md" >}})\n', ref_url=lambda target: None)
+    result = on("hugo")('[x]({{< ref "other.md" >}})\n', ref_url=lambda target: None)
     assert result.body == f"[x]({SITE})\n"
     assert codes(result) == [("ref", 1)]
 
 
 def test_hugo_mermaid_is_kept_as_code() -> None:
-    result = run("{{<mermaid>}}\ngraph TD;\n  A-->B;\n{{</mermaid>}}\n")
+    result = on("hugo")("{{<mermaid>}}\ngraph TD;\n  A-->B;\n{{</mermaid>}}\n")
     assert result.body == "```mermaid\ngraph TD;\n  A-->B;\n```\n"
     assert codes(result) == [("diagram", 1)]
 
@@ -388,7 +396,7 @@ def test_hugo_mermaid_is_kept_as_code() -> None:
 
 
 def test_liquid() -> None:
-    result = run(
+    result = on("jekyll")(
         """
         {% highlight ruby linenos %}
         # a comment
@@ -396,7 +404,7 @@ def test_liquid() -> None:
         {% endhighlight %}
 
         {% raw %}
-        {{ site.url }} and [x](./y) stay as written
+        {{ site.url }} stays as written; [x](./y) is still a link
         {% endraw %}
 
         Inline {% raw %}{{ page.title }}{% endraw %} too.
@@ -420,7 +428,7 @@ def test_liquid() -> None:
         puts "{{ not.a.variable }}"
         ```
 
-        {{ site.url }} and [x](./y) stay as written
+        {{ site.url }} stays as written; [x](https://blog.example.com/posts/my-post/y) is still a link
 
         Inline {{ page.title }} too.
 
@@ -433,7 +441,7 @@ def test_liquid() -> None:
 
 
 def test_unclosed_liquid_block() -> None:
-    result = run("{% highlight js %}\nx\n")
+    result = on("jekyll")("{% highlight js %}\nx\n")
     assert result.body == "{% highlight js %}\nx\n"
     assert ("liquid", 1) in codes(result)
 
@@ -442,7 +450,7 @@ def test_unclosed_liquid_block() -> None:
 
 
 def test_zola_shortcodes() -> None:
-    result = run(
+    result = on("zola")(
         """
         {{ admonition(type="tip", text="A tip") }}
 
@@ -460,6 +468,8 @@ def test_zola_shortcodes() -> None:
     )
     assert result.body == dedent(
         """\
+        **Tip:** A tip
+
         Kept content.
 
         ```mermaid
@@ -470,13 +480,14 @@ def test_zola_shortcodes() -> None:
         """
     )
     assert [c for c, _ in codes(result)] == ["zola-shortcode", "zola-shortcode", "diagram"]
+    assert "its words are kept" in result.notices[0].message
 
 
 # --------------------------------------------------------------------------- MDX
 
 
 def test_mdx_imports_exports_and_components() -> None:
-    result = run(
+    result = on(None, path=Path("post.mdx"))(
         """
         import Image from 'next/image'
         import { Tabs,
@@ -590,7 +601,7 @@ def test_mdx_comments_keep_line_numbers_and_the_truncate_marker() -> None:
     "marker", ["<!-- more -->", "<!--more-->", "<!-- truncate -->", "{/* truncate */}"]
 )
 def test_excerpt_markers(marker: str) -> None:
-    result = run(f"The *summary*.\n\n{marker}\n\nThe rest.\n")
+    result = run(f"The *summary*.\n\n{marker}\n\nThe rest.\n", path=Path("post.mdx"))
     assert marker not in result.body
     assert result.body == "The *summary*.\n\nThe rest.\n"
     assert result.description_hint == "The summary."
@@ -705,7 +716,11 @@ def _code(markdown: str) -> tuple[list[str], list[str]]:
 @given(_bodies())
 def test_transforms_never_change_code(body: str) -> None:
     assert _code(raw(body).body) == _code(body)
-    assert _code(raw(body, path=Path("post.mdx")).body) == _code(body)
+    # MDX has no HTML blocks: a code span CommonMark saw as raw HTML may become one once an MDX
+    # comment is removed; every code block and code span of the original is still there.
+    blocks, spans = _code(raw(body, path=Path("post.mdx")).body)
+    assert blocks == _code(body)[0]
+    assert not Counter(_code(body)[1]) - Counter(spans)
 
 
 _relative = st.text(
@@ -783,6 +798,15 @@ def test_transform_fuzz_with_markdown_syntax(text: str) -> None:
     assert isinstance(result.body, str)
 
 
+GENERATOR_OF = {
+    "liquid": "jekyll",
+    "hugo-shortcode": "hugo",
+    "zola-shortcode": "zola",
+    "admonition": "docusaurus",
+    "mdx": None,
+}
+
+
 @pytest.mark.parametrize(
     ("line", "code"),
     [
@@ -798,7 +822,8 @@ def test_many_unclosed_openers_stay_linear(line: str, code: str) -> None:
     # Each opener used to search to the end of the post for its closer: 5,000 of them took
     # seconds to minutes. Closers are now indexed once per pass.
     count = 5000
-    result = raw(f"{line}\n:::\n" * count if code == "admonition" else f"{line}\n" * count)
+    body = f"{line}\n:::\n" * count if code == "admonition" else f"{line}\n" * count
+    result = raw(body, generator=GENERATOR_OF[code], path=Path("post.mdx"))
     assert sum(1 for n in result.notices if n.code == code) == count
 
 

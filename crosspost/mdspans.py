@@ -1,0 +1,273 @@
+"""Where a Markdown source holds link destinations, raw HTML and code spans, as CommonMark reads it.
+
+Guessing links with patterns gets CommonMark's precedence wrong (`\\[not a link](/foo)`, nested
+links, a `](` inside a code span or an HTML attribute), and every such guess changes what the
+post means. So the positions come from markdown-it itself: its link, image, raw-HTML and
+code-span rules and its reference-definition rule are wrapped to record where they matched.
+Inline parsing is the expensive part of a parse, so only blocks that can hold what is asked for
+are parsed inline.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
+__all__ = ["Span", "Spans", "find_spans"]
+
+_KEY = "crosspost_spans"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """`kind` ("destination", "html" or "code") between document offsets `start` and `end`."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass
+class Spans:
+    """What one parse found: spans in document order of discovery, and the block tokens."""
+
+    spans: list[Span]
+    tokens: list[Token]
+
+
+@dataclass
+class _Collector:
+    current: str | None = None
+    found: list[tuple[str, int, int]] = field(default_factory=list)
+    definitions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def find_spans(text: str, *, wanted: Callable[[str], bool]) -> Spans:
+    """Parse `text`; inline-parse the blocks whose content `wanted` accepts.
+
+    Reference definitions are always found (they are block syntax, found in the block parse).
+    """
+    collector = _Collector()
+    env: dict[str, Any] = {_KEY: collector}
+    md = _parser()
+    tokens = md.parse(text, env)
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    spans = [Span("destination", s, e) for s, e in collector.definitions]
+    previous = ""
+    cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
+    for token in tokens:
+        cell = previous in ("th_open", "td_open")
+        previous = token.type
+        if token.type != "inline" or not token.map:
+            continue
+        if wanted(token.content):
+            collector.current = token.content
+            collector.found = []
+            md.inline.parse(token.content, md, env, [])
+            collector.current = None
+            spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
+        elif cell:
+            _located(text, starts, token, [], cursor, cell=True)
+    return Spans(spans, tokens)
+
+
+def _located(
+    text: str,
+    starts: list[int],
+    token: Token,
+    found: list[tuple[str, int, int]],
+    cursor: dict[int, int],
+    *,
+    cell: bool,
+) -> list[Span]:
+    """Content offsets of one inline block mapped to document offsets, each one checked.
+
+    A block's content is its lines without container markers and indentation, so each content
+    line is the end of its source line (a table cell: a part of it, searched left to right).
+    """
+    assert token.map is not None
+    content_lines = token.content.split("\n")
+    bases: list[int] = []
+    offset = 0
+    origins: list[int | None] = []
+    for k, content_line in enumerate(content_lines):
+        bases.append(offset)
+        offset += len(content_line) + 1
+        number = token.map[0] + k
+        if number >= len(starts):
+            origins.append(None)
+            continue
+        end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+        source = text[starts[number] : end]
+        stripped = content_line.lstrip(" \t")
+        lead = len(content_line) - len(stripped)
+        if cell:
+            at = source.find(stripped, cursor.get(number, 0))
+            cursor[number] = at + len(stripped) if at >= 0 else cursor.get(number, 0)
+        elif source.endswith(stripped):
+            at = len(source) - len(stripped)
+        elif source.rstrip().endswith(stripped):
+            at = len(source.rstrip()) - len(stripped)
+        else:
+            at = source.rfind(stripped)
+        origins.append(None if at < 0 or not stripped else starts[number] + at - lead)
+    located: list[Span] = []
+    content = token.content
+    for kind, start, end in found:
+        k = bisect_right(bases, start) - 1
+        origin = origins[k]
+        if origin is None or start - bases[k] < len(content_lines[k]) - len(
+            content_lines[k].lstrip(" \t")
+        ):
+            continue
+        begin = origin + start - bases[k]
+        # Spans may cross lines (raw HTML): the end is mapped on its own line.
+        k_end = bisect_right(bases, max(start, end - 1)) - 1
+        end_origin = origins[k_end]
+        if end_origin is None:
+            continue
+        finish = end_origin + end - bases[k_end]
+        if kind != "html" and text[begin:finish] != content[start:end]:
+            continue
+        if kind == "html" and (
+            text[begin : begin + 1] != "<" or text[finish - 1 : finish] != content[end - 1 : end]
+        ):
+            continue
+        located.append(Span(kind, begin, finish))
+    return located
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """CommonMark plus GFM tables, with recording rules; the inline pass is run by hand."""
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import reference
+    from markdown_it.rules_inline import backtick, html_inline, image, link
+
+    md = MarkdownIt("commonmark").enable("table")
+    md.disable(["inline", "text_join"])
+    md.block.ruler.at("reference", _recording_reference(reference))
+    md.inline.ruler.at("link", _recording_link(link, image=False))
+    md.inline.ruler.at("image", _recording_link(image, image=True))
+    md.inline.ruler.at("html_inline", _recording("html", html_inline))
+    md.inline.ruler.at("backticks", _recording("code", backtick))
+    return md
+
+
+InlineRule = Callable[["StateInline", bool], bool]
+BlockRule = Callable[["StateBlock", int, int, bool], bool]
+
+
+def _collector(state: StateInline) -> _Collector | None:
+    collector = state.env.get(_KEY)
+    # Only the block's own text: an image's description is parsed again as a separate text,
+    # and what is inside it (a link in alt text) never shows as a link.
+    if isinstance(collector, _Collector) and state.src is collector.current:
+        return collector
+    return None
+
+
+def _recording(kind: str, rule: InlineRule) -> InlineRule:
+    def recording(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, silent):
+            return False
+        collector = _collector(state)
+        if not silent and collector is not None:
+            collector.found.append((kind, start, state.pos))
+        return True
+
+    return recording
+
+
+def _recording_link(rule: InlineRule, *, image: bool) -> InlineRule:
+    def recording(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, silent):
+            return False
+        collector = _collector(state)
+        if not silent and collector is not None:
+            end = state.pos
+            state.pos = start
+            try:
+                label_end = state.md.helpers.parseLinkLabel(
+                    state, start + 1 if image else start, not image
+                )
+            finally:
+                state.pos = end
+            span = _inline_destination(state.src, label_end + 1, end)
+            if span is not None:
+                collector.found.append(("destination", *span))
+        return True
+
+    return recording
+
+
+def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:
+    """(start, end) of the destination of `(dest "title")` at `at`; None for a reference link."""
+    from markdown_it.helpers import parseLinkDestination
+
+    if at >= limit or src[at] != "(":
+        return None
+    position = at + 1
+    while position < limit and src[position] in " \t\n":
+        position += 1
+    result = parseLinkDestination(src, position, limit)
+    if not result.ok or result.pos <= position:
+        return None
+    return position, result.pos
+
+
+def _recording_reference(rule: BlockRule) -> BlockRule:
+    def recording(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not rule(state, start_line, end_line, silent):
+            return False
+        collector = state.env.get(_KEY)
+        if not silent and isinstance(collector, _Collector):
+            span = _definition_destination(state, start_line, state.line)
+            if span is not None:
+                collector.definitions.append(span)
+        return True
+
+    return recording
+
+
+def _definition_destination(state: StateBlock, first: int, end: int) -> tuple[int, int] | None:
+    """Document offsets of the destination of the definition on lines first..end."""
+    from markdown_it.helpers import parseLinkDestination
+
+    pieces: list[tuple[int, int]] = []  # (offset in the joined string, document offset)
+    joined = ""
+    for line in range(first, end):
+        begin = state.bMarks[line] + state.tShift[line]
+        pieces.append((len(joined), begin))
+        joined += state.src[begin : state.eMarks[line] + 1]
+    position = 1
+    while position < len(joined) and joined[position] != "]":
+        position += 2 if joined[position] == "\\" else 1
+    position += 2  # past "]:"
+    while position < len(joined) and joined[position] in " \t\n":
+        position += 1
+    result = parseLinkDestination(joined, position, len(joined))
+    if not result.ok or result.pos <= position:
+        return None
+    index = bisect_right([p[0] for p in pieces], position) - 1
+    joined_start, document_start = pieces[index]
+    start = document_start + position - joined_start
+    finish = start + result.pos - position
+    if state.src[start:finish] != joined[position : result.pos]:
+        return None
+    return start, finish
