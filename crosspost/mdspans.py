@@ -152,13 +152,22 @@ def _located(
 
 @cache
 def _parser() -> MarkdownIt:
-    """CommonMark plus GFM tables, with recording rules; the inline pass is run by hand."""
+    """CommonMark plus GFM tables, footnotes and `$` math, with recording rules; the inline pass
+    is run by hand.
+
+    Footnotes and math are read because posts use them: `[^note]: text` is a footnote, not a
+    link definition, and `$[a](b)$` or a `#` line inside `$$` display math is math, not text.
+    """
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import reference
     from markdown_it.rules_inline import backtick, html_inline, image, link
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark").enable("table")
-    md.disable(["inline", "text_join"])
+    md = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(dollarmath_plugin)
+    # Footnote bodies stay where they are written (not moved to the end): their links are found
+    # at their own lines.
+    md.disable(["inline", "text_join", "footnote_tail"])
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording_link(link, image=False))
     md.inline.ruler.at("image", _recording_link(image, image=True))
