@@ -407,9 +407,7 @@ def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool]
     return None
 
 
-def _component(
-    tags: _Tags, index: int, name: str, run: Run
-) -> tuple[list[Line], int, bool] | None:
+def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line], int, bool] | None:
     """Remove the component whose opening tag starts on line `index`; keep what it wraps.
 
     Also says whether the component ended its last line (a block, not words in a paragraph).
@@ -507,6 +505,8 @@ def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
     """Remove excerpt markers; return the index of the first marker's line (the summary's end).
 
     A marker inside a code span is the author's text (a tutorial about markers), not a marker.
+    Only a marker alone on its line is removed: beside other text it is an invisible comment,
+    and removing it could change how the rest of the line reads.
     """
     marker = _MDX_MARKER if dialect.mdx else _MARKER
     cut = None
@@ -517,8 +517,7 @@ def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
         hidden = protect_code_spans(line.text, scratch)
         if not marker.search(hidden):
             continue
-        line.text = scratch.restore(marker.sub("", hidden))
-        if line.text.strip() == "":
+        if not marker.sub("", hidden).strip():
             line.text = ""
         cut = index if cut is None else cut
     return cut

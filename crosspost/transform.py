@@ -84,6 +84,8 @@ def transform(
     """
     dialect = syntax.Dialect.of(generator, path)
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
+    # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
     tokens = freeze_code(lines)
     before = [line.text for line in lines]
@@ -123,7 +125,10 @@ def transform(
         lead = plain_text("\n".join(line.text for line in lines[:cut]))
     notices = sorted(run.notices, key=lambda n: n.line or 0)
     hint = _shorten(lead, EXCERPT_LENGTH)
-    return Transformed(text + "\n" if kept else "", tuple(notices), hint, excerpt)
+    # A body ends with a line break, except when it ends inside code left open: a break there
+    # would be one more character of the code.
+    ending = "\n" if kept and (body.endswith("\n") or not kept[-1].frozen) else ""
+    return Transformed(text + ending, tuple(notices), hint, excerpt)
 
 
 def _block_rules(
@@ -162,6 +167,8 @@ def _link_rules(
 ) -> tuple[list[Line], set[int]]:
     """Links, images, definitions and HTML URLs made absolute and paragraph lines starting with
     `#` escaped, where CommonMark finds them; returns the lines and those of HTML blocks."""
+    if not lines:
+        return lines, set()
     text = "\n".join(line.text for line in lines)
     found = find_spans(text, wanted=_worth_parsing)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
@@ -452,9 +459,7 @@ def _post_url(url: str, run: Run) -> str | None:
     return run.post_link(url)
 
 
-def _unsafe_definition(
-    m: re.Match[str], run: Run, line_at: syntax.LineAt, definition: bool
-) -> str:
+def _unsafe_definition(m: re.Match[str], run: Run, line_at: syntax.LineAt, definition: bool) -> str:
     """A reference definition to a script gets the empty destination `<>` (its links keep
     their text and lead nowhere).
 

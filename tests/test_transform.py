@@ -404,7 +404,7 @@ def test_liquid() -> None:
         {% endhighlight %}
 
         {% raw %}
-        {{ site.url }} stays as written; [x](./y) is still a link
+        {{ site.url }} is kept; [x](./y) is still a link
         {% endraw %}
 
         Inline {% raw %}{{ page.title }}{% endraw %} too.
@@ -428,7 +428,7 @@ def test_liquid() -> None:
         puts "{{ not.a.variable }}"
         ```
 
-        {{ site.url }} stays as written; [x](https://blog.example.com/posts/my-post/y) is still a link
+        {{ site.url }} is kept; [x](https://blog.example.com/posts/my-post/y) is still a link
 
         Inline {{ page.title }} too.
 
