@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-__all__ = ["Span", "Spans", "find_spans"]
+__all__ = ["BlockParse", "Span", "Spans", "find_spans", "parse_blocks"]
 
 _KEY = "crosspost_spans"
 
@@ -39,10 +39,12 @@ class Span:
 
 @dataclass
 class Spans:
-    """What one parse found: spans in document order of discovery, and the block tokens."""
+    """What one parse found: spans in order of discovery, the block tokens, and the parse's
+    environment (its reference definitions)."""
 
     spans: list[Span]
     tokens: list[Token]
+    env: dict[str, Any]
 
 
 @dataclass
@@ -52,17 +54,34 @@ class _Collector:
     definitions: list[tuple[int, int]] = field(default_factory=list)
 
 
-def find_spans(text: str, *, wanted: Callable[[str], bool]) -> Spans:
-    """Parse `text`; inline-parse the blocks whose content `wanted` accepts.
+@dataclass(frozen=True)
+class BlockParse:
+    """One block parse of `text`: the tokens, and the reference definitions' destinations."""
 
-    Reference definitions are always found (they are block syntax, found in the block parse).
-    """
+    text: str
+    tokens: list[Token]
+    env: dict[str, Any]
+    definitions: list[tuple[int, int]]
+
+
+def parse_blocks(text: str) -> BlockParse:
+    """The block structure of `text` (inline parsing is left to `find_spans`)."""
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
+    tokens = _parser().parse(text, env)
+    del env[_KEY]
+    return BlockParse(text, tokens, env, collector.definitions)
+
+
+def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
+    """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
+    where; reference definitions are always reported (they are block syntax)."""
+    collector = _Collector()
+    text, tokens = parse.text, parse.tokens
+    env = {**parse.env, _KEY: collector}
     md = _parser()
-    tokens = md.parse(text, env)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    spans = [Span("destination", s, e) for s, e in collector.definitions]
+    spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
     cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
     for token in tokens:
@@ -78,7 +97,7 @@ def find_spans(text: str, *, wanted: Callable[[str], bool]) -> Spans:
             spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
-    return Spans(spans, tokens)
+    return Spans(spans, tokens, parse.env)
 
 
 def _located(

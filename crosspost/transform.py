@@ -26,7 +26,7 @@ from . import syntax
 from .document import Notice
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
-from .mdspans import find_spans
+from .mdspans import BlockParse, find_spans, parse_blocks
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -87,7 +87,8 @@ def transform(
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
-    tokens = freeze_code(lines)
+    parse = parse_blocks(body)
+    freeze_code(lines, parse.tokens)
     before = [line.text for line in lines]
     lines = syntax.generator_blocks(lines, run, dialect)
     lines = syntax.admonitions(lines, run, dialect)
@@ -100,10 +101,11 @@ def transform(
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     if [line.text for line in lines] != before:
-        tokens = freeze_code(lines)
+        parse = parse_blocks("\n".join(line.text for line in lines))
+        freeze_code(lines, parse.tokens)
     marker = lines[cut] if cut is not None and cut < len(lines) else None
-    lines = _block_rules(lines, tokens, run, ref_url, dialect)
-    lines, html_lines = _link_rules(lines, run, ref_url, dialect)
+    lines = _block_rules(lines, parse.tokens, run, ref_url, dialect)
+    lines, html_lines, parsed = _link_rules(lines, parse, run, ref_url, dialect)
     if marker is not None:
         cut = next(i for i, line in enumerate(lines) if line is marker)
     kept = [
@@ -120,9 +122,9 @@ def transform(
     while kept and not kept[0].frozen and not kept[0].text.strip():
         kept.pop(0)
     text = "\n".join(line.text for line in kept)
-    lead, excerpt = _summaries(text)
+    lead, excerpt = _summaries(*parsed)
     if cut is not None:
-        lead = plain_text("\n".join(line.text for line in lines[:cut]))
+        lead = plain_text("\n".join(line.text for line in lines[:cut]), EXCERPT_LENGTH)
     notices = sorted(run.notices, key=lambda n: n.line or 0)
     hint = _shorten(lead, EXCERPT_LENGTH)
     # A body ends with a line break, except when it ends inside code left open: a break there
@@ -163,14 +165,22 @@ def _block_rules(
 
 
 def _link_rules(
-    lines: list[Line], run: Run, ref_url: syntax.RefURL | None, dialect: syntax.Dialect
-) -> tuple[list[Line], set[int]]:
+    lines: list[Line],
+    parse: BlockParse,
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+) -> tuple[list[Line], set[int], tuple[list[Token], dict[str, Any]]]:
     """Links, images, definitions and HTML URLs made absolute and paragraph lines starting with
-    `#` escaped, where CommonMark finds them; returns the lines and those of HTML blocks."""
+    `#` escaped, where CommonMark finds them.
+
+    Returns the lines, the indexes of the lines of HTML blocks, and the block parse (its tokens
+    and environment: the edits change no block, so summaries are read from it). `parse` is
+    reused when the lines are still the text it parsed."""
     if not lines:
-        return lines, set()
+        return lines, set(), ([], {})
     text = "\n".join(line.text for line in lines)
-    found = find_spans(text, wanted=_worth_parsing)
+    found = find_spans(parse if parse.text == text else parse_blocks(text), wanted=_worth_parsing)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def line_at(offset: int) -> int | None:
@@ -205,7 +215,7 @@ def _link_rules(
             lookalikes += _heading_lookalikes(text, starts, first, end, hidden)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
-    return _split(_apply(text, edits), lines), html_lines
+    return _split(_apply(text, edits), lines), html_lines, (found.tokens, found.env)
 
 
 def _worth_parsing(content: str) -> bool:
@@ -646,7 +656,9 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     """
     words: list[str] = []
     length = 0
-    for text in _paragraphs(markdown):
+    window = None if limit is None else max(_WINDOW, 50 * limit)
+    env: dict[str, Any] = {}
+    for text in _paragraphs(parser().parse(markdown, env), env, window):
         words.append(text)
         length += len(text)
         if limit is not None and length > limit:
@@ -655,12 +667,17 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     return _shorten(text, limit) if limit else text
 
 
-def _summaries(markdown: str) -> tuple[str, str]:
-    """(first paragraph with text, excerpt) from one parse of the body."""
+# How much of a paragraph is read for a summary of a few hundred characters: a megabyte-long
+# paragraph is not parsed whole for its first words.
+_WINDOW = 20_000
+
+
+def _summaries(tokens: list[Token], env: dict[str, Any]) -> tuple[str, str]:
+    """(first paragraph with text, excerpt) from the body's block tokens."""
     first = ""
     words: list[str] = []
     length = 0
-    for text in _paragraphs(markdown):
+    for text in _paragraphs(tokens, env, _WINDOW):
         first = first or " ".join(text.split())
         words.append(text)
         length += len(text)
@@ -669,13 +686,15 @@ def _summaries(markdown: str) -> tuple[str, str]:
     return first, _shorten(" ".join(" ".join(words).split()), EXCERPT_LENGTH)
 
 
-def _paragraphs(markdown: str) -> Iterator[str]:
-    """Each paragraph's plain text, lazily: block parse first, inline parse one at a time."""
-    env: dict[str, Any] = {}  # collects reference definitions, so `[text][ref]` reads as text
-    tokens = parser().parse(markdown, env)
+def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) -> Iterator[str]:
+    """Each paragraph's plain text (its first `window` characters), inline-parsed one at a time.
+
+    `env` holds the reference definitions the block parse found, so `[text][ref]` reads as text.
+    """
     for before, token in pairwise(tokens):
         if token.type == "inline" and before.type == "paragraph_open":
-            children = parser(inline=True).parseInline(token.content, env)[0].children or []
+            content = token.content if window is None else token.content[:window]
+            children = parser(inline=True).parseInline(content, env)[0].children or []
             yield "".join(
                 " " if child.type in ("softbreak", "hardbreak") else child.content
                 for child in children
