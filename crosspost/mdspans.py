@@ -188,10 +188,10 @@ def _parser() -> MarkdownIt:
     # at their own lines.
     md.disable(["inline", "text_join", "footnote_tail"])
     md.block.ruler.at("reference", _recording_reference(reference))
-    md.inline.ruler.at("link", _recording_link(link, image=False))
-    md.inline.ruler.at("image", _recording_link(image, image=True))
-    md.inline.ruler.at("html_inline", _recording("html", html_inline))
-    md.inline.ruler.at("backticks", _recording("code", backtick))
+    md.inline.ruler.at("link", _recording(link, _destination(image=False)))
+    md.inline.ruler.at("image", _recording(image, _destination(image=True)))
+    md.inline.ruler.at("html_inline", _recording(html_inline, _whole("html")))
+    md.inline.ruler.at("backticks", _recording(backtick, _whole("code")))
     return md
 
 
@@ -208,40 +208,46 @@ def _collector(state: StateInline) -> _Collector | None:
     return None
 
 
-def _recording(kind: str, rule: InlineRule) -> InlineRule:
+Found = tuple[str, int, int]
+Locate = Callable[["StateInline", int, int], Found | None]
+
+
+def _recording(rule: InlineRule, locate: Locate) -> InlineRule:
+    """`rule`, also recording `locate(state, start, end)` for each match in the block's text."""
+
     def recording(state: StateInline, silent: bool) -> bool:
         start = state.pos
         if not rule(state, silent):
             return False
         collector = _collector(state)
         if not silent and collector is not None:
-            collector.found.append((kind, start, state.pos))
+            found = locate(state, start, state.pos)
+            if found is not None:
+                collector.found.append(found)
         return True
 
     return recording
 
 
-def _recording_link(rule: InlineRule, *, image: bool) -> InlineRule:
-    def recording(state: StateInline, silent: bool) -> bool:
-        start = state.pos
-        if not rule(state, silent):
-            return False
-        collector = _collector(state)
-        if not silent and collector is not None:
-            end = state.pos
-            state.pos = start
-            try:
-                label_end = state.md.helpers.parseLinkLabel(
-                    state, start + 1 if image else start, not image
-                )
-            finally:
-                state.pos = end
-            span = _inline_destination(state.src, label_end + 1, end)
-            if span is not None:
-                collector.found.append(("destination", *span))
-        return True
+def _whole(kind: str) -> Locate:
+    return lambda state, start, end: (kind, start, end)
 
-    return recording
+
+def _destination(*, image: bool) -> Locate:
+    """Where the destination of the link (or image) matched from `start` to `end` is."""
+
+    def locate(state: StateInline, start: int, end: int) -> Found | None:
+        state.pos = start
+        try:
+            label_end = state.md.helpers.parseLinkLabel(
+                state, start + 1 if image else start, not image
+            )
+        finally:
+            state.pos = end
+        span = _inline_destination(state.src, label_end + 1, end)
+        return None if span is None else ("destination", *span)
+
+    return locate
 
 
 def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:

@@ -13,10 +13,10 @@ from textwrap import dedent
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 from crosspost.errors import ContentError
 from crosspost.transform import Transformed, absolute_url, plain_text, render_html, transform
+from tests.hostile.test_body_properties import code_of
 
 PAGE = "https://blog.example.com/posts/my-post/"
 SITE = "https://blog.example.com"
@@ -700,16 +700,8 @@ def _bodies(draw: st.DrawFn) -> str:
 
 
 def _code(markdown: str) -> tuple[list[str], list[str]]:
-    tokens = MarkdownIt("commonmark").parse(markdown)
-    blocks = [t.content for t in tokens if t.type in ("fence", "code_block")]
-    spans = [
-        child.content
-        for t in tokens
-        if t.type == "inline"
-        for child in t.children or []
-        if child.type == "code_inline"
-    ]
-    return blocks, spans
+    """(code blocks, code spans) as CommonMark reads them."""
+    return code_of(markdown)[:2]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
