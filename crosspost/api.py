@@ -1,26 +1,59 @@
-"""The library entry points behind `crosspost.publish`, `apublish`, `plan`, `load_post`.
+"""The core's API: `crosspost.publish`, `apublish`, `plan`, `load_post`, and what front ends use.
 
 Library calls never print, never exit, never prompt: they return values, raise `CrosspostError`
 subclasses, report progress through an optional callback and log to the `crosspost` logger.
-The CLI is built on these same functions, so both behave alike.
+The CLI and the Action are built on these same functions, so all behave alike: a front end
+imports only this module, `crosspost.errors` and the public types of `crosspost` (the layer
+test, tests/test_layers.py, holds them to it), never a core module directly.
+
+Most functions import their module when called: `import crosspost.api` (which every
+`crosspost.publish` call does) stays cheap, and a run loads the HTTP client, the adapters and
+the Markdown renderer only when it needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import credentials, redact
 from .config import Config, load_config
+from .discover import find_posts
 from .document import Document
-from .errors import ConfigError
+from .errors import ConfigError, CrosspostError, SourceError
 
 if TYPE_CHECKING:
     from .adapter import AdapterClass
+    from .check import Checkup, OfflineRenderer
     from .plan import Plan, PostSource
     from .publisher import Report, Result
+    from .scaffold import Detected
+    from .status import StatusReport
 
-__all__ = ["apublish", "collect", "load_post", "plan", "platform_names", "publish"]
+__all__ = [
+    "apublish",
+    "check",
+    "collect",
+    "delete_token",
+    "describe_platforms",
+    "env_var",
+    "format_post",
+    "hold_until_live",
+    "load_config",
+    "load_post",
+    "mask_environment_tokens",
+    "move_records",
+    "offline_renderer",
+    "plan",
+    "platform_names",
+    "publish",
+    "redacted",
+    "status",
+    "store_token",
+    "write_config",
+]
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
 Platforms = str | Iterable[str]
@@ -34,7 +67,7 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     naming the file, line and field when the post cannot be read, `ConfigError` when the config
     found cannot.
     """
-    from .sources import load_post as load
+    from .sources import load_post as load  # the Markdown transforms: see the docstring
 
     return load(Path(path), config)
 
@@ -45,8 +78,6 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     Shared by `plan`, `publish` and the CLI so that they all pick the same posts and config.
     Raises `ConfigError` when the config found cannot be read.
     """
-    from .discover import find_posts
-
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
@@ -54,7 +85,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():
-            from .sources import not_a_file
+            from .sources import not_a_file  # see `load_post`
 
             raise not_a_file(path)  # a FIFO or broken link: say so, not "no such file"
     if paths:
@@ -79,7 +110,7 @@ def plan(
     platform or invalid platform settings; posts that cannot be read are in `Plan.errors`, so
     one bad post never hides the others.
     """
-    from .adapter import load_adapters
+    from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
@@ -115,7 +146,7 @@ async def apublish(
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
     `RecordsError` or `LockError` when nothing can safely be attempted at all.
     """
-    from .adapter import load_adapters
+    from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
     from .publisher import Publisher
 
     sources, config = _sources(posts, config)
@@ -153,7 +184,7 @@ def publish(
     a helper thread, which also calls `progress`, and blocks this thread, loop included, until it
     is done. In async code, `await apublish(...)` instead.
     """
-    import asyncio
+    import asyncio  # the event loop: `plan` and `load_post` never need it
 
     coroutine = apublish(
         posts,
@@ -170,23 +201,31 @@ def publish(
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor  # only inside a running loop
 
     with ThreadPoolExecutor(1, thread_name_prefix="crosspost-publish") as helper:
         return helper.submit(asyncio.run, coroutine).result()
 
 
 def platform_names(
-    names: Platforms | None, installed: Mapping[str, AdapterClass], *, parameter: str
+    names: Platforms | None,
+    installed: Mapping[str, AdapterClass] | None = None,
+    *,
+    parameter: str,
 ) -> list[str] | None:
     """`names` as a list of installed platforms; None stays None (the configured ones).
 
-    A single string is one platform (`to="devto"`), not a sequence of one-letter names. An
-    unknown name is a `ConfigError` naming `parameter`, the argument the caller wrote, and
-    listing the installed platforms.
+    `installed` defaults to the adapters of the registry (the `crosspost.adapters` entry points),
+    the one list of platforms. A single string is one platform (`to="devto"`), not a sequence
+    of one-letter names. An unknown name is a `ConfigError` naming `parameter`, the argument the
+    caller wrote, and listing the installed platforms.
     """
     if names is None:
         return None
+    if installed is None:
+        from .adapter import load_adapters  # the entry points: only when not given
+
+        installed = load_adapters()
     wanted = [names] if isinstance(names, str) else list(names)
     unknown = [name for name in wanted if name not in installed]
     if unknown:
@@ -196,6 +235,179 @@ def platform_names(
             hint=f"installed: {', '.join(sorted(installed)) or 'none'}",
         )
     return wanted
+
+
+async def hold_until_live(
+    sources: Sequence[PostSource],
+    *,
+    config: Config,
+    to: Sequence[str] | None,
+    deadline: float,
+) -> tuple[list[PostSource], list[Result]]:
+    """Wait until the pages and images the pending posts reference answer 200.
+
+    Posts whose URLs are still dead at the deadline are held back (the next run retries them),
+    because a platform caches a broken image for a long time and a toot must not link to a 404.
+    Returns the sources to publish now and a HELD result for each post held back.
+    """
+    from .links import payload_urls, wait_live  # httpx: only --wait-live needs it
+    from .plan import Kind
+    from .publisher import Result, Status
+
+    planned = plan(sources, to=to, config=config)
+    needs: dict[str, set[str]] = {}
+    for action in planned.of_kind(Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
+        urls = needs.setdefault(action.post, set())
+        if action.canonical_url:
+            urls.add(action.canonical_url)
+        if action.payload is not None:
+            urls |= payload_urls(action.payload)
+    # A short wait polls more often than every 10 s, so a page going live within it is caught.
+    statuses = await wait_live(
+        {u for urls in needs.values() for u in urls},
+        deadline=deadline,
+        interval=min(10.0, deadline / 10),
+    )
+    dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
+    held = [
+        Result(
+            post,
+            "*",
+            Status.HELD,
+            "not live yet: " + ", ".join(f"{u} ({statuses.get(u)})" for u in urls),
+        )
+        for post, urls in sorted(dead.items())
+        if urls
+    ]
+    blocked = {post for post, urls in dead.items() if urls}
+    kept = [s for s in sources if _label(s) not in blocked]
+    return kept, held
+
+
+def _label(source: PostSource) -> str:
+    return source.label if isinstance(source, Document) else str(source)
+
+
+def check(
+    paths: Sequence[Path] = (),
+    *,
+    config_file: Path | None = None,
+    links: bool = False,
+) -> Checkup:
+    """What `crosspost check` reports, decided by the planner's rules (see `crosspost.check`)."""
+    from .check import check as run_check  # adapters and transforms: see the docstring
+
+    return run_check(paths, config_file=config_file, links=links)
+
+
+def offline_renderer(
+    config: Config, to: Sequence[str] | None = None
+) -> contextlib.AbstractContextManager[OfflineRenderer]:
+    """A context giving the configured (or `to`) platforms' adapters, built as publishing
+    builds them but never connected, to render what each would be sent (see `crosspost.check`)."""
+    from .check import offline_renderer as renderer  # see `check`
+
+    return renderer(config, to)
+
+
+def format_post(fields: Mapping[str, Any], body: str) -> str:
+    """`fields` as YAML front matter followed by `body`: a post file's text."""
+    from .front_matter import dumps  # PyYAML: only this needs it
+
+    return dumps(dict(fields), body)
+
+
+def status(
+    paths: Sequence[Path],
+    *,
+    config: Config,
+    to: Sequence[str] | None = None,
+    refresh: bool = False,
+    write: bool = False,
+) -> StatusReport:
+    """The records (all of them); with `refresh`, each post of `paths` (default: the content
+    folder) compared with what the platforms have, by canonical URL, and with `write` what that
+    found saved in the records. See `crosspost.status`."""
+    import asyncio  # lookups, adapters, records: see the docstring
+
+    from . import status as lookups
+    from .adapter import load_adapters
+    from .records import Records
+    from .sources import load_post as load
+
+    if not refresh:
+        return lookups.StatusReport(lookups.recorded(Records.read(config.records)), [])
+    sources, config = collect(list(paths) or [config.content_dir], config)
+    docs: list[Document] = []
+    unreadable: list[CrosspostError] = []
+    for source in sources:
+        try:
+            docs.append(load(source, config) if isinstance(source, Path) else source)
+        except SourceError as exc:
+            unreadable.append(exc)
+
+    async def run(records: Records) -> list[lookups.Finding]:
+        return await lookups.refresh(
+            docs, config=config, adapters=load_adapters(), to=to or None, records=records
+        )
+
+    if not write:
+        return lookups.StatusReport(asyncio.run(run(Records.read(config.records))), unreadable)
+    with Records.open(config.records) as records:
+        findings = asyncio.run(run(records))
+        return lookups.StatusReport(findings, unreadable, lookups.apply(findings, records))
+
+
+def describe_platforms(
+    config: Config, *, warn: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    """Every installed platform: configured or not, where its token would come from, what it
+    can do (see `crosspost.platforms.describe_platforms`)."""
+    from .platforms import describe_platforms as describe  # the adapters: see the docstring
+
+    return describe(config, warn=warn)
+
+
+def move_records(old: str, new: str, *, config: Config) -> None:
+    """Re-key a post's records from canonical URL `old` to `new` (after a slug change), under
+    the records' lock."""
+    from .records import Records  # see the docstring
+
+    with Records.open(config.records) as store:
+        store.move(old, new)
+
+
+def write_config(directory: Path) -> tuple[Path, Detected]:
+    """Write a commented crosspost.toml for the blog in `directory` (see `crosspost.scaffold`)."""
+    from .scaffold import write_config as write  # only `crosspost init` needs it
+
+    return write(directory)
+
+
+def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
+    """Save `platform`'s token in the system keyring (see `crosspost.credentials`)."""
+    credentials.store_token(platform, token, allow_plaintext=allow_plaintext)
+
+
+def delete_token(platform: str) -> bool:
+    """Remove `platform`'s token from the system keyring; False when there was none."""
+    return credentials.delete_token(platform)
+
+
+def env_var(platform: str) -> str:
+    """`CROSSPOST_<PLATFORM>_TOKEN`, the variable that gives `platform` its token."""
+    return credentials.env_var(platform)
+
+
+def mask_environment_tokens() -> None:
+    """Have every token in the environment masked in logs and errors before any is read."""
+    credentials.mask_environment_tokens()
+
+
+def redacted(text: str) -> str:
+    """`text` with every known token, the environment's included, masked."""
+    mask_environment_tokens()
+    return redact.scrub(text)
 
 
 def _sources(posts: Posts | None, config: Config | None) -> tuple[list[PostSource], Config]:

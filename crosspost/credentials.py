@@ -1,4 +1,10 @@
-"""Tokens: environment first (CI), then the system keyring; a `Secret` never prints itself.
+"""Tokens: where they come from, in one order, and how to tell a user to set one.
+
+A token is the config's own (`Config.credentials`, which only the sandbox fills), else the
+environment's `CROSSPOST_<PLATFORM>_TOKEN` (CI), else the system keyring. `resolve_token` reads
+it in that order and `token_source` names where it would come from without reading it; the hint
+that tells a user how to give one is `token_hint`, used by every message that asks for a token.
+A `Secret` never prints itself.
 
 Every token that is resolved is also registered with `crosspost.redact`, so that a log line or an
 error message that somehow contains it is scrubbed before anyone sees it.
@@ -8,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from typing import Final
 
 from . import redact
@@ -19,9 +26,13 @@ __all__ = [
     "clean_token",
     "delete_token",
     "env_var",
+    "is_token_variable",
     "keyring_backend_problem",
+    "mask_environment_tokens",
     "resolve_token",
     "store_token",
+    "token_hint",
+    "token_source",
 ]
 
 KEYRING_SERVICE: Final = "crosspost"
@@ -73,6 +84,20 @@ def is_token_variable(name: str) -> bool:
     return name.startswith("CROSSPOST_") and name.endswith("_TOKEN")
 
 
+def token_hint(platform: str, *, verb: str = "set") -> str:
+    """How to give `platform` a token: "set CROSSPOST_X_TOKEN or run `crosspost login x`"
+    (`verb` "check" when a token was given but refused)."""
+    return f"{verb} {env_var(platform)} or run `crosspost login {platform}`"
+
+
+def mask_environment_tokens(environ: Mapping[str, str] | None = None) -> None:
+    """Register every token-holding environment variable's value with `redact`, before any is
+    resolved: an internal error or a debug log line may quote one that was never read."""
+    for name, value in (os.environ if environ is None else environ).items():
+        if is_token_variable(name):
+            redact.register(value.strip())
+
+
 def clean_token(raw: str, *, platform: str) -> str:
     """Strip surrounding whitespace (a pasted newline); refuse whitespace inside or an empty token.
 
@@ -91,35 +116,62 @@ def clean_token(raw: str, *, platform: str) -> str:
     return token
 
 
-def resolve_token(platform: str) -> Secret:
-    """The token for `platform`: `CROSSPOST_<PLATFORM>_TOKEN`, else the keyring.
+def resolve_token(platform: str, given: Mapping[str, Secret] | None = None) -> Secret:
+    """The token for `platform`: `given` (the config's credentials), else
+    `CROSSPOST_<PLATFORM>_TOKEN`, else the keyring.
 
-    Raises `CredentialError` naming the variable and the `login` command when neither has one,
+    Raises `CredentialError` naming the variable and the `login` command when none has one,
     including on headless machines with no keyring backend.
     """
+    if given is not None and platform in given:
+        return given[platform]
     name = env_var(platform)
     from_env = os.environ.get(name)
     if from_env is not None and from_env.strip():
         return Secret(clean_token(from_env, platform=platform))
-    hint = f"set {name} or run `crosspost login {platform}`"
     try:
-        import keyring
-        from keyring.errors import KeyringError
-
-        try:
-            stored = keyring.get_password(KEYRING_SERVICE, platform)
-        except KeyringError as exc:
-            raise CredentialError(
-                f"no token: {name} is not set and the keyring is unavailable "
-                f"({type(exc).__name__})",
-                platform=platform,
-                hint=f"set {name} (on servers and CI the environment is the way)",
-            ) from None
-    except ImportError:  # pragma: no cover - keyring is a hard dependency
-        stored = None
+        stored = _keyring_token(platform)
+    except _NoKeyring as exc:
+        raise CredentialError(
+            f"no token: {name} is not set and the keyring is unavailable ({exc})",
+            platform=platform,
+            hint=f"set {name} (on servers and CI the environment is the way)",
+        ) from None
     if not stored:
-        raise CredentialError(f"no token: {name} is not set", platform=platform, hint=hint)
+        raise CredentialError(
+            f"no token: {name} is not set", platform=platform, hint=token_hint(platform)
+        )
     return Secret(clean_token(stored, platform=platform))
+
+
+def token_source(platform: str, given: Mapping[str, Secret] | None = None) -> str:
+    """Where `resolve_token` would take the token from, without reading it into any output:
+    "config", "env CROSSPOST_X_TOKEN", "keyring", "none" or "none (no keyring)"."""
+    if given is not None and platform in given:
+        return "config"
+    if os.environ.get(env_var(platform), "").strip():
+        return f"env {env_var(platform)}"
+    try:
+        return "keyring" if _keyring_token(platform) else "none"
+    except Exception:
+        return "none (no keyring)"
+
+
+class _NoKeyring(Exception):
+    """The keyring backend failed; the message is the keyring error's class name."""
+
+
+def _keyring_token(platform: str) -> str | None:
+    """The keyring's token for `platform`, or None; `_NoKeyring` when the backend fails."""
+    # keyring is imported here, not at the top: it loads its backends (D-Bus, files) on import,
+    # which a run whose tokens all come from the environment never needs.
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, platform)
+    except KeyringError as exc:
+        raise _NoKeyring(type(exc).__name__) from None
 
 
 def keyring_backend_problem() -> str | None:
@@ -128,7 +180,7 @@ def keyring_backend_problem() -> str | None:
     Backends that write plain files (keyrings.alt's PlaintextKeyring and friends) or that fail on
     every call are refused: a token must never land in a plain file without the user asking.
     """
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.backends import fail
 
     backend = keyring.get_keyring()
@@ -147,7 +199,7 @@ def keyring_backend_problem() -> str | None:
 
 def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:
     """Save a token in the system keyring (service `crosspost`, user = platform)."""
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.errors import KeyringError
 
     value = clean_token(token, platform=platform)
@@ -171,7 +223,7 @@ def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> 
 
 def delete_token(platform: str) -> bool:
     """Remove a stored token; False when there was none."""
-    import keyring
+    import keyring  # see `_keyring_token`
     from keyring.errors import KeyringError, PasswordDeleteError
 
     try:

@@ -14,6 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .notice import Notice
+from .transform import render_html
+
 if TYPE_CHECKING:
     from .config import Config
 
@@ -40,26 +43,6 @@ class Asset:
         if self.path is None:
             raise FileNotFoundError("this asset has no local file")
         return self.path.read_bytes()
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A warning about a post: something a platform will show differently, trim or drop."""
-
-    message: str
-    code: str
-    path: Path | None = None
-    line: int | None = None
-    field: str | None = None
-    platform: str | None = None
-
-    def __str__(self) -> str:
-        where = str(self.path) if self.path else ""
-        if self.line is not None:
-            where = f"{where or '<text>'}:{self.line}"  # a post given as text has no file
-        if self.platform:
-            where = f"{where} [{self.platform}]" if where else f"[{self.platform}]"
-        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -92,8 +75,6 @@ class Document:
 
     def to_html(self) -> str:
         """The body as HTML, rendered the way crosspost renders for HTML-only platforms."""
-        from .transform import render_html
-
         return render_html(self.body)
 
     @property
@@ -118,6 +99,7 @@ class Document:
         and feeds the slug rule; the file itself is never read. Raises `SourceError` for bad
         front matter or a missing canonical URL, exactly as for a file.
         """
+        # The one import cycle left (sources builds Documents), accepted in tests/test_layers.py.
         from .sources import parse_text
 
         return parse_text(text, path=Path(path) if path is not None else None, config=config)

@@ -8,6 +8,7 @@ other `PlatformError` is final. `exit_code` is what the CLI returns for an error
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -223,3 +224,21 @@ class AlreadyExistsError(RejectedError):
 
 class EndpointError(PlatformError):
     """The endpoint answered something that is not this platform's API (redirect, HTML page)."""
+
+
+def shown(path: Path) -> Path:
+    """`path` relative to the current folder when it is under it, as the user would type it:
+    how every front end names a file in a message."""
+    absolute = Path(os.path.abspath(path))
+    for here in {Path.cwd(), Path(os.path.realpath(Path.cwd()))}:
+        if absolute.is_relative_to(here):
+            return absolute.relative_to(here)
+    return path
+
+
+def with_shown_path(exc: CrosspostError) -> CrosspostError:
+    """`exc`, its file (if it names one) renamed as `shown`."""
+    path = getattr(exc, "path", None)
+    if isinstance(path, Path):
+        exc.path = shown(path)  # type: ignore[attr-defined]
+    return exc

@@ -35,6 +35,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "FixedWindow",
+    "Route",
 ]
 
 FaultKind = Literal[
@@ -77,6 +78,24 @@ class Fault:
         return not (
             self.operation and self.operation not in request.body.decode("utf-8", "replace")
         )
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one kind of request looks to a fake: what a fault aimed at it matches (`Fault`).
+
+    `path` is a regular expression searched in the request path; `operation` a GraphQL
+    operation name found in the body (one HTTP route carries every GraphQL mutation).
+    """
+
+    method: str = "POST"
+    path: str | None = None
+    operation: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """The keyword arguments of `FakePlatform.inject` that aim a fault at this route."""
+        given = {"method": self.method, "path": self.path, "operation": self.operation}
+        return {key: value for key, value in given.items() if value is not None}
 
 
 @dataclass
@@ -183,6 +202,13 @@ class FakePlatform:
     """
 
     name: ClassVar[str] = ""
+    create_route: ClassVar[Route | None] = None
+    """How the platform's create request looks: where the conformance kit (`crosspost.testing`)
+    aims the faults of its matrix. A fake without one fails the kit's declaration check."""
+    platform_faults: ClassVar[Mapping[FaultKind, Mapping[str, Any]]] = {}
+    """The faults only some platforms can have ("graphql-error", "slow-media") that this one can,
+    each with the [platforms.NAME] options under which the adapter meets it. Every fake has the
+    faults any HTTP API can (refusals, timeouts, resets, 429, 5xx, HTML pages, bad JSON)."""
 
     def __init__(
         self,

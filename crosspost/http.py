@@ -38,7 +38,7 @@ from tenacity.wait import wait_base
 from . import redact
 from ._version import __version__
 from .config import RateLimit
-from .credentials import Secret
+from .credentials import Secret, token_hint
 from .errors import (
     AmbiguousError,
     AuthError,
@@ -409,7 +409,7 @@ class PlatformClient:
         headers: Mapping[str, str] | None,
         **kwargs: Any,
     ) -> httpx.Response:
-        import httpx
+        import httpx  # see `PlatformClient.__init__`
 
         slots = await self.pacer.acquire(op)
         target = f"{method} {self.base_url}{url}"
@@ -490,8 +490,7 @@ class PlatformClient:
                 f"the token was refused: {detail}",
                 platform=self.platform,
                 status=status,
-                hint=f"check CROSSPOST_{self.platform.upper()}_TOKEN or run "
-                f"`crosspost login {self.platform}`",
+                hint=token_hint(self.platform, verb="check"),
             )
         if status == 503 and response.headers.get("retry-after"):
             raise RetryableError(
@@ -514,7 +513,7 @@ def _tls_context() -> ssl.SSLContext:
     Same trust as httpx's default (SSL_CERT_FILE / SSL_CERT_DIR, else certifi's bundle);
     certificate verification is never turned off.
     """
-    import httpx
+    import httpx  # see `PlatformClient.__init__`
 
     return httpx.create_ssl_context(verify=True, trust_env=True)
 

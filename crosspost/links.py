@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 
 import httpx
 
 from .adapter import Payload
-from .config import Config
-from .document import Document
 from .http import USER_AGENT
 
-if TYPE_CHECKING:
-    from .plan import PostSource
-    from .publisher import Result
-
-__all__ = ["check_urls", "hold_until_live", "payload_urls", "wait_live"]
+__all__ = ["check_urls", "payload_urls", "wait_live"]
 
 
 async def check_urls(
@@ -104,53 +98,3 @@ def payload_urls(payload: Payload) -> set[str]:
     walk("", payload.body)
     found.update(a.url for a in payload.media if a.url)
     return found
-
-
-async def hold_until_live(
-    sources: Sequence[PostSource],
-    *,
-    config: Config,
-    to: Sequence[str] | None,
-    deadline: float,
-) -> tuple[list[PostSource], list[Result]]:
-    """Wait until the pages and images the pending posts reference answer 200.
-
-    Posts whose URLs are still dead at the deadline are held back (the next run retries them),
-    because a platform caches a broken image for a long time and a toot must not link to a 404.
-    """
-    from .api import plan
-    from .plan import Kind
-    from .publisher import Result, Status
-
-    planned = plan(sources, to=to, config=config)
-    needs: dict[str, set[str]] = {}
-    for action in planned.of_kind(Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
-        urls = needs.setdefault(action.post, set())
-        if action.canonical_url:
-            urls.add(action.canonical_url)
-        if action.payload is not None:
-            urls |= payload_urls(action.payload)
-    # A short wait polls more often than every 10 s, so a page going live within it is caught.
-    statuses = await wait_live(
-        {u for urls in needs.values() for u in urls},
-        deadline=deadline,
-        interval=min(10.0, deadline / 10),
-    )
-    dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
-    held = [
-        Result(
-            post,
-            "*",
-            Status.HELD,
-            "not live yet: " + ", ".join(f"{u} ({statuses.get(u)})" for u in urls),
-        )
-        for post, urls in sorted(dead.items())
-        if urls
-    ]
-    blocked = {post for post, urls in dead.items() if urls}
-    kept = [s for s in sources if _label(s) not in blocked]
-    return kept, held
-
-
-def _label(source: PostSource) -> str:
-    return source.label if isinstance(source, Document) else str(source)

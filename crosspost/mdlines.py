@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .document import Notice
+from .notice import Notice
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -96,7 +96,7 @@ class Run:
 @cache
 def parser(*, inline: bool = False) -> MarkdownIt:
     """A CommonMark parser (plus GFM tables); block-only unless `inline`, which is 5× slower."""
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # the renderer: never for `import crosspost`
 
     md = MarkdownIt("commonmark").enable("table")
     if not inline:

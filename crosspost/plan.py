@@ -14,7 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,11 +28,15 @@ log = logging.getLogger("crosspost")
 
 __all__ = [
     "Action",
+    "Hold",
     "Kind",
     "Plan",
     "PostSource",
     "file_hash",
+    "hold_reason",
+    "holds",
     "make_plan",
+    "previous_url",
     "relative_source",
     "render_for",
     "shared_url_error",
@@ -65,7 +69,7 @@ class Action:
     payload: Payload | None = None
     record: Entry | None = None
     error: CrosspostError | None = None
-    moved_from: str | None = None  # the post's previous canonical URL (see `_previous_url`)
+    moved_from: str | None = None  # the post's previous canonical URL (see `previous_url`)
 
     @property
     def canonical_url(self) -> str | None:
@@ -178,6 +182,8 @@ def make_plan(
                 for name, entry in entries.items()
             )
             continue
+        # Here: the no-op fast path above never parses, so a run with nothing to do never
+        # loads the Markdown transforms.
         from .sources import load_post
 
         try:
@@ -190,7 +196,7 @@ def make_plan(
     placed: list[tuple[Document, str | None]] = []  # each post with its previous URL, if moved
     for doc, rel in loaded:
         try:
-            placed.append((doc, _previous_url(doc, rel, records, config.root, claims)))
+            placed.append((doc, previous_url(doc, rel, records, config.root, claims)))
         except SourceError as exc:
             errors.append(exc)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
@@ -209,7 +215,7 @@ def make_plan(
     return Plan(tuple(actions), tuple(errors), tuple(notices))
 
 
-def _previous_url(
+def previous_url(
     doc: Document,
     rel: str | None,
     records: Records,
@@ -335,12 +341,9 @@ def _plan_one(
             moved_from=previous,
         )
 
-    if doc.draft:
-        return act(Kind.HOLD, "draft in the source (draft: true)")
-    if doc.date is not None and doc.date > now:
-        return act(Kind.HOLD, f"scheduled for {doc.date:%Y-%m-%d %H:%M %Z}")
-    if record is None and _before_since(doc.date, config.site.since):
-        return act(Kind.HOLD, f"dated before site.since ({config.site.since})")
+    held = holds(doc, config, now, recorded=record is not None)
+    if held:
+        return act(Kind.HOLD, hold_reason(held[0], doc, config))
     if as_draft and not caps.drafts:
         return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
     if record is not None and record.state == "unknown" and not force:
@@ -400,5 +403,34 @@ def render_for(adapter: Adapter, platform: str, doc: Document, *, draft: bool) -
         ) from exc
 
 
-def _before_since(when: datetime | None, since: date | None) -> bool:
-    return since is not None and when is not None and when.date() < since
+class Hold(StrEnum):
+    """Why a post is not sent now, whatever the platform (`check` counts these too)."""
+
+    DRAFT = "draft"  # draft: true in the source
+    SCHEDULED = "scheduled"  # dated in the future
+    BEFORE_SINCE = "before_since"  # dated before site.since and never cross-posted
+
+
+def holds(doc: Document, config: Config, now: datetime, *, recorded: bool) -> tuple[Hold, ...]:
+    """Every reason `doc` is held back from all platforms now, first the one a plan reports.
+
+    `recorded`: the post has a record on the platform in question, which lifts site.since (a
+    post cross-posted before the cut-off is still kept up to date).
+    """
+    since = config.site.since
+    found = [Hold.DRAFT] if doc.draft else []
+    if doc.date is not None and doc.date > now:
+        found.append(Hold.SCHEDULED)
+    if not recorded and since is not None and doc.date is not None and doc.date.date() < since:
+        found.append(Hold.BEFORE_SINCE)
+    return tuple(found)
+
+
+def hold_reason(hold: Hold, doc: Document, config: Config) -> str:
+    """A hold as a plan's reason says it."""
+    if hold is Hold.DRAFT:
+        return "draft in the source (draft: true)"
+    if hold is Hold.SCHEDULED:
+        assert doc.date is not None
+        return f"scheduled for {doc.date:%Y-%m-%d %H:%M %Z}"
+    return f"dated before site.since ({config.site.since})"

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities
+from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
-from .credentials import Secret, resolve_token
+from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .records import Records
 
-__all__ = ["Platforms", "select_platforms"]
+__all__ = ["Platforms", "describe_platforms", "select_platforms"]
 
 
 class _Lazy(Mapping[str, Adapter]):
@@ -117,8 +117,7 @@ class Platforms:
 
     def token(self, name: str) -> Secret:
         """Config-given (sandbox) first, then CROSSPOST_<NAME>_TOKEN, then the keyring."""
-        given = self.config.credentials.get(name)
-        return given if given is not None else resolve_token(name)
+        return resolve_token(name, self.config.credentials)
 
     async def ready_one(self, name: str) -> CrosspostError | None:
         """Resolve the token and let the adapter fetch account facts; the error, if any."""
@@ -195,3 +194,29 @@ def settle_seconds(config: Config, platform: str, adapter: Adapter, *, in_flight
 def _read_lag(pc: PlatformConfig, capabilities: Capabilities) -> float:
     """How long the platform's lists may trail its writes: the config's word, else the adapter's."""
     return pc.read_lag if pc.read_lag is not None else capabilities.read_lag
+
+
+def describe_platforms(
+    config: Config, *, warn: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
+    """Every installed platform, sorted by name: whether `config` configures it, where its
+    token would come from (never the token), the variable CI sets, and what it can do."""
+    rows = []
+    for name, cls in sorted(load_adapters(warn=warn).items()):
+        caps = cls.capabilities
+        rows.append(
+            {
+                "name": name,
+                "display_name": getattr(cls, "display_name", "") or name,
+                "configured": name in config.platforms,
+                "token": token_source(name, config.credentials),
+                "env": env_var(name),
+                "update": caps.update,
+                "drafts": caps.drafts,
+                "find": caps.find,
+                "announces": caps.announces,
+                "max_tags": caps.max_tags,
+                "sandbox": bool(getattr(cls, "fake", None)),
+            }
+        )
+    return rows

@@ -322,7 +322,7 @@ class Publisher:
         if pc.after == "none":
             return None
         if pc.after == "live":
-            from .links import check_urls
+            from .links import check_urls  # imports httpx: only `after = "live"` waits
 
             status = (await check_urls([url])).get(url)
             if status == 200:

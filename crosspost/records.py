@@ -141,7 +141,7 @@ class Records:
     @contextlib.contextmanager
     def open(cls, path: Path, *, lock_timeout: float = 600.0) -> Iterator[Records]:
         """Lock, clean leftovers of a crashed run, load; release the lock on exit."""
-        from filelock import FileLock, Timeout
+        from filelock import FileLock, Timeout  # only a writer locks; readers never pay
 
         path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = path.parent / ".gitignore"

@@ -651,7 +651,7 @@ def _post_url(path: Path, config: Config) -> str | None:
     """The canonical URL of the post file at `path`, from its front matter alone, or None if it
     cannot be read. Its body is not transformed: two posts linking to each other must not
     read each other in turn."""
-    from . import front_matter
+    from . import front_matter  # PyYAML: see `_build`
 
     try:
         text = _normalized(_decode(_read(path), path))

@@ -20,7 +20,7 @@ from .plan import relative_source
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age
 
-__all__ = ["Finding", "Verdict", "apply", "recorded", "refresh"]
+__all__ = ["Finding", "StatusReport", "Verdict", "apply", "recorded", "refresh"]
 
 
 class Verdict(StrEnum):
@@ -48,6 +48,29 @@ class Finding:
     remote: RemotePost | None = None
     detail: str = ""
     source: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What `status` found: a finding per (post, platform), the posts that could not be read
+    (a refresh only) and how many record changes were written (with `write`)."""
+
+    findings: list[Finding]
+    unreadable: list[CrosspostError]
+    changed: int = 0
+
+    @property
+    def pending(self) -> int:
+        """How many findings a write would change in the records."""
+        return sum(f.verdict in _CHANGES for f in self.findings)
+
+    @property
+    def failed(self) -> bool:
+        """A lookup failed."""
+        return any(f.verdict is Verdict.ERROR for f in self.findings)
+
+
+_CHANGES = (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR, Verdict.SUSPECT)
 
 
 def recorded(records: Records) -> list[Finding]:

@@ -23,10 +23,10 @@ from urllib.parse import quote, urljoin
 from markdown_it.common.utils import unescapeAll
 
 from . import syntax
-from .document import Notice
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
 from .mdspans import BlockParse, find_spans, parse_blocks
+from .notice import Notice
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -723,7 +723,7 @@ def render_html(markdown: str) -> str:
     list from changing type mid-way, as in CommonMark. Absurdly deep nesting is refused first:
     Python-Markdown's time grows with the cube of the depth (2000 nested lists take minutes).
     """
-    import markdown as python_markdown
+    import markdown as python_markdown  # the renderer: only HTML platforms need it
 
     if max((t.level for t in _depth_parser().parse(markdown)), default=0) >= MAX_NESTING - 1:
         raise ContentError(
@@ -764,6 +764,6 @@ MAX_NESTING = 64
 
 @cache
 def _depth_parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # the parser: never for `import crosspost`
 
     return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])

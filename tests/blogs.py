@@ -1,4 +1,5 @@
-"""Throwaway blogs for end-to-end tests: posts on disk, a crosspost.toml pointing at a sandbox."""
+"""Throwaway blogs for end-to-end tests: the kit's (crosspost.testing) plus the repository's
+examples/blog, and the `crosspost` script run as a subprocess."""
 
 from __future__ import annotations
 
@@ -9,45 +10,18 @@ import sys
 from pathlib import Path
 
 from crosspost.sandbox import Sandbox
+from crosspost.testing import sandbox_blog, write_posts
+
+__all__ = [
+    "CROSSPOST",
+    "copy_example_blog",
+    "crosspost_env",
+    "run_cli",
+    "sandbox_blog",
+    "write_posts",
+]
 
 CROSSPOST = Path(sys.executable).with_name("crosspost")
-
-POST = """---
-title: "Post number {n}"
-description: "What post {n} is about."
-date: 2024-03-{day:02d}
-tags: [Python, Social Media]
----
-
-Text of post {n}, with a [link](../post-{other}/) and code:
-
-```sh
-#not-a-heading {n}
-```
-"""
-
-
-def write_posts(folder: Path, count: int, *, start: int = 0) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for n in range(start, start + count):
-        path = folder / f"post-{n:03d}.md"
-        path.write_text(POST.format(n=n, day=1 + n % 28, other=(n + 1) % count), "utf-8")
-        paths.append(path)
-    return paths
-
-
-def sandbox_blog(root: Path, sandbox: Sandbox, *, posts: int = 0, extra: str = "") -> Path:
-    """A blog at `root` whose crosspost.toml points every platform at `sandbox`'s fakes."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "crosspost.toml").write_text(
-        '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
-        'permalink = "/posts/{slug}/"\nsince = 2024-01-01\n\n' + sandbox.toml() + extra,
-        "utf-8",
-    )
-    if posts:
-        write_posts(root / "posts", posts)
-    return root
 
 
 def copy_example_blog(target: Path, sandbox: Sandbox) -> Path:

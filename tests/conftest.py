@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crosspost.adapter import load_adapters
-from crosspost.config import Config
-from crosspost.document import Document
-from crosspost.http import RetryPolicy
-from crosspost.plan import PostSource
-from crosspost.publisher import Publisher, Report
 from crosspost.sandbox import Sandbox
+from crosspost.testing import TIME_SCALE
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -23,16 +17,6 @@ SPECS = SHARED / "specs"
 CORPUS = SHARED / "corpus"
 SEED_POST = SHARED / "examples" / "000_338e842b2dd29ad0.txt"
 EXAMPLE_BLOG = REPO / "examples" / "blog"
-
-TIME_SCALE = 0.01
-"""Tests shrink every rate-limit window and read lag to 1 % (30 s → 0.3 s), in fakes and pacing."""
-
-
-async def _no_sleep(seconds: float) -> None:
-    await asyncio.sleep(min(seconds, 0.05))
-
-
-FAST_RETRIES = RetryPolicy(deadline=20.0, max_attempts=6, initial=0.01, maximum=0.2)
 
 
 def needs_shared(path: Path) -> None:
@@ -56,30 +40,3 @@ def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     yield start
     for sandbox in started:
         sandbox.__exit__()
-
-
-def run_publish(
-    config: Config,
-    sources: Sequence[PostSource],
-    *,
-    to: Sequence[str] | None = None,
-    policy: RetryPolicy = FAST_RETRIES,
-    **options: Any,
-) -> Report:
-    """One `crosspost publish` run in-process, with fast retries."""
-    publisher = Publisher(config, adapters=load_adapters(), to=to, policy=policy, **options)
-    return asyncio.run(publisher.run(sources))
-
-
-def make_doc(slug: str = "hello", **fields: Any) -> Document:
-    values: dict[str, Any] = {
-        "title": f"Post {slug}",
-        "body": f"Body of {slug}.\n\n```python\n# not a heading\nprint('{slug}')\n```\n",
-        "canonical_url": f"https://blog.example.com/posts/{slug}/",
-        "description": f"About {slug}",
-        "tags": ("Python", "Social Media"),
-        "slug": slug,
-        "source_hash": f"sha256:{slug}",
-    }
-    values.update(fields)
-    return Document(**values)

@@ -14,9 +14,10 @@ from click.testing import CliRunner, Result
 from crosspost.cli import main
 from crosspost.config import load_config
 from crosspost.records import Records
+from crosspost.testing import run_publish
 
 from .blogs import sandbox_blog
-from .conftest import EXAMPLE_BLOG, run_publish
+from .conftest import EXAMPLE_BLOG
 from .site import FakeSite
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]

@@ -421,7 +421,7 @@ def test_installed_script(tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
 
 
-HELP_MODULE = Path(__file__).resolve().parents[1] / "crosspost" / "_help.py"
+HELP_MODULE = Path(__file__).resolve().parents[1] / "crosspost" / "cli" / "_help.py"
 
 
 def clicks_help(columns: int) -> Result:
@@ -434,9 +434,9 @@ def clicks_help(columns: int) -> Result:
 
 
 def test_the_fast_help_is_clicks_own() -> None:
-    """`crosspost --help` is answered from crosspost/_help.py without importing click; it must be
-    exactly what click renders at 80 columns. CROSSPOST_UPDATE_HELP=1 rewrites the file."""
-    from crosspost import _help
+    """`crosspost --help` is answered from crosspost/cli/_help.py without importing click; it
+    must be exactly what click renders at 80 columns. CROSSPOST_UPDATE_HELP=1 rewrites the file."""
+    from crosspost.cli import _help
 
     rendered = clicks_help(80)
     assert rendered.exit_code == 0
@@ -447,9 +447,9 @@ def test_the_fast_help_is_clicks_own() -> None:
             for line in rendered.output.splitlines(keepends=True)
         )
         HELP_MODULE.write_text(f"{head}TEXT = (\n{lines})\n", "utf-8")
-        pytest.skip("crosspost/_help.py rewritten")
+        pytest.skip("crosspost/cli/_help.py rewritten")
     assert rendered.output == _help.TEXT, (
-        "crosspost/_help.py is stale: run CROSSPOST_UPDATE_HELP=1 pytest tests/test_cli.py "
+        "crosspost/cli/_help.py is stale: run CROSSPOST_UPDATE_HELP=1 pytest tests/test_cli.py "
         "-k fast_help"
     )
 

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from crosspost.cli import main
 from crosspost.records import Records
+from crosspost.testing import Canaries
 
 from .blogs import copy_example_blog, crosspost_env, run_cli, sandbox_blog, write_posts
-from .canary import Canaries
 from .conftest import EXAMPLE_BLOG, REPO
 from .test_credentials import MemoryKeyring, PlaintextKeyring
 

@@ -19,6 +19,8 @@ from crosspost.credentials import (
     env_var,
     resolve_token,
     store_token,
+    token_hint,
+    token_source,
 )
 from crosspost.errors import CredentialError
 
@@ -72,6 +74,42 @@ def test_environment_wins_over_keyring(vault, monkeypatch):
     assert resolve_token("devto").reveal() == "from-env-123"
     monkeypatch.delenv("CROSSPOST_DEVTO_TOKEN")
     assert resolve_token("devto").reveal() == "from-keyring"
+
+
+def test_one_order_for_reading_and_for_naming_the_source(vault, monkeypatch):
+    """The config's credentials (the sandbox's), then the environment, then the keyring: the
+    token `resolve_token` reads is the one `token_source` names, at every step."""
+    given = {"devto": Secret("from-config")}
+    vault.set_password("crosspost", "devto", "from-keyring")
+    monkeypatch.setenv("CROSSPOST_DEVTO_TOKEN", "from-env")
+    steps = [(resolve_token("devto", given).reveal(), token_source("devto", given))]
+    steps.append((resolve_token("devto", {}).reveal(), token_source("devto", {})))
+    monkeypatch.delenv("CROSSPOST_DEVTO_TOKEN")
+    steps.append((resolve_token("devto").reveal(), token_source("devto")))
+    assert steps == [
+        ("from-config", "config"),
+        ("from-env", "env CROSSPOST_DEVTO_TOKEN"),
+        ("from-keyring", "keyring"),
+    ]
+    vault.delete_password("crosspost", "devto")
+    assert token_source("devto") == "none"
+
+
+def test_no_keyring_is_a_source_of_none(monkeypatch):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("CROSSPOST_DEVTO_TOKEN", raising=False)
+    try:
+        assert token_source("devto") == "none (no keyring)"
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_the_hint_names_the_variable_as_env_var_spells_it():
+    assert token_hint("devto") == "set CROSSPOST_DEVTO_TOKEN or run `crosspost login devto`"
+    assert token_hint("my-blog.io", verb="check") == (
+        "check CROSSPOST_MY_BLOG_IO_TOKEN or run `crosspost login my-blog.io`"
+    )
 
 
 def test_missing_token_names_the_variable_and_the_command(vault):

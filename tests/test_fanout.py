@@ -15,9 +15,9 @@ from crosspost.fake import FakeRequest
 from crosspost.publisher import Report, Result, Status
 from crosspost.records import Records
 from crosspost.sandbox import Sandbox
+from crosspost.testing import run_publish
 
 from .blogs import crosspost_env, run_cli, sandbox_blog
-from .conftest import run_publish
 from .site import FakeSite
 
 ARTICLES = ["devto", "hashnode", "medium"]

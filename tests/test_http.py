@@ -25,8 +25,7 @@ from crosspost.errors import (
     ServerError,
 )
 from crosspost.http import Pacer, PlatformClient, RetryPolicy, error_message, validate_base_url
-
-from .conftest import FAST_RETRIES
+from crosspost.testing import FAST_RETRIES
 
 
 def client(handler: Callable[[httpx.Request], httpx.Response], **options) -> PlatformClient:

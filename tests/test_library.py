@@ -25,7 +25,7 @@ import crosspost
 import crosspost.adapter
 from crosspost.adapters.devto import DevTo
 from crosspost.sandbox import Sandbox
-from tests.conftest import TIME_SCALE
+from crosspost.testing import TIME_SCALE
 
 PUBLIC = [
     "AlreadyExistsError",

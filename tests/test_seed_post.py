@@ -13,8 +13,9 @@ from crosspost import front_matter
 from crosspost.config import load_config
 from crosspost.publisher import Status
 from crosspost.sandbox import Sandbox
+from crosspost.testing import run_publish
 
-from .conftest import EXAMPLE_BLOG, SEED_POST, needs_shared, run_publish
+from .conftest import EXAMPLE_BLOG, SEED_POST, needs_shared
 
 SEED_COPY = EXAMPLE_BLOG / "src" / "content" / "posts" / "reaching-1000-followers.md"
 CANONICAL = "https://blog.example.com/posts/reaching-1000-followers/"

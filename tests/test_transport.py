@@ -32,10 +32,13 @@ from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
 from crosspost.http import PlatformClient, _tls_context
 from crosspost.publisher import Publisher, Status
 from crosspost.sandbox import Sandbox
+from crosspost.testing import FAST_RETRIES, Canaries, exception_texts, installed_platforms
+from crosspost.testing import sample_document as make_doc
 
 from .blogs import sandbox_blog
-from .canary import PLATFORMS, Canaries, exception_texts
-from .conftest import FAST_RETRIES, make_doc
+
+PLATFORMS = installed_platforms()
+"""Every installed adapter: the registry is the one list of platforms."""
 
 ADAPTERS = sorted(load_adapters())
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow, Route
 from crosspost.urls import same_url
 
 __all__ = ["FakeDevTo"]
@@ -41,6 +41,7 @@ class FakeDevTo(FakePlatform):
     """State: `articles` (dicts in Forem's Article shape), for tests to inspect."""
 
     name: ClassVar[str] = "devto"
+    create_route: ClassVar[Route | None] = Route("POST", path=r"/api/articles$")
 
     def __init__(
         self,

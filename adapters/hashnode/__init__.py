@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
-from crosspost.credentials import env_var
+from crosspost.credentials import token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import (
     AmbiguousError,
@@ -395,7 +395,7 @@ class Hashnode(BaseAdapter):
             return AuthError(
                 f"the token was refused: {message}",
                 platform=name,
-                hint=f"check {env_var(name)} or run `crosspost login {name}`",
+                hint=token_hint(name, verb="check"),
             )
         if code == "FORBIDDEN" and "pro plan" in message.lower():
             return AuthError(

@@ -43,7 +43,7 @@ from graphql import (
 )
 from graphql.execution import execute_sync
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, Route
 from crosspost.urls import same_url
 
 __all__ = ["PRO_REQUIRED", "FakeHashnode"]
@@ -144,6 +144,10 @@ class FakeHashnode(FakePlatform):
     plus id, publicationId, timestamps), `publications`, `tags`."""
 
     name: ClassVar[str] = "hashnode"
+    create_route: ClassVar[Route | None] = Route("POST", operation="publishPost")
+    # GraphQL reports failures as `errors` in an HTTP 200 answer, which the client must not
+    # take for success.
+    platform_faults: ClassVar[Mapping[FaultKind, Mapping[str, Any]]] = {"graphql-error": {}}
 
     def __init__(
         self,

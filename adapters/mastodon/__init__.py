@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
 from crosspost.adapter import BaseAdapter, Cache, Capabilities, Payload, Settings
-from crosspost.credentials import env_var
+from crosspost.credentials import token_hint
 from crosspost.document import Asset, Document, Notice, RemotePost
 from crosspost.errors import AuthError, ConfigError, EndpointError, PlatformError, RejectedError
 from crosspost.http import error_message
@@ -380,7 +380,7 @@ def _token_check(scope: str) -> Callable[[httpx.Response], None]:
                 f"the token was refused: {error_message(response)}",
                 platform="mastodon",
                 status=response.status_code,
-                hint=f"check {env_var('mastodon')} or run `crosspost login mastodon`; crosspost "
+                hint=f"{token_hint('mastodon', verb='check')}; crosspost "
                 f"needs a token with the scopes {_SCOPES} (this request: {scope})",
             )
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import regex
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FixedWindow
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, FixedWindow, Route
 
 __all__ = ["FakeMastodon", "countable_length"]
 
@@ -154,6 +155,10 @@ class FakeMastodon(FakePlatform):
     """
 
     name: ClassVar[str] = "mastodon"
+    create_route: ClassVar[Route | None] = Route("POST", path=r"/api/v1/statuses$")
+    platform_faults: ClassVar[Mapping[FaultKind, Mapping[str, Any]]] = {
+        "slow-media": {"upload_cover": True}
+    }
     VISIBILITIES: ClassVar[tuple[str, ...]] = ("public", "unlisted", "private", "direct")
 
     def __init__(

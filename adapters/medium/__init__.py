@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
-from crosspost.credentials import env_var
+from crosspost.credentials import env_var, token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, PlatformError, RejectedError
 from crosspost.http import Op, error_message
@@ -199,7 +199,7 @@ class Medium(BaseAdapter):
                     f"the token was refused: {said}",
                     platform=self.name,
                     status=status,
-                    hint=f"check {env_var(self.name)} or run `crosspost login {self.name}`; "
+                    hint=f"{token_hint(self.name, verb='check')}; "
                     "Medium no longer issues integration tokens, so only an existing one works",
                 )
             if status == 403 and op == "create" and self.settings.publication_id:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, Route
 from crosspost.urls import same_url
 
 __all__ = ["FakeMedium"]
@@ -81,6 +81,7 @@ class FakeMedium(FakePlatform):
     """
 
     name: ClassVar[str] = "medium"
+    create_route: ClassVar[Route | None] = Route("POST", path=r"/users/[^/]+/posts$")
 
     def __init__(
         self,

@@ -15,8 +15,10 @@ from crosspost.document import Asset
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, make_doc, needs_shared, run_publish
+from ..conftest import SPECS, needs_shared
 from ..spec_check import openapi_errors
 
 FOREM_SPEC = SPECS / "forem" / "api_v1.json"

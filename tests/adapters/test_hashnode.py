@@ -35,8 +35,10 @@ from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, make_doc, needs_shared, run_publish
+from ..conftest import SPECS, needs_shared
 
 SHARED_SCHEMA = SPECS / "hashnode" / "schema.graphql"
 SENT: list[FakeRequest] = []

@@ -33,8 +33,10 @@ from crosspost.errors import AuthError, ContentError, EndpointError, RejectedErr
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
+from crosspost.testing import FAST_RETRIES, run_publish
+from crosspost.testing import sample_document as make_doc
 
-from ..conftest import FAST_RETRIES, SPECS, make_doc, needs_shared, run_publish
+from ..conftest import SPECS, needs_shared
 from ..spec_check import openapi_errors
 
 MASTODON_SPEC = SPECS / "mastodon" / "schema.json"

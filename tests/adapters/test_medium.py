@@ -30,8 +30,10 @@ from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
+from crosspost.testing import run_publish
+from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SEED_POST, SPECS, make_doc, needs_shared, run_publish
+from ..conftest import SEED_POST, SPECS, needs_shared
 
 README = SPECS / "medium" / "README.md"
 

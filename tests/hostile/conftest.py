@@ -27,11 +27,13 @@ from crosspost.credentials import Secret
 from crosspost.fake import FakeRequest
 from crosspost.publisher import Publisher, Report
 from crosspost.sandbox import Sandbox
+from crosspost.testing import FAST_RETRIES, Canaries, installed_platforms
 from crosspost.transform import UNSAFE_SCHEMES, render_html, url_scheme
 
 from ..blogs import crosspost_env, run_cli, sandbox_blog
-from ..canary import PLATFORMS, Canaries
-from ..conftest import FAST_RETRIES
+
+PLATFORMS = installed_platforms()
+"""Every installed adapter: the registry is the one list of platforms."""
 
 GOOD_POST = "---\ntitle: A good post\ndate: 2024-03-01\ntags: [python]\n---\n\nFine text.\n"
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from crosspost.adapter import Adapter
-from crosspost.commands import offline_adapters
+from crosspost.check import offline_renderer
 from crosspost.config import load_config
 from crosspost.document import Document
 from crosspost.errors import ContentError, SourceError
@@ -117,8 +117,8 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def adapters(config: Any) -> Iterator[dict[str, Adapter]]:
-    with offline_adapters(config) as built:
-        yield built
+    with offline_renderer(config) as renderer:
+        yield dict(renderer.adapters)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

@@ -11,7 +11,7 @@ import re
 import time
 from typing import Any, ClassVar
 
-from crosspost.fake import FakePlatform, FakeRequest, FakeResponse
+from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, Route
 from crosspost.urls import same_url
 
 __all__ = ["FakeWebhook"]
@@ -41,6 +41,7 @@ class FakeWebhook(FakePlatform):
     """
 
     name: ClassVar[str] = "webhook"
+    create_route: ClassVar[Route | None] = Route("POST", path=r"/items$")
 
     def __init__(self, *, page_size: int = 50, **options: Any) -> None:
         super().__init__(**options)

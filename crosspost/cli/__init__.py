@@ -1,9 +1,14 @@
-"""The `crosspost` console entry point; the command tree lives in `crosspost.commands`.
+"""The `crosspost` command line, a front end over `crosspost.api`; `main` is the entry point.
+
+The package: this fast entry point; `group` (the click group, error handling, --config);
+`output` (console, tables, JSON shapes); one module per command family (`check`: check and
+preview; `publish`; `status`; `accounts`: platforms, login, logout; `blog`: init, sandbox,
+records); `commands` registers them all.
 
 Importing click alone takes three to four times as long as starting Python, and DESIGN §13 wants
 `crosspost --version` and `--help` within twice a bare interpreter. So `main` answers those two
-itself (the top-level help is click's own rendering, kept in `crosspost._help` and compared with
-click's output by the tests) and imports the click group only when a command actually runs.
+itself (the top-level help is click's own rendering, kept in `crosspost.cli._help` and compared
+with click's output by the tests) and imports the click group only when a command actually runs.
 Everywhere else it behaves as that group: `CliRunner().invoke(main, …)`, `main.command()`,
 `main.commands` all reach the real one.
 """
@@ -13,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ._version import __version__
+from crosspost import __version__
 
 TYPE_CHECKING = False  # `typing` itself costs a tenth of the start-up budget
 if TYPE_CHECKING:
@@ -32,7 +37,7 @@ class _Entry:
             sys.stdout.write(f"crosspost, version {__version__}\n")
             raise SystemExit(0)
         if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
-            from ._help import TEXT
+            from ._help import TEXT  # a string constant: no click, unlike the group
 
             sys.stdout.write(TEXT)
             raise SystemExit(0)
@@ -43,8 +48,7 @@ class _Entry:
 
     @staticmethod
     def _group() -> Any:
-        from . import commands_publish  # noqa: F401 - registers publish, status, login, ...
-        from .commands import main as group
+        from .commands import main as group  # click and every command: only when one runs
 
         return group
 

@@ -1,6 +1,7 @@
 """Canary tokens: run a scenario with unique tokens, then prove none of them leaked anywhere.
 
-`Canaries` hands out one unique token per platform (for `Sandbox(tokens=...)`), records every log
+`Canaries` hands out one unique token per platform (for `Sandbox(tokens=...)`; by default one
+per installed adapter, so a newly installed platform is watched too), records every log
 record of every logger at DEBUG (httpx and httpcore included) while active, and `assert_clean`
 fails if any canary appears in the given texts (stdout, stderr, exception str/repr, tracebacks),
 files (records, Action outputs and step summary) or the captured log records.
@@ -15,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PLATFORMS = ("devto", "hashnode", "medium", "mastodon")
+from .registry import installed_platforms
+
+__all__ = ["Canaries", "exception_texts"]
 
 
 class _Capture(logging.Handler):
@@ -28,8 +31,11 @@ class _Capture(logging.Handler):
 
 
 class Canaries:
-    def __init__(self, platforms: Iterable[str] = PLATFORMS) -> None:
-        self.tokens = {p: f"canary-{p}-{secrets.token_hex(12)}" for p in platforms}
+    """One unique token per platform, and the checks that none of them shows anywhere."""
+
+    def __init__(self, platforms: Iterable[str] | None = None) -> None:
+        names = installed_platforms() if platforms is None else platforms
+        self.tokens = {p: f"canary-{p}-{secrets.token_hex(12)}" for p in names}
         self._capture = _Capture()
 
     @contextmanager
@@ -69,6 +75,7 @@ class Canaries:
         ]
 
     def assert_clean(self, texts: Iterable[str] = (), files: Iterable[Path] = ()) -> None:
+        """Fail naming every place a canary showed up in `texts`, `files` or the logs."""
         leaks = self.leaks(texts, files)
         assert not leaks, f"token leaked: {leaks}"
 

@@ -1,0 +1,223 @@
+"""What `crosspost check` finds, decided by the planner's own rules, offline.
+
+`check` and `publish` must never disagree about a post: what holds it back (a draft, a date in
+the future, a date before site.since), which posts clash over a canonical URL (with each other or
+with a post already cross-posted from another file), and which platform refuses it. So this
+module asks the planner (`crosspost.plan`) for each of those and renders with the same adapters,
+built as publishing builds them but never connected. Front ends only print the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .adapter import Adapter, Payload, load_adapters
+from .config import Config, load_config
+from .discover import find_posts
+from .document import Document, Notice
+from .errors import ContentError, SourceError, shown
+from .plan import Hold, holds, previous_url, relative_source, render_for, wants_draft
+from .platforms import Platforms
+from .records import Records
+from .sources import load_post, not_a_file
+
+__all__ = ["Checked", "Checkup", "OfflineRenderer", "check", "offline_renderer"]
+
+
+@dataclass
+class Checked:
+    """One post as `check` saw it: the Document or why it cannot be read (or why it cannot be
+    published: `clash`, another post has its canonical URL), what holds it back now, each
+    configured platform's payload or refusal, and (with links) the status of each URL it
+    references."""
+
+    path: Path
+    doc: Document | None = None
+    error: SourceError | None = None
+    clash: SourceError | None = None
+    held: tuple[Hold, ...] = ()
+    payloads: dict[str, Payload] = field(default_factory=dict)
+    refusals: dict[str, ContentError] = field(default_factory=dict)
+    links: dict[str, int | str] = field(default_factory=dict)
+
+    @property
+    def notices(self) -> list[Notice]:
+        """The post's own warnings, then what each platform will trim or drop."""
+        own = list(self.doc.notices) if self.doc else []
+        return own + [n for payload in self.payloads.values() for n in payload.notices]
+
+    @property
+    def errors(self) -> int:
+        return (self.error is not None) + (self.clash is not None) + len(self.refusals)
+
+    @property
+    def dead(self) -> dict[str, int | str]:
+        return {url: status for url, status in self.links.items() if status != 200}
+
+    @property
+    def before_since(self) -> bool:
+        """Dated before site.since and never cross-posted: never sent, not even rendered."""
+        return Hold.BEFORE_SINCE in self.held
+
+    @property
+    def due(self) -> bool:
+        """Whether a publish now would send the post (read, and nothing holds it back)."""
+        return self.doc is not None and not self.held
+
+    def urls(self) -> set[str]:
+        """The canonical page and every image the platforms would be made to fetch."""
+        from .links import payload_urls  # links imports httpx: only `check --links` needs it
+
+        found = {self.doc.canonical_url} if self.doc else set()
+        for payload in self.payloads.values():
+            found |= payload_urls(payload)
+        return found
+
+
+@dataclass
+class Checkup:
+    """The outcome of `check`: the config used and every post, in order."""
+
+    config: Config
+    posts: list[Checked]
+
+    @property
+    def placeholder_site(self) -> bool:
+        """site.url left at a documentation address: every canonical URL would point at it."""
+        host = urlsplit(self.config.site.url or "").hostname or ""
+        return host.removeprefix("www.") in ("example.com", "example.org", "example.net")
+
+
+def check(
+    paths: Sequence[Path] = (),
+    *,
+    config_file: Path | None = None,
+    links: bool = False,
+    now: datetime | None = None,
+) -> Checkup:
+    """Read, plan and render every post of `paths` (default: the content folder) offline.
+
+    A `.toml` among `paths` is a config to validate, not a post: the first one is the config
+    used (unless `config_file` names another), and alone it stands for its blog's content folder.
+    Files are named relative to the current folder. With `links`, the canonical page and every
+    image of each post a publish would send now are fetched (each URL once). Raises
+    `ConfigError`, `SourceError` (a path that is not a post, or no posts at all) or
+    `RecordsError`, which stop the whole check; a post that cannot be read is in its `Checked`.
+    """
+    config, files = _inputs(paths, config_file)
+    records = Records.read(config.records)
+    checked = _load_all(files, config, records, now or datetime.now(UTC))
+    _render_platforms(config, checked)
+    if links:
+        _check_links(checked)
+    return Checkup(config, checked)
+
+
+def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, list[Path]]:
+    """The config and the post files `check` reads, named relative to the current folder."""
+    configs = [load_config(path) for path in paths if path.suffix == ".toml"]
+    posts = [path for path in paths if path.suffix != ".toml"]
+    for path in posts:
+        if not path.is_file() and not path.is_dir():
+            raise not_a_file(path)
+    if config_file is not None:
+        config = load_config(config_file)
+    elif configs:
+        config = configs[0]
+    else:
+        config = load_config(start=posts[0]) if posts else load_config()
+    if not posts and configs and not config.content_dir.is_dir():
+        return config, []
+    files = find_posts(posts or [config.content_dir], config)
+    if not files and (posts or not configs):
+        where = ", ".join(map(str, posts)) or str(shown(config.content_dir))
+        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+    return config, [shown(path) for path in files]
+
+
+def _load_all(
+    files: Sequence[Path], config: Config, records: Records, now: datetime
+) -> list[Checked]:
+    """Every post read (or its error), then what holds it and whether its canonical URL clashes,
+    both as the planner decides them."""
+    checked: list[Checked] = []
+    claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
+    for path in files:
+        try:
+            doc = load_post(path, config)
+        except SourceError as exc:
+            checked.append(Checked(path, error=exc))
+            continue
+        checked.append(Checked(path, doc=doc))
+        claims[doc.canonical_url].append(doc.label)
+    for item in checked:
+        if item.doc is None:
+            continue
+        recorded = bool(records.entries(item.doc.canonical_url))
+        item.held = holds(item.doc, config, now, recorded=recorded)
+        rel = relative_source(item.doc.source, config.root)
+        try:
+            previous_url(item.doc, rel, records, config.root, claims)
+        except SourceError as exc:
+            item.clash = exc
+    return checked
+
+
+class OfflineRenderer:
+    """The configured (or chosen) platforms' adapters, rendering exactly as publishing does."""
+
+    def __init__(self, config: Config, adapters: Mapping[str, Adapter]) -> None:
+        self.config = config
+        self.adapters = adapters
+
+    def render(self, platform: str, doc: Document, *, draft: bool = False) -> Payload:
+        """The body `publish` (or `publish --draft`) would send `platform` for `doc`; raises
+        `ContentError`, located at the post and platform, when the platform refuses it."""
+        return render_for(
+            self.adapters[platform], platform, doc, draft=wants_draft(self.config, platform, draft)
+        )
+
+
+@contextlib.contextmanager
+def offline_renderer(config: Config, to: Sequence[str] | None = None) -> Iterator[OfflineRenderer]:
+    """The platforms' adapters built exactly as publishing builds them (settings validated,
+    [tags] applied, account facts cached in the records) but never connected: rendering needs
+    no network and no token. Raises `ConfigError` for an unknown platform or bad settings."""
+    platforms = Platforms(config, load_adapters(), to)
+    try:
+        yield OfflineRenderer(config, dict(platforms.adapters(Records.read(config.records))))
+    finally:
+        asyncio.run(platforms.close(None))
+
+
+def _render_platforms(config: Config, checked: Sequence[Checked]) -> None:
+    """Render every post that can still be cross-posted for every configured platform."""
+    if not any(pc.enabled for pc in config.platforms.values()):
+        return
+    with offline_renderer(config) as renderer:
+        for item in checked:
+            if item.doc is None or item.before_since:
+                continue
+            for name in renderer.adapters:
+                try:
+                    item.payloads[name] = renderer.render(name, item.doc)
+                except ContentError as exc:
+                    item.refusals[name] = exc
+
+
+def _check_links(checked: Sequence[Checked]) -> None:
+    """Fetch the URLs of the posts a publish would send now (not drafts, scheduled or archived
+    ones, whose pages are not expected to be live), each URL once."""
+    from .links import check_urls  # links imports httpx: only `check --links` needs it
+
+    due = [(item, item.urls()) for item in checked if item.due]
+    statuses = asyncio.run(check_urls({url for _, urls in due for url in urls}))
+    for item, urls in due:
+        item.links = {url: statuses[url] for url in sorted(urls)}

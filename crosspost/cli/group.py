@@ -1,0 +1,103 @@
+"""The `crosspost` click group and what every command shares (DESIGN §10).
+
+The group turns any `CrosspostError` into one line on stderr and its exit code, and any other
+exception into one scrubbed "internal error" line and exit 1: a user never sees a traceback
+(CROSSPOST_DEBUG=1 shows it). Commands register on `main` from their own modules
+(`crosspost.cli.commands` imports them all); like every front end they call `crosspost.api` only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from crosspost import __version__, api
+from crosspost.errors import CrosspostError, with_shown_path
+
+if TYPE_CHECKING:
+    from crosspost import Config
+
+__all__ = ["config_option", "fail", "internal_error", "main", "resolve_config"]
+
+
+def fail(exc: CrosspostError) -> NoReturn:
+    """Report `exc` as one line on stderr (its file named as `shown`) and exit with its code."""
+    click.echo(f"error: {with_shown_path(exc)}", err=True)
+    raise click.exceptions.Exit(exc.exit_code)
+
+
+def resolve_config(config_file: Path | None, paths: Sequence[Path] = ()) -> Config:
+    """--config FILE if given, else the crosspost.toml nearest the first path (or the cwd)."""
+    if config_file is not None:
+        return api.load_config(config_file)
+    return api.load_config(start=paths[0]) if paths else api.load_config()
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CrosspostError as exc:
+            fail(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # click's own ways out (exit codes, usage errors, Ctrl-C at a prompt)
+        except Exception as exc:
+            if os.environ.get("CROSSPOST_DEBUG") == "1":
+                raise
+            internal_error(exc)
+
+
+def internal_error(exc: Exception) -> NoReturn:
+    """A bug, not a user's mistake: one scrubbed line and exit 1, never a traceback (which could
+    quote a token from a local variable or an HTTP header)."""
+    text = " ".join(api.redacted(str(exc)).split()) or "(no message)"
+    click.echo(
+        f"crosspost: internal error ({type(exc).__name__}): {text} — please report it; "
+        "set CROSSPOST_DEBUG=1 for the traceback",
+        err=True,
+    )
+    raise click.exceptions.Exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crosspost")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log to stderr: -v what crosspost does, -vv every HTTP request too (tokens masked).",
+)
+def main(verbose: int) -> None:
+    """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
+    if verbose:
+        _log_to_stderr(verbose)
+
+
+def _log_to_stderr(verbose: int) -> None:
+    """-v: crosspost's INFO records; -vv: its DEBUG records and every HTTP exchange (httpx,
+    httpcore). Tokens are masked in every record by `crosspost.redact`'s record factory,
+    whoever logs them."""
+    import logging  # only with -v: the logging machinery is not free at start-up
+
+    api.mask_environment_tokens()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("crosspost").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    for transport in ("httpx", "httpcore"):
+        logging.getLogger(transport).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+
+
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="crosspost.toml (or pyproject.toml) to use instead of the nearest one.",
+)

@@ -1,0 +1,277 @@
+"""`crosspost publish`: parse the arguments, call `crosspost.api`, print the report.
+
+Exit codes follow DESIGN §10 (0 done, 1 a platform failed, 2 bad input or config, 3 needs
+attention). With --github the run is the GitHub Action's (crosspost.github).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crosspost import api
+from crosspost.errors import SourceError, shown, with_shown_path
+
+from .group import config_option, main, resolve_config
+from .output import print_table, report_data, short
+
+if TYPE_CHECKING:
+    from crosspost import Config, Document, Report, Result, Sandbox
+
+__all__ = ["publish"]
+
+_MARKS = {
+    "created": "+",
+    "updated": "~",
+    "adopted": "=",
+    "unchanged": " ",
+    "held": "…",
+    "unsupported": "!",
+    "planned": "?",
+    "invalid": "x",
+    "failed": "x",
+    "attention": "!",
+}
+
+
+# --------------------------------------------------------------------------- publish
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@click.option("--dry-run", is_flag=True, help="Show what would be done; send and write nothing.")
+@click.option("--draft", is_flag=True, help="Create platform drafts instead of live posts.")
+@click.option("--force", is_flag=True, help="Post again where an earlier outcome is unknown.")
+@click.option("--sandbox", is_flag=True, help="Publish to built-in fake platforms (no account).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--wait-live",
+    type=float,
+    metavar="SECONDS",
+    help="First wait (up to SECONDS) until each post's canonical URL and images answer 200.",
+)
+@click.option(
+    "--github/--no-github",
+    default=lambda: os.environ.get("GITHUB_ACTIONS") == "true",
+    help="Run as the GitHub Action: every post at HEAD, step summary, outputs, annotations, "
+    "records committed back (default: on inside GitHub Actions).",
+)
+@click.option(
+    "--commit-records/--no-commit-records",
+    default=True,
+    help="With --github: commit .crosspost/records.json back after publishing.",
+)
+@click.option("--records-branch", metavar="BRANCH", help="With --github: keep the records there.")
+@click.option("--records-message", metavar="TEXT", help="With --github: records commit message.")
+@click.option(
+    "--verify-new/--no-verify-new",
+    default=None,
+    help="Look each post without records up on the platform before creating it, in case the "
+    "records were lost (default: on with --github).",
+)
+@config_option
+def publish(
+    paths: tuple[Path, ...],
+    to: tuple[str, ...],
+    dry_run: bool,
+    draft: bool,
+    force: bool,
+    sandbox: bool,
+    as_json: bool,
+    wait_live: float | None,
+    github: bool,
+    commit_records: bool,
+    records_branch: str | None,
+    records_message: str | None,
+    verify_new: bool | None,
+    config_file: Path | None,
+) -> None:
+    """Publish posts (files or folders; default: the content folder) to every platform.
+
+    Each post goes to every configured platform at once; one platform failing never stops the
+    others. Unchanged posts cost no request; a changed post is updated in place.
+    """
+    action = None
+    if github and not sandbox:
+        from crosspost.github import mask_tokens
+
+        mask_tokens(os.environ)  # before anything is read or printed
+    try:
+        config = resolve_config(config_file, paths)
+        run = functools.partial(
+            _publish,
+            to=to,
+            dry_run=dry_run,
+            draft=draft,
+            force=force,
+            wait_live=wait_live,
+            verify_new=github if verify_new is None else verify_new,
+        )
+        if github and not sandbox:
+            from crosspost.github import ActionRun
+
+            action = ActionRun.start(
+                os.environ,
+                config,
+                commit_records=commit_records,
+                records_branch=records_branch,
+                records_message=records_message or "",
+                paths=list(paths),
+                dry_run=dry_run,
+                mask=False,
+            )
+            if action.superseded:
+                raise click.exceptions.Exit(action.skip())
+            paths = tuple(action.sources())
+        try:
+            if sandbox:
+                with _sandbox_for(config) as box:
+                    report = run(box.configure(config), paths)
+            else:
+                report = run(config, paths)
+            if action is not None:
+                action.shield()  # published: a cancel from now on must not lose the records
+        except KeyboardInterrupt:
+            if action is not None:
+                raise click.exceptions.Exit(action.interrupted()) from None
+            click.echo(
+                "interrupted: what was published is in the records; run again to finish "
+                "(interrupted creates are looked up first, never sent twice)",
+                err=True,
+            )
+            raise click.exceptions.Exit(130) from None
+        except Exception:
+            if action is not None and not dry_run:
+                action.save_after_error()
+            raise
+        _print_report(report, as_json=as_json)
+        code = action.finish(report, notices=report.notices) if action else report.exit_code
+    except BaseException as exc:
+        if github and not sandbox:
+            from crosspost.github import report_stop
+
+            report_stop(os.environ, exc, action)  # the outputs, whatever way this run ends
+        raise
+    raise click.exceptions.Exit(code)
+
+
+def _publish(
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    to: Sequence[str],
+    dry_run: bool,
+    draft: bool,
+    force: bool,
+    wait_live: float | None,
+    verify_new: bool,
+) -> Report:
+    import asyncio  # here, not at the top: `crosspost check` and the others never need it
+
+    sources: Sequence[Path | Document] = list(paths) or [config.content_dir]
+    held: list[Result] = []
+    if wait_live:
+        found, config = api.collect(sources, config)
+        sources, held = asyncio.run(
+            api.hold_until_live(found, config=config, to=to or None, deadline=wait_live)
+        )
+    progress = _progress() if sys.stderr.isatty() and not dry_run else None
+    report = asyncio.run(
+        api.apublish(
+            sources,
+            to=to or None,
+            config=config,
+            draft=draft,
+            force=force,
+            dry_run=dry_run,
+            progress=progress,
+            verify_new=verify_new,
+        )
+    )
+    if not report.results and not report.errors and not held:
+        where = ", ".join(map(str, paths)) or str(config.content_dir)
+        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+    if held:
+        report = replace(report, results=report.results + tuple(held))
+    return report
+
+
+def _sandbox_for(config: Config) -> Sandbox:
+    from crosspost import Sandbox  # the fake platforms' servers: only --sandbox needs them
+
+    names = [n for n, pc in config.platforms.items() if pc.enabled] or None
+    click.echo(
+        "sandbox: publishing to fake platforms on 127.0.0.1; the blog's records are not "
+        "touched (the sandbox keeps its own, discarded at the end)",
+        err=True,
+    )
+    return Sandbox(names)
+
+
+def _progress() -> Any:
+    def show(result: Result) -> None:
+        if result.status.value != "unchanged":
+            mark = _MARKS.get(result.status.value, " ")
+            where = result.url or result.message
+            click.echo(f"{mark} {result.platform:<9} {short(result.post)}  {where}", err=True)
+
+    return show
+
+
+def _print_report(report: Report, *, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report_data(report), indent=2, ensure_ascii=False))
+        return
+    for error in report.errors:
+        click.echo(f"error: {with_shown_path(error)}", err=True)
+    for notice in report.notices:
+        where = shown(notice.path) if notice.path else None
+        click.echo(f"warning: {replace(notice, path=where)}", err=True)
+    rows = _rows(report)
+    if rows:
+        print_table(("post", "platform", "status", "url / reason"), rows)
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
+    if report.errors:
+        summary += f", {len(report.errors)} unreadable"
+    prefix = "dry run: " if report.dry_run else ""
+    click.echo(f"{prefix}{summary}")
+    if report.exit_code == 3:
+        click.echo(
+            "needs attention: some posts may exist on a platform already; see the reasons above",
+            err=True,
+        )
+
+
+def _rows(report: Report) -> list[tuple[str, ...]]:
+    """One row per (post, platform) that did something, sorted; a post held or refused the
+    same way everywhere is one row for "all" platforms."""
+    by_post: dict[str, list[Result]] = {}
+    for result in report.results:
+        if result.status.value != "unchanged":
+            by_post.setdefault(result.post, []).append(result)
+    everywhere = len({r.platform for r in report.results} - {"*"})
+    rows: list[tuple[str, ...]] = []
+    for post, results in sorted(by_post.items()):
+        outcomes = {(r.status.value, r.message) for r in results}
+        if len(results) == everywhere > 1 and len(outcomes) == 1 and not results[0].url:
+            status, message = outcomes.pop()
+            rows.append((short(post), "all", status, message))
+            continue
+        for r in sorted(results, key=lambda r: r.platform):
+            done = r.status.value in ("created", "updated", "adopted")
+            rows.append(
+                (short(post), r.platform, r.status.value, (r.url if done else r.message) or "")
+            )
+    return rows
