@@ -62,15 +62,17 @@ class BlockParse:
     tokens: list[Token]
     env: dict[str, Any]
     definitions: list[tuple[int, int]]
+    mdx: bool
 
 
-def parse_blocks(text: str) -> BlockParse:
-    """The block structure of `text` (inline parsing is left to `find_spans`)."""
+def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
+    """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
+    MDX reads it: there is no indented code (indentation is only layout)."""
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
-    tokens = _parser().parse(text, env)
+    tokens = _parser(mdx=mdx).parse(text, env)
     del env[_KEY]
-    return BlockParse(text, tokens, env, collector.definitions)
+    return BlockParse(text, tokens, env, collector.definitions, mdx)
 
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
@@ -79,7 +81,7 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
-    md = _parser()
+    md = _parser(mdx=parse.mdx)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
@@ -170,7 +172,7 @@ def _located(
 
 
 @cache
-def _parser() -> MarkdownIt:
+def _parser(*, mdx: bool) -> MarkdownIt:
     """CommonMark plus GFM tables, footnotes and `$` math, with recording rules; the inline pass
     is run by hand.
 
@@ -186,7 +188,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(dollarmath_plugin)
     # Footnote bodies stay where they are written (not moved to the end): their links are found
     # at their own lines.
-    md.disable(["inline", "text_join", "footnote_tail"])
+    md.disable(["inline", "text_join", "footnote_tail", *(["code"] if mdx else [])])
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording(link, _destination(image=False)))
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))

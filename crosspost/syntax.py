@@ -72,15 +72,17 @@ class Dialect:
         return self.liquid or self.hugo or self.zola
 
 
-# What each generator (profile name) renders in a post body. Docusaurus and Fuwari ship
-# remark-directive admonitions; Fuwari and Hugo (render hooks, 0.132+) GitHub's alerts.
+# What each generator (profile name) renders in a post body. Docusaurus, Fuwari and the
+# common Astro themes (remark-directive) read admonitions; Hugo (render hooks, 0.132+), Zola
+# (pulldown-cmark's GFM blockquotes), Fuwari and Astro themes GitHub's alerts.
 _GENERATOR_SYNTAX: dict[str, frozenset[str]] = {
     "jekyll": frozenset({"liquid"}),
     "eleventy": frozenset({"liquid"}),
     "hugo": frozenset({"hugo", "alerts"}),
-    "zola": frozenset({"zola"}),
+    "zola": frozenset({"zola", "alerts"}),
     "docusaurus": frozenset({"directives"}),
     "fuwari": frozenset({"directives", "alerts"}),
+    "astro": frozenset({"directives", "alerts"}),
 }
 
 
@@ -235,8 +237,15 @@ def _zola_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], in
     if name == "mermaid":
         run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
         return fenced("mermaid", body, here), end + 1
-    run.note("zola-shortcode", here, f"Zola shortcode '{name}' removed; its content is kept")
-    return body, end + 1
+    args = _args(m.group(2))
+    if name != "admonition" and not args.get("title"):
+        run.note("zola-shortcode", here, f"Zola shortcode '{name}' removed; its content is kept")
+        return body, end + 1
+    # An admonition (or any box with a title) keeps its title: a blockquote led by it in bold.
+    label = args.get("title") or (args.get("type") or args.get("0") or "note").capitalize()
+    run.note("zola-shortcode", here, f"Zola shortcode '{name}' became a blockquote")
+    quoted = [replace(b, text=f"> {b.text}" if b.text.strip() else ">") for b in body]
+    return [Line(f"> **{label}**", here), Line(">", here), *quoted], end + 1
 
 
 # --------------------------------------------------------------------------- admonitions
@@ -341,7 +350,7 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
         replacement, index, block = handled
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
-        gap = [Line("", current.line)] if block else []
+        gap = [Line("", current.line)] if block and replacement else []
         out.extend([*gap, *mdx(replacement, run), *gap])
     return out
 

@@ -87,7 +87,7 @@ def transform(
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
-    parse = parse_blocks(body)
+    parse = parse_blocks(body, mdx=dialect.mdx)
     freeze_code(lines, parse.tokens)
     before = [line.text for line in lines]
     lines = syntax.generator_blocks(lines, run, dialect)
@@ -101,7 +101,7 @@ def transform(
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     if [line.text for line in lines] != before:
-        parse = parse_blocks("\n".join(line.text for line in lines))
+        parse = parse_blocks("\n".join(line.text for line in lines), mdx=dialect.mdx)
         freeze_code(lines, parse.tokens)
     marker = lines[cut] if cut is not None and cut < len(lines) else None
     lines = _block_rules(lines, parse.tokens, run, ref_url, dialect)
@@ -127,10 +127,14 @@ def transform(
         lead = plain_text("\n".join(line.text for line in lines[:cut]), EXCERPT_LENGTH)
     notices = sorted(run.notices, key=lambda n: n.line or 0)
     hint = _shorten(lead, EXCERPT_LENGTH)
-    # A body ends with a line break, except when it ends inside code left open: a break there
-    # would be one more character of the code.
-    ending = "\n" if kept and (body.endswith("\n") or not kept[-1].frozen) else ""
+    # A body ends with a line break, except when it ends inside a fence left open: a break
+    # there would be one more character of the code.
+    open_code = kept and kept[-1].frozen and not _FENCE_CLOSER.fullmatch(kept[-1].text)
+    ending = "\n" if kept and (body.endswith("\n") or not open_code) else ""
     return Transformed(text + ending, tuple(notices), hint, excerpt)
+
+
+_FENCE_CLOSER = re.compile(r" {0,3}(?:`{3,}|~{3,})[ \t]*")
 
 
 def _block_rules(
@@ -180,7 +184,9 @@ def _link_rules(
     if not lines:
         return lines, set(), ([], {})
     text = "\n".join(line.text for line in lines)
-    found = find_spans(parse if parse.text == text else parse_blocks(text), wanted=_worth_parsing)
+    if parse.text != text:
+        parse = parse_blocks(text, mdx=dialect.mdx)
+    found = find_spans(parse, wanted=_worth_parsing)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def line_at(offset: int) -> int | None:
@@ -190,9 +196,16 @@ def _link_rules(
     html_lines: set[int] = set()
     hidden: list[tuple[int, int]] = []
     lookalikes: list[int] = []
+    made: dict[str, str | None] = {}  # posts link the same URLs again and again
     for span in sorted(found.spans, key=lambda span: span.start):
         if span.kind == "destination":
-            new = _new_destination(text[span.start : span.end], run, ref_url, dialect, line_at)
+            raw = text[span.start : span.end]
+            if raw in made:
+                new = made[raw]
+            else:
+                new = _new_destination(raw, run, ref_url, dialect, line_at)
+                if not raw.startswith("@/"):  # Zola's links may leave a notice each
+                    made[raw] = new
             if new is not None:
                 edits.append((span.start, span.end, new))
         else:

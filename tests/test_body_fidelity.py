@@ -231,3 +231,26 @@ def test_escaped_shortcodes_inside_code_are_shown_as_the_site_shows_them() -> No
         '```\n{{ youtube(id="x") }}\n```\n\nInline `{% note() %}`.\n'
     )
     assert run(hugo).body == hugo  # no generator: the author's text
+
+
+def test_indentation_in_mdx_is_layout_not_code() -> None:
+    """MDX has no indented code: an image indented inside a component is an image there."""
+    result = run("<Gallery>\n    ![Maple](/img/maple.jpg)\n</Gallery>\n", suffix=".mdx")
+    assert result.body == "![Maple](https://blog.example.com/img/maple.jpg)\n"
+
+
+def test_a_zola_admonition_block_keeps_its_title() -> None:
+    result = run(
+        """
+        {% admonition(type="note", title="About direction", icon="info") %}
+        Right to left is *supported*.
+        {% end %}
+        """,
+        generator="zola",
+    )
+    assert result.body == "> **About direction**\n>\n> Right to left is *supported*.\n"
+
+
+def test_a_closed_fence_at_the_very_end_still_gets_its_line_break() -> None:
+    assert run("Text\n\n```go\nx\n```").body == "Text\n\n```go\nx\n```\n"
+    assert run("Text\n\n```go\nx").body == "Text\n\n```go\nx"  # open: the break would be code
