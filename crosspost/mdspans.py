@@ -188,7 +188,7 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(dollarmath_plugin)
     # Footnote bodies stay where they are written (not moved to the end): their links are found
     # at their own lines.
-    md.disable(["inline", "text_join", "footnote_tail", *(["code"] if mdx else [])])
+    md.disable(["inline", "text_join", "footnote_tail", *(["code", "html_block"] if mdx else [])])
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording(link, _destination(image=False)))
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))

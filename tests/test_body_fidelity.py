@@ -254,3 +254,10 @@ def test_a_zola_admonition_block_keeps_its_title() -> None:
 def test_a_closed_fence_at_the_very_end_still_gets_its_line_break() -> None:
     assert run("Text\n\n```go\nx\n```").body == "Text\n\n```go\nx\n```\n"
     assert run("Text\n\n```go\nx").body == "Text\n\n```go\nx"  # open: the break would be code
+
+
+def test_markdown_inside_jsx_is_markdown_in_mdx() -> None:
+    """MDX has no HTML blocks: what a `<div>` wraps is Markdown there (its links too)."""
+    body = '<div className="grid">\n  <div>\n    ![Maple](/img/maple.jpg)\n  </div>\n</div>\n'
+    assert "https://blog.example.com/img/maple.jpg" in run(body, suffix=".mdx").body
+    assert run(body).body == body  # an HTML block in CommonMark: raw, as the site shows it

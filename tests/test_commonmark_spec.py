@@ -126,7 +126,7 @@ def renderer(*, gfm: bool, mdx: bool) -> MarkdownIt:
     if gfm:
         md.enable(["table", "strikethrough"])
         md.use(footnote_plugin).use(tasklists_plugin).use(dollarmath_plugin)
-    return md.disable("code") if mdx else md
+    return md.disable(["code", "html_block"]) if mdx else md
 
 
 @pytest.mark.parametrize("number", range(1, 653))

@@ -106,7 +106,7 @@ DIALECTS = st.sampled_from(
     [(None, ".md"), (None, ".mdx"), ("hugo", ".md"), ("jekyll", ".md"), ("zola", ".md")]
 )
 COMMONMARK = MarkdownIt("commonmark")
-MDX_BLOCKS = MarkdownIt("commonmark").disable("code")  # MDX has no indented code
+MDX_BLOCKS = MarkdownIt("commonmark").disable(["code", "html_block"])  # MDX has neither
 
 
 def portable(body: str, generator: str | None = None, suffix: str = ".md") -> Transformed:
