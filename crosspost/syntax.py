@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import ContentError
 from .mdlines import Line, Run, protect_code_spans
 
 __all__ = [
@@ -154,6 +155,7 @@ class _Closers:
         self.lines = lines
         self.found: dict[tuple[str, bool], list[int]] = {}
         self.zola: dict[int, int] | None = None
+        self.fences: _Widest | None = None
 
     def after(self, closer: re.Pattern[str], start: int, *, frozen: bool = True) -> int | None:
         """First line at or after `start` that `closer` matches (skipping frozen unless asked)."""
@@ -168,6 +170,17 @@ class _Closers:
         position = bisect_left(indexes, start)
         return indexes[position] if position < len(indexes) else None
 
+    def directive_end(self, start: int, colons: int) -> int | None:
+        """First unfrozen line at or after `start` of at least `colons` colons alone."""
+        if self.fences is None:
+            found = [
+                (i, len(m.group(1)))
+                for i, line in enumerate(self.lines)
+                if not line.frozen and (m := _DIRECTIVE_CLOSE.fullmatch(line.text))
+            ]
+            self.fences = _Widest(found)
+        return self.fences.first(start, colons)
+
     def zola_end(self, index: int) -> int | None:
         """The `{% end %}` closing the Zola shortcode opened on line `index` (they nest)."""
         if self.zola is None:
@@ -179,6 +192,36 @@ class _Closers:
                 elif _ZOLA_END.fullmatch(line.text) and stack:
                     self.zola[stack.pop()] = i
         return self.zola.get(index)
+
+
+class _Widest:
+    """(line, width) pairs answering "the first line from here that is at least this wide" in
+    logarithmic time (a max segment tree), so that many openers of many widths stay linear."""
+
+    def __init__(self, found: list[tuple[int, int]]) -> None:
+        self.lines = [line for line, _ in found]
+        self.size = 1
+        while self.size < len(found):
+            self.size *= 2
+        self.tree = [0] * (2 * self.size)
+        for position, (_, width) in enumerate(found):
+            self.tree[self.size + position] = width
+        for node in range(self.size - 1, 0, -1):
+            self.tree[node] = max(self.tree[2 * node], self.tree[2 * node + 1])
+
+    def first(self, start: int, width: int) -> int | None:
+        position = bisect_left(self.lines, start)
+        found = self._descend(1, 0, self.size, position, width)
+        return None if found is None else self.lines[found]
+
+    def _descend(self, node: int, low: int, high: int, start: int, width: int) -> int | None:
+        if high <= start or self.tree[node] < width:
+            return None
+        if high - low == 1:
+            return low if low < len(self.lines) else None
+        middle = (low + high) // 2
+        left = self._descend(2 * node, low, middle, start, width)
+        return left if left is not None else self._descend(2 * node + 1, middle, high, start, width)
 
 
 def _liquid_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], int] | None:
@@ -250,16 +293,29 @@ def _zola_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], in
 
 # --------------------------------------------------------------------------- admonitions
 
+MAX_DEPTH = 32
+
+
+def _check_depth(depth: int, what: str) -> None:
+    """Nesting deeper than any real post is refused, as the post's own error (not a crash)."""
+    if depth > MAX_DEPTH:
+        raise ContentError(
+            f"the post nests {what} more than {MAX_DEPTH} deep", hint="flatten the nesting"
+        )
+
+
 _DIRECTIVE = re.compile(r"( {0,3})(:{3,})\s*([A-Za-z][\w-]*)\s*(.*?)\s*")
+_DIRECTIVE_CLOSE = re.compile(r" {0,3}(:{3,})\s*")
 _ALERT = re.compile(r"( {0,3}>[ \t]?)\[!(note|tip|important|warning|caution)\][ \t]*", re.I)
 
 
-def admonitions(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
+def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -> list[Line]:
     """`:::note[Title]` … `:::` (Docusaurus, Fuwari, VitePress) and GitHub's `> [!NOTE]`.
 
     Both become a blockquote led by a bold label, which every platform renders. Directives nest
     by using more colons outside, as remark-directive requires.
     """
+    _check_depth(depth, "admonitions")
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
@@ -277,8 +333,7 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        closer = re.compile(rf" {{0,3}}:{{{len(m.group(2))},}}\s*")
-        end = closers.after(closer, index + 1, frozen=False)
+        end = closers.directive_end(index + 1, len(m.group(2)))
         if end is None:
             run.note("admonition", current.line, f"':::{m.group(3)}' is never closed with ':::'")
             out.append(current)
@@ -291,7 +346,7 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
             out.append(Line("", current.line))
         out.append(Line(f"> **{label}**", current.line))
         out.append(Line(">", current.line))
-        for inner in admonitions(lines[index + 1 : end], run, dialect):
+        for inner in admonitions(lines[index + 1 : end], run, dialect, depth + 1):
             out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
         index = end + 1
         if index < len(lines) and lines[index].text.strip():
@@ -315,13 +370,14 @@ _ESM = re.compile(
 _JSX_OPEN = re.compile(r"\s*<([A-Z][\w.]*)(?=[\s/>]|$)")
 
 
-def mdx(lines: list[Line], run: Run) -> list[Line]:
+def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
     """Strip MDX `import`/`export` statements and JSX components, which only MDX can render.
 
     An ESM statement runs to the next blank line, as in MDX. A component's tags are removed;
     the Markdown between an opening and a closing tag is kept (and dedented, since MDX has no
     indented code) because it is usually the content the component decorates.
     """
+    _check_depth(depth, "MDX components")
     tags = _Tags(lines)
     out: list[Line] = []
     index = 0
@@ -351,7 +407,7 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
         gap = [Line("", current.line)] if block and replacement else []
-        out.extend([*gap, *mdx(replacement, run), *gap])
+        out.extend([*gap, *mdx(replacement, run, depth + 1), *gap])
     return out
 
 

@@ -14,6 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from crosspost.config import Config, SiteConfig
+from crosspost.errors import ContentError, SourceError
 from crosspost.sources import load_post
 from crosspost.transform import Transformed, transform
 
@@ -261,3 +262,37 @@ def test_markdown_inside_jsx_is_markdown_in_mdx() -> None:
     body = '<div className="grid">\n  <div>\n    ![Maple](/img/maple.jpg)\n  </div>\n</div>\n'
     assert "https://blog.example.com/img/maple.jpg" in run(body, suffix=".mdx").body
     assert run(body).body == body  # an HTML block in CommonMark: raw, as the site shows it
+
+
+@pytest.mark.parametrize(
+    ("body", "suffix", "generator", "what"),
+    [
+        (
+            "".join(f"<C{i}>\n" for i in range(200))
+            + "x\n"
+            + "".join(f"</C{i}>\n" for i in reversed(range(200))),
+            ".mdx",
+            None,
+            "MDX components",
+        ),
+        (
+            "".join(":" * (203 - i) + "note\n" for i in range(200))
+            + "".join(":" * (4 + i) + "\n" for i in range(200)),
+            ".md",
+            "docusaurus",
+            "admonitions",
+        ),
+    ],
+)
+def test_absurd_nesting_is_the_posts_own_error(
+    tmp_path: Path, body: str, suffix: str, generator: str | None, what: str
+) -> None:
+    """It used to be a RecursionError: an internal error that ended the run."""
+    with pytest.raises(ContentError, match=what):
+        run(body, generator=generator, suffix=suffix)
+    post = tmp_path / f"deep{suffix}"
+    post.write_text("---\ntitle: Deep\n---\n" + body, encoding="utf-8")
+    config = Config(root=tmp_path, site=SiteConfig(url=SITE, profile=generator))
+    with pytest.raises(SourceError, match=what) as raised:
+        load_post(post, config)
+    assert raised.value.path == post
