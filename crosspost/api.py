@@ -20,40 +20,85 @@ from typing import TYPE_CHECKING, Any
 
 from . import credentials, redact
 from .config import Config, load_config
-from .discover import find_posts
-from .document import Document
+from .credentials import is_token_variable
+from .discover import find_posts, is_post_name
+from .document import Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
+from .records_format import FormatError as RecordsFormatError
+from .records_format import RecordsData
+from .records_format import dump as dump_records
+from .records_format import parse as parse_records
+from .records_merge import merge as merge_records
+from .redact import register as register_secret
 
 if TYPE_CHECKING:
     from .adapter import AdapterClass
     from .check import Checkup, OfflineRenderer
-    from .plan import Plan, PostSource
-    from .publisher import Report, Result
+    from .plan import Kind, Plan, PostSource
+    from .publisher import Report, Result, Status
+    from .records import Records
     from .scaffold import Detected
     from .status import StatusReport
 
 __all__ = [
+    "Config",
+    "Kind",
+    "Notice",
+    "Records",
+    "RecordsData",
+    "RecordsFormatError",
+    "Report",
+    "Result",
+    "Status",
     "apublish",
     "check",
     "collect",
     "delete_token",
     "describe_platforms",
+    "dump_records",
     "env_var",
     "format_post",
     "hold_until_live",
+    "is_post_name",
+    "is_token_variable",
     "load_config",
     "load_post",
     "mask_environment_tokens",
+    "merge_records",
     "move_records",
     "offline_renderer",
+    "parse_post_text",
+    "parse_records",
     "plan",
     "platform_names",
     "publish",
     "redacted",
+    "register_secret",
+    "relative_source",
     "status",
     "store_token",
     "write_config",
 ]
+
+# The types a front end needs at run time (the Action compares statuses, opens the records),
+# imported on first use: importing the publisher here would load the adapters' machinery.
+_LAZY = {
+    "Kind": "crosspost.plan",
+    "Records": "crosspost.records",
+    "Report": "crosspost.publisher",
+    "Result": "crosspost.publisher",
+    "Status": "crosspost.publisher",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crosspost.api' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
 Platforms = str | Iterable[str]
@@ -70,6 +115,21 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     from .sources import load_post as load  # the Markdown transforms: see the docstring
 
     return load(Path(path), config)
+
+
+def parse_post_text(text: str, *, path: Path, config: Config) -> Document:
+    """A post's text (an older version from git, say) read as `load_post` reads the file at
+    `path`; raises `SourceError` like it."""
+    from .sources import parse_text
+
+    return parse_text(text, path=path, config=config)
+
+
+def relative_source(path: Path, root: Path) -> str | None:
+    """A post file as the records name it: relative to the blog root, or None outside it."""
+    from .plan import relative_source as relative
+
+    return relative(path, root)
 
 
 def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Config]:

@@ -5,32 +5,44 @@ is written through at once, atomically (temp file in the same folder, fsync, `os
 of the folder) and under a file lock held for the whole run, so a crash at any instant leaves
 either the old or the new file, and two runs never interleave. A file we cannot trust (corrupt,
 from a newer crosspost, world-writable) is an error and is never overwritten.
+
+The bytes are `crosspost.records_format`'s, the one codec every writer uses. When the file was
+changed behind our back (a `git pull` during the run), a write merges only the entries this run
+changed into what is on disk, with the one policy of `crosspost.records_merge`: no entry another
+writer added is ever lost.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import stat
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .errors import LockError, RecordsError
+from .records_format import (
+    FORMAT_VERSION,
+    Entry,
+    FormatError,
+    PostRecords,
+    RecordsData,
+    State,
+    dump,
+    now_iso,
+    parse,
+)
+from .records_merge import Key, rebase
 
 __all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "now_iso"]
 
 log = logging.getLogger("crosspost")
 
-FORMAT_VERSION = 1
-State = Literal["pending", "published", "unknown"]
-_STATES = ("pending", "published", "unknown")
 _TEMP_PREFIX = ".records."
 _TEMP_SUFFIX = ".tmp"
 _GITIGNORE = (
@@ -51,71 +63,6 @@ def age(at: str | None) -> float:
     return (datetime.now(UTC) - then).total_seconds()
 
 
-def now_iso() -> str:
-    """UTC with milliseconds: reconcile measures read lag from `at`, and whole seconds would make
-    a just-written entry look up to 1 s older than it is (longer than a scaled-down lag)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One post on one platform.
-
-    `pending`: a create was about to be sent with idempotency `key` (crash-safe marker).
-    `published`: the platform has it as `id` at `url`; `hash` is the payload sent, `source` and
-    `config` the fingerprints that let an unchanged post be skipped without parsing it.
-    `unknown`: a create may or may not have happened and the platform cannot be asked.
-    `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
-    canonical URL its create carried, which is where a lookup must search for it.
-    """
-
-    state: State
-    at: str = field(default_factory=now_iso)
-    id: str | None = None
-    url: str | None = None
-    hash: str | None = None
-    key: str | None = None
-    draft: bool = False
-    source: str | None = None
-    config: str | None = None
-    was: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
-
-    @classmethod
-    def from_json(cls, data: Any, *, url: str, platform: str) -> Entry:
-        """Validate one record; the hot loop of loading a large records file, so it checks
-        exact types and only formats its location when something is wrong."""
-        if type(data) is not dict or data.get("state") not in _STATES:
-            raise ValueError(
-                f"posts[{url!r}].platforms.{platform}: not a record "
-                f"(needs a state of {', '.join(_STATES)})"
-            )
-        known = {k: v for k, v in data.items() if k in _FIELD_TYPES}
-        for name, value in known.items():
-            if type(value) is not _FIELD_TYPES[name]:
-                raise ValueError(
-                    f"posts[{url!r}].platforms.{platform}.{name}: expected "
-                    f"{_FIELD_TYPES[name].__name__}, got {value!r}"
-                )
-        return cls(**known)
-
-    def evolve(self, **changes: Any) -> Entry:
-        return replace(self, **changes)
-
-
-_FIELD_TYPES: dict[str, type] = {
-    name: bool if name == "draft" else str for name in Entry.__dataclass_fields__
-}
-
-
-@dataclass
-class _Post:
-    source: str | None
-    platforms: dict[str, Entry]
-
-
 class Records:
     """The records of one blog, loaded, locked and written through.
 
@@ -126,13 +73,16 @@ class Records:
     def __init__(self, path: Path, *, writable: bool) -> None:
         self.path = path
         self.writable = writable
-        self._posts: dict[str, _Post] = {}
-        self._accounts: dict[str, dict[str, Any]] = {}
-        self._dirty_posts: set[str] = set()
-        self._dirty_accounts: set[str] = set()
+        self._data = RecordsData()
+        self._posts = self._data.posts
+        # What changed since the file was read, with each entry as it was read: a write merges
+        # exactly these into whatever another writer left on disk meanwhile.
+        self._base: dict[Key, Entry | None] = {}
+        self._dirty_sources: set[str] = set()
+        self._base_accounts: dict[str, dict[str, Any] | None] = {}
         self._by_source: dict[str, str] | None = None
         self._by_hash: defaultdict[str, list[str]] | None = None
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._deferred = False
 
     # ----------------------------------------------------------------- opening
@@ -182,8 +132,8 @@ class Records:
                 log.info("removed %s, left behind by an interrupted run", leftover)
 
     def _load(self) -> None:
-        posts, accounts = _parse(self.path)
-        self._posts, self._accounts = posts, accounts
+        self._data = _parse(self.path)
+        self._posts = self._data.posts
         self._by_source = None
         self._by_hash = None
         self._seen = _signature(self.path)
@@ -222,26 +172,27 @@ class Records:
 
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""
-        return dict(self._accounts.get(platform, {}))
+        return dict(self._data.accounts.get(platform, {}))
 
     # ----------------------------------------------------------------- writing
 
     def put(self, url: str, platform: str, entry: Entry, *, source: str | None) -> None:
         """Record `entry` and write the file through before returning."""
-        post = self._posts.setdefault(url, _Post(source, {}))
+        self._touch(url, platform)
+        post = self._posts.setdefault(url, PostRecords(source, {}))
         if source:
             post.source = source
+            self._dirty_sources.add(url)
             self._by_source = None
         self._by_hash = None
         post.platforms[platform] = entry
-        self._dirty_posts.add(url)
         self._flush()
 
     def remove(self, url: str, platform: str) -> None:
         post = self._posts.get(url)
         if post and platform in post.platforms:
+            self._touch(url, platform)
             del post.platforms[platform]
-            self._dirty_posts.add(url)
             self._flush()
 
     def rename_source(self, old: str, new: str) -> bool:
@@ -252,7 +203,7 @@ class Records:
         if url is None or self.url_for_source(new) is not None:
             return False
         self._posts[url].source = new
-        self._dirty_posts.add(url)
+        self._dirty_sources.add(url)
         self._by_source = None
         self._by_hash = None
         self._flush()
@@ -265,21 +216,26 @@ class Records:
             raise RecordsError(f"no records for {old}", path=self.path)
         if new in self._posts and self._posts[new].platforms:
             raise RecordsError(f"{new} already has records", path=self.path)
+        for name in self._posts[old].platforms:
+            self._touch(old, name)
+            self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
             if entry.state != "published" and entry.was is None:  # its create carried `old`
                 post.platforms[name] = entry.evolve(was=old)
         if source:
             post.source = source
-        self._dirty_posts.update({old, new})
+        self._dirty_sources.add(new)
         self._by_source = None
         self._by_hash = None
         self._flush()
 
     def save_account(self, platform: str, values: dict[str, Any]) -> None:
-        if self._accounts.get(platform) != values:
-            self._accounts[platform] = dict(values)
-            self._dirty_accounts.add(platform)
+        if self._data.accounts.get(platform) != values:
+            if platform not in self._base_accounts:
+                before = self._data.accounts.get(platform)
+                self._base_accounts[platform] = dict(before) if before is not None else None
+            self._data.accounts[platform] = dict(values)
             self._flush()
 
     @contextlib.contextmanager
@@ -296,43 +252,55 @@ class Records:
             self._deferred = False
         self._flush()
 
+    def _touch(self, url: str, platform: str) -> None:
+        """Remember an entry as it was read, before its first change since the last write."""
+        if (url, platform) not in self._base:
+            self._base[url, platform] = self.get(url, platform)
+
     def _flush(self) -> None:
         """Merge our changes into what is on disk now, then replace the file atomically."""
         if not self.writable:
             raise RecordsError("records opened read-only", path=self.path)
-        if self._deferred or not (self._dirty_posts or self._dirty_accounts):
+        if self._deferred or not (self._base or self._dirty_sources or self._base_accounts):
             return
-        if _signature(self.path) == self._seen:
-            disk_posts, disk_accounts = self._posts, self._accounts
-        else:  # someone wrote the file behind our back (a git pull): merge into theirs
-            disk_posts, disk_accounts = _parse(self.path)
-        for url in self._dirty_posts:
-            if url in self._posts and self._posts[url].platforms:
-                disk_posts[url] = self._posts[url]
-            else:
-                disk_posts.pop(url, None)
-        for platform in self._dirty_accounts:
-            disk_accounts[platform] = self._accounts[platform]
-        self._posts, self._accounts = disk_posts, disk_accounts
-        _write_atomic(self.path, _serialize(disk_posts, disk_accounts))
+        if _signature(self.path) != self._seen:
+            # Someone wrote the file behind our back (a git pull, another process): merge our
+            # changes into theirs, per post × platform (crosspost.records_merge).
+            self._data = rebase(
+                _parse(self.path),
+                self._data,
+                base=self._base,
+                sources=self._dirty_sources,
+                base_accounts=self._base_accounts,
+            )
+            self._posts = self._data.posts
+            self._by_source = None
+            self._by_hash = None
+        else:
+            for url in [url for url, post in self._posts.items() if not post.platforms]:
+                del self._posts[url]
+        _write_atomic(self.path, dump(self._data))
         self._seen = _signature(self.path)
-        self._dirty_posts.clear()
-        self._dirty_accounts.clear()
+        self._base.clear()
+        self._dirty_sources.clear()
+        self._base_accounts.clear()
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells that another writer replaced the file: git and crosspost write a new file
+    (a new inode) even when the size and the coarse clock tick are the same."""
     try:
         info = path.stat()
     except FileNotFoundError:
         return None
-    return info.st_mtime_ns, info.st_size
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
-def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
+def _parse(path: Path) -> RecordsData:
     try:
         info = path.stat()
     except FileNotFoundError:
-        return {}, {}
+        return RecordsData()
     hint = _RESTORE_HINT.format(name=path.name)
     if info.st_mode & stat.S_IWOTH and os.name == "posix":
         raise RecordsError(
@@ -342,69 +310,17 @@ def _parse(path: Path) -> tuple[dict[str, _Post], dict[str, dict[str, Any]]]:
             hint=f"run chmod o-w {path}",
         )
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:  # a folder, or unreadable
         raise RecordsError(
             f"the records file cannot be read ({exc.strerror})", path=path, hint=hint
         ) from None
-    except UnicodeDecodeError:
-        raise RecordsError("the records file is not UTF-8 text", path=path, hint=hint) from None
-    except json.JSONDecodeError as exc:
-        raise RecordsError(
-            f"the records file is not valid JSON ({exc.msg})", path=path, line=exc.lineno, hint=hint
-        ) from None
-    except RecursionError:
-        raise RecordsError(
-            "the records file is nested too deeply to be crosspost's", path=path, hint=hint
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("version"), int):
-        raise RecordsError("the records file has no version number", path=path, hint=hint)
-    if data["version"] > FORMAT_VERSION:
-        raise RecordsError(
-            f"the records file was written by a newer crosspost (format {data['version']}, this "
-            f"one knows {FORMAT_VERSION})",
-            path=path,
-            hint="upgrade crosspost (pip install -U crosspost); the file was left untouched",
-        )
-    posts: dict[str, _Post] = {}
     try:
-        raw_posts = data.get("posts", {})
-        if not isinstance(raw_posts, dict):
-            raise ValueError("posts: expected an object")
-        for url, raw in raw_posts.items():
-            if not isinstance(raw, dict) or not isinstance(raw.get("platforms", {}), dict):
-                raise ValueError(f"posts[{url!r}]: expected an object with platforms")
-            source = raw.get("source")
-            platforms = {
-                name: Entry.from_json(entry, url=url, platform=name)
-                for name, entry in raw.get("platforms", {}).items()
-            }
-            posts[url] = _Post(source if isinstance(source, str) else None, platforms)
-        accounts = data.get("accounts", {})
-        if not isinstance(accounts, dict) or not all(
-            isinstance(v, dict) for v in accounts.values()
-        ):
-            raise ValueError("accounts: expected an object of objects")
-    except ValueError as exc:
-        raise RecordsError(f"the records file is damaged: {exc}", path=path, hint=hint) from None
-    return posts, accounts
-
-
-def _serialize(posts: dict[str, _Post], accounts: dict[str, dict[str, Any]]) -> bytes:
-    data = {
-        "version": FORMAT_VERSION,
-        "accounts": {k: v for k, v in accounts.items() if v},
-        "posts": {
-            url: {
-                **({"source": post.source} if post.source else {}),
-                "platforms": {name: e.to_json() for name, e in post.platforms.items()},
-            }
-            for url, post in posts.items()
-            if post.platforms
-        },
-    }
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return text.encode("utf-8")
+        return parse(raw)
+    except FormatError as exc:
+        if exc.newer:
+            hint = "upgrade crosspost (pip install -U crosspost); the file was left untouched"
+        raise RecordsError(exc.message, path=path, line=exc.line, hint=hint) from None
 
 
 def _write_atomic(path: Path, content: bytes) -> None:

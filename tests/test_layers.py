@@ -20,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"crosspost": ROOT / "crosspost", "crosspost.adapters": ROOT / "adapters"}
 """Where each top-level package's source is (pyproject's package-dir)."""
 
-FRONT_ENDS = ("crosspost.cli", "crosspost.action", "crosspost.github")
-"""The front-end packages (or modules). Whichever of them exist are checked, so the test holds
-while the Action moves from crosspost/github.py to crosspost/action/."""
+FRONT_ENDS = ("crosspost.cli", "crosspost.action")
+"""The front-end packages."""
 
 PUBLIC: Mapping[str, frozenset[str] | None] = {
     # The package root: `crosspost.__version__` and the documented names of `crosspost.__all__`
@@ -45,14 +44,7 @@ ACCEPTED_CYCLES = {
 }
 """The one cycle still allowed, with why; the test fails when it is gone so this can't rot."""
 
-MOVING = {
-    "crosspost.github": "the Action's module, being split into crosspost/action/ (issue 12), "
-    "which imports the core through crosspost.api",
-}
-"""Front-end modules whose core imports are not held to `PUBLIC` yet, with why. The test fails
-when one is gone, so the exemption leaves with the module."""
-
-FRONT_END_CALLS = {("crosspost.cli", "crosspost.action"), ("crosspost.cli", "crosspost.github")}
+FRONT_END_CALLS = {("crosspost.cli", "crosspost.action")}
 """Front ends that hand over to another: `crosspost publish --github` runs the Action once."""
 
 
@@ -214,10 +206,7 @@ def test_the_scan_sees_every_package_and_front_end() -> None:
 
 
 def test_no_layer_violations() -> None:
-    found = modules()
-    assert [name for name in MOVING if name not in found] == [], "drop it from MOVING"
-    edges = [e for e in graph(found) if e.module not in MOVING or front_end(e.target)]
-    assert violations(edges) == []
+    assert violations(graph(modules())) == []
 
 
 def test_no_import_cycles() -> None:

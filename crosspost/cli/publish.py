@@ -1,7 +1,7 @@
 """`crosspost publish`: parse the arguments, call `crosspost.api`, print the report.
 
 Exit codes follow DESIGN §10 (0 done, 1 a platform failed, 2 bad input or config, 3 needs
-attention). With --github the run is the GitHub Action's (crosspost.github).
+attention). With --github the run is the GitHub Action's (`crosspost.action.run`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ _MARKS = {
     "invalid": "x",
     "failed": "x",
     "attention": "!",
+    "gone": "-",
+    "deferred": "»",
 }
 
 
@@ -50,7 +52,11 @@ _MARKS = {
 @click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
 @click.option("--dry-run", is_flag=True, help="Show what would be done; send and write nothing.")
 @click.option("--draft", is_flag=True, help="Create platform drafts instead of live posts.")
-@click.option("--force", is_flag=True, help="Post again where an earlier outcome is unknown.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Post again where an earlier outcome is unknown or the copy was deleted.",
+)
 @click.option("--sandbox", is_flag=True, help="Publish to built-in fake platforms (no account).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(
@@ -100,68 +106,50 @@ def publish(
     Each post goes to every configured platform at once; one platform failing never stops the
     others. Unchanged posts cost no request; a changed post is updated in place.
     """
-    action = None
+    run = functools.partial(
+        _publish,
+        to=to,
+        dry_run=dry_run,
+        draft=draft,
+        force=force,
+        wait_live=wait_live,
+        verify_new=github if verify_new is None else verify_new,
+    )
     if github and not sandbox:
-        from crosspost.github import mask_tokens
+        from crosspost import action
 
-        mask_tokens(os.environ)  # before anything is read or printed
-    try:
-        config = resolve_config(config_file, paths)
-        run = functools.partial(
-            _publish,
-            to=to,
+        options = action.ActionOptions(
+            paths=paths,
             dry_run=dry_run,
-            draft=draft,
-            force=force,
-            wait_live=wait_live,
-            verify_new=github if verify_new is None else verify_new,
+            commit_records=commit_records,
+            records_branch=records_branch,
+            records_message=records_message or "",
         )
-        if github and not sandbox:
-            from crosspost.github import ActionRun
-
-            action = ActionRun.start(
+        raise click.exceptions.Exit(
+            action.run(
                 os.environ,
-                config,
-                commit_records=commit_records,
-                records_branch=records_branch,
-                records_message=records_message or "",
-                paths=list(paths),
-                dry_run=dry_run,
-                mask=False,
+                options,
+                config=lambda: resolve_config(config_file, paths),
+                publish=run,
+                show=lambda report: _print_report(report, as_json=as_json),
             )
-            if action.superseded:
-                raise click.exceptions.Exit(action.skip())
-            paths = tuple(action.sources())
-        try:
-            if sandbox:
-                with _sandbox_for(config) as box:
-                    report = run(box.configure(config), paths)
-            else:
-                report = run(config, paths)
-            if action is not None:
-                action.shield()  # published: a cancel from now on must not lose the records
-        except KeyboardInterrupt:
-            if action is not None:
-                raise click.exceptions.Exit(action.interrupted()) from None
-            click.echo(
-                "interrupted: what was published is in the records; run again to finish "
-                "(interrupted creates are looked up first, never sent twice)",
-                err=True,
-            )
-            raise click.exceptions.Exit(130) from None
-        except Exception:
-            if action is not None and not dry_run:
-                action.save_after_error()
-            raise
-        _print_report(report, as_json=as_json)
-        code = action.finish(report, notices=report.notices) if action else report.exit_code
-    except BaseException as exc:
-        if github and not sandbox:
-            from crosspost.github import report_stop
-
-            report_stop(os.environ, exc, action)  # the outputs, whatever way this run ends
-        raise
-    raise click.exceptions.Exit(code)
+        )
+    config = resolve_config(config_file, paths)
+    try:
+        if sandbox:
+            with _sandbox_for(config) as box:
+                report = run(box.configure(config), paths)
+        else:
+            report = run(config, paths)
+    except KeyboardInterrupt:
+        click.echo(
+            "interrupted: what was published is in the records; run again to finish "
+            "(interrupted creates are looked up first, never sent twice)",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
+    _print_report(report, as_json=as_json)
+    raise click.exceptions.Exit(report.exit_code)
 
 
 def _publish(

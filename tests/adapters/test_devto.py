@@ -19,7 +19,7 @@ from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 
 from ..conftest import SPECS, needs_shared
-from ..spec_check import openapi_errors
+from ..spec_check import FOREM_ERRATA, openapi_errors
 
 FOREM_SPEC = SPECS / "forem" / "api_v1.json"
 
@@ -52,14 +52,14 @@ def test_render_maps_every_field():
     assert article["main_image"] == "https://blog.example.com/cover.png"
     assert article["series"] == "Journey"
     assert article["published"] is True
-    assert article["tags"] == "socialmedia, growth, medium, python"
+    assert article["tags"] == ["socialmedia", "growth", "medium", "python"]
     assert any("at most 4 tags" in n.message and "extra" in n.message for n in payload.notices)
 
 
 def test_render_draft_and_tag_table():
     payload = render(make_doc("d"), draft=True, tags={"social media": "social"})
     assert payload.body["article"]["published"] is False
-    assert payload.body["article"]["tags"] == "python, social"
+    assert payload.body["article"]["tags"] == ["python", "social"]
     assert payload.draft
 
 
@@ -108,7 +108,7 @@ def test_edit_updates_the_same_article_and_resends_tags(devto):
     assert article["body_markdown"] == "New body\n"
     assert article["tags"] == ["python", "socialmedia"]
     put = [r for r in fake.requests if r.method == "PUT"][-1]
-    assert put.json()["article"]["tags"] == "python, socialmedia"
+    assert put.json()["article"]["tags"] == ["python", "socialmedia"]
 
 
 def test_draft_then_live(devto):
@@ -143,13 +143,14 @@ def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
 
 
 def test_the_fake_answers_one_article_without_published_as_forem_does():
-    with FakeDevTo(tokens=("k",)) as fake:
+    with FakeDevTo(tokens=("k",), time_scale=0.001) as fake:
         import httpx
 
         base = fake.settings()["api_url"]
         headers = {"api-key": "k", "Accept": "application/vnd.forem.api-v1+json"}
         for published in (False, True):
-            article = {"title": "t", "body_markdown": "b", "published": published}
+            # a new title each time: Forem refuses the same title and body twice
+            article = {"title": f"t{published}", "body_markdown": "b", "published": published}
             answer = httpx.post(f"{base}/articles", json={"article": article}, headers=headers)
             shown = answer.json()
             assert "published" not in shown
@@ -341,7 +342,10 @@ def test_every_request_matches_the_forem_openapi(devto):
     fake.inject("drop-after", method="POST")
     run_publish(sandbox.config, [make_doc("contract2")])
     assert {r.method for r in fake.requests} == {"POST", "PUT", "GET"}
-    assert openapi_errors(FOREM_SPEC, "https://dev.to", fake.requests) == []
+    # The spec's `tags: string` is a doc bug; Forem's code takes an array (FOREM_ERRATA).
+    assert openapi_errors(FOREM_SPEC, "https://dev.to", fake.requests, errata=FOREM_ERRATA) == []
+    tagged = [r for r in fake.requests if r.method in ("POST", "PUT")]
+    assert openapi_errors(FOREM_SPEC, "https://dev.to", tagged), "the erratum is still needed"
 
 
 def test_records_file_is_sorted_and_diff_friendly(devto):
@@ -354,7 +358,7 @@ def test_records_file_is_sorted_and_diff_friendly(devto):
 
 
 def test_the_fake_speaks_forems_error_shapes():
-    with FakeDevTo(tokens=("k",)) as fake:
+    with FakeDevTo(tokens=("k",), time_scale=0.001) as fake:
         import httpx
 
         base = fake.settings()["api_url"]
@@ -369,7 +373,7 @@ def test_the_fake_speaks_forems_error_shapes():
         assert answer.json()["error"] == "param is missing or the value is empty: article"
         answer = httpx.post(
             f"{base}/articles",
-            json={"article": {"title": "t", "tags": "a, b, c, d, e"}},
+            json={"article": {"title": "t", "tags": ["a", "b", "c", "d", "e"]}},
             headers=headers,
         )
         assert answer.json()["error"] == "Tag list exceed the maximum of 4 tags"

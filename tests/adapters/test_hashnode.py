@@ -29,7 +29,7 @@ from crosspost.errors import (
     ConfigError,
     ContentError,
     EndpointError,
-    RejectedError,
+    GoneError,
 )
 from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
@@ -509,9 +509,9 @@ def test_a_draft_published_by_hand_on_hashnode_is_updated_as_the_post_it_became(
     assert record.id == post["id"] and not record.draft
 
 
-def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(hashnode):
+def test_a_draft_deleted_on_hashnode_is_gone_only_after_the_read_lag(hashnode):
     """No post appears within the read lag: the draft was deleted by hand. That is known, not
-    ambiguous: a final error saying so, the records left as they were, nothing created."""
+    ambiguous: the `gone` verdict saying so (issue 14), recorded, nothing created."""
     lag = 0.6
     sandbox, fake = hashnode
     doc = make_doc("deleted-draft")
@@ -524,11 +524,13 @@ def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(
     report = run_publish(with_options(sandbox.config, read_lag=lag), [replace(doc, body="Live\n")])
     assert time.monotonic() - started >= lag, "'not found' is believed only after the lag"
     (result,) = report.results
-    assert result.status is Status.FAILED and report.exit_code == 1
-    assert isinstance(result.error, RejectedError) and not isinstance(result.error, AmbiguousError)
-    assert "deleted on Hashnode" in result.message and doc.canonical_url in result.message
+    assert result.status is Status.GONE and report.exit_code == 0
+    assert isinstance(result.error, GoneError) and not isinstance(result.error, AmbiguousError)
+    assert "deleted on Hashnode" in result.message and "--force" in result.message
+    assert "deleted on Hashnode" in str(result.error) and doc.canonical_url in str(result.error)
     assert not fake.posts and "PublishPost" not in fake.operations()
-    assert Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode") == before
+    after = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    assert after is not None and after.state == "gone" and after.id == before.id
 
 
 # --------------------------------------------------------------------------- the fake itself
@@ -558,7 +560,7 @@ def test_the_fake_speaks_hashnode():
             "coverImageOptions": {"coverImageURL": "https://x/c.png"},
         }
         answer = _post(fake, PUBLISH_POST, "k", input=old_shape)
-        assert answer.status_code == 200
+        assert answer.status_code == 400, "Apollo refuses variables that fail coercion with 400"
         assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         answer = _post(fake, "query { me { publications { edges { node { id } } } } }", "k")
         assert answer.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

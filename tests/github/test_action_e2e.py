@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from crosspost.github import BOT_EMAIL
+from crosspost.action import BOT_EMAIL
 from crosspost.sandbox import Sandbox
 
 from ..conftest import EXAMPLE_BLOG

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.action import ActionError, ActionRun, Change, ChangeKind
 from crosspost.config import load_config
 from crosspost.errors import SourceError
-from crosspost.github import ActionError, ActionRun, Change, ChangeKind
 from crosspost.publisher import Report, Result, Status
 from crosspost.records import Entry, Records
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crosspost.github import ARTIFACT_FOLDER
+from crosspost.action import ARTIFACT_FOLDER
 
 from .helpers import ACTION, VENV_BIN, WORKFLOW
 

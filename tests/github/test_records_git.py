@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crosspost.action import BOT_EMAIL, BOT_NAME, ActionError, ActionRun
+from crosspost.api import dump_records, merge_records, parse_records
 from crosspost.config import load_config
-from crosspost.github import BOT_EMAIL, BOT_NAME, ActionError, ActionRun, merge_records
 from crosspost.publisher import Report
 from crosspost.records import Entry, Records, State
 
@@ -45,7 +47,7 @@ def start(tmp: Path, workspace: Path, **options: Any) -> tuple[ActionRun, io.Str
     env = actions_env(tmp, workspace, event="push", event_path=event)
     out = io.StringIO()
     run = ActionRun.start(env, load_config(workspace / "crosspost.toml"), out=out, **options)
-    run.sleep = lambda seconds: None
+    run.sync.sleep = lambda seconds: None
     return run, out
 
 
@@ -63,6 +65,13 @@ def origin_records(remote: Remote, ref: str = "main") -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the merge
+
+
+def merge_json(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """`merge_records` on two documents as JSON, through the one records codec."""
+    both = (parse_records(json.dumps(side).encode()) for side in (ours, theirs))
+    merged: dict[str, Any] = json.loads(dump_records(merge_records(*both)))
+    return merged
 
 
 def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
@@ -96,7 +105,7 @@ def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
             url("c"): {"platforms": {"medium": entry("unknown", "2024-05-01T09:00:00Z")}},
         },
     }
-    merged = merge_records(ours, theirs)
+    merged = merge_json(ours, theirs)
     a = merged["posts"][url("a")]
     assert a["source"] == "posts/a.md"
     assert a["platforms"]["devto"]["id"] == "1"  # published beats a newer pending
@@ -105,7 +114,7 @@ def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
     assert merged["posts"][url("b")]["platforms"]["devto"]["id"] == "3"  # newer `at` wins
     assert merged["posts"][url("c")]["platforms"]["medium"]["state"] == "unknown"
     assert merged["accounts"]["hashnode"] == {"publication": "p1", "mine": 1, "theirs": 2}
-    assert merge_records(theirs, ours)["posts"][url("a")]["platforms"]["devto"]["id"] == "1"
+    assert merge_json(theirs, ours)["posts"][url("a")]["platforms"]["devto"]["id"] == "1"
 
 
 def test_merge_tie_keeps_ours() -> None:
@@ -118,7 +127,7 @@ def test_merge_tie_keeps_ours() -> None:
         "version": 1,
         "posts": {url("a"): {"platforms": {"devto": entry("published", same, id="theirs")}}},
     }
-    assert merge_records(ours, theirs)["posts"][url("a")]["platforms"]["devto"]["id"] == "ours"
+    assert merge_json(ours, theirs)["posts"][url("a")]["platforms"]["devto"]["id"] == "ours"
 
 
 # --------------------------------------------------------------------------- the checked-out branch
@@ -375,3 +384,33 @@ def test_ignored_records_are_committed_with_a_warning(tmp_path: Path, remote: Re
     assert run.finish(Report()) == 0
     assert url("a") in origin_records(remote)["posts"]
     assert f"::warning file={RECORDS},title=crosspost::" in out.getvalue()
+
+
+def test_the_action_writes_the_records_as_the_cli_does(tmp_path: Path, remote: Remote) -> None:
+    """Two runs race on a records branch and the Action merges them; the CLI's locked write,
+    given the same two writers' records, writes the same bytes (one codec, one merge)."""
+    workspace = remote.checkout(tmp_path / "ws")
+    slow, _ = start(tmp_path, workspace, records_branch=BRANCH)
+    publish(workspace, "a")
+    publish(workspace, "shared", "mastodon", state="pending")
+    ours = (workspace / RECORDS).read_bytes()
+    other = remote.checkout(tmp_path / "other")
+    fast, _ = start(tmp_path, other, records_branch=BRANCH)
+    publish(other, "b")
+    publish(other, "shared", "mastodon")
+    theirs = (other / RECORDS).read_bytes()
+    assert fast.finish(Report()) == 0
+    assert slow.finish(Report()) == 0
+    pushed = subprocess.run(
+        ["git", "show", f"{BRANCH}:{RECORDS}"], cwd=remote.origin, capture_output=True, check=True
+    ).stdout
+
+    cli = tmp_path / "cli" / RECORDS
+    with Records.open(cli) as records:
+        cli.write_bytes(theirs)  # the other writer, after this one read the (absent) file
+        with records.bulk():
+            for url_, post in parse_records(ours).posts.items():
+                for name, entry_ in post.platforms.items():
+                    records.put(url_, name, entry_, source=post.source)
+    assert cli.read_bytes() == pushed
+    assert set(json.loads(pushed)["posts"]) == {url("a"), url("b"), url("shared")}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.action import ActionRun, mask_tokens, report_stop
 from crosspost.config import load_config
 from crosspost.document import Notice
 from crosspost.errors import PlatformError, SourceError
-from crosspost.github import ActionRun, mask_tokens, report_stop
 from crosspost.plan import Kind
 from crosspost.publisher import Report, Result, Status
 from crosspost.records import Entry, Records
