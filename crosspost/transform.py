@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -355,6 +355,7 @@ def url_scheme(url: str) -> str | None:
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=4096)  # a post names the same images and pages again and again
 def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
     """`url` resolved the way the site serves it: page-relative against `page_url` (page-bundle
     semantics), `/root-relative` against `site_url`; URLs with a scheme and `#anchors` unchanged.
