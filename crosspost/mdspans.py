@@ -179,6 +179,7 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     Footnotes and math are read because posts use them: `[^note]: text` is a footnote, not a
     link definition, and `$[a](b)$` or a `#` line inside `$$` display math is math, not text.
     """
+    # The parser and its plugins: never for `import crosspost`.
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import reference
     from markdown_it.rules_inline import backtick, html_inline, image, link
@@ -254,7 +255,7 @@ def _destination(*, image: bool) -> Locate:
 
 def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:
     """(start, end) of the destination of `(dest "title")` at `at`; None for a reference link."""
-    from markdown_it.helpers import parseLinkDestination
+    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
 
     if at >= limit or src[at] != "(":
         return None
@@ -283,7 +284,7 @@ def _recording_reference(rule: BlockRule) -> BlockRule:
 
 def _definition_destination(state: StateBlock, first: int, end: int) -> tuple[int, int] | None:
     """Document offsets of the destination of the definition on lines first..end."""
-    from markdown_it.helpers import parseLinkDestination
+    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
 
     pieces: list[tuple[int, int]] = []  # (offset in the joined string, document offset)
     joined = ""

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
-from markdown_it.common.utils import unescapeAll
-
 from . import syntax
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
@@ -450,6 +448,8 @@ def _new_destination(
     The URL is read as CommonMark reads it (backslash escapes and entities decoded), resolved,
     and written back so that it reads as that URL again.
     """
+    from markdown_it.common.utils import unescapeAll  # the parser: never for `import crosspost`
+
     bracketed = raw.startswith("<") and raw.endswith(">")
     url = unescapeAll(raw[1:-1] if bracketed else raw)
     if dialect.templates and ("{{" in url or "{%" in url):
