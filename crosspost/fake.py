@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
@@ -333,7 +333,7 @@ class FakePlatform:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port}"
 
-    def start(self) -> FakePlatform:
+    def start(self) -> Self:
         self._listener = self._listen(0)
         self._port = self._listener.getsockname()[1]
         self._running.set()
@@ -352,7 +352,7 @@ class FakePlatform:
                 conn.shutdown(socket.SHUT_RDWR)
                 conn.close()
 
-    def __enter__(self) -> FakePlatform:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.config import load_config
 from crosspost.records import Records
 from crosspost.testing import run_publish

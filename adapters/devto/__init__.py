@@ -72,7 +72,7 @@ class DevTo(BaseAdapter):
     fake: ClassVar[str | None] = "crosspost.adapters.devto.fake:FakeDevTo"
     auth_header: ClassVar[str] = "api-key"
     auth_scheme: ClassVar[str] = ""
-    default_headers: ClassVar[dict[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
     settings: DevToSettings
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:

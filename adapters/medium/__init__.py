@@ -15,7 +15,7 @@ integration tokens, so only an existing token can work.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -108,7 +108,7 @@ class Medium(BaseAdapter):
     )
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"
-    default_headers: ClassVar[dict[str, str]] = {"Accept": "application/json"}
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
     settings: MediumSettings
 
     async def prepare(self) -> None:

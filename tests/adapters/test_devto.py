@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
 
-from crosspost.adapter import AdapterContext
+from crosspost.adapter import AdapterContext, Payload
 from crosspost.adapters.devto import DevTo, DevToSettings, forem_tag
 from crosspost.adapters.devto.fake import FakeDevTo
-from crosspost.document import Asset
+from crosspost.config import Config
+from crosspost.document import Asset, Document
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
 from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, needs_shared
+from ..conftest import SPECS, needs_shared, recorded
 from ..spec_check import FOREM_ERRATA, openapi_errors
 
 FOREM_SPEC = SPECS / "forem" / "api_v1.json"
 
 
-def render(doc, *, draft=False, tags=None):
+def render(doc: Document, *, draft: bool = False, tags: Mapping[str, str] | None = None) -> Payload:
     client = PlatformClient("devto", "https://dev.to/api")
     adapter = DevTo(DevToSettings(), AdapterContext(http=client, tags=tags or {}))
     return adapter.render(doc, draft=draft)
@@ -129,7 +131,7 @@ def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
     doc = make_doc("recorded")
 
     def recorded_draft() -> bool | None:
-        return Records.read(sandbox.config.records).get(doc.canonical_url, "devto").draft
+        return recorded(Records.read(sandbox.config.records), doc.canonical_url, "devto").draft
 
     run_publish(sandbox.config, [doc], draft=True)
     assert recorded_draft() is True
@@ -138,7 +140,7 @@ def test_live_and_draft_are_recorded_from_forems_single_article_answers(devto):
     assert recorded_draft() is False, "the update's answer says live by its timestamp"
     other = make_doc("born-live")
     run_publish(sandbox.config, [other])
-    record = Records.read(sandbox.config.records).get(other.canonical_url, "devto")
+    record = recorded(Records.read(sandbox.config.records), other.canonical_url, "devto")
     assert record.draft is False, "the create's answer says live by its timestamp"
 
 
@@ -257,10 +259,13 @@ def test_crash_after_pending_is_reconciled_by_find(devto):
     report = run_publish(sandbox.config, [doc])
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert len(fake.by_canonical(doc.canonical_url)) == 1
-    assert Records.read(sandbox.config.records).get(doc.canonical_url, "devto").state == "published"
+    assert (
+        recorded(Records.read(sandbox.config.records), doc.canonical_url, "devto").state
+        == "published"
+    )
 
 
-def with_timeout(config, seconds):
+def with_timeout(config: Config, seconds: float) -> Config:
     return replace(config, platforms={"devto": replace(config.platforms["devto"], timeout=seconds)})
 
 

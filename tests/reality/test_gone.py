@@ -15,7 +15,7 @@ import pytest
 from crosspost.adapter import load_adapters
 from crosspost.publisher import Status
 from crosspost.records import Records
-from crosspost.status import Verdict, apply, refresh
+from crosspost.status import Finding, Verdict, apply, refresh
 from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 
@@ -74,7 +74,7 @@ def test_status_refresh_says_gone_and_write_records_it(sandbox_factory):
     run_publish(sandbox.config, [doc])
     delete_by_hand(fake, doc.canonical_url)
 
-    async def look() -> list:
+    async def look() -> list[Finding]:
         with Records.open(sandbox.config.records) as records:
             findings = await refresh(
                 [doc], config=sandbox.config, adapters=load_adapters(), records=records
