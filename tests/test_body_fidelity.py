@@ -33,7 +33,8 @@ def run(body: str, *, generator: str | None = None, suffix: str = ".md") -> Tran
 
 
 def rendered(markdown: str) -> str:
-    return MarkdownIt("commonmark").render(markdown)
+    html: str = MarkdownIt("commonmark").render(markdown)
+    return html
 
 
 # --------------------------------------------------------------------------- links

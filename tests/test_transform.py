@@ -6,7 +6,6 @@ import re
 import string
 from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from textwrap import dedent
 
@@ -38,7 +37,11 @@ def raw(body: str, **options: object) -> Transformed:
 
 def on(generator: str | None, **options: object) -> Callable[..., Transformed]:
     """run() for a post of a site built by `generator` (the syntax only it renders)."""
-    return partial(run, generator=generator, **options)
+
+    def call(body: str, **more: object) -> Transformed:
+        return run(body, generator=generator, **options, **more)
+
+    return call
 
 
 def codes(result: Transformed) -> list[tuple[str, int | None]]:
