@@ -78,6 +78,9 @@ class SiteConfig:
     profile: str | None = None
     since: date | None = None
     timezone: str = "UTC"
+    build: str | None = None
+    """The generator's output folder (`dist`, `public`, `_site`, `build`): when set, each post's
+    built page gives its canonical URL and image URLs (crosspost.built)."""
 
     @property
     def tz(self) -> ZoneInfo:
