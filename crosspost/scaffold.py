@@ -326,7 +326,7 @@ def config_text(found: Detected, *, since: date | None = None) -> str:
     timezone_line = f'timezone = "{found.timezone}"' if found.timezone else '# timezone = "UTC"'
     return f"""\
 # crosspost.toml: where your posts are and where they are cross-posted to.
-# Every key is described in the README, section "Configuration".
+# Every key is described in crosspost's manual: docs/configuration.md.
 
 [site]
 # Your blog's address: every post's canonical URL starts with it.
