@@ -10,9 +10,10 @@ import pytest
 from crosspost.transform import transform
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "body-transform.md"
+_CHECKED = "<!-- checked-by: tests/test_docs_body_transform.py::test_documented_example -->\n"
 EXAMPLE = re.compile(
-    r"<!-- example: (?P<options>[^>]*) -->\n````markdown\n(?P<before>.*?)\n````\n\n"
-    r"````markdown\n(?P<after>.*?)\n````\n",
+    rf"<!-- example: (?P<options>[^>]*) -->\n{_CHECKED}````markdown\n(?P<before>.*?)\n````\n\n"
+    rf"{_CHECKED}````markdown\n(?P<after>.*?)\n````\n",
     re.S,
 )
 SITE = "https://blog.example.com"
