@@ -27,7 +27,7 @@ from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
-from .errors import ConfigError, SourceError
+from .errors import ConfigError, ContentError, SourceError
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .transform import absolute_url, transform, url_scheme
 
@@ -333,16 +333,20 @@ class _Post:
     def document(self, source_hash: str) -> Document:
         title, slug, lang, published, categories, canonical = self.address()
         site = self.config.site.url
-        body = transform(
-            self.matter.body,
-            page_url=canonical,
-            site_url=site,
-            title=title,
-            path=self.path,
-            first_line=self.matter.body_line,
-            ref_url=self.ref_resolver(lang),
-            post_link=self.post_link,
-        )
+        try:
+            body = transform(
+                self.matter.body,
+                page_url=canonical,
+                site_url=site,
+                title=title,
+                path=self.path,
+                first_line=self.matter.body_line,
+                ref_url=self.ref_resolver(lang),
+                post_link=self.post_link,
+                generator=self.config.site.profile,
+            )
+        except ContentError as exc:  # the post's own error, never one that stops the run
+            raise SourceError(exc.message, path=self.path, hint=exc.hint) from None
         described = self.first("description")
         description = self.text(*described) if described else body.description_hint
         return Document(
