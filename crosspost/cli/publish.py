@@ -189,8 +189,7 @@ def _publish(
             )
         )
     if not report.results and not report.errors and not held:
-        where = ", ".join(map(str, paths)) or str(config.content_dir)
-        raise api.no_posts(where, config)
+        raise api.no_posts_found(paths, config)
     if held:
         report = replace(report, results=report.results + tuple(held))
     return report
