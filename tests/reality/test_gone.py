@@ -69,12 +69,8 @@ def test_an_update_of_a_deleted_copy_is_gone_then_left_alone_then_recreated_on_f
     assert entry is not None and entry.state == "published"
 
 
-def test_status_refresh_says_gone_and_write_records_it(sandbox_factory):
-    sandbox = sandbox_factory(["devto"])
-    fake = sandbox.fakes["devto"]
-    doc = make_doc("refreshed")
-    run_publish(sandbox.config, [doc])
-    delete_by_hand(fake, doc.canonical_url)
+def refresh_and_write(sandbox, doc) -> Finding:
+    """`crosspost status --refresh --write` for one post."""
 
     async def look() -> list[Finding]:
         with Records.open(sandbox.config.records) as records:
@@ -85,6 +81,17 @@ def test_status_refresh_says_gone_and_write_records_it(sandbox_factory):
             return findings
 
     (finding,) = asyncio.run(look())
+    return finding
+
+
+def test_status_refresh_says_gone_and_write_records_it(sandbox_factory):
+    sandbox = sandbox_factory(["devto"])
+    fake = sandbox.fakes["devto"]
+    doc = make_doc("refreshed")
+    run_publish(sandbox.config, [doc])
+    delete_by_hand(fake, doc.canonical_url)
+
+    finding = refresh_and_write(sandbox, doc)
     assert finding.verdict is Verdict.GONE
     assert "--force" in finding.detail
     entry = Records.read(sandbox.config.records).get(doc.canonical_url, "devto")
@@ -98,19 +105,6 @@ def test_status_refresh_says_gone_and_write_records_it(sandbox_factory):
 # its lists; the fake models it (`stale_seconds`). A new user's trial: create, then at once
 # `status --refresh --write` recorded `gone`, and the suggested `--force` made a second copy.
 LAGGED = 0.1  # Hashnode's 25 s read lag lasts 2.5 s here: room to act inside it
-
-
-def refresh_and_write(sandbox, doc) -> Finding:
-    async def look() -> list[Finding]:
-        with Records.open(sandbox.config.records) as records:
-            findings = await refresh(
-                [doc], config=sandbox.config, adapters=load_adapters(), records=records
-            )
-            apply(findings, records)
-            return findings
-
-    (finding,) = asyncio.run(look())
-    return finding
 
 
 def lag_of(sandbox) -> float:
