@@ -200,7 +200,10 @@ class Adapter(Protocol):
     validated by the core, whose `base_url` is where the API lives), `fake` ("module:Class" of a
     `crosspost.fake.FakePlatform` subclass that `crosspost publish --sandbox` and
     `crosspost.Sandbox` run, or None) and how the token is sent (`auth_header`, `auth_scheme`:
-    by default `Authorization: Bearer <token>`; `default_headers`).
+    by default `Authorization: Bearer <token>`; `default_headers`). An empty `auth_header` means
+    the token is not sent as is: the adapter reads it from `self.http.credential` and signs in
+    with it (Bluesky: a handle and an app password for a session), sending what that returned
+    in `headers=`.
 
     `prepare` may fetch account facts once per run (limits, user id) before rendering. `render`
     is pure (no I/O): the exact request body as a `Payload`, raising `ContentError` for a post

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import credentials, redact
-from .config import Config, load_config
+from .config import Config, load_config, run_config
 from .credentials import is_token_variable
-from .discover import find_posts, is_post_name
+from .discover import find_posts, is_post_name, no_posts_found
 from .document import Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
 from .records_format import FormatError as RecordsFormatError
@@ -29,6 +29,7 @@ from .records_format import RecordsData
 from .records_format import dump as dump_records
 from .records_format import parse as parse_records
 from .records_merge import merge as merge_records
+from .records_merge import merge3 as merge3_records
 from .redact import register as register_secret
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ __all__ = [
     "load_config",
     "load_post",
     "mask_environment_tokens",
+    "merge3_records",
     "merge_records",
     "move_records",
+    "no_posts_found",
     "offline_renderer",
     "parse_post_text",
     "parse_records",
@@ -75,6 +78,7 @@ __all__ = [
     "redacted",
     "register_secret",
     "relative_source",
+    "run_config",
     "sample_address",
     "status",
     "store_token",
@@ -142,7 +146,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
-        config = load_config(start=paths[0]) if paths else load_config()
+        config = run_config(paths)
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():

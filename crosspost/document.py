@@ -20,9 +20,25 @@ from .transform import render_html
 if TYPE_CHECKING:
     from .config import Config
 
-__all__ = ["Asset", "Document", "Notice", "RemotePost"]
+__all__ = ["Asset", "Document", "Notice", "RemotePost", "image_type"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def image_type(head: bytes) -> str | None:
+    """The MIME type of an image from its first 16 bytes (JPEG, PNG, GIF, WebP, AVIF), or None:
+    platforms check content, not file names, and so does crosspost before uploading."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "image/avif"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,6 +267,11 @@ class FakePlatform:
             {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
         )
 
+    def echoed(self, request: FakeRequest) -> str:
+        """What an `echo-token` fault quotes: where this platform's requests carry the
+        credentials (the headers, by default)."""
+        return "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+
     def graphql_error(self, code: str) -> FakeResponse:
         return self.error(500, code)
 
@@ -424,8 +429,7 @@ class FakePlatform:
         if kind == "echo-token":
             # A careless platform (or proxy) that quotes the credentials it refused: what the
             # client makes of this answer must never show them.
-            quoted = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
-            return self.error(fault.status, f"invalid credentials ({quoted})")
+            return self.error(fault.status, f"invalid credentials ({self.echoed(request)})")
         if kind == "redirect":
             return FakeResponse(fault.status, b"", {"Location": fault.location})
         if kind == "cloudflare-1010":

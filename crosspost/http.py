@@ -65,6 +65,7 @@ __all__ = [
     "PlatformClient",
     "RetryPolicy",
     "error_message",
+    "retry_after",
     "validate_base_url",
 ]
 
@@ -225,14 +226,16 @@ class Pacer:
 
     def observe(self, response: httpx.Response) -> None:
         """Learn from rate-limit headers: remaining 0 means wait for the reset."""
-        remaining = response.headers.get("x-ratelimit-remaining")
+        remaining = _ratelimit_header(response.headers, "remaining")
         if remaining is not None and remaining.strip() == "0":
             reset = _reset_delay(response.headers)
             if reset is not None:
                 self.pause(reset)
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from `Retry-After` (seconds or an HTTP date), else from the rate-limit
+    reset header; None when the answer gives neither."""
     value = headers.get("retry-after")
     if value is not None:
         value = value.strip()
@@ -246,9 +249,17 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return _reset_delay(headers)
 
 
+def _ratelimit_header(headers: httpx.Headers, field: str) -> str | None:
+    """`X-RateLimit-<field>`, or the IETF draft's unprefixed `RateLimit-<field>` (the AT
+    Protocol's xrpc-server sends those: packages/xrpc-server/src/rate-limiter-http.ts)."""
+    value: str | None = headers.get(f"x-ratelimit-{field}") or headers.get(f"ratelimit-{field}")
+    return value
+
+
 def _reset_delay(headers: httpx.Headers) -> float | None:
-    """Seconds until `X-RateLimit-Reset` (an ISO timestamp on Mastodon, epoch seconds elsewhere)."""
-    value = headers.get("x-ratelimit-reset")
+    """Seconds until the rate limit's reset (an ISO timestamp on Mastodon, epoch seconds on
+    Bluesky, seconds from now in the IETF draft)."""
+    value = _ratelimit_header(headers, "reset")
     if not value:
         return None
     value = value.strip()
@@ -356,6 +367,13 @@ class PlatformClient:
         """Tokens are resolved only for platforms that have work, just before it starts."""
         self._token = token
 
+    @property
+    def credential(self) -> Secret | None:
+        """The token as resolved, for an adapter that signs in with it (`auth_header = ""`:
+        the client then never sends it by itself; Bluesky exchanges a handle and app password
+        for a session)."""
+        return self._token
+
     async def __aenter__(self) -> PlatformClient:
         return self
 
@@ -366,7 +384,7 @@ class PlatformClient:
         await self._client.aclose()
 
     def _auth(self) -> dict[str, str]:
-        if self._token is None:
+        if self._token is None or not self._auth_header:
             return {}
         value = self._token.reveal()
         return {self._auth_header: f"{self._auth_scheme} {value}" if self._auth_scheme else value}
@@ -380,6 +398,7 @@ class PlatformClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         check: Check | None = None,
@@ -388,7 +407,9 @@ class PlatformClient:
         """Send one logical request, retrying what `op` allows; raise a classified error.
 
         `url` is relative to the platform's base URL (a leading "/" is ignored, so "/articles"
-        on "https://dev.to/api" is "https://dev.to/api/articles"). `check` lets the adapter turn
+        on "https://dev.to/api" is "https://dev.to/api/articles"; an absolute https URL is sent
+        there, with no credential unless the adapter adds one). `content` is a raw body (an
+        upload). `check` lets the adapter turn
         platform-specific answers (GraphQL errors at 200, Forem's duplicate refusal) into errors;
         it runs inside the retry loop, so what it raises is retried by the same rules.
         """
@@ -416,6 +437,7 @@ class PlatformClient:
                     json=json,
                     data=data,
                     files=files,
+                    content=content,
                     params=params,
                     headers=headers,
                     check=check,
@@ -535,15 +557,15 @@ class PlatformClient:
                 hint=f"check platforms.{self.platform}'s API URL",
             )
         if status == 429:
-            retry_after = _retry_after(response.headers)
-            if retry_after is not None and retry_after > self.policy.deadline:
-                self.pacer.pause(retry_after)
-                raise self._deferred(retry_after, detail)
+            wait = retry_after(response.headers)
+            if wait is not None and wait > self.policy.deadline:
+                self.pacer.pause(wait)
+                raise self._deferred(wait, detail)
             raise RateLimitedError(
                 f"rate limited: {detail}",
                 platform=self.platform,
                 status=status,
-                retry_after=retry_after,
+                retry_after=wait,
             )
         cdn = _cloudflare_code(response)
         if cdn is not None:
@@ -567,7 +589,7 @@ class PlatformClient:
                 f"unavailable: {detail}",
                 platform=self.platform,
                 status=status,
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after(response.headers),
             )
         if status >= 500:
             raise self._unsure(op, f"{target} failed with HTTP {status}: {detail}", status)

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Line",
     "Run",
-    "block_tokens",
     "freeze_code",
     "leaf_ranges",
     "parser",
@@ -36,11 +35,16 @@ __all__ = [
 
 @dataclass(slots=True)
 class Line:
-    """One line of the body; `line` is its line in the post file (None only for empty input)."""
+    """One line of the body; `line` is its line in the post file (None only for empty input).
+
+    `frozen`: code, never changed. `literal`: inside a Liquid `{% raw %}` block, so no generator
+    syntax is read on it, but it is still Markdown (its links are made absolute).
+    """
 
     text: str
     line: int | None
     frozen: bool = False
+    literal: bool = False
 
 
 @dataclass
@@ -99,18 +103,13 @@ def parser(*, inline: bool = False) -> MarkdownIt:
     return md
 
 
-def block_tokens(lines: list[Line]) -> list[Token]:
-    return parser().parse("\n".join(line.text for line in lines))
-
-
-def freeze_code(lines: list[Line], tokens: list[Token] | None = None) -> list[Token]:
-    """Mark lines inside fenced and indented code (at any nesting depth) as frozen."""
-    tokens = block_tokens(lines) if tokens is None else tokens
+def freeze_code(lines: list[Line], tokens: list[Token]) -> None:
+    """Mark lines inside fenced and indented code (at any nesting depth) as frozen; `tokens` is
+    the block parse of the lines."""
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             for index in range(token.map[0], min(token.map[1], len(lines))):
                 lines[index].frozen = True
-    return tokens
 
 
 def leaf_ranges(tokens: list[Token]) -> Iterator[tuple[int, int, str]]:

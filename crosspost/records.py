@@ -19,9 +19,9 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from .records_format import (
     now_iso,
     parse,
 )
-from .records_merge import Key, rebase
+from .records_merge import Key, moved_entry, rebase, when
 
 __all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "now_iso"]
 
@@ -48,6 +48,7 @@ _TEMP_SUFFIX = ".tmp"
 _GITIGNORE = (
     "# crosspost's lock and temporary files; records.json itself is committed\n*.lock\n*.tmp\n"
 )
+_MERGE_ATTEMPTS = 10  # merges with a file that keeps changing before giving up
 _RESTORE_HINT = (
     "it was left untouched; restore it from git (git checkout -- {name}) or move it away and run "
     "`crosspost status --refresh --write` to rebuild it from the platforms"
@@ -56,11 +57,7 @@ _RESTORE_HINT = (
 
 def age(at: str | None) -> float:
     """Seconds since an entry's `at` (infinite when unknown: old enough for anything)."""
-    try:
-        then = datetime.fromisoformat((at or "").replace("Z", "+00:00"))
-    except ValueError:
-        return float("inf")
-    return (datetime.now(UTC) - then).total_seconds()
+    return time.time() - when(at)
 
 
 class Records:
@@ -80,6 +77,7 @@ class Records:
         self._base: dict[Key, Entry | None] = {}
         self._dirty_sources: set[str] = set()
         self._base_accounts: dict[str, dict[str, Any] | None] = {}
+        self._moves: list[tuple[str, str]] = []  # (old, new) canonical URLs, in order
         self._by_source: dict[str, str] | None = None
         self._by_hash: defaultdict[str, list[str]] | None = None
         self._seen: tuple[int, int, int] | None = None
@@ -221,8 +219,8 @@ class Records:
             self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
-            if entry.state != "published" and entry.was is None:  # its create carried `old`
-                post.platforms[name] = entry.evolve(was=old)
+            post.platforms[name] = moved_entry(entry, old)
+        self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source
         self._dirty_sources.add(new)
@@ -258,32 +256,59 @@ class Records:
             self._base[url, platform] = self.get(url, platform)
 
     def _flush(self) -> None:
-        """Merge our changes into what is on disk now, then replace the file atomically."""
+        """Merge our changes into what is on disk now, then replace the file atomically.
+
+        Another writer that takes no lock (git, a hand edit) can replace the file at any
+        instant. Before the replace, the file is checked to be the one our data was merged
+        with, else merged again; after it, what we remember as ours is the temp file's own
+        `fstat`, so a file replaced in between is never taken for ours (the next write merges
+        it). What is left is the instant between the last check and `os.replace`: only a lock
+        the other writer honours could close it, and git takes none.
+        """
         if not self.writable:
             raise RecordsError("records opened read-only", path=self.path)
-        if self._deferred or not (self._base or self._dirty_sources or self._base_accounts):
+        if self._deferred or not (
+            self._base or self._dirty_sources or self._base_accounts or self._moves
+        ):
             return
-        if _signature(self.path) != self._seen:
-            # Someone wrote the file behind our back (a git pull, another process): merge our
-            # changes into theirs, per post × platform (crosspost.records_merge).
-            self._data = rebase(
-                _parse(self.path),
-                self._data,
-                base=self._base,
-                sources=self._dirty_sources,
-                base_accounts=self._base_accounts,
-            )
-            self._posts = self._data.posts
-            self._by_source = None
-            self._by_hash = None
-        else:
+        for _ in range(_MERGE_ATTEMPTS):
+            disk = _signature(self.path)
+            if disk != self._seen:
+                # Someone wrote the file behind our back (a git pull, another process): merge our
+                # changes into theirs, per post × platform (crosspost.records_merge).
+                theirs = _parse(self.path)
+                if _signature(self.path) != disk:
+                    continue  # replaced while we read it
+                self._data = rebase(
+                    theirs,
+                    self._data,
+                    base=self._base,
+                    sources=self._dirty_sources,
+                    base_accounts=self._base_accounts,
+                    moves=self._moves,
+                )
+                self._posts = self._data.posts
+                self._by_source = None
+                self._by_hash = None
+                self._seen = disk  # our changes stay listed: a retry merges them again
             for url in [url for url, post in self._posts.items() if not post.platforms]:
                 del self._posts[url]
-        _write_atomic(self.path, dump(self._data))
-        self._seen = _signature(self.path)
-        self._base.clear()
-        self._dirty_sources.clear()
-        self._base_accounts.clear()
+            temp, written = _write_temp(self.path, dump(self._data))
+            if _signature(self.path) != disk:
+                _discard(temp)
+                continue  # replaced while we wrote: merge with that one
+            _install(temp, self.path)
+            self._seen = written
+            self._base.clear()
+            self._dirty_sources.clear()
+            self._base_accounts.clear()
+            self._moves.clear()
+            return
+        raise RecordsError(
+            f"the records file kept changing while crosspost wrote it ({_MERGE_ATTEMPTS} tries)",
+            path=self.path,
+            hint="stop whatever rewrites it (a loop of git pulls?) and run again",
+        )
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -323,18 +348,29 @@ def _parse(path: Path) -> RecordsData:
         raise RecordsError(exc.message, path=path, line=exc.line, hint=hint) from None
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
+def _write_temp(path: Path, content: bytes) -> tuple[Path, tuple[int, int, int]]:
+    """The new file, complete and on disk beside `path`, and its signature (`os.replace` keeps
+    the inode, the mtime and the size, so it is the signature `path` has once replaced)."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
+            os.chmod(temp, 0o644)  # before the fstat: it changes no part of the signature
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
+            info = os.fstat(handle.fileno())
+    except BaseException:
+        _discard(Path(temp))
+        raise
+    return Path(temp), (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _install(temp: Path, path: Path) -> None:
+    """Replace `path` with `temp` atomically, and make the rename itself durable."""
+    try:
         os.replace(temp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _discard(temp)
         raise
     if hasattr(os, "O_DIRECTORY"):
         dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
@@ -342,3 +378,8 @@ def _write_atomic(path: Path, content: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _discard(temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temp)

@@ -3,45 +3,61 @@
 Two writers touch one records file: the CLI's locked write finds that a `git pull` or another
 process changed the file since it read it; the Action's push races another run's and rebases.
 Both settle it here, per post × platform, so no entry either side has is ever lost (losing one
-means publishing that post again):
+means publishing that post again).
 
-- a settled entry (`published`) beats `pending` and `unknown`;
-- among entries of equal rank, the newer `at` wins; on a tie, `ours`;
-- a post's source file is ours when we know it, else theirs;
-- the account caches are merged key by key, ours winning.
+`merge_entry`, for one post × platform both sides have:
 
-The laws this gives (tests/test_records_merge.py proves each with hypothesis):
-no loss (the result has every post × platform and account key of both sides); idempotent
-(`merge(a, a) == a`); associative (`merge(merge(a, b), c) == merge(a, merge(b, c))`, since
-each choice is "the first of the best"); and commutative on the settled result: both orders
-choose, for every post × platform, an entry as settled (published or not) and of the same `at`
-instant. Only ties differ by order (two entries equally settled at the same instant, such as
-`pending` and `unknown`; two sources for one post; two values of one account key): there
-`ours` wins by design, so without ties the merge is commutative byte for byte.
+- a settled entry (`published`, or `gone`: its copy was deleted by hand) beats `pending` and
+  `unknown`;
+- among entries of equal rank, the newer `at` wins (so a newer `gone` beats an older
+  `published`, and the reverse); on a tie, `ours`.
 
-`rebase` is the locked write's three-way form: only the entries this writer changed since it
-read the file are merged in; an entry nobody else touched takes our change as it is (including
-a deliberate removal), one another writer changed meanwhile goes through `merge_entry`.
+`merge` (two-way, when nothing tells what either side started from): every post × platform of
+both sides, both-sided ones through `merge_entry`; a post's source file is ours when we know it,
+else theirs; the account caches key by key, ours winning. Its laws (tests/test_records_merge.py
+proves each with hypothesis): no loss (the result has every post × platform and account key of
+both sides, each entry at least as settled and as new as either side's); idempotent;
+associative; commutative on the settled result (both orders choose, for every post × platform,
+an entry of the same rank and `at` instant), and byte for byte when no two entries tie.
+
+`rebase` (three-way: what we read, ours, and what is there now, `disk`), which every writer uses
+when it knows what it started from (the CLI's locked write; the Action's rebase, whose ancestor
+is git's stage 1, through `merge3`). Our changes are the post × platform pairs we changed since
+we read, the posts whose source we set, and the posts we moved (slug changes, in order). Then:
+
+1. a move carries to its new URL every entry the other writer left changed or added at the old
+   one (an entry there as we read it is the one we moved);
+2. a pair we did not change is theirs; a pair they did not change (or removed) is ours, a
+   deliberate removal of ours included;
+3. a pair both changed goes through `merge_entry`; if one side removed it, the other's changed
+   entry outlives the removal (it is news that side has not seen).
+
+So no change either side made is lost: every entry the other writer changed or added is in the
+result at its post's URL after our moves, at least as settled and as new; every entry we wrote
+is there unless they changed the same pair, and then the merge's choice is; nothing we moved is
+left at the old URL. What `rebase` cannot know is a move made by the other writer: our change
+at its old URL then comes back as a post of its own (the other writer's move looks like a
+removal, which our change outlives).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from .records_format import Entry, PostRecords, RecordsData
 
-__all__ = ["Key", "merge", "merge_entry", "rebase", "when"]
+__all__ = ["Key", "merge", "merge3", "merge_entry", "moved_entry", "rebase", "when"]
 
 Key = tuple[str, str]  # (canonical URL, platform)
-_SETTLED = {"published": 1}
+_SETTLED = {"published": 1, "gone": 1}
 
 
-def when(entry: Entry) -> float:
-    """An entry's `at` as a timestamp; an unreadable one is older than any other."""
+def when(at: str | None) -> float:
+    """An `at` timestamp as seconds since the epoch; an unreadable one is older than any other."""
     try:
-        return datetime.fromisoformat(entry.at.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat((at or "").replace("Z", "+00:00")).timestamp()
     except ValueError:
         return float("-inf")
 
@@ -51,7 +67,15 @@ def merge_entry(ours: Entry, theirs: Entry) -> Entry:
     rank_ours, rank_theirs = _SETTLED.get(ours.state, 0), _SETTLED.get(theirs.state, 0)
     if rank_ours != rank_theirs:
         return ours if rank_ours > rank_theirs else theirs
-    return ours if when(ours) >= when(theirs) else theirs
+    return ours if when(ours.at) >= when(theirs.at) else theirs
+
+
+def moved_entry(entry: Entry, old: str) -> Entry:
+    """An entry after its post moved away from `old`: one whose create may be in flight keeps
+    `was`, the canonical URL that create carried, which is where a lookup must search for it."""
+    if entry.state in _SETTLED or entry.was is not None:
+        return entry
+    return entry.evolve(was=old)
 
 
 def merge(ours: RecordsData, theirs: RecordsData) -> RecordsData:
@@ -77,6 +101,61 @@ def _merge_accounts(
     return accounts
 
 
+def merge3(ancestor: RecordsData | None, ours: RecordsData, theirs: RecordsData) -> RecordsData:
+    """`rebase` when all three documents are at hand (git's stages 1, 3 and 2); without an
+    ancestor (both sides created the file) the two-way `merge`. The inputs are untouched.
+
+    Our moves are read off the documents: a post we no longer have whose copies (same `id`,
+    same idempotency `key`, or `was` naming it) all turn up at one post that is new in ours."""
+    if ancestor is None:
+        return merge(ours, theirs)
+    keys = {(u, n) for data in (ancestor, ours) for u, p in data.posts.items() for n in p.platforms}
+    return rebase(
+        merge(theirs, RecordsData()),  # a copy: rebase changes `disk` in place
+        ours,
+        base={key: ancestor.get(*key) for key in keys if ours.get(*key) != ancestor.get(*key)},
+        sources={
+            url
+            for url, post in ours.posts.items()
+            if post.source != (ancestor.posts[url].source if url in ancestor.posts else None)
+        },
+        base_accounts={
+            name: ancestor.accounts.get(name)
+            for name in set(ours.accounts) | set(ancestor.accounts)
+            if ours.accounts.get(name) != ancestor.accounts.get(name)
+        },
+        moves=_moves(ancestor, ours),
+    )
+
+
+def _moves(read: RecordsData, ours: RecordsData) -> list[tuple[str, str]]:
+    moves = []
+    for old, post in read.posts.items():
+        if not post.platforms or ours.posts.get(old, PostRecords(None, {})).platforms:
+            continue
+        targets = [
+            new
+            for new, now in ours.posts.items()
+            if new not in read.posts
+            and all(
+                name in now.platforms and _same_copy(entry, now.platforms[name], old)
+                for name, entry in post.platforms.items()
+            )
+        ]
+        if len(targets) == 1:
+            moves.append((old, targets[0]))
+    return moves
+
+
+def _same_copy(before: Entry, after: Entry, old: str) -> bool:
+    """Whether `after` records the same remote copy (or create) as `before`, recorded at `old`."""
+    return (
+        after.was == old
+        or (before.id is not None and after.id == before.id)
+        or (before.key is not None and after.key == before.key)
+    )
+
+
 def rebase(
     disk: RecordsData,
     ours: RecordsData,
@@ -84,17 +163,30 @@ def rebase(
     base: Mapping[Key, Entry | None],
     sources: set[str],
     base_accounts: Mapping[str, dict[str, Any] | None],
+    moves: Iterable[tuple[str, str]] = (),
 ) -> RecordsData:
     """Our changes applied onto `disk`, what another writer left since we read the file.
 
     `base` holds, for each post × platform we changed, the entry as we read it (None: there was
     none); `sources` the posts whose source file we set; `base_accounts` each account cache we
-    changed, as we read it. Everything else is theirs. `disk` is modified and returned.
+    changed, as we read it; `moves` the (old, new) canonical URLs of the posts we moved, in
+    order. Everything else is theirs. `disk` is modified and returned.
     """
+    for old, new in moves:
+        left = disk.posts.pop(old, None)
+        for platform, entry in (left.platforms if left else {}).items():
+            if entry == base.get((old, platform)):
+                continue  # the entry we moved
+            carried = moved_entry(entry, old)
+            post = disk.posts.setdefault(new, PostRecords(left.source if left else None, {}))
+            there = post.platforms.get(platform)
+            post.platforms[platform] = carried if there is None else merge_entry(there, carried)
     for (url, platform), before in base.items():
         mine, theirs = ours.get(url, platform), disk.get(url, platform)
         if theirs == before or theirs is None:
             chosen = mine  # nobody else touched it (or they removed it): our change stands
+        elif mine == before:
+            chosen = theirs  # we wrote back what we read: theirs is the only change
         elif mine is None:
             chosen = theirs  # changed by another writer since: their entry outlives our removal
         else:

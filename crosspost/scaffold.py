@@ -363,6 +363,10 @@ since = {since.isoformat()}
 # instance = "https://mastodon.social"
 # visibility = "public"
 # template = "{{title}}\\n\\n{{description}}\\n\\n{{url}}\\n\\n{{hashtags}}"
+
+# [platforms.bluesky]     # token: handle:app-password (bsky.app/settings/app-passwords)
+# handle = "you.bsky.social"
+# service = "https://bsky.social"
 """
 
 

@@ -26,8 +26,8 @@ from . import built, permalinks
 from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
-from .document import Asset, Document, Notice
-from .errors import ConfigError, SourceError
+from .document import Asset, Document, Notice, image_type
+from .errors import ConfigError, ContentError, SourceError
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .transform import absolute_url, transform, url_scheme
 
@@ -333,16 +333,20 @@ class _Post:
     def document(self, source_hash: str) -> Document:
         title, slug, lang, published, categories, canonical = self.address()
         site = self.config.site.url
-        body = transform(
-            self.matter.body,
-            page_url=canonical,
-            site_url=site,
-            title=title,
-            path=self.path,
-            first_line=self.matter.body_line,
-            ref_url=self.ref_resolver(lang),
-            post_link=self.post_link,
-        )
+        try:
+            body = transform(
+                self.matter.body,
+                page_url=canonical,
+                site_url=site,
+                title=title,
+                path=self.path,
+                first_line=self.matter.body_line,
+                ref_url=self.ref_resolver(lang),
+                post_link=self.post_link,
+                generator=self.config.site.profile,
+            )
+        except ContentError as exc:  # the post's own error, never one that stops the run
+            raise SourceError(exc.message, path=self.path, hint=exc.hint) from None
         described = self.first("description")
         description = self.text(*described) if described else body.description_hint
         return Document(
@@ -740,9 +744,6 @@ def _post_url(path: Path, config: Config) -> str | None:
         return None
 
 
-_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
-
-
 def _is_image(path: Path) -> bool:
     """Only image files may be uploaded: a cover path pointing at `.env` or a key file must
     never send its bytes anywhere, even to a server that would refuse them."""
@@ -751,11 +752,7 @@ def _is_image(path: Path) -> bool:
             head = handle.read(16)
     except OSError:
         return False
-    if head.startswith(_IMAGE_SIGNATURES):
-        return True
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis")
+    return image_type(head) is not None
 
 
 def _jekyll_title(path: Path | None) -> str | None:

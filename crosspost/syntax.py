@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from .errors import ContentError
 from .mdlines import Line, Run, protect_code_spans
 
 __all__ = [
+    "Dialect",
     "RefURL",
     "admonitions",
     "excerpt_cut",
@@ -28,12 +31,61 @@ __all__ = [
     "mdx_comments",
     "resolve_ref",
     "template_inline",
+    "unescape_in_code",
 ]
 
 RefURL = Callable[[str], str | None]
 """Maps a generator's link to another post (Hugo `ref`, Zola `@/…`, Jekyll `post_url`) to a URL."""
 
 LineAt = Callable[[int], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """Which generator syntax a post can hold: its site generator's, and MDX in `.mdx` files.
+
+    Elsewhere the same characters are the author's text: `{{ url_for(…) }}` in a Flask tutorial
+    on a Hugo blog, an `import` line in a plain `.md` post, `<Warning>` in CommonMark.
+    """
+
+    liquid: bool = False  # Jekyll; Eleventy runs Markdown through Liquid (or Nunjucks) too
+    hugo: bool = False
+    zola: bool = False
+    mdx: bool = False
+    directives: bool = False  # `:::note` … `:::` (remark-directive)
+    alerts: bool = False  # GitHub's `> [!NOTE]`
+
+    @classmethod
+    def of(cls, generator: str | None, path: Path | None = None) -> Dialect:
+        """The dialect of a post at `path` on a site built by `generator` (a profile name)."""
+        mdx = path is not None and path.suffix.lower() == ".mdx"
+        features = _GENERATOR_SYNTAX.get(generator or "", frozenset())
+        return cls(
+            liquid="liquid" in features,
+            hugo="hugo" in features,
+            zola="zola" in features,
+            mdx=mdx,
+            directives="directives" in features or (mdx and generator is None),
+            alerts="alerts" in features,
+        )
+
+    @property
+    def templates(self) -> bool:
+        return self.liquid or self.hugo or self.zola
+
+
+# What each generator (profile name) renders in a post body. Docusaurus, Fuwari and the
+# common Astro themes (remark-directive) read admonitions; Hugo (render hooks, 0.132+), Zola
+# (pulldown-cmark's GFM blockquotes), Fuwari and Astro themes GitHub's alerts.
+_GENERATOR_SYNTAX: dict[str, frozenset[str]] = {
+    "jekyll": frozenset({"liquid"}),
+    "eleventy": frozenset({"liquid"}),
+    "hugo": frozenset({"hugo", "alerts"}),
+    "zola": frozenset({"zola", "alerts"}),
+    "docusaurus": frozenset({"directives"}),
+    "fuwari": frozenset({"directives", "alerts"}),
+    "astro": frozenset({"directives", "alerts"}),
+}
 
 
 def fenced(lang: str, body: list[Line], line: int | None) -> list[Line]:
@@ -59,7 +111,7 @@ _HUGO_CLOSE = {
 }
 
 
-def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
+def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line]:
     """Liquid raw/comment/highlight, Hugo highlight/mermaid and Zola body shortcodes.
 
     Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
@@ -75,9 +127,10 @@ def generator_blocks(lines: list[Line], run: Run) -> list[Line]:
             index += 1
             continue
         converted = (
-            _liquid_block(closers, index, run)
-            or _hugo_block(closers, index, run)
-            or _zola_block(closers, index, run)
+            (dialect.liquid and _liquid_block(closers, index, run))
+            or (dialect.hugo and _hugo_block(closers, index, run))
+            or (dialect.zola and _zola_block(closers, index, run))
+            or None
         )
         if converted is None:
             out.append(current)
@@ -103,6 +156,7 @@ class _Closers:
         self.lines = lines
         self.found: dict[tuple[str, bool], list[int]] = {}
         self.zola: dict[int, int] | None = None
+        self.fences: _Widest | None = None
 
     def after(self, closer: re.Pattern[str], start: int, *, frozen: bool = True) -> int | None:
         """First line at or after `start` that `closer` matches (skipping frozen unless asked)."""
@@ -117,6 +171,17 @@ class _Closers:
         position = bisect_left(indexes, start)
         return indexes[position] if position < len(indexes) else None
 
+    def directive_end(self, start: int, colons: int) -> int | None:
+        """First unfrozen line at or after `start` of at least `colons` colons alone."""
+        if self.fences is None:
+            found = [
+                (i, len(m.group(1)))
+                for i, line in enumerate(self.lines)
+                if not line.frozen and (m := _DIRECTIVE_CLOSE.fullmatch(line.text))
+            ]
+            self.fences = _Widest(found)
+        return self.fences.first(start, colons)
+
     def zola_end(self, index: int) -> int | None:
         """The `{% end %}` closing the Zola shortcode opened on line `index` (they nest)."""
         if self.zola is None:
@@ -128,6 +193,36 @@ class _Closers:
                 elif _ZOLA_END.fullmatch(line.text) and stack:
                     self.zola[stack.pop()] = i
         return self.zola.get(index)
+
+
+class _Widest:
+    """(line, width) pairs answering "the first line from here that is at least this wide" in
+    logarithmic time (a max segment tree), so that many openers of many widths stay linear."""
+
+    def __init__(self, found: list[tuple[int, int]]) -> None:
+        self.lines = [line for line, _ in found]
+        self.size = 1
+        while self.size < len(found):
+            self.size *= 2
+        self.tree = [0] * (2 * self.size)
+        for position, (_, width) in enumerate(found):
+            self.tree[self.size + position] = width
+        for node in range(self.size - 1, 0, -1):
+            self.tree[node] = max(self.tree[2 * node], self.tree[2 * node + 1])
+
+    def first(self, start: int, width: int) -> int | None:
+        position = bisect_left(self.lines, start)
+        found = self._descend(1, 0, self.size, position, width)
+        return None if found is None else self.lines[found]
+
+    def _descend(self, node: int, low: int, high: int, start: int, width: int) -> int | None:
+        if high <= start or self.tree[node] < width:
+            return None
+        if high - low == 1:
+            return low if low < len(self.lines) else None
+        middle = (low + high) // 2
+        left = self._descend(2 * node, low, middle, start, width)
+        return left if left is not None else self._descend(2 * node + 1, middle, high, start, width)
 
 
 def _liquid_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], int] | None:
@@ -143,7 +238,8 @@ def _liquid_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], 
         return _left_as_is(lines[index], run), index + 1
     body = lines[index + 1 : end]
     if tag == "raw":
-        return [replace(b, frozen=True) for b in body], end + 1
+        # Shown as written by Liquid, but still Markdown to the renderer (its links too).
+        return [replace(b, literal=True) for b in body], end + 1
     if tag == "comment":
         return [], end + 1
     lang = args.split()[0] if args.split() else ""
@@ -185,29 +281,50 @@ def _zola_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], in
     if name == "mermaid":
         run.note("diagram", here, "Mermaid diagram kept as its source in a code block")
         return fenced("mermaid", body, here), end + 1
-    run.note("zola-shortcode", here, f"Zola shortcode '{name}' removed; its content is kept")
-    return body, end + 1
+    args = _args(m.group(2))
+    if name != "admonition" and not args.get("title"):
+        run.note("zola-shortcode", here, f"Zola shortcode '{name}' removed; its content is kept")
+        return body, end + 1
+    # An admonition (or any box with a title) keeps its title: a blockquote led by it in bold.
+    label = args.get("title") or (args.get("type") or args.get("0") or "note").capitalize()
+    run.note("zola-shortcode", here, f"Zola shortcode '{name}' became a blockquote")
+    quoted = [replace(b, text=f"> {b.text}" if b.text.strip() else ">") for b in body]
+    return [Line(f"> **{label}**", here), Line(">", here), *quoted], end + 1
 
 
 # --------------------------------------------------------------------------- admonitions
 
+MAX_DEPTH = 32
+
+
+def _check_depth(depth: int, what: str) -> None:
+    """Nesting deeper than any real post is refused, as the post's own error (not a crash)."""
+    if depth > MAX_DEPTH:
+        raise ContentError(
+            f"the post nests {what} more than {MAX_DEPTH} deep", hint="flatten the nesting"
+        )
+
+
 _DIRECTIVE = re.compile(r"( {0,3})(:{3,})\s*([A-Za-z][\w-]*)\s*(.*?)\s*")
+_DIRECTIVE_CLOSE = re.compile(r" {0,3}(:{3,})\s*")
 _ALERT = re.compile(r"( {0,3}>[ \t]?)\[!(note|tip|important|warning|caution)\][ \t]*", re.I)
 
 
-def admonitions(lines: list[Line], run: Run) -> list[Line]:
+def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -> list[Line]:
     """`:::note[Title]` … `:::` (Docusaurus, Fuwari, VitePress) and GitHub's `> [!NOTE]`.
 
     Both become a blockquote led by a bold label, which every platform renders. Directives nest
     by using more colons outside, as remark-directive requires.
     """
+    _check_depth(depth, "admonitions")
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
     while index < len(lines):
         current = lines[index]
-        m = None if current.frozen else _DIRECTIVE.fullmatch(current.text)
-        alert = None if current.frozen else _ALERT.fullmatch(current.text)
+        plain = current.frozen or current.literal
+        m = None if plain or not dialect.directives else _DIRECTIVE.fullmatch(current.text)
+        alert = None if plain or not dialect.alerts else _ALERT.fullmatch(current.text)
         if alert:
             label = alert.group(2).capitalize()
             out += [Line(f"{alert.group(1)}**{label}**", current.line), Line(">", current.line)]
@@ -217,8 +334,7 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        closer = re.compile(rf" {{0,3}}:{{{len(m.group(2))},}}\s*")
-        end = closers.after(closer, index + 1, frozen=False)
+        end = closers.directive_end(index + 1, len(m.group(2)))
         if end is None:
             run.note("admonition", current.line, f"':::{m.group(3)}' is never closed with ':::'")
             out.append(current)
@@ -231,7 +347,7 @@ def admonitions(lines: list[Line], run: Run) -> list[Line]:
             out.append(Line("", current.line))
         out.append(Line(f"> **{label}**", current.line))
         out.append(Line(">", current.line))
-        for inner in admonitions(lines[index + 1 : end], run):
+        for inner in admonitions(lines[index + 1 : end], run, dialect, depth + 1):
             out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
         index = end + 1
         if index < len(lines) and lines[index].text.strip():
@@ -255,13 +371,14 @@ _ESM = re.compile(
 _JSX_OPEN = re.compile(r"\s*<([A-Z][\w.]*)(?=[\s/>]|$)")
 
 
-def mdx(lines: list[Line], run: Run) -> list[Line]:
+def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
     """Strip MDX `import`/`export` statements and JSX components, which only MDX can render.
 
     An ESM statement runs to the next blank line, as in MDX. A component's tags are removed;
     the Markdown between an opening and a closing tag is kept (and dedented, since MDX has no
     indented code) because it is usually the content the component decorates.
     """
+    _check_depth(depth, "MDX components")
     tags = _Tags(lines)
     out: list[Line] = []
     index = 0
@@ -287,8 +404,11 @@ def mdx(lines: list[Line], run: Run) -> list[Line]:
             out.append(current)
             index += 1
             continue
-        replacement, index = handled
-        out.extend(mdx(replacement, run))
+        replacement, index, block = handled
+        # A component alone on its lines is a block in MDX: what it wraps stays a block of
+        # its own instead of running into the text around it.
+        gap = [Line("", current.line)] if block and replacement else []
+        out.extend([*gap, *mdx(replacement, run, depth + 1), *gap])
     return out
 
 
@@ -353,8 +473,11 @@ def _tag_end(lines: list[Line], index: int, start: int) -> tuple[int, int, bool]
     return None
 
 
-def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line], int] | None:
-    """Remove the component whose opening tag starts on line `index`; keep what it wraps."""
+def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line], int, bool] | None:
+    """Remove the component whose opening tag starts on line `index`; keep what it wraps.
+
+    Also says whether the component ended its last line (a block, not words in a paragraph).
+    """
     lines = tags.lines
     start = lines[index].text.index("<")
     end = _tag_end(lines, index, start + 1)
@@ -365,11 +488,11 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
     after = replace(lines[last], text=lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
-        return ([after] if after.text.strip() else []), last + 1
+        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
     closing = tags.closing(name, index, start)
     if closing is None or closing[0] < last or (closing[0] == last and closing[1] < column):
         run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
-        return ([after] if after.text.strip() else []), last + 1
+        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
     line, begin, finish = closing
     if line == last:
         inner = [replace(after, text=lines[last].text[column:begin])]
@@ -384,7 +507,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
     if tail.strip():
         kept.append(replace(lines[line], text=tail))
     run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
-    return kept, line + 1
+    return kept, line + 1, not tail.strip()
 
 
 def _dedent(lines: list[Line]) -> list[Line]:
@@ -440,17 +563,27 @@ def _strip_comments(block: list[Line]) -> None:
 
 # --------------------------------------------------------------------------- excerpt markers
 
-_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->|\{/\*\s*truncate\s*\*/\}")
+_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->")
+_MDX_MARKER = re.compile(r"<!--\s*(?:more|truncate)\s*-->|\{/\*\s*truncate\s*\*/\}")
 
 
-def excerpt_cut(lines: list[Line]) -> int | None:
-    """Remove excerpt markers; return the index of the first marker's line (the summary's end)."""
+def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
+    """Remove excerpt markers; return the index of the first marker's line (the summary's end).
+
+    A marker inside a code span is the author's text (a tutorial about markers), not a marker.
+    Only a marker alone on its line is removed: beside other text it is an invisible comment,
+    and removing it could change how the rest of the line reads.
+    """
+    marker = _MDX_MARKER if dialect.mdx else _MARKER
     cut = None
     for index, line in enumerate(lines):
-        if line.frozen or not _MARKER.search(line.text):
+        if line.frozen or not marker.search(line.text):
             continue
-        line.text = _MARKER.sub("", line.text)
-        if line.text.strip() == "":
+        scratch = Run(path=None, page_url="", site_url=None)
+        hidden = protect_code_spans(line.text, scratch)
+        if not marker.search(hidden):
+            continue
+        if not marker.sub("", hidden).strip():
             line.text = ""
         cut = index if cut is None else cut
     return cut
@@ -458,9 +591,8 @@ def excerpt_cut(lines: list[Line]) -> int | None:
 
 # --------------------------------------------------------------------------- inline templates
 
-_ESCAPED = re.compile(
-    r"\{\{([<%])/\*\s*(.{0,500}?)\s*\*/([>%])\}\}|\{([{%])/\*\s*(.{0,500}?)\s*\*/([}%])\}"
-)
+_ESCAPED_HUGO = re.compile(r"(\{\{[<%])/\*\s*(.{0,500}?)\s*\*/([>%]\}\})")
+_ESCAPED_ZOLA = re.compile(r"(\{[{%])/\*\s*(.{0,500}?)\s*\*/([}%]\})")
 _LIQUID_TAG = {
     name: re.compile(rf"\{{%-?\s*{name}\s*-?%\}}")
     for name in ("raw", "endraw", "comment", "endcomment")
@@ -477,14 +609,43 @@ _TEMPLATE = re.compile(r"\{\{.{0,500}?\}\}|\{%.{0,500}?%\}", re.S)
 _ARG = re.compile(r"(?:(\w+)\s*=\s*)?(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|`([^`]*)`|([^\s\"'`=]+))")
 
 
-def template_inline(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
-    """Hugo shortcodes, Zola shortcodes and Liquid tags inside one block of text."""
-    text = _ESCAPED.sub(lambda m: run.protect(_unescape(m)), text)
-    text = _liquid_pairs(text, "raw", run.protect)
-    text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
-    text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
-    text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
-    return _liquid(text, run, line_at, ref_url)
+def template_inline(
+    text: str, run: Run, line_at: LineAt, ref_url: RefURL | None, dialect: Dialect
+) -> str:
+    """Hugo shortcodes, Zola shortcodes or Liquid tags inside one block of text.
+
+    Escaped shortcodes are shown as the site shows them, inside code spans too (the generator
+    reads them before Markdown does); after that, code spans are hidden from every rule.
+    """
+    text = unescape_shortcodes(text, run, dialect)
+    text = protect_code_spans(text, run)
+    if dialect.liquid:
+        text = _liquid_pairs(text, "raw", run.protect)
+        text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
+    if dialect.hugo:
+        text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
+    if dialect.zola:
+        text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
+    return _liquid(text, run, line_at, ref_url) if dialect.liquid else text
+
+
+def unescape_shortcodes(text: str, run: Run, dialect: Dialect) -> str:
+    """Hugo's `{{</* x */>}}` and Zola's `{{/* x */}}` as their sites show them: `{{< x >}}`."""
+    pattern = _ESCAPED_HUGO if dialect.hugo else _ESCAPED_ZOLA if dialect.zola else None
+    if pattern is None or "/*" not in text:
+        return text
+    return pattern.sub(lambda m: run.protect(_unescape(m)), text)
+
+
+def unescape_in_code(lines: list[Line], dialect: Dialect) -> None:
+    """Escaped shortcodes in code blocks shown as the site shows them (Hugo and Zola unescape
+    them before the Markdown renderer sees the code)."""
+    if not (dialect.hugo or dialect.zola):
+        return
+    scratch = Run(path=None, page_url="", site_url=None)
+    for line in lines:
+        if line.frozen and "/*" in line.text:
+            line.text = scratch.restore(unescape_shortcodes(line.text, scratch, dialect))
 
 
 def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> str:
@@ -504,9 +665,7 @@ def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> 
 
 
 def _unescape(m: re.Match[str]) -> str:
-    if m.group(1):
-        return f"{{{{{m.group(1)} {m.group(2)} {m.group(3)}}}}}"
-    return f"{{{m.group(4)} {m.group(5)} {m.group(6)}}}"
+    return f"{m.group(1)} {m.group(2)} {m.group(3)}"
 
 
 def _sub(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:
@@ -568,14 +727,32 @@ def resolve_ref(target: str, run: Run, line: int | None, ref_url: RefURL | None)
     return url
 
 
+_WORDS = ("title", "text", "body", "caption", "quote", "content")
+
+
 def _zola_call(m: re.Match[str], run: Run, line_at: LineAt) -> str:
-    if m.group(2):
-        run.note(
-            "zola-shortcode",
-            line_at(m.start()),
-            f"Zola shortcode '{m.group(2)}' is not portable; removed",
-        )
-    return ""
+    """A Zola shortcode call: an image for one with a `src`, else the author's words it holds
+    (an admonition's `text`, a figure's `caption`) kept as text; nothing for one without."""
+    name = m.group(2)
+    if not name:
+        return ""
+    args = _args(m.group(3))
+    words = [args[key] for key in _WORDS if args.get(key) and key != "title"]
+    source = args.get("src") or args.get("path")
+    line = line_at(m.start())
+    if source:
+        alt = args.get("alt") or args.get("caption") or ""
+        caption = args.get("caption") or ""
+        run.note("zola-shortcode", line, f"Zola shortcode '{name}' converted to an image")
+        return f"![{alt}]({source})" + (run.newline() + f"*{caption}*" if caption else "")
+    title = args.get("title", "")
+    if not words and not title:
+        run.note("zola-shortcode", line, f"Zola shortcode '{name}' is not portable; removed")
+        return ""
+    run.note("zola-shortcode", line, f"Zola shortcode '{name}' removed; its words are kept")
+    if name == "admonition" or "type" in args:
+        title = title or (args.get("type") or "note").capitalize()
+    return " ".join([f"**{title}:**" if title else "", *words]).strip()
 
 
 def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,10 +23,12 @@ from urllib.parse import quote, urljoin
 from . import syntax
 from .errors import ContentError
 from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "UNSAFE_SCHEMES",
@@ -66,6 +68,7 @@ def transform(
     first_line: int = 1,
     ref_url: syntax.RefURL | None = None,
     post_link: syntax.RefURL | None = None,
+    generator: str | None = None,
 ) -> Transformed:
     """Turn a post body into portable CommonMark.
 
@@ -74,44 +77,181 @@ def transform(
     file line the body starts on, `ref_url` resolves generator links to other posts by their
     source path (Hugo `ref`, Jekyll `post_url`, Zola `@/`), `post_link` relative Markdown links
     to other posts' files (`./other.md`) to those posts' URLs (None: not a post, linked as is).
+    `generator` is the site's generator (a profile name): only its syntax is converted, and
+    MDX only in `.mdx` files; None converts no generator syntax.
     """
+    dialect = syntax.Dialect.of(generator, path)
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
+    # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
-    tokens = freeze_code(lines)
+    parse = parse_blocks(body, mdx=dialect.mdx)
+    freeze_code(lines, parse.tokens)
     before = [line.text for line in lines]
-    lines = syntax.generator_blocks(lines, run)
-    lines = syntax.admonitions(lines, run)
-    lines = syntax.mdx(lines, run)
-    cut = syntax.excerpt_cut(lines)
-    if path is not None and path.suffix.lower() == ".mdx":
+    lines = syntax.generator_blocks(lines, run, dialect)
+    lines = syntax.admonitions(lines, run, dialect)
+    if dialect.mdx:
+        lines = syntax.mdx(lines, run)
+    cut = syntax.excerpt_cut(lines, dialect)
+    if dialect.mdx:
         lines = syntax.mdx_comments(lines)
+    syntax.unescape_in_code(lines, dialect)
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     if [line.text for line in lines] != before:
-        tokens = freeze_code(lines)
-    paragraphs = {(t.map[0], t.map[1]) for t in tokens if t.type == "paragraph_open" and t.map}
-    covered: set[int] = set()
-    for first, end, kind in leaf_ranges(tokens):
-        group = [i for i in range(first, min(end, len(lines))) if not lines[i].frozen]
-        covered.update(range(first, end))
-        paragraph = kind == "inline" and (first, end) in paragraphs
-        for chunk in _contiguous(group):
-            _rewrite(lines, chunk, run, ref_url, paragraph=paragraph, definitions=False)
-    for index, line in enumerate(lines):
-        if index not in covered and not line.frozen and line.text.strip():
-            _rewrite(lines, [index], run, ref_url, paragraph=False, definitions=True)
+        parse = parse_blocks("\n".join(line.text for line in lines), mdx=dialect.mdx)
+        freeze_code(lines, parse.tokens)
+    marker = lines[cut] if cut is not None and cut < len(lines) else None
+    lines = _block_rules(lines, parse.tokens, run, ref_url, dialect)
+    lines, html_lines, parsed = _link_rules(lines, parse, run, ref_url, dialect)
+    if marker is not None:
+        cut = next(i for i, line in enumerate(lines) if line is marker)
     kept = [
         line
         for i, line in enumerate(lines)
-        if line.frozen or line.text.strip() or i == 0 or lines[i - 1].text.strip()
+        if line.frozen
+        or line.text.strip()
+        or i in html_lines
+        or i == 0
+        or lines[i - 1].text.strip()
     ]
-    text = run.restore("\n".join(line.text for line in kept)).strip("\n")
-    lead, excerpt = _summaries(text)
+    while kept and not kept[-1].frozen and not kept[-1].text.strip():
+        kept.pop()
+    while kept and not kept[0].frozen and not kept[0].text.strip():
+        kept.pop(0)
+    text = "\n".join(line.text for line in kept)
+    lead, excerpt = _summaries(*parsed)
     if cut is not None:
-        lead = plain_text(run.restore("\n".join(line.text for line in lines[:cut])))
+        lead = plain_text("\n".join(line.text for line in lines[:cut]), EXCERPT_LENGTH)
     notices = sorted(run.notices, key=lambda n: n.line or 0)
     hint = _shorten(lead, EXCERPT_LENGTH)
-    return Transformed(text + "\n" if text else "", tuple(notices), hint, excerpt)
+    # A body ends with a line break, except when it ends inside a fence left open: a break
+    # there would be one more character of the code.
+    open_code = kept and kept[-1].frozen and not _FENCE_CLOSER.fullmatch(kept[-1].text)
+    ending = "\n" if kept and (body.endswith("\n") or not open_code) else ""
+    return Transformed(text + ending, tuple(notices), hint, excerpt)
+
+
+_FENCE_CLOSER = re.compile(r" {0,3}(?:`{3,}|~{3,})[ \t]*")
+
+
+def _block_rules(
+    lines: list[Line],
+    tokens: list[Token],
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+) -> list[Line]:
+    """Generator templates and script links, one block at a time; returns the lines with every
+    placeholder restored (a rule may have added line breaks: those become lines of their own,
+    with the file line of the line they came from)."""
+    covered: set[int] = set()
+    for first, end, _kind in leaf_ranges(tokens):
+        covered.update(range(first, end))
+        group = [i for i in range(first, min(end, len(lines))) if not lines[i].frozen]
+        for chunk in _contiguous(group):
+            _rewrite(lines, chunk, run, ref_url, dialect, definitions=False)
+    for index, line in enumerate(lines):
+        if index not in covered and not line.frozen and line.text.strip():
+            _rewrite(lines, [index], run, ref_url, dialect, definitions=True)
+    out: list[Line] = []
+    for line in lines:
+        if "\ue000" not in line.text:
+            out.append(line)
+            continue
+        head, *rest = run.restore(line.text).split("\n")
+        line.text = head
+        out.append(line)
+        out.extend(replace(line, text=part) for part in rest)
+    return out
+
+
+def _link_rules(
+    lines: list[Line],
+    parse: BlockParse,
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+) -> tuple[list[Line], set[int], tuple[list[Token], dict[str, Any]]]:
+    """Links, images, definitions and HTML URLs made absolute and paragraph lines starting with
+    `#` escaped, where CommonMark finds them.
+
+    Returns the lines, the indexes of the lines of HTML blocks, and the block parse (its tokens
+    and environment: the edits change no block, so summaries are read from it). `parse` is
+    reused when the lines are still the text it parsed."""
+    if not lines:
+        return lines, set(), ([], {})
+    text = "\n".join(line.text for line in lines)
+    if parse.text != text:
+        parse = parse_blocks(text, mdx=dialect.mdx)
+    found = find_spans(parse, wanted=_worth_parsing)
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def line_at(offset: int) -> int | None:
+        return lines[bisect_right(starts, offset) - 1].line
+
+    edits: list[tuple[int, int, str]] = []
+    html_lines: set[int] = set()
+    hidden: list[tuple[int, int]] = []
+    lookalikes: list[int] = []
+    made: dict[str, str | None] = {}  # posts link the same URLs again and again
+    for span in sorted(found.spans, key=lambda span: span.start):
+        if span.kind == "destination":
+            raw = text[span.start : span.end]
+            if raw in made:
+                new = made[raw]
+            else:
+                new = _new_destination(raw, run, ref_url, dialect, line_at)
+                if not raw.startswith("@/"):  # Zola's links may leave a notice each
+                    made[raw] = new
+            if new is not None:
+                edits.append((span.start, span.end, new))
+        else:
+            hidden.append((span.start, span.end))
+            if span.kind == "html":
+                new = _html_urls(text[span.start : span.end], run)
+                if new is not None:
+                    edits.append((span.start, span.end, new))
+    for token in found.tokens:
+        if token.map is None:
+            continue
+        first, end = token.map
+        if token.type == "html_block":
+            html_lines.update(range(first, end))
+            start, finish = starts[first], starts[end] - 1 if end < len(starts) else len(text)
+            new = _html_urls(text[start:finish], run)
+            if new is not None:
+                edits.append((start, finish, new))
+        elif token.type == "paragraph_open":
+            lookalikes += _heading_lookalikes(text, starts, first, end, hidden)
+    _note_lookalikes(text, lookalikes, run, line_at)
+    edits += [(at, at, "\\") for at in lookalikes]
+    return _split(_apply(text, edits), lines), html_lines, (found.tokens, found.env)
+
+
+def _worth_parsing(content: str) -> bool:
+    """Blocks that can hold a link destination, raw HTML, or a code span next to a `#`."""
+    return "](" in content or "<" in content or ("`" in content and "#" in content)
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with disjoint edits applied; each keeps the line count of what it replaces."""
+    out: list[str] = []
+    position = 0
+    for start, end, new in sorted(edits):
+        if start < position:
+            continue
+        out.append(text[position:start])
+        out.append(new + "\n" * (text.count("\n", start, end) - new.count("\n")))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _split(text: str, lines: list[Line]) -> list[Line]:
+    for line, part in zip(lines, text.split("\n"), strict=True):
+        line.text = part
+    return lines
 
 
 # --------------------------------------------------------------------------- structure
@@ -157,30 +297,50 @@ def _fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- headings
 
-_LOOKALIKE = re.compile(r"^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#", re.M)
+_LOOKALIKE = re.compile(r"((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#")
+_NOTED_LOOKALIKES = 10
 
 
-def _escape_heading_lookalikes(text: str, run: Run, line_at: syntax.LineAt) -> str:
-    """Escape `#` at the start of a paragraph line: text to CommonMark, a heading elsewhere.
+def _heading_lookalikes(
+    text: str, starts: list[int], first: int, end: int, hidden: list[tuple[int, int]]
+) -> list[int]:
+    """`\\#` for a `#` starting a line of the paragraph on lines first..end.
 
     Python-Markdown, Redcarpet and Medium's importer read `#image: …` or `#hashtag` as a heading
-    even without the space CommonMark requires; `\\#` means a literal `#` to all of them. Runs
-    after code spans are hidden, so a span continuing on a line starting with `#` is left alone.
+    even without the space CommonMark requires; `\\#` means a literal `#` to all of them. A `#`
+    inside a code span or raw HTML (an attribute spanning lines) is not text and stays.
     """
+    found: list[int] = []
+    for number in range(first, min(end, len(starts))):
+        m = _LOOKALIKE.match(text, starts[number])
+        if m is None:
+            continue
+        at = m.end() - 1
+        spot = bisect_right(hidden, (at, len(text))) - 1
+        if spot < 0 or not hidden[spot][0] <= at < hidden[spot][1]:
+            found.append(at)
+    return found
 
-    def escape(m: re.Match[str]) -> str:
-        line_end = text.find("\n", m.start())
-        shown = run.restore(text[m.start() : line_end if line_end != -1 else len(text)]).strip()
+
+def _note_lookalikes(text: str, found: list[int], run: Run, line_at: syntax.LineAt) -> None:
+    """One notice per escaped line, the first few of them: a post of `#tag` lines gets a
+    summary instead of a notice per line."""
+    for at in found[:_NOTED_LOOKALIKES]:
+        line_end = text.find("\n", at)
+        shown = text[at : line_end if line_end != -1 else len(text)].strip()
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
         run.note(
             "ambiguous-heading",
-            line_at(m.start()),
+            line_at(at),
             f"'{shown}' is text in CommonMark but a heading in other Markdown renderers; "
             "escaped as '\\#' so it stays text (add a space after '#' if a heading was meant)",
         )
-        return m.group(1) + "\\#"
-
-    return _LOOKALIKE.sub(escape, text)
+    if len(found) > _NOTED_LOOKALIKES:
+        run.note(
+            "ambiguous-heading",
+            line_at(found[_NOTED_LOOKALIKES]),
+            f"{len(found) - _NOTED_LOOKALIKES} more lines starting with '#' escaped the same way",
+        )
 
 
 # --------------------------------------------------------------------------- links
@@ -193,6 +353,7 @@ def url_scheme(url: str) -> str | None:
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=4096)  # a post names the same images and pages again and again
 def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
     """`url` resolved the way the site serves it: page-relative against `page_url` (page-bundle
     semantics), `/root-relative` against `site_url`; URLs with a scheme and `#anchors` unchanged.
@@ -234,45 +395,78 @@ def _rewrite(
     chunk: list[int],
     run: Run,
     ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
     *,
-    paragraph: bool,
     definitions: bool,
 ) -> None:
-    """Apply the inline rules to one run of consecutive lines of the same block."""
-    text = protect_code_spans("\n".join(lines[i].text for i in chunk), run)
-    breaks: tuple[str, list[int]] = ("", [])
+    """Generator templates, then script links made inert, in one run of lines of one block.
 
-    def line_at(offset: int) -> int | None:
-        """File line of `offset` in the text of the rule running now (line breaks are kept)."""
-        nonlocal breaks
-        if breaks[0] is not text:
-            breaks = (text, [m.start() for m in re.finditer("\n", text)])
-        return lines[chunk[min(bisect_left(breaks[1], offset), len(chunk) - 1)]].line
+    Lines inside a Liquid `{% raw %}` block get no template rules. Code spans are hidden from
+    every rule here; line breaks are kept so that notices name the right line.
+    """
+    for part in _contiguous_by(chunk, lambda i: lines[i].literal):
+        text = "\n".join(lines[i].text for i in part)
+        breaks = [m.start() for m in re.finditer("\n", text)]
 
-    if paragraph:
-        text = _escape_heading_lookalikes(text, run, line_at)
-    text = syntax.template_inline(text, run, line_at, ref_url)
-    text = _REF_DEF.sub(lambda m: _definition(m, run, ref_url, line_at, definitions), text)
-    text = _inline_links(text, run, ref_url, line_at)
-    text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
-    if "<" in text:
-        text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
-    text = _HTML_TAG.sub(
-        lambda tag: _HTML_ATTR.sub(lambda m: _html_attribute(m, run), tag.group()), text
-    )
-    parts = text.split("\n")
-    for index, part in zip(chunk, parts, strict=True):
-        lines[index].text = part
+        def line_at(offset: int, part: list[int] = part, breaks: list[int] = breaks) -> int | None:
+            """File line of `offset` (template rules keep the line breaks they find)."""
+            return lines[part[min(bisect_left(breaks, offset), len(part) - 1)]].line
+
+        if dialect.templates and not lines[part[0]].literal:
+            text = syntax.template_inline(text, run, line_at, ref_url, dialect)
+        else:
+            text = protect_code_spans(text, run)
+        text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
+        text = _unsafe_links(text, run, line_at)
+        text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
+        if "<" in text:
+            text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
+        for index, new in zip(part, text.split("\n"), strict=True):
+            lines[index].text = new
 
 
-def _destination(raw: str, run: Run, ref_url: syntax.RefURL | None) -> str:
-    """A link destination made absolute; `<…>` kept, Zola's `@/post.md` resolved."""
+def _contiguous_by(indexes: list[int], key: Callable[[int], bool]) -> list[list[int]]:
+    """`indexes` cut where `key` changes."""
+    parts: list[list[int]] = []
+    for index in indexes:
+        if parts and key(parts[-1][-1]) == key(index):
+            parts[-1].append(index)
+        else:
+            parts.append([index])
+    return parts
+
+
+def _new_destination(
+    raw: str,
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+    line_at: syntax.LineAt,
+) -> str | None:
+    """A link destination as written (`<…>` or bare) made absolute; None to leave it.
+
+    The URL is read as CommonMark reads it (backslash escapes and entities decoded), resolved,
+    and written back so that it reads as that URL again.
+    """
+    from markdown_it.common.utils import unescapeAll  # the parser: never for `import crosspost`
+
     bracketed = raw.startswith("<") and raw.endswith(">")
-    url = raw[1:-1] if bracketed else raw
-    if url.startswith("@/"):
-        url = syntax.resolve_ref(url[2:], run, None, ref_url)
-    new = _post_url(url, run) or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
-    return f"<{new}>" if bracketed else new
+    url = unescapeAll(raw[1:-1] if bracketed else raw)
+    if dialect.templates and ("{{" in url or "{%" in url):
+        return None  # a template the generator fills in, left as is with its notice
+    if dialect.zola and url.startswith("@/"):
+        new = syntax.resolve_ref(url[2:], run, line_at(0), ref_url)
+    else:
+        new = _post_url(url, run) or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+    if new == url:
+        return None
+    new = re.sub(r"&(?=#?\w+;)", "&amp;", new)
+    if bracketed:
+        return "<" + new.replace("<", "%3C").replace(">", "%3E") + ">"
+    new = re.sub(r"[\x00-\x20]", lambda m: quote(m.group()), new)
+    if new.count("(") != new.count(")") or re.search(r"\)[^(]*\(", new):
+        new = new.replace("(", "%28").replace(")", "%29")
+    return new
 
 
 _POST_FILE = re.compile(r"[^:?#]+\.(?:md|mdx|markdown)(?:#.*)?", re.I | re.S)
@@ -289,15 +483,9 @@ def _post_url(url: str, run: Run) -> str | None:
     return run.post_link(url)
 
 
-def _definition(
-    m: re.Match[str],
-    run: Run,
-    ref_url: syntax.RefURL | None,
-    line_at: syntax.LineAt,
-    definition: bool,
-) -> str:
-    """A reference definition made absolute; one to a script gets the empty destination `<>`
-    (its links keep their text and lead nowhere).
+def _unsafe_definition(m: re.Match[str], run: Run, line_at: syntax.LineAt, definition: bool) -> str:
+    """A reference definition to a script gets the empty destination `<>` (its links keep
+    their text and lead nowhere).
 
     markdown-it reads `[x]: javascript:…` as a paragraph (it refuses such destinations), but
     Python-Markdown and the platforms' renderers read a definition: inside paragraphs, such a
@@ -309,7 +497,7 @@ def _definition(
     if scheme in UNSAFE_SCHEMES and (definition or line_start):
         run.note("unsafe-link", line_at(m.start()), f"reference to a '{scheme}:' URL emptied")
         return m.group(1) + "<>"
-    return m.group(1) + _destination(raw, run, ref_url) if definition else m.group()
+    return m.group()
 
 
 def _autolink(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
@@ -321,14 +509,13 @@ def _autolink(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
     return m.group()[1:-1]
 
 
-def _inline_links(
-    text: str, run: Run, ref_url: syntax.RefURL | None, line_at: syntax.LineAt
-) -> str:
-    """Rewrite `[text](dest "title")` and `![alt](dest)` destinations in one pass of edits.
+def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
+    """Unwrap `[text](javascript:…)` and `![alt](data:…)`: text kept, brackets and destination
+    dropped.
 
-    A dangerous destination unwraps the link (text kept, brackets and destination dropped), so
-    edits are a sorted list of disjoint spans: an inner link's edits lie inside the text of an
-    outer one. Scans are bounded so hostile input cannot make this quadratic.
+    Found by pattern, not by the CommonMark parser: markdown-it refuses such destinations and
+    shows the text, but the platforms' renderers may make them links. Scans are bounded so
+    hostile input cannot make this quadratic.
     """
     edits: list[tuple[int, int, str]] = []
     for m in _LINK_OPEN.finditer(text):
@@ -350,19 +537,7 @@ def _inline_links(
             )
             edits.append((opener - 1 if image else opener, opener + 1, ""))
             edits.append((m.start(), close, ""))
-        else:
-            edits.append((start, end, _destination(raw, run, ref_url)))
-    edits.sort()
-    out: list[str] = []
-    position = 0
-    for start, end, new in edits:
-        if start < position:
-            continue
-        out.append(text[position:start])
-        out.append(new + "\n" * text.count("\n", start, end))
-        position = end
-    out.append(text[position:])
-    return "".join(out)
+    return _apply(text, edits)
 
 
 def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:
@@ -432,11 +607,23 @@ def _script_attribute(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str
     return ""
 
 
+def _html_urls(html_text: str, run: Run) -> str | None:
+    """Relative URLs in the tags of raw HTML made absolute; None when nothing changes."""
+    new = _HTML_TAG.sub(
+        lambda tag: _HTML_ATTR.sub(lambda m: _html_attribute(m, run), tag.group()), html_text
+    )
+    return None if new == html_text else new
+
+
 def _html_attribute(m: re.Match[str], run: Run) -> str:
-    """A relative URL in an HTML attribute made absolute (scripts were removed before)."""
+    """A relative URL in an HTML attribute made absolute (scripts were removed before).
+
+    Line breaks and tabs inside the value are dropped from the URL, as browsers do; the breaks
+    end the value (where browsers drop them too) so that the block keeps its lines.
+    """
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
-    url = html.unescape(value[1:-1] if quote_char else value)
+    url = re.sub(r"[\t\n\r]", "", html.unescape(value[1:-1] if quote_char else value))
     if name.lower() == "srcset":
         new = _srcset(url, run)
     else:
@@ -445,7 +632,8 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     if new == url:
         return m.group()
     mark = quote_char or '"'
-    return f"{space}{name}{equals}{mark}{html.escape(new)}{mark}"
+    breaks = "\n" * value.count("\n")
+    return f"{space}{name}{equals}{mark}{html.escape(new)}{breaks}{mark}"
 
 
 def _srcset(value: str, run: Run) -> str:
@@ -482,7 +670,9 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     """
     words: list[str] = []
     length = 0
-    for text in _paragraphs(markdown):
+    window = None if limit is None else max(_WINDOW, 50 * limit)
+    env: dict[str, Any] = {}
+    for text in _paragraphs(parser().parse(markdown, env), env, window):
         words.append(text)
         length += len(text)
         if limit is not None and length > limit:
@@ -491,12 +681,17 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     return _shorten(text, limit) if limit else text
 
 
-def _summaries(markdown: str) -> tuple[str, str]:
-    """(first paragraph with text, excerpt) from one parse of the body."""
+# How much of a paragraph is read for a summary of a few hundred characters: a megabyte-long
+# paragraph is not parsed whole for its first words.
+_WINDOW = 20_000
+
+
+def _summaries(tokens: list[Token], env: dict[str, Any]) -> tuple[str, str]:
+    """(first paragraph with text, excerpt) from the body's block tokens."""
     first = ""
     words: list[str] = []
     length = 0
-    for text in _paragraphs(markdown):
+    for text in _paragraphs(tokens, env, _WINDOW):
         first = first or " ".join(text.split())
         words.append(text)
         length += len(text)
@@ -505,13 +700,15 @@ def _summaries(markdown: str) -> tuple[str, str]:
     return first, _shorten(" ".join(" ".join(words).split()), EXCERPT_LENGTH)
 
 
-def _paragraphs(markdown: str) -> Iterator[str]:
-    """Each paragraph's plain text, lazily: block parse first, inline parse one at a time."""
-    env: dict[str, Any] = {}  # collects reference definitions, so `[text][ref]` reads as text
-    tokens = parser().parse(markdown, env)
+def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) -> Iterator[str]:
+    """Each paragraph's plain text (its first `window` characters), inline-parsed one at a time.
+
+    `env` holds the reference definitions the block parse found, so `[text][ref]` reads as text.
+    """
     for before, token in pairwise(tokens):
         if token.type == "inline" and before.type == "paragraph_open":
-            children = parser(inline=True).parseInline(token.content, env)[0].children or []
+            content = token.content if window is None else token.content[:window]
+            children = parser(inline=True).parseInline(content, env)[0].children or []
             yield "".join(
                 " " if child.type in ("softbreak", "hardbreak") else child.content
                 for child in children

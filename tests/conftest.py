@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import pytest
 
+from crosspost.config import Config
 from crosspost.fake import FakePlatform
 from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
@@ -59,3 +62,13 @@ def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     yield start
     for sandbox in started:
         sandbox.__exit__()
+
+
+def announce_now(config: Config, platform: str, **options: Any) -> Config:
+    """The sandbox's config for one summary platform alone, posting without waiting for an
+    article platform (`after = "none"`), with `options` added to its table."""
+    pc = config.platforms[platform]
+    merged = MappingProxyType({**pc.options, **options})
+    return dataclasses.replace(
+        config, platforms={platform: dataclasses.replace(pc, after="none", options=merged)}
+    )

@@ -326,7 +326,7 @@ def test_init_detects_the_generator(tmp_path: Path, case: str) -> None:
     # the archive stays home: only posts from the day crosspost was set up are cross-posted
     assert config.site.since == datetime.date.today()
     text = (tmp_path / "crosspost.toml").read_text()
-    for table in ("devto", "hashnode", "medium", "mastodon"):
+    for table in ("devto", "hashnode", "medium", "mastodon", "bluesky"):
         assert f"# [platforms.{table}]" in text
     # every commented key is valid once uncommented
     data = tomllib.loads(re.sub(r"^# (?=\[|\w+ = )", "", text, flags=re.M))
@@ -334,6 +334,10 @@ def test_init_detects_the_generator(tmp_path: Path, case: str) -> None:
     assert data["platforms"]["hashnode"]["api_url"] == "https://gql-beta.hashnode.com/"
     assert data["platforms"]["medium"]["api_url"] == "https://api.medium.com/v1"
     assert data["platforms"]["mastodon"]["template"].startswith("{title}\n\n")
+    assert data["platforms"]["bluesky"] == {
+        "handle": "you.bsky.social",
+        "service": "https://bsky.social",
+    }
 
 
 def test_init_without_a_generator(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def test_publish_post(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines() if not line.startswith("warning")]
     assert sorted((words[0], words[1]) for words in lines) == [
+        ("bluesky", "created"),
         ("devto", "created"),
         ("hashnode", "created"),
         ("mastodon", "created"),
@@ -47,8 +48,8 @@ def test_publish_in_memory(tmp_path: Path) -> None:
     done = run_example(str(EXAMPLES / "publish_in_memory.py"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "publishing https://blog.example.com/posts/v2-0/" in done.stdout
-    assert done.stdout.count(": created") == 4  # the progress callback, once per platform
-    assert done.stdout.rstrip().endswith("4 published, exit code 0")
+    assert done.stdout.count(": created") == 5  # the progress callback, once per platform
+    assert done.stdout.rstrip().endswith("5 published, exit code 0")
 
 
 def test_plan_only(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ In-process `httpx.MockTransport` is enough here: these are decisions about answe
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import httpx
@@ -24,7 +25,14 @@ from crosspost.errors import (
     RejectedError,
     ServerError,
 )
-from crosspost.http import Pacer, PlatformClient, RetryPolicy, error_message, validate_base_url
+from crosspost.http import (
+    Pacer,
+    PlatformClient,
+    RetryPolicy,
+    error_message,
+    retry_after,
+    validate_base_url,
+)
 from crosspost.testing import FAST_RETRIES
 
 
@@ -62,6 +70,24 @@ def test_base_url_and_auth_are_applied():
     assert str(calls[0].url) == "https://api.example.com/v1/things"
     assert calls[0].headers["api-key"] == "tok-123456"
     assert calls[0].headers["user-agent"].startswith("crosspost/")
+
+
+def test_an_empty_auth_header_sends_no_credential_and_hands_it_to_the_adapter():
+    """`auth_header = ""`: the adapter signs in with `credential` (Bluesky); the client never
+    sends the token by itself, and an absolute URL goes where it says, bare."""
+    handler, calls = counting(httpx.Response(200, json={}), httpx.Response(200, json={}))
+    token = Secret("handle.example:app-pass-1234")
+    c = client(handler, token=token, auth_header="")
+    assert c.credential == token
+
+    async def go() -> None:
+        async with c:
+            await c.request("GET", "/things", op="read")
+            await c.request("POST", "https://pds.example.net/xrpc/x", op="update", content=b"raw")
+
+    asyncio.run(go())
+    assert all("authorization" not in request.headers for request in calls)
+    assert str(calls[1].url) == "https://pds.example.net/xrpc/x" and calls[1].content == b"raw"
 
 
 def test_plain_http_is_refused_except_loopback():
@@ -257,6 +283,21 @@ def test_pacer_honours_ratelimit_headers():
     )
     asyncio.run(pacer.acquire("read"))
     assert clock.slept == [pytest.approx(12.0)]
+
+
+def test_pacer_honours_the_unprefixed_ratelimit_headers_with_an_epoch_reset():
+    """The AT Protocol's xrpc-server sends `RateLimit-Remaining` and `RateLimit-Reset` as Unix
+    seconds (packages/xrpc-server/src/rate-limiter-http.ts), without the `X-` prefix."""
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    reset = f"{time.time() + 30:.0f}"
+    pacer.observe(
+        httpx.Response(200, headers={"RateLimit-Remaining": "0", "RateLimit-Reset": reset})
+    )
+    asyncio.run(pacer.acquire("read"))
+    assert clock.slept == [pytest.approx(30.0, abs=1.5)]
+    headers = httpx.Headers({"RateLimit-Reset": reset})
+    assert retry_after(headers) == pytest.approx(30.0, abs=1.5)
 
 
 def test_rate_limit_parsing():

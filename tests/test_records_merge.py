@@ -16,15 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crosspost.action.sync import dump as action_dump
 from crosspost.action.sync import parse as action_parse
 from crosspost.api import dump_records, merge_records, parse_records
+from crosspost.errors import RecordsError
 from crosspost.records import Entry, Records
 from crosspost.records_format import PostRecords, RecordsData
-from crosspost.records_merge import Key, merge_entry, when
+from crosspost.records_merge import Key, _moves, merge3, merge_entry, when
 
 URLS = [f"https://blog.example.com/posts/{slug}/" for slug in ("a", "b", "c")]
 PLATFORMS = ["devto", "hashnode", "mastodon"]
@@ -35,13 +37,24 @@ def stamp(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(1_700_000_000 + seconds)) + ".000Z"
 
 
+def maybe(*values: str) -> st.SearchStrategy[str | None]:
+    return st.one_of(st.none(), st.sampled_from(values))
+
+
 def entries(at: st.SearchStrategy[str]) -> st.SearchStrategy[Entry]:
+    """Every field of an entry, every state (`gone` included)."""
     return st.builds(
         Entry,
-        state=st.sampled_from(["pending", "published", "unknown"]),
+        state=st.sampled_from(["pending", "published", "unknown", "gone"]),
         at=at,
-        id=st.one_of(st.none(), st.sampled_from(["1", "2", "3"])),
-        key=st.one_of(st.none(), st.sampled_from(["k1", "k2"])),
+        id=maybe("1", "2", "3"),
+        url=maybe("https://dev.to/x/1", "https://mastodon.example/@x/2"),
+        hash=maybe("h1", "h2"),
+        key=maybe("k1", "k2"),
+        draft=st.booleans(),
+        source=maybe("s1", "s2"),
+        config=maybe("c1", "c2"),
+        was=maybe(*URLS),
     )
 
 
@@ -76,17 +89,21 @@ def account_keys(data: RecordsData) -> set[tuple[str, str]]:
     return {(name, key) for name, values in data.accounts.items() for key in values}
 
 
+def is_settled(entry: Entry) -> bool:
+    return entry.state in ("published", "gone")
+
+
 def settled(data: RecordsData) -> dict[Key, tuple[bool, float]]:
-    """Per post × platform: whether the entry is settled (published), and its `at` instant."""
+    """Per post × platform: whether the entry is settled (published or gone), and its `at`."""
     return {
-        (url, name): (entry.state == "published", when(entry))
+        (url, name): rank(entry)
         for url, post in data.posts.items()
         for name, entry in post.platforms.items()
     }
 
 
-def rank(entry: Entry) -> tuple[int, float]:
-    return (entry.state == "published", when(entry))
+def rank(entry: Entry) -> tuple[bool, float]:
+    return (is_settled(entry), when(entry.at))
 
 
 def replace_file(path: Path, raw: bytes) -> None:
@@ -119,7 +136,7 @@ def test_no_entry_is_ever_lost(ours: RecordsData, theirs: RecordsData) -> None:
             entry = side.get(*key)
             if entry is not None:
                 assert rank(chosen) >= rank(entry)  # never an older or less settled one
-                assert entry.state != "published" or chosen.state == "published"
+                assert not is_settled(entry) or is_settled(chosen)
 
 
 @PURE
@@ -177,6 +194,18 @@ def test_a_tie_keeps_ours() -> None:
     ours, theirs = Entry("published", at=stamp(0), id="ours"), Entry("published", at=stamp(0))
     assert merge_entry(ours, theirs) is ours
     assert merge_entry(Entry("pending", at=stamp(9)), ours) is ours  # settled beats newer
+
+
+def test_gone_is_settled_and_the_newer_settled_wins() -> None:
+    """A copy deleted by hand (`gone`, issue 14) is as settled as `published`: a stale
+    `published` from another writer must not bring it back, nor a newer `pending` replace it."""
+    published, gone = Entry("published", at=stamp(0), id="1"), Entry("gone", at=stamp(60), id="1")
+    assert merge_entry(published, gone) is gone
+    assert merge_entry(gone, published) is gone
+    assert merge_entry(Entry("gone", at=stamp(0)), Entry("published", at=stamp(60))).state == (
+        "published"
+    )
+    assert merge_entry(Entry("unknown", at=stamp(99)), gone) is gone
 
 
 # --------------------------------------------------------------------------- the CLI's locked write
@@ -298,3 +327,257 @@ def test_the_codec_round_trips_to_the_same_bytes(history: RecordsData) -> None:
     raw = dump_records(history)
     assert dump_records(parse_records(raw)) == raw
     assert action_dump(action_parse(raw.decode(), "git")).encode() == raw
+
+
+# --------------------------------------------------------------------------- moves and windows
+
+OLD, NEW = URLS[1], URLS[2]
+
+
+def test_a_move_carries_the_entry_another_writer_added_at_the_old_url(tmp_path: Path) -> None:
+    """A slug change during a run while a git pull adds the post's mastodon entry at the old URL:
+    the entry follows the post (it stayed behind at OLD, and the next run at NEW tooted again)."""
+    path = tmp_path / "records.json"
+    first = RecordsData({OLD: PostRecords("posts/b.md", {"devto": Entry("published", id="d")})})
+    path.write_bytes(dump_records(first))
+    with Records.open(path) as records:
+        pulled = copy(first)
+        pulled.posts[OLD].platforms["mastodon"] = Entry("published", at=stamp(0), id="m")
+        replace_file(path, dump_records(pulled))
+        records.move(OLD, NEW, source="posts/b2.md")
+    final = Records.read(path)
+    assert final.urls() == [NEW]
+    assert sorted(final.entries(NEW)) == ["devto", "mastodon"]
+    assert final.get(NEW, "mastodon") == Entry("published", at=stamp(0), id="m")
+    assert final.source_of(NEW) == "posts/b2.md"
+
+
+def test_a_move_carries_a_pending_entry_with_the_url_its_create_carried(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    first = RecordsData({OLD: PostRecords(None, {"devto": Entry("published", id="d")})})
+    path.write_bytes(dump_records(first))
+    with Records.open(path) as records:
+        pulled = copy(first)
+        pulled.posts[OLD].platforms["devto"] = Entry("published", at=stamp(0), id="d", hash="h2")
+        pulled.posts[OLD].platforms["medium"] = Entry("pending", at=stamp(0), key="k")
+        replace_file(path, dump_records(pulled))
+        records.move(OLD, NEW)
+    final = Records.read(path)
+    assert final.urls() == [NEW]
+    assert final.get(NEW, "medium") == Entry("pending", at=stamp(0), key="k", was=OLD)
+    devto = final.get(NEW, "devto")
+    assert devto is not None and devto.id == "d"
+
+
+def test_a_file_replaced_between_the_check_and_the_write_is_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other writer (a git pull) replaces the file while ours is being written: its entry
+    is merged in, not overwritten."""
+    path = tmp_path / "records.json"
+    fsync, hits = os.fsync, list[int]()
+
+    def pull_during_the_write(fd: int) -> None:
+        fsync(fd)
+        if not hits and os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).endswith(".tmp"):
+            hits.append(fd)
+            theirs = RecordsData({OLD: PostRecords(None, {"devto": Entry("published", id="t")})})
+            replace_file(path, dump_records(theirs))
+
+    with Records.open(path) as records:
+        monkeypatch.setattr(os, "fsync", pull_during_the_write)
+        records.put(A, "devto", Entry("published", id="ours"), source=None)
+        monkeypatch.undo()
+    assert hits
+    final = Records.read(path)
+    assert final.urls() == [A, OLD]
+
+
+def test_a_file_replaced_right_after_ours_is_not_taken_for_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other writer replaces the file just after our `os.replace`: the next write sees a
+    file that is not ours and merges it (it took theirs for ours and overwrote it)."""
+    path = tmp_path / "records.json"
+    replace, hits = os.replace, list[object]()
+
+    def pull_right_after(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        replace(src, dst)
+        if not hits and Path(dst) == path:
+            hits.append(dst)
+            theirs = parse_records(path.read_bytes())
+            theirs.posts[OLD] = PostRecords(None, {"devto": Entry("published", id="t")})
+            raw = dump_records(theirs)
+            temp = path.with_name("other-writer.tmp")
+            temp.write_bytes(raw)
+            replace(temp, path)
+
+    with Records.open(path) as records:
+        monkeypatch.setattr(os, "replace", pull_right_after)
+        records.put(A, "devto", Entry("published", id="ours"), source=None)
+        monkeypatch.undo()
+        records.put(A, "mastodon", Entry("published", id="m"), source=None)
+    assert hits
+    final = Records.read(path)
+    assert final.urls() == [A, OLD]
+    assert sorted(final.entries(A)) == ["devto", "mastodon"]
+
+
+# --------------------------------------------------------------------------- three-way, any ops
+
+Op = tuple[str, str, str, Entry | None]  # ("put" | "remove" | "move", url, platform or new URL)
+
+
+@st.composite
+def operations(draw: st.DrawFn) -> list[Op]:
+    """A writer's changes: puts, removals and moves (slug changes), in order."""
+    return draw(
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.just("put"),
+                    st.sampled_from(URLS),
+                    st.sampled_from(PLATFORMS),
+                    entries(UNIQUE_AT),
+                ),
+                st.tuples(
+                    st.just("remove"), st.sampled_from(URLS), st.sampled_from(PLATFORMS), st.none()
+                ),
+                st.tuples(st.just("move"), st.sampled_from(URLS), st.sampled_from(URLS), st.none()),
+            ),
+            max_size=6,
+        )
+    )
+
+
+def apply(records: Records, ops: list[Op]) -> list[tuple[str, str]]:
+    """Apply a writer's operations through crosspost.records; the moves that took place."""
+    moves = []
+    for kind, url, other, entry in ops:
+        if kind == "put" and entry is not None:
+            records.put(url, other, entry, source=None)
+        elif kind == "remove":
+            records.remove(url, other)
+        elif url != other:
+            try:
+                records.move(url, other)
+            except RecordsError:
+                continue  # nothing to move, or the target has records: refused
+            moves.append((url, other))
+    return moves
+
+
+def written(read: RecordsData, ops: list[Op]) -> tuple[RecordsData, list[tuple[str, str]]]:
+    """What one writer alone makes of `read` with `ops`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.json"
+        path.write_bytes(dump_records(read))
+        with Records.open(path) as records, records.bulk():
+            moves = apply(records, ops)
+        return parse_records(path.read_bytes()), moves
+
+
+def follow(url: str, moves: list[tuple[str, str]]) -> str:
+    for old, new in moves:
+        if url == old:
+            url = new
+    return url
+
+
+def assert_rebase_laws(
+    read: RecordsData,
+    ours: RecordsData,
+    theirs: RecordsData,
+    moves: list[tuple[str, str]],
+    result: RecordsData,
+) -> None:
+    """The laws of `records_merge.rebase`, as its docstring states them."""
+    moved_away = {old for old, _ in moves} - {new for _, new in moves}
+    carried: set[Key] = set()
+    for url, name in keys(theirs) | keys(read):
+        if theirs.get(url, name) != read.get(url, name) and theirs.get(url, name) is not None:
+            # Every entry the other writer changed or added is kept, at its post's URL after
+            # our moves, at least as settled and as new.
+            target = (follow(url, moves), name)
+            carried.add(target)
+            chosen = result.get(*target)
+            entry = theirs.get(url, name)
+            assert chosen is not None and entry is not None
+            assert rank(chosen) >= rank(entry), (url, name)
+    for key in keys(ours) | keys(read):
+        mine, before, other = ours.get(*key), read.get(*key), theirs.get(*key)
+        if mine == before:
+            continue
+        if other == before and key not in carried:
+            assert result.get(*key) == mine, key  # ours stands where they did not touch it
+        elif mine is not None:
+            chosen = result.get(*key)
+            assert chosen is not None and rank(chosen) >= rank(mine), key
+    for key in keys(read):
+        if ours.get(*key) == read.get(*key) == theirs.get(*key) and key[0] not in moved_away:
+            assert result.get(*key) == read.get(*key), key  # nobody touched it
+    for url in moved_away:
+        # Nothing stays behind where we moved a post from (what another writer left there
+        # followed the post), except what we wrote there since.
+        for name in PLATFORMS:
+            assert ours.get(url, name) is not None or result.get(url, name) is None, (url, name)
+
+
+THREE_WAY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@THREE_WAY
+@given(histories(UNIQUE_AT), operations(), operations())
+def test_the_locked_write_keeps_both_writers_changes(
+    read: RecordsData, our_ops: list[Op], their_ops: list[Op]
+) -> None:
+    """The CLI read `read`; another writer then put, removed and moved posts (a git pull), and
+    the CLI did its own puts, removals and moves: `rebase`'s laws hold."""
+    ours, moves = written(read, our_ops)
+    theirs, _ = written(read, their_ops)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.json"
+        path.write_bytes(dump_records(read))
+        with Records.open(path) as records:
+            replace_file(path, dump_records(theirs))
+            with records.bulk():
+                apply(records, our_ops)
+        result = parse_records(path.read_bytes())
+    assert_rebase_laws(read, ours, theirs, moves, result)
+
+
+@THREE_WAY
+@given(histories(UNIQUE_AT), operations(), operations())
+def test_the_actions_three_way_merge_keeps_both_writers_changes(
+    read: RecordsData, our_ops: list[Op], their_ops: list[Op]
+) -> None:
+    """The Action's rebase: git's stage 1 (`read`), 3 (`ours`) and 2 (`theirs`) through the same
+    `rebase`, with our moves read off the documents: the same laws hold."""
+    ours, _ = written(read, our_ops)
+    theirs, _ = written(read, their_ops)
+    result = merge3(copy(read), ours, theirs)
+    assert_rebase_laws(read, ours, theirs, _moves(read, ours), result)
+    assert pairs(merge3(read, read, theirs)) == pairs(theirs)
+    assert pairs(merge3(read, ours, read)) == pairs(ours)
+
+
+def pairs(data: RecordsData) -> dict[Key, Entry]:
+    return {key: entry for key in keys(data) if (entry := data.get(*key)) is not None}
+
+
+def test_the_action_reads_a_move_off_the_documents() -> None:
+    read = RecordsData(
+        {
+            OLD: PostRecords(None, {"devto": Entry("published", at=stamp(0), id="d")}),
+            A: PostRecords(None, {"devto": Entry("published", at=stamp(0), id="a")}),
+        }
+    )
+    ours = copy(read)
+    ours.posts[NEW] = ours.posts.pop(OLD)
+    theirs = copy(read)
+    theirs.posts[OLD].platforms["mastodon"] = Entry("published", at=stamp(5), id="m")
+    merged = merge3(read, ours, theirs)
+    assert sorted(merged.posts) == [A, NEW]
+    assert sorted(merged.posts[NEW].platforms) == ["devto", "mastodon"]
+    # Without the ancestor it is the two-way merge: the old URL comes back beside the new.
+    assert sorted(merge3(None, ours, theirs).posts) == [A, OLD, NEW]

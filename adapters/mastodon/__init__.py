@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
+from crosspost import summary
 from crosspost.adapter import BaseAdapter, Cache, Capabilities, Payload, Settings
 from crosspost.credentials import token_hint
 from crosspost.document import Asset, Document, Notice, RemotePost
@@ -31,7 +32,7 @@ from crosspost.errors import AuthError, ConfigError, EndpointError, PlatformErro
 from crosspost.http import error_message
 from crosspost.urls import same_url
 
-from .compose import compose, hashtag
+from .compose import hashtag, status_fit
 
 if TYPE_CHECKING:
     import httpx
@@ -158,7 +159,7 @@ class Mastodon(BaseAdapter):
         tags, notices = self.map_tags(doc, hashtag)
         limit, url_length = self._limits()
         spoiler = (self.settings.spoiler_text or "").strip()
-        text, gave_way = compose(
+        text, gave_way = summary.compose(
             self.settings.template,
             {
                 "title": doc.title,
@@ -167,9 +168,7 @@ class Mastodon(BaseAdapter):
                 "url": doc.canonical_url,
             },
             [t.lstrip("#") for t in tags],
-            limit=limit,
-            url_length=url_length,
-            spoiler=spoiler,
+            status_fit(limit, url_length=url_length, spoiler=spoiler),
         )
         if gave_way:
             notices += (

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 import regex
 
+from crosspost.document import image_type
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, FixedWindow, Route
 
 __all__ = ["FakeMastodon", "countable_length"]
@@ -151,16 +152,10 @@ def _now() -> str:
 
 
 def _sniff(data: bytes) -> str | None:
-    """The image type from its first bytes; Mastodon checks content, not file names."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    """The image type from its first bytes, among those Mastodon takes; it checks content, not
+    file names."""
+    kind = image_type(data[:16])
+    return kind if kind in ("image/jpeg", "image/png", "image/gif", "image/webp") else None
 
 
 class FakeMastodon(FakePlatform):

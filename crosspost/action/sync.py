@@ -5,8 +5,10 @@ The records are the only memory of what was published, so they are committed bac
 dedicated branch for protected default branches. Before every push they are copied aside for an
 artifact, and the copy is deleted once the push succeeded (a cancelled job is killed a few seconds
 after the cancel, maybe mid-push); the copy stays, and the job fails, when every push fails.
-Every merge is `crosspost.api.merge_records` and every file `dump_records`: the CLI's locked
-write and this module write the same bytes for the same records.
+Every merge is `crosspost.records_merge`'s (three-way, as the CLI's locked write merges, when
+the common ancestor is known: git's stage 1 in a rebase, the records branch as read at the
+start) and every file `dump_records`: the CLI and this module write the same bytes for the same
+records.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from crosspost.api import (
     RecordsData,
     RecordsFormatError,
     dump_records,
-    merge_records,
+    merge3_records,
     parse_records,
     redacted,
 )
@@ -162,12 +164,15 @@ class RecordsSync:
         self.branch_records = text
         self._merge_into_working_tree(text, f"{self.records_branch}:{rel}")
 
-    def _merge_into_working_tree(self, text: str, where: str) -> None:
-        """Merge a records document from git into the working tree's records file."""
+    def _merge_into_working_tree(self, text: str, where: str, ancestor: str | None = None) -> None:
+        """Merge a records document from git into the working tree's records file (three-way
+        when the `ancestor` both come from is known)."""
         local = self.records
         theirs = parse(text, where)
         if local.exists():
-            theirs = merge_records(parse(local.read_text("utf-8"), str(local)), theirs)
+            ours = parse(local.read_text("utf-8"), str(local))
+            base = parse(ancestor, "HEAD") if ancestor else None
+            theirs = merge3_records(base, ours, theirs)
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_bytes(dump_records(theirs))
 
@@ -201,7 +206,8 @@ class RecordsSync:
         if self.records_branch is None and rel is not None:
             newer = self._file_at(tip)
             if newer:
-                self._merge_into_working_tree(newer, f"origin/{branch}:{rel}")
+                older = self._file_at("HEAD")
+                self._merge_into_working_tree(newer, f"origin/{branch}:{rel}", older)
         if git.ok("diff", "--quiet", "HEAD", tip, "--", *watched()):
             return None
         return (
@@ -282,8 +288,10 @@ class RecordsSync:
         )
 
     def _rebase(self, branch: str, rel: str) -> None:
-        """`git pull --rebase`; a conflict on the records is settled by merging the JSON."""
+        """`git pull --rebase`; the records are merged as JSON, never as text: a conflict on them
+        is settled by the three-way merge, and so is a text merge git made on its own."""
         git = self.git
+        before = git("rev-parse", "HEAD").stdout.strip()
         pulled = git(
             *BOT,
             "pull",
@@ -296,6 +304,7 @@ class RecordsSync:
             check=False,
         )
         if pulled.returncode == 0:
+            self._redo_text_merge(before, rel)
             return
         for _ in range(PUSH_ATTEMPTS):
             if not git.rebasing():
@@ -307,11 +316,14 @@ class RecordsSync:
                 git("rebase", "--abort", check=False)
                 raise ActionError(f"the rebase conflicts on {', '.join(sorted(conflicted))}")
             if conflicted:
-                # During a rebase, stage 2 is the upstream side and stage 3 our replayed commit.
-                upstream = git("show", f":2:{rel}", check=False).stdout
-                ours = git("show", f":3:{rel}", check=False).stdout
-                merged = merge_records(
-                    parse(ours, "this run's records"), parse(upstream, f"origin/{branch}")
+                # During a rebase, stage 1 is the common ancestor (absent when both sides created
+                # the file), stage 2 the upstream side and stage 3 our replayed commit.
+                stage1 = git("show", f":1:{rel}", check=False)
+                ancestor = parse(stage1.stdout, "the ancestor") if stage1.returncode == 0 else None
+                merged = merge3_records(
+                    ancestor,
+                    parse(git("show", f":3:{rel}", check=False).stdout, "this run's records"),
+                    parse(git("show", f":2:{rel}", check=False).stdout, f"origin/{branch}"),
                 )
                 (self.repo / rel).write_bytes(dump_records(merged))
                 git("add", "--", rel)
@@ -320,6 +332,28 @@ class RecordsSync:
                 return
         git("rebase", "--abort", check=False)
         raise ActionError("could not finish the rebase onto origin")
+
+    def _redo_text_merge(self, before: str, rel: str) -> None:
+        """After a clean `git pull --rebase`, git may have merged the records' text itself: a
+        result that need not parse, or that mixes two entries line by line. Merge the JSON
+        three-way instead and amend our commit when the two differ."""
+        git = self.git
+        after = git("rev-parse", "HEAD").stdout.strip()
+        upstream = git("rev-parse", "--verify", "--quiet", "FETCH_HEAD", check=False).stdout.strip()
+        base = git("merge-base", before, upstream, check=False).stdout.strip() if upstream else ""
+        if after == before or not base or base == upstream:
+            return  # nothing was replayed onto another writer's commits
+        ancestor = self._file_at(base)
+        merged = merge3_records(
+            parse(ancestor, "the common ancestor") if ancestor else None,
+            parse(self._file_at(before), "this run's records"),
+            parse(self._file_at(upstream), "origin"),
+        )
+        text = dump(merged)
+        if self._file_at("HEAD") != text:
+            (self.repo / rel).write_text(text, "utf-8")
+            git("add", "--", rel)
+            git(*BOT, "commit", "--quiet", "--no-verify", "--amend", "--no-edit", "--", rel)
 
     def _save_to_branch(self, rel: str) -> Saved:
         """Commit the records alone to `records_branch` (orphan on first use), without touching
@@ -334,10 +368,12 @@ class RecordsSync:
             or None
         )
         published = self.branch_records or ""
+        # What this run started from: our changes since are merged three-way with the tip's.
+        read = None if self.branch_records is None else parse(published, f"{branch}:{rel}")
         reason = ""
         for attempt in range(1, PUSH_ATTEMPTS + 1):
             theirs = parse(published, f"{branch}:{rel}") if published else None
-            text = dump(merge_records(ours, theirs) if theirs is not None else ours)
+            text = dump(merge3_records(read, ours, theirs) if theirs is not None else ours)
             if theirs is not None and text == dump(theirs):
                 return Saved(True, f"unchanged on {branch}")
             commit = self._commit_file(rel, text, tip)

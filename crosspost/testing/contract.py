@@ -254,9 +254,14 @@ class AdapterContract:
         docs = [self.document(f"burst-{n}") for n in range(burst + 1)]
         report = platform.publish(*docs)
         assert report.exit_code == 0, describe(report)
-        if tightest is not None and tightest.per * TIME_SCALE > FAST_RETRIES.deadline:
+        if (
+            tightest is not None
+            and tightest.count <= burst  # the burst outgrows the window...
+            and tightest.per * TIME_SCALE > FAST_RETRIES.deadline  # ...which outlasts the run
+        ):
             # A window longer than a run waits (Medium's 10 posts a day) is not slept through:
-            # the rest is deferred to the next run, without a request.
+            # the rest is deferred to the next run, without a request. (A long window the burst
+            # stays within, such as Bluesky's 2,500 writes an hour, is simply not met.)
             statuses = [r.status for r in report.results]
             assert statuses.count(Status.CREATED) == burst, describe(report)
             assert statuses.count(Status.DEFERRED) == 1, describe(report)
@@ -294,8 +299,8 @@ class AdapterContract:
         assert isinstance(result.error, AuthError), result.error
         assert "***" in result.message, "the quoted token is masked, not dropped silently"
         token = platform.canaries.tokens[platform.name]
-        sent = [value for request in fake.requests for value in request.headers.values()]
-        assert any(token in value for value in sent), "the fake was sent the token to quote"
+        sent = [fake.echoed(request) for request in fake.requests]  # headers, or a body
+        assert any(token in quoted for quoted in sent), "the fake was sent the token to quote"
 
 
 def _alone(config: Config, adapter: AdapterClass) -> Config:

@@ -11,7 +11,6 @@ import time
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -29,7 +28,6 @@ from crosspost.adapters.mastodon import (
 )
 from crosspost.adapters.mastodon.compose import hashtag, status_length
 from crosspost.adapters.mastodon.fake import FakeMastodon, countable_length
-from crosspost.config import Config
 from crosspost.credentials import Secret
 from crosspost.document import Asset, Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, RejectedError
@@ -41,7 +39,10 @@ from crosspost.testing import FAST_RETRIES, run_publish
 from crosspost.testing import sample_document as make_doc
 
 from ..conftest import SPECS, needs_shared, recorded
+from ..conftest import announce_now as announce_alone
 from ..spec_check import openapi_errors
+
+announce_now = functools.partial(announce_alone, platform="mastodon")
 
 MASTODON_SPEC = SPECS / "mastodon" / "schema.json"
 SEED = make_doc(
@@ -396,13 +397,6 @@ def test_the_toot_always_fits_by_mastodons_count(
 
 
 # --------------------------------------------------------------------------- end to end
-
-
-def announce_now(config: Config, **options: Any) -> Config:
-    """The sandbox's config for Mastodon alone, posting without waiting for an article."""
-    pc = config.platforms["mastodon"]
-    merged = MappingProxyType({**pc.options, **options})
-    return replace(config, platforms={"mastodon": replace(pc, after="none", options=merged)})
 
 
 @pytest.fixture

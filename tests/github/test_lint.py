@@ -78,7 +78,13 @@ def test_every_token_input_becomes_its_environment_variable() -> None:
     action = yaml.safe_load(ACTION.read_text())
     publish = next(s for s in action["runs"]["steps"] if s.get("id") == "publish")
     tokens = [name for name in action["inputs"] if name.endswith("-token")]
-    assert tokens == ["devto-token", "hashnode-token", "medium-token", "mastodon-token"]
+    assert tokens == [
+        "devto-token",
+        "hashnode-token",
+        "medium-token",
+        "mastodon-token",
+        "bluesky-token",
+    ]
     for name in tokens:
         platform = name.removesuffix("-token").upper()
         assert publish["env"][f"CROSSPOST_{platform}_TOKEN"] == f"${{{{ inputs.{name} }}}}"

@@ -414,3 +414,70 @@ def test_the_action_writes_the_records_as_the_cli_does(tmp_path: Path, remote: R
                     records.put(url_, name, entry_, source=post.source)
     assert cli.read_bytes() == pushed
     assert set(json.loads(pushed)["posts"]) == {url("a"), url("b"), url("shared")}
+
+
+# --------------------------------------------------------------------------- three-way, as the CLI
+
+
+def write_records(workspace: Path, posts: dict[str, Any]) -> None:
+    (workspace / RECORDS).parent.mkdir(parents=True, exist_ok=True)
+    (workspace / RECORDS).write_bytes(
+        dump_records(parse_records(json.dumps({"version": 1, "posts": posts}).encode()))
+    )
+
+
+def seeded(tmp_path: Path, remote: Remote, posts: dict[str, Any]) -> Path:
+    write_records(remote.author, posts)
+    remote.push("records")
+    return remote.checkout(tmp_path / "ws")
+
+
+def test_a_race_after_a_move_brings_no_old_url_back(tmp_path: Path, remote: Remote) -> None:
+    """This run moved a post (slug change) while another run added its mastodon entry at the
+    old URL: the rebase merges three-way from git's common ancestor, so the old URL does not
+    come back beside the new one and the other run's entry follows the post."""
+    devto = entry("published", "2024-05-01T10:00:00Z", id="d")
+    before = {"platforms": {"devto": devto}, "source": "posts/old.md"}
+    workspace = seeded(tmp_path, remote, {url("old"): before})
+    run, _ = start(tmp_path, workspace)
+    updated = {**devto, "at": "2024-05-03T10:00:00Z"}  # both update devto: a text conflict
+    write_records(workspace, {url("new"): {"platforms": {"devto": updated}}})
+    toot = entry("published", "2024-05-01T11:00:00Z", id="m")
+    theirs_devto = {**devto, "at": "2024-05-02T10:00:00Z"}
+    theirs = {"platforms": {"devto": theirs_devto, "mastodon": toot}, "source": "posts/old.md"}
+    write_records(remote.author, {url("old"): theirs})
+    remote.push("records from a laptop")
+    assert run.finish(Report()) == 0
+    posts = origin_records(remote)["posts"]
+    assert set(posts) == {url("new")}
+    assert posts[url("new")]["platforms"] == {"devto": updated, "mastodon": toot}
+
+
+def test_a_newer_gone_is_not_turned_back_into_published(tmp_path: Path, remote: Remote) -> None:
+    published = entry("published", "2024-05-01T10:00:00Z", id="d")
+    workspace = seeded(tmp_path, remote, {url("a"): {"platforms": {"devto": published}}})
+    run, _ = start(tmp_path, workspace)
+    gone = entry("gone", "2024-05-02T10:00:00Z", id="d")
+    write_records(workspace, {url("a"): {"platforms": {"devto": gone}}})
+    updated = entry("published", "2024-05-01T12:00:00Z", id="d", hash="h2")
+    write_records(remote.author, {url("a"): {"platforms": {"devto": updated}}})
+    remote.push("records from a laptop")
+    assert run.finish(Report()) == 0
+    assert origin_records(remote)["posts"][url("a")]["platforms"]["devto"]["state"] == "gone"
+
+
+def test_a_clean_text_merge_of_the_records_is_redone_as_json(
+    tmp_path: Path, remote: Remote
+) -> None:
+    """Git merges two changes to one entry line by line when they touch lines apart: the result
+    is a hybrid no writer wrote. After the pull the JSON merge is redone and our commit amended."""
+    base = entry("published", "2024-05-01T10:00:00Z", id="d", url="https://dev.to/x/1")
+    workspace = seeded(tmp_path, remote, {url("a"): {"platforms": {"devto": base}}})
+    run, _ = start(tmp_path, workspace)
+    ours = {**base, "at": "2024-05-03T10:00:00Z"}  # an update, newer
+    write_records(workspace, {url("a"): {"platforms": {"devto": ours}}})
+    theirs = {**base, "url": "https://dev.to/x/1-b"}  # an older change of another line
+    write_records(remote.author, {url("a"): {"platforms": {"devto": theirs}}})
+    remote.push("records from a laptop")
+    assert run.finish(Report()) == 0
+    assert origin_records(remote)["posts"][url("a")]["platforms"]["devto"] == ours

@@ -125,5 +125,5 @@ def test_a_cover_inside_the_blog_is_uploaded(blog: HostileBlog) -> None:
         "bundle/index.md", front_matter("title: T", "date: 2024-03-01", "cover: ./cover.png")
     )
     assert blog.publish().exit_code == 0
-    assert _sent(blog, b"inside") == ["mastodon"]
+    assert _sent(blog, b"inside") == ["bluesky", "mastodon"]  # Bluesky's card thumbnail
     assert len(fake_of(blog.sandbox, "mastodon", FakeMastodon).media) == 1

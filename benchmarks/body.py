@@ -1,0 +1,118 @@
+"""The body transform on pathological post shapes at 1 MB and 4 MB: time, memory, growth.
+
+Issue 15's goal: any 1 MB post in ≤ 1 s and ≤ 200 MB, and time growing linearly (4 MB ≤ 4.5× the
+1 MB time). Each shape is a plausible post taken to extremes: repeated MDX components, lines
+starting with `#`, dense and sparse links, nested brackets, backtick runs, HTML blocks with
+URLs, an ordinary prose post. Each measurement runs in a fresh process (peak memory is that
+process's, less what the imports alone take). Times are CPU seconds of that process (wall
+time on a shared machine mostly measures the neighbours); wall seconds are shown beside. The
+baseline, measured in the same run, is one CommonMark parse of the same text by markdown-it-py
+(the parser the transform is built on): the "× parse" column says how many such parses the
+transform costs. Prints figures; asserts nothing.
+
+    python benchmarks/body.py [--sizes 1 4] [--shapes mdx hashtags ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROSE = (
+    "A paragraph of *ordinary* prose with a [relative link](../other-post/), an image "
+    "![figure](./figure.png), `inline code` and a footnote.[^1]\n\n"
+    "```python\nprint('[not](./a-link)')\n```\n\n"
+)
+
+SHAPES: dict[str, tuple[str, str]] = {
+    "prose": (PROSE, ".md"),
+    "mdx-components": ("<Note>\nSome *text* with a [link](./x/).\n</Note>\n", ".mdx"),
+    "hashtags": ("\n#x", ".md"),
+    "dense-links": ("[a link](./some/path/) and ", ".md"),
+    "sparse-links": ("word " * 3000 + "[link](./x/) ", ".md"),
+    "brackets": ("[" * 50 + "](" * 50 + "\n", ".md"),
+    "backticks": ("`a ``b ", ".md"),
+    "html-blocks": ('<div>\n<img src="./a.png">\n</div>\n\n', ".md"),
+}
+
+
+def body(shape: str, megabytes: float) -> str:
+    unit, _suffix = SHAPES[shape]
+    size = int(megabytes * (1 << 20))
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def measure(shape: str, megabytes: float, what: str) -> dict[str, float]:
+    """Run in a child process: import, build the body, then time `what` on it."""
+    from markdown_it import MarkdownIt
+
+    from crosspost.transform import transform
+
+    text = body(shape, megabytes)
+    suffix = SHAPES[shape][1]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started, cpu = time.perf_counter(), time.process_time()
+    if what == "transform":
+        transform(
+            text,
+            page_url="https://blog.example.com/posts/p/",
+            site_url="https://blog.example.com",
+            path=Path("post" + suffix),
+        )
+    else:
+        MarkdownIt("commonmark").parse(text)
+    wall, seconds = time.perf_counter() - started, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    return {"seconds": seconds, "wall": wall, "megabytes": peak / 1024}
+
+
+def child(shape: str, megabytes: float, what: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", shape, str(megabytes), what],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--sizes", type=float, nargs="+", default=[1.0, 4.0])
+    options.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
+    options.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = options.parse_args()
+    if args.child:
+        shape, megabytes, what = args.child
+        print(json.dumps(measure(shape, float(megabytes), what)))
+        return
+    small, large = min(args.sizes), max(args.sizes)
+    print(
+        f"{'shape':<16}{'MB':>5}{'CPU s':>8}{'wall s':>8}{'peak MB':>9}{'× parse':>9}{'growth':>8}"
+    )
+    for shape in args.shapes:
+        times: dict[float, float] = {}
+        for size in args.sizes:
+            result = child(shape, size, "transform")
+            baseline = child(shape, size, "parse")
+            times[size] = result["seconds"]
+            growth = ""
+            if size == large and small in times and large != small:
+                growth = f"{times[large] / times[small]:.2f}×"
+            print(
+                f"{shape:<16}{size:>5g}{result['seconds']:>8.2f}{result['wall']:>8.2f}"
+                f"{result['megabytes']:>9.0f}{result['seconds'] / baseline['seconds']:>9.2f}"
+                f"{growth:>8}",
+                flush=True,
+            )
+    print(f"growth: CPU time at {large:g} MB over {small:g} MB (linear: {large / small:g}×)")
+
+
+if __name__ == "__main__":
+    main()

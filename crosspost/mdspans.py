@@ -1,0 +1,310 @@
+"""Where a Markdown source holds link destinations, raw HTML and code spans, as CommonMark reads it.
+
+Guessing links with patterns gets CommonMark's precedence wrong (`\\[not a link](/foo)`, nested
+links, a `](` inside a code span or an HTML attribute), and every such guess changes what the
+post means. So the positions come from markdown-it itself: its link, image, raw-HTML and
+code-span rules and its reference-definition rule are wrapped to record where they matched.
+Inline parsing is the expensive part of a parse, so only blocks that can hold what is asked for
+are parsed inline.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
+__all__ = ["BlockParse", "Span", "Spans", "find_spans", "parse_blocks"]
+
+_KEY = "crosspost_spans"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """`kind` ("destination", "html" or "code") between document offsets `start` and `end`."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass
+class Spans:
+    """What one parse found: spans in order of discovery, the block tokens, and the parse's
+    environment (its reference definitions)."""
+
+    spans: list[Span]
+    tokens: list[Token]
+    env: dict[str, Any]
+
+
+@dataclass
+class _Collector:
+    current: str | None = None
+    found: list[tuple[str, int, int]] = field(default_factory=list)
+    definitions: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BlockParse:
+    """One block parse of `text`: the tokens, and the reference definitions' destinations."""
+
+    text: str
+    tokens: list[Token]
+    env: dict[str, Any]
+    definitions: list[tuple[int, int]]
+    mdx: bool
+
+
+def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
+    """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
+    MDX reads it: there is no indented code (indentation is only layout)."""
+    collector = _Collector()
+    env: dict[str, Any] = {_KEY: collector}
+    tokens = _parser(mdx=mdx).parse(text, env)
+    del env[_KEY]
+    return BlockParse(text, tokens, env, collector.definitions, mdx)
+
+
+def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
+    """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
+    where; reference definitions are always reported (they are block syntax)."""
+    collector = _Collector()
+    text, tokens = parse.text, parse.tokens
+    env = {**parse.env, _KEY: collector}
+    md = _parser(mdx=parse.mdx)
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    spans = [Span("destination", s, e) for s, e in parse.definitions]
+    previous = ""
+    cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
+    for token in tokens:
+        cell = previous in ("th_open", "td_open")
+        previous = token.type
+        if token.type != "inline" or not token.map:
+            continue
+        if wanted(token.content):
+            collector.current = token.content
+            collector.found = []
+            md.inline.parse(token.content, md, env, [])
+            collector.current = None
+            spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
+        elif cell:
+            _located(text, starts, token, [], cursor, cell=True)
+    return Spans(spans, tokens, parse.env)
+
+
+def _located(
+    text: str,
+    starts: list[int],
+    token: Token,
+    found: list[tuple[str, int, int]],
+    cursor: dict[int, int],
+    *,
+    cell: bool,
+) -> list[Span]:
+    """Content offsets of one inline block mapped to document offsets, each one checked.
+
+    A block's content is its lines without container markers and indentation, so each content
+    line is the end of its source line (a table cell: a part of it, searched left to right).
+    """
+    assert token.map is not None
+    content_lines = token.content.split("\n")
+    bases: list[int] = []
+    offset = 0
+    origins: list[int | None] = []
+    for k, content_line in enumerate(content_lines):
+        bases.append(offset)
+        offset += len(content_line) + 1
+        number = token.map[0] + k
+        if number >= len(starts):
+            origins.append(None)
+            continue
+        end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+        source = text[starts[number] : end]
+        stripped = content_line.lstrip(" \t")
+        lead = len(content_line) - len(stripped)
+        if cell:
+            at = source.find(stripped, cursor.get(number, 0))
+            cursor[number] = at + len(stripped) if at >= 0 else cursor.get(number, 0)
+        elif source.endswith(stripped):
+            at = len(source) - len(stripped)
+        elif source.rstrip().endswith(stripped):
+            at = len(source.rstrip()) - len(stripped)
+        else:
+            at = source.rfind(stripped)
+        origins.append(None if at < 0 or not stripped else starts[number] + at - lead)
+    located: list[Span] = []
+    content = token.content
+    for kind, start, end in found:
+        k = bisect_right(bases, start) - 1
+        origin = origins[k]
+        if origin is None or start - bases[k] < len(content_lines[k]) - len(
+            content_lines[k].lstrip(" \t")
+        ):
+            continue
+        begin = origin + start - bases[k]
+        # Spans may cross lines (raw HTML): the end is mapped on its own line.
+        k_end = bisect_right(bases, max(start, end - 1)) - 1
+        end_origin = origins[k_end]
+        if end_origin is None:
+            continue
+        finish = end_origin + end - bases[k_end]
+        if kind != "html" and text[begin:finish] != content[start:end]:
+            continue
+        if kind == "html" and (
+            text[begin : begin + 1] != "<" or text[finish - 1 : finish] != content[end - 1 : end]
+        ):
+            continue
+        located.append(Span(kind, begin, finish))
+    return located
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+@cache
+def _parser(*, mdx: bool) -> MarkdownIt:
+    """CommonMark plus GFM tables, footnotes and `$` math, with recording rules; the inline pass
+    is run by hand.
+
+    Footnotes and math are read because posts use them: `[^note]: text` is a footnote, not a
+    link definition, and `$[a](b)$` or a `#` line inside `$$` display math is math, not text.
+    """
+    # The parser and its plugins: never for `import crosspost`.
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import reference
+    from markdown_it.rules_inline import backtick, html_inline, image, link
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(dollarmath_plugin)
+    # Footnote bodies stay where they are written (not moved to the end): their links are found
+    # at their own lines.
+    md.disable(["inline", "text_join", "footnote_tail", *(["code", "html_block"] if mdx else [])])
+    md.block.ruler.at("reference", _recording_reference(reference))
+    md.inline.ruler.at("link", _recording(link, _destination(image=False)))
+    md.inline.ruler.at("image", _recording(image, _destination(image=True)))
+    md.inline.ruler.at("html_inline", _recording(html_inline, _whole("html")))
+    md.inline.ruler.at("backticks", _recording(backtick, _whole("code")))
+    return md
+
+
+InlineRule = Callable[["StateInline", bool], bool]
+BlockRule = Callable[["StateBlock", int, int, bool], bool]
+
+
+def _collector(state: StateInline) -> _Collector | None:
+    collector = state.env.get(_KEY)
+    # Only the block's own text: an image's description is parsed again as a separate text,
+    # and what is inside it (a link in alt text) never shows as a link.
+    if isinstance(collector, _Collector) and state.src is collector.current:
+        return collector
+    return None
+
+
+Found = tuple[str, int, int]
+Locate = Callable[["StateInline", int, int], Found | None]
+
+
+def _recording(rule: InlineRule, locate: Locate) -> InlineRule:
+    """`rule`, also recording `locate(state, start, end)` for each match in the block's text."""
+
+    def recording(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, silent):
+            return False
+        collector = _collector(state)
+        if not silent and collector is not None:
+            found = locate(state, start, state.pos)
+            if found is not None:
+                collector.found.append(found)
+        return True
+
+    return recording
+
+
+def _whole(kind: str) -> Locate:
+    return lambda state, start, end: (kind, start, end)
+
+
+def _destination(*, image: bool) -> Locate:
+    """Where the destination of the link (or image) matched from `start` to `end` is."""
+
+    def locate(state: StateInline, start: int, end: int) -> Found | None:
+        state.pos = start
+        try:
+            label_end = state.md.helpers.parseLinkLabel(
+                state, start + 1 if image else start, not image
+            )
+        finally:
+            state.pos = end
+        span = _inline_destination(state.src, label_end + 1, end)
+        return None if span is None else ("destination", *span)
+
+    return locate
+
+
+def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:
+    """(start, end) of the destination of `(dest "title")` at `at`; None for a reference link."""
+    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
+
+    if at >= limit or src[at] != "(":
+        return None
+    position = at + 1
+    while position < limit and src[position] in " \t\n":
+        position += 1
+    result = parseLinkDestination(src, position, limit)
+    if not result.ok or result.pos <= position:
+        return None
+    return position, result.pos
+
+
+def _recording_reference(rule: BlockRule) -> BlockRule:
+    def recording(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not rule(state, start_line, end_line, silent):
+            return False
+        collector = state.env.get(_KEY)
+        if not silent and isinstance(collector, _Collector):
+            span = _definition_destination(state, start_line, state.line)
+            if span is not None:
+                collector.definitions.append(span)
+        return True
+
+    return recording
+
+
+def _definition_destination(state: StateBlock, first: int, end: int) -> tuple[int, int] | None:
+    """Document offsets of the destination of the definition on lines first..end."""
+    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
+
+    pieces: list[tuple[int, int]] = []  # (offset in the joined string, document offset)
+    joined = ""
+    for line in range(first, end):
+        begin = state.bMarks[line] + state.tShift[line]
+        pieces.append((len(joined), begin))
+        joined += state.src[begin : state.eMarks[line] + 1]
+    position = 1
+    while position < len(joined) and joined[position] != "]":
+        position += 2 if joined[position] == "\\" else 1
+    position += 2  # past "]:"
+    while position < len(joined) and joined[position] in " \t\n":
+        position += 1
+    result = parseLinkDestination(joined, position, len(joined))
+    if not result.ok or result.pos <= position:
+        return None
+    index = bisect_right([p[0] for p in pieces], position) - 1
+    joined_start, document_start = pieces[index]
+    start = document_start + position - joined_start
+    finish = start + result.pos - position
+    if state.src[start:finish] != joined[position : result.pos]:
+        return None
+    return start, finish
