@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .adapter import AdapterClass, Payload
+from .adapter import Adapter, AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .credentials import missing_tokens
 from .document import Notice, RemotePost
@@ -33,6 +33,7 @@ from .errors import (
     DeferredError,
     GoneError,
     PlatformError,
+    RetryableError,
 )
 from .http import RetryPolicy
 from .plan import (
@@ -467,6 +468,11 @@ class Publisher:
             found = await self._already_there(action)
             if found is not None:
                 return found
+            left = self._settling(action, action.record) if action.record else 0.0
+            if left > 0 and action.record is not None:
+                adapter = self.platforms[action.platform]
+                why = "not among the platform's posts"
+                return _failure(action, _too_soon(adapter, action, action.record, left, why))
         previous = action.record
         pending = Entry("pending", key=key)
         self._put(action, pending)
@@ -484,6 +490,14 @@ class Publisher:
             return _failure(action, exc)
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
+
+    def _settling(self, action: Action, copy: Entry) -> float:
+        """Seconds until the platform's answers about the copy `copy` records can be trusted:
+        its read lag since the copy was written (Hashnode's edge cache keeps serving the old
+        state for about 25 s). A "not found" before then is not a deletion (DESIGN §7)."""
+        adapter = self.platforms[action.platform]
+        lag = settle_seconds(self.config, action.platform, adapter, in_flight=False)
+        return max(0.0, lag - age(copy.at))
 
     def _recreating(self, action: Action) -> bool:
         """--force on a copy recorded gone: look first where the platform can be searched, so a
@@ -541,8 +555,11 @@ class Publisher:
         try:
             updated = await adapter.update(remote, action.payload)
         except GoneError as exc:
+            left = self._settling(action, record)
+            if left > 0:
+                return _failure(action, _too_soon(adapter, action, record, left, exc.message))
             log.info("%s", exc)
-            self._put(action, Entry("gone", id=record.id, url=record.url, draft=record.draft))
+            self._put(action, record.gone())
             reason = gone_reason(
                 adapter.display_name or action.platform, action.platform, action.post, record.url
             )
@@ -870,6 +887,20 @@ def _verdict(
 
 def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
     return _verdict(action, Status.ATTENTION, message, error)
+
+
+def _too_soon(
+    adapter: Adapter, action: Action, copy: Entry, left: float, why: str
+) -> RetryableError:
+    """A copy not found moments after it was written: neither gone nor created again."""
+    return RetryableError(
+        f"{why}, but the copy was written {age(copy.at):.0f}s ago and "
+        f"{adapter.display_name or action.platform}'s reads lag its writes; nothing recorded or "
+        "sent",
+        platform=action.platform,
+        retry_after=left,
+        hint=f"wait {max(left, 1):.0f}s, then run the same command again",
+    )
 
 
 def _later(action: Action, limit: DeferredError) -> Result:

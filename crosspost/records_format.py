@@ -46,7 +46,8 @@ class Entry:
     `config` the fingerprints that let an unchanged post be skipped without parsing it.
     `unknown`: a create may or may not have happened and the platform cannot be asked.
     `gone`: the copy `id` at `url` was deleted on the platform (an update found it missing);
-    it is left alone until `publish --force` creates it again.
+    it is left alone until `publish --force` creates it again. Its `at` is the copy's last
+    write, not when it was found missing.
     `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
     canonical URL its create carried, which is where a lookup must search for it.
     """
@@ -85,6 +86,11 @@ class Entry:
 
     def evolve(self, **changes: Any) -> Entry:
         return replace(self, **changes)
+
+    def gone(self) -> Entry:
+        """This copy, recorded deleted on the platform. `at` stays the copy's last write, so
+        that `--force` can tell whether the platform's lists have caught up with it."""
+        return Entry("gone", at=self.at, id=self.id, url=self.url, draft=self.draft)
 
 
 _FIELD_TYPES: dict[str, type] = {

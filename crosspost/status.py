@@ -141,7 +141,10 @@ async def refresh(
                 elif name in problems:
                     findings.append(_with(base, Verdict.ERROR, str(problems[name])))
                 else:
-                    settle = settle_seconds(config, name, adapter, in_flight=True)
+                    settle = (
+                        settle_seconds(config, name, adapter, in_flight=True),
+                        settle_seconds(config, name, adapter, in_flight=False),
+                    )
                     gone = gone_reason(adapter.display_name or name, name, doc.label, None)
                     findings.append(await _compare(base, adapter.find(doc), settle, gone))
     finally:
@@ -165,8 +168,12 @@ def _suspects(findings: list[Finding]) -> list[Finding]:
 
 
 async def _compare(
-    base: Finding, lookup: Awaitable[RemotePost | None], settle: float, gone: str
+    base: Finding, lookup: Awaitable[RemotePost | None], settle: tuple[float, float], gone: str
 ) -> Finding:
+    """`settle`: how old an entry must be before "not found" is believed (DESIGN §7), for a
+    create that got no answer (`pending`) and for a copy the platform confirmed; younger, the
+    platform's lists may not show it yet (Hashnode's edge cache), which is `wait`, never `gone`."""
+    in_flight, answered = settle
     try:
         remote = await lookup
     except CrosspostError as exc:
@@ -175,14 +182,22 @@ async def _compare(
     if remote is None:
         if entry is None:
             return _with(base, Verdict.ABSENT, "not published")
-        if entry.state == "pending" and age(entry.at) < settle:
+        if entry.state == "pending" and age(entry.at) < in_flight:
             return _with(
                 base,
                 Verdict.WAIT,
-                f"interrupted create too recent to judge; retry in {settle:.0f}s",
+                f"interrupted create too recent to judge; retry in {in_flight:.0f}s",
             )
         if entry.state == "pending":
             return _with(base, Verdict.CLEAR, "interrupted create that never landed")
+        if age(entry.at) < answered:
+            left = answered - age(entry.at)
+            return _with(
+                base,
+                Verdict.WAIT,
+                f"recorded {entry.state} moments ago and not listed yet: the platform's reads "
+                f"lag its writes; retry in {max(left, 1):.0f}s",
+            )
         return _with(base, Verdict.GONE, f"recorded, but not found on the platform: {gone}")
     found = Finding(**{**base.__dict__, "remote": remote})
     if entry is None or entry.state != "published":
@@ -216,7 +231,7 @@ def apply(findings: Iterable[Finding], records: Records) -> int:
             elif f.verdict is Verdict.SUSPECT:
                 records.put(f.canonical_url, f.platform, Entry("unknown"), source=f.source)
             elif f.verdict is Verdict.GONE and f.recorded is not None:
-                entry = Entry("gone", id=f.recorded.id, url=f.recorded.url, draft=f.recorded.draft)
+                entry = f.recorded.gone()
                 records.put(f.canonical_url, f.platform, entry, source=f.source)
             else:  # CLEAR
                 records.remove(f.canonical_url, f.platform)

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import token_hint
@@ -137,6 +137,19 @@ def hashnode_slug(text: str) -> str | None:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())) or None
 
 
+def _canonical_slug(canonical_url: str) -> str | None:
+    """The copy's slug: the canonical URL's last segment (`/posts/hello/`, `/hello.html` →
+    `hello`), so that the Hashnode URL follows the post's own address and a file renamed
+    without changing its URL sends nothing new (the file name is not the post's identity).
+    A segment without letters (`/posts/42/`) gives none: Hashnode then derives it from the
+    title when the post is created, and an update leaves it as it is."""
+    segments = [s for s in unquote(urlsplit(canonical_url).path).split("/") if s]
+    if segments and re.fullmatch(r"index(\.\w+)?", segments[-1]):
+        segments.pop()
+    slug = hashnode_slug(re.sub(r"\.(html?|php|aspx?)$", "", segments[-1])) if segments else None
+    return slug if slug and re.search("[a-z]", slug) else None
+
+
 def _as_draft(fields: Mapping[str, Any]) -> dict[str, Any]:
     """PublishPostInput fields in CreateDraftInput/UpdateDraftInput form."""
     out: dict[str, Any] = {}
@@ -206,7 +219,7 @@ class Hashnode(BaseAdapter):
             fields["subtitle"] = subtitle
         if doc.cover and doc.cover.url:
             fields["coverImage"] = doc.cover.url
-        slug = hashnode_slug(doc.slug)
+        slug = _canonical_slug(doc.canonical_url)
         if slug:
             fields["slug"] = slug
         if self.settings.series_id:

@@ -656,3 +656,24 @@ def test_every_operation_sent_validates_against_the_published_schema(hashnode):
         if (errors := validate(schema, parse(request.json()["query"])))
     ]
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("canonical", "slug"),
+    [
+        ("https://blog.example.com/posts/hello/", "hello"),
+        ("https://blog.example.com/2024/01/02/my-post.html", "my-post"),
+        ("https://blog.example.com/p/hello/index.html", "hello"),
+        ("https://blog.example.com/posts/caf%C3%A9-au-lait/", "cafe-au-lait"),
+        ("https://blog.example.com/posts/42/", None),  # Hashnode derives one from the title
+    ],
+)
+def test_the_slug_follows_the_canonical_url_not_the_file_name(canonical, slug):
+    """A file renamed without changing its URL changes nothing (docs/records.md): the slug
+    Hashnode gets, which makes the copy's own URL, comes from the canonical URL, so the
+    renamed file's payload is the same and no update rewrites the copy's address."""
+    doc = make_doc("hello", canonical_url=canonical)
+    renamed = replace(doc, slug="2024-05-06-renamed-file")
+    body = adapter().render(doc).body
+    assert body.get("slug") == slug
+    assert adapter().render(renamed).hash == adapter().render(doc).hash
