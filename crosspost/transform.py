@@ -5,6 +5,10 @@ syntax (`crosspost.syntax`); drop a leading `# h1` that repeats the title; escap
 that other renderers read as headings; make links and images absolute and inert when they carry
 a script. Every change that loses or alters something the author wrote leaves a Notice with the
 file line.
+
+It stays one module (~780 lines) because it is one pipeline with one shared state (the frozen code
+lines, the line map for Notices, the edit list): each stage's order matters to the next, and
+splitting stages into modules would scatter that ordering rule.
 """
 
 from __future__ import annotations
