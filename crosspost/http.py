@@ -6,8 +6,8 @@ transient failure; a create only when it provably never reached the platform (co
 the platform said so (429, 503 with Retry-After). Anything else on a create is an
 `AmbiguousError`, which the publisher reconciles instead of resending.
 
-It stays one module (~650 lines) because its one job is the rule of when a request may be sent
-again: the retry policy, the pacer, Retry-After and rate-limit headers and the error texts all feed
+It stays one module because its one job is the rule of when a request may be sent again: the retry
+policy, the pacer, Retry-After and rate-limit headers and the error texts all feed
 `PlatformClient.request`'s single decision, and split apart that rule would be spread over modules
 that must change together.
 """

@@ -7,9 +7,9 @@ lag), adopted if found, created again only when the lookup proves it absent or t
 idempotency key makes a resend safe, and otherwise left for a human (exit 3). Announcement
 platforms (a toot about the post) run after the article platforms, per post.
 
-It stays one module (~810 lines) because its one job is the records protocol above, and
-`Publisher`'s steps (write pending, send, reconcile, settle) are that protocol in order; spreading
-them over modules would split the one rule that makes a create never happen twice.
+It stays one module because its one job is the records protocol above, and `Publisher`'s steps
+(write pending, send, reconcile, settle) are that protocol in order; spreading them over modules
+would split the one rule that makes a create never happen twice.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ on meaning, so each Document field has an ordered list of aliases and the first 
 (`ALIASES`); profiles never change this, so a Hugo post moved into an Astro blog still loads.
 Everything that goes wrong is a `SourceError` naming the file, the line, the key and the fix.
 
-It stays one module (~810 lines) because its one job is that every field of a Document is read from
-front matter by the same aliases and fails with the same file/line/key error; reading, decoding and
-field rules split apart would scatter the one place where a post's input is trusted.
+It stays one module because its one job is that every field of a Document is read from front matter
+by the same aliases and fails with the same file/line/key error; reading, decoding and field rules
+split apart would scatter the one place where a post's input is trusted.
 """
 
 from __future__ import annotations

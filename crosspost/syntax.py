@@ -7,9 +7,9 @@ portable equivalent exists (admonitions → blockquotes, `highlight` blocks → 
 spans were swapped for placeholders, and never add or remove line breaks so that line numbers
 stay right.
 
-It stays one module (~790 lines) because every rule here shares the same contract (`Line` lists,
-frozen code lines never read, line breaks never added or removed) and the same `Dialect`; the
-sections below are each short, and one file keeps that contract in one place to check against.
+It stays one module because every rule here shares the same contract (`Line` lists, frozen code
+lines never read, line breaks never added or removed) and the same `Dialect`; the sections below are
+each short, and one file keeps that contract in one place to check against.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ that other renderers read as headings; make links and images absolute and inert 
 a script. Every change that loses or alters something the author wrote leaves a Notice with the
 file line.
 
-It stays one module (~780 lines) because it is one pipeline with one shared state (the frozen code
-lines, the line map for Notices, the edit list): each stage's order matters to the next, and
-splitting stages into modules would scatter that ordering rule.
+It stays one module because it is one pipeline with one shared state (the frozen code lines, the
+line map for Notices, the edit list): each stage's order matters to the next, and splitting stages
+into modules would scatter that ordering rule.
 """
 
 from __future__ import annotations
