@@ -1,4 +1,4 @@
-"""One HTTP client per platform, one retry policy, one pacer (DESIGN §7, §8).
+"""One HTTP client per platform, one retry policy, one pacer (docs/architecture.md §7, §8).
 
 Adapters call `PlatformClient.request(method, url, op=...)`. `op` says what the request does on
 the platform, which decides what may be retried: a read or an update can be resent after any

@@ -1,4 +1,5 @@
-"""Post file → Document (DESIGN §3): front matter of every generator, one neutral shape.
+"""Post file → Document: front matter of every generator, one neutral shape
+(docs/architecture.md §3).
 
 Generators disagree on key names (`pubDate`, `published`, `lastmod`, `cover_image`…) but rarely
 on meaning, so each Document field has an ordered list of aliases and the first present wins

@@ -1,4 +1,4 @@
-"""Static-site generator syntax turned into portable Markdown (DESIGN §5).
+"""Static-site generator syntax turned into portable Markdown (docs/architecture.md §5).
 
 Platforms render plain CommonMark, so what only a generator understands is converted where a
 portable equivalent exists (admonitions → blockquotes, `highlight` blocks → fenced code, figures

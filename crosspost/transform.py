@@ -1,4 +1,5 @@
-"""Body transforms (DESIGN §5): make a post's Markdown read on a platform as on the canonical page.
+"""Body transforms: make a post's Markdown read on a platform as on the canonical page
+(docs/architecture.md §5).
 
 The pipeline, in order: find code with markdown-it (frozen, never touched); convert generator
 syntax (`crosspost.syntax`); drop a leading `# h1` that repeats the title; escape paragraph lines
