@@ -1,5 +1,5 @@
-"""Backfill: 200 new posts to a rate-limited platform (DESIGN §13: ≥ 90 % of the limit,
-0 duplicates, 0 failures): pacing must beat bouncing off 429s.
+"""Backfill: 200 new posts to a rate-limited platform (docs/architecture.md §13: ≥ 90 % of the
+limit, 0 duplicates, 0 failures): pacing must beat bouncing off 429s.
 
 Runs against the fake dev.to with its real limit (10 creates per 30 s) scaled down in time by
 `--scale` (fake and client alike), in-process, and prints the achieved rate as a fraction of the

@@ -1,5 +1,5 @@
-"""One post to all four platforms, 200 ms per request (DESIGN §13: ≤ 1.2× the slowest platform's
-own chain of requests; ≥ 3× faster than one platform after another).
+"""One post to all four platforms, 200 ms per request (docs/architecture.md §13: ≤ 1.2× the slowest
+platform's own chain of requests; ≥ 3× faster than one platform after another).
 
 Each figure is an in-process publish of the same post into fresh fakes that delay every answer by
 `--latency`: all four at once, then each platform alone (its own chain; the Mastodon summary alone

@@ -1,5 +1,5 @@
-"""No-op publish over 10,000 already-published posts (DESIGN §13: ≤ 1 s, ≤ 5× the hashing floor,
-≤ 100 MB RSS). This is what the GitHub Action does on every push.
+"""No-op publish over 10,000 already-published posts (docs/architecture.md §13: ≤ 1 s, ≤ 5× the
+hashing floor, ≤ 100 MB RSS). This is what the GitHub Action does on every push.
 
 The records are filled first (offline, from the plan's rendered payloads), then
 `crosspost publish BLOG` runs with nothing to do. The floor is a Python process that only finds,

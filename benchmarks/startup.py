@@ -1,4 +1,5 @@
-"""`crosspost --version` and `--help` against a bare `python -c pass` (DESIGN §13: ≤ 2×).
+"""`crosspost --version` and `--help` against a bare `python -c pass`
+(≤ 2×, docs/architecture.md §13).
 
 Runs each command many times, interleaved so that machine noise hits all of them alike, and
 prints medians and ratios. Prints figures; asserts nothing.

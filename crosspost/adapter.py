@@ -1,4 +1,5 @@
-"""The adapter contract (DESIGN §6) and the registry that finds adapters through entry points.
+"""The adapter contract and the registry that finds adapters through entry points
+(docs/architecture.md §6).
 
 An adapter is one small class per platform. It declares what the platform can do and its limits
 as data (`Capabilities`), turns a `Document` into the exact request body (`render`, pure), and

@@ -1,4 +1,4 @@
-"""crosspost.toml / [tool.crosspost] → a typed, validated Config (DESIGN §4).
+"""crosspost.toml / [tool.crosspost] → a typed, validated Config (docs/architecture.md §4).
 
 Validation is driven by dataclass fields, so the same code checks the core's tables and every
 adapter's own settings: an unknown key or a wrong type is a `ConfigError` naming the file, the

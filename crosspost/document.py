@@ -63,7 +63,7 @@ class Asset:
 
 @dataclass(frozen=True)
 class Document:
-    """One post, in the terms every platform shares (DESIGN §3).
+    """One post, in the terms every platform shares (docs/architecture.md §3).
 
     `body` is Markdown after the portable transforms (absolute links, SSG syntax removed);
     `excerpt` is plain text for summaries; `notices` are warnings found while loading (line numbers

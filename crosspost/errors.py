@@ -3,7 +3,7 @@
 Callers branch on the class, never on the message: `RetryableError` subclasses may be retried by
 `crosspost.http`, `AmbiguousError` means the platform may have acted and must be reconciled, every
 other `PlatformError` is final. `exit_code` is what the CLI returns for an error of that class
-(DESIGN §10: 1 a platform failed, 2 bad input or config, 3 needs attention).
+(docs/architecture.md §10: 1 a platform failed, 2 bad input or config, 3 needs attention).
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
-"""One HTTP client per platform, one retry policy, one pacer (DESIGN §7, §8).
+"""One HTTP client per platform, one retry policy, one pacer (docs/architecture.md §7, §8).
 
 Adapters call `PlatformClient.request(method, url, op=...)`. `op` says what the request does on
 the platform, which decides what may be retried: a read or an update can be resent after any
 transient failure; a create only when it provably never reached the platform (connect error) or
 the platform said so (429, 503 with Retry-After). Anything else on a create is an
 `AmbiguousError`, which the publisher reconciles instead of resending.
+
+It stays one module because its one job is the rule of when a request may be sent again: the retry
+policy, the pacer, Retry-After and rate-limit headers and the error texts all feed
+`PlatformClient.request`'s single decision, and split apart that rule would be spread over modules
+that must change together.
 """
 
 from __future__ import annotations

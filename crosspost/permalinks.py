@@ -1,5 +1,5 @@
 """A post's path on its site: the placeholders of a permalink pattern, filled the way the
-generator fills them (DESIGN §3).
+generator fills them (docs/architecture.md §3).
 
 Generators agree on the shape (`/{year}/{month}/{slug}/`) but not on the words: Hugo's `:slug`
 falls back to the urlized title and lower-cases the whole path, Jekyll writes the date in the

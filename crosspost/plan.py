@@ -1,4 +1,4 @@
-"""Document × platforms × records → what to do for each (post, platform) (DESIGN §7).
+"""Document × platforms × records → what to do for each (post, platform) (docs/architecture.md §7).
 
 Planning is pure apart from reading post files: it never talks to a platform. Its fast path
 decides "unchanged" from the file's hash and the config's fingerprint alone, before parsing, so a

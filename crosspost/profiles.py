@@ -1,4 +1,4 @@
-"""Static-site generator profiles: defaults as data, never code paths (DESIGN §3).
+"""Static-site generator profiles: defaults as data, never code paths (docs/architecture.md §3).
 
 A profile only changes where posts live, how their public URL is built and how `init` recognises
 the generator. Field aliases are shared by all generators (first alias found wins), so a Hugo post

@@ -1,11 +1,15 @@
 """Applies a plan: platforms concurrently, records transitions crash-safe, reconcile before retry.
 
-The records protocol (DESIGN §7): before a create, `pending` with an idempotency key is on disk;
-after it, `published`. A create that failed ambiguously (timeout after sending, reset, 5xx) is
-never sent again blindly: the post is looked up by canonical URL first (after the platform's read
-lag), adopted if found, created again only when the lookup proves it absent or the platform's
-idempotency key makes a resend safe, and otherwise left for a human (exit 3). Announcement
-platforms (a toot about the post) run after the article platforms, per post.
+The records protocol (docs/architecture.md §7): before a create, `pending` with an idempotency key
+is on disk; after it, `published`. A create that failed ambiguously (timeout after sending, reset,
+5xx) is never sent again blindly: the post is looked up by canonical URL first (after the platform's
+read lag), adopted if found, created again only when the lookup proves it absent or the platform's
+idempotency key makes a resend safe, and otherwise left for a human (exit 3). Announcement platforms
+(a toot about the post) run after the article platforms, per post.
+
+It stays one module because its one job is the records protocol above, and `Publisher`'s steps
+(write pending, send, reconcile, settle) are that protocol in order; spreading them over modules
+would split the one rule that makes a create never happen twice.
 """
 
 from __future__ import annotations
@@ -136,7 +140,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """3 needs attention, else 2 bad input, else 1 a platform failed, else 0 (DESIGN §10)."""
+        """3 needs attention, else 2 bad input, else 1 a platform failed, else 0
+        (docs/architecture.md §10)."""
         statuses = {r.status for r in self.results}
         if Status.ATTENTION in statuses:
             return 3

@@ -1,4 +1,5 @@
-"""The records file: what was published where, so that nothing is ever published twice (DESIGN §7).
+"""The records file: what was published where, so that nothing is ever published twice
+(docs/architecture.md §7).
 
 `.crosspost/records.json` is sorted and indented so that its git diffs are readable. Every change
 is written through at once, atomically (temp file in the same folder, fsync, `os.replace`, fsync

@@ -1,4 +1,4 @@
-"""The records file format in one place: parse and validate, dump (DESIGN §7).
+"""The records file format in one place: parse and validate, dump (docs/architecture.md §7).
 
 Every writer of `.crosspost/records.json` (the CLI's locked write in `crosspost.records`, the
 Action's rebase-and-retry in `crosspost.action.sync`) reads and writes it through `parse` and

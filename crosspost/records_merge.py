@@ -1,4 +1,5 @@
-"""How two writers' records become one: the merge policy every writer uses (DESIGN §7).
+"""How two writers' records become one: the merge policy every writer uses
+(docs/architecture.md §7).
 
 Two writers touch one records file: the CLI's locked write finds that a `git pull` or another
 process changed the file since it read it; the Action's push races another run's and rebases.

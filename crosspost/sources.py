@@ -1,9 +1,14 @@
-"""Post file → Document (DESIGN §3): front matter of every generator, one neutral shape.
+"""Post file → Document: front matter of every generator, one neutral shape
+(docs/architecture.md §3).
 
 Generators disagree on key names (`pubDate`, `published`, `lastmod`, `cover_image`…) but rarely
 on meaning, so each Document field has an ordered list of aliases and the first present wins
 (`ALIASES`); profiles never change this, so a Hugo post moved into an Astro blog still loads.
 Everything that goes wrong is a `SourceError` naming the file, the line, the key and the fix.
+
+It stays one module because its one job is that every field of a Document is read from front matter
+by the same aliases and fails with the same file/line/key error; reading, decoding and field rules
+split apart would scatter the one place where a post's input is trusted.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Static-site generator syntax turned into portable Markdown (DESIGN §5).
+"""Static-site generator syntax turned into portable Markdown (docs/architecture.md §5).
 
 Platforms render plain CommonMark, so what only a generator understands is converted where a
 portable equivalent exists (admonitions → blockquotes, `highlight` blocks → fenced code, figures
@@ -6,6 +6,10 @@ portable equivalent exists (admonitions → blockquotes, `highlight` blocks → 
 `Line` lists and never read frozen (code) lines; inline rules work on one block's text after code
 spans were swapped for placeholders, and never add or remove line breaks so that line numbers
 stay right.
+
+It stays one module because every rule here shares the same contract (`Line` lists, frozen code
+lines never read, line breaks never added or removed) and the same `Dialect`; the sections below are
+each short, and one file keeps that contract in one place to check against.
 """
 
 from __future__ import annotations

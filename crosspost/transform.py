@@ -1,10 +1,15 @@
-"""Body transforms (DESIGN §5): make a post's Markdown read on a platform as on the canonical page.
+"""Body transforms: make a post's Markdown read on a platform as on the canonical page
+(docs/architecture.md §5).
 
 The pipeline, in order: find code with markdown-it (frozen, never touched); convert generator
 syntax (`crosspost.syntax`); drop a leading `# h1` that repeats the title; escape paragraph lines
 that other renderers read as headings; make links and images absolute and inert when they carry
 a script. Every change that loses or alters something the author wrote leaves a Notice with the
 file line.
+
+It stays one module because it is one pipeline with one shared state (the frozen code lines, the
+line map for Notices, the edit list): each stage's order matters to the next, and splitting stages
+into modules would scatter that ordering rule.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Post file → Document: every generator's front matter, each rule of DESIGN §3, bad input."""
+"""Post file → Document: every generator's front matter, each rule of docs/architecture.md §3, bad
+input."""
 
 from __future__ import annotations
 

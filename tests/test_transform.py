@@ -1,4 +1,5 @@
-"""Body transforms (DESIGN §5): each rule, code left alone, line numbers of the original file."""
+"""Body transforms (docs/architecture.md §5): each rule, code left alone, line numbers of the
+original file."""
 
 from __future__ import annotations
 

@@ -12,6 +12,10 @@ write and the `publication` read with `FORBIDDEN` and the documented message. Re
 100 KB get 413; `first` is clamped to 100 (drafts 50); post and draft lists lag writes by
 `stale_seconds` (the ~25 s edge cache). `retired=True` answers like gql.hashnode.com since 2026:
 301 to an HTML announcement. Rate limits are published but not enforced, so none are here.
+
+It stays one module because a fake is one calibrated model of one platform: its resolvers share the
+same state and the same error shapes, and a split would make the calibration harder to compare with
+its sources.
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ Calibrated on Mastodon's source (issue 14; docs/platforms/facts.md):
 - error messages follow the request's language (`Accept-Language`, or `language` for every
   request); the German validation message is transcribed from halcy/Mastodon.py
   tests/cassettes/test_lang_for_errors.yaml.
+
+It stays one module because a fake is one calibrated model of one platform: its handlers share the
+same state, rate-limit counters and error shapes, and a split would make the calibration harder to
+compare with its sources.
 """
 
 from __future__ import annotations

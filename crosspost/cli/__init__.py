@@ -5,12 +5,13 @@ The package: this fast entry point; `group` (the click group, error handling, --
 preview; `publish`; `status`; `accounts`: platforms, login, logout; `blog`: init, sandbox,
 records); `commands` registers them all.
 
-Importing click alone takes three to four times as long as starting Python, and DESIGN §13 wants
-`crosspost --version` and `--help` within twice a bare interpreter. So `main` answers those two
-itself (the top-level help is click's own rendering, kept in `crosspost.cli._help` and compared
-with click's output by the tests) and imports the click group only when a command actually runs.
-Everywhere else it behaves as that group: `CliRunner().invoke(main, …)`, `main.command()`,
-`main.commands` all reach the real one, and type checkers are shown the group's own type.
+Importing click alone takes three to four times as long as starting Python, and
+docs/architecture.md §13 wants `crosspost --version` and `--help` within twice a bare interpreter.
+So `main` answers those two itself (the top-level help is click's own rendering, kept in
+`crosspost.cli._help` and compared with click's output by the tests) and imports the click group
+only when a command actually runs. Everywhere else it behaves as that group:
+`CliRunner().invoke(main, …)`, `main.command()`, `main.commands` all reach the real one, and type
+checkers are shown the group's own type.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The `crosspost` click group and what every command shares (DESIGN §10).
+"""The `crosspost` click group and what every command shares (docs/architecture.md §10).
 
 The group turns any `CrosspostError` into one line on stderr and its exit code, and any other
 exception into one scrubbed "internal error" line and exit 1: a user never sees a traceback

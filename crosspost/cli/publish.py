@@ -1,7 +1,7 @@
 """`crosspost publish`: parse the arguments, call `crosspost.api`, print the report.
 
-Exit codes follow DESIGN §10 (0 done, 1 a platform failed, 2 bad input or config, 3 needs
-attention). With --github the run is the GitHub Action's (`crosspost.action.run`).
+Exit codes follow docs/architecture.md §10 (0 done, 1 a platform failed, 2 bad input or config,
+3 needs attention). With --github the run is the GitHub Action's (`crosspost.action.run`).
 """
 
 from __future__ import annotations

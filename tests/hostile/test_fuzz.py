@@ -185,8 +185,9 @@ def test_hostile_bodies_keep_their_code_and_lose_their_scripts(
     doc = _parsed(f"---\ntitle: Fuzz\ndate: 2024-03-01\n---\n\n{body}", config)
     assert isinstance(doc, Document), doc
     assert _code(doc.body) == _code(body)
-    # CommonMark decides what is code (DESIGN §5); Python-Markdown reads some fences that
-    # CommonMark accepts (`~~~sh title="a b"`) as text, which the link tests cover instead.
+    # CommonMark decides what is code (docs/architecture.md §5); Python-Markdown reads some
+    # fences that CommonMark accepts (`~~~sh title="a b"`) as text, which the link tests cover
+    # instead.
     assert not script_urls(doc.body, python_markdown=False), doc.body
     for adapter in adapters.values():
         with contextlib.suppress(ContentError):
