@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .check import Checkup, OfflineRenderer
     from .plan import Kind, Plan, PostSource
     from .publisher import Report, Result, Status
-    from .records import Records
+    from .records import Records, check_records_path
     from .scaffold import Detected
     from .status import StatusReport
 
@@ -55,6 +55,7 @@ __all__ = [
     "collect",
     "delete_token",
     "describe_platforms",
+    "check_records_path",
     "dump_records",
     "env_var",
     "format_post",
@@ -85,6 +86,7 @@ __all__ = [
 _LAZY = {
     "Kind": "crosspost.plan",
     "Records": "crosspost.records",
+    "check_records_path": "crosspost.records",
     "Report": "crosspost.publisher",
     "Result": "crosspost.publisher",
     "Status": "crosspost.publisher",

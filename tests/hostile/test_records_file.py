@@ -25,6 +25,14 @@ def _rewrite(change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
     return lambda path: path.write_bytes(change(path.read_bytes()))
 
 
+def _link(path: Path) -> None:
+    """records.json -> ../secret: a pull request's way to make the Action commit a secret."""
+    secret = path.parent.parent / "secret"
+    secret.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to("../secret")
+
+
 def _folder(path: Path) -> None:
     path.unlink()
     path.mkdir()
@@ -47,7 +55,8 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "restore it",
     ),
     "deeply-nested": (_rewrite(lambda b: b"[" * 200_000 + b"]" * 200_000), "nested", "restore"),
-    "a-folder": (_folder, "cannot be read", "restore it"),
+    "a-folder": (_folder, "is a folder", "restore it"),
+    "a-symlink": (_link, "is a symbolic link", "restore it from git"),
     "world-writable": (lambda path: path.chmod(0o666), "world-writable", "chmod o-w"),
 }
 
