@@ -39,8 +39,10 @@ if TYPE_CHECKING:
     from .records import Records, check_records_path
     from .scaffold import Detected
     from .status import StatusReport
+    from .terminal import Command
 
 __all__ = [
+    "Command",
     "Config",
     "Kind",
     "Notice",
@@ -63,6 +65,7 @@ __all__ = [
     "is_post_name",
     "is_token_variable",
     "load_config",
+    "guard_output",
     "load_post",
     "mask_environment_tokens",
     "merge_records",
@@ -86,6 +89,7 @@ __all__ = [
 _LAZY = {
     "Kind": "crosspost.plan",
     "Records": "crosspost.records",
+    "Command": "crosspost.terminal",
     "check_records_path": "crosspost.records",
     "Report": "crosspost.publisher",
     "Result": "crosspost.publisher",
@@ -104,6 +108,15 @@ def __getattr__(name: str) -> Any:
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
 Platforms = str | Iterable[str]
+
+
+def guard_output() -> None:
+    """Route everything printed from now on through `crosspost.terminal.neutralize`: untrusted
+    text (file names, posts, platform answers) never begins a GitHub workflow command nor
+    carries a control character (see docs/threat-model.md)."""
+    from .terminal import guard_streams
+
+    guard_streams()
 
 
 def load_post(path: str | Path, config: Config | None = None) -> Document:
