@@ -253,6 +253,9 @@ class BaseAdapter:
     default_headers: ClassVar[Mapping[str, str]] = {}
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
+    """The types of what the adapter keeps in the records' account cache: the records come from
+    a pull request too, so the core checks them before the adapter reads them back."""
 
     def __init__(self, settings: Any, context: AdapterContext) -> None:
         self.settings = settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 import tomllib
@@ -245,6 +246,8 @@ def _parse_file(path: Path) -> Config:
             line=int(m.group(1)) if m else None,
             hint="fix the TOML syntax",
         ) from exc
+    except ValueError:  # a number of thousands of digits: Python refuses to convert it
+        raise _too_long_number(text, path) from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("crosspost", {})
         prefix = "tool.crosspost."
@@ -253,14 +256,30 @@ def _parse_file(path: Path) -> Config:
     return _from_mapping(data, path=path, text=text, prefix=prefix)
 
 
+def _too_long_number(text: str, path: Path) -> ConfigError:
+    """The error for a number of thousands of digits, naming its line and key."""
+    found = re.search(r"\d{1000,}", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    start = text.rfind("\n", 0, found.start()) + 1 if found else 0
+    key = re.match(r"\s*([\w.\"-]+)\s*=", text[start:])
+    return ConfigError(
+        "a number far too long for any setting",
+        path=path,
+        line=line,
+        field=key.group(1) if key else None,
+        hint="fix the number",
+    )
+
+
 def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str) -> Config:
     ctx = _Ctx(path, text, prefix)
     ctx.only_keys(data, {"site", "platforms", "tags"}, "")
     site = build_settings(SiteConfig, data.get("site", {}), ctx=ctx, key="site")
     if site.profile is not None and site.profile not in PROFILES:
         ctx.fail("site.profile", f"unknown profile {site.profile!r}", sorted(PROFILES))
-    if site.url is not None and not re.match(r"https?://[^/\s]+", site.url):
-        ctx.fail("site.url", f"{site.url!r} is not an absolute http(s) URL", None)
+    if site.url is not None and not _SITE_URL.fullmatch(site.url):
+        ctx.fail("site.url", f"{_shown(site.url)} is not an absolute http(s) URL", None)
+    _check_content_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
     except (ZoneInfoNotFoundError, ValueError):
@@ -282,6 +301,8 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         pc = build_settings(
             PlatformConfig, {"name": name, **common}, ctx=ctx, key=f"platforms.{name}"
         )
+        if pc.timeout <= 0:
+            ctx.fail(f"platforms.{name}.timeout", "must be more than 0 seconds", None)
         for op, limit in pc.limits.items():
             try:
                 RateLimit.parse(op, str(limit))
@@ -307,6 +328,30 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         platforms=MappingProxyType(platforms),
         tags=MappingProxyType(tags),
     )
+
+
+_SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f-\x9f]*)?")
+"""An absolute http(s) URL on one line: it is written into every post and every message."""
+
+
+def _check_content_inside(site: SiteConfig, root: Path, ctx: _Ctx) -> None:
+    """The content folder resolves inside the blog folder (links followed first): a pull request
+    must not make the Action publish `site.content = "../.."` or a linked folder's files."""
+    profile = PROFILES.get(site.profile) if site.profile else None
+    content = site.content or (profile.content if profile else None)
+    if content is None:
+        return
+    try:
+        resolved = (root / content).resolve()
+    except (RuntimeError, OSError):
+        ctx.fail("site.content", f"{_shown(content)} cannot be resolved (a link loop?)", None)
+    if not resolved.is_relative_to(root.resolve()):
+        ctx.fail(
+            "site.content",
+            f"{_shown(content)} leads outside the blog folder (to {resolved})",
+            None,
+            hint="keep the posts inside the blog; crosspost never publishes files from outside it",
+        )
 
 
 def check_tag_platforms(config: Config, known: Collection[str]) -> None:
@@ -469,7 +514,7 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
                 return _coerce(value, arg, dotted, ctx)
             except ConfigError:
                 continue
-        ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)
+        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
     if origin is Literal:
         if value in args:
             return value
@@ -492,12 +537,9 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
     if tp is bool:
         if isinstance(value, bool):
             return value
-    elif tp is float:
+    elif tp is float or tp is int:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return _number(value, tp, dotted, ctx)
     elif tp is date:
         if isinstance(value, datetime):
             return value.date()
@@ -510,4 +552,29 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
                 pass
     elif tp is str and isinstance(value, str):
         return value
-    ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)
+    ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
+
+
+_LARGEST = 10**15
+"""No count, size, period or timeout of crosspost's comes near this; a bigger number is a typo
+or an attack (a 5,000-digit number cannot even be printed in an error message)."""
+
+
+def _number(value: float, tp: Any, dotted: str, ctx: _Ctx) -> float:
+    """A setting's number: finite, not negative, not absurdly large; a float where one is wanted.
+    (`timeout = nan` would wait forever, `-1` fail every request with an internal error.)"""
+    if tp is int and not isinstance(value, int):
+        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
+    if isinstance(value, float) and not math.isfinite(value):
+        ctx.fail(dotted, f"must be a finite number, got {value!r}", None)
+    if value < 0 or value > _LARGEST:
+        ctx.fail(dotted, f"must be between 0 and {_LARGEST:g}, got {_shown(value)}", None)
+    return float(value) if tp is float else value
+
+
+def _shown(value: Any) -> str:
+    """`value` for an error message, on one line and short, whatever it is."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

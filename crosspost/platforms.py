@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
 from .credentials import Secret, env_var, resolve_token, token_source
-from .errors import ConfigError, CrosspostError
+from .errors import ConfigError, CrosspostError, RecordsError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .records import Records
 
@@ -103,7 +104,7 @@ class Platforms:
             policy=self._policy,
             transport=self._transports.get(name),
         )
-        cache = records.account(name)
+        cache = _checked_cache(name, records.account(name), cls, records.path)
         tags = {
             tag: per_platform[name]
             for tag, per_platform in self.config.tags.items()
@@ -141,6 +142,37 @@ class Platforms:
                 if cache != records.account(name):
                     records.save_account(name, cache)
         await asyncio.gather(*(c.aclose() for c in self._clients.values()))
+
+
+TOKEN_HOST = "token_host"
+"""The account cache's key for the API address the platform's token was last sent to."""
+
+
+def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> dict[str, Any]:
+    """The platform's account cache, each value of the type its adapter declares
+    (`cache_fields`, plus the core's own `token_host`): a wrong type in the records is one
+    error naming the field, never an adapter's internal error."""
+    declared: dict[str, Any] = {**getattr(cls, "cache_fields", {}), TOKEN_HOST: str}
+    for key, expected in declared.items():
+        value = cache.get(key)
+        if value is None:
+            continue
+        wrong_bool = isinstance(value, bool) and bool not in (
+            expected if isinstance(expected, tuple) else (expected,)
+        )
+        if wrong_bool or not isinstance(value, expected):
+            raise RecordsError(
+                f"accounts.{name}.{key}: expected {_type_names(expected)}, got {type(value).__name__}",
+                path=path,
+                hint="restore the records file from git, or delete that key (it is a cache)",
+            )
+    return cache
+
+
+def _type_names(expected: type | tuple[type, ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    names = {str: "text", int: "a whole number", float: "a number", dict: "an object"}
+    return " or ".join(names.get(kind, kind.__name__) for kind in kinds)
 
 
 def _url_key(settings: Any, name: str) -> str:

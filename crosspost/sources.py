@@ -192,13 +192,14 @@ def _broken_link(path: Path) -> SourceError:
 
 
 def _refuse_outside_links(path: Path, config: Config) -> None:
-    """A post that is a symbolic link to a file outside the blog folder is never read: in a
-    pull request it could point at a secret of the machine that runs the Action."""
+    """A post that resolves outside the blog folder (a link, or a link among its folders) is
+    never read: in a pull request it could point at a secret of the machine that runs the
+    Action. Links are resolved first, then the place is checked."""
     try:
         real = path.resolve()
     except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
         raise not_a_file(path) from None
-    if real == Path(os.path.abspath(path)) or real.is_relative_to(config.root.resolve()):
+    if real.is_relative_to(config.root.resolve()):
         return
     raise SourceError(
         "the post is a link to a file outside the blog folder",

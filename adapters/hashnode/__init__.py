@@ -167,6 +167,7 @@ class Hashnode(BaseAdapter):
     capabilities: ClassVar[Capabilities] = Capabilities(
         max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"publication_ids": dict}
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
     fake: ClassVar[str | None] = "crosspost.adapters.hashnode.fake:FakeHashnode"
     settings: HashnodeSettings

@@ -18,7 +18,7 @@ import html.parser
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -95,6 +95,13 @@ class Mastodon(BaseAdapter):
         max_tags=None,
         limits={"*": "300/300s", "upload": "30/1800s"},
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {
+        "instance": str,
+        "account_id": str,
+        "max_characters": int,
+        "characters_reserved_per_url": int,
+        "limits_at": (int, float),
+    }
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     fake: ClassVar[str | None] = "crosspost.adapters.mastodon.fake:FakeMastodon"
     settings: MastodonSettings

@@ -15,7 +15,7 @@ integration tokens, so only an existing token can work.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -89,6 +89,7 @@ class Medium(BaseAdapter):
     capabilities: ClassVar[Capabilities] = Capabilities(
         update=False, find=False, drafts=True, max_tags=MAX_TAGS, max_tag_length=MAX_TAG_LENGTH
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"user_id": str, "api_url": str}
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"
     default_headers: ClassVar[dict[str, str]] = {"Accept": "application/json"}
