@@ -191,6 +191,7 @@ def make_plan(
         except SourceError as exc:
             errors.append(exc)
             continue
+
         loaded.append((doc, rel))
         claims[doc.canonical_url].append(doc.label)
     placed: list[tuple[Document, str | None]] = []  # each post with its previous URL, if moved

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
+import logging
 import math
 import os
 import re
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from .front_matter import Matter
 
 __all__ = ["ALIASES", "MAX_BYTES", "load_post", "not_a_file", "parse_text"]
+
+log = logging.getLogger("crosspost")
 
 MAX_BYTES = 5 * 1024 * 1024
 """Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
@@ -93,7 +96,24 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     _refuse_outside_links(path, config)
     data = _read(path)
     text = _decode(data, path)
-    return _build(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+    return _safely_built(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+
+
+def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) -> Document:
+    """`_build`, where anything but a `SourceError` (a bug this post runs into, in a transform
+    or a parser) becomes this post's `SourceError`: one post never stops the others, whoever
+    reads it (publish, check, status, the Action). The traceback is logged at DEBUG only."""
+    try:
+        return _build(text, path=path, config=config, digest=digest)
+    except SourceError:
+        raise
+    except Exception as exc:
+        log.debug("reading %s failed", path, exc_info=exc)
+        raise SourceError(
+            f"crosspost could not read this post ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="this is a bug in crosspost; please report it with the post",
+        ) from None
 
 
 def parse_text(text: str, *, path: Path | None = None, config: Config | None = None) -> Document:
@@ -110,7 +130,7 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
-        return _build(text, path=path, config=config, digest=digest)
+        return _safely_built(text, path=path, config=config, digest=digest)
     except SourceError as exc:
         if exc.path is None:  # name the text, or the location reads as a bare "1:"
             exc.path = Path("<text>")
