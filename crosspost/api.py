@@ -342,6 +342,7 @@ async def hold_until_live(
         {u for urls in needs.values() for u in urls},
         deadline=deadline,
         interval=min(10.0, deadline / 10),
+        site=config.site.url,
     )
     dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
     held = [

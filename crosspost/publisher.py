@@ -324,7 +324,7 @@ class Publisher:
         if pc.after == "live":
             from .links import check_urls  # imports httpx: only `after = "live"` waits
 
-            status = (await check_urls([url])).get(url)
+            status = (await check_urls([url], site=self.config.site.url)).get(url)
             if status == 200:
                 return None
             return _held(action, f"the canonical page is not live yet ({status}); will retry")
