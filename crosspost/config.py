@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urlsplit
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,6 +79,8 @@ class SiteConfig:
     profile: str | None = None
     since: date | None = None
     timezone: str = "UTC"
+    hosts: tuple[str, ...] = ()
+    """Other hosts of the blog's own that a post's canonical_url may name besides site.url's."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -147,6 +150,16 @@ class Config:
         """The records file: what was published where, read before every request."""
         return self.records_path or self.root / RECORDS_DIR / RECORDS_FILE
 
+    def owns(self, url: str) -> bool:
+        """Whether a canonical URL is the blog's own: on site.url's host or one of site.hosts.
+        Crosspost adopts and updates copies by canonical URL, so a post claiming someone
+        else's URL could take over their posts (docs/threat-model.md). Without site.url and
+        hosts there is nothing to hold it against."""
+        own = {h.lower() for h in self.site.hosts}
+        if self.site.url:
+            own.add((urlsplit(self.site.url).hostname or "").lower())
+        return not own or (urlsplit(url).hostname or "").lower() in own
+
     def tag_for(self, tag: str, platform: str) -> str | None:
         """The per-platform name the [tags] table maps a site tag to, if any."""
         mapping = self.tags.get(tag.casefold())
@@ -160,7 +173,11 @@ class Config:
         """
         pc = self.platforms.get(platform)
         relevant = {
-            "site": {k: str(v) for k, v in dataclasses.asdict(self.site).items()},
+            "site": {  # hosts only when set: adding the key must not re-render every post
+                k: str(v)
+                for k, v in dataclasses.asdict(self.site).items()
+                if k != "hosts" or v
+            },
             "platform": None
             if pc is None
             else {

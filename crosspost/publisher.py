@@ -340,7 +340,7 @@ class Publisher:
 
     async def _execute(self, action: Action) -> Result:
         if action.kind is Kind.UPDATE:
-            return await self._update(action)
+            return await self._unowned(action) or await self._update(action)
         if action.kind is Kind.RECONCILE:
             assert action.record is not None
             return await self._reconcile(action, action.record, cause=None)
@@ -465,6 +465,28 @@ class Publisher:
         self._put(action, self._published(action, updated, action.payload))
         moved = f"updated; moved from {action.moved_from}" if action.moved_from else ""
         return _done(action, Status.UPDATED, updated, moved)
+
+    async def _unowned(self, action: Action) -> Result | None:
+        """Before overwriting the copy the records name, make sure the platform still shows it
+        carrying this post's canonical URL (or the one it moved from): records come from the
+        repository, and an id edited in a pull request must not make crosspost overwrite
+        someone else's article, which no platform can undo. None when it is this post's."""
+        assert action.doc is not None and action.record is not None
+        adapter = self.platforms[action.platform]
+        if not adapter.capabilities.find:
+            return None  # cannot be asked; such platforms rarely update (see docs/threat-model.md)
+        urls = [action.doc.canonical_url, *([action.moved_from] if action.moved_from else [])]
+        for url in urls:
+            found = await adapter.find(replace(action.doc, canonical_url=url))
+            if found is not None and found.id == action.record.id:
+                return None
+        return _attention(
+            action,
+            f"the copy the records name ({action.record.id}) is not among this account's posts "
+            f"with the canonical URL {action.doc.canonical_url}; nothing was overwritten. Check "
+            "the records file (was it edited?) and the account",
+            None,
+        )
 
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""

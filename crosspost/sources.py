@@ -527,6 +527,13 @@ class _Post:
                     f"{url!r} is not an absolute http(s) URL",
                     "write the full address, like https://example.com/posts/my-post/",
                 )
+            if not self.config.owns(url):
+                self.fail(
+                    key,
+                    f"{url!r} is not on the site (site.url {site!r})",
+                    "a post's canonical URL is its page on this site; list another host of "
+                    "yours in [site] hosts = [...] if the post lives there",
+                )
             return url
         if not site:
             raise SourceError(
