@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
@@ -121,10 +122,13 @@ class Platforms:
         return resolve_token(name, self.config.credentials)
 
     async def ready_one(self, name: str) -> CrosspostError | None:
-        """Resolve the token and let the adapter fetch account facts; the error, if any."""
+        """Check where the token would go, resolve it and let the adapter fetch account facts;
+        the error, if any."""
         try:
+            host = self._token_host(name)
             self._clients[name].set_token(self.token(name))
             await self._built[name].prepare()
+            self._caches[name][TOKEN_HOST] = host  # after `prepare`, which may reset the cache
         except CrosspostError as exc:
             return exc
         return None
@@ -134,6 +138,28 @@ class Platforms:
         ordered = sorted(set(names))
         outcomes = await asyncio.gather(*(self.ready_one(n) for n in ordered))
         return {n: e for n, e in zip(ordered, outcomes, strict=True) if e is not None}
+
+    def _token_host(self, name: str) -> str:
+        """The API address this run sends `name`'s token to, once it is allowed: under the
+        Action (`config.confirmed_hosts` set) a change from the address the records remember
+        is refused until a maintainer confirms it outside the pull request: crosspost.toml is
+        part of the pull request, and a changed `api_url` would send the token to anyone's
+        server. The first address a token is used with is remembered (trust on first use)."""
+        host = api_origin(self._settings[name].base_url)
+        confirmed = self.config.confirmed_hosts
+        if confirmed is None:
+            return host
+        known = self._caches[name].get(TOKEN_HOST)
+        if known is None or host == known or host in {api_origin(h) for h in confirmed}:
+            return host
+        raise ConfigError(
+            f"the API address of {name} changed from {known} to {host}; the token is not sent "
+            "there until a maintainer confirms it",
+            path=self.config.path,
+            field=_url_key(self._settings[name], name),
+            hint=f"if the change is yours, add {host} to the action's api-hosts input in the "
+            "workflow file (see docs/threat-model.md)",
+        )
 
     async def close(self, records: Records | None) -> None:
         """Save what adapters learned (ids, limits) into the records; close the clients."""
@@ -146,6 +172,12 @@ class Platforms:
 
 TOKEN_HOST = "token_host"
 """The account cache's key for the API address the platform's token was last sent to."""
+
+
+def api_origin(url: str) -> str:
+    """`scheme://host[:port]` of an API URL, lower-cased: where its token goes."""
+    parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
 
 
 def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -40,6 +40,7 @@ class ActionOptions:
     commit_records: bool = True
     records_branch: str | None = None
     records_message: str = ""
+    api_hosts: Sequence[str] = ()  # API addresses a maintainer confirmed (the api-hosts input)
 
 
 def run(
@@ -57,7 +58,9 @@ def run(
     mask_tokens(env)
     action: ActionRun | None = None
     try:
-        settled = config()
+        # Under the Action a platform's token goes only where the records say it went before,
+        # or to an address the workflow file (never the pull request) confirms.
+        settled = replace(config(), confirmed_hosts=frozenset(options.api_hosts))
         action = ActionRun.start(
             env,
             settled,

@@ -55,3 +55,43 @@ def test_records_symlink_to_a_secret_is_never_committed_or_uploaded(blog: Blog) 
         assert result.json("published") == []
         git(blog.author, "reset", "-q", "--hard", "HEAD~1")
         git(blog.author, "push", "-q", "--force", "origin", "HEAD:main")
+
+
+def test_a_changed_api_address_never_receives_the_token(blog: Blog) -> None:
+    """Attack 6: a PR that edits api_url would send the token to any https host next run."""
+    from ..site import FakeSite
+
+    first = blog.push("my blog")
+    assert first.returncode == 0, first.log
+    records = blog.origin_records()
+    devto_host = records["accounts"]["devto"]["token_host"]
+    assert devto_host.startswith("http://127.0.0.1:")
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    with FakeSite() as attacker:
+        config = blog.author / "crosspost.toml"
+        text = config.read_text("utf-8")
+        moved = text.replace(f'api_url = "{devto_host}/api"', f'api_url = "{attacker.url}/api"')
+        config.write_text(moved, "utf-8")
+        assert attacker.url in config.read_text("utf-8")
+        blog.write(f"{POSTS}/new-post.md", "---\ntitle: New\npublished: 2024-06-02\n---\nx\n")
+        refused = blog.push("point dev.to elsewhere")
+        assert attacker.requests == [], "the token went to the pull request's server"
+        assert refused.returncode == 2, refused.log
+        assert any(
+            line.startswith("::error ") and "API address of devto changed" in line
+            for line in refused.stdout.splitlines()
+        ), refused.stdout
+        assert {p for _, p in _published(refused)} == {"hashnode", "medium", "mastodon"}
+        assert blog.origin_records()["accounts"]["devto"]["token_host"] == devto_host
+
+        # A maintainer confirms the new address in the workflow file: the token may go there.
+        before, after = git(blog.author, "rev-parse", "HEAD~0", "HEAD").split()
+        confirmed = blog.job(before, after, inputs={"api-hosts": attacker.url})
+        assert attacker.requests, "the confirmed address is used"
+        assert "API address of devto changed" not in confirmed.stdout
+
+
+def _published(result: object) -> set[tuple[str, str]]:
+    from .test_action_e2e import published
+
+    return published(result)  # type: ignore[arg-type]
