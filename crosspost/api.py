@@ -113,10 +113,12 @@ Platforms = str | Iterable[str]
 def guard_output() -> None:
     """Route everything printed from now on through `crosspost.terminal.neutralize`: untrusted
     text (file names, posts, platform answers) never begins a GitHub workflow command nor
-    carries a control character (see docs/threat-model.md)."""
-    from .terminal import guard_streams
+    carries a control character; and no traceback is printed, logged or at shutdown (see
+    docs/threat-model.md)."""
+    from .terminal import guard_streams, quiet_tracebacks
 
     guard_streams()
+    quiet_tracebacks()
 
 
 def load_post(path: str | Path, config: Config | None = None) -> Document:

@@ -15,12 +15,13 @@ sys.stderr through it, so no print site can forget; the only text let through ve
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
 from typing import Any, TextIO
 
-__all__ = ["Command", "guard_streams", "neutralize"]
+__all__ = ["Command", "guard_streams", "neutralize", "quiet_tracebacks"]
 
 # C0 but newline and tab, DEL, C1, and the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -91,7 +92,11 @@ def guard_streams() -> None:
         if stream is None or isinstance(stream, _Guarded):
             continue
         if actions or not _is_terminal(stream):
-            setattr(sys, name, _Guarded(stream))
+            guarded = _Guarded(stream)
+            setattr(sys, name, guarded)
+            for handler in logging.getLogger().handlers:  # -v's handler, made before
+                if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
+                    handler.setStream(guarded)  # type: ignore[arg-type]
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -99,3 +104,40 @@ def _is_terminal(stream: TextIO) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+class _OneLine(logging.Formatter):
+    """Log records as one line each: the exception's type and message, never its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None
+        saved, record.exc_info = record.exc_info, None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info = saved
+        if saved and saved[1] is not None:
+            text += f" ({type(saved[1]).__name__}: {saved[1]})"
+        return text
+
+
+def quiet_tracebacks() -> None:
+    """No traceback reaches the terminal (unless CROSSPOST_DEBUG=1): logged exceptions print
+    as one line, and errors Python reports while shutting down (an asyncio transport closed
+    after its loop, a `__del__` that raised) as one line too. A traceback can quote a token
+    from a local variable or a header."""
+    if os.environ.get("CROSSPOST_DEBUG") == "1":
+        return
+    one_line = _OneLine("%(message)s")
+    last_resort = logging.lastResort
+    if last_resort is not None:
+        last_resort.setFormatter(one_line)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_OneLine(getattr(handler.formatter, "_fmt", None) or "%(message)s"))
+    sys.unraisablehook = _one_line_unraisable
+
+
+def _one_line_unraisable(unraisable: Any) -> None:
+    error = unraisable.exc_value
+    what = f"{type(error).__name__}: {error}" if error is not None else "an error"
+    sys.stderr.write(neutralize(f"crosspost: ignored while shutting down: {what}\n"))

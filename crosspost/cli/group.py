@@ -74,9 +74,9 @@ def internal_error(exc: Exception) -> NoReturn:
 )
 def main(verbose: int) -> None:
     """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
-    api.guard_output()  # untrusted text never starts a workflow command or escape sequence
     if verbose:
         _log_to_stderr(verbose)
+    api.guard_output()  # untrusted text never starts a workflow command; no traceback shown
 
 
 def _log_to_stderr(verbose: int) -> None:
