@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
 from crosspost.credentials import token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import (
@@ -309,7 +309,7 @@ class Hashnode(BaseAdapter):
         self, query: str, connection: str, canonical: str, *, draft: bool = False
     ) -> RemotePost | None:
         after: str | None = None
-        while True:
+        for _ in find_pages(self.name):
             data = await self._call(query, None, op="read", host=self.settings.host, after=after)
             if not data.get("publication"):
                 return None
@@ -321,6 +321,7 @@ class Hashnode(BaseAdapter):
             if not page["pageInfo"]["hasNextPage"] or not cursor or cursor == after:
                 return None
             after = cursor
+        return None
 
     async def _call(
         self, query: str, fields: Mapping[str, Any] | None, *, op: Op = "update", **variables: Any
