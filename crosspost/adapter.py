@@ -77,7 +77,6 @@ Cache = MutableMapping[str, Any]
 """Per-platform values kept between runs (user id, publication id), saved in the records."""
 
 
-
 MAX_FIND_PAGES = 200
 """How many pages of an account's posts `find` reads at most. A platform, or anyone answering
 in its name, that always says "there is another page" must not keep a run going for ever."""
@@ -92,6 +91,7 @@ def find_pages(platform: str) -> Iterator[int]:
         platform=platform,
         hint="the platform kept answering with another page; try again later",
     )
+
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import urlsplit
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .credentials import Secret
@@ -179,9 +179,7 @@ class Config:
         pc = self.platforms.get(platform)
         relevant = {
             "site": {  # hosts only when set: adding the key must not re-render every post
-                k: str(v)
-                for k, v in dataclasses.asdict(self.site).items()
-                if k != "hosts" or v
+                k: str(v) for k, v in dataclasses.asdict(self.site).items() if k != "hosts" or v
             },
             "platform": None
             if pc is None

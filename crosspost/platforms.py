@@ -11,8 +11,8 @@ import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
@@ -170,7 +170,7 @@ class Platforms:
         await asyncio.gather(*(c.aclose() for c in self._clients.values()))
 
 
-TOKEN_HOST = "token_host"
+TOKEN_HOST = "token_host"  # noqa: S105 - a key of the records, not a secret
 """The account cache's key for the API address the platform's token was last sent to."""
 
 
@@ -194,7 +194,8 @@ def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> di
         )
         if wrong_bool or not isinstance(value, expected):
             raise RecordsError(
-                f"accounts.{name}.{key}: expected {_type_names(expected)}, got {type(value).__name__}",
+                f"accounts.{name}.{key}: expected {_type_names(expected)}, "
+                f"got {type(value).__name__}",
                 path=path,
                 hint="restore the records file from git, or delete that key (it is a cache)",
             )

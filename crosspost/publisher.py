@@ -471,7 +471,8 @@ class Publisher:
         carrying this post's canonical URL (or the one it moved from): records come from the
         repository, and an id edited in a pull request must not make crosspost overwrite
         someone else's article, which no platform can undo. None when it is this post's."""
-        assert action.doc is not None and action.record is not None
+        assert action.doc is not None
+        assert action.record is not None
         adapter = self.platforms[action.platform]
         if not adapter.capabilities.find:
             return None  # cannot be asked; such platforms rarely update (see docs/threat-model.md)

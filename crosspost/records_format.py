@@ -136,7 +136,9 @@ def parse(raw: bytes) -> RecordsData:
     except RecursionError:
         raise FormatError("the records file is nested too deeply to be crosspost's") from None
     except ValueError:  # a number of thousands of digits (Python refuses to convert it)
-        raise FormatError("the records file holds a number far too long to be crosspost's") from None
+        raise FormatError(
+            "the records file holds a number far too long to be crosspost's"
+        ) from None
     if not isinstance(data, dict) or type(data.get("version")) is not int:
         raise FormatError("the records file has no version number")
     if data["version"] > FORMAT_VERSION:

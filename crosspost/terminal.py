@@ -96,7 +96,7 @@ def guard_streams() -> None:
             setattr(sys, name, guarded)
             for handler in logging.getLogger().handlers:  # -v's handler, made before
                 if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
-                    handler.setStream(guarded)  # type: ignore[arg-type]
+                    handler.setStream(guarded)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import json
-import secrets
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 

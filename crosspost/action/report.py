@@ -7,12 +7,12 @@ a later step's `fromJSON()` must always be able to parse, whatever way the run e
 from __future__ import annotations
 
 import html
-from urllib.parse import quote, urlsplit
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote, urlsplit
 
 from crosspost.api import Kind, Notice, Report, Result, Status, redacted
 from crosspost.errors import SourceError

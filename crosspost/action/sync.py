@@ -23,14 +23,13 @@ from typing import TextIO
 
 from crosspost.api import (
     RecordsData,
-    check_records_path,
     RecordsFormatError,
+    check_records_path,
     dump_records,
     merge_records,
     parse_records,
     redacted,
 )
-
 from crosspost.errors import CrosspostError
 
 from .commands import command

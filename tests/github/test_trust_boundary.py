@@ -12,7 +12,8 @@ import secrets
 from pathlib import Path
 
 from .helpers import git
-from .test_action_e2e import POSTS, Blog, blog  # noqa: F401 - `blog` is the fixture
+from .test_action_e2e import POSTS, Blog
+from .test_action_e2e import blog as _blog  # noqa: F401 - the fixture `blog`
 
 SECRET_LINE = "AUTHORIZATION: basic {}\n"
 
@@ -36,7 +37,9 @@ def test_records_symlink_to_a_secret_is_never_committed_or_uploaded(blog: Blog) 
         records = blog.author / ".crosspost" / "records.json"
         records.unlink()
         records.symlink_to(target)
-        blog.write(f"{POSTS}/new-{target[-3:]}.md", "---\ntitle: N\npublished: 2024-06-02\n---\nx\n")
+        blog.write(
+            f"{POSTS}/new-{target[-3:]}.md", "---\ntitle: N\npublished: 2024-06-02\n---\nx\n"
+        )
 
         def plant() -> None:
             (_workspace(blog) / ".env").write_text(SECRET_LINE.format(canary), "utf-8")

@@ -13,13 +13,12 @@ import httpx
 import pytest
 
 from crosspost.adapter import MAX_FIND_PAGES, AdapterContext
+from crosspost.adapters.devto import DevTo, DevToSettings
+from crosspost.adapters.hashnode import Hashnode, HashnodeSettings
 from crosspost.credentials import Secret
 from crosspost.errors import PlatformError
 from crosspost.http import PlatformClient
 from crosspost.testing import sample_document
-
-from crosspost.adapters.devto import DevTo, DevToSettings
-from crosspost.adapters.hashnode import Hashnode, HashnodeSettings
 
 
 def _client(name: str, base: str, answer: Any, seen: list[int]) -> PlatformClient:
@@ -36,7 +35,9 @@ def test_devto_find_gives_up_after_the_last_allowed_page() -> None:
     seen: list[int] = []
 
     def full_page(request: httpx.Request, n: int) -> httpx.Response:
-        articles = [{"id": n * 10_000 + i, "canonical_url": "https://else.example/"} for i in range(1000)]
+        articles = [
+            {"id": n * 10_000 + i, "canonical_url": "https://else.example/"} for i in range(1000)
+        ]
         return httpx.Response(200, json=articles)
 
     client = _client("devto", "https://dev.to/api", full_page, seen)
@@ -53,7 +54,9 @@ def test_hashnode_find_gives_up_after_the_last_allowed_page() -> None:
         body = json.loads(request.content)
         connection = "drafts" if "drafts" in body["query"] else "posts"
         page = {
-            "edges": [{"node": {"id": f"p{n}", "url": "https://x/", "canonicalUrl": "https://else/"}}],
+            "edges": [
+                {"node": {"id": f"p{n}", "url": "https://x/", "canonicalUrl": "https://else/"}}
+            ],
             "pageInfo": {"hasNextPage": True, "endCursor": f"cursor-{n}"},
         }
         return httpx.Response(200, json={"data": {"publication": {"id": "pub", connection: page}}})

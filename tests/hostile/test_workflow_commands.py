@@ -40,7 +40,9 @@ def test_a_file_name_and_an_include_cannot_forge_workflow_commands(
     blog.write(
         "include.md",
         front_matter(
-            "title: I", "date: 2024-03-02", body='{% include "x\n::add-mask::forged\n##[error]x" %}\n'
+            "title: I",
+            "date: 2024-03-02",
+            body='{% include "x\n::add-mask::forged\n##[error]x" %}\n',
         ),
     )
     env = crosspost_env(blog.sandbox, GITHUB_ACTIONS=github)
