@@ -20,6 +20,7 @@ from pathlib import Path
 from _blog import write_blog
 
 from crosspost.adapter import load_adapters
+from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.config import load_config
 from crosspost.publisher import Publisher, Status
 from crosspost.sandbox import Sandbox
@@ -36,6 +37,7 @@ def main() -> None:
             root = write_blog(folder / "blog", args.posts, sandbox.toml())
             config = sandbox.configure(load_config(root / "crosspost.toml"))
             fake = sandbox.fakes["devto"]
+            assert isinstance(fake, FakeDevTo)
             publisher = Publisher(config, adapters=load_adapters())
             files = sorted((root / "posts").glob("*.md"))
             started = time.perf_counter()

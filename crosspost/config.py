@@ -50,7 +50,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """At most `count` requests of kind `op` ("create", "update", "read", "upload") per `per` s."""
+    """At most `count` requests of kind `op` per `per` s: "create", "update", "read", "upload",
+    "write" (creates, updates and uploads together) or "*" (every request)."""
 
     op: str
     count: int

@@ -113,3 +113,6 @@ class RemotePost:
     url: str | None = None
     draft: bool = False
     canonical_url: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the platform kept against the request (a removal its API cannot make), for the
+    report line of the update."""

@@ -19,7 +19,9 @@ __all__ = [
     "ContentError",
     "CredentialError",
     "CrosspostError",
+    "DeferredError",
     "EndpointError",
+    "GoneError",
     "LockError",
     "NotSentError",
     "PlatformError",
@@ -168,8 +170,8 @@ class PlatformError(CrosspostError):
         return f"{where} (HTTP {self.status})" if self.status else where
 
 
-class RetryableError(PlatformError):
-    """The platform did not act on the request; sending it again is safe."""
+class _WaitError(PlatformError):
+    """A platform error that may say how long to wait (`retry_after`, seconds)."""
 
     def __init__(
         self,
@@ -185,12 +187,22 @@ class RetryableError(PlatformError):
         self.retry_after = retry_after
 
 
+class RetryableError(_WaitError):
+    """The platform did not act on the request; sending it again is safe."""
+
+
 class NotSentError(RetryableError):
     """The request provably never reached the platform (connection refused, connect timeout)."""
 
 
 class RateLimitedError(RetryableError):
     """HTTP 429: the platform refused the request because of its rate limit."""
+
+
+class DeferredError(_WaitError):
+    """The platform's limit resets later than this run may wait (a daily cap, or a reset past
+    the retry deadline): nothing was done, and the platform's remaining posts wait for the next
+    run instead of failing one by one. Never retried within the run."""
 
 
 class ServerError(PlatformError):
@@ -213,6 +225,11 @@ class AuthError(PlatformError):
 
 class RejectedError(PlatformError):
     """The platform refused the content (4xx validation error); nothing was created."""
+
+
+class GoneError(RejectedError):
+    """The platform no longer has the post (an update answered 404 or NOT_FOUND): it was
+    deleted there by hand. The publisher records it as `gone` instead of failing every run."""
 
 
 class AlreadyExistsError(RejectedError):

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
@@ -52,6 +52,7 @@ FaultKind = Literal[
     "slow-media",  # media stays "processing" for `delay` seconds (platforms with uploads)
     "echo-token",  # answer `status` (say 401) with an error quoting the request's headers
     "redirect",  # answer `status` (say 301) with `Location: location`, without acting
+    "cloudflare-1010",  # Cloudflare in front bans the client's signature: 403 text/plain
 ]
 
 
@@ -152,6 +153,10 @@ class FakeResponse:
         return cls(
             status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         )
+
+    @classmethod
+    def text(cls, status: int, text: str) -> FakeResponse:
+        return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=UTF-8"})
 
     @classmethod
     def html(cls, status: int, text: str) -> FakeResponse:
@@ -328,7 +333,7 @@ class FakePlatform:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port}"
 
-    def start(self) -> FakePlatform:
+    def start(self) -> Self:
         self._listener = self._listen(0)
         self._port = self._listener.getsockname()[1]
         self._running.set()
@@ -347,7 +352,7 @@ class FakePlatform:
                 conn.shutdown(socket.SHUT_RDWR)
                 conn.close()
 
-    def __enter__(self) -> FakePlatform:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -423,6 +428,10 @@ class FakePlatform:
             return self.error(fault.status, f"invalid credentials ({quoted})")
         if kind == "redirect":
             return FakeResponse(fault.status, b"", {"Location": fault.location})
+        if kind == "cloudflare-1010":
+            # What Cloudflare answers for its error 1010 ("banned your access based on your
+            # browser's signature"), seen by API clients as a bare text body.
+            return FakeResponse.text(403, "error code: 1010")
         if kind == "html":
             return FakeResponse.html(fault.status, _HTML_ERROR.format(status=fault.status))
         if kind == "ratelimit-headers":

@@ -14,6 +14,7 @@ import email.utils
 import functools
 import ipaddress
 import logging
+import math
 import random
 import re
 import ssl
@@ -43,7 +44,9 @@ from .errors import (
     AmbiguousError,
     AuthError,
     ConfigError,
+    DeferredError,
     EndpointError,
+    GoneError,
     NotSentError,
     PlatformError,
     RateLimitedError,
@@ -118,13 +121,30 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
+_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "create": ("write",),
+    "update": ("write",),
+    "upload": ("write",),
+}
+"""Limits that count several operations together (`limits = {write = "1/1s"}`)."""
+
+
+class TooLongToWait(Exception):
+    """Pacing would have to wait `seconds`, longer than the caller will."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.0f} s")
+        self.seconds = seconds
+
+
 class Pacer:
     """Keeps one platform's requests under its rate limits instead of bouncing off 429s.
 
-    A sliding window per operation (`"*"` counts every request): before sending, wait until the
-    oldest of the last `count` requests is older than `per`. A request's time is when its answer
-    came (`settle`), the latest moment the platform can have counted it, so network delays can
-    never squeeze `count + 1` requests into one of the platform's windows, fixed or sliding.
+    A sliding window per operation (`"write"` counts creates, updates and uploads together, as
+    dev.to's per-second write throttle does; `"*"` counts every request): before sending, wait
+    until the oldest of the last `count` requests is older than `per`. A request's time is when
+    its answer came (`settle`), the latest moment the platform can have counted it, so network
+    delays can never squeeze `count + 1` requests into one of the platform's windows.
     429s and `X-RateLimit-Remaining: 0` pause the pacer until the platform's reset time.
     """
 
@@ -148,10 +168,13 @@ class Pacer:
     def limits(self) -> Mapping[str, RateLimit]:
         return self._limits
 
-    async def acquire(self, op: str) -> list[list[float]]:
-        """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`."""
+    async def acquire(self, op: str, *, patience: float = math.inf) -> list[list[float]]:
+        """Wait for a free slot for `op` (and for `"*"`), take it; give the slots to `settle`.
+
+        A wait longer than `patience` (a daily cap that is used up) is not slept through:
+        `TooLongToWait` says how long it would be, and no slot is taken."""
         taken: list[list[float]] = []
-        for key in (op, "*"):
+        for key in (op, *_GROUPS.get(op, ()), "*"):
             limit = self._limits.get(key)
             if limit is None:
                 continue
@@ -164,6 +187,9 @@ class Pacer:
                     if delay <= 0:
                         sent.popleft()
                         continue
+                    if delay > patience:
+                        self._give_back(taken)
+                        raise TooLongToWait(delay)
                     await self._sleep(delay)
                 slot = [self._clock()]
                 sent.append(slot)
@@ -171,6 +197,12 @@ class Pacer:
         if not taken:
             await self._wait_pause()
         return taken
+
+    def _give_back(self, slots: list[list[float]]) -> None:
+        for sent in self._sent.values():
+            for slot in slots:
+                if slot in sent:
+                    sent.remove(slot)
 
     def settle(self, slots: list[list[float]]) -> None:
         """The request's answer (or failure) arrived: count it from now."""
@@ -182,6 +214,10 @@ class Pacer:
         delay = self._paused_until - self._clock()
         if delay > 0:
             await self._sleep(delay)
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause the platform imposed (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())
 
     def pause(self, seconds: float) -> None:
         """Hold every request for `seconds` (the platform told us to back off)."""
@@ -411,7 +447,13 @@ class PlatformClient:
     ) -> httpx.Response:
         import httpx  # see `PlatformClient.__init__`
 
-        slots = await self.pacer.acquire(op)
+        paused = self.pacer.paused_for()
+        if paused > self.policy.deadline:
+            raise self._deferred(paused, None, None)
+        try:
+            slots = await self.pacer.acquire(op, patience=self.policy.deadline)
+        except TooLongToWait as wait:
+            raise self._deferred(wait.seconds, "as declared; not asked", None) from None
         target = f"{method} {self.base_url}{url}"
         self.requests_sent += 1
         try:
@@ -454,6 +496,20 @@ class PlatformClient:
                 ) from None
         return response
 
+    def _deferred(
+        self, seconds: float, detail: str | None, status: int | None = 429
+    ) -> DeferredError:
+        """A rate-limit reset further away than this run may wait for (`status` None: known
+        before asking, from the platform's declared limits; nothing was sent)."""
+        said = f" ({detail})" if detail else ""
+        return DeferredError(
+            f"rate limit{said} resets in {_duration(seconds)}, later than this run waits "
+            f"({_duration(self.policy.deadline)}); the remaining posts go out on the next run",
+            platform=self.platform,
+            status=status,
+            retry_after=seconds,
+        )
+
     def _unsure(self, op: Op, message: str, status: int | None) -> PlatformError:
         if op == "create":
             return AmbiguousError(
@@ -479,11 +535,25 @@ class PlatformClient:
                 hint=f"check platforms.{self.platform}'s API URL",
             )
         if status == 429:
+            retry_after = _retry_after(response.headers)
+            if retry_after is not None and retry_after > self.policy.deadline:
+                self.pacer.pause(retry_after)
+                raise self._deferred(retry_after, detail)
             raise RateLimitedError(
                 f"rate limited: {detail}",
                 platform=self.platform,
                 status=status,
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after,
+            )
+        cdn = _cloudflare_code(response)
+        if cdn is not None:
+            raise EndpointError(
+                f"{target} was refused by Cloudflare in front of the API (error code {cdn}), "
+                "not by the platform: the token was never looked at",
+                platform=self.platform,
+                status=status,
+                hint=_CLOUDFLARE_HINTS.get(cdn, "see Cloudflare's 1xxx error reference")
+                + "; retrying from the same network will not help",
             )
         if status in (401, 403):
             raise AuthError(
@@ -501,6 +571,12 @@ class PlatformClient:
             )
         if status >= 500:
             raise self._unsure(op, f"{target} failed with HTTP {status}: {detail}", status)
+        if status in (404, 410) and op == "update":
+            raise GoneError(
+                f"{target} answered HTTP {status} ({detail}): the post is no longer there",
+                platform=self.platform,
+                status=status,
+            )
         raise RejectedError(
             f"{target} was refused: {detail}", platform=self.platform, status=status
         )
@@ -516,6 +592,33 @@ def _tls_context() -> ssl.SSLContext:
     import httpx  # see `PlatformClient.__init__`
 
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+_CLOUDFLARE = re.compile(r"\s*error code: (1\d{3})\s*")
+_CLOUDFLARE_HINTS = {
+    "1010": "Cloudflare error 1010: the site bans this client's signature (its network or "
+    "TLS/HTTP fingerprint); run from another machine or network, or ask the platform",
+    "1020": "Cloudflare error 1020: a firewall rule of the site blocks this request",
+}
+"""Cloudflare's 1xxx answers (developers.cloudflare.com/support/troubleshooting/
+http-status-codes/cloudflare-1xxx-errors/): a bare `text/plain` "error code: NNNN"."""
+
+
+def _cloudflare_code(response: httpx.Response) -> str | None:
+    """The Cloudflare 1xxx code of a plain-text block page, if that is what this is."""
+    if "text/plain" not in response.headers.get("content-type", ""):
+        return None
+    match = _CLOUDFLARE.fullmatch(response.text[:100])
+    return match.group(1) if match else None
+
+
+def _duration(seconds: float) -> str:
+    """`45 s`, `12 min`, `3.5 h`: how long a wait is, for a human."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _describe(exc: BaseException) -> str:

@@ -55,6 +55,7 @@ class Kind(StrEnum):
     RECONCILE = "reconcile"  # a create was interrupted: look the post up first
     ATTENTION = "attention"  # may exist already and cannot be checked: needs --force
     INVALID = "invalid"  # the post cannot be rendered for this platform
+    GONE = "gone"  # its copy was deleted on the platform: left alone unless --force
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +82,10 @@ class Plan:
     """The actions for every (post, platform), plus the posts that could not be read.
 
     Each `Action` has `kind` (a `Kind`, a str: "create", "update", "skip", "hold",
-    "unsupported", "reconcile", "attention", "invalid"), `platform`, `post`, `reason` and, for
-    creates and updates, the exact `payload` the platform would receive; `moved_from` is the
-    post's previous canonical URL when its URL changed (its copies are updated, not re-posted).
+    "unsupported", "reconcile", "attention", "invalid", "gone"), `platform`, `post`, `reason`
+    and, for creates and updates, the exact `payload` the platform would receive; `moved_from`
+    is the post's previous canonical URL when its URL changed (its copies are updated, not
+    re-posted).
     `errors` are the `SourceError`s of posts that could not be read; `notices` what platforms
     will trim or drop.
     """
@@ -347,6 +349,8 @@ def _plan_one(
         return act(Kind.HOLD, hold_reason(held[0], doc, config))
     if as_draft and not caps.drafts:
         return act(Kind.HOLD, f"{adapter.display_name or name} has no drafts")
+    if record is not None and record.state == "gone" and not force:
+        return act(Kind.GONE, gone_reason(adapter.display_name or name, name, label, record.url))
     if record is not None and record.state == "unknown" and not force:
         return act(
             Kind.ATTENTION,
@@ -361,7 +365,7 @@ def _plan_one(
         return act(
             Kind.RECONCILE, "an earlier run was interrupted while creating it", payload=payload
         )
-    if record is None or record.state == "unknown":
+    if record is None or record.state in ("unknown", "gone"):
         return act(Kind.CREATE, "new" if record is None else "forced", payload=payload)
     if record.hash == payload.hash:
         return act(Kind.SKIP, "unchanged", payload=payload)
@@ -373,6 +377,16 @@ def _plan_one(
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
+
+
+def gone_reason(display: str, platform: str, post: str, url: str | None) -> str:
+    """The one line for a copy deleted on the platform, with both ways forward: leave it gone
+    (nothing to do; no request is spent on it again) or post it again with --force."""
+    where = f" ({url})" if url else ""
+    return (
+        f"deleted on {display}{where}; left alone from now on. To post it there again: "
+        f"crosspost publish --force --to {platform} {post}"
+    )
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

@@ -23,9 +23,16 @@ from typing import Any
 from .adapter import AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .document import Notice, RemotePost
-from .errors import AlreadyExistsError, AmbiguousError, CrosspostError, PlatformError
+from .errors import (
+    AlreadyExistsError,
+    AmbiguousError,
+    CrosspostError,
+    DeferredError,
+    GoneError,
+    PlatformError,
+)
 from .http import RetryPolicy
-from .plan import Action, Kind, Plan, PostSource, make_plan, relative_source
+from .plan import Action, Kind, Plan, PostSource, gone_reason, make_plan, relative_source
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age, now_iso
 
@@ -42,7 +49,10 @@ class Status(StrEnum):
     site.since, not live yet). UNSUPPORTED: changed, but the platform cannot update. PLANNED: a
     dry run's. INVALID: the post cannot be rendered for this platform (exit 2). FAILED: the
     platform refused or failed (exit 1). ATTENTION: it may exist and could not be checked; a
-    human decides (exit 3).
+    human decides (exit 3). DEFERRED: the platform's limit resets later than the run waits (a
+    daily cap); nothing was sent, the next run sends it (exit 0). GONE: its copy was deleted
+    on the platform by hand; left alone until `--force` posts it again (exit 0: a verdict
+    with a way forward, not a failure).
     """
 
     CREATED = "created"
@@ -51,6 +61,8 @@ class Status(StrEnum):
     UNCHANGED = "unchanged"
     HELD = "held"
     UNSUPPORTED = "unsupported"
+    GONE = "gone"  # deleted on the platform by hand: left alone unless --force re-creates it
+    DEFERRED = "deferred"  # the platform's limit resets after this run: the next run sends it
     PLANNED = "planned"  # dry run
     INVALID = "invalid"
     FAILED = "failed"
@@ -254,6 +266,7 @@ class Publisher:
             - self._announcers(),
         )
         semaphores = {name: asyncio.Semaphore(1) for name in self.platforms.names}
+        deferred: dict[str, DeferredError] = {}
 
         async def run_one(action: Action) -> Result:
             try:
@@ -266,7 +279,11 @@ class Publisher:
                     if held is not None:
                         return self._emit(held)
                 async with semaphores[action.platform]:
-                    result = await self._execute(action)
+                    limit = deferred.get(action.platform)
+                    result = await self._execute(action) if limit is None else _later(action, limit)
+                if isinstance(result.error, DeferredError) and limit is None:
+                    deferred[action.platform] = result.error
+                    result = replace(result, status=Status.DEFERRED)
             except CrosspostError as exc:
                 result = _failure(action, exc)
             except Exception as exc:
@@ -389,7 +406,7 @@ class Publisher:
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None
-        if self.verify_new and action.record is None:
+        if (self.verify_new and action.record is None) or self._recreating(action):
             found = await self._already_there(action)
             if found is not None:
                 return found
@@ -410,6 +427,13 @@ class Publisher:
             return _failure(action, exc)
         self._put(action, self._published(action, remote, action.payload))
         return _done(action, Status.CREATED, remote)
+
+    def _recreating(self, action: Action) -> bool:
+        """--force on a copy recorded gone: look first where the platform can be searched, so a
+        copy restored by hand (or a refresh that missed it) is adopted, never doubled."""
+        record = action.record
+        searchable = self.platforms[action.platform].capabilities.find
+        return record is not None and record.state == "gone" and searchable
 
     async def _already_there(self, action: Action) -> Result | None:
         """`verify_new`: look a post without records up before creating it.
@@ -455,16 +479,25 @@ class Publisher:
         assert action.record is not None
         record = action.record
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
+        adapter = self.platforms[action.platform]
         try:
-            updated = await self.platforms[action.platform].update(remote, action.payload)
+            updated = await adapter.update(remote, action.payload)
+        except GoneError as exc:
+            log.info("%s", exc)
+            self._put(action, Entry("gone", id=record.id, url=record.url, draft=record.draft))
+            reason = gone_reason(
+                adapter.display_name or action.platform, action.platform, action.post, record.url
+            )
+            return replace(_failure(action, exc), status=Status.GONE, message=reason)
         except AmbiguousError as exc:
             # Updates are idempotent: the next run compares and sends it again if needed.
             return _attention(action, f"{exc.message}; the next run will check again", exc)
         except CrosspostError as exc:
             return _failure(action, exc)
         self._put(action, self._published(action, updated, action.payload))
-        moved = f"updated; moved from {action.moved_from}" if action.moved_from else ""
-        return _done(action, Status.UPDATED, updated, moved)
+        moved = [f"moved from {action.moved_from}"] if action.moved_from else []
+        said = "; ".join(moved + list(updated.notes))
+        return _done(action, Status.UPDATED, updated, f"updated; {said}" if said else "")
 
     async def _unowned(self, action: Action) -> Result | None:
         """Before overwriting the copy the records name, make sure the platform still shows it
@@ -727,6 +760,7 @@ def _passive(action: Action) -> Result:
         Kind.UNSUPPORTED: Status.UNSUPPORTED,
         Kind.ATTENTION: Status.ATTENTION,
         Kind.INVALID: Status.INVALID,
+        Kind.GONE: Status.GONE,
     }[action.kind]
     record = action.record
     return Result(
@@ -766,11 +800,14 @@ def _failure(action: Action, error: CrosspostError) -> Result:
     )
 
 
-def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
+def _verdict(
+    action: Action, status: Status, message: str, error: CrosspostError | None = None
+) -> Result:
+    """A result that has no copy on the platform to point at."""
     return Result(
         action.post,
         action.platform,
-        Status.ATTENTION,
+        status,
         message,
         canonical_url=action.canonical_url,
         planned=action.kind,
@@ -778,12 +815,16 @@ def _attention(action: Action, message: str, error: CrosspostError | None) -> Re
     )
 
 
+def _attention(action: Action, message: str, error: CrosspostError | None) -> Result:
+    return _verdict(action, Status.ATTENTION, message, error)
+
+
+def _later(action: Action, limit: DeferredError) -> Result:
+    """A post not sent because its platform's limit was met earlier in this run: one short
+    line, the reason having been said once, on the post that met it."""
+    message = f"deferred to the next run ({action.platform}'s limit, see above)"
+    return _verdict(action, Status.DEFERRED, message, limit)
+
+
 def _held(action: Action, message: str) -> Result:
-    return Result(
-        action.post,
-        action.platform,
-        Status.HELD,
-        message,
-        canonical_url=action.canonical_url,
-        planned=action.kind,
-    )
+    return _verdict(action, Status.HELD, message)

@@ -28,8 +28,8 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-State = Literal["pending", "published", "unknown"]
-_STATES = ("pending", "published", "unknown")
+State = Literal["pending", "published", "unknown", "gone"]
+_STATES = ("pending", "published", "unknown", "gone")
 
 
 def now_iso() -> str:
@@ -46,6 +46,8 @@ class Entry:
     `published`: the platform has it as `id` at `url`; `hash` is the payload sent, `source` and
     `config` the fingerprints that let an unchanged post be skipped without parsing it.
     `unknown`: a create may or may not have happened and the platform cannot be asked.
+    `gone`: the copy `id` at `url` was deleted on the platform (an update found it missing);
+    it is left alone until `publish --force` creates it again.
     `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
     canonical URL its create carried, which is where a lookup must search for it.
     """

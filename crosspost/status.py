@@ -16,7 +16,7 @@ from .adapter import AdapterClass
 from .config import Config
 from .document import Document, RemotePost
 from .errors import CrosspostError
-from .plan import relative_source
+from .plan import gone_reason, relative_source
 from .platforms import Platforms, settle_seconds
 from .records import Entry, Records, age
 
@@ -27,7 +27,7 @@ class Verdict(StrEnum):
     OK = "ok"  # records and platform agree
     ADOPT = "adopt"  # on the platform, not (or only pending) in the records
     FIX = "fix"  # recorded under another id or URL than the platform shows
-    MISSING = "missing"  # recorded as published, not found on the platform (deleted there?)
+    GONE = "gone"  # recorded, not found on the platform: deleted there by hand
     CLEAR = "clear"  # a pending create that never happened: safe to forget
     WAIT = "wait"  # a pending create too recent to judge: the platform may not show it yet
     ABSENT = "absent"  # neither recorded nor on the platform
@@ -49,6 +49,15 @@ class Finding:
     detail: str = ""
     source: str | None = None
 
+    @property
+    def writes(self) -> bool:
+        """Whether `apply` changes the records for this finding (`--write` saves it)."""
+        if self.verdict in (Verdict.ADOPT, Verdict.FIX):
+            return self.remote is not None
+        if self.verdict is Verdict.GONE:
+            return self.recorded is not None and self.recorded.state == "published"
+        return self.verdict in (Verdict.SUSPECT, Verdict.CLEAR)
+
 
 @dataclass(frozen=True)
 class StatusReport:
@@ -62,15 +71,12 @@ class StatusReport:
     @property
     def pending(self) -> int:
         """How many findings a write would change in the records."""
-        return sum(f.verdict in _CHANGES for f in self.findings)
+        return sum(f.writes for f in self.findings)
 
     @property
     def failed(self) -> bool:
         """A lookup failed."""
         return any(f.verdict is Verdict.ERROR for f in self.findings)
-
-
-_CHANGES = (Verdict.ADOPT, Verdict.FIX, Verdict.CLEAR, Verdict.SUSPECT)
 
 
 def recorded(records: Records) -> list[Finding]:
@@ -80,13 +86,16 @@ def recorded(records: Records) -> list[Finding]:
             records.source_of(url) or url,
             platform,
             url,
-            Verdict.OK if entry.state == "published" else Verdict.ERROR,
+            _RECORDED.get(entry.state, Verdict.ERROR),
             recorded=entry,
             detail=entry.state,
         )
         for url in records.urls()
         for platform, entry in sorted(records.entries(url).items())
     ]
+
+
+_RECORDED = {"published": Verdict.OK, "gone": Verdict.GONE}
 
 
 async def refresh(
@@ -115,7 +124,8 @@ async def refresh(
                     findings.append(_with(base, Verdict.ERROR, str(problems[name])))
                 else:
                     settle = settle_seconds(config, name, adapter, in_flight=True)
-                    findings.append(await _compare(base, adapter.find(doc), settle))
+                    gone = gone_reason(adapter.display_name or name, name, doc.label, None)
+                    findings.append(await _compare(base, adapter.find(doc), settle, gone))
     finally:
         await platforms.close(records if records.writable else None)
     return _suspects(findings)
@@ -136,7 +146,9 @@ def _suspects(findings: list[Finding]) -> list[Finding]:
     ]
 
 
-async def _compare(base: Finding, lookup: Awaitable[RemotePost | None], settle: float) -> Finding:
+async def _compare(
+    base: Finding, lookup: Awaitable[RemotePost | None], settle: float, gone: str
+) -> Finding:
     try:
         remote = await lookup
     except CrosspostError as exc:
@@ -153,7 +165,7 @@ async def _compare(base: Finding, lookup: Awaitable[RemotePost | None], settle: 
             )
         if entry.state == "pending":
             return _with(base, Verdict.CLEAR, "interrupted create that never landed")
-        return _with(base, Verdict.MISSING, "recorded, but not found on the platform")
+        return _with(base, Verdict.GONE, f"recorded, but not found on the platform: {gone}")
     found = Finding(**{**base.__dict__, "remote": remote})
     if entry is None or entry.state != "published":
         return _with(found, Verdict.ADOPT, f"on the platform as {remote.url or remote.id}")
@@ -168,22 +180,26 @@ def _with(finding: Finding, verdict: Verdict, detail: str) -> Finding:
 
 def apply(findings: Iterable[Finding], records: Records) -> int:
     """Write what a refresh found: adopt and fix records, clear dead pending entries, mark
-    suspects `unknown`.
+    suspects `unknown` and copies deleted on the platform `gone`.
 
     Adopted posts are recorded without a payload hash, so the next publish updates them to
-    match the source. MISSING entries are only reported: removing them would re-post.
+    match the source. A `gone` entry is never removed (that would re-post on the next run): it
+    is left alone until `publish --force`, which looks for the copy again before creating one.
     """
     changed = 0
     with records.bulk():
         for f in findings:
+            if not f.writes:
+                continue
+            changed += 1
             if f.verdict in (Verdict.ADOPT, Verdict.FIX) and f.remote is not None:
                 entry = Entry("published", id=f.remote.id, url=f.remote.url, draft=f.remote.draft)
                 records.put(f.canonical_url, f.platform, entry, source=f.source)
-                changed += 1
             elif f.verdict is Verdict.SUSPECT:
                 records.put(f.canonical_url, f.platform, Entry("unknown"), source=f.source)
-                changed += 1
-            elif f.verdict is Verdict.CLEAR:
+            elif f.verdict is Verdict.GONE and f.recorded is not None:
+                entry = Entry("gone", id=f.recorded.id, url=f.recorded.url, draft=f.recorded.draft)
+                records.put(f.canonical_url, f.platform, entry, source=f.source)
+            else:  # CLEAR
                 records.remove(f.canonical_url, f.platform)
-                changed += 1
     return changed

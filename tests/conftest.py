@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
+from crosspost.fake import FakePlatform
+from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
 from crosspost.testing import TIME_SCALE
 
@@ -17,6 +19,23 @@ SPECS = SHARED / "specs"
 CORPUS = SHARED / "corpus"
 SEED_POST = SHARED / "examples" / "000_338e842b2dd29ad0.txt"
 EXAMPLE_BLOG = REPO / "examples" / "blog"
+
+FakeT = TypeVar("FakeT", bound=FakePlatform)
+
+
+def fake_of(sandbox: Sandbox, name: str, kind: type[FakeT]) -> FakeT:
+    """`sandbox.fakes[name]` as its concrete class: `Sandbox.fakes` holds the base type, and a
+    test reading the platform's own state (articles, statuses, media) needs the real one."""
+    fake = sandbox.fakes[name]
+    assert isinstance(fake, kind), f"{name}'s fake is a {type(fake).__name__}, not {kind.__name__}"
+    return fake
+
+
+def recorded(records: Records, url: str, platform: str) -> Entry:
+    """The records' entry for (url, platform), failing the test when there is none."""
+    entry = records.get(url, platform)
+    assert entry is not None, f"no record for {url} on {platform}"
+    return entry
 
 
 def needs_shared(path: Path) -> None:

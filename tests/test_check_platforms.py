@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.config import load_config
 from crosspost.records import Records
 from crosspost.testing import run_publish
@@ -119,7 +119,7 @@ def test_preview_prints_the_platform_warnings_on_stderr(blog):
     result = invoke("preview", post, "--to", "devto")
     assert result.exit_code == 0
     article = json.loads(result.stdout)["article"]
-    assert article["tags"] == "python, socialmedia, growth, writing"
+    assert article["tags"] == ["python", "socialmedia", "growth", "writing"]
     assert len(article["title"]) == 128 and article["title"].endswith("…")
     assert f"{post} [devto]: takes at most 4 tags; dropped: career, opensource [trimmed]" in (
         result.stderr

@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from crosspost import api
-from crosspost.cli import main
+from crosspost.cli.commands import main
+from crosspost.errors import SourceError
 from crosspost.plan import Hold, Kind, hold_reason
 from crosspost.records import Entry, Records
 
@@ -102,7 +103,11 @@ def test_check_refuses_a_url_already_cross_posted_from_another_file_as_publish_d
         "---\n\nBody.\n"
     )
     config = api.load_config(blog / "crosspost.toml")
-    refused = [e for e in api.plan(copy, config=config).errors if e.field == "canonical_url"]
+    refused = [
+        e
+        for e in api.plan(copy, config=config).errors
+        if isinstance(e, SourceError) and e.field == "canonical_url"
+    ]
     checked = api.check([Path("content/posts/copy.md")]).posts
     assert [item.clash for item in checked if item.clash] != []
     (clash,) = [item.clash for item in checked if item.clash]

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crosspost import front_matter
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -428,9 +428,7 @@ def clicks_help(columns: int) -> Result:
     """The top-level help as click renders it in a terminal `columns` wide (it leaves 2 columns
     free and wraps at no more than 80)."""
     width = max(min(columns, 80) - 2, 50)
-    return CliRunner().invoke(
-        main._group(), ["--help"], terminal_width=width, prog_name="crosspost"
-    )
+    return CliRunner().invoke(main, ["--help"], terminal_width=width, prog_name="crosspost")
 
 
 def test_the_fast_help_is_clicks_own() -> None:

@@ -12,7 +12,7 @@ import keyring
 import pytest
 from click.testing import CliRunner
 
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.records import Records
 from crosspost.testing import Canaries
 

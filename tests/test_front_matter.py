@@ -90,7 +90,7 @@ def test_shared_aliases_within_the_limit_load() -> None:
 # with allow_unicode and reads them back as a folded space (real front matter never has them).
 _text = st.text(
     alphabet=st.characters(
-        codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x85\u2028\u2029"
+        codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x85\u2028\u2029"
     ),
     max_size=40,
 )
@@ -105,11 +105,11 @@ _key = st.text(alphabet=string.ascii_letters + "_-", min_size=1, max_size=12)
 
 @st.composite
 def _metadata(draw: st.DrawFn, fmt: str) -> dict[str, Any]:
-    values = [_scalar, st.lists(_scalar, max_size=4)]
+    values: list[st.SearchStrategy[Any]] = [_scalar, st.lists(_scalar, max_size=4)]
     if fmt != "json":
         values.append(st.dates())
         values.append(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)))
-    data = draw(st.dictionaries(_key, st.one_of(values), max_size=6))
+    data: dict[str, Any] = draw(st.dictionaries(_key, st.one_of(values), max_size=6))
     if fmt != "json" and draw(st.booleans()):
         data["extra"] = draw(st.dictionaries(_key, _scalar, max_size=3))
     return data

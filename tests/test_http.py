@@ -17,10 +17,10 @@ from crosspost.errors import (
     AmbiguousError,
     AuthError,
     ConfigError,
+    DeferredError,
     EndpointError,
     NotSentError,
     PlatformError,
-    RateLimitedError,
     RejectedError,
     ServerError,
 )
@@ -173,13 +173,19 @@ def test_retries_stop_and_name_the_problem():
     assert len(calls) == 3
 
 
-def test_rate_limit_beyond_the_deadline_gives_up_with_the_wait():
-    handler, _ = counting(
+def test_rate_limit_beyond_the_deadline_is_deferred_at_once_with_the_wait():
+    """A reset later than the run waits is not retried (issue 14): the platform's remaining
+    posts go out on the next run, and the client sends nothing more until the reset."""
+    handler, calls = counting(
         httpx.Response(429, json={"error": "later"}, headers={"Retry-After": "3600"})
     )
-    with pytest.raises(RateLimitedError) as info:
-        call(client(handler, policy=RetryPolicy(deadline=5)))
-    assert info.value.retry_after == 3600
+    api = client(handler, policy=RetryPolicy(deadline=5))
+    with pytest.raises(DeferredError, match="next run") as info:
+        call(api)
+    assert info.value.retry_after == 3600 and len(calls) == 1
+    with pytest.raises(DeferredError):
+        call(api)
+    assert len(calls) == 1, "nothing is sent while the platform's reset is that far away"
 
 
 def test_server_error_on_read_after_retries_is_server_error():

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from importlib.metadata import EntryPoint
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -127,7 +127,7 @@ def test_every_error_is_a_crosspost_error() -> None:
 
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'publsh'"):
-        _ = crosspost.publsh  # type: ignore[attr-defined]
+        _ = crosspost.publsh
 
 
 def test_plan_stays_the_function_when_its_module_of_the_same_name_is_imported(
@@ -320,7 +320,7 @@ def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
-    real = crosspost.adapter.entry_points(group="crosspost.adapters")
+    real = entry_points(group="crosspost.adapters")
     monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: [*real, broken])
     sandbox.fakes["devto"].inject("status", status=429, retry_after=0.01)  # one retry, logged
     caplog.set_level(logging.DEBUG)
@@ -364,7 +364,7 @@ def test_an_adapter_bug_in_render_fails_that_platform_alone(
         name: ClassVar[str] = "buggy"
 
         def render(self, doc: crosspost.Document, *, draft: bool = False) -> Any:
-            return {}["body"]
+            return dict[str, Any]()["body"]
 
     adapters = {"devto": DevTo, "buggy": Buggy}
     with crosspost.Sandbox(adapters=adapters, time_scale=TIME_SCALE) as box:

@@ -12,6 +12,8 @@ import pytest
 from crosspost.errors import LockError, RecordsError
 from crosspost.records import Entry, Records
 
+from .conftest import recorded
+
 URL = "https://blog.example.com/posts/a/"
 
 
@@ -54,9 +56,9 @@ def test_writes_merge_with_changes_made_on_disk(tmp_path):
         path.write_text(json.dumps(theirs), "utf-8")
         records.put(URL, "medium", Entry("published", id="m1"), source="a.md")
     final = Records.read(path)
-    assert final.get("https://blog.example.com/posts/b/", "hashnode").id == "h1"
-    assert final.get(URL, "devto").id == "1"
-    assert final.get(URL, "medium").id == "m1"
+    assert recorded(final, "https://blog.example.com/posts/b/", "hashnode").id == "h1"
+    assert recorded(final, URL, "devto").id == "1"
+    assert recorded(final, URL, "medium").id == "m1"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_move_rekeys_a_post(tmp_path):
         with pytest.raises(RecordsError, match="no records"):
             records.move(URL, new)
     after = Records.read(path)
-    assert after.get(new, "devto").id == "1"
+    assert recorded(after, new, "devto").id == "1"
     assert after.get(URL, "devto") is None
     assert after.url_for_source("a.md") == new
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from crosspost.cli import main
+from crosspost.cli.commands import main
 from crosspost.credentials import Secret
 from crosspost.http import error_message
 from crosspost.sandbox import Sandbox

@@ -726,7 +726,7 @@ def test_absolutized_urls_are_absolute(target: str, image: bool) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400))
 def test_transform_fuzz(text: str) -> None:
     try:
         result = raw(text, title="T")

@@ -1,10 +1,15 @@
 """dev.to and any other Forem instance (REST, `api-key` header, Forem API v1).
 
-Facts this adapter relies on (specs/forem/api_v1.json, NOTES.md §1): articles are created with
-`POST /articles` and updated with `PUT /articles/{id}`; an update without `tags` wipes them, so
-tags are always sent; front matter inside `body_markdown` overrides the JSON fields, so the body
-must never start with one; at most 4 tags, alphanumeric; a canonical URL the account already used
-is refused with 422, which means "already there" and is adopted, never retried under another URL.
+Facts this adapter relies on (specs/forem/api_v1.json, NOTES.md §1, docs/platforms/facts.md):
+articles are created with `POST /articles` and updated with `PUT /articles/{id}`; `tags` is an
+array (Forem's strong parameters drop a string; api_v1.json's "string" is a doc bug,
+forem/forem#4073); an update without `tags` wipes them, so tags are always sent; `series` and
+`main_image` are sent as null to remove them (an omitted key leaves them in place); front matter
+inside `body_markdown` overrides the JSON fields, so the body must never start with one; at most
+4 tags, alphanumeric; a canonical URL already used on the site is refused with 422, which means
+"already there" and is adopted (or, held by another account, left for a human), never retried
+under another URL; besides 10 creates / 30 s, Rack::Attack allows about 1 write and 3 reads per
+second, which pacing keeps under.
 """
 
 from __future__ import annotations
@@ -58,13 +63,16 @@ class DevTo(BaseAdapter):
     name: ClassVar[str] = "devto"
     display_name: ClassVar[str] = "dev.to"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        max_tags=4, limits={"create": "10/30s", "update": "30/30s"}
+        max_tags=4,
+        # api_v0.yml: 10 creates and 30 updates per 30 s; rack_attack.rb: about 1 write and
+        # 3 reads per second per user besides (forem/forem#12737), else 429 "Retry later".
+        limits={"create": "10/30s", "update": "30/30s", "write": "1/1s", "read": "3/1s"},
     )
     Settings: ClassVar[type[DevToSettings]] = DevToSettings
     fake: ClassVar[str | None] = "crosspost.adapters.devto.fake:FakeDevTo"
     auth_header: ClassVar[str] = "api-key"
     auth_scheme: ClassVar[str] = ""
-    default_headers: ClassVar[dict[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/vnd.forem.api-v1+json"}
     settings: DevToSettings
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:
@@ -77,13 +85,12 @@ class DevTo(BaseAdapter):
             "title": title,
             "body_markdown": _without_front_matter(doc.body),
             "published": not draft,
-            "tags": ", ".join(tags),
+            "tags": tags,  # an array: Forem drops a string (strong parameters `tags: []`)
             "canonical_url": doc.canonical_url,
             "description": doc.description,
-            "main_image": doc.cover.url if doc.cover else None,
+            "main_image": doc.cover.url if doc.cover else None,  # null removes a cover
+            "series": doc.series or None,  # null takes it out of a series; omitted keeps it
         }
-        if doc.series:
-            article["series"] = doc.series
         if self.settings.organization_id is not None:
             article["organization_id"] = self.settings.organization_id
         return Payload(self.name, {"article": article}, draft=draft, notices=notices)

@@ -2,15 +2,28 @@
 
 Modelled on specs/forem/api_v1.json and api_v0.yml (NOTES.md §1): `api-key` auth with Forem's
 401 body, the v1 `Accept` header, `{"article": {...}}` bodies, 422 errors in Forem's words (tags
-over 4 or not alphanumeric, missing title, a canonical URL the account already used), front matter
-in `body_markdown` overriding the JSON fields, rate limits of 10 creates and 30 updates per 30 s
-answered with 429, Forem's body and `Retry-After`, `/articles/me/all` paginated with
-unpublished articles first, and single-article answers (create, update, show) without the
-`published` field that only lists carry.
+over 4 or not alphanumeric, missing title), front matter in `body_markdown` overriding the JSON
+fields, rate limits of 10 creates and 30 updates per 30 s answered with 429, Forem's body and
+`Retry-After`, `/articles/me/all` paginated with unpublished articles first, and single-article
+answers (create, update, show) without the `published` field that only lists carry.
+
+Calibrated on Forem's source (forem/forem, issue 14; docs/platforms/facts.md):
+- `tags` is permitted only as an array (articles_controller.rb strong parameters `tags: []`): a
+  string is an unpermitted parameter, dropped without an error, so the article gets no tags.
+- `series` leaves the series only on an explicit `null` (services/articles/attributes.rb); an
+  omitted `series` keeps it.
+- Rack::Attack (config/initializers/rack_attack.rb) throttles about 1 write and 3 reads per
+  second per user and answers 429 `text/plain` "Retry later" with `Retry-After: 1`.
+- app/models/article.rb: the canonical URL is unique site-wide, whichever account holds it
+  ("Canonical url has already been taken"); the same title and body twice by one user is
+  "Body markdown has already been taken"; an unpublished article's slug ends in
+  `-temp-slug-<n>` and gets its real slug (and URL) when published.
+Each token is one account: `/articles/me/*` lists only that account's articles.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import re
@@ -37,6 +50,13 @@ def _slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "article"
 
 
+def _slug(title: str, published: bool) -> str:
+    """article.rb: an unpublished article is `<title>-temp-slug-<n>` until it is published."""
+    if published:
+        return f"{_slugify(title)}-{secrets.token_hex(2)}"
+    return f"{_slugify(title)}-temp-slug-{secrets.randbelow(10**7)}"
+
+
 class FakeDevTo(FakePlatform):
     """State: `articles` (dicts in Forem's Article shape), for tests to inspect."""
 
@@ -51,14 +71,20 @@ class FakeDevTo(FakePlatform):
         time_scale: float = 1.0,
         create_limit: tuple[int, float] = (10, 30.0),
         update_limit: tuple[int, float] = (30, 30.0),
+        write_limit: tuple[int, float] = (1, 1.0),
+        read_limit: tuple[int, float] = (3, 1.0),
         refuse_duplicate_canonical: bool = True,
         username: str = "sandbox",
     ) -> None:
         super().__init__(tokens=tokens, latency=latency, time_scale=time_scale)
         self.creates = FixedWindow(create_limit[0], create_limit[1] * time_scale)
         self.updates = FixedWindow(update_limit[0], update_limit[1] * time_scale)
+        # rack_attack.rb: per-user throttles on every write and every read, besides the above.
+        self.writes = FixedWindow(write_limit[0], write_limit[1] * time_scale)
+        self.reads = FixedWindow(read_limit[0], read_limit[1] * time_scale)
         self.refuse_duplicate_canonical = refuse_duplicate_canonical
         self.username = username
+        self._first_token = tokens[0] if tokens else ""
         self.articles: list[dict[str, Any]] = []
         self._ids = itertools.count(1001)
         self.rate_limited = 0
@@ -68,6 +94,21 @@ class FakeDevTo(FakePlatform):
 
     def authorized(self, request: FakeRequest) -> bool:
         return request.header("api-key") in self.tokens
+
+    def owner(self, request: FakeRequest) -> str:
+        """The account a key belongs to: the first token is `username`, any other a stranger."""
+        key = request.header("api-key") or ""
+        if key == self._first_token:
+            return self.username
+        return "user" + hashlib.sha256(key.encode()).hexdigest()[:8]  # never the key itself
+
+    def throttled(self, retry_after: float) -> FakeResponse:
+        """Rack::Attack's default throttled answer, as dev.to sends it (NOTES.md Gotchas)."""
+        headers = {
+            "Content-Type": "text/plain",
+            "Retry-After": self.retry_after_header(retry_after),
+        }
+        return FakeResponse(429, b"Retry later\n", headers)
 
     def error(self, status: int, message: str) -> FakeResponse:
         return FakeResponse.json(status, {"error": message, "status": status})
@@ -92,6 +133,12 @@ class FakeDevTo(FakePlatform):
             # Without it Forem serves the deprecated v0 API; the fake insists on v1.
             return self.error(400, f"this fake only serves API v1: send Accept: {V1_ACCEPT}")
         route = path[len("/api") :]
+        throttle = self.reads if request.method == "GET" else self.writes
+        with self.lock:
+            wait = throttle.hit(request.header("api-key") or "")
+        if wait is not None:
+            self.rate_limited += 1
+            return self.throttled(wait)
         if request.method == "POST" and route == "/articles":
             return self._create(request)
         m = re.fullmatch(r"/articles/(\d+)", route)
@@ -136,10 +183,9 @@ class FakeDevTo(FakePlatform):
         return fields
 
     def _tags(self, raw: Any) -> list[str] | FakeResponse:
-        if raw is None:
-            return []
-        tags = raw if isinstance(raw, list) else [t for t in str(raw).split(",")]
-        tags = [str(t).strip() for t in tags if str(t).strip()]
+        if not isinstance(raw, list):
+            return []  # strong parameters `tags: []`: anything but an array is dropped
+        tags = [str(t).strip() for t in raw if str(t).strip()]
         if len(tags) > 4:
             return self.error(422, "Tag list exceed the maximum of 4 tags")
         for tag in tags:
@@ -168,13 +214,25 @@ class FakeDevTo(FakePlatform):
                 return tags
             if self._canonical_taken(fields.get("canonical_url")):
                 return self.error(422, "Canonical url has already been taken")
-            article = self._new_article(fields, tags)
+            owner = self.owner(request)
+            if self._body_taken(fields, owner):
+                return self.error(422, "Body markdown has already been taken")
+            article = self._new_article(fields, tags, owner)
             self.articles.append(article)
         return FakeResponse.json(201, self._show(article), {"Location": article["url"]})
 
+    def _body_taken(self, fields: dict[str, Any], owner: str) -> bool:
+        """article.rb validates `body_markdown` unique per user and title. Lock held."""
+        return any(
+            a["user"]["username"] == owner
+            and a["title"] == str(fields.get("title"))
+            and a["body_markdown"] == str(fields.get("body_markdown") or "")
+            for a in self.articles
+        )
+
     def _canonical_taken(self, canonical: Any, *, besides: int | None = None) -> bool:
-        """Forem's refusal of a canonical URL another of the account's articles has (when the
-        fake is told to refuse; self-hosted Forems may not). Call with the lock held."""
+        """Forem's refusal of a canonical URL any article on the site has, whichever account
+        wrote it (when the fake is told to refuse; self-hosted Forems may not). Lock held."""
         return (
             bool(canonical)
             and self.refuse_duplicate_canonical
@@ -183,11 +241,11 @@ class FakeDevTo(FakePlatform):
             )
         )
 
-    def _new_article(self, fields: dict[str, Any], tags: list[str]) -> dict[str, Any]:
+    def _new_article(self, fields: dict[str, Any], tags: list[str], owner: str) -> dict[str, Any]:
         article_id = next(self._ids)
-        slug = f"{_slugify(str(fields['title']))}-{secrets.token_hex(2)}"
-        url = f"https://dev.to/{self.username}/{slug}"
         published = bool(fields.get("published", False))
+        slug = _slug(str(fields["title"]), published)
+        url = f"https://dev.to/{owner}/{slug}"
         now = _now()
         return {
             "type_of": "article",
@@ -206,7 +264,7 @@ class FakeDevTo(FakePlatform):
             "crossposted_at": None,
             "last_comment_at": now,
             "slug": slug,
-            "path": f"/{self.username}/{slug}",
+            "path": f"/{owner}/{slug}",
             "url": url,
             "canonical_url": fields.get("canonical_url") or url,
             "series": fields.get("series"),
@@ -217,7 +275,7 @@ class FakeDevTo(FakePlatform):
             "public_reactions_count": 0,
             "page_views_count": 0,
             "reading_time_minutes": 1,
-            "user": {"name": "Sandbox", "username": self.username},
+            "user": {"name": "Sandbox", "username": owner},
         }
 
     def _update(self, request: FakeRequest, article_id: int) -> FakeResponse:
@@ -255,8 +313,19 @@ class FakeDevTo(FakePlatform):
                 article["published"] = bool(fields["published"])
                 if article["published"] and not was:
                     article["published_at"] = article["published_timestamp"] = _now()
+                    if "-temp-slug-" in article["slug"]:  # the real slug comes with publishing
+                        self._reslug(article)
             article["edited_at"] = _now()
         return FakeResponse.json(200, self._show(article))
+
+    @staticmethod
+    def _reslug(article: dict[str, Any]) -> None:
+        owner = article["user"]["username"]
+        article["slug"] = _slug(article["title"], True)
+        article["path"] = f"/{owner}/{article['slug']}"
+        article["url"] = f"https://dev.to{article['path']}"
+        if "-temp-slug-" in article["canonical_url"]:
+            article["canonical_url"] = article["url"]
 
     def _get(self, article_id: int) -> dict[str, Any] | None:
         return next((a for a in self.articles if a["id"] == article_id), None)
@@ -268,10 +337,12 @@ class FakeDevTo(FakePlatform):
         except ValueError:
             return self.error(400, "page and per_page must be integers")
         per_page = max(1, min(per_page, 1000))
+        owner = self.owner(request)
         with self.lock:
-            drafts = [a for a in reversed(self.articles) if not a["published"]]
+            mine = [a for a in self.articles if a["user"]["username"] == owner]
+            drafts = [a for a in reversed(mine) if not a["published"]]
             live = sorted(
-                (a for a in self.articles if a["published"]),
+                (a for a in mine if a["published"]),
                 key=lambda a: a["published_at"] or "",
                 reverse=True,
             )

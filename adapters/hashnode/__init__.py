@@ -19,7 +19,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -32,6 +32,7 @@ from crosspost.errors import (
     ConfigError,
     ContentError,
     EndpointError,
+    GoneError,
     PlatformError,
     RejectedError,
     ServerError,
@@ -54,7 +55,7 @@ PUBLISH_POST = """mutation PublishPost($input: PublishPostInput!) {
   publishPost(input: $input) { post { id url canonicalUrl } }
 }"""
 UPDATE_POST = """mutation UpdatePost($input: UpdatePostInput!) {
-  updatePost(input: $input) { post { id url canonicalUrl } }
+  updatePost(input: $input) { post { id url canonicalUrl coverImage { url } } }
 }"""
 CREATE_DRAFT = """mutation CreateDraft($input: CreateDraftInput!) {
   createDraft(input: $input) { draft { id canonicalUrl } }
@@ -157,8 +158,9 @@ def _as_post(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class _NotFound(RejectedError):
-    """`NOT_FOUND`: the post or draft is gone (or hidden from this token)."""
+class _NotFound(GoneError):
+    """`NOT_FOUND`: the post or draft is gone (or hidden from this token). Drafts are looked
+    for as posts first (`_published_since`); a post not found was deleted on Hashnode."""
 
 
 class Hashnode(BaseAdapter):
@@ -238,8 +240,18 @@ class Hashnode(BaseAdapter):
     # ----------------------------------------------------------------- steps
 
     async def _update_post(self, post_id: str, fields: Mapping[str, Any]) -> RemotePost:
+        """Update the post in place. `UpdatePostInput.coverImage` only sets a URL: the schema
+        has no way to remove a cover, so one the source dropped stays, and the update says so."""
         data = await self._call(UPDATE_POST, {"id": post_id, **fields})
-        return _remote(data["updatePost"]["post"])
+        post = data["updatePost"]["post"]
+        remote = _remote(post)
+        if "coverImage" not in fields and (post.get("coverImage") or {}).get("url"):
+            kept = (
+                "the post has no cover any more, but Hashnode keeps its old one: its API cannot "
+                "remove a cover; remove it in Hashnode's editor",
+            )
+            remote = replace(remote, notes=kept)
+        return remote
 
     async def _publish_draft(self, draft_id: str, fields: Mapping[str, Any]) -> RemotePost:
         """Bring the draft up to date, then publish it: `publishDraft` goes last, so an
@@ -263,12 +275,11 @@ class Hashnode(BaseAdapter):
         canonical = str(fields.get("originalArticleURL") or "")
         post = await self._find_after_write(canonical)
         if post is None:
-            raise RejectedError(
+            raise GoneError(
                 f"draft {draft_id} no longer exists and no post has the canonical URL "
                 f"{canonical}, also after {self.read_lag:g} s for Hashnode's "
                 "reads to catch up: it was deleted on Hashnode",
                 platform=self.name,
-                hint="to publish it again, remove its hashnode entry from the records",
             )
         return await self._update_post(post.id, fields)
 

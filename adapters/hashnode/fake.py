@@ -275,7 +275,10 @@ class FakeHashnode(FakePlatform):
             return self.error(400, "GraphQL operations must contain a non-empty `query`.")
         token = request.bearer()
         user = self.users.get(token or "") if token in self.tokens else None
-        return FakeResponse.json(200, self._execute(data, user))
+        answer = self._execute(data, user)
+        # Apollo answers 400, without `data`, for a request it refused before running it
+        # (parse, validation, variable coercion): apollographql/apollo-server#7465.
+        return FakeResponse.json(200 if "data" in answer else 400, answer)
 
     def _execute(self, data: Mapping[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
         schema = hashnode_schema()
@@ -294,6 +297,8 @@ class FakeHashnode(FakePlatform):
                 variable_values=data.get("variables") or {},
                 operation_name=data.get("operationName"),
             )
+        if result.data is None and result.errors and not any(e.path for e in result.errors):
+            return {"errors": [_formatted(e, "BAD_USER_INPUT") for e in result.errors]}
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [

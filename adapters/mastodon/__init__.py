@@ -94,7 +94,9 @@ class Mastodon(BaseAdapter):
         media=True,
         idempotency_window=3600,
         max_tags=None,
-        limits={"*": "300/300s", "upload": "30/1800s"},
+        # rack_attack.rb: 300 requests / 5 min per token, 30 uploads / 30 min; rate_limiter.rb:
+        # 300 status creates and edits / 3 h per account ("write" also counts the uploads).
+        limits={"*": "300/300s", "upload": "30/1800s", "write": "300/3h"},
     )
     cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {
         "instance": str,

@@ -9,6 +9,17 @@ other); visibility that edits cannot change; media that edits set to exactly the
 `media_ids` (none sent: none kept); media processed asynchronously (202, then 206 until done);
 timelines newest first with `Link` headers; `X-RateLimit-*` headers on every answer, 300
 requests per 5 minutes per token and 30 uploads per 30 minutes, 429 at the limit.
+
+Calibrated on Mastodon's source (issue 14; docs/platforms/facts.md):
+- status creates and edits count in their own family, 300 per 3 h per account, answered 429
+  with that family's `X-RateLimit-*` headers at the limit (app/lib/rate_limiter.rb);
+- older servers also count every PUT of a signed-in user, status edits included, at 10 per
+  10 min (`legacy_put_throttle`; rack_attack.rb `throttle_password_change/account`, 020228dd);
+- Mastodon's own 429 is JSON with the X-RateLimit headers and no Retry-After (rack_attack.rb
+  throttled_responder); 404 is `{"error":"Record not found"}` (api/base_controller.rb);
+- error messages follow the request's language (`Accept-Language`, or `language` for every
+  request); the German validation message is transcribed from halcy/Mastodon.py
+  tests/cassettes/test_lang_for_errors.yaml.
 """
 
 from __future__ import annotations
@@ -25,6 +36,11 @@ import regex
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, FixedWindow, Route
 
 __all__ = ["FakeMastodon", "countable_length"]
+
+_GERMAN = (  # halcy/Mastodon.py tests/cassettes/test_lang_for_errors.yaml @ 0159bd7c
+    ("Validation failed: ", "Gültigkeitsprüfung ist fehlgeschlagen: "),
+    (r"Text character limit of (\d+) exceeded", r"Text Zeichenlimit von \1 überschritten"),
+)
 
 # --- Mastodon's length validation, ported from twitter-text + Mastodon's overrides ----------
 UNICODE_SPACES = (
@@ -171,6 +187,9 @@ class FakeMastodon(FakePlatform):
         characters_reserved_per_url: int = URL_PLACEHOLDER_CHARS,
         request_limit: tuple[int, float] = (300, 300.0),
         upload_limit: tuple[int, float] = (30, 1800.0),
+        status_limit: tuple[int, float] = (300, 10_800.0),
+        legacy_put_throttle: bool = False,
+        language: str | None = None,
         idempotency_ttl: float = 3600.0,
         domain: str = "mastodon.example",
         username: str = "sandbox",
@@ -180,6 +199,9 @@ class FakeMastodon(FakePlatform):
         self.characters_reserved_per_url = characters_reserved_per_url
         self.window = FixedWindow(request_limit[0], request_limit[1] * time_scale)
         self.uploads = FixedWindow(upload_limit[0], upload_limit[1] * time_scale)
+        self.status_writes = FixedWindow(status_limit[0], status_limit[1] * time_scale)
+        self.puts = FixedWindow(10, 600.0 * time_scale) if legacy_put_throttle else None
+        self.language = language
         self.idempotency_ttl = idempotency_ttl * time_scale
         self.domain = domain
         self.statuses: list[dict[str, Any]] = []
@@ -220,18 +242,46 @@ class FakeMastodon(FakePlatform):
     def handle(self, request: FakeRequest) -> FakeResponse:
         token = request.bearer() if self.authorized(request) else None
         bucket = token or "anonymous"
-        window = self.window
+        window = refused_by = self.window
         with self.lock:
             wait = window.hit(bucket)
-            if wait is None and request.method == "POST" and request.path.endswith("/media"):
-                window = self.uploads
-                wait = window.hit(bucket)
+            for extra in self._windows(request):
+                if wait is None:
+                    wait, refused_by = extra.hit(bucket), extra
             if wait is not None:
                 self.rate_limited += 1
-                return self.ratelimit_headers_only(wait, window.limit)
+                return self.ratelimit_headers_only(wait, refused_by.limit)
+            # Answers carry the per-token throttle's headers (RateLimitHeaders keeps Rack::
+            # Attack's when present), besides a family's own 429 above.
             remaining, reset_in = window.remaining(bucket)
-        response = self._route(request, token)
+        response = self._localised(self._route(request, token), request)
         response.headers.update(self._ratelimit_headers(window.limit, remaining, reset_in))
+        return response
+
+    def _windows(self, request: FakeRequest) -> list[FixedWindow]:
+        """The limits besides the per-token one that this request counts against."""
+        method, path = request.method, request.path
+        windows = []
+        if method == "POST" and path.endswith("/media"):
+            windows.append(self.uploads)
+        if (method == "POST" and path == "/api/v1/statuses") or (
+            method == "PUT" and path.startswith("/api/v1/statuses/")
+        ):
+            windows.append(self.status_writes)
+        if method == "PUT" and self.puts is not None:
+            windows.append(self.puts)
+        return windows
+
+    def _localised(self, response: FakeResponse, request: FakeRequest) -> FakeResponse:
+        """Mastodon's messages in the request's language (only German is transcribed; other
+        languages fall back to English, as Mastodon does for a missing translation)."""
+        wanted = (request.header("accept-language") or self.language or "en")[:2].lower()
+        if wanted != "de" or response.status < 400:
+            return response
+        text = response.body.decode("utf-8")
+        for english, german in _GERMAN:
+            text = regex.sub(english, german, text)
+        response.body = text.encode("utf-8")
         return response
 
     def _route(self, request: FakeRequest, token: str | None) -> FakeResponse:

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from crosspost.adapter import ApiSettings, BaseAdapter, Capabilities, Payload
 from crosspost.credentials import env_var, token_hint
 from crosspost.document import Document, RemotePost
-from crosspost.errors import AuthError, ContentError, EndpointError, PlatformError, RejectedError
+from crosspost.errors import (
+    AuthError,
+    ContentError,
+    DeferredError,
+    EndpointError,
+    PlatformError,
+    RejectedError,
+)
 from crosspost.http import Op, error_message
 
 if TYPE_CHECKING:
@@ -34,6 +41,9 @@ MAX_TITLE = 100
 MAX_TAGS = 3
 MAX_TAG_LENGTH = 25
 REVOKED_CODES = frozenset({6004, 6005})  # "User not found", "Application not found"
+DAILY_CAP = re.compile(r"rate limit for publishing today", re.I)
+"""Medium's 429 once an account has created 10 posts; it resets 24 h after the first of them
+(Medium/medium-api-docs#105, answered by a Medium engineer; also #28)."""
 
 PublishStatus = Literal["public", "draft", "unlisted"]
 License = Literal[
@@ -87,12 +97,19 @@ class Medium(BaseAdapter):
     name: ClassVar[str] = "medium"
     display_name: ClassVar[str] = "Medium-style"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        update=False, find=False, drafts=True, max_tags=MAX_TAGS, max_tag_length=MAX_TAG_LENGTH
+        update=False,
+        find=False,
+        drafts=True,
+        max_tags=MAX_TAGS,
+        max_tag_length=MAX_TAG_LENGTH,
+        # 10 posts, then 429 until 24 h after the first (Medium/medium-api-docs#105): the 11th
+        # of a run is deferred without asking.
+        limits={"create": "10/24h"},
     )
     cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"user_id": str, "api_url": str}
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"
-    default_headers: ClassVar[dict[str, str]] = {"Accept": "application/json"}
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
     settings: MediumSettings
 
     async def prepare(self) -> None:
@@ -186,6 +203,13 @@ class Medium(BaseAdapter):
             code = _error_code(body)
             said = f"{message} (code {code})" if code is not None else message
             target = f"{response.request.method} {response.request.url.path}"
+            if status == 429 and DAILY_CAP.search(message):
+                raise DeferredError(
+                    f"Medium's daily publishing limit is reached ({message}); it resets 24 h "
+                    "after the day's first post: the remaining posts go out on the next run",
+                    platform=self.name,
+                    status=status,
+                )
             if code in REVOKED_CODES:
                 raise AuthError(
                     f"Medium answered {said} to {target}",

@@ -9,8 +9,13 @@ absent for drafts; a title over 100 characters ignored and one synthesized from 
 Errors are `{"errors": [{"message", "code"}]}`: 6000 for a missing or unknown token (seen from
 Medium for a bad token), 6004/6005 for revoked tokens, 6007 "Unexpected field (x) specified" for
 undocumented fields (seen on /v1/tokens). Other codes are not documented anywhere; the fake uses
-`UNDOCUMENTED` for them. No update, list or delete endpoint exists, and no rate limit is
-documented, so none is enforced (injected faults still work).
+`UNDOCUMENTED` for them. No update, list or delete endpoint exists.
+
+Calibrated on Medium's answers to its users (issue 14): no rate limit is documented, but an
+account may create 10 posts, then every create is refused with 429 "User has reached the rate
+limit for publishing today." until 24 h after the first of them (Medium/medium-api-docs#105,
+where a Medium engineer confirms the 10 and the reset; #28 quotes the message). The answer's
+`code` was never published, so the fake's is `UNDOCUMENTED`; no Retry-After is documented.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ class FakeMedium(FakePlatform):
         publications: Mapping[str, Literal["editor", "writer"]] | None = None,
         revoked: bool = False,
         revoked_code: Literal[6004, 6005] = 6005,
+        daily_limit: tuple[int, float] = (10, 86_400.0),
     ) -> None:
         super().__init__(tokens=tokens, latency=latency, time_scale=time_scale)
         self.username = username
@@ -102,6 +108,10 @@ class FakeMedium(FakePlatform):
         self.revoked = revoked
         self.revoked_code = revoked_code
         self.posts: list[dict[str, Any]] = []
+        self.daily_limit = daily_limit[0]
+        self.day = daily_limit[1] * time_scale
+        self._day_started: float | None = None  # the day's first post
+        self._day_count = 0
 
     def settings(self) -> dict[str, Any]:
         return {"api_url": f"{self.url}/v1"}
@@ -165,8 +175,21 @@ class FakeMedium(FakePlatform):
         if owner == "publications":
             post["publicationId"] = owner_id
         with self.lock:
+            if not self._count_towards_today():
+                message = "User has reached the rate limit for publishing today."
+                return self.error(429, message)
             self.posts.append(post)
         return FakeResponse.json(201, {"data": post})
+
+    def _count_towards_today(self) -> bool:
+        """One more post today, if the cap allows; the day starts at its first post. Lock held."""
+        now = time.monotonic()
+        if self._day_started is None or now - self._day_started >= self.day:
+            self._day_started, self._day_count = now, 0
+        if self._day_count >= self.daily_limit:
+            return False
+        self._day_count += 1
+        return True
 
     def _invalid(self, fields: dict[str, Any]) -> FakeResponse | None:
         """Medium's 400 for a body it cannot take (messages are the fake's own words)."""

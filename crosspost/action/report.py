@@ -77,7 +77,7 @@ def annotate(
 def _annotation_level(result: Result) -> str | None:
     if result.status in (Status.FAILED, Status.INVALID):
         return "error"
-    if result.status in (Status.ATTENTION, Status.UNSUPPORTED):
+    if result.status in (Status.ATTENTION, Status.UNSUPPORTED, Status.GONE, Status.DEFERRED):
         return "warning"
     if result.status is Status.HELD and result.planned is not Kind.HOLD:
         return "warning"  # held while publishing (page not live yet, waiting for an article)

@@ -39,6 +39,8 @@ _MARKS = {
     "invalid": "x",
     "failed": "x",
     "attention": "!",
+    "gone": "-",
+    "deferred": "»",
 }
 
 
@@ -50,7 +52,11 @@ _MARKS = {
 @click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
 @click.option("--dry-run", is_flag=True, help="Show what would be done; send and write nothing.")
 @click.option("--draft", is_flag=True, help="Create platform drafts instead of live posts.")
-@click.option("--force", is_flag=True, help="Post again where an earlier outcome is unknown.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Post again where an earlier outcome is unknown or the copy was deleted.",
+)
 @click.option("--sandbox", is_flag=True, help="Publish to built-in fake platforms (no account).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(

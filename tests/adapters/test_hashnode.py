@@ -29,7 +29,7 @@ from crosspost.errors import (
     ConfigError,
     ContentError,
     EndpointError,
-    RejectedError,
+    GoneError,
 )
 from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
@@ -38,7 +38,7 @@ from crosspost.records import Entry, Records
 from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, needs_shared
+from ..conftest import SPECS, needs_shared, recorded
 
 SHARED_SCHEMA = SPECS / "hashnode" / "schema.graphql"
 SENT: list[FakeRequest] = []
@@ -231,7 +231,7 @@ def test_draft_then_changed_draft_then_live(hashnode):
     run_publish(sandbox.config, [doc], draft=True)
     (draft,) = fake.live_drafts(doc.canonical_url)
     assert not fake.posts
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert record.draft and record.id == draft["id"]
     run_publish(sandbox.config, [replace(doc, body="Draft 2\n")], draft=True)
     assert fake.operations()[-1] == "UpdateDraft" and draft["contentMarkdown"] == "Draft 2\n"
@@ -240,7 +240,7 @@ def test_draft_then_changed_draft_then_live(hashnode):
     assert fake.operations()[-2:] == ["UpdateDraft", "PublishDraft"]
     (post,) = fake.by_canonical(doc.canonical_url)
     assert post["contentMarkdown"] == "Final\n" and not fake.live_drafts(doc.canonical_url)
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert record.id == post["id"] and not record.draft and record.url == post["url"]
 
 
@@ -435,7 +435,7 @@ def test_crash_after_publish_waits_for_stale_reads_then_adopts(hashnode):
     # A first look misses (stale lists, posts then drafts); "not found" is believed only after
     # the lag plus the request timeout, and the second look finds it.
     assert fake.operations() == ["FindPosts", "FindDrafts", "FindPosts"]
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert (
         record.state == "published" and record.id == fake.by_canonical(doc.canonical_url)[0]["id"]
     )
@@ -451,7 +451,7 @@ def test_crash_after_create_draft_finds_the_draft(hashnode):
     report = run_publish(with_options(sandbox.config, timeout=0.5), [doc], draft=True)
     assert [r.status for r in report.results] == [Status.ADOPTED]
     assert fake.operations()[-2:] == ["FindPosts", "FindDrafts"]
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert record.draft and record.id == draft["id"]
     assert len(fake.live_drafts(doc.canonical_url)) == 1 and not fake.posts
 
@@ -486,7 +486,7 @@ def test_lost_publish_draft_answer_never_duplicates(hashnode):
     assert ops[-1] == "UpdatePost"
     (post,) = fake.by_canonical(doc.canonical_url)
     assert post["contentMarkdown"] == "Live\n"
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert record.id == post["id"] and not record.draft and record.url == post["url"]
     assert [r.status for r in run_publish(sandbox.config, [live]).results] == [Status.UNCHANGED]
 
@@ -505,13 +505,13 @@ def test_a_draft_published_by_hand_on_hashnode_is_updated_as_the_post_it_became(
     assert [r.status for r in report.results] == [Status.UPDATED], report.results
     (post,) = fake.by_canonical(doc.canonical_url)
     assert post["contentMarkdown"] == "Edited\n" and not fake.live_drafts(doc.canonical_url)
-    record = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    record = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     assert record.id == post["id"] and not record.draft
 
 
-def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(hashnode):
+def test_a_draft_deleted_on_hashnode_is_gone_only_after_the_read_lag(hashnode):
     """No post appears within the read lag: the draft was deleted by hand. That is known, not
-    ambiguous: a final error saying so, the records left as they were, nothing created."""
+    ambiguous: the `gone` verdict saying so (issue 14), recorded, nothing created."""
     lag = 0.6
     sandbox, fake = hashnode
     doc = make_doc("deleted-draft")
@@ -519,16 +519,18 @@ def test_a_draft_deleted_on_hashnode_is_a_clear_failure_only_after_the_read_lag(
     (draft,) = fake.live_drafts(doc.canonical_url)
     with fake.lock:
         draft["deleted"] = time.monotonic()
-    before = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    before = recorded(Records.read(sandbox.config.records), doc.canonical_url, "hashnode")
     started = time.monotonic()
     report = run_publish(with_options(sandbox.config, read_lag=lag), [replace(doc, body="Live\n")])
     assert time.monotonic() - started >= lag, "'not found' is believed only after the lag"
     (result,) = report.results
-    assert result.status is Status.FAILED and report.exit_code == 1
-    assert isinstance(result.error, RejectedError) and not isinstance(result.error, AmbiguousError)
-    assert "deleted on Hashnode" in result.message and doc.canonical_url in result.message
+    assert result.status is Status.GONE and report.exit_code == 0
+    assert isinstance(result.error, GoneError) and not isinstance(result.error, AmbiguousError)
+    assert "deleted on Hashnode" in result.message and "--force" in result.message
+    assert "deleted on Hashnode" in str(result.error) and doc.canonical_url in str(result.error)
     assert not fake.posts and "PublishPost" not in fake.operations()
-    assert Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode") == before
+    after = Records.read(sandbox.config.records).get(doc.canonical_url, "hashnode")
+    assert after is not None and after.state == "gone" and after.id == before.id
 
 
 # --------------------------------------------------------------------------- the fake itself
@@ -558,7 +560,7 @@ def test_the_fake_speaks_hashnode():
             "coverImageOptions": {"coverImageURL": "https://x/c.png"},
         }
         answer = _post(fake, PUBLISH_POST, "k", input=old_shape)
-        assert answer.status_code == 200
+        assert answer.status_code == 400, "Apollo refuses variables that fail coercion with 400"
         assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         answer = _post(fake, "query { me { publications { edges { node { id } } } } }", "k")
         assert answer.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

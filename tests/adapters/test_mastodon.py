@@ -10,7 +10,9 @@ import struct
 import time
 import zlib
 from dataclasses import replace
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +20,7 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crosspost.adapter import AdapterContext
+from crosspost.adapter import AdapterContext, Cache, Payload
 from crosspost.adapters.mastodon import (
     Mastodon,
     MastodonSettings,
@@ -27,16 +29,18 @@ from crosspost.adapters.mastodon import (
 )
 from crosspost.adapters.mastodon.compose import hashtag, status_length
 from crosspost.adapters.mastodon.fake import FakeMastodon, countable_length
+from crosspost.config import Config
 from crosspost.credentials import Secret
-from crosspost.document import Asset
+from crosspost.document import Asset, Document, RemotePost
 from crosspost.errors import AuthError, ContentError, EndpointError, RejectedError
+from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
 from crosspost.testing import FAST_RETRIES, run_publish
 from crosspost.testing import sample_document as make_doc
 
-from ..conftest import SPECS, needs_shared
+from ..conftest import SPECS, needs_shared, recorded
 from ..spec_check import openapi_errors
 
 MASTODON_SPEC = SPECS / "mastodon" / "schema.json"
@@ -61,7 +65,7 @@ def adapter(*, tags=None, cache=None, **options) -> Mastodon:
     return Mastodon(settings_, context)
 
 
-def render(doc, **options):
+def render(doc: Document, **options: Any) -> Payload:
     tags = options.pop("tags", None)
     cache = options.pop("cache", None)
     return adapter(tags=tags, cache=cache, **options).render(doc)
@@ -302,7 +306,7 @@ _GRAPHEMES = [
 _CHUNKS = st.one_of(
     st.sampled_from(_GRAPHEMES),
     st.sampled_from(["https://例え.jp/パス", "@bob@example.social", "#tag", "http://a.io/(x)"]),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
 )
 _TEXT = st.lists(_CHUNKS, max_size=30).map("".join)
 _SLUG = st.lists(
@@ -394,7 +398,7 @@ def test_the_toot_always_fits_by_mastodons_count(
 # --------------------------------------------------------------------------- end to end
 
 
-def announce_now(config, **options):
+def announce_now(config: Config, **options: Any) -> Config:
     """The sandbox's config for Mastodon alone, posting without waiting for an article."""
     pc = config.platforms["mastodon"]
     merged = MappingProxyType({**pc.options, **options})
@@ -407,7 +411,7 @@ def mastodon(sandbox_factory):
     return sandbox, sandbox.fakes["mastodon"], announce_now(sandbox.config)
 
 
-def creates(fake):
+def creates(fake: FakeMastodon) -> list[FakeRequest]:
     return [r for r in fake.requests if r.method == "POST" and r.path == "/api/v1/statuses"]
 
 
@@ -454,7 +458,7 @@ def test_every_create_carries_an_idempotency_key(mastodon):
     assert len(keys) == 3 and all(keys) and len(set(keys)) == 3
 
 
-def _client(fake, token):
+def _client(fake: FakeMastodon, token: str) -> PlatformClient:
     return PlatformClient("mastodon", fake.url, token=Secret(token), policy=FAST_RETRIES)
 
 
@@ -462,7 +466,7 @@ def test_a_resend_with_the_same_key_returns_the_same_status(mastodon):
     sandbox, fake, _config = mastodon
     token = sandbox.tokens["mastodon"]
 
-    async def twice():
+    async def twice() -> tuple[RemotePost, RemotePost, RemotePost]:
         async with _client(fake, token) as client:
             toot = Mastodon(MastodonSettings(instance=fake.url), AdapterContext(http=client))
             payload = toot.render(SEED)
@@ -511,7 +515,7 @@ def test_prepare_caches_instance_limits_for_a_day_and_per_server(mastodon):
     sandbox, fake, _config = mastodon
     day = 86400
 
-    async def prepare(cache):
+    async def prepare(cache: Cache) -> Mastodon:
         async with _client(fake, sandbox.tokens["mastodon"]) as client:
             toot = Mastodon(MastodonSettings(instance=fake.url), AdapterContext(client, cache))
             await toot.prepare()
@@ -566,7 +570,7 @@ def _with_cover(tmp_path, name: str, rgb: bytes, alt: str = "A telescope"):
     return replace(SEED, cover=Asset(url=f"https://blog.example.com/{name}", path=cover, alt=alt))
 
 
-def _uploads(fake):
+def _uploads(fake: FakeMastodon) -> list[FakeRequest]:
     return [r for r in fake.requests if r.method == "POST" and r.path == "/api/v2/media"]
 
 
@@ -622,7 +626,9 @@ def test_find_follows_link_headers_past_40_statuses(mastodon):
     assert len(fake.statuses) == 46
     pages = [r for r in fake.requests if r.path.endswith("/statuses") and r.method == "GET"]
     assert len(pages) == 2 and pages[1].query["max_id"] and pages[0].query["limit"] == ["40"]
-    assert Records.read(config.records).get(SEED.canonical_url, "mastodon").state == "published"
+    assert (
+        recorded(Records.read(config.records), SEED.canonical_url, "mastodon").state == "published"
+    )
 
 
 def test_the_instances_max_characters_is_used(sandbox_factory):
@@ -664,7 +670,7 @@ def test_bad_token_names_the_variable_and_scopes(mastodon):
 def test_validation_errors_carry_mastodons_message(mastodon):
     sandbox, fake, _config = mastodon
 
-    async def blank():
+    async def blank() -> None:
         async with _client(fake, sandbox.tokens["mastodon"]) as client:
             toot = Mastodon(MastodonSettings(instance=fake.url), AdapterContext(http=client))
             payload = replace(toot.render(SEED), body={"status": "  ", "visibility": "public"})
@@ -774,7 +780,7 @@ def test_the_fake_edits_media_like_mastodon():
 # --------------------------------------------------------------------------- contract
 
 
-def _patched_spec(tmp_path):
+def _patched_spec(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """The spec with one erratum fixed: createStatus's body is `oneOf` TextStatus/MediaStatus,
     which refuses text *with* media (valid under both), although the docs allow exactly that."""
     spec = json.loads(MASTODON_SPEC.read_text("utf-8"))

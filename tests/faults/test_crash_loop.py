@@ -14,6 +14,7 @@ import random
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,10 +54,21 @@ def crash_blog(tmp_path, sandbox_factory):
     # A platform that cannot be searched (the Medium-style API) leaves an interrupted create
     # `unknown` for a human. The crash loop proves the searchable platforms reconcile on their
     # own; the others' share is checked separately below (never more than one copy, attention
-    # instead of a duplicate).
-    sandbox = sandbox_factory(ALL, tokens=canaries.tokens)
+    # instead of a duplicate). More posts than Medium's 10 a day: its cap is lifted here, in
+    # the fake and in the pacing the adapter declares (tested in tests/reality/test_limits.py).
+    daily = {"medium": {"daily_limit": (POSTS * 4, 86_400.0)}}
+    sandbox = sandbox_factory(ALL, tokens=canaries.tokens, fake_options=daily)
     root = sandbox_blog(tmp_path / "blog", sandbox, posts=POSTS)
+    _lift_medium_pacing(root / "crosspost.toml")
     return root, sandbox, crosspost_env(sandbox), canaries
+
+
+def _lift_medium_pacing(config: Path) -> None:
+    head, medium = config.read_text("utf-8").split("[platforms.medium]\n", 1)
+    table, sep, rest = medium.partition("\n[")
+    kept = [line for line in table.splitlines() if not line.startswith("limits =")]
+    lifted = "\n".join(['limits = { "create" = "1000/1s" }', *kept])
+    config.write_text(f"{head}[platforms.medium]\n{lifted}{sep}{rest}", "utf-8")
 
 
 def test_kill_9_at_random_moments_never_duplicates(crash_blog):

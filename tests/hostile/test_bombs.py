@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.adapters.mastodon.fake import FakeMastodon
+from crosspost.errors import ContentError
 from crosspost.publisher import Status
 from crosspost.sources import MAX_BYTES
 
-from ..conftest import CORPUS, needs_shared
+from ..conftest import CORPUS, fake_of, needs_shared
 from .conftest import HostileBlog, front_matter, refusal
 
 
@@ -116,7 +118,8 @@ def test_a_4_mb_title_is_each_platforms_business_never_a_crash(blog: HostileBlog
     assert outcome["medium"].status is Status.CREATED
     for name in ("hashnode", "mastodon"):
         assert outcome[name].status is Status.INVALID, outcome[name]
-        assert outcome[name].error is not None and outcome[name].error.field in ("title", "body")
+        error = outcome[name].error
+        assert isinstance(error, ContentError) and error.field in ("title", "body")
     assert report.exit_code == 2
     titles = [
         r.json()["article"]["title"]
@@ -133,7 +136,7 @@ def test_a_link_heavy_description_cannot_stall_the_toot(blog: HostileBlog) -> No
     )
     report = blog.publish()
     assert report.exit_code == 0, report.results
-    (toot,) = blog.sandbox.fakes["mastodon"].statuses
+    (toot,) = fake_of(blog.sandbox, "mastodon", FakeMastodon).statuses
     assert "a.a.a" not in toot["content"], "the description could not fit, so it gave way"
 
 

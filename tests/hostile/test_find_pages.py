@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -20,8 +20,10 @@ from crosspost.errors import PlatformError
 from crosspost.http import PlatformClient
 from crosspost.testing import sample_document
 
+Answer = Callable[[httpx.Request, int], httpx.Response]
 
-def _client(name: str, base: str, answer: Any, seen: list[int]) -> PlatformClient:
+
+def _client(name: str, base: str, answer: Answer, seen: list[int]) -> PlatformClient:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(1)
         return answer(request, len(seen))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from crosspost.adapters.devto.fake import FakeDevTo
+
+from ..conftest import fake_of
 from .conftest import HostileBlog, front_matter, refusal, script_urls, strings
 
 FIELDS = {
@@ -85,6 +88,6 @@ def test_a_safe_link_is_left_alone(blog: HostileBlog) -> None:
     blog.write("ok.md", front_matter("title: T", "date: 2024-03-01", body=body))
     report = blog.publish()
     assert report.exit_code == 0 and not report.notices
-    (article,) = blog.sandbox.fakes["devto"].articles
+    (article,) = fake_of(blog.sandbox, "devto", FakeDevTo).articles
     assert "https://example.org/a" in article["body_markdown"]
     assert 'href="https://blog.example.com/posts/ok/b/"' in article["body_markdown"]

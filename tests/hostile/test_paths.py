@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from crosspost.adapters.devto.fake import FakeDevTo
+from crosspost.adapters.mastodon.fake import FakeMastodon
+
+from ..conftest import fake_of
 from .conftest import GOOD_POST, HostileBlog, front_matter, refusal
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -67,7 +72,7 @@ def test_a_post_linked_from_inside_the_blog_is_fine(blog: HostileBlog) -> None:
     assert blog.publish().exit_code == 0
 
 
-COVERS = {
+COVERS: dict[str, Callable[[Path, HostileBlog], str]] = {
     "dot-dot": lambda outside, blog: os.path.relpath(outside, blog.posts),
     "absolute": lambda outside, blog: str(outside),
     "symlink-out": lambda outside, blog: _link(blog.posts / "cover.png", outside),
@@ -92,10 +97,10 @@ def test_a_cover_outside_the_blog_is_never_read_nor_uploaded(
     report = blog.publish()
     assert report.exit_code == 0, report.results
     assert _sent(blog, marker) == [], "the file outside the blog was sent"
-    assert blog.sandbox.fakes["mastodon"].media == {}, "nothing was uploaded"
+    assert fake_of(blog.sandbox, "mastodon", FakeMastodon).media == {}, "nothing was uploaded"
     codes = {n.code for n in report.notices}
     assert codes & {"cover-outside", "cover-missing"}, report.notices
-    (article,) = blog.sandbox.fakes["devto"].articles
+    (article,) = fake_of(blog.sandbox, "devto", FakeDevTo).articles
     assert str(article["cover_image"]).startswith("https://blog.example.com/")
 
 
@@ -109,7 +114,7 @@ def test_images_in_the_body_are_links_never_files(
     blog.write("post.md", front_matter("title: T", "date: 2024-03-01", body=body))
     assert blog.publish().exit_code == 0
     assert _sent(blog, marker) == []
-    assert blog.sandbox.fakes["mastodon"].media == {}
+    assert fake_of(blog.sandbox, "mastodon", FakeMastodon).media == {}
 
 
 def test_a_cover_inside_the_blog_is_uploaded(blog: HostileBlog) -> None:
@@ -121,7 +126,7 @@ def test_a_cover_inside_the_blog_is_uploaded(blog: HostileBlog) -> None:
     )
     assert blog.publish().exit_code == 0
     assert _sent(blog, b"inside") == ["mastodon"]
-    assert len(blog.sandbox.fakes["mastodon"].media) == 1
+    assert len(fake_of(blog.sandbox, "mastodon", FakeMastodon).media) == 1
 
 
 def _outside_post(tmp_path: Path) -> tuple[Path, str]:

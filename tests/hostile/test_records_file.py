@@ -22,7 +22,10 @@ from .conftest import HostileBlog
 
 
 def _rewrite(change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
-    return lambda path: path.write_bytes(change(path.read_bytes()))
+    def rewrite(path: Path) -> None:
+        path.write_bytes(change(path.read_bytes()))
+
+    return rewrite
 
 
 def _link(path: Path) -> None:

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import re
 
+from crosspost.adapters.devto.fake import FakeDevTo
+from crosspost.adapters.hashnode.fake import FakeHashnode
+from crosspost.adapters.mastodon.fake import FakeMastodon
+from crosspost.adapters.medium.fake import FakeMedium
+
+from ..conftest import fake_of
 from .conftest import HostileBlog, front_matter, refusal, strings
 
 HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -34,19 +40,18 @@ def test_hostile_titles_and_tags_reach_every_platform_clean(blog: HostileBlog) -
     assert report.exit_code == 0, report.results
     codes = {n.code for n in report.notices}
     assert {"title-cleaned", "tags-cleaned"} <= codes, report.notices
-    fakes = blog.sandbox.fakes
     for request in blog.writes():
         for text in strings(request.json()):
             assert _visible(text), (request.path, text[:200])
-    (article,) = fakes["devto"].articles
+    (article,) = fake_of(blog.sandbox, "devto", FakeDevTo).articles
     assert article["title"] == "Invoice fdp.exe [31mred[0m bell hidden"
     assert 0 < len(article["tags"]) <= 4
     assert all(re.fullmatch(r"\w+", t) and t == t.lower() for t in article["tags"])
-    (post,) = fakes["hashnode"].posts.values()
+    (post,) = fake_of(blog.sandbox, "hashnode", FakeHashnode).posts.values()
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", t["slug"]) for t in post["tags"])
-    (medium,) = fakes["medium"].posts
+    (medium,) = fake_of(blog.sandbox, "medium", FakeMedium).posts
     assert 0 < len(medium["tags"]) <= 3 and all(0 < len(t) <= 25 for t in medium["tags"])
-    (toot,) = fakes["mastodon"].statuses
+    (toot,) = fake_of(blog.sandbox, "mastodon", FakeMastodon).statuses
     hashtags = re.findall(r"#<span>([^<]*)</span>", toot["content"])
     assert hashtags and all(re.fullmatch(r"\w+", h) for h in hashtags), toot["content"]
     dropped = [n.message for n in report.notices if "dropped" in n.message]
