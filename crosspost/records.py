@@ -299,15 +299,23 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 
 def check_records_path(path: Path) -> None:
     """The records are only ever a regular file at their configured path: a symbolic link (a
-    pull request can commit `records.json -> ../.env`), a link as their folder, a folder or a
-    device is refused, in every mode. Reading, rewriting or committing through a link would
+    pull request can commit `records.json -> ../.env`), a link as their folder, lock file or
+    .gitignore (each is written), a folder or a device is refused, in every mode. Reading, rewriting or committing through a link would
     read, overwrite or publish whatever it points to; nothing is followed, so the check is
     about the path itself (`lstat`), never what it resolves to."""
-    for step, what in ((path.parent, "the records folder"), (path, "the records file")):
+    steps = (
+        (path.parent, "the records folder"),
+        (path, "the records file"),
+        (path.with_name(path.name + ".lock"), "the records' lock file"),
+        (path.parent / ".gitignore", "the records folder's .gitignore"),
+    )
+    for step, what in steps:
         try:
             info = step.lstat()
         except FileNotFoundError:
-            return
+            if step == path.parent:
+                return
+            continue
         except OSError as exc:
             raise RecordsError(f"{what} cannot be read ({exc.strerror})", path=path) from None
         if stat.S_ISLNK(info.st_mode):
@@ -316,6 +324,12 @@ def check_records_path(path: Path) -> None:
                 "writes or commits records through a link",
                 path=path,
                 hint=f"replace {step.name} with the real file or folder (restore it from git)",
+            )
+        if step == path.parent and not stat.S_ISDIR(info.st_mode):
+            raise RecordsError(
+                f"the records folder {step.name} is not a folder",
+                path=path,
+                hint=f"restore {step.name} from git (git checkout -- {step.name})",
             )
         if step is path and not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
