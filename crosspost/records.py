@@ -300,9 +300,10 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 def check_records_path(path: Path) -> None:
     """The records are only ever a regular file at their configured path: a symbolic link (a
     pull request can commit `records.json -> ../.env`), a link as their folder, lock file or
-    .gitignore (each is written), a folder or a device is refused, in every mode. Reading, rewriting or committing through a link would
-    read, overwrite or publish whatever it points to; nothing is followed, so the check is
-    about the path itself (`lstat`), never what it resolves to."""
+    .gitignore (each is written), a folder or a device is refused, in every mode. Reading,
+    rewriting or committing through a link would read, overwrite or publish whatever it points
+    to; nothing is followed, so the check is about the path itself (`lstat`), never what it
+    resolves to."""
     steps = (
         (path.parent, "the records folder"),
         (path, "the records file"),
