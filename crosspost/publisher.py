@@ -500,27 +500,34 @@ class Publisher:
         return _done(action, Status.UPDATED, updated, f"updated; {said}" if said else "")
 
     async def _unowned(self, action: Action) -> Result | None:
-        """Before overwriting the copy the records name, make sure the platform still shows it
-        carrying this post's canonical URL (or the one it moved from): records come from the
-        repository, and an id edited in a pull request must not make crosspost overwrite
-        someone else's article, which no platform can undo. None when it is this post's."""
+        """Before overwriting the copy the records name, ask the platform which of this
+        account's posts carries the post's canonical URL: when that is another post than the
+        recorded id, the records were edited (a pull request can) or are wrong, and updating
+        would overwrite someone else's article, which no platform can undo. None to go on
+        (the recorded copy carries the URL, or none can be found: a deleted copy is then
+        `gone` by the update's own answer)."""
         assert action.doc is not None
         assert action.record is not None
         adapter = self.platforms[action.platform]
         if not adapter.capabilities.find:
-            return None  # cannot be asked; such platforms rarely update (see docs/threat-model.md)
+            return None
+        if 0 <= age(action.record.at) < settle_seconds(
+            self.config, action.platform, adapter, in_flight=False
+        ):
+            return None  # written moments ago: the platform's lists may not show it yet
         urls = [action.doc.canonical_url, *([action.moved_from] if action.moved_from else [])]
         for url in urls:
             found = await adapter.find(replace(action.doc, canonical_url=url))
-            if found is not None and found.id == action.record.id:
-                return None
-        return _attention(
-            action,
-            f"the copy the records name ({action.record.id}) is not among this account's posts "
-            f"with the canonical URL {action.doc.canonical_url}; nothing was overwritten. Check "
-            "the records file (was it edited?) and the account",
-            None,
-        )
+            if found is None or found.id == action.record.id:
+                continue
+            return _attention(
+                action,
+                f"the records name copy {action.record.id}, but this account's post with the "
+                f"canonical URL {url} is {found.id}; nothing was overwritten. Check the records "
+                "file (was it edited?) and the account",
+                None,
+            )
+        return None
 
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""

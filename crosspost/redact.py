@@ -35,10 +35,17 @@ def register(value: str) -> None:
         return
     with _lock:
         _secrets.add(value)
-        _fragments.update(value[i : i + _FRAGMENT] for i in range(len(value) - _FRAGMENT + 1))
+        windows = (value[i : i + _FRAGMENT] for i in range(len(value) - _FRAGMENT + 1))
+        _fragments.update(w for w in windows if not _plain_word(w))
         if not _installed:
             _install_record_factory()
             _installed = True
+
+
+def _plain_word(window: str) -> bool:
+    """A window that reads as an ordinary word ("internal", "SANDBOXES"): masking it would
+    blank out ordinary text wherever it appears, so only the whole secret covers it."""
+    return window.isalpha() and (window.islower() or window.isupper())
 
 
 def scrub(text: str) -> str:

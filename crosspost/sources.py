@@ -27,7 +27,7 @@ from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice
-from .errors import ConfigError, SourceError
+from .errors import ConfigError, CrosspostError, SourceError
 from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
@@ -105,8 +105,8 @@ def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) 
     reads it (publish, check, status, the Action). The traceback is logged at DEBUG only."""
     try:
         return _build(text, path=path, config=config, digest=digest)
-    except SourceError:
-        raise
+    except CrosspostError:
+        raise  # the project's own errors say what is wrong already (a SourceError, a config's)
     except Exception as exc:
         log.debug("reading %s failed", path, exc_info=exc)
         raise SourceError(

@@ -9,11 +9,20 @@ docs/threat-model.md links every promise to the test here that keeps it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from crosspost.sandbox import Sandbox
+
 from .helpers import git
-from .test_action_e2e import POSTS, Blog
-from .test_action_e2e import blog as _blog  # noqa: F401 - the fixture `blog`
+from .test_action_e2e import POSTS, Blog, make_blog
+
+@pytest.fixture
+def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
+    return make_blog(tmp_path, sandbox_factory)
+
 
 SECRET_LINE = "AUTHORIZATION: basic {}\n"
 
