@@ -79,6 +79,7 @@ __all__ = [
     "redacted",
     "register_secret",
     "relative_source",
+    "sample_address",
     "status",
     "store_token",
     "write_config",
@@ -460,6 +461,14 @@ def write_config(directory: Path) -> tuple[Path, Detected]:
     from .scaffold import write_config as write  # only `crosspost init` needs it
 
     return write(directory)
+
+
+def sample_address(config_path: Path) -> tuple[Path, str] | None:
+    """One real post of the blog and the canonical URL crosspost computes for it (for `init`,
+    to compare with the live page); None when no post can be read."""
+    from .scaffold import sample_address as sample  # only `crosspost init` needs it
+
+    return sample(config_path)
 
 
 def store_token(platform: str, token: str, *, allow_plaintext: bool = False) -> None:

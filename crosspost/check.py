@@ -23,7 +23,7 @@ from .config import Config, load_config
 from .discover import find_posts
 from .document import Document, Notice
 from .errors import ContentError, SourceError, shown
-from .plan import Hold, holds, previous_url, relative_source, render_for, wants_draft
+from .plan import Hold, hold_reason, holds, previous_url, relative_source, render_for, wants_draft
 from .platforms import Platforms
 from .records import Records
 from .sources import load_post, not_a_file
@@ -43,6 +43,8 @@ class Checked:
     error: SourceError | None = None
     clash: SourceError | None = None
     held: tuple[Hold, ...] = ()
+    why_held: str = ""
+    """The first hold as the plan would say it ("" when nothing holds the post back)."""
     payloads: dict[str, Payload] = field(default_factory=dict)
     refusals: dict[str, ContentError] = field(default_factory=dict)
     links: dict[str, int | str] = field(default_factory=dict)
@@ -65,6 +67,14 @@ class Checked:
     def before_since(self) -> bool:
         """Dated before site.since and never cross-posted: never sent, not even rendered."""
         return Hold.BEFORE_SINCE in self.held
+
+    @property
+    def address(self) -> str:
+        """The canonical URL, with why the post is held if it is (`check --urls`)."""
+        if self.doc is None:
+            return ""
+        url = self.doc.canonical_url
+        return f"{url} (held: {self.why_held})" if self.why_held else url
 
     @property
     def due(self) -> bool:
@@ -162,6 +172,7 @@ def _load_all(
             continue
         recorded = bool(records.entries(item.doc.canonical_url))
         item.held = holds(item.doc, config, now, recorded=recorded)
+        item.why_held = hold_reason(item.held[0], item.doc, config) if item.held else ""
         rel = relative_source(item.doc.source, config.root)
         try:
             previous_url(item.doc, rel, records, config.root, claims)

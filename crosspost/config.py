@@ -82,6 +82,9 @@ class SiteConfig:
     timezone: str = "UTC"
     hosts: tuple[str, ...] = ()
     """Other hosts of the blog's own that a post's canonical_url may name besides site.url's."""
+    build: str | None = None
+    """The generator's output folder (`dist`, `public`, `_site`, `build`): when set, each post's
+    built page gives its canonical URL and image URLs (crosspost.built)."""
 
     @property
     def tz(self) -> ZoneInfo:

@@ -65,6 +65,9 @@ class Document:
     date: datetime | None = None
     updated: datetime | None = None
     draft: bool = False
+    scheduled: datetime | None = None
+    expires: datetime | None = None
+    unbuilt: str = ""
     lang: str | None = None
     slug: str = ""
     series: str | None = None

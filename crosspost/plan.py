@@ -422,7 +422,9 @@ class Hold(StrEnum):
     """Why a post is not sent now, whatever the platform (`check` counts these too)."""
 
     DRAFT = "draft"  # draft: true in the source
-    SCHEDULED = "scheduled"  # dated in the future
+    UNBUILT = "unbuilt"  # the generator never builds it (Document.unbuilt says why)
+    SCHEDULED = "scheduled"  # dated (or Hugo's publishDate) in the future
+    EXPIRED = "expired"  # Hugo's expiryDate has passed: the site no longer builds it
     BEFORE_SINCE = "before_since"  # dated before site.since and never cross-posted
 
 
@@ -434,8 +436,13 @@ def holds(doc: Document, config: Config, now: datetime, *, recorded: bool) -> tu
     """
     since = config.site.since
     found = [Hold.DRAFT] if doc.draft else []
-    if doc.date is not None and doc.date > now:
+    if doc.unbuilt:
+        found.append(Hold.UNBUILT)
+    published = _publishes(doc)
+    if published is not None and published > now:
         found.append(Hold.SCHEDULED)
+    if doc.expires is not None and doc.expires <= now:
+        found.append(Hold.EXPIRED)
     if not recorded and since is not None and doc.date is not None and doc.date.date() < since:
         found.append(Hold.BEFORE_SINCE)
     return tuple(found)
@@ -445,7 +452,20 @@ def hold_reason(hold: Hold, doc: Document, config: Config) -> str:
     """A hold as a plan's reason says it."""
     if hold is Hold.DRAFT:
         return "draft in the source (draft: true)"
+    if hold is Hold.UNBUILT:
+        return doc.unbuilt
     if hold is Hold.SCHEDULED:
-        assert doc.date is not None
-        return f"scheduled for {doc.date:%Y-%m-%d %H:%M %Z}"
+        published = _publishes(doc)
+        assert published is not None
+        return f"scheduled for {published:%Y-%m-%d %H:%M %Z}"
+    if hold is Hold.EXPIRED:
+        assert doc.expires is not None
+        return f"expired on {doc.expires:%Y-%m-%d %H:%M %Z}: the site no longer builds it"
     return f"dated before site.since ({config.site.since})"
+
+
+def _publishes(doc: Document) -> datetime | None:
+    """When the site publishes the post: its date, or a later `publishDate` (Hugo builds a
+    page only once both have passed)."""
+    dates = [d for d in (doc.date, doc.scheduled) if d is not None]
+    return max(dates) if dates else None

@@ -21,6 +21,19 @@ class Profile:
     permalink: str
     markers: tuple[str, ...]
     description: str
+    lowercase: bool = False
+    """The generator lower-cases every path it writes (Hugo, unless `disablePathToLower`)."""
+    local_dates: bool = False
+    """Dates are shown in the site's time zone before they fill the URL (Jekyll's `timezone`)."""
+    category: str = "slug"
+    """How a category becomes a path segment: "slug" (web-dev), "lower" (Jekyll: web dev)."""
+    covers_from_root: bool = False
+    """A relative `image:` in front matter is a path from the site's root, not from the post
+    (Jekyll themes pass it through `relative_url`)."""
+    ids: str = "file"
+    """Where `{slug}` comes from without a `slug` key: "file" (the file name without a date
+    prefix), "astro" (Astro's content id: the path under the collection, github-slugged) or
+    "docusaurus" (a dated file name's date becomes YYYY/MM/DD/ in front of the slug)."""
 
 
 PROFILES: dict[str, Profile] = {
@@ -32,6 +45,7 @@ PROFILES: dict[str, Profile] = {
             "/posts/{slug}/",
             (),
             "Astro with the Fuwari template",
+            ids="astro",
         ),
         Profile(
             "astro",
@@ -39,13 +53,15 @@ PROFILES: dict[str, Profile] = {
             "/blog/{slug}/",
             ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
             "Astro content collections",
+            ids="astro",
         ),
         Profile(
             "hugo",
             "content/posts",
-            "/posts/{slug}/",
+            "/posts/{dir}/{slug}/",
             ("hugo.toml", "hugo.yaml", "hugo.json"),
             "Hugo",
+            lowercase=True,
         ),
         Profile(
             "jekyll",
@@ -53,11 +69,14 @@ PROFILES: dict[str, Profile] = {
             "/{categories}/{year}/{month}/{day}/{slug}.html",
             ("_config.yml", "_config.yaml"),
             "Jekyll",
+            local_dates=True,
+            category="lower",
+            covers_from_root=True,
         ),
         Profile(
             "eleventy",
             "content/blog",
-            "/blog/{slug}/",
+            "/blog/{dir}/{file}/",
             (".eleventy.js", "eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs"),
             "Eleventy (eleventy-base-blog layout)",
         ),
@@ -67,6 +86,7 @@ PROFILES: dict[str, Profile] = {
             "/blog/{slug}",
             ("docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs"),
             "Docusaurus blog plugin",
+            ids="docusaurus",
         ),
         Profile(
             "zola",

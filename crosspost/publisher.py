@@ -511,8 +511,10 @@ class Publisher:
         adapter = self.platforms[action.platform]
         if not adapter.capabilities.find:
             return None
-        if 0 <= age(action.record.at) < settle_seconds(
-            self.config, action.platform, adapter, in_flight=False
+        if (
+            0
+            <= age(action.record.at)
+            < settle_seconds(self.config, action.platform, adapter, in_flight=False)
         ):
             return None  # written moments ago: the platform's lists may not show it yet
         urls = [action.doc.canonical_url, *([action.moved_from] if action.moved_from else [])]

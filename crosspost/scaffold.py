@@ -7,17 +7,26 @@ enabling one is uncommenting it.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .config import CONFIG_FILE
 from .errors import ConfigError
 from .profiles import PROFILES, Profile, detect_profile
 
-__all__ = ["Detected", "config_text", "detect", "write_config"]
+__all__ = [
+    "Detected",
+    "config_text",
+    "detect",
+    "hugo_settings",
+    "sample_address",
+    "write_config",
+]
 
 # Files where generators keep the site's address, and the key that holds it.
 _URL_FILES = (
@@ -53,6 +62,7 @@ class Detected:
     url: str | None = None
     permalink: str | None = None
     content: str | None = None
+    timezone: str | None = None
 
 
 def detect(directory: Path) -> Detected:
@@ -60,15 +70,98 @@ def detect(directory: Path) -> Detected:
     markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
     if (directory / "src" / "content" / "posts").is_dir():
         markers.add("src/content/posts")
+    hugo = hugo_settings(directory)
     profile = detect_profile(markers, _text(directory / "config.toml"))
+    if profile is None and "baseurl" in hugo and "base_url" not in hugo:
+        profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
     if profile is None:
         return Detected(url=_site_url(directory))
-    content = _hugo_content(directory) if profile.name == "hugo" else None
-    permalink = _site_permalink(directory, profile, content)
+    content = _hugo_content(directory, hugo) if profile.name == "hugo" else None
+    permalink = _site_permalink(directory, profile, content, hugo)
+    if profile.name == "eleventy":
+        content, permalink = _eleventy_posts(directory, profile)
+    url = hugo.get("baseurl") if profile.name == "hugo" else None
+    url = url.rstrip("/") if isinstance(url, str) and url.startswith("http") else None
+    url = url or _site_url(directory)
     base = _base_path(directory, profile)
-    if base:
+    if base and url:
+        url += base  # Liquid's site.baseurl and root-relative images need it, not only posts
+    elif base:
         permalink = base + (permalink or profile.permalink)
-    return Detected(profile, _site_url(directory), permalink, content)
+    return Detected(profile, url, permalink, content, _site_timezone(directory, profile))
+
+
+def _eleventy_posts(directory: Path, profile: Profile) -> tuple[str | None, str | None]:
+    """Eleventy's posts folder (`blog`, `posts` or `post` in its input folder, `dir.input` of
+    its config) and the URL Eleventy gives it; (None, None) for eleventy-base-blog's layout.
+    Eleventy serves a post at its path under the input folder, date prefix and case kept."""
+    found = _first(directory, profile.markers, r"\binput\s*:\s*[\"'`]([^\"'`]+)")
+    base = (found or ".").strip("/").removeprefix("./") or "."
+    for section in ("blog", "posts", "post"):
+        if (directory / base / section).is_dir():
+            content = section if base == "." else f"{base}/{section}"
+            if content == profile.content:
+                return None, None
+            return content, f"/{section}/{{dir}}/{{file}}/"
+    return None, None
+
+
+def _site_timezone(directory: Path, profile: Profile) -> str | None:
+    """Jekyll's `timezone`: it writes a post's date in that zone, so the URL's day follows."""
+    if profile.name != "jekyll":
+        return None
+    return _first(directory, ("_config.yml", "_config.yaml"), r"^timezone:\s*[\"']?([\w/+-]+)")
+
+
+_HUGO_FILES = tuple(
+    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+
+
+def hugo_settings(directory: Path) -> dict[str, Any]:
+    """Hugo's site configuration, merged as Hugo merges it: the root `hugo.*` or `config.*`
+    file over `config/_default/`, where a file named for a key (`permalinks.toml`,
+    `languages.yaml`) holds that key's table. Keys are lower-cased: Hugo's are case-insensitive.
+    Empty when the folder has no Hugo configuration."""
+    merged: dict[str, Any] = {}
+    folder = directory / "config" / "_default"
+    parts = sorted(folder.iterdir()) if folder.is_dir() else []
+    for path in parts:
+        data = _data_file(path)
+        if data is None:
+            continue
+        merged.update(data if path.name in _HUGO_FILES else {path.stem.lower(): data})
+    for name in _HUGO_FILES:
+        data = _data_file(directory / name)
+        if data is not None:
+            merged.update(data)
+            break
+    return merged
+
+
+def _data_file(path: Path) -> dict[str, Any] | None:
+    """A TOML, YAML or JSON table with lower-cased keys; None if unreadable or not a table."""
+    import yaml  # here: `import crosspost` must not pay for PyYAML
+
+    text = _text(path)
+    if text is None:
+        return None
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            return None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError):
+        return None
+    return _lowered(data) if isinstance(data, dict) else None
+
+
+def _lowered(data: dict[Any, Any]) -> dict[str, Any]:
+    return {str(k).lower(): _lowered(v) if isinstance(v, dict) else v for k, v in data.items()}
 
 
 def _text(path: Path) -> str | None:
@@ -107,11 +200,19 @@ def _base_path(directory: Path, profile: Profile) -> str:
     return (_first(directory, names, pattern) or "").rstrip("/")
 
 
-def _hugo_content(directory: Path) -> str | None:
-    """Hugo blogs keep posts in content/post as often as in content/posts (the default)."""
-    content = directory / "content"
-    if not (content / "posts").is_dir() and (content / "post").is_dir():
-        return "content/post"
+def _hugo_content(directory: Path, settings: dict[str, Any]) -> str | None:
+    """Where Hugo keeps the posts: `contentDir` (the default language's, on a multilingual
+    site), then its `posts`, `post` or `blog` section; None for the profile's content/posts."""
+    base = str(settings.get("contentdir") or "content")
+    languages = settings.get("languages")
+    lang = str(settings.get("defaultcontentlanguage") or "en").lower()
+    if isinstance(languages, dict) and isinstance(languages.get(lang), dict):
+        base = str(languages[lang].get("contentdir") or base)
+    base = base.strip("/")
+    for section in ("posts", "post", "blog"):
+        if (directory / base / section).is_dir():
+            folder = f"{base}/{section}"
+            return None if folder == PROFILES["hugo"].content else folder
     return None
 
 
@@ -133,13 +234,18 @@ _HUGO_PLACEHOLDERS = {
     ":year": "{year}",
     ":month": "{month}",
     ":day": "{day}",
-    ":slug": "{slug}",
-    ":filename": "{slug}",
-    ":contentbasename": "{slug}",
+    ":slug": "{title}",  # Hugo: the slug key, else the urlized title
+    ":title": "{title}",
+    ":slugorfilename": "{slug}",
+    ":slugorcontentbasename": "{slug}",
+    ":filename": "{file}",
+    ":contentbasename": "{file}",
 }
 
 
-def _site_permalink(directory: Path, profile: Profile, content: str | None) -> str | None:
+def _site_permalink(
+    directory: Path, profile: Profile, content: str | None, hugo: dict[str, Any]
+) -> str | None:
     """The site's own permalink setting in crosspost's placeholders, if it has one we can
     translate (Jekyll `permalink`, Hugo `[permalinks]`); None keeps the profile's."""
     if profile.name == "jekyll":
@@ -151,27 +257,26 @@ def _site_permalink(directory: Path, profile: Profile, content: str | None) -> s
         return _translated(style, _JEKYLL_PLACEHOLDERS) if style else None
     if profile.name == "hugo":
         section = (content or profile.content).rsplit("/", 1)[-1]
-        pattern = _hugo_permalink(directory, section)
+        prefix = ""
+        if hugo.get("defaultcontentlanguageinsubdir") is True:
+            prefix = "/" + str(hugo.get("defaultcontentlanguage") or "en").lower()
+        pattern = _hugo_permalink(hugo, section)
         if pattern:
-            return _translated(pattern, {**_HUGO_PLACEHOLDERS, ":section": section})
-        if content:
-            return f"/{section}/{{slug}}/"
+            translated = _translated(pattern, {**_HUGO_PLACEHOLDERS, ":section": section})
+            return prefix + translated if translated else None
+        if content or prefix:
+            return f"{prefix}/{section}/{{dir}}/{{slug}}/"
     return None
 
 
-def _hugo_permalink(directory: Path, section: str) -> str | None:
+def _hugo_permalink(settings: dict[str, Any], section: str) -> str | None:
     """`[permalinks] posts = "…"` (or `[permalinks.page]`) for the posts' section."""
-    for name in ("hugo.toml", "config.toml"):
-        try:
-            data = tomllib.loads(_text(directory / name) or "")
-        except tomllib.TOMLDecodeError:
-            continue
-        table = data.get("permalinks")
-        if isinstance(table, dict):
-            page = table.get("page")
-            value = (page if isinstance(page, dict) else table).get(section)
-            if isinstance(value, str):
-                return value
+    table = settings.get("permalinks")
+    if isinstance(table, dict):
+        page = table.get("page")
+        value = (page if isinstance(page, dict) else table).get(section)
+        if isinstance(value, str):
+            return value
     return None
 
 
@@ -218,24 +323,27 @@ def config_text(found: Detected, *, since: date | None = None) -> str:
     else:
         permalink_line = f'# permalink = "{permalink}"'
     content_line = f'content = "{found.content}"' if found.content else f'# content = "{content}"'
+    timezone_line = f'timezone = "{found.timezone}"' if found.timezone else '# timezone = "UTC"'
     return f"""\
 # crosspost.toml: where your posts are and where they are cross-posted to.
-# Every key is described in the README, section "Configuration".
+# Every key is described in crosspost's manual: docs/configuration.md.
 
 [site]
 # Your blog's address: every post's canonical URL starts with it.
 {url}
 {which}
-# A post's path on your site; placeholders: {{slug}} {{year}} {{month}} {{day}}
-# {{category}} {{categories}} (all, joined with /) {{lang}}
+# A post's path on your site; placeholders: {{slug}} {{title}} (the slug key, else the
+# title as a slug) {{file}} (the file's name) {{dir}} (its folder under `content`) {{year}}
+# {{month}} {{day}} {{category}} {{categories}} (all, joined with /) {{lang}}
 {permalink_line}
 # Where `crosspost check` and `crosspost publish` look for posts.
 {content_line}
 # Posts dated earlier are never cross-posted: your archive stays home (the GitHub Action
 # refuses a first run without it). Move it back to cross-post older posts too.
 since = {since.isoformat()}
-# The time zone of dates written without a UTC offset.
-# timezone = "UTC"
+# The site's time zone: dates written without a UTC offset are in it, and Jekyll writes
+# every date in it before it goes into a URL.
+{timezone_line}
 
 # Uncomment the platforms to cross-post to. Tokens never go in this file: run
 # `crosspost login PLATFORM` or set CROSSPOST_<PLATFORM>_TOKEN (e.g. CROSSPOST_DEVTO_TOKEN).
@@ -256,6 +364,27 @@ since = {since.isoformat()}
 # visibility = "public"
 # template = "{{title}}\\n\\n{{description}}\\n\\n{{url}}\\n\\n{{hashtags}}"
 """
+
+
+def sample_address(config_path: Path) -> tuple[Path, str] | None:
+    """One real post of the blog and the URL crosspost computes for it, so that `init` can
+    show it and the user compare it with the live page; None if no post can be read."""
+    from .config import load_config
+    from .discover import find_posts
+    from .errors import CrosspostError
+    from .sources import load_post
+
+    try:
+        config = load_config(config_path)
+        posts = find_posts([config.content_dir], config) if config.content_dir.is_dir() else []
+        for post in reversed(posts):  # the newest name first: dated names sort last
+            try:
+                return post, load_post(post, config).canonical_url
+            except CrosspostError:
+                continue
+    except CrosspostError:
+        return None
+    return None
 
 
 def write_config(directory: Path) -> tuple[Path, Detected]:

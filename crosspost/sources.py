@@ -21,13 +21,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
+from . import built, permalinks
 from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
+from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "images",
         ),
         "date": ("published", "date", "pubDate", "publishDate", "pubDatetime", "datePublished"),
+        "scheduled": ("publishDate", "publishdate"),
+        "expires": ("expiryDate", "expirydate", "unpublishdate", "unpublishDate"),
         "updated": ("updated", "updatedDate", "lastmod", "last_modified_at", "modDatetime"),
         "draft": ("draft", "published"),
         "lang": ("lang", "language", "locale"),
@@ -70,22 +74,8 @@ date and the draft flag (dev.to: `published: false`) when it is true/false. A do
 key inside a table (Zola's `[taxonomies]`); every alias is also looked up in Zola's `[extra]`."""
 
 _KNOWN = {alias for aliases in ALIASES.values() for alias in aliases if "." not in alias}
-_PLACEHOLDERS = ("slug", "year", "month", "day", "category", "categories", "lang")
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_JEKYLL_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
-_ISO_639_1 = frozenset(
-    re.findall(
-        r"\w\w",
-        "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv "
-        "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
-        "ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw "
-        "ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
-        "ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr "
-        "ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
-        "yo za zh zu ",
-    )
 )
 
 
@@ -253,7 +243,8 @@ def _build(text: str, *, path: Path | None, config: Config, digest: str) -> Docu
     text = _normalized(text)
     try:
         matter = front_matter.read(text, path=path)
-        return _Post(matter, path, config).document(f"sha256:{digest}")
+        document = _Post(matter, path, config).document(f"sha256:{digest}")
+        return built.from_build(document, config) if config.site.build else document
     except RecursionError:
         raise SourceError("the post is nested too deeply to read", path=path) from None
 
@@ -308,15 +299,57 @@ class _Post:
     def address(self) -> _Address:
         """Where the post lives: what its URL is built from, and the URL itself."""
         title = self.title()
-        file_slug, file_lang, file_date = _from_file_name(self.path)
-        slug = self.slug() or file_slug or _slugify(title)
-        lang = self.lang() or file_lang
-        published = self.date("date") or (
-            parse_date(file_date, self.config.site.tz) if file_date else None
-        )
+        name = file_name(self.path)
+        slug = self.slug() or self.file_slug(name) or _slugify(title)
+        lang = self.lang() or name.lang
+        published = self.date("date") or self.file_date(name)
         categories = self.categories()
-        canonical = self.canonical(slug, published, categories, lang)
+        place = Place(
+            slug=slug,
+            title=self.slug() or hugo_urlize(title),
+            file=name.stem,
+            dir=self.folder(name),
+            when=published,
+            categories=tuple(categories),
+            lang=lang,
+        )
+        canonical = self.canonical(place)
         return _Address(title, slug, lang, published, categories, canonical)
+
+    def file_slug(self, name: FileName) -> str:
+        """The slug the file's name and place give when front matter has none (profile.ids)."""
+        profile = self.config.profile
+        ids = profile.ids if profile is not None else "file"
+        if ids == "astro":
+            segments = [*self.folder(name).split("/"), name.stem]
+            return "/".join(github_slug(s) for s in segments if s)
+        if ids == "docusaurus" and name.date is not None:
+            return f"{name.date:%Y/%m/%d}/{name.slug}"
+        return name.slug
+
+    def file_date(self, name: FileName) -> datetime | None:
+        """The date a file name carries, or a Jekyll draft's modification time (Jekyll dates a
+        draft by it); None for any other dateless post."""
+        if name.date is not None:
+            return parse_date(name.date, self.config.site.tz)
+        if self.path is not None and "_drafts" in self.path.parts:
+            try:
+                return datetime.fromtimestamp(self.path.stat().st_mtime, self.config.site.tz)
+            except OSError:
+                return None
+        return None
+
+    def folder(self, name: FileName) -> str:
+        """The post's folder under the content folder ("" at its top): Hugo and Eleventy keep
+        it in the URL. A bundle's own folder (`post/index.md`) is the post, not a folder."""
+        if self.path is None:
+            return ""
+        parent = self.path.parent.parent if name.bundle else self.path.parent
+        try:
+            inside = parent.resolve().relative_to(self.config.content_dir)
+        except (ValueError, OSError, RuntimeError):
+            return ""
+        return "" if inside == Path(".") else inside.as_posix()
 
     def document(self, source_hash: str) -> Document:
         title, slug, lang, published, categories, canonical = self.address()
@@ -345,6 +378,9 @@ class _Post:
             date=published,
             updated=self.date("updated"),
             draft=self.draft(),
+            scheduled=self.date("scheduled"),
+            expires=self.date("expires"),
+            unbuilt=self.unbuilt(),
             lang=lang,
             slug=slug,
             series=self.series(),
@@ -436,6 +472,18 @@ class _Post:
                 return not published
         return False
 
+    def unbuilt(self) -> str:
+        """Why the generator never builds this post whatever the date, or "" if it does."""
+        if self.path is not None and "_drafts" in self.path.parts:
+            return "a Jekyll draft (in _drafts/): the site publishes it once it moves to _posts/"
+        if self.get("permalink") is False:
+            return "permalink: false: the generator writes no page for it"
+        for key in ("build", "_build"):
+            settings = self.get(key)
+            if isinstance(settings, Mapping) and settings.get("render") in ("never", False):
+                return f"{key}.render is {settings['render']!r}: Hugo does not render this page"
+        return ""
+
     def date(self, field: str) -> datetime | None:
         found = self.first(field, accept=lambda v: not _is_flag(v))
         if found is None:
@@ -511,9 +559,7 @@ class _Post:
 
     # -- URLs
 
-    def canonical(
-        self, slug: str, when: datetime | None, categories: list[str], lang: str | None
-    ) -> str:
+    def canonical(self, place: Place) -> str:
         site = self.config.site.url
         found = self.first("canonical_url")
         if found is not None:
@@ -543,7 +589,10 @@ class _Post:
                 hint="set url in the [site] table of crosspost.toml, or canonical_url in the "
                 "front matter",
             )
-        if when is None and re.search(r"\{(year|month|day)\}", self.config.permalink):
+        fixed = self.fixed_path()
+        if fixed is not None:
+            return permalinks.under_site(self.config, fixed)
+        if place.when is None and re.search(r"\{(year|month|day)\}", self.config.permalink):
             raise SourceError(
                 f"the permalink {self.config.permalink!r} needs the post's date",
                 path=self.path,
@@ -551,23 +600,39 @@ class _Post:
                 field="date",
                 hint="add date: YYYY-MM-DD to the front matter, or set canonical_url",
             )
-        return _permalink_url(self.config, slug, when, categories, lang)
+        return permalinks.url(self.config, place)
+
+    def fixed_path(self) -> str | None:
+        """The page's own path, when front matter fixes it: `permalink: /x/` (Jekyll, Eleventy)
+        or `url: /x/` (Hugo). A pattern (`:title`, `{{ }}`) is the generator's to fill."""
+        for key in ("permalink", "url"):
+            value = self.get(key)
+            if isinstance(value, str) and value.startswith("/") and not re.search(r"[:{]", value):
+                return value
+        return None
 
     def ref_resolver(self, lang: str | None) -> Callable[[str], str | None]:
-        """Links to other posts by source path: resolvable when the permalink needs only what
-        the target's file name tells (slug, date prefix) plus this post's language."""
+        """Links to other posts by source path (Hugo `ref`, Jekyll `post_url`, Zola `@/`): the
+        target post's own URL when its file is found in the content folder (its front matter
+        can change the URL: a slug, a title, a date), else from what its name tells."""
         config = self.config
         needs = set(re.findall(r"\{(\w+)\}", config.permalink))
 
         def resolve(target: str) -> str | None:
             where, _, anchor = target.partition("#")
-            slug, file_lang, when = _from_file_name(Path(where.strip()))
-            if not slug or not config.site.url or needs & {"category", "categories"}:
+            folders = [config.content_dir] if self.path is None else [self.path.parent]
+            folders += [] if self.path is None else [config.content_dir]
+            found = next(filter(None, (_find_post(f, where) for f in folders)), None)
+            if found is not None and (address := _post_url(found, config)):
+                return f"{address}#{anchor}" if anchor else address
+            name = file_name(Path(where.strip()))
+            if not name.slug or not config.site.url or needs & {"category", "categories"}:
                 return None
-            if when is None and needs & {"year", "month", "day"}:
+            if name.date is None and needs & {"year", "month", "day"}:
                 return None
-            url = _permalink_url(config, slug, when, [], file_lang or lang)
-            return f"{url}#{anchor}" if anchor else url
+            place = Place(name.slug, name.slug, name.stem, "", name.date, (), name.lang or lang)
+            address = permalinks.url(config, place)
+            return f"{address}#{anchor}" if anchor else address
 
         return resolve
 
@@ -613,6 +678,9 @@ class _Post:
                 f"'{scheme}:' addresses are not allowed for the cover image",
                 "use a path relative to the post, or an https:// URL",
             )
+        profile = self.config.profile
+        if not scheme and profile is not None and profile.covers_from_root:
+            written = "/" + written.removeprefix("./").lstrip("/")
         url = absolute_url(written, page_url=canonical, site_url=self.config.site.url)
         if scheme or written.startswith("//"):
             return Asset(url=url, alt=alt)
@@ -674,6 +742,19 @@ class _Address(NamedTuple):
     canonical: str
 
 
+def _find_post(folder: Path, target: str) -> Path | None:
+    """The post file a generator reference names, looked up in `folder` (the post's own, then
+    the content folder, as Hugo does): with or without its extension, or a page bundle's folder
+    (`my-post` → `my-post/index.md`)."""
+    relative = target.strip().lstrip("/")
+    if not relative or ".." in Path(relative).parts:
+        return None
+    base = folder / relative
+    names = [base, *(base.with_name(base.name + s) for s in POST_SUFFIXES)]
+    names += [base / f"index{s}" for s in POST_SUFFIXES]
+    return next((n for n in names if n.is_file() and is_post_name(n.name)), None)
+
+
 def _post_url(path: Path, config: Config) -> str | None:
     """The canonical URL of the post file at `path`, from its front matter alone, or None if it
     cannot be read. Its body is not transformed: two posts linking to each other must not
@@ -710,70 +791,14 @@ def _jekyll_title(path: Path | None) -> str | None:
     the slug capitalised); elsewhere a missing title stays an error."""
     if path is None or "_posts" not in path.parts:
         return None
-    slug, _, when = _from_file_name(path)
-    if when is None or not slug:
+    name = file_name(path)
+    if name.date is None or not name.slug:
         return None
-    return " ".join(word.capitalize() for word in slug.split("-") if word)
-
-
-def _from_file_name(path: Path | None) -> tuple[str, str | None, date | None]:
-    """(slug, language, date) a post's file name implies.
-
-    `index.md` (and `index.<lang>.md`) take the folder's name, `post.<lang>.md` is a translation
-    (Hugo, Zola), and a Jekyll `YYYY-MM-DD-` prefix is the date and not part of the slug.
-    """
-    if path is None:
-        return "", None, None
-    name = path.name
-    stem = next((name[: -len(s)] for s in POST_SUFFIXES if name.lower().endswith(s)), name)
-    lang = None
-    base, dot, tail = stem.rpartition(".")
-    tag = re.fullmatch(r"([a-z]{2})(?:-[a-z0-9]{2,8}){0,3}", tail.lower())
-    if dot and base and tag and tag.group(1) in _ISO_639_1:
-        stem, lang = base, tail
-    if stem in ("index", "_index"):
-        stem = path.parent.name
-    when = None
-    m = _JEKYLL_NAME.fullmatch(stem)
-    if m:
-        try:
-            when = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            stem = m.group(4)
-        except ValueError:
-            pass
-    return re.sub(r"\s+", "-", stem.strip()), lang, when
+    return " ".join(word.capitalize() for word in name.slug.split("-") if word)
 
 
 def _slugify(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.casefold()).strip("-")
-
-
-def _permalink_url(
-    config: Config, slug: str, when: date | None, categories: list[str], lang: str | None
-) -> str:
-    values = {
-        "slug": slug,
-        "year": f"{when.year:04d}" if when else "",
-        "month": f"{when.month:02d}" if when else "",
-        "day": f"{when.day:02d}" if when else "",
-        "category": _slugify(categories[0]) if categories else "",
-        "categories": "/".join(_slugify(c) for c in categories),
-        "lang": lang or "",
-    }
-
-    def fill(m: re.Match[str]) -> str:
-        if m.group(1) not in values:
-            raise ConfigError(
-                f"unknown placeholder {{{m.group(1)}}} in the permalink",
-                path=config.path,
-                field="site.permalink",
-                hint="allowed: " + ", ".join(f"{{{p}}}" for p in _PLACEHOLDERS),
-            )
-        return values[m.group(1)]
-
-    path = re.sub(r"/{2,}", "/", "/" + re.sub(r"\{(\w*)\}", fill, config.permalink))
-    site = (config.site.url or "").rstrip("/")
-    return site + quote(path, safe="/%-._~!$&'()*+,;=:@")
 
 
 def _is_flag(value: object) -> bool:

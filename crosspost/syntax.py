@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from .mdlines import Line, Run, protect_code_spans
 
@@ -584,6 +585,9 @@ def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str
         if site is None:
             run.note("liquid", line_at(m.start()), "site.url is unknown; set [site] url")
             return run.protect(m.group())
+        if "baseurl" not in m.group():  # Jekyll's site.url is the host; [site] url has the base
+            parts = urlsplit(site)
+            return f"{parts.scheme}://{parts.netloc}"
         return site
 
     def url_filter(m: re.Match[str]) -> str:

@@ -364,14 +364,22 @@ INIT_SETTINGS = {
                       "/{year}/{slug}.html", None),
     "jekyll-unknown": ({"_config.yml": "permalink: /:hour/:title/\n"}, None, None),
     "hugo-permalinks": ({"hugo.toml": '[permalinks]\nposts = "/:year/:slug/"\n'},
-                        "/{year}/{slug}/", None),
+                        "/{year}/{title}/", None),  # Hugo's :slug falls back to the title
     "hugo-post-folder": ({"hugo.toml": "", "content/post/a.md": ""},
-                         "/post/{slug}/", "content/post"),
+                         "/post/{dir}/{slug}/", "content/post"),
     "astro-base": ({"astro.config.mjs": "export default { base: '/docs' }"},
                    "/docs/blog/{slug}/", None),
-    "docusaurus-base": ({"docusaurus.config.js": "url: 'https://d.example',\nbaseUrl: '/site/',"},
+    "docusaurus-base": ({"docusaurus.config.js": "baseUrl: '/site/',"},
                         "/site/blog/{slug}", None),
 }  # fmt: skip
+
+
+def test_init_puts_a_base_path_into_the_site_url_when_it_knows_the_host(tmp_path: Path) -> None:
+    """Images and Liquid's site.baseurl need the base path as much as posts do (issue 19)."""
+    (tmp_path / "docusaurus.config.js").write_text("url: 'https://d.example',\nbaseUrl: '/site/',")
+    assert invoke("init", tmp_path).exit_code == 0
+    site = load_config(tmp_path / "crosspost.toml").site
+    assert (site.url, site.permalink) == ("https://d.example/site", None)
 
 
 @pytest.mark.parametrize("case", INIT_SETTINGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from crosspost.testing import Canaries
 
 from .blogs import copy_example_blog, crosspost_env, run_cli, sandbox_blog, write_posts
 from .conftest import EXAMPLE_BLOG, REPO
+from .docs_samples import commands, sample
 from .test_credentials import MemoryKeyring, PlaintextKeyring
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]
@@ -41,10 +43,15 @@ def outputs(result) -> list[str]:
 
 
 def test_quickstart_publishes_the_example_blog_to_the_embedded_sandbox():
-    """README: `crosspost publish examples/blog --sandbox`, run from the repository."""
+    """The quickstart of docs/getting-started.md (and README.md), word for word, run from the
+    repository, prints what the page says it prints."""
+    [command] = commands(sample("quickstart"))
+    program, *args = shlex.split(command)
+    assert program == "crosspost"
     before = sorted(p.name for p in EXAMPLE_BLOG.rglob("*"))
-    result = run_cli("publish", "examples/blog", "--sandbox", env=crosspost_env_plain(), cwd=REPO)
+    result = run_cli(*args, env=crosspost_env_plain(), cwd=REPO)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("16 created, 8 held")
     assert "reaching-1000-followers.md" in result.stdout
     for platform in ALL:
         assert platform in result.stdout

@@ -1,9 +1,9 @@
-"""The examples/ scripts and the README's Python sections run, so that they never rot.
+"""The examples/ scripts and the library pages' Python blocks run, so that they never rot.
 
 Each script runs as a user would run it: this venv's python, in an empty folder, no tokens in
-the environment. README code blocks under "Use it from Python" and "Write an adapter" either
-run (plain ```python blocks, in order, in one namespace) or, when marked
-`<!-- from: PATH -->`, must appear verbatim in that file, which another test runs.
+the environment. The blocks of docs/library.md and docs/adapters.md either run (marked
+`<!-- run -->`, in page order, in one namespace) or, marked `<!-- from: PATH -->`, appear
+verbatim in that file, which another test runs (checked by tests/test_docs_samples.py).
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO
+from tests.docs_samples import Sample, page_samples
 
 EXAMPLES = REPO / "examples"
-SECTIONS = ("Use it from Python", "Write an adapter")
-FENCE = re.compile(
-    r"(?:<!-- from: (?P<source>\S+) -->\n)?```(?P<lang>\w*)\n(?P<code>.*?)^```$", re.S | re.M
-)
+LIBRARY = REPO / "docs" / "library.md"
+ADAPTERS = REPO / "docs" / "adapters.md"
 
 
 def run_example(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -74,37 +71,24 @@ def test_test_with_sandbox(tmp_path: Path) -> None:
     assert re.search(r"\b3 passed\b", done.stdout), done.stdout
 
 
-# --------------------------------------------------------------------------- README
+# --------------------------------------------------------------------------- docs
 
 
-def readme_blocks() -> list[tuple[str | None, str, str]]:
-    """(source, language, code) of every fenced block in the library sections of README.md."""
-    text = (REPO / "README.md").read_text("utf-8")
-    blocks = []
-    for title in SECTIONS:
-        section = text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
-        blocks += [(m["source"], m["lang"], m["code"]) for m in FENCE.finditer(section)]
-    return blocks
+def library_pages() -> list[Sample]:
+    """The fenced blocks of the library pages: the `run` ones run here, in page order, and the
+    `from:` ones are compared with their files by tests/test_docs_samples.py."""
+    return [*page_samples(LIBRARY), *page_samples(ADAPTERS)]
 
 
-def test_readme_sections_have_runnable_code_and_excerpts() -> None:
-    kinds = {(source is not None, lang) for source, lang, _ in readme_blocks()}
-    assert {(False, "python"), (True, "python"), (True, "toml")} <= kinds
+def test_library_pages_have_runnable_code_and_excerpts() -> None:
+    kinds = {(block.kind, block.lang) for block in library_pages()}
+    assert {("run", "python"), ("from", "python"), ("from", "toml")} <= kinds
 
 
-@pytest.mark.parametrize(
-    ("source", "code"),
-    [(source, code) for source, _, code in readme_blocks() if source is not None],
-    ids=lambda value: str(value).splitlines()[0][:40],
-)
-def test_readme_excerpts_are_verbatim(source: str, code: str) -> None:
-    assert code in (REPO / source).read_text("utf-8"), f"README block differs from {source}"
-
-
-def test_readme_python_blocks_run(tmp_path: Path) -> None:
+def test_library_python_blocks_run(tmp_path: Path) -> None:
     """In a separate interpreter: the blocks configure logging, as a user's program would."""
-    code = [code for source, lang, code in readme_blocks() if lang == "python" and not source]
-    script = tmp_path / "readme_blocks.py"
+    code = [block.code for block in library_pages() if block.kind == "run"]
+    script = tmp_path / "library_blocks.py"
     script.write_text("\n".join(code), "utf-8")
     done = run_example(str(script), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from crosspost import api
+from crosspost.errors import shown
 
 from .group import config_option, main, resolve_config
 
@@ -28,6 +29,10 @@ def init(directory: Path) -> None:
     )
     todo = "check [site] url" if found.url else "set [site] url (it was not found)"
     click.echo(f"wrote {path} ({generator}); {todo}, then uncomment your platforms")
+    sample = api.sample_address(path)
+    if sample is not None:
+        post, url = sample
+        click.echo(f"{shown(post)} would be cross-posted as {url}: compare it with the live page")
 
 
 @main.command()

@@ -37,7 +37,14 @@ __all__ = ["check", "preview"]
     help="Also check that each post's canonical URL and every image the platforms would fetch "
     "answer 200 (needs the network).",
 )
-def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, links: bool) -> None:
+@click.option(
+    "--urls",
+    is_flag=True,
+    help="Show each post's canonical URL (and why it is held, if it is), to compare with the site.",
+)
+def check(
+    paths: tuple[Path, ...], config_file: Path | None, as_json: bool, links: bool, urls: bool
+) -> None:
     """Check the config and posts (default: the content folder) without publishing.
 
     Each post is rendered for every configured platform, offline. Problems that stop a post are
@@ -56,7 +63,7 @@ def check(paths: tuple[Path, ...], config_file: Path | None, as_json: bool, link
     if as_json:
         click.echo(json.dumps(_check_report(checkup, links=links), indent=2, ensure_ascii=False))
     else:
-        _print_check(checkup, links=links)
+        _print_check(checkup, links=links, urls=urls)
     if any(item.errors for item in checkup.posts):
         raise click.exceptions.Exit(2)
     if any(item.dead for item in checkup.posts):
@@ -90,7 +97,7 @@ def _stopped_report(exc: CrosspostError) -> dict[str, Any]:
     }
 
 
-def _print_check(checkup: Checkup, *, links: bool) -> None:
+def _print_check(checkup: Checkup, *, links: bool, urls: bool = False) -> None:
     config, checked = checkup.config, checkup.posts
     if config.path is None:
         click.echo("warning: no crosspost.toml found; using the defaults", err=True)
@@ -100,6 +107,8 @@ def _print_check(checkup: Checkup, *, links: bool) -> None:
             click.echo(f"{item.error} [error]")
             continue
         assert item.doc is not None
+        if urls:
+            click.echo(f"{item.path}: {item.address}")
         if item.clash is not None:
             click.echo(f"{item.clash} [error]")
         warnings += print_notices(item.notices)
@@ -158,6 +167,7 @@ def _post_report(item: Checked, *, links: bool) -> dict[str, Any]:
             "date": doc.date.isoformat() if doc.date else None,
             "draft": doc.draft,
             "before_since": item.before_since,
+            "held": item.why_held or None,
             "notices": [notice_data(n) for n in doc.notices],
             "platforms": {
                 name: {"notices": [notice_data(n) for n in payload.notices], "error": None}

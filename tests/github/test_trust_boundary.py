@@ -19,6 +19,7 @@ from crosspost.sandbox import Sandbox
 from .helpers import git
 from .test_action_e2e import POSTS, Blog, make_blog
 
+
 @pytest.fixture
 def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
     return make_blog(tmp_path, sandbox_factory)
