@@ -132,8 +132,11 @@ def quiet_tracebacks() -> None:
     last_resort = logging.lastResort
     if last_resort is not None:
         last_resort.setFormatter(one_line)
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(_OneLine(getattr(handler.formatter, "_fmt", None) or "%(message)s"))
+    for handler in logging.getLogger().handlers:  # -v's handler: ours, writing to a terminal
+        if isinstance(handler, logging.StreamHandler) and isinstance(handler.stream, _Guarded):
+            handler.setFormatter(
+                _OneLine(getattr(handler.formatter, "_fmt", None) or "%(message)s")
+            )
     sys.unraisablehook = _one_line_unraisable
 
 
