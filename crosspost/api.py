@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import credentials, redact
-from .config import Config, load_config
+from .config import Config, load_config, run_config
 from .credentials import is_token_variable
-from .discover import find_posts, is_post_name
+from .discover import find_posts, is_post_name, no_posts_found
 from .document import Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
 from .records_format import FormatError as RecordsFormatError
@@ -70,6 +70,7 @@ __all__ = [
     "mask_environment_tokens",
     "merge_records",
     "move_records",
+    "no_posts_found",
     "offline_renderer",
     "parse_post_text",
     "parse_records",
@@ -79,6 +80,7 @@ __all__ = [
     "redacted",
     "register_secret",
     "relative_source",
+    "run_config",
     "sample_address",
     "status",
     "store_token",
@@ -159,7 +161,7 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
-        config = load_config(start=paths[0]) if paths else load_config()
+        config = run_config(paths)
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():

@@ -3,15 +3,17 @@
 `check` and `publish` must never disagree about a post: what holds it back (a draft, a date in
 the future, a date before site.since), which posts clash over a canonical URL (with each other or
 with a post already cross-posted from another file), and which platform refuses it. So this
-module asks the planner (`crosspost.plan`) for each of those and renders with the same adapters,
-built as publishing builds them but never connected. Front ends only print the result.
+module places the posts with the planner's own step (`plan.place_posts`: read, URL claims, the
+URL a post moved from, two files claiming one past), holds each post per platform from that
+platform's record (`plan.record_of`, `plan.holds`), and renders with the same adapters, built
+as publishing builds them but never connected, in draft or live as publishing would
+(`plan.sends_draft`). Front ends only print the result.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,14 +21,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .adapter import Adapter, Payload, load_adapters
-from .config import Config, load_config
-from .discover import find_posts
+from .config import Config, load_config, run_config
+from .discover import find_posts, no_posts_found
 from .document import Document, Notice
 from .errors import ContentError, SourceError, shown
-from .plan import Hold, hold_reason, holds, previous_url, relative_source, render_for, wants_draft
+from .plan import Hold, hold_reason, holds, place_posts, record_of, render_for, sends_draft
 from .platforms import Platforms
-from .records import Records
-from .sources import load_post, not_a_file
+from .records import Entry, Records
+from .sources import not_a_file
 
 __all__ = ["Checked", "Checkup", "OfflineRenderer", "check", "offline_renderer"]
 
@@ -48,6 +50,8 @@ class Checked:
     payloads: dict[str, Payload] = field(default_factory=dict)
     refusals: dict[str, ContentError] = field(default_factory=dict)
     links: dict[str, int | str] = field(default_factory=dict)
+    moved_from: str | None = None
+    """The canonical URL the post was cross-posted under before its URL changed, if it was."""
 
     @property
     def notices(self) -> list[Notice]:
@@ -123,8 +127,9 @@ def check(
     """
     config, files = _inputs(paths, config_file)
     records = Records.read(config.records)
-    checked = _load_all(files, config, records, now or datetime.now(UTC))
-    _render_platforms(config, checked)
+    moment = now or datetime.now(UTC)
+    checked = _place_all(files, config, records, moment)
+    _render_platforms(config, records, moment, checked)
     if links:
         _check_links(checked, config.site.url)
     return Checkup(config, checked)
@@ -137,47 +142,37 @@ def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, li
     for path in posts:
         if not path.is_file() and not path.is_dir():
             raise not_a_file(path)
-    if config_file is not None:
-        config = load_config(config_file)
-    elif configs:
-        config = configs[0]
-    else:
-        config = load_config(start=posts[0]) if posts else load_config()
+    config = configs[0] if configs and config_file is None else run_config(posts, config_file)
     if not posts and configs and not config.content_dir.is_dir():
         return config, []
     files = find_posts(posts or [config.content_dir], config)
     if not files and (posts or not configs):
-        where = ", ".join(map(str, posts)) or str(shown(config.content_dir))
-        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+        raise no_posts_found(posts, config)
     return config, [shown(path) for path in files]
 
 
-def _load_all(
+def _place_all(
     files: Sequence[Path], config: Config, records: Records, now: datetime
 ) -> list[Checked]:
-    """Every post read (or its error), then what holds it and whether its canonical URL clashes,
-    both as the planner decides them."""
+    """Every post placed by the planner (`place_posts`: read, clashing or moved, exactly as
+    publishing places it), then what holds it back on the configured platforms."""
+    platforms = [name for name, pc in config.platforms.items() if pc.enabled]
     checked: list[Checked] = []
-    claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
-    for path in files:
-        try:
-            doc = load_post(path, config)
-        except SourceError as exc:
-            checked.append(Checked(path, error=exc))
+    for post in place_posts(files, config, records):
+        item = Checked(post.path or Path(post.label), doc=post.doc, error=post.error)
+        item.clash = post.refused
+        item.moved_from = post.moved_from
+        checked.append(item)
+        if post.doc is None:
             continue
-        checked.append(Checked(path, doc=doc))
-        claims[doc.canonical_url].append(doc.label)
-    for item in checked:
-        if item.doc is None:
-            continue
-        recorded = bool(records.entries(item.doc.canonical_url))
-        item.held = holds(item.doc, config, now, recorded=recorded)
-        item.why_held = hold_reason(item.held[0], item.doc, config) if item.held else ""
-        rel = relative_source(item.doc.source, config.root)
-        try:
-            previous_url(item.doc, rel, records, config.root, claims)
-        except SourceError as exc:
-            item.clash = exc
+        if platforms:
+            recorded = any(
+                record_of(post.doc, name, records, post.moved_from) for name in platforms
+            )
+        else:  # nothing would be sent anywhere: "never cross-posted" is what the records say
+            recorded = bool(records.entries(post.moved_from or post.doc.canonical_url))
+        item.held = holds(post.doc, config, now, recorded=recorded)
+        item.why_held = hold_reason(item.held[0], post.doc, config) if item.held else ""
     return checked
 
 
@@ -188,12 +183,14 @@ class OfflineRenderer:
         self.config = config
         self.adapters = adapters
 
-    def render(self, platform: str, doc: Document, *, draft: bool = False) -> Payload:
-        """The body `publish` (or `publish --draft`) would send `platform` for `doc`; raises
-        `ContentError`, located at the post and platform, when the platform refuses it."""
-        return render_for(
-            self.adapters[platform], platform, doc, draft=wants_draft(self.config, platform, draft)
-        )
+    def render(
+        self, platform: str, doc: Document, *, draft: bool = False, record: Entry | None = None
+    ) -> Payload:
+        """The body `publish` (or `publish --draft`) would send `platform` for `doc`, whose
+        record there is `record` (a live post stays live); raises `ContentError`, located at
+        the post and platform, when the platform refuses it."""
+        as_draft = sends_draft(self.config, platform, draft, record)
+        return render_for(self.adapters[platform], platform, doc, draft=as_draft)
 
 
 @contextlib.contextmanager
@@ -208,17 +205,24 @@ def offline_renderer(config: Config, to: Sequence[str] | None = None) -> Iterato
         asyncio.run(platforms.close(None))
 
 
-def _render_platforms(config: Config, checked: Sequence[Checked]) -> None:
-    """Render every post that can still be cross-posted for every configured platform."""
+def _render_platforms(
+    config: Config, records: Records, now: datetime, checked: Sequence[Checked]
+) -> None:
+    """Render every post publishing would plan for every configured platform, as the planner
+    decides per platform: not a refused post, nor one held on that platform as dated before
+    site.since (the platform's own record lifts that hold, as it does for the planner)."""
     if not any(pc.enabled for pc in config.platforms.values()):
         return
     with offline_renderer(config) as renderer:
         for item in checked:
-            if item.doc is None or item.before_since:
+            if item.doc is None or item.clash is not None:
                 continue
             for name in renderer.adapters:
+                record = record_of(item.doc, name, records, item.moved_from)
+                if Hold.BEFORE_SINCE in holds(item.doc, config, now, recorded=record is not None):
+                    continue
                 try:
-                    item.payloads[name] = renderer.render(name, item.doc)
+                    item.payloads[name] = renderer.render(name, item.doc, record=record)
                 except ContentError as exc:
                     item.refusals[name] = exc
 

@@ -16,7 +16,7 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -253,6 +253,15 @@ def load_config(path: str | Path | None = None, *, start: str | Path | None = No
             return Config(root=_folder_of(origin))
         target = found
     return _parse_file(target.resolve())
+
+
+def run_config(paths: Sequence[str | Path] = (), config_file: str | Path | None = None) -> Config:
+    """The config of a run over `paths`: `config_file` when given, else the crosspost.toml
+    nearest the first path (or the current folder). The one rule the CLI's --config, the
+    library's `publish`/`plan` and `check` all follow, so they read the same blog."""
+    if config_file is not None:
+        return load_config(config_file)
+    return load_config(start=paths[0]) if paths else load_config()
 
 
 def _parse_file(path: Path) -> Config:

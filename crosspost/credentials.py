@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 from . import redact
@@ -118,43 +118,66 @@ def clean_token(raw: str, *, platform: str) -> str:
 
 def resolve_token(platform: str, given: Mapping[str, Secret] | None = None) -> Secret:
     """The token for `platform`: `given` (the config's credentials), else
-    `CROSSPOST_<PLATFORM>_TOKEN`, else the keyring.
+    `CROSSPOST_<PLATFORM>_TOKEN`, else the keyring (the order of `_token_sources`).
 
     Raises `CredentialError` naming the variable and the `login` command when none has one,
     including on headless machines with no keyring backend.
     """
-    if given is not None and platform in given:
-        return given[platform]
     name = env_var(platform)
-    from_env = os.environ.get(name)
-    if from_env is not None and from_env.strip():
-        return Secret(clean_token(from_env, platform=platform))
     try:
-        stored = _keyring_token(platform)
+        _, token = _first_token(platform, given)
     except _NoKeyring as exc:
         raise CredentialError(
             f"no token: {name} is not set and the keyring is unavailable ({exc})",
             platform=platform,
             hint=f"set {name} (on servers and CI the environment is the way)",
         ) from None
-    if not stored:
+    if token is None:
         raise CredentialError(
             f"no token: {name} is not set", platform=platform, hint=token_hint(platform)
         )
-    return Secret(clean_token(stored, platform=platform))
+    return token if isinstance(token, Secret) else Secret(clean_token(token, platform=platform))
 
 
 def token_source(platform: str, given: Mapping[str, Secret] | None = None) -> str:
     """Where `resolve_token` would take the token from, without reading it into any output:
     "config", "env CROSSPOST_X_TOKEN", "keyring", "none" or "none (no keyring)"."""
-    if given is not None and platform in given:
-        return "config"
-    if os.environ.get(env_var(platform), "").strip():
-        return f"env {env_var(platform)}"
     try:
-        return "keyring" if _keyring_token(platform) else "none"
-    except Exception:
+        return _first_token(platform, given)[0]
+    except _NoKeyring:
         return "none (no keyring)"
+
+
+def _token_sources(
+    platform: str, given: Mapping[str, Secret] | None
+) -> tuple[tuple[str, Callable[[], Secret | str | None]], ...]:
+    """Where a token is looked for, in this order, each as (its name for `token_source`, a
+    reader giving the token or None): the config's credentials, the environment, the keyring.
+    The one order both `resolve_token` and `token_source` follow."""
+    name = env_var(platform)
+    return (
+        ("config", lambda: given.get(platform) if given is not None else None),
+        (f"env {name}", lambda: _set_variable(name)),
+        ("keyring", lambda: _keyring_token(platform) or None),
+    )
+
+
+def _set_variable(name: str) -> str | None:
+    """The environment variable `name`, unless unset or blank (a blank one is not a token)."""
+    value = os.environ.get(name)
+    return value if value is not None and value.strip() else None
+
+
+def _first_token(
+    platform: str, given: Mapping[str, Secret] | None
+) -> tuple[str, Secret | str | None]:
+    """The first source that has a token, and the token (unchecked), or ("none", None); raises
+    `_NoKeyring` when the lookup reaches a failing keyring."""
+    for where, read in _token_sources(platform, given):
+        token = read()
+        if token is not None:
+            return where, token
+    return "none", None
 
 
 class _NoKeyring(Exception):

@@ -7,16 +7,16 @@ that a run that finds every post unchanged never imports a parser.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import SourceError
+from .errors import SourceError, shown
 
 if TYPE_CHECKING:
     from .config import Config
 
-__all__ = ["POST_SUFFIXES", "find_posts", "is_post_name"]
+__all__ = ["POST_SUFFIXES", "find_posts", "is_post_name", "no_posts_found"]
 
 POST_SUFFIXES = (".md", ".mdx", ".markdown")
 
@@ -25,6 +25,13 @@ def is_post_name(name: str) -> bool:
     """A post's file name: Markdown, not hidden, not a README, not a Hugo `_index` list page."""
     lower = name.lower()
     return lower.endswith(POST_SUFFIXES) and not lower.startswith((".", "readme.", "_index."))
+
+
+def no_posts_found(paths: Sequence[str | Path], config: Config) -> SourceError:
+    """The error of a run that found no post in `paths` (default: the content folder), as
+    `publish` and `check` both say it."""
+    where = ", ".join(map(str, paths)) or str(shown(config.content_dir))
+    return SourceError(f"no posts found in {where}", hint="pass post files or folders")
 
 
 def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:

@@ -30,15 +30,19 @@ __all__ = [
     "Action",
     "Hold",
     "Kind",
+    "Placed",
     "Plan",
     "PostSource",
     "file_hash",
     "hold_reason",
     "holds",
     "make_plan",
+    "place_posts",
     "previous_url",
+    "record_of",
     "relative_source",
     "render_for",
+    "sends_draft",
     "shared_url_error",
     "wants_draft",
 ]
@@ -155,67 +159,122 @@ def make_plan(
     moment = now or datetime.now(UTC)
     fingerprints = {name: config.fingerprint(name) for name in adapters}
     actions: list[Action] = []
-    errors: list[CrosspostError] = []
     notices: list[Notice] = []
-    loaded: list[tuple[Document, str | None]] = []
+    placed = place_posts(sources, config, records, fingerprints=fingerprints)
+    for post in placed:
+        if post.unchanged is not None:
+            actions.extend(
+                Action(Kind.SKIP, name, post.label, "unchanged", record=entry)
+                for name, entry in post.unchanged.items()
+            )
+    for post in placed:
+        if post.doc is None or post.refused is not None:
+            continue
+        notices.extend(post.doc.notices)
+        for name, adapter in adapters.items():
+            actions.append(
+                _plan_one(
+                    post.doc, name, adapter, config, records, draft, force, moment, post.moved_from
+                )
+            )
+    errors = [post.error for post in placed if post.error is not None]
+    errors += [post.refused for post in placed if post.refused is not None]
+    return Plan(tuple(actions), tuple(errors), tuple(notices))
+
+
+@dataclass(slots=True)
+class Placed:
+    """One post as the planner places it, before any platform is considered: read (`doc`) or
+    not (`error`), refused because another post claims its canonical URL or its past (`refused`),
+    moved from a URL it was cross-posted under (`moved_from`), or proved unchanged on every
+    platform without being parsed (`unchanged`: the fast path's records, by platform)."""
+
+    label: str
+    path: Path | None
+    rel: str | None = None
+    doc: Document | None = None
+    error: SourceError | None = None
+    refused: SourceError | None = None
+    moved_from: str | None = None
+    unchanged: dict[str, Entry] | None = None
+
+
+def place_posts(
+    sources: Iterable[PostSource],
+    config: Config,
+    records: Records,
+    *,
+    fingerprints: Mapping[str, str] | None = None,
+) -> list[Placed]:
+    """Read every source once (in order) and settle which canonical URL each claims, which URL
+    it moved from, and which posts are refused for a URL another post has: the steps `publish`
+    (through `make_plan`) and `check` share, so they never disagree about a clash.
+
+    With `fingerprints` (platform -> config fingerprint), a file whose records prove it
+    unchanged on all those platforms is not parsed (the no-op fast path); `check` passes none,
+    since it reports every post.
+    """
+    placed: list[Placed] = []
     claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
     seen: set[str | None] = set()  # each file once, however often it was named
     for source in sources:
         if isinstance(source, Document):
-            loaded.append((source, relative_source(source.source, config.root)))
+            placed.append(
+                Placed(
+                    source.label,
+                    source.source,
+                    relative_source(source.source, config.root),
+                    doc=source,
+                )
+            )
             claims[source.canonical_url].append(source.label)
             continue
         rel = relative_source(source, config.root)
         if rel in seen:
             continue
         seen.add(rel)
+        post = Placed(str(source), source, rel)
+        placed.append(post)
         try:
             data = source.read_bytes()
         except OSError as exc:
-            errors.append(SourceError(f"cannot read the post: {exc.strerror}", path=source))
+            post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
-        skipped = _fast_skips(rel, file_hash(data), fingerprints, records)
+        skipped = (
+            None
+            if fingerprints is None
+            else _fast_skips(rel, file_hash(data), fingerprints, records)
+        )
         if skipped is not None:
-            url, entries = skipped
-            label = str(source)
-            claims[url].append(label)
-            actions.extend(
-                Action(Kind.SKIP, name, label, "unchanged", record=entry)
-                for name, entry in entries.items()
-            )
+            url, post.unchanged = skipped
+            claims[url].append(post.label)
             continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
         from .sources import load_post
 
         try:
-            doc = load_post(source, config)
+            post.doc = load_post(source, config)
         except SourceError as exc:
-            errors.append(exc)
+            post.error = exc
             continue
-
-        loaded.append((doc, rel))
-        claims[doc.canonical_url].append(doc.label)
-    placed: list[tuple[Document, str | None]] = []  # each post with its previous URL, if moved
-    for doc, rel in loaded:
-        try:
-            placed.append((doc, previous_url(doc, rel, records, config.root, claims)))
-        except SourceError as exc:
-            errors.append(exc)
+        post.label = post.doc.label
+        claims[post.doc.canonical_url].append(post.doc.label)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
-    for doc, moved_from in placed:
-        if moved_from:
-            heirs[moved_from].append(doc.label)
-    for doc, moved_from in placed:
-        if moved_from and len(heirs[moved_from]) > 1:
-            errors.append(_two_heirs(doc, moved_from, heirs[moved_from]))
+    for post in placed:
+        if post.doc is None:
             continue
-        notices.extend(doc.notices)
-        for name, adapter in adapters.items():
-            actions.append(
-                _plan_one(doc, name, adapter, config, records, draft, force, moment, moved_from)
-            )
-    return Plan(tuple(actions), tuple(errors), tuple(notices))
+        try:
+            post.moved_from = previous_url(post.doc, post.rel, records, config.root, claims)
+        except SourceError as exc:
+            post.refused = exc
+            continue
+        if post.moved_from:
+            heirs[post.moved_from].append(post.doc.label)
+    for post in placed:
+        if post.doc is not None and post.moved_from and len(heirs[post.moved_from]) > 1:
+            post.refused = _two_heirs(post.doc, post.moved_from, heirs[post.moved_from])
+    return placed
 
 
 def previous_url(
@@ -319,11 +378,9 @@ def _plan_one(
     previous: str | None = None,
 ) -> Action:
     label = doc.label
-    record = records.get(previous or doc.canonical_url, name)
+    record = record_of(doc, name, records, previous)
     caps = adapter.capabilities
-    # A post that is live stays live: --draft and `publish = "draft"` are for new posts.
-    live = record is not None and record.state == "published" and record.draft is False
-    as_draft = wants_draft(config, name, draft) and not live
+    as_draft = sends_draft(config, name, draft, record)
 
     def act(
         kind: Kind,
@@ -387,6 +444,21 @@ def gone_reason(display: str, platform: str, post: str, url: str | None) -> str:
         f"deleted on {display}{where}; left alone from now on. To post it there again: "
         f"crosspost publish --force --to {platform} {post}"
     )
+
+
+def record_of(
+    doc: Document, platform: str, records: Records, moved_from: str | None = None
+) -> Entry | None:
+    """`platform`'s record of the post: under the URL it moved from (see `previous_url`), else
+    under its canonical URL. Holds (site.since) and drafts are decided from this record."""
+    return records.get(moved_from or doc.canonical_url, platform)
+
+
+def sends_draft(config: Config, platform: str, draft: bool, record: Entry | None) -> bool:
+    """Whether `platform` is sent a draft: `wants_draft`, except that a post that is live stays
+    live (--draft and `publish = "draft"` are for new posts)."""
+    live = record is not None and record.state == "published" and record.draft is False
+    return wants_draft(config, platform, draft) and not live
 
 
 def wants_draft(config: Config, platform: str, draft: bool = False) -> bool:

@@ -243,9 +243,18 @@ def select_platforms(
             "no platform is configured",
             path=config.path,
             field="platforms",
-            hint="add a [platforms.devto] (or hashnode, medium, mastodon) table, or pass --to",
+            hint=_add_a_table_hint(adapters),
         )
     return configured
+
+
+def _add_a_table_hint(adapters: Mapping[str, AdapterClass]) -> str:
+    """How to configure a platform, naming the installed adapters (plugins included)."""
+    if not adapters:
+        return "install an adapter for a platform, then add its [platforms.NAME] table"
+    first, *others = adapters
+    also = f" (or {', '.join(others)})" if others else ""
+    return f"add a [platforms.{first}]{also} table, or pass --to"
 
 
 def settle_seconds(config: Config, platform: str, adapter: Adapter, *, in_flight: bool) -> float:

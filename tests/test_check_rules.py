@@ -1,11 +1,13 @@
 """`check` and `publish` decide alike: what is held, what clashes, what is refused.
 
-`crosspost.api.check` asks the planner's own rules (`plan.holds`, `plan.previous_url`,
-`plan.render_for`), so each case here is run through both and the answers compared, including
-the two cases where check used to have its own copy and answered differently: a post dated
-before site.since that was cross-posted already (published posts are kept up to date, so it is
-not "never cross-posted"), and a post whose canonical URL belongs to one already cross-posted
-from another file (publish refuses it; check did not see it).
+`crosspost.api.check` places posts with the planner's own step (`plan.place_posts`) and holds
+and renders them per platform as `make_plan` does, so each case here is run through both and
+the answers compared, including the cases where check used to have its own copy and answered
+differently: a post dated before site.since that was cross-posted already, under its URL or
+under the one it moved from (published posts are kept up to date, so it is not "never
+cross-posted"); a post whose canonical URL belongs to one already cross-posted from another
+file, or two files that both look like one published post (publish refuses them); and a live
+post under `publish = "draft"` (it stays live).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from crosspost import api
-from crosspost.cli.commands import main
-from crosspost.errors import SourceError
-from crosspost.plan import Hold, Kind, hold_reason
+from crosspost.adapter import load_adapters
+from crosspost.cli import main  # the natural import: mypy sees the click group
+from crosspost.errors import ConfigError, SourceError
+from crosspost.plan import Hold, Kind, file_hash, hold_reason
+from crosspost.platforms import select_platforms
 from crosspost.records import Entry, Records
 
 SITE = "https://b.example"
@@ -119,3 +123,86 @@ def test_check_refuses_a_url_already_cross_posted_from_another_file_as_publish_d
         f"content/posts/copy.md: field 'canonical_url': the canonical URL {SITE}/posts/"
         "old-published/ is also the URL of content/posts/old-published.md, already cross-posted"
     )
+
+
+def _cross_posted(blog: Path, name: str, url: str, *, draft: bool = False) -> None:
+    """Record `name`'s post as published on dev.to at `url`, from exactly its current bytes."""
+    post = blog / "content" / "posts" / f"{name}.md"
+    with Records.open(blog / ".crosspost" / "records.json") as records:
+        records.put(
+            url,
+            "devto",
+            Entry(
+                "published",
+                id="9",
+                url="https://dev.to/b/x",
+                hash="sha256:0",
+                draft=draft,
+                source=file_hash(post.read_bytes()),
+            ),
+            source=f"content/posts/{name}.md",
+        )
+
+
+def test_check_refuses_two_files_that_both_look_like_one_published_post(blog: Path) -> None:
+    posts = blog / "content" / "posts"
+    (posts / "a.md").write_text("---\ntitle: a\ndate: 2024-03-01\n---\n\nBody.\n")
+    _cross_posted(blog, "a", f"{SITE}/posts/a/")
+    (posts / "a.md").rename(posts / "b.md")  # mv a.md b.md; cp b.md c.md
+    (posts / "c.md").write_bytes((posts / "b.md").read_bytes())
+    config = api.load_config(blog / "crosspost.toml")
+    refused = sorted(e.message for e in api.plan(Path("content"), config=config).errors)
+    assert len(refused) == 2 and "both look like the post once cross-posted as" in refused[0]
+    checked = {item.path.stem: item for item in api.check([Path("content")]).posts}
+    assert (
+        sorted(item.clash.message for item in (checked["b"], checked["c"]) if item.clash) == refused
+    )
+    assert not checked["b"].payloads and not checked["c"].payloads  # refused, as publish does
+    result = CliRunner().invoke(main, ["check", "content"])
+    assert result.exit_code == 2, result.output
+
+
+def test_check_keeps_a_moved_post_before_since_up_to_date_as_publish_does(blog: Path) -> None:
+    posts = blog / "content" / "posts"
+    (posts / "moved.md").write_text("---\ntitle: moved\ndate: 2023-07-01\nslug: first\n---\n\nB.\n")
+    _cross_posted(blog, "moved", f"{SITE}/posts/first/")
+    (posts / "moved.md").write_text("---\ntitle: moved\ndate: 2023-07-01\nslug: later\n---\n\nB.\n")
+    planned = _planned(blog)
+    assert planned["moved"] == (Kind.UPDATE, f"moved from {SITE}/posts/first/")
+    (item,) = [item for item in api.check([Path("content")]).posts if item.path.stem == "moved"]
+    assert item.held == () and not item.before_since
+    assert set(item.payloads) == {"devto"}
+    assert item.payloads["devto"] == _action(blog, "moved").payload
+
+
+def test_check_renders_a_live_post_live_as_publish_does(blog: Path) -> None:
+    toml = blog / "crosspost.toml"
+    toml.write_text(toml.read_text() + 'publish = "draft"\n')
+    _cross_posted(blog, "good", f"{SITE}/posts/good/")  # live on dev.to (draft = false)
+    (item,) = [item for item in api.check([Path("content")]).posts if item.path.stem == "good"]
+    assert item.payloads["devto"].draft is False
+    assert item.payloads["devto"] == _action(blog, "good").payload
+    (new,) = [item for item in api.check([Path("content")]).posts if item.path.stem == "draft"]
+    assert new.payloads["devto"].draft is True  # a new post still goes as a draft
+
+
+def _action(blog: Path, stem: str) -> api.Action:
+    planned = api.plan(blog / "content", config=api.load_config(blog / "crosspost.toml"))
+    (action,) = [a for a in planned.actions if Path(a.post).stem == stem]
+    return action
+
+
+def test_no_platform_configured_names_every_installed_adapter_plugins_included(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "crosspost.toml").write_text(f'[site]\nurl = "{SITE}"\n')
+    config = api.load_config(tmp_path / "crosspost.toml")
+    installed = load_adapters()
+    plugin = {**installed, "bluesky": installed["devto"]}  # a plugin registered as "bluesky"
+    with pytest.raises(ConfigError, match="no platform is configured") as raised:
+        select_platforms(config, plugin, None)
+    first, *others = plugin
+    assert raised.value.hint == (
+        f"add a [platforms.{first}] (or {', '.join(others)}) table, or pass --to"
+    )
+    assert "bluesky" in raised.value.hint and "mastodon" in raised.value.hint

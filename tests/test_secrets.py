@@ -79,7 +79,7 @@ def _broken_config_loader(secret: str) -> Callable[..., None]:
 
 def test_an_internal_error_is_one_scrubbed_line_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     token = Secret("canary-internal-5f0c2a9e").reveal()
-    monkeypatch.setattr("crosspost.check.load_config", _broken_config_loader(token))
+    monkeypatch.setattr("crosspost.check.run_config", _broken_config_loader(token))
     monkeypatch.delenv("CROSSPOST_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["check", "."])
     assert result.exit_code == 1, result.output
@@ -91,7 +91,7 @@ def test_an_internal_error_is_one_scrubbed_line_and_exit_1(monkeypatch: pytest.M
 
 
 def test_crosspost_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("crosspost.check.load_config", _broken_config_loader("x"))
+    monkeypatch.setattr("crosspost.check.run_config", _broken_config_loader("x"))
     monkeypatch.setenv("CROSSPOST_DEBUG", "1")
     result = CliRunner().invoke(main, ["check", "."])
     assert isinstance(result.exception, RuntimeError)

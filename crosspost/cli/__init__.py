@@ -10,7 +10,7 @@ Importing click alone takes three to four times as long as starting Python, and 
 itself (the top-level help is click's own rendering, kept in `crosspost.cli._help` and compared
 with click's output by the tests) and imports the click group only when a command actually runs.
 Everywhere else it behaves as that group: `CliRunner().invoke(main, …)`, `main.command()`,
-`main.commands` all reach the real one.
+`main.commands` all reach the real one, and type checkers are shown the group's own type.
 """
 
 from __future__ import annotations
@@ -70,4 +70,9 @@ def _columns() -> int:
         return HELP_WIDTH
 
 
-main = _Entry()
+if TYPE_CHECKING:
+    # What `main` stands for: type checkers see the click group, so `CliRunner().invoke(main,
+    # …)` and `main.command()` check as they run, while run time never imports click here.
+    from .commands import main as main
+else:
+    main = _Entry()

@@ -33,9 +33,7 @@ def fail(exc: CrosspostError) -> NoReturn:
 
 def resolve_config(config_file: Path | None, paths: Sequence[Path] = ()) -> Config:
     """--config FILE if given, else the crosspost.toml nearest the first path (or the cwd)."""
-    if config_file is not None:
-        return api.load_config(config_file)
-    return api.load_config(start=paths[0]) if paths else api.load_config()
+    return api.run_config(paths, config_file)
 
 
 class _Group(click.Group):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crosspost import api
-from crosspost.errors import SourceError, shown, with_shown_path
+from crosspost.errors import shown, with_shown_path
 
 from .group import config_option, main, resolve_config
 from .output import print_table, report_data, short
@@ -196,8 +196,7 @@ def _publish(
         )
     )
     if not report.results and not report.errors and not held:
-        where = ", ".join(map(str, paths)) or str(config.content_dir)
-        raise SourceError(f"no posts found in {where}", hint="pass post files or folders")
+        raise api.no_posts_found(paths, config)
     if held:
         report = replace(report, results=report.results + tuple(held))
     return report
