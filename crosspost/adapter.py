@@ -47,12 +47,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, is_dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from .document import Asset, Document, Notice, RemotePost
+from .errors import PlatformError
 
 if TYPE_CHECKING:
     from .http import PlatformClient
@@ -76,6 +77,22 @@ log = logging.getLogger("crosspost")
 
 Cache = MutableMapping[str, Any]
 """Per-platform values kept between runs (user id, publication id), saved in the records."""
+
+
+MAX_FIND_PAGES = 200
+"""How many pages of an account's posts `find` reads at most. A platform, or anyone answering
+in its name, that always says "there is another page" must not keep a run going for ever."""
+
+
+def find_pages(platform: str) -> Iterator[int]:
+    """Page numbers for `find` (0, 1, …); past `MAX_FIND_PAGES` it raises `PlatformError`, never
+    ends quietly: "not found" would make the caller create the post a second time."""
+    yield from range(MAX_FIND_PAGES)
+    raise PlatformError(
+        f"looked through {MAX_FIND_PAGES} pages of the account's posts without reaching the end",
+        platform=platform,
+        hint="the platform kept answering with another page; try again later",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +291,9 @@ class BaseAdapter:
     credentials_page: ClassVar[str] = ""
     name: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
+    """The types of what the adapter keeps in the records' account cache: the records come from
+    a pull request too, so the core checks them before the adapter reads them back."""
 
     def __init__(self, settings: Any, context: AdapterContext) -> None:
         self.settings = settings

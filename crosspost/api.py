@@ -41,12 +41,14 @@ if TYPE_CHECKING:
     from .progress import Watch
     from .publisher import Report, Result, Status
     from .record_tools import RecordRow
-    from .records import Entry, Records
+    from .records import Entry, Records, check_records_path
     from .renames import follow_renames, same_post
     from .scaffold import Detected
     from .status import StatusReport
+    from .terminal import Command
 
 __all__ = [
+    "Command",
     "Config",
     "Kind",
     "Notice",
@@ -59,6 +61,7 @@ __all__ = [
     "apublish",
     "check",
     "check_keyring",
+    "check_records_path",
     "collect",
     "delete_token",
     "describe_platforms",
@@ -68,6 +71,7 @@ __all__ = [
     "follow_renames",
     "forget_records",
     "format_post",
+    "guard_output",
     "hold_until_live",
     "is_post_name",
     "is_token_variable",
@@ -103,6 +107,8 @@ __all__ = [
 _LAZY = {
     "Kind": "crosspost.plan",
     "Records": "crosspost.records",
+    "Command": "crosspost.terminal",
+    "check_records_path": "crosspost.records",
     "Report": "crosspost.publisher",
     "Result": "crosspost.publisher",
     "Status": "crosspost.publisher",
@@ -123,6 +129,17 @@ def __getattr__(name: str) -> Any:
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
 Platforms = str | Iterable[str]
+
+
+def guard_output() -> None:
+    """Route everything printed from now on through `crosspost.terminal.neutralize`: untrusted
+    text (file names, posts, platform answers) never begins a GitHub workflow command nor
+    carries a control character; and no traceback is printed, logged or at shutdown (see
+    docs/threat-model.md)."""
+    from .terminal import guard_streams, quiet_tracebacks
+
+    guard_streams()
+    quiet_tracebacks()
 
 
 def load_post(path: str | Path, config: Config | None = None) -> Document:
@@ -365,6 +382,7 @@ async def hold_until_live(
         {u for urls in needs.values() for u in urls},
         deadline=deadline,
         interval=min(10.0, deadline / 10),
+        site=config.site.url,
     )
     dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
     held = [

@@ -134,7 +134,7 @@ def check(
     checked = _place_all(files, config, records, moment)
     _render_platforms(config, records, moment, checked)
     if links:
-        _check_links(checked)
+        _check_links(checked, config.site.url)
     enabled = [name for name, pc in config.platforms.items() if pc.enabled]
     return Checkup(config, checked, missing_tokens(enabled, config.credentials))
 
@@ -231,12 +231,12 @@ def _render_platforms(
                     item.refusals[name] = exc
 
 
-def _check_links(checked: Sequence[Checked]) -> None:
+def _check_links(checked: Sequence[Checked], site: str | None) -> None:
     """Fetch the URLs of the posts a publish would send now (not drafts, scheduled or archived
     ones, whose pages are not expected to be live), each URL once."""
     from .links import check_urls  # links imports httpx: only `check --links` needs it
 
     due = [(item, item.urls()) for item in checked if item.due]
-    statuses = asyncio.run(check_urls({url for _, urls in due for url in urls}))
+    statuses = asyncio.run(check_urls({url for _, urls in due for url in urls}, site=site))
     for item, urls in due:
         item.links = {url: statuses[url] for url in sorted(urls)}

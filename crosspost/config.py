@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 import tomllib
@@ -21,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .credentials import Secret
@@ -79,6 +81,8 @@ class SiteConfig:
     profile: str | None = None
     since: date | None = None
     timezone: str = "UTC"
+    hosts: tuple[str, ...] = ()
+    """Other hosts of the blog's own that a post's canonical_url may name besides site.url's."""
     build: str | None = None
     """The generator's output folder (`dist`, `public`, `_site`, `build`): when set, each post's
     built page gives its canonical URL and image URLs (crosspost.built)."""
@@ -127,6 +131,11 @@ class Config:
     tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     records_path: Path | None = None
     credentials: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
+    confirmed_hosts: frozenset[str] | None = None
+    """None: a person runs crosspost, and a platform's API address may change (the records then
+    remember the new one). A set (the GitHub Action): a token goes only to the address the
+    records remember for it, to its adapter's default, or to one of these, which a maintainer
+    named outside the pull request (the action's `api-hosts` input)."""
 
     @property
     def profile(self) -> Profile | None:
@@ -151,6 +160,16 @@ class Config:
         """The records file: what was published where, read before every request."""
         return self.records_path or self.root / RECORDS_DIR / RECORDS_FILE
 
+    def owns(self, url: str) -> bool:
+        """Whether a canonical URL is the blog's own: on site.url's host or one of site.hosts.
+        Crosspost adopts and updates copies by canonical URL, so a post claiming someone
+        else's URL could take over their posts (docs/threat-model.md). Without site.url and
+        hosts there is nothing to hold it against."""
+        own = {h.lower() for h in self.site.hosts}
+        if self.site.url:
+            own.add((urlsplit(self.site.url).hostname or "").lower())
+        return not own or (urlsplit(url).hostname or "").lower() in own
+
     def tag_for(self, tag: str, platform: str) -> str | None:
         """The per-platform name the [tags] table maps a site tag to, if any."""
         mapping = self.tags.get(tag.casefold())
@@ -164,7 +183,9 @@ class Config:
         """
         pc = self.platforms.get(platform)
         relevant = {
-            "site": {k: str(v) for k, v in dataclasses.asdict(self.site).items()},
+            "site": {  # hosts only when set: adding the key must not re-render every post
+                k: str(v) for k, v in dataclasses.asdict(self.site).items() if k != "hosts" or v
+            },
             "platform": None
             if pc is None
             else {
@@ -259,12 +280,29 @@ def _parse_file(path: Path) -> Config:
             line=int(m.group(1)) if m else None,
             hint="fix the TOML syntax",
         ) from exc
+    except ValueError:  # a number of thousands of digits: Python refuses to convert it
+        raise _too_long_number(text, path) from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("crosspost", {})
         prefix = "tool.crosspost."
     else:
         prefix = ""
     return _from_mapping(data, path=path, text=text, prefix=prefix)
+
+
+def _too_long_number(text: str, path: Path) -> ConfigError:
+    """The error for a number of thousands of digits, naming its line and key."""
+    found = re.search(r"\d{1000,}", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    start = text.rfind("\n", 0, found.start()) + 1 if found else 0
+    key = re.match(r"\s*([\w.\"-]+)\s*=", text[start:])
+    return ConfigError(
+        "a number far too long for any setting",
+        path=path,
+        line=line,
+        field=key.group(1) if key else None,
+        hint="fix the number",
+    )
 
 
 def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str) -> Config:
@@ -278,8 +316,9 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
             None,
             hint=allowed_hint(site.profile, PROFILES),
         )
-    if site.url is not None and not re.match(r"https?://[^/\s]+", site.url):
-        ctx.fail("site.url", f"{site.url!r} is not an absolute http(s) URL", None)
+    if site.url is not None and not _SITE_URL.fullmatch(site.url):
+        ctx.fail("site.url", f"{_shown(site.url)} is not an absolute http(s) URL", None)
+    _check_content_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
     except (ZoneInfoNotFoundError, ValueError):
@@ -301,6 +340,8 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         pc = build_settings(
             PlatformConfig, {"name": name, **common}, ctx=ctx, key=f"platforms.{name}"
         )
+        if pc.timeout <= 0:
+            ctx.fail(f"platforms.{name}.timeout", "must be more than 0 seconds", None)
         for op, limit in pc.limits.items():
             try:
                 RateLimit.parse(op, str(limit))
@@ -326,6 +367,30 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         platforms=MappingProxyType(platforms),
         tags=MappingProxyType(tags),
     )
+
+
+_SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f-\x9f]*)?")
+"""An absolute http(s) URL on one line: it is written into every post and every message."""
+
+
+def _check_content_inside(site: SiteConfig, root: Path, ctx: _Ctx) -> None:
+    """The content folder resolves inside the blog folder (links followed first): a pull request
+    must not make the Action publish `site.content = "../.."` or a linked folder's files."""
+    profile = PROFILES.get(site.profile) if site.profile else None
+    content = site.content or (profile.content if profile else None)
+    if content is None:
+        return
+    try:
+        resolved = (root / content).resolve()
+    except (RuntimeError, OSError):
+        ctx.fail("site.content", f"{_shown(content)} cannot be resolved (a link loop?)", None)
+    if not resolved.is_relative_to(root.resolve()):
+        ctx.fail(
+            "site.content",
+            f"{_shown(content)} leads outside the blog folder (to {resolved})",
+            None,
+            hint="keep the posts inside the blog; crosspost never publishes files from outside it",
+        )
 
 
 def check_tag_platforms(config: Config, known: Collection[str]) -> None:
@@ -504,7 +569,7 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
                 return _coerce(value, arg, dotted, ctx)
             except ConfigError:
                 continue
-        ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)
+        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
     if origin is Literal:
         if value in args:
             return value
@@ -532,12 +597,9 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
     if tp is bool:
         if isinstance(value, bool):
             return value
-    elif tp is float:
+    elif tp is float or tp is int:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return _number(value, tp, dotted, ctx)
     elif tp is date:
         if isinstance(value, datetime):
             return value.date()
@@ -550,4 +612,29 @@ def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
                 pass
     elif tp is str and isinstance(value, str):
         return value
-    ctx.fail(dotted, f"must be {_type_name(tp)}, got {value!r}", None)
+    ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
+
+
+_LARGEST = 10**15
+"""No count, size, period or timeout of crosspost's comes near this; a bigger number is a typo
+or an attack (a 5,000-digit number cannot even be printed in an error message)."""
+
+
+def _number(value: float, tp: Any, dotted: str, ctx: _Ctx) -> float:
+    """A setting's number: finite, not negative, not absurdly large; a float where one is wanted.
+    (`timeout = nan` would wait forever, `-1` fail every request with an internal error.)"""
+    if tp is int and not isinstance(value, int):
+        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
+    if isinstance(value, float) and not math.isfinite(value):
+        ctx.fail(dotted, f"must be a finite number, got {value!r}", None)
+    if value < 0 or value > _LARGEST:
+        ctx.fail(dotted, f"must be between 0 and {_LARGEST:g}, got {_shown(value)}", None)
+    return float(value) if tp is float else value
+
+
+def _shown(value: Any) -> str:
+    """`value` for an error message, on one line and short, whatever it is."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -6,34 +6,113 @@ canonical page: a dead image on dev.to is cached for a long time, and a toot mus
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import os
 import re
+import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from .adapter import Payload
 from .http import USER_AGENT
 
-__all__ = ["check_urls", "payload_urls", "wait_live"]
+__all__ = ["ALLOW_PRIVATE", "check_urls", "payload_urls", "wait_live"]
+
+ALLOW_PRIVATE = "CROSSPOST_ALLOW_PRIVATE_LINKS"
+"""Set to 1 (by a person, or the workflow file: never by the repository's content) to let link
+checks fetch private, loopback and link-local addresses other than the site's own."""
+
+Resolver = Callable[[str], Awaitable[list[str]]]
+
+# Cloud metadata services that sit on public-looking addresses (the link-local 169.254.0.0/16,
+# where most are, is refused as link-local already).
+_METADATA = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
+
+
+def is_internal(address: str) -> bool:
+    """A private, loopback, link-local, cloud-metadata or otherwise non-public address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip in _METADATA or not ip.is_global or ip.is_multicast
+
+
+async def _resolve(host: str) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+class _Refused(httpx.TransportError):
+    """A link check that would reach an internal address."""
+
+
+class _PublicOnly(httpx.AsyncBaseTransport):
+    """Every request (each redirect is one) goes out only if its host resolves to public
+    addresses alone, or is one of `allowed` (the site's own host). A page of a pull request
+    must not turn a link check into a scan of the runner's network or its metadata service."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, allowed: frozenset[str], resolve: Resolver
+    ) -> None:
+        self._inner = inner
+        self._allowed = allowed
+        self._resolve = resolve
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host.lower()
+        if host not in self._allowed:
+            try:
+                addresses = await self._resolve(host)
+            except (OSError, UnicodeError) as exc:
+                raise _Refused(f"cannot resolve {host}: {exc}", request=request) from None
+            internal = [a for a in addresses if is_internal(a)]
+            if internal:
+                raise _Refused(
+                    f"not fetched: {host} is a private, loopback or link-local address "
+                    f"({internal[0]}); set {ALLOW_PRIVATE}=1 to allow it",
+                    request=request,
+                )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def allowed_hosts(site: str | None) -> frozenset[str] | None:
+    """Hosts a link check may fetch whatever they resolve to: the site's own (a blog served on
+    127.0.0.1 or an intranet is checked as it is); None (everything) when ALLOW_PRIVATE is 1."""
+    if os.environ.get(ALLOW_PRIVATE) == "1":
+        return None
+    host = urlsplit(site or "").hostname
+    return frozenset({host.lower()}) if host else frozenset()
 
 
 async def check_urls(
     urls: Iterable[str],
     *,
+    site: str | None = None,
     timeout: float = 15.0,
     transport: httpx.AsyncBaseTransport | None = None,
+    resolve: Resolver = _resolve,
 ) -> dict[str, int | str]:
-    """Each URL's final HTTP status after redirects, or the reason it could not be fetched.
+    """Each URL's final HTTP status after redirects, or the reason it could not be fetched
+    (a URL that cannot even be parsed, an internal address: see `allowed_hosts`).
 
     HEAD first (cheap); servers that refuse HEAD (405/501, some CDNs 403) get a GET.
     """
     unique = sorted(set(urls))
+    allowed = allowed_hosts(site)
+    inner = transport or httpx.AsyncHTTPTransport()
+    guarded = inner if allowed is None else _PublicOnly(inner, allowed, resolve)
     async with httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=True,
+        max_redirects=10,
         headers={"User-Agent": USER_AGENT},
-        transport=transport,
+        transport=guarded,
     ) as client:
 
         async def probe(url: str) -> tuple[str, int | str]:
@@ -42,7 +121,11 @@ async def check_urls(
                 if response.status_code in (403, 405, 501):
                     response = await client.get(url)
                 return url, response.status_code
-            except httpx.HTTPError as exc:
+            except _Refused as exc:
+                return url, str(exc)
+            except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
+                # `https://xn--/x.png` fails in the IDNA codec, not in httpx: still one URL's
+                # answer, never an error that stops the run.
                 return url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
         return dict(await asyncio.gather(*(probe(u) for u in unique)))
@@ -55,13 +138,14 @@ async def wait_live(
     interval: float = 10.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     transport: httpx.AsyncBaseTransport | None = None,
+    site: str | None = None,
 ) -> dict[str, int | str]:
     """Poll until every URL answers 200 or `deadline` seconds pass; the last statuses."""
     pending = set(urls)
     statuses: dict[str, int | str] = {}
     waited = 0.0
     while True:
-        statuses.update(await check_urls(pending, transport=transport))
+        statuses.update(await check_urls(pending, transport=transport, site=site))
         pending = {u for u in pending if statuses[u] != 200}
         if not pending or waited >= deadline:
             return statuses

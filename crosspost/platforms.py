@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
 from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
 from .credentials import Secret, env_var, resolve_token, token_source
-from .errors import ConfigError, CrosspostError
+from .errors import ConfigError, CrosspostError, RecordsError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .progress import Waiting, Watch
 from .records import Records
@@ -110,7 +112,7 @@ class Platforms:
         if self._watch is not None:
             watch = self._watch
             client.pacer.on_wait = lambda seconds, why: watch(Waiting(name, seconds, why))
-        cache = records.account(name)
+        cache = _checked_cache(name, records.account(name), cls, records.path)
         tags = {
             tag: per_platform[name]
             for tag, per_platform in self.config.tags.items()
@@ -135,10 +137,13 @@ class Platforms:
         return resolve_token(name, self.config.credentials)
 
     async def ready_one(self, name: str) -> CrosspostError | None:
-        """Resolve the token and let the adapter fetch account facts; the error, if any."""
+        """Check where the token would go, resolve it and let the adapter fetch account facts;
+        the error, if any."""
         try:
-            self.authenticate(name)
+            host = self._token_host(name)
+            self._clients[name].set_token(self.token(name))
             await self._built[name].prepare()
+            self._caches[name][TOKEN_HOST] = host  # after `prepare`, which may reset the cache
         except CrosspostError as exc:
             return exc
         return None
@@ -149,6 +154,28 @@ class Platforms:
         outcomes = await asyncio.gather(*(self.ready_one(n) for n in ordered))
         return {n: e for n, e in zip(ordered, outcomes, strict=True) if e is not None}
 
+    def _token_host(self, name: str) -> str:
+        """The API address this run sends `name`'s token to, once it is allowed: under the
+        Action (`config.confirmed_hosts` set) a change from the address the records remember
+        is refused until a maintainer confirms it outside the pull request: crosspost.toml is
+        part of the pull request, and a changed `api_url` would send the token to anyone's
+        server. The first address a token is used with is remembered (trust on first use)."""
+        host = api_origin(self._settings[name].base_url)
+        confirmed = self.config.confirmed_hosts
+        if confirmed is None:
+            return host
+        known = self._caches[name].get(TOKEN_HOST)
+        if known is None or host == known or host in {api_origin(h) for h in confirmed}:
+            return host
+        raise ConfigError(
+            f"the API address of {name} changed from {known} to {host}; the token is not sent "
+            "there until a maintainer confirms it",
+            path=self.config.path,
+            field=_url_key(self._settings[name], name),
+            hint=f"if the change is yours, add {host} to the action's api-hosts input in the "
+            "workflow file (see docs/threat-model.md)",
+        )
+
     async def close(self, records: Records | None) -> None:
         """Save what adapters learned (ids, limits) into the records; close the clients."""
         if records is not None and records.writable:
@@ -156,6 +183,44 @@ class Platforms:
                 if cache != records.account(name):
                     records.save_account(name, cache)
         await asyncio.gather(*(c.aclose() for c in self._clients.values()))
+
+
+TOKEN_HOST = "token_host"  # noqa: S105 - a key of the records, not a secret
+"""The account cache's key for the API address the platform's token was last sent to."""
+
+
+def api_origin(url: str) -> str:
+    """`scheme://host[:port]` of an API URL, lower-cased: where its token goes."""
+    parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+
+
+def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> dict[str, Any]:
+    """The platform's account cache, each value of the type its adapter declares
+    (`cache_fields`, plus the core's own `token_host`): a wrong type in the records is one
+    error naming the field, never an adapter's internal error."""
+    declared: dict[str, Any] = {**getattr(cls, "cache_fields", {}), TOKEN_HOST: str}
+    for key, expected in declared.items():
+        value = cache.get(key)
+        if value is None:
+            continue
+        wrong_bool = isinstance(value, bool) and bool not in (
+            expected if isinstance(expected, tuple) else (expected,)
+        )
+        if wrong_bool or not isinstance(value, expected):
+            raise RecordsError(
+                f"accounts.{name}.{key}: expected {_type_names(expected)}, "
+                f"got {type(value).__name__}",
+                path=path,
+                hint="restore the records file from git, or delete that key (it is a cache)",
+            )
+    return cache
+
+
+def _type_names(expected: type | tuple[type, ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    names = {str: "text", int: "a whole number", float: "a number", dict: "an object"}
+    return " or ".join(names.get(kind, kind.__name__) for kind in kinds)
 
 
 def _url_key(settings: Any, name: str) -> str:

@@ -404,7 +404,7 @@ class Publisher:
         if pc.after == "live":
             from .links import check_urls  # imports httpx: only `after = "live"` waits
 
-            status = (await check_urls([url])).get(url)
+            status = (await check_urls([url], site=self.config.site.url)).get(url)
             if status == 200:
                 return None
             return _held(action, f"the canonical page is not live yet ({status}); will retry")
@@ -420,7 +420,7 @@ class Publisher:
 
     async def _execute(self, action: Action) -> Result:
         if action.kind is Kind.UPDATE:
-            return await self._update(action)
+            return await self._unowned(action) or await self._update(action)
         if action.kind is Kind.RECONCILE:
             assert action.record is not None
             return await self._reconcile(action, action.record, cause=None)
@@ -578,6 +578,38 @@ class Publisher:
         moved = [f"moved from {action.moved_from}"] if action.moved_from else []
         said = "; ".join(moved + list(updated.notes))
         return _done(action, Status.UPDATED, updated, f"updated; {said}" if said else "")
+
+    async def _unowned(self, action: Action) -> Result | None:
+        """Before overwriting the copy the records name, ask the platform which of this
+        account's posts carries the post's canonical URL: when that is another post than the
+        recorded id, the records were edited (a pull request can) or are wrong, and updating
+        would overwrite someone else's article, which no platform can undo. None to go on
+        (the recorded copy carries the URL, or none can be found: a deleted copy is then
+        `gone` by the update's own answer)."""
+        assert action.doc is not None
+        assert action.record is not None
+        adapter = self.platforms[action.platform]
+        if not adapter.capabilities.find:
+            return None
+        if (
+            0
+            <= age(action.record.at)
+            < settle_seconds(self.config, action.platform, adapter, in_flight=False)
+        ):
+            return None  # written moments ago: the platform's lists may not show it yet
+        urls = [action.doc.canonical_url, *([action.moved_from] if action.moved_from else [])]
+        for url in urls:
+            found = await adapter.find(replace(action.doc, canonical_url=url))
+            if found is None or found.id == action.record.id:
+                continue
+            return _attention(
+                action,
+                f"the records name copy {action.record.id}, but this account's post with the "
+                f"canonical URL {url} is {found.id}; nothing was overwritten. Check the records "
+                "file (was it edited?) and the account",
+                None,
+            )
+        return None
 
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""

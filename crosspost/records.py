@@ -40,7 +40,7 @@ from .records_format import (
 )
 from .records_merge import Key, moved_entry, rebase, when
 
-__all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "now_iso"]
+__all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "check_records_path", "now_iso"]
 
 log = logging.getLogger("crosspost")
 
@@ -92,6 +92,7 @@ class Records:
         """Lock, clean leftovers of a crashed run, load; release the lock on exit."""
         from filelock import FileLock, Timeout  # only a writer locks; readers never pay
 
+        check_records_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
@@ -324,7 +325,52 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_mtime_ns, info.st_size
 
 
+def check_records_path(path: Path) -> None:
+    """The records are only ever a regular file at their configured path: a symbolic link (a
+    pull request can commit `records.json -> ../.env`), a link as their folder, lock file or
+    .gitignore (each is written), a folder or a device is refused, in every mode. Reading,
+    rewriting or committing through a link would read, overwrite or publish whatever it points
+    to; nothing is followed, so the check is about the path itself (`lstat`), never what it
+    resolves to."""
+    steps = (
+        (path.parent, "the records folder"),
+        (path, "the records file"),
+        (path.with_name(path.name + ".lock"), "the records' lock file"),
+        (path.parent / ".gitignore", "the records folder's .gitignore"),
+    )
+    for step, what in steps:
+        try:
+            info = step.lstat()
+        except FileNotFoundError:
+            if step == path.parent:
+                return
+            continue
+        except OSError as exc:
+            raise RecordsError(f"{what} cannot be read ({exc.strerror})", path=path) from None
+        if stat.S_ISLNK(info.st_mode):
+            raise RecordsError(
+                f"{what} is a symbolic link (to {os.readlink(step)!r}); crosspost never reads, "
+                "writes or commits records through a link",
+                path=path,
+                hint=f"replace {step.name} with the real file or folder (restore it from git)",
+            )
+        if step == path.parent and not stat.S_ISDIR(info.st_mode):
+            raise RecordsError(
+                f"the records folder {step.name} is not a folder",
+                path=path,
+                hint=f"restore {step.name} from git (git checkout -- {step.name})",
+            )
+        if step is path and not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise RecordsError(
+                f"the records file is {kind}",
+                path=path,
+                hint=_RESTORE_HINT.format(name=path.name),
+            )
+
+
 def _parse(path: Path) -> RecordsData:
+    check_records_path(path)
     try:
         info = path.stat()
     except FileNotFoundError:

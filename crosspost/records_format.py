@@ -10,6 +10,7 @@ records are combined is `crosspost.records_merge`. A change of format is a chang
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -142,7 +143,11 @@ def parse(raw: bytes) -> RecordsData:
         raise FormatError(message, line=exc.lineno) from None
     except RecursionError:
         raise FormatError("the records file is nested too deeply to be crosspost's") from None
-    if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+    except ValueError:  # a number of thousands of digits (Python refuses to convert it)
+        raise FormatError(
+            "the records file holds a number far too long to be crosspost's"
+        ) from None
+    if not isinstance(data, dict) or type(data.get("version")) is not int:
         raise FormatError("the records file has no version number")
     if data["version"] > FORMAT_VERSION:
         raise FormatError(
@@ -173,10 +178,31 @@ def _parse_posts(raw_posts: Any) -> dict[str, PostRecords]:
 
 
 def _parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The platforms' caches: objects whose values are text, true/false, null, numbers of a sane
+    size, or objects of text (ids by host). Each adapter's own types are checked when it is
+    built (`crosspost.platforms`)."""
     accounts = data.get("accounts", {})
     if not isinstance(accounts, dict) or not all(isinstance(v, dict) for v in accounts.values()):
         raise ValueError("accounts: expected an object of objects")
+    for platform, cache in accounts.items():
+        for key, value in cache.items():
+            if not _cache_value(value):
+                raise ValueError(
+                    f"accounts.{platform}.{key}: expected text, true/false, null, a number or an "
+                    "object of text"
+                )
     return accounts
+
+
+def _cache_value(value: Any) -> bool:
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int | float):
+        return math.isfinite(value) and abs(value) < _LARGEST
+    return type(value) is dict and all(isinstance(v, str) for v in value.values())
+
+
+_LARGEST = 10**15  # no id, count or time a platform caches comes near it
 
 
 def dump(data: RecordsData) -> bytes:

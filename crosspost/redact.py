@@ -18,7 +18,12 @@ __all__ = ["MASK", "register", "scrub"]
 MASK = "***"
 _MIN_LENGTH = 4  # shorter "secrets" would mask ordinary words
 
+_FRAGMENT = 8
+"""Any run of this many characters of a secret is masked, not only the whole secret: a platform
+may echo the start of a bad token, or a message may cut one."""
+
 _secrets: set[str] = set()
+_fragments: set[str] = set()
 _lock = threading.Lock()
 _installed = False
 
@@ -30,19 +35,51 @@ def register(value: str) -> None:
         return
     with _lock:
         _secrets.add(value)
+        windows = (value[i : i + _FRAGMENT] for i in range(len(value) - _FRAGMENT + 1))
+        _fragments.update(w for w in windows if not _plain_word(w))
         if not _installed:
             _install_record_factory()
             _installed = True
 
 
+def _plain_word(window: str) -> bool:
+    """A window that reads as an ordinary word ("internal", "SANDBOXES"): masking it would
+    blank out ordinary text wherever it appears, so only the whole secret covers it."""
+    return window.isalpha() and (window.islower() or window.isupper())
+
+
 def scrub(text: str) -> str:
-    """`text` with every registered secret replaced by `***`."""
+    """`text` with every registered secret, and every run of 8 or more characters of one,
+    replaced by `***`."""
     if not _secrets or not text:
         return text
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
-    return text
+    return _mask_fragments(text) if _fragments else text
+
+
+def _mask_fragments(text: str) -> str:
+    """Mask each maximal run of `text` covered by 8-character windows found in a secret."""
+    covered = bytearray(len(text))
+    found = False
+    for i in range(len(text) - _FRAGMENT + 1):
+        if text[i : i + _FRAGMENT] in _fragments:
+            covered[i : i + _FRAGMENT] = b"\x01" * _FRAGMENT
+            found = True
+    if not found:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if covered[i]:
+            while i < len(text) and covered[i]:
+                i += 1
+            out.append(MASK)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _install_record_factory() -> None:

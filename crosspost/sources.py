@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
+import logging
 import math
 import os
 import re
@@ -32,7 +33,7 @@ from .config import Config, load_config
 from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
-from .errors import ConfigError, ContentError, SourceError
+from .errors import ConfigError, ContentError, CrosspostError, SourceError
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .transform import absolute_url, transform, url_scheme
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from .front_matter import Matter
 
 __all__ = ["ALIASES", "MAX_BYTES", "load_post", "not_a_file", "parse_text"]
+
+log = logging.getLogger("crosspost")
 
 MAX_BYTES = 5 * 1024 * 1024
 """Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
@@ -88,7 +91,24 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     _refuse_outside_links(path, config)
     data = _read(path)
     text = _decode(data, path)
-    return _build(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+    return _safely_built(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+
+
+def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) -> Document:
+    """`_build`, where anything but a `SourceError` (a bug this post runs into, in a transform
+    or a parser) becomes this post's `SourceError`: one post never stops the others, whoever
+    reads it (publish, check, status, the Action). The traceback is logged at DEBUG only."""
+    try:
+        return _build(text, path=path, config=config, digest=digest)
+    except CrosspostError:
+        raise  # the project's own errors say what is wrong already (a SourceError, a config's)
+    except Exception as exc:
+        log.debug("reading %s failed", path, exc_info=exc)
+        raise SourceError(
+            f"crosspost could not read this post ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="this is a bug in crosspost; please report it with the post",
+        ) from None
 
 
 def parse_text(text: str, *, path: Path | None = None, config: Config | None = None) -> Document:
@@ -105,7 +125,7 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
-        return _build(text, path=path, config=config, digest=digest)
+        return _safely_built(text, path=path, config=config, digest=digest)
     except SourceError as exc:
         if exc.path is None:  # name the text, or the location reads as a bare "1:"
             exc.path = Path("<text>")
@@ -187,13 +207,14 @@ def _broken_link(path: Path) -> SourceError:
 
 
 def _refuse_outside_links(path: Path, config: Config) -> None:
-    """A post that is a symbolic link to a file outside the blog folder is never read: in a
-    pull request it could point at a secret of the machine that runs the Action."""
+    """A post that resolves outside the blog folder (a link, or a link among its folders) is
+    never read: in a pull request it could point at a secret of the machine that runs the
+    Action. Links are resolved first, then the place is checked."""
     try:
         real = path.resolve()
     except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
         raise not_a_file(path) from None
-    if real == Path(os.path.abspath(path)) or real.is_relative_to(config.root.resolve()):
+    if real.is_relative_to(config.root.resolve()):
         return
     raise SourceError(
         "the post is a link to a file outside the blog folder",
@@ -560,6 +581,13 @@ class _Post:
                     key,
                     f"{url!r} is not an absolute http(s) URL",
                     "write the full address, like https://example.com/posts/my-post/",
+                )
+            if not self.config.owns(url):
+                self.fail(
+                    key,
+                    f"{url!r} is not on the site (site.url {site!r})",
+                    "a post's canonical URL is its page on this site; list another host of "
+                    "yours in [site] hosts = [...] if the post lives there",
                 )
             return url
         if not site:

@@ -46,6 +46,10 @@ REFUSED_REAL = {
     "jekyll/jekyll__minima__2016-05-19-codeblocks-ahoy.md": "no title",
     "jekyll/jekyll__minima__2016-05-20-my-example-post.md": "no title",
     "jekyll/jekyll__minima__2016-05-20-welcome-to-jekyll.md": "no title",
+    # Their canonical URL is on the theme's demo site, not the blog's: crosspost would adopt and
+    # update copies by someone else's URL (issue 13), so it refuses such a post.
+    "astro/onwidget__astrowind__astrowind-template-in-depth.mdx": "is not on the site",
+    "astro/onwidget__astrowind__landing.md": "is not on the site",
 }
 
 

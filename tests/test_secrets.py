@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,3 +127,33 @@ def test_an_internal_error_in_the_real_script_prints_no_traceback_nor_env_token(
     assert result.stderr.startswith(INTERNAL + "planted bug ***"), result.stderr
     assert "Traceback" not in result.stderr
     canaries.assert_clean([result.stdout, result.stderr])
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        lambda t: t[:8],  # a platform echoing the start of a bad token
+        lambda t: t[-9:],
+        lambda t: t[5:20],
+        lambda t: f"key={t[:12]}… is invalid",
+        lambda t: t[:10] + "\n" + t[10:],  # cut by a line break
+    ],
+)
+def test_any_fragment_of_8_or_more_characters_of_a_token_is_masked(shown: object) -> None:
+    """Issue 13: masking was exact-match only, so an error body echoing a prefix printed it."""
+    from crosspost import redact
+
+    token = "tok_" + secrets.token_hex(16)
+    redact.register(token)
+    text = shown(token)  # type: ignore[operator]
+    cleaned = redact.scrub(f"error: {text} (HTTP 401)")
+    for start in range(len(token) - 7):
+        assert token[start : start + 8] not in cleaned, cleaned
+    assert cleaned.startswith("error: ") and cleaned.endswith("(HTTP 401)")
+
+
+def test_ordinary_text_is_not_masked_by_short_overlaps() -> None:
+    from crosspost import redact
+
+    redact.register("sk_live_" + "Zq9" * 10)
+    assert redact.scrub("sk_live mode, Zq9Zq9Z") == "sk_live mode, Zq9Zq9Z"

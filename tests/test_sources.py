@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from textwrap import dedent
@@ -116,6 +117,7 @@ def test_astro_front_matter(write: Write, config: Config) -> None:
 
 
 def test_astro_cover_mapping_and_metadata_canonical(write: Write, config: Config) -> None:
+    config = replace(config, site=replace(config.site, hosts=("astrowind.example",)))
     doc = load(
         write,
         config,
@@ -543,9 +545,18 @@ def test_permalink_percent_encodes_the_slug(write: Write, config: Config) -> Non
 
 
 def test_front_matter_canonical_wins(write: Write, config: Config) -> None:
+    """On a host of the blog's own that [site] hosts lists (issue 13: never anyone's URL)."""
+    config = replace(config, site=replace(config.site, hosts=("elsewhere.example",)))
     for key in ("canonical_url", "canonicalURL", "canonical"):
         doc = load(write, config, f"---\ntitle: T\n{key}: https://elsewhere.example/p/\n---\nB\n")
         assert doc.canonical_url == "https://elsewhere.example/p/"
+
+
+def test_a_canonical_url_on_another_host_is_refused(write: Write, config: Config) -> None:
+    exc = source_error(
+        write, config, "---\ntitle: T\ncanonical_url: https://elsewhere.example/p/\n---\nB\n"
+    )
+    assert exc.field == "canonical_url" and "is not on the site" in str(exc)
 
 
 def test_root_relative_canonical_joins_the_site(write: Write, config: Config) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AlreadyExistsError
 from crosspost.urls import same_url
@@ -123,10 +123,12 @@ class DevTo(BaseAdapter):
         return _remote(response.json())
 
     async def find(self, doc: Document) -> RemotePost | None:
-        page = 1
-        while True:
+        for page in find_pages(self.name):
             response = await self.http.request(
-                "GET", "/articles/me/all", op="read", params={"page": page, "per_page": _PAGE_SIZE}
+                "GET",
+                "/articles/me/all",
+                op="read",
+                params={"page": page + 1, "per_page": _PAGE_SIZE},
             )
             articles = response.json()
             for article in articles:
@@ -134,7 +136,7 @@ class DevTo(BaseAdapter):
                     return _remote(article)
             if len(articles) < _PAGE_SIZE:
                 return None
-            page += 1
+        return None
 
 
 def _refused_as_duplicate(response: httpx.Response) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload
+from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
 from crosspost.credentials import token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import (
@@ -183,6 +183,7 @@ class Hashnode(BaseAdapter):
     capabilities: ClassVar[Capabilities] = Capabilities(
         max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"publication_ids": dict}
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
     fake: ClassVar[str | None] = "crosspost.adapters.hashnode.fake:FakeHashnode"
     # Personal access tokens are made under Account settings → Developer (gql-skill
@@ -342,7 +343,7 @@ class Hashnode(BaseAdapter):
         self, query: str, connection: str, canonical: str, *, draft: bool = False
     ) -> RemotePost | None:
         after: str | None = None
-        while True:
+        for _ in find_pages(self.name):
             data = await self._call(query, None, op="read", host=self.settings.host, after=after)
             if not data.get("publication"):
                 return None
@@ -354,6 +355,7 @@ class Hashnode(BaseAdapter):
             if not page["pageInfo"]["hasNextPage"] or not cursor or cursor == after:
                 return None
             after = cursor
+        return None
 
     async def _call(
         self, query: str, fields: Mapping[str, Any] | None, *, op: Op = "update", **variables: Any

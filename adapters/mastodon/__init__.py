@@ -17,8 +17,9 @@ from __future__ import annotations
 import html.parser
 import logging
 import re
+import string
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -98,6 +99,13 @@ class Mastodon(BaseAdapter):
         # 300 status creates and edits / 3 h per account ("write" also counts the uploads).
         limits={"*": "300/300s", "upload": "30/1800s", "write": "300/3h"},
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {
+        "instance": str,
+        "account_id": str,
+        "max_characters": int,
+        "characters_reserved_per_url": int,
+        "limits_at": (int, float),
+    }
     Settings: ClassVar[type[MastodonSettings]] = MastodonSettings
     fake: ClassVar[str | None] = "crosspost.adapters.mastodon.fake:FakeMastodon"
     # Preferences → Development → New application (mastodon config/routes/settings.rb:
@@ -311,7 +319,7 @@ class Mastodon(BaseAdapter):
             )
             statuses = response.json()
             for status in statuses:
-                if any(same_url(link, doc.canonical_url) for link in status_links(status)):
+                if is_summary_of(status, doc, self.settings.template):
                     return _remote(status)
             if not statuses or _older_than(statuses[-1], doc.date):
                 return None
@@ -351,13 +359,71 @@ def parse_link_header(value: str) -> list[tuple[str, set[str]]]:
 
 
 class _Hrefs(html.parser.HTMLParser):
+    """A status's links, its plain text, and its links other than hashtags and mentions."""
+
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
+        self.plain_links: list[str] = []
+        self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
-            self.hrefs += [value for name, value in attrs if name == "href" and value]
+            found = dict(attrs)
+            href = found.get("href")
+            if href:
+                self.hrefs.append(href)
+                classes = (found.get("class") or "").split()
+                if not {"mention", "hashtag"} & set(classes) and found.get("rel") != "tag":
+                    self.plain_links.append(href)
+        elif tag == "br":
+            self.text.append("\n")
+        elif tag == "p" and self.text:
+            self.text.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
+    """Whether `status` is recognisably crosspost's summary of `doc`: its one link (hashtags
+    and mentions aside) and its card are the canonical URL, and its text has the shape of
+    `template` with the post's title and URL in their places and only hashtags for
+    `{hashtags}`. A toot that merely mentions the URL (a reader's "loved this: …") is someone's
+    own words, never adopted and then edited."""
+    url = doc.canonical_url
+    parser = _Hrefs()
+    parser.feed(str(status.get("content") or ""))
+    parser.close()
+    card = status.get("card")
+    links = list(parser.plain_links)
+    if isinstance(card, dict) and card.get("url"):
+        links.append(str(card["url"]))
+    if not links or not all(same_url(link, url) for link in links):
+        return False
+    pattern = _template_pattern(template, doc.title, url)
+    return pattern.fullmatch("".join(parser.text).strip()) is not None
+
+
+def _template_pattern(template: str, title: str, url: str) -> re.Pattern[str]:
+    """`template` as a pattern: its own words as written (spaces as any spaces), `{url}` as
+    `url`, `{title}` as the title (or a cut one, ending in "…"), `{hashtags}` as hashtags only,
+    the other fields as any text (descriptions are cut to fit, fields may be empty)."""
+    fields = {
+        "url": re.escape(url),
+        "title": rf"(?:{_spaced(title)}|[^\n]*{summary.ELLIPSIS})",
+        "hashtags": r"(?:#\w+\s*)*",
+    }
+    pattern = ""
+    for literal, field, _, _ in string.Formatter().parse(template):
+        pattern += _spaced(literal) + r"\s*"
+        if field is not None:
+            pattern += fields.get(field, ".*?") + r"\s*"
+    return re.compile(pattern, re.S)
+
+
+def _spaced(text: str) -> str:
+    return r"\s*".join(re.escape(word) for word in text.split())
 
 
 def status_links(status: dict[str, Any]) -> list[str]:

@@ -106,6 +106,7 @@ class Medium(BaseAdapter):
         # of a run is deferred without asking.
         limits={"create": "10/24h"},
     )
+    cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"user_id": str, "api_url": str}
     Settings: ClassVar[type[MediumSettings]] = MediumSettings
     fake: ClassVar[str | None] = "crosspost.adapters.medium.fake:FakeMedium"
     default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}

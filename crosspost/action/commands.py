@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from crosspost.api import is_token_variable, redacted, register_secret
+from crosspost.api import Command, is_token_variable, redacted, register_secret
 
 __all__ = ["command", "escape_data", "mask_tokens"]
 
@@ -20,15 +20,16 @@ def _escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(name: str, message: str, **properties: str | int | None) -> str:
-    """One workflow command line, escaped so no text can end it early or start another."""
+def command(name: str, message: str, **properties: str | int | None) -> Command:
+    """One workflow command line, escaped so no text can end it early or start another; a
+    `Command`, the one text a guarded stream (`crosspost.api.guard_output`) lets through."""
     props = ",".join(
         f"{key}={_escape_property(redacted(str(value)))}"
         for key, value in properties.items()
         if value is not None and value != ""
     )
     head = f"::{name} {props}" if props else f"::{name}"
-    return f"{head}::{escape_data(redacted(message))}\n"
+    return Command(f"{head}::{escape_data(redacted(message))}\n")
 
 
 def mask_tokens(env: Mapping[str, str], out: TextIO | None = None) -> None:
@@ -44,6 +45,6 @@ def mask_tokens(env: Mapping[str, str], out: TextIO | None = None) -> None:
         for line in env[name].splitlines():
             value = line.strip()
             if value:
-                stream.write(f"::add-mask::{escape_data(value)}\n")
+                stream.write(Command(f"::add-mask::{escape_data(value)}\n"))
                 register_secret(value)
     stream.flush()

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote, urlsplit
 
 from crosspost.api import Kind, Notice, Report, Result, Status, redacted
 from crosspost.errors import SourceError
@@ -251,12 +252,22 @@ def cell(text: str) -> str:
     return html.escape(" ".join(text.split())).replace("|", "&#124;")
 
 
+def link_cell(url: str) -> str:
+    """A platform's answer as a table cell: an http(s) link, percent-encoded so that no
+    space, newline, pipe, bracket or parenthesis can end the link or the row; anything else as
+    escaped text (a `javascript:` URL is never a link)."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return cell(url)
+    return f"[open]({quote(url, safe=_URL_SAFE)})"
+
+
+_URL_SAFE = ":/?#@!$&'*+,;=%~-._"
+
+
 def _table(results: Sequence[Result], rel: Rel) -> list[str]:
     rows = ["| Post | Platform | Status | Link |", "|---|---|---|---|"]
     for r in results:
-        link = ""
-        if r.url:
-            link = f"[open]({r.url.replace(' ', '%20').replace(')', '%29')})"
+        link = link_cell(r.url) if r.url else ""
         status = r.status.value
         if r.message and r.message != status and r.status not in (Status.CREATED, Status.UPDATED):
             status = f"{status}: {r.message}"

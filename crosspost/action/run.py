@@ -8,12 +8,14 @@ and write the step summary and outputs exactly once.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from crosspost import api
 from crosspost.api import Config, Notice, Records, Report
 from crosspost.errors import ConfigError, CrosspostError, RecordsError, SourceError
 
@@ -38,6 +40,7 @@ class ActionOptions:
     commit_records: bool = True
     records_branch: str | None = None
     records_message: str = ""
+    api_hosts: Sequence[str] = ()  # API addresses a maintainer confirmed (the api-hosts input)
 
 
 def run(
@@ -55,7 +58,9 @@ def run(
     mask_tokens(env)
     action: ActionRun | None = None
     try:
-        settled = config()
+        # Under the Action a platform's token goes only where the records say it went before,
+        # or to an address the workflow file (never the pull request) confirms.
+        settled = replace(config(), confirmed_hosts=frozenset(options.api_hosts))
         action = ActionRun.start(
             env,
             settled,
@@ -131,6 +136,7 @@ class ActionRun:
         if mask:
             mask_tokens(env, stream)
         signals.interrupt_on_termination()
+        api.check_records_path(config.records)  # a link is never read, committed or uploaded
         repo = repo_root(config.root)
         event = PushEvent.read(env)
         sync = RecordsSync(
@@ -287,11 +293,7 @@ class ActionRun:
 
     def rel(self, post: str | Path) -> str:
         """A post path as annotations and summaries name it: relative to the repository."""
-        path = Path(post)
-        absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        if absolute.is_relative_to(self.repo):
-            return absolute.relative_to(self.repo).as_posix()
-        return str(post)
+        return _relative(Path(post), self.repo)
 
     def _write_summary(self, text: str) -> None:
         reporting.append_summary(self.env, text)
@@ -347,10 +349,15 @@ def _stop_reason(exc: BaseException) -> tuple[str, Path | None, int | None]:
 
 def _in_workspace(env: Mapping[str, str], path: Path) -> str:
     """A path as annotations name files: relative to the checkout, when it is inside it."""
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-    absolute = path.resolve()
-    return (
-        absolute.relative_to(workspace).as_posix()
-        if absolute.is_relative_to(workspace)
-        else str(path)
-    )
+    return _relative(path, Path(env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve())
+
+
+def _relative(path: Path, base: Path) -> str:
+    """`path` relative to the resolved folder `base` when inside it, else as given. Only the
+    folders are resolved, never the file: a post or records file that is a symbolic link is
+    named where it is, not where it points (`records.json -> ../.env` is not `.env`)."""
+    absolute = Path(os.path.abspath(path))
+    named = Path(os.path.abspath(absolute.parent)).resolve() / absolute.name
+    if named.is_relative_to(base):
+        return named.relative_to(base).as_posix()
+    return str(path)

@@ -13,6 +13,7 @@ records.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -25,11 +26,13 @@ from typing import TextIO
 from crosspost.api import (
     RecordsData,
     RecordsFormatError,
+    check_records_path,
     dump_records,
     merge3_records,
     parse_records,
     redacted,
 )
+from crosspost.errors import CrosspostError
 
 from .commands import command
 from .errors import ActionError
@@ -86,8 +89,9 @@ class RecordsSync:
         self.git = Git(self.repo)
 
     def rel(self) -> str | None:
-        """The records file relative to the repository root, or None if it lies outside."""
-        path = self.records.resolve()
+        """The records file relative to the repository root, or None if it lies outside: the
+        configured path itself, never what a link there resolves to (see `save`)."""
+        path = Path(os.path.abspath(self.records))
         return path.relative_to(self.repo).as_posix() if path.is_relative_to(self.repo) else None
 
     # ----------------------------------------------------------------- records branch (read)
@@ -224,6 +228,10 @@ class RecordsSync:
             return Saved(True, "not committed (commit-records is false)")
         if rel is None:
             return Saved(True, f"kept at {self.records} (outside the repository)")
+        try:
+            check_records_path(self.records)  # never add, commit or copy what a link points to
+        except CrosspostError as exc:
+            return Saved(False, f"**not saved**: {exc.message}")
         if not self.records.exists():
             return Saved(True, "nothing to record")
         # Until the push succeeds, a copy waits where action.yml's artifact steps upload it from:

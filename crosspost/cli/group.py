@@ -88,6 +88,7 @@ def main(verbose: int) -> None:
     """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
     if verbose:
         _log_to_stderr(verbose)
+    api.guard_output()  # untrusted text never starts a workflow command; no traceback shown
 
 
 def _log_to_stderr(verbose: int) -> None:

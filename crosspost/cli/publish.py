@@ -63,6 +63,14 @@ __all__ = ["publish"]
 @click.option("--records-branch", metavar="BRANCH", help="With --github: keep the records there.")
 @click.option("--records-message", metavar="TEXT", help="With --github: records commit message.")
 @click.option(
+    "--api-host",
+    "api_hosts",
+    multiple=True,
+    metavar="URL",
+    help="With --github: an API address (https://host) a platform's token may now be sent to, "
+    "confirmed by a maintainer after a change of api_url or instance (repeat for several).",
+)
+@click.option(
     "--verify-new/--no-verify-new",
     default=None,
     help="Look each post without records up on the platform before creating it, in case the "
@@ -82,6 +90,7 @@ def publish(
     commit_records: bool,
     records_branch: str | None,
     records_message: str | None,
+    api_hosts: tuple[str, ...],
     verify_new: bool | None,
     config_file: Path | None,
 ) -> None:
@@ -121,6 +130,7 @@ def publish(
             commit_records=commit_records,
             records_branch=records_branch,
             records_message=records_message or "",
+            api_hosts=api_hosts,
         )
         raise click.exceptions.Exit(
             action.run(

@@ -151,6 +151,11 @@ def published(result: ActionResult) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
+    return make_blog(tmp_path, sandbox_factory)
+
+
+def make_blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
+    """The example blog in a repository with an origin, its platforms the sandbox's fakes."""
     sandbox = sandbox_factory(PLATFORMS)
     remote = Remote.create(tmp_path)
     shutil.copytree(EXAMPLE_BLOG, remote.author, dirs_exist_ok=True)

@@ -271,3 +271,28 @@ def test_a_run_stopped_by_an_error_still_pushes_what_it_recorded(
     assert (
         outputs["records-artifact"] == "" and json.loads(outputs["failed"])[0]["status"] == "error"
     )
+
+
+def test_a_platforms_url_cannot_break_the_summary_table(tmp_path: Path, workspace: Path) -> None:
+    """Issue 13: every summary cell is escaped, the link a platform answered with included."""
+    run, _ = start(tmp_path, workspace)
+    hostile = "https://dev.to/a\n| forged | row | here | [x](javascript:alert(1)) |\n<script>"
+    run.finish(
+        Report(
+            (
+                Result(str(workspace / "posts" / "a.md"), "devto", Status.CREATED, "", url=hostile),
+                Result(
+                    str(workspace / "posts" / "b.md"),
+                    "hashnode",
+                    Status.CREATED,
+                    "",
+                    url="javascript:alert(1)",
+                ),
+            )
+        )
+    )
+    summary = Path(run.env["GITHUB_STEP_SUMMARY"]).read_text()
+    rows = [line for line in summary.splitlines() if line.startswith("| <code>posts/")]
+    assert len(rows) == 2, summary
+    assert all(row.count(" | ") == 3 for row in rows), rows
+    assert "<script>" not in summary and "](javascript:" not in summary

@@ -84,15 +84,17 @@ class HostileBlog:
         lines = "".join(f"{k} = {str(v).lower()}\n" for k, v in options.items())
         config.write_text(config.read_text("utf-8").replace(header, header + lines), "utf-8")
 
-    def publish(self, *paths: Path) -> Report:
+    def publish(self, *paths: Path, verify_new: bool = False) -> Report:
         """One run in-process, with fast retries, over `paths` (default: the content folder);
-        no token in its results, errors, logs or records."""
+        no token in its results, errors, logs or records. `verify_new` as the Action runs."""
         config = load_config(self.root)
         config = dataclasses.replace(
             config, credentials={n: Secret(t) for n, t in self.sandbox.tokens.items()}
         )
         sources, config = collect(list(paths) or [config.content_dir], config)
-        publisher = Publisher(config, adapters=load_adapters(), policy=FAST_RETRIES)
+        publisher = Publisher(
+            config, adapters=load_adapters(), policy=FAST_RETRIES, verify_new=verify_new
+        )
         with self.canaries.watching():
             report = asyncio.run(publisher.run(sources))
         texts = [r.message for r in report.results] + [str(e) for e in report.errors]

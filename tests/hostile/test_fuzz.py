@@ -192,3 +192,48 @@ def test_hostile_bodies_keep_their_code_and_lose_their_scripts(
     for adapter in adapters.values():
         with contextlib.suppress(ContentError):
             adapter.render(doc)
+
+
+_pieces = st.sampled_from(
+    ['<a href="./foo\nbar">x</a>', '<img src="./a\n b.png" alt="x">', "![i](https://xn--/x.png)",
+     '{% include "a\n::error::x" %}', "[x](<./a\nb>)", '<a href="', '"', "'", "\n", "\n\n",
+     "](", "[", "![", "<", ">", "{{< ref \"a\n\" >}}", "{{% x %}}", "{%", "%}", ":::", "```",
+     "\x1b[2J", "\u2028", "%0A", "::add-mask::x", "[a]: <./b\nc>", "<https://a\nb>", "#", "|",
+     "<details>", "</div>", "\\", "&#x0;", "&amp", "*", "_", "~~~", "$$", "<!--", "-->"]
+)  # fmt: skip
+
+
+@st.composite
+def _hostile_posts(draw: st.DrawFn) -> str:
+    """A post whose body (and sometimes front matter) is glued from pieces that have broken
+    parsers and transforms before, in any order and amount."""
+    body = "".join(draw(st.lists(_pieces | _text, max_size=25)))
+    matter = draw(st.sampled_from(["title: T\ndate: 2024-03-01", "title: 'T\ndate: x", "x: [", ""]))
+    return f"---\n{matter}\n---\n\n{body}\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=_hostile_posts(), name=st.sampled_from(["a.md", "b\n::error::x.md", "c\x1b.md"]))
+def test_reading_and_rendering_any_post_raises_only_crossposts_errors(
+    config: Any, adapters: dict[str, Adapter], text: str, name: str
+) -> None:
+    """Issue 13: the whole read → render path on a file, for every platform, gives a Document
+    and payloads, or a SourceError / ContentError naming the post: nothing else ever escapes,
+    so one post can never stop the others."""
+    from crosspost.plan import render_for
+    from crosspost.sources import load_post
+
+    path = config.root / "posts" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, "utf-8", errors="surrogatepass")
+    error: SourceError | None = None
+    try:
+        doc = load_post(path, config)
+    except SourceError as exc:
+        error = exc
+    if error is not None:
+        assert error.path == path, repr(error)
+        return
+    for platform, adapter in adapters.items():
+        with contextlib.suppress(ContentError):
+            render_for(adapter, platform, doc, draft=False)

@@ -127,3 +127,47 @@ def test_a_cover_inside_the_blog_is_uploaded(blog: HostileBlog) -> None:
     assert blog.publish().exit_code == 0
     assert _sent(blog, b"inside") == ["bluesky", "mastodon"]  # Bluesky's card thumbnail
     assert len(fake_of(blog.sandbox, "mastodon", FakeMastodon).media) == 1
+
+
+def _outside_post(tmp_path: Path) -> tuple[Path, str]:
+    """A folder outside the blog holding one publishable post with a unique marker."""
+    marker = f"private-{secrets.token_hex(6)}"
+    folder = tmp_path / "elsewhere-posts"
+    folder.mkdir()
+    (folder / "notes.md").write_text(GOOD_POST.replace("Fine text.", marker), "utf-8")
+    return folder, marker
+
+
+def test_a_content_folder_linked_from_outside_the_blog_is_refused(
+    published: HostileBlog, tmp_path: Path
+) -> None:
+    """Issue 13, attack 5: the content folder was resolved first, so the guard saw no link."""
+    folder, marker = _outside_post(tmp_path)
+    writes = len(published.writes())
+    for name in os.listdir(published.posts):
+        (published.posts / name).unlink()
+    published.posts.rmdir()
+    os.symlink(folder, published.posts)
+    result = published.cli("publish")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "outside the blog folder" in result.stderr
+    assert marker not in result.stdout + result.stderr
+    assert len(published.writes()) == writes
+
+
+def test_a_content_setting_leading_out_of_the_blog_is_refused(
+    published: HostileBlog, tmp_path: Path
+) -> None:
+    folder, marker = _outside_post(tmp_path)
+    config = published.root / "crosspost.toml"
+    rel = os.path.relpath(folder, published.root)
+    config.write_text(
+        config.read_text("utf-8").replace('content = "posts"', f'content = "{rel}"'), "utf-8"
+    )
+    assert rel in config.read_text("utf-8")
+    writes = len(published.writes())
+    result = published.cli("publish")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "site.content" in result.stderr and "outside the blog folder" in result.stderr
+    assert marker not in result.stdout + result.stderr
+    assert len(published.writes()) == writes

@@ -28,6 +28,14 @@ def _rewrite(change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
     return rewrite
 
 
+def _link(path: Path) -> None:
+    """records.json -> ../secret: a pull request's way to make the Action commit a secret."""
+    secret = path.parent.parent / "secret"
+    secret.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to("../secret")
+
+
 def _folder(path: Path) -> None:
     path.unlink()
     path.mkdir()
@@ -50,7 +58,8 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "restore it",
     ),
     "deeply-nested": (_rewrite(lambda b: b"[" * 200_000 + b"]" * 200_000), "nested", "restore"),
-    "a-folder": (_folder, "cannot be read", "restore it"),
+    "a-folder": (_folder, "is a folder", "restore it"),
+    "a-symlink": (_link, "is a symbolic link", "restore it from git"),
     "world-writable": (lambda path: path.chmod(0o666), "world-writable", "chmod o-w"),
 }
 
@@ -91,3 +100,32 @@ def test_the_script_refuses_and_leaves_the_file_alone(published: HostileBlog) ->
         published.records.chmod(0o644)
         published.records.write_bytes(original)
     assert len(published.writes()) == writes
+
+
+@pytest.mark.parametrize("name", ["records.json.lock", ".gitignore"])
+def test_a_linked_lock_or_gitignore_never_writes_through_the_link(
+    published: HostileBlog, tmp_path: Path, name: str
+) -> None:
+    """Found attacking issue 13's fix: the lock file is opened with O_TRUNC and the folder's
+    .gitignore written when missing, both through any link a pull request commits there."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", "utf-8")
+    missing = tmp_path / "created-outside.txt"
+    sibling = published.records.parent / name
+    sibling.unlink(missing_ok=True)
+    sibling.symlink_to(victim if name.endswith(".lock") else missing)
+    published.write("new.md", "---\ntitle: New\ndate: 2024-03-02\n---\nNew post.\n")
+    result = published.cli("publish")
+    assert victim.read_text("utf-8") == "precious\n"
+    assert not missing.exists()
+    published.assert_refused(result, published.records, "symbolic link")
+
+
+def test_a_records_folder_that_is_a_file_is_one_error(published: HostileBlog) -> None:
+    folder = published.records.parent
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    folder.write_text("not a folder\n", "utf-8")
+    result = published.cli("publish")
+    published.assert_refused(result, published.records, "is not a folder")

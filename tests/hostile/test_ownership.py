@@ -1,0 +1,91 @@
+"""Ownership before adoption or update (issue 13, attack 3): a pull request cannot make
+crosspost take over, then overwrite, a post it did not make. Neither Mastodon nor dev.to can undo
+an edit, so each refusal happens before anything is sent.
+
+- a canonical URL lies under `site.url` (or a host `site.hosts` lists);
+- a toot is adopted only when it is recognisably crosspost's own (its text is the template's,
+  with the canonical URL as its link), never because it merely mentions the URL;
+- before a recorded copy is updated, the platform must still show it carrying the post's
+  canonical URL; else the post needs attention (exit 3) and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from crosspost.publisher import Status
+
+from .conftest import HostileBlog, front_matter
+
+SITE = "https://blog.example.com"
+
+
+def _toot(blog: HostileBlog, text: str) -> dict[str, object]:
+    """A toot the account's owner wrote by hand."""
+    fake = blog.sandbox.fakes["mastodon"]
+    response = httpx.post(
+        f"{fake.url}/api/v1/statuses",
+        data={"status": text},
+        headers={"Authorization": f"Bearer {blog.sandbox.tokens['mastodon']}"},
+    )
+    response.raise_for_status()
+    data: dict[str, object] = response.json()
+    return data
+
+
+def _status_text(blog: HostileBlog, status_id: object) -> str:
+    fake = blog.sandbox.fakes["mastodon"]
+    response = httpx.get(f"{fake.url}/api/v1/statuses/{status_id}")
+    return str(response.json()["content"])
+
+
+def test_a_canonical_url_off_the_site_is_refused(published: HostileBlog) -> None:
+    bad = published.write(
+        "elsewhere.md",
+        front_matter(
+            "title: Elsewhere", "date: 2024-03-02", "canonical_url: https://victim.example.net/a/"
+        ),
+    )
+    writes = len(published.writes())
+    report = published.publish()
+    (error,) = report.errors
+    assert getattr(error, "path", None) == bad and getattr(error, "field", None) == "canonical_url"
+    assert "site.url" in str(error)
+    assert len(published.writes()) == writes
+
+
+def test_a_personal_toot_that_links_the_url_is_never_adopted_nor_edited(blog: HostileBlog) -> None:
+    url = f"{SITE}/posts/taken/"
+    personal = _toot(blog, f"I loved reading {url} this morning, thanks!")
+    before = _status_text(blog, personal["id"])
+    blog.write("taken.md", front_matter("title: Taken", "date: 2024-03-01"))
+    report = blog.publish(verify_new=True)
+    toots = [r for r in report.results if r.platform == "mastodon"]
+    assert [r.status for r in toots] == [Status.CREATED], toots
+    assert _status_text(blog, personal["id"]) == before, "the personal toot was rewritten"
+
+
+def test_a_recorded_id_of_someone_elses_article_is_never_overwritten(
+    published: HostileBlog,
+) -> None:
+    victim = published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
+    assert published.publish().exit_code == 0
+    data = json.loads(published.records.read_text("utf-8"))
+    posts = data["posts"]
+    victim_id = posts[f"{SITE}/posts/victim/"]["platforms"]["devto"]["id"]
+    good = posts[f"{SITE}/posts/good/"]["platforms"]["devto"]
+    good["id"] = victim_id  # the pull request's edit: "good" now claims the victim's article
+    published.records.write_text(json.dumps(data), "utf-8")
+    path = published.posts / "good.md"
+    path.write_text(path.read_text("utf-8").replace("Fine text.", "Attacker text."), "utf-8")
+    devto = published.sandbox.fakes["devto"]
+    before = [dict(a) for a in devto.copies(f"{SITE}/posts/victim/")]
+    report = published.publish()
+    (result,) = [r for r in report.results if r.platform == "devto" and "good" in r.post]
+    assert result.status is Status.ATTENTION, result
+    assert "canonical URL" in result.message
+    assert report.exit_code == 3
+    assert [dict(a) for a in devto.copies(f"{SITE}/posts/victim/")] == before
+    assert victim.exists()

@@ -1,0 +1,105 @@
+"""Link checks never reach the runner's own network (issue 13): `check --links`, `--wait-live`
+and `after = "live"` refuse private, loopback, link-local and cloud-metadata addresses, after
+DNS resolution and at every redirect, unless the address is the site's own host or a person set
+CROSSPOST_ALLOW_PRIVATE_LINKS=1 (the tests' fakes run on 127.0.0.1: that allowance is explicit
+and tested here). A URL that cannot even be parsed is one URL's answer, never a stopped run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from crosspost.links import ALLOW_PRIVATE, check_urls, is_internal
+
+from ..blogs import crosspost_env, run_cli
+from ..site import FakeSite
+from .conftest import HostileBlog, front_matter
+
+
+@pytest.fixture
+def internal() -> Iterator[FakeSite]:
+    """A service on the runner's loopback that a hostile post tries to reach."""
+    with FakeSite() as server:
+        server.deploy("/admin")
+        yield server
+
+
+def test_check_links_does_not_scan_the_runners_network(
+    blog: HostileBlog, internal: FakeSite
+) -> None:
+    body = f"![a]({internal.url}/admin)\n\n![b](http://169.254.169.254/latest/meta-data/x.png)\n"
+    blog.write("probe.md", front_matter("title: Probe", "date: 2024-03-01", body=body))
+    result = run_cli("check", "--links", env=crosspost_env(blog.sandbox), cwd=blog.root)
+    assert "Traceback" not in result.stderr
+    assert internal.hits("/admin") == 0, "a loopback service was fetched"
+    assert "private, loopback or link-local" in result.stdout + result.stderr
+    allowed = crosspost_env(blog.sandbox, **{ALLOW_PRIVATE: "1"})
+    run_cli("check", "--links", env=allowed, cwd=blog.root)
+    assert internal.hits("/admin") == 1, "the explicit allowance lets it through"
+
+
+def test_the_sites_own_private_host_is_checked(blog: HostileBlog, internal: FakeSite) -> None:
+    config = blog.root / "crosspost.toml"
+    config.write_text(
+        config.read_text("utf-8").replace("https://blog.example.com", internal.url), "utf-8"
+    )
+    body = f"![a]({internal.url}/admin)\n"
+    blog.write("own.md", front_matter("title: Own", "date: 2024-03-01", body=body))
+    run_cli("check", "--links", env=crosspost_env(blog.sandbox), cwd=blog.root)
+    assert internal.hits("/admin") == 1
+
+
+def test_a_redirect_to_an_internal_address_is_refused() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.host == "blog.example.com":
+            return httpx.Response(302, headers={"Location": "http://metadata.internal/"})
+        return httpx.Response(200)
+
+    async def resolve(host: str) -> list[str]:
+        return {"blog.example.com": ["93.184.215.14"], "metadata.internal": ["169.254.169.254"]}[
+            host
+        ]
+
+    statuses = asyncio.run(
+        check_urls(
+            ["https://blog.example.com/p/"],
+            site="https://elsewhere.example.org",
+            transport=httpx.MockTransport(answer),
+            resolve=resolve,
+        )
+    )
+    assert seen == ["https://blog.example.com/p/"]
+    assert "private, loopback or link-local" in str(statuses["https://blog.example.com/p/"])
+
+
+def test_an_unparsable_url_is_one_urls_answer() -> None:
+    statuses = asyncio.run(check_urls(["https://xn--/x.png", "http://[::1"], site=None))
+    assert all(isinstance(v, str) for v in statuses.values()), statuses
+
+
+@pytest.mark.parametrize(
+    ("address", "internal"),
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("169.254.169.254", True),
+        ("100.100.100.200", True),
+        ("::1", True),
+        ("fe80::1%eth0", True),
+        ("fd00:ec2::254", True),
+        ("::ffff:127.0.0.1", True),
+        ("0.0.0.0", True),
+        ("93.184.215.14", False),
+        ("2606:4700::1111", False),
+    ],
+)
+def test_internal_addresses(address: str, internal: bool) -> None:
+    assert is_internal(address) is internal
