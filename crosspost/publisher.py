@@ -499,7 +499,8 @@ class Publisher:
     def _settling(self, action: Action, copy: Entry) -> float:
         """Seconds until the platform's answers about the copy `copy` records can be trusted:
         its read lag since the copy was written (Hashnode's edge cache keeps serving the old
-        state for about 25 s). A "not found" before then is not a deletion (DESIGN §7)."""
+        state for about 25 s). A "not found" before then is not a deletion
+        (docs/architecture.md §7)."""
         adapter = self.platforms[action.platform]
         lag = settle_seconds(self.config, action.platform, adapter, in_flight=False)
         return max(0.0, lag - age(copy.at))

@@ -94,7 +94,7 @@ def test_a_changed_api_address_never_receives_the_token(blog: Blog) -> None:
             line.startswith("::error ") and "API address of devto changed" in line
             for line in refused.stdout.splitlines()
         ), refused.stdout
-        assert {p for _, p in _published(refused)} == {"hashnode", "medium", "mastodon"}
+        assert {p for _, p in _published(refused)} == {"bluesky", "hashnode", "medium", "mastodon"}
         assert blog.origin_records()["accounts"]["devto"]["token_host"] == devto_host
 
         # A maintainer confirms the new address in the workflow file: the token may go there.
