@@ -171,8 +171,9 @@ async def _compare(
     base: Finding, lookup: Awaitable[RemotePost | None], settle: tuple[float, float], gone: str
 ) -> Finding:
     """`settle`: how old an entry must be before "not found" is believed
-    (docs/architecture.md §7), for a create that got no answer (`pending`) and for a copy the platform confirmed; younger, the
-    platform's lists may not show it yet (Hashnode's edge cache), which is `wait`, never `gone`."""
+    (docs/architecture.md §7), for a create that got no answer (`pending`) and for a copy the
+    platform confirmed; younger, the platform's lists may not show it yet (Hashnode's edge
+    cache), which is `wait`, never `gone`."""
     in_flight, answered = settle
     try:
         remote = await lookup
