@@ -16,7 +16,7 @@ import click
 
 from crosspost import api
 
-from .group import config_option, main, resolve_config, sandbox_for
+from .group import config_option, main, resolve_config, sandbox_for, to_option
 from .output import count, print_table
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def platforms(as_json: bool, config_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@to_option
 @click.option("--sandbox", is_flag=True, help="Check against the built-in fake platforms.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @config_option

@@ -11,7 +11,7 @@ import click
 from crosspost import api
 from crosspost.errors import CrosspostError, shown
 
-from .group import config_option, main, resolve_config
+from .group import config_option, main, resolve_config, to_option
 from .output import print_table
 
 __all__ = [
@@ -123,7 +123,7 @@ def records_move(old: str, new: str, config_file: Path | None) -> None:
 
 @records.command("list")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@to_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @config_option
 def records_list(

@@ -108,6 +108,10 @@ def _log_to_stderr(verbose: int) -> None:
         logging.getLogger(transport).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 
 
+to_option = click.option(
+    "--to", "to", multiple=True, help="Only this platform (repeat for several)."
+)
+
 config_option = click.option(
     "--config",
     "config_file",

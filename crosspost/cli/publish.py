@@ -19,7 +19,7 @@ import click
 from crosspost import api
 from crosspost.errors import ConfigError, shown, with_shown_path
 
-from .group import config_option, fail, main, resolve_config, sandbox_for
+from .group import config_option, fail, main, resolve_config, sandbox_for, to_option
 from .live import RunDisplay
 from .output import print_table, report_data, short
 
@@ -33,7 +33,7 @@ __all__ = ["publish"]
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@to_option
 @click.option("--dry-run", is_flag=True, help="Show what would be done; send and write nothing.")
 @click.option("--draft", is_flag=True, help="Create platform drafts instead of live posts.")
 @click.option(

@@ -12,7 +12,7 @@ import click
 from crosspost import api
 from crosspost.errors import SourceError
 
-from .group import config_option, fail, main, resolve_config
+from .group import config_option, fail, main, resolve_config, to_option
 from .output import print_table, short
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ __all__ = ["status"]
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--to", "to", multiple=True, help="Only this platform (repeat for several).")
+@to_option
 @click.option("--refresh", is_flag=True, help="Ask the platforms too (find by canonical URL).")
 @click.option("--write", is_flag=True, help="With --refresh: save what it found in the records.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
