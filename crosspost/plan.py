@@ -442,7 +442,7 @@ def _plan_one(
             )
         return act(
             Kind.UNSUPPORTED,
-            f"{changed}; {shown_name} platforms cannot update (edit the copy by hand if it "
+            f"{changed}; crosspost cannot update a copy on {shown_name} (edit it by hand if it "
             f"matters, then {settle_by_hand(label, name)})",
             payload=payload,
         )

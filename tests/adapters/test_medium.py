@@ -316,7 +316,7 @@ def test_a_changed_post_is_reported_never_reposted(medium: MediumEnv) -> None:
     report = run_publish(sandbox.config, [replace(doc, body="New body\n", source_hash="sha256:2")])
     (result,) = report.results
     assert result.status is Status.UNSUPPORTED
-    assert result.message.startswith("changed; Medium-style platforms cannot update (")
+    assert result.message.startswith("changed; crosspost cannot update a copy on Medium-style (")
     assert "`crosspost records set " in result.message
     assert report.exit_code == 0
     assert len(fake.requests) == count
