@@ -10,12 +10,12 @@ is kept in the blog's records (.crosspost/records.json) and checked before every
         print(result.platform, result.status, result.url)
 
     with crosspost.Sandbox() as sandbox:                       # fake platforms on 127.0.0.1
-        post = crosspost.Document.from_markdown(text, config=sandbox.config)
+        post = crosspost.load_text(text, config=sandbox.config)
         assert crosspost.publish(post, config=sandbox.config).exit_code == 0
 
-Functions: load_post, load_config, plan, publish, apublish. Results: Plan, Report, Result,
-Status. Every error raised on purpose is a CrosspostError (see crosspost.errors for which to
-catch). Library calls never print, exit or prompt; they log to the "crosspost" logger.
+Functions: load_post, load_text, load_config, plan, publish, apublish. Results: Plan, Report,
+Result, Status. Every error raised on purpose is a CrosspostError (see crosspost.errors for which
+to catch). Library calls never print, exit or prompt; they log to the "crosspost" logger.
 Other platforms plug in through the "crosspost.adapters" entry-point group (crosspost.adapter).
 
 `import crosspost` is cheap: no HTTP client, adapter or Markdown renderer is imported until a
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from types import ModuleType as _ModuleType
     from typing import Any
 
-    from .api import apublish, load_post, plan, publish
+    from .api import apublish, load_post, load_text, plan, publish
     from .config import Config, load_config
     from .document import Asset, Document, Notice, RemotePost
     from .errors import (
@@ -92,12 +92,13 @@ __all__ = [
     "apublish",
     "load_config",
     "load_post",
+    "load_text",
     "plan",
     "publish",
 ]
 
 _HOMES = {
-    "crosspost.api": ("apublish", "load_post", "plan", "publish"),
+    "crosspost.api": ("apublish", "load_post", "load_text", "plan", "publish"),
     "crosspost.config": ("Config", "load_config"),
     "crosspost.document": ("Asset", "Document", "Notice", "RemotePost"),
     "crosspost.plan": ("Plan",),
