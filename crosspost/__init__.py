@@ -22,8 +22,8 @@ Other platforms plug in through the "crosspost.adapters" entry-point group (cros
 function needs it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: it imports the `__future__` module, a cost on every
+# `crosspost --version`; the one annotation naming a type-checking-only name is quoted instead.
 import sys
 
 from ._version import __version__
@@ -109,7 +109,7 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 _LAZY.update({name: "crosspost.errors" for name in __all__ if name.endswith("Error")})
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     """Import each part on first use: `crosspost --version` and `import crosspost` stay instant,
     and the HTTP client, adapters and Markdown renderer load only when a call needs them."""
     module = _LAZY.get(name)
