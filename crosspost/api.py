@@ -29,6 +29,7 @@ from .credentials import is_token_variable
 from .discover import find_posts, is_post_name, no_posts_found
 from .document import Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
+from .postfile import not_a_file
 from .records_format import FormatError as RecordsFormatError
 from .records_format import RecordsData
 from .records_format import dump as dump_records
@@ -200,8 +201,6 @@ def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Conf
     sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():
-            from .sources import not_a_file  # see `load_post`
-
             raise not_a_file(path)  # a FIFO or broken link: say so, not "no such file"
     if paths:
         sources.extend(find_posts(paths, config))

@@ -19,7 +19,8 @@ from crosspost.config import Config, SiteConfig, load_config
 from crosspost.discover import find_posts
 from crosspost.document import Document
 from crosspost.errors import ConfigError, SourceError
-from crosspost.sources import MAX_BYTES, load_post, parse_text
+from crosspost.postfile import MAX_BYTES
+from crosspost.sources import load_post, parse_text
 
 SITE = "https://blog.example.com"
 Write = Callable[..., Path]
