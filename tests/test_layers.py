@@ -214,6 +214,20 @@ def test_no_import_cycles() -> None:
     assert cycles(graph(modules())) == [sorted(pair) for pair in ACCEPTED_CYCLES]
 
 
+LONG = 600
+"""Lines past which a module says, in its docstring, why it is still one module."""
+
+
+def test_a_long_module_says_why_it_is_one() -> None:
+    unexplained = [
+        name
+        for name, source in modules().items()
+        if source.count("\n") > LONG
+        and "It stays one module" not in (ast.get_docstring(ast.parse(source)) or "")
+    ]
+    assert unexplained == []
+
+
 # --------------------------------------------------------------------------- the scanner itself
 
 
