@@ -10,20 +10,20 @@ is kept in the blog's records (.crosspost/records.json) and checked before every
         print(result.platform, result.status, result.url)
 
     with crosspost.Sandbox() as sandbox:                       # fake platforms on 127.0.0.1
-        post = crosspost.Document.from_markdown(text, config=sandbox.config)
+        post = crosspost.load_text(text, config=sandbox.config)
         assert crosspost.publish(post, config=sandbox.config).exit_code == 0
 
-Functions: load_post, load_config, plan, publish, apublish. Results: Plan, Report, Result,
-Status. Every error raised on purpose is a CrosspostError (see crosspost.errors for which to
-catch). Library calls never print, exit or prompt; they log to the "crosspost" logger.
+Functions: load_post, load_text, load_config, plan, publish, apublish. Results: Plan, Report,
+Result, Status. Every error raised on purpose is a CrosspostError (see crosspost.errors for which
+to catch). Library calls never print, exit or prompt; they log to the "crosspost" logger.
 Other platforms plug in through the "crosspost.adapters" entry-point group (crosspost.adapter).
 
 `import crosspost` is cheap: no HTTP client, adapter or Markdown renderer is imported until a
 function needs it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: it imports the `__future__` module, a cost on every
+# `crosspost --version`; the one annotation naming a type-checking-only name is quoted instead.
 import sys
 
 from ._version import __version__
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from types import ModuleType as _ModuleType
     from typing import Any
 
-    from .api import apublish, load_post, plan, publish
+    from .api import apublish, load_post, load_text, plan, publish
     from .config import Config, load_config
     from .document import Asset, Document, Notice, RemotePost
     from .errors import (
@@ -92,12 +92,13 @@ __all__ = [
     "apublish",
     "load_config",
     "load_post",
+    "load_text",
     "plan",
     "publish",
 ]
 
 _HOMES = {
-    "crosspost.api": ("apublish", "load_post", "plan", "publish"),
+    "crosspost.api": ("apublish", "load_post", "load_text", "plan", "publish"),
     "crosspost.config": ("Config", "load_config"),
     "crosspost.document": ("Asset", "Document", "Notice", "RemotePost"),
     "crosspost.plan": ("Plan",),
@@ -108,7 +109,7 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 _LAZY.update({name: "crosspost.errors" for name in __all__ if name.endswith("Error")})
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     """Import each part on first use: `crosspost --version` and `import crosspost` stay instant,
     and the HTTP client, adapters and Markdown renderer load only when a call needs them."""
     module = _LAZY.get(name)

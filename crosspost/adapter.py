@@ -130,7 +130,7 @@ class Capabilities:
 class Settings:
     """Base of every adapter's settings dataclass: the keys of its [platforms.NAME] table.
 
-    Subclasses add fields with defaults; `crosspost.config.build_settings` validates the user's
+    Subclasses add fields with defaults; `crosspost.tables.build_settings` validates the user's
     table against them. `base_url` is where the platform's API lives.
     """
 

@@ -28,8 +28,8 @@ from .document import Document, Notice
 from .errors import ContentError, CredentialError, SourceError, shown
 from .plan import Hold, hold_reason, holds, place_posts, record_of, render_for, sends_draft
 from .platforms import Platforms
+from .postfile import not_a_file
 from .records import Entry, Records
-from .sources import not_a_file
 
 __all__ = ["Checked", "Checkup", "OfflineRenderer", "check", "offline_renderer"]
 

@@ -1,8 +1,8 @@
 """crosspost.toml / [tool.crosspost] → a typed, validated Config (docs/architecture.md §4).
 
-Validation is driven by dataclass fields, so the same code checks the core's tables and every
-adapter's own settings: an unknown key or a wrong type is a `ConfigError` naming the file, the
-line where we can find it, the dotted key and what is allowed.
+Validation is driven by dataclass fields (`crosspost.tables`), so the same code checks the core's
+tables and every adapter's own settings: an unknown key or a wrong type is a `ConfigError` naming
+the file, the line where we can find it, the dotted key and what is allowed.
 """
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import re
 import tomllib
-import types
-import typing
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,14 +26,15 @@ from .credentials import Secret
 from .errors import ConfigError
 from .profiles import PROFILES, Profile
 from .suggest import allowed_hint
+from .tables import TableText, build_settings, read_quietly, shown_value
 
 __all__ = [
     "CONFIG_FILE",
+    "PLATFORM_KEYS",
     "Config",
     "PlatformConfig",
     "RateLimit",
     "SiteConfig",
-    "build_settings",
     "check_tag_platforms",
     "find_config",
     "load_config",
@@ -45,8 +43,6 @@ __all__ = [
 CONFIG_FILE = "crosspost.toml"
 RECORDS_DIR = ".crosspost"
 RECORDS_FILE = "records.json"
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +109,8 @@ class PlatformConfig:
         return tuple(RateLimit.parse(op, text) for op, text in sorted(self.limits.items()))
 
 
-_PLATFORM_COMMON = {f.name for f in dataclasses.fields(PlatformConfig)} - {"name", "options"}
+PLATFORM_KEYS = frozenset(f.name for f in dataclasses.fields(PlatformConfig)) - {"name", "options"}
+"""The keys every [platforms.NAME] table takes besides the adapter's own."""
 
 
 @dataclass(frozen=True)
@@ -306,7 +303,7 @@ def _too_long_number(text: str, path: Path) -> ConfigError:
 
 
 def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str) -> Config:
-    ctx = _Ctx(path, text, prefix)
+    ctx = TableText(path, text, prefix)
     ctx.only_keys(data, {"site", "platforms", "tags"}, "")
     site = build_settings(SiteConfig, data.get("site", {}), ctx=ctx, key="site")
     if site.profile is not None and site.profile not in PROFILES:
@@ -317,7 +314,7 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
             hint=allowed_hint(site.profile, PROFILES),
         )
     if site.url is not None and not _SITE_URL.fullmatch(site.url):
-        ctx.fail("site.url", f"{_shown(site.url)} is not an absolute http(s) URL", None)
+        ctx.fail("site.url", f"{shown_value(site.url)} is not an absolute http(s) URL", None)
     _check_content_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
@@ -335,8 +332,8 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
     for name, table in raw_platforms.items():
         if not isinstance(table, Mapping):
             ctx.fail(f"platforms.{name}", "must be a table", None)
-        common = {k: v for k, v in table.items() if k in _PLATFORM_COMMON}
-        options = {k: v for k, v in table.items() if k not in _PLATFORM_COMMON}
+        common = {k: v for k, v in table.items() if k in PLATFORM_KEYS}
+        options = {k: v for k, v in table.items() if k not in PLATFORM_KEYS}
         pc = build_settings(
             PlatformConfig, {"name": name, **common}, ctx=ctx, key=f"platforms.{name}"
         )
@@ -373,7 +370,7 @@ _SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f
 """An absolute http(s) URL on one line: it is written into every post and every message."""
 
 
-def _check_content_inside(site: SiteConfig, root: Path, ctx: _Ctx) -> None:
+def _check_content_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
     """The content folder resolves inside the blog folder (links followed first): a pull request
     must not make the Action publish `site.content = "../.."` or a linked folder's files."""
     profile = PROFILES.get(site.profile) if site.profile else None
@@ -383,11 +380,11 @@ def _check_content_inside(site: SiteConfig, root: Path, ctx: _Ctx) -> None:
     try:
         resolved = (root / content).resolve()
     except (RuntimeError, OSError):
-        ctx.fail("site.content", f"{_shown(content)} cannot be resolved (a link loop?)", None)
+        ctx.fail("site.content", f"{shown_value(content)} cannot be resolved (a link loop?)", None)
     if not resolved.is_relative_to(root.resolve()):
         ctx.fail(
             "site.content",
-            f"{_shown(content)} leads outside the blog folder (to {resolved})",
+            f"{shown_value(content)} leads outside the blog folder (to {resolved})",
             None,
             hint="keep the posts inside the blog; crosspost never publishes files from outside it",
         )
@@ -404,7 +401,7 @@ def check_tag_platforms(config: Config, known: Collection[str]) -> None:
             if name in known:
                 continue
             key = f'"{tag}"' if re.search(r"[^A-Za-z0-9_-]", tag) else tag
-            ctx = _Ctx(config.path, _read_quietly(config.path), "")
+            ctx = TableText(config.path, read_quietly(config.path), "")
             raise ConfigError(
                 f"[tags] maps {tag!r} for {name!r}, which is not an installed platform",
                 path=config.path,
@@ -416,225 +413,3 @@ def check_tag_platforms(config: Config, known: Collection[str]) -> None:
 
 def _prefix(path: Path | None) -> str:
     return "tool.crosspost." if path is not None and path.name == "pyproject.toml" else ""
-
-
-# --------------------------------------------------------------------------- typed validation
-
-
-@dataclass(frozen=True, slots=True)
-class _Ctx:
-    path: Path | None
-    text: str
-    prefix: str
-
-    def line_of(self, dotted: str) -> int | None:
-        """Best-effort line of a key: TOML parsers do not keep positions."""
-        if not self.text:
-            return None
-        last = dotted.rsplit(".", 1)[-1]
-        pattern = re.compile(rf'^[ \t]*(?:"{re.escape(last)}"|{re.escape(last)})\s*=', re.M)
-        table = dotted.rsplit(".", 1)[0] if "." in dotted else ""
-        start = 0
-        if table:
-            header = re.search(rf"^[ \t]*\[{re.escape(self.prefix + table)}\]", self.text, re.M)
-            if header:
-                start = header.end()
-        m = pattern.search(self.text, start)
-        for name in (dotted, table) if m is None else ():
-            # a table, or a key that is missing: the header of the table that lacks it
-            m = (
-                re.search(rf"^[ \t]*\[{re.escape(self.prefix + name)}\]", self.text, re.M)
-                if name
-                else None
-            )
-            if m is not None:
-                break
-        return self.text.count("\n", 0, m.start()) + 1 if m else None
-
-    def line_in_table(self, table: str, key: str) -> int | None:
-        """Best-effort line of `key` anywhere inside `table` or its sub-tables, inline ones
-        included (`"Social Media" = { devto = "x" }`)."""
-        header = re.search(rf"^\s*\[\s*(?:tool\.crosspost\.)?{re.escape(table)}\b", self.text, re.M)
-        if header is None:
-            return None
-        m = re.compile(rf"""(?<![\w"'-])["']?{re.escape(key)}["']?\s*=""").search(
-            self.text, header.end()
-        )
-        return self.text.count("\n", 0, m.start()) + 1 if m else None
-
-    def fail(
-        self, dotted: str, message: str, allowed: list[str] | None, *, hint: str | None = None
-    ) -> typing.NoReturn:
-        if allowed:
-            hint = f"allowed: {', '.join(allowed)}"
-        raise ConfigError(
-            message,
-            path=self.path,
-            line=self.line_of(dotted),
-            field=self.prefix + dotted,
-            hint=hint,
-        )
-
-    def only_keys(self, data: Mapping[str, Any], known: set[str], key: str) -> None:
-        # A [platforms.NAME] table also takes the keys every platform has (read before).
-        allowed = known | _PLATFORM_COMMON if key.startswith("platforms.") else known
-        for k in data:
-            if k not in known:
-                dotted = f"{key}.{k}" if key else k
-                self.fail(dotted, f"unknown key {k!r}", None, hint=allowed_hint(k, allowed))
-
-
-PLACEHOLDER = re.compile(
-    r"\byour[-_]?(?:blog|name|site|server|instance|publication|account|user(?:name)?|handle)\b",
-    re.I,
-)
-"""A value written to be replaced (`publication = "yourblog.hashnode.dev"` in the file
-`crosspost init` writes): left as it is, a run would publish to someone else's address or none."""
-
-
-def build_settings(
-    cls: type[T],
-    raw: Mapping[str, Any],
-    *,
-    ctx: _Ctx | None = None,
-    key: str,
-    path: Path | None = None,
-) -> T:
-    """Validate `raw` against dataclass `cls` and build it.
-
-    Adapters' settings go through the same checks as the core's: unknown keys and wrong types are
-    `ConfigError`s naming `key` (the dotted table name), the file and the allowed values.
-    """
-    ctx = ctx or _Ctx(path, _read_quietly(path), "")
-    if not isinstance(raw, Mapping):
-        ctx.fail(key, "must be a table", None)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    hints = typing.get_type_hints(cls)
-    ctx.only_keys(raw, set(fields), key)
-    values: dict[str, Any] = {}
-    for name, value in raw.items():
-        dotted = f"{key}.{name}" if key else name
-        if isinstance(value, str) and PLACEHOLDER.search(value):
-            ctx.fail(
-                dotted,
-                f"{value!r} is a placeholder from the example, not your value",
-                None,
-                hint="put your own value there, or comment the line out to use the default",
-            )
-        values[name] = _coerce(value, hints[name], dotted, ctx)
-    settings = cls(**values)
-    validate = getattr(settings, "validate", None)
-    if validate is not None:
-        try:
-            validate()
-        except ConfigError as exc:
-            if exc.path is not None:
-                raise
-            ctx.fail(exc.field or key, exc.message, None, hint=exc.hint)  # where it is written
-    return settings
-
-
-def _read_quietly(path: Path | None) -> str:
-    try:
-        return path.read_text("utf-8") if path else ""
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
-def _type_name(tp: Any) -> str:
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        return " or ".join(repr(a) for a in typing.get_args(tp))
-    if origin in (types.UnionType, typing.Union):
-        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
-    if origin is not None:
-        return {tuple: "a list", Mapping: "a table", dict: "a table"}.get(origin, str(origin))
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "true or false",
-        date: "a date (YYYY-MM-DD)",
-    }.get(tp, getattr(tp, "__name__", str(tp)))
-
-
-def _coerce(value: Any, tp: Any, dotted: str, ctx: _Ctx) -> Any:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return None
-        for arg in (a for a in args if a is not type(None)):
-            try:
-                return _coerce(value, arg, dotted, ctx)
-            except ConfigError:
-                continue
-        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
-    if origin is Literal:
-        if value in args:
-            return value
-        ctx.fail(
-            dotted,
-            f"{value!r} is not allowed",
-            None,
-            hint=allowed_hint(repr(value), [repr(a) for a in args]),
-        )
-    if origin is tuple:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            ctx.fail(dotted, f"must be a list, got {value!r}", None)
-        return tuple(_coerce(v, args[0], dotted, ctx) for v in value)
-    if origin in (Mapping, dict) or tp in (Mapping, dict):
-        if not isinstance(value, Mapping):
-            ctx.fail(dotted, f"must be a table, got {value!r}", None)
-        value_type = args[1] if len(args) == 2 else Any
-        return MappingProxyType(
-            {str(k): _coerce(v, value_type, f"{dotted}.{k}", ctx) for k, v in value.items()}
-        )
-    if tp is Any:
-        return value
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-    elif tp is float or tp is int:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return _number(value, tp, dotted, ctx)
-    elif tp is date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-    elif tp is str and isinstance(value, str):
-        return value
-    ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
-
-
-_LARGEST = 10**15
-"""No count, size, period or timeout of crosspost's comes near this; a bigger number is a typo
-or an attack (a 5,000-digit number cannot even be printed in an error message)."""
-
-
-def _number(value: float, tp: Any, dotted: str, ctx: _Ctx) -> float:
-    """A setting's number: finite, not negative, not absurdly large; a float where one is wanted.
-    (`timeout = nan` would wait forever, `-1` fail every request with an internal error.)"""
-    if tp is int and not isinstance(value, int):
-        ctx.fail(dotted, f"must be {_type_name(tp)}, got {_shown(value)}", None)
-    if isinstance(value, float) and not math.isfinite(value):
-        ctx.fail(dotted, f"must be a finite number, got {value!r}", None)
-    if value < 0 or value > _LARGEST:
-        ctx.fail(dotted, f"must be between 0 and {_LARGEST:g}, got {_shown(value)}", None)
-    return float(value) if tp is float else value
-
-
-def _shown(value: Any) -> str:
-    """`value` for an error message, on one line and short, whatever it is."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST:
-        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

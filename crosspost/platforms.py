@@ -15,13 +15,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
-from .config import Config, PlatformConfig, RateLimit, build_settings, check_tag_platforms
+from .config import PLATFORM_KEYS, Config, PlatformConfig, RateLimit, check_tag_platforms
 from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError, RecordsError
 from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
 from .progress import Waiting, Watch
 from .records import Records
 from .suggest import allowed_hint
+from .tables import build_settings
 
 __all__ = ["Platforms", "describe_platforms", "select_platforms"]
 
@@ -73,7 +74,11 @@ class Platforms:
     def _checked_settings(self, name: str) -> Any:
         pc = self.config.platforms.get(name) or PlatformConfig(name)
         settings = build_settings(
-            self._classes[name].Settings, pc.options, key=f"platforms.{name}", path=self.config.path
+            self._classes[name].Settings,
+            pc.options,
+            key=f"platforms.{name}",
+            path=self.config.path,
+            also=PLATFORM_KEYS,  # a near miss of `timeout` is offered `timeout`
         )
         validate_base_url(
             name, settings.base_url, field=_url_key(settings, name), path=self.config.path

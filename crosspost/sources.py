@@ -7,20 +7,19 @@ on meaning, so each Document field has an ordered list of aliases and the first 
 Everything that goes wrong is a `SourceError` naming the file, the line, the key and the fix.
 
 It stays one module because its one job is that every field of a Document is read from front matter
-by the same aliases and fails with the same file/line/key error; reading, decoding and field rules
-split apart would scatter the one place where a post's input is trusted.
+by the same aliases and fails with the same file/line/key error: the field rules share one `_Post`
+(its lookups, its notes, its errors), and split apart they would scatter the one place where a
+post's fields are trusted. Reading the file's bytes safely, a job of its own, is
+`crosspost.postfile`.
 """
 
 from __future__ import annotations
 
 import base64
-import errno
 import hashlib
 import logging
 import math
-import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -35,17 +34,15 @@ from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
+from .postfile import MAX_BYTES, UTF8_HINT, decode, read_bytes, refuse_outside
 from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
     from .front_matter import Matter
 
-__all__ = ["ALIASES", "MAX_BYTES", "load_post", "not_a_file", "parse_text"]
+__all__ = ["ALIASES", "load_post", "parse_text"]
 
 log = logging.getLogger("crosspost")
-
-MAX_BYTES = 5 * 1024 * 1024
-"""Larger files are refused unread: no blog post is 5 MB of text, a hostile or wrong file can be."""
 
 ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -88,9 +85,9 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     """Read one post file. Without `config`, the nearest crosspost.toml above it is used."""
     path = Path(path)
     config = config if config is not None else load_config(start=path)
-    _refuse_outside_links(path, config)
-    data = _read(path)
-    text = _decode(data, path)
+    refuse_outside(path, config.root)
+    data = read_bytes(path)
+    text = decode(data, path)
     return _safely_built(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
 
 
@@ -122,7 +119,7 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         raise SourceError("the post is larger than 5 MB", path=path, hint="split it up")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise SourceError("binary data: a NUL character", path=path, line=line, hint=_UTF8)
+        raise SourceError("binary data: a NUL character", path=path, line=line, hint=UTF8_HINT)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
         return _safely_built(text, path=path, config=config, digest=digest)
@@ -130,112 +127,6 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
         if exc.path is None:  # name the text, or the location reads as a bare "1:"
             exc.path = Path("<text>")
         raise
-
-
-# --------------------------------------------------------------------------- reading
-
-_UTF8 = "posts must be UTF-8 text; re-save the file as UTF-8"
-
-
-def _read(path: Path) -> bytes:
-    try:
-        info = path.stat()
-    except OSError:
-        raise not_a_file(path) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise SourceError(
-            "this is a folder, not a post",
-            path=path,
-            hint="pass a .md file, or check a whole folder with `crosspost check FOLDER`",
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise not_a_file(path)
-    if info.st_size > MAX_BYTES:
-        raise SourceError(
-            f"the file is {info.st_size / 1e6:.1f} MB; posts are limited to 5 MB",
-            path=path,
-            hint="is this really a blog post?",
-        )
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise not_a_file(path) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read the post: {exc.strerror}", path=path) from None
-    if len(data) > MAX_BYTES:
-        raise SourceError("the file grew past 5 MB while being read", path=path)
-    return data
-
-
-def not_a_file(path: Path) -> SourceError:
-    """The error for a post path that is neither a regular file nor a folder, saying what it is.
-
-    "No such file" for a FIFO or a broken link sends the user looking for a typo in a path
-    that is right there in `ls`; naming the thing (and where a link points) is the fix.
-    """
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        return SourceError("no such file or folder", path=path, hint="check the path")
-    except OSError as exc:
-        return SourceError(f"cannot read the path: {exc.strerror}", path=path)
-    if stat.S_ISLNK(info.st_mode):
-        return _broken_link(path)
-    kinds = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}
-    kind = kinds.get(stat.S_IFMT(info.st_mode), "a device or special file")
-    return SourceError(f"this is {kind}, not a post file", path=path, hint="pass a .md file")
-
-
-def _broken_link(path: Path) -> SourceError:
-    """A symbolic link that cannot be followed: one that loops, or one to nothing."""
-    try:
-        path.resolve(strict=True)
-    except (RuntimeError, OSError) as exc:
-        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
-            return SourceError(
-                "this symbolic link loops (it leads back to itself through other links)",
-                path=path,
-                hint="fix or remove the link",
-            )
-        return SourceError(
-            f"this symbolic link points to {os.readlink(path)}, which does not exist",
-            path=path,
-            hint="fix the link, or pass the post file itself",
-        )
-    return SourceError("this symbolic link cannot be followed", path=path, hint="fix the link")
-
-
-def _refuse_outside_links(path: Path, config: Config) -> None:
-    """A post that resolves outside the blog folder (a link, or a link among its folders) is
-    never read: in a pull request it could point at a secret of the machine that runs the
-    Action. Links are resolved first, then the place is checked."""
-    try:
-        real = path.resolve()
-    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
-        raise not_a_file(path) from None
-    if real.is_relative_to(config.root.resolve()):
-        return
-    raise SourceError(
-        "the post is a link to a file outside the blog folder",
-        path=path,
-        hint="copy the post into the blog; crosspost never publishes files from outside it",
-    )
-
-
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError("the file is UTF-16 text", path=path, line=1, hint=_UTF8)
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise SourceError("binary data: a NUL byte", path=path, line=line, hint=_UTF8)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path=path, line=line, hint=_UTF8
-        ) from None
 
 
 # --------------------------------------------------------------------------- building
@@ -771,7 +662,7 @@ def _post_url(path: Path, config: Config) -> str | None:
     from . import front_matter  # PyYAML: see `_build`
 
     try:
-        text = _normalized(_decode(_read(path), path))
+        text = _normalized(decode(read_bytes(path), path))
         return _Post(front_matter.read(text, path=path), path, config).address().canonical
     except (SourceError, ConfigError, RecursionError):
         return None

@@ -1,6 +1,6 @@
 """Publish a post that is not a file: generated in memory, here a release announcement.
 
-`Document.from_markdown` reads front matter and Markdown exactly as a post file is read;
+`crosspost.load_text` reads front matter and Markdown exactly as a post file is read;
 `apublish` is the async form of `publish`, and `progress` is called with each result as soon as
 it is known. Runs against `crosspost.Sandbox`; for real, load your blog's config instead:
 `config = crosspost.load_config("path/to/blog")`.
@@ -36,7 +36,7 @@ def show(result: crosspost.Result) -> None:
 async def main() -> int:
     with crosspost.Sandbox() as sandbox:
         config = sandbox.config  # site https://blog.example.com, every platform's fake
-        post = crosspost.Document.from_markdown(
+        post = crosspost.load_text(
             release_post("2.0", ["Faster start-up", "A plugin API"]),
             path="releases/v2-0.md",  # names the post in messages and gives its slug
             config=config,

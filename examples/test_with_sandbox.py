@@ -18,7 +18,7 @@ import crosspost
 
 def announce(version: str, config: crosspost.Config) -> crosspost.Report:
     text = f"---\ntitle: Release {version}\ndate: 2024-06-01\n---\n\n{version} is out.\n"
-    post = crosspost.Document.from_markdown(text, path=f"releases/{version}.md", config=config)
+    post = crosspost.load_text(text, path=f"releases/{version}.md", config=config)
     return crosspost.publish(post, config=config)
 
 

@@ -46,18 +46,39 @@ def test_version() -> None:
     assert result.output.startswith("crosspost, version ")
 
 
-def test_version_fast_path_imports_nothing_heavy() -> None:
+@pytest.mark.parametrize(
+    ("argv", "own"),
+    [
+        ("--version", ["crosspost", "crosspost._version", "crosspost.cli"]),
+        ("--help", ["crosspost", "crosspost._version", "crosspost.cli", "crosspost.cli._help"]),
+    ],
+)
+def test_version_and_help_import_only_the_entry_point(argv: str, own: list[str]) -> None:
+    """Beyond what a bare interpreter has loaded, `--version` and `--help` import crosspost's
+    entry point and nothing else, not even a standard module (`__future__`, `typing`, `re`):
+    each costs a share of the start-up budget (docs/architecture.md §13)."""
+    show = "import sys; print(*sorted(sys.modules))"
     code = (
-        "import sys; sys.argv = ['crosspost', '--version']\n"
+        f"import sys; sys.argv = ['crosspost', {argv!r}]\n"
         "from crosspost.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
-        "print(sorted(m for m in ('click', 'rich', 'yaml', 'markdown', 'markdown_it', 'httpx')"
-        " if m in sys.modules))"
+        f"try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0\n{show}"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.splitlines() == [f"crosspost, version {_version()}", "[]"]
+    env = {**os.environ, "COLUMNS": "80"}
+
+    def loaded(code: str) -> tuple[list[str], set[str]]:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        ).stdout.splitlines()
+        return out[:-1], set(out[-1].split())
+
+    _, bare = loaded(show)
+    printed, modules = loaded(code)
+    assert sorted(modules - bare) == own
+    assert printed[0] == (
+        f"crosspost, version {_version()}"
+        if argv == "--version"
+        else "Usage: crosspost [OPTIONS] COMMAND [ARGS]..."
+    )
 
 
 def _version() -> str:

@@ -59,6 +59,7 @@ PUBLIC = [
     "apublish",
     "load_config",
     "load_post",
+    "load_text",
     "plan",
     "publish",
 ]
@@ -88,7 +89,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def make_post(sandbox: Sandbox, slug: str = "library") -> crosspost.Document:
-    return crosspost.Document.from_markdown(POST, path=f"{slug}.md", config=sandbox.config)
+    return crosspost.load_text(POST, path=f"{slug}.md", config=sandbox.config)
 
 
 # --------------------------------------------------------------------------- surface
@@ -166,6 +167,7 @@ def test_help_shows_the_docstring_first_and_the_public_functions(tmp_path: Path)
         "apublish",
         "load_config",
         "load_post",
+        "load_text",
         "plan",
         "publish",
     ]
@@ -193,10 +195,10 @@ def test_load_config_takes_a_file_a_folder_or_nothing(
         crosspost.load_config(tmp_path / "missing.toml")
 
 
-def test_from_markdown_without_a_site_url_says_what_to_set(tmp_path: Path) -> None:
+def test_load_text_without_a_site_url_says_what_to_set(tmp_path: Path) -> None:
     no_site = crosspost.Config(root=tmp_path)
     with pytest.raises(crosspost.SourceError, match=r"canonical_url.*set url in the \[site\]"):
-        crosspost.Document.from_markdown(POST, path="hello.md", config=no_site)
+        crosspost.load_text(POST, path="hello.md", config=no_site)
 
 
 def test_publish_reports_progress_for_every_result(sandbox: Sandbox) -> None:
@@ -305,9 +307,7 @@ def test_library_calls_never_print_exit_or_prompt(
     assert crosspost.publish(post, config=sandbox.config, dry_run=True).dry_run
     assert crosspost.publish(post, config=sandbox.config).exit_code == 0
     sandbox.fakes["devto"].inject("status", status=401, times=None)
-    edited = crosspost.Document.from_markdown(
-        POST + "\nMore.\n", path="library.md", config=sandbox.config
-    )
+    edited = crosspost.load_text(POST + "\nMore.\n", path="library.md", config=sandbox.config)
     bad = crosspost.publish(edited, config=sandbox.config)  # a refusal: reported, not raised
     assert bad.exit_code == 1 and isinstance(bad.failed[0].error, crosspost.AuthError)
     assert capsys.readouterr() == ("", "")

@@ -119,6 +119,10 @@ def test_a_placeholder_left_in_the_config_is_an_error(tmp_path: Path) -> None:
             '[platforms.mastodon]\ninstance = "https://m.example"\nvisibility = "publik"\n',
             "'publik' is not allowed (did you mean 'public'?",
         ),
+        (  # a key every platform takes, misspelt: the adapter's table offers it too
+            '[platforms.mastodon]\ninstance = "https://m.example"\ntimeuot = 5\n',
+            "unknown key 'timeuot' (did you mean 'timeout'?",
+        ),
     ],
 )
 def test_near_miss_names_in_the_config_are_suggested(

@@ -19,7 +19,8 @@ from crosspost.config import Config, SiteConfig, load_config
 from crosspost.discover import find_posts
 from crosspost.document import Document
 from crosspost.errors import ConfigError, SourceError
-from crosspost.sources import MAX_BYTES, load_post, parse_text
+from crosspost.postfile import MAX_BYTES
+from crosspost.sources import load_post, parse_text
 
 SITE = "https://blog.example.com"
 Write = Callable[..., Path]
@@ -907,11 +908,11 @@ def test_parse_text_rejects_nul_and_huge_text(config: Config) -> None:
         parse_text("x" * (MAX_BYTES + 1), config=config)
 
 
-def test_document_from_markdown_without_a_path_names_the_text(config: Config) -> None:
+def test_load_text_without_a_path_names_the_text(config: Config) -> None:
     with pytest.raises(SourceError) as caught:
-        Document.from_markdown("no front matter\n", config=config)
+        crosspost.load_text("no front matter\n", config=config)
     assert str(caught.value).startswith("<text>:1: ")
-    doc = Document.from_markdown("---\ntitle: T\n---\n#tag\n", config=config)
+    doc = crosspost.load_text("---\ntitle: T\n---\n#tag\n", config=config)
     assert str(doc.notices[0]).startswith("<text>:4: ")
 
 
@@ -931,8 +932,8 @@ def test_wrong_types_are_named_in_words(
     assert error.message == message
 
 
-def test_document_from_markdown(config: Config) -> None:
-    doc = Document.from_markdown("---\ntitle: T\n---\nB\n", path="posts/t.md", config=config)
+def test_load_text_reads_text_as_a_file_at_path(config: Config) -> None:
+    doc = crosspost.load_text("---\ntitle: T\n---\nB\n", path="posts/t.md", config=config)
     assert doc.slug == "t" and doc.canonical_url == SITE + "/posts/t/"
 
 

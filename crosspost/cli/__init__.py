@@ -14,8 +14,8 @@ only when a command actually runs. Everywhere else it behaves as that group:
 checkers are shown the group's own type.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` (it imports `__future__`): the annotations naming
+# type-checking-only names are quoted.
 import os
 import sys
 
@@ -31,7 +31,7 @@ __all__ = ["main"]
 class _Entry:
     """Callable stand-in for the click group, cheap until a command runs."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: "Any", **kwargs: "Any") -> "Any":
         argv = kwargs.get("args", args[0] if args else None)
         given = sys.argv[1:] if argv is None else list(argv)
         if given == ["--version"]:
@@ -44,11 +44,11 @@ class _Entry:
             raise SystemExit(0)
         return self._group()(*args, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self._group(), name)
 
     @staticmethod
-    def _group() -> Any:
+    def _group() -> "Any":
         from .commands import main as group  # click and every command: only when one runs
 
         return group

@@ -22,7 +22,7 @@ from crosspost.adapters.hashnode import (
     hashnode_slug,
 )
 from crosspost.adapters.hashnode.fake import PRO_REQUIRED, SCHEMA_FILE, FakeHashnode
-from crosspost.config import Config, build_settings
+from crosspost.config import Config
 from crosspost.document import Asset
 from crosspost.errors import (
     AmbiguousError,
@@ -35,6 +35,7 @@ from crosspost.fake import FakeRequest
 from crosspost.http import PlatformClient
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records
+from crosspost.tables import build_settings
 from crosspost.testing import run_publish
 from crosspost.testing import sample_document as make_doc
 

@@ -19,6 +19,7 @@ import httpx
 import pytest
 import yaml
 
+import crosspost
 from crosspost.adapter import AdapterContext
 from crosspost.adapters.medium import Medium, MediumSettings, medium_tag
 from crosspost.adapters.medium.fake import FakeMedium
@@ -165,7 +166,7 @@ def test_the_seed_post_through_sources(tmp_path: Path) -> None:
     needs_shared(SEED_POST)
     pytest.importorskip("crosspost.sources", reason="crosspost.sources is not built yet")
     config = Config(root=tmp_path, site=SiteConfig(url="https://blog.example.com"))
-    doc = Document.from_markdown(SEED_POST.read_text("utf-8"), path="seed.md", config=config)
+    doc = crosspost.load_text(SEED_POST.read_text("utf-8"), path="seed.md", config=config)
     payload = render(doc)
     assert payload.body["content"].startswith(f"# {doc.title}\n\n\\#image: ")
     assert payload.body["tags"] == ["Social Media", "Growth", "Medium"]

@@ -14,8 +14,8 @@ import pytest
 
 from crosspost.adapters.mastodon.fake import FakeMastodon
 from crosspost.errors import ContentError
+from crosspost.postfile import MAX_BYTES
 from crosspost.publisher import Status
-from crosspost.sources import MAX_BYTES
 
 from ..conftest import CORPUS, fake_of, needs_shared
 from .conftest import HostileBlog, front_matter, refusal

@@ -42,7 +42,7 @@ def fake_of(sandbox: crosspost.Sandbox) -> FakeWebhook:
 
 def post(config: crosspost.Config, text: str = POST) -> crosspost.Document:
     # The config gives the site's address, from which the canonical URL is built.
-    return crosspost.Document.from_markdown(text, path="posts/hello.md", config=config)
+    return crosspost.load_text(text, path="posts/hello.md", config=config)
 
 
 def test_the_entry_point_registers_the_adapter() -> None:
