@@ -100,8 +100,9 @@ def test_a_new_posts_record_forged_to_another_copys_id_never_overwrites_it(
 ) -> None:
     """A pull request adds a post and, in the records, gives it the id of another copy on the
     account (here: another post's): no copy carries the new post's URL, so only reading the
-    copy at that id shows it is not this post's. Platforms that update refuse (attention, exit
-    3, naming the records file); the others never update anything."""
+    copy at that id shows it is not this post's, and a forged `was` (the URL the copy had
+    before a move) cannot vouch for another post's URL. Platforms that update refuse
+    (attention, exit 3, naming the records file); the others never update anything."""
     published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
     assert published.publish().exit_code == 0
     data = json.loads(published.records.read_text("utf-8"))
@@ -116,6 +117,7 @@ def test_a_new_posts_record_forged_to_another_copys_id_never_overwrites_it(
                 "id": stolen["id"],
                 "url": stolen.get("url"),
                 "hash": "sha256:forged",
+                "was": victim_url,  # "moved from the victim's URL": vouches for nothing
             }
         },
     }
