@@ -102,7 +102,9 @@ class Capabilities:
     `update`: posts can be changed in place (else a changed post is reported UNSUPPORTED).
     `drafts`: the platform keeps drafts (else `--draft` holds the post). `find`: the account's
     posts can be searched by canonical URL (else an unknown outcome needs a human or `--force`).
-    `media`: the adapter uploads `Payload.media` itself; informational.
+    `media`: the adapter uploads `Payload.media` itself; informational. `lookup`: one copy can
+    be read by its id (`Adapter.lookup`), so the core confirms a recorded id still holds this
+    post before updating it, and a refresh tells a copy deleted from one whose URL changed.
 
     `read_lag`: seconds a read may miss a write that just succeeded (edge caches); reconcile
     waits this long after a create before trusting "not found". `idempotency_window`: seconds
@@ -117,6 +119,7 @@ class Capabilities:
     update: bool = True
     drafts: bool = True
     find: bool = True
+    lookup: bool = False
     media: bool = False
     announces: bool = False
     idempotency_window: float = 0.0
@@ -240,7 +243,13 @@ class Adapter(Protocol):
     stays the same for every attempt at one post; platforms with idempotency keys send it.
     `update` replaces the post in place (called only if `capabilities.update`). `find` looks the
     post up by canonical URL among the account's own posts (only if `capabilities.find`), so a
-    lost answer or lost records never make a second copy.
+    lost answer or lost records never make a second copy. `lookup` reads one copy by its id
+    (only if `capabilities.lookup`): the copy as the platform shows it now, with the
+    `canonical_url` it carries (a summary: its link) and, where the platform tells, `mine`
+    (whether it belongs to the token's account); None only when the platform says there is
+    no such copy. The core, not the adapter, decides what a lookup means: before every update
+    the copy must carry the post's canonical URL, or the records were edited to aim the update
+    at another copy (docs/threat-model.md).
 
     Optional (`BaseAdapter` gives the defaults): `whoami()` makes one authenticated read and
     returns the token's `Account`, or None when the platform has no such call (`crosspost
@@ -275,6 +284,8 @@ class Adapter(Protocol):
 
     async def find(self, doc: Document) -> RemotePost | None: ...
 
+    async def lookup(self, remote: RemotePost) -> RemotePost | None: ...
+
 
 class BaseAdapter:
     """Defaults for the optional parts of the protocol, and the helpers every platform needs.
@@ -304,6 +315,10 @@ class BaseAdapter:
 
     async def prepare(self) -> None:
         """Nothing to fetch ahead of rendering by default."""
+
+    async def lookup(self, remote: RemotePost) -> RemotePost | None:
+        """Never called: `capabilities.lookup` is False unless the adapter reads copies by id."""
+        raise NotImplementedError(f"{self.name} cannot read a copy by its id")
 
     async def whoami(self) -> Account | None:
         """The token's account, from one authenticated read; None: the platform has no such

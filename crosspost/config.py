@@ -129,10 +129,10 @@ class Config:
     records_path: Path | None = None
     credentials: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
     confirmed_hosts: frozenset[str] | None = None
-    """None: a person runs crosspost, and a platform's API address may change (the records then
-    remember the new one). A set (the GitHub Action): a token goes only to the address the
-    records remember for it, to its adapter's default, or to one of these, which a maintainer
-    named outside the pull request (the action's `api-hosts` input)."""
+    """None: a person runs crosspost, and a token goes wherever the configuration says. A set
+    (the GitHub Action): a token goes only to its adapter's default API address or to one of
+    these, which a maintainer named outside the pull request (the action's `api-hosts` input);
+    neither the configuration nor the records vouch for an address (docs/threat-model.md)."""
 
     @property
     def profile(self) -> Profile | None:

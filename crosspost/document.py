@@ -107,6 +107,9 @@ class RemotePost:
     url: str | None = None
     draft: bool = False
     canonical_url: str | None = None
+    mine: bool | None = None
+    """From `Adapter.lookup`: whether the copy belongs to the token's account, where the
+    platform tells (None: it does not say, or refuses to change another account's posts)."""
     notes: tuple[str, ...] = ()
     """What the platform kept against the request (a removal its API cannot make), for the
     report line of the update."""

@@ -69,6 +69,7 @@ __all__ = [
     "Pacer",
     "PlatformClient",
     "RetryPolicy",
+    "api_origin",
     "error_message",
     "retry_after",
     "validate_base_url",
@@ -336,6 +337,12 @@ class _Wait(wait_base):
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311
 
 
+def api_origin(url: str) -> str:
+    """`scheme://host[:port]` of an API URL, lower-cased: where its token goes."""
+    parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+
+
 class PlatformClient:
     """An httpx.AsyncClient bound to one platform: base URL, auth, timeouts, retries, pacing.
 
@@ -356,8 +363,12 @@ class PlatformClient:
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        trusted_hosts: frozenset[str] | None = None,
+        config_path: Path | None = None,
     ) -> None:
         self.platform = platform
+        self.trusted_hosts = trusted_hosts
+        self._config_path = config_path
         self.base_url = validate_base_url(platform, base_url.rstrip("/") + "/")
         self.pacer = pacer or Pacer()
         self.policy = policy or RetryPolicy()
@@ -374,6 +385,26 @@ class PlatformClient:
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             follow_redirects=False,
             transport=transport,
+        )
+
+    def entrust(self, url: str, *, field: str) -> None:
+        """Raise `ConfigError` (naming the config's `field`) unless the credential may be sent to
+        `url`'s origin: anywhere when `trusted_hosts` is None (a person runs crosspost), else
+        only to those origins (under the Action: the adapter's default and the addresses the
+        workflow's `api-hosts` input confirms; docs/threat-model.md). Called before the token
+        goes anywhere new, also by an adapter that signs in elsewhere (a Bluesky PDS)."""
+        if self.trusted_hosts is None:
+            return
+        origin = api_origin(url)
+        if origin in self.trusted_hosts:
+            return
+        raise ConfigError(
+            f"the {self.platform} token is not sent to {origin}: it is not {self.platform}'s "
+            "default API address, and no maintainer confirmed it",
+            path=self._config_path,
+            field=field,
+            hint=f"if the address is yours, add {origin} to the action's api-hosts input in the "
+            "workflow file (see docs/threat-model.md)",
         )
 
     def set_token(self, token: Secret) -> None:

@@ -52,7 +52,13 @@ class _Refused(httpx.TransportError):
 class _PublicOnly(httpx.AsyncBaseTransport):
     """Every request (each redirect is one) goes out only if its host resolves to public
     addresses alone, or is one of `allowed` (the site's own host). A page of a pull request
-    must not turn a link check into a scan of the runner's network or its metadata service."""
+    must not turn a link check into a scan of the runner's network or its metadata service.
+
+    The request then goes to the address that was vetted, never to the name: letting the
+    connection resolve the name again would let a DNS server answer a public address to the
+    check and a private one to the connection (DNS rebinding). The `Host` header and, for
+    https, the TLS server name (SNI, and the name the certificate is checked against) stay the
+    original name, through httpcore's `sni_hostname` request extension."""
 
     def __init__(
         self, inner: httpx.AsyncBaseTransport, allowed: frozenset[str], resolve: Resolver
@@ -75,10 +81,28 @@ class _PublicOnly(httpx.AsyncBaseTransport):
                     f"({internal[0]}); set {ALLOW_PRIVATE}=1 to allow it",
                     request=request,
                 )
+            if not addresses:
+                raise _Refused(f"cannot resolve {host}: no address", request=request)
+            request = _pinned(request, addresses[0])
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def _pinned(request: httpx.Request, address: str) -> httpx.Request:
+    """`request` sent to `address` (vetted) instead of its host name: same method, headers
+    (`Host` included), body and extensions, with the name kept for TLS (`sni_hostname`)."""
+    extensions = dict(request.extensions)
+    if request.url.scheme == "https":
+        extensions["sni_hostname"] = request.url.host
+    return httpx.Request(
+        request.method,
+        request.url.copy_with(host=address.split("%", 1)[0]),
+        headers=request.headers,
+        stream=request.stream,
+        extensions=extensions,
+    )
 
 
 def allowed_hosts(site: str | None) -> frozenset[str] | None:

@@ -12,13 +12,12 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .adapter import Adapter, AdapterClass, AdapterContext, Capabilities, load_adapters
 from .config import PLATFORM_KEYS, Config, PlatformConfig, RateLimit, check_tag_platforms
 from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError, RecordsError
-from .http import Pacer, PlatformClient, RetryPolicy, validate_base_url
+from .http import Pacer, PlatformClient, RetryPolicy, api_origin, validate_base_url
 from .progress import Waiting, Watch
 from .records import Records
 from .suggest import allowed_hint
@@ -113,6 +112,8 @@ class Platforms:
             pacer=Pacer(RateLimit.parse(op, text) for op, text in limits.items()),
             policy=self._policy,
             transport=self._transports.get(name),
+            trusted_hosts=self._trusted_hosts(name),
+            config_path=self.config.path,
         )
         if self._watch is not None:
             watch = self._watch
@@ -161,25 +162,23 @@ class Platforms:
 
     def _token_host(self, name: str) -> str:
         """The API address this run sends `name`'s token to, once it is allowed: under the
-        Action (`config.confirmed_hosts` set) a change from the address the records remember
-        is refused until a maintainer confirms it outside the pull request: crosspost.toml is
-        part of the pull request, and a changed `api_url` would send the token to anyone's
-        server. The first address a token is used with is remembered (trust on first use)."""
+        Action (`config.confirmed_hosts` set) only the adapter's default address or one a
+        maintainer confirmed outside the pull request (the action's `api-hosts` input).
+        crosspost.toml and the records are part of the pull request, so neither can vouch for
+        an address, a first one included: a pull request that sets `api_url` (or adds a
+        platform with its `instance`) would otherwise send the token to anyone's server."""
         host = api_origin(self._settings[name].base_url)
+        self._clients[name].entrust(host, field=_url_key(self._settings[name], name))
+        return host
+
+    def _trusted_hosts(self, name: str) -> frozenset[str] | None:
+        """Where `name`'s credential may go: anywhere (None) when a person runs crosspost;
+        under the Action the adapter's default API address and the confirmed ones."""
         confirmed = self.config.confirmed_hosts
         if confirmed is None:
-            return host
-        known = self._caches[name].get(TOKEN_HOST)
-        if known is None or host == known or host in {api_origin(h) for h in confirmed}:
-            return host
-        raise ConfigError(
-            f"the API address of {name} changed from {known} to {host}; the token is not sent "
-            "there until a maintainer confirms it",
-            path=self.config.path,
-            field=_url_key(self._settings[name], name),
-            hint=f"if the change is yours, add {host} to the action's api-hosts input in the "
-            "workflow file (see docs/threat-model.md)",
-        )
+            return None
+        default = _default_origin(self._classes[name])
+        return frozenset({api_origin(h) for h in confirmed} | ({default} if default else set()))
 
     async def close(self, records: Records | None) -> None:
         """Save what adapters learned (ids, limits) into the records; close the clients."""
@@ -191,13 +190,18 @@ class Platforms:
 
 
 TOKEN_HOST = "token_host"  # noqa: S105 - a key of the records, not a secret
-"""The account cache's key for the API address the platform's token was last sent to."""
+"""The account cache's key for the API address the platform's token was last sent to: for the
+people reading the records' diff; it vouches for nothing (the records are in the pull request)."""
 
 
-def api_origin(url: str) -> str:
-    """`scheme://host[:port]` of an API URL, lower-cased: where its token goes."""
-    parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else ""
+def _default_origin(cls: AdapterClass) -> str | None:
+    """The origin of the adapter's default API address (its Settings with no keys set), or
+    None when it has none (Mastodon: every server is someone's)."""
+    try:
+        origin = api_origin(cls.Settings().base_url)
+    except (ConfigError, TypeError):
+        return None
+    return origin or None
 
 
 def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> dict[str, Any]:

@@ -38,8 +38,10 @@ from .errors import (
     GoneError,
     PlatformError,
     RetryableError,
+    shown,
 )
 from .http import RetryPolicy
+from .ownership import foreign_copy, urls_of
 from .plan import (
     Action,
     Kind,
@@ -581,36 +583,40 @@ class Publisher:
         return _done(action, Status.UPDATED, updated, f"updated; {said}" if said else "")
 
     async def _unowned(self, action: Action) -> Result | None:
-        """Before overwriting the copy the records name, ask the platform which of this
-        account's posts carries the post's canonical URL: when that is another post than the
-        recorded id, the records were edited (a pull request can) or are wrong, and updating
-        would overwrite someone else's article, which no platform can undo. None to go on
-        (the recorded copy carries the URL, or none can be found: a deleted copy is then
-        `gone` by the update's own answer)."""
+        """Before overwriting the copy the records name, read it by its id: the records come
+        from a pull request too, and an id edited to another copy's (another post's article, a
+        personal toot) would overwrite it, which no platform can undo. The copy must carry this
+        post's canonical URL (`ownership`), else the post needs attention and nothing is sent.
+        None to go on, also when the platform has no copy at that id: the update is then
+        refused by the platform, which makes the copy `gone` (or, for a Hashnode draft published
+        since, finds the post by this post's canonical URL). A platform that cannot read a copy
+        by id (`capabilities.lookup`) is updated unconfirmed (docs/threat-model.md)."""
         assert action.doc is not None
         assert action.record is not None
         adapter = self.platforms[action.platform]
-        if not adapter.capabilities.find:
+        if not adapter.capabilities.lookup:
             return None
-        if (
-            0
-            <= age(action.record.at)
-            < settle_seconds(self.config, action.platform, adapter, in_flight=False)
-        ):
-            return None  # written moments ago: the platform's lists may not show it yet
-        urls = [action.doc.canonical_url, *([action.moved_from] if action.moved_from else [])]
-        for url in urls:
-            found = await adapter.find(replace(action.doc, canonical_url=url))
-            if found is None or found.id == action.record.id:
-                continue
-            return _attention(
-                action,
-                f"the records name copy {action.record.id}, but this account's post with the "
-                f"canonical URL {url} is {found.id}; nothing was overwritten. Check the records "
-                "file (was it edited?) and the account",
-                None,
-            )
-        return None
+        record = action.record
+        recorded = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
+        try:
+            copy = await adapter.lookup(recorded)
+        except CrosspostError as exc:
+            return _failure(action, exc)
+        if copy is None:
+            return None
+        records = self._records_or_fail()
+        urls = urls_of(
+            action.doc, record, moved_from=action.moved_from, config=self.config, records=records
+        )
+        why = foreign_copy(copy, urls)
+        if why is None:
+            return None
+        return _attention(
+            action,
+            f"{shown(records.path)}: the {action.platform} record of this post names {why}; "
+            "nothing was overwritten. Check the records file (was it edited?) and the account",
+            None,
+        )
 
     async def _adopt(self, action: Action, pending: Entry, *, cause: CrosspostError) -> Result:
         """The platform says the post exists: find it and record it, never re-send."""

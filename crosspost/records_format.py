@@ -49,8 +49,9 @@ class Entry:
     `gone`: the copy `id` at `url` was deleted on the platform (an update found it missing);
     it is left alone until `publish --force` creates it again. Its `at` is the copy's last
     write, not when it was found missing.
-    `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
-    canonical URL its create carried, which is where a lookup must search for it.
+    `was`: on an entry whose post has moved since (`Records.move`), the canonical URL its create
+    carried (where a lookup must search for it) or its published copy carries until an update
+    moves it (cleared by that update).
     """
 
     state: State

@@ -72,9 +72,11 @@ def merge_entry(ours: Entry, theirs: Entry) -> Entry:
 
 
 def moved_entry(entry: Entry, old: str) -> Entry:
-    """An entry after its post moved away from `old`: one whose create may be in flight keeps
-    `was`, the canonical URL that create carried, which is where a lookup must search for it."""
-    if entry.state in _SETTLED or entry.was is not None:
+    """An entry after its post moved away from `old` keeps `was`, the canonical URL its copy
+    (or the create in flight) carried: where a lookup must search for a create, and what a
+    published copy still carries until the update that moves it lands (`ownership.urls_of`).
+    A gone copy needs neither."""
+    if entry.state == "gone" or entry.was is not None:
         return entry
     return entry.evolve(was=old)
 

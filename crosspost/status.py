@@ -3,7 +3,10 @@
 A refresh looks every post up by canonical URL on every platform that can be searched. It is how
 lost records are rebuilt and how posts cross-posted by hand before crosspost was used are adopted:
 matched by canonical URL, recorded as published, and updated in place by the next publish.
-Nothing is written unless the caller asks (`apply`).
+A recorded copy that the search misses is read by its id where the platform can
+(`Adapter.lookup`) before it is called gone: a copy that still carries an earlier URL, or an
+older title the search does not recognise, is alive, and `publish --force` on a wrong `gone`
+would post it twice. Nothing is written unless the caller asks (`apply`).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from .adapter import AdapterClass
+from .adapter import Adapter, AdapterClass
 from .config import Config
 from .document import Document, RemotePost
-from .errors import CrosspostError
+from .errors import CrosspostError, shown
+from .ownership import foreign_copy, urls_of
 from .plan import gone_reason, relative_source
 from .platforms import Platforms, settle_seconds
 from .record_tools import orphan_hint, rows_of
@@ -36,6 +40,7 @@ class Verdict(StrEnum):
     UNSEARCHABLE = "unsearchable"  # the platform cannot be searched (Medium-style)
     SUSPECT = "suspect"  # unsearchable and unrecorded, but published elsewhere: may exist here
     ERROR = "error"  # the lookup failed
+    MISMATCH = "mismatch"  # the recorded id holds a copy that is not this post's (records edited?)
     ORPHANED = "orphaned"  # recorded, but the post's file is gone (deleted or renamed)
 
 
@@ -78,8 +83,8 @@ class StatusReport:
 
     @property
     def failed(self) -> bool:
-        """A lookup failed."""
-        return any(f.verdict is Verdict.ERROR for f in self.findings)
+        """A lookup failed, or a recorded id holds another copy than the post's."""
+        return any(f.verdict in (Verdict.ERROR, Verdict.MISMATCH) for f in self.findings)
 
 
 def recorded(
@@ -146,7 +151,10 @@ async def refresh(
                         settle_seconds(config, name, adapter, in_flight=False),
                     )
                     gone = gone_reason(adapter.display_name or name, name, doc.label, None)
-                    findings.append(await _compare(base, adapter.find(doc), settle, gone))
+                    finding = await _compare(base, adapter.find(doc), settle, gone)
+                    if finding.verdict is Verdict.GONE and adapter.capabilities.lookup:
+                        finding = await _by_id(finding, adapter, doc, config, records)
+                    findings.append(finding)
     finally:
         await platforms.close(records if records.writable else None)
     return _suspects(findings)
@@ -206,6 +214,34 @@ async def _compare(
     if entry.id != remote.id:
         return _with(found, Verdict.FIX, f"recorded as {entry.id}, platform has {remote.id}")
     return _with(found, Verdict.OK, "in sync")
+
+
+async def _by_id(
+    finding: Finding, adapter: Adapter, doc: Document, config: Config, records: Records
+) -> Finding:
+    """A recorded copy the search missed, read by its id: gone only when the platform says
+    there is no copy there; alive when it carries this post's URL (or the one it had before a
+    move); a mismatch when it is another post's (`ownership`, the rule `publish` applies)."""
+    entry = finding.recorded
+    assert entry is not None
+    try:
+        copy = await adapter.lookup(RemotePost(id=entry.id or "", url=entry.url, draft=entry.draft))
+    except CrosspostError as exc:
+        return _with(finding, Verdict.ERROR, str(exc))
+    if copy is None:
+        return finding
+    urls = urls_of(doc, entry, moved_from=None, config=config, records=records)
+    why = foreign_copy(copy, urls)
+    if why is not None:
+        return _with(
+            finding, Verdict.MISMATCH, f"{shown(records.path)} names {why}; check the records"
+        )
+    carried = copy.canonical_url or copy.url or copy.id
+    return _with(
+        finding,
+        Verdict.OK,
+        f"not found by its URL, but alive at its recorded id (carrying {carried})",
+    )
 
 
 def _with(finding: Finding, verdict: Verdict, detail: str) -> Finding:

@@ -230,12 +230,16 @@ class Session:
     ) -> tuple[str, dict[str, Any]]:
         """The service refused the sign-in: find out whether the account exists and where it
         is hosted; sign in there if that is elsewhere (the server that issued the session,
-        and the session), else the app password is wrong."""
+        and the session), else the app password is wrong. Under the Action the app password
+        goes to a PDS elsewhere only once a maintainer confirmed it (`PlatformClient.entrust`):
+        the handle is in crosspost.toml, which a pull request can point at a DID document
+        naming any server."""
         if "@" in identifier:  # an email: nothing to resolve, the password was refused
             raise _refused(identifier)
         did = identifier if identifier.startswith("did:") else await self.resolve(identifier)
         pds = await self.pds_of(did)
         if _origin(pds) != _origin(self._service):
+            self.http.entrust(pds, field=f"platforms.{NAME}.handle")
             log.info("bluesky: @%s is hosted at %s; signing in there", identifier, pds)
             answer = await self._create_session(pds, identifier, password)
             if answer is not None:

@@ -9,20 +9,23 @@ inside `body_markdown` overrides the JSON fields, so the body must never start w
 4 tags, alphanumeric; a canonical URL already used on the site is refused with 422, which means
 "already there" and is adopted (or, held by another account, left for a human), never retried
 under another URL; besides 10 creates / 30 s, Rack::Attack allows about 1 write and 3 reads per
-second, which pacing keeps under.
+second, which pacing keeps under. One article is read by id with `GET /articles/{id}`, which
+answers only published articles (Forem's `show`: `Article.published...find(id)`), so a draft is
+looked for among `/articles/me/unpublished`; an update of another user's article is refused
+(`update`: `@user.articles.find(id)`, 404), so a lookup need not say whose an article is.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
 from crosspost.document import Document, RemotePost
-from crosspost.errors import AlreadyExistsError
+from crosspost.errors import AlreadyExistsError, RejectedError
 from crosspost.urls import same_url
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ __all__ = ["DevTo", "DevToSettings"]
 
 MAX_TITLE = 128
 _PAGE_SIZE = 1000
+_ARTICLE_ID = re.compile(r"[0-9]{1,20}")
 _TAKEN = re.compile(r"canonical url has already been taken", re.I)
 
 
@@ -63,6 +67,7 @@ class DevTo(BaseAdapter):
     name: ClassVar[str] = "devto"
     display_name: ClassVar[str] = "dev.to"
     capabilities: ClassVar[Capabilities] = Capabilities(
+        lookup=True,
         max_tags=4,
         # api_v0.yml: 10 creates and 30 updates per 30 s; rack_attack.rb: about 1 write and
         # 3 reads per second per user besides (forem/forem#12737), else 429 "Retry later".
@@ -123,16 +128,39 @@ class DevTo(BaseAdapter):
         return _remote(response.json())
 
     async def find(self, doc: Document) -> RemotePost | None:
+        return await self._own("all", lambda a: same_url(a.get("canonical_url"), doc.canonical_url))
+
+    async def lookup(self, remote: RemotePost) -> RemotePost | None:
+        """The article with `remote.id`: `GET /articles/{id}` for a published one (Forem's
+        `show` finds only published articles, 404 otherwise), then the account's unpublished
+        ones, where a draft (or an article unpublished by hand) is. Article ids are numbers
+        (Forem's `find` of anything else is a 404), and an id from the records is sent in no
+        other shape."""
+        if not _ARTICLE_ID.fullmatch(remote.id):
+            return None
+        try:
+            response = await self.http.request("GET", f"/articles/{remote.id}", op="read")
+        except RejectedError as exc:
+            if exc.status != 404:
+                raise
+        else:
+            return _remote(response.json())
+        return await self._own("unpublished", lambda a: str(a.get("id")) == remote.id)
+
+    async def _own(
+        self, which: str, wanted: Callable[[Mapping[str, Any]], bool]
+    ) -> RemotePost | None:
+        """The first of the account's articles (`/articles/me/{which}`) that is `wanted`."""
         for page in find_pages(self.name):
             response = await self.http.request(
                 "GET",
-                "/articles/me/all",
+                f"/articles/me/{which}",
                 op="read",
                 params={"page": page + 1, "per_page": _PAGE_SIZE},
             )
             articles = response.json()
             for article in articles:
-                if same_url(article.get("canonical_url"), doc.canonical_url):
+                if wanted(article):
                     return _remote(article)
             if len(articles) < _PAGE_SIZE:
                 return None

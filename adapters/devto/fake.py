@@ -19,6 +19,10 @@ Calibrated on Forem's source (forem/forem, issue 14; docs/platforms/facts.md):
   "Body markdown has already been taken"; an unpublished article's slug ends in
   `-temp-slug-<n>` and gets its real slug (and URL) when published.
 Each token is one account: `/articles/me/*` lists only that account's articles.
+- app/controllers/concerns/api/articles_controller.rb: `show` (`GET /articles/{id}`) finds only
+  published articles (`Article.published...find`), so a draft is a 404 there, whoever asks;
+  `update` finds the article among the key's user's own (`@user.articles.find`), so updating
+  another user's article is a 404 and changes nothing.
 """
 
 from __future__ import annotations
@@ -148,7 +152,7 @@ class FakeDevTo(FakePlatform):
             article = self._get(int(m.group(1)))
             return (
                 FakeResponse.json(200, self._show(article))
-                if article
+                if article and article["published"]
                 else self.error(404, "not found")
             )
         m = re.fullmatch(r"/articles/me(?:/(all|published|unpublished))?", route)
@@ -308,7 +312,7 @@ class FakeDevTo(FakePlatform):
                 self.rate_limited += 1
                 return self.too_many(wait)
             article = self._get(article_id)
-            if article is None:
+            if article is None or article["user"]["username"] != self.owner(request):
                 return self.error(404, "not found")
             # Forem rebuilds the tag list from the request: a PUT without tags wipes them.
             tags = self._tags(fields.get("tags"))

@@ -8,7 +8,9 @@ draft is `createDraft` then `publishDraft` (which soft-deletes the draft); draft
 cover, delisting and table of contents (`coverImageOptions`, `settings`) where post inputs have
 `coverImage`, `isDelisted`, `enableToc`; `updatePost` replaces the tags it is given; at most 15
 tags; requests over 100 KB are refused; list reads may be edge-cached for about 25 s; there is no
-idempotency and no filter by canonical URL, so `find` pages through `canonicalUrl`s.
+idempotency and no filter by canonical URL, so `find` pages through `canonicalUrl`s. One copy is
+read by id with `post(id:)` (null when there is none) and `draft(id:)` (`NOT_FOUND` for a draft
+that is gone or not the token's); each names its publication, which must be the configured one.
 The 150-character subtitle cap is the editor's (UNVERIFIED: the schema states none).
 """
 
@@ -66,6 +68,10 @@ UPDATE_DRAFT = """mutation UpdateDraft($input: UpdateDraftInput!) {
 }"""
 PUBLISH_DRAFT = """mutation PublishDraft($input: PublishDraftInput!) {
   publishDraft(input: $input) { post { id url canonicalUrl } }
+}"""
+LOOKUP_POST = "query Post($id: ID!) { post(id: $id) { id url canonicalUrl publication { id } } }"
+LOOKUP_DRAFT = """query Draft($id: ObjectId!) {
+  draft(id: $id) { id canonicalUrl publication { id } }
 }"""
 FIND_POSTS = """query FindPosts($host: String!, $after: String) {
   publication(host: $host) {
@@ -181,7 +187,7 @@ class Hashnode(BaseAdapter):
     name: ClassVar[str] = "hashnode"
     display_name: ClassVar[str] = "Hashnode"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
+        lookup=True, max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
     )
     cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"publication_ids": dict}
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
@@ -259,6 +265,37 @@ class Hashnode(BaseAdapter):
     async def find(self, doc: Document) -> RemotePost | None:
         post = await self._find(FIND_POSTS, "posts", doc.canonical_url)
         return post or await self._find(FIND_DRAFTS, "drafts", doc.canonical_url, draft=True)
+
+    async def lookup(self, remote: RemotePost) -> RemotePost | None:
+        """The post or draft with `remote.id`, the recorded kind first; `mine` says whether it
+        is in the configured publication. Ids are ObjectIds (24 hex digits): anything else is
+        no copy of Hashnode's, and is never sent."""
+        if not _OBJECT_ID.fullmatch(remote.id):
+            return None
+        kinds = (True, False) if remote.draft else (False, True)
+        for draft in kinds:
+            node = await (self._draft(remote.id) if draft else self._post(remote.id))
+            if node is not None:
+                pub = (node.get("publication") or {}).get("id")
+                mine = pub is not None and str(pub) == await self._publication_id()
+                return replace(_remote(node, draft=draft), mine=mine)
+        return None
+
+    async def _post(self, post_id: str) -> dict[str, Any] | None:
+        node: dict[str, Any] | None = (await self._call(LOOKUP_POST, None, op="read", id=post_id))[
+            "post"
+        ]
+        return node
+
+    async def _draft(self, draft_id: str) -> dict[str, Any] | None:
+        """`draft(id:)`: a draft that is gone, or not the token's, is `NOT_FOUND` (never
+        FORBIDDEN, for privacy: gql-skill/queries.md)."""
+        try:
+            data = await self._call(LOOKUP_DRAFT, None, op="read", id=draft_id)
+        except _NotFound:
+            return None
+        node: dict[str, Any] | None = data["draft"]
+        return node
 
     # ----------------------------------------------------------------- steps
 

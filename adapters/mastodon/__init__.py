@@ -38,7 +38,14 @@ from .compose import hashtag, status_fit
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_TEMPLATE", "Mastodon", "MastodonSettings", "parse_link_header", "status_links"]
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "Mastodon",
+    "MastodonSettings",
+    "parse_link_header",
+    "status_links",
+    "summary_link",
+]
 
 log = logging.getLogger("crosspost")
 
@@ -53,6 +60,7 @@ _DESCRIPTION_LIMIT = 1500  # configuration.media_attachments.description_limit o
 _LANGUAGE = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9-]*)?")
 _LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
 _LINK_REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))""", re.I)
+_STATUS_ID = re.compile(r"[0-9]{1,20}")
 _SCOPES = "read:accounts, read:statuses, write:statuses and write:media"
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -92,6 +100,7 @@ class Mastodon(BaseAdapter):
         drafts=False,
         update=True,
         find=True,
+        lookup=True,
         media=True,
         idempotency_window=3600,
         max_tags=None,
@@ -326,6 +335,32 @@ class Mastodon(BaseAdapter):
             url, params = self._next_page(response), None
         return None
 
+    async def lookup(self, remote: RemotePost) -> RemotePost | None:
+        """`GET /api/v1/statuses/:id`: the toot with its link (`summary_link`) as the URL it
+        carries, and whether it is the token's account's. A toot deleted, or one this token may
+        not see, is a 404 "Record not found" (Mastodon's StatusesController `show` through
+        `Status.find` and the visibility policy); ids are numbers (snowflakes)."""
+        if not _STATUS_ID.fullmatch(remote.id):
+            return None
+        try:
+            response = await self.http.request(
+                "GET",
+                f"/api/v1/statuses/{remote.id}",
+                op="read",
+                check=_token_check("read:statuses"),
+            )
+        except RejectedError as exc:
+            if exc.status != 404:
+                raise
+            return None
+        status = response.json()
+        author = str((status.get("account") or {}).get("id"))
+        return replace(
+            _remote(status),
+            canonical_url=summary_link(status),
+            mine=author == await self._account_id(),
+        )
+
     def _next_page(self, response: httpx.Response) -> str | None:
         """The `rel="next"` link, relative to the API; never another host (the token goes
         with every request)."""
@@ -392,6 +427,21 @@ def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
     `{hashtags}`. A toot that merely mentions the URL (a reader's "loved this: …") is someone's
     own words, never adopted and then edited."""
     url = doc.canonical_url
+    link, parser = _summary_link(status)
+    if link is None or not same_url(link, url):
+        return False
+    pattern = _template_pattern(template, doc.title, url)
+    return pattern.fullmatch("".join(parser.text).strip()) is not None
+
+
+def summary_link(status: dict[str, Any]) -> str | None:
+    """The one URL a summary toot points at: its links (hashtags and mentions aside) and its
+    preview card all name it; None when it has none, or several that differ. The rule that
+    adoption (`is_summary_of`) and a lookup by id (what the toot carries) share."""
+    return _summary_link(status)[0]
+
+
+def _summary_link(status: dict[str, Any]) -> tuple[str | None, _Hrefs]:
     parser = _Hrefs()
     parser.feed(str(status.get("content") or ""))
     parser.close()
@@ -399,10 +449,9 @@ def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
     links = list(parser.plain_links)
     if isinstance(card, dict) and card.get("url"):
         links.append(str(card["url"]))
-    if not links or not all(same_url(link, url) for link in links):
-        return False
-    pattern = _template_pattern(template, doc.title, url)
-    return pattern.fullmatch("".join(parser.text).strip()) is not None
+    if not links or not all(same_url(link, links[0]) for link in links):
+        return None, parser
+    return links[0], parser
 
 
 def _template_pattern(template: str, title: str, url: str) -> re.Pattern[str]:

@@ -58,8 +58,8 @@ def run(
     mask_tokens(env)
     action: ActionRun | None = None
     try:
-        # Under the Action a platform's token goes only where the records say it went before,
-        # or to an address the workflow file (never the pull request) confirms.
+        # Under the Action a platform's token goes only to its default API address or to one
+        # the workflow file (never the pull request) confirms.
         settled = replace(config(), confirmed_hosts=frozenset(options.api_hosts))
         action = ActionRun.start(
             env,

@@ -67,8 +67,9 @@ __all__ = ["publish"]
     "api_hosts",
     multiple=True,
     metavar="URL",
-    help="With --github: an API address (https://host) a platform's token may now be sent to, "
-    "confirmed by a maintainer after a change of api_url or instance (repeat for several).",
+    help="With --github: an API address (https://host) a platform's token may be sent to "
+    "besides the platform's default, confirmed by a maintainer: a Mastodon server, an api_url "
+    "of one's own (repeat for several).",
 )
 @click.option(
     "--verify-new/--no-verify-new",

@@ -45,7 +45,7 @@ from crosspost.errors import (
     RateLimitedError,
 )
 from crosspost.fake import FakePlatform, FakeRequest, FaultKind
-from crosspost.http import PlatformClient, RetryPolicy
+from crosspost.http import PlatformClient, RetryPolicy, api_origin
 from crosspost.publisher import Result, Status
 from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
@@ -571,6 +571,43 @@ def test_an_account_on_another_pds_is_found_from_its_handle():
         pds_calls = [r.path.rsplit("/", 1)[-1] for r in pds.requests]
         assert pds_calls.count("com.atproto.server.createSession") == 1
         assert pds_calls.count("com.atproto.server.refreshSession") == 1
+
+
+def test_a_handle_hosted_on_an_unconfirmed_pds_never_gets_the_app_password():
+    """Under the Action the client trusts only the default and the confirmed addresses (the
+    core's `trusted_hosts`): a handle in crosspost.toml (a pull request's) resolving to a PDS
+    on another server is refused before the app password goes there, naming the handle."""
+    with FakeBluesky(
+        tokens=("pw-1",), handle="alice.example.org", did="did:plc:alice0000000000000000001"
+    ) as pds:
+        entry = FakeBluesky(
+            tokens=(),
+            handle="entryway.example",
+            elsewhere={"alice.example.org": (pds.did, pds.url)},
+        ).start()
+        try:
+
+            async def run() -> Any:
+                client = PlatformClient(
+                    "bluesky",
+                    entry.url,
+                    token=Secret("alice.example.org:pw-1"),
+                    policy=FAST_RETRIES,
+                    auth_header=Bluesky.auth_header,
+                    trusted_hosts=frozenset({api_origin(entry.url)}),
+                )
+                async with client:
+                    settings_ = BlueskySettings(service=entry.url, plc_directory=f"{entry.url}/plc")
+                    await Bluesky(settings_, AdapterContext(http=client)).prepare()
+
+            with pytest.raises(ConfigError) as refused:
+                asyncio.run(run())
+        finally:
+            entry.stop()
+        assert refused.value.field == "platforms.bluesky.handle"
+        assert f"not sent to {api_origin(pds.url)}" in str(refused.value)
+        assert "api-hosts" in str(refused.value)
+        assert pds.requests == [], "the PDS got the app password"
 
 
 def test_the_write_point_limit_is_waited_out_never_doubled(sandbox_factory):

@@ -101,13 +101,18 @@ class Blog:
         secrets = {SECRETS[name]: token for name, token in self.sandbox.tokens.items()}
         result = self.runner.run(
             env,
-            {**workflow_action_inputs(), **(inputs or {})},
+            {**workflow_action_inputs(), "api-hosts": self.api_hosts(), **(inputs or {})},
             workspace=workspace,
             secrets=secrets,
             cancel=cancel,
         )
         self.assert_tokens_hidden(result, workspace)
         return result
+
+    def api_hosts(self, *more: str) -> str:
+        """The workflow's `api-hosts` input: the sandbox's fakes (on 127.0.0.1, no platform's
+        default address), as the blog's maintainer lists its own servers, and `more`."""
+        return "\n".join([*sorted(fake.url for fake in self.sandbox.fakes.values()), *more])
 
     def push(self, message: str, **kwargs: Any) -> ActionResult:
         before, after = self.remote.push(message)

@@ -8,6 +8,7 @@ docs/threat-model.md links every promise to the test here that keeps it.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -76,32 +77,75 @@ def test_a_changed_api_address_never_receives_the_token(blog: Blog) -> None:
 
     first = blog.push("my blog")
     assert first.returncode == 0, first.log
-    records = blog.origin_records()
-    devto_host = records["accounts"]["devto"]["token_host"]
-    assert devto_host.startswith("http://127.0.0.1:")
+    devto_host = blog.sandbox.fakes["devto"].url
     git(blog.author, "pull", "-q", "--rebase", "origin", "main")
     with FakeSite() as attacker:
-        config = blog.author / "crosspost.toml"
-        text = config.read_text("utf-8")
-        moved = text.replace(f'api_url = "{devto_host}/api"', f'api_url = "{attacker.url}/api"')
-        config.write_text(moved, "utf-8")
-        assert attacker.url in config.read_text("utf-8")
+        _point(blog, "devto", devto_host, attacker.url)
         blog.write(f"{POSTS}/new-post.md", "---\ntitle: New\npublished: 2024-06-02\n---\nx\n")
         refused = blog.push("point dev.to elsewhere")
         assert attacker.requests == [], "the token went to the pull request's server"
         assert refused.returncode == 2, refused.log
-        assert any(
-            line.startswith("::error ") and "API address of devto changed" in line
-            for line in refused.stdout.splitlines()
-        ), refused.stdout
+        assert _refused_for(refused, "devto", attacker.url), refused.stdout
         assert {p for _, p in _published(refused)} == {"bluesky", "hashnode", "medium", "mastodon"}
-        assert blog.origin_records()["accounts"]["devto"]["token_host"] == devto_host
 
         # A maintainer confirms the new address in the workflow file: the token may go there.
         before, after = git(blog.author, "rev-parse", "HEAD~0", "HEAD").split()
-        confirmed = blog.job(before, after, inputs={"api-hosts": attacker.url})
+        confirmed = blog.job(before, after, inputs={"api-hosts": blog.api_hosts(attacker.url)})
         assert attacker.requests, "the confirmed address is used"
-        assert "API address of devto changed" not in confirmed.stdout
+        assert not _refused_for(confirmed, "devto", attacker.url), confirmed.stdout
+
+
+def test_a_first_api_address_is_never_trusted_on_first_use(blog: Blog) -> None:
+    """The very first run already holds every token: an address that is neither the platform's
+    default nor in the workflow's api-hosts (a Mastodon server the pull request names, a
+    Forem of its own) never receives one, first use included."""
+    from ..site import FakeSite
+
+    with FakeSite() as attacker:
+        _point(blog, "mastodon", blog.sandbox.fakes["mastodon"].url, attacker.url)
+        first = blog.push("my blog, with the pull request's server")
+        assert attacker.requests == [], "the first address received the token"
+        assert first.returncode == 2, first.log
+        assert _refused_for(first, "mastodon", attacker.url), first.stdout
+        assert "mastodon" not in {p for _, p in _published(first)}
+        assert {p for _, p in _published(first)} == {"bluesky", "devto", "hashnode", "medium"}
+
+
+def test_records_edited_to_remember_a_hostile_address_do_not_vouch_for_it(blog: Blog) -> None:
+    """The records come from the pull request too: a `token_host` edited to the pull
+    request's server, with api_url pointing there, is no confirmation."""
+    from ..site import FakeSite
+
+    first = blog.push("my blog")
+    assert first.returncode == 0, first.log
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    with FakeSite() as attacker:
+        _point(blog, "devto", blog.sandbox.fakes["devto"].url, attacker.url)
+        path = blog.author / ".crosspost" / "records.json"
+        records = json.loads(path.read_text("utf-8"))
+        records["accounts"]["devto"]["token_host"] = attacker.url
+        path.write_text(json.dumps(records, indent=2), "utf-8")
+        blog.write(f"{POSTS}/new-post.md", "---\ntitle: New\npublished: 2024-06-02\n---\nx\n")
+        refused = blog.push("records vouch for my server")
+        assert attacker.requests == [], "the records vouched for the pull request's server"
+        assert refused.returncode == 2, refused.log
+        assert _refused_for(refused, "devto", attacker.url), refused.stdout
+
+
+def _point(blog: Blog, platform: str, old: str, new: str) -> None:
+    """The pull request's edit: `platform`'s API address in crosspost.toml becomes `new`."""
+    config = blog.author / "crosspost.toml"
+    text = config.read_text("utf-8")
+    assert old in text, text
+    config.write_text(text.replace(old, new), "utf-8")
+
+
+def _refused_for(result: object, platform: str, host: str) -> bool:
+    """An `::error` annotation saying `platform`'s token is not sent to `host`."""
+    return any(
+        line.startswith("::error ") and f"{platform} token is not sent to {host}" in line
+        for line in result.stdout.splitlines()  # type: ignore[attr-defined]
+    )
 
 
 def _published(result: object) -> set[tuple[str, str]]:

@@ -11,13 +11,16 @@ an edit, so each refusal happens before anything is sent.
 
 from __future__ import annotations
 
+import copy
 import json
 
 import httpx
+import pytest
 
+from crosspost.adapter import load_adapters
 from crosspost.publisher import Status
 
-from .conftest import HostileBlog, front_matter
+from .conftest import PLATFORMS, HostileBlog, front_matter
 
 SITE = "https://blog.example.com"
 
@@ -89,3 +92,48 @@ def test_a_recorded_id_of_someone_elses_article_is_never_overwritten(
     assert report.exit_code == 3
     assert [dict(a) for a in devto.copies(f"{SITE}/posts/victim/")] == before
     assert victim.exists()
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_new_posts_record_forged_to_another_copys_id_never_overwrites_it(
+    published: HostileBlog, platform: str
+) -> None:
+    """A pull request adds a post and, in the records, gives it the id of another copy on the
+    account (here: another post's): no copy carries the new post's URL, so only reading the
+    copy at that id shows it is not this post's, and a forged `was` (the URL the copy had
+    before a move) cannot vouch for another post's URL. Platforms that update refuse
+    (attention, exit 3, naming the records file); the others never update anything."""
+    published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
+    assert published.publish().exit_code == 0
+    data = json.loads(published.records.read_text("utf-8"))
+    victim_url = f"{SITE}/posts/victim/"
+    stolen = data["posts"][victim_url]["platforms"][platform]
+    data["posts"][f"{SITE}/posts/newcomer/"] = {
+        "source": "posts/newcomer.md",
+        "platforms": {
+            platform: {
+                "state": "published",
+                "at": "2024-03-03T00:00:00Z",
+                "id": stolen["id"],
+                "url": stolen.get("url"),
+                "hash": "sha256:forged",
+                "was": victim_url,  # "moved from the victim's URL": vouches for nothing
+            }
+        },
+    }
+    published.records.write_text(json.dumps(data), "utf-8")
+    published.write(
+        "newcomer.md",
+        front_matter("title: Newcomer", "date: 2024-03-04", body="Attacker text.\n"),
+    )
+    fake = published.sandbox.fakes[platform]
+    before = copy.deepcopy(fake.copies(victim_url))
+    report = published.publish()
+    (result,) = [r for r in report.results if r.platform == platform and "newcomer" in r.post]
+    if load_adapters()[platform].capabilities.update:
+        assert result.status is Status.ATTENTION, result
+        assert "records.json" in result.message and "not this post's" in result.message
+        assert report.exit_code == 3
+    else:
+        assert result.status is Status.UNSUPPORTED, result
+    assert fake.copies(victim_url) == before, "the victim's copy was overwritten"

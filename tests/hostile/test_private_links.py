@@ -56,8 +56,8 @@ def test_a_redirect_to_an_internal_address_is_refused() -> None:
     seen: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        if request.url.host == "blog.example.com":
+        seen.append(f"{request.headers['host']} at {request.url}")
+        if request.headers["host"] == "blog.example.com":
             return httpx.Response(302, headers={"Location": "http://metadata.internal/"})
         return httpx.Response(200)
 
@@ -74,8 +74,43 @@ def test_a_redirect_to_an_internal_address_is_refused() -> None:
             resolve=resolve,
         )
     )
-    assert seen == ["https://blog.example.com/p/"]
+    assert seen == ["blog.example.com at https://93.184.215.14/p/"]
     assert "private, loopback or link-local" in str(statuses["https://blog.example.com/p/"])
+
+
+def test_a_dns_answer_that_changes_after_the_check_never_reaches_the_runner(
+    internal: FakeSite,
+) -> None:
+    """DNS rebinding: the name answers a public address to the check, then a loopback one
+    (here `localhost`, which the system resolves to 127.0.0.1 whatever the check was told).
+    The request goes to the address that was vetted, with the name in `Host`, so a service on
+    the runner's loopback is never reached. The wire below stands for a network with no route
+    to the public address (tests never leave 127.0.0.1)."""
+    answers = iter([["93.184.215.14"], ["127.0.0.1"]])
+
+    async def resolve(host: str) -> list[str]:
+        return next(answers)
+
+    class Wire(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, str]] = []
+            self.real = httpx.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            self.sent.append((request.url.host, request.headers["host"]))
+            if request.url.host != "localhost" and is_internal(request.url.host) is False:
+                raise httpx.ConnectError("no route to a public address here", request=request)
+            return await self.real.handle_async_request(request)
+
+    wire = Wire()
+    port = httpx.URL(internal.url).port
+    url = f"http://localhost:{port}/admin"
+    statuses = asyncio.run(
+        check_urls([url], site="https://blog.example.com", transport=wire, resolve=resolve)
+    )
+    assert internal.hits("/admin") == 0, "the rebound name reached the runner's loopback"
+    assert wire.sent == [("93.184.215.14", f"localhost:{port}")]
+    assert "ConnectError" in str(statuses[url])
 
 
 def test_an_unparsable_url_is_one_urls_answer() -> None:

@@ -165,3 +165,26 @@ def test_a_published_drafts_new_url_is_recorded(sandbox_factory):
     live = Records.read(sandbox.config.records).get(doc.canonical_url, "devto")
     assert live is not None and "-temp-slug-" not in (live.url or "")
     assert report.results[0].url == live.url != draft.url
+
+
+def test_show_answers_only_published_articles_and_update_only_the_keys_own():
+    """Forem's articles_controller.rb concern: `show` is `Article.published...find(params[:id])`
+    (a draft is a 404 to anyone, its author included), and `update` looks the id up in
+    `@user.articles` (another user's article is a 404, and stays as it was)."""
+    with FakeDevTo(tokens=("k", "other"), time_scale=0.001) as fake:
+        draft = post(fake, {"title": "Draft", "body_markdown": "d", "published": False}).json()
+        live = post(fake, {"title": "Live", "body_markdown": "l", "published": True}).json()
+        shown = {
+            name: httpx.get(f"{fake.url}/api/articles/{article['id']}", headers=HEADERS)
+            for name, article in (("draft", draft), ("live", live))
+        }
+        assert shown["draft"].status_code == 404
+        assert shown["draft"].json() == {"error": "not found", "status": 404}
+        assert shown["live"].status_code == 200 and shown["live"].json()["id"] == live["id"]
+        stranger = httpx.put(
+            f"{fake.url}/api/articles/{live['id']}",
+            json={"article": {"title": "Taken over"}},
+            headers={**HEADERS, "api-key": "other"},
+        )
+        assert stranger.status_code == 404
+        assert fake.articles[1]["title"] == "Live"

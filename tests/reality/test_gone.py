@@ -171,3 +171,43 @@ def test_an_update_not_found_inside_the_read_lag_is_retried_later_not_gone(sandb
 
     time.sleep(lag_of(sandbox))
     assert [r.status for r in run_publish(sandbox.config, [edited]).results] == [Status.GONE]
+
+
+def test_a_refresh_never_calls_a_copy_gone_that_its_recorded_id_still_holds(
+    sandbox_factory, tmp_path
+):
+    """The post's URL changed and its records were moved (`records move`, as the docs say
+    after a slug change) before any publish: every copy still carries the old URL, so a search
+    by the new one misses. `status --refresh` reads each copy by its recorded id and calls none
+    of them gone, so `--write` and a following `publish --force` make no second copy; the next
+    publish moves the copies to the new URL."""
+    import json
+
+    from crosspost.testing import sandbox_blog
+
+    from ..blogs import crosspost_env, run_cli
+
+    sandbox = sandbox_factory(PLATFORMS)
+    root = sandbox_blog(tmp_path / "blog", sandbox)
+    post = root / "posts" / "moving.md"
+    post.parent.mkdir(parents=True)
+    post.write_text("---\ntitle: Moving\ndate: 2024-03-01\n---\n\nText.\n", "utf-8")
+    env = crosspost_env(sandbox)
+    assert run_cli("publish", env=env, cwd=root).returncode == 0
+    old, new = "https://blog.example.com/posts/moving/", "https://blog.example.com/posts/moved/"
+    post.write_text(post.read_text("utf-8").replace("title: Moving", "title: Moving\nslug: moved"))
+    assert run_cli("records", "move", old, new, env=env, cwd=root).returncode == 0
+
+    refreshed = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    assert refreshed.returncode == 0, refreshed.stderr
+    verdicts = {row["platform"]: row["verdict"] for row in json.loads(refreshed.stdout)}
+    assert verdicts == dict.fromkeys(PLATFORMS, "ok"), refreshed.stdout
+    assert run_cli("status", "--refresh", "--write", env=env, cwd=root).returncode == 0
+
+    forced = run_cli("publish", "--force", "--json", env=env, cwd=root)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    statuses = {r["platform"]: r["status"] for r in json.loads(forced.stdout)["results"]}
+    assert statuses == dict.fromkeys(PLATFORMS, "updated"), forced.stdout
+    for platform in PLATFORMS:
+        fake = sandbox.fakes[platform]
+        assert fake.copies(old) == [] and len(fake.copies(new)) == 1, platform
