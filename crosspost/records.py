@@ -199,11 +199,20 @@ class Records:
         """Record that the post file `old` is now `new` (paths relative to the blog root), as
         git reports a rename; the next publish then treats the post as moved, not as new.
         False when no post was recorded from `old`, or one already is from `new`. On a
-        read-only view (a dry run) the rename is kept in memory only."""
+        read-only view (a dry run) the rename is kept in memory only.
+
+        The file digests are dropped: the no-op fast path trusts "same file, same bytes" to
+        mean "same canonical URL", which a rename breaks (the slug often comes from the file
+        name), so the post is parsed again and its URL compared until a run records it anew."""
         url = self.url_for_source(old)
         if url is None or self.url_for_source(new) is not None:
             return False
-        self._posts[url].source = new
+        post = self._posts[url]
+        post.source = new
+        for name, entry in post.platforms.items():
+            if entry.source is not None:
+                self._touch(url, name)
+                post.platforms[name] = entry.evolve(source=None)
         self._by_source = None
         self._by_hash = None
         if self.writable:

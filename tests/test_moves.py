@@ -92,6 +92,41 @@ def test_a_renamed_and_edited_post_is_moved_never_posted_again(published, commit
     assert "post-000.md" not in posts and "a-better-name.md" in posts
 
 
+@pytest.mark.parametrize("committed", [False, True], ids=["staged", "committed"])
+def test_a_git_mv_that_changes_the_url_updates_the_copies(published, committed: bool) -> None:
+    """A pure `git mv` (same bytes, a new slug): the fast path must not call it unchanged, since
+    a post whose computed canonical URL differs from the recorded one never is; and a run that
+    stops between the rename and the update must not leave it unchanged for ever."""
+    root, sandbox, env = published
+    git(root, "mv", "posts/post-000.md", "posts/a-better-name.md")
+    if committed:
+        git(root, "commit", "-qm", "rename a post")
+    dry = run_cli("publish", "--dry-run", "--json", env=env, cwd=root)
+    assert dry.returncode == 0, dry.stderr
+    assert {p: s for (name, p), s in _statuses(dry).items() if name == "a-better-name.md"} == {
+        "devto": "planned",
+        "hashnode": "planned",
+        "mastodon": "planned",
+        "medium": "unsupported",
+    }
+    # Only mastodon first: the rename is recorded for every platform, the others stay to do.
+    first = run_cli("publish", "--json", "--to", "mastodon", env=env, cwd=root)
+    assert first.returncode == 0, first.stderr
+    assert _statuses(first) == {("a-better-name.md", "mastodon"): "updated"}
+    run = run_cli("publish", "--json", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert _statuses(run) == {
+        ("a-better-name.md", "devto"): "updated",
+        ("a-better-name.md", "hashnode"): "updated",
+        ("a-better-name.md", "medium"): "unsupported",
+    }
+    for name in ALL:
+        copies = sandbox.fakes[name].copies(NEW_URL) + sandbox.fakes[name].copies(OLD_URL)
+        assert len(copies) == 1, name
+    again = run_cli("publish", "--json", env=env, cwd=root)
+    assert _statuses(again) == {("a-better-name.md", "medium"): "unsupported"}
+
+
 def test_a_rename_git_cannot_prove_is_named_with_the_command_that_settles_it(published) -> None:
     root, sandbox, env = published
     old = root / "posts" / "post-000.md"
