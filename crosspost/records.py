@@ -222,7 +222,9 @@ class Records:
 
     def move(self, old: str, new: str, *, source: str | None = None) -> None:
         """Re-key a post whose canonical URL changed (slug change), keeping its remote copies;
-        `source` is its file now, when that changed too."""
+        `source` is its file now, when that changed too. The file digests are dropped, as in
+        `rename_source`: the copies still carry the old URL, so the fast path must not call
+        the post unchanged before a run has compared and recorded it again."""
         if old not in self._posts:
             raise RecordsError(f"no records for {old}", path=self.path)
         if new in self._posts and self._posts[new].platforms:
@@ -232,7 +234,7 @@ class Records:
             self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
-            post.platforms[name] = moved_entry(entry, old)
+            post.platforms[name] = moved_entry(entry, old).evolve(source=None)
         self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source

@@ -112,13 +112,16 @@ def records() -> None:
 @click.argument("new")
 @config_option
 def records_move(old: str, new: str, config_file: Path | None) -> None:
-    """Re-key a post's records from canonical URL OLD to NEW (after a slug change).
+    """Move a post's records from OLD to NEW (after a rename or a slug change).
 
-    The platforms' copies are kept: the next publish updates them with the new canonical URL
-    instead of creating new posts.
+    OLD is the post's recorded canonical URL or its old file (gone or not); NEW its file now,
+    or the canonical URL it has now. The platforms' copies are kept: the next publish updates
+    them with the new canonical URL instead of creating new posts.
     """
-    api.move_records(old, new, config=resolve_config(config_file))
-    click.echo(f"moved the records of {old} to {new}")
+    config = resolve_config(config_file)
+    moved = api.move_records(old, new, config=config)
+    file = shown(config.root / moved.source)
+    click.echo(f"moved the records of {moved.old} to {moved.new} ({file})")
 
 
 @records.command("list")
