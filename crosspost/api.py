@@ -539,11 +539,12 @@ def move_records(old: str, new: str, *, config: Config) -> Moved:
     return move(config, old, new)
 
 
-def write_config(directory: Path) -> tuple[Path, Detected]:
-    """Write a commented crosspost.toml for the blog in `directory` (see `crosspost.scaffold`)."""
+def write_config(directory: Path, *, force: bool = False) -> tuple[Path, Detected]:
+    """Write a commented crosspost.toml for the blog in `directory`; `force` even inside a blog
+    that has one above (see `crosspost.scaffold`)."""
     from .scaffold import write_config as write  # only `crosspost init` needs it
 
-    return write(directory)
+    return write(directory, force=force)
 
 
 def sample_address(config_path: Path) -> tuple[Path, str] | None:

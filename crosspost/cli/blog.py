@@ -27,13 +27,19 @@ __all__ = [
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write it even inside a blog that has a crosspost.toml in a folder above.",
+)
+def init(directory: Path, force: bool) -> None:
     """Write a commented crosspost.toml for the blog in DIRECTORY (default: here).
 
     The generator (Astro, Hugo, Jekyll, Docusaurus, Eleventy, Zola, Gatsby) and the site's
-    address are read from the files there. An existing crosspost.toml is never overwritten.
+    address are read from the files there. An existing crosspost.toml is never overwritten,
+    and none is written inside a blog that has one above unless --force.
     """
-    path, found = api.write_config(directory)
+    path, found = api.write_config(directory, force=force)
     generator = (
         f"detected {found.profile.description}" if found.profile else "no generator detected"
     )
