@@ -137,9 +137,9 @@ def move(config: Config, old: str, new: str) -> Moved:
     The destination must be a post of the blog as crosspost computes it: records moved to a
     URL no post has (a typo, a missing trailing slash) would leave the copies behind while the
     post is published again under its real URL."""
+    new_url, source = _destination(config, new)  # reads posts: before the records' lock
     with Records.open(config.records) as records:
         old_url, _ = _post(records, config, old)
-        new_url, source = _destination(config, new)
         if new_url == old_url:
             raise RecordsError(
                 f"{new} already has the canonical URL {old_url}: there is nothing to move",
