@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .plan import Kind, Plan, PostSource
     from .progress import Watch
     from .publisher import Report, Result, Status
-    from .record_tools import RecordRow
+    from .record_tools import Moved, RecordRow
     from .records import Entry, Records, check_records_path
     from .renames import follow_renames, same_post
     from .scaffold import Detected
@@ -547,20 +547,20 @@ def orphan_hint(row: RecordRow) -> str:
     return hint(row)
 
 
-def move_records(old: str, new: str, *, config: Config) -> None:
-    """Re-key a post's records from canonical URL `old` to `new` (after a slug change), under
-    the records' lock."""
-    from .records import Records  # see the docstring
+def move_records(old: str, new: str, *, config: Config) -> Moved:
+    """Move a post's records from `old` (its recorded canonical URL or file) to `new` (its file
+    or canonical URL now), under the records' lock (see `crosspost.record_tools.move`)."""
+    from .record_tools import move  # see the docstring
 
-    with Records.open(config.records) as store:
-        store.move(old, new)
+    return move(config, old, new)
 
 
-def write_config(directory: Path) -> tuple[Path, Detected]:
-    """Write a commented crosspost.toml for the blog in `directory` (see `crosspost.scaffold`)."""
+def write_config(directory: Path, *, force: bool = False) -> tuple[Path, Detected]:
+    """Write a commented crosspost.toml for the blog in `directory`; `force` even inside a blog
+    that has one above (see `crosspost.scaffold`)."""
     from .scaffold import write_config as write  # only `crosspost init` needs it
 
-    return write(directory)
+    return write(directory, force=force)
 
 
 def sample_address(config_path: Path) -> tuple[Path, str] | None:

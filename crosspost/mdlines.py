@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Line",
+    "MissingPost",
     "Run",
     "freeze_code",
     "leaf_ranges",
@@ -47,12 +48,19 @@ class Line:
     literal: bool = False
 
 
+class MissingPost(LookupError):
+    """Raised by a `Run.post_link` for a relative link to a post file that does not exist
+    (`./missing-post.md`): the transform warns, naming the line, instead of linking it silently
+    to a page the site does not have."""
+
+
 @dataclass
 class Run:
     """What one transform call collects: notices, and protected text behind placeholders.
 
     `post_link` maps a relative link to another post's source file (`./other.md#part`) to that
-    post's URL, or None when the target is not a post file.
+    post's URL, or None when the target is not a post file; it raises `MissingPost` when no
+    such file exists.
     """
 
     path: Path | None

@@ -1,5 +1,6 @@
-"""The records by hand: list them, forget a post (or one platform's copy of it), and mark a copy
-as known — what `crosspost records list|forget|set` and `crosspost status` do with them.
+"""The records by hand: list them, move a post's records to its new URL, forget a post (or one
+platform's copy of it), and mark a copy as known — what `crosspost records
+list|move|forget|set` and `crosspost status` do with them.
 
 The records are what keeps a post from being published twice, so a hand edit is always one post
 named exactly (its canonical URL, or its file), written under the records' lock, and nothing is
@@ -13,17 +14,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .adapter import load_adapters
 from .check import offline_renderer
 from .config import Config
-from .errors import RecordsError, shown
+from .discover import find_posts
+from .errors import RecordsError, SourceError, shown
 from .plan import relative_source, render_for
 from .records import Entry, Records
 from .sources import load_post
-from .suggest import allowed_hint
+from .suggest import allowed_hint, closest
 
-__all__ = ["RecordRow", "forget", "listing", "mark_known", "orphan_hint", "rows_of"]
+__all__ = [
+    "Moved",
+    "RecordRow",
+    "forget",
+    "listing",
+    "mark_known",
+    "move",
+    "orphan_hint",
+    "rows_of",
+]
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ def orphan_hint(row: RecordRow) -> str:
     """What to do about a record whose file is gone, as commands to run."""
     return (
         f"its file {row.source} is gone: if the post moved, run `crosspost records move "
-        f"{row.canonical_url} NEW_CANONICAL_URL`; if it was deleted, run `crosspost records "
+        f"{row.canonical_url} NEW_FILE`; if it was deleted, run `crosspost records "
         f"forget {row.canonical_url}` (the copies on the platforms stay)"
     )
 
@@ -93,7 +105,7 @@ def _post(records: Records, config: Config, target: str) -> tuple[str, str | Non
     if target in records.urls():
         return target, records.source_of(target)
     path = Path(target)
-    source = relative_source(path, config.root) if path.exists() else None
+    source = relative_source(path, config.root)  # a file gone since is still known by its path
     url = records.url_for_source(source) if source else None
     if url is None and path.is_file():
         url = load_post(path, config).canonical_url
@@ -105,6 +117,66 @@ def _post(records: Records, config: Config, target: str) -> tuple[str, str | Non
             "shows both",
         )
     return url, records.source_of(url) or source
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What `move` did: the post's records went from canonical URL `old` to `new`, and are
+    now known by the file `source` (relative to the blog root)."""
+
+    old: str
+    new: str
+    source: str
+
+
+def move(config: Config, old: str, new: str) -> Moved:
+    """Move the records of the post `old` (a recorded canonical URL, or its file, even one gone
+    since) to the post `new` (its file, or the canonical URL one of the blog's posts has now),
+    so that the next publish updates its copies instead of posting it again. Nothing is sent.
+
+    The destination must be a post of the blog as crosspost computes it: records moved to a
+    URL no post has (a typo, a missing trailing slash) would leave the copies behind while the
+    post is published again under its real URL."""
+    new_url, source = _destination(config, new)  # reads posts: before the records' lock
+    with Records.open(config.records) as records:
+        old_url, _ = _post(records, config, old)
+        if new_url == old_url:
+            raise RecordsError(
+                f"{new} already has the canonical URL {old_url}: there is nothing to move",
+                path=shown(config.records),
+            )
+        records.move(old_url, new_url, source=source)
+    return Moved(old_url, new_url, source)
+
+
+def _destination(config: Config, target: str) -> tuple[str, str]:
+    """The canonical URL and file (relative to the blog root) of the post `target` names: a
+    post file, or a canonical URL that one of the blog's posts computes."""
+    path = Path(target)
+    if path.is_file():
+        return load_post(path, config).canonical_url, _source(path, config)
+    hint = "name the post by its file (the new one), or by the canonical URL it has now"
+    if urlsplit(target).scheme not in ("http", "https"):
+        raise RecordsError(f"{target} is neither a post file nor a canonical URL", hint=hint)
+    urls: dict[str, Path] = {}
+    for post in find_posts([config.root], config):
+        try:
+            urls.setdefault(load_post(post, config).canonical_url, post)
+        except SourceError:
+            continue  # `crosspost check` reports it; it cannot be the post named here
+    if target in urls:
+        return target, _source(urls[target], config)
+    near = closest(target, urls)
+    raise RecordsError(
+        f"no post of the blog has the canonical URL {target}",
+        hint=f"did you mean {near}? ({hint})" if near else hint,
+    )
+
+
+def _source(path: Path, config: Config) -> str:
+    source = relative_source(path, config.root)
+    assert source is not None  # only None for no path
+    return source
 
 
 def forget(config: Config, target: str, platforms: Sequence[str] = ()) -> list[str]:

@@ -199,11 +199,20 @@ class Records:
         """Record that the post file `old` is now `new` (paths relative to the blog root), as
         git reports a rename; the next publish then treats the post as moved, not as new.
         False when no post was recorded from `old`, or one already is from `new`. On a
-        read-only view (a dry run) the rename is kept in memory only."""
+        read-only view (a dry run) the rename is kept in memory only.
+
+        The file digests are dropped: the no-op fast path trusts "same file, same bytes" to
+        mean "same canonical URL", which a rename breaks (the slug often comes from the file
+        name), so the post is parsed again and its URL compared until a run records it anew."""
         url = self.url_for_source(old)
         if url is None or self.url_for_source(new) is not None:
             return False
-        self._posts[url].source = new
+        post = self._posts[url]
+        post.source = new
+        for name, entry in post.platforms.items():
+            if entry.source is not None:
+                self._touch(url, name)
+                post.platforms[name] = entry.evolve(source=None)
         self._by_source = None
         self._by_hash = None
         if self.writable:
@@ -213,7 +222,9 @@ class Records:
 
     def move(self, old: str, new: str, *, source: str | None = None) -> None:
         """Re-key a post whose canonical URL changed (slug change), keeping its remote copies;
-        `source` is its file now, when that changed too."""
+        `source` is its file now, when that changed too. The file digests are dropped, as in
+        `rename_source`: the copies still carry the old URL, so the fast path must not call
+        the post unchanged before a run has compared and recorded it again."""
         if old not in self._posts:
             raise RecordsError(f"no records for {old}", path=self.path)
         if new in self._posts and self._posts[new].platforms:
@@ -223,7 +234,7 @@ class Records:
             self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
-            post.platforms[name] = moved_entry(entry, old)
+            post.platforms[name] = moved_entry(entry, old).evolve(source=None)
         self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source

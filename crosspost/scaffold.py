@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .config import CONFIG_FILE
-from .errors import ConfigError
+from .config import CONFIG_FILE, find_config
+from .errors import ConfigError, shown
 from .profiles import PROFILES, Profile, detect_profile
 
 __all__ = [
@@ -391,8 +391,11 @@ def sample_address(config_path: Path) -> tuple[Path, str] | None:
     return None
 
 
-def write_config(directory: Path) -> tuple[Path, Detected]:
-    """Write `directory`/crosspost.toml; ConfigError if one exists already."""
+def write_config(directory: Path, *, force: bool = False) -> tuple[Path, Detected]:
+    """Write `directory`/crosspost.toml; ConfigError if one exists already, or (unless `force`)
+    if a folder above has one: `init` run from inside a blog (its content folder, say) would
+    otherwise start a second blog there, with its own root and records, and every command run
+    from there would use it instead of the blog's."""
     target = directory / CONFIG_FILE
     if target.exists():
         raise ConfigError(
@@ -402,6 +405,14 @@ def write_config(directory: Path) -> tuple[Path, Detected]:
         )
     if not directory.is_dir():
         raise ConfigError("no such folder", path=directory, hint="create it or pass the blog root")
+    above = find_config(directory)
+    if above is not None and not force:
+        raise ConfigError(
+            f"this folder is already in the blog this {above.name} configures; nothing was written",
+            path=shown(above),
+            hint="crosspost finds that file from any folder of the blog; to give this folder "
+            "a config of its own all the same, run `crosspost init --force`",
+        )
     found = detect(directory)
     try:
         with target.open("x", encoding="utf-8") as handle:

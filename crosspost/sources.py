@@ -33,6 +33,7 @@ from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
+from .mdlines import MissingPost
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .postfile import MAX_BYTES, UTF8_HINT, decode, read_bytes, refuse_outside
 from .transform import absolute_url, transform, url_scheme
@@ -539,7 +540,8 @@ class _Post:
     def post_link(self, target: str) -> str | None:
         """The URL of the post file a relative link names (`./other.md#part`), if it is one:
         a post file inside the blog whose front matter can be read. Anything else (a README, a
-        missing file, a post with errors) is None, and the link is made absolute as written."""
+        post with errors) is None, and the link is made absolute as written; a missing file
+        raises `MissingPost`, for the transform to warn about."""
         if self.path is None:
             return None
         where, _, anchor = target.partition("#")
@@ -548,6 +550,8 @@ class _Post:
             return None
         try:
             real = linked.resolve(strict=True)
+        except FileNotFoundError as exc:
+            raise MissingPost(target) from exc
         except (OSError, RuntimeError):
             return None
         if not real.is_relative_to(self.config.root.resolve()) or not real.is_file():

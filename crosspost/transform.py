@@ -27,7 +27,15 @@ from urllib.parse import quote, urljoin
 
 from . import syntax
 from .errors import ContentError
-from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+from .mdlines import (
+    Line,
+    MissingPost,
+    Run,
+    freeze_code,
+    leaf_ranges,
+    parser,
+    protect_code_spans,
+)
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -206,7 +214,7 @@ def _link_rules(
             if raw in made:
                 new = made[raw]
             else:
-                new = _new_destination(raw, run, ref_url, dialect, line_at)
+                new = _new_destination(raw, run, ref_url, dialect, line_at(span.start))
                 if not raw.startswith("@/"):  # Zola's links may leave a notice each
                     made[raw] = new
             if new is not None:
@@ -446,9 +454,10 @@ def _new_destination(
     run: Run,
     ref_url: syntax.RefURL | None,
     dialect: syntax.Dialect,
-    line_at: syntax.LineAt,
+    line: int | None,
 ) -> str | None:
-    """A link destination as written (`<…>` or bare) made absolute; None to leave it.
+    """A link destination as written (`<…>` or bare, on file line `line`) made absolute; None
+    to leave it.
 
     The URL is read as CommonMark reads it (backslash escapes and entities decoded), resolved,
     and written back so that it reads as that URL again.
@@ -460,9 +469,11 @@ def _new_destination(
     if dialect.templates and ("{{" in url or "{%" in url):
         return None  # a template the generator fills in, left as is with its notice
     if dialect.zola and url.startswith("@/"):
-        new = syntax.resolve_ref(url[2:], run, line_at(0), ref_url)
+        new = syntax.resolve_ref(url[2:], run, line, ref_url)
     else:
-        new = _post_url(url, run) or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+        new = _post_url(url, run, line) or absolute_url(
+            url, page_url=run.page_url, site_url=run.site_url
+        )
     if new == url:
         return None
     new = re.sub(r"&(?=#?\w+;)", "&amp;", new)
@@ -477,15 +488,28 @@ def _new_destination(
 _POST_FILE = re.compile(r"[^:?#]+\.(?:md|mdx|markdown)(?:#.*)?", re.I | re.S)
 
 
-def _post_url(url: str, run: Run) -> str | None:
+def _post_url(url: str, run: Run, line: int | None) -> str | None:
     """The URL of the post a relative link to its source file means (`./2024-01-01-other.md`).
 
     Docusaurus, Hugo and Astro authors link to sibling files and the site rewrites the link to
-    the post's address; made absolute as written, it would be a 404 on the site.
+    the post's address; made absolute as written, it would be a 404 on the site. A link to a
+    file that does not exist is left as the site leaves it (Hugo's and Docusaurus's builds
+    keep such a link as written, so it leads to the same address, most likely a 404), with a
+    warning at its line: no address is made up for it.
     """
     if run.post_link is None or url.startswith(("/", "#")) or not _POST_FILE.fullmatch(url):
         return None
-    return run.post_link(url)
+    try:
+        return run.post_link(url)
+    except MissingPost:
+        site = absolute_url(url, page_url=run.page_url, site_url=run.site_url)
+        run.note(
+            "missing-post",
+            line,
+            f"link to {url}: no such file beside the post; it is linked as the site links "
+            f"it, to {site} (most likely a page that does not exist): fix or remove the link",
+        )
+        return None
 
 
 def _unsafe_definition(m: re.Match[str], run: Run, line_at: syntax.LineAt, definition: bool) -> str:
@@ -632,7 +656,7 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     if name.lower() == "srcset":
         new = _srcset(url, run)
     else:
-        linked = _post_url(url, run) if name.lower() == "href" else None
+        linked = _post_url(url, run, None) if name.lower() == "href" else None
         new = linked or absolute_url(url, page_url=run.page_url, site_url=run.site_url)
     if new == url:
         return m.group()

@@ -349,3 +349,61 @@ def test_verify_new_adopts_instead_of_posting_twice_after_lost_records(blog, can
     rows = json.loads(again.stdout)["results"]
     assert {r["status"] for r in rows if r["platform"] != "medium"} == {"unchanged"}
     canaries.assert_clean([result.stdout, result.stderr, again.stdout, again.stderr])
+
+
+def test_a_link_to_a_missing_post_file_is_warned_about_and_linked_as_the_site_links_it(blog):
+    """`[x](./missing-post.md)`: Hugo and Docusaurus leave a link to a file that does not exist
+    as written, so a reader of the site lands on `missing-post.md` beside the page; the copy
+    links the same address (no made-up one), and check, the dry run and publish name the file
+    and line."""
+    root, sandbox, env = blog
+    post = root / "posts" / "linker.md"
+    post.write_text(
+        '---\ntitle: "Linker"\ndate: 2024-05-01\n---\nFirst line.\n\n'
+        "See [the next one](./missing-post.md#part) and [this one](./post-000.md).\n",
+        "utf-8",
+    )
+    said = "posts/linker.md:7: link to ./missing-post.md#part: no such file beside the post"
+    check = run_cli("check", "posts/linker.md", env=env, cwd=root)
+    assert check.returncode == 0, check.stderr
+    assert said in check.stdout + check.stderr
+    dry = run_cli("publish", "--dry-run", "--to", "devto", "posts/linker.md", env=env, cwd=root)
+    assert dry.returncode == 0 and said in dry.stderr, dry.stderr
+    run = run_cli("publish", "--to", "devto", "posts/linker.md", env=env, cwd=root)
+    assert run.returncode == 0 and said in run.stderr, run.stderr
+    (copy,) = sandbox.fakes["devto"].copies("https://blog.example.com/posts/linker/")
+    body = copy["body_markdown"]
+    assert "[the next one](https://blog.example.com/posts/linker/missing-post.md#part)" in body
+    assert "[this one](https://blog.example.com/posts/post-000/)" in body
+
+
+@pytest.mark.parametrize("where", [".", "posts"], ids=["root", "subfolder"])
+def test_json_names_posts_as_the_table_does_relative_to_the_current_folder(blog, where):
+    """`publish --json` used the absolute paths the content folder was walked with (and the
+    table relative ones); both now name a post as the user would type it from where they are,
+    in results, warnings and errors alike."""
+    root, _, env = blog
+    (root / "posts" / "post-000.md").write_text(
+        '---\ntitle: "Edited"\ndate: 2024-05-01\n---\nNow with [a link](./missing-post.md).\n',
+        "utf-8",
+    )
+    (root / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", "utf-8")
+    cwd = root / where
+    prefix = "" if where == "posts" else "posts/"
+    assert run_cli("publish", "--to", "devto", env=env, cwd=root).returncode == 2
+    (root / "posts" / "post-000.md").write_text(
+        '---\ntitle: "Edited again"\ndate: 2024-05-01\n---\nWith [a link](./missing-post.md).\n',
+        "utf-8",
+    )
+    table = run_cli("publish", "--to", "devto", "--dry-run", env=env, cwd=cwd)
+    assert f"\n{prefix}post-000.md  devto" in "\n" + table.stdout
+    for args in (["--dry-run"], []):
+        run = run_cli("publish", "--to", "devto", "--json", *args, env=env, cwd=cwd)
+        assert run.returncode == 2, run.stderr
+        report = json.loads(run.stdout)
+        assert sorted(r["post"] for r in report["results"]) == [
+            f"{prefix}post-{n:03d}.md" for n in range(3)
+        ]
+        (warning,) = report["warnings"]
+        assert warning.startswith(f"{prefix}post-000.md:5: link to ./missing-post.md")
+        assert [e["path"] for e in report["errors"]] == [f"{prefix}broken.md"]

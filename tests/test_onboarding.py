@@ -72,6 +72,30 @@ def test_init_ends_with_the_next_steps_for_this_blog(tmp_path: Path) -> None:
     assert "uncomment its [platforms.NAME] table" in lines[4] and "crosspost doctor" in lines[4]
 
 
+def test_init_in_a_subfolder_of_a_blog_refuses_a_second_config(tmp_path: Path) -> None:
+    """`crosspost init` run from content/posts of a blog that has its crosspost.toml: a second
+    config there would split the blog (its own records, its own root), so it is refused, naming
+    the parent's file; `--force` writes one all the same."""
+    blog = hugo_blog(tmp_path / "blog")
+    assert cli("init", cwd=blog).returncode == 0
+    posts = blog / "content" / "posts"
+    run = cli("init", cwd=posts)
+    assert run.returncode == 2
+    assert run.stderr.startswith(
+        f"error: {(blog / 'crosspost.toml').resolve()}: this folder is already in the blog this "
+        "crosspost.toml configures"
+    ), run.stderr
+    assert "crosspost init --force" in run.stderr and "Traceback" not in run.stderr
+    assert not (posts / "crosspost.toml").exists()
+    named = cli("init", "content/posts", cwd=blog)
+    assert named.returncode == 2 and named.stderr.startswith("error: crosspost.toml: this")
+    forced = cli("init", "--force", cwd=posts)
+    assert forced.returncode == 0, forced.stderr
+    assert (posts / "crosspost.toml").is_file()
+    again = cli("init", "--force", cwd=posts)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
 def test_the_first_dry_run_says_why_posts_are_held(tmp_path: Path) -> None:
     blog = hugo_blog(tmp_path / "blog")
     cli("init", cwd=blog)

@@ -68,7 +68,7 @@ def test_status_stops_listing_a_deleted_file_as_published(blog) -> None:
     gone = [line for line in run.stdout.splitlines() if "post-002" in line]
     assert len(gone) == 4 and all(" orphaned " in line for line in gone), run.stdout
     url = "https://blog.example.com/posts/post-002/"
-    assert f"crosspost records move {url} NEW_CANONICAL_URL" in run.stderr
+    assert f"crosspost records move {url} NEW_FILE" in run.stderr
     assert f"crosspost records forget {url}" in run.stderr
     listed = json.loads(run_cli("records", "list", "--json", env=env, cwd=root).stdout)
     assert {r["orphaned"] for r in listed if r["canonical_url"] == url} == {True}

@@ -27,13 +27,19 @@ __all__ = [
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write it even inside a blog that has a crosspost.toml in a folder above.",
+)
+def init(directory: Path, force: bool) -> None:
     """Write a commented crosspost.toml for the blog in DIRECTORY (default: here).
 
     The generator (Astro, Hugo, Jekyll, Docusaurus, Eleventy, Zola, Gatsby) and the site's
-    address are read from the files there. An existing crosspost.toml is never overwritten.
+    address are read from the files there. An existing crosspost.toml is never overwritten,
+    and none is written inside a blog that has one above unless --force.
     """
-    path, found = api.write_config(directory)
+    path, found = api.write_config(directory, force=force)
     generator = (
         f"detected {found.profile.description}" if found.profile else "no generator detected"
     )
@@ -112,13 +118,16 @@ def records() -> None:
 @click.argument("new")
 @config_option
 def records_move(old: str, new: str, config_file: Path | None) -> None:
-    """Re-key a post's records from canonical URL OLD to NEW (after a slug change).
+    """Move a post's records from OLD to NEW (after a rename or a slug change).
 
-    The platforms' copies are kept: the next publish updates them with the new canonical URL
-    instead of creating new posts.
+    OLD is the post's recorded canonical URL or its old file (gone or not); NEW its file now,
+    or the canonical URL it has now. The platforms' copies are kept: the next publish updates
+    them with the new canonical URL instead of creating new posts.
     """
-    api.move_records(old, new, config=resolve_config(config_file))
-    click.echo(f"moved the records of {old} to {new}")
+    config = resolve_config(config_file)
+    moved = api.move_records(old, new, config=config)
+    file = shown(config.root / moved.source)
+    click.echo(f"moved the records of {moved.old} to {moved.new} ({file})")
 
 
 @records.command("list")

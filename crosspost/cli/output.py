@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from crosspost.errors import CrosspostError, shown
+from crosspost.errors import CrosspostError, shown, with_shown_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,6 +28,7 @@ __all__ = [
     "print_table",
     "report_data",
     "short",
+    "shown_notice",
 ]
 
 
@@ -81,8 +83,14 @@ def print_table(
 
 
 def short(post: str) -> str:
-    """A post path as the user would type it: relative to the current folder when inside it."""
-    return str(shown(Path(post)))
+    """A post path as the user would type it: relative to the current folder when inside it.
+    A label that is no path (a canonical URL, "*") is left as it is."""
+    return post if "://" in post or post == "*" else str(shown(Path(post)))
+
+
+def shown_notice(notice: Notice) -> Notice:
+    """`notice` with its file named as `shown`."""
+    return replace(notice, path=shown(notice.path)) if notice.path else notice
 
 
 def count(number: int, noun: str) -> str:
@@ -140,13 +148,15 @@ def document_data(doc: Document) -> dict[str, Any]:
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data (also the GitHub Action's outputs)."""
+    """The report as JSON-ready data, every file named as the table names it (`shown`:
+    relative to the current folder when under it)."""
+    errors = [with_shown_path(e) for e in report.errors]
     return {
         "exit_code": report.exit_code,
         "dry_run": report.dry_run,
         "results": [
             {
-                "post": r.post,
+                "post": short(r.post),
                 "platform": r.platform,
                 "status": r.status.value,
                 "url": r.url,
@@ -155,7 +165,7 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for r in report.results
         ],
-        "warnings": [str(n) for n in report.notices],
+        "warnings": [str(shown_notice(n)) for n in report.notices],
         "errors": [
             {
                 "path": str(getattr(e, "path", "") or ""),
@@ -163,6 +173,6 @@ def report_data(report: Report) -> dict[str, Any]:
                 "field": getattr(e, "field", None),
                 "message": str(e),
             }
-            for e in report.errors
+            for e in errors
         ],
     }

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import click
 
 from crosspost import api
-from crosspost.errors import ConfigError, shown, with_shown_path
+from crosspost.errors import ConfigError, with_shown_path
 
 from .group import config_option, fail, main, resolve_config, sandbox_for, to_option
 from .live import RunDisplay
-from .output import print_table, report_data, short
+from .output import print_table, report_data, short, shown_notice
 
 if TYPE_CHECKING:
     from crosspost import Config, Document, Report, Result
@@ -213,8 +213,7 @@ def _print_report(report: Report, *, as_json: bool) -> None:
     for error in report.errors:
         click.echo(f"error: {with_shown_path(error)}", err=True)
     for notice in report.notices:
-        where = shown(notice.path) if notice.path else None
-        click.echo(f"warning: {replace(notice, path=where)}", err=True)
+        click.echo(f"warning: {shown_notice(notice)}", err=True)
     rows = _rows(report.results)
     if rows:
         print_table(HEADER, rows, styles=[_style(row) for row in rows])
