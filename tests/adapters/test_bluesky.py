@@ -636,6 +636,13 @@ def test_the_fake_refuses_what_the_pds_refuses(bluesky):
         params={"repo": fake.did, "collection": "app.bsky.feed.post", "rkey": tid(2, 2)},
     )
     assert missing.status_code == 400 and missing.json()["error"] == "RecordNotFound"
+    profile = f"{fake.url}/xrpc/app.bsky.actor.getProfile"
+    anonymous = httpx.get(profile, params={"actor": fake.did})
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "AuthMissing"
+    stranger = httpx.get(profile, params={"actor": "nobody.bsky.example"}, headers=auth)
+    assert stranger.status_code == 400 and stranger.json()["message"] == "Profile not found"
+    own = httpx.get(profile, params={"actor": fake.account_handle}, headers=auth).json()
+    assert (own["did"], own["handle"]) == (fake.did, fake.account_handle)
     fake.refused.clear()  # refused on purpose above
     fake.requests.clear()
 
