@@ -34,7 +34,9 @@ from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
+from .hugo import broken_ref
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
+from .syntax import BrokenRef
 from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
@@ -634,6 +636,13 @@ class _Post:
             found = next(filter(None, (_find_post(f, where) for f in folders)), None)
             if found is not None and (address := _post_url(found, config)):
                 return f"{address}#{anchor}" if anchor else address
+            if found is None and config.site.profile == "hugo":
+                level = broken_ref(config.root, self.path, where)
+                if level == "error":
+                    why = f'ref "{where}" names no page of the site; Hugo fails the build on it'
+                    raise BrokenRef(why, _HUGO_REF_HINT)
+                if level == "warning":
+                    return None  # Hugo builds it with an empty link: crosspost says so
             name = file_name(Path(where.strip()))
             if not name.slug or not config.site.url or needs & {"category", "categories"}:
                 return None
@@ -749,6 +758,12 @@ class _Address(NamedTuple):
     date: datetime | None
     categories: list[str]
     canonical: str
+
+
+_HUGO_REF_HINT = (
+    'fix the path; with refLinksErrorLevel = "warning" in the Hugo config, Hugo builds the page '
+    "anyway and crosspost links the site's home page instead"
+)
 
 
 def _find_post(folder: Path, target: str) -> Path | None:
