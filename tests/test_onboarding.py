@@ -177,3 +177,30 @@ def test_the_corrupt_records_hint_names_the_records_path(tmp_path: Path) -> None
     assert "(git checkout -- .crosspost/records.json)" in run.stderr, run.stderr
     inside = cli("publish", "--dry-run", cwd=blog / "content")
     assert f"(git checkout -- {blog / '.crosspost' / 'records.json'})" in inside.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("publish", "--dry-run", "--sandbox"), ("doctor", "--sandbox"), ("check",)]
+)
+def test_a_broken_plugin_is_named_once_per_command(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A command discovers the adapters more than once (the sandbox's, then the run's): the
+    warning about a plugin that fails to load is printed once."""
+    plugin = tmp_path / "site-packages" / "crosspost_broken-0.1.dist-info"
+    plugin.mkdir(parents=True)
+    (plugin / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: crosspost-broken\nVersion: 0.1\n"
+    )
+    (plugin / "entry_points.txt").write_text(
+        "[crosspost.adapters]\nbroken = crosspost_missing:Broken\n"
+    )
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        "[platforms.devto]\n"
+    )
+    run = cli(*command, cwd=blog, PYTHONPATH=str(plugin.parent))
+    warned = "adapter plugin 'broken' (crosspost_missing:Broken) failed to load"
+    assert run.stderr.count(warned) == 1, run.stderr
+    assert "Traceback" not in run.stderr
