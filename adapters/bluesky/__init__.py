@@ -35,7 +35,7 @@ from crosspost.errors import AlreadyExistsError, ConfigError, PlatformError
 from crosspost.http import validate_base_url
 from crosspost.urls import same_url
 
-from .session import APP_PASSWORDS, Account, Session, xrpc_error
+from .session import APP_PASSWORDS, EXAMPLE_HANDLES, Account, Session, xrpc_error
 from .text import MAX_GRAPHEMES, facets, hashtag, post_fit, rkey_for
 
 if TYPE_CHECKING:
@@ -83,6 +83,13 @@ class BlueskySettings(Settings):
         for key in ("service", "plc_directory"):  # where the API is first, as the core says
             validate_base_url("bluesky", getattr(self, key), field=f"platforms.bluesky.{key}")
         handle = self.handle.lstrip("@")
+        if handle.casefold() in EXAMPLE_HANDLES:
+            raise ConfigError(
+                f"{self.handle!r} is a placeholder from the example, not your handle",
+                field="platforms.bluesky.handle",
+                hint="put your own handle there, or comment the line out to take it from the "
+                "token (handle:app-password)",
+            )
         if handle and not _HANDLE.match(handle):
             raise ConfigError(
                 f"{self.handle!r} is not a Bluesky handle",

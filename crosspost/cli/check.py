@@ -56,6 +56,8 @@ def check(
     config = checkup.config
     for missing in checkup.tokens:
         click.echo(f"warning: {missing}; a real run would refuse to start", err=True)
+    for notice in checkup.notices:
+        click.echo(f"warning: {notice}", err=True)
     if checkup.placeholder_site:
         click.echo(
             f"warning: site.url is {config.site.url}, a placeholder: canonical URLs would point "
@@ -160,6 +162,7 @@ def _check_report(checkup: Checkup, *, links: bool) -> dict[str, Any]:
         "errors": sum(item.errors for item in checked),
         "warnings": sum(len(item.notices) for item in checked),
         "dead_links": sum(len(item.dead) for item in checked),
+        "config_warnings": [notice_data(n) for n in checkup.notices],
     }
 
 
