@@ -8,8 +8,9 @@ moved into an Astro blog still loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["PROFILES", "Profile", "detect_profile"]
+__all__ = ["PROFILES", "Profile", "detect_generator", "detect_profile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +124,22 @@ def detect_profile(markers_present: set[str], config_toml_text: str | None) -> P
         if "baseURL" in config_toml_text or "baseurl" in config_toml_text:
             return PROFILES["hugo"]
     return None
+
+
+def detect_generator(directory: Path) -> Profile | None:
+    """The generator of the blog in `directory`, from the files at its root: `crosspost init`
+    picks its profile this way, and a run without crosspost.toml looks for posts in that
+    profile's content folder (the one rule for both)."""
+    from .hugo import hugo_settings  # reads Hugo's config files: only when no marker decides
+
+    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
+    if (directory / "src" / "content" / "posts").is_dir():
+        markers.add("src/content/posts")
+    config_toml = directory / "config.toml"
+    text = config_toml.read_text("utf-8", "replace") if config_toml.is_file() else None
+    profile = detect_profile(markers, text)
+    if profile is None:
+        hugo = hugo_settings(directory)
+        if "baseurl" in hugo and "base_url" not in hugo:
+            profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
+    return profile

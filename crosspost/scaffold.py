@@ -16,7 +16,7 @@ from typing import Any
 from .config import CONFIG_FILE
 from .errors import ConfigError
 from .hugo import hugo_settings
-from .profiles import PROFILES, Profile, detect_profile
+from .profiles import PROFILES, Profile, detect_generator
 
 __all__ = [
     "Detected",
@@ -66,13 +66,8 @@ class Detected:
 
 def detect(directory: Path) -> Detected:
     """The blog's generator and settings, guessed from the files at its root."""
-    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
-    if (directory / "src" / "content" / "posts").is_dir():
-        markers.add("src/content/posts")
     hugo = hugo_settings(directory)
-    profile = detect_profile(markers, _text(directory / "config.toml"))
-    if profile is None and "baseurl" in hugo and "base_url" not in hugo:
-        profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
+    profile = detect_generator(directory)
     if profile is None:
         return Detected(url=_site_url(directory))
     content = _hugo_content(directory, hugo) if profile.name == "hugo" else None

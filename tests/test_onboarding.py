@@ -296,3 +296,29 @@ def test_no_warning_when_a_summary_has_something_to_follow(tmp_path: Path, extra
     checked = cli("check", cwd=blog)
     assert checked.returncode == 0, checked.stderr
     assert "no article platform is configured" not in checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("marker", "folder", "shown"),
+    [
+        ("hugo.toml", "content/posts", "the hugo profile, posts in content/posts"),
+        ("_config.yml", "_posts", "the jekyll profile, posts in _posts"),
+        ("astro.config.mjs", "src/content/blog", "the astro profile, posts in src/content/blog"),
+    ],
+)
+def test_without_a_config_posts_are_looked_for_where_the_generator_keeps_them(
+    tmp_path: Path, marker: str, folder: str, shown: str
+) -> None:
+    """The generator `init` would detect decides the content folder: a README, an archetype or
+    a page elsewhere in the site is not read as a post."""
+    (tmp_path / marker).write_text("")
+    (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / folder / "2024-05-01-hello.md").write_text("---\ntitle: Hello\n---\nText.\n")
+    (tmp_path / "README.md").write_text("# My blog\n")
+    (tmp_path / "archetypes").mkdir()
+    (tmp_path / "archetypes" / "default.md").write_text("+++\ntitle = '{{ .Name }}'\n+++\n")
+    run = cli("check", cwd=tmp_path)
+    assert f"warning: no crosspost.toml found; using {shown}" in run.stderr
+    assert f"{folder}/2024-05-01-hello.md" in run.stdout
+    assert "README" not in run.stdout and "archetypes" not in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("1 post checked")

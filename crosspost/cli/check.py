@@ -104,9 +104,11 @@ def _stopped_report(exc: CrosspostError) -> dict[str, Any]:
 def _print_check(checkup: Checkup, *, links: bool, urls: bool = False) -> None:
     config, checked = checkup.config, checkup.posts
     if config.path is None:
+        found = config.profile.name if config.profile else None
+        defaults = f"the {found} profile, posts in {shown(config.content_dir)}"
         click.echo(
-            "warning: no crosspost.toml found; using the defaults (run `crosspost init` to "
-            "write one for this blog)",
+            f"warning: no crosspost.toml found; using {defaults if found else 'the defaults'} "
+            "(run `crosspost init` to write one for this blog)",
             err=True,
         )
     warnings = drafts = old = 0
