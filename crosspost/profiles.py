@@ -35,6 +35,10 @@ class Profile:
     """Where `{slug}` comes from without a `slug` key: "file" (the file name without a date
     prefix), "astro" (Astro's content id: the path under the collection, github-slugged) or
     "docusaurus" (a dated file name's date becomes YYYY/MM/DD/ in front of the slug)."""
+    hashed_assets: str | None = None
+    """The source folder whose images the generator publishes under names no source-side rule
+    predicts (Astro: anything under `src/` becomes `/_astro/x.<hash>.webp`); only the built
+    site (`[site] build`) knows their URLs."""
 
 
 PROFILES: dict[str, Profile] = {
@@ -47,6 +51,7 @@ PROFILES: dict[str, Profile] = {
             (),
             "Astro with the Fuwari template",
             ids="astro",
+            hashed_assets="src",
         ),
         Profile(
             "astro",
@@ -55,6 +60,7 @@ PROFILES: dict[str, Profile] = {
             ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
             "Astro content collections",
             ids="astro",
+            hashed_assets="src",
         ),
         Profile(
             "hugo",

@@ -702,7 +702,28 @@ class _Post:
         url = absolute_url(written, page_url=canonical, site_url=self.config.site.url)
         if scheme or written.startswith("//"):
             return Asset(url=url, alt=alt)
-        return Asset(url=url, path=self.local_file(key, written), alt=alt)
+        path = self.local_file(key, written)
+        if path is not None:
+            self.unknown_url(key, written, url, path)
+        return Asset(url=url, path=path, alt=alt)
+
+    def unknown_url(self, key: str, written: str, url: str, path: Path) -> None:
+        """A cover the generator publishes under a hashed name (Astro: anything in `src/`):
+        `url`, computed from the source, would not be found, and platforms that take the
+        cover's URL (dev.to, Hashnode) would show a broken image. The built site knows it."""
+        profile = self.config.profile
+        if profile is None or profile.hashed_assets is None or self.config.site.build:
+            return
+        if not path.is_relative_to((self.config.root / profile.hashed_assets).resolve()):
+            return
+        self.note(
+            key,
+            "cover-url-unknown",
+            f"cover image {written!r} is in {profile.hashed_assets}/, which {profile.description} "
+            f"publishes under a hashed name: its URL cannot be known from the source ({url} "
+            "would not be found); set [site] build to read it from the built site, or put the "
+            "image in public/",
+        )
 
     def local_file(self, key: str, written: str) -> Path | None:
         """The cover's file if it is a regular file inside the blog root (symlinks resolved)."""
