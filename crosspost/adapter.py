@@ -382,7 +382,7 @@ def load_adapters(
     """
     if explicit is not None:
         return dict(explicit)
-    report = warn or (lambda message: log.warning("%s", message))
+    report = warn or _warn_once
     found: dict[str, AdapterClass] = {}
     # A name registered twice keeps the built-in adapter, whatever order packages install in.
     builtin = f"{__package__}.adapters."
@@ -405,6 +405,17 @@ def load_adapters(
             continue
         found[ep.name] = cls
     return found
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A broken plugin, logged once per process: one command discovers the adapters more than
+    once (the sandbox, then the run; `doctor` and `check` too), and says so once."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 def _name_problem(cls: object, registered: str) -> str | None:

@@ -27,7 +27,7 @@ from .discover import find_posts, no_posts_found
 from .document import Document, Notice
 from .errors import ContentError, CredentialError, SourceError, shown
 from .plan import Hold, hold_reason, holds, place_posts, record_of, render_for, sends_draft
-from .platforms import Platforms
+from .platforms import Platforms, announce_only
 from .postfile import not_a_file
 from .records import Entry, Records
 
@@ -104,6 +104,8 @@ class Checkup:
     config: Config
     posts: list[Checked]
     tokens: list[CredentialError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    """Warnings about the config as a whole (`platforms.announce_only`)."""
 
     @property
     def placeholder_site(self) -> bool:
@@ -136,7 +138,9 @@ def check(
     if links:
         _check_links(checked, config.site.url)
     enabled = [name for name, pc in config.platforms.items() if pc.enabled]
-    return Checkup(config, checked, missing_tokens(enabled, config.credentials))
+    notice = announce_only(config, load_adapters()) if enabled else None
+    notices = [notice] if notice else []
+    return Checkup(config, checked, missing_tokens(enabled, config.credentials), notices)
 
 
 def _inputs(paths: Sequence[Path], config_file: Path | None) -> tuple[Config, list[Path]]:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .credentials import Secret
 from .errors import ConfigError
-from .profiles import PROFILES, Profile
+from .profiles import PROFILES, Profile, detect_generator
 from .suggest import allowed_hint
 from .tables import TableText, build_settings, read_quietly, shown_value
 
@@ -247,8 +247,10 @@ def load_config(path: str | Path | None = None, *, start: str | Path | None = No
     else:
         origin = Path(start) if start is not None else Path.cwd()
         found = find_config(origin)
-        if found is None:
-            return Config(root=_folder_of(origin))
+        if found is None:  # the generator's defaults, as `crosspost init` would detect them
+            root = _folder_of(origin)
+            profile = detect_generator(root)
+            return Config(root=root, site=SiteConfig(profile=profile.name if profile else None))
         target = found
     return _parse_file(target.resolve())
 

@@ -18,6 +18,7 @@ from .config import PLATFORM_KEYS, Config, PlatformConfig, RateLimit, check_tag_
 from .credentials import Secret, env_var, resolve_token, token_source
 from .errors import ConfigError, CrosspostError, RecordsError
 from .http import Pacer, PlatformClient, RetryPolicy, api_origin, validate_base_url
+from .notice import Notice
 from .progress import Waiting, Watch
 from .records import Records
 from .suggest import allowed_hint
@@ -204,6 +205,26 @@ def _default_origin(cls: AdapterClass) -> str | None:
     return origin or None
 
 
+def announce_only(config: Config, adapters: Mapping[str, AdapterClass]) -> Notice | None:
+    """A warning when every enabled platform only announces (Mastodon, Bluesky) and waits for
+    an article platform (`after = "article"`, the default): none is configured, so the run
+    holds every post, "waiting for an article platform", and announces nothing. Only an
+    article already in the records (posted before, from another config) would lift it."""
+    enabled = sorted(n for n, pc in config.platforms.items() if pc.enabled and n in adapters)
+    if not enabled or any(not adapters[n].capabilities.announces for n in enabled):
+        return None
+    waiting = [n for n in enabled if config.platforms[n].after == "article"]
+    if not waiting:
+        return None
+    return Notice(
+        f"{', '.join(waiting)} announce{'s' if len(waiting) == 1 else ''} a post once an article "
+        "platform has published it, and no article platform is configured: nothing will be "
+        'announced; add one (`crosspost platforms` lists them), or set after = "live" (once '
+        f'the post\'s page answers) or "none" in [platforms.{waiting[0]}]',
+        "announce-only",
+    )
+
+
 def _checked_cache(name: str, cache: dict[str, Any], cls: Any, path: Path) -> dict[str, Any]:
     """The platform's account cache, each value of the type its adapter declares
     (`cache_fields`, plus the core's own `token_host`): a wrong type in the records is one
@@ -262,6 +283,12 @@ def select_platforms(
             line=_table_line(config, missing[0]),
             field=f"platforms.{missing[0]}",
             hint=allowed_hint(missing[0], adapters, label="installed"),
+        )
+    if not configured and config.path is None:
+        raise ConfigError(
+            "no crosspost.toml was found here or above, so no platform is configured",
+            hint="run `crosspost init` to write one for this blog, then uncomment a platform's "
+            "table in it; `crosspost platforms` lists them",
         )
     if not configured:
         raise ConfigError(

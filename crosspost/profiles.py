@@ -8,8 +8,9 @@ moved into an Astro blog still loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["PROFILES", "Profile", "detect_profile"]
+__all__ = ["PROFILES", "Profile", "detect_generator", "detect_profile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,10 @@ class Profile:
     """Where `{slug}` comes from without a `slug` key: "file" (the file name without a date
     prefix), "astro" (Astro's content id: the path under the collection, github-slugged) or
     "docusaurus" (a dated file name's date becomes YYYY/MM/DD/ in front of the slug)."""
+    hashed_assets: str | None = None
+    """The source folder whose images the generator publishes under names no source-side rule
+    predicts (Astro: anything under `src/` becomes `/_astro/x.<hash>.webp`); only the built
+    site (`[site] build`) knows their URLs."""
 
 
 PROFILES: dict[str, Profile] = {
@@ -46,6 +51,7 @@ PROFILES: dict[str, Profile] = {
             (),
             "Astro with the Fuwari template",
             ids="astro",
+            hashed_assets="src",
         ),
         Profile(
             "astro",
@@ -54,6 +60,7 @@ PROFILES: dict[str, Profile] = {
             ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts"),
             "Astro content collections",
             ids="astro",
+            hashed_assets="src",
         ),
         Profile(
             "hugo",
@@ -123,3 +130,22 @@ def detect_profile(markers_present: set[str], config_toml_text: str | None) -> P
         if "baseURL" in config_toml_text or "baseurl" in config_toml_text:
             return PROFILES["hugo"]
     return None
+
+
+def detect_generator(directory: Path) -> Profile | None:
+    """The generator of the blog in `directory`, from the files at its root: `crosspost init`
+    picks its profile this way, and a run without crosspost.toml looks for posts in that
+    profile's content folder (the one rule for both)."""
+    from .hugo import hugo_settings  # reads Hugo's config files: only when no marker decides
+
+    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
+    if (directory / "src" / "content" / "posts").is_dir():
+        markers.add("src/content/posts")
+    config_toml = directory / "config.toml"
+    text = config_toml.read_text("utf-8", "replace") if config_toml.is_file() else None
+    profile = detect_profile(markers, text)
+    if profile is None:
+        hugo = hugo_settings(directory)
+        if "baseurl" in hugo and "base_url" not in hugo:
+            profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
+    return profile

@@ -53,7 +53,7 @@ from .plan import (
     settle_by_hand,
     since_notice,
 )
-from .platforms import Platforms, settle_seconds
+from .platforms import Platforms, announce_only, settle_seconds
 from .progress import Started, Watch
 from .records import Entry, Records, age, now_iso
 from .renames import follow_renames
@@ -225,6 +225,7 @@ class Publisher:
         self.platforms = Platforms(
             config, adapters, to, policy=self.policy, transports=self.transports, watch=watch
         )
+        self._announce_only = announce_only(config, adapters)
         self._records: Records | None = None
         self._sightings = _Sightings((), set())
 
@@ -365,8 +366,10 @@ class Publisher:
         return Report(tuple(results), plan.errors, notices=_notices(work) + self._since(plan))
 
     def _since(self, plan: Plan) -> tuple[Notice, ...]:
-        notice = since_notice(plan.actions, self.config)
-        return (notice,) if notice else ()
+        """The run's own warnings: posts held as older than site.since, and nothing to
+        announce after (`announce_only`)."""
+        found = (since_notice(plan.actions, self.config), self._announce_only)
+        return tuple(n for n in found if n is not None)
 
     def _move_records(self, actions: Iterable[Action]) -> None:
         """Re-key the records of posts whose canonical URL changed, so their copies are updated

@@ -33,9 +33,11 @@ from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
+from .hugo import broken_ref
 from .mdlines import MissingPost
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .postfile import MAX_BYTES, UTF8_HINT, decode, read_bytes, refuse_outside
+from .syntax import BrokenRef
 from .transform import absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
@@ -526,6 +528,13 @@ class _Post:
             found = next(filter(None, (_find_post(f, where) for f in folders)), None)
             if found is not None and (address := _post_url(found, config)):
                 return f"{address}#{anchor}" if anchor else address
+            if found is None and config.site.profile == "hugo":
+                level = broken_ref(config.root, self.path, where)
+                if level == "error":
+                    why = f'ref "{where}" names no page of the site; Hugo fails the build on it'
+                    raise BrokenRef(why, _HUGO_REF_HINT)
+                if level == "warning":
+                    return None  # Hugo builds it with an empty link: crosspost says so
             name = file_name(Path(where.strip()))
             if not name.slug or not config.site.url or needs & {"category", "categories"}:
                 return None
@@ -588,7 +597,28 @@ class _Post:
         url = absolute_url(written, page_url=canonical, site_url=self.config.site.url)
         if scheme or written.startswith("//"):
             return Asset(url=url, alt=alt)
-        return Asset(url=url, path=self.local_file(key, written), alt=alt)
+        path = self.local_file(key, written)
+        if path is not None:
+            self.unknown_url(key, written, url, path)
+        return Asset(url=url, path=path, alt=alt)
+
+    def unknown_url(self, key: str, written: str, url: str, path: Path) -> None:
+        """A cover the generator publishes under a hashed name (Astro: anything in `src/`):
+        `url`, computed from the source, would not be found, and platforms that take the
+        cover's URL (dev.to, Hashnode) would show a broken image. The built site knows it."""
+        profile = self.config.profile
+        if profile is None or profile.hashed_assets is None or self.config.site.build:
+            return
+        if not path.is_relative_to((self.config.root / profile.hashed_assets).resolve()):
+            return
+        self.note(
+            key,
+            "cover-url-unknown",
+            f"cover image {written!r} is in {profile.hashed_assets}/, which {profile.description} "
+            f"publishes under a hashed name: its URL cannot be known from the source ({url} "
+            "would not be found); set [site] build to read it from the built site, or put the "
+            "image in public/",
+        )
 
     def local_file(self, key: str, written: str) -> Path | None:
         """The cover's file if it is a regular file inside the blog root (symlinks resolved)."""
@@ -644,6 +674,12 @@ class _Address(NamedTuple):
     date: datetime | None
     categories: list[str]
     canonical: str
+
+
+_HUGO_REF_HINT = (
+    'fix the path; with refLinksErrorLevel = "warning" in the Hugo config, Hugo builds the page '
+    "anyway and crosspost links the site's home page instead"
+)
 
 
 def _find_post(folder: Path, target: str) -> Path | None:

@@ -21,10 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ContentError
+from .errors import ContentError, SourceError
 from .mdlines import Line, Run, protect_code_spans
 
 __all__ = [
+    "BrokenRef",
     "Dialect",
     "RefURL",
     "admonitions",
@@ -39,6 +40,18 @@ __all__ = [
 ]
 
 RefURL = Callable[[str], str | None]
+
+
+class BrokenRef(Exception):
+    """Raised by a `RefURL` for a target that is no page of the site, when the generator fails
+    its build on it (Hugo's default `refLinksErrorLevel`): `resolve_ref` makes it the post's
+    error at the line of the reference."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 """Maps a generator's link to another post (Hugo `ref`, Zola `@/…`, Jekyll `post_url`) to a URL."""
 
 LineAt = Callable[[int], int | None]
@@ -722,8 +735,12 @@ def _shortcode(m: re.Match[str], run: Run, line_at: LineAt, ref_url: RefURL | No
 
 
 def resolve_ref(target: str, run: Run, line: int | None, ref_url: RefURL | None) -> str:
-    """The URL of the post at source path `target`, else the site root with a Notice."""
-    url = ref_url(target) if ref_url and target else None
+    """The URL of the post at source path `target`, else the site root with a Notice; the
+    post's error (file and line) when the resolver says the generator fails on it."""
+    try:
+        url = ref_url(target) if ref_url and target else None
+    except BrokenRef as exc:
+        raise SourceError(exc.message, path=run.path, line=line, hint=exc.hint) from None
     if url is None:
         home = run.site_url or run.page_url
         run.note("ref", line, f"cannot resolve the link to '{target}'; it points to {home}")

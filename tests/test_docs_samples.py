@@ -226,9 +226,7 @@ def test_check_dead_link_has_the_format_check_prints() -> None:
 # --------------------------------------------------------------------------- config and records
 
 
-@pytest.mark.parametrize(
-    "name", ["config-example", "tags-example", "devto-table", "built-site-config"]
-)
+@pytest.mark.parametrize("name", ["config-example", "tags-example", "built-site-config"])
 def test_config_samples_load(name: str, tmp_path: Path) -> None:
     text = sample(name).code
     if "[site]" not in text:

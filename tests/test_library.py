@@ -322,6 +322,7 @@ def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
     broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
     real = entry_points(group="crosspost.adapters")
     monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: [*real, broken])
+    monkeypatch.setattr(crosspost.adapter, "_warned", set())  # warned once per process
     sandbox.fakes["devto"].inject("status", status=429, retry_after=0.01)  # one retry, logged
     caplog.set_level(logging.DEBUG)
     report = crosspost.publish(make_post(sandbox), config=sandbox.config)

@@ -70,6 +70,12 @@ def test_init_ends_with_the_next_steps_for_this_blog(tmp_path: Path) -> None:
     assert "2 of your 2 posts are dated before since (today)" in lines[3]
     assert "set since = 2024-05-01 in [site] of crosspost.toml" in lines[3]
     assert "uncomment its [platforms.NAME] table" in lines[4] and "crosspost doctor" in lines[4]
+    from crosspost.adapter import load_adapters
+
+    written = (blog / "crosspost.toml").read_text()
+    for name in load_adapters():  # every platform, each with its table in the config
+        assert f"# [platforms.{name}]" in written and name in lines[4], name
+    assert "`crosspost platforms` lists every installed one" in lines[4]
 
 
 def test_init_in_a_subfolder_of_a_blog_refuses_a_second_config(tmp_path: Path) -> None:
@@ -205,3 +211,142 @@ def test_the_corrupt_records_hint_names_the_records_path(tmp_path: Path) -> None
     assert "(git checkout -- .crosspost/records.json)" in run.stderr, run.stderr
     inside = cli("publish", "--dry-run", cwd=blog / "content")
     assert f"(git checkout -- {blog / '.crosspost' / 'records.json'})" in inside.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("publish", "--dry-run", "--sandbox"), ("doctor", "--sandbox"), ("check",)]
+)
+def test_a_broken_plugin_is_named_once_per_command(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A command discovers the adapters more than once (the sandbox's, then the run's): the
+    warning about a plugin that fails to load is printed once."""
+    plugin = tmp_path / "site-packages" / "crosspost_broken-0.1.dist-info"
+    plugin.mkdir(parents=True)
+    (plugin / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: crosspost-broken\nVersion: 0.1\n"
+    )
+    (plugin / "entry_points.txt").write_text(
+        "[crosspost.adapters]\nbroken = crosspost_missing:Broken\n"
+    )
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        "[platforms.devto]\n"
+    )
+    run = cli(*command, cwd=blog, PYTHONPATH=str(plugin.parent))
+    warned = "adapter plugin 'broken' (crosspost_missing:Broken) failed to load"
+    assert run.stderr.count(warned) == 1, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_doctor_and_publish_without_a_config_suggest_init(tmp_path: Path) -> None:
+    for command in (("doctor",), ("publish",), ("publish", "--dry-run")):
+        run = cli(*command, cwd=tmp_path)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.startswith("error: no crosspost.toml was found here or above"), command
+        assert "run `crosspost init` to write one for this blog" in run.stderr
+
+
+def test_a_sandbox_dry_run_says_it_is_planning(tmp_path: Path) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        "[platforms.devto]\n"
+    )
+    dry = cli("publish", "--dry-run", "--sandbox", cwd=blog)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stderr.startswith("sandbox: planning (a dry run: nothing is sent) against fake")
+    assert "publishing" not in dry.stderr
+
+
+@pytest.mark.parametrize("handle", ["you.bsky.social", "@Alice.bsky.social", "your.handle"])
+def test_an_example_bluesky_handle_is_refused_by_check(tmp_path: Path, handle: str) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        f'[platforms.bluesky]\nhandle = "{handle}"\n'
+    )
+    run = cli("check", cwd=blog)
+    assert run.returncode == 2
+    assert run.stderr.startswith(
+        f"error: crosspost.toml:7: field 'platforms.bluesky.handle': {handle!r} is a placeholder"
+    ), run.stderr
+
+
+def test_the_token_of_the_example_bluesky_handle_is_refused() -> None:
+    from crosspost.adapters.bluesky.session import parse_login
+    from crosspost.credentials import Secret
+    from crosspost.errors import AuthError
+
+    with pytest.raises(AuthError, match="is the example's, not yours"):
+        parse_login(Secret("alice.bsky.social:abcd-efgh-ijkl-mnop"), "")
+    assert parse_login(Secret("jane.example.org:abcd-efgh-ijkl-mnop"), "")[0] == "jane.example.org"
+
+
+@pytest.mark.parametrize("platforms", [["mastodon"], ["bluesky"], ["mastodon", "bluesky"]])
+def test_summary_platforms_alone_are_warned_about(tmp_path: Path, platforms: list[str]) -> None:
+    """An announcing platform waits for an article platform (after = "article"): alone, every
+    run holds every post and announces nothing, which check and the dry run say."""
+    blog = hugo_blog(tmp_path / "blog")
+    tables = "".join(f"[platforms.{name}]\n" for name in platforms)
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        + tables.replace(
+            "[platforms.mastodon]\n", '[platforms.mastodon]\ninstance = "https://mastodon.social"\n'
+        )
+    )
+    warned = "once an article platform has published it, and no article platform is configured"
+    checked = cli("check", cwd=blog)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.count(warned) == 1, checked.stderr
+    dry = cli("publish", "--dry-run", "--sandbox", cwd=blog)
+    assert dry.returncode == 0 and dry.stderr.count(warned) == 1, dry.stderr
+    done = cli("publish", "--sandbox", cwd=blog)
+    assert done.stderr.count(warned) == 1, done.stderr
+    assert "waiting for an article platform" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "[platforms.devto]\n",
+        '[platforms.mastodon]\nafter = "none"\ninstance = "https://m.example"\n',
+    ],
+)
+def test_no_warning_when_a_summary_has_something_to_follow(tmp_path: Path, extra: str) -> None:
+    blog = hugo_blog(tmp_path / "blog")
+    tables = extra if "mastodon" in extra else extra + "[platforms.bluesky]\n"
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://jane.example.org"\nprofile = "hugo"\nsince = 2024-01-01\n\n'
+        + tables
+    )
+    checked = cli("check", cwd=blog)
+    assert checked.returncode == 0, checked.stderr
+    assert "no article platform is configured" not in checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("marker", "folder", "shown"),
+    [
+        ("hugo.toml", "content/posts", "the hugo profile, posts in content/posts"),
+        ("_config.yml", "_posts", "the jekyll profile, posts in _posts"),
+        ("astro.config.mjs", "src/content/blog", "the astro profile, posts in src/content/blog"),
+    ],
+)
+def test_without_a_config_posts_are_looked_for_where_the_generator_keeps_them(
+    tmp_path: Path, marker: str, folder: str, shown: str
+) -> None:
+    """The generator `init` would detect decides the content folder: a README, an archetype or
+    a page elsewhere in the site is not read as a post."""
+    (tmp_path / marker).write_text("")
+    (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / folder / "2024-05-01-hello.md").write_text("---\ntitle: Hello\n---\nText.\n")
+    (tmp_path / "README.md").write_text("# My blog\n")
+    (tmp_path / "archetypes").mkdir()
+    (tmp_path / "archetypes" / "default.md").write_text("+++\ntitle = '{{ .Name }}'\n+++\n")
+    run = cli("check", cwd=tmp_path)
+    assert f"warning: no crosspost.toml found; using {shown}" in run.stderr
+    assert f"{folder}/2024-05-01-hello.md" in run.stdout
+    assert "README" not in run.stdout and "archetypes" not in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("1 post checked")

@@ -3,7 +3,7 @@
 Piped or in CI, one line per finished result and per wait, as they happen; Ctrl-C prints the
 table of what was done, piped too; on a terminal (a pty here), a live display gives way to the
 table, so each result is printed once, failed and attention rows are coloured and an 80-column
-table cuts no path or URL; shell completion works as docs/first-publish.md says.
+table cuts no path or URL; shell completion works as docs/getting-started.md says.
 """
 
 from __future__ import annotations

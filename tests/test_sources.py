@@ -693,6 +693,24 @@ def test_local_cover_inside_the_root(bundle: Path, config: Config) -> None:
     assert doc.notices == ()
 
 
+@pytest.mark.parametrize("profile", ["astro", "fuwari"])
+def test_an_astro_cover_in_src_has_no_knowable_url(
+    tmp_path: Path, bundle: Path, profile: str
+) -> None:
+    """Astro publishes images under src/ as /_astro/x.<hash>.webp: the URL computed from the
+    source would not be found (tests/generators/test_astro.py shows it on a real build)."""
+    astro = Config(root=tmp_path, site=SiteConfig(url=SITE, profile=profile))
+    doc = cover_post(bundle, "./cover.png", astro)
+    assert doc.cover is not None and doc.cover.path == (bundle / "cover.png").resolve()
+    assert [(n.code, n.line) for n in doc.notices] == [("cover-url-unknown", 3)]
+    assert "set [site] build" in doc.notices[0].message
+    built = Config(root=tmp_path, site=SiteConfig(url=SITE, profile=profile, build="dist"))
+    assert [n.code for n in cover_post(bundle, "./cover.png", built).notices] == ["build"]
+    (tmp_path / "public" / "img").mkdir(parents=True)
+    (tmp_path / "public" / "img" / "x.png").write_bytes(PNG)
+    assert cover_post(bundle, "/img/x.png", astro).notices == (), "public/ is served as is"
+
+
 def test_root_relative_cover_from_public(tmp_path: Path, bundle: Path, config: Config) -> None:
     (tmp_path / "public" / "img").mkdir(parents=True)
     (tmp_path / "public" / "img" / "x.png").write_bytes(PNG)

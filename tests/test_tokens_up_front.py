@@ -171,3 +171,48 @@ def test_every_whoami_request_matches_the_platforms_spec(
     assert validate(schema, parse(WHOAMI)) == []
     assert [r.json()["query"] for r in box.fakes["hashnode"].requests] == [WHOAMI]
     assert [(r.method, r.path) for r in box.fakes["medium"].requests] == [("GET", "/v1/me")]
+
+
+def test_doctor_names_the_bluesky_account_by_its_handle(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """Bluesky's whoami: sign in, then `app.bsky.actor.getProfile` of the account's DID with the
+    access token, every request valid by the lexicons (the fake refuses the others)."""
+    from crosspost.adapters.bluesky.fake import FakeBluesky
+
+    from .conftest import needs_shared
+    from .spec_check import LEXICONS, lexicon_errors, lexicon_problem
+
+    needs_shared(LEXICONS)
+    box = sandbox_factory(["bluesky"], fake_options={"bluesky": {"validator": lexicon_problem}})
+    blog = sandbox_blog(tmp_path / "blog", box)
+    run = run_cli("doctor", env=crosspost_env(box, **NO_KEYRING), cwd=blog)
+    assert run.returncode == 0, run.stderr
+    handle = "sandbox.bsky.example"
+    assert (
+        f"bluesky (Bluesky): ok, account @{handle} (https://bsky.app/profile/{handle}); "
+        "token from env CROSSPOST_BLUESKY_TOKEN"
+    ) in run.stdout
+    fake = fake_of(box, "bluesky", FakeBluesky)
+    paths = [r.path for r in fake.requests]
+    assert paths == ["/xrpc/com.atproto.server.createSession", "/xrpc/app.bsky.actor.getProfile"]
+    assert fake.requests[1].query == {"actor": [fake.did]}
+    assert fake.requests[1].bearer(), "getProfile is sent with the access token"
+    assert lexicon_errors(fake.requests) == [] and not fake.refused
+    assert not fake.records, "doctor never posts"
+    assert box.tokens["bluesky"] not in run.stdout + run.stderr
+
+
+def test_doctor_says_a_refused_bluesky_app_password_and_where_to_make_one(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    box = sandbox_factory(["bluesky"])
+    blog = sandbox_blog(tmp_path / "blog", box)
+    env = crosspost_env(box, **NO_KEYRING)
+    env["CROSSPOST_BLUESKY_TOKEN"] = "sandbox.bsky.example:wrong-app-password"
+    run = run_cli("doctor", "--json", env=env, cwd=blog)
+    assert run.returncode == 1
+    (found,) = json.loads(run.stdout)
+    assert not found["ok"] and "refused the app password" in found["problem"]
+    assert found["token_page"] == "https://bsky.app/settings/app-passwords"
+    assert "wrong-app-password" not in run.stdout + run.stderr

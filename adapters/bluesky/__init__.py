@@ -28,13 +28,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crosspost import summary
+from crosspost.adapter import Account as Whoami
 from crosspost.adapter import AdapterContext, BaseAdapter, Capabilities, Payload, Settings
 from crosspost.document import Asset, Document, Notice, RemotePost, image_type
 from crosspost.errors import AlreadyExistsError, ConfigError, PlatformError
 from crosspost.http import validate_base_url
 from crosspost.urls import same_url
 
-from .session import Account, Session, xrpc_error
+from .session import APP_PASSWORDS, EXAMPLE_HANDLES, Account, Session, xrpc_error
 from .text import MAX_GRAPHEMES, facets, hashtag, post_fit, rkey_for
 
 if TYPE_CHECKING:
@@ -82,6 +83,13 @@ class BlueskySettings(Settings):
         for key in ("service", "plc_directory"):  # where the API is first, as the core says
             validate_base_url("bluesky", getattr(self, key), field=f"platforms.bluesky.{key}")
         handle = self.handle.lstrip("@")
+        if handle.casefold() in EXAMPLE_HANDLES:
+            raise ConfigError(
+                f"{self.handle!r} is a placeholder from the example, not your handle",
+                field="platforms.bluesky.handle",
+                hint="put your own handle there, or comment the line out to take it from the "
+                "token (handle:app-password)",
+            )
         if handle and not _HANDLE.match(handle):
             raise ConfigError(
                 f"{self.handle!r} is not a Bluesky handle",
@@ -112,6 +120,7 @@ class Bluesky(BaseAdapter):
     Settings: ClassVar[type[BlueskySettings]] = BlueskySettings
     fake: ClassVar[str | None] = "crosspost.adapters.bluesky.fake:FakeBluesky"
     auth_header: ClassVar[str] = ""  # the token signs in (session.py); sessions are sent
+    credentials_page: ClassVar[str] = APP_PASSWORDS  # app passwords are made in the app
     settings: BlueskySettings
 
     def __init__(self, settings: BlueskySettings, context: AdapterContext) -> None:
@@ -126,6 +135,21 @@ class Bluesky(BaseAdapter):
         """Sign in now: a refused app password or an unknown account is reported before any
         post is attempted."""
         await self.session.sign_in()
+
+    async def whoami(self) -> Whoami:
+        """Sign in, then `app.bsky.actor.getProfile` of the signed-in DID with the access token
+        (the PDS requires one and answers from the AppView: pds api/app/bsky/actor/getProfile.ts,
+        `auth: ctx.authVerifier.access`, pipethrough): the handle as the network sees it now,
+        which also shows that the session works for more than signing in."""
+        account = await self.session.sign_in()
+        response = await self.session.call(
+            "GET", "app.bsky.actor.getProfile", op="read", params={"actor": account.did}
+        )
+        profile = response.json()
+        handle = profile.get("handle") if isinstance(profile, dict) else None
+        if not isinstance(handle, str) or not _HANDLE.match(handle):  # printed: only a handle
+            handle = account.handle
+        return Whoami(f"@{handle}", f"https://bsky.app/profile/{handle}")
 
     # ----------------------------------------------------------------- render
 

@@ -17,8 +17,9 @@ counting or key rules, so that a bug in one is caught by the other.
   facets' shape, the card's required fields, a thumbnail blob that this account uploaded, of an
   `image/*` type and at most 1,000,000 bytes (BlobNotFound, InvalidMimeType, BlobTooLarge).
   `validator` (tests pass the lexicon checker) refuses anything else the lexicons forbid.
-- Reads: `getRecord` (400 `RecordNotFound`), `listRecords` newest key first, `limit` 1–100,
-  `cursor` = the last key, returned even on a short page; `resolveHandle` (400
+- Reads: `getProfile` of this account (with an access token), `getRecord` (400
+  `RecordNotFound`), `listRecords` newest key first, `limit` 1–100, `cursor` = the last key,
+  returned even on a short page; `resolveHandle` (400
   `HandleNotFound`) and the PLC directory's DID documents, naming this server as the PDS.
 - Limits (rate-limits.md, pds rate-limits.ts): 3,000 requests per 5 minutes per client, 5,000
   write points an hour per account (putRecord costs 2), 30 sign-ins per 5 minutes per
@@ -208,6 +209,7 @@ class FakeBluesky(FakePlatform):
             ("POST", "com.atproto.repo.putRecord"): self._put_record,
             ("GET", "com.atproto.repo.getRecord"): self._get_record,
             ("GET", "com.atproto.repo.listRecords"): self._list_records,
+            ("GET", "app.bsky.actor.getProfile"): self._get_profile,
         }
         route = routes.get((request.method, nsid))
         if route is None:
@@ -335,6 +337,22 @@ class FakeBluesky(FakePlatform):
         if time.monotonic() > session["expires"]:
             return self.error(400, "Token has expired", "ExpiredToken")
         return None
+
+    def _get_profile(self, request: FakeRequest) -> FakeResponse:
+        """The PDS requires an access token and answers from the AppView (pds
+        api/app/bsky/actor/getProfile.ts: `auth: ctx.authVerifier.access`, pipethrough); an
+        unknown actor is 400 InvalidRequest "Profile not found" (bsky api actor/getProfile.ts).
+        Only this account's profile is known here: profileViewDetailed's required did and
+        handle, and a display name."""
+        refused = self._account(request)
+        if refused is not None:
+            return refused
+        actor = (request.query.get("actor") or [""])[-1].lower()
+        if actor not in (self.did, self.account_handle.lower()):
+            return self.error(400, "Profile not found", "InvalidRequest")
+        return FakeResponse.json(
+            200, {"did": self.did, "handle": self.account_handle, "displayName": "Sandbox"}
+        )
 
     def revoke(self, password: str) -> None:
         """The user revoked this app password: it and every session made with it stop."""

@@ -48,7 +48,7 @@ from crosspost.http import Op, PlatformClient, validate_base_url
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Account", "Session", "parse_login", "xrpc_error"]
+__all__ = ["EXAMPLE_HANDLES", "Account", "Session", "parse_login", "xrpc_error"]
 
 log = logging.getLogger("crosspost")
 
@@ -63,6 +63,11 @@ class Account:
     did: str
     handle: str
     pds: str
+
+
+EXAMPLE_HANDLES = frozenset({"you.bsky.social", "alice.bsky.social", "your.handle"})
+"""The handles crosspost's own texts show (the config `crosspost init` writes, the docs, the
+token hint): left in place, a run would sign in as someone else, or as no one."""
 
 
 def parse_login(credential: Secret | None, handle: str) -> tuple[str, Secret]:
@@ -82,6 +87,12 @@ def parse_login(credential: Secret | None, handle: str) -> tuple[str, Secret]:
     if not identifier:
         raise AuthError(
             "the token has no handle and platforms.bluesky.handle is not set",
+            platform=NAME,
+            hint=hint,
+        )
+    if identifier.casefold() in EXAMPLE_HANDLES:
+        raise AuthError(
+            f"the token's handle @{identifier} is the example's, not yours",
             platform=NAME,
             hint=hint,
         )

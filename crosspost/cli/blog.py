@@ -4,6 +4,7 @@ change, forget, set a copy made or published by hand)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -78,9 +79,11 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
             f"stay home; to cross-post them too, set since = {oldest.date().isoformat()} in "
             f"[site] of {config}"
         )
+    tables = re.findall(r"^# \[platforms\.([\w-]+)\]", path.read_text("utf-8"), re.M)
     steps += [
-        f"add a platform: uncomment its [platforms.NAME] table in {config} (devto, hashnode, "
-        "medium, mastodon), then run `crosspost login NAME` and `crosspost doctor`",
+        f"add a platform: uncomment its [platforms.NAME] table in {config} "
+        f"({', '.join(tables)}; `crosspost platforms` lists every installed one), then run "
+        "`crosspost login NAME` and `crosspost doctor`",
         "run `crosspost check`, then `crosspost publish --dry-run`, then `crosspost publish` "
         "(or try it first without accounts: `crosspost publish --sandbox`)",
     ]

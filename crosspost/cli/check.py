@@ -56,6 +56,8 @@ def check(
     config = checkup.config
     for missing in checkup.tokens:
         click.echo(f"warning: {missing}; a real run would refuse to start", err=True)
+    for notice in checkup.notices:
+        click.echo(f"warning: {notice}", err=True)
     if checkup.placeholder_site:
         click.echo(
             f"warning: site.url is {config.site.url}, a placeholder: canonical URLs would point "
@@ -102,9 +104,11 @@ def _stopped_report(exc: CrosspostError) -> dict[str, Any]:
 def _print_check(checkup: Checkup, *, links: bool, urls: bool = False) -> None:
     config, checked = checkup.config, checkup.posts
     if config.path is None:
+        found = config.profile.name if config.profile else None
+        defaults = f"the {found} profile, posts in {shown(config.content_dir)}"
         click.echo(
-            "warning: no crosspost.toml found; using the defaults (run `crosspost init` to "
-            "write one for this blog)",
+            f"warning: no crosspost.toml found; using {defaults if found else 'the defaults'} "
+            "(run `crosspost init` to write one for this blog)",
             err=True,
         )
     warnings = drafts = old = 0
@@ -160,6 +164,7 @@ def _check_report(checkup: Checkup, *, links: bool) -> dict[str, Any]:
         "errors": sum(item.errors for item in checked),
         "warnings": sum(len(item.notices) for item in checked),
         "dead_links": sum(len(item.dead) for item in checked),
+        "config_warnings": [notice_data(n) for n in checkup.notices],
     }
 
 

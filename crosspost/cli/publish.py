@@ -145,7 +145,8 @@ def publish(
     config = resolve_config(config_file, paths)
     try:
         if sandbox:
-            with sandbox_for(config, "publishing to") as box:
+            doing = "planning (a dry run: nothing is sent) against" if dry_run else "publishing to"
+            with sandbox_for(config, doing) as box:
                 report = run(box.configure(config), paths)
         else:
             report = run(config, paths)

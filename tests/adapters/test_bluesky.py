@@ -327,7 +327,7 @@ def test_the_record_key_is_a_tid_only_the_url_decides():
 
 
 def test_the_token_is_handle_and_app_password():
-    assert parse_login(Secret("alice.bsky.social:abcd-efgh"), "")[0] == "alice.bsky.social"
+    assert parse_login(Secret("jane.bsky.social:abcd-efgh"), "")[0] == "jane.bsky.social"
     identifier, password = parse_login(Secret("abcd-efgh-ijkl-mnop"), "alice.example.com")
     assert identifier == "alice.example.com" and password.reveal() == "abcd-efgh-ijkl-mnop"
     with pytest.raises(AuthError, match="no handle"):
@@ -345,7 +345,7 @@ def test_settings_are_checked_when_loaded():
         BlueskySettings(max_characters=301).validate()
     with pytest.raises(ConfigError, match="not https"):
         BlueskySettings(plc_directory="http://plc.example").validate()
-    BlueskySettings(handle="@alice.bsky.social", max_characters=280).validate()
+    BlueskySettings(handle="@jane.bsky.social", max_characters=280).validate()
 
 
 def test_bluesky_is_registered_like_any_plugin():
@@ -673,6 +673,13 @@ def test_the_fake_refuses_what_the_pds_refuses(bluesky):
         params={"repo": fake.did, "collection": "app.bsky.feed.post", "rkey": tid(2, 2)},
     )
     assert missing.status_code == 400 and missing.json()["error"] == "RecordNotFound"
+    profile = f"{fake.url}/xrpc/app.bsky.actor.getProfile"
+    anonymous = httpx.get(profile, params={"actor": fake.did})
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "AuthMissing"
+    stranger = httpx.get(profile, params={"actor": "nobody.bsky.example"}, headers=auth)
+    assert stranger.status_code == 400 and stranger.json()["message"] == "Profile not found"
+    own = httpx.get(profile, params={"actor": fake.account_handle}, headers=auth).json()
+    assert (own["did"], own["handle"]) == (fake.did, fake.account_handle)
     fake.refused.clear()  # refused on purpose above
     fake.requests.clear()
 
@@ -712,7 +719,7 @@ def test_check_preview_and_drafts_through_the_cli(tmp_path):
     (blog / "posts").mkdir(parents=True)
     (blog / "crosspost.toml").write_text(
         '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n\n'
-        '[platforms.bluesky]\nhandle = "alice.bsky.social"\n',
+        '[platforms.bluesky]\nhandle = "jane.bsky.social"\n',
         "utf-8",
     )
     (blog / "posts" / "big.png").write_bytes(png(600))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.config import load_config
+from crosspost.sources import load_post
 from tests.generators import tools
 from tests.generators.oracle import configure, copy_site, verify
 
@@ -45,6 +47,20 @@ def test_astro_ids_base_path_and_drafts_from_the_source_alone(built: tuple[Path,
         "src/content/blog/with-images.md": f"{base}/with-images/",
     }
     assert list(verdict.held) == ["src/content/blog/draft.md"]
+    # the cover's URL is one of them: its post says so (dev.to and Hashnode take that URL)
+    config = load_config(site)
+    unknown = {
+        path.relative_to(site).as_posix(): [n.message for n in load_post(path, config).notices]
+        for path in sorted((site / "src" / "content" / "blog").rglob("*.md"))
+    }
+    assert {name: notes for name, notes in unknown.items() if notes} == {
+        "src/content/blog/with-images.md": [
+            "cover image '../../assets/hero.png' is in src/, which Astro content collections "
+            "publishes under a hashed name: its URL cannot be known from the source "
+            f"({SITE}/assets/hero.png would not be found); set [site] build to read it from the "
+            "built site, or put the image in public/"
+        ]
+    }
 
 
 def test_astro_hashed_images_from_the_built_site(built: tuple[Path, Path]) -> None:
@@ -52,4 +68,6 @@ def test_astro_hashed_images_from_the_built_site(built: tuple[Path, Path]) -> No
     configure(site, extra='build = "dist"\n')
     verdict = verify(site, out)
     assert verdict.problems == []
+    with_images = load_post(site / "src" / "content" / "blog" / "with-images.md", load_config(site))
+    assert [n for n in with_images.notices if n.code == "cover-url-unknown"] == []
     assert verdict.urls["src/content/blog/with-images.md"] == f"{BASE}/with-images/"

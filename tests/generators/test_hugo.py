@@ -3,8 +3,12 @@ must send only URLs the build contains and hold every post Hugo did not build (i
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
+from tests.blogs import run_cli
 from tests.generators import tools
 from tests.generators.oracle import configure, copy_site, verify
 
@@ -61,3 +65,64 @@ def test_hugo_multilingual_config_yml_with_a_content_folder_per_language(tmp_pat
     verdict = verify(site, out)
     assert verdict.problems == []
     assert verdict.urls == {"content/en/post/hello.md": "https://multi.example.com/post/hello/"}
+
+
+QUIET = {**os.environ, "NO_COLOR": "1", "COLUMNS": "300"}
+
+REFS_POSTS = {
+    "about.md": "---\ntitle: About\n---\nAbout.\n",
+    "posts/sub/deep.md": "---\ntitle: Deep\ndate: 2024-01-02\n---\nDeep.\n",
+    # every target Hugo finds: a bare name anywhere, from the content root, beside the post,
+    # a section
+    "posts/linked.md": "---\ntitle: Linked\ndate: 2024-01-03\n---\n"
+    '[a]({{< ref "deep" >}}) [b]({{< relref "/about.md" >}}) '
+    '[c]({{< ref "sub/deep.md#part" >}}) [d]({{< ref "posts" >}})\n',
+    "posts/broken.md": "---\ntitle: Broken\ndate: 2024-01-04\n---\n\nText.\n\n"
+    'See [that]({{< ref "nope.md" >}}).\n',
+}
+
+
+def refs_site(tmp_path: Path, config: str = "") -> Path:
+    site = tmp_path / "refs"
+    for name, text in REFS_POSTS.items():
+        (site / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "content" / name).write_text(text, "utf-8")
+    (site / "layouts" / "_default").mkdir(parents=True)
+    for layout in ("single", "list"):
+        (site / "layouts" / "_default" / f"{layout}.html").write_text("{{ .Content }}", "utf-8")
+    (site / "hugo.toml").write_text(f"baseURL = 'https://example.org/'\n{config}", "utf-8")
+    configure(site)
+    return site
+
+
+def test_a_broken_ref_is_the_posts_error_as_it_fails_hugos_build(tmp_path: Path) -> None:
+    """Hugo stops the build on a ref to no page (REF_NOT_FOUND, by default): the post is an
+    error at the line of the ref, and the refs Hugo resolves are not."""
+    site = refs_site(tmp_path)
+    hugo = tools.require("hugo", shutil.which("hugo"))
+    built = subprocess.run(
+        [hugo, "--destination", tmp_path / "public"], cwd=site, capture_output=True, text=True
+    )
+    assert built.returncode != 0
+    assert 'REF_NOT_FOUND: Ref "nope.md"' in built.stdout + built.stderr
+    assert "content/posts/broken.md:8:" in built.stdout + built.stderr
+    checked = run_cli("check", env=QUIET, cwd=site)
+    assert checked.returncode == 2, checked.stderr
+    output = checked.stdout + checked.stderr
+    broken = [line for line in output.splitlines() if "broken.md" in line]
+    assert broken == [
+        'content/posts/broken.md:8: ref "nope.md" names no page of the site; Hugo fails the '
+        'build on it (fix the path; with refLinksErrorLevel = "warning" in the Hugo config, Hugo '
+        "builds the page anyway and crosspost links the site's home page instead) [error]"
+    ]
+    assert "linked.md" not in output
+
+
+def test_a_broken_ref_is_a_warning_where_the_site_says_so(tmp_path: Path) -> None:
+    site = refs_site(tmp_path, "refLinksErrorLevel = 'WARNING'\n")
+    tools.hugo(site, tmp_path / "public")  # builds, logging the broken ref
+    checked = run_cli("check", env=QUIET, cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    output = checked.stdout + checked.stderr
+    assert "content/posts/broken.md:8: cannot resolve the link to 'nope.md'" in output
+    assert "linked.md" not in output
