@@ -91,6 +91,8 @@ class Document:
     source_hash: str = ""
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    source_blob: str = ""
+    """git's blob id of the file's bytes (`crosspost.gitindex.blob_id`); "" without a file."""
 
     def to_html(self) -> str:
         """The body as HTML, rendered the way crosspost renders for HTML-only platforms."""

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from .adapter import Adapter, Payload
 from .config import Config
 from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError, shown
+from .gitindex import GitIndex, blob_id, read_index
 from .records import Entry, Records
 
 log = logging.getLogger("crosspost")
@@ -33,6 +35,7 @@ __all__ = [
     "Placed",
     "Plan",
     "PostSource",
+    "Refresh",
     "file_hash",
     "hold_reason",
     "holds",
@@ -98,6 +101,7 @@ class Plan:
     actions: tuple[Action, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    refresh: tuple[Refresh, ...] = field(default=(), compare=False)
 
     def of_kind(self, *kinds: Kind) -> list[Action]:
         """The actions of any of `kinds`, in plan order."""
@@ -110,6 +114,18 @@ class Plan:
 
 
 _WORK = {Kind.CREATE, Kind.UPDATE, Kind.RECONCILE}
+
+
+class Refresh(NamedTuple):
+    """A record of an unchanged post to bring up to date without sending anything: the file was
+    read and proved unchanged by its content hash, but the record lacks its git blob id (written
+    by an older crosspost), which the next run needs to skip it unread."""
+
+    url: str
+    platform: str
+    source: str | None
+    entry: Entry
+
 
 PostSource = Path | Document
 
@@ -161,6 +177,7 @@ def make_plan(
     fingerprints = {name: config.fingerprint(name) for name in adapters}
     actions: list[Action] = []
     notices: list[Notice] = []
+    refresh: list[Refresh] = []
     placed = place_posts(sources, config, records, fingerprints=fingerprints)
     for post in placed:
         if post.unchanged is not None:
@@ -168,6 +185,12 @@ def make_plan(
                 Action(Kind.SKIP, name, post.label, "unchanged", record=entry)
                 for name, entry in post.unchanged.items()
             )
+            if post.blob is not None and post.url is not None:
+                refresh.extend(
+                    Refresh(post.url, name, post.rel, entry.evolve(blob=post.blob))
+                    for name, entry in post.unchanged.items()
+                    if entry.blob != post.blob
+                )
     for post in placed:
         if post.doc is None or post.refused is not None:
             continue
@@ -180,7 +203,7 @@ def make_plan(
             )
     errors = [post.error for post in placed if post.error is not None]
     errors += [post.refused for post in placed if post.refused is not None]
-    return Plan(tuple(actions), tuple(errors), tuple(notices))
+    return Plan(tuple(actions), tuple(errors), tuple(notices), tuple(refresh))
 
 
 @dataclass(slots=True)
@@ -198,6 +221,8 @@ class Placed:
     refused: SourceError | None = None
     moved_from: str | None = None
     unchanged: dict[str, Entry] | None = None
+    url: str | None = None  # with `unchanged`: the canonical URL the records hold for it
+    blob: str | None = None  # with `unchanged`, when the file was read: its git blob id
 
 
 def place_posts(
@@ -213,11 +238,15 @@ def place_posts(
 
     With `fingerprints` (platform -> config fingerprint), a file whose records prove it
     unchanged on all those platforms is not parsed (the no-op fast path); `check` passes none,
-    since it reports every post.
+    since it reports every post. In a git checkout, a file whose index blob is the recorded one
+    and that git does not list as modified is not even read (`crosspost.gitindex`).
     """
     placed: list[Placed] = []
     claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
     seen: set[str | None] = set()  # each file once, however often it was named
+    index = GitIndex()
+    if fingerprints and records.urls_known():
+        index = read_index(config.content_dir)
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -236,20 +265,25 @@ def place_posts(
         seen.add(rel)
         post = Placed(str(source), source, rel)
         placed.append(post)
+        blob = index.blob(source) if rel is not None and fingerprints else None
+        if blob is not None and fingerprints:
+            skipped = records.unchanged(rel or "", fingerprints, blob=blob)
+            if skipped is not None:
+                post.url, post.unchanged = skipped
+                claims[post.url].append(post.label)
+                continue
         try:
             data = source.read_bytes()
         except OSError as exc:
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
-        skipped = (
-            None
-            if fingerprints is None
-            else _fast_skips(rel, file_hash(data), fingerprints, records)
-        )
-        if skipped is not None:
-            url, post.unchanged = skipped
-            claims[url].append(post.label)
-            continue
+        if fingerprints is not None and rel is not None:
+            skipped = records.unchanged(rel, fingerprints, digest=file_hash(data))
+            if skipped is not None:
+                post.url, post.unchanged = skipped
+                post.blob = blob_id(data)
+                claims[post.url].append(post.label)
+                continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
         from .sources import load_post
@@ -338,33 +372,6 @@ def shared_url_error(path: Path | None, url: str, others: str) -> SourceError:
         field="canonical_url",
         hint="give each post its own slug or canonical_url, or put {lang} in the permalink",
     )
-
-
-def _fast_skips(
-    rel: str | None,
-    digest: str,
-    fingerprints: Mapping[str, str],
-    records: Records,
-) -> tuple[str, dict[str, Entry]] | None:
-    """The recorded URL and the entries proving every platform in `fingerprints` is up to date
-    without parsing, or None."""
-    if rel is None:
-        return None
-    url = records.url_for_source(rel)
-    if url is None:
-        return None
-    found: dict[str, Entry] = {}
-    for name, fingerprint in fingerprints.items():
-        entry = records.get(url, name)
-        if (
-            entry is None
-            or entry.state != "published"
-            or entry.source != digest
-            or entry.config != fingerprint
-        ):
-            return None
-        found[name] = entry
-    return url, found
 
 
 def _plan_one(

@@ -303,6 +303,10 @@ class Publisher:
         work: list[Action] = []
         with self._records_or_fail().bulk():  # bookkeeping only: nothing is sent meanwhile
             self._move_records(plan.actions)
+            for refresh in plan.refresh:
+                self._records_or_fail().put(
+                    refresh.url, refresh.platform, refresh.entry, source=refresh.source
+                )
             for action in plan.actions:
                 if action.kind in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
                     work.append(action)
@@ -451,6 +455,7 @@ class Publisher:
             draft=remote.draft,
             source=action.doc.source_hash or None,
             config=self.config.fingerprint(action.platform),
+            blob=action.doc.source_blob or None,
         )
 
     def _refresh_fingerprints(self, action: Action) -> None:
@@ -464,8 +469,13 @@ class Publisher:
         moved = (
             source is not None and self._records_or_fail().source_of(doc.canonical_url) != source
         )
-        if moved or record.source != (doc.source_hash or None) or record.config != fingerprint:
-            self._put(action, record.evolve(source=doc.source_hash or None, config=fingerprint))
+        hashes = {"source": doc.source_hash or None, "blob": doc.source_blob or None}
+        if (
+            moved
+            or record.config != fingerprint
+            or (record.source, record.blob) != tuple(hashes.values())
+        ):
+            self._put(action, record.evolve(config=fingerprint, **hashes))
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None

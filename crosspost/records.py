@@ -22,7 +22,7 @@ import stat
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,10 @@ class Records:
         post = self._posts.get(url)
         return dict(post.platforms) if post else {}
 
+    def urls_known(self) -> bool:
+        """Whether any post has records (a first run has none to skip by)."""
+        return bool(self._posts)
+
     def urls(self) -> list[str]:
         return sorted(self._posts)
 
@@ -169,6 +173,37 @@ class Records:
                 for digest_of in {e.source for e in post.platforms.values() if e.source}:
                     self._by_hash[digest_of].append(url)
         return list(self._by_hash.get(digest, ()))
+
+    def unchanged(
+        self,
+        source: str,
+        fingerprints: Mapping[str, str],
+        *,
+        blob: str | None = None,
+        digest: str | None = None,
+    ) -> tuple[str, dict[str, Entry]] | None:
+        """The canonical URL recorded for the file `source` and its entries, when every platform
+        in `fingerprints` (platform -> config fingerprint) has it published from these bytes
+        (git's `blob` id, or the content hash `digest`) under this config; else None.
+
+        The config fingerprint covers everything the canonical URL is computed from besides the
+        file and its path (site.url, the permalink pattern): with the same bytes at the same
+        path under the same config, the post's URL and every payload are what was recorded."""
+        url = self.url_for_source(source)
+        if url is None or (blob is None and digest is None):
+            return None
+        found: dict[str, Entry] = {}
+        for name, fingerprint in fingerprints.items():
+            entry = self.get(url, name)
+            if (
+                entry is None
+                or entry.state != "published"
+                or entry.config != fingerprint
+                or (entry.blob != blob if blob is not None else entry.source != digest)
+            ):
+                return None
+            found[name] = entry
+        return url, found
 
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""

@@ -51,6 +51,8 @@ class Entry:
     write, not when it was found missing.
     `was`: on a `pending` or `unknown` entry whose post has moved since (`Records.move`), the
     canonical URL its create carried, which is where a lookup must search for it.
+    `blob`: git's blob id of the source file's bytes (`crosspost.gitindex.blob_id`), beside
+    `source`: in a git checkout, the index proves an unchanged file without it being read.
     """
 
     state: State
@@ -63,6 +65,7 @@ class Entry:
     source: str | None = None
     config: str | None = None
     was: str | None = None
+    blob: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and v is not False}

@@ -14,6 +14,7 @@ split apart would scatter the one place where a post's input is trusted.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import errno
 import hashlib
 import logging
@@ -34,6 +35,7 @@ from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
+from .gitindex import blob_id
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .transform import absolute_url, transform, url_scheme
 
@@ -91,7 +93,10 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     _refuse_outside_links(path, config)
     data = _read(path)
     text = _decode(data, path)
-    return _safely_built(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+    document = _safely_built(
+        text, path=path, config=config, digest=hashlib.sha256(data).hexdigest()
+    )
+    return dataclasses.replace(document, source_blob=blob_id(data))
 
 
 def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) -> Document:

@@ -1,0 +1,162 @@
+"""What git's index already knows about the post files: their blob ids, without opening them
+(docs/architecture.md §7, the no-op fast path).
+
+In a git checkout, `git ls-files -s` lists every file's blob id (the SHA-1 of its content as
+git stores it) from the index in milliseconds, and `git diff-files` names the files whose
+working-tree copy no longer matches the index (changed, staged or not). A post whose index blob
+is the one recorded when it was last published, and which git does not list as modified, has
+the recorded bytes on disk: the planner skips it without reading it.
+
+Only when git's blob is the file's bytes exactly. Anything git converts between the index and
+the working tree (a `filter` such as Git LFS, `text`/`eol`/`crlf` line-end conversion, `ident`,
+`working-tree-encoding`, or `core.autocrlf`) makes the index blob something else than the
+bytes on disk, so those files, conflicted, symlinked, skip-worktree and assume-unchanged
+entries are never vouched for: they are read, as outside git. Any failure of git (absent, not a
+checkout, an error) gives an empty index: the run reads every file, as it always did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+from .credentials import is_token_variable
+
+__all__ = ["GitIndex", "blob_id", "read_index"]
+
+_CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
+"""The attributes under which git's stored blob may differ from the working-tree bytes."""
+
+_PLAIN_MODES = ("100644", "100755")
+"""Regular files; a symbolic link (120000) or a submodule (160000) is never vouched for."""
+
+
+def blob_id(data: bytes) -> str:
+    """git's blob id of these bytes (SHA-1 object format), as `git hash-object` prints it for
+    a file git stores unconverted. Recorded beside the content hash when a post is published."""
+    header = b"blob %d\0" % len(data)
+    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+class GitIndex:
+    """The blob id of each post file git vouches for, by absolute path (`os.path.abspath`)."""
+
+    def __init__(self, blobs: dict[str, str] | None = None) -> None:
+        self._blobs = blobs or {}
+
+    def blob(self, path: Path | str) -> str | None:
+        """The blob id whose bytes are `path`'s on disk, or None: read the file."""
+        if not self._blobs:
+            return None
+        return self._blobs.get(os.path.abspath(path))
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+
+def read_index(folder: Path) -> GitIndex:
+    """What git's index vouches for under `folder` (the content folder); empty outside git."""
+    try:
+        return GitIndex(_vouched(os.path.abspath(folder)))
+    except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
+        return GitIndex()
+
+
+def _vouched(folder: str) -> dict[str, str]:
+    if not os.path.isdir(folder):
+        return {}
+    autocrlf = _git(folder, "config", "--get", "core.autocrlf")
+    if autocrlf is not None and autocrlf.strip().lower() not in ("", "false", "0", "no", "off"):
+        return {}  # every text file may be converted on checkout
+    # Both listings at once: git's start-up is most of what either costs.
+    listing = _start(folder, "ls-files", "-s", "-v", "-z", "--", ".")
+    modified = _start(folder, "diff-files", "--name-only", "--relative", "-z", "--", ".")
+    entries = _finish(listing)
+    changed = _finish(modified)
+    if entries is None or changed is None:
+        return {}
+    stale = set(changed.split(b"\0"))
+    blobs: dict[str, str] = {}
+    seen: set[bytes] = set()
+    for record in entries.split(b"\0"):
+        if not record:
+            continue
+        head, _, name = record.partition(b"\t")
+        fields = head.split(b" ")
+        if len(fields) != 4:
+            return {}  # not the listing this reader knows: vouch for nothing
+        tag, mode, blob, stage = fields
+        if name in seen:  # a conflict's stages: never vouched for
+            blobs.pop(os.path.join(folder, os.fsdecode(name)), None)
+            continue
+        seen.add(name)
+        if tag != b"H" or stage != b"0" or mode.decode() not in _PLAIN_MODES or name in stale:
+            continue
+        blobs[os.path.join(folder, os.fsdecode(name))] = blob.decode("ascii")
+    if blobs:
+        for path in _converted(folder, [os.path.relpath(p, folder) for p in blobs]):
+            blobs.pop(os.path.join(folder, path), None)
+    return blobs
+
+
+def _converted(folder: str, names: list[str]) -> set[str]:
+    """The files among `names` (relative to `folder`) that some attribute has git convert
+    (from any `.gitattributes`, the repository's `info/attributes` or a global one)."""
+    out = _git_bytes(
+        folder,
+        "check-attr",
+        "-z",
+        "--stdin",
+        *_CONVERTING,
+        stdin=b"".join(os.fsencode(n) + b"\0" for n in names),
+    )
+    if out is None:
+        return set(names)  # cannot tell: read them all
+    fields = out.split(b"\0")
+    found: set[str] = set()
+    for i in range(0, len(fields) - 2, 3):
+        if fields[i + 2] != b"unspecified":
+            found.add(os.fsdecode(fields[i]))
+    return found
+
+
+def _environment() -> dict[str, str]:
+    """git's environment: without the platform tokens (git and its hooks never need them)."""
+    env = {name: value for name, value in os.environ.items() if not is_token_variable(name)}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
+    return env
+
+
+def _start(cwd: str, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - fixed executable, arguments never go to a shell
+        ["git", "-c", "core.quotepath=off", *args],  # noqa: S607 - the user's git, on PATH
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=_environment(),
+    )
+
+
+def _finish(process: subprocess.Popen[bytes]) -> bytes | None:
+    out, _ = process.communicate()
+    return out if process.returncode == 0 else None
+
+
+def _git_bytes(cwd: str, *args: str, stdin: bytes | None = None) -> bytes | None:
+    done = subprocess.run(  # noqa: S603 - fixed executable, arguments never go to a shell
+        ["git", *args],  # noqa: S607 - the user's git, on PATH
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=_environment(),
+        check=False,
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git(cwd: str, *args: str) -> str | None:
+    out = _git_bytes(cwd, *args)
+    return out.decode("utf-8", "surrogateescape") if out is not None else None
