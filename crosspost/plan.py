@@ -36,6 +36,7 @@ __all__ = [
     "Plan",
     "PostSource",
     "Refresh",
+    "Unread",
     "file_hash",
     "hold_reason",
     "holds",
@@ -86,6 +87,37 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """The posts the records prove unchanged on every planned platform without parsing them
+    (the no-op fast path; in a git checkout most are not even read): (post, canonical URL)
+    pairs, made `skip` actions only when someone asks, so that a no-op run over a large
+    archive builds no object per post and platform, and reports no progress for each."""
+
+    posts: tuple[tuple[str, str], ...] = ()
+    platforms: tuple[str, ...] = ()
+    records: Records | None = field(default=None, compare=False, repr=False)
+
+    def __len__(self) -> int:
+        """How many (post, platform) pairs are unchanged."""
+        return len(self.posts) * len(self.platforms)
+
+    def actions(self) -> list[Action]:
+        """The `skip` action of each pair, with its record (decoded now)."""
+        records = self.records
+        return [
+            Action(
+                Kind.SKIP,
+                name,
+                label,
+                "unchanged",
+                record=records.get(url, name) if records is not None else None,
+            )
+            for label, url in self.posts
+            for name in self.platforms
+        ]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The actions for every (post, platform), plus the posts that could not be read.
 
@@ -95,22 +127,31 @@ class Plan:
     is the post's previous canonical URL when its URL changed (its copies are updated, not
     re-posted).
     `errors` are the `SourceError`s of posts that could not be read; `notices` what platforms
-    will trim or drop.
+    will trim or drop. `actions` lists them all; `listed` are those of the posts that were
+    parsed, and `unread` the posts proved unchanged without it (built into `actions` on first
+    use).
     """
 
-    actions: tuple[Action, ...] = ()
+    listed: tuple[Action, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     notices: tuple[Notice, ...] = field(default=(), compare=False)
     refresh: tuple[Refresh, ...] = field(default=(), compare=False)
+    unread: Unread = field(default_factory=Unread)
+
+    @functools.cached_property
+    def actions(self) -> tuple[Action, ...]:
+        """Every (post, platform) action: the unread unchanged posts' first."""
+        return (*self.unread.actions(), *self.listed)
 
     def of_kind(self, *kinds: Kind) -> list[Action]:
         """The actions of any of `kinds`, in plan order."""
-        return [a for a in self.actions if a.kind in kinds]
+        every = self.actions if Kind.SKIP in kinds else self.listed
+        return [a for a in every if a.kind in kinds]
 
     @property
     def has_work(self) -> bool:
         """True when publishing would send anything (a create, an update or a lookup)."""
-        return any(a.kind in _WORK for a in self.actions)
+        return any(a.kind in _WORK for a in self.listed)
 
 
 _WORK = {Kind.CREATE, Kind.UPDATE, Kind.RECONCILE}
@@ -178,18 +219,19 @@ def make_plan(
     actions: list[Action] = []
     notices: list[Notice] = []
     refresh: list[Refresh] = []
+    unread: list[tuple[str, str]] = []
     placed = place_posts(sources, config, records, fingerprints=fingerprints)
     for post in placed:
-        if post.unchanged is not None:
-            actions.extend(
-                Action(Kind.SKIP, name, post.label, "unchanged", record=entry)
-                for name, entry in post.unchanged.items()
-            )
-            if post.blob is not None and post.url is not None:
-                refresh.extend(
-                    Refresh(post.url, name, post.rel, entry.evolve(blob=post.blob))
-                    for name, entry in post.unchanged.items()
-                    if entry.blob != post.blob
+        if post.unchanged is None:
+            continue
+        unread.append((post.label, post.unchanged))
+        if post.blob is None:
+            continue
+        for name in adapters:
+            entry = records.get(post.unchanged, name)
+            if entry is not None and entry.blob != post.blob:
+                refresh.append(
+                    Refresh(post.unchanged, name, post.rel, entry.evolve(blob=post.blob))
                 )
     for post in placed:
         if post.doc is None or post.refused is not None:
@@ -203,7 +245,13 @@ def make_plan(
             )
     errors = [post.error for post in placed if post.error is not None]
     errors += [post.refused for post in placed if post.refused is not None]
-    return Plan(tuple(actions), tuple(errors), tuple(notices), tuple(refresh))
+    return Plan(
+        tuple(actions),
+        tuple(errors),
+        tuple(notices),
+        tuple(refresh),
+        Unread(tuple(unread), tuple(adapters), records),
+    )
 
 
 @dataclass(slots=True)
@@ -211,7 +259,7 @@ class Placed:
     """One post as the planner places it, before any platform is considered: read (`doc`) or
     not (`error`), refused because another post claims its canonical URL or its past (`refused`),
     moved from a URL it was cross-posted under (`moved_from`), or proved unchanged on every
-    platform without being parsed (`unchanged`: the fast path's records, by platform)."""
+    platform without being parsed (`unchanged`: the canonical URL its records are under)."""
 
     label: str
     path: Path | None
@@ -220,8 +268,7 @@ class Placed:
     error: SourceError | None = None
     refused: SourceError | None = None
     moved_from: str | None = None
-    unchanged: dict[str, Entry] | None = None
-    url: str | None = None  # with `unchanged`: the canonical URL the records hold for it
+    unchanged: str | None = None
     blob: str | None = None  # with `unchanged`, when the file was read: its git blob id
 
 
@@ -267,10 +314,9 @@ def place_posts(
         placed.append(post)
         blob = index.blob(source) if rel is not None and fingerprints else None
         if blob is not None and fingerprints:
-            skipped = records.unchanged(rel or "", fingerprints, blob=blob)
-            if skipped is not None:
-                post.url, post.unchanged = skipped
-                claims[post.url].append(post.label)
+            post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
+            if post.unchanged is not None:
+                claims[post.unchanged].append(post.label)
                 continue
         try:
             data = source.read_bytes()
@@ -278,11 +324,10 @@ def place_posts(
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
         if fingerprints is not None and rel is not None:
-            skipped = records.unchanged(rel, fingerprints, digest=file_hash(data))
-            if skipped is not None:
-                post.url, post.unchanged = skipped
+            post.unchanged = records.unchanged(rel, fingerprints, digest=file_hash(data))
+            if post.unchanged is not None:
                 post.blob = blob_id(data)
-                claims[post.url].append(post.label)
+                claims[post.unchanged].append(post.label)
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
