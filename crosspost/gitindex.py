@@ -29,7 +29,7 @@ __all__ = ["GitIndex", "blob_id", "read_index"]
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
 
-_PLAIN_MODES = ("100644", "100755")
+_PLAIN_MODES = (b"100644", b"100755")
 """Regular files; a symbolic link (120000) or a submodule (160000) is never vouched for."""
 
 
@@ -78,7 +78,7 @@ def _vouched(folder: str) -> dict[str, str]:
     if entries is None or changed is None:
         return {}
     stale = set(changed.split(b"\0"))
-    blobs: dict[str, str] = {}
+    vouched: dict[bytes, bytes] = {}
     seen: set[bytes] = set()
     for record in entries.split(b"\0"):
         if not record:
@@ -89,19 +89,19 @@ def _vouched(folder: str) -> dict[str, str]:
             return {}  # not the listing this reader knows: vouch for nothing
         tag, mode, blob, stage = fields
         if name in seen:  # a conflict's stages: never vouched for
-            blobs.pop(os.path.join(folder, os.fsdecode(name)), None)
+            vouched.pop(name, None)
             continue
         seen.add(name)
-        if tag != b"H" or stage != b"0" or mode.decode() not in _PLAIN_MODES or name in stale:
-            continue
-        blobs[os.path.join(folder, os.fsdecode(name))] = blob.decode("ascii")
-    if blobs:
-        for path in _converted(folder, [os.path.relpath(p, folder) for p in blobs]):
-            blobs.pop(os.path.join(folder, path), None)
-    return blobs
+        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES and name not in stale:
+            vouched[name] = blob
+    if vouched:
+        for name in _converted(folder, list(vouched)):
+            vouched.pop(name, None)
+    base = os.path.join(folder, "")
+    return {base + os.fsdecode(name): blob.decode("ascii") for name, blob in vouched.items()}
 
 
-def _converted(folder: str, names: list[str]) -> set[str]:
+def _converted(folder: str, names: list[bytes]) -> set[bytes]:
     """The files among `names` (relative to `folder`) that some attribute has git convert
     (from any `.gitattributes`, the repository's `info/attributes` or a global one)."""
     out = _git_bytes(
@@ -110,15 +110,15 @@ def _converted(folder: str, names: list[str]) -> set[str]:
         "-z",
         "--stdin",
         *_CONVERTING,
-        stdin=b"".join(os.fsencode(n) + b"\0" for n in names),
+        stdin=b"".join(name + b"\0" for name in names),
     )
     if out is None:
         return set(names)  # cannot tell: read them all
     fields = out.split(b"\0")
-    found: set[str] = set()
+    found: set[bytes] = set()
     for i in range(0, len(fields) - 2, 3):
         if fields[i + 2] != b"unspecified":
-            found.add(os.fsdecode(fields[i]))
+            found.add(fields[i])
     return found
 
 

@@ -179,6 +179,12 @@ class Records:
         post = self._post(url)
         return post.source if post else None
 
+    def sources(self) -> list[str]:
+        """Every recorded source file (relative to the blog root), without decoding a post."""
+        if self._by_source is None:
+            self._by_source = self._data.sources()
+        return list(self._by_source)
+
     def url_for_source(self, source: str) -> str | None:
         """The canonical URL recorded for a source path (relative to the blog root)."""
         if self._by_source is None:
