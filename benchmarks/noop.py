@@ -84,10 +84,13 @@ def main() -> None:
         root = write_blog(folder / "blog", args.posts, PLATFORMS)
         entries = mark_all_published(root)
         tokens = {f"CROSSPOST_{p}_TOKEN": "unused" for p in ("DEVTO", "HASHNODE", "MEDIUM")}
-        env = {**os.environ, **tokens}
+        # As installed: with bytecode (a run that compiles every module measures the compiler).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(tokens)
         floor_script = hashing_floor(root / "posts")
         run_measured([sys.executable, "-c", floor_script])  # warm the file cache
         command = [script, "publish", str(root)]
+        run_measured(command, env)  # write the bytecode; records of the blob ids
         outside = [run_measured(command, env) for _ in range(args.runs)]
         commit_blog(root)
         run_measured(command, env)  # warm git's own files

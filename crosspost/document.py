@@ -15,7 +15,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .notice import Notice
-from .transform import render_html
 
 if TYPE_CHECKING:
     from .config import Config
@@ -96,6 +95,8 @@ class Document:
 
     def to_html(self) -> str:
         """The body as HTML, rendered the way crosspost renders for HTML-only platforms."""
+        from .transform import render_html  # the Markdown renderer: a no-op run never needs it
+
         return render_html(self.body)
 
     @property

@@ -41,30 +41,34 @@ def blob_id(data: bytes) -> str:
 
 
 class GitIndex:
-    """The blob id of each post file git vouches for, by absolute path (`os.path.abspath`)."""
+    """The blob id of each post file git vouches for, by its path as the records name it
+    (relative to the blog root, with forward slashes: `crosspost.plan.relative_source`)."""
 
     def __init__(self, blobs: dict[str, str] | None = None) -> None:
         self._blobs = blobs or {}
 
-    def blob(self, path: Path | str) -> str | None:
-        """The blob id whose bytes are `path`'s on disk, or None: read the file."""
-        if not self._blobs:
-            return None
-        return self._blobs.get(os.path.abspath(path))
+    def blob(self, source: str) -> str | None:
+        """The blob id whose bytes are the file `source`'s on disk, or None: read the file."""
+        return self._blobs.get(source)
 
     def __len__(self) -> int:
         return len(self._blobs)
 
 
-def read_index(folder: Path) -> GitIndex:
-    """What git's index vouches for under `folder` (the content folder); empty outside git."""
+def read_index(folder: Path, root: Path) -> GitIndex:
+    """What git's index vouches for under `folder` (the content folder), named relative to the
+    blog `root`; empty outside git, or when `folder` is not inside `root`."""
+    inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        return GitIndex()
+    prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
     try:
-        return GitIndex(_vouched(os.path.abspath(folder)))
+        return GitIndex(_vouched(os.path.abspath(folder), prefix))
     except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
         return GitIndex()
 
 
-def _vouched(folder: str) -> dict[str, str]:
+def _vouched(folder: str, prefix: str) -> dict[str, str]:
     if not os.path.isdir(folder):
         return {}
     autocrlf = _git(folder, "config", "--get", "core.autocrlf")
@@ -97,8 +101,7 @@ def _vouched(folder: str) -> dict[str, str]:
     if vouched:
         for name in _converted(folder, list(vouched)):
             vouched.pop(name, None)
-    base = os.path.join(folder, "")
-    return {base + os.fsdecode(name): blob.decode("ascii") for name, blob in vouched.items()}
+    return {prefix + os.fsdecode(name): blob.decode("ascii") for name, blob in vouched.items()}
 
 
 def _converted(folder: str, names: list[bytes]) -> set[bytes]:

@@ -293,7 +293,7 @@ def place_posts(
     seen: set[str | None] = set()  # each file once, however often it was named
     index = GitIndex()
     if fingerprints and records.urls_known():
-        index = read_index(config.content_dir)
+        index = read_index(config.content_dir, config.root)
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -312,7 +312,7 @@ def place_posts(
         seen.add(rel)
         post = Placed(str(source), source, rel)
         placed.append(post)
-        blob = index.blob(source) if rel is not None and fingerprints else None
+        blob = index.blob(rel) if rel is not None and fingerprints else None
         if blob is not None and fingerprints:
             post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
             if post.unchanged is not None:
