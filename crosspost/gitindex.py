@@ -71,17 +71,37 @@ def read_index(folder: Path, root: Path) -> GitIndex:
 def _vouched(folder: str, prefix: str) -> dict[str, str]:
     if not os.path.isdir(folder):
         return {}
-    autocrlf = _git(folder, "config", "--get", "core.autocrlf")
-    if autocrlf is not None and autocrlf.strip().lower() not in ("", "false", "0", "no", "off"):
-        return {}  # every text file may be converted on checkout
-    # Both listings at once: git's start-up is most of what either costs.
-    listing = _start(folder, "ls-files", "-s", "-v", "-z", "--", ".")
+    # git's start-up is most of what each call costs, and `diff-files` (a stat of every file)
+    # the longest: the settings and the modified files are asked for while the index is read
+    # and its files' attributes are checked.
+    settings = _start(folder, "config", "--get", "core.autocrlf")
     modified = _start(folder, "diff-files", "--name-only", "--relative", "-z", "--", ".")
-    entries = _finish(listing)
-    changed = _finish(modified)
-    if entries is None or changed is None:
-        return {}
+    try:
+        entries = _finish(_start(folder, "ls-files", "-s", "-v", "-z", "--", "."))
+        vouched = _listed(entries) if entries is not None else {}
+        if vouched:
+            for name in _converted(folder, list(vouched)):
+                del vouched[name]
+        changed = _finish(modified)
+        autocrlf = (_finish(settings) or b"").strip().lower()
+    finally:
+        for process in (settings, modified):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    if changed is None or autocrlf not in (b"", b"false", b"0", b"no", b"off"):
+        return {}  # cannot tell what changed, or every text file may be converted on checkout
     stale = set(changed.split(b"\0"))
+    return {
+        prefix + os.fsdecode(name): blob.decode("ascii")
+        for name, blob in vouched.items()
+        if name not in stale
+    }
+
+
+def _listed(entries: bytes) -> dict[bytes, bytes]:
+    """The plain, merged, tracked files of a `git ls-files -s -v -z` listing and their blob ids;
+    empty when the listing is not the one this reader knows (vouch for nothing then)."""
     vouched: dict[bytes, bytes] = {}
     seen: set[bytes] = set()
     for record in entries.split(b"\0"):
@@ -90,18 +110,15 @@ def _vouched(folder: str, prefix: str) -> dict[str, str]:
         head, _, name = record.partition(b"\t")
         fields = head.split(b" ")
         if len(fields) != 4:
-            return {}  # not the listing this reader knows: vouch for nothing
+            return {}
         tag, mode, blob, stage = fields
         if name in seen:  # a conflict's stages: never vouched for
             vouched.pop(name, None)
             continue
         seen.add(name)
-        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES and name not in stale:
+        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES:
             vouched[name] = blob
-    if vouched:
-        for name in _converted(folder, list(vouched)):
-            vouched.pop(name, None)
-    return {prefix + os.fsdecode(name): blob.decode("ascii") for name, blob in vouched.items()}
+    return vouched
 
 
 def _converted(folder: str, names: list[bytes]) -> set[bytes]:
@@ -158,8 +175,3 @@ def _git_bytes(cwd: str, *args: str, stdin: bytes | None = None) -> bytes | None
         check=False,
     )
     return done.stdout if done.returncode == 0 else None
-
-
-def _git(cwd: str, *args: str) -> str | None:
-    out = _git_bytes(cwd, *args)
-    return out.decode("utf-8", "surrogateescape") if out is not None else None
