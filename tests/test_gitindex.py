@@ -18,6 +18,7 @@ import pytest
 
 from crosspost.api import collect
 from crosspost.config import load_config
+from crosspost.errors import RecordsError
 from crosspost.gitindex import blob_id, read_index
 from crosspost.publisher import Report, Status
 from crosspost.records import Records
@@ -52,16 +53,21 @@ def commit(root: Path) -> None:
 
 
 @pytest.fixture
-def blog(
+def sandboxed(
     tmp_path: Path, sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
-) -> Path:
+) -> tuple[Path, Sandbox]:
     sandbox = sandbox_factory(PLATFORMS)
     for name, value in sandbox.env.items():
         monkeypatch.setenv(name, value)
     root = sandbox_blog(tmp_path / "blog", sandbox)
     git(root, "init", "-q")
     git(root, "config", "core.autocrlf", "false")
-    return root
+    return root, sandbox
+
+
+@pytest.fixture
+def blog(sandboxed: tuple[Path, Sandbox]) -> Path:
+    return sandboxed[0]
 
 
 @pytest.fixture
@@ -264,3 +270,25 @@ def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
 def test_outside_git_the_index_is_empty(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("a\n", "utf-8")
     assert len(read_index(tmp_path, tmp_path)) == 0
+
+
+def test_a_damaged_record_stops_a_run_with_work_before_any_request(
+    sandboxed: tuple[Path, Sandbox],
+) -> None:
+    """Records are decoded lazily; a run that will send anything decodes them all first, so a
+    damaged entry of another post is found before a request, never between a send and its
+    record."""
+    root, sandbox = sandboxed
+    published(root, "a.md")
+    path = root / ".crosspost" / "records.json"
+    lines = path.read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('"https://'))
+    lines.insert(at, '"https://blog.example.com/posts/z/": {"platforms":{"devto":{"state":"?"}}},')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    damaged = path.read_bytes()
+    write(root, "a.md", "Edited text.")
+    sent = {name: len(sandbox.fakes[name].requests) for name in PLATFORMS}
+    with pytest.raises(RecordsError, match="damaged"):
+        publish(root)
+    assert {name: len(sandbox.fakes[name].requests) for name in PLATFORMS} == sent
+    assert path.read_bytes() == damaged
