@@ -1,9 +1,12 @@
-"""No-op publish over 10,000 already-published posts (docs/architecture.md §13: ≤ 1 s, ≤ 5× the
-hashing floor, ≤ 100 MB RSS). This is what the GitHub Action does on every push.
+"""No-op publish over 10,000 already-published posts × 3 platforms (issue 16: in a git
+checkout ≤ 1.0× the hashing floor and ≤ 0.5 s; outside git ≤ 3× the floor; ≤ 100 MB RSS;
+records ≤ 5 MB). This is what the GitHub Action does on every push.
 
 The records are filled first (offline, from the plan's rendered payloads), then
-`crosspost publish BLOG` runs with nothing to do. The floor is a Python process that only finds,
-reads and hashes the same files. Prints figures; asserts nothing.
+`crosspost publish BLOG` runs with nothing to do: outside git (every file read and hashed), then
+with the blog committed to a git repository (the index vouches for the files, none is read).
+The floor is a Python process that only finds, reads and hashes the same files, measured in the
+same run. Prints figures; asserts nothing.
 
     python benchmarks/noop.py [--posts 10000] [--runs 3]
 """
@@ -14,6 +17,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -54,10 +58,19 @@ def mark_all_published(root: Path) -> int:
                 hash=action.payload.hash,
                 source=action.doc.source_hash,
                 config=config.fingerprint(action.platform),
+                blob=action.doc.source_blob or None,
             )
             source = relative_source(action.doc.source, config.root)
             records.put(action.doc.canonical_url, action.platform, entry, source=source)
     return len(planned.actions)
+
+
+def commit_blog(root: Path) -> None:
+    """The blog as a fresh clone has it: committed, its index up to date."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com"}
+    env.update(GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.com")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "blog"], ["status", "-s"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
 
 
 def main() -> None:
@@ -71,19 +84,29 @@ def main() -> None:
         root = write_blog(folder / "blog", args.posts, PLATFORMS)
         entries = mark_all_published(root)
         tokens = {f"CROSSPOST_{p}_TOKEN": "unused" for p in ("DEVTO", "HASHNODE", "MEDIUM")}
-        env = {**os.environ, **tokens}
+        # As installed: with bytecode (a run that compiles every module measures the compiler).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(tokens)
         floor_script = hashing_floor(root / "posts")
         run_measured([sys.executable, "-c", floor_script])  # warm the file cache
-        runs = [run_measured([script, "publish", str(root)], env) for _ in range(args.runs)]
+        command = [script, "publish", str(root)]
+        run_measured(command, env)  # write the bytecode; records of the blob ids
+        outside = [run_measured(command, env) for _ in range(args.runs)]
+        commit_blog(root)
+        run_measured(command, env)  # warm git's own files
+        inside = [run_measured(command, env) for _ in range(args.runs)]
         floors = [run_measured([sys.executable, "-c", floor_script]) for _ in range(args.runs)]
-        wall = statistics.median(w for w, _ in runs)
-        rss = max(r for _, r in runs)
         floor = statistics.median(w for w, _ in floors)
         size = (root / ".crosspost" / "records.json").stat().st_size / 1e6
-        print(f"posts: {args.posts}, platforms: 3, records: {entries} entries ({size:.1f} MB)")
-        print(f"no-op publish:   {wall:.2f} s wall (goal ≤ 1 s), peak RSS {rss:.0f} MB (≤ 100)")
-        print(f"hashing floor:   {floor:.2f} s (find + read + sha256 in a fresh Python)")
-        print(f"ratio:           {wall / floor:.1f}× the floor (goal ≤ 5×)")
+        print(f"posts: {args.posts}, platforms: 3, records: {entries} entries ({size:.1f} MB, ≤ 5)")
+        print(f"hashing floor:     {floor:.3f} s (find + read + sha256 in a fresh Python)")
+        for name, runs, goal in (("in git", inside, 1.0), ("outside git", outside, 3.0)):
+            wall = statistics.median(w for w, _ in runs)
+            rss = max(r for _, r in runs)
+            print(
+                f"no-op {name + ':':<12} {wall:.3f} s wall, {wall / floor:.2f}× the floor "
+                f"(goal ≤ {goal}×), peak RSS {rss:.0f} MB (≤ 100)"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -15,7 +15,6 @@ from types import MappingProxyType
 from typing import Any
 
 from .notice import Notice
-from .transform import render_html
 
 __all__ = ["Asset", "Document", "Notice", "RemotePost", "image_type"]
 
@@ -88,9 +87,13 @@ class Document:
     source_hash: str = ""
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    source_blob: str = ""
+    """git's blob id of the file's bytes (`crosspost.gitindex.blob_id`); "" without a file."""
 
     def to_html(self) -> str:
         """The body as HTML, rendered the way crosspost renders for HTML-only platforms."""
+        from .transform import render_html  # the Markdown renderer: a no-op run never needs it
+
         return render_html(self.body)
 
     @property

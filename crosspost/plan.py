@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from .adapter import Adapter, Payload
 from .config import Config
 from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError, shown
+from .gitindex import GitIndex, blob_id, read_index
 from .records import Entry, Records
 
 log = logging.getLogger("crosspost")
@@ -33,6 +35,8 @@ __all__ = [
     "Placed",
     "Plan",
     "PostSource",
+    "Refresh",
+    "Unread",
     "file_hash",
     "hold_reason",
     "holds",
@@ -83,6 +87,37 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """The posts the records prove unchanged on every planned platform without parsing them
+    (the no-op fast path; in a git checkout most are not even read): (post, canonical URL)
+    pairs, made `skip` actions only when someone asks, so that a no-op run over a large
+    archive builds no object per post and platform, and reports no progress for each."""
+
+    posts: tuple[tuple[str, str], ...] = ()
+    platforms: tuple[str, ...] = ()
+    records: Records | None = field(default=None, compare=False, repr=False)
+
+    def __len__(self) -> int:
+        """How many (post, platform) pairs are unchanged."""
+        return len(self.posts) * len(self.platforms)
+
+    def actions(self) -> list[Action]:
+        """The `skip` action of each pair, with its record (decoded now)."""
+        records = self.records
+        return [
+            Action(
+                Kind.SKIP,
+                name,
+                label,
+                "unchanged",
+                record=records.get(url, name) if records is not None else None,
+            )
+            for label, url in self.posts
+            for name in self.platforms
+        ]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The actions for every (post, platform), plus the posts that could not be read.
 
@@ -92,24 +127,46 @@ class Plan:
     is the post's previous canonical URL when its URL changed (its copies are updated, not
     re-posted).
     `errors` are the `SourceError`s of posts that could not be read; `notices` what platforms
-    will trim or drop.
+    will trim or drop. `actions` lists them all; `listed` are those of the posts that were
+    parsed, and `unread` the posts proved unchanged without it (built into `actions` on first
+    use).
     """
 
-    actions: tuple[Action, ...] = ()
+    listed: tuple[Action, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    refresh: tuple[Refresh, ...] = field(default=(), compare=False)
+    unread: Unread = field(default_factory=Unread)
+
+    @functools.cached_property
+    def actions(self) -> tuple[Action, ...]:
+        """Every (post, platform) action: the unread unchanged posts' first."""
+        return (*self.unread.actions(), *self.listed)
 
     def of_kind(self, *kinds: Kind) -> list[Action]:
         """The actions of any of `kinds`, in plan order."""
-        return [a for a in self.actions if a.kind in kinds]
+        every = self.actions if Kind.SKIP in kinds else self.listed
+        return [a for a in every if a.kind in kinds]
 
     @property
     def has_work(self) -> bool:
         """True when publishing would send anything (a create, an update or a lookup)."""
-        return any(a.kind in _WORK for a in self.actions)
+        return any(a.kind in _WORK for a in self.listed)
 
 
 _WORK = {Kind.CREATE, Kind.UPDATE, Kind.RECONCILE}
+
+
+class Refresh(NamedTuple):
+    """A record of an unchanged post to bring up to date without sending anything: the file was
+    read and proved unchanged by its content hash, but the record lacks its git blob id (written
+    by an older crosspost), which the next run needs to skip it unread."""
+
+    url: str
+    platform: str
+    source: str | None
+    entry: Entry
+
 
 PostSource = Path | Document
 
@@ -161,13 +218,21 @@ def make_plan(
     fingerprints = {name: config.fingerprint(name) for name in adapters}
     actions: list[Action] = []
     notices: list[Notice] = []
+    refresh: list[Refresh] = []
+    unread: list[tuple[str, str]] = []
     placed = place_posts(sources, config, records, fingerprints=fingerprints)
     for post in placed:
-        if post.unchanged is not None:
-            actions.extend(
-                Action(Kind.SKIP, name, post.label, "unchanged", record=entry)
-                for name, entry in post.unchanged.items()
-            )
+        if post.unchanged is None:
+            continue
+        unread.append((post.label, post.unchanged))
+        if post.blob is None:
+            continue
+        for name in adapters:
+            entry = records.get(post.unchanged, name)
+            if entry is not None and entry.blob != post.blob:
+                refresh.append(
+                    Refresh(post.unchanged, name, post.rel, entry.evolve(blob=post.blob))
+                )
     for post in placed:
         if post.doc is None or post.refused is not None:
             continue
@@ -180,7 +245,13 @@ def make_plan(
             )
     errors = [post.error for post in placed if post.error is not None]
     errors += [post.refused for post in placed if post.refused is not None]
-    return Plan(tuple(actions), tuple(errors), tuple(notices))
+    return Plan(
+        tuple(actions),
+        tuple(errors),
+        tuple(notices),
+        tuple(refresh),
+        Unread(tuple(unread), tuple(adapters), records),
+    )
 
 
 @dataclass(slots=True)
@@ -188,7 +259,7 @@ class Placed:
     """One post as the planner places it, before any platform is considered: read (`doc`) or
     not (`error`), refused because another post claims its canonical URL or its past (`refused`),
     moved from a URL it was cross-posted under (`moved_from`), or proved unchanged on every
-    platform without being parsed (`unchanged`: the fast path's records, by platform)."""
+    platform without being parsed (`unchanged`: the canonical URL its records are under)."""
 
     label: str
     path: Path | None
@@ -197,7 +268,8 @@ class Placed:
     error: SourceError | None = None
     refused: SourceError | None = None
     moved_from: str | None = None
-    unchanged: dict[str, Entry] | None = None
+    unchanged: str | None = None
+    blob: str | None = None  # with `unchanged`, when the file was read: its git blob id
 
 
 def place_posts(
@@ -213,11 +285,15 @@ def place_posts(
 
     With `fingerprints` (platform -> config fingerprint), a file whose records prove it
     unchanged on all those platforms is not parsed (the no-op fast path); `check` passes none,
-    since it reports every post.
+    since it reports every post. In a git checkout, a file whose index blob is the recorded one
+    and that git does not list as modified is not even read (`crosspost.gitindex`).
     """
     placed: list[Placed] = []
     claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
     seen: set[str | None] = set()  # each file once, however often it was named
+    index = GitIndex()
+    if fingerprints and records.urls_known():
+        index = read_index(config.content_dir, config.root)
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -236,20 +312,23 @@ def place_posts(
         seen.add(rel)
         post = Placed(str(source), source, rel)
         placed.append(post)
+        blob = index.blob(rel) if rel is not None and fingerprints else None
+        if blob is not None and fingerprints:
+            post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
+            if post.unchanged is not None:
+                claims[post.unchanged].append(post.label)
+                continue
         try:
             data = source.read_bytes()
         except OSError as exc:
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
-        skipped = (
-            None
-            if fingerprints is None
-            else _fast_skips(rel, file_hash(data), fingerprints, records)
-        )
-        if skipped is not None:
-            url, post.unchanged = skipped
-            claims[url].append(post.label)
-            continue
+        if fingerprints is not None and rel is not None:
+            post.unchanged = records.unchanged(rel, fingerprints, digest=file_hash(data))
+            if post.unchanged is not None:
+                post.blob = blob_id(data)
+                claims[post.unchanged].append(post.label)
+                continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
         from .sources import load_post
@@ -338,33 +417,6 @@ def shared_url_error(path: Path | None, url: str, others: str) -> SourceError:
         field="canonical_url",
         hint="give each post its own slug or canonical_url, or put {lang} in the permalink",
     )
-
-
-def _fast_skips(
-    rel: str | None,
-    digest: str,
-    fingerprints: Mapping[str, str],
-    records: Records,
-) -> tuple[str, dict[str, Entry]] | None:
-    """The recorded URL and the entries proving every platform in `fingerprints` is up to date
-    without parsing, or None."""
-    if rel is None:
-        return None
-    url = records.url_for_source(rel)
-    if url is None:
-        return None
-    found: dict[str, Entry] = {}
-    for name, fingerprint in fingerprints.items():
-        entry = records.get(url, name)
-        if (
-            entry is None
-            or entry.state != "published"
-            or entry.source != digest
-            or entry.config != fingerprint
-        ):
-            return None
-        found[name] = entry
-    return url, found
 
 
 def _plan_one(

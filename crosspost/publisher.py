@@ -15,6 +15,7 @@ would split the one rule that makes a create never happen twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections import Counter, defaultdict
@@ -47,6 +48,7 @@ from .plan import (
     Kind,
     Plan,
     PostSource,
+    Unread,
     gone_reason,
     make_plan,
     relative_source,
@@ -124,33 +126,56 @@ class Result:
 @dataclass(frozen=True)
 class Report:
     """Every (post, platform) result of a run, the posts that could not be read, and the
-    warnings about the posts that were sent (what a platform will show differently or trim)."""
+    warnings about the posts that were sent (what a platform will show differently or trim).
 
-    results: tuple[Result, ...] = ()
+    `results` lists them all. A no-op run over a large archive proves most posts unchanged
+    without parsing them (`unread`); their results are built only when `results` is first
+    read, and `counts()` counts them without it. `listed` are the results of the posts that
+    were parsed: everything that was sent, held, refused or failed."""
+
+    listed: tuple[Result, ...] = ()
     errors: tuple[CrosspostError, ...] = ()
     dry_run: bool = False
     notices: tuple[Notice, ...] = field(default=(), compare=False)
+    unread: Unread = field(default_factory=Unread)
 
     def __repr__(self) -> str:
         """Short: a run over a large archive holds tens of thousands of results, and asyncio
         formats the repr of a finished task's result when it restores its signal handler."""
-        counts = Counter(r.status.value for r in self.results)
+        counts = self.counts()
         return (
             f"Report({', '.join(f'{k}={v}' for k, v in sorted(counts.items()))}, "
             f"errors={len(self.errors)}, exit_code={self.exit_code})"
         )
 
+    @functools.cached_property
+    def results(self) -> tuple[Result, ...]:
+        """Every (post, platform) result, the unread unchanged posts' first."""
+        return (*(_passive(a) for a in self.unread.actions()), *self.listed)
+
+    def counts(self) -> dict[str, int]:
+        """How many results have each status (by its value), without building a result per
+        unchanged post."""
+        counts = Counter(r.status.value for r in self.listed)
+        if self.unread:
+            counts[Status.UNCHANGED.value] += len(self.unread)
+        return dict(counts)
+
+    def posts(self) -> set[str]:
+        """Every post with a result, as `Result.post` names it."""
+        return {r.post for r in self.listed} | {label for label, _ in self.unread.posts}
+
     @property
     def exit_code(self) -> int:
         """3 needs attention, else 2 bad input, else 1 a platform failed, else 0
-        (docs/architecture.md §10)."""
-        statuses = {r.status for r in self.results}
+        (docs/architecture.md §10). Unchanged posts never change it."""
+        statuses = {r.status for r in self.listed}
         if Status.ATTENTION in statuses:
             return 3
         if (
             self.errors
             or Status.INVALID in statuses
-            or any(r.error is not None and r.error.exit_code == 2 for r in self.results)
+            or any(r.error is not None and r.error.exit_code == 2 for r in self.listed)
         ):
             return 2
         if Status.FAILED in statuses:
@@ -159,7 +184,8 @@ class Report:
 
     def with_status(self, *statuses: Status) -> list[Result]:
         """The results with any of `statuses`, in run order."""
-        return [r for r in self.results if r.status in statuses]
+        every = self.results if Status.UNCHANGED in statuses else self.listed
+        return [r for r in every if r.status in statuses]
 
     @property
     def published(self) -> list[Result]:
@@ -236,7 +262,7 @@ class Publisher:
             records = Records.read(self.config.records)
             self._follow_renames(records)
             plan = self._plan(sources, records)
-            return self._planned(plan, likely_renames(plan.actions, records, self.config))
+            return self._planned(plan, likely_renames(plan.listed, records, self.config))
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
@@ -244,6 +270,8 @@ class Publisher:
             self._follow_renames(records)
             plan = self._plan(sources, records)
             refuse_without_tokens(plan, self.config)
+            if plan.has_work:
+                records.decode_all()  # a damaged record stops the run before any request
             return await self._apply(plan)
         finally:
             await self.platforms.close(records)
@@ -284,10 +312,10 @@ class Publisher:
                 canonical_url=a.canonical_url,
                 planned=a.kind,
             )
-            for a in plan.actions
+            for a in plan.listed
         ]
         notices = (
-            _notices(plan.actions)
+            _notices(plan.listed)
             + self._since(plan)
             + tuple(likely)
             + tuple(
@@ -299,14 +327,20 @@ class Publisher:
                 for exc in token_problems(plan, self.config)
             )
         )
-        return Report(tuple(results), plan.errors, dry_run=True, notices=notices)
+        return Report(
+            tuple(results), plan.errors, dry_run=True, notices=notices, unread=plan.unread
+        )
 
     async def _apply(self, plan: Plan) -> Report:
         results: list[Result] = []
         work: list[Action] = []
         with self._records_or_fail().bulk():  # bookkeeping only: nothing is sent meanwhile
-            self._move_records(plan.actions)
-            for action in plan.actions:
+            self._move_records(plan.listed)
+            for refresh in plan.refresh:
+                self._records_or_fail().put(
+                    refresh.url, refresh.platform, refresh.entry, source=refresh.source
+                )
+            for action in plan.listed:
                 if action.kind in (Kind.CREATE, Kind.UPDATE, Kind.RECONCILE):
                     work.append(action)
                 else:
@@ -363,12 +397,17 @@ class Publisher:
             return self._emit(result)
 
         results += await asyncio.gather(*(run_one(a) for a in work))
-        return Report(tuple(results), plan.errors, notices=_notices(work) + self._since(plan))
+        return Report(
+            tuple(results),
+            plan.errors,
+            notices=_notices(work) + self._since(plan),
+            unread=plan.unread,
+        )
 
     def _since(self, plan: Plan) -> tuple[Notice, ...]:
         """The run's own warnings: posts held as older than site.since, and nothing to
         announce after (`announce_only`)."""
-        found = (since_notice(plan.actions, self.config), self._announce_only)
+        found = (since_notice(plan.listed, self.config), self._announce_only)
         return tuple(n for n in found if n is not None)
 
     def _move_records(self, actions: Iterable[Action]) -> None:
@@ -456,6 +495,7 @@ class Publisher:
             draft=remote.draft,
             source=action.doc.source_hash or None,
             config=self.config.fingerprint(action.platform),
+            blob=action.doc.source_blob or None,
         )
 
     def _refresh_fingerprints(self, action: Action) -> None:
@@ -469,8 +509,13 @@ class Publisher:
         moved = (
             source is not None and self._records_or_fail().source_of(doc.canonical_url) != source
         )
-        if moved or record.source != (doc.source_hash or None) or record.config != fingerprint:
-            self._put(action, record.evolve(source=doc.source_hash or None, config=fingerprint))
+        hashes = {"source": doc.source_hash or None, "blob": doc.source_blob or None}
+        if (
+            moved
+            or record.config != fingerprint
+            or (record.source, record.blob) != tuple(hashes.values())
+        ):
+            self._put(action, record.evolve(config=fingerprint, **hashes))
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None

@@ -22,7 +22,7 @@ import stat
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,6 @@ class Records:
         self.path = path
         self.writable = writable
         self._data = RecordsData()
-        self._posts = self._data.posts
         # What changed since the file was read, with each entry as it was read: a write merges
         # exactly these into whatever another writer left on disk meanwhile.
         self._base: dict[Key, Entry | None] = {}
@@ -132,33 +131,64 @@ class Records:
                 log.info("removed %s, left behind by an interrupted run", leftover)
 
     def _load(self) -> None:
-        self._data = _parse(self.path)
-        self._posts = self._data.posts
+        self._data = _parse(self.path, lazy=True)
         self._by_source = None
         self._by_hash = None
         self._seen = _signature(self.path)
 
     # ----------------------------------------------------------------- reading
 
+    def _post(self, url: str) -> PostRecords | None:
+        """A post's records, decoded on first use (the file is read lazily: a no-op run over a
+        large archive never builds most entries); a damaged post is a `RecordsError`."""
+        try:
+            return self._data.post(url)
+        except FormatError as exc:
+            raise RecordsError(exc.message, path=self.path, hint=_hint(self.path)) from None
+
+    def decode_all(self) -> None:
+        """Decode and validate every post now. A run that will send anything calls it first, so
+        that a damaged record stops it before a request, never between a send and its record."""
+        try:
+            self._data.decode_all()
+        except FormatError as exc:
+            raise RecordsError(exc.message, path=self.path, hint=_hint(self.path)) from None
+
+    @property
+    def _posts(self) -> dict[str, PostRecords]:
+        """Every post, decoded: for the changes and merges that see them all."""
+        self.decode_all()
+        return self._data.posts
+
     def get(self, url: str, platform: str) -> Entry | None:
-        post = self._posts.get(url)
+        post = self._post(url)
         return post.platforms.get(platform) if post else None
 
     def entries(self, url: str) -> dict[str, Entry]:
-        post = self._posts.get(url)
+        post = self._post(url)
         return dict(post.platforms) if post else {}
 
+    def urls_known(self) -> bool:
+        """Whether any post has records (a first run has none to skip by)."""
+        return bool(self._data.posts or self._data.raw)
+
     def urls(self) -> list[str]:
-        return sorted(self._posts)
+        return sorted(self._data.urls())
 
     def source_of(self, url: str) -> str | None:
-        post = self._posts.get(url)
+        post = self._post(url)
         return post.source if post else None
+
+    def sources(self) -> list[str]:
+        """Every recorded source file (relative to the blog root), without decoding a post."""
+        if self._by_source is None:
+            self._by_source = self._data.sources()
+        return list(self._by_source)
 
     def url_for_source(self, source: str) -> str | None:
         """The canonical URL recorded for a source path (relative to the blog root)."""
         if self._by_source is None:
-            self._by_source = {p.source: url for url, p in self._posts.items() if p.source}
+            self._by_source = self._data.sources()
         return self._by_source.get(source)
 
     def urls_with_source_hash(self, digest: str) -> list[str]:
@@ -169,6 +199,27 @@ class Records:
                 for digest_of in {e.source for e in post.platforms.values() if e.source}:
                     self._by_hash[digest_of].append(url)
         return list(self._by_hash.get(digest, ()))
+
+    def unchanged(
+        self,
+        source: str,
+        fingerprints: Mapping[str, str],
+        *,
+        blob: str | None = None,
+        digest: str | None = None,
+    ) -> str | None:
+        """The canonical URL recorded for the file `source`, when every platform in
+        `fingerprints` (platform -> config fingerprint) has it published from these bytes (git's
+        `blob` id, or the content hash `digest`) under this config; else None. The entries are
+        not decoded for it (see `crosspost.records_format`).
+
+        The config fingerprint covers everything the canonical URL is computed from besides the
+        file and its path (site.url, the permalink pattern): with the same bytes at the same
+        path under the same config, the post's URL and every payload are what was recorded."""
+        url = self.url_for_source(source)
+        if url is None or (blob is None and digest is None):
+            return None
+        return url if self._data.unchanged(url, fingerprints, blob=blob, digest=digest) else None
 
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""
@@ -294,6 +345,7 @@ class Records:
                 theirs = _parse(self.path)
                 if _signature(self.path) != disk:
                     continue  # replaced while we read it
+                self.decode_all()
                 self._data = rebase(
                     theirs,
                     self._data,
@@ -302,7 +354,6 @@ class Records:
                     base_accounts=self._base_accounts,
                     moves=self._moves,
                 )
-                self._posts = self._data.posts
                 self._by_source = None
                 self._by_hash = None
                 self._seen = disk  # our changes stay listed: a retry merges them again
@@ -380,13 +431,17 @@ def check_records_path(path: Path) -> None:
             )
 
 
-def _parse(path: Path) -> RecordsData:
+def _hint(path: Path) -> str:
+    return _RESTORE_HINT.format(name=shown(path))  # the path git needs, from the current folder
+
+
+def _parse(path: Path, *, lazy: bool = False) -> RecordsData:
     check_records_path(path)
     try:
         info = path.stat()
     except FileNotFoundError:
         return RecordsData()
-    hint = _RESTORE_HINT.format(name=shown(path))  # the path git needs, from the current folder
+    hint = _hint(path)
     if info.st_mode & stat.S_IWOTH and os.name == "posix":
         raise RecordsError(
             "the records file is world-writable: anyone on this machine could make crosspost "
@@ -401,7 +456,7 @@ def _parse(path: Path) -> RecordsData:
             f"the records file cannot be read ({exc.strerror})", path=path, hint=hint
         ) from None
     try:
-        return parse(raw)
+        return parse(raw, lazy=lazy)
     except FormatError as exc:
         if exc.newer:
             hint = (

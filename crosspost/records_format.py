@@ -2,15 +2,30 @@
 
 Every writer of `.crosspost/records.json` (the CLI's locked write in `crosspost.records`, the
 Action's rebase-and-retry in `crosspost.action.sync`) reads and writes it through `parse` and
-`dump`, so the same data always gives the same bytes: sorted keys, two-space indent, UTF-8, one
-trailing newline, posts without entries and empty account caches left out. How two writers'
-records are combined is `crosspost.records_merge`. A change of format is a change here alone.
+`dump`, so the same data always gives the same bytes: sorted keys, one line per post (its git
+diff is the post's own line), UTF-8, one trailing newline, posts without entries and empty
+account caches left out. How two writers' records are combined is `crosspost.records_merge`. A
+change of format is a change here alone.
+
+Format 2 (this one) is one JSON document, as format 1 was, so a crosspost that knows only
+format 1 reads its version first and refuses it as "written by a newer crosspost". It keeps a
+line per post and says each repeated value once: a post's source hash (`sha`) and git blob id
+(`blob`) when every entry shares them, and per platform the config fingerprint most entries
+have (`configs`); an entry that differs says its own (`null` for none). Format 1 (indented, every
+value in every entry) is read as well and written back as format 2.
+
+A large archive's records are tens of thousands of entries, and a no-op run needs none of them
+as objects: `parse(raw, lazy=True)` checks the document's shape and leaves each post as read,
+validated into `Entry` objects the first time it is used (`RecordsData.post`), and
+`RecordsData.unchanged` answers the fast path's question from the post as read.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -27,7 +42,7 @@ __all__ = [
     "parse",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 State = Literal["pending", "published", "unknown", "gone"]
 _STATES = ("pending", "published", "unknown", "gone")
 
@@ -52,6 +67,8 @@ class Entry:
     `was`: on an entry whose post has moved since (`Records.move`), the canonical URL its create
     carried (where a lookup must search for it) or its published copy carries until an update
     moves it (cleared by that update).
+    `blob`: git's blob id of the source file's bytes (`crosspost.gitindex.blob_id`), beside
+    `source`: in a git checkout, the index proves an unchanged file without it being read.
     """
 
     state: State
@@ -64,6 +81,7 @@ class Entry:
     source: str | None = None
     config: str | None = None
     was: str | None = None
+    blob: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
@@ -110,14 +128,77 @@ class PostRecords:
 
 @dataclass
 class RecordsData:
-    """A whole records document: posts by canonical URL, and the platforms' account caches."""
+    """A whole records document: posts by canonical URL, and the platforms' account caches.
+
+    Read lazily (`parse(raw, lazy=True)`), `raw` holds the posts not decoded yet, as read, and
+    `configs` the document's config fingerprints by platform; `post`, `urls` and `decode_all`
+    see both. Everything that changes or merges posts works on `posts`, after `decode_all`."""
 
     posts: dict[str, PostRecords] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    configs: dict[str, str] = field(default_factory=dict, repr=False)
 
     def get(self, url: str, platform: str) -> Entry | None:
-        post = self.posts.get(url)
+        post = self.post(url)
         return post.platforms.get(platform) if post else None
+
+    def post(self, url: str) -> PostRecords | None:
+        """The post's records, decoded now if they were not; raises `FormatError` when they
+        are damaged."""
+        if url in self.raw:
+            self.posts[url] = _decoded(url, self.raw.pop(url), self.configs)
+        return self.posts.get(url)
+
+    def decode_all(self) -> None:
+        """Decode and validate every post still as read; raises `FormatError`."""
+        for url in list(self.raw):
+            self.post(url)
+
+    def urls(self) -> list[str]:
+        return [*self.posts, *self.raw]
+
+    def sources(self) -> dict[str, str]:
+        """The canonical URL of each recorded source file, without decoding any post."""
+        found = {p.source: url for url, p in self.posts.items() if p.source}
+        found.update(
+            (source, url)
+            for url, raw in self.raw.items()
+            if type(source := raw.get("source")) is str and source
+        )
+        return found
+
+    def unchanged(
+        self, url: str, fingerprints: Mapping[str, str], *, blob: str | None, digest: str | None
+    ) -> bool:
+        """Whether every platform in `fingerprints` has the post `published` from these bytes
+        (git's `blob` id, else the content hash `digest`) under that config fingerprint; a post
+        still as read is answered without being decoded (a damaged value never matches)."""
+        if url not in self.raw:
+            post = self.posts.get(url)
+            return post is not None and all(
+                (entry := post.platforms.get(name)) is not None
+                and entry.state == "published"
+                and entry.config == fingerprint
+                and (entry.blob == blob if blob is not None else entry.source == digest)
+                for name, fingerprint in fingerprints.items()
+            )
+        raw = self.raw[url]
+        platforms = raw.get("platforms")
+        if type(platforms) is not dict:
+            return False
+        key, shared, wanted = (
+            ("blob", "blob", blob) if blob is not None else ("source", "sha", digest)
+        )
+        for name, fingerprint in fingerprints.items():
+            entry = platforms.get(name)
+            if type(entry) is not dict or entry.get("state") != "published":
+                return False
+            if (entry["config"] if "config" in entry else self.configs.get(name)) != fingerprint:
+                return False
+            if (entry[key] if key in entry else raw.get(shared)) != wanted:
+                return False
+        return True
 
 
 class FormatError(ValueError):
@@ -133,8 +214,9 @@ class FormatError(ValueError):
         self.newer = newer
 
 
-def parse(raw: bytes) -> RecordsData:
-    """Decode and validate a records document; raises `FormatError` on anything else."""
+def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
+    """Decode and validate a records document; raises `FormatError` on anything else. With
+    `lazy`, only its shape is checked now, and each post when it is first used."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -157,25 +239,55 @@ def parse(raw: bytes) -> RecordsData:
             newer=True,
         )
     try:
-        return RecordsData(_parse_posts(data.get("posts", {})), _parse_accounts(data))
+        raw_posts = data.get("posts", {})
+        if type(raw_posts) is not dict:
+            raise ValueError("posts: expected an object")
+        for url, post in raw_posts.items():
+            if type(post) is not dict or type(post.get("platforms", {})) is not dict:
+                raise ValueError(f"posts[{url!r}]: expected an object with platforms")
+        records = RecordsData({}, _parse_accounts(data), raw_posts, _parse_configs(data))
+        if not lazy:
+            records.decode_all()
+    except FormatError:
+        raise
     except ValueError as exc:
         raise FormatError(f"the records file is damaged: {exc}") from None
+    return records
 
 
-def _parse_posts(raw_posts: Any) -> dict[str, PostRecords]:
-    if not isinstance(raw_posts, dict):
-        raise ValueError("posts: expected an object")
-    posts: dict[str, PostRecords] = {}
-    for url, raw in raw_posts.items():
-        if not isinstance(raw, dict) or not isinstance(raw.get("platforms", {}), dict):
-            raise ValueError(f"posts[{url!r}]: expected an object with platforms")
-        source = raw.get("source")
-        platforms = {
-            name: Entry.from_json(entry, url=url, platform=name)
-            for name, entry in raw.get("platforms", {}).items()
-        }
-        posts[url] = PostRecords(source if isinstance(source, str) else None, platforms)
-    return posts
+def _decoded(url: str, raw: dict[str, Any], configs: Mapping[str, str]) -> PostRecords:
+    """One post as read (format 1 or 2) → its validated entries; raises `FormatError`."""
+    platforms: dict[str, Entry] = {}
+    try:
+        for name, entry in raw.get("platforms", {}).items():
+            if type(entry) is dict:
+                entry = _spelled_out(entry, raw, configs.get(name))
+            platforms[name] = Entry.from_json(entry, url=url, platform=name)
+    except ValueError as exc:
+        raise FormatError(f"the records file is damaged: {exc}") from None
+    source = raw.get("source")
+    return PostRecords(source if isinstance(source, str) else None, platforms)
+
+
+def _spelled_out(entry: dict[str, Any], post: dict[str, Any], config: str | None) -> dict[str, Any]:
+    """An entry with the values its post line and the document say once written in again;
+    `null` (an entry that has none where the others have one) is no value."""
+    full = dict(entry)
+    for key, shared in (
+        ("source", post.get("sha")),
+        ("blob", post.get("blob")),
+        ("config", config),
+    ):
+        if key not in full and shared is not None:
+            full[key] = shared
+    return {k: v for k, v in full.items() if v is not None}
+
+
+def _parse_configs(data: dict[str, Any]) -> dict[str, str]:
+    configs = data.get("configs", {})
+    if type(configs) is not dict or not all(type(v) is str for v in configs.values()):
+        raise ValueError("configs: expected an object of text")
+    return configs
 
 
 def _parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -207,18 +319,63 @@ _LARGEST = 10**15  # no id, count or time a platform caches comes near it
 
 
 def dump(data: RecordsData) -> bytes:
-    """The file's bytes: sorted, indented, diff-friendly; the same data gives the same bytes."""
-    document = {
-        "version": FORMAT_VERSION,
-        "accounts": {k: v for k, v in data.accounts.items() if v},
-        "posts": {
-            url: {
-                **({"source": post.source} if post.source else {}),
-                "platforms": {name: e.to_json() for name, e in post.platforms.items()},
-            }
-            for url, post in data.posts.items()
-            if post.platforms
-        },
+    """The file's bytes: sorted, a line per post, diff-friendly; the same data gives the same
+    bytes. Raises `FormatError` when a post still as read is damaged."""
+    data.decode_all()
+    posts = {url: post for url, post in data.posts.items() if post.platforms}
+    configs = _common_configs(posts.values())
+    lines = [
+        "{",
+        f'"version": {FORMAT_VERSION},',
+        f'"accounts": {_compact({k: v for k, v in data.accounts.items() if v})},',
+        f'"configs": {_compact(configs)},',
+    ]
+    if not posts:
+        lines.append('"posts": {}')
+    else:
+        lines.append('"posts": {')
+        rows = [
+            f"{_compact(url)}: {_compact(_post_line(posts[url], configs))}" for url in sorted(posts)
+        ]
+        lines.append(",\n".join(rows))
+        lines.append("}")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _common_configs(posts: Any) -> dict[str, str]:
+    """Per platform, the config fingerprint most entries have (the smallest on a tie)."""
+    counts: dict[str, Counter[str]] = {}
+    for post in posts:
+        for name, entry in post.platforms.items():
+            if entry.config is not None:
+                counts.setdefault(name, Counter())[entry.config] += 1
+    return {
+        name: min(c, key=lambda fingerprint: (-c[fingerprint], fingerprint))
+        for name, c in counts.items()
     }
-    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return text.encode("utf-8")
+
+
+def _post_line(post: PostRecords, configs: Mapping[str, str]) -> dict[str, Any]:
+    """One post as its line has it: shared values said once (see the module docstring)."""
+    entries = {name: e.to_json() for name, e in post.platforms.items()}
+    line: dict[str, Any] = {"platforms": entries}
+    if post.source:
+        line["source"] = post.source
+    for key, shared in (("source", "sha"), ("blob", "blob")):
+        values = {entry.get(key) for entry in entries.values()}
+        if len(values) == 1 and (value := values.pop()) is not None:
+            line[shared] = value
+            for entry in entries.values():
+                del entry[key]
+    for name, entry in entries.items():
+        if name in configs:
+            if "config" not in entry:
+                entry["config"] = None
+            elif entry["config"] == configs[name]:
+                del entry["config"]
+    return line

@@ -23,7 +23,6 @@ from .document import Document, Notice
 from .errors import SourceError
 from .plan import Action, Kind, relative_source
 from .records import Records
-from .sources import load_post, parse_text
 
 __all__ = ["RENAME_SIMILARITY", "follow_renames", "likely", "same_post"]
 
@@ -46,6 +45,9 @@ def same_post(
     if (similarity or 0) >= RENAME_SIMILARITY:
         return True
     try:
+        # Here: a run where nothing was renamed never loads the parser (the no-op fast path).
+        from .sources import load_post, parse_text
+
         old = parse_text(old_text(), path=old_path, config=config)
         new = load_post(new_path, config)
     except SourceError:

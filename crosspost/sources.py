@@ -16,6 +16,7 @@ post's fields are trusted. Reading the file's bytes safely, a job of its own, is
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import logging
 import math
@@ -33,6 +34,7 @@ from .dates import parse_date
 from .discover import POST_SUFFIXES, is_post_name
 from .document import Asset, Document, Notice, image_type
 from .errors import ConfigError, ContentError, CrosspostError, SourceError
+from .gitindex import blob_id
 from .hugo import broken_ref
 from .mdlines import MissingPost
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
@@ -91,7 +93,10 @@ def load_post(path: str | Path, config: Config | None = None) -> Document:
     refuse_outside(path, config.root)
     data = read_bytes(path)
     text = decode(data, path)
-    return _safely_built(text, path=path, config=config, digest=hashlib.sha256(data).hexdigest())
+    document = _safely_built(
+        text, path=path, config=config, digest=hashlib.sha256(data).hexdigest()
+    )
+    return dataclasses.replace(document, source_blob=blob_id(data))
 
 
 def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) -> Document:

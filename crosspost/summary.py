@@ -9,11 +9,11 @@ first), then whole hashtags from the end; the title and the URL never.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-import regex
+from typing import Any
 
 from .errors import ContentError
 
@@ -32,8 +32,25 @@ TRIMMABLE = ("description", "excerpt")
 ELLIPSIS = "…"
 _RAW_PER_LIMIT = 4
 """Fields longer than 4 times the limit are cut or refused before measuring (`_bound`)."""
-_GRAPHEME = regex.compile(r"\X")
-_BREAK_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+
+
+@functools.cache
+def _patterns() -> Any:
+    """The `regex` module (Unicode grapheme clusters), imported when a summary is first
+    composed: a run with nothing to announce (a no-op) never pays for it."""
+    import regex
+
+    return regex
+
+
+@functools.cache
+def _grapheme() -> Any:
+    return _patterns().compile(r"\X")
+
+
+@functools.cache
+def _break_script() -> Any:
+    return _patterns().compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ class Fit:
 
 def grapheme_length(text: str) -> int:
     """User-perceived characters (extended grapheme clusters): 👍🏽, 🇫🇷 and é (e + ◌́) are one."""
-    return sum(1 for _ in _GRAPHEME.finditer(text))
+    return sum(1 for _ in _grapheme().finditer(text))
 
 
 def template_fields(template: str, fit: Fit) -> list[str]:
@@ -219,10 +236,10 @@ def _cut_points(text: str) -> list[int]:
     there); always between grapheme clusters, so no emoji or accent is ever split."""
     cuts: list[int] = []
     previous = ""
-    for match in _GRAPHEME.finditer(text):
+    for match in _grapheme().finditer(text):
         grapheme, start = match.group(), match.start()
         breakable = (
-            grapheme.isspace() or _BREAK_SCRIPT.match(grapheme) or _BREAK_SCRIPT.match(previous)
+            grapheme.isspace() or _break_script().match(grapheme) or _break_script().match(previous)
         )
         if start and breakable and _cut(text, start) != ELLIPSIS:
             cuts.append(start)
@@ -237,10 +254,10 @@ def _cut(text: str, at: int) -> str:
 def _clean(value: str) -> str:
     """One line without control characters: the template decides the layout. Runs of spaces
     and line breaks become one space; no-break and ideographic spaces are kept."""
-    return str(regex.sub(r"[\p{Cc}\p{Zl}\p{Zp} ]+", " ", value)).strip()
+    return str(_patterns().sub(r"[\p{Cc}\p{Zl}\p{Zp} ]+", " ", value)).strip()
 
 
 def _tidy(text: str) -> str:
     """Drop what empty placeholders leave behind: trailing spaces and extra blank lines."""
-    text = regex.sub(r"[ \t]+(?=\n|$)", "", text)
-    return str(regex.sub(r"\n{3,}", "\n\n", text)).strip()
+    text = _patterns().sub(r"[ \t]+(?=\n|$)", "", text)
+    return str(_patterns().sub(r"\n{3,}", "\n\n", text)).strip()

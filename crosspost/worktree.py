@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Config
@@ -27,11 +28,7 @@ __all__ = ["renamed_posts"]
 def renamed_posts(config: Config, records: Records) -> list[tuple[Path, Path]]:
     """The (old file, new file) renames git proves for cross-posted posts whose file is gone
     (`records` being the run's own)."""
-    gone = [
-        config.root / source
-        for url in records.urls()
-        if (source := records.source_of(url)) and not (config.root / source).exists()
-    ]
+    gone = [config.root / source for source in _missing(config.root, records.sources())]
     if not gone:
         return []
     top = _git(config.root, "rev-parse", "--show-toplevel")
@@ -60,6 +57,25 @@ def renamed_posts(config: Config, records: Records) -> list[tuple[Path, Path]]:
             if same_post(repo / old, repo / new, similarity, config, old_text=text):
                 found.append((repo / old, repo / new))
     return found
+
+
+def _missing(root: Path, sources: Iterable[str]) -> list[str]:
+    """The recorded post files (relative to `root`) that are not there: one listing per folder,
+    not a `stat` per post (a no-op run over a large archive asks this of every post). A name
+    still listed counts as there, even a link whose target is gone (its post is not renamed)."""
+    listings: dict[str, set[str] | None] = {}
+    missing = []
+    for source in sources:
+        folder, _, name = source.rpartition("/")
+        if folder not in listings:
+            try:
+                listings[folder] = set(os.listdir(os.path.join(root, folder)))
+            except OSError:
+                listings[folder] = None
+        names = listings[folder]
+        if names is None or name not in names:
+            missing.append(source)
+    return sorted(missing)
 
 
 def _last_commit_with(repo: Path, rel: str) -> str | None:

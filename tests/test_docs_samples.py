@@ -24,6 +24,8 @@ import yaml
 import crosspost
 from crosspost.config import load_config
 from crosspost.records import Records
+from crosspost.records_format import dump as dump_records
+from crosspost.records_format import parse as parse_records
 
 from .blogs import CROSSPOST
 from .conftest import EXAMPLE_BLOG, REPO
@@ -253,6 +255,9 @@ def test_records_sample_is_a_records_file_crosspost_reads(tmp_path: Path) -> Non
     )
     assert records.source_of(url) == "src/content/posts/hello.md"
     assert records.account("hashnode") == data["accounts"]["hashnode"]
+    assert (entry.blob, entry.source, entry.config) == ("3b18e5…", "sha256:…", "sha256:…")
+    raw = block.code.encode("utf-8")
+    assert dump_records(parse_records(raw)) == raw  # exactly the bytes crosspost writes
 
 
 def test_error_tree_is_the_exception_hierarchy() -> None:

@@ -62,7 +62,7 @@ def annotate(
             )
         else:
             write(command("error", str(error), title="crosspost"))
-    for result in report.results:
+    for result in report.listed:  # an unchanged post is never annotated
         level = _annotation_level(result)
         if level is not None:
             title = f"crosspost {result.platform}: {result.status.value}"
@@ -94,7 +94,7 @@ def changed_posts(
 ) -> list[Change] | None:
     """This push's changes, narrowed to posts (files crosspost read, or deleted posts under the
     scanned `folders`)."""
-    posts = {rel(r.post) for r in report.results}
+    posts = {rel(post) for post in report.posts()}
     posts |= {
         rel(e.path) for e in report.errors if isinstance(e, SourceError) and e.path is not None
     }
@@ -117,12 +117,12 @@ def summary(report: Report, records: str, rel: Rel, push: Sequence[str]) -> str:
     from `push_section`) and how the records were saved."""
     shown = [
         r
-        for r in report.results
+        for r in report.listed
         if r.status is not Status.UNCHANGED
         and not (r.status is Status.HELD and r.planned is Kind.HOLD)
     ]
-    quiet = [r for r in report.results if r.status is Status.HELD and r.planned is Kind.HOLD]
-    unchanged = len(report.results) - len(shown) - len(quiet)
+    quiet = [r for r in report.listed if r.status is Status.HELD and r.planned is Kind.HOLD]
+    unchanged = report.counts().get(Status.UNCHANGED.value, 0)
     counts = [f"{len(report.published)} published"]
     if report.failed or report.errors:
         counts.append(f"{len(report.failed) + len(report.errors)} failed")
@@ -189,7 +189,7 @@ def push_section(
 
 def rename_note(path: str, report: Report, rel: Rel, old_url: str | None) -> str:
     """What became of a renamed post's copies, by what the run did to it."""
-    results = [r for r in report.results if rel(r.post) == path]
+    results = [r for r in report.listed if rel(r.post) == path]
     if any(r.status is Status.CREATED for r in results):
         return "published as a new post"
     updated = [r for r in results if r.status is Status.UPDATED]

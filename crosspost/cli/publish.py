@@ -200,10 +200,10 @@ def _publish(
                 follow_git=True,
             )
         )
-    if not report.results and not report.errors and not held:
+    if not report.counts() and not report.errors and not held:
         raise api.no_posts_found(paths, config)
     if held:
-        report = replace(report, results=report.results + tuple(held))
+        report = replace(report, listed=report.listed + tuple(held))
     return report
 
 
@@ -215,12 +215,10 @@ def _print_report(report: Report, *, as_json: bool) -> None:
         click.echo(f"error: {with_shown_path(error)}", err=True)
     for notice in report.notices:
         click.echo(f"warning: {shown_notice(notice)}", err=True)
-    rows = _rows(report.results)
+    rows = _rows(report.listed, everywhere=_platforms(report))
     if rows:
         print_table(HEADER, rows, styles=[_style(row) for row in rows])
-    counts: dict[str, int] = {}
-    for r in report.results:
-        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    counts = report.counts()
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
     if report.errors:
         summary += f", {len(report.errors)} unreadable"
@@ -243,14 +241,21 @@ def _style(row: Sequence[str]) -> str | None:
     return _STYLES.get(row[2])
 
 
-def _rows(results: Sequence[Result]) -> list[tuple[str, ...]]:
+def _platforms(report: Report) -> int:
+    """How many platforms the run was for (a held post's "*" is none of them)."""
+    names = {r.platform for r in report.listed} | set(report.unread.platforms)
+    return len(names - {"*"})
+
+
+def _rows(results: Sequence[Result], *, everywhere: int | None = None) -> list[tuple[str, ...]]:
     """One row per (post, platform) that did something, sorted; a post held or refused the
-    same way everywhere is one row for "all" platforms."""
+    same way on all `everywhere` platforms is one row for "all" platforms."""
     by_post: dict[str, list[Result]] = {}
     for result in results:
         if result.status.value != "unchanged":
             by_post.setdefault(result.post, []).append(result)
-    everywhere = len({r.platform for r in results} - {"*"})
+    if everywhere is None:
+        everywhere = len({r.platform for r in results} - {"*"})
     rows: list[tuple[str, ...]] = []
     for post, results in sorted(by_post.items()):
         outcomes = {(r.status.value, r.message) for r in results}

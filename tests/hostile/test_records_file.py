@@ -10,6 +10,7 @@ over them.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -48,12 +49,12 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "not-utf8": (_rewrite(lambda b: b.replace(b"{", b"{\xff", 1)), "not UTF-8", "restore it"),
     "a-list": (_rewrite(lambda b: b"[" + b + b"]"), "no version number", "restore it"),
     "newer-version": (
-        _rewrite(lambda b: b.replace(b'"version": 1', b'"version": 2')),
+        _rewrite(lambda b: re.sub(rb'"version": \d+', b'"version": 99', b)),
         "written by a newer crosspost",
         "the crosspost version that wrote it, or a newer one",
     ),
     "wrong-type": (
-        _rewrite(lambda b: b.replace(b'"state": "published"', b'"state": 1', 1)),
+        _rewrite(lambda b: re.sub(rb'"state": ?"published"', b'"state": 1', b, count=1)),
         "damaged",
         "restore it",
     ),

@@ -1,0 +1,294 @@
+"""The no-op fast path in a git checkout (crosspost.gitindex): a post git's index vouches for is
+skipped unread, and nothing git cannot vouch for is ever taken as unchanged.
+
+Each end-to-end test publishes a post, changes it the way a writer would (committed, edited and
+not staged, staged only, under a `.gitattributes` filter, renamed), and checks the next run
+sends the change: were the index trusted where it must not be, the post would be "unchanged".
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crosspost.api import collect
+from crosspost.config import load_config
+from crosspost.errors import RecordsError
+from crosspost.gitindex import blob_id, read_index
+from crosspost.publisher import Report, Status
+from crosspost.records import Records
+from crosspost.sandbox import Sandbox
+from crosspost.testing import run_publish
+
+from .blogs import sandbox_blog
+
+PLATFORMS = ["devto", "hashnode"]
+URL = "https://blog.example.com/posts/{}/"
+
+
+def git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def write(root: Path, name: str, body: str = "Some text.") -> Path:
+    path = root / "posts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'---\ntitle: "{name}"\ndate: 2024-05-01\n---\n\n{body}\n', "utf-8")
+    return path
+
+
+def commit(root: Path) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "posts")
+
+
+@pytest.fixture
+def sandboxed(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Sandbox]:
+    sandbox = sandbox_factory(PLATFORMS)
+    for name, value in sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    root = sandbox_blog(tmp_path / "blog", sandbox)
+    git(root, "init", "-q")
+    git(root, "config", "core.autocrlf", "false")
+    return root, sandbox
+
+
+@pytest.fixture
+def blog(sandboxed: tuple[Path, Sandbox]) -> Path:
+    return sandboxed[0]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the post files read from now on."""
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.suffix == ".md":
+            seen.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    return seen
+
+
+def publish(root: Path, **options: Any) -> Report:
+    sources, config = collect([root / "posts"], load_config(root / "crosspost.toml"))
+    return run_publish(config, sources, **options)
+
+
+def statuses(report: Report) -> dict[str, set[Status]]:
+    found: dict[str, set[Status]] = {}
+    for result in report.results:
+        found.setdefault(Path(result.post).name, set()).add(result.status)
+    return found
+
+
+def published(root: Path, *names: str) -> None:
+    for name in names:
+        write(root, name)
+    first = publish(root)
+    assert {s for r in statuses(first).values() for s in r} == {Status.CREATED}
+    commit(root)
+
+
+def test_unchanged_posts_in_a_git_checkout_are_not_read(blog: Path, reads: list[str]) -> None:
+    published(blog, "a.md", "b.md")
+    reads.clear()
+    report = publish(blog)
+    assert statuses(report) == {"a.md": {Status.UNCHANGED}, "b.md": {Status.UNCHANGED}}
+    assert reads == []
+    entry = Records.read(blog / ".crosspost" / "records.json").get(URL.format("a"), "devto")
+    assert entry is not None
+    assert entry.blob == blob_id((blog / "posts" / "a.md").read_bytes())
+
+
+def test_a_changed_and_committed_post_is_sent(blog: Path, reads: list[str]) -> None:
+    published(blog, "a.md", "b.md")
+    reads.clear()
+    write(blog, "a.md", "Edited text.")
+    commit(blog)
+    report = publish(blog)
+    assert statuses(report) == {"a.md": {Status.UPDATED}, "b.md": {Status.UNCHANGED}}
+    assert reads == ["a.md"]
+
+
+def test_a_post_changed_but_not_staged_is_sent(blog: Path) -> None:
+    published(blog, "a.md")
+    write(blog, "a.md", "Other text")  # the same size as "Some text.": only the bytes differ
+    assert git(blog, "status", "--porcelain") == " M posts/a.md\n"
+    assert statuses(publish(blog)) == {"a.md": {Status.UPDATED}}
+
+
+def test_a_post_changed_in_the_index_only_is_sent(blog: Path) -> None:
+    """A dirty index: the change is staged, not committed."""
+    published(blog, "a.md")
+    write(blog, "a.md", "Staged text.")
+    git(blog, "add", "posts/a.md")
+    assert statuses(publish(blog)) == {"a.md": {Status.UPDATED}}
+
+
+def test_a_post_whose_index_entry_was_set_by_hand_is_read(blog: Path) -> None:
+    """A dirty index the other way round: the index names the recorded blob (set with
+    `update-index --cacheinfo`, as tools do), the file on disk is another."""
+    published(blog, "a.md")
+    recorded = git(blog, "rev-parse", "HEAD:posts/a.md").strip()
+    write(blog, "a.md", "Other text")
+    git(blog, "update-index", "--cacheinfo", f"100644,{recorded},posts/a.md")
+    assert statuses(publish(blog)) == {"a.md": {Status.UPDATED}}
+
+
+def test_a_post_under_a_smudge_filter_is_read(blog: Path) -> None:
+    """An LFS-like filter: the index keeps what `clean` gives (the recorded blob), the working
+    tree what `smudge` made of it. git calls the checkout clean; the bytes are not the blob's."""
+    published(blog, "a.md")
+    git(blog, "config", "filter.demo.smudge", "sed s/Some/Changed/")
+    git(blog, "config", "filter.demo.clean", "sed s/Changed/Some/")
+    (blog / ".gitattributes").write_text("*.md filter=demo\n", "utf-8")
+    (blog / "posts" / "a.md").unlink()
+    git(blog, "checkout", "--", "posts/a.md")
+    assert "Changed text." in (blog / "posts" / "a.md").read_text("utf-8")
+    assert git(blog, "status", "--porcelain", "posts") == ""
+    assert statuses(publish(blog)) == {"a.md": {Status.UPDATED}}
+
+
+def test_a_post_under_crlf_conversion_is_read(blog: Path, reads: list[str]) -> None:
+    """`eol=crlf`: the working tree has CRLF line ends, the blob LF ones."""
+    published(blog, "a.md", "b.md")
+    reads.clear()
+    (blog / ".gitattributes").write_text("a.md text eol=crlf\n", "utf-8")
+    (blog / "posts" / "a.md").unlink()
+    git(blog, "checkout", "--", "posts/a.md")
+    assert b"\r\n" in (blog / "posts" / "a.md").read_bytes()
+    reads.clear()
+    assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}, "b.md": {Status.UNCHANGED}}
+    assert reads == ["a.md"]
+
+
+def test_core_autocrlf_makes_every_post_read(blog: Path, reads: list[str]) -> None:
+    published(blog, "a.md")
+    reads.clear()
+    git(blog, "config", "core.autocrlf", "true")
+    assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
+    assert reads == ["a.md"]
+
+
+def test_two_posts_that_swapped_files_are_both_sent(blog: Path) -> None:
+    """A rename that keeps every blob git has: each path now holds the other's bytes."""
+    published(blog, "a.md", "b.md")
+    write(blog, "a.md", "Text of one.")
+    write(blog, "b.md", "Text of two.")
+    commit(blog)
+    assert {s for r in statuses(publish(blog)).values() for s in r} == {Status.UPDATED}
+    git(blog, "mv", "posts/a.md", "posts/c.md")
+    git(blog, "mv", "posts/b.md", "posts/a.md")
+    git(blog, "mv", "posts/c.md", "posts/b.md")
+    commit(blog)
+    assert statuses(publish(blog)) == {"a.md": {Status.UPDATED}, "b.md": {Status.UPDATED}}
+
+
+def test_a_renamed_post_is_moved_not_taken_as_unchanged(blog: Path) -> None:
+    published(blog, "a.md")
+    git(blog, "mv", "posts/a.md", "posts/renamed.md")
+    commit(blog)
+    report = publish(blog)
+    assert statuses(report) == {"renamed.md": {Status.UPDATED}}
+    assert all("moved from" in r.message or r.url for r in report.results)
+
+
+def test_records_without_blob_ids_get_them_on_the_next_run(blog: Path, reads: list[str]) -> None:
+    """Records of an older crosspost: the first run reads and hashes, the next reads nothing."""
+    published(blog, "a.md")
+    reads.clear()
+    path = blog / ".crosspost" / "records.json"
+    with Records.open(path) as records, records.bulk():
+        for name in PLATFORMS:
+            entry = records.get(URL.format("a"), name)
+            assert entry is not None
+            records.put(URL.format("a"), name, entry.evolve(blob=None), source="posts/a.md")
+    assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
+    assert reads == ["a.md"]
+    reads.clear()
+    assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
+    assert reads == []
+
+
+def test_without_git_every_post_is_read(blog: Path, reads: list[str], monkeypatch: Any) -> None:
+    published(blog, "a.md")
+    reads.clear()
+    monkeypatch.setenv("PATH", "")
+    assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
+    assert reads == ["a.md"]
+
+
+def test_the_index_vouches_for_plain_tracked_unmodified_files_only(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for name in ("plain.md", "assumed.md", "skipped.md", "edited.md", "untracked.md"):
+        (posts / name).write_text(f"{name}\n", "utf-8")
+    (posts / "link.md").symlink_to("plain.md")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "posts/plain.md", "posts/assumed.md", "posts/skipped.md")
+    git(tmp_path, "add", "posts/edited.md", "posts/link.md")
+    git(tmp_path, "update-index", "--assume-unchanged", "posts/assumed.md")
+    git(tmp_path, "update-index", "--skip-worktree", "posts/skipped.md")
+    (posts / "edited.md").write_text("other\n", "utf-8")
+    index = read_index(posts, tmp_path)
+    assert index.blob("posts/plain.md") == blob_id(b"plain.md\n")
+    for name in ("assumed.md", "skipped.md", "edited.md", "untracked.md", "link.md"):
+        assert index.blob(f"posts/{name}") is None, name
+
+
+def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "a.md").write_text("base\n", "utf-8")
+    commit(tmp_path)
+    git(tmp_path, "checkout", "-qb", "other")
+    (tmp_path / "a.md").write_text("theirs\n", "utf-8")
+    commit(tmp_path)
+    git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "a.md").write_text("ours\n", "utf-8")
+    commit(tmp_path)
+    merged = subprocess.run(["git", "merge", "-q", "other"], cwd=tmp_path, capture_output=True)
+    assert merged.returncode != 0
+    assert read_index(tmp_path, tmp_path).blob("a.md") is None
+
+
+def test_outside_git_the_index_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("a\n", "utf-8")
+    assert len(read_index(tmp_path, tmp_path)) == 0
+
+
+def test_a_damaged_record_stops_a_run_with_work_before_any_request(
+    sandboxed: tuple[Path, Sandbox],
+) -> None:
+    """Records are decoded lazily; a run that will send anything decodes them all first, so a
+    damaged entry of another post is found before a request, never between a send and its
+    record."""
+    root, sandbox = sandboxed
+    published(root, "a.md")
+    path = root / ".crosspost" / "records.json"
+    lines = path.read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('"https://'))
+    lines.insert(at, '"https://blog.example.com/posts/z/": {"platforms":{"devto":{"state":"?"}}},')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    damaged = path.read_bytes()
+    write(root, "a.md", "Edited text.")
+    sent = {name: len(sandbox.fakes[name].requests) for name in PLATFORMS}
+    with pytest.raises(RecordsError, match="damaged"):
+        publish(root)
+    assert {name: len(sandbox.fakes[name].requests) for name in PLATFORMS} == sent
+    assert path.read_bytes() == damaged
