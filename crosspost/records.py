@@ -252,7 +252,7 @@ class Records:
         False when no post was recorded from `old`, or one already is from `new`. On a
         read-only view (a dry run) the rename is kept in memory only.
 
-        The file digests are dropped: the no-op fast path trusts "same file, same bytes" to
+        The file digests (content hash and git blob id) are dropped: the no-op fast path trusts "same file, same bytes" to
         mean "same canonical URL", which a rename breaks (the slug often comes from the file
         name), so the post is parsed again and its URL compared until a run records it anew."""
         url = self.url_for_source(old)
@@ -261,9 +261,9 @@ class Records:
         post = self._posts[url]
         post.source = new
         for name, entry in post.platforms.items():
-            if entry.source is not None:
+            if entry.source is not None or entry.blob is not None:
                 self._touch(url, name)
-                post.platforms[name] = entry.evolve(source=None)
+                post.platforms[name] = entry.evolve(source=None, blob=None)
         self._by_source = None
         self._by_hash = None
         if self.writable:
@@ -285,7 +285,7 @@ class Records:
             self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
-            post.platforms[name] = moved_entry(entry, old).evolve(source=None)
+            post.platforms[name] = moved_entry(entry, old).evolve(source=None, blob=None)
         self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source
