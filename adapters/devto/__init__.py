@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
+from crosspost.adapter import (
+    Account,
+    ApiSettings,
+    BaseAdapter,
+    Capabilities,
+    Listed,
+    Payload,
+    list_pages,
+)
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AlreadyExistsError
-from crosspost.urls import same_url
 
 if TYPE_CHECKING:
     import httpx
@@ -31,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["DevTo", "DevToSettings"]
 
 MAX_TITLE = 128
+# Forem's articles_controller#me caps `per_page` at ApplicationConfig["API_PER_PAGE_MAX"] || 1000
+# (specs/forem/api_v1.json perPageParam30to1000: maximum 1000, default 30; NOTES.md §1).
 _PAGE_SIZE = 1000
 _TAKEN = re.compile(r"canonical url has already been taken", re.I)
 
@@ -63,6 +73,7 @@ class DevTo(BaseAdapter):
     name: ClassVar[str] = "devto"
     display_name: ClassVar[str] = "dev.to"
     capabilities: ClassVar[Capabilities] = Capabilities(
+        lists=True,
         max_tags=4,
         # api_v0.yml: 10 creates and 30 updates per 30 s; rack_attack.rb: about 1 write and
         # 3 reads per second per user besides (forem/forem#12737), else 429 "Retry later".
@@ -122,8 +133,10 @@ class DevTo(BaseAdapter):
         response = await self.http.request("PUT", f"/articles/{remote.id}", op="update", json=body)
         return _remote(response.json())
 
-    async def find(self, doc: Document) -> RemotePost | None:
-        for page in find_pages(self.name):
+    async def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]:
+        """`GET /articles/me/all` page by page (drafts first, then live posts newest first; no
+        filter by canonical URL exists, so `find` scans this too). A short page is the last."""
+        for page in list_pages(self.name):
             response = await self.http.request(
                 "GET",
                 "/articles/me/all",
@@ -132,11 +145,9 @@ class DevTo(BaseAdapter):
             )
             articles = response.json()
             for article in articles:
-                if same_url(article.get("canonical_url"), doc.canonical_url):
-                    return _remote(article)
+                yield Listed(_remote(article))
             if len(articles) < _PAGE_SIZE:
-                return None
-        return None
+                return
 
 
 def _refused_as_duplicate(response: httpx.Response) -> None:
