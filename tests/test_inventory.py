@@ -14,6 +14,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.adapters.hashnode.fake import FakeHashnode
 from crosspost.adapters.mastodon import Mastodon, MastodonSettings
 from crosspost.adapters.mastodon.fake import FakeMastodon
+from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.document import Document
 from crosspost.errors import PlatformError
@@ -34,6 +36,7 @@ from crosspost.platforms import Platforms
 from crosspost.publisher import Status
 from crosspost.records import Entry, Records, now_iso
 from crosspost.sandbox import Sandbox
+from crosspost.sources import load_post
 from crosspost.status import Verdict, refresh
 from crosspost.testing import (
     FAST_RETRIES,
@@ -41,6 +44,7 @@ from crosspost.testing import (
     installed_adapters,
     run_publish,
     sample_document,
+    sandbox_blog,
 )
 from crosspost.testing.blog import describe
 
@@ -316,3 +320,20 @@ def test_the_fakes_page_like_the_real_apis() -> None:
         newest = [s["id"] for s in toots.json()]
         assert len(newest) == 40 and newest == sorted(newest, key=int, reverse=True)
         assert 'rel="next"' in toots.headers["Link"]
+
+
+def test_a_lookup_reads_a_post_without_its_body(tmp_path: Path) -> None:
+    """`status --refresh` needs a post's address (URL, title, date), not its transformed body:
+    `load_post(body=False)` gives the same address and skips the body transforms."""
+    with Sandbox(["devto"], time_scale=TIME_SCALE) as sandbox:
+        root = sandbox_blog(tmp_path / "blog", sandbox, posts=2)
+        config = load_config(root / "crosspost.toml")
+        path = root / "posts" / "post-000.md"
+        full, light = load_post(path, config), load_post(path, config, body=False)
+    assert (light.canonical_url, light.title, light.date, light.description) == (
+        full.canonical_url,
+        full.title,
+        full.date,
+        full.description,  # from the front matter: the same
+    )
+    assert full.body and light.body == ""
