@@ -469,4 +469,16 @@ def _contract_problem(cls: object) -> str | None:
     settings = getattr(cls, "Settings", None)
     if not (isinstance(settings, type) and is_dataclass(settings)):
         return "has a `Settings` that is not a dataclass"
+    return _listing_problem(cls, cls.capabilities)  # type: ignore[attr-defined]
+
+
+def _listing_problem(cls: object, caps: Capabilities) -> str | None:
+    """`BaseAdapter` gives `find` (a scan of `list_posts`) and `list_posts` (an error), so a
+    searchable adapter must implement one of them for real, and `lists` the listing."""
+    if caps.lists and not caps.find:
+        return "declares `lists` without `find` (a listing is a search)"
+    if caps.lists and getattr(cls, "list_posts", None) is BaseAdapter.list_posts:
+        return "declares `lists` but does not implement `list_posts`"
+    if caps.find and not caps.lists and getattr(cls, "find", None) is BaseAdapter.find:
+        return "can be searched (`find`) but implements neither `find` nor `list_posts`"
     return None

@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from crosspost.adapter import Adapter, AdapterContext, Listed, Listing
+import crosspost.adapter
+from crosspost.adapter import Adapter, AdapterContext, BaseAdapter, Capabilities, Listed, Listing
+from crosspost.adapters.devto import DevTo, DevToSettings
 from crosspost.adapters.devto.fake import FakeDevTo
 from crosspost.adapters.hashnode.fake import FakeHashnode
 from crosspost.adapters.mastodon import Mastodon, MastodonSettings
@@ -337,3 +339,47 @@ def test_a_lookup_reads_a_post_without_its_body(tmp_path: Path) -> None:
         full.description,  # from the front matter: the same
     )
     assert full.body and light.body == ""
+
+
+class _EntryPoint:
+    def __init__(self, name: str, cls: type) -> None:
+        self.name, self.value, self._cls = name, f"plugin_module:{cls.__name__}", cls
+
+    def load(self) -> type:
+        return self._cls
+
+
+def test_a_plugin_whose_find_or_listing_is_missing_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`BaseAdapter` gives `find` as a scan of `list_posts`: a plugin that declares `find`
+    without either, or `lists` without `list_posts` or without `find`, is a warning at load
+    time, not a `NotImplementedError` in the middle of a run."""
+    caps = DevTo.capabilities
+
+    class Blind(BaseAdapter):
+        name = "blind"
+        capabilities = Capabilities()
+        Settings = DevToSettings
+        render = create = update = DevTo.render
+
+    class Unlisted(Blind):
+        name = "unlisted"
+        capabilities = Capabilities(lists=True)
+
+    class Unsearchable(DevTo):
+        name = "unsearchable"
+        capabilities = dataclasses.replace(caps, find=False)
+
+    plugins = [_EntryPoint(c.name, c) for c in (Blind, Unlisted, Unsearchable)]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: plugins)
+    warnings: list[str] = []
+    assert crosspost.adapter.load_adapters(warn=warnings.append) == {}
+    assert warnings == [
+        "adapter plugin 'blind' (plugin_module:Blind) can be searched (`find`) but implements "
+        "neither `find` nor `list_posts`; skipped",
+        "adapter plugin 'unlisted' (plugin_module:Unlisted) declares `lists` but does not "
+        "implement `list_posts`; skipped",
+        "adapter plugin 'unsearchable' (plugin_module:Unsearchable) declares `lists` without "
+        "`find` (a listing is a search); skipped",
+    ]
