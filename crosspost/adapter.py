@@ -3,7 +3,8 @@
 
 An adapter is one small class per platform. It declares what the platform can do and its limits
 as data (`Capabilities`), turns a `Document` into the exact request body (`render`, pure), and
-speaks the platform's API for `create`, `update` and `find`. Everything else (credentials,
+speaks the platform's API for `create`, `update` and `find` (and, optionally, `list_posts`: the
+account's posts in one pass, the inventory). Everything else (credentials,
 retries, pacing, records, ordering, reconciliation) is the core's job, so no adapter repeats it.
 
 Writing one (see examples/plugin/ for a complete package)::
@@ -47,18 +48,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, MutableMapping
+from contextlib import aclosing
 from dataclasses import dataclass, field, is_dataclass
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from .document import Asset, Document, Notice, RemotePost
 from .errors import PlatformError
+from .urls import same_url
 
 if TYPE_CHECKING:
     from .http import PlatformClient
 
 __all__ = [
+    "MAX_LIST_PAGES",
     "Account",
     "Adapter",
     "AdapterClass",
@@ -67,6 +72,8 @@ __all__ = [
     "BaseAdapter",
     "Cache",
     "Capabilities",
+    "Listed",
+    "Listing",
     "Payload",
     "RemotePost",
     "Settings",
@@ -79,17 +86,19 @@ Cache = MutableMapping[str, Any]
 """Per-platform values kept between runs (user id, publication id), saved in the records."""
 
 
-MAX_FIND_PAGES = 200
-"""How many pages of an account's posts `find` reads at most. A platform, or anyone answering
-in its name, that always says "there is another page" must not keep a run going for ever."""
+MAX_LIST_PAGES = 200
+"""How many pages of an account's posts a listing (`list_posts`, and `find`, which scans it) reads
+at most, unless the adapter gives its own bound. A platform, or anyone answering in its name, that
+always says "there is another page" must not keep a run going for ever."""
 
 
-def find_pages(platform: str) -> Iterator[int]:
-    """Page numbers for `find` (0, 1, …); past `MAX_FIND_PAGES` it raises `PlatformError`, never
-    ends quietly: "not found" would make the caller create the post a second time."""
-    yield from range(MAX_FIND_PAGES)
+def list_pages(platform: str, limit: int = MAX_LIST_PAGES) -> Iterator[int]:
+    """Page numbers of a listing (0, 1, …); past `limit` it raises `PlatformError`, never ends
+    quietly: "not found" would make the caller create the post a second time. Every adapter
+    pages through this one rule; a platform with small pages may allow more of them."""
+    yield from range(limit)
     raise PlatformError(
-        f"looked through {MAX_FIND_PAGES} pages of the account's posts without reaching the end",
+        f"looked through {limit} pages of the account's posts without reaching the end",
         platform=platform,
         hint="the platform kept answering with another page; try again later",
     )
@@ -105,6 +114,8 @@ class Capabilities:
     `media`: the adapter uploads `Payload.media` itself; informational. `lookup`: one copy can
     be read by its id (`Adapter.lookup`), so the core confirms a recorded id still holds this
     post before updating it, and a refresh tells a copy deleted from one whose URL changed.
+    `lists`: `list_posts` gives all of the account's posts in one pass, so a run that looks many
+    posts up reads the list once (an inventory) instead of paging through it for each post.
 
     `read_lag`: seconds a read may miss a write that just succeeded (edge caches); reconcile
     waits this long after a create before trusting "not found". `idempotency_window`: seconds
@@ -120,6 +131,7 @@ class Capabilities:
     drafts: bool = True
     find: bool = True
     lookup: bool = False
+    lists: bool = False
     media: bool = False
     announces: bool = False
     idempotency_window: float = 0.0
@@ -223,6 +235,25 @@ class Account:
     url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One of the account's posts as a listing shows it. `post.canonical_url` is the URL it is
+    indexed under (None: no post of the blog's). `item` is the platform's own record of it, for
+    an adapter whose `is_copy_of` needs more than the URL (Mastodon compares the toot's text)."""
+
+    post: RemotePost
+    item: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Listing(Protocol):
+    """The optional inventory part of the contract (`capabilities.lists`): see `Adapter`."""
+
+    def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]: ...
+
+    def is_copy_of(self, doc: Document, listed: Listed) -> bool: ...
+
+
 @runtime_checkable
 class Adapter(Protocol):
     """One platform, as the core sees it. Subclassing `BaseAdapter` provides the optional parts.
@@ -250,6 +281,13 @@ class Adapter(Protocol):
     no such copy. The core, not the adapter, decides what a lookup means: before every update
     the copy must carry the post's canonical URL, or the records were edited to aim the update
     at another copy (docs/threat-model.md).
+
+    Optional inventory (only if `capabilities.lists`; `BaseAdapter` builds `find` on it):
+    `list_posts(since=...)` yields every post of the account, each a `Listed` whose
+    `post.canonical_url` is the URL it is indexed under, page by page within `list_pages`; a
+    platform that lists newest first may stop at posts older than `since`. `is_copy_of(doc,
+    listed)` confirms that a listed post under `doc`'s URL is its copy (by default: same URL).
+    The core lists once per run when more than a handful of lookups are needed.
 
     Optional (`BaseAdapter` gives the defaults): `whoami()` makes one authenticated read and
     returns the token's `Account`, or None when the platform has no such call (`crosspost
@@ -291,7 +329,9 @@ class BaseAdapter:
     """Defaults for the optional parts of the protocol, and the helpers every platform needs.
 
     Not required: any class that satisfies `Adapter` works. Subclasses set the class attributes
-    and implement `render`, `create`, `find` and (if `capabilities.update`) `update`.
+    and implement `render`, `create`, `update` (if `capabilities.update`) and either `find` or,
+    with `capabilities.lists`, `list_posts`: `find` then scans the listing, so one paging loop
+    serves both.
     """
 
     display_name: ClassVar[str] = ""
@@ -319,6 +359,22 @@ class BaseAdapter:
     async def lookup(self, remote: RemotePost) -> RemotePost | None:
         """Never called: `capabilities.lookup` is False unless the adapter reads copies by id."""
         raise NotImplementedError(f"{self.name} cannot read a copy by its id")
+
+    def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]:
+        """Every post of the account (see `Adapter`); only called if `capabilities.lists`."""
+        raise NotImplementedError(f"{self.name} cannot list its posts")
+
+    def is_copy_of(self, doc: Document, listed: Listed) -> bool:
+        """Whether `listed` is `doc`'s copy: by default, it carries `doc`'s canonical URL."""
+        return same_url(listed.post.canonical_url, doc.canonical_url)
+
+    async def find(self, doc: Document) -> RemotePost | None:
+        """The first listed post that is `doc`'s copy, reading no further pages than needed."""
+        async with aclosing(self.list_posts(since=doc.date)) as listing:
+            async for listed in listing:
+                if self.is_copy_of(doc, listed):
+                    return listed.post
+        return None
 
     async def whoami(self) -> Account | None:
         """The token's account, from one authenticated read; None: the platform has no such
@@ -439,4 +495,16 @@ def _contract_problem(cls: object) -> str | None:
     settings = getattr(cls, "Settings", None)
     if not (isinstance(settings, type) and is_dataclass(settings)):
         return "has a `Settings` that is not a dataclass"
+    return _listing_problem(cls, cls.capabilities)  # type: ignore[attr-defined]
+
+
+def _listing_problem(cls: object, caps: Capabilities) -> str | None:
+    """`BaseAdapter` gives `find` (a scan of `list_posts`) and `list_posts` (an error), so a
+    searchable adapter must implement one of them for real, and `lists` the listing."""
+    if caps.lists and not caps.find:
+        return "declares `lists` without `find` (a listing is a search)"
+    if caps.lists and getattr(cls, "list_posts", None) is BaseAdapter.list_posts:
+        return "declares `lists` but does not implement `list_posts`"
+    if caps.find and not caps.lists and getattr(cls, "find", None) is BaseAdapter.find:
+        return "can be searched (`find`) but implements neither `find` nor `list_posts`"
     return None

@@ -478,7 +478,8 @@ def status(
     unreadable: list[CrosspostError] = []
     for source in sources:
         try:
-            docs.append(load(source, config) if isinstance(source, Path) else source)
+            # Looking posts up needs their address, not their body: no body transforms.
+            docs.append(load(source, config, body=False) if isinstance(source, Path) else source)
         except SourceError as exc:
             unreadable.append(exc)
 

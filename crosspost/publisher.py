@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,7 +30,7 @@ from typing import Any
 from .adapter import Adapter, AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .credentials import missing_tokens
-from .document import Notice, RemotePost
+from .document import Document, Notice, RemotePost
 from .errors import (
     AlreadyExistsError,
     AmbiguousError,
@@ -42,6 +43,7 @@ from .errors import (
     shown,
 )
 from .http import RetryPolicy
+from .lookups import Lookups
 from .ownership import foreign_copy, urls_of
 from .plan import (
     Action,
@@ -254,6 +256,8 @@ class Publisher:
         self._announce_only = announce_only(config, adapters)
         self._records: Records | None = None
         self._sightings = _Sightings((), set())
+        self._expected: dict[str, list[Document]] = {}
+        self._lookups: dict[str, Lookups] = {}
 
     # ----------------------------------------------------------------- entry points
 
@@ -354,6 +358,11 @@ class Publisher:
             for name in sorted({a.platform for a in work})
         }
         gates = _Gates(work, self._announcers())
+        self._expected = defaultdict(list)
+        for action in work:
+            if action.doc is not None and self._may_look_up(action):
+                self._expected[action.platform].append(action.doc)
+        self._lookups = {}
         self._sightings = _Sightings(
             work,
             {n for n, a in self.platforms.built().items() if a.capabilities.find}
@@ -423,6 +432,20 @@ class Publisher:
             new = action.doc.canonical_url
             records.move(old, new, source=relative_source(action.doc.source, self.config.root))
             log.info("the post at %s moved to %s; its records follow it", old, new)
+
+    def _may_look_up(self, action: Action) -> bool:
+        """Whether `action` looks its post up on the platform whatever the answers: the
+        ownership check before an update, a reconcile, a create checked first."""
+        if action.kind is Kind.CREATE:
+            return (self.verify_new and action.record is None) or self._recreating(action)
+        return action.kind in (Kind.UPDATE, Kind.RECONCILE)
+
+    def _lookup(self, platform: str) -> Lookups:
+        """The platform's lookups for this run: one inventory when many posts need one."""
+        if platform not in self._lookups:
+            adapter = self.platforms[platform]
+            self._lookups[platform] = Lookups(adapter, self._expected.get(platform, []))
+        return self._lookups[platform]
 
     def _emit(self, result: Result) -> Result:
         if self.progress is not None:
@@ -532,6 +555,7 @@ class Publisher:
         pending = Entry("pending", key=key)
         self._put(action, pending)
         adapter = self.platforms[action.platform]
+        self._lookup(action.platform).wrote(action.canonical_url)
         try:
             remote = await adapter.create(action.payload, key=key)
         except AlreadyExistsError as exc:
@@ -584,7 +608,7 @@ class Publisher:
                 "if not, re-run with --force",
                 None,
             )
-        remote = await adapter.find(action.doc)
+        remote = await self._lookup(action.platform).find(action.doc)
         if remote is None:
             return None
         return await self._adopt_and_update(
@@ -608,6 +632,7 @@ class Publisher:
         record = action.record
         remote = RemotePost(id=record.id or "", url=record.url, draft=record.draft)
         adapter = self.platforms[action.platform]
+        self._lookup(action.platform).wrote(action.canonical_url)
         try:
             updated = await adapter.update(remote, action.payload)
         except GoneError as exc:
@@ -754,6 +779,7 @@ class Publisher:
         key = pending.key or uuid.uuid4().hex
         if pending.key is None:
             self._put(action, pending.evolve(key=key))
+        self._lookup(action.platform).wrote(action.canonical_url)
         try:
             remote = await adapter.create(action.payload, key=key)
         except AlreadyExistsError as exc:
@@ -789,17 +815,22 @@ class Publisher:
         if old and old != action.doc.canonical_url:
             docs.insert(0, replace(action.doc, canonical_url=old))
 
-        async def look() -> tuple[RemotePost | None, bool]:
+        settle = settle_seconds(self.config, action.platform, adapter, in_flight=in_flight)
+        # The moment the platform's reads include the create: an inventory read before then
+        # is listed again (time.time(), the clock `age` reads).
+        settled_at = time.time() - age(pending.at) + settle
+        lookups = self._lookup(action.platform)
+
+        async def look(read_since: float | None) -> tuple[RemotePost | None, bool]:
             for doc in docs:
-                found = await adapter.find(doc)
+                found = await lookups.find(doc, read_since=read_since)
                 if found is not None:
                     return found, doc is not action.doc
             return None, False
 
-        settle = settle_seconds(self.config, action.platform, adapter, in_flight=in_flight)
         wait = settle - age(pending.at)
         if wait > 0:
-            early = await look()  # a create that landed ends the wait at once
+            early = await look(None)  # a create that landed ends the wait at once
             if early[0] is not None:
                 return early
             log.info(
@@ -808,7 +839,7 @@ class Publisher:
                 wait,
             )
             await self.policy.sleep(wait)
-        return await look()
+        return await look(settled_at)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -252,9 +252,10 @@ class Records:
         False when no post was recorded from `old`, or one already is from `new`. On a
         read-only view (a dry run) the rename is kept in memory only.
 
-        The file digests (content hash and git blob id) are dropped: the no-op fast path trusts "same file, same bytes" to
-        mean "same canonical URL", which a rename breaks (the slug often comes from the file
-        name), so the post is parsed again and its URL compared until a run records it anew."""
+        The file digests (content hash and git blob id) are dropped: the no-op fast path trusts
+        "same file, same bytes" to mean "same canonical URL", which a rename breaks (the slug
+        often comes from the file name), so the post is parsed again and its URL compared until
+        a run records it anew."""
         url = self.url_for_source(old)
         if url is None or self.url_for_source(new) is not None:
             return False

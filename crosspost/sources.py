@@ -40,7 +40,7 @@ from .mdlines import MissingPost
 from .permalinks import FileName, Place, file_name, github_slug, hugo_urlize
 from .postfile import MAX_BYTES, UTF8_HINT, decode, read_bytes, refuse_outside
 from .syntax import BrokenRef
-from .transform import absolute_url, transform, url_scheme
+from .transform import Transformed, absolute_url, transform, url_scheme
 
 if TYPE_CHECKING:
     from .front_matter import Matter
@@ -86,25 +86,30 @@ _INVISIBLE = re.compile(
 )
 
 
-def load_post(path: str | Path, config: Config | None = None) -> Document:
-    """Read one post file. Without `config`, the nearest crosspost.toml above it is used."""
+def load_post(path: str | Path, config: Config | None = None, *, body: bool = True) -> Document:
+    """Read one post file. Without `config`, the nearest crosspost.toml above it is used.
+
+    `body=False` reads the front matter and the post's address only (body, excerpt and a
+    description drawn from the body left empty): what looking a post up on the platforms needs
+    (`status --refresh`), without the body transforms that cost most of a read."""
     path = Path(path)
     config = config if config is not None else load_config(start=path)
     refuse_outside(path, config.root)
     data = read_bytes(path)
     text = decode(data, path)
-    document = _safely_built(
-        text, path=path, config=config, digest=hashlib.sha256(data).hexdigest()
-    )
+    digest = hashlib.sha256(data).hexdigest()
+    document = _safely_built(text, path=path, config=config, digest=digest, body=body)
     return dataclasses.replace(document, source_blob=blob_id(data))
 
 
-def _safely_built(text: str, *, path: Path | None, config: Config, digest: str) -> Document:
+def _safely_built(
+    text: str, *, path: Path | None, config: Config, digest: str, body: bool = True
+) -> Document:
     """`_build`, where anything but a `SourceError` (a bug this post runs into, in a transform
     or a parser) becomes this post's `SourceError`: one post never stops the others, whoever
     reads it (publish, check, status, the Action). The traceback is logged at DEBUG only."""
     try:
-        return _build(text, path=path, config=config, digest=digest)
+        return _build(text, path=path, config=config, digest=digest, body=body)
     except CrosspostError:
         raise  # the project's own errors say what is wrong already (a SourceError, a config's)
     except Exception as exc:
@@ -140,14 +145,16 @@ def parse_text(text: str, *, path: Path | None = None, config: Config | None = N
 # --------------------------------------------------------------------------- building
 
 
-def _build(text: str, *, path: Path | None, config: Config, digest: str) -> Document:
+def _build(
+    text: str, *, path: Path | None, config: Config, digest: str, body: bool = True
+) -> Document:
     # Imported here: python-frontmatter pulls in PyYAML, which `import crosspost` must not pay.
     from . import front_matter
 
     text = _normalized(text)
     try:
         matter = front_matter.read(text, path=path)
-        document = _Post(matter, path, config).document(f"sha256:{digest}")
+        document = _Post(matter, path, config).document(f"sha256:{digest}", with_body=body)
         return built.from_build(document, config) if config.site.build else document
     except RecursionError:
         raise SourceError("the post is nested too deeply to read", path=path) from None
@@ -255,20 +262,25 @@ class _Post:
             return ""
         return "" if inside == Path(".") else inside.as_posix()
 
-    def document(self, source_hash: str) -> Document:
+    def document(self, source_hash: str, *, with_body: bool = True) -> Document:
+        """The post; without its body, its address and front matter only (see `load_post`)."""
         title, slug, lang, published, categories, canonical = self.address()
         site = self.config.site.url
         try:
-            body = transform(
-                self.matter.body,
-                page_url=canonical,
-                site_url=site,
-                title=title,
-                path=self.path,
-                first_line=self.matter.body_line,
-                ref_url=self.ref_resolver(lang),
-                post_link=self.post_link,
-                generator=self.config.site.profile,
+            body = (
+                transform(
+                    self.matter.body,
+                    page_url=canonical,
+                    site_url=site,
+                    title=title,
+                    path=self.path,
+                    first_line=self.matter.body_line,
+                    ref_url=self.ref_resolver(lang),
+                    post_link=self.post_link,
+                    generator=self.config.site.profile,
+                )
+                if with_body
+                else Transformed("", (), "", "")
             )
         except ContentError as exc:  # the post's own error, never one that stops the run
             raise SourceError(exc.message, path=self.path, hint=exc.hint) from None

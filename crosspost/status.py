@@ -1,6 +1,7 @@
 """`crosspost status`: what the records say, and with `--refresh`, what the platforms say.
 
-A refresh looks every post up by canonical URL on every platform that can be searched. It is how
+A refresh looks every post up by canonical URL on every platform that can be searched (from one
+listing of the account's posts where the platform can list, `lookups`). It is how
 lost records are rebuilt and how posts cross-posted by hand before crosspost was used are adopted:
 matched by canonical URL, recorded as published, and updated in place by the next publish.
 A recorded copy that the search misses is read by its id where the platform can
@@ -20,6 +21,7 @@ from .adapter import Adapter, AdapterClass
 from .config import Config
 from .document import Document, RemotePost
 from .errors import CrosspostError, shown
+from .lookups import Lookups
 from .ownership import foreign_copy, urls_of
 from .plan import gone_reason, relative_source
 from .platforms import Platforms, settle_seconds
@@ -134,9 +136,11 @@ async def refresh(
     built = platforms.adapters(records)
     searchable = [n for n, a in built.items() if a.capabilities.find]
     problems = await platforms.ready(searchable)
+    posts = list(docs)
+    lookups = {name: Lookups(built[name], posts) for name in searchable}
     findings: list[Finding] = []
     try:
-        for doc in docs:
+        for doc in posts:
             rel = relative_source(doc.source, config.root)
             for name, adapter in built.items():
                 entry = records.get(doc.canonical_url, name)
@@ -151,7 +155,7 @@ async def refresh(
                         settle_seconds(config, name, adapter, in_flight=False),
                     )
                     gone = gone_reason(adapter.display_name or name, name, doc.label, None)
-                    finding = await _compare(base, adapter.find(doc), settle, gone)
+                    finding = await _compare(base, lookups[name].find(doc), settle, gone)
                     if finding.verdict is Verdict.GONE and adapter.capabilities.lookup:
                         finding = await _by_id(finding, adapter, doc, config, records)
                     findings.append(finding)

@@ -132,16 +132,16 @@ def test_publish_sandbox_goes_through_the_plugins_fake(fresh: Env, blog: Path) -
 
 def test_the_plugins_own_tests_pass(fresh: Env) -> None:
     """Its own 8 tests, and crosspost's conformance kit as an installed crosspost offers it:
-    10 contract checks and the 14 faults a plain HTTP API can have (no platform-specific ones)."""
+    11 contract checks and the 14 faults a plain HTTP API can have (no platform-specific ones)."""
     # -P: the plugin's source folder (the cwd) stays off sys.path; the installed copy runs.
     pytest_args = ["-P", "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests"]
     tested = fresh.run("python", *pytest_args, cwd=fresh.plugin)
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert re.search(r"\b32 passed\b", tested.stdout), tested.stdout
+    assert re.search(r"\b33 passed\b", tested.stdout), tested.stdout
     contract = re.findall(r"TestWebhookContract::(\w+) PASSED", tested.stdout)
     faults = re.findall(r"TestWebhookFaults::test_fault\[([\w-]+)\] PASSED", tested.stdout)
     assert (
-        len(contract) == 10 and "test_a_burst_of_posts_is_paced_and_each_published_once" in contract
+        len(contract) == 11 and "test_a_burst_of_posts_is_paced_and_each_published_once" in contract
     )
     assert len(faults) == 14 and "reset-after-commit" in faults and "slow-media" not in faults
 
@@ -157,7 +157,7 @@ def test_crossposts_own_matrix_and_contract_tests_take_in_an_installed_plugin(fr
     assert collected.returncode == 0, collected.stdout + collected.stderr
     contract = re.findall(r"TestContract_webhook::(test_\w+)", collected.stdout)
     faults = re.findall(r"TestFaults_webhook::test_fault\[([\w-]+)\]", collected.stdout)
-    assert len(contract) == 10 and len(faults) == 14, collected.stdout
+    assert len(contract) == 11 and len(faults) == 14, collected.stdout
     assert "TestFaults_devto::test_fault[reset-after-commit]" in collected.stdout
 
 

@@ -19,14 +19,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
+from crosspost.adapter import (
+    Account,
+    ApiSettings,
+    BaseAdapter,
+    Capabilities,
+    Listed,
+    Payload,
+    list_pages,
+)
 from crosspost.document import Document, RemotePost
 from crosspost.errors import AlreadyExistsError, RejectedError
-from crosspost.urls import same_url
 
 if TYPE_CHECKING:
     import httpx
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["DevTo", "DevToSettings"]
 
 MAX_TITLE = 128
+# Forem's articles_controller#me caps `per_page` at ApplicationConfig["API_PER_PAGE_MAX"] || 1000
+# (specs/forem/api_v1.json perPageParam30to1000: maximum 1000, default 30; NOTES.md §1).
 _PAGE_SIZE = 1000
 _ARTICLE_ID = re.compile(r"[0-9]{1,20}")
 _TAKEN = re.compile(r"canonical url has already been taken", re.I)
@@ -68,6 +78,7 @@ class DevTo(BaseAdapter):
     display_name: ClassVar[str] = "dev.to"
     capabilities: ClassVar[Capabilities] = Capabilities(
         lookup=True,
+        lists=True,
         max_tags=4,
         # api_v0.yml: 10 creates and 30 updates per 30 s; rack_attack.rb: about 1 write and
         # 3 reads per second per user besides (forem/forem#12737), else 429 "Retry later".
@@ -127,8 +138,11 @@ class DevTo(BaseAdapter):
         response = await self.http.request("PUT", f"/articles/{remote.id}", op="update", json=body)
         return _remote(response.json())
 
-    async def find(self, doc: Document) -> RemotePost | None:
-        return await self._own("all", lambda a: same_url(a.get("canonical_url"), doc.canonical_url))
+    async def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]:
+        """`GET /articles/me/all` page by page (drafts first, then live posts newest first; no
+        filter by canonical URL exists, so `find` scans this too)."""
+        async for article in self._articles("all"):
+            yield Listed(_remote(article))
 
     async def lookup(self, remote: RemotePost) -> RemotePost | None:
         """The article with `remote.id`: `GET /articles/{id}` for a published one (Forem's
@@ -145,13 +159,15 @@ class DevTo(BaseAdapter):
                 raise
         else:
             return _remote(response.json())
-        return await self._own("unpublished", lambda a: str(a.get("id")) == remote.id)
+        async for article in self._articles("unpublished"):
+            if str(article.get("id")) == remote.id:
+                return _remote(article)
+        return None
 
-    async def _own(
-        self, which: str, wanted: Callable[[Mapping[str, Any]], bool]
-    ) -> RemotePost | None:
-        """The first of the account's articles (`/articles/me/{which}`) that is `wanted`."""
-        for page in find_pages(self.name):
+    async def _articles(self, which: str) -> AsyncGenerator[dict[str, Any], None]:
+        """The account's articles (`/articles/me/{which}`), page by page within the one listing
+        bound; a short page is the last."""
+        for page in list_pages(self.name):
             response = await self.http.request(
                 "GET",
                 f"/articles/me/{which}",
@@ -160,11 +176,9 @@ class DevTo(BaseAdapter):
             )
             articles = response.json()
             for article in articles:
-                if wanted(article):
-                    return _remote(article)
+                yield article
             if len(articles) < _PAGE_SIZE:
-                return None
-        return None
+                return
 
 
 def _refused_as_duplicate(response: httpx.Response) -> None:

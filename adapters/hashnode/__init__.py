@@ -20,12 +20,21 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from crosspost.adapter import Account, ApiSettings, BaseAdapter, Capabilities, Payload, find_pages
+from crosspost.adapter import (
+    Account,
+    ApiSettings,
+    BaseAdapter,
+    Capabilities,
+    Listed,
+    Payload,
+    list_pages,
+)
 from crosspost.credentials import token_hint
 from crosspost.document import Document, RemotePost
 from crosspost.errors import (
@@ -89,7 +98,8 @@ FIND_DRAFTS = """query FindDrafts($host: String!, $after: String) {
     }
   }
 }"""
-"""Page sizes are the documented caps (100, drafts 50); larger values would be clamped."""
+"""Page sizes are the documented caps (specs/hashnode/gql-skill/errors-and-limits.md "Limits":
+`first` at most 100, draft connections 50; above the cap Hashnode clamps silently)."""
 
 _REFUSED = {"BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
 """Codes of requests that were not carried out: final, never ambiguous."""
@@ -187,7 +197,11 @@ class Hashnode(BaseAdapter):
     name: ClassVar[str] = "hashnode"
     display_name: ClassVar[str] = "Hashnode"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        lookup=True, max_tags=15, read_lag=25.0, limits={"create": "500/60s", "update": "500/60s"}
+        lookup=True,
+        lists=True,
+        max_tags=15,
+        read_lag=25.0,
+        limits={"create": "500/60s", "update": "500/60s"},
     )
     cache_fields: ClassVar[Mapping[str, type | tuple[type, ...]]] = {"publication_ids": dict}
     Settings: ClassVar[type[HashnodeSettings]] = HashnodeSettings
@@ -262,9 +276,13 @@ class Hashnode(BaseAdapter):
         fields = _as_post(payload.body) if payload.draft else payload.body
         return await self._update_post(remote.id, fields)
 
-    async def find(self, doc: Document) -> RemotePost | None:
-        post = await self._find(FIND_POSTS, "posts", doc.canonical_url)
-        return post or await self._find(FIND_DRAFTS, "drafts", doc.canonical_url, draft=True)
+    async def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]:
+        """The publication's posts, then its drafts (no filter by canonical URL exists, so
+        `find` scans this too and stops at the first match)."""
+        async for node in self._nodes(FIND_POSTS, "posts"):
+            yield Listed(_remote(node))
+        async for node in self._nodes(FIND_DRAFTS, "drafts"):
+            yield Listed(_remote(node, draft=True))
 
     async def lookup(self, remote: RemotePost) -> RemotePost | None:
         """The post or draft with `remote.id`, the recorded kind first; `mine` says whether it
@@ -351,7 +369,7 @@ class Hashnode(BaseAdapter):
         policy = self.http.policy
         deadline = time.monotonic() + self.read_lag
         delay = policy.initial
-        while (post := await self._find(FIND_POSTS, "posts", canonical)) is None:
+        while (post := await self._find_post(canonical)) is None:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -376,23 +394,28 @@ class Hashnode(BaseAdapter):
         self.cache["publication_ids"] = known
         return known[host]
 
-    async def _find(
-        self, query: str, connection: str, canonical: str, *, draft: bool = False
-    ) -> RemotePost | None:
+    async def _find_post(self, canonical: str) -> RemotePost | None:
+        """The published post with `canonical` (drafts aside), through the one paging loop."""
+        async for node in self._nodes(FIND_POSTS, "posts"):
+            if same_url(node.get("canonicalUrl"), canonical):
+                return _remote(node)
+        return None
+
+    async def _nodes(self, query: str, connection: str) -> AsyncIterator[Mapping[str, Any]]:
+        """The nodes of one of the publication's connections, following `endCursor` within
+        `list_pages`; a publication Hashnode does not know has none."""
         after: str | None = None
-        for _ in find_pages(self.name):
+        for _ in list_pages(self.name):
             data = await self._call(query, None, op="read", host=self.settings.host, after=after)
             if not data.get("publication"):
-                return None
+                return
             page = data["publication"][connection]
             for edge in page["edges"]:
-                if same_url(edge["node"].get("canonicalUrl"), canonical):
-                    return _remote(edge["node"], draft=draft)
+                yield edge["node"]
             cursor = page["pageInfo"].get("endCursor")
             if not page["pageInfo"]["hasNextPage"] or not cursor or cursor == after:
-                return None
+                return
             after = cursor
-        return None
 
     async def _call(
         self, query: str, fields: Mapping[str, Any] | None, *, op: Op = "update", **variables: Any

@@ -230,6 +230,18 @@ class FakeHashnode(FakePlatform):
             }
         return series_id
 
+    def seed(self, posts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Posts already in the first token's publication (written in Hashnode's editor or by
+        another tool), from PublishPostInput fields (`title`, `originalArticleURL`, a unique
+        `slug`…), without a request each. Listed exactly as published ones (newest first), and
+        at once: they were made before the edge cache's `stale` seconds."""
+        with self.lock:
+            pub = self.publication
+            made = [self.new_post(dict(fields), pub, pub["owner"]) for fields in posts]
+            for post in made:
+                post["created"] -= self.stale
+            return made
+
     def by_canonical(self, url: str) -> list[dict[str, Any]]:
         """Posts (published) with this canonical URL."""
         with self.lock:

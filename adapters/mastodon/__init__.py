@@ -19,14 +19,24 @@ import logging
 import re
 import string
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urljoin, urlsplit
 
 from crosspost import summary
-from crosspost.adapter import Account, BaseAdapter, Cache, Capabilities, Payload, Settings
+from crosspost.adapter import (
+    Account,
+    BaseAdapter,
+    Cache,
+    Capabilities,
+    Listed,
+    Payload,
+    Settings,
+    list_pages,
+)
 from crosspost.credentials import token_hint
 from crosspost.document import Asset, Document, Notice, RemotePost
 from crosspost.errors import AuthError, ConfigError, EndpointError, PlatformError, RejectedError
@@ -53,8 +63,11 @@ DEFAULT_TEMPLATE = "{title}\n\n{description}\n\n{url}\n\n{hashtags}"
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 _REFRESH_AFTER = 86400.0  # instance limits rarely change; look again after a day
-_PAGE_SIZE = 40  # the documented maximum of GET /api/v1/accounts/:id/statuses
-_MAX_PAGES = 5  # find looks at the 200 newest statuses at most: the announcement is recent
+# api/v1/accounts/statuses_controller.rb: limit_param(DEFAULT_STATUSES_LIMIT = 20) takes at most
+# twice the default, 40 (specs/mastodon/methods_statuses.md: "Max 40 statuses").
+_PAGE_SIZE = 40
+_FIND_WINDOW = 200  # find looks at the 200 newest statuses at most: the announcement is recent
+_MAX_LIST_PAGES = 1000  # 40,000 statuses: small pages, so more of them than list_pages' default
 _MAX_POLL_INTERVAL = 5.0
 _DESCRIPTION_LIMIT = 1500  # configuration.media_attachments.description_limit on mastodon.social
 _LANGUAGE = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9-]*)?")
@@ -101,6 +114,7 @@ class Mastodon(BaseAdapter):
         update=True,
         find=True,
         lookup=True,
+        lists=True,
         media=True,
         idempotency_window=3600,
         max_tags=None,
@@ -312,7 +326,21 @@ class Mastodon(BaseAdapter):
     # ----------------------------------------------------------------- find
 
     async def find(self, doc: Document) -> RemotePost | None:
-        """The newest own status linking to the canonical URL, among recent ones (bounded)."""
+        """The newest own status that is the post's summary, among recent ones (bounded)."""
+        async with aclosing(self.list_posts(since=doc.date)) as listing:
+            seen = 0
+            async for listed in listing:
+                if self.is_copy_of(doc, listed):
+                    return listed.post
+                seen += 1
+                if seen >= _FIND_WINDOW:
+                    return None
+        return None
+
+    async def list_posts(self, *, since: datetime | None = None) -> AsyncGenerator[Listed, None]:
+        """The account's own statuses, newest first (`max_id` paging through the `Link`
+        header), each under the one URL it links to; it stops at statuses older than `since`
+        (a day's grace), which cannot announce a post written later."""
         account = await self._account_id()
         url: str | None = f"/api/v1/accounts/{account}/statuses"
         params: dict[str, Any] | None = {
@@ -320,20 +348,21 @@ class Mastodon(BaseAdapter):
             "exclude_replies": "true",
             "exclude_reblogs": "true",
         }
-        for _ in range(_MAX_PAGES):
+        for _ in list_pages(self.name, _MAX_LIST_PAGES):
             if url is None:
-                return None
+                return
             response = await self.http.request(
                 "GET", url, op="read", params=params, check=_token_check("read:statuses")
             )
             statuses = response.json()
             for status in statuses:
-                if is_summary_of(status, doc, self.settings.template):
-                    return _remote(status)
-            if not statuses or _older_than(statuses[-1], doc.date):
-                return None
+                yield Listed(replace(_remote(status), canonical_url=summary_link(status)), status)
+            if not statuses or _older_than(statuses[-1], since):
+                return
             url, params = self._next_page(response), None
-        return None
+
+    def is_copy_of(self, doc: Document, listed: Listed) -> bool:
+        return is_summary_of(dict(listed.item), doc, self.settings.template)
 
     async def lookup(self, remote: RemotePost) -> RemotePost | None:
         """`GET /api/v1/statuses/:id`: the toot with its link (`summary_link`) as the URL it
@@ -427,8 +456,8 @@ def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
     `{hashtags}`. A toot that merely mentions the URL (a reader's "loved this: …") is someone's
     own words, never adopted and then edited."""
     url = doc.canonical_url
-    link, parser = _summary_link(status)
-    if link is None or not same_url(link, url):
+    parser = _parsed(status)
+    if not same_url(_one_link(parser, status), url):
         return False
     pattern = _template_pattern(template, doc.title, url)
     return pattern.fullmatch("".join(parser.text).strip()) is not None
@@ -437,21 +466,25 @@ def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
 def summary_link(status: dict[str, Any]) -> str | None:
     """The one URL a summary toot points at: its links (hashtags and mentions aside) and its
     preview card all name it; None when it has none, or several that differ. The rule that
-    adoption (`is_summary_of`) and a lookup by id (what the toot carries) share."""
-    return _summary_link(status)[0]
+    adoption (`is_summary_of`), the listing and a lookup by id (what the toot carries) share."""
+    return _one_link(_parsed(status), status)
 
 
-def _summary_link(status: dict[str, Any]) -> tuple[str | None, _Hrefs]:
+def _parsed(status: dict[str, Any]) -> _Hrefs:
     parser = _Hrefs()
     parser.feed(str(status.get("content") or ""))
     parser.close()
+    return parser
+
+
+def _one_link(parser: _Hrefs, status: dict[str, Any]) -> str | None:
     card = status.get("card")
     links = list(parser.plain_links)
     if isinstance(card, dict) and card.get("url"):
         links.append(str(card["url"]))
     if not links or not all(same_url(link, links[0]) for link in links):
-        return None, parser
-    return links[0], parser
+        return None
+    return links[0]
 
 
 def _template_pattern(template: str, title: str, url: str) -> re.Pattern[str]:

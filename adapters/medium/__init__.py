@@ -99,6 +99,7 @@ class Medium(BaseAdapter):
     capabilities: ClassVar[Capabilities] = Capabilities(
         update=False,
         find=False,
+        lists=False,  # the API has no read of one's own posts at all (hence find=False too)
         drafts=True,
         max_tags=MAX_TAGS,
         max_tag_length=MAX_TAG_LENGTH,

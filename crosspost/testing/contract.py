@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,12 +20,13 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ..adapter import AdapterClass, Payload
+from ..adapter import AdapterClass, Listed, Listing, Payload
 from ..config import Config, PlatformConfig, RateLimit
 from ..credentials import env_var
 from ..document import Document
 from ..errors import AuthError
 from ..fake import FakePlatform, FakeRequest
+from ..lookups import HANDFUL
 from ..platforms import Platforms
 from ..publisher import Report, Status
 from ..records import Entry, Records
@@ -72,6 +74,23 @@ class PlatformUnderTest:
 
     def record(self, doc: Document) -> Entry | None:
         return Records.read(self.config.records).get(doc.canonical_url, self.name)
+
+    def listing(self) -> tuple[list[Listed], Listing]:
+        """Every post `list_posts` gives, and the adapter (built as a run builds it) whose
+        `is_copy_of` matches them to posts (pure: usable after the run's clients closed)."""
+        platforms = Platforms(self.config, {self.name: self.adapter})
+        adapter = platforms.adapters(Records.read(self.config.records))[self.name]
+        assert isinstance(adapter, Listing), f"{self.name} declares `lists` without list_posts"
+
+        async def drain() -> list[Listed]:
+            try:
+                problem = await platforms.ready_one(self.name)
+                assert problem is None, problem
+                return [item async for item in adapter.list_posts()]
+            finally:
+                await platforms.close(None)
+
+        return asyncio.run(drain()), adapter
 
     def render(self, doc: Document, *, draft: bool = False) -> Payload:
         """What the core would send for `doc`, rendered by an adapter built as a run builds it."""
@@ -239,6 +258,32 @@ class AdapterContract:
         else:
             assert [r.status for r in report.results] == [Status.ATTENTION], describe(report)
             assert report.exit_code == 3 and entry.state == "unknown", entry
+
+    def test_many_lost_records_are_settled_by_one_listing_or_one_find_each(
+        self, platform: PlatformUnderTest
+    ) -> None:
+        """More than a handful of posts whose records were lost, published with
+        `--verify-new`: each is adopted (from one listing where `capabilities.lists`), never
+        created twice. A platform that lists must list every post `find` finds, under its
+        canonical URL, recognised by `is_copy_of`; one that cannot be searched cannot list."""
+        caps = platform.adapter.capabilities
+        if not caps.find:
+            assert not caps.lists, "a listing is a search: `lists` needs `find`"
+            return
+        docs = [self.document(f"lost-{n}") for n in range(HANDFUL + 1)]
+        platform.publish(*docs)
+        recorded = [platform.record(doc) for doc in docs]
+        time.sleep(platform.config.platforms[platform.name].read_lag or 0.0)  # lists lag writes
+        if caps.lists:
+            listed, adapter = platform.listing()
+            for doc, entry in zip(docs, recorded, strict=True):
+                assert entry is not None
+                mine = [item.post.id for item in listed if adapter.is_copy_of(doc, item)]
+                assert mine == [entry.id], (doc.canonical_url, mine, entry)
+        platform.config.records.unlink()
+        report = platform.publish(*docs, verify_new=True)
+        assert {r.status for r in report.results} == {Status.ADOPTED}, describe(report)
+        assert all(len(platform.copies(doc)) == 1 for doc in docs)
 
     def test_a_burst_of_posts_is_paced_and_each_published_once(
         self, platform: PlatformUnderTest

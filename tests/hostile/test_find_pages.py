@@ -1,6 +1,6 @@
 """`find` pages through an account's posts, and a platform (or anyone answering in its name)
 that always says "there is another page" must not keep it going for ever (issue 13): after
-`MAX_FIND_PAGES` pages it stops with an error. Never "not found", which would create the post
+`MAX_LIST_PAGES` pages it stops with an error. Never "not found", which would create the post
 a second time."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from crosspost.adapter import MAX_FIND_PAGES, AdapterContext
+from crosspost.adapter import MAX_LIST_PAGES, AdapterContext
 from crosspost.adapters.devto import DevTo, DevToSettings
 from crosspost.adapters.hashnode import Hashnode, HashnodeSettings
 from crosspost.credentials import Secret
@@ -46,7 +46,7 @@ def test_devto_find_gives_up_after_the_last_allowed_page() -> None:
     adapter = DevTo(DevToSettings(), AdapterContext(http=client, tags={}))
     with pytest.raises(PlatformError, match="pages"):
         asyncio.run(adapter.find(sample_document("endless")))
-    assert len(seen) == MAX_FIND_PAGES
+    assert len(seen) == MAX_LIST_PAGES
 
 
 def test_hashnode_find_gives_up_after_the_last_allowed_page() -> None:
@@ -69,4 +69,4 @@ def test_hashnode_find_gives_up_after_the_last_allowed_page() -> None:
     )
     with pytest.raises(PlatformError, match="pages"):
         asyncio.run(adapter.find(sample_document("endless")))
-    assert len(seen) <= MAX_FIND_PAGES + 2  # plus the publication's id, looked up once
+    assert len(seen) <= MAX_LIST_PAGES + 2  # plus the publication's id, looked up once
