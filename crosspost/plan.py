@@ -1,8 +1,13 @@
 """Document × platforms × records → what to do for each (post, platform) (docs/architecture.md §7).
 
 Planning is pure apart from reading post files: it never talks to a platform. Its fast path
-decides "unchanged" from the file's hash and the config's fingerprint alone, before parsing, so a
-no-op run over a large archive costs one read and one hash per post.
+decides "unchanged" from the file's hash (or, in a git checkout, its index blob id) and the
+config's fingerprint alone, before parsing, so a no-op run over a large archive reads no post it
+can prove unchanged.
+
+It stays one module: the verdicts (create, update, unchanged, held, unsupported) and the holds
+that decide them are one decision table, and `check` reads the same rules; split, the table's
+rows would live apart from the order in which they are tried.
 """
 
 from __future__ import annotations
