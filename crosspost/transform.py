@@ -27,7 +27,7 @@ from urllib.parse import quote, urljoin
 
 from . import syntax
 from .errors import ContentError
-from .mdlines import Line, Run, freeze_code, leaf_ranges, parser, protect_code_spans
+from .mdlines import Line, Run, blank, freeze_code, leaf_ranges, parser, protect_code_spans
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -115,14 +115,14 @@ def transform(
         line
         for i, line in enumerate(lines)
         if line.frozen
-        or line.text.strip()
+        or not blank(line.text)
         or i in html_lines
         or i == 0
-        or lines[i - 1].text.strip()
+        or not blank(lines[i - 1].text)
     ]
-    while kept and not kept[-1].frozen and not kept[-1].text.strip():
+    while kept and not kept[-1].frozen and blank(kept[-1].text):
         kept.pop()
-    while kept and not kept[0].frozen and not kept[0].text.strip():
+    while kept and not kept[0].frozen and blank(kept[0].text):
         kept.pop(0)
     text = "\n".join(line.text for line in kept)
     lead, excerpt = _summaries(*parsed)
@@ -157,7 +157,7 @@ def _block_rules(
         for chunk in _contiguous(group):
             _rewrite(lines, chunk, run, ref_url, dialect, definitions=False)
     for index, line in enumerate(lines):
-        if index not in covered and not line.frozen and line.text.strip():
+        if index not in covered and not line.frozen and not blank(line.text):
             _rewrite(lines, [index], run, ref_url, dialect, definitions=True)
     out: list[Line] = []
     for line in lines:
@@ -276,7 +276,7 @@ def _drop_title_heading(
     lines: list[Line], title: str, cut: int | None
 ) -> tuple[list[Line], int | None]:
     """Drop a first `# Title` (or setext `Title` / `===`) that repeats the title."""
-    first = next((i for i, line in enumerate(lines) if line.text.strip()), None)
+    first = next((i for i, line in enumerate(lines) if not blank(line.text)), None)
     if first is None or lines[first].frozen:
         return lines, cut
     atx = re.fullmatch(r" {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*", lines[first].text)
@@ -289,7 +289,7 @@ def _drop_title_heading(
     if heading is None or _fold(plain_text(heading)) != _fold(title):
         return lines, cut
     end = first + (1 if atx else 2)
-    while end < len(lines) and not lines[end].text.strip() and not lines[end].frozen:
+    while end < len(lines) and blank(lines[end].text) and not lines[end].frozen:
         end += 1
     if cut is not None and cut >= first:
         cut = max(first, cut - (end - first))
