@@ -1,15 +1,21 @@
 """Static-site generator profiles: defaults as data, never code paths (docs/architecture.md §3).
 
-A profile only changes where posts live, how their public URL is built and how `init` recognises
-the generator. Field aliases are shared by all generators (first alias found wins), so a Hugo post
-moved into an Astro blog still loads.
+A profile only changes where posts live, how their public URL is built and how the generator is
+recognised from the files at the blog's root: one rule (`site_generators`) for `init`, which
+writes it into `site.profile`, and for a blog without a profile, whose posts are read with the
+generator's syntax when the files show exactly one. Field aliases are shared by all generators
+(first alias found wins), so a Hugo post moved into an Astro blog still loads.
 """
 
 from __future__ import annotations
 
+import json
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-__all__ = ["PROFILES", "Profile", "detect_profile"]
+__all__ = ["PROFILES", "Profile", "detect_profiles", "hugo_settings", "site_generators"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +112,88 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def detect_profile(markers_present: set[str], config_toml_text: str | None) -> Profile | None:
-    """Guess the generator from the files at the repository root.
+def site_generators(directory: Path) -> list[Profile]:
+    """Every generator whose files are at the blog's root `directory`, the likeliest first."""
+    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
+    if (directory / "src" / "content" / "posts").is_dir():
+        markers.add("src/content/posts")
+    found = detect_profiles(markers, _text(directory / "config.toml"))
+    hugo = hugo_settings(directory)
+    if PROFILES["hugo"] not in found and "baseurl" in hugo and "base_url" not in hugo:
+        found.append(PROFILES["hugo"])  # config.yml, config.json or config/_default/
+    return found
+
+
+def detect_profiles(markers_present: set[str], config_toml_text: str | None) -> list[Profile]:
+    """The generators the files at the repository root point at, marker files first.
 
     `config.toml` is ambiguous (Hugo's old name, Zola's only name): Zola's has `base_url` at the
     top level, Hugo's `baseURL`.
     """
+    found: list[Profile] = []
     for profile in PROFILES.values():
         if any(marker in markers_present for marker in profile.markers):
             if profile.name == "astro" and "src/content/posts" in markers_present:
-                return PROFILES["fuwari"]
-            return profile
+                profile = PROFILES["fuwari"]
+            found.append(profile)
     if config_toml_text is not None:
         if "base_url" in config_toml_text:
-            return PROFILES["zola"]
-        if "baseURL" in config_toml_text or "baseurl" in config_toml_text:
-            return PROFILES["hugo"]
-    return None
+            found.append(PROFILES["zola"])
+        elif "baseURL" in config_toml_text or "baseurl" in config_toml_text:
+            found += [] if PROFILES["hugo"] in found else [PROFILES["hugo"]]
+    return found
+
+
+_HUGO_FILES = tuple(
+    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+
+
+def hugo_settings(directory: Path) -> dict[str, Any]:
+    """Hugo's site configuration, merged as Hugo merges it: the root `hugo.*` or `config.*`
+    file over `config/_default/`, where a file named for a key (`permalinks.toml`,
+    `languages.yaml`) holds that key's table. Keys are lower-cased: Hugo's are case-insensitive.
+    Empty when the folder has no Hugo configuration."""
+    merged: dict[str, Any] = {}
+    folder = directory / "config" / "_default"
+    parts = sorted(folder.iterdir()) if folder.is_dir() else []
+    for path in parts:
+        data = _data_file(path)
+        if data is None:
+            continue
+        merged.update(data if path.name in _HUGO_FILES else {path.stem.lower(): data})
+    for name in _HUGO_FILES:
+        data = _data_file(directory / name)
+        if data is not None:
+            merged.update(data)
+            break
+    return merged
+
+
+def _data_file(path: Path) -> dict[str, Any] | None:
+    """A TOML, YAML or JSON table with lower-cased keys; None if unreadable or not a table."""
+    import yaml  # here: `import crosspost` must not pay for PyYAML
+
+    text = _text(path)
+    if text is None:
+        return None
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            return None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError):
+        return None
+    return _lowered(data) if isinstance(data, dict) else None
+
+
+def _lowered(data: dict[Any, Any]) -> dict[str, Any]:
+    return {str(k).lower(): _lowered(v) if isinstance(v, dict) else v for k, v in data.items()}
+
+
+def _text(path: Path) -> str | None:
+    return path.read_text("utf-8", "replace") if path.is_file() else None

@@ -363,8 +363,9 @@ class Publisher:
         return Report(tuple(results), plan.errors, notices=_notices(work) + self._since(plan))
 
     def _since(self, plan: Plan) -> tuple[Notice, ...]:
-        notice = since_notice(plan.actions, self.config)
-        return (notice,) if notice else ()
+        """The run's own notices: posts held by site.since, the generator left unknown."""
+        found = (since_notice(plan.actions, self.config), self.config.generator_notice)
+        return tuple(notice for notice in found if notice)
 
     def _move_records(self, actions: Iterable[Action]) -> None:
         """Re-key the records of posts whose canonical URL changed, so their copies are updated

@@ -7,9 +7,7 @@ enabling one is uncommenting it.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 
 from .config import CONFIG_FILE
 from .errors import ConfigError
-from .profiles import PROFILES, Profile, detect_profile
+from .profiles import PROFILES, Profile, hugo_settings, site_generators
 
 __all__ = [
     "Detected",
@@ -67,13 +65,9 @@ class Detected:
 
 def detect(directory: Path) -> Detected:
     """The blog's generator and settings, guessed from the files at its root."""
-    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
-    if (directory / "src" / "content" / "posts").is_dir():
-        markers.add("src/content/posts")
+    found = site_generators(directory)
     hugo = hugo_settings(directory)
-    profile = detect_profile(markers, _text(directory / "config.toml"))
-    if profile is None and "baseurl" in hugo and "base_url" not in hugo:
-        profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
+    profile = found[0] if found else None
     if profile is None:
         return Detected(url=_site_url(directory))
     content = _hugo_content(directory, hugo) if profile.name == "hugo" else None
@@ -111,57 +105,6 @@ def _site_timezone(directory: Path, profile: Profile) -> str | None:
     if profile.name != "jekyll":
         return None
     return _first(directory, ("_config.yml", "_config.yaml"), r"^timezone:\s*[\"']?([\w/+-]+)")
-
-
-_HUGO_FILES = tuple(
-    f"{stem}.{ext}" for stem in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
-)
-
-
-def hugo_settings(directory: Path) -> dict[str, Any]:
-    """Hugo's site configuration, merged as Hugo merges it: the root `hugo.*` or `config.*`
-    file over `config/_default/`, where a file named for a key (`permalinks.toml`,
-    `languages.yaml`) holds that key's table. Keys are lower-cased: Hugo's are case-insensitive.
-    Empty when the folder has no Hugo configuration."""
-    merged: dict[str, Any] = {}
-    folder = directory / "config" / "_default"
-    parts = sorted(folder.iterdir()) if folder.is_dir() else []
-    for path in parts:
-        data = _data_file(path)
-        if data is None:
-            continue
-        merged.update(data if path.name in _HUGO_FILES else {path.stem.lower(): data})
-    for name in _HUGO_FILES:
-        data = _data_file(directory / name)
-        if data is not None:
-            merged.update(data)
-            break
-    return merged
-
-
-def _data_file(path: Path) -> dict[str, Any] | None:
-    """A TOML, YAML or JSON table with lower-cased keys; None if unreadable or not a table."""
-    import yaml  # here: `import crosspost` must not pay for PyYAML
-
-    text = _text(path)
-    if text is None:
-        return None
-    try:
-        if path.suffix == ".toml":
-            data: Any = tomllib.loads(text)
-        elif path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            return None
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError):
-        return None
-    return _lowered(data) if isinstance(data, dict) else None
-
-
-def _lowered(data: dict[Any, Any]) -> dict[str, Any]:
-    return {str(k).lower(): _lowered(v) if isinstance(v, dict) else v for k, v in data.items()}
 
 
 def _text(path: Path) -> str | None:

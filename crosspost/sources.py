@@ -369,7 +369,7 @@ class _Post:
                 first_line=self.matter.body_line,
                 ref_url=self.ref_resolver(lang),
                 post_link=self.post_link,
-                generator=self.config.site.profile,
+                generator=self.config.generator,
             )
         except ContentError as exc:  # the post's own error, never one that stops the run
             raise SourceError(exc.message, path=self.path, hint=exc.hint) from None
