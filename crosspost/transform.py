@@ -235,8 +235,20 @@ def _link_rules(
 
 
 def _worth_parsing(content: str) -> bool:
-    """Blocks that can hold a link destination, raw HTML, or a code span next to a `#`."""
-    return "](" in content or "<" in content or ("`" in content and "#" in content)
+    """Blocks that can hold a link destination (`](` and a `)` after it), raw HTML (`<` then a
+    letter, `/`, `!` or `?`), or a code span next to a `#`.
+
+    Inline parsing is most of a parse's time (and markdown-it's link rule rescans nested
+    brackets): a block that cannot hold what is looked for is not parsed at all."""
+    link = content.find("](")
+    return (
+        (link != -1 and content.find(")", link) != -1)
+        or _RAW_HTML.search(content) is not None
+        or ("`" in content and "#" in content)
+    )
+
+
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

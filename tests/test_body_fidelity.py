@@ -159,6 +159,14 @@ def test_a_line_of_unicode_spaces_is_no_blank_line(text: str, generator: str | N
     assert run(text, generator=generator).body.rstrip("\n") == text.rstrip("\n")
 
 
+def test_a_link_after_a_line_of_unicode_spaces_is_made_absolute() -> None:
+    """markdown-it strips a paragraph's leading no-break-space line from its content; the
+    link on the next line is still found at its own line."""
+    assert run("\u00a0\n\u00a0\n[x](./a)\n").body == (
+        "\u00a0\n\u00a0\n[x](https://blog.example.com/posts/my-post/a)\n"
+    )
+
+
 def test_a_line_of_unicode_spaces_inside_an_admonition_is_kept() -> None:
     assert run(":::tip\nx\n\u00a0\n:::\n", generator="docusaurus").body == (
         "> **Tip**\n>\n> x\n> \u00a0\n"
