@@ -190,7 +190,7 @@ def _link_rules(
     if parse.text != text:
         parse = parse_blocks(text, mdx=dialect.mdx)
     found = find_spans(parse, wanted=_worth_parsing)
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def line_at(offset: int) -> int | None:
         return lines[bisect_right(starts, offset) - 1].line
@@ -363,11 +363,18 @@ def _note_lookalikes(text: str, found: list[int], run: Run, line_at: syntax.Line
 # --------------------------------------------------------------------------- links
 
 
+@lru_cache(maxsize=4096)  # every URL attribute and link is checked, and posts repeat them
 def url_scheme(url: str) -> str | None:
     """The scheme a browser would see: entities decoded, whitespace and controls ignored."""
-    cleaned = re.sub(r"[\x00-\x20]+", "", html.unescape(url)).lower()
-    m = re.match(r"([a-z][a-z0-9+.-]*):", cleaned)
+    cleaned = _CONTROLS.sub("", html.unescape(url)).lower()
+    m = _SCHEME.match(cleaned)
     return m.group(1) if m else None
+
+
+_CONTROLS = re.compile(r"[\x00-\x20]+")
+_BREAKS = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_NEWLINE = re.compile("\n")
 
 
 @lru_cache(maxsize=4096)  # a post names the same images and pages again and again
@@ -423,7 +430,7 @@ def _rewrite(
     """
     for part in _contiguous_by(chunk, lambda i: lines[i].literal):
         text = "\n".join(lines[i].text for i in part)
-        breaks = [m.start() for m in re.finditer("\n", text)]
+        breaks = [m.start() for m in _NEWLINE.finditer(text)]
 
         def line_at(offset: int, part: list[int] = part, breaks: list[int] = breaks) -> int | None:
             """File line of `offset` (template rules keep the line breaks they find)."""
@@ -640,7 +647,7 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     """
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
-    url = re.sub(r"[\t\n\r]", "", html.unescape(value[1:-1] if quote_char else value))
+    url = _BREAKS.sub("", html.unescape(value[1:-1] if quote_char else value))
     if name.lower() == "srcset":
         new = _srcset(url, run)
     else:
