@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -24,7 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .credentials import Secret
 from .errors import ConfigError
-from .profiles import PROFILES, Profile, detect_generator
+from .notice import Notice
+from .profiles import PROFILES, Profile, detect_generator, site_generators
 from .suggest import allowed_hint
 from .tables import TableText, build_settings, read_quietly, shown_value
 
@@ -138,6 +140,37 @@ class Config:
     def profile(self) -> Profile | None:
         """The static-site generator profile named by site.profile (its defaults), if any."""
         return PROFILES.get(self.site.profile) if self.site.profile else None
+
+    @cached_property
+    def generators(self) -> tuple[str, ...]:
+        """The generators whose syntax the posts may hold: site.profile, else every one the files
+        at the blog's root point at (the rule `init` uses, `profiles.site_generators`)."""
+        if self.site.profile:
+            return (self.site.profile,)
+        try:
+            return tuple(profile.name for profile in site_generators(self.root))
+        except OSError:  # an unreadable root: no generator is known, nothing is converted
+            return ()
+
+    @property
+    def generator(self) -> str | None:
+        """The generator whose syntax the posts are read with; None when the blog's files show
+        none, or several (then `generator_notice` says which)."""
+        return self.generators[0] if len(self.generators) == 1 else None
+
+    @property
+    def generator_notice(self) -> Notice | None:
+        """Why no generator syntax is converted although the blog's files name generators."""
+        if len(self.generators) < 2:
+            return None
+        return Notice(
+            "site.profile is not set and the files at the blog's root point at "
+            f"{' and '.join(self.generators)}: no generator syntax is converted; set "
+            "site.profile to the generator that builds the site",
+            "generator",
+            path=self.path,
+            field="site.profile",
+        )
 
     @property
     def permalink(self) -> str:

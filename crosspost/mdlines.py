@@ -27,6 +27,7 @@ __all__ = [
     "Line",
     "MissingPost",
     "Run",
+    "blank",
     "freeze_code",
     "leaf_ranges",
     "parser",
@@ -98,6 +99,15 @@ class Run:
             if not count:
                 break
         return text
+
+
+def blank(text: str) -> bool:
+    """Whether `text` is a blank line as CommonMark defines one: only spaces and tabs.
+
+    `str.strip()` would also take U+00A0, U+2003, form feeds and the like for blank, but a line
+    of those is a paragraph in CommonMark: collapsed or dropped, the post would lose it.
+    """
+    return not text.strip(" \t")
 
 
 @cache

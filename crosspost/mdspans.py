@@ -118,13 +118,14 @@ def _located(
     """
     assert token.map is not None
     content_lines = token.content.split("\n")
+    shift = _stripped_lines(text, starts, token, content_lines)
     bases: list[int] = []
     offset = 0
     origins: list[int | None] = []
     for k, content_line in enumerate(content_lines):
         bases.append(offset)
         offset += len(content_line) + 1
-        number = token.map[0] + k
+        number = token.map[0] + shift + k
         if number >= len(starts):
             origins.append(None)
             continue
@@ -168,6 +169,26 @@ def _located(
     return located
 
 
+def _stripped_lines(text: str, starts: list[int], token: Token, content_lines: list[str]) -> int:
+    """How many of the block's first lines its content lost.
+
+    markdown-it strips a paragraph's content with `str.strip()`, so leading lines of U+00A0 or
+    other Unicode spaces (text in CommonMark) are gone from it: the content's first line is
+    then a later line of the block, the first one that holds it.
+    """
+    assert token.map is not None
+    extra = token.map[1] - token.map[0] - len(content_lines)
+    first = content_lines[0].strip(" \t")
+    for shift in range(max(0, extra) + 1 if first else 1):
+        number = token.map[0] + shift
+        if number >= len(starts):
+            break
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        if first in text[starts[number] : end]:
+            return shift
+    return 0
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -195,7 +216,15 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))
     md.inline.ruler.at("html_inline", _recording(html_inline, _whole("html")))
     md.inline.ruler.at("backticks", _recording(backtick, _whole("code")))
+    # Only where destinations are is wanted, not the hrefs markdown-it would render: its
+    # percent-encoding of each one (a sixth of a link-dense parse) is skipped. Whether a URL is
+    # accepted (`validateLink`, which reads only its scheme) is unchanged.
+    md.normalizeLink = _as_written  # type: ignore[method-assign]
     return md
+
+
+def _as_written(url: str) -> str:
+    return url
 
 
 InlineRule = Callable[["StateInline", bool], bool]

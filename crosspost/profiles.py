@@ -1,8 +1,10 @@
 """Static-site generator profiles: defaults as data, never code paths (docs/architecture.md §3).
 
-A profile only changes where posts live, how their public URL is built and how `init` recognises
-the generator. Field aliases are shared by all generators (first alias found wins), so a Hugo post
-moved into an Astro blog still loads.
+A profile only changes where posts live, how their public URL is built and how the generator is
+recognised from the files at the blog's root: one rule (`site_generators`) for `init`, which
+writes it into `site.profile`, and for a blog without a profile, whose posts are read with the
+generator's syntax when the files show exactly one. Field aliases are shared by all generators
+(first alias found wins), so a Hugo post moved into an Astro blog still loads.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PROFILES", "Profile", "detect_generator", "detect_profile"]
+__all__ = ["PROFILES", "Profile", "detect_generator", "detect_profiles", "site_generators"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,39 +115,47 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def detect_profile(markers_present: set[str], config_toml_text: str | None) -> Profile | None:
-    """Guess the generator from the files at the repository root.
+def site_generators(directory: Path) -> list[Profile]:
+    """Every generator whose files are at the blog's root `directory`, the likeliest first."""
+    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
+    if (directory / "src" / "content" / "posts").is_dir():
+        markers.add("src/content/posts")
+    found = detect_profiles(markers, _text(directory / "config.toml"))
+    from .hugo import hugo_settings  # reads Hugo's config files (PyYAML): only on this path
+
+    hugo = hugo_settings(directory)
+    if PROFILES["hugo"] not in found and "baseurl" in hugo and "base_url" not in hugo:
+        found.append(PROFILES["hugo"])  # config.yml, config.json or config/_default/
+    return found
+
+
+def detect_profiles(markers_present: set[str], config_toml_text: str | None) -> list[Profile]:
+    """The generators the files at the repository root point at, marker files first.
 
     `config.toml` is ambiguous (Hugo's old name, Zola's only name): Zola's has `base_url` at the
     top level, Hugo's `baseURL`.
     """
+    found: list[Profile] = []
     for profile in PROFILES.values():
         if any(marker in markers_present for marker in profile.markers):
             if profile.name == "astro" and "src/content/posts" in markers_present:
-                return PROFILES["fuwari"]
-            return profile
+                profile = PROFILES["fuwari"]
+            found.append(profile)
     if config_toml_text is not None:
         if "base_url" in config_toml_text:
-            return PROFILES["zola"]
-        if "baseURL" in config_toml_text or "baseurl" in config_toml_text:
-            return PROFILES["hugo"]
-    return None
+            found.append(PROFILES["zola"])
+        elif "baseURL" in config_toml_text or "baseurl" in config_toml_text:
+            found += [] if PROFILES["hugo"] in found else [PROFILES["hugo"]]
+    return found
 
 
 def detect_generator(directory: Path) -> Profile | None:
-    """The generator of the blog in `directory`, from the files at its root: `crosspost init`
-    picks its profile this way, and a run without crosspost.toml looks for posts in that
-    profile's content folder (the one rule for both)."""
-    from .hugo import hugo_settings  # reads Hugo's config files: only when no marker decides
+    """The generator `crosspost init` picks for the blog in `directory`, and whose content
+    folder a run without crosspost.toml looks in: the likeliest of `site_generators` (the one
+    rule for both)."""
+    found = site_generators(directory)
+    return found[0] if found else None
 
-    markers = {entry.name for entry in directory.iterdir()} if directory.is_dir() else set()
-    if (directory / "src" / "content" / "posts").is_dir():
-        markers.add("src/content/posts")
-    config_toml = directory / "config.toml"
-    text = config_toml.read_text("utf-8", "replace") if config_toml.is_file() else None
-    profile = detect_profile(markers, text)
-    if profile is None:
-        hugo = hugo_settings(directory)
-        if "baseurl" in hugo and "base_url" not in hugo:
-            profile = PROFILES["hugo"]  # config.yml, config.json or config/_default/
-    return profile
+
+def _text(path: Path) -> str | None:
+    return path.read_text("utf-8", "replace") if path.is_file() else None

@@ -414,9 +414,13 @@ class Publisher:
         )
 
     def _since(self, plan: Plan) -> tuple[Notice, ...]:
-        """The run's own warnings: posts held as older than site.since, and nothing to
-        announce after (`announce_only`)."""
-        found = (since_notice(plan.listed, self.config), self._announce_only)
+        """The run's own warnings: posts held as older than site.since, nothing to announce
+        after (`announce_only`), the generator left unknown."""
+        found = (
+            since_notice(plan.listed, self.config),
+            self._announce_only,
+            self.config.generator_notice,
+        )
         return tuple(n for n in found if n is not None)
 
     def _move_records(self, actions: Iterable[Action]) -> None:

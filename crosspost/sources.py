@@ -277,7 +277,7 @@ class _Post:
                     first_line=self.matter.body_line,
                     ref_url=self.ref_resolver(lang),
                     post_link=self.post_link,
-                    generator=self.config.site.profile,
+                    generator=self.config.generator,
                 )
                 if with_body
                 else Transformed("", (), "", "")

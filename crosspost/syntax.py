@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ContentError, SourceError
-from .mdlines import Line, Run, protect_code_spans
+from .mdlines import Line, Run, blank, protect_code_spans
 
 __all__ = [
     "BrokenRef",
@@ -305,8 +305,7 @@ def _zola_block(closers: _Closers, index: int, run: Run) -> tuple[list[Line], in
     # An admonition (or any box with a title) keeps its title: a blockquote led by it in bold.
     label = args.get("title") or (args.get("type") or args.get("0") or "note").capitalize()
     run.note("zola-shortcode", here, f"Zola shortcode '{name}' became a blockquote")
-    quoted = [replace(b, text=f"> {b.text}" if b.text.strip() else ">") for b in body]
-    return [Line(f"> **{label}**", here), Line(">", here), *quoted], end + 1
+    return _quote(label, body, here), end + 1
 
 
 # --------------------------------------------------------------------------- admonitions
@@ -360,16 +359,40 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -
         label = _title(m.group(4)) or m.group(3).capitalize()
         # Blank lines around the quote: glued to an HTML block or a paragraph, its lines would
         # be read as part of them (the directive's own lines did not need that).
-        if out and out[-1].text.strip():
+        if out and not blank(out[-1].text):
             out.append(Line("", current.line))
-        out.append(Line(f"> **{label}**", current.line))
-        out.append(Line(">", current.line))
-        for inner in admonitions(lines[index + 1 : end], run, dialect, depth + 1):
-            out.append(replace(inner, text=f"> {inner.text}" if inner.text.strip() else ">"))
+        # The quote stands where the directive stands (in a list item: indented under it), and
+        # what the directive holds is read relative to the directive's indentation, as
+        # remark-directive reads it: `  :::tip` then `    text` is a paragraph, not code.
+        indent = m.group(1)
+        inside = [_outdent(inner, len(indent)) for inner in lines[index + 1 : end]]
+        out += _quote(label, admonitions(inside, run, dialect, depth + 1), current.line, indent)
         index = end + 1
-        if index < len(lines) and lines[index].text.strip():
+        if index < len(lines) and not blank(lines[index].text):
             out.append(Line("", lines[end].line))
     return out
+
+
+def _quote(label: str, lines: list[Line], line: int | None, indent: str = "") -> list[Line]:
+    """A blockquote at `indent`, led by `label` in bold, holding `lines`."""
+    marker = f"{indent}>"
+    quoted = [replace(i, text=marker if blank(i.text) else f"{marker} {i.text}") for i in lines]
+    return [Line(f"{marker} **{label}**", line), Line(marker, line), *quoted]
+
+
+def _outdent(line: Line, width: int) -> Line:
+    """`line` without up to `width` columns of indentation (a directive's content lines, like a
+    fenced code block's, lose the indentation of its opening line).
+
+    Leading tabs become the spaces they stand for (tab stops of 4 from the line's start): behind
+    `> ` a tab would be narrower, and indented code would become text.
+    """
+    text = line.text
+    lead = len(text) - len(text.lstrip(" \t"))
+    if "\t" in text[:lead]:
+        text = text[:lead].expandtabs(4) + text[lead:]
+        lead = len(text) - len(text.lstrip(" "))
+    return replace(line, text=text[min(lead, width) :]) if lead else line
 
 
 def _title(rest: str) -> str:
@@ -407,7 +430,7 @@ def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
             continue
         if _ESM.match(current.text):
             end = index
-            while end < len(lines) and lines[end].text.strip() and not lines[end].frozen:
+            while end < len(lines) and not blank(lines[end].text) and not lines[end].frozen:
                 end += 1
             if _is_esm("\n".join(line.text for line in lines[index:end])):
                 run.note("mdx", current.line, f"MDX {current.text.split()[0]} statement removed")
@@ -505,11 +528,11 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
     after = replace(lines[last], text=lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
-        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
+        return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
     closing = tags.closing(name, index, start)
     if closing is None or closing[0] < last or (closing[0] == last and closing[1] < column):
         run.note("mdx", here, f"MDX component <{name}> removed (it is never closed)")
-        return ([after] if after.text.strip() else []), last + 1, not after.text.strip()
+        return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
     line, begin, finish = closing
     if line == last:
         inner = [replace(after, text=lines[last].text[column:begin])]
@@ -519,16 +542,16 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
             *lines[last + 1 : line],
             replace(lines[line], text=lines[line].text[:begin]),
         ]
-    kept = _dedent([i for i in inner if i.text.strip() or i.frozen])
+    kept = _dedent([i for i in inner if not blank(i.text) or i.frozen])
     tail = lines[line].text[finish:]
-    if tail.strip():
+    if not blank(tail):
         kept.append(replace(lines[line], text=tail))
     run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
-    return kept, line + 1, not tail.strip()
+    return kept, line + 1, blank(tail)
 
 
 def _dedent(lines: list[Line]) -> list[Line]:
-    widths = [len(b.text) - len(b.text.lstrip()) for b in lines if b.text.strip()]
+    widths = [len(b.text) - len(b.text.lstrip(" \t")) for b in lines if not blank(b.text)]
     cut = min(widths, default=0)
     return [replace(b, text=b.text[cut:]) for b in lines]
 
@@ -575,7 +598,7 @@ def _strip_comments(block: list[Line]) -> None:
     out.append(hidden[position:])
     for line, stripped in zip(block, scratch.restore("".join(out)).split("\n"), strict=True):
         if stripped != line.text:
-            line.text = stripped if stripped.strip() else ""
+            line.text = "" if blank(stripped) else stripped
 
 
 # --------------------------------------------------------------------------- excerpt markers
@@ -600,7 +623,7 @@ def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
         hidden = protect_code_spans(line.text, scratch)
         if not marker.search(hidden):
             continue
-        if not marker.sub("", hidden).strip():
+        if blank(marker.sub("", hidden)):
             line.text = ""
         cut = index if cut is None else cut
     return cut

@@ -31,6 +31,7 @@ from .mdlines import (
     Line,
     MissingPost,
     Run,
+    blank,
     freeze_code,
     leaf_ranges,
     parser,
@@ -123,14 +124,14 @@ def transform(
         line
         for i, line in enumerate(lines)
         if line.frozen
-        or line.text.strip()
+        or not blank(line.text)
         or i in html_lines
         or i == 0
-        or lines[i - 1].text.strip()
+        or not blank(lines[i - 1].text)
     ]
-    while kept and not kept[-1].frozen and not kept[-1].text.strip():
+    while kept and not kept[-1].frozen and blank(kept[-1].text):
         kept.pop()
-    while kept and not kept[0].frozen and not kept[0].text.strip():
+    while kept and not kept[0].frozen and blank(kept[0].text):
         kept.pop(0)
     text = "\n".join(line.text for line in kept)
     lead, excerpt = _summaries(*parsed)
@@ -165,7 +166,7 @@ def _block_rules(
         for chunk in _contiguous(group):
             _rewrite(lines, chunk, run, ref_url, dialect, definitions=False)
     for index, line in enumerate(lines):
-        if index not in covered and not line.frozen and line.text.strip():
+        if index not in covered and not line.frozen and not blank(line.text):
             _rewrite(lines, [index], run, ref_url, dialect, definitions=True)
     out: list[Line] = []
     for line in lines:
@@ -198,7 +199,7 @@ def _link_rules(
     if parse.text != text:
         parse = parse_blocks(text, mdx=dialect.mdx)
     found = find_spans(parse, wanted=_worth_parsing)
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def line_at(offset: int) -> int | None:
         return lines[bisect_right(starts, offset) - 1].line
@@ -243,8 +244,20 @@ def _link_rules(
 
 
 def _worth_parsing(content: str) -> bool:
-    """Blocks that can hold a link destination, raw HTML, or a code span next to a `#`."""
-    return "](" in content or "<" in content or ("`" in content and "#" in content)
+    """Blocks that can hold a link destination (`](` and a `)` after it), raw HTML (`<` then a
+    letter, `/`, `!` or `?`), or a code span next to a `#`.
+
+    Inline parsing is most of a parse's time (and markdown-it's link rule rescans nested
+    brackets): a block that cannot hold what is looked for is not parsed at all."""
+    link = content.find("](")
+    return (
+        (link != -1 and content.find(")", link) != -1)
+        or _RAW_HTML.search(content) is not None
+        or ("`" in content and "#" in content)
+    )
+
+
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -284,7 +297,7 @@ def _drop_title_heading(
     lines: list[Line], title: str, cut: int | None
 ) -> tuple[list[Line], int | None]:
     """Drop a first `# Title` (or setext `Title` / `===`) that repeats the title."""
-    first = next((i for i, line in enumerate(lines) if line.text.strip()), None)
+    first = next((i for i, line in enumerate(lines) if not blank(line.text)), None)
     if first is None or lines[first].frozen:
         return lines, cut
     atx = re.fullmatch(r" {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*", lines[first].text)
@@ -297,7 +310,7 @@ def _drop_title_heading(
     if heading is None or _fold(plain_text(heading)) != _fold(title):
         return lines, cut
     end = first + (1 if atx else 2)
-    while end < len(lines) and not lines[end].text.strip() and not lines[end].frozen:
+    while end < len(lines) and blank(lines[end].text) and not lines[end].frozen:
         end += 1
     if cut is not None and cut >= first:
         cut = max(first, cut - (end - first))
@@ -359,11 +372,18 @@ def _note_lookalikes(text: str, found: list[int], run: Run, line_at: syntax.Line
 # --------------------------------------------------------------------------- links
 
 
+@lru_cache(maxsize=4096)  # every URL attribute and link is checked, and posts repeat them
 def url_scheme(url: str) -> str | None:
     """The scheme a browser would see: entities decoded, whitespace and controls ignored."""
-    cleaned = re.sub(r"[\x00-\x20]+", "", html.unescape(url)).lower()
-    m = re.match(r"([a-z][a-z0-9+.-]*):", cleaned)
+    cleaned = _CONTROLS.sub("", html.unescape(url)).lower()
+    m = _SCHEME.match(cleaned)
     return m.group(1) if m else None
+
+
+_CONTROLS = re.compile(r"[\x00-\x20]+")
+_BREAKS = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_NEWLINE = re.compile("\n")
 
 
 @lru_cache(maxsize=4096)  # a post names the same images and pages again and again
@@ -419,7 +439,7 @@ def _rewrite(
     """
     for part in _contiguous_by(chunk, lambda i: lines[i].literal):
         text = "\n".join(lines[i].text for i in part)
-        breaks = [m.start() for m in re.finditer("\n", text)]
+        breaks = [m.start() for m in _NEWLINE.finditer(text)]
 
         def line_at(offset: int, part: list[int] = part, breaks: list[int] = breaks) -> int | None:
             """File line of `offset` (template rules keep the line breaks they find)."""
@@ -652,7 +672,7 @@ def _html_attribute(m: re.Match[str], run: Run) -> str:
     """
     space, name, equals, value = m.groups()
     quote_char = value[0] if value[:1] in "\"'" else ""
-    url = re.sub(r"[\t\n\r]", "", html.unescape(value[1:-1] if quote_char else value))
+    url = _BREAKS.sub("", html.unescape(value[1:-1] if quote_char else value))
     if name.lower() == "srcset":
         new = _srcset(url, run)
     else:

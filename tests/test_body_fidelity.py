@@ -143,6 +143,36 @@ def test_no_escape_is_inserted_into_a_raw_html_attribute_spanning_lines() -> Non
     assert run(text).body == "Text <span title='x\n#y'>q</span> and\n\\#tag\n"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\n\n\u00a0\n\nb\n",  # a paragraph of a no-break space
+        "\u2003\n\na\n",  # an em space before the first paragraph
+        "a\n\n\x0b\n\n\x0c\n\nb\n",  # vertical tab, form feed
+        "a\n\n\u00a0",  # at the very end
+    ],
+)
+@pytest.mark.parametrize("generator", [None, "docusaurus"])
+def test_a_line_of_unicode_spaces_is_no_blank_line(text: str, generator: str | None) -> None:
+    """CommonMark's blank line holds only spaces and tabs: a line of U+00A0 or U+2003 is a
+    paragraph (commonmark.js renders `<p>\u00a0</p>`), kept where the author wrote it."""
+    assert run(text, generator=generator).body.rstrip("\n") == text.rstrip("\n")
+
+
+def test_a_link_after_a_line_of_unicode_spaces_is_made_absolute() -> None:
+    """markdown-it strips a paragraph's leading no-break-space line from its content; the
+    link on the next line is still found at its own line."""
+    assert run("\u00a0\n\u00a0\n[x](./a)\n").body == (
+        "\u00a0\n\u00a0\n[x](https://blog.example.com/posts/my-post/a)\n"
+    )
+
+
+def test_a_line_of_unicode_spaces_inside_an_admonition_is_kept() -> None:
+    assert run(":::tip\nx\n\u00a0\n:::\n", generator="docusaurus").body == (
+        "> **Tip**\n>\n> x\n> \u00a0\n"
+    )
+
+
 def test_uppercase_html_in_a_markdown_post_is_html() -> None:
     text = '<DIV CLASS="foo">\n\n*Markdown*\n\n</DIV>\n\n<Warning>\n*bar*\n</Warning>\n'
     assert run(text).body == text
@@ -251,6 +281,54 @@ def test_a_zola_admonition_block_keeps_its_title() -> None:
         generator="zola",
     )
     assert result.body == "> **About direction**\n>\n> Right to left is *supported*.\n"
+
+
+# How remark-directive 3.0.1 (the version Docusaurus 3 pins; the oracle: its mdast for each
+# case, read with the cached generator's node_modules) reads an admonition in a list item: the
+# directive is the item's child, its content read relative to the directive's indentation.
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        # `    text` is 2 columns past the directive: a paragraph, not code
+        (
+            "- item\n\n  :::tip\n    text\n  :::\n",
+            "<ul>\n<li>\n<p>item</p>\n<blockquote>\n<p><strong>Tip</strong></p>\n"
+            "<p>text</p>\n</blockquote>\n</li>\n</ul>\n",
+        ),
+        # 4 columns past it: code `x` (not `  x`), still inside the item
+        (
+            "- a\n  :::tip\n      x\n  :::\n",
+            "<ul>\n<li>\n<p>a</p>\n<blockquote>\n<p><strong>Tip</strong></p>\n"
+            "<pre><code>x\n</code></pre>\n</blockquote>\n</li>\n</ul>\n",
+        ),
+        # an indented continuation line of the directive's paragraph
+        (
+            "1. a\n\n   :::tip\n   b\n       c\n   :::\n",
+            "<ol>\n<li>\n<p>a</p>\n<blockquote>\n<p><strong>Tip</strong></p>\n"
+            "<p>b\nc</p>\n</blockquote>\n</li>\n</ol>\n",
+        ),
+        # a tab counts from the line's start: 2 columns wide after `  `, 4 at the start
+        (
+            "- item\n\n  :::tip\n  \tx\n  :::\n",
+            "<ul>\n<li>\n<p>item</p>\n<blockquote>\n<p><strong>Tip</strong></p>\n"
+            "<p>x</p>\n</blockquote>\n</li>\n</ul>\n",
+        ),
+        (
+            ":::tip\n\tx\n:::\n",
+            "<blockquote>\n<p><strong>Tip</strong></p>\n<pre><code>x\n</code></pre>\n</blockquote>\n",
+        ),
+        # at column 0 after the item: outside the list
+        (
+            "- item\n\n:::tip\ntext\n:::\n",
+            "<ul>\n<li>item</li>\n</ul>\n<blockquote>\n<p><strong>Tip</strong></p>\n"
+            "<p>text</p>\n</blockquote>\n",
+        ),
+    ],
+)
+def test_an_admonition_in_a_list_item_stays_there_and_reads_as_written(
+    text: str, html: str
+) -> None:
+    assert rendered(run(text, generator="docusaurus").body) == html
 
 
 def test_a_closed_fence_at_the_very_end_still_gets_its_line_break() -> None:

@@ -112,6 +112,8 @@ def _print_check(checkup: Checkup, *, links: bool, urls: bool = False) -> None:
             err=True,
         )
     warnings = drafts = old = 0
+    if config.generator_notice is not None:
+        warnings += print_notices([config.generator_notice])
     for item in checked:
         if item.error is not None:
             click.echo(f"{item.error} [error]")

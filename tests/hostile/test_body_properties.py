@@ -103,7 +103,14 @@ PIECES = [
 bodies = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=40).map("".join)
 
 DIALECTS = st.sampled_from(
-    [(None, ".md"), (None, ".mdx"), ("hugo", ".md"), ("jekyll", ".md"), ("zola", ".md")]
+    [
+        (None, ".md"),
+        (None, ".mdx"),
+        ("hugo", ".md"),
+        ("jekyll", ".md"),
+        ("zola", ".md"),
+        ("docusaurus", ".md"),
+    ]
 )
 COMMONMARK = MarkdownIt("commonmark")
 MDX_BLOCKS = MarkdownIt("commonmark").disable(["code", "html_block"])  # MDX has neither
@@ -213,3 +220,53 @@ def test_only_content_errors_are_raised(
     except ContentError:
         return
     assert isinstance(result.body, str)
+
+
+# Lines an admonition holds, each whole (an unclosed fence would run past the directive's
+# closer in CommonMark's reading of the post, and the directive is then left as written).
+ADMONITION_LINES = [
+    "text",
+    "*more* text",
+    "    indented",
+    "      deeper",
+    "  two",
+    "\tafter a tab",
+    "",
+    "\u00a0",
+    "- item",
+    "  - nested",
+    "1. first",
+    "> quoted",
+    "# Heading",
+    "```\ncode\n\n    indented code\n```",
+    "[x](./a)",
+]
+# (what stands before the directive, the directive's indentation): at the top, in a list item
+# (after a blank line or right under its text), and indented with no list.
+PLACES = [("", ""), ("- item\n", "  "), ("- item\n\n", "  "), ("1. item\n\n", "   "), ("", "  ")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(inner=st.lists(st.sampled_from(ADMONITION_LINES), max_size=8), place=st.sampled_from(PLACES))
+def test_an_admonition_holds_what_its_content_reads_as(
+    inner: list[str], place: tuple[str, str]
+) -> None:
+    """remark-directive (Docusaurus, Fuwari, Astro themes) reads what a `:::tip` holds as
+    Markdown of its own, relative to the directive's indentation (checked with remark-directive
+    3.0.1 on the cases of tests/test_body_fidelity.py): the blockquote it becomes holds exactly
+    what CommonMark reads in that content alone, wherever the directive stands."""
+    lead, indent = place
+    content = "\n".join(inner)
+    lines = [f"{indent}{line}" if line.strip(" \t") else "" for line in content.split("\n")]
+    body = f"{lead}{indent}:::tip\n" + "".join(f"{line}\n" for line in lines) + f"{indent}:::\n"
+    out = portable(body, "docusaurus").body
+    # Tab stops count from the line's start: a tab at the directive's column is as wide as it
+    # is there (remark-directive reads `  :::tip` then `  \tx` as the paragraph `x`).
+    at_column = "\n".join(
+        (indent + line).expandtabs(4)[len(indent) :] if line.startswith("\t") else line
+        for line in content.split("\n")
+    )
+    absolute = at_column.replace("./a", "https://blog.example.com/posts/my-post/a")
+    inside = COMMONMARK.render(absolute)
+    quote = f"<blockquote>\n<p><strong>Tip</strong></p>\n{inside}</blockquote>\n"
+    assert quote in COMMONMARK.render(out)
