@@ -286,7 +286,7 @@ class Records:
             self._touch(new, name)
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
-            post.platforms[name] = moved_entry(entry, old).evolve(source=None, blob=None)
+            post.platforms[name] = moved_entry(entry, old)
         self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source

@@ -27,9 +27,11 @@ is git's stage 1, through `merge3`). Our changes are the post × platform pairs 
 we read, the posts whose source we set, and the posts we moved (slug changes, in order). Then:
 
 1. a move carries to its new URL every entry the other writer left changed or added at the old
-   one (an entry there as we read it is the one we moved);
+   one (an entry there as we read it is the one we moved, unless an earlier move of ours
+   carried it there), without its file digest, as `Records.move` drops it;
 2. a pair we did not change is theirs; a pair they did not change (or removed) is ours, a
-   deliberate removal of ours included;
+   deliberate removal of ours included. An entry a move carried is their change, even when it
+   equals the one we read at its new URL (their move of A to C, then ours of C back to A);
 3. a pair both changed goes through `merge_entry`; if one side removed it, the other's changed
    entry outlives the removal (it is news that side has not seen).
 
@@ -75,10 +77,12 @@ def moved_entry(entry: Entry, old: str) -> Entry:
     """An entry after its post moved away from `old` keeps `was`, the canonical URL its copy
     (or the create in flight) carried: where a lookup must search for a create, and what a
     published copy still carries until the update that moves it lands (`ownership.urls_of`).
-    A gone copy needs neither."""
-    if entry.state == "gone" or entry.was is not None:
-        return entry
-    return entry.evolve(was=old)
+    A gone copy needs neither. The file digests (`source`, and git's `blob`) go: the copies
+    still carry the old URL, so the fast path must not call the post unchanged on its bytes alone
+    before a run has compared its URL and recorded it again. One rule for `Records.move` and a
+    move's replay."""
+    was = entry.was if entry.state == "gone" or entry.was is not None else old
+    return entry.evolve(was=was, source=None, blob=None)
 
 
 def merge(ours: RecordsData, theirs: RecordsData) -> RecordsData:
@@ -175,18 +179,21 @@ def rebase(
     changed, as we read it; `moves` the (old, new) canonical URLs of the posts we moved, in
     order. Everything else is theirs. `disk` is modified and returned.
     """
+    carried: set[Key] = set()  # where our moves put the other writer's entries: their changes
     for old, new in moves:
         left = disk.posts.pop(old, None)
         for platform, entry in (left.platforms if left else {}).items():
-            if entry == base.get((old, platform)):
+            if entry == base.get((old, platform)) and (old, platform) not in carried:
                 continue  # the entry we moved
-            carried = moved_entry(entry, old)
+            carried.discard((old, platform))
+            carried.add((new, platform))
+            moved = moved_entry(entry, old)
             post = disk.posts.setdefault(new, PostRecords(left.source if left else None, {}))
             there = post.platforms.get(platform)
-            post.platforms[platform] = carried if there is None else merge_entry(there, carried)
+            post.platforms[platform] = moved if there is None else merge_entry(there, moved)
     for (url, platform), before in base.items():
         mine, theirs = ours.get(url, platform), disk.get(url, platform)
-        if theirs == before or theirs is None:
+        if (theirs == before and (url, platform) not in carried) or theirs is None:
             chosen = mine  # nobody else touched it (or they removed it): our change stands
         elif mine == before:
             chosen = theirs  # we wrote back what we read: theirs is the only change

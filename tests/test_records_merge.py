@@ -342,15 +342,65 @@ def test_a_move_carries_the_entry_another_writer_added_at_the_old_url(tmp_path: 
     path.write_bytes(dump_records(first))
     with Records.open(path) as records:
         pulled = copy(first)
-        pulled.posts[OLD].platforms["mastodon"] = Entry("published", at=stamp(0), id="m")
+        pulled.posts[OLD].platforms["mastodon"] = Entry(
+            "published", at=stamp(0), id="m", source="digest-of-b.md"
+        )
         replace_file(path, dump_records(pulled))
         records.move(OLD, NEW, source="posts/b2.md")
     final = Records.read(path)
     assert final.urls() == [NEW]
     assert sorted(final.entries(NEW)) == ["devto", "mastodon"]
-    # `was`: the toot still links OLD until the update that moves it lands (ownership.urls_of)
+    # `was`: the toot still links OLD until the update that moves it lands (ownership.urls_of);
+    # no file digest, as `Records.move` drops it: the fast path must not call the moved post
+    # unchanged on its bytes alone, so the next run compares its URL and updates the toot.
     assert final.get(NEW, "mastodon") == Entry("published", at=stamp(0), id="m", was=OLD)
     assert final.source_of(NEW) == "posts/b2.md"
+
+
+def test_an_entry_the_other_writer_moved_back_to_where_we_read_it_is_kept(
+    tmp_path: Path,
+) -> None:
+    """The hypothesis counterexample of issue 12, by name. A post at A whose entry already
+    carries `was=A` (moved away and back before) and no file digest: another writer moves it to
+    C (a git pull), while this run, not seeing that, forgot A's devto entry, wrote C's hashnode
+    entry and moved C to A. Our move carries the other writer's devto entry from C back to A,
+    where it equals the entry we read there and removed: it is the other writer's change, and
+    must outlive our removal (it was dropped, and the next run posted to dev.to again)."""
+    path = tmp_path / "records.json"
+    devto = Entry("published", at=stamp(0), id="d", was=A)
+    first = RecordsData({A: PostRecords(None, {"devto": devto})})
+    path.write_bytes(dump_records(first))
+    with Records.open(path) as records:
+        pulled = RecordsData({NEW: PostRecords(None, {"devto": devto})})  # they moved A → C
+        replace_file(path, dump_records(pulled))
+        with records.bulk():
+            records.remove(A, "devto")
+            records.put(NEW, "hashnode", Entry("pending", at=stamp(60), key="k"), source=None)
+            records.move(NEW, A)
+    final = Records.read(path)
+    assert final.urls() == [A]
+    assert final.get(A, "devto") == devto
+    assert final.get(A, "hashnode") == Entry("pending", at=stamp(60), key="k", was=NEW)
+
+
+def test_an_entry_carried_by_one_of_our_moves_follows_the_next(tmp_path: Path) -> None:
+    """The same, with one more move of ours (A to B): the entry carried to A by our first move
+    is not the one we read at A, so our second move carries it on to B (it was left behind as
+    "the entry we moved", and dropped)."""
+    path = tmp_path / "records.json"
+    devto = Entry("published", at=stamp(0), id="d", was=A)
+    path.write_bytes(dump_records(RecordsData({A: PostRecords(None, {"devto": devto})})))
+    with Records.open(path) as records:
+        replace_file(path, dump_records(RecordsData({NEW: PostRecords(None, {"devto": devto})})))
+        with records.bulk():
+            records.remove(A, "devto")
+            records.put(NEW, "hashnode", Entry("pending", at=stamp(60), key="k"), source=None)
+            records.move(NEW, A)
+            records.move(A, OLD)
+    final = Records.read(path)
+    assert final.urls() == [OLD]
+    assert final.get(OLD, "devto") == devto
+    assert sorted(final.entries(OLD)) == ["devto", "hashnode"]
 
 
 def test_a_move_carries_a_pending_entry_with_the_url_its_create_carried(tmp_path: Path) -> None:
@@ -576,9 +626,10 @@ def test_the_action_reads_a_move_off_the_documents() -> None:
     ours = copy(read)
     ours.posts[NEW] = ours.posts.pop(OLD)
     theirs = copy(read)
-    theirs.posts[OLD].platforms["mastodon"] = Entry("published", at=stamp(5), id="m")
+    theirs.posts[OLD].platforms["mastodon"] = Entry("published", at=stamp(5), id="m", source="s")
     merged = merge3(read, ours, theirs)
     assert sorted(merged.posts) == [A, NEW]
     assert sorted(merged.posts[NEW].platforms) == ["devto", "mastodon"]
+    assert merged.get(NEW, "mastodon") == Entry("published", at=stamp(5), id="m", was=OLD)
     # Without the ancestor it is the two-way merge: the old URL comes back beside the new.
     assert sorted(merge3(None, ours, theirs).posts) == [A, OLD, NEW]
