@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["normalize_url", "same_url", "url_key"]
+__all__ = ["normalize_url", "same_url", "url_key", "url_problem"]
 
 
 def normalize_url(url: str) -> str:
@@ -41,3 +41,15 @@ def url_key(url: str) -> str:
         return normalize_url(url)
     except ValueError:
         return url
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be read as an address (a broken IPv6 host, a port that is no number or
+    out of range), or None. `urlsplit` accepts such URLs and raises only when the host or port
+    is asked for, deep inside whatever asks first; a value from a pull request (the config,
+    the records) is checked with it where it is read, so the error names its file and field."""
+    try:
+        urlsplit(url).port  # noqa: B018 - parses the host and port now
+    except ValueError as exc:
+        return str(exc)
+    return None
