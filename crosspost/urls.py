@@ -34,9 +34,9 @@ def same_url(a: str | None, b: str | None) -> bool:
 
 def url_key(url: str) -> str:
     """The page `url` names, as a key: two parsable URLs have one key exactly when `same_url`
-    holds (an unparsable URL is only its own page). Whatever compares or indexes canonical URLs uses it,
-    since a platform's `find` matches any spelling of a page and a check by string would let
-    another post's page pass for a new one."""
+    holds (an unparsable URL is only its own page). Whatever compares or indexes canonical
+    URLs uses it, since a platform's `find` matches any spelling of a page and a check by
+    string would let another post's page pass for a new one."""
     try:
         return normalize_url(url)
     except ValueError:

@@ -197,9 +197,9 @@ def test_a_post_claiming_another_posts_url_spelled_differently_clashes(
     published: HostileBlog, canonical: str
 ) -> None:
     """A second post whose canonical URL is another post's, spelled differently, is the clash
-    two posts with one URL always were (refused, naming the other file; nothing sent): otherwise dev.to's
-    `find` would hand it the victim's article to adopt, then update, and Hashnode and Medium
-    would get a second copy of the page."""
+    two posts with one URL always were (refused, naming the other file; nothing sent):
+    otherwise dev.to's `find` would hand it the victim's article to adopt, then update, and
+    Hashnode and Medium would get a second copy of the page."""
     victim = published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
     assert published.publish().exit_code == 0
     victim_url = f"{SITE}/posts/victim/"

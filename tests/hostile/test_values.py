@@ -13,7 +13,6 @@ from .conftest import HostileBlog
 HUGE = "9" * 5000
 
 
-
 def _was(value: str) -> object:
     """The records with the good post's dev.to entry saying it moved from `value`."""
 
