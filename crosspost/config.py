@@ -29,6 +29,7 @@ from .notice import Notice
 from .profiles import PROFILES, Profile, detect_generator, site_generators
 from .suggest import allowed_hint
 from .tables import TableText, build_settings, read_quietly, shown_value
+from .urls import url_problem
 
 __all__ = [
     "CONFIG_FILE",
@@ -350,6 +351,8 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         )
     if site.url is not None and not _SITE_URL.fullmatch(site.url):
         ctx.fail("site.url", f"{shown_value(site.url)} is not an absolute http(s) URL", None)
+    elif site.url is not None and (problem := url_problem(site.url)):
+        ctx.fail("site.url", f"{shown_value(site.url)} is not a valid URL ({problem})", None)
     _check_content_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use

@@ -26,11 +26,17 @@ def urls_of(
     """The canonical URLs this post's copy may carry: its own, the one it moves from in this run,
     and `record.was`, the URL it had before a move whose update has not landed yet. `was` is in
     the records, which a pull request can edit, so it counts only for a URL that is the blog's
-    own (`Config.owns`) and that no post holds records for now: never another post's URL, nor
-    an article written by hand on the platform."""
+    own (`Config.owns`) and that no post holds records for now, under any spelling of the page
+    (`Records.same_page`): never another post's URL, nor an article written by hand on the
+    platform."""
     urls = [doc.canonical_url, *([moved_from] if moved_from else [])]
     was = record.was
-    if was and was not in urls and config.owns(was) and not records.entries(was):
+    if (
+        was
+        and not any(same_url(was, url) for url in urls)
+        and config.owns(was)
+        and not records.same_page(was)  # however the records spell it
+    ):
         urls.append(was)
     return urls
 

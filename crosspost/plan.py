@@ -30,6 +30,7 @@ from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError, shown
 from .gitindex import GitIndex, blob_id, read_index
 from .records import Entry, Records
+from .urls import url_key
 
 log = logging.getLogger("crosspost")
 
@@ -294,7 +295,9 @@ def place_posts(
     and that git does not list as modified is not even read (`crosspost.gitindex`).
     """
     placed: list[Placed] = []
-    claims: dict[str, list[str]] = defaultdict(list)  # canonical URL -> labels of its posts
+    # The page each post claims (`url_key`: two spellings of one page are one claim, as every
+    # platform's `find` sees them) -> the labels of its posts.
+    claims: dict[str, list[str]] = defaultdict(list)
     seen: set[str | None] = set()  # each file once, however often it was named
     index = GitIndex()
     if fingerprints and records.urls_known():
@@ -309,7 +312,7 @@ def place_posts(
                     doc=source,
                 )
             )
-            claims[source.canonical_url].append(source.label)
+            claims[url_key(source.canonical_url)].append(source.label)
             continue
         rel = relative_source(source, config.root)
         if rel in seen:
@@ -321,7 +324,7 @@ def place_posts(
         if blob is not None and fingerprints:
             post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
             if post.unchanged is not None:
-                claims[post.unchanged].append(post.label)
+                claims[url_key(post.unchanged)].append(post.label)
                 continue
         try:
             data = source.read_bytes()
@@ -332,7 +335,7 @@ def place_posts(
             post.unchanged = records.unchanged(rel, fingerprints, digest=file_hash(data))
             if post.unchanged is not None:
                 post.blob = blob_id(data)
-                claims[post.unchanged].append(post.label)
+                claims[url_key(post.unchanged)].append(post.label)
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
@@ -344,7 +347,7 @@ def place_posts(
             post.error = exc
             continue
         post.label = post.doc.label
-        claims[post.doc.canonical_url].append(post.doc.label)
+        claims[url_key(post.doc.canonical_url)].append(post.doc.label)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
     for post in placed:
         if post.doc is None:
@@ -372,21 +375,25 @@ def previous_url(
     """The canonical URL this post was cross-posted under before its URL changed, or None.
 
     Raises `SourceError` when the post's URL belongs to another post: one in this run, or one
-    already cross-posted from another file that still exists. A changed URL is recognised when
-    it is certain: the same file now renders to another URL (a slug or permalink change), or
-    the file was renamed (its old path is gone and the records hold exactly these bytes, or a
-    rename was recorded by `Records.rename_source`). Its copies are then updated to point at
-    the new URL instead of being posted a second time.
+    already cross-posted from another file that still exists, however either spells the page
+    (`claims` are keyed by `url_key`, the records asked by `Records.same_page`: a platform's
+    `find` would hand the other post's copy to this one). A changed URL is recognised when
+    it is certain: the same file now renders to another URL (a slug or permalink change, or
+    the same page spelled otherwise), or the file was renamed (its old path is gone and the
+    records hold exactly these bytes, or a rename was recorded by `Records.rename_source`). Its
+    copies are then updated to point at the new URL instead of being posted a second time.
     """
     url = doc.canonical_url
-    others = [label for label in claims[url] if label != doc.label]
+    others = [label for label in claims[url_key(url)] if label != doc.label]
     if others:
         raise shared_url_error(doc.source, url, ", ".join(others))
-    owner = records.source_of(url)
-    if records.entries(url):
+    recorded = records.same_page(url)
+    for spelling in recorded:
+        owner = records.source_of(spelling)
         if owner and rel and owner != rel and (root / owner).exists():
             raise shared_url_error(doc.source, url, f"{owner}, already cross-posted")
-        return None
+    if recorded:
+        return None if recorded[0] == url else recorded[0]
     candidates = [records.url_for_source(rel)] if rel else []
     if doc.source_hash:
         candidates += [
@@ -395,7 +402,7 @@ def previous_url(
             if not (root / (records.source_of(old) or "")).is_file()
         ]
     for old in candidates:
-        if old and old != url and records.entries(old) and old not in claims:
+        if old and old != url and records.entries(old) and url_key(old) not in claims:
             return old
     return None
 

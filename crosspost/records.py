@@ -39,6 +39,7 @@ from .records_format import (
     parse,
 )
 from .records_merge import Key, moved_entry, rebase, when
+from .urls import url_key
 
 __all__ = ["FORMAT_VERSION", "Entry", "Records", "State", "check_records_path", "now_iso"]
 
@@ -80,6 +81,7 @@ class Records:
         self._moves: list[tuple[str, str]] = []  # (old, new) canonical URLs, in order
         self._by_source: dict[str, str] | None = None
         self._by_hash: defaultdict[str, list[str]] | None = None
+        self._by_page: defaultdict[str, set[str]] | None = None  # url_key -> recorded URLs
         self._seen: tuple[int, int, int] | None = None
         self._deferred = False
 
@@ -134,6 +136,7 @@ class Records:
         self._data = _parse(self.path, lazy=True)
         self._by_source = None
         self._by_hash = None
+        self._by_page = None
         self._seen = _signature(self.path)
 
     # ----------------------------------------------------------------- reading
@@ -167,6 +170,19 @@ class Records:
     def entries(self, url: str) -> dict[str, Entry]:
         post = self._post(url)
         return dict(post.platforms) if post else {}
+
+    def same_page(self, url: str) -> list[str]:
+        """The recorded URLs that are the page `url` names, spelled as recorded (`url` itself
+        first), of posts that hold records. The records are keyed by the URL as written, but a
+        platform's `find` matches a page however it is spelled (`crosspost.urls.same_url`), so
+        whether a URL is another post's is asked here, never by its spelling
+        (docs/threat-model.md)."""
+        if self._by_page is None:
+            self._by_page = defaultdict(set)
+            for recorded in self._data.urls():
+                self._by_page[url_key(recorded)].add(recorded)
+        spellings = sorted(self._by_page.get(url_key(url), ()), key=lambda u: (u != url, u))
+        return [recorded for recorded in spellings if self.entries(recorded)]
 
     def urls_known(self) -> bool:
         """Whether any post has records (a first run has none to skip by)."""
@@ -231,6 +247,8 @@ class Records:
         """Record `entry` and write the file through before returning."""
         self._touch(url, platform)
         post = self._posts.setdefault(url, PostRecords(source, {}))
+        if self._by_page is not None:
+            self._by_page[url_key(url)].add(url)
         if source:
             post.source = source
             self._dirty_sources.add(url)
@@ -287,6 +305,8 @@ class Records:
         post = self._posts[new] = self._posts.pop(old)
         for name, entry in post.platforms.items():
             post.platforms[name] = moved_entry(entry, old)
+        if self._by_page is not None:
+            self._by_page[url_key(new)].add(new)
         self._moves.append((old, new))  # carries what another writer leaves at `old` meanwhile
         if source:
             post.source = source
@@ -357,6 +377,7 @@ class Records:
                 )
                 self._by_source = None
                 self._by_hash = None
+                self._by_page = None
                 self._seen = disk  # our changes stay listed: a retry merges them again
             for url in [url for url, post in self._posts.items() if not post.platforms]:
                 del self._posts[url]

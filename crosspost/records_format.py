@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .urls import url_problem
+
 __all__ = [
     "FORMAT_VERSION",
     "Entry",
@@ -102,6 +104,11 @@ class Entry:
                     f"posts[{url!r}].platforms.{platform}.{name}: expected "
                     f"{_FIELD_TYPES[name].__name__}, got {value!r}"
                 )
+        was = known.get("was")
+        if was is not None and (problem := url_problem(was)):
+            raise ValueError(
+                f"posts[{url!r}].platforms.{platform}.was: {was!r} is not a URL ({problem})"
+            )
         return cls(**known)
 
     def evolve(self, **changes: Any) -> Entry:

@@ -18,7 +18,7 @@ import pytest
 from crosspost.sandbox import Sandbox
 
 from .helpers import git
-from .test_action_e2e import POSTS, Blog, make_blog
+from .test_action_e2e import POSTS, SITE, Blog, make_blog
 
 
 @pytest.fixture
@@ -130,6 +130,42 @@ def test_records_edited_to_remember_a_hostile_address_do_not_vouch_for_it(blog: 
         assert attacker.requests == [], "the records vouched for the pull request's server"
         assert refused.returncode == 2, refused.log
         assert _refused_for(refused, "devto", attacker.url), refused.stdout
+
+
+def test_a_forged_was_spelled_differently_overwrites_nothing(blog: Blog) -> None:
+    """The pull request adds a post and, in the records, gives it another post's ids on every
+    platform that updates, with a `was` (the URL before a move) that is the other post's URL
+    without its trailing slash: the same page, so it vouches for nothing, and the job leaves
+    the other post's copies as they were (attention, exit 3)."""
+    first = blog.push("my blog")
+    assert first.returncode == 0, first.log
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    path = blog.author / ".crosspost" / "records.json"
+    records = json.loads(path.read_text("utf-8"))
+    victim = f"{SITE}/posts/reaching-1000-followers/"
+    platforms = ("devto", "hashnode", "mastodon")
+    forged = {}
+    for platform in platforms:
+        stolen = records["posts"][victim]["platforms"][platform]
+        forged[platform] = {
+            "state": "published",
+            "at": "2024-06-03T00:00:00Z",
+            "id": stolen["id"],
+            "url": stolen.get("url"),
+            "hash": "sha256:forged",
+            "was": victim.rstrip("/"),
+        }
+    records["posts"][f"{SITE}/posts/pwned/"] = {
+        "source": f"{POSTS}/pwned.md",
+        "platforms": forged,
+    }
+    path.write_text(json.dumps(records, indent=2), "utf-8")
+    blog.write(f"{POSTS}/pwned.md", "---\ntitle: PWNED\npublished: 2024-06-02\n---\nAttacker.\n")
+    before = {p: json.dumps(blog.sandbox.fakes[p].copies(victim)) for p in platforms}
+    result = blog.push("a harmless new post")
+    assert result.returncode == 3, result.log
+    for platform in platforms:
+        assert json.dumps(blog.sandbox.fakes[platform].copies(victim)) == before[platform], platform
 
 
 def _point(blog: Blog, platform: str, old: str, new: str) -> None:

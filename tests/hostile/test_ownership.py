@@ -137,3 +137,104 @@ def test_a_new_posts_record_forged_to_another_copys_id_never_overwrites_it(
     else:
         assert result.status is Status.UNSUPPORTED, result
     assert fake.copies(victim_url) == before, "the victim's copy was overwritten"
+
+
+SPELLINGS = [
+    pytest.param(f"{SITE}/posts/victim", id="no-trailing-slash"),
+    pytest.param(f"{SITE}/posts/victim/#x", id="fragment"),
+    pytest.param("https://BLOG.EXAMPLE.COM/posts/victim/", id="capitals"),
+    pytest.param("https://blog.example.com:443/posts/victim/", id="default-port"),
+]
+"""The victim's URL `https://blog.example.com/posts/victim/` spelled differently: the same page
+to every platform's `find` and to `crosspost.urls.same_url`, so the same page to every check."""
+
+UPDATERS = [p for p in PLATFORMS if load_adapters()[p].capabilities.update]
+
+
+@pytest.mark.parametrize("platform", UPDATERS)
+@pytest.mark.parametrize("was", SPELLINGS)
+def test_a_forged_was_spelled_differently_vouches_for_nothing(
+    published: HostileBlog, platform: str, was: str
+) -> None:
+    """The forged `was` of the test above, spelled so that it is not the victim's records key
+    byte for byte: "no post holds records for it" compares pages, not strings, so it still
+    vouches for nothing and the victim's copy is left alone (attention, exit 3)."""
+    published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
+    assert published.publish().exit_code == 0
+    data = json.loads(published.records.read_text("utf-8"))
+    victim_url = f"{SITE}/posts/victim/"
+    stolen = data["posts"][victim_url]["platforms"][platform]
+    data["posts"][f"{SITE}/posts/newcomer/"] = {
+        "source": "posts/newcomer.md",
+        "platforms": {
+            platform: {
+                "state": "published",
+                "at": "2024-03-03T00:00:00Z",
+                "id": stolen["id"],
+                "url": stolen.get("url"),
+                "hash": "sha256:forged",
+                "was": was,
+            }
+        },
+    }
+    published.records.write_text(json.dumps(data), "utf-8")
+    published.write(
+        "newcomer.md",
+        front_matter("title: Newcomer", "date: 2024-03-04", body="Attacker text.\n"),
+    )
+    fake = published.sandbox.fakes[platform]
+    before = copy.deepcopy(fake.copies(victim_url))
+    report = published.publish()
+    (result,) = [r for r in report.results if r.platform == platform and "newcomer" in r.post]
+    assert result.status is Status.ATTENTION, result
+    assert "not this post's" in result.message
+    assert report.exit_code == 3
+    assert fake.copies(victim_url) == before, "the victim's copy was overwritten"
+
+
+@pytest.mark.parametrize("canonical", SPELLINGS)
+def test_a_post_claiming_another_posts_url_spelled_differently_clashes(
+    published: HostileBlog, canonical: str
+) -> None:
+    """A second post whose canonical URL is another post's, spelled differently, is the clash
+    two posts with one URL always were (refused, naming the other file; nothing sent):
+    otherwise dev.to's `find` would hand it the victim's article to adopt, then update, and
+    Hashnode and Medium would get a second copy of the page."""
+    victim = published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
+    assert published.publish().exit_code == 0
+    victim_url = f"{SITE}/posts/victim/"
+    before = {p: copy.deepcopy(published.sandbox.fakes[p].copies(victim_url)) for p in PLATFORMS}
+    pwn = published.write(
+        "pwn.md",
+        front_matter(
+            "title: PWNED", "date: 2024-03-04", f"canonical_url: {canonical}", body="Attacker.\n"
+        ),
+    )
+    writes = len(published.writes())
+    report = published.publish()
+    (error,) = report.errors  # the victim is unchanged: its records speak for it, unread
+    assert getattr(error, "path", None) == pwn and getattr(error, "field", None) == "canonical_url"
+    assert f"is also the URL of {victim}" in str(error)
+    assert report.exit_code != 0
+    assert len(published.writes()) == writes
+    for platform, copies in before.items():
+        assert published.sandbox.fakes[platform].copies(victim_url) == copies, platform
+
+
+@pytest.mark.parametrize("canonical", SPELLINGS)
+def test_a_post_claiming_a_cross_posted_url_spelled_differently_clashes_when_run_alone(
+    published: HostileBlog, canonical: str
+) -> None:
+    """The same claim when only the newcomer is published (`crosspost publish pwn.md`): the
+    records know the victim's page under its own spelling, from a file that still exists."""
+    published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
+    assert published.publish().exit_code == 0
+    pwn = published.write(
+        "pwn.md", front_matter("title: PWNED", "date: 2024-03-04", f"canonical_url: {canonical}")
+    )
+    writes = len(published.writes())
+    report = published.publish(pwn)
+    (error,) = report.errors
+    assert getattr(error, "path", None) == pwn and getattr(error, "field", None) == "canonical_url"
+    assert "posts/victim.md, already cross-posted" in str(error)
+    assert len(published.writes()) == writes

@@ -4,12 +4,25 @@ never an internal error, never accepted (issue 13's smaller attacks)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from .conftest import HostileBlog
 
 HUGE = "9" * 5000
+
+
+def _was(value: str) -> object:
+    """The records with the good post's dev.to entry saying it moved from `value`."""
+
+    def change(data: dict[str, Any]) -> dict[str, Any]:
+        post = data["posts"]["https://blog.example.com/posts/good/"]
+        post["platforms"]["devto"]["was"] = value
+        return data
+
+    return change
+
 
 RECORDS = {
     "version-true": (lambda d: {**d, "version": True}, "no version number"),
@@ -23,6 +36,9 @@ RECORDS = {
         lambda d: {**d, "accounts": {"mastodon": {"instance": 1, "limits_at": "soon"}}},
         "accounts.mastodon.instance",
     ),
+    "was-bad-ipv6": (_was("https://[bad/x"), "platforms.devto.was"),
+    "was-port-out-of-range": (_was("https://blog.example.com:99999/x"), "platforms.devto.was"),
+    "was-port-not-a-number": (_was("https://blog.example.com:abc/x"), "platforms.devto.was"),
 }
 
 
@@ -55,6 +71,17 @@ CONFIG = {
     "site-url-newline": (
         'url = "https://blog.example.com"',
         'url = "https://blog.example.com\\n::error::x"',
+        "site.url",
+    ),
+    "site-url-bad-ipv6": ('url = "https://blog.example.com"', 'url = "https://[::1"', "site.url"),
+    "site-url-port-out-of-range": (
+        'url = "https://blog.example.com"',
+        'url = "https://blog.example.com:99999"',
+        "site.url",
+    ),
+    "site-url-port-not-a-number": (
+        'url = "https://blog.example.com"',
+        'url = "https://blog.example.com:abc"',
         "site.url",
     ),
 }
