@@ -114,6 +114,24 @@ def allowed_hosts(site: str | None) -> frozenset[str] | None:
     return frozenset({host.lower()}) if host else frozenset()
 
 
+MAX_REDIRECTS = 10
+
+
+async def _status(client: httpx.AsyncClient, method: str, url: str) -> int:
+    """The final status of `method url`, redirects followed by hand: each response is closed
+    as soon as its headers are in, its body never read. httpx's own redirect following reads
+    every redirect's whole body, and a GET would read the page's: a server that streams an
+    endless body would fill the memory (a link check needs the status alone)."""
+    request = client.build_request(method, url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = await client.send(request, stream=True)
+        await response.aclose()  # closes the connection without reading what is left
+        if response.next_request is None:
+            return response.status_code
+        request = response.next_request
+    raise httpx.TooManyRedirects("more than 10 redirects", request=request)
+
+
 async def check_urls(
     urls: Iterable[str],
     *,
@@ -123,9 +141,12 @@ async def check_urls(
     resolve: Resolver = _resolve,
 ) -> dict[str, int | str]:
     """Each URL's final HTTP status after redirects, or the reason it could not be fetched
-    (a URL that cannot even be parsed, an internal address: see `allowed_hosts`).
+    (a URL that cannot even be parsed, an internal address: see `allowed_hosts`, no answer
+    within `timeout` seconds).
 
-    HEAD first (cheap); servers that refuse HEAD (405/501, some CDNs 403) get a GET.
+    HEAD first (cheap); servers that refuse HEAD (405/501, some CDNs 403) get a GET. `timeout`
+    bounds each URL as a whole, redirects and the GET included: httpx's timeouts are per read,
+    and a server that trickles one header line at a time never trips them.
     """
     unique = sorted(set(urls))
     allowed = allowed_hosts(site)
@@ -133,18 +154,20 @@ async def check_urls(
     guarded = inner if allowed is None else _PublicOnly(inner, allowed, resolve)
     async with httpx.AsyncClient(
         timeout=timeout,
-        follow_redirects=True,
-        max_redirects=10,
+        follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         transport=guarded,
     ) as client:
 
         async def probe(url: str) -> tuple[str, int | str]:
             try:
-                response = await client.head(url)
-                if response.status_code in (403, 405, 501):
-                    response = await client.get(url)
-                return url, response.status_code
+                async with asyncio.timeout(timeout):
+                    status = await _status(client, "HEAD", url)
+                    if status in (403, 405, 501):
+                        status = await _status(client, "GET", url)
+                return url, status
+            except TimeoutError:
+                return url, f"no complete answer within {timeout:g} s"
             except _Refused as exc:
                 return url, str(exc)
             except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
