@@ -317,7 +317,7 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         )
     if site.url is not None and not _SITE_URL.fullmatch(site.url):
         ctx.fail("site.url", f"{shown_value(site.url)} is not an absolute http(s) URL", None)
-    _check_content_inside(site, path.parent, ctx)
+    _check_folders_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
     except (ZoneInfoNotFoundError, ValueError):
@@ -372,24 +372,27 @@ _SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f
 """An absolute http(s) URL on one line: it is written into every post and every message."""
 
 
-def _check_content_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
-    """The content folder resolves inside the blog folder (links followed first): a pull request
-    must not make the Action publish `site.content = "../.."` or a linked folder's files."""
+def _check_folders_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
+    """The content and build folders resolve inside the blog folder (links followed first): a
+    pull request must not make the Action publish `site.content = "../.."` or a linked folder's
+    files, nor read a built site (`site.build = "/tmp/x"`) it did not commit, whose canonical
+    URLs and images crosspost would adopt."""
     profile = PROFILES.get(site.profile) if site.profile else None
     content = site.content or (profile.content if profile else None)
-    if content is None:
-        return
-    try:
-        resolved = (root / content).resolve()
-    except (RuntimeError, OSError):
-        ctx.fail("site.content", f"{shown_value(content)} cannot be resolved (a link loop?)", None)
-    if not resolved.is_relative_to(root.resolve()):
-        ctx.fail(
-            "site.content",
-            f"{shown_value(content)} leads outside the blog folder (to {resolved})",
-            None,
-            hint="keep the posts inside the blog; crosspost never publishes files from outside it",
-        )
+    for key, folder in (("site.content", content), ("site.build", site.build)):
+        if folder is None:
+            continue
+        try:
+            resolved = (root / folder).resolve()
+        except (RuntimeError, OSError):
+            ctx.fail(key, f"{shown_value(folder)} cannot be resolved (a link loop?)", None)
+        if not resolved.is_relative_to(root.resolve()):
+            ctx.fail(
+                key,
+                f"{shown_value(folder)} leads outside the blog folder (to {resolved})",
+                None,
+                hint="keep it inside the blog; crosspost never reads files from outside it",
+            )
 
 
 def check_tag_platforms(config: Config, known: Collection[str]) -> None:
