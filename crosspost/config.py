@@ -13,7 +13,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -128,11 +128,12 @@ class Config:
     tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     records_path: Path | None = None
     credentials: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
-    confirmed_hosts: frozenset[str] | None = None
-    """None: a person runs crosspost, and a token goes wherever the configuration says. A set
-    (the GitHub Action): a token goes only to its adapter's default API address or to one of
-    these, which a maintainer named outside the pull request (the action's `api-hosts` input);
-    neither the configuration nor the records vouch for an address (docs/threat-model.md)."""
+    confirmed_hosts: Mapping[str, frozenset[str]] | None = None
+    """None: a person runs crosspost, and a token goes wherever the configuration says. A
+    mapping (the GitHub Action): a platform's token goes only to its adapter's default API
+    address or to the addresses confirmed for that platform, which a maintainer named outside
+    the pull request (the action's `api-hosts` input, see `confirmed_hosts`); neither the
+    configuration nor the records vouch for an address (docs/threat-model.md)."""
 
     @property
     def profile(self) -> Profile | None:
@@ -393,6 +394,28 @@ def _check_folders_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
                 None,
                 hint="keep it inside the blog; crosspost never reads files from outside it",
             )
+
+
+_CONFIRMATION = re.compile(r"([a-z][a-z0-9_-]*)=(\S+)")
+
+
+def confirmed_hosts(entries: Iterable[str]) -> Mapping[str, frozenset[str]]:
+    """The API addresses a maintainer confirmed, by platform, from entries `NAME=https://host`
+    (the action's `api-hosts` input). Per platform, never for all: a pull request that points
+    `[platforms.devto] api_url` at the Mastodon server confirmed for Mastodon must not send
+    the dev.to token there."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        matched = _CONFIRMATION.fullmatch(entry.strip())
+        if matched is None or "://" not in matched[2]:
+            raise ConfigError(
+                f"api-hosts entry {shown_value(entry)} does not name its platform and address",
+                field="api-hosts",
+                hint="write one NAME=https://host per line, like "
+                "mastodon=https://mastodon.social: a host is confirmed for that platform only",
+            )
+        found.setdefault(matched[1], set()).add(matched[2])
+    return MappingProxyType({name: frozenset(hosts) for name, hosts in found.items()})
 
 
 def check_tag_platforms(config: Config, known: Collection[str]) -> None:
