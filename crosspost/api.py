@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import credentials, redact
-from .config import Config, load_config, run_config
+from .config import Config, confirmed_hosts, load_config, run_config
 from .credentials import is_token_variable
 from .discover import find_posts, is_post_name, no_posts_found
 from .document import Document, Notice
@@ -69,6 +69,7 @@ __all__ = [
     "check_keyring",
     "check_records_path",
     "collect",
+    "confirmed_hosts",
     "delete_token",
     "describe_platforms",
     "doctor",
@@ -399,6 +400,7 @@ async def hold_until_live(
         deadline=deadline,
         interval=min(10.0, deadline / 10),
         site=config.site.url,
+        trust_site=config.confirmed_hosts is None,  # under the Action: see links.allowed_hosts
     )
     dead = {post: sorted(u for u in urls if statuses.get(u) != 200) for post, urls in needs.items()}
     held = [

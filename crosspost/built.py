@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import Config
+from .errors import SourceError
 from .notice import Notice
 
 if TYPE_CHECKING:
@@ -94,6 +95,8 @@ def _index(folder: Path, site: str, stamp: float) -> tuple[BuiltPage, ...]:
     """Every HTML page of the build; `stamp` (the folder's mtime) renews it after a rebuild."""
     found = []
     for file in sorted(folder.rglob("*.html")):
+        if not file.resolve().is_relative_to(folder):
+            continue  # a link out of the build: crosspost reads nothing outside the blog
         relative = file.relative_to(folder).as_posix()
         path = relative.removesuffix("index.html") if file.name == "index.html" else relative
         found.append(_read_page(file, f"{site}/{path}"))
@@ -157,6 +160,17 @@ def from_build(doc: Document, config: Config) -> Document:
         return dataclasses.replace(doc, unbuilt=doc.unbuilt or reason)
     notes: list[str] = []
     canonical = page.canonical or page.url
+    if not config.owns(canonical):
+        # The rule front matter's canonical_url follows: crosspost adopts and updates copies by
+        # canonical URL, so a committed page claiming someone else's would take over theirs.
+        raise SourceError(
+            f"the built page {page.file.relative_to(folder)} gives the canonical URL "
+            f"{canonical!r}, which is not on the site (site.url {config.site.url!r})",
+            path=doc.source,
+            field="canonical_url",
+            hint="a post's canonical URL is its page on this site; list another host of "
+            "yours in [site] hosts = [...] if the post lives there",
+        )
     if canonical != doc.canonical_url:
         notes.append(f"the built page's canonical URL is {canonical}, not {doc.canonical_url}")
     body = _IMAGE.sub(lambda m: _built_image(m, config, page, notes), doc.body)

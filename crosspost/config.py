@@ -13,7 +13,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -131,11 +131,12 @@ class Config:
     tags: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     records_path: Path | None = None
     credentials: Mapping[str, Secret] = field(default_factory=lambda: MappingProxyType({}))
-    confirmed_hosts: frozenset[str] | None = None
-    """None: a person runs crosspost, and a token goes wherever the configuration says. A set
-    (the GitHub Action): a token goes only to its adapter's default API address or to one of
-    these, which a maintainer named outside the pull request (the action's `api-hosts` input);
-    neither the configuration nor the records vouch for an address (docs/threat-model.md)."""
+    confirmed_hosts: Mapping[str, frozenset[str]] | None = None
+    """None: a person runs crosspost, and a token goes wherever the configuration says. A
+    mapping (the GitHub Action): a platform's token goes only to its adapter's default API
+    address or to the addresses confirmed for that platform, which a maintainer named outside
+    the pull request (the action's `api-hosts` input, see `confirmed_hosts`); neither the
+    configuration nor the records vouch for an address (docs/threat-model.md)."""
 
     @property
     def profile(self) -> Profile | None:
@@ -353,7 +354,7 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         ctx.fail("site.url", f"{shown_value(site.url)} is not an absolute http(s) URL", None)
     elif site.url is not None and (problem := url_problem(site.url)):
         ctx.fail("site.url", f"{shown_value(site.url)} is not a valid URL ({problem})", None)
-    _check_content_inside(site, path.parent, ctx)
+    _check_folders_inside(site, path.parent, ctx)
     try:
         site.tz  # noqa: B018 - validates the zone name now rather than at first use
     except (ZoneInfoNotFoundError, ValueError):
@@ -408,24 +409,49 @@ _SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f
 """An absolute http(s) URL on one line: it is written into every post and every message."""
 
 
-def _check_content_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
-    """The content folder resolves inside the blog folder (links followed first): a pull request
-    must not make the Action publish `site.content = "../.."` or a linked folder's files."""
+def _check_folders_inside(site: SiteConfig, root: Path, ctx: TableText) -> None:
+    """The content and build folders resolve inside the blog folder (links followed first): a
+    pull request must not make the Action publish `site.content = "../.."` or a linked folder's
+    files, nor read a built site (`site.build = "/tmp/x"`) it did not commit, whose canonical
+    URLs and images crosspost would adopt."""
     profile = PROFILES.get(site.profile) if site.profile else None
     content = site.content or (profile.content if profile else None)
-    if content is None:
-        return
-    try:
-        resolved = (root / content).resolve()
-    except (RuntimeError, OSError):
-        ctx.fail("site.content", f"{shown_value(content)} cannot be resolved (a link loop?)", None)
-    if not resolved.is_relative_to(root.resolve()):
-        ctx.fail(
-            "site.content",
-            f"{shown_value(content)} leads outside the blog folder (to {resolved})",
-            None,
-            hint="keep the posts inside the blog; crosspost never publishes files from outside it",
-        )
+    for key, folder in (("site.content", content), ("site.build", site.build)):
+        if folder is None:
+            continue
+        try:
+            resolved = (root / folder).resolve()
+        except (RuntimeError, OSError):
+            ctx.fail(key, f"{shown_value(folder)} cannot be resolved (a link loop?)", None)
+        if not resolved.is_relative_to(root.resolve()):
+            ctx.fail(
+                key,
+                f"{shown_value(folder)} leads outside the blog folder (to {resolved})",
+                None,
+                hint="keep it inside the blog; crosspost never reads files from outside it",
+            )
+
+
+_CONFIRMATION = re.compile(r"([a-z][a-z0-9_-]*)=(\S+)")
+
+
+def confirmed_hosts(entries: Iterable[str]) -> Mapping[str, frozenset[str]]:
+    """The API addresses a maintainer confirmed, by platform, from entries `NAME=https://host`
+    (the action's `api-hosts` input). Per platform, never for all: a pull request that points
+    `[platforms.devto] api_url` at the Mastodon server confirmed for Mastodon must not send
+    the dev.to token there."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        matched = _CONFIRMATION.fullmatch(entry.strip())
+        if matched is None or "://" not in matched[2]:
+            raise ConfigError(
+                f"api-hosts entry {shown_value(entry)} does not name its platform and address",
+                field="api-hosts",
+                hint="write one NAME=https://host per line, like "
+                "mastodon=https://mastodon.social: a host is confirmed for that platform only",
+            )
+        found.setdefault(matched[1], set()).add(matched[2])
+    return MappingProxyType({name: frozenset(hosts) for name, hosts in found.items()})
 
 
 def check_tag_platforms(config: Config, known: Collection[str]) -> None:

@@ -403,8 +403,8 @@ class PlatformClient:
             "default API address, and no maintainer confirmed it",
             path=self._config_path,
             field=field,
-            hint=f"if the address is yours, add {origin} to the action's api-hosts input in the "
-            "workflow file (see docs/threat-model.md)",
+            hint=f"if the address is yours, add {self.platform}={origin} to the action's "
+            "api-hosts input in the workflow file (see docs/threat-model.md)",
         )
 
     def set_token(self, token: Secret) -> None:

@@ -26,6 +26,10 @@ ALLOW_PRIVATE = "CROSSPOST_ALLOW_PRIVATE_LINKS"
 checks fetch private, loopback and link-local addresses other than the site's own."""
 
 Resolver = Callable[[str], Awaitable[list[str]]]
+Origin = tuple[str, int | None]
+"""(host, port) with the scheme's default port filled in: what the site's exemption covers."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Cloud metadata services that sit on public-looking addresses (the link-local 169.254.0.0/16,
 # where most are, is refused as link-local already).
@@ -51,7 +55,7 @@ class _Refused(httpx.TransportError):
 
 class _PublicOnly(httpx.AsyncBaseTransport):
     """Every request (each redirect is one) goes out only if its host resolves to public
-    addresses alone, or is one of `allowed` (the site's own host). A page of a pull request
+    addresses alone, or is one of `allowed` (the site's own host and port). A page of a pull request
     must not turn a link check into a scan of the runner's network or its metadata service.
 
     The request then goes to the address that was vetted, never to the name: letting the
@@ -61,7 +65,7 @@ class _PublicOnly(httpx.AsyncBaseTransport):
     original name, through httpcore's `sni_hostname` request extension."""
 
     def __init__(
-        self, inner: httpx.AsyncBaseTransport, allowed: frozenset[str], resolve: Resolver
+        self, inner: httpx.AsyncBaseTransport, allowed: frozenset[Origin], resolve: Resolver
     ) -> None:
         self._inner = inner
         self._allowed = allowed
@@ -69,7 +73,7 @@ class _PublicOnly(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host.lower()
-        if host not in self._allowed:
+        if _origin(request.url.scheme, host, request.url.port) not in self._allowed:
             try:
                 addresses = await self._resolve(host)
             except (OSError, UnicodeError) as exc:
@@ -105,46 +109,86 @@ def _pinned(request: httpx.Request, address: str) -> httpx.Request:
     )
 
 
-def allowed_hosts(site: str | None) -> frozenset[str] | None:
-    """Hosts a link check may fetch whatever they resolve to: the site's own (a blog served on
-    127.0.0.1 or an intranet is checked as it is); None (everything) when ALLOW_PRIVATE is 1."""
+def _origin(scheme: str, host: str, port: int | None) -> Origin:
+    return host.lower(), port if port is not None else _DEFAULT_PORTS.get(scheme.lower())
+
+
+def allowed_hosts(site: str | None, *, trust_site: bool = True) -> frozenset[Origin] | None:
+    """What a link check may fetch whatever it resolves to: the site's own host and port (a
+    blog served on 127.0.0.1 or an intranet is checked as it is), nothing else; None
+    (everything) when ALLOW_PRIVATE is 1. The port counts: site.url comes from the pull request,
+    and `http://127.0.0.1` must not open every port of the runner's loopback.
+
+    `trust_site` False (under the Action): the site gets no exemption at all, since site.url is
+    the pull request's to set and a real blog's site is public; a workflow file whose site is
+    private sets ALLOW_PRIVATE."""
     if os.environ.get(ALLOW_PRIVATE) == "1":
         return None
-    host = urlsplit(site or "").hostname
-    return frozenset({host.lower()}) if host else frozenset()
+    parts = urlsplit(site or "")
+    try:
+        port = parts.port
+    except ValueError:  # a port out of range or not a number: nothing is exempt
+        return frozenset()
+    if not trust_site or not parts.hostname:
+        return frozenset()
+    return frozenset({_origin(parts.scheme, parts.hostname, port)})
+
+
+MAX_REDIRECTS = 10
+
+
+async def _status(client: httpx.AsyncClient, method: str, url: str) -> int:
+    """The final status of `method url`, redirects followed by hand: each response is closed
+    as soon as its headers are in, its body never read. httpx's own redirect following reads
+    every redirect's whole body, and a GET would read the page's: a server that streams an
+    endless body would fill the memory (a link check needs the status alone)."""
+    request = client.build_request(method, url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = await client.send(request, stream=True)
+        await response.aclose()  # closes the connection without reading what is left
+        if response.next_request is None:
+            return response.status_code
+        request = response.next_request
+    raise httpx.TooManyRedirects("more than 10 redirects", request=request)
 
 
 async def check_urls(
     urls: Iterable[str],
     *,
     site: str | None = None,
+    trust_site: bool = True,
     timeout: float = 15.0,
     transport: httpx.AsyncBaseTransport | None = None,
     resolve: Resolver = _resolve,
 ) -> dict[str, int | str]:
     """Each URL's final HTTP status after redirects, or the reason it could not be fetched
-    (a URL that cannot even be parsed, an internal address: see `allowed_hosts`).
+    (a URL that cannot even be parsed, an internal address: see `allowed_hosts`, no answer
+    within `timeout` seconds).
 
-    HEAD first (cheap); servers that refuse HEAD (405/501, some CDNs 403) get a GET.
+    HEAD first (cheap); servers that refuse HEAD (405/501, some CDNs 403) get a GET. `timeout`
+    bounds each URL as a whole, redirects and the GET included: httpx's timeouts are per read,
+    and a server that trickles one header line at a time never trips them.
     """
     unique = sorted(set(urls))
-    allowed = allowed_hosts(site)
+    allowed = allowed_hosts(site, trust_site=trust_site)
     inner = transport or httpx.AsyncHTTPTransport()
     guarded = inner if allowed is None else _PublicOnly(inner, allowed, resolve)
     async with httpx.AsyncClient(
         timeout=timeout,
-        follow_redirects=True,
-        max_redirects=10,
+        follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         transport=guarded,
     ) as client:
 
         async def probe(url: str) -> tuple[str, int | str]:
             try:
-                response = await client.head(url)
-                if response.status_code in (403, 405, 501):
-                    response = await client.get(url)
-                return url, response.status_code
+                async with asyncio.timeout(timeout):
+                    status = await _status(client, "HEAD", url)
+                    if status in (403, 405, 501):
+                        status = await _status(client, "GET", url)
+                return url, status
+            except TimeoutError:
+                return url, f"no complete answer within {timeout:g} s"
             except _Refused as exc:
                 return url, str(exc)
             except (httpx.HTTPError, httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -163,13 +207,16 @@ async def wait_live(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     transport: httpx.AsyncBaseTransport | None = None,
     site: str | None = None,
+    trust_site: bool = True,
 ) -> dict[str, int | str]:
     """Poll until every URL answers 200 or `deadline` seconds pass; the last statuses."""
     pending = set(urls)
     statuses: dict[str, int | str] = {}
     waited = 0.0
     while True:
-        statuses.update(await check_urls(pending, transport=transport, site=site))
+        statuses.update(
+            await check_urls(pending, transport=transport, site=site, trust_site=trust_site)
+        )
         pending = {u for u in pending if statuses[u] != 200}
         if not pending or waited >= deadline:
             return statuses

@@ -174,12 +174,14 @@ class Platforms:
 
     def _trusted_hosts(self, name: str) -> frozenset[str] | None:
         """Where `name`'s credential may go: anywhere (None) when a person runs crosspost;
-        under the Action the adapter's default API address and the confirmed ones."""
+        under the Action the adapter's default API address and the ones confirmed for `name`
+        (a host confirmed for another platform gets nothing: `config.confirmed_hosts`)."""
         confirmed = self.config.confirmed_hosts
         if confirmed is None:
             return None
         default = _default_origin(self._classes[name])
-        return frozenset({api_origin(h) for h in confirmed} | ({default} if default else set()))
+        mine = confirmed.get(name, frozenset())
+        return frozenset({api_origin(h) for h in mine} | ({default} if default else set()))
 
     async def close(self, records: Records | None) -> None:
         """Save what adapters learned (ids, limits) into the records; close the clients."""

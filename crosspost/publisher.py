@@ -475,7 +475,10 @@ class Publisher:
         if pc.after == "live":
             from .links import check_urls  # imports httpx: only `after = "live"` waits
 
-            status = (await check_urls([url], site=self.config.site.url)).get(url)
+            # Under the Action (confirmed_hosts set) site.url is the pull request's to set.
+            trust_site = self.config.confirmed_hosts is None
+            checked = await check_urls([url], site=self.config.site.url, trust_site=trust_site)
+            status = checked.get(url)
             if status == 200:
                 return None
             return _held(action, f"the canonical page is not live yet ({status}); will retry")

@@ -40,7 +40,7 @@ class ActionOptions:
     commit_records: bool = True
     records_branch: str | None = None
     records_message: str = ""
-    api_hosts: Sequence[str] = ()  # API addresses a maintainer confirmed (the api-hosts input)
+    api_hosts: Sequence[str] = ()  # NAME=https://host a maintainer confirmed (api-hosts input)
 
 
 def run(
@@ -60,7 +60,7 @@ def run(
     try:
         # Under the Action a platform's token goes only to its default API address or to one
         # the workflow file (never the pull request) confirms.
-        settled = replace(config(), confirmed_hosts=frozenset(options.api_hosts))
+        settled = replace(config(), confirmed_hosts=api.confirmed_hosts(options.api_hosts))
         action = ActionRun.start(
             env,
             settled,

@@ -66,10 +66,10 @@ __all__ = ["publish"]
     "--api-host",
     "api_hosts",
     multiple=True,
-    metavar="URL",
-    help="With --github: an API address (https://host) a platform's token may be sent to "
-    "besides the platform's default, confirmed by a maintainer: a Mastodon server, an api_url "
-    "of one's own (repeat for several).",
+    metavar="NAME=URL",
+    help="With --github: an API address a platform's token may be sent to besides the "
+    "platform's default, confirmed by a maintainer for that platform only, like "
+    "mastodon=https://mastodon.social or devto=https://forem.example (repeat for several).",
 )
 @click.option(
     "--verify-new/--no-verify-new",

@@ -110,9 +110,11 @@ class Blog:
         return result
 
     def api_hosts(self, *more: str) -> str:
-        """The workflow's `api-hosts` input: the sandbox's fakes (on 127.0.0.1, no platform's
-        default address), as the blog's maintainer lists its own servers, and `more`."""
-        return "\n".join([*sorted(fake.url for fake in self.sandbox.fakes.values()), *more])
+        """The workflow's `api-hosts` input: each platform's fake (on 127.0.0.1, no platform's
+        default address) confirmed for that platform, as the blog's maintainer lists its own
+        servers, and `more` (`NAME=URL` entries)."""
+        own = sorted(f"{name}={fake.url}" for name, fake in self.sandbox.fakes.items())
+        return "\n".join([*own, *more])
 
     def push(self, message: str, **kwargs: Any) -> ActionResult:
         before, after = self.remote.push(message)

@@ -90,9 +90,41 @@ def test_a_changed_api_address_never_receives_the_token(blog: Blog) -> None:
 
         # A maintainer confirms the new address in the workflow file: the token may go there.
         before, after = git(blog.author, "rev-parse", "HEAD~0", "HEAD").split()
-        confirmed = blog.job(before, after, inputs={"api-hosts": blog.api_hosts(attacker.url)})
+        confirmed = blog.job(
+            before, after, inputs={"api-hosts": blog.api_hosts(f"devto={attacker.url}")}
+        )
         assert attacker.requests, "the confirmed address is used"
         assert not _refused_for(confirmed, "devto", attacker.url), confirmed.stdout
+
+
+def test_a_host_confirmed_for_one_platform_never_receives_anothers_token(blog: Blog) -> None:
+    """A confirmation is per platform: the Mastodon server in `api-hosts` (as
+    `mastodon=https://…`) is no confirmation for dev.to, so a pull request that points
+    `[platforms.devto] api_url` at it does not send the dev.to token there."""
+    first = blog.push("my blog")
+    assert first.returncode == 0, first.log
+    git(blog.author, "pull", "-q", "--rebase", "origin", "main")
+    mastodon = blog.sandbox.fakes["mastodon"]
+    _point(blog, "devto", blog.sandbox.fakes["devto"].url, mastodon.url)
+    blog.write(f"{POSTS}/new-post.md", "---\ntitle: New\npublished: 2024-06-02\n---\nx\n")
+    refused = blog.push("point dev.to at the Mastodon server")
+    devto_token = blog.sandbox.tokens["devto"]
+    assert not [r for r in mastodon.requests if devto_token in str(r.headers)], "token sent"
+    assert refused.returncode == 2, refused.log
+    assert _refused_for(refused, "devto", mastodon.url), refused.stdout
+    assert "devto" not in {p for _, p in _published(refused)}
+
+
+def test_an_api_hosts_entry_without_its_platform_is_refused(blog: Blog) -> None:
+    """A bare `https://host` would be a confirmation for every platform: refused, naming the
+    input and the form to use, before any token goes anywhere."""
+    result = blog.push("my blog", inputs={"api-hosts": blog.sandbox.fakes["mastodon"].url})
+    assert result.returncode == 2, result.log
+    assert any(
+        line.startswith("::error ") and "api-hosts" in line and "NAME=https://host" in line
+        for line in result.stdout.splitlines()
+    ), result.stdout
+    assert not any(fake.requests for fake in blog.sandbox.fakes.values())
 
 
 def test_a_first_api_address_is_never_trusted_on_first_use(blog: Blog) -> None:

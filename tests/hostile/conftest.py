@@ -84,12 +84,16 @@ class HostileBlog:
         lines = "".join(f"{k} = {str(v).lower()}\n" for k, v in options.items())
         config.write_text(config.read_text("utf-8").replace(header, header + lines), "utf-8")
 
-    def publish(self, *paths: Path, verify_new: bool = False) -> Report:
+    def publish(self, *paths: Path, verify_new: bool = False, action: bool = False) -> Report:
         """One run in-process, with fast retries, over `paths` (default: the content folder);
-        no token in its results, errors, logs or records. `verify_new` as the Action runs."""
+        no token in its results, errors, logs or records. `verify_new` as the Action runs;
+        `action` with its confirmed API hosts (each fake confirmed for its platform)."""
         config = load_config(self.root)
+        confirmed = {n: frozenset({f.url}) for n, f in self.sandbox.fakes.items()}
         config = dataclasses.replace(
-            config, credentials={n: Secret(t) for n, t in self.sandbox.tokens.items()}
+            config,
+            credentials={n: Secret(t) for n, t in self.sandbox.tokens.items()},
+            confirmed_hosts=confirmed if action else None,
         )
         sources, config = collect(list(paths) or [config.content_dir], config)
         publisher = Publisher(

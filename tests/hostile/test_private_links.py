@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from crosspost.links import ALLOW_PRIVATE, check_urls, is_internal
+from crosspost.links import ALLOW_PRIVATE, allowed_hosts, check_urls, is_internal
 
 from ..blogs import crosspost_env, run_cli
 from ..site import FakeSite
@@ -138,3 +138,45 @@ def test_an_unparsable_url_is_one_urls_answer() -> None:
 )
 def test_internal_addresses(address: str, internal: bool) -> None:
     assert is_internal(address) is internal
+
+
+def test_the_sites_exemption_is_its_host_and_port_only(internal: FakeSite) -> None:
+    """site.url is the pull request's: `http://127.0.0.1:<port>` exempts that port, never the
+    other services of the runner's loopback; a default port counts as written or not."""
+    with FakeSite() as site:
+        site.deploy("/")
+        other = internal.page("/admin")
+        statuses = asyncio.run(check_urls([site.page("/"), other], site=site.url))
+        assert statuses[site.page("/")] == 200
+        assert "private, loopback or link-local" in str(statuses[other])
+        assert internal.hits("/admin") == 0, "another port of the site's host was fetched"
+    assert allowed_hosts("https://Blog.example.com") == frozenset({("blog.example.com", 443)})
+    assert allowed_hosts("http://127.0.0.1:80/") == frozenset({("127.0.0.1", 80)})
+
+
+def test_under_the_action_the_sites_own_loopback_is_not_exempt(internal: FakeSite) -> None:
+    """Under the Action (`trust_site=False`, set when tokens are confirmed per platform) a
+    site.url naming the runner's loopback exempts nothing: a real blog's site is public, and
+    a workflow whose site is not says so with CROSSPOST_ALLOW_PRIVATE_LINKS=1."""
+    url = internal.page("/admin")
+    statuses = asyncio.run(check_urls([url], site=internal.url, trust_site=False))
+    assert "private, loopback or link-local" in str(statuses[url])
+    assert internal.hits("/admin") == 0
+
+
+def test_after_live_under_the_action_does_not_fetch_the_sites_loopback(
+    blog: HostileBlog, internal: FakeSite
+) -> None:
+    """The same through `after = "live"`: a run with confirmed hosts (the Action) holds the
+    announcement rather than fetch a loopback site.url."""
+    config = blog.root / "crosspost.toml"
+    config.write_text(
+        config.read_text("utf-8").replace("https://blog.example.com", internal.url), "utf-8"
+    )
+    blog.configure("mastodon", after='"live"')
+    blog.write("p.md", front_matter("title: P", "date: 2024-03-01"))
+    internal.deploy("/posts/p/")
+    report = blog.publish(action=True)
+    assert internal.hits("/posts/p/") == 0, "the Action fetched the PR's loopback site.url"
+    (toot,) = [r for r in report.results if r.platform == "mastodon"]
+    assert "not live yet" in toot.message and "private, loopback" in toot.message, toot
