@@ -23,9 +23,9 @@ from crosspost import __version__
 
 TYPE_CHECKING = False  # `typing` itself costs a tenth of the start-up budget
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
-__all__ = ["main"]
+__all__ = ["READER_GONE", "main", "reader_gone"]
 
 
 class _Entry:
@@ -34,15 +34,21 @@ class _Entry:
     def __call__(self, *args: "Any", **kwargs: "Any") -> "Any":
         argv = kwargs.get("args", args[0] if args else None)
         given = sys.argv[1:] if argv is None else list(argv)
-        if given == ["--version"]:
-            sys.stdout.write(f"crosspost, version {__version__}\n")
-            raise SystemExit(0)
-        if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
-            from ._help import TEXT  # a string constant: no click, unlike the group
+        try:
+            try:
+                if given == ["--version"]:
+                    sys.stdout.write(f"crosspost, version {__version__}\n")
+                    raise SystemExit(0)
+                if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
+                    from ._help import TEXT  # a string constant: no click, unlike the group
 
-            sys.stdout.write(TEXT)
-            raise SystemExit(0)
-        return self._group()(*args, **kwargs)
+                    sys.stdout.write(TEXT)
+                    raise SystemExit(0)
+                return self._group()(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # a reader gone is found here, not by the interpreter's exit
+        except BrokenPipeError:
+            reader_gone()
 
     def __getattr__(self, name: str) -> "Any":
         return getattr(self._group(), name)
@@ -52,6 +58,23 @@ class _Entry:
         from .commands import main as group  # click and every command: only when one runs
 
         return group
+
+
+READER_GONE = 141
+"""The exit status when whoever reads the output closed it early (`crosspost status | head`):
+128 + SIGPIPE, what a shell reports for any Unix tool stopped that way."""
+
+
+def reader_gone() -> "NoReturn":
+    """Exit quietly with `READER_GONE`: the reader of stdout went away, which is no error of
+    crosspost's (never "internal error", never a traceback). Whatever is still buffered goes to
+    the null device, so the interpreter's last flush does not complain on stderr either."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout (a test runner's capture)
+        pass
+    raise SystemExit(READER_GONE)
 
 
 HELP_WIDTH = 80

@@ -19,6 +19,8 @@ import click
 from crosspost import __version__, api
 from crosspost.errors import CrosspostError, with_shown_path
 
+from . import reader_gone
+
 if TYPE_CHECKING:
     from crosspost import Config, Sandbox
 
@@ -53,7 +55,12 @@ def sandbox_for(config: Config, doing: str) -> Sandbox:
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a closed pipe is found here, before click's own handling
+        except BrokenPipeError:
+            reader_gone()  # `crosspost status | head`: the reader left; quietly, exit 141
         except CrosspostError as exc:
             fail(exc)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
