@@ -342,3 +342,25 @@ def test_a_search_miss_is_gone_only_when_the_read_by_id_finds_nothing(
     assert found.writes is (verdict is Verdict.GONE)
     if verdict is Verdict.UNCONFIRMED:
         assert f"crosspost records forget {doc.canonical_url} --to bluesky" in found.detail
+
+
+def test_a_copy_deleted_on_the_platform_is_gone_with_the_post_named_from_here(
+    published_summaries: tuple[Path, Sandbox, dict[str, str]],
+) -> None:
+    """Deleted by hand on Bluesky (the read by id finds nothing): `gone`, and the `--force` way
+    out names the post's file relative to the current folder, as every other message does."""
+    root, sandbox, env = published_summaries
+    fake = sandbox.fakes["bluesky"]
+    (copy,) = fake.copies(OLD_URL)
+    with fake.lock:
+        del fake.records[copy["uri"].rsplit("/", 1)[-1]]  # type: ignore[attr-defined]
+    refresh = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    assert refresh.returncode == 0, refresh.stderr
+    (found,) = [
+        r
+        for r in json.loads(refresh.stdout)
+        if r["platform"] == "bluesky" and r["canonical_url"] == OLD_URL
+    ]
+    assert found["verdict"] == "gone"
+    assert "crosspost publish --force --to bluesky posts/post-000.md" in found["detail"]
+    assert str(root) not in found["detail"]
