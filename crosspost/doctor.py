@@ -22,7 +22,7 @@ from .errors import CrosspostError
 from .platforms import Platforms
 from .records import Records
 
-__all__ = ["Diagnosis", "diagnose"]
+__all__ = ["Diagnosis", "diagnose", "exit_code"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,21 @@ class Diagnosis:
     problem: str | None = None
     fix: str | None = None
     page: str | None = None
+    exit_code: int = 0
+    """What the problem means as the CLI's exit status (the error's own `exit_code`): 2 for a
+    token that is missing or cannot be sent, or settings no run could use; 1 for a platform
+    that refused the token or failed; 0 when nothing is wrong."""
 
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+def exit_code(found: Sequence[Diagnosis]) -> int:
+    """The status of a whole checkup, as every command combines them: 2 (something to fix in
+    the tokens or config) before 1 (a platform failing), 0 when every platform is ready."""
+    codes = {d.exit_code for d in found if not d.ok}
+    return 2 if 2 in codes else 1 if codes else 0
 
 
 def diagnose(
@@ -79,24 +90,32 @@ async def _diagnose(platforms: Platforms, name: str, records: Records) -> Diagno
     )
     missing = missing_tokens([name], config.credentials)
     if missing:
-        return _with(found, missing[0].message, missing[0].hint, page)
+        return _with(found, missing[0], missing[0].hint, page)
     whoami = getattr(adapter, "whoami", None)
     try:
         platforms.authenticate(name)
         account = await whoami() if whoami is not None else None
     except CrosspostError as exc:
         fix = exc.hint or token_hint(name, verb="check")
-        return _with(found, exc.message, fix, page)
+        return _with(found, exc, fix, page)
     if account is None:
         return Diagnosis(found.platform, found.display_name, found.token, None, False, page=page)
     return Diagnosis(found.platform, found.display_name, found.token, account, page=page)
 
 
-def _with(found: Diagnosis, problem: str, fix: str | None, page: str | None) -> Diagnosis:
+def _with(
+    found: Diagnosis, problem: CrosspostError, fix: str | None, page: str | None
+) -> Diagnosis:
     if page:
         fix = f"{fix}; a token is made at {page}" if fix else f"a token is made at {page}"
     return Diagnosis(
-        found.platform, found.display_name, found.token, problem=problem, fix=fix, page=page
+        found.platform,
+        found.display_name,
+        found.token,
+        problem=problem.message,
+        fix=fix,
+        page=page,
+        exit_code=problem.exit_code,
     )
 
 

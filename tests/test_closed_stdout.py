@@ -1,7 +1,7 @@
 """Issue 17 trial: `crosspost status | head -1` said "internal error (BrokenPipeError)" and
 exited 1. Whoever reads the output may close it early; every command then exits quietly with
 141 (128 + SIGPIPE, as a shell reports for any tool stopped that way; docs/commands.md), from
-the one place in the CLI's entry (`crosspost.cli.reader_gone`). The real script, its stdout a
+the one place in the CLI's entry (`crosspost.cli.pipe.reader_gone`). The real script, its stdout a
 pipe whose reading end is closed before it starts (the race `| head` loses only sometimes,
 made certain)."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.cli import READER_GONE
+from crosspost.cli.pipe import READER_GONE
 from crosspost.sandbox import Sandbox
 
 from .blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog

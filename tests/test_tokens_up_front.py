@@ -94,7 +94,7 @@ def test_doctor_says_what_to_fix_and_where_a_token_is_made(tmp_path: Path, box: 
     env = _without(crosspost_env(box, **NO_KEYRING), "hashnode")
     env["CROSSPOST_DEVTO_TOKEN"] = "wrong-token"
     run = run_cli("doctor", "--json", env=env, cwd=blog)
-    assert run.returncode == 1
+    assert run.returncode == 2  # a missing token (2) before a refused one (1), as documented
     found = {d["platform"]: d for d in json.loads(run.stdout)}
     assert found["mastodon"]["ok"] and found["mastodon"]["account"] == "@sandbox"
     assert not found["devto"]["ok"] and "wrong-token" not in run.stdout
@@ -102,6 +102,20 @@ def test_doctor_says_what_to_fix_and_where_a_token_is_made(tmp_path: Path, box: 
     assert found["devto"]["token_page"].endswith("/settings/extensions")
     assert found["hashnode"]["token"] == "none (no keyring)"
     assert found["hashnode"]["fix"].endswith("https://hashnode.com/settings/developer")
+
+
+def test_doctor_exits_2_without_tokens_and_1_for_a_refused_one(
+    tmp_path: Path, box: Sandbox
+) -> None:
+    """Issue 17 trial: with no token at all doctor exited 1, which the docs give to a platform
+    failing; a missing token is 2 (bad input or config), as `publish` refuses it."""
+    blog = sandbox_blog(tmp_path / "blog", box)
+    bare = _without(crosspost_env(box, **NO_KEYRING), "devto", "hashnode", "mastodon")
+    missing = run_cli("doctor", env=bare, cwd=blog)
+    assert missing.returncode == 2, missing.stdout + missing.stderr
+    assert missing.stdout.splitlines()[-1] == "0 platforms ready, 3 to fix"
+    refused = crosspost_env(box, **NO_KEYRING) | {"CROSSPOST_DEVTO_TOKEN": "wrong-token"}
+    assert run_cli("doctor", env=refused, cwd=blog).returncode == 1
 
 
 def test_doctor_without_whoami_says_not_supported(tmp_path: Path, box: Sandbox) -> None:

@@ -3,7 +3,7 @@
 The package: this fast entry point; `group` (the click group, error handling, --config);
 `output` (console, tables, JSON shapes); one module per command family (`check`: check and
 preview; `publish`; `status`; `accounts`: platforms, login, logout; `blog`: init, sandbox,
-records); `commands` registers them all.
+records); `commands` registers them all; `pipe`: a closed stdout ends any command quietly.
 
 Importing click alone takes three to four times as long as starting Python, and
 docs/architecture.md §13 wants `crosspost --version` and `--help` within twice a bare interpreter.
@@ -23,9 +23,9 @@ from crosspost import __version__
 
 TYPE_CHECKING = False  # `typing` itself costs a tenth of the start-up budget
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any
 
-__all__ = ["READER_GONE", "main", "reader_gone"]
+__all__ = ["main"]
 
 
 class _Entry:
@@ -48,6 +48,8 @@ class _Entry:
             finally:
                 sys.stdout.flush()  # a reader gone is found here, not by the interpreter's exit
         except BrokenPipeError:
+            from .pipe import reader_gone  # only when the reader left: --help imports no more
+
             reader_gone()
 
     def __getattr__(self, name: str) -> "Any":
@@ -58,23 +60,6 @@ class _Entry:
         from .commands import main as group  # click and every command: only when one runs
 
         return group
-
-
-READER_GONE = 141
-"""The exit status when whoever reads the output closed it early (`crosspost status | head`):
-128 + SIGPIPE, what a shell reports for any Unix tool stopped that way."""
-
-
-def reader_gone() -> "NoReturn":
-    """Exit quietly with `READER_GONE`: the reader of stdout went away, which is no error of
-    crosspost's (never "internal error", never a traceback). Whatever is still buffered goes to
-    the null device, so the interpreter's last flush does not complain on stderr either."""
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file behind stdout (a test runner's capture)
-        pass
-    raise SystemExit(READER_GONE)
 
 
 HELP_WIDTH = 80

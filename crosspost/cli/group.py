@@ -19,7 +19,7 @@ import click
 from crosspost import __version__, api
 from crosspost.errors import CrosspostError, with_shown_path
 
-from . import reader_gone
+from .pipe import reader_gone
 
 if TYPE_CHECKING:
     from crosspost import Config, Sandbox
