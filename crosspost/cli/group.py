@@ -92,7 +92,8 @@ def internal_error(exc: Exception) -> NoReturn:
     help="Log to stderr: -v what crosspost does, -vv every HTTP request too (tokens masked).",
 )
 def main(verbose: int) -> None:
-    """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
+    """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs, Mastodon and
+    Bluesky."""
     if verbose:
         _log_to_stderr(verbose)
     api.guard_output()  # untrusted text never starts a workflow command; no traceback shown
