@@ -395,10 +395,20 @@ class BaseAdapter:
         notices: list[Notice] = []
         longest = self.capabilities.max_tag_length
         for tag in doc.tags:
-            name = self.tag_names.get(tag.casefold()) or rule(tag)
+            mapped = self.tag_names.get(tag.casefold())
+            name = mapped or rule(tag)
             if not name:
                 notices.append(self.notice(doc, f"tag {tag!r} has no valid form here; dropped"))
                 continue
+            if not mapped and _spelling(name) != _spelling(tag):
+                notices.append(
+                    self.notice(
+                        doc,
+                        f"tag {tag!r} becomes {name!r} here, losing characters; to name it "
+                        f'yourself, add [tags] "{tag}" = {{ {self.name} = "..." }} to '
+                        "crosspost.toml",
+                    )
+                )
             if longest is not None and len(name) > longest:
                 notices.append(
                     self.notice(doc, f"tag {name!r} is longer than {longest} characters; dropped")
@@ -418,6 +428,13 @@ class BaseAdapter:
     def notice(self, doc: Document, message: str, code: str = "trimmed") -> Notice:
         """A warning about `doc` on this platform, for `check` and the publish report."""
         return Notice(message, code, path=doc.source, platform=self.name)
+
+
+def _spelling(tag: str) -> str:
+    """What a tag's automatic form must keep: its letters, digits and signs, whatever the case
+    and the word separators (spaces, hyphens, underscores), which every platform's rule may
+    change (`Social Media` → `socialmedia`, `#SocialMedia`); a leading `#` is the hashtag's."""
+    return "".join(c for c in tag.casefold().removeprefix("#") if c not in " -_")
 
 
 AdapterClass = type[Adapter]

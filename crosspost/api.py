@@ -73,6 +73,7 @@ __all__ = [
     "delete_token",
     "describe_platforms",
     "doctor",
+    "doctor_status",
     "dump_records",
     "env_var",
     "follow_renames",
@@ -503,6 +504,14 @@ def doctor(config: Config, *, to: Sequence[str] | None = None) -> list[Diagnosis
     from .doctor import diagnose  # adapters and the HTTP client: see the docstring
 
     return diagnose(config, to=to)
+
+
+def doctor_status(found: Sequence[Diagnosis]) -> int:
+    """The exit status of a `doctor` checkup: 2 for a missing token or bad settings, else 1 for
+    a platform failing, 0 when all are ready (see `crosspost.doctor.exit_code`)."""
+    from .doctor import exit_code  # see `doctor`
+
+    return exit_code(found)
 
 
 def describe_platforms(

@@ -74,6 +74,12 @@ class Checked:
         return Hold.BEFORE_SINCE in self.held
 
     @property
+    def live(self) -> bool:
+        """Read and published on the blog: nothing but site.since holds it back (no draft, nor
+        a scheduled, expired or unbuilt post), so a live page exists to compare with."""
+        return self.doc is not None and set(self.held) <= {Hold.BEFORE_SINCE}
+
+    @property
     def address(self) -> str:
         """The canonical URL, with why the post is held if it is (`check --urls`)."""
         if self.doc is None:

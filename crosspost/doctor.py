@@ -19,10 +19,11 @@ from .adapter import Account, AdapterClass, load_adapters
 from .config import Config
 from .credentials import missing_tokens, token_hint, token_source
 from .errors import CrosspostError
+from .http import is_loopback
 from .platforms import Platforms
 from .records import Records
 
-__all__ = ["Diagnosis", "diagnose"]
+__all__ = ["Diagnosis", "diagnose", "exit_code"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,21 @@ class Diagnosis:
     problem: str | None = None
     fix: str | None = None
     page: str | None = None
+    exit_code: int = 0
+    """What the problem means as the CLI's exit status (the error's own `exit_code`): 2 for a
+    token that is missing or cannot be sent, or settings no run could use; 1 for a platform
+    that refused the token or failed; 0 when nothing is wrong."""
 
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+def exit_code(found: Sequence[Diagnosis]) -> int:
+    """The status of a whole checkup, as every command combines them: 2 (something to fix in
+    the tokens or config) before 1 (a platform failing), 0 when every platform is ready."""
+    codes = {d.exit_code for d in found if not d.ok}
+    return 2 if 2 in codes else 1 if codes else 0
 
 
 def diagnose(
@@ -70,7 +82,8 @@ async def _diagnose_all(platforms: Platforms) -> list[Diagnosis]:
 async def _diagnose(platforms: Platforms, name: str, records: Records) -> Diagnosis:
     config = platforms.config
     adapter = platforms.adapters(records)[name]
-    page = _page(getattr(adapter, "credentials_page", ""), platforms.settings(name).base_url)
+    base_url = platforms.settings(name).base_url
+    page = _page(getattr(adapter, "credentials_page", ""), base_url)
     found = Diagnosis(
         name,
         getattr(adapter, "display_name", "") or name,
@@ -79,30 +92,56 @@ async def _diagnose(platforms: Platforms, name: str, records: Records) -> Diagno
     )
     missing = missing_tokens([name], config.credentials)
     if missing:
-        return _with(found, missing[0].message, missing[0].hint, page)
+        return _with(found, missing[0], missing[0].hint, base_url)
     whoami = getattr(adapter, "whoami", None)
     try:
         platforms.authenticate(name)
         account = await whoami() if whoami is not None else None
     except CrosspostError as exc:
         fix = exc.hint or token_hint(name, verb="check")
-        return _with(found, exc.message, fix, page)
+        return _with(found, exc, fix, base_url)
     if account is None:
         return Diagnosis(found.platform, found.display_name, found.token, None, False, page=page)
     return Diagnosis(found.platform, found.display_name, found.token, account, page=page)
 
 
-def _with(found: Diagnosis, problem: str, fix: str | None, page: str | None) -> Diagnosis:
-    if page:
-        fix = f"{fix}; a token is made at {page}" if fix else f"a token is made at {page}"
+def _with(found: Diagnosis, problem: CrosspostError, fix: str | None, base_url: str) -> Diagnosis:
+    where = None
+    if found.page:
+        where = f"a token is made at {found.page}"
+    elif _sandbox(base_url):
+        where = (
+            f"{_origin(base_url)} is a sandbox on this machine (`crosspost sandbox`), not the "
+            "platform: its tokens are the ones the sandbox prints"
+        )
+    if where:
+        fix = f"{fix}; {where}" if fix else where
     return Diagnosis(
-        found.platform, found.display_name, found.token, problem=problem, fix=fix, page=page
+        found.platform,
+        found.display_name,
+        found.token,
+        problem=problem.message,
+        fix=fix,
+        page=found.page,
+        exit_code=problem.exit_code,
     )
 
 
 def _page(template: str, base_url: str) -> str | None:
-    """The adapter's `credentials_page` with `{origin}` filled in from the API's address."""
-    if not template:
+    """The adapter's `credentials_page` with `{origin}` filled in from the API's address; None
+    for a sandbox's address, which has no page where a token is made."""
+    if not template or _sandbox(base_url):
         return None
+    return template.replace("{origin}", _origin(base_url))
+
+
+def _sandbox(base_url: str) -> bool:
+    """The API is on this machine: the sandbox's fake platforms (`crosspost sandbox` tables
+    pasted into the config), whose tokens no platform page makes."""
+    host = urlsplit(base_url).hostname
+    return host is not None and is_loopback(host)
+
+
+def _origin(base_url: str) -> str:
     parts = urlsplit(base_url)
-    return template.replace("{origin}", f"{parts.scheme}://{parts.netloc}")
+    return f"{parts.scheme}://{parts.netloc}"

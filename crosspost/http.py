@@ -71,6 +71,7 @@ __all__ = [
     "RetryPolicy",
     "api_origin",
     "error_message",
+    "is_loopback",
     "retry_after",
     "validate_base_url",
 ]
@@ -98,7 +99,7 @@ def validate_base_url(
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return url
     raise ConfigError(
         f"API URL {url!r} is not https",
@@ -108,7 +109,9 @@ def validate_base_url(
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """`host` is this machine (localhost, 127.0.0.0/8, ::1): where only the sandbox's fake
+    platforms listen, and plain http is allowed."""
     if host == "localhost":
         return True
     try:

@@ -517,8 +517,13 @@ def settle_by_hand(post: str, platform: str) -> str:
     """The way out of a state only a human can settle (a copy that may exist, a draft or a
     change a platform cannot take): the command that records the copy as it is, with the post's
     file named from the current folder."""
-    named = post if "://" in post else str(shown(Path(post)))
-    return f"run `crosspost records set {named} --to {platform} --url URL`"
+    return f"run `crosspost records set {named_post(post)} --to {platform} --url URL`"
+
+
+def named_post(post: str) -> str:
+    """`post` as a command in a message names it: a canonical URL as is, a file relative to the
+    current folder (`shown`), the one rule of every hint that the user may copy and run."""
+    return post if "://" in post else str(shown(Path(post)))
 
 
 def gone_reason(display: str, platform: str, post: str, url: str | None) -> str:
@@ -527,7 +532,7 @@ def gone_reason(display: str, platform: str, post: str, url: str | None) -> str:
     where = f" ({url})" if url else ""
     return (
         f"deleted on {display}{where}; left alone from now on. To post it there again: "
-        f"crosspost publish --force --to {platform} {post}"
+        f"crosspost publish --force --to {platform} {named_post(post)}"
     )
 
 

@@ -549,6 +549,9 @@ class Publisher:
 
     async def _create(self, action: Action, *, key: str) -> Result:
         assert action.payload is not None
+        alive = await self._still_there(action)
+        if alive is not None:
+            return alive
         if (self.verify_new and action.record is None) or self._recreating(action):
             found = await self._already_there(action)
             if found is not None:
@@ -585,6 +588,38 @@ class Publisher:
         adapter = self.platforms[action.platform]
         lag = settle_seconds(self.config, action.platform, adapter, in_flight=False)
         return max(0.0, lag - age(copy.at))
+
+    async def _still_there(self, action: Action) -> Result | None:
+        """--force on a copy recorded gone: read it by its recorded id first, where the platform
+        can (`capabilities.lookup`). A copy still there, this post's by `ownership` (it may link
+        the post's URL before a move, which a search by the new URL misses), is recorded again
+        and never doubled; None to go on to the search and the create."""
+        record = action.record
+        adapter = self.platforms[action.platform]
+        if record is None or record.state != "gone" or not record.id:
+            return None
+        if not adapter.capabilities.lookup:
+            return None
+        try:
+            copy = await adapter.lookup(
+                RemotePost(id=record.id, url=record.url, draft=record.draft)
+            )
+        except CrosspostError as exc:
+            return _failure(action, exc)
+        assert action.doc is not None
+        records = self._records_or_fail()
+        urls = urls_of(
+            action.doc, record, moved_from=action.moved_from, config=self.config, records=records
+        )
+        if copy is None or foreign_copy(copy, urls) is not None:
+            return None
+        said = "still on the platform at its recorded id; recorded again, not posted twice"
+        if adapter.capabilities.update:
+            return await self._adopt_and_update(
+                action, copy, recorded=said, updated=f"{said}, and updated to match"
+            )
+        self._put(action, replace(self._published(action, copy, None), was=record.was))
+        return _done(action, Status.ADOPTED, copy, said)
 
     def _recreating(self, action: Action) -> bool:
         """--force on a copy recorded gone: look first where the platform can be searched, so a

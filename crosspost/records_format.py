@@ -116,8 +116,9 @@ class Entry:
 
     def gone(self) -> Entry:
         """This copy, recorded deleted on the platform. `at` stays the copy's last write, so
-        that `--force` can tell whether the platform's lists have caught up with it."""
-        return Entry("gone", at=self.at, id=self.id, url=self.url, draft=self.draft)
+        that `--force` can tell whether the platform's lists have caught up with it; `was`
+        stays so that `--force` recognises the copy by its old URL when it reads it by id."""
+        return Entry("gone", at=self.at, id=self.id, url=self.url, draft=self.draft, was=self.was)
 
 
 _FIELD_TYPES: dict[str, type] = {

@@ -314,24 +314,36 @@ since = {since.isoformat()}
 
 
 def sample_address(config_path: Path) -> tuple[Path, str] | None:
-    """One real post of the blog and the URL crosspost computes for it, so that `init` can
-    show it and the user compare it with the live page; None if no post can be read."""
+    """The newest post the blog publishes and the URL crosspost computes for it, so that
+    `init` can show it and the user compare it with the live page; None if no such post can be
+    read. Drafts, scheduled, expired and unbuilt posts have no live page (`plan.holds`, with
+    site.since lifted: the cut-off decides what is cross-posted, not what is live)."""
+    from datetime import UTC, datetime
+
     from .config import load_config
     from .discover import find_posts
     from .errors import CrosspostError
+    from .plan import holds
     from .sources import load_post
 
     try:
         config = load_config(config_path)
         posts = find_posts([config.content_dir], config) if config.content_dir.is_dir() else []
-        for post in reversed(posts):  # the newest name first: dated names sort last
-            try:
-                return post, load_post(post, config).canonical_url
-            except CrosspostError:
-                continue
     except CrosspostError:
         return None
-    return None
+    now = datetime.now(UTC)
+    live = []
+    for order, post in enumerate(posts):  # dated names sort last: the order breaks date ties
+        try:
+            doc = load_post(post, config)
+        except CrosspostError:
+            continue
+        if not holds(doc, config, now, recorded=True):
+            live.append((doc.date or datetime.min.replace(tzinfo=UTC), order, post, doc))
+    if not live:
+        return None
+    _, _, post, doc = max(live, key=lambda found: found[:2])
+    return post, doc.canonical_url
 
 
 def write_config(directory: Path, *, force: bool = False) -> tuple[Path, Detected]:

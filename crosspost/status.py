@@ -35,7 +35,8 @@ class Verdict(StrEnum):
     OK = "ok"  # records and platform agree
     ADOPT = "adopt"  # on the platform, not (or only pending) in the records
     FIX = "fix"  # recorded under another id or URL than the platform shows
-    GONE = "gone"  # recorded, not found on the platform: deleted there by hand
+    GONE = "gone"  # recorded, and read by its id the platform says there is no such copy
+    UNCONFIRMED = "unconfirmed"  # recorded, the search misses it, and it cannot be read by id
     CLEAR = "clear"  # a pending create that never happened: safe to forget
     WAIT = "wait"  # a pending create too recent to judge: the platform may not show it yet
     ABSENT = "absent"  # neither recorded nor on the platform
@@ -156,7 +157,7 @@ async def refresh(
                     )
                     gone = gone_reason(adapter.display_name or name, name, doc.label, None)
                     finding = await _compare(base, lookups[name].find(doc), settle, gone)
-                    if finding.verdict is Verdict.GONE and adapter.capabilities.lookup:
+                    if finding.verdict is Verdict.GONE:
                         finding = await _by_id(finding, adapter, doc, config, records)
                     findings.append(finding)
     finally:
@@ -225,9 +226,17 @@ async def _by_id(
 ) -> Finding:
     """A recorded copy the search missed, read by its id: gone only when the platform says
     there is no copy there; alive when it carries this post's URL (or the one it had before a
-    move); a mismatch when it is another post's (`ownership`, the rule `publish` applies)."""
+    move); a mismatch when it is another post's (`ownership`, the rule `publish` applies).
+
+    A search miss alone never makes `gone`: a copy that links the post's old URL (a summary
+    after a move, which cannot be edited) is not found by the new one, and the way out of
+    `gone` (`publish --force`) would post it twice. Where the copy cannot be read by its id,
+    the verdict says so (`unconfirmed`) and writes nothing."""
     entry = finding.recorded
     assert entry is not None
+    if not adapter.capabilities.lookup or not entry.id:
+        display = adapter.display_name or finding.platform
+        return _with(finding, Verdict.UNCONFIRMED, _unconfirmed(display, finding))
     try:
         copy = await adapter.lookup(RemotePost(id=entry.id or "", url=entry.url, draft=entry.draft))
     except CrosspostError as exc:
@@ -245,6 +254,17 @@ async def _by_id(
         finding,
         Verdict.OK,
         f"not found by its URL, but alive at its recorded id (carrying {carried})",
+    )
+
+
+def _unconfirmed(display: str, finding: Finding) -> str:
+    """The safe way forward for a recorded copy nobody can confirm: nothing while it is there;
+    forgetting the record (then publishing) only for someone who has seen it is deleted."""
+    return (
+        f"recorded, but not found by its URL, and {display} cannot read a copy by its id: "
+        "whether it still exists cannot be told (a copy that links the post's old URL is not "
+        "found this way). If it is there, nothing to do; if you deleted it there, run "
+        f"`crosspost records forget {finding.canonical_url} --to {finding.platform}`, then publish"
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ContentError
+from .urls import same_url
 
 __all__ = [
     "ELLIPSIS",
@@ -23,6 +24,7 @@ __all__ = [
     "Fit",
     "compose",
     "grapheme_length",
+    "link_of",
     "shorten",
     "template_fields",
 ]
@@ -32,6 +34,16 @@ TRIMMABLE = ("description", "excerpt")
 ELLIPSIS = "…"
 _RAW_PER_LIMIT = 4
 """Fields longer than 4 times the limit are cut or refused before measuring (`_bound`)."""
+
+
+def link_of(links: Sequence[str]) -> str | None:
+    """The one URL a summary post points at, from all its links (a toot's links and preview
+    card, a Bluesky post's link card and link facets; hashtags and mentions left out by the
+    platform): the URL they all name, or None when there is none or they differ. The rule that
+    adoption, listings and a lookup by id (the URL a copy carries) share on every platform."""
+    if not links or not all(same_url(link, links[0]) for link in links):
+        return None
+    return links[0]
 
 
 @functools.cache

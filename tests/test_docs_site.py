@@ -104,3 +104,21 @@ def test_architecture_names_every_module() -> None:
     }
     missing = sorted(modules - named - {"_version"})
     assert not missing, f"docs/architecture.md §2 does not name: {missing}"
+
+
+def test_the_readme_and_the_help_name_every_built_in_platform() -> None:
+    """Issue 17 trial: the README's Platforms table and `crosspost -h` left Bluesky out. Every
+    platform crosspost ships (an adapter in adapters/) has its row, linking its page, and its
+    name in the one-line description of the CLI."""
+    from crosspost.adapter import load_adapters
+    from crosspost.cli._help import TEXT
+
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("## Platforms", 1)[1].split("\n## ", 1)[0]
+    built_in = [name for name in load_adapters() if (REPO / "adapters" / name).is_dir()]
+    assert len(built_in) >= 5
+    for name in built_in:
+        assert f"(docs/platforms/{name}.md)" in table, name
+    summary = " ".join(TEXT.split())
+    for shown in ("dev.to", "Hashnode", "Medium-style APIs", "Mastodon", "Bluesky"):
+        assert shown in summary, shown

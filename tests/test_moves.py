@@ -5,6 +5,8 @@ dry run with the `crosspost records move` command that settles it."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import subprocess
 from collections.abc import Callable
@@ -12,11 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from crosspost.adapters.bluesky import Bluesky
+from crosspost.records import Entry, Records
 from crosspost.sandbox import Sandbox
+from crosspost.status import Verdict, refresh
+from crosspost.testing import TIME_SCALE, sample_document
 
 from .blogs import crosspost_env, run_cli, sandbox_blog
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]
+SUMMARIES = ["devto", "mastodon", "bluesky"]
 OLD_URL = "https://blog.example.com/posts/post-000/"
 NEW_URL = "https://blog.example.com/posts/a-better-name/"
 
@@ -27,12 +34,11 @@ def git(root: Path, *args: str) -> str:
     ).stdout
 
 
-@pytest.fixture
-def published(
-    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+def _published(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox], platforms: list[str]
 ) -> tuple[Path, Sandbox, dict[str, str]]:
-    """A blog in a git checkout, its three posts published everywhere, records committed."""
-    sandbox = sandbox_factory(ALL)
+    """A blog in a git checkout, its three posts published on `platforms`, records committed."""
+    sandbox = sandbox_factory(platforms)
     root = sandbox_blog(tmp_path / "blog", sandbox, posts=3)
     env = crosspost_env(sandbox)
     git(root, "init", "-q", "-b", "main")
@@ -42,6 +48,20 @@ def published(
     git(root, "add", "-A")
     git(root, "commit", "-qm", "posts and records")
     return root, sandbox, env
+
+
+@pytest.fixture
+def published(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> tuple[Path, Sandbox, dict[str, str]]:
+    return _published(tmp_path, sandbox_factory, ALL)
+
+
+@pytest.fixture
+def published_summaries(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> tuple[Path, Sandbox, dict[str, str]]:
+    return _published(tmp_path, sandbox_factory, SUMMARIES)
 
 
 def _rename_and_edit(root: Path) -> None:
@@ -236,3 +256,111 @@ def test_records_move_to_no_post_is_refused_and_changes_nothing(
     assert said in moved.stderr
     assert "Traceback" not in moved.stderr
     assert (root / ".crosspost" / "records.json").read_bytes() == records
+
+
+@pytest.mark.parametrize("how", ["git-mv", "records-move"])
+def test_a_moved_summary_is_never_called_gone_nor_posted_twice(
+    published_summaries, how: str
+) -> None:
+    """Issue 17 trial: after a move that changes the URL, Bluesky keeps its first post (it
+    cannot be edited: `unsupported`), which links the old URL. The refresh's search by the new
+    URL misses it; read by its recorded id it is alive, so it is never `gone`, and `publish
+    --force` (the way out a wrong `gone` used to suggest) adopts it instead of posting again."""
+    root, sandbox, env = published_summaries
+    if how == "git-mv":
+        git(root, "mv", "posts/post-000.md", "posts/a-better-name.md")
+    else:
+        (root / "posts" / "post-000.md").rename(root / "posts" / "a-better-name.md")
+        moved = run_cli("records", "move", OLD_URL, NEW_URL, env=env, cwd=root)
+        assert moved.returncode == 0, moved.stderr
+    run = run_cli("publish", "--json", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert _statuses(run)[("a-better-name.md", "bluesky")] == "unsupported"
+    refresh = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    assert refresh.returncode == 0, refresh.stderr
+    (found,) = [
+        r
+        for r in json.loads(refresh.stdout)
+        if r["platform"] == "bluesky" and r["canonical_url"] == NEW_URL
+    ]
+    assert found["verdict"] == "ok", found
+    assert OLD_URL in found["detail"]
+    assert "--force" not in refresh.stdout
+    write = run_cli("status", "--refresh", "--write", env=env, cwd=root)
+    assert write.returncode == 0, write.stderr
+    # Records an older crosspost wrote `gone` from the search miss: --force reads the recorded
+    # id first and records the copy again instead of posting a second one.
+    path = root / ".crosspost" / "records.json"
+    data = json.loads(path.read_text())
+    data["posts"][NEW_URL]["platforms"]["bluesky"]["state"] = "gone"
+    path.write_text(json.dumps(data))
+    forced = run_cli("publish", "--force", "--to", "bluesky", "--json", env=env, cwd=root)
+    assert forced.returncode == 0, forced.stderr
+    assert _statuses(forced) == {("a-better-name.md", "bluesky"): "adopted"}
+    fake = sandbox.fakes["bluesky"]
+    assert len(fake.copies(NEW_URL) + fake.copies(OLD_URL)) == 1
+    again = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    assert again.returncode == 0, again.stderr
+    verdicts = {(r["canonical_url"], r["platform"]): r["verdict"] for r in json.loads(again.stdout)}
+    assert verdicts[(NEW_URL, "bluesky")] == "ok"
+
+
+class _BlueskyWithoutLookup(Bluesky):
+    """Bluesky as a plugin without `lookup` would be: it searches, but reads no copy by id."""
+
+    capabilities = dataclasses.replace(Bluesky.capabilities, lookup=False)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "verdict"),
+    [(Bluesky, Verdict.GONE), (_BlueskyWithoutLookup, Verdict.UNCONFIRMED)],
+    ids=["read-by-id", "no-lookup"],
+)
+def test_a_search_miss_is_gone_only_when_the_read_by_id_finds_nothing(
+    adapter: type[Bluesky], verdict: Verdict
+) -> None:
+    """The one rule of `gone`: the platform's read by id says there is no such copy. Without
+    that read, a search miss is `unconfirmed`: nothing written, no `--force` hint."""
+    with Sandbox(["bluesky"], time_scale=TIME_SCALE) as sandbox:
+        did = sandbox.fakes["bluesky"].did  # type: ignore[attr-defined]
+        doc = sample_document("deleted-by-hand")
+        entry = Entry(
+            "published",
+            at="2020-01-01T00:00:00.000Z",
+            id=f"at://{did}/app.bsky.feed.post/3jzfcijpj2z2a",
+            url=f"https://bsky.app/profile/{did}/post/3jzfcijpj2z2a",
+        )
+        with Records.open(sandbox.config.records) as records:
+            records.put(doc.canonical_url, "bluesky", entry, source=None)
+            (found,) = asyncio.run(
+                refresh(
+                    [doc], config=sandbox.config, adapters={"bluesky": adapter}, records=records
+                )
+            )
+    assert found.verdict is verdict, found.detail
+    assert ("--force" in found.detail) is (verdict is Verdict.GONE)
+    assert found.writes is (verdict is Verdict.GONE)
+    if verdict is Verdict.UNCONFIRMED:
+        assert f"crosspost records forget {doc.canonical_url} --to bluesky" in found.detail
+
+
+def test_a_copy_deleted_on_the_platform_is_gone_with_the_post_named_from_here(
+    published_summaries: tuple[Path, Sandbox, dict[str, str]],
+) -> None:
+    """Deleted by hand on Bluesky (the read by id finds nothing): `gone`, and the `--force` way
+    out names the post's file relative to the current folder, as every other message does."""
+    root, sandbox, env = published_summaries
+    fake = sandbox.fakes["bluesky"]
+    (copy,) = fake.copies(OLD_URL)
+    with fake.lock:
+        del fake.records[copy["uri"].rsplit("/", 1)[-1]]  # type: ignore[attr-defined]
+    refresh = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    assert refresh.returncode == 0, refresh.stderr
+    (found,) = [
+        r
+        for r in json.loads(refresh.stdout)
+        if r["platform"] == "bluesky" and r["canonical_url"] == OLD_URL
+    ]
+    assert found["verdict"] == "gone"
+    assert "crosspost publish --force --to bluesky posts/post-000.md" in found["detail"]
+    assert str(root) not in found["detail"]

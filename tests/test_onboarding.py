@@ -67,7 +67,7 @@ def test_init_ends_with_the_next_steps_for_this_blog(tmp_path: Path) -> None:
         "  1. content/posts/second-wind.md would be cross-posted as "
         "https://jane.example.org/posts/second-wind/: compare it with the live page"
     )
-    assert "2 of your 2 posts are dated before since (today)" in lines[3]
+    assert "2 of your 2 published posts are dated before since (today)" in lines[3]
     assert "set since = 2024-05-01 in [site] of crosspost.toml" in lines[3]
     assert "uncomment its [platforms.NAME] table" in lines[4] and "crosspost doctor" in lines[4]
     from crosspost.adapter import load_adapters
@@ -350,3 +350,34 @@ def test_without_a_config_posts_are_looked_for_where_the_generator_keeps_them(
     assert f"{folder}/2024-05-01-hello.md" in run.stdout
     assert "README" not in run.stdout and "archetypes" not in run.stdout
     assert run.stdout.splitlines()[-1].startswith("1 post checked")
+
+
+def test_init_samples_the_newest_published_post_and_counts_drafts_apart(tmp_path: Path) -> None:
+    """Issue 17 trial: `init`'s "compare with the live page" showed a draft (which the
+    generator never builds, so there is no live page to compare with), and "N of your N posts
+    are dated before since" counted it. The sample is the newest post the blog publishes (by
+    date, not by file name); drafts and scheduled posts are counted apart."""
+    blog = hugo_blog(tmp_path / "blog")
+    posts = blog / "content" / "posts"
+    (posts / "third-draft.md").write_text(
+        "+++\ntitle = 'draft'\ndate = 2024-07-01T10:00:00Z\ndraft = true\n+++\n\nText.\n"
+    )
+    (posts / "zz-scheduled.md").write_text(
+        "+++\ntitle = 'later'\ndate = 2999-01-01T10:00:00Z\ndraft = false\n+++\n\nText.\n"
+    )
+    (posts / "a-new-dawn.md").write_text(
+        "+++\ntitle = 'dawn'\ndate = 2024-06-20T10:00:00Z\ndraft = false\n+++\n\nText.\n"
+    )
+    run = cli("init", cwd=blog)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[2].startswith(
+        "  1. content/posts/a-new-dawn.md would be cross-posted as "
+        "https://jane.example.org/posts/a-new-dawn/: compare it with the live page"
+    )
+    assert "3 of your 3 published posts are dated before since (today)" in lines[3]
+    assert "set since = 2024-05-01 in [site] of crosspost.toml" in lines[3]
+    assert lines[3].endswith(
+        "; 2 drafts or scheduled posts are not counted: they are cross-posted once the blog "
+        "publishes them"
+    )

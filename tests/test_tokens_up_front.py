@@ -8,6 +8,7 @@ is, and `--github` outside GitHub Actions is refused before anything is printed 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,14 +95,60 @@ def test_doctor_says_what_to_fix_and_where_a_token_is_made(tmp_path: Path, box: 
     env = _without(crosspost_env(box, **NO_KEYRING), "hashnode")
     env["CROSSPOST_DEVTO_TOKEN"] = "wrong-token"
     run = run_cli("doctor", "--json", env=env, cwd=blog)
-    assert run.returncode == 1
+    assert run.returncode == 2  # a missing token (2) before a refused one (1), as documented
     found = {d["platform"]: d for d in json.loads(run.stdout)}
     assert found["mastodon"]["ok"] and found["mastodon"]["account"] == "@sandbox"
     assert not found["devto"]["ok"] and "wrong-token" not in run.stdout
     assert "CROSSPOST_DEVTO_TOKEN" in found["devto"]["fix"]
-    assert found["devto"]["token_page"].endswith("/settings/extensions")
     assert found["hashnode"]["token"] == "none (no keyring)"
+    # The sandbox's tables: no platform page makes those tokens (see the test below).
+    for name in ("devto", "hashnode"):
+        assert found[name]["token_page"] is None
+        assert found[name]["fix"].endswith(
+            "is a sandbox on this machine (`crosspost sandbox`), not the platform: its tokens "
+            "are the ones the sandbox prints"
+        )
+        assert "; http://127.0.0.1:" in found[name]["fix"]
+        assert "a token is made at" not in found[name]["fix"]
+
+
+def test_doctor_names_where_a_token_is_made_for_the_real_platform(tmp_path: Path) -> None:
+    """Issue 17 trial: the page followed `api_url`, so the sandbox's tables printed
+    http://127.0.0.1:…/settings/extensions. A real address keeps the page, on a Forem
+    instance its own; a platform with its own page keeps it."""
+    blog = tmp_path / "blog"
+    (blog / "posts").mkdir(parents=True)
+    (blog / "crosspost.toml").write_text(
+        '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n\n'
+        '[platforms.devto]\napi_url = "https://forem.example.org/api"\n\n'
+        '[platforms.hashnode]\npublication = "jane.hashnode.dev"\n\n'
+        '[platforms.bluesky]\nhandle = "jane.example.org"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env.update(NO_KEYRING, NO_COLOR="1", COLUMNS="200", GITHUB_ACTIONS="false")
+    run = run_cli("doctor", "--json", env=env, cwd=blog)
+    assert run.returncode == 2, run.stdout + run.stderr
+    found = {d["platform"]: d for d in json.loads(run.stdout)}
+    assert found["devto"]["token_page"] == "https://forem.example.org/settings/extensions"
+    assert found["devto"]["fix"].endswith(
+        "a token is made at https://forem.example.org/settings/extensions"
+    )
     assert found["hashnode"]["fix"].endswith("https://hashnode.com/settings/developer")
+    assert found["bluesky"]["token_page"] == "https://bsky.app/settings/app-passwords"
+
+
+def test_doctor_exits_2_without_tokens_and_1_for_a_refused_one(
+    tmp_path: Path, box: Sandbox
+) -> None:
+    """Issue 17 trial: with no token at all doctor exited 1, which the docs give to a platform
+    failing; a missing token is 2 (bad input or config), as `publish` refuses it."""
+    blog = sandbox_blog(tmp_path / "blog", box)
+    bare = _without(crosspost_env(box, **NO_KEYRING), "devto", "hashnode", "mastodon")
+    missing = run_cli("doctor", env=bare, cwd=blog)
+    assert missing.returncode == 2, missing.stdout + missing.stderr
+    assert missing.stdout.splitlines()[-1] == "0 platforms ready, 3 to fix"
+    refused = crosspost_env(box, **NO_KEYRING) | {"CROSSPOST_DEVTO_TOKEN": "wrong-token"}
+    assert run_cli("doctor", env=refused, cwd=blog).returncode == 1
 
 
 def test_doctor_without_whoami_says_not_supported(tmp_path: Path, box: Sandbox) -> None:
@@ -214,5 +261,6 @@ def test_doctor_says_a_refused_bluesky_app_password_and_where_to_make_one(
     assert run.returncode == 1
     (found,) = json.loads(run.stdout)
     assert not found["ok"] and "refused the app password" in found["problem"]
-    assert found["token_page"] == "https://bsky.app/settings/app-passwords"
+    assert found["token_page"] is None  # the sandbox; the real page: the test above
+    assert "is a sandbox on this machine" in found["fix"]
     assert "wrong-app-password" not in run.stdout + run.stderr

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -54,6 +54,13 @@ _PAGE_SIZE = 100  # listRecords' maximum
 _MAX_PAGES = 5  # the lookup reads the 500 newest posts at most
 _HANDLE = re.compile(
     r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
+)
+# An at:// URI of a post (the id crosspost records): DID and record key syntax from the atproto
+# specs (did.md, record-key.md).
+_POST_URI = re.compile(
+    r"at://(?P<did>did:[a-z]+:[A-Za-z0-9._:%-]+)/"
+    + re.escape(POST)
+    + r"/(?P<rkey>[A-Za-z0-9._:~-]{1,512})"
 )
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -111,6 +118,7 @@ class Bluesky(BaseAdapter):
         drafts=False,
         update=False,
         find=True,
+        lookup=True,
         media=True,
         max_tag_length=64,
         # pds rate-limits.ts: 5,000 write points an hour per account, putRecord costs 2;
@@ -316,8 +324,40 @@ class Bluesky(BaseAdapter):
                 return None
         return None
 
+    async def lookup(self, remote: RemotePost) -> RemotePost | None:
+        """`com.atproto.repo.getRecord` at the recorded at:// URI's record key, in the signed-in
+        account's repository: the post with the URL its card and link facets carry
+        (`summary.link_of`), so a post that still links a moved article's old URL is alive, not
+        gone. None only when the PDS answers 400 `RecordNotFound` (pds
+        api/com/atproto/repo/getRecord.ts), or for an id that is not a post of this account's
+        (a record key is unique within one repository and collection only)."""
+        account = await self.session.sign_in()
+        match = _POST_URI.fullmatch(remote.id)
+        if match is None or match["did"] != account.did:
+            return None
+        answer = await self._record(account, match["rkey"])
+        if answer is None:
+            return None
+        value = answer.get("value")
+        links = post_links(value) if isinstance(value, dict) else []
+        return replace(
+            _remote(account, str(answer.get("uri") or remote.id)),
+            canonical_url=summary.link_of(links),
+            mine=True,
+        )
+
     async def _at_key(self, account: Account, url: str) -> RemotePost | None:
         """The record at `url`'s own key, if there is one and it links `url`."""
+        answer = await self._record(account, rkey_for(url))
+        if answer is None:
+            return None
+        value = answer.get("value")
+        if isinstance(value, dict) and _links_to(value, url):
+            return _remote(account, str(answer["uri"]))
+        return None
+
+    async def _record(self, account: Account, rkey: str) -> dict[str, Any] | None:
+        """getRecord of this account's post at `rkey`; None on 400 `RecordNotFound`."""
 
         def absent(response: httpx.Response) -> None:
             if response.status_code == 400 and xrpc_error(response)[0] == "RecordNotFound":
@@ -326,16 +366,15 @@ class Bluesky(BaseAdapter):
         try:
             response = await self.session.public(
                 "com.atproto.repo.getRecord",
-                {"repo": account.did, "collection": POST, "rkey": rkey_for(url)},
+                {"repo": account.did, "collection": POST, "rkey": rkey},
                 check=absent,
             )
         except _NotFound:
             return None
         answer = response.json()
-        value = answer.get("value")
-        if isinstance(value, dict) and _links_to(value, url):
-            return _remote(account, str(answer["uri"]))
-        return None
+        if not isinstance(answer, dict):
+            raise PlatformError("getRecord answered without a record", platform=self.name)
+        return answer
 
 
 class _NotFound(Exception):

@@ -482,9 +482,7 @@ def _one_link(parser: _Hrefs, status: dict[str, Any]) -> str | None:
     links = list(parser.plain_links)
     if isinstance(card, dict) and card.get("url"):
         links.append(str(card["url"]))
-    if not links or not all(same_url(link, links[0]) for link in links):
-        return None
-    return links[0]
+    return summary.link_of(links)
 
 
 def _template_pattern(template: str, title: str, url: str) -> re.Pattern[str]:

@@ -3,7 +3,7 @@
 The package: this fast entry point; `group` (the click group, error handling, --config);
 `output` (console, tables, JSON shapes); one module per command family (`check`: check and
 preview; `publish`; `status`; `accounts`: platforms, login, logout; `blog`: init, sandbox,
-records); `commands` registers them all.
+records); `commands` registers them all; `pipe`: a closed stdout ends any command quietly.
 
 Importing click alone takes three to four times as long as starting Python, and
 docs/architecture.md §13 wants `crosspost --version` and `--help` within twice a bare interpreter.
@@ -34,15 +34,23 @@ class _Entry:
     def __call__(self, *args: "Any", **kwargs: "Any") -> "Any":
         argv = kwargs.get("args", args[0] if args else None)
         given = sys.argv[1:] if argv is None else list(argv)
-        if given == ["--version"]:
-            sys.stdout.write(f"crosspost, version {__version__}\n")
-            raise SystemExit(0)
-        if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
-            from ._help import TEXT  # a string constant: no click, unlike the group
+        try:
+            try:
+                if given == ["--version"]:
+                    sys.stdout.write(f"crosspost, version {__version__}\n")
+                    raise SystemExit(0)
+                if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
+                    from ._help import TEXT  # a string constant: no click, unlike the group
 
-            sys.stdout.write(TEXT)
-            raise SystemExit(0)
-        return self._group()(*args, **kwargs)
+                    sys.stdout.write(TEXT)
+                    raise SystemExit(0)
+                return self._group()(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # a reader gone is found here, not by the interpreter's exit
+        except BrokenPipeError:
+            from .pipe import reader_gone  # only when the reader left: --help imports no more
+
+            reader_gone()
 
     def __getattr__(self, name: str) -> "Any":
         return getattr(self._group(), name)

@@ -57,7 +57,8 @@ def doctor(to: tuple[str, ...], sandbox: bool, as_json: bool, config_file: Path 
     """Check each configured platform's token before publishing: where it comes from, which
     account it is (one authenticated read, nothing is sent) and what to fix.
 
-    Exits 1 when a platform has no usable token.
+    Exits 2 when a token is missing or cannot be sent, 1 when a platform refuses its token or
+    fails, 0 when every platform is ready.
     """
     config = resolve_config(config_file)
     if sandbox:
@@ -73,8 +74,9 @@ def doctor(to: tuple[str, ...], sandbox: bool, as_json: bool, config_file: Path 
         broken = sum(not d.ok for d in found)
         ready = count(len(found) - broken, "platform") + " ready"
         click.echo(f"{ready}, {broken} to fix" if broken else ready)
-    if any(not d.ok for d in found):
-        raise click.exceptions.Exit(1)
+    status = api.doctor_status(found)
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 def _print_diagnosis(d: Diagnosis) -> None:

@@ -71,13 +71,21 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
         )
     elif has_url:
         steps.append(f"no post could be read: check content in [site] of {config}")
-    older = [item for item in posts if item.before_since and item.doc and item.doc.date]
+    live = [item for item in posts if item.live]
+    older = [item for item in live if item.before_since and item.doc and item.doc.date]
     if older:
         oldest = min(item.doc.date for item in older if item.doc and item.doc.date)
+        unpublished = len(posts) - len(live)
+        apart = (
+            f"; {unpublished} drafts or scheduled posts are not counted: they are cross-posted "
+            "once the blog publishes them"
+            if unpublished
+            else ""
+        )
         steps.append(
-            f"{len(older)} of your {len(posts)} posts are dated before since (today) and will "
-            f"stay home; to cross-post them too, set since = {oldest.date().isoformat()} in "
-            f"[site] of {config}"
+            f"{len(older)} of your {len(live)} published posts are dated before since (today) "
+            f"and will stay home; to cross-post them too, set since = "
+            f"{oldest.date().isoformat()} in [site] of {config}{apart}"
         )
     tables = re.findall(r"^# \[platforms\.([\w-]+)\]", path.read_text("utf-8"), re.M)
     steps += [

@@ -19,6 +19,8 @@ import click
 from crosspost import __version__, api
 from crosspost.errors import CrosspostError, with_shown_path
 
+from .pipe import reader_gone
+
 if TYPE_CHECKING:
     from crosspost import Config, Sandbox
 
@@ -53,7 +55,12 @@ def sandbox_for(config: Config, doing: str) -> Sandbox:
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a closed pipe is found here, before click's own handling
+        except BrokenPipeError:
+            reader_gone()  # `crosspost status | head`: the reader left; quietly, exit 141
         except CrosspostError as exc:
             fail(exc)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -85,7 +92,8 @@ def internal_error(exc: Exception) -> NoReturn:
     help="Log to stderr: -v what crosspost does, -vv every HTTP request too (tokens masked).",
 )
 def main(verbose: int) -> None:
-    """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs and Mastodon."""
+    """Cross-post Markdown blog posts to dev.to, Hashnode, Medium-style APIs, Mastodon and
+    Bluesky."""
     if verbose:
         _log_to_stderr(verbose)
     api.guard_output()  # untrusted text never starts a workflow command; no traceback shown

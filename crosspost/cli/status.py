@@ -51,9 +51,14 @@ def status(
     if not refresh:
         return
     if write:
-        click.echo(f"records updated: {found.changed} change(s) written to {config.records}")
+        click.echo(
+            f"records updated: {found.changed} change(s) written to {config.records}",
+            err=as_json,  # stdout holds only the JSON
+        )
     elif found.pending:
-        click.echo(f"{found.pending} change(s) found; run again with --write to save them")
+        click.echo(
+            f"{found.pending} change(s) found; run again with --write to save them", err=as_json
+        )
     if found.unreadable or found.failed:
         raise click.exceptions.Exit(2 if found.unreadable else 1)
 
