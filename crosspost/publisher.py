@@ -30,6 +30,7 @@ from typing import Any
 from .adapter import Adapter, AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .credentials import missing_tokens
+from .destinations import AddressChange, follow_addresses, is_kept
 from .document import Document, Notice, RemotePost
 from .errors import (
     AlreadyExistsError,
@@ -258,20 +259,21 @@ class Publisher:
         self._sightings = _Sightings((), set())
         self._expected: dict[str, list[Document]] = {}
         self._lookups: dict[str, Lookups] = {}
+        self._moved: list[AddressChange] = []
 
     # ----------------------------------------------------------------- entry points
 
     async def run(self, sources: Iterable[PostSource]) -> Report:
         if self.dry_run:
             records = Records.read(self.config.records)
-            self._follow_renames(records)
+            self._follow_moves(records)
             plan = self._plan(sources, records)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
             self._records = records
-            self._follow_renames(records)
+            self._follow_moves(records)
             plan = self._plan(sources, records)
             refuse_without_tokens(plan, self.config)
             if plan.has_work:
@@ -281,7 +283,9 @@ class Publisher:
             await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
 
-    def _follow_renames(self, records: Records) -> None:
+    def _follow_moves(self, records: Records) -> None:
+        origins = {name: self.platforms.origin(name) for name in self.platforms.names}
+        self._moved = follow_addresses(records, origins)
         renames = list(self.renames)
         if self.follow_git:
             renames += renamed_posts(self.config, records)
@@ -417,7 +421,22 @@ class Publisher:
         """The run's own warnings: posts held as older than site.since, and nothing to
         announce after (`announce_only`)."""
         found = (since_notice(plan.listed, self.config), self._announce_only)
-        return tuple(n for n in found if n is not None)
+        return self._addresses(plan) + tuple(n for n in found if n is not None)
+
+    def _addresses(self, plan: Plan) -> tuple[Notice, ...]:
+        """One line per platform whose address changed: a new destination
+        (`crosspost.destinations`)."""
+        creates = Counter(a.platform for a in plan.listed if a.kind is Kind.CREATE)
+        return tuple(
+            Notice(
+                f"{c.platform}'s address changed from {c.old} to {c.new}: a new destination; "
+                f"{creates[c.platform]} post{'' if creates[c.platform] == 1 else 's'} to create "
+                f"there; the records of {c.old} are kept (as {c.key})",
+                "new-address",
+                platform=c.platform,
+            )
+            for c in self._moved
+        )
 
     def _move_records(self, actions: Iterable[Action]) -> None:
         """Re-key the records of posts whose canonical URL changed, so their copies are updated
@@ -480,7 +499,7 @@ class Publisher:
         if any(
             entry.state == "published" and not entry.draft
             for name, entry in records.entries(url).items()
-            if name not in self._announcers()
+            if name not in self._announcers() and not is_kept(name)
         ):
             return None
         return _held(action, "waiting for an article platform to publish it first")

@@ -1,0 +1,64 @@
+"""Destinations: a copy belongs to a platform account at an address (docs/architecture.md §7).
+
+The records name each platform's entries by the platform (`devto`), and its account cache
+remembers the API origin its token was last sent to (`token_host`). When the configured address
+of a platform is another origin than that one (a Mastodon server move, another Forem instance,
+the sandbox's fake replaced by the real platform), the copies recorded are not at the new
+address: they are kept aside under `NAME@OLD_ORIGIN` (`devto@http://127.0.0.1:34121`), another
+destination that `records list` shows and no run publishes to, and the platform starts empty
+there, so its posts are published at the new address. Going back to an address brings its kept
+records back. Records with no remembered origin (written before crosspost remembered it) are
+taken as made at the address configured now: nothing is published again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .platforms import TOKEN_HOST
+from .records import Records
+
+__all__ = ["AddressChange", "follow_addresses", "is_kept", "kept_key"]
+
+
+def kept_key(platform: str, origin: str) -> str:
+    """The records' name for `platform`'s copies at the earlier address `origin`."""
+    return f"{platform}@{origin}"
+
+
+def is_kept(name: str) -> bool:
+    """Whether a records name is a kept destination (an earlier address), not a platform."""
+    return "@" in name
+
+
+@dataclass(frozen=True, slots=True)
+class AddressChange:
+    """`platform` was recorded at `old` and is configured at `new`; `kept` posts' records were
+    set aside under `key`."""
+
+    platform: str
+    old: str
+    new: str
+    kept: int
+
+    @property
+    def key(self) -> str:
+        return kept_key(self.platform, self.old)
+
+
+def follow_addresses(records: Records, origins: Mapping[str, str]) -> list[AddressChange]:
+    """Set aside the records of every platform whose configured API origin (`origins`, by
+    platform) is not the one they were made with, and bring back those kept for the configured
+    one. On a read-only view (a dry run) the change is made in memory only."""
+    changes = []
+    for name, origin in sorted(origins.items()):
+        recorded = records.account(name).get(TOKEN_HOST)
+        if not isinstance(recorded, str) or not recorded or not origin or recorded == origin:
+            continue
+        kept = records.rekey(name, kept_key(name, recorded), {TOKEN_HOST: origin})
+        back = kept_key(name, origin)
+        if records.account(back) or records.has_destination(back):
+            records.rekey(back, name, {})
+        changes.append(AddressChange(name, recorded, origin, kept))
+    return changes

@@ -1,0 +1,122 @@
+"""Issue 17, records keyed by where a copy lives, end to end (the real script, fakes on
+127.0.0.1): a platform pointed at another address (the sandbox's tables replaced by the real
+platform's, a Mastodon server move) is a new destination where every post is published, and
+the records of the old address are kept under `NAME@ORIGIN` (crosspost.destinations)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from crosspost.http import api_origin
+from crosspost.sandbox import Sandbox
+
+from .blogs import crosspost_env, run_cli, sandbox_blog
+
+PLATFORMS = ["devto", "mastodon"]
+POSTS = [f"https://blog.example.com/posts/post-{n:03d}/" for n in range(3)]
+
+
+def _point_at(root: Path, sandbox: Sandbox) -> None:
+    """Replace the blog's [platforms.*] tables with `sandbox`'s (another address)."""
+    config = root / "crosspost.toml"
+    head = config.read_text("utf-8").split("[platforms.", 1)[0]
+    config.write_text(head + sandbox.toml(), "utf-8")
+
+
+def _records(root: Path) -> dict:
+    return json.loads((root / ".crosspost" / "records.json").read_text("utf-8"))
+
+
+def _origin(sandbox: Sandbox, name: str) -> str:
+    return api_origin(sandbox.fakes[name].url)
+
+
+def test_sandbox_then_real_publishes_for_real(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    trial = sandbox_factory(PLATFORMS)
+    root = sandbox_blog(tmp_path / "blog", trial, posts=3)
+    first = run_cli("publish", env=crosspost_env(trial), cwd=root)
+    assert first.returncode == 0, first.stderr
+    real = sandbox_factory(PLATFORMS)  # "the real platforms": other addresses
+    _point_at(root, real)
+    env = crosspost_env(real)
+
+    dry = run_cli("publish", "--dry-run", env=env, cwd=root)
+    assert dry.returncode == 0, dry.stderr
+    old = _origin(trial, "devto")
+    line = (
+        f"devto's address changed from {old} to {_origin(real, 'devto')}: a new destination; "
+        f"3 posts to create there; the records of {old} are kept (as devto@{old})"
+    )
+    assert line in dry.stderr + dry.stdout
+    assert all(not real.fakes[n].copies(url) for n in PLATFORMS for url in POSTS)
+
+    run = run_cli("publish", "--json", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    statuses = {(r["platform"], r["status"]) for r in json.loads(run.stdout)["results"]}
+    assert statuses == {("devto", "created"), ("mastodon", "created")}, run.stdout
+    for name in PLATFORMS:
+        assert all(len(real.fakes[name].copies(url)) == 1 for url in POSTS)
+        assert all(len(trial.fakes[name].copies(url)) == 1 for url in POSTS)  # untouched
+    records = _records(root)
+    post = records["posts"][POSTS[0]]["platforms"]
+    assert f"devto@{old}" in post and f"mastodon@{_origin(trial, 'mastodon')}" in post
+    assert records["accounts"]["devto"]["token_host"] == _origin(real, "devto")
+
+    again = run_cli("publish", "--json", env=env, cwd=root)  # settled: nothing to do twice
+    assert {r["status"] for r in json.loads(again.stdout)["results"]} == {"unchanged"}
+
+
+def test_a_mastodon_server_move_publishes_there_and_keeps_the_old_records(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    before = sandbox_factory(["mastodon"])
+    root = sandbox_blog(tmp_path / "blog", before, posts=2, extra='after = "none"\n')
+    assert run_cli("publish", env=crosspost_env(before), cwd=root).returncode == 0
+    after = sandbox_factory(["mastodon"])
+    _point_at(root, after)
+    (root / "crosspost.toml").write_text(
+        (root / "crosspost.toml").read_text("utf-8") + 'after = "none"\n', "utf-8"
+    )
+    env = crosspost_env(after)
+    run = run_cli("publish", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert all(len(after.fakes["mastodon"].copies(url)) == 1 for url in POSTS[:2])
+    old = f"mastodon@{_origin(before, 'mastodon')}"
+
+    listed = json.loads(run_cli("records", "list", "--json", env=env, cwd=root).stdout)
+    assert {r["platform"] for r in listed} == {"mastodon", old}
+    table = run_cli("records", "list", env=env, cwd=root)
+    assert old in table.stdout
+
+    # Moving back brings the old server's records back: nothing is posted there twice.
+    _point_at(root, before)
+    (root / "crosspost.toml").write_text(
+        (root / "crosspost.toml").read_text("utf-8") + 'after = "none"\n', "utf-8"
+    )
+    back = run_cli("publish", "--json", env=crosspost_env(before), cwd=root)
+    assert back.returncode == 0, back.stderr
+    assert {r["status"] for r in json.loads(back.stdout)["results"]} == {"unchanged"}
+    assert all(len(before.fakes["mastodon"].copies(url)) == 1 for url in POSTS[:2])
+
+
+def test_records_without_a_remembered_address_are_not_published_again(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    sandbox = sandbox_factory(PLATFORMS)
+    root = sandbox_blog(tmp_path / "blog", sandbox, posts=3)
+    env = crosspost_env(sandbox)
+    assert run_cli("publish", env=env, cwd=root).returncode == 0
+    path = root / ".crosspost" / "records.json"
+    records = json.loads(path.read_text("utf-8"))
+    for cache in records["accounts"].values():  # as written before crosspost remembered it
+        cache.pop("token_host")
+    path.write_text(json.dumps(records), "utf-8")
+    _point_at(root, sandbox)  # the same address, written afresh
+    run = run_cli("publish", "--json", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert {r["status"] for r in json.loads(run.stdout)["results"]} == {"unchanged"}
+    assert all(len(sandbox.fakes[n].copies(url)) == 1 for n in PLATFORMS for url in POSTS)
