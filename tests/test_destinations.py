@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from crosspost.http import api_origin
 from crosspost.sandbox import Sandbox
@@ -25,8 +26,9 @@ def _point_at(root: Path, sandbox: Sandbox) -> None:
     config.write_text(head + sandbox.toml(), "utf-8")
 
 
-def _records(root: Path) -> dict:
-    return json.loads((root / ".crosspost" / "records.json").read_text("utf-8"))
+def _records(root: Path) -> dict[str, Any]:
+    records: dict[str, Any] = json.loads((root / ".crosspost" / "records.json").read_text("utf-8"))
+    return records
 
 
 def _origin(sandbox: Sandbox, name: str) -> str:
