@@ -1,5 +1,9 @@
 """Destinations: a copy belongs to a platform account at an address (docs/architecture.md §7).
 
+A records file never receives copies made on this machine (the sandbox's fakes, any loopback
+address) unless its config names its records file (the top-level `records` key) or, under the
+GitHub Action, a maintainer confirmed that address (`api-hosts`): `refuse_sandbox_records`.
+
 The records name each platform's entries by the platform (`devto`), and its account cache
 remembers the API origin its token was last sent to (`token_host`). When the configured address
 of a platform is another origin than that one (a Mastodon server move, another Forem instance,
@@ -13,13 +17,24 @@ taken as made at the address configured now: nothing is published again.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from .config import SANDBOX_RECORDS, Config
+from .errors import ConfigError, shown
+from .http import api_origin
 from .platforms import TOKEN_HOST
 from .records import Records
 
-__all__ = ["AddressChange", "follow_addresses", "is_kept", "kept_key"]
+__all__ = [
+    "AddressChange",
+    "follow_addresses",
+    "is_kept",
+    "kept_key",
+    "refuse_sandbox_records",
+]
 
 
 def kept_key(platform: str, origin: str) -> str:
@@ -62,3 +77,34 @@ def follow_addresses(records: Records, origins: Mapping[str, str]) -> list[Addre
             records.rekey(back, name, {})
         changes.append(AddressChange(name, recorded, origin, kept))
     return changes
+
+
+def _on_this_machine(origin: str) -> bool:
+    host = urlsplit(origin).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_sandbox_records(config: Config, origins: Mapping[str, str]) -> None:
+    """Raise `ConfigError` before a run would record copies made at a loopback address (the
+    sandbox) in the blog's default records file: once committed, they would stand for the
+    blog's posts on the real platform. A config that names its own `records`, or an address a
+    maintainer confirmed for the Action (`confirmed_hosts`), is a deliberate choice."""
+    if config.records_path is not None:
+        return
+    confirmed = {api_origin(h) for h in config.confirmed_hosts or ()}
+    for name, origin in sorted(origins.items()):
+        if _on_this_machine(origin) and origin not in confirmed:
+            raise ConfigError(
+                f"platforms.{name} points at {origin}, a sandbox on this machine, and its records "
+                f"would go into the blog's records file {shown(config.records)}",
+                path=config.path,
+                field=f"platforms.{name}",
+                hint=f'give that config its own records: add records = "{SANDBOX_RECORDS}" at '
+                "its top (`crosspost sandbox` prints such a config), or use `crosspost publish "
+                "--sandbox`",
+            )

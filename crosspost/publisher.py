@@ -30,7 +30,7 @@ from typing import Any
 from .adapter import Adapter, AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .credentials import missing_tokens
-from .destinations import AddressChange, follow_addresses, is_kept
+from .destinations import AddressChange, follow_addresses, is_kept, refuse_sandbox_records
 from .document import Document, Notice, RemotePost
 from .errors import (
     AlreadyExistsError,
@@ -269,6 +269,9 @@ class Publisher:
             self._follow_moves(records)
             plan = self._plan(sources, records)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
+        refuse_sandbox_records(
+            self.config, {name: self.platforms.origin(name) for name in self.platforms.names}
+        )
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:

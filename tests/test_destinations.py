@@ -6,6 +6,7 @@ the records of the old address are kept under `NAME@ORIGIN` (crosspost.destinati
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from crosspost.http import api_origin
 from crosspost.sandbox import Sandbox
 
-from .blogs import crosspost_env, run_cli, sandbox_blog
+from .blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog
 
 PLATFORMS = ["devto", "mastodon"]
 POSTS = [f"https://blog.example.com/posts/post-{n:03d}/" for n in range(3)]
@@ -122,3 +123,70 @@ def test_records_without_a_remembered_address_are_not_published_again(
     assert run.returncode == 0, run.stderr
     assert {r["status"] for r in json.loads(run.stdout)["results"]} == {"unchanged"}
     assert all(len(sandbox.fakes[n].copies(url)) == 1 for n in PLATFORMS for url in POSTS)
+
+
+def test_sandbox_records_never_reach_the_blogs_records_file(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """The trial of the issue: the sandbox's tables pasted into crosspost.toml. The publish is
+    refused before anything is sent; the config `crosspost sandbox` prints instead publishes
+    with its own records, and the blog's real publish afterwards creates every post."""
+    sandbox = sandbox_factory(PLATFORMS)
+    root = sandbox_blog(tmp_path / "blog", sandbox, posts=3)
+    config = root / "crosspost.toml"
+    pasted = config.read_text("utf-8").replace('records = ".crosspost/records.json"\n', "")
+    config.write_text(pasted, "utf-8")
+    env = crosspost_env(sandbox)
+
+    refused = run_cli("publish", env=env, cwd=root)
+    assert refused.returncode == 2, refused.stderr
+    assert "a sandbox on this machine" in refused.stderr
+    assert 'add records = ".crosspost/sandbox-records.json"' in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) <= 2, refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (root / ".crosspost" / "records.json").exists()
+    assert all(not sandbox.fakes[n].requests for n in PLATFORMS)
+
+    head = pasted.split("[platforms.", 1)[0]
+    real = sandbox_factory(PLATFORMS)  # "the real platforms"
+    config.write_text(head + real.toml(), "utf-8")
+    separate = root / "crosspost.sandbox.toml"
+    separate.write_text(sandbox.config_file(pasted), "utf-8")
+    tried = run_cli("publish", "--config", str(separate), env=env, cwd=root)
+    assert tried.returncode == 0, tried.stderr
+    assert (root / ".crosspost" / "sandbox-records.json").exists()
+    assert not (root / ".crosspost" / "records.json").exists()
+    assert all(len(sandbox.fakes["devto"].copies(url)) == 1 for url in POSTS)
+
+    # The real platforms here are fakes on 127.0.0.1 too: the test's blog names its records.
+    config.write_text('records = ".crosspost/records.json"\n' + head + real.toml(), "utf-8")
+    run = run_cli("publish", "--json", env=crosspost_env(real), cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert {r["status"] for r in json.loads(run.stdout)["results"]} == {"created"}
+    assert all(len(real.fakes[n].copies(url)) == 1 for n in PLATFORMS for url in POSTS)
+
+
+def test_crosspost_sandbox_prints_a_complete_separate_config(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    blog = sandbox_factory(["devto"])
+    root = sandbox_blog(tmp_path / "blog", blog)
+    with subprocess.Popen(
+        [str(CROSSPOST), "sandbox", "--to", "devto"],
+        cwd=root,
+        env=crosspost_env(blog),
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as shown:
+        assert shown.stdout is not None
+        lines = []
+        while not (line := shown.stdout.readline()).startswith("timeout"):
+            lines.append(line)
+        shown.terminate()
+    text = "".join(lines)
+    assert "save what follows as crosspost.sandbox.toml" in text
+    printed = text.split("crosspost.sandbox.toml`:\n", 1)[1]
+    assert printed.startswith('records = ".crosspost/sandbox-records.json"\n')
+    assert printed.count("records =") == 1  # the blog's own records line is replaced
+    assert 'url = "https://blog.example.com"' in printed and "[platforms.devto]" in printed
+    assert blog.fakes["devto"].url not in printed  # the new sandbox's fake, not the blog's
