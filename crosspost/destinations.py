@@ -1,8 +1,9 @@
 """Destinations: a copy belongs to a platform account at an address (docs/architecture.md §7).
 
 A records file never receives copies made on this machine (the sandbox's fakes, any loopback
-address) unless its config names its records file (the top-level `records` key) or, under the
-GitHub Action, a maintainer confirmed that address (`api-hosts`): `refuse_sandbox_records`.
+address) unless its config names its records file (the top-level `records` key): under the
+GitHub Action, only an address a maintainer confirmed (`api-hosts`) receives a token at all.
+`refuse_sandbox_records` says so before a run sends anything.
 
 The records name each platform's entries by the platform (`devto`), and its account cache
 remembers the API origin its token was last sent to (`token_host`). When the configured address
@@ -24,7 +25,6 @@ from urllib.parse import urlsplit
 
 from .config import SANDBOX_RECORDS, Config
 from .errors import ConfigError, shown
-from .http import api_origin
 from .platforms import TOKEN_HOST
 from .records import Records
 
@@ -93,12 +93,12 @@ def refuse_sandbox_records(config: Config, origins: Mapping[str, str]) -> None:
     """Raise `ConfigError` before a run would record copies made at a loopback address (the
     sandbox) in the blog's default records file: once committed, they would stand for the
     blog's posts on the real platform. A config that names its own `records`, or an address a
-    maintainer confirmed for the Action (`confirmed_hosts`), is a deliberate choice."""
-    if config.records_path is not None:
+    maintainer confirmed for the Action (`confirmed_hosts`), is a deliberate choice; under the
+    Action no other address receives a token (`Platforms`), so none can make a copy."""
+    if config.records_path is not None or config.confirmed_hosts is not None:
         return
-    confirmed = {api_origin(h) for h in config.confirmed_hosts or ()}
     for name, origin in sorted(origins.items()):
-        if _on_this_machine(origin) and origin not in confirmed:
+        if _on_this_machine(origin):
             raise ConfigError(
                 f"platforms.{name} points at {origin}, a sandbox on this machine, and its records "
                 f"would go into the blog's records file {shown(config.records)}",
