@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crosspost.http import api_origin
 from crosspost.sandbox import Sandbox
 
@@ -190,3 +192,18 @@ def test_crosspost_sandbox_prints_a_complete_separate_config(
     assert printed.count("records =") == 1  # the blog's own records line is replaced
     assert 'url = "https://blog.example.com"' in printed and "[platforms.devto]" in printed
     assert blog.fakes["devto"].url not in printed  # the new sandbox's fake, not the blog's
+
+
+def test_the_records_key_names_only_a_file_of_the_records_folder(tmp_path: Path) -> None:
+    from crosspost.config import load_config
+    from crosspost.errors import ConfigError
+
+    config = tmp_path / "crosspost.toml"
+    config.write_text('records = ".crosspost/sandbox-records.json"\n[site]\n', "utf-8")
+    assert load_config(config).records == tmp_path / ".crosspost" / "sandbox-records.json"
+    for wrong in ("../records.json", ".crosspost/../x.json", "package.json", ".crosspost/a"):
+        config.write_text(f'records = "{wrong}"\n[site]\n', "utf-8")
+        with pytest.raises(ConfigError) as refused:
+            load_config(config)
+        assert refused.value.field == "records"
+        assert "sandbox-records.json" in (refused.value.hint or "")
