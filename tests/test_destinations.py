@@ -87,6 +87,11 @@ def test_a_mastodon_server_move_publishes_there_and_keeps_the_old_records(
         (root / "crosspost.toml").read_text("utf-8") + 'after = "none"\n', "utf-8"
     )
     env = crosspost_env(after)
+    # Before anything is there, a refresh compares the new server with its own (no) records:
+    # the old server's copies are not "gone" from it.
+    refreshed = run_cli("status", "--refresh", "--json", env=env, cwd=root)
+    verdicts = {(r["platform"], r["verdict"]) for r in json.loads(refreshed.stdout)}
+    assert not any(verdict == "gone" for _, verdict in verdicts), refreshed.stdout
     run = run_cli("publish", env=env, cwd=root)
     assert run.returncode == 0, run.stderr
     assert all(len(after.fakes["mastodon"].copies(url)) == 1 for url in POSTS[:2])
