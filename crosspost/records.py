@@ -306,11 +306,11 @@ class Records:
         (a dry run) the change is kept in memory only. The number of posts moved."""
         moved = 0
         for url, post in self._posts.items():
-            entry = post.platforms.pop(old, None)
-            if entry is None:
+            if old not in post.platforms:
                 continue
-            self._touch(url, old)
+            self._touch(url, old)  # as read, before the change: a merge must see it moved
             self._touch(url, new)
+            entry = post.platforms.pop(old)
             there = post.platforms.get(new)
             if there is None or when(there.at) <= when(entry.at):
                 post.platforms[new] = entry

@@ -212,3 +212,31 @@ def test_the_records_key_names_only_a_file_of_the_records_folder(tmp_path: Path)
             load_config(config)
         assert refused.value.field == "records"
         assert "sandbox-records.json" in (refused.value.hint or "")
+
+
+def test_an_address_change_merges_with_another_writer(tmp_path: Path) -> None:
+    """Another writer (a git pull) changes the file while a run sets a platform's records
+    aside: the merge (crosspost.records_merge, per post × key) keeps theirs, and the set-aside
+    entries stay aside, never back under the platform."""
+    from crosspost.destinations import follow_addresses
+    from crosspost.records import Entry, Records
+
+    path = tmp_path / ".crosspost" / "records.json"
+    sandbox, real = "http://127.0.0.1:34121", "https://dev.to"
+    with Records.open(path) as records:
+        records.put(POSTS[0], "devto", Entry("published", id="1", url="u"), source="a.md")
+        records.save_account("devto", {"token_host": sandbox})
+    with Records.open(path) as records:
+        assert records.get(POSTS[0], "devto") is not None
+        theirs = json.loads(path.read_text("utf-8"))
+        theirs["posts"][POSTS[1]] = {"platforms": {"hashnode": {"state": "published"}}}
+        path.write_text(json.dumps(theirs), "utf-8")
+        [change] = follow_addresses(records, {"devto": real})
+        assert (change.old, change.new, change.kept) == (sandbox, real, 1)
+    data = json.loads(path.read_text("utf-8"))
+    assert set(data["posts"][POSTS[0]]["platforms"]) == {f"devto@{sandbox}"}
+    assert set(data["posts"][POSTS[1]]["platforms"]) == {"hashnode"}
+    assert data["accounts"] == {
+        "devto": {"token_host": real},
+        f"devto@{sandbox}": {"token_host": sandbox},
+    }

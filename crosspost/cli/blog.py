@@ -90,6 +90,18 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
     return steps
 
 
+SANDBOX_CONFIG = "crosspost.sandbox.toml"
+
+
+def _blog_config() -> str | None:
+    """The text of the blog's crosspost.toml, for the sandbox's copy of it (None: none here)."""
+    try:
+        path = resolve_config(None).path
+    except CrosspostError:
+        return None
+    return path.read_text("utf-8") if path and path.name == "crosspost.toml" else None
+
+
 @main.command()
 @click.option("--to", "to", multiple=True, help="Only this platform's fake.")
 def sandbox(to: tuple[str, ...]) -> None:
@@ -118,18 +130,6 @@ def sandbox(to: tuple[str, ...]) -> None:
 @main.group()
 def records() -> None:
     """Maintain the records file (.crosspost/records.json)."""
-
-
-SANDBOX_CONFIG = "crosspost.sandbox.toml"
-
-
-def _blog_config() -> str | None:
-    """The text of the blog's crosspost.toml, for the sandbox's copy of it (None: none here)."""
-    try:
-        path = resolve_config(None).path
-    except CrosspostError:
-        return None
-    return path.read_text("utf-8") if path and path.name == "crosspost.toml" else None
 
 
 @records.command("move")
