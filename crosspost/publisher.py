@@ -35,6 +35,7 @@ from .document import Document, Notice, RemotePost
 from .errors import (
     AlreadyExistsError,
     AmbiguousError,
+    ConfigError,
     CredentialError,
     CrosspostError,
     DeferredError,
@@ -269,9 +270,7 @@ class Publisher:
             self._follow_moves(records)
             plan = self._plan(sources, records)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
-        refuse_sandbox_records(
-            self.config, {name: self.platforms.origin(name) for name in self.platforms.names}
-        )
+        self._refuse_sandbox_records()
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
@@ -285,6 +284,19 @@ class Publisher:
         finally:
             await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
+
+    def _refuse_sandbox_records(self) -> None:
+        """`refuse_sandbox_records` for this run's platforms (raises `ConfigError`)."""
+        origins = {name: self.platforms.origin(name) for name in self.platforms.names}
+        refuse_sandbox_records(self.config, origins)
+
+    def _sandbox_notice(self) -> tuple[Notice, ...]:
+        """The dry run's line for what the real run would refuse (`refuse_sandbox_records`)."""
+        try:
+            self._refuse_sandbox_records()
+        except ConfigError as exc:
+            return (Notice(f"{exc.message}; a real run would refuse ({exc.hint})", "sandbox"),)
+        return ()
 
     def _follow_moves(self, records: Records) -> None:
         origins = {name: self.platforms.origin(name) for name in self.platforms.names}
@@ -329,6 +341,7 @@ class Publisher:
             _notices(plan.listed)
             + self._since(plan)
             + tuple(likely)
+            + self._sandbox_notice()
             + tuple(
                 Notice(
                     f"{exc.message}; a real run would refuse ({exc.hint})",

@@ -145,6 +145,9 @@ def test_sandbox_records_never_reach_the_blogs_records_file(
     config.write_text(pasted, "utf-8")
     env = crosspost_env(sandbox)
 
+    dry = run_cli("publish", "--dry-run", env=env, cwd=root)
+    assert dry.returncode == 0, dry.stderr
+    assert "a sandbox on this machine" in dry.stderr and "a real run would refuse" in dry.stderr
     refused = run_cli("publish", env=env, cwd=root)
     assert refused.returncode == 2, refused.stderr
     assert "a sandbox on this machine" in refused.stderr
