@@ -29,6 +29,8 @@ print({n})
 def write_blog(root: Path, count: int, platforms_toml: str) -> Path:
     (root / "posts").mkdir(parents=True, exist_ok=True)
     (root / "crosspost.toml").write_text(
+        # a config pointing at the sandbox names its records (crosspost.destinations)
+        'records = ".crosspost/records.json"\n\n'
         '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
         'permalink = "/posts/{slug}/"\n\n' + platforms_toml,
         "utf-8",

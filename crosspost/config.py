@@ -45,6 +45,8 @@ __all__ = [
 
 CONFIG_FILE = "crosspost.toml"
 RECORDS_DIR = ".crosspost"
+SANDBOX_RECORDS = f"{RECORDS_DIR}/sandbox-records.json"
+"""The records file `crosspost sandbox` advises for a config pointing at its fakes."""
 RECORDS_FILE = "records.json"
 
 
@@ -341,7 +343,15 @@ def _too_long_number(text: str, path: Path) -> ConfigError:
 
 def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str) -> Config:
     ctx = TableText(path, text, prefix)
-    ctx.only_keys(data, {"site", "platforms", "tags"}, "")
+    ctx.only_keys(data, {"records", "site", "platforms", "tags"}, "")
+    records = data.get("records")
+    if records is not None and not (isinstance(records, str) and _RECORDS.fullmatch(records)):
+        ctx.fail(
+            "records",
+            f"{shown_value(records)} is not a records file of the blog",
+            None,
+            hint=f'name a .json file of the {RECORDS_DIR} folder, like "{SANDBOX_RECORDS}"',
+        )
     site = build_settings(SiteConfig, data.get("site", {}), ctx=ctx, key="site")
     if site.profile is not None and site.profile not in PROFILES:
         ctx.fail(
@@ -402,7 +412,13 @@ def _from_mapping(data: Mapping[str, Any], *, path: Path, text: str, prefix: str
         site=site,
         platforms=MappingProxyType(platforms),
         tags=MappingProxyType(tags),
+        records_path=path.parent / records if records else None,
     )
+
+
+_RECORDS = re.compile(rf"{re.escape(RECORDS_DIR)}/[\w-][\w.-]*\.json")
+"""The top-level `records` key: a file of the blog's records folder (never a path elsewhere,
+which a pull request could point at a file the Action would overwrite and commit)."""
 
 
 _SITE_URL = re.compile(r"https?://[^/\s\x00-\x1f\x7f-\x9f]+(?:/[^\s\x00-\x1f\x7f-\x9f]*)?")

@@ -135,6 +135,10 @@ class Platforms:
         """`name`'s validated settings (its [platforms.NAME] table as the adapter reads it)."""
         return self._settings[name]
 
+    def origin(self, name: str) -> str:
+        """The API origin `name`'s configured address sends to (where its copies live)."""
+        return api_origin(self._settings[name].base_url)
+
     def authenticate(self, name: str) -> None:
         """Give the built adapter of `name` its token (raises `CredentialError` without one)."""
         self._clients[name].set_token(self.token(name))

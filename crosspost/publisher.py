@@ -30,10 +30,12 @@ from typing import Any
 from .adapter import Adapter, AdapterClass, Payload
 from .config import Config, PlatformConfig
 from .credentials import missing_tokens
+from .destinations import AddressChange, follow_addresses, is_kept, refuse_sandbox_records
 from .document import Document, Notice, RemotePost
 from .errors import (
     AlreadyExistsError,
     AmbiguousError,
+    ConfigError,
     CredentialError,
     CrosspostError,
     DeferredError,
@@ -258,20 +260,22 @@ class Publisher:
         self._sightings = _Sightings((), set())
         self._expected: dict[str, list[Document]] = {}
         self._lookups: dict[str, Lookups] = {}
+        self._moved: list[AddressChange] = []
 
     # ----------------------------------------------------------------- entry points
 
     async def run(self, sources: Iterable[PostSource]) -> Report:
         if self.dry_run:
             records = Records.read(self.config.records)
-            self._follow_renames(records)
+            self._follow_moves(records)
             plan = self._plan(sources, records)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
+        self._refuse_sandbox_records()
         manager = Records.open(self.config.records)
         records = await asyncio.to_thread(manager.__enter__)
         try:
             self._records = records
-            self._follow_renames(records)
+            self._follow_moves(records)
             plan = self._plan(sources, records)
             refuse_without_tokens(plan, self.config)
             if plan.has_work:
@@ -281,7 +285,22 @@ class Publisher:
             await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
 
-    def _follow_renames(self, records: Records) -> None:
+    def _refuse_sandbox_records(self) -> None:
+        """`refuse_sandbox_records` for this run's platforms (raises `ConfigError`)."""
+        origins = {name: self.platforms.origin(name) for name in self.platforms.names}
+        refuse_sandbox_records(self.config, origins)
+
+    def _sandbox_notice(self) -> tuple[Notice, ...]:
+        """The dry run's line for what the real run would refuse (`refuse_sandbox_records`)."""
+        try:
+            self._refuse_sandbox_records()
+        except ConfigError as exc:
+            return (Notice(f"{exc.message}; a real run would refuse ({exc.hint})", "sandbox"),)
+        return ()
+
+    def _follow_moves(self, records: Records) -> None:
+        origins = {name: self.platforms.origin(name) for name in self.platforms.names}
+        self._moved = follow_addresses(records, origins)
         renames = list(self.renames)
         if self.follow_git:
             renames += renamed_posts(self.config, records)
@@ -322,6 +341,7 @@ class Publisher:
             _notices(plan.listed)
             + self._since(plan)
             + tuple(likely)
+            + self._sandbox_notice()
             + tuple(
                 Notice(
                     f"{exc.message}; a real run would refuse ({exc.hint})",
@@ -421,7 +441,22 @@ class Publisher:
             self._announce_only,
             self.config.generator_notice,
         )
-        return tuple(n for n in found if n is not None)
+        return self._addresses(plan) + tuple(n for n in found if n is not None)
+
+    def _addresses(self, plan: Plan) -> tuple[Notice, ...]:
+        """One line per platform whose address changed: a new destination
+        (`crosspost.destinations`)."""
+        creates = Counter(a.platform for a in plan.listed if a.kind is Kind.CREATE)
+        return tuple(
+            Notice(
+                f"{c.platform}'s address changed from {c.old} to {c.new}: a new destination; "
+                f"{creates[c.platform]} post{'' if creates[c.platform] == 1 else 's'} to create "
+                f"there; the records of {c.old} are kept (as {c.key})",
+                "new-address",
+                platform=c.platform,
+            )
+            for c in self._moved
+        )
 
     def _move_records(self, actions: Iterable[Action]) -> None:
         """Re-key the records of posts whose canonical URL changed, so their copies are updated
@@ -487,7 +522,7 @@ class Publisher:
         if any(
             entry.state == "published" and not entry.draft
             for name, entry in records.entries(url).items()
-            if name not in self._announcers()
+            if name not in self._announcers() and not is_kept(name)
         ):
             return None
         return _held(action, "waiting for an article platform to publish it first")

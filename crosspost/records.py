@@ -184,6 +184,10 @@ class Records:
         spellings = sorted(self._by_page.get(url_key(url), ()), key=lambda u: (u != url, u))
         return [recorded for recorded in spellings if self.entries(recorded)]
 
+    def has_destination(self, name: str) -> bool:
+        """Whether any post has an entry under the records name `name`."""
+        return any(name in post.platforms for post in self._posts.values())
+
     def urls_known(self) -> bool:
         """Whether any post has records (a first run has none to skip by)."""
         return bool(self._data.posts or self._data.raw)
@@ -314,6 +318,32 @@ class Records:
         self._by_source = None
         self._by_hash = None
         self._flush()
+
+    def rekey(self, old: str, new: str, account: dict[str, Any]) -> int:
+        """Keep every entry recorded under the destination `old` under `new` instead, with its
+        account cache; `old` starts again with `account` (docs/records.md, "Destinations").
+        An entry already under `new` is kept when it is the later write. On a read-only view
+        (a dry run) the change is kept in memory only. The number of posts moved."""
+        moved = 0
+        for url, post in self._posts.items():
+            if old not in post.platforms:
+                continue
+            self._touch(url, old)  # as read, before the change: a merge must see it moved
+            self._touch(url, new)
+            entry = post.platforms.pop(old)
+            there = post.platforms.get(new)
+            if there is None or when(there.at) <= when(entry.at):
+                post.platforms[new] = entry
+            moved += 1
+        caches = self._data.accounts
+        for name, values in ((new, caches.get(old, {})), (old, account)):
+            if caches.get(name, {}) != values:
+                self._base_accounts.setdefault(name, dict(caches[name]) if name in caches else None)
+                caches[name] = dict(values)
+        self._by_hash = None
+        if self.writable:
+            self._flush()
+        return moved
 
     def save_account(self, platform: str, values: dict[str, Any]) -> None:
         if self._data.accounts.get(platform) != values:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import re
 import secrets
 import shutil
 import tempfile
@@ -21,13 +22,14 @@ from typing import Any
 
 from .adapter import AdapterClass, load_adapters
 from .api import platform_names
-from .config import Config, PlatformConfig, RateLimit, SiteConfig
+from .config import SANDBOX_RECORDS, Config, PlatformConfig, RateLimit, SiteConfig
 from .credentials import Secret, env_var
 from .fake import FakePlatform
 
 __all__ = ["Sandbox", "load_fake"]
 
 SANDBOX_SITE = "https://blog.example.com"
+_RECORDS_KEY = re.compile(r"\s*records\s*=")
 SANDBOX_TIMEOUT = 5.0
 """Seconds per request to a fake (see `platform_options`)."""
 
@@ -192,6 +194,24 @@ class Sandbox:
         """A ready config for posts that are not in a blog folder (library users' tests)."""
         base = Config(root=self.folder, site=SiteConfig(url=self.site_url))
         return self.configure(base)
+
+    def config_file(self, blog: str | None = None) -> str:
+        """A complete crosspost.toml for trying a blog against these fakes: its own records
+        file (`SANDBOX_RECORDS`: a publish refuses to record sandbox copies in the blog's), the
+        blog's other tables (`blog`: the text of its crosspost.toml, if any) and `toml()`."""
+        kept: list[str] = []
+        table: str | None = None  # the table the line is in; None: the top level
+        for line in (blog or "").splitlines():
+            if line.lstrip().startswith("["):
+                table = line.strip()
+            if table is None and _RECORDS_KEY.match(line):
+                continue  # the config's own records: replaced by the sandbox's
+            if not (table or "").startswith("[platforms."):
+                kept.append(line)
+        if not blog:
+            kept = ["[site]", f'url = "{self.site_url}"']
+        body = "\n".join(kept).strip("\n")
+        return f'records = "{SANDBOX_RECORDS}"\n\n{body}\n\n{self.toml()}'
 
     def toml(self) -> str:
         """[platforms.*] tables for a crosspost.toml that points at these fakes."""

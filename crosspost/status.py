@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .adapter import Adapter, AdapterClass
 from .config import Config
+from .destinations import follow_addresses
 from .document import Document, RemotePost
 from .errors import CrosspostError, shown
 from .lookups import Lookups
@@ -134,6 +135,8 @@ async def refresh(
 ) -> list[Finding]:
     """Compare each post's records with what each platform has, by canonical URL."""
     platforms = Platforms(config, adapters, to)
+    # The copies at the configured address only: those of an earlier one are kept aside.
+    follow_addresses(records, {name: platforms.origin(name) for name in platforms.names})
     built = platforms.adapters(records)
     searchable = [n for n, a in built.items() if a.capabilities.find]
     problems = await platforms.ready(searchable)

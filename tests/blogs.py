@@ -30,7 +30,8 @@ def copy_example_blog(target: Path, sandbox: Sandbox) -> Path:
     shutil.copytree(source, target)
     config = target / "crosspost.toml"
     head = config.read_text("utf-8").split("[platforms.", 1)[0]
-    config.write_text(head + sandbox.toml(), "utf-8")
+    named = 'records = ".crosspost/records.json"\n'  # pointing at the sandbox, it must say
+    config.write_text(named + head + sandbox.toml(), "utf-8")
     return target
 
 

@@ -29,7 +29,7 @@ from crosspost.records_format import PostRecords, RecordsData
 from crosspost.records_merge import Key, _moves, merge3, merge_entry, when
 
 URLS = [f"https://blog.example.com/posts/{slug}/" for slug in ("a", "b", "c")]
-PLATFORMS = ["devto", "hashnode", "mastodon"]
+PLATFORMS = ["devto", "hashnode", "mastodon", "devto@http://127.0.0.1:34121"]  # and a kept one
 A = URLS[0]
 
 

@@ -98,6 +98,18 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
     return steps
 
 
+SANDBOX_CONFIG = "crosspost.sandbox.toml"
+
+
+def _blog_config() -> str | None:
+    """The text of the blog's crosspost.toml, for the sandbox's copy of it (None: none here)."""
+    try:
+        path = resolve_config(None).path
+    except CrosspostError:
+        return None
+    return path.read_text("utf-8") if path and path.name == "crosspost.toml" else None
+
+
 @main.command()
 @click.option("--to", "to", multiple=True, help="Only this platform's fake.")
 def sandbox(to: tuple[str, ...]) -> None:
@@ -111,8 +123,12 @@ def sandbox(to: tuple[str, ...]) -> None:
         click.echo("# 1. in another shell, export the sandbox tokens:")
         for key, value in box.env.items():
             click.echo(f"export {key}={value}")
-        click.echo("# 2. and put these tables in crosspost.toml (or a copy of it):")
-        click.echo(box.toml())
+        click.echo(
+            f"# 2. save what follows as {SANDBOX_CONFIG} beside crosspost.toml (the blog's "
+            "config pointed at the fakes, with its own records: the blog's are never touched), "
+            f"then run `crosspost publish --config {SANDBOX_CONFIG}`:"
+        )
+        click.echo(box.config_file(_blog_config()))
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

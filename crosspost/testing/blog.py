@@ -75,6 +75,9 @@ def sandbox_blog(
     `posts` posts; `held` adds a draft and a post older than `since`, which must stay unsent."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "crosspost.toml").write_text(
+        # its records where a blog's are, named: a config pointing at the sandbox must (see
+        # crosspost.destinations.refuse_sandbox_records)
+        'records = ".crosspost/records.json"\n\n'
         '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\n'
         'permalink = "/posts/{slug}/"\nsince = 2024-01-01\n\n' + sandbox.toml() + extra,
         "utf-8",
