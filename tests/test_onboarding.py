@@ -378,6 +378,6 @@ def test_init_samples_the_newest_published_post_and_counts_drafts_apart(tmp_path
     assert "3 of your 3 published posts are dated before since (today)" in lines[3]
     assert "set since = 2024-05-01 in [site] of crosspost.toml" in lines[3]
     assert lines[3].endswith(
-        "; 2 drafts or scheduled posts are not counted: they are cross-posted once the blog "
-        "publishes them"
+        "; 2 more are not counted: the blog does not publish them now (drafts, scheduled, "
+        "expired or unbuilt), and they are cross-posted once it does"
     )

@@ -77,8 +77,8 @@ def _next_steps(path: Path, *, has_url: bool) -> list[str]:
         oldest = min(item.doc.date for item in older if item.doc and item.doc.date)
         unpublished = len(posts) - len(live)
         apart = (
-            f"; {unpublished} drafts or scheduled posts are not counted: they are cross-posted "
-            "once the blog publishes them"
+            f"; {unpublished} more are not counted: the blog does not publish them now "
+            "(drafts, scheduled, expired or unbuilt), and they are cross-posted once it does"
             if unpublished
             else ""
         )

@@ -16,10 +16,12 @@ def test_init_shows_one_posts_url_and_check_lists_every_url(tmp_path: Path) -> N
     runner = CliRunner()
     init = runner.invoke(main, ["init", str(site)])
     assert init.exit_code == 0, init.output
-    assert "content/posts/with-slug.md would be cross-posted as " in init.output
-    assert "https://example.org/2024/04/my-custom-slug/: compare it with the live page" in (
+    # The newest post the site builds (by date; drafts, scheduled and expired posts have no page).
+    assert "content/posts/inner-section/md-blog.md would be cross-posted as " in init.output
+    assert "https://example.org/2024/06/nested-post/: compare it with the live page" in (
         init.output
     )
+    assert "4 of your 4 published posts are dated before since" in init.output
     check = runner.invoke(main, ["check", "--urls", str(site)])
     lines = [line for line in check.stdout.splitlines() if ": https://" in line]
     assert (
