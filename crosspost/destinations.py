@@ -100,7 +100,7 @@ def refuse_sandbox_records(config: Config, origins: Mapping[str, str]) -> None:
     for name, origin in sorted(origins.items()):
         if _on_this_machine(origin):
             raise ConfigError(
-                f"platforms.{name} points at {origin}, a sandbox on this machine, and its records "
+                f"{name} points at {origin}, a sandbox on this machine, and its records "
                 f"would go into the blog's records file {shown(config.records)}",
                 path=config.path,
                 field=f"platforms.{name}",

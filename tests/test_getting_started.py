@@ -3,8 +3,8 @@ guide describes, with their output compared to the guide's (`...` stands for tex
 
 The guide's own edits to crosspost.toml (its `toml` blocks) are applied where it makes them.
 The last block publishes "for real": the test stands a fake dev.to in for the real one (the
-config's api_url pointed at it, its key typed on stdin), the only change from what a reader
-runs.
+config's api_url pointed at it and its records file named, as a config pointing at this
+machine must, its key typed on stdin), the only change from what a reader runs.
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ def test_the_guide_runs_as_written(tmp_path: Path, sandbox_factory: Callable[...
 
     sandbox = sandbox_factory(["devto"])
     fake = fake_of(sandbox, "devto", FakeDevTo)
-    config.write_text(config.read_text().replace("https://dev.to/api", fake.settings()["api_url"]))
+    pointed = config.read_text().replace("https://dev.to/api", fake.settings()["api_url"])
+    # a config pointing at 127.0.0.1 must name its records file (crosspost.destinations)
+    config.write_text('records = ".crosspost/records.json"\n' + pointed)
     (token,) = sandbox.env.values()
     assert_output(real, run_block(real, blog, env, stdin=token + "\n"))
     assert len(fake.articles) == 2
