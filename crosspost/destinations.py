@@ -18,13 +18,13 @@ taken as made at the address configured now: nothing is published again.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .config import SANDBOX_RECORDS, Config
 from .errors import ConfigError, shown
+from .http import is_loopback
 from .platforms import TOKEN_HOST
 from .records import Records
 
@@ -80,13 +80,9 @@ def follow_addresses(records: Records, origins: Mapping[str, str]) -> list[Addre
 
 
 def _on_this_machine(origin: str) -> bool:
+    """`http.is_loopback`, the one rule, plus `*.localhost` names (RFC 6761: this machine)."""
     host = urlsplit(origin).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(host) or host.endswith(".localhost")
 
 
 def refuse_sandbox_records(config: Config, origins: Mapping[str, str]) -> None:
