@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _blog import hashing_floor, run_measured, write_blog
@@ -44,17 +47,22 @@ api_url = "http://127.0.0.1:9/v1"
 
 
 def mark_all_published(root: Path) -> int:
+    """Record every post as published, with what a real run records: each platform's own id
+    and URL shapes (`Copies`) and an `at` per entry, a few hundred ms after the one before."""
     config = load_config(root / "crosspost.toml")
     sources, config = collect(config.content_dir, config)
     planned = plan(sources, config=config, adapters=load_adapters())
+    copies = Copies()
     with Records.open(config.records) as records, records.bulk():
         for action in planned.of_kind(Kind.CREATE):
             assert action.doc is not None
             assert action.payload is not None
+            copy_id, url = copies.made(action.platform, action.doc.title)
             entry = Entry(
                 "published",
-                id=f"{action.platform}-{action.doc.slug}",
-                url=f"https://example.net/{action.doc.slug}",
+                at=copies.tick(),
+                id=copy_id,
+                url=url,
                 hash=action.payload.hash,
                 source=action.doc.source_hash,
                 config=config.fingerprint(action.platform),
@@ -63,6 +71,45 @@ def mark_all_published(root: Path) -> int:
             source = relative_source(action.doc.source, config.root)
             records.put(action.doc.canonical_url, action.platform, entry, source=source)
     return len(planned.actions)
+
+
+class Copies:
+    """Ids, URLs and times as the platforms and a real run give them (deterministic).
+
+    The shapes, from /work/shared/specs (NOTES.md and the files it cites):
+    - dev.to: an integer id (`"id": 251`, forem/api_v1.json ArticleIndex) and the URL
+      `https://dev.to/<user>/<title slug>-<4 chars>` (forem/api_v0.yml's examples, e.g.
+      `https://dev.to/bytesized/byte-sized-episode-2-the-creation-of-graph-theory-34g1`);
+    - Hashnode: a 24-hex ObjectId (`id: 6a603fb103e2cb323e7851f6`, hashnode/gql-skill/SKILL.md)
+      and the post's `url` on the blog, `https://<blog>.hashnode.dev/<slug>` (SKILL.md: "it
+      already resolves the custom domain vs `<username>.hashnode.dev`");
+    - Medium: a 12-hex id (as medium/README.md's `"id": "b969ac62a46b"`) and the URL
+      `https://medium.com/@<user>/<title slug>-<id>` (medium/README.md §3.3, whose example's
+      URL ends in its id: `https://medium.com/@majelbstoat/liverpool-fc-e6f36a`).
+    Each entry's `at` is a few hundred ms after the previous one, as a run writes them.
+    """
+
+    def __init__(self) -> None:
+        self._random = random.Random(16)
+        self._devto = 1_834_219
+        self._clock = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+
+    def made(self, platform: str, title: str) -> tuple[str, str]:
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        if platform == "devto":
+            self._devto += self._random.randint(1, 40)
+            suffix = "".join(self._random.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=4))
+            return str(self._devto), f"https://dev.to/benchauthor/{slug}-{suffix}"
+        if platform == "hashnode":
+            seconds = int(self._clock.timestamp())
+            object_id = f"{seconds:08x}{self._random.getrandbits(64):016x}"
+            return object_id, f"https://bench.hashnode.dev/{slug}"
+        medium_id = f"{self._random.getrandbits(48):012x}"
+        return medium_id, f"https://medium.com/@benchauthor/{slug}-{medium_id}"
+
+    def tick(self) -> str:
+        self._clock += timedelta(milliseconds=self._random.randint(150, 900))
+        return self._clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def commit_blog(root: Path) -> None:
