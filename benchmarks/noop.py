@@ -64,7 +64,6 @@ def mark_all_published(root: Path) -> int:
                 id=copy_id,
                 url=url,
                 hash=action.payload.hash,
-                source=action.doc.source_hash,
                 config=config.fingerprint(action.platform),
                 blob=action.doc.source_blob or None,
             )

@@ -165,8 +165,8 @@ _WORK = {Kind.CREATE, Kind.UPDATE, Kind.RECONCILE}
 
 class Refresh(NamedTuple):
     """A record of an unchanged post to bring up to date without sending anything: the file was
-    read and proved unchanged by its content hash, but the record lacks its git blob id (written
-    by an older crosspost), which the next run needs to skip it unread."""
+    read and proved unchanged by its sha256, but the record lacks its git blob id (format 1 or 2,
+    written by an older crosspost), which the next run needs to skip it, unread in git."""
 
     url: str
     platform: str
@@ -201,6 +201,8 @@ def _root_forms(root: Path) -> tuple[str, ...]:
 
 
 def file_hash(data: bytes) -> str:
+    """The sha256 that records of format 1 and 2 hold for a file without its git blob id
+    (`crosspost.records_legacy`); the blob id is the content identity now."""
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -237,7 +239,9 @@ def make_plan(
             entry = records.get(post.unchanged, name)
             if entry is not None and entry.blob != post.blob:
                 refresh.append(
-                    Refresh(post.unchanged, name, post.rel, entry.evolve(blob=post.blob))
+                    Refresh(
+                        post.unchanged, name, post.rel, entry.evolve(blob=post.blob, source=None)
+                    )
                 )
     for post in placed:
         if post.doc is None or post.refused is not None:
@@ -332,9 +336,14 @@ def place_posts(
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
         if fingerprints is not None and rel is not None:
-            post.unchanged = records.unchanged(rel, fingerprints, digest=file_hash(data))
+            blob = blob_id(data)
+            # The sha256 only for records of format 1 or 2 without a blob, asked only when the
+            # blob did not match: a no-op run hashes each file it reads once.
+            post.unchanged = records.unchanged(rel, fingerprints, blob=blob) or records.unchanged(
+                rel, fingerprints, blob=blob, digest=file_hash(data)
+            )
             if post.unchanged is not None:
-                post.blob = blob_id(data)
+                post.blob = blob
                 claims[url_key(post.unchanged)].append(post.label)
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
@@ -395,10 +404,10 @@ def previous_url(
     if recorded:
         return None if recorded[0] == url else recorded[0]
     candidates = [records.url_for_source(rel)] if rel else []
-    if doc.source_hash:
+    if doc.source_blob:
         candidates += [
             old
-            for old in records.urls_with_source_hash(doc.source_hash)
+            for old in records.urls_with_blob(doc.source_blob)
             if not (root / (records.source_of(old) or "")).is_file()
         ]
     for old in candidates:

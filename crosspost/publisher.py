@@ -558,7 +558,6 @@ class Publisher:
             url=remote.url,
             hash=payload.hash if payload else None,
             draft=remote.draft,
-            source=action.doc.source_hash or None,
             config=self.config.fingerprint(action.platform),
             blob=action.doc.source_blob or None,
         )
@@ -574,7 +573,8 @@ class Publisher:
         moved = (
             source is not None and self._records_or_fail().source_of(doc.canonical_url) != source
         )
-        hashes = {"source": doc.source_hash or None, "blob": doc.source_blob or None}
+        # the blob is the content identity; an older record's sha256 goes (records_legacy)
+        hashes = {"source": None, "blob": doc.source_blob or None}
         if (
             moved
             or record.config != fingerprint

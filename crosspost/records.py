@@ -80,7 +80,7 @@ class Records:
         self._base_accounts: dict[str, dict[str, Any] | None] = {}
         self._moves: list[tuple[str, str]] = []  # (old, new) canonical URLs, in order
         self._by_source: dict[str, str] | None = None
-        self._by_hash: defaultdict[str, list[str]] | None = None
+        self._by_blob: defaultdict[str, list[str]] | None = None
         self._by_page: defaultdict[str, set[str]] | None = None  # url_key -> recorded URLs
         self._seen: tuple[int, int, int] | None = None
         self._deferred = False
@@ -135,7 +135,7 @@ class Records:
     def _load(self) -> None:
         self._data = _parse(self.path, lazy=True)
         self._by_source = None
-        self._by_hash = None
+        self._by_blob = None
         self._by_page = None
         self._seen = _signature(self.path)
 
@@ -147,7 +147,9 @@ class Records:
         try:
             return self._data.post(url)
         except FormatError as exc:
-            raise RecordsError(exc.message, path=self.path, hint=_hint(self.path)) from None
+            raise RecordsError(
+                exc.message, path=self.path, line=exc.line, hint=_hint(self.path)
+            ) from None
 
     def decode_all(self) -> None:
         """Decode and validate every post now. A run that will send anything calls it first, so
@@ -155,7 +157,9 @@ class Records:
         try:
             self._data.decode_all()
         except FormatError as exc:
-            raise RecordsError(exc.message, path=self.path, hint=_hint(self.path)) from None
+            raise RecordsError(
+                exc.message, path=self.path, line=exc.line, hint=_hint(self.path)
+            ) from None
 
     @property
     def _posts(self) -> dict[str, PostRecords]:
@@ -211,14 +215,15 @@ class Records:
             self._by_source = self._data.sources()
         return self._by_source.get(source)
 
-    def urls_with_source_hash(self, digest: str) -> list[str]:
-        """The canonical URLs of posts recorded as published from a file with these bytes."""
-        if self._by_hash is None:
-            self._by_hash = defaultdict(list)
+    def urls_with_blob(self, blob: str) -> list[str]:
+        """The canonical URLs of posts recorded as published from a file with these bytes (git's
+        blob id of them, the records' one content identity)."""
+        if self._by_blob is None:
+            self._by_blob = defaultdict(list)
             for url, post in self._posts.items():
-                for digest_of in {e.source for e in post.platforms.values() if e.source}:
-                    self._by_hash[digest_of].append(url)
-        return list(self._by_hash.get(digest, ()))
+                for blob_of in {e.blob for e in post.platforms.values() if e.blob}:
+                    self._by_blob[blob_of].append(url)
+        return list(self._by_blob.get(blob, ()))
 
     def unchanged(
         self,
@@ -230,8 +235,9 @@ class Records:
     ) -> str | None:
         """The canonical URL recorded for the file `source`, when every platform in
         `fingerprints` (platform -> config fingerprint) has it published from these bytes (git's
-        `blob` id, or the content hash `digest`) under this config; else None. The entries are
-        not decoded for it (see `crosspost.records_format`).
+        `blob` id of them; `digest`, their sha256, for an entry of format 1 or 2 that has no
+        blob) under this config; else None. The entries are not decoded for it (see
+        `crosspost.records_format`).
 
         The config fingerprint covers everything the canonical URL is computed from besides the
         file and its path (site.url, the permalink pattern): with the same bytes at the same
@@ -257,7 +263,7 @@ class Records:
             post.source = source
             self._dirty_sources.add(url)
             self._by_source = None
-        self._by_hash = None
+        self._by_blob = None
         post.platforms[platform] = entry
         self._flush()
 
@@ -288,7 +294,7 @@ class Records:
                 self._touch(url, name)
                 post.platforms[name] = entry.evolve(source=None, blob=None)
         self._by_source = None
-        self._by_hash = None
+        self._by_blob = None
         if self.writable:
             self._dirty_sources.add(url)
             self._flush()
@@ -316,7 +322,7 @@ class Records:
             post.source = source
         self._dirty_sources.add(new)
         self._by_source = None
-        self._by_hash = None
+        self._by_blob = None
         self._flush()
 
     def rekey(self, old: str, new: str, account: dict[str, Any]) -> int:
@@ -340,7 +346,7 @@ class Records:
             if caches.get(name, {}) != values:
                 self._base_accounts.setdefault(name, dict(caches[name]) if name in caches else None)
                 caches[name] = dict(values)
-        self._by_hash = None
+        self._by_blob = None
         if self.writable:
             self._flush()
         return moved
@@ -406,7 +412,7 @@ class Records:
                     moves=self._moves,
                 )
                 self._by_source = None
-                self._by_hash = None
+                self._by_blob = None
                 self._by_page = None
                 self._seen = disk  # our changes stay listed: a retry merges them again
             for url in [url for url, post in self._posts.items() if not post.platforms]:

@@ -5,27 +5,37 @@ Action's rebase-and-retry in `crosspost.action.sync`) reads and writes it throug
 `dump`, so the same data always gives the same bytes: sorted keys, one line per post (its git
 diff is the post's own line), UTF-8, one trailing newline, posts without entries and empty
 account caches left out. How two writers' records are combined is `crosspost.records_merge`. A
-change of format is a change here alone.
+change of format is a change here alone (and formats 1 and 2 are read in
+`crosspost.records_legacy`).
 
-Format 2 (this one) is one JSON document, as format 1 was, so a crosspost that knows only
-format 1 reads its version first and refuses it as "written by a newer crosspost". It keeps a
-line per post and says each repeated value once: a post's source hash (`sha`) and git blob id
-(`blob`) when every entry shares them, and per platform the config fingerprint most entries
-have (`configs`); an entry that differs says its own (`null` for none). Format 1 (indented, every
-value in every entry) is read as well and written back as format 2.
+Format 3 (this one) is one JSON document, as formats 1 and 2 were, so a crosspost that knows
+only those reads its version first and refuses it as "written by a newer crosspost". A large
+archive's records are tens of thousands of entries, read whole by every run, so each value is
+said once where it repeats (docs/records.md):
 
-A large archive's records are tens of thousands of entries, and a no-op run needs none of them
-as objects: `parse(raw, lazy=True)` checks the document's shape and leaves each post as read,
-validated into `Entry` objects the first time it is used (`RecordsData.post`), and
-`RecordsData.unchanged` answers the fast path's question from the post as read.
+- per platform, the config fingerprint most entries have (`configs`) and the URL folder most
+  copies live in (`urls`: `https://dev.to/me/`);
+- a post is `[source file, git blob id, {platform: entry}]`: the blob id (the one content
+  identity) once for all its entries, and no key a platform's name could collide with;
+- the common entry, `published` with the document's config and the post's blob and nothing
+  else, is `[at, id, url, hash]`: its URL relative to its platform's folder, its payload hash
+  the 32 hex digits after an implied `sha256:`. Any other entry is an object of its fields,
+  `state` left out when `published`, `config` and `blob` when they are the shared ones (`null`
+  for none where the shared one is set).
+
+A no-op run needs none of the entries as objects: `parse(raw, lazy=True)` checks the document's
+shape and leaves each post as read, validated into `Entry` objects the first time it is used
+(`RecordsData.post`), and `RecordsData.unchanged` answers the fast path's question from the
+post as read.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -44,9 +54,13 @@ __all__ = [
     "parse",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 State = Literal["pending", "published", "unknown", "gone"]
 _STATES = ("pending", "published", "unknown", "gone")
+_HASH_PREFIX = "sha256:"
+_SHORT_HASH = re.compile(r"sha256:[0-9a-f]{32}")
+"""A payload hash as crosspost computes it (`Payload.hash`): 128 bits, the prefix implied in a
+short entry."""
 
 
 def now_iso() -> str:
@@ -60,7 +74,7 @@ class Entry:
     """One post on one platform.
 
     `pending`: a create was about to be sent with idempotency `key` (crash-safe marker).
-    `published`: the platform has it as `id` at `url`; `hash` is the payload sent, `source` and
+    `published`: the platform has it as `id` at `url`; `hash` is the payload sent, `blob` and
     `config` the fingerprints that let an unchanged post be skipped without parsing it.
     `unknown`: a create may or may not have happened and the platform cannot be asked.
     `gone`: the copy `id` at `url` was deleted on the platform (an update found it missing);
@@ -69,8 +83,12 @@ class Entry:
     `was`: on an entry whose post has moved since (`Records.move`), the canonical URL its create
     carried (where a lookup must search for it) or its published copy carries until an update
     moves it (cleared by that update).
-    `blob`: git's blob id of the source file's bytes (`crosspost.gitindex.blob_id`), beside
-    `source`: in a git checkout, the index proves an unchanged file without it being read.
+    `blob`: git's blob id of the source file's bytes (`crosspost.gitindex.blob_id`), the one
+    content identity: in a git checkout, the index proves an unchanged file without it being
+    read; outside git, the planner computes it from the bytes it reads.
+    `source`: only on an entry of format 1 or 2 that has no `blob`: the sha256 of the file those
+    formats recorded, so that the file is still recognised unchanged (and its record given its
+    blob, `crosspost.plan.Refresh`).
     """
 
     state: State
@@ -94,21 +112,18 @@ class Entry:
         exact types and only formats its location when something is wrong."""
         if type(data) is not dict or data.get("state") not in _STATES:
             raise ValueError(
-                f"posts[{url!r}].platforms.{platform}: not a record "
-                f"(needs a state of {', '.join(_STATES)})"
+                f"posts[{url!r}].{platform}: not a record (needs a state of {', '.join(_STATES)})"
             )
         known = {k: v for k, v in data.items() if k in _FIELD_TYPES}
         for name, value in known.items():
             if type(value) is not _FIELD_TYPES[name]:
                 raise ValueError(
-                    f"posts[{url!r}].platforms.{platform}.{name}: expected "
+                    f"posts[{url!r}].{platform}.{name}: expected "
                     f"{_FIELD_TYPES[name].__name__}, got {value!r}"
                 )
         was = known.get("was")
         if was is not None and (problem := url_problem(was)):
-            raise ValueError(
-                f"posts[{url!r}].platforms.{platform}.was: {was!r} is not a URL ({problem})"
-            )
+            raise ValueError(f"posts[{url!r}].{platform}.was: {was!r} is not a URL ({problem})")
         return cls(**known)
 
     def evolve(self, **changes: Any) -> Entry:
@@ -138,14 +153,17 @@ class PostRecords:
 class RecordsData:
     """A whole records document: posts by canonical URL, and the platforms' account caches.
 
-    Read lazily (`parse(raw, lazy=True)`), `raw` holds the posts not decoded yet, as read, and
-    `configs` the document's config fingerprints by platform; `post`, `urls` and `decode_all`
+    Read lazily (`parse(raw, lazy=True)`), `raw` holds the posts not decoded yet, as read
+    (`[source, blob, entries]`), with the document's shared values by platform (`configs`,
+    `bases`) and its `text` (to name a damaged post's line); `post`, `urls` and `decode_all`
     see both. Everything that changes or merges posts works on `posts`, after `decode_all`."""
 
     posts: dict[str, PostRecords] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     configs: dict[str, str] = field(default_factory=dict, repr=False)
+    bases: dict[str, str] = field(default_factory=dict, repr=False)
+    text: bytes = field(default=b"", repr=False)
 
     def get(self, url: str, platform: str) -> Entry | None:
         post = self.post(url)
@@ -155,7 +173,13 @@ class RecordsData:
         """The post's records, decoded now if they were not; raises `FormatError` when they
         are damaged."""
         if url in self.raw:
-            self.posts[url] = _decoded(url, self.raw.pop(url), self.configs)
+            try:
+                self.posts[url] = _decoded(url, self.raw[url], self.configs, self.bases)
+            except ValueError as exc:
+                raise FormatError(
+                    f"the records file is damaged: {exc}", line=_line_of(self.text, url)
+                ) from None
+            del self.raw[url]
         return self.posts.get(url)
 
     def decode_all(self) -> None:
@@ -169,51 +193,61 @@ class RecordsData:
     def sources(self) -> dict[str, str]:
         """The canonical URL of each recorded source file, without decoding any post."""
         found = {p.source: url for url, p in self.posts.items() if p.source}
-        found.update(
-            (source, url)
-            for url, raw in self.raw.items()
-            if type(source := raw.get("source")) is str and source
-        )
+        found.update((raw[0], url) for url, raw in self.raw.items() if raw[0])
         return found
 
     def unchanged(
         self, url: str, fingerprints: Mapping[str, str], *, blob: str | None, digest: str | None
     ) -> bool:
         """Whether every platform in `fingerprints` has the post `published` from these bytes
-        (git's `blob` id, else the content hash `digest`) under that config fingerprint; a post
-        still as read is answered without being decoded (a damaged value never matches)."""
+        under that config fingerprint: an entry's `blob` is compared with git's `blob` id of
+        the bytes; an entry of format 1 or 2 without one, its sha256 with `digest` (None: not
+        asked). A post still as read is answered without being decoded (a damaged value never
+        matches)."""
         if url not in self.raw:
             post = self.posts.get(url)
             return post is not None and all(
                 (entry := post.platforms.get(name)) is not None
                 and entry.state == "published"
                 and entry.config == fingerprint
-                and (entry.blob == blob if blob is not None else entry.source == digest)
+                and _same_bytes(entry.blob, entry.source, blob, digest)
                 for name, fingerprint in fingerprints.items()
             )
-        raw = self.raw[url]
-        platforms = raw.get("platforms")
-        if type(platforms) is not dict:
-            return False
-        key, shared, wanted = (
-            ("blob", "blob", blob) if blob is not None else ("source", "sha", digest)
-        )
+        _, shared, entries = self.raw[url]
         for name, fingerprint in fingerprints.items():
-            entry = platforms.get(name)
-            if type(entry) is not dict or entry.get("state") != "published":
+            entry = entries.get(name)
+            if type(entry) is list:  # [at, id, url, hash]: published, with the shared values
+                if self.configs.get(name) != fingerprint or not _same_bytes(
+                    shared, None, blob, digest
+                ):
+                    return False
+                continue
+            if type(entry) is not dict or entry.get("state", "published") != "published":
                 return False
             if (entry["config"] if "config" in entry else self.configs.get(name)) != fingerprint:
                 return False
-            if (entry[key] if key in entry else raw.get(shared)) != wanted:
+            own = entry["blob"] if "blob" in entry else shared
+            if not _same_bytes(own, entry.get("source"), blob, digest):
                 return False
         return True
+
+
+def _same_bytes(
+    recorded_blob: Any, recorded_digest: Any, blob: str | None, digest: str | None
+) -> bool:
+    """Whether a record's content identity is these bytes': its blob when it has one, else
+    (format 1 or 2) its sha256."""
+    if recorded_blob is not None:
+        return blob is not None and recorded_blob == blob
+    return digest is not None and recorded_digest == digest
 
 
 class FormatError(ValueError):
     """The bytes are not a records document this crosspost may read (and so rewrite).
 
-    `message` says what is wrong; `line` is the JSON error's line, if any; `newer` is set when
-    the file comes from a newer crosspost (the cure is an upgrade, not a restore)."""
+    `message` says what is wrong; `line` is the line of the JSON error or of the damaged post,
+    if known; `newer` is set when the file comes from a newer crosspost (the cure is an
+    upgrade, not a restore)."""
 
     def __init__(self, message: str, *, line: int | None = None, newer: bool = False) -> None:
         super().__init__(message)
@@ -224,7 +258,8 @@ class FormatError(ValueError):
 
 def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     """Decode and validate a records document; raises `FormatError` on anything else. With
-    `lazy`, only its shape is checked now, and each post when it is first used."""
+    `lazy`, only its shape is checked now, and each post when it is first used (format 3; a
+    file of format 1 or 2 is decoded whole, and written back as format 3 by the next write)."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -246,59 +281,115 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
             f"one knows {FORMAT_VERSION})",
             newer=True,
         )
-    try:
-        raw_posts = data.get("posts", {})
-        if type(raw_posts) is not dict:
-            raise ValueError("posts: expected an object")
-        for url, post in raw_posts.items():
-            if type(post) is not dict or type(post.get("platforms", {})) is not dict:
-                raise ValueError(f"posts[{url!r}]: expected an object with platforms")
-        records = RecordsData({}, _parse_accounts(data), raw_posts, _parse_configs(data))
-        if not lazy:
-            records.decode_all()
-    except FormatError:
-        raise
-    except ValueError as exc:
-        raise FormatError(f"the records file is damaged: {exc}") from None
+    if data["version"] < FORMAT_VERSION:
+        from .records_legacy import parse_legacy  # an upgrade's first read only
+
+        return parse_legacy(data, raw)
+    records = RecordsData(
+        {},
+        _checked(parse_accounts, data, raw),
+        _checked(_parse_posts, data, raw),
+        _checked(_parse_shared, data, raw, "configs"),
+        _checked(_parse_shared, data, raw, "urls"),
+        raw,
+    )
+    if not lazy:
+        records.decode_all()
     return records
 
 
-def _decoded(url: str, raw: dict[str, Any], configs: Mapping[str, str]) -> PostRecords:
-    """One post as read (format 1 or 2) → its validated entries; raises `FormatError`."""
-    platforms: dict[str, Entry] = {}
+def _checked(read: Any, data: dict[str, Any], raw: bytes, *args: Any) -> Any:
+    """`read(data, *args)`, its `ValueError` a `FormatError` (at the line it names, if any)."""
     try:
-        for name, entry in raw.get("platforms", {}).items():
-            if type(entry) is dict:
-                entry = _spelled_out(entry, raw, configs.get(name))
-            platforms[name] = Entry.from_json(entry, url=url, platform=name)
+        return read(data, *args)
+    except _Damaged as exc:
+        raise FormatError(
+            f"the records file is damaged: {exc}", line=_line_of(raw, exc.url)
+        ) from None
     except ValueError as exc:
         raise FormatError(f"the records file is damaged: {exc}") from None
-    source = raw.get("source")
-    return PostRecords(source if isinstance(source, str) else None, platforms)
 
 
-def _spelled_out(entry: dict[str, Any], post: dict[str, Any], config: str | None) -> dict[str, Any]:
-    """An entry with the values its post line and the document say once written in again;
-    `null` (an entry that has none where the others have one) is no value."""
-    full = dict(entry)
-    for key, shared in (
-        ("source", post.get("sha")),
-        ("blob", post.get("blob")),
-        ("config", config),
-    ):
-        if key not in full and shared is not None:
-            full[key] = shared
-    return {k: v for k, v in full.items() if v is not None}
+class _Damaged(ValueError):
+    """A post whose shape is wrong: its URL names its line."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
-def _parse_configs(data: dict[str, Any]) -> dict[str, str]:
-    configs = data.get("configs", {})
-    if type(configs) is not dict or not all(type(v) is str for v in configs.values()):
-        raise ValueError("configs: expected an object of text")
-    return configs
+def _parse_posts(data: dict[str, Any]) -> dict[str, list[Any]]:
+    posts = data.get("posts", {})
+    if type(posts) is not dict:
+        raise ValueError("posts: expected an object")
+    for url, post in posts.items():
+        if (
+            type(post) is not list
+            or len(post) != 3
+            or not all(value is None or type(value) is str for value in post[:2])
+            or type(post[2]) is not dict
+        ):
+            raise _Damaged(
+                url, f"posts[{url!r}]: expected [source file, blob id, {{platform: entry}}]"
+            )
+    return posts
 
 
-def _parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _parse_shared(data: dict[str, Any], key: str) -> dict[str, str]:
+    """A value per platform said once for the document (`configs`, `urls`)."""
+    shared = data.get(key, {})
+    if type(shared) is not dict or not all(type(v) is str for v in shared.values()):
+        raise ValueError(f"{key}: expected an object of text")
+    return shared
+
+
+def _line_of(text: bytes, url: str) -> int | None:
+    """The line of the post `url` in the file as written (one post a line), if it is found."""
+    where = text.find(_compact(url).encode("utf-8") + b":")
+    return text.count(b"\n", 0, where) + 1 if where >= 0 else None
+
+
+def _decoded(
+    url: str, raw: list[Any], configs: Mapping[str, str], bases: Mapping[str, str]
+) -> PostRecords:
+    """One post as read → its validated entries; raises `ValueError` naming the field."""
+    source, blob, entries = raw
+    platforms: dict[str, Entry] = {}
+    for name, entry in entries.items():
+        if type(entry) is list:
+            fields = _short_fields(entry, url, name, bases.get(name))
+            fields.update(config=configs.get(name), blob=blob)
+        elif type(entry) is dict:
+            fields = {"state": "published", "config": configs.get(name), "blob": blob, **entry}
+        else:
+            raise ValueError(f"posts[{url!r}].{name}: not a record")
+        known = {k: v for k, v in fields.items() if v is not None}
+        platforms[name] = Entry.from_json(known, url=url, platform=name)
+    return PostRecords(source, platforms)
+
+
+def _short_fields(entry: list[Any], url: str, name: str, base: str | None) -> dict[str, Any]:
+    """`[at, id, url, hash]` → the fields of the published entry it stands for."""
+    if len(entry) != 4 or not all(type(value) is str for value in entry):
+        raise ValueError(f"posts[{url!r}].{name}: expected [at, id, url, hash], all text")
+    at, copy_id, copy_url, digest = entry
+    if "://" not in copy_url:
+        if base is None:
+            raise ValueError(
+                f"posts[{url!r}].{name}: the URL {copy_url!r} is relative, and urls has no "
+                f"folder for {name}"
+            )
+        copy_url = base + copy_url
+    return {
+        "state": "published",
+        "at": at,
+        "id": copy_id,
+        "url": copy_url,
+        "hash": _HASH_PREFIX + digest,
+    }
+
+
+def parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The platforms' caches: objects whose values are text, true/false, null, numbers of a sane
     size, or objects of text (ids by host). Each adapter's own types are checked when it is
     built (`crosspost.platforms`)."""
@@ -331,19 +422,28 @@ def dump(data: RecordsData) -> bytes:
     bytes. Raises `FormatError` when a post still as read is damaged."""
     data.decode_all()
     posts = {url: post for url, post in data.posts.items() if post.platforms}
-    configs = _common_configs(posts.values())
+    configs = _most_common(
+        (name, entry.config) for post in posts.values() for name, entry in post.platforms.items()
+    )
+    bases = _most_common(
+        (name, _folder(entry.url))
+        for post in posts.values()
+        for name, entry in post.platforms.items()
+    )
     lines = [
         "{",
         f'"version": {FORMAT_VERSION},',
         f'"accounts": {_compact({k: v for k, v in data.accounts.items() if v})},',
         f'"configs": {_compact(configs)},',
+        f'"urls": {_compact(bases)},',
     ]
     if not posts:
         lines.append('"posts": {}')
     else:
         lines.append('"posts": {')
         rows = [
-            f"{_compact(url)}: {_compact(_post_line(posts[url], configs))}" for url in sorted(posts)
+            f"{_compact(url)}: {_compact(_post_line(posts[url], configs, bases))}"
+            for url in sorted(posts)
         ]
         lines.append(",\n".join(rows))
         lines.append("}")
@@ -355,35 +455,62 @@ def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _common_configs(posts: Any) -> dict[str, str]:
-    """Per platform, the config fingerprint most entries have (the smallest on a tie)."""
+def _folder(url: str | None) -> str | None:
+    """The folder of a copy's URL (up to its last `/`), where its platform's copies live."""
+    if url is None or "://" not in url:
+        return None
+    return url[: url.rindex("/") + 1]
+
+
+def _most_common(values: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Per platform, the value most of its entries have (the smallest on a tie)."""
     counts: dict[str, Counter[str]] = {}
-    for post in posts:
-        for name, entry in post.platforms.items():
-            if entry.config is not None:
-                counts.setdefault(name, Counter())[entry.config] += 1
+    for name, value in values:
+        if value is not None:
+            counts.setdefault(name, Counter())[value] += 1
     return {
-        name: min(c, key=lambda fingerprint: (-c[fingerprint], fingerprint))
-        for name, c in counts.items()
+        name: min(c, key=lambda value: (-c[value], value)) for name, c in sorted(counts.items())
     }
 
 
-def _post_line(post: PostRecords, configs: Mapping[str, str]) -> dict[str, Any]:
-    """One post as its line has it: shared values said once (see the module docstring)."""
-    entries = {name: e.to_json() for name, e in post.platforms.items()}
-    line: dict[str, Any] = {"platforms": entries}
-    if post.source:
-        line["source"] = post.source
-    for key, shared in (("source", "sha"), ("blob", "blob")):
-        values = {entry.get(key) for entry in entries.values()}
-        if len(values) == 1 and (value := values.pop()) is not None:
-            line[shared] = value
-            for entry in entries.values():
-                del entry[key]
-    for name, entry in entries.items():
-        if name in configs:
-            if "config" not in entry:
-                entry["config"] = None
-            elif entry["config"] == configs[name]:
-                del entry["config"]
-    return line
+def _post_line(
+    post: PostRecords, configs: Mapping[str, str], bases: Mapping[str, str]
+) -> list[Any]:
+    """One post as its line has it: `[source, blob, entries]`, shared values said once (see the
+    module docstring)."""
+    blobs = {entry.blob for entry in post.platforms.values()}
+    blob = blobs.pop() if len(blobs) == 1 else None
+    entries = {
+        name: _entry_value(entry, blob, configs.get(name), bases.get(name))
+        for name, entry in post.platforms.items()
+    }
+    return [post.source, blob, entries]
+
+
+def _entry_value(entry: Entry, blob: str | None, config: str | None, base: str | None) -> Any:
+    """`[at, id, url, hash]` for the common entry, else the object of its own fields."""
+    if (
+        entry.state == "published"
+        and entry.id is not None
+        and entry.url is not None
+        and "://" in entry.url
+        and entry.hash is not None
+        and _SHORT_HASH.fullmatch(entry.hash)
+        and (entry.config, entry.blob) == (config, blob)
+        and (entry.key, entry.draft, entry.source, entry.was) == (None, False, None, None)
+    ):
+        url = entry.url
+        if base is not None and url.startswith(base) and "://" not in url[len(base) :]:
+            url = url[len(base) :]
+        return [entry.at, entry.id, url, entry.hash[len(_HASH_PREFIX) :]]
+    fields = entry.to_json()
+    if entry.state == "published":
+        del fields["state"]
+    for key, shared in (("config", config), ("blob", blob)):
+        if shared is None:
+            continue
+        if key not in fields:
+            fields[key] = None
+        elif fields[key] == shared:
+            del fields[key]
+    return fields
