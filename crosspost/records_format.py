@@ -226,7 +226,7 @@ class RecordsData:
                 return False
             if (entry["config"] if "config" in entry else self.configs.get(name)) != fingerprint:
                 return False
-            own = entry["blob"] if "blob" in entry else shared
+            own = entry.get("blob", shared)
             if not _same_bytes(own, entry.get("source"), blob, digest):
                 return False
         return True
@@ -422,14 +422,9 @@ def dump(data: RecordsData) -> bytes:
     bytes. Raises `FormatError` when a post still as read is damaged."""
     data.decode_all()
     posts = {url: post for url, post in data.posts.items() if post.platforms}
-    configs = _most_common(
-        (name, entry.config) for post in posts.values() for name, entry in post.platforms.items()
-    )
-    bases = _most_common(
-        (name, _folder(entry.url))
-        for post in posts.values()
-        for name, entry in post.platforms.items()
-    )
+    every = [(name, entry) for post in posts.values() for name, entry in post.platforms.items()]
+    configs = _most_common((name, entry.config) for name, entry in every)
+    bases = _most_common((name, _folder(entry.url)) for name, entry in every)
     lines = [
         "{",
         f'"version": {FORMAT_VERSION},',
