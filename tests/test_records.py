@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from crosspost.errors import LockError, RecordsError
 from crosspost.records import Entry, Records
 
 from .conftest import recorded
+from .records_view import records_view
 
 URL = "https://blog.example.com/posts/a/"
 
@@ -21,11 +23,11 @@ def test_put_writes_through_sorted_and_readable(tmp_path):
     path = tmp_path / ".crosspost" / "records.json"
     with Records.open(path) as records:
         records.put(URL, "devto", Entry("pending", key="k"), source="posts/a.md")
-        on_disk = json.loads(path.read_text("utf-8"))
+        on_disk = records_view(path.read_text("utf-8"))
         assert on_disk["posts"][URL]["platforms"]["devto"]["state"] == "pending"
         records.put(URL, "devto", Entry("published", id="1", url="https://dev.to/x"), source=None)
-    data = json.loads(path.read_text("utf-8"))
-    assert data["version"] == 2
+    assert json.loads(path.read_text("utf-8"))["version"] == 3
+    data = records_view(path.read_text("utf-8"))
     assert data["posts"][URL]["source"] == "posts/a.md"
     assert data["posts"][URL]["platforms"]["devto"]["id"] == "1"
     assert (path.parent / ".gitignore").read_text("utf-8").count("*.lock") == 1
@@ -45,7 +47,7 @@ def test_writes_merge_with_changes_made_on_disk(tmp_path):
     path = tmp_path / "records.json"
     with Records.open(path) as records:
         records.put(URL, "devto", Entry("published", id="1"), source="a.md")
-        theirs = json.loads(path.read_text("utf-8"))
+        theirs = records_view(path.read_text("utf-8"))
         theirs["posts"]["https://blog.example.com/posts/b/"] = {
             "source": "b.md",
             "platforms": {
@@ -171,25 +173,49 @@ FORMAT_1 = {
 }
 
 
-def test_format_1_is_read_and_written_back_as_format_2_with_nothing_lost(tmp_path):
+def test_format_1_is_read_and_written_back_as_format_3_with_nothing_lost(tmp_path):
     path = tmp_path / "records.json"
     path.write_text(json.dumps(FORMAT_1, indent=2), "utf-8")
     before = {name: Records.read(path).get(URL, name) for name in ("devto", "hashnode")}
     with Records.open(path) as records:
         records.save_account("devto", {"user": "me"})
     text = path.read_text("utf-8")
-    assert json.loads(text)["version"] == 2
+    assert json.loads(text)["version"] == 3
     assert {name: Records.read(path).get(URL, name) for name in before} == before
+    assert recorded(Records.read(path), URL, "devto").source == "sha256:file"  # no blob: kept
     assert Records.read(path).account("hashnode") == {"publication": "p1"}
     assert Records.read(path).source_of(URL) == "posts/a.md"
 
 
-def test_format_2_has_a_line_per_post_and_says_shared_values_once(tmp_path):
+FULL = "sha256:" + "0123456789abcdef" * 4  # a payload hash of 256 bits, as format 2 wrote it
+
+
+def test_format_2_is_upgraded_to_one_content_identity_and_payload_hashes_of_128_bits(tmp_path):
+    """The blob id replaces the sha256 beside it; a 256-bit payload hash keeps its first 128
+    bits, the hash crosspost computes now (`Payload.hash`), so the two stay equal."""
     path = tmp_path / "records.json"
+    entries = {"devto": {"state": "published", "at": "2026-01-01T00:00:00.000Z", "hash": FULL}}
+    post = {"blob": "b1", "sha": "sha256:file", "platforms": entries, "source": "posts/a.md"}
+    path.write_text(json.dumps({"version": 2, "posts": {URL: post}}), "utf-8")
+    entry = recorded(Records.read(path), URL, "devto")
+    assert (entry.blob, entry.source, entry.hash) == ("b1", None, FULL[: len("sha256:") + 32])
+
+
+def test_format_3_has_a_line_per_post_and_says_shared_values_once(tmp_path):
+    path = tmp_path / "records.json"
+    digest = "sha256:" + "ab" * 16
     with Records.open(path) as records, records.bulk():
         for n in range(3):
             for name in ("devto", "hashnode"):
-                entry = Entry("published", id=f"{n}", source="sha256:f", blob="b1", config="c")
+                entry = Entry(
+                    "published",
+                    at=f"2026-01-01T00:00:0{n}.000Z",
+                    id=f"{n}",
+                    url=f"https://{name}.example/me/post-{n}",
+                    hash=digest,
+                    blob="b1",
+                    config="c",
+                )
                 records.put(f"{URL}{n}/", name, entry, source=f"posts/{n}.md")
         odd = Entry("published", id="x", source="sha256:g", config=None)
         records.put(f"{URL}0/", "devto", odd, source=None)
@@ -197,60 +223,114 @@ def test_format_2_has_a_line_per_post_and_says_shared_values_once(tmp_path):
     post_lines = [line for line in lines if line.startswith(f'"{URL}')]
     assert len(post_lines) == 3
     assert sum(line.count('"c"') for line in lines) == 2  # once per platform, in "configs"
-    assert '"sha":"sha256:f"' in post_lines[1] and post_lines[1].count("sha256:f") == 1
+    assert '"urls": {"devto":"https://devto.example/me/"' in lines[4]
+    assert post_lines[1] == (
+        f'"{URL}1/": ["posts/1.md","b1",{{'
+        f'"devto":["2026-01-01T00:00:01.000Z","1","post-1","{"ab" * 16}"],'
+        f'"hashnode":["2026-01-01T00:00:01.000Z","1","post-1","{"ab" * 16}"]}}],'
+    )
     read = Records.read(path)
     assert read.get(f"{URL}0/", "devto") == odd
-    assert read.get(f"{URL}0/", "hashnode") == Entry(
-        "published",
-        at=recorded(read, f"{URL}0/", "hashnode").at,
-        id="0",
-        source="sha256:f",
-        blob="b1",
-        config="c",
-    )
+    assert recorded(read, f"{URL}0/", "hashnode").blob == "b1"
     assert recorded(read, f"{URL}1/", "devto").config == "c"
+    assert recorded(read, f"{URL}1/", "devto").url == "https://devto.example/me/post-1"
+    assert recorded(read, f"{URL}1/", "devto").hash == digest
 
 
-def test_an_older_crosspost_reads_the_version_first_and_refuses_format_2(tmp_path):
-    """Format 1 readers check `version` before anything else (`version > 1`: "written by a newer
-    crosspost"); format 2 keeps that a plain JSON integer at the top of one JSON document."""
+def test_an_older_crosspost_reads_the_version_first_and_refuses_format_3(tmp_path):
+    """Format 1 and 2 readers check `version` before anything else (`version > 2`: "written by
+    a newer crosspost"); format 3 keeps that a plain JSON integer at the top of one JSON
+    document."""
     path = tmp_path / "records.json"
     with Records.open(path) as records:
         records.put(URL, "devto", Entry("published", id="1"), source="posts/a.md")
     data = json.loads(path.read_text("utf-8"))
-    assert type(data["version"]) is int and data["version"] > 1
+    assert type(data["version"]) is int and data["version"] > 2
+
+
+def format_3(tmp_path: Path) -> tuple[Path, dict]:
+    """FORMAT_1 written as format 3, with a second post (`URL`other/, on line 4), and the
+    document, to damage."""
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(FORMAT_1), "utf-8")
+    with Records.open(path) as records:
+        for name in ("devto", "hashnode"):
+            entry = recorded(records, URL, name).evolve(source=None, blob="b1")
+            records.put(URL, name, entry, source="posts/a.md")
+        records.put(f"{URL}other/", "devto", Entry("published", id="o"), source="posts/o.md")
+    return path, json.loads(path.read_text("utf-8"))
+
+
+def dump_like(data: dict) -> str:
+    """A format-3 document, a post a line as crosspost writes it (so lines can be named)."""
+    head = {k: v for k, v in data.items() if k != "posts"}
+    rows = ",\n".join(f"{json.dumps(u)}: {json.dumps(p)}" for u, p in data["posts"].items())
+    return json.dumps(head)[:-1] + ',\n"posts": {\n' + rows + "\n}}\n"
 
 
 def test_records_are_decoded_only_when_used(tmp_path):
     """A damaged entry of a post the run never touches costs nothing; one it touches is a
-    clear error, and a run with something to send checks them all first."""
-    path = tmp_path / "records.json"
-    damaged = json.loads(json.dumps(FORMAT_1))
-    damaged["posts"][f"{URL}other/"] = {"platforms": {"devto": {"state": "weird"}}}
-    path.write_text(json.dumps(damaged), "utf-8")
+    clear error naming its line, and a run with something to send checks them all first."""
+    path, data = format_3(tmp_path)
+    data["posts"][f"{URL}other/"][2]["devto"] = {"state": "weird"}
+    path.write_text(dump_like(data), "utf-8")
     records = Records.read(path)
-    assert recorded(records, URL, "devto").id == "devto-1"
-    assert records.url_for_source("posts/a.md") == URL
-    with pytest.raises(RecordsError, match="damaged"):
+    assert recorded(records, URL, "hashnode").id == "hashnode-1"
+    assert records.url_for_source("posts/o.md") == f"{URL}other/"
+    with pytest.raises(RecordsError, match="damaged") as caught:
         records.get(f"{URL}other/", "devto")
+    assert caught.value.line == 4 and f"posts['{URL}other/'].devto" in caught.value.message
     with pytest.raises(RecordsError, match="damaged"):
         Records.read(path).decode_all()
 
 
+@pytest.mark.parametrize(
+    ("post", "message"),
+    [
+        ({"posts/x.md": 1}, "expected [source file, blob id, {platform: entry}]"),
+        (["posts/x.md", 7, {}], "expected [source file, blob id, {platform: entry}]"),
+        (["posts/x.md", None, {"devto": ["at", "1", "x"]}], "expected [at, id, url, hash]"),
+        (["posts/x.md", None, {"devto": ["at", "1", "x", "h"]}], "urls has no folder"),
+        (["posts/x.md", None, {"devto": "published"}], "not a record"),
+        (["posts/x.md", None, {"devto": {"at": 5}}], "at: expected str"),
+    ],
+    ids=["object", "blob-type", "short-entry", "relative-url", "string-entry", "at-type"],
+)
+def test_a_damaged_format_3_post_is_an_error_naming_its_line(tmp_path, post, message):
+    path, data = format_3(tmp_path)
+    data["urls"] = {}
+    data["posts"][f"{URL}zz/"] = post
+    path.write_text(dump_like(data), "utf-8")
+    before = path.read_bytes()
+    with pytest.raises(RecordsError, match="damaged") as caught:
+        with Records.open(path) as records:
+            records.decode_all()
+    assert message in caught.value.message
+    assert caught.value.line == 5
+    assert path.read_bytes() == before
+
+
 def test_unchanged_is_answered_without_decoding_and_never_from_a_damaged_value(tmp_path):
-    path = tmp_path / "records.json"
-    data = json.loads(json.dumps(FORMAT_1))
-    data["posts"][URL]["platforms"]["devto"]["blob"] = "b1"
-    data["posts"][URL]["platforms"]["hashnode"]["blob"] = "b1"
-    path.write_text(json.dumps(data), "utf-8")
+    path, data = format_3(tmp_path)
     prints = {"devto": "sha256:devto", "hashnode": "sha256:hashnode"}
     records = Records.read(path)
     assert records.unchanged("posts/a.md", prints, blob="b1") == URL
-    assert records.unchanged("posts/a.md", prints, digest="sha256:file") == URL
+    assert records.unchanged("posts/a.md", prints, digest="sha256:file") is None  # blob there
     assert records.unchanged("posts/a.md", prints, blob="b2") is None
     assert records.unchanged("posts/a.md", {**prints, "devto": "sha256:new"}, blob="b1") is None
     assert records.unchanged("posts/a.md", {**prints, "medium": "m"}, blob="b1") is None
     assert records.unchanged("posts/b.md", prints, blob="b1") is None
-    data["posts"][URL]["platforms"]["devto"]["blob"] = ["b1"]
-    path.write_text(json.dumps(data), "utf-8")
+    assert records._data.raw  # answered from the posts as read
+    data["posts"][URL][2]["devto"] = {"blob": ["b1"]}
+    path.write_text(dump_like(data), "utf-8")
     assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") is None
+
+
+def test_a_record_of_format_2_without_a_blob_is_matched_by_its_sha256(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(FORMAT_1), "utf-8")
+    prints = {"devto": "sha256:devto", "hashnode": "sha256:hashnode"}
+    records = Records.read(path)
+    assert records.unchanged("posts/a.md", prints, blob="b1") is None
+    assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:file") == URL
+    assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:other") is None
