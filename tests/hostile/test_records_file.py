@@ -54,7 +54,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "the crosspost version that wrote it, or a newer one",
     ),
     "wrong-type": (
-        _rewrite(lambda b: re.sub(rb'"state": ?"published"', b'"state": 1', b, count=1)),
+        _rewrite(lambda b: re.sub(rb'(\n"[^"]+": )\[', rb"\1[1,", b, count=1)),  # a post of 4
         "damaged",
         "restore it",
     ),
