@@ -17,6 +17,7 @@ from crosspost.http import api_origin
 from crosspost.sandbox import Sandbox
 
 from .blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog
+from .records_view import records_view
 
 PLATFORMS = ["devto", "mastodon"]
 POSTS = [f"https://blog.example.com/posts/post-{n:03d}/" for n in range(3)]
@@ -30,7 +31,9 @@ def _point_at(root: Path, sandbox: Sandbox) -> None:
 
 
 def _records(root: Path) -> dict[str, Any]:
-    records: dict[str, Any] = json.loads((root / ".crosspost" / "records.json").read_text("utf-8"))
+    records: dict[str, Any] = records_view(
+        (root / ".crosspost" / "records.json").read_text("utf-8")
+    )
     return records
 
 

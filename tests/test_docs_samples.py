@@ -255,7 +255,8 @@ def test_records_sample_is_a_records_file_crosspost_reads(tmp_path: Path) -> Non
     )
     assert records.source_of(url) == "src/content/posts/hello.md"
     assert records.account("hashnode") == data["accounts"]["hashnode"]
-    assert (entry.blob, entry.source, entry.config) == ("3b18e5…", "sha256:…", "sha256:…")
+    assert (entry.blob, entry.source, entry.config) == ("3b18e5…", None, "sha256:…")
+    assert entry.hash == "sha256:9f86d081884c7d659a2feaa0c55ad015"
     raw = block.code.encode("utf-8")
     assert dump_records(parse_records(raw)) == raw  # exactly the bytes crosspost writes
 

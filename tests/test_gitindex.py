@@ -8,6 +8,7 @@ sends the change: were the index trusted where it must not be, the post would be
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable
@@ -20,12 +21,14 @@ from crosspost.api import collect
 from crosspost.config import load_config
 from crosspost.errors import RecordsError
 from crosspost.gitindex import blob_id, read_index
+from crosspost.plan import file_hash
 from crosspost.publisher import Report, Status
 from crosspost.records import Records
 from crosspost.sandbox import Sandbox
 from crosspost.testing import run_publish
 
 from .blogs import sandbox_blog
+from .records_view import records_view
 
 PLATFORMS = ["devto", "hashnode"]
 URL = "https://blog.example.com/posts/{}/"
@@ -210,20 +213,53 @@ def test_a_renamed_post_is_moved_not_taken_as_unchanged(blog: Path) -> None:
 
 
 def test_records_without_blob_ids_get_them_on_the_next_run(blog: Path, reads: list[str]) -> None:
-    """Records of an older crosspost: the first run reads and hashes, the next reads nothing."""
+    """Records of an older crosspost (format 1 or 2: the file's sha256, no blob id): the first
+    run reads the file and proves it unchanged by its sha256 without parsing it, and records
+    its blob id (`plan.Refresh`); the next reads nothing."""
     published(blog, "a.md")
     reads.clear()
     path = blog / ".crosspost" / "records.json"
+    sha256 = file_hash((blog / "posts" / "a.md").read_bytes())
     with Records.open(path) as records, records.bulk():
         for name in PLATFORMS:
             entry = records.get(URL.format("a"), name)
             assert entry is not None
-            records.put(URL.format("a"), name, entry.evolve(blob=None), source="posts/a.md")
+            old = entry.evolve(blob=None, source=sha256)
+            records.put(URL.format("a"), name, old, source="posts/a.md")
+    reads.clear()
     assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
-    assert reads == ["a.md"]
+    assert reads == ["a.md"]  # read once, for its blob id and sha256, never parsed
+    refreshed = Records.read(path)
+    for name in PLATFORMS:
+        entry = refreshed.get(URL.format("a"), name)
+        assert entry is not None and (entry.blob, entry.source) == (
+            blob_id((blog / "posts" / "a.md").read_bytes()),
+            None,
+        )
     reads.clear()
     assert statuses(publish(blog)) == {"a.md": {Status.UNCHANGED}}
     assert reads == []
+
+
+def test_a_format_2_file_of_256_bit_payload_hashes_updates_nothing(blog: Path) -> None:
+    """Format 2 recorded 256-bit payload hashes; crosspost computes 128 bits now. Read back, the
+    longer hash keeps the bits that are the shorter one, so an unchanged post is unchanged:
+    even parsed (its file digests dropped, as after a rename), nothing is sent."""
+    published(blog, "a.md", "b.md")
+    path = blog / ".crosspost" / "records.json"
+    view = records_view(path.read_bytes())
+    for post in view["posts"].values():
+        for entry in post["platforms"].values():
+            assert len(entry["hash"]) == len("sha256:") + 32
+            # what format 2 held: the sha256 whose first 128 bits crosspost records now
+            entry["hash"] += "5" * 32
+            del entry["blob"]
+    path.write_text(json.dumps({**view, "version": 2}), "utf-8")
+    report = publish(blog)
+    assert statuses(report) == {"a.md": {Status.UNCHANGED}, "b.md": {Status.UNCHANGED}}
+    assert json.loads(path.read_text("utf-8"))["version"] == 3  # rewritten, with the blob ids
+    entry = Records.read(path).get(URL.format("a"), "devto")
+    assert entry is not None and entry.blob is not None and len(entry.hash or "") == 39
 
 
 def test_without_git_every_post_is_read(blog: Path, reads: list[str], monkeypatch: Any) -> None:

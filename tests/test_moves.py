@@ -21,6 +21,7 @@ from crosspost.status import Verdict, refresh
 from crosspost.testing import TIME_SCALE, sample_document
 
 from .blogs import crosspost_env, run_cli, sandbox_blog
+from .records_view import records_view
 
 ALL = ["devto", "hashnode", "medium", "mastodon"]
 SUMMARIES = ["devto", "mastodon", "bluesky"]
@@ -291,7 +292,7 @@ def test_a_moved_summary_is_never_called_gone_nor_posted_twice(
     # Records an older crosspost wrote `gone` from the search miss: --force reads the recorded
     # id first and records the copy again instead of posting a second one.
     path = root / ".crosspost" / "records.json"
-    data = json.loads(path.read_text())
+    data = records_view(path.read_text())
     data["posts"][NEW_URL]["platforms"]["bluesky"]["state"] = "gone"
     path.write_text(json.dumps(data))
     forced = run_cli("publish", "--force", "--to", "bluesky", "--json", env=env, cwd=root)

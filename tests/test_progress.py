@@ -8,7 +8,6 @@ table cuts no path or URL; shell completion works as docs/getting-started.md say
 
 from __future__ import annotations
 
-import json
 import os
 import pty
 import re
@@ -29,6 +28,7 @@ from crosspost.sandbox import Sandbox
 
 from .blogs import CROSSPOST, crosspost_env, run_cli, sandbox_blog
 from .conftest import fake_of
+from .records_view import records_view
 
 SLOW_LIMIT = "1/1.5s"
 """One create per 1.5 s on dev.to: a run of a few posts waits, briefly."""
@@ -93,7 +93,7 @@ def test_ctrl_c_while_piped_prints_the_table_of_what_was_done(
     assert rows[0] == ["post", "platform", "status", "url", "/", "reason"]
     assert [row[:3] for row in rows[1:]] == [["posts/post-000.md", "devto", "created"]]
     assert "interrupted: what was published is in the records" in err
-    records = json.loads((root / ".crosspost" / "records.json").read_text())["posts"]
+    records = records_view((root / ".crosspost" / "records.json").read_text())["posts"]
     states = {url: post["platforms"]["devto"]["state"] for url, post in records.items()}
     assert states.pop("https://blog.example.com/posts/post-000/") == "published"
     assert set(states.values()) <= {"pending"}, "the waiting create is marked, never lost"

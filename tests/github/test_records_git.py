@@ -17,6 +17,7 @@ from crosspost.config import load_config
 from crosspost.publisher import Report
 from crosspost.records import Entry, Records, State
 
+from ..records_view import records_view
 from .helpers import Remote, actions_env, event_file, git, parse_outputs
 
 TOML = '[site]\nurl = "https://blog.example.com"\ncontent = "posts"\nsince = 2024-01-01\n'
@@ -60,8 +61,7 @@ def publish(
 
 
 def origin_records(remote: Remote, ref: str = "main") -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(git(remote.origin, "show", f"{ref}:{RECORDS}"))
-    return data
+    return records_view(git(remote.origin, "show", f"{ref}:{RECORDS}"))
 
 
 # --------------------------------------------------------------------------- the merge
@@ -70,8 +70,7 @@ def origin_records(remote: Remote, ref: str = "main") -> dict[str, Any]:
 def merge_json(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
     """`merge_records` on two documents as JSON, through the one records codec."""
     both = (parse_records(json.dumps(side).encode()) for side in (ours, theirs))
-    merged: dict[str, Any] = json.loads(dump_records(merge_records(*both)))
-    return merged
+    return records_view(dump_records(merge_records(*both)))
 
 
 def test_merge_keeps_every_entry_and_prefers_published_then_newer() -> None:
@@ -199,7 +198,7 @@ def test_a_rejected_push_keeps_the_records_as_an_artifact(tmp_path: Path, remote
     publish(workspace, "a")
     assert run.finish(Report()) == 1
     kept = Path(run.env["RUNNER_TEMP"]) / "crosspost-records" / "records.json"
-    assert json.loads(kept.read_text())["posts"][url("a")]["platforms"]["devto"]["id"] == "id-a"
+    assert records_view(kept.read_text())["posts"][url("a")]["platforms"]["devto"]["id"] == "id-a"
     outputs = parse_outputs(Path(run.env["GITHUB_OUTPUT"]).read_text())
     assert outputs["records-artifact"] == str(kept.parent)
     error = next(line for line in out.getvalue().splitlines() if "records not saved" in line)

@@ -17,6 +17,7 @@ import pytest
 
 from crosspost.sandbox import Sandbox
 
+from ..records_view import records_view
 from .helpers import git
 from .test_action_e2e import POSTS, SITE, Blog, make_blog
 
@@ -154,7 +155,7 @@ def test_records_edited_to_remember_a_hostile_address_do_not_vouch_for_it(blog: 
     with FakeSite() as attacker:
         _point(blog, "devto", blog.sandbox.fakes["devto"].url, attacker.url)
         path = blog.author / ".crosspost" / "records.json"
-        records = json.loads(path.read_text("utf-8"))
+        records = records_view(path.read_text("utf-8"))
         records["accounts"]["devto"]["token_host"] = attacker.url
         path.write_text(json.dumps(records, indent=2), "utf-8")
         blog.write(f"{POSTS}/new-post.md", "---\ntitle: New\npublished: 2024-06-02\n---\nx\n")
@@ -173,7 +174,7 @@ def test_a_forged_was_spelled_differently_overwrites_nothing(blog: Blog) -> None
     assert first.returncode == 0, first.log
     git(blog.author, "pull", "-q", "--rebase", "origin", "main")
     path = blog.author / ".crosspost" / "records.json"
-    records = json.loads(path.read_text("utf-8"))
+    records = records_view(path.read_text("utf-8"))
     victim = f"{SITE}/posts/reaching-1000-followers/"
     platforms = ("devto", "hashnode", "mastodon")
     forged = {}

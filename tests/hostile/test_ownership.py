@@ -20,6 +20,7 @@ import pytest
 from crosspost.adapter import load_adapters
 from crosspost.publisher import Status
 
+from ..records_view import records_view
 from .conftest import PLATFORMS, HostileBlog, front_matter
 
 SITE = "https://blog.example.com"
@@ -75,7 +76,7 @@ def test_a_recorded_id_of_someone_elses_article_is_never_overwritten(
 ) -> None:
     victim = published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
     assert published.publish().exit_code == 0
-    data = json.loads(published.records.read_text("utf-8"))
+    data = records_view(published.records.read_text("utf-8"))
     posts = data["posts"]
     victim_id = posts[f"{SITE}/posts/victim/"]["platforms"]["devto"]["id"]
     good = posts[f"{SITE}/posts/good/"]["platforms"]["devto"]
@@ -105,7 +106,7 @@ def test_a_new_posts_record_forged_to_another_copys_id_never_overwrites_it(
     (attention, exit 3, naming the records file); the others never update anything."""
     published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
     assert published.publish().exit_code == 0
-    data = json.loads(published.records.read_text("utf-8"))
+    data = records_view(published.records.read_text("utf-8"))
     victim_url = f"{SITE}/posts/victim/"
     stolen = data["posts"][victim_url]["platforms"][platform]
     data["posts"][f"{SITE}/posts/newcomer/"] = {
@@ -161,7 +162,7 @@ def test_a_forged_was_spelled_differently_vouches_for_nothing(
     vouches for nothing and the victim's copy is left alone (attention, exit 3)."""
     published.write("victim.md", front_matter("title: Victim", "date: 2024-03-02"))
     assert published.publish().exit_code == 0
-    data = json.loads(published.records.read_text("utf-8"))
+    data = records_view(published.records.read_text("utf-8"))
     victim_url = f"{SITE}/posts/victim/"
     stolen = data["posts"][victim_url]["platforms"][platform]
     data["posts"][f"{SITE}/posts/newcomer/"] = {

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ..records_view import records_view
 from .conftest import HostileBlog
 
 HUGE = "9" * 5000
@@ -36,9 +37,9 @@ RECORDS = {
         lambda d: {**d, "accounts": {"mastodon": {"instance": 1, "limits_at": "soon"}}},
         "accounts.mastodon.instance",
     ),
-    "was-bad-ipv6": (_was("https://[bad/x"), "platforms.devto.was"),
-    "was-port-out-of-range": (_was("https://blog.example.com:99999/x"), "platforms.devto.was"),
-    "was-port-not-a-number": (_was("https://blog.example.com:abc/x"), "platforms.devto.was"),
+    "was-bad-ipv6": (_was("https://[bad/x"), ".devto.was"),
+    "was-port-out-of-range": (_was("https://blog.example.com:99999/x"), ".devto.was"),
+    "was-port-not-a-number": (_was("https://blog.example.com:abc/x"), ".devto.was"),
 }
 
 
@@ -46,7 +47,7 @@ RECORDS = {
 def test_hostile_records_values_are_one_line_errors(
     published: HostileBlog, change: object, words: str
 ) -> None:
-    data = json.loads(published.records.read_text("utf-8"))
+    data = records_view(published.records.read_text("utf-8"))
     text = json.dumps(change(data))  # type: ignore[operator]
     if words == "number":
         text = text.replace(f'"version": {data["version"]}', f'"version": {HUGE}')
