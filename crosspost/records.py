@@ -1,9 +1,9 @@
 """The records file: what was published where, so that nothing is ever published twice
 (docs/architecture.md §7).
 
-`.crosspost/records.json` is sorted, a line per post, so that its git diffs are readable. Every change
-is written through at once, atomically (temp file in the same folder, fsync, `os.replace`, fsync
-of the folder) and under a file lock held for the whole run, so a crash at any instant leaves
+`.crosspost/records.json` is sorted, a line per post, so that its git diffs are readable. Every
+change is written through at once, atomically (temp file in the same folder, fsync, `os.replace`,
+fsync of the folder) and under a file lock held for the whole run, so a crash at any instant leaves
 either the old or the new file, and two runs never interleave. A file we cannot trust (corrupt,
 from a newer crosspost, world-writable) is an error and is never overwritten.
 

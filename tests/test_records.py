@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -248,7 +249,7 @@ def test_an_older_crosspost_reads_the_version_first_and_refuses_format_3(tmp_pat
     assert type(data["version"]) is int and data["version"] > 2
 
 
-def format_3(tmp_path: Path) -> tuple[Path, dict]:
+def format_3(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """FORMAT_1 written as format 3, with a second post (`URL`other/, on line 4), and the
     document, to damage."""
     path = tmp_path / "records.json"
@@ -261,7 +262,7 @@ def format_3(tmp_path: Path) -> tuple[Path, dict]:
     return path, json.loads(path.read_text("utf-8"))
 
 
-def dump_like(data: dict) -> str:
+def dump_like(data: dict[str, Any]) -> str:
     """A format-3 document, a post a line as crosspost writes it (so lines can be named)."""
     head = {k: v for k, v in data.items() if k != "posts"}
     rows = ",\n".join(f"{json.dumps(u)}: {json.dumps(p)}" for u, p in data["posts"].items())
