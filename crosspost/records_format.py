@@ -5,8 +5,8 @@ Action's rebase-and-retry in `crosspost.action.sync`) reads and writes it throug
 `dump`, so the same data always gives the same bytes: sorted keys, one line per post (its git
 diff is the post's own line), UTF-8, one trailing newline, posts without entries and empty
 account caches left out. How two writers' records are combined is `crosspost.records_merge`. A
-change of format is a change here alone (and formats 1 and 2 are read in
-`crosspost.records_legacy`).
+change of format is a change here alone (with `crosspost.records_legacy`, which upgrades
+formats 1 and 2 as they are read).
 
 Format 3 (this one) is one JSON document, as formats 1 and 2 were, so a crosspost that knows
 only those reads its version first and refuses it as "written by a newer crosspost". A large
@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from .records_legacy import upgraded
 from .urls import url_problem
 
 __all__ = [
@@ -258,8 +259,9 @@ class FormatError(ValueError):
 
 def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     """Decode and validate a records document; raises `FormatError` on anything else. With
-    `lazy`, only its shape is checked now, and each post when it is first used (format 3; a
-    file of format 1 or 2 is decoded whole, and written back as format 3 by the next write)."""
+    `lazy`, only its shape is checked now, and each post when it is first used. A file of
+    format 1 or 2 is read as the format-3 document it becomes (`crosspost.records_legacy`), and
+    written back as format 3 by the next write."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -282,12 +284,10 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
             newer=True,
         )
     if data["version"] < FORMAT_VERSION:
-        from .records_legacy import parse_legacy  # an upgrade's first read only
-
-        return parse_legacy(data, raw)
+        data = _checked(upgraded, data, raw)
     records = RecordsData(
         {},
-        _checked(parse_accounts, data, raw),
+        _checked(_parse_accounts, data, raw),
         _checked(_parse_posts, data, raw),
         _checked(_parse_shared, data, raw, "configs"),
         _checked(_parse_shared, data, raw, "urls"),
@@ -389,7 +389,7 @@ def _short_fields(entry: list[Any], url: str, name: str, base: str | None) -> di
     }
 
 
-def parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _parse_accounts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The platforms' caches: objects whose values are text, true/false, null, numbers of a sane
     size, or objects of text (ids by host). Each adapter's own types are checked when it is
     built (`crosspost.platforms`)."""

@@ -23,7 +23,8 @@ from crosspost import api
 from crosspost.adapter import load_adapters
 from crosspost.cli import main  # the natural import: mypy sees the click group
 from crosspost.errors import ConfigError, SourceError
-from crosspost.plan import Hold, Kind, file_hash, hold_reason
+from crosspost.gitindex import blob_id
+from crosspost.plan import Hold, Kind, hold_reason
 from crosspost.platforms import select_platforms
 from crosspost.records import Entry, Records
 
@@ -138,7 +139,7 @@ def _cross_posted(blog: Path, name: str, url: str, *, draft: bool = False) -> No
                 url="https://dev.to/b/x",
                 hash="sha256:0",
                 draft=draft,
-                source=file_hash(post.read_bytes()),
+                blob=blob_id(post.read_bytes()),
             ),
             source=f"content/posts/{name}.md",
         )

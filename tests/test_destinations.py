@@ -234,12 +234,12 @@ def test_an_address_change_merges_with_another_writer(tmp_path: Path) -> None:
         records.save_account("devto", {"token_host": sandbox})
     with Records.open(path) as records:
         assert records.get(POSTS[0], "devto") is not None
-        theirs = json.loads(path.read_text("utf-8"))
+        theirs = records_view(path.read_text("utf-8"))
         theirs["posts"][POSTS[1]] = {"platforms": {"hashnode": {"state": "published"}}}
         path.write_text(json.dumps(theirs), "utf-8")
         [change] = follow_addresses(records, {"devto": real})
         assert (change.old, change.new, change.kept) == (sandbox, real, 1)
-    data = json.loads(path.read_text("utf-8"))
+    data = records_view(path.read_text("utf-8"))
     assert set(data["posts"][POSTS[0]]["platforms"]) == {f"devto@{sandbox}"}
     assert set(data["posts"][POSTS[1]]["platforms"]) == {"hashnode"}
     assert data["accounts"] == {
