@@ -295,9 +295,9 @@ def place_posts(
     and that git does not list as modified is not even read (`crosspost.gitindex`).
     """
     placed: list[Placed] = []
-    # The page each post claims (`url_key`: two spellings of one page are one claim, as every
-    # platform's `find` sees them) -> the labels of its posts.
-    claims: dict[str, list[str]] = defaultdict(list)
+    # The canonical URL each post claims, with its label: keyed by page below, and only when a
+    # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
+    claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
     index = GitIndex()
     if fingerprints and records.urls_known():
@@ -312,7 +312,7 @@ def place_posts(
                     doc=source,
                 )
             )
-            claims[url_key(source.canonical_url)].append(source.label)
+            claimed.append((source.canonical_url, source.label))
             continue
         rel = relative_source(source, config.root)
         if rel in seen:
@@ -324,7 +324,7 @@ def place_posts(
         if blob is not None and fingerprints:
             post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
             if post.unchanged is not None:
-                claims[url_key(post.unchanged)].append(post.label)
+                claimed.append((post.unchanged, post.label))
                 continue
         try:
             data = source.read_bytes()
@@ -335,7 +335,7 @@ def place_posts(
             post.unchanged = records.unchanged(rel, fingerprints, digest=file_hash(data))
             if post.unchanged is not None:
                 post.blob = blob_id(data)
-                claims[url_key(post.unchanged)].append(post.label)
+                claimed.append((post.unchanged, post.label))
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
@@ -347,7 +347,14 @@ def place_posts(
             post.error = exc
             continue
         post.label = post.doc.label
-        claims[url_key(post.doc.canonical_url)].append(post.doc.label)
+        claimed.append((post.doc.canonical_url, post.doc.label))
+    if not any(post.doc is not None for post in placed):
+        return placed
+    # The page each post claims (`url_key`: two spellings of one page are one claim, as every
+    # platform's `find` sees them) -> the labels of its posts.
+    claims: dict[str, list[str]] = defaultdict(list)
+    for url, label in claimed:
+        claims[url_key(url)].append(label)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
     for post in placed:
         if post.doc is None:

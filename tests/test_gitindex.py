@@ -267,6 +267,20 @@ def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
     assert read_index(tmp_path, tmp_path).blob("a.md") is None
 
 
+def test_file_names_git_would_quote_are_vouched_for_by_their_own_name(tmp_path: Path) -> None:
+    """The listing is read with one pattern over NUL-separated entries: a name holding a space,
+    a tab, a newline or non-ASCII letters is still its own entry, vouched for as itself."""
+    names = ["a b.md", "tab\there.md", "new\nline.md", "café 1\t.md", "ünï.md"]
+    for name in names:
+        (tmp_path / name).write_text(f"{name}\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    index = read_index(tmp_path, tmp_path)
+    assert {name: index.blob(name) for name in names} == {
+        name: blob_id(f"{name}\n".encode()) for name in names
+    }
+
+
 def test_outside_git_the_index_is_empty(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("a\n", "utf-8")
     assert len(read_index(tmp_path, tmp_path)) == 0
