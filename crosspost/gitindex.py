@@ -26,7 +26,7 @@ from typing import IO
 
 from .credentials import is_token_variable
 
-__all__ = ["GitIndex", "blob_id", "read_index"]
+__all__ = ["GitIndex", "IndexReading", "blob_id", "read_index"]
 
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
@@ -60,54 +60,94 @@ class GitIndex:
 def read_index(folder: Path, root: Path) -> GitIndex:
     """What git's index vouches for under `folder` (the content folder), named relative to the
     blog `root`; empty outside git, or when `folder` is not inside `root`."""
-    inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
-    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
-        return GitIndex()
-    prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
-    try:
-        return GitIndex(_vouched(os.path.abspath(folder), prefix))
-    except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
-        return GitIndex()
+    with IndexReading(folder, root) as reading:
+        return reading.result()
 
 
-def _vouched(folder: str, prefix: str) -> dict[str, str]:
-    if not os.path.isdir(folder):
-        return {}
-    # git's start-up is most of what each call costs: every question is asked at once, the
-    # attributes of every listed file through a pipe from a second listing, so the whole takes
-    # about as long as the slowest of them (`diff-files`, a stat of every file).
-    env = _environment()
-    settings = _start(folder, env, "config", "--get", "core.autocrlf")
-    modified = _start(folder, env, "diff-files", "--name-only", "--relative", "-z", "--", ".")
-    names = _start(folder, env, "ls-files", "-z", "--", ".")
-    attributes = _start(
-        folder, env, "check-attr", "-z", "--stdin", *_CONVERTING, stdin=names.stdout
-    )
-    if names.stdout is not None:
-        names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
-    listing = _start(folder, env, "ls-files", "-s", "-v", "-z", "--", ".")
-    processes = (settings, modified, names, attributes, listing)
-    try:
-        entries = _finish(listing)
-        converted = _finish(attributes)
-        names.wait()
-        changed = _finish(modified)
-        autocrlf = (_finish(settings) or b"").strip().lower()
-    finally:
-        for process in processes:
+class IndexReading:
+    """`read_index` asked now and answered later: git works in its own processes while this
+    one does something else (the publisher loads the records meanwhile), and `result` collects
+    the answers. Used as a context manager, or `close`d, so that no git process outlives it."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._result: GitIndex | None = None
+        self._prefix = ""
+        inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
+        if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+            self._result = GitIndex()
+            return
+        self._prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
+        try:
+            self._start(os.path.abspath(folder))
+        except (OSError, ValueError, subprocess.SubprocessError):
+            self.close()
+            self._result = GitIndex()
+
+    def _start(self, folder: str) -> None:
+        if not os.path.isdir(folder):
+            raise OSError(f"not a folder: {folder}")
+        # git's start-up is most of what each call costs: every question is asked at once, the
+        # attributes of every listed file through a pipe from a second listing, so the whole
+        # takes about as long as the slowest of them (`diff-files`, a stat of every file).
+        env = _environment()
+        started = self._processes
+        started["settings"] = _start(folder, env, "config", "--get", "core.autocrlf")
+        started["modified"] = _start(
+            folder, env, "diff-files", "--name-only", "--relative", "-z", "--", "."
+        )
+        names = started["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
+        started["attributes"] = _start(
+            folder, env, "check-attr", "-z", "--stdin", *_CONVERTING, stdin=names.stdout
+        )
+        if names.stdout is not None:
+            names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
+        started["listing"] = _start(folder, env, "ls-files", "-s", "-v", "-z", "--", ".")
+
+    def result(self) -> GitIndex:
+        """The blob ids git vouches for (empty when git cannot say)."""
+        if self._result is None:
+            try:
+                self._result = GitIndex(self._collect())
+            except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
+                self._result = GitIndex()
+            finally:
+                self.close()
+        return self._result
+
+    def _collect(self) -> dict[str, str]:
+        started = self._processes
+        entries = _finish(started["listing"])
+        converted = _finish(started["attributes"])
+        listed = started["names"].wait()
+        changed = _finish(started["modified"])
+        autocrlf = (_finish(started["settings"]) or b"").strip().lower()
+        if entries is None or converted is None or listed != 0 or changed is None:
+            return {}  # cannot tell what git vouches for: read every file
+        if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
+            return {}  # every text file may be converted on checkout
+        vouched = _listed(os.fsdecode(entries))
+        for name in _converted_names(os.fsdecode(converted)):
+            vouched.pop(name, None)
+        for name in os.fsdecode(changed).split("\0"):
+            vouched.pop(name, None)
+        return {self._prefix + name: blob for name, blob in vouched.items()}
+
+    def close(self) -> None:
+        """Stop whatever git is still doing (the answers are not wanted)."""
+        for process in self._processes.values():
             if process.poll() is None:
                 process.kill()
-                process.wait()
-    if entries is None or converted is None or names.returncode != 0 or changed is None:
-        return {}  # cannot tell what git vouches for: read every file
-    if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
-        return {}  # every text file may be converted on checkout
-    vouched = _listed(os.fsdecode(entries))
-    for name in _converted_names(os.fsdecode(converted)):
-        vouched.pop(name, None)
-    for name in os.fsdecode(changed).split("\0"):
-        vouched.pop(name, None)
-    return {prefix + name: blob for name, blob in vouched.items()}
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        self._processes = {}
+
+    def __enter__(self) -> IndexReading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")

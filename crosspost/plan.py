@@ -213,6 +213,7 @@ def make_plan(
     draft: bool = False,
     force: bool = False,
     now: datetime | None = None,
+    index: GitIndex | None = None,
 ) -> Plan:
     """Plan every source for every adapter in `adapters` (already filtered by `--to`).
 
@@ -226,7 +227,7 @@ def make_plan(
     notices: list[Notice] = []
     refresh: list[Refresh] = []
     unread: list[tuple[str, str]] = []
-    placed = place_posts(sources, config, records, fingerprints=fingerprints)
+    placed = place_posts(sources, config, records, fingerprints=fingerprints, index=index)
     for post in placed:
         if post.unchanged is None:
             continue
@@ -284,6 +285,7 @@ def place_posts(
     records: Records,
     *,
     fingerprints: Mapping[str, str] | None = None,
+    index: GitIndex | None = None,
 ) -> list[Placed]:
     """Read every source once (in order) and settle which canonical URL each claims, which URL
     it moved from, and which posts are refused for a URL another post has: the steps `publish`
@@ -292,15 +294,17 @@ def place_posts(
     With `fingerprints` (platform -> config fingerprint), a file whose records prove it
     unchanged on all those platforms is not parsed (the no-op fast path); `check` passes none,
     since it reports every post. In a git checkout, a file whose index blob is the recorded one
-    and that git does not list as modified is not even read (`crosspost.gitindex`).
+    and that git does not list as modified is not even read (`crosspost.gitindex`; `index`
+    when the caller read it already).
     """
     placed: list[Placed] = []
     # The canonical URL each post claims, with its label: keyed by page below, and only when a
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
     claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
-    index = GitIndex()
-    if fingerprints and records.urls_known():
+    if not fingerprints or not records.urls_known():
+        index = GitIndex()
+    elif index is None:
         index = read_index(config.content_dir, config.root)
     for source in sources:
         if isinstance(source, Document):
