@@ -63,4 +63,7 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
         for folder, dirs, files in os.walk(target):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
             found.update(os.path.join(folder, name) for name in files if is_post_name(name))
-    return [Path(name) for name in sorted(found, key=lambda name: name.split(os.sep))]
+    # By path component, as a list of parts sorts; the separator mapped to NUL (which no file
+    # name holds, and which sorts before every other character) gives that order at the cost
+    # of a plain string comparison.
+    return [Path(name) for name in sorted(found, key=lambda name: name.replace(os.sep, "\0"))]

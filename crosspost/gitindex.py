@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from pathlib import Path
+from typing import IO
 
 from .credentials import is_token_variable
 
-__all__ = ["GitIndex", "blob_id", "read_index"]
+__all__ = ["GitIndex", "IndexReading", "blob_id", "read_index"]
 
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
 
-_PLAIN_MODES = (b"100644", b"100755")
+_PLAIN_MODES = ("100644", "100755")
 """Regular files; a symbolic link (120000) or a submodule (160000) is never vouched for."""
 
 
@@ -58,88 +60,130 @@ class GitIndex:
 def read_index(folder: Path, root: Path) -> GitIndex:
     """What git's index vouches for under `folder` (the content folder), named relative to the
     blog `root`; empty outside git, or when `folder` is not inside `root`."""
-    inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
-    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
-        return GitIndex()
-    prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
-    try:
-        return GitIndex(_vouched(os.path.abspath(folder), prefix))
-    except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
-        return GitIndex()
+    with IndexReading(folder, root) as reading:
+        return reading.result()
 
 
-def _vouched(folder: str, prefix: str) -> dict[str, str]:
-    if not os.path.isdir(folder):
-        return {}
-    # git's start-up is most of what each call costs, and `diff-files` (a stat of every file)
-    # the longest: the settings and the modified files are asked for while the index is read
-    # and its files' attributes are checked.
-    settings = _start(folder, "config", "--get", "core.autocrlf")
-    modified = _start(folder, "diff-files", "--name-only", "--relative", "-z", "--", ".")
-    try:
-        entries = _finish(_start(folder, "ls-files", "-s", "-v", "-z", "--", "."))
-        vouched = _listed(entries) if entries is not None else {}
-        if vouched:
-            for name in _converted(folder, list(vouched)):
-                del vouched[name]
-        changed = _finish(modified)
-        autocrlf = (_finish(settings) or b"").strip().lower()
-    finally:
-        for process in (settings, modified):
+class IndexReading:
+    """`read_index` asked now and answered later: git works in its own processes while this
+    one does something else (the publisher loads the records meanwhile), and `result` collects
+    the answers. Used as a context manager, or `close`d, so that no git process outlives it."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._result: GitIndex | None = None
+        self._prefix = ""
+        inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
+        if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+            self._result = GitIndex()
+            return
+        self._prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
+        try:
+            self._start(os.path.abspath(folder))
+        except (OSError, ValueError, subprocess.SubprocessError):
+            self.close()
+            self._result = GitIndex()
+
+    def _start(self, folder: str) -> None:
+        if not os.path.isdir(folder):
+            raise OSError(f"not a folder: {folder}")
+        # git's start-up is most of what each call costs: every question is asked at once, the
+        # attributes of every listed file through a pipe from a second listing, so the whole
+        # takes about as long as the slowest of them (`diff-files`, a stat of every file).
+        env = _environment()
+        started = self._processes
+        started["settings"] = _start(folder, env, "config", "--get", "core.autocrlf")
+        started["modified"] = _start(
+            folder, env, "diff-files", "--name-only", "--relative", "-z", "--", "."
+        )
+        names = started["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
+        started["attributes"] = _start(
+            folder, env, "check-attr", "-z", "--stdin", *_CONVERTING, stdin=names.stdout
+        )
+        if names.stdout is not None:
+            names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
+        started["listing"] = _start(folder, env, "ls-files", "-s", "-v", "-z", "--", ".")
+
+    def result(self) -> GitIndex:
+        """The blob ids git vouches for (empty when git cannot say)."""
+        if self._result is None:
+            try:
+                self._result = GitIndex(self._collect())
+            except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
+                self._result = GitIndex()
+            finally:
+                self.close()
+        return self._result
+
+    def _collect(self) -> dict[str, str]:
+        started = self._processes
+        entries = _finish(started["listing"])
+        converted = _finish(started["attributes"])
+        listed = started["names"].wait()
+        changed = _finish(started["modified"])
+        autocrlf = (_finish(started["settings"]) or b"").strip().lower()
+        if entries is None or converted is None or listed != 0 or changed is None:
+            return {}  # cannot tell what git vouches for: read every file
+        if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
+            return {}  # every text file may be converted on checkout
+        vouched = _listed(os.fsdecode(entries))
+        for name in _converted_names(os.fsdecode(converted)):
+            vouched.pop(name, None)
+        for name in os.fsdecode(changed).split("\0"):
+            vouched.pop(name, None)
+        return {self._prefix + name: blob for name, blob in vouched.items()}
+
+    def close(self) -> None:
+        """Stop whatever git is still doing (the answers are not wanted)."""
+        for process in self._processes.values():
             if process.poll() is None:
                 process.kill()
-                process.wait()
-    if changed is None or autocrlf not in (b"", b"false", b"0", b"no", b"off"):
-        return {}  # cannot tell what changed, or every text file may be converted on checkout
-    stale = set(changed.split(b"\0"))
-    return {
-        prefix + os.fsdecode(name): blob.decode("ascii")
-        for name, blob in vouched.items()
-        if name not in stale
-    }
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        self._processes = {}
+
+    def __enter__(self) -> IndexReading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _listed(entries: bytes) -> dict[bytes, bytes]:
+_ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+"""One entry of `git ls-files -s -v -z`: tag, mode, blob id, stage, name."""
+
+
+def _listed(entries: str) -> dict[str, str]:
     """The plain, merged, tracked files of a `git ls-files -s -v -z` listing and their blob ids;
-    empty when the listing is not the one this reader knows (vouch for nothing then)."""
-    vouched: dict[bytes, bytes] = {}
-    seen: set[bytes] = set()
-    for record in entries.split(b"\0"):
-        if not record:
-            continue
-        head, _, name = record.partition(b"\t")
-        fields = head.split(b" ")
-        if len(fields) != 4:
-            return {}
-        tag, mode, blob, stage = fields
-        if name in seen:  # a conflict's stages: never vouched for
-            vouched.pop(name, None)
-            continue
-        seen.add(name)
-        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES:
-            vouched[name] = blob
+    empty when the listing is not the one this reader knows (vouch for nothing then).
+
+    One regular expression over the whole listing: 10,000 entries split and taken apart one by
+    one in Python cost more than git takes to list them."""
+    found = _ENTRY.findall(entries)
+    if len(found) != entries.count("\0"):
+        return {}  # an entry of another shape: this is not the listing this reader knows
+    vouched = {
+        name: blob
+        for tag, mode, blob, stage, name in found
+        if tag == "H" and stage == "0" and mode in _PLAIN_MODES
+    }
+    if _CONFLICT.search(entries):  # a merge conflict's stages: never vouched for
+        for _, _, _, stage, name in found:
+            if stage != "0":
+                vouched.pop(name, None)
     return vouched
 
 
-def _converted(folder: str, names: list[bytes]) -> set[bytes]:
-    """The files among `names` (relative to `folder`) that some attribute has git convert
-    (from any `.gitattributes`, the repository's `info/attributes` or a global one)."""
-    out = _git_bytes(
-        folder,
-        "check-attr",
-        "-z",
-        "--stdin",
-        *_CONVERTING,
-        stdin=b"".join(name + b"\0" for name in names),
-    )
-    if out is None:
-        return set(names)  # cannot tell: read them all
-    fields = out.split(b"\0")
-    found: set[bytes] = set()
-    for i in range(0, len(fields) - 2, 3):
-        if fields[i + 2] != b"unspecified":
-            found.add(fields[i])
-    return found
+_CONFLICT = re.compile(r" [1-3]\t")
+"""A stage other than 0 somewhere in the listing (a merge conflict), or a name that looks so."""
+
+
+def _converted_names(listing: str) -> set[str]:
+    """The files a `git check-attr -z` listing shows with any converting attribute set (from
+    any `.gitattributes`, the repository's `info/attributes` or a global one)."""
+    fields = listing.split("\0")
+    return {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != "unspecified"}
 
 
 def _environment() -> dict[str, str]:
@@ -149,29 +193,19 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _start(cwd: str, *args: str) -> subprocess.Popen[bytes]:
+def _start(
+    cwd: str, env: dict[str, str], *args: str, stdin: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - fixed executable, arguments never go to a shell
         ["git", "-c", "core.quotepath=off", *args],  # noqa: S607 - the user's git, on PATH
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=_environment(),
+        stdin=subprocess.DEVNULL if stdin is None else stdin,
+        env=env,
     )
 
 
 def _finish(process: subprocess.Popen[bytes]) -> bytes | None:
     out, _ = process.communicate()
     return out if process.returncode == 0 else None
-
-
-def _git_bytes(cwd: str, *args: str, stdin: bytes | None = None) -> bytes | None:
-    done = subprocess.run(  # noqa: S603 - fixed executable, arguments never go to a shell
-        ["git", *args],  # noqa: S607 - the user's git, on PATH
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        env=_environment(),
-        check=False,
-    )
-    return done.stdout if done.returncode == 0 else None

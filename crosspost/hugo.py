@@ -131,8 +131,6 @@ def hugo_settings(directory: Path) -> dict[str, Any]:
 
 def _data_file(path: Path) -> dict[str, Any] | None:
     """A TOML, YAML or JSON table with lower-cased keys; None if unreadable or not a table."""
-    import yaml  # here: `import crosspost` must not pay for PyYAML
-
     if not path.is_file():
         return None
     text = path.read_text("utf-8", "replace")
@@ -140,12 +138,17 @@ def _data_file(path: Path) -> dict[str, Any] | None:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
         elif path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
+            import yaml  # here: only a YAML file pays for PyYAML (a no-op run reads none)
+
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                return None
         elif path.suffix == ".json":
             data = json.loads(text)
         else:
             return None
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError):
         return None
     return _lowered(data) if isinstance(data, dict) else None
 

@@ -215,6 +215,7 @@ def make_plan(
     draft: bool = False,
     force: bool = False,
     now: datetime | None = None,
+    index: GitIndex | None = None,
 ) -> Plan:
     """Plan every source for every adapter in `adapters` (already filtered by `--to`).
 
@@ -228,7 +229,7 @@ def make_plan(
     notices: list[Notice] = []
     refresh: list[Refresh] = []
     unread: list[tuple[str, str]] = []
-    placed = place_posts(sources, config, records, fingerprints=fingerprints)
+    placed = place_posts(sources, config, records, fingerprints=fingerprints, index=index)
     for post in placed:
         if post.unchanged is None:
             continue
@@ -288,6 +289,7 @@ def place_posts(
     records: Records,
     *,
     fingerprints: Mapping[str, str] | None = None,
+    index: GitIndex | None = None,
 ) -> list[Placed]:
     """Read every source once (in order) and settle which canonical URL each claims, which URL
     it moved from, and which posts are refused for a URL another post has: the steps `publish`
@@ -296,15 +298,17 @@ def place_posts(
     With `fingerprints` (platform -> config fingerprint), a file whose records prove it
     unchanged on all those platforms is not parsed (the no-op fast path); `check` passes none,
     since it reports every post. In a git checkout, a file whose index blob is the recorded one
-    and that git does not list as modified is not even read (`crosspost.gitindex`).
+    and that git does not list as modified is not even read (`crosspost.gitindex`; `index`
+    when the caller read it already).
     """
     placed: list[Placed] = []
-    # The page each post claims (`url_key`: two spellings of one page are one claim, as every
-    # platform's `find` sees them) -> the labels of its posts.
-    claims: dict[str, list[str]] = defaultdict(list)
+    # The canonical URL each post claims, with its label: keyed by page below, and only when a
+    # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
+    claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
-    index = GitIndex()
-    if fingerprints and records.urls_known():
+    if not fingerprints or not records.urls_known():
+        index = GitIndex()
+    elif index is None:
         index = read_index(config.content_dir, config.root)
     for source in sources:
         if isinstance(source, Document):
@@ -316,7 +320,7 @@ def place_posts(
                     doc=source,
                 )
             )
-            claims[url_key(source.canonical_url)].append(source.label)
+            claimed.append((source.canonical_url, source.label))
             continue
         rel = relative_source(source, config.root)
         if rel in seen:
@@ -328,7 +332,7 @@ def place_posts(
         if blob is not None and fingerprints:
             post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
             if post.unchanged is not None:
-                claims[url_key(post.unchanged)].append(post.label)
+                claimed.append((post.unchanged, post.label))
                 continue
         try:
             data = source.read_bytes()
@@ -344,7 +348,7 @@ def place_posts(
             )
             if post.unchanged is not None:
                 post.blob = blob
-                claims[url_key(post.unchanged)].append(post.label)
+                claimed.append((post.unchanged, post.label))
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
         # loads the Markdown transforms.
@@ -356,7 +360,14 @@ def place_posts(
             post.error = exc
             continue
         post.label = post.doc.label
-        claims[url_key(post.doc.canonical_url)].append(post.doc.label)
+        claimed.append((post.doc.canonical_url, post.doc.label))
+    if not any(post.doc is not None for post in placed):
+        return placed
+    # The page each post claims (`url_key`: two spellings of one page are one claim, as every
+    # platform's `find` sees them) -> the labels of its posts.
+    claims: dict[str, list[str]] = defaultdict(list)
+    for url, label in claimed:
+        claims[url_key(url)].append(label)
     heirs: dict[str, list[str]] = defaultdict(list)  # a previous URL -> the posts it moved to
     for post in placed:
         if post.doc is None:

@@ -44,6 +44,7 @@ from .errors import (
     RetryableError,
     shown,
 )
+from .gitindex import GitIndex, IndexReading
 from .http import RetryPolicy
 from .lookups import Lookups
 from .ownership import foreign_copy, urls_of
@@ -266,17 +267,17 @@ class Publisher:
 
     async def run(self, sources: Iterable[PostSource]) -> Report:
         if self.dry_run:
-            records = Records.read(self.config.records)
+            records, index = await self._load(lambda: Records.read(self.config.records))
             self._follow_moves(records)
-            plan = self._plan(sources, records)
+            plan = self._plan(sources, records, index)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
         self._refuse_sandbox_records()
         manager = Records.open(self.config.records)
-        records = await asyncio.to_thread(manager.__enter__)
+        records, index = await self._load(manager.__enter__)
         try:
             self._records = records
             self._follow_moves(records)
-            plan = self._plan(sources, records)
+            plan = self._plan(sources, records, index)
             refuse_without_tokens(plan, self.config)
             if plan.has_work:
                 records.decode_all()  # a damaged record stops the run before any request
@@ -284,6 +285,16 @@ class Publisher:
         finally:
             await self.platforms.close(records)
             await asyncio.to_thread(manager.__exit__, None, None, None)
+
+    async def _load(self, load: Callable[[], Records]) -> tuple[Records, GitIndex | None]:
+        """The records (`load`, in a thread), and meanwhile git's index of the content folder
+        read by git in its own processes (`IndexReading`): a no-op run waits for the slower of
+        the two, not for both. The index is wanted only where there are records to compare."""
+        if not self.config.records.is_file():
+            return await asyncio.to_thread(load), None
+        with IndexReading(self.config.content_dir, self.config.root) as reading:
+            records = await asyncio.to_thread(load)
+            return records, reading.result() if records.urls_known() else None
 
     def _refuse_sandbox_records(self) -> None:
         """`refuse_sandbox_records` for this run's platforms (raises `ConfigError`)."""
@@ -310,7 +321,9 @@ class Publisher:
         """The plan alone, against the records as they are on disk (no lock, no network)."""
         return self._plan(sources, Records.read(self.config.records))
 
-    def _plan(self, sources: Iterable[PostSource], records: Records) -> Plan:
+    def _plan(
+        self, sources: Iterable[PostSource], records: Records, index: GitIndex | None = None
+    ) -> Plan:
         return make_plan(
             sources,
             config=self.config,
@@ -319,6 +332,7 @@ class Publisher:
             draft=self.draft,
             force=self.force,
             now=self.now,
+            index=index,
         )
 
     # ----------------------------------------------------------------- applying

@@ -20,7 +20,7 @@ import pytest
 from crosspost.api import collect
 from crosspost.config import load_config
 from crosspost.errors import RecordsError
-from crosspost.gitindex import blob_id, read_index
+from crosspost.gitindex import IndexReading, blob_id, read_index
 from crosspost.plan import file_hash
 from crosspost.publisher import Report, Status
 from crosspost.records import Records
@@ -301,6 +301,45 @@ def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
     merged = subprocess.run(["git", "merge", "-q", "other"], cwd=tmp_path, capture_output=True)
     assert merged.returncode != 0
     assert read_index(tmp_path, tmp_path).blob("a.md") is None
+
+
+def test_file_names_git_would_quote_are_vouched_for_by_their_own_name(tmp_path: Path) -> None:
+    """The listing is read with one pattern over NUL-separated entries: a name holding a space,
+    a tab, a newline or non-ASCII letters is still its own entry, vouched for as itself."""
+    names = ["a b.md", "tab\there.md", "new\nline.md", "café 1\t.md", "ünï.md"]
+    for name in names:
+        (tmp_path / name).write_text(f"{name}\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    index = read_index(tmp_path, tmp_path)
+    assert {name: index.blob(name) for name in names} == {
+        name: blob_id(f"{name}\n".encode()) for name in names
+    }
+
+
+def _children() -> set[str]:
+    """This process's child processes (Linux: /proc lists them per thread)."""
+    return {
+        pid
+        for task in Path("/proc/self/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    }
+
+
+def test_an_index_reading_leaves_no_git_process_behind(tmp_path: Path) -> None:
+    """The publisher asks git before it loads the records and may never want the answer (the
+    records turn out empty) or may fail meanwhile: leaving the reading stops git either way."""
+    for number in range(3000):  # listings longer than a pipe holds: git blocks writing them
+        (tmp_path / f"post-{number:04}.md").write_text(f"{number}\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    before = _children()
+    with IndexReading(tmp_path, tmp_path):
+        assert _children() - before  # git is at work
+    assert _children() == before
+    with IndexReading(tmp_path, tmp_path) as reading:
+        assert len(reading.result()) == 3000
+    assert _children() == before
 
 
 def test_outside_git_the_index_is_empty(tmp_path: Path) -> None:
