@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from .mdplain import paragraphs_only
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
@@ -67,7 +69,13 @@ class BlockParse:
 
 def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
-    MDX reads it: there is no indented code (indentation is only layout)."""
+    MDX reads it: there is no indented code (indentation is only layout).
+
+    A body of paragraphs only is not given to the parser (`crosspost.mdplain` says why that
+    gives the same tokens)."""
+    tokens = paragraphs_only(text)
+    if tokens is not None:
+        return BlockParse(text, tokens, {}, [], mdx)
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
     tokens = _parser(mdx=mdx).parse(text, env)

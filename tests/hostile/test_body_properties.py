@@ -270,3 +270,46 @@ def test_an_admonition_holds_what_its_content_reads_as(
     inside = COMMONMARK.render(absolute)
     quote = f"<blockquote>\n<p><strong>Tip</strong></p>\n{inside}</blockquote>\n"
     assert quote in COMMONMARK.render(out)
+
+
+# What begins a line, for the paragraphs-only block parse: every character that may begin a
+# block, in the forms that do and the forms that do not (`#x`, `-x`, `1x`, `**b`, `*\u00a0`).
+LINE_STARTS = [
+    *["", " ", "  ", "   ", "    ", "\t", " \t", "\u00a0", "\u2003"],
+    *["#", "# ", "##", "#x", "#\t", "####### ", "-", "- ", "-x", "--", "---", "-:", "-|", "+ "],
+    *["+x", "*", "* ", "**b", "*\u00a0", "* * *", "_", "___", "_x", "=", "==", "=x", "1. ", "1x"],
+    *["1)", "1234567890. ", "12.5", ">", "[", "[^1]: ", "<", "|", ":", "`", "``", "```", "~"],
+    *["~~", "~~~", "$", "$$", "\\", "x", "word", "é"],
+]
+plain_bodies = st.lists(
+    st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0", max_size=4)),
+    max_size=12,
+).map(lambda lines: "\n".join(start + rest for start, rest in lines))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=plain_bodies, mdx=st.booleans())
+def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
+    """Where the block parse skips the parser (every line can only be paragraph text), its
+    tokens are exactly those the parser gives, MDX's parser included."""
+    from crosspost.mdplain import paragraphs_only
+    from crosspost.mdspans import _parser
+
+    tokens = paragraphs_only(body)
+    if tokens is None:
+        return
+    env: dict[str, object] = {}
+    parsed = _parser(mdx=mdx).parse(body, env)
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed]
+    assert env == {}  # no reference definitions, no footnotes
+
+
+def test_bodies_of_paragraphs_skip_the_parser() -> None:
+    """The property above is not vacuous: text lines that only look like block syntax take the
+    paragraphs-only parse; a line that does begin a block does not."""
+    from crosspost.mdplain import paragraphs_only
+
+    for body in ["#x\n#y\n", "**bold** text\n-x\n1x\n\n`code` _em_\n   =x", "", "\n\n"]:
+        assert paragraphs_only(body) is not None, body
+    for body in ["#x\n# y", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+        assert paragraphs_only(body) is None, body

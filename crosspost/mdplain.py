@@ -1,0 +1,78 @@
+"""The block parse of a body that holds nothing but paragraphs, without running the parser.
+
+A body in which no line can begin any block but a paragraph parses, in CommonMark, to one
+paragraph per run of non-blank lines: a line that cannot begin a block cannot interrupt a
+paragraph either, so only blank lines end one. markdown-it finds that out slowly on long
+paragraphs (each line is tried against every rule that may interrupt a paragraph, twice: once
+while looking for a setext underline, once for the paragraph), and a megabyte of `#hashtag`
+lines, which CommonMark reads as text, takes it seconds. This module gives the same tokens in
+one scan of the text.
+
+Sound because every block rule of the parser `crosspost.mdspans` builds (CommonMark with GFM
+tables, footnotes and `$$` math) can only match a line that `_BLOCK_START` matches:
+
+- indented code: four columns of indentation (four spaces, or a tab after up to three spaces;
+  a tab is refused wherever it is in the indentation, as its width depends on the column);
+- blockquote `>`, reference definition and footnote `[`, HTML block `<`, table delimiter row
+  `|` or `:`, fence of three backticks or tildes, math block `$$`;
+- ATX heading: `#`s then a space, a tab or the line's end (`#x` and `#7` are text);
+- bullet list item: `-`, `+` or `*` then a space, a tab or the line's end;
+- ordered list item: up to nine digits, `.` or `)`, then a space, a tab or the line's end;
+- thematic break, setext underline, table delimiter row starting with `-`, an empty list item:
+  a line whose first character is one of `-+*_=` and whose rest is only `-+*_=:|`, spaces and
+  tabs;
+
+each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
+lines are the parser's lines. tests/hostile/test_body_properties.py checks, on generated bodies,
+that these tokens are the parser's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+__all__ = ["paragraphs_only"]
+
+_BLOCK_START = re.compile(
+    r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
+    r"[>\[<|:]|`{3}|~{3}|\$\$"
+    r"|\#+(?:[ \t]|$)"
+    r"|[-+*](?:[ \t]|$)"
+    r"|\d{1,9}[.)](?:[ \t]|$)"
+    r"|[-+*_=][-+*_=:| \t]*$"
+    r"))",
+    re.M,
+)
+
+
+def paragraphs_only(text: str) -> list[Token] | None:
+    """markdown-it's block tokens for `text` when every block in it is a paragraph; None when a
+    line might begin another block (then only the parser can tell)."""
+    if "\r" in text or "\0" in text or _BLOCK_START.search(text) is not None:
+        return None
+    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+    from markdown_it.token import Token
+
+    tokens: list[Token] = []
+    lines = text.split("\n")
+    first: int | None = None
+    for number, line in enumerate([*lines, ""]):
+        if line.strip(" \t"):
+            first = number if first is None else first
+            continue
+        if first is None:
+            continue
+        content = mdTrim("\n".join(lines[first:number]))
+        inline = Token("inline", "", 0, map=[first, number], level=1, content=content, block=True)
+        inline.children = []
+        tokens += [
+            Token("paragraph_open", "p", 1, map=[first, number], block=True),
+            inline,
+            Token("paragraph_close", "p", -1, block=True),
+        ]
+        first = None
+    return tokens
