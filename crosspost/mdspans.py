@@ -10,13 +10,13 @@ are parsed inline.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
+from .mdlines import line_starts
 from .mdplain import paragraphs_only
 
 if TYPE_CHECKING:
@@ -66,6 +66,11 @@ class BlockParse:
     definitions: list[tuple[int, int]]
     mdx: bool
 
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each line of `text` starts."""
+        return line_starts(self.text)
+
 
 def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
@@ -90,7 +95,7 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
     md = _parser(mdx=parse.mdx)
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts = parse.starts
     spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
     cursor: dict[int, int] = {}  # per line, where the next table cell is searched from

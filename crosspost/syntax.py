@@ -134,6 +134,8 @@ def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line
     Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
     before any Markdown is parsed, so code inside a `highlight` block cannot hide its end.
     """
+    if not dialect.templates:
+        return lines
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
@@ -333,6 +335,8 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -
     by using more colons outside, as remark-directive requires.
     """
     _check_depth(depth, "admonitions")
+    if not (dialect.directives or dialect.alerts):
+        return lines
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
