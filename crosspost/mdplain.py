@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["paragraphs_only"]
+__all__ = ["may_hold_code", "paragraphs_only"]
 
 _BLOCK_START = re.compile(
     r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
@@ -76,3 +76,14 @@ def paragraphs_only(text: str) -> list[Token] | None:
         ]
         first = None
     return tokens
+
+
+def may_hold_code(text: str, *, mdx: bool = False) -> bool:
+    """False when `text` certainly holds no code block, so that no parse is needed to find one.
+
+    A fence needs three backticks or tildes in a row; indented code (not in MDX) needs four
+    columns of indentation past its container's content, made of spaces and tabs: without a
+    tab, that is four spaces in a row (`-     code`, `>     code`)."""
+    if "```" in text or "~~~" in text:
+        return True
+    return not mdx and ("\t" in text or "    " in text)

@@ -91,6 +91,8 @@ def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
     where; reference definitions are always reported (they are block syntax)."""
+    from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
+
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
@@ -107,7 +109,9 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if wanted(token.content):
             collector.current = token.content
             collector.found = []
-            md.inline.parse(token.content, md, env, [])
+            # Tokenized only: where things are is known once each rule has matched, and the
+            # post-processing passes (emphasis pairing, text joining) only reshape tokens.
+            md.inline.tokenize(StateInline(token.content, md, env, []))
             collector.current = None
             spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
         elif cell:
@@ -224,6 +228,10 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     # Footnote bodies stay where they are written (not moved to the end): their links are found
     # at their own lines.
     md.disable(["inline", "text_join", "footnote_tail", *(["code", "html_block"] if mdx else [])])
+    # Emphasis only pairs up `*` and `_` runs after the fact: it never decides where a link, a
+    # code span or HTML is (links take precedence over emphasis in CommonMark), and without
+    # the rule a run is read as text one character at a time, to the same positions.
+    md.disable("emphasis")
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording(link, _destination(image=False)))
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))
@@ -289,22 +297,21 @@ def _destination(*, image: bool) -> Locate:
             )
         finally:
             state.pos = end
-        span = _inline_destination(state.src, label_end + 1, end)
+        span = _inline_destination(state, label_end + 1, end)
         return None if span is None else ("destination", *span)
 
     return locate
 
 
-def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:
+def _inline_destination(state: StateInline, at: int, limit: int) -> tuple[int, int] | None:
     """(start, end) of the destination of `(dest "title")` at `at`; None for a reference link."""
-    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
-
+    src = state.src
     if at >= limit or src[at] != "(":
         return None
     position = at + 1
     while position < limit and src[position] in " \t\n":
         position += 1
-    result = parseLinkDestination(src, position, limit)
+    result = state.md.helpers.parseLinkDestination(src, position, limit)
     if not result.ok or result.pos <= position:
         return None
     return position, result.pos

@@ -38,6 +38,7 @@ from .mdlines import (
     parser,
     protect_code_spans,
 )
+from .mdplain import may_hold_code
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -100,9 +101,11 @@ def transform(
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
-    parse = parse_blocks(body, mdx=dialect.mdx)
-    freeze_code(lines, parse.tokens)
-    before = [line.text for line in lines]
+    # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
+    # after the rules.
+    parse = parse_blocks(body, mdx=dialect.mdx) if may_hold_code(body, mdx=dialect.mdx) else None
+    if parse is not None:
+        freeze_code(lines, parse.tokens)
     lines = syntax.generator_blocks(lines, run, dialect)
     lines = syntax.admonitions(lines, run, dialect)
     if dialect.mdx:
@@ -113,8 +116,9 @@ def transform(
     syntax.unescape_in_code(lines, dialect)
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
-    if [line.text for line in lines] != before:
-        parse = parse_blocks("\n".join(line.text for line in lines), mdx=dialect.mdx)
+    text = "\n".join(line.text for line in lines)
+    if parse is None or parse.text != text:
+        parse = parse_blocks(text, mdx=dialect.mdx)
         freeze_code(lines, parse.tokens)
     marker = lines[cut] if cut is not None and cut < len(lines) else None
     lines = _block_rules(lines, parse.tokens, run, ref_url, dialect)
@@ -458,10 +462,16 @@ def _rewrite_text(
     templates: bool,
     definitions: bool,
 ) -> str:
-    """`_rewrite`'s rules on the text of one run of lines."""
+    """`_rewrite`'s rules on the text of one run of lines.
+
+    The script rules act only on a URL with a scheme, which needs a `:` (or an entity that
+    decodes to one, which needs a `&`): text with neither is left to them as it is.
+    """
     if templates:
         text = syntax.template_inline(text, run, line_at, ref_url, dialect)
-    else:
+    if ":" not in text and "&" not in text:
+        return text
+    if not templates:
         text = protect_code_spans(text, run)
     text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
     text = _unsafe_links(text, run, line_at)
@@ -589,6 +599,8 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
     """
     edits: list[tuple[int, int, str]] = []
     for m in _LINK_OPEN.finditer(text):
+        if _no_unsafe_scheme(text, m.end()):
+            continue
         parsed = _parse_destination(text, m.end())
         if parsed is None:
             continue
@@ -608,6 +620,29 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
             edits.append((opener - 1 if image else opener, opener + 1, ""))
             edits.append((m.start(), close, ""))
     return _apply(text, edits)
+
+
+def _no_unsafe_scheme(text: str, at: int) -> bool:
+    """Whether the destination after `](` at `at` certainly has no unsafe scheme, told from its
+    first characters (most links are relative or https: the whole destination is not read).
+
+    `url_scheme` decodes entities, drops controls and spaces, lowercases and reads letters up
+    to a `:`. A destination that starts with plain ASCII scheme characters followed by a `:` has
+    exactly those as its scheme; one whose first run of them ends in any other plain ASCII
+    character (not `&`, not a control or space) has none. Anything else is read in full.
+    """
+    m = _SCHEME_HEAD.match(text, at)
+    if m is None:
+        return False
+    return m.group(1) is None or m.group(1).lower() not in UNSAFE_SCHEMES
+
+
+# Optional spaces and `<`, then a scheme and its `:`, or a run of scheme characters ended by a
+# plain ASCII character that is neither a scheme character, `:`, `&` nor `<` (a `<` there
+# would be the bracket of `< javascript:…>`, whose spaces `url_scheme` drops).
+_SCHEME_HEAD = re.compile(
+    r"[ \t\n]{0,8}<?(?:([A-Za-z][A-Za-z0-9+.-]*):|[A-Za-z0-9+.-]*[!-%'-*,/;=-@\[-`{-~])"
+)
 
 
 def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:
