@@ -51,6 +51,11 @@ class Line:
     frozen: bool = False
     literal: bool = False
 
+    def with_text(self, text: str) -> Line:
+        """This line with other text (`dataclasses.replace` finds the fields by reflection, a
+        few times slower, and rules make such copies of every line an MDX component holds)."""
+        return Line(text, self.line, self.frozen, self.literal)
+
 
 class MissingPost(LookupError):
     """Raised by a `Run.post_link` for a relative link to a post file that does not exist

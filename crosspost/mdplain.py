@@ -48,6 +48,9 @@ _BLOCK_START = re.compile(
     re.M,
 )
 
+# A run of non-blank lines (blank: only spaces and tabs, as CommonMark and the parser say).
+_PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
+
 
 def paragraphs_only(text: str) -> list[Token] | None:
     """markdown-it's block tokens for `text` when every block in it is a paragraph; None when a
@@ -58,23 +61,19 @@ def paragraphs_only(text: str) -> list[Token] | None:
     from markdown_it.token import Token
 
     tokens: list[Token] = []
-    lines = text.split("\n")
-    first: int | None = None
-    for number, line in enumerate([*lines, ""]):
-        if line.strip(" \t"):
-            first = number if first is None else first
-            continue
-        if first is None:
-            continue
-        content = mdTrim("\n".join(lines[first:number]))
-        inline = Token("inline", "", 0, map=[first, number], level=1, content=content, block=True)
-        inline.children = []
+    line = position = 0
+    for m in _PARAGRAPH.finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.end()
+        end = line + m.group().count("\n") + 1
+        inline = Token("inline", "", 0, map=[line, end], level=1, content=mdTrim(m.group()))
+        inline.block, inline.children = True, []
         tokens += [
-            Token("paragraph_open", "p", 1, map=[first, number], block=True),
+            Token("paragraph_open", "p", 1, map=[line, end], block=True),
             inline,
             Token("paragraph_close", "p", -1, block=True),
         ]
-        first = None
+        line = end - 1
     return tokens
 
 

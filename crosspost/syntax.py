@@ -162,7 +162,7 @@ def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line
 
 def _left_as_is(line: Line, run: Run) -> list[Line]:
     """An opener reported as never closed, hidden from the inline rules (one notice is enough)."""
-    return [replace(line, text=run.protect(line.text))]
+    return [line.with_text(run.protect(line.text))]
 
 
 class _Closers:
@@ -380,7 +380,7 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -
 def _quote(label: str, lines: list[Line], line: int | None, indent: str = "") -> list[Line]:
     """A blockquote at `indent`, led by `label` in bold, holding `lines`."""
     marker = f"{indent}>"
-    quoted = [replace(i, text=marker if blank(i.text) else f"{marker} {i.text}") for i in lines]
+    quoted = [i.with_text(marker if blank(i.text) else f"{marker} {i.text}") for i in lines]
     return [Line(f"{marker} **{label}**", line), Line(marker, line), *quoted]
 
 
@@ -396,7 +396,7 @@ def _outdent(line: Line, width: int) -> Line:
     if "\t" in text[:lead]:
         text = text[:lead].expandtabs(4) + text[lead:]
         lead = len(text) - len(text.lstrip(" "))
-    return replace(line, text=text[min(lead, width) :]) if lead else line
+    return line.with_text(text[min(lead, width) :]) if lead else line
 
 
 def _title(rest: str) -> str:
@@ -482,7 +482,7 @@ class _Tags:
         pairs: dict[tuple[int, int], tuple[int, int, int]] = {}
         stack: list[tuple[int, int]] = []
         for i, line in enumerate(self.lines):
-            if line.frozen:
+            if line.frozen or name not in line.text:
                 continue
             for m in tag.finditer(line.text):
                 if m.group().startswith("</"):
@@ -529,7 +529,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
         return None
     last, column, self_closing = end
     here = lines[index].line
-    after = replace(lines[last], text=lines[last].text[column:])
+    after = lines[last].with_text(lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
         return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
@@ -539,17 +539,17 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
         return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
     line, begin, finish = closing
     if line == last:
-        inner = [replace(after, text=lines[last].text[column:begin])]
+        inner = [after.with_text(lines[last].text[column:begin])]
     else:
         inner = [
             after,
             *lines[last + 1 : line],
-            replace(lines[line], text=lines[line].text[:begin]),
+            lines[line].with_text(lines[line].text[:begin]),
         ]
     kept = _dedent([i for i in inner if not blank(i.text) or i.frozen])
     tail = lines[line].text[finish:]
     if not blank(tail):
-        kept.append(replace(lines[line], text=tail))
+        kept.append(lines[line].with_text(tail))
     run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
     return kept, line + 1, blank(tail)
 
@@ -557,7 +557,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
 def _dedent(lines: list[Line]) -> list[Line]:
     widths = [len(b.text) - len(b.text.lstrip(" \t")) for b in lines if not blank(b.text)]
     cut = min(widths, default=0)
-    return [replace(b, text=b.text[cut:]) for b in lines]
+    return [b.with_text(b.text[cut:]) for b in lines]
 
 
 _COMMENT_OPEN, _COMMENT_CLOSE = "{/*", "*/}"

@@ -18,7 +18,7 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -186,7 +186,7 @@ def _block_rules(
         head, *rest = run.restore(line.text).split("\n")
         line.text = head
         out.append(line)
-        out.extend(replace(line, text=part) for part in rest)
+        out.extend(line.with_text(part) for part in rest)
     return out
 
 
