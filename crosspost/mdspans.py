@@ -10,6 +10,7 @@ are parsed inline.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -232,6 +233,12 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     # code span or HTML is (links take precedence over emphasis in CommonMark), and without
     # the rule a run is read as text one character at a time, to the same positions.
     md.disable("emphasis")
+    # The text rule reads on to the next character a rule may start at (recent markdown-it-py
+    # keeps them in `terminator_re`; older ones a fixed set); with emphasis off, `*` and `_`
+    # start none, so text runs on through them instead of trying every rule at each.
+    terminators = getattr(md.inline, "terminator_re", None)
+    if terminators is not None:
+        md.inline.terminator_re = re.compile("(?![*_])" + terminators.pattern)
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording(link, _destination(image=False)))
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))
