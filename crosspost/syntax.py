@@ -452,7 +452,10 @@ def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
         gap = [Line("", current.line)] if block and replacement else []
-        out.extend([*gap, *mdx(replacement, run, depth + 1), *gap])
+        # What a component wraps may hold components or statements of its own; a line that
+        # starts neither is kept as it is by `mdx`, so only those lines need another pass.
+        nested = any(_ESM.match(line.text) or _JSX_OPEN.match(line.text) for line in replacement)
+        out.extend([*gap, *(mdx(replacement, run, depth + 1) if nested else replacement), *gap])
     return out
 
 
