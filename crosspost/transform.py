@@ -465,7 +465,7 @@ def _rewrite_text(
     """`_rewrite`'s rules on the text of one run of lines.
 
     The script rules act only on a URL with a scheme, which needs a `:` (or an entity that
-    decodes to one, which needs a `&`): text with neither is left to them as it is.
+    decodes to one, which needs a `&`): text with neither is not given to them.
     """
     if templates:
         text = syntax.template_inline(text, run, line_at, ref_url, dialect)
@@ -473,6 +473,11 @@ def _rewrite_text(
         return text
     if not templates:
         text = protect_code_spans(text, run)
+    return _script_rules(text, run, line_at, definitions)
+
+
+def _script_rules(text: str, run: Run, line_at: syntax.LineAt, definitions: bool) -> str:
+    """Links, definitions, autolinks and HTML attributes whose URL is a script made inert."""
     text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
     text = _unsafe_links(text, run, line_at)
     text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)

@@ -313,3 +313,80 @@ def test_bodies_of_paragraphs_skip_the_parser() -> None:
         assert paragraphs_only(body) is not None, body
     for body in ["#x\n# y", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
         assert paragraphs_only(body) is None, body
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=bodies, mdx=st.booleans())
+def test_a_body_that_cannot_hold_code_holds_none(body: str, mdx: bool) -> None:
+    """Where the transform skips the parse that finds code before its rules run, the parser
+    finds no code block in the body."""
+    from crosspost.mdplain import may_hold_code
+    from crosspost.mdspans import parse_blocks
+
+    if not may_hold_code(body, mdx=mdx):
+        tokens = parse_blocks(body.replace("\r", "\n"), mdx=mdx).tokens
+        assert not [t for t in tokens if t.type in ("fence", "code_block")]
+
+
+# Destinations built from what a scheme is read through: letters of the unsafe schemes in both
+# cases, entities, controls, spaces, brackets, and letters that lowercase to ASCII (U+212A).
+DESTINATION_PIECES = [
+    *["javascript", "JavaScript", "vbscript", "data", "java", "script", "https", "x", "K"],
+    *[":", "&colon;", "&#58;", "&#x6A;", "&", "#", ";", "<", ">", " ", "\t", "\n", "\x01"],
+    *["(", ")", "[", "]", "/", ".", "+", "-", "0", "\\", "%3A", "\u212a", "\u0130", "é"],
+]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    destination=st.tuples(
+        st.sampled_from(["", "<"]),
+        st.sampled_from(["", " ", "\t", "\n", "\x01"]),
+        st.lists(st.sampled_from(DESTINATION_PIECES), max_size=8).map("".join),
+        st.sampled_from(["", ">"]),
+    ).map("".join)
+)
+def test_a_link_passed_over_by_its_first_characters_has_no_unsafe_scheme(destination: str) -> None:
+    """The script-link rule reads a destination in full only when its first characters leave
+    an unsafe scheme possible: wherever it does not, the full reading finds none."""
+    from crosspost.transform import (
+        UNSAFE_SCHEMES,
+        _no_unsafe_scheme,
+        _parse_destination,
+        url_scheme,
+    )
+
+    text = f"[a]({destination})"
+    if not _no_unsafe_scheme(text, 4):
+        return
+    parsed = _parse_destination(text, 4)
+    if parsed is not None:
+        raw = text[parsed[0] : parsed[1]]
+        assert url_scheme(raw[1:-1] if raw.startswith("<") else raw) not in UNSAFE_SCHEMES
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=bodies.map(lambda body: body.replace(":", "").replace("&", "")))
+def test_the_script_rules_leave_text_without_a_colon_or_ampersand(text: str) -> None:
+    """The transform gives the script rules only text with a `:` or a `&` (a URL's scheme
+    needs one): on any other text they change nothing."""
+    from crosspost.mdlines import Run
+    from crosspost.transform import _script_rules
+
+    run = Run(path=None, page_url=PAGE, site_url=SITE)
+    for definitions in (False, True):
+        assert _script_rules(text, run, lambda offset: 1, definitions) == text
+    assert not run.notices
+
+
+def test_the_shortcuts_are_taken() -> None:
+    """The properties above are not vacuous: ordinary links and text take the shortcuts."""
+    from crosspost.mdplain import may_hold_code
+    from crosspost.transform import _no_unsafe_scheme
+
+    for link in ["[a](./b)", "[a](b.png)", "[a](/b)", "[a](#b)", "[a](https://b)", "[a](<b>)"]:
+        assert _no_unsafe_scheme(link, 4), link
+    for link in ["[a](javascript:b)", "[a](<\tjavascript:b>)", "[a](java&#x73;cript:b)"]:
+        assert not _no_unsafe_scheme(link, 4), link
+    assert not may_hold_code("text `code` and ``more``\n- item\n  - nested")
+    assert may_hold_code("```\ncode\n```") and may_hold_code("- a\n\n      code")
