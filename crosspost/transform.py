@@ -14,15 +14,16 @@ into modules would scatter that ordering rule.
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 from itertools import groupby, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote, urljoin
 
 from . import syntax
@@ -56,6 +57,9 @@ __all__ = [
     "url_scheme",
 ]
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 EXCERPT_LENGTH = 300
 
@@ -74,6 +78,29 @@ class Transformed:
     excerpt: str
 
 
+def _without_cycle_collection(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """`function` run with Python's cycle collector paused (and resumed after, if it was on).
+
+    The transform makes hundreds of thousands of small objects for a long post (a line, a token,
+    a span each), none of them in a reference cycle; the collector would walk them all again and
+    again as they pile up, a sixth of the time and more the longer the post. Pausing it changes
+    no result: whatever cyclic garbage there is, it is collected once it runs again.
+    """
+
+    @wraps(function)
+    def paused(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_without_cycle_collection
 def transform(
     body: str,
     *,
