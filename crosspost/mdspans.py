@@ -18,7 +18,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .mdlines import line_starts
-from .mdplain import paragraphs_only
+from .mdplain import paragraphs_only, plain_link_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -91,9 +91,8 @@ def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
-    where; reference definitions are always reported (they are block syntax)."""
-    from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
-
+    where; reference definitions are always reported (they are block syntax). A block whose
+    only inline syntax is plain links is read without the parser (`crosspost.mdplain`)."""
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
@@ -108,16 +107,28 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if token.type != "inline" or not token.map:
             continue
         if wanted(token.content):
-            collector.current = token.content
-            collector.found = []
-            # Tokenized only: where things are is known once each rule has matched, and the
-            # post-processing passes (emphasis pairing, text joining) only reshape tokens.
-            md.inline.tokenize(StateInline(token.content, md, env, []))
-            collector.current = None
-            spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
+            found = plain_link_spans(token.content, md.validateLink)
+            if found is None:
+                found = _inline_spans(md, env, collector, token.content)
+            spans.extend(_located(text, starts, token, found, cursor, cell=cell))
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
     return Spans(spans, tokens, parse.env)
+
+
+def _inline_spans(
+    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
+) -> list[tuple[str, int, int]]:
+    """What the recording rules find in one block's inline `content`."""
+    from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
+
+    collector.current = content
+    collector.found = []
+    # Tokenized only: where things are is known once each rule has matched, and the
+    # post-processing passes (emphasis pairing, text joining) only reshape tokens.
+    md.inline.tokenize(StateInline(content, md, env, []))
+    collector.current = None
+    return collector.found
 
 
 def _located(

@@ -390,3 +390,47 @@ def test_the_shortcuts_are_taken() -> None:
         assert not _no_unsafe_scheme(link, 4), link
     assert not may_hold_code("text `code` and ``more``\n- item\n  - nested")
     assert may_hold_code("```\ncode\n```") and may_hold_code("- a\n\n      code")
+
+
+INLINE_PIECES = [
+    *["word", " ", "\n", "*", "_", "**", "!", "(", ")", "[", "]", "](", ":", "&", "&amp;", "#"],
+    *["[a](b)", "![i](c.png)", "[x *y*](./p_q)", "[](z)", "[l\nm](n)", "[s](t:u)", "[o](p]"],
+    *["[x](javascript:y)", "![d](data:image/png;x)", "[d](data:text/html)", "[r]", "[r][r]"],
+    *["\u00a0", "é", "`", "<", ">", "\\", "$", "^", "[^1]", "[a] (b)", "[a](b c)", "[a](<b>)"],
+]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(INLINE_PIECES), max_size=12).map("".join),
+    mdx=st.booleans(),
+)
+def test_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) -> None:
+    """Where a block's inline content is read without the parser (only plain links in it), the
+    destinations found are those the parser's recording rules find, in the same order."""
+    from crosspost.mdplain import plain_link_spans
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+
+    md = _parser(mdx=mdx)
+    fast = plain_link_spans(content, md.validateLink)
+    if fast is None:
+        return
+    collector = _Collector()
+    env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+    assert fast == _inline_spans(md, env, collector, content)
+
+
+def test_plain_links_skip_the_parser() -> None:
+    """The property above is not vacuous."""
+    from crosspost.mdplain import plain_link_spans
+
+    def valid(url: str) -> bool:
+        return not url.startswith("javascript:")
+
+    assert plain_link_spans("a [b](./c) *d* ![e](f.png) (g)!", valid) == [
+        ("destination", 6, 9),
+        ("destination", 20, 25),
+    ]
+    assert plain_link_spans("no links at all", valid) == []
+    for content in ["[a](b) `c`", "[a] b", "[a](b c)", "[a](javascript:b)", "<b>[a](c)</b>"]:
+        assert plain_link_spans(content, valid) is None, content
