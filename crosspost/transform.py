@@ -416,7 +416,6 @@ def url_scheme(url: str) -> str | None:
 _CONTROLS = re.compile(r"[\x00-\x20]+")
 _BREAKS = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
-_NEWLINE = re.compile("\n")
 
 
 @lru_cache(maxsize=4096)  # a post names the same images and pages again and again
