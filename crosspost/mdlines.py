@@ -13,7 +13,9 @@ import secrets
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
+from itertools import accumulate
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,7 @@ __all__ = [
     "blank",
     "freeze_code",
     "leaf_ranges",
+    "line_starts",
     "parser",
     "protect_code_spans",
 ]
@@ -47,6 +50,11 @@ class Line:
     line: int | None
     frozen: bool = False
     literal: bool = False
+
+    def with_text(self, text: str) -> Line:
+        """This line with other text (`dataclasses.replace` finds the fields by reflection, a
+        few times slower, and rules make such copies of every line an MDX component holds)."""
+        return Line(text, self.line, self.frozen, self.literal)
 
 
 class MissingPost(LookupError):
@@ -108,6 +116,14 @@ def blank(text: str) -> bool:
     of those is a paragraph in CommonMark: collapsed or dropped, the post would lose it.
     """
     return not text.strip(" \t")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of `text` starts (lines end at "\\n", as the parser's do).
+
+    Summed in C (`accumulate` over the lines' lengths): a body of short lines has hundreds of
+    thousands of them."""
+    return list(accumulate(map(partial(add, 1), map(len, text.split("\n"))), initial=0))[:-1]
 
 
 @cache

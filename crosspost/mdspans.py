@@ -14,8 +14,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
+
+from .mdlines import line_starts
+from .mdplain import paragraphs_only, plain_link_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -64,10 +67,21 @@ class BlockParse:
     definitions: list[tuple[int, int]]
     mdx: bool
 
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each line of `text` starts."""
+        return line_starts(self.text)
+
 
 def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
-    MDX reads it: there is no indented code (indentation is only layout)."""
+    MDX reads it: there is no indented code (indentation is only layout).
+
+    A body of paragraphs only is not given to the parser (`crosspost.mdplain` says why that
+    gives the same tokens)."""
+    tokens = paragraphs_only(text)
+    if tokens is not None:
+        return BlockParse(text, tokens, {}, [], mdx)
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
     tokens = _parser(mdx=mdx).parse(text, env)
@@ -77,12 +91,13 @@ def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
-    where; reference definitions are always reported (they are block syntax)."""
+    where; reference definitions are always reported (they are block syntax). A block whose
+    only inline syntax is plain links is read without the parser (`crosspost.mdplain`)."""
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
     md = _parser(mdx=parse.mdx)
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts = parse.starts
     spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
     cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
@@ -92,14 +107,28 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if token.type != "inline" or not token.map:
             continue
         if wanted(token.content):
-            collector.current = token.content
-            collector.found = []
-            md.inline.parse(token.content, md, env, [])
-            collector.current = None
-            spans.extend(_located(text, starts, token, collector.found, cursor, cell=cell))
+            found = plain_link_spans(token.content, md.validateLink)
+            if found is None:
+                found = _inline_spans(md, env, collector, token.content)
+            spans.extend(_located(text, starts, token, found, cursor, cell=cell))
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
     return Spans(spans, tokens, parse.env)
+
+
+def _inline_spans(
+    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
+) -> list[tuple[str, int, int]]:
+    """What the recording rules find in one block's inline `content`."""
+    from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
+
+    collector.current = content
+    collector.found = []
+    # Tokenized only: where things are is known once each rule has matched, and the
+    # post-processing passes (emphasis pairing, text joining) only reshape tokens.
+    md.inline.tokenize(StateInline(content, md, env, []))
+    collector.current = None
+    return collector.found
 
 
 def _located(
@@ -211,6 +240,16 @@ def _parser(*, mdx: bool) -> MarkdownIt:
     # Footnote bodies stay where they are written (not moved to the end): their links are found
     # at their own lines.
     md.disable(["inline", "text_join", "footnote_tail", *(["code", "html_block"] if mdx else [])])
+    # Emphasis only pairs up `*` and `_` runs after the fact: it never decides where a link, a
+    # code span or HTML is (links take precedence over emphasis in CommonMark), and without
+    # the rule a run is read as text one character at a time, to the same positions.
+    md.disable("emphasis")
+    # The text rule reads on to the next character a rule may start at (recent markdown-it-py
+    # keeps them in `terminator_re`; older ones a fixed set); with emphasis off, `*` and `_`
+    # start none, so text runs on through them instead of trying every rule at each.
+    terminators = getattr(md.inline, "terminator_re", None)
+    if terminators is not None:
+        md.inline.terminator_re = re.compile("(?![*_])" + terminators.pattern)
     md.block.ruler.at("reference", _recording_reference(reference))
     md.inline.ruler.at("link", _recording(link, _destination(image=False)))
     md.inline.ruler.at("image", _recording(image, _destination(image=True)))
@@ -276,22 +315,21 @@ def _destination(*, image: bool) -> Locate:
             )
         finally:
             state.pos = end
-        span = _inline_destination(state.src, label_end + 1, end)
+        span = _inline_destination(state, label_end + 1, end)
         return None if span is None else ("destination", *span)
 
     return locate
 
 
-def _inline_destination(src: str, at: int, limit: int) -> tuple[int, int] | None:
+def _inline_destination(state: StateInline, at: int, limit: int) -> tuple[int, int] | None:
     """(start, end) of the destination of `(dest "title")` at `at`; None for a reference link."""
-    from markdown_it.helpers import parseLinkDestination  # never for `import crosspost`
-
+    src = state.src
     if at >= limit or src[at] != "(":
         return None
     position = at + 1
     while position < limit and src[position] in " \t\n":
         position += 1
-    result = parseLinkDestination(src, position, limit)
+    result = state.md.helpers.parseLinkDestination(src, position, limit)
     if not result.ok or result.pos <= position:
         return None
     return position, result.pos

@@ -134,6 +134,8 @@ def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line
     Closers are searched textually, frozen lines included: Liquid and Hugo pair their tags
     before any Markdown is parsed, so code inside a `highlight` block cannot hide its end.
     """
+    if not dialect.templates:
+        return lines
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
@@ -160,7 +162,7 @@ def generator_blocks(lines: list[Line], run: Run, dialect: Dialect) -> list[Line
 
 def _left_as_is(line: Line, run: Run) -> list[Line]:
     """An opener reported as never closed, hidden from the inline rules (one notice is enough)."""
-    return [replace(line, text=run.protect(line.text))]
+    return [line.with_text(run.protect(line.text))]
 
 
 class _Closers:
@@ -333,6 +335,8 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -
     by using more colons outside, as remark-directive requires.
     """
     _check_depth(depth, "admonitions")
+    if not (dialect.directives or dialect.alerts):
+        return lines
     closers = _Closers(lines)
     out: list[Line] = []
     index = 0
@@ -376,7 +380,7 @@ def admonitions(lines: list[Line], run: Run, dialect: Dialect, depth: int = 0) -
 def _quote(label: str, lines: list[Line], line: int | None, indent: str = "") -> list[Line]:
     """A blockquote at `indent`, led by `label` in bold, holding `lines`."""
     marker = f"{indent}>"
-    quoted = [replace(i, text=marker if blank(i.text) else f"{marker} {i.text}") for i in lines]
+    quoted = [i.with_text(marker if blank(i.text) else f"{marker} {i.text}") for i in lines]
     return [Line(f"{marker} **{label}**", line), Line(marker, line), *quoted]
 
 
@@ -392,7 +396,7 @@ def _outdent(line: Line, width: int) -> Line:
     if "\t" in text[:lead]:
         text = text[:lead].expandtabs(4) + text[lead:]
         lead = len(text) - len(text.lstrip(" "))
-    return replace(line, text=text[min(lead, width) :]) if lead else line
+    return line.with_text(text[min(lead, width) :]) if lead else line
 
 
 def _title(rest: str) -> str:
@@ -448,7 +452,10 @@ def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
         gap = [Line("", current.line)] if block and replacement else []
-        out.extend([*gap, *mdx(replacement, run, depth + 1), *gap])
+        # What a component wraps may hold components or statements of its own; a line that
+        # starts neither is kept as it is by `mdx`, so only those lines need another pass.
+        nested = any(_ESM.match(line.text) or _JSX_OPEN.match(line.text) for line in replacement)
+        out.extend([*gap, *(mdx(replacement, run, depth + 1) if nested else replacement), *gap])
     return out
 
 
@@ -478,7 +485,7 @@ class _Tags:
         pairs: dict[tuple[int, int], tuple[int, int, int]] = {}
         stack: list[tuple[int, int]] = []
         for i, line in enumerate(self.lines):
-            if line.frozen:
+            if line.frozen or name not in line.text:
                 continue
             for m in tag.finditer(line.text):
                 if m.group().startswith("</"):
@@ -525,7 +532,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
         return None
     last, column, self_closing = end
     here = lines[index].line
-    after = replace(lines[last], text=lines[last].text[column:])
+    after = lines[last].with_text(lines[last].text[column:])
     if self_closing:
         run.note("mdx", here, f"MDX component <{name}> removed (platforms cannot render it)")
         return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
@@ -535,17 +542,17 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
         return ([] if blank(after.text) else [after]), last + 1, blank(after.text)
     line, begin, finish = closing
     if line == last:
-        inner = [replace(after, text=lines[last].text[column:begin])]
+        inner = [after.with_text(lines[last].text[column:begin])]
     else:
         inner = [
             after,
             *lines[last + 1 : line],
-            replace(lines[line], text=lines[line].text[:begin]),
+            lines[line].with_text(lines[line].text[:begin]),
         ]
     kept = _dedent([i for i in inner if not blank(i.text) or i.frozen])
     tail = lines[line].text[finish:]
     if not blank(tail):
-        kept.append(replace(lines[line], text=tail))
+        kept.append(lines[line].with_text(tail))
     run.note("mdx", here, f"MDX component <{name}> removed; its content is kept")
     return kept, line + 1, blank(tail)
 
@@ -553,7 +560,7 @@ def _component(tags: _Tags, index: int, name: str, run: Run) -> tuple[list[Line]
 def _dedent(lines: list[Line]) -> list[Line]:
     widths = [len(b.text) - len(b.text.lstrip(" \t")) for b in lines if not blank(b.text)]
     cut = min(widths, default=0)
-    return [replace(b, text=b.text[cut:]) for b in lines]
+    return [b.with_text(b.text[cut:]) for b in lines]
 
 
 _COMMENT_OPEN, _COMMENT_CLOSE = "{/*", "*/}"

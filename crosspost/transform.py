@@ -14,15 +14,16 @@ into modules would scatter that ordering rule.
 
 from __future__ import annotations
 
+import gc
 import html
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from functools import cache, lru_cache
-from itertools import pairwise
+from dataclasses import dataclass
+from functools import cache, lru_cache, wraps
+from itertools import groupby, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote, urljoin
 
 from . import syntax
@@ -34,9 +35,11 @@ from .mdlines import (
     blank,
     freeze_code,
     leaf_ranges,
+    line_starts,
     parser,
     protect_code_spans,
 )
+from .mdplain import may_hold_code
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -53,6 +56,9 @@ __all__ = [
     "transform",
     "url_scheme",
 ]
+
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
 
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 EXCERPT_LENGTH = 300
@@ -72,6 +78,29 @@ class Transformed:
     excerpt: str
 
 
+def _without_cycle_collection(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """`function` run with Python's cycle collector paused (and resumed after, if it was on).
+
+    The transform makes hundreds of thousands of small objects for a long post (a line, a token,
+    a span each), none of them in a reference cycle; the collector would walk them all again and
+    again as they pile up, a sixth of the time and more the longer the post. Pausing it changes
+    no result: whatever cyclic garbage there is, it is collected once it runs again.
+    """
+
+    @wraps(function)
+    def paused(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_without_cycle_collection
 def transform(
     body: str,
     *,
@@ -99,9 +128,11 @@ def transform(
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
-    parse = parse_blocks(body, mdx=dialect.mdx)
-    freeze_code(lines, parse.tokens)
-    before = [line.text for line in lines]
+    # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
+    # after the rules.
+    parse = parse_blocks(body, mdx=dialect.mdx) if may_hold_code(body, mdx=dialect.mdx) else None
+    if parse is not None:
+        freeze_code(lines, parse.tokens)
     lines = syntax.generator_blocks(lines, run, dialect)
     lines = syntax.admonitions(lines, run, dialect)
     if dialect.mdx:
@@ -112,8 +143,9 @@ def transform(
     syntax.unescape_in_code(lines, dialect)
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
-    if [line.text for line in lines] != before:
-        parse = parse_blocks("\n".join(line.text for line in lines), mdx=dialect.mdx)
+    text = "\n".join(line.text for line in lines)
+    if parse is None or parse.text != text:
+        parse = parse_blocks(text, mdx=dialect.mdx)
         freeze_code(lines, parse.tokens)
     marker = lines[cut] if cut is not None and cut < len(lines) else None
     lines = _block_rules(lines, parse.tokens, run, ref_url, dialect)
@@ -159,15 +191,20 @@ def _block_rules(
     """Generator templates and script links, one block at a time; returns the lines with every
     placeholder restored (a rule may have added line breaks: those become lines of their own,
     with the file line of the line they came from)."""
-    covered: set[int] = set()
+    covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
     for first, end, _kind in leaf_ranges(tokens):
-        covered.update(range(first, end))
-        group = [i for i in range(first, min(end, len(lines))) if not lines[i].frozen]
-        for chunk in _contiguous(group):
-            _rewrite(lines, chunk, run, ref_url, dialect, definitions=False)
-    for index, line in enumerate(lines):
-        if index not in covered and not line.frozen and not blank(line.text):
+        end = max(first, min(end, len(lines)))
+        covered[first:end] = b"\x01" * (end - first)
+        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
+            if not frozen:
+                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+    index = covered.find(0)
+    while index != -1:
+        if not lines[index].frozen and not blank(lines[index].text):
             _rewrite(lines, [index], run, ref_url, dialect, definitions=True)
+        index = covered.find(0, index + 1)
+    if not run.stash:  # no placeholder was made, so none is to be restored
+        return lines
     out: list[Line] = []
     for line in lines:
         if "\ue000" not in line.text:
@@ -176,7 +213,7 @@ def _block_rules(
         head, *rest = run.restore(line.text).split("\n")
         line.text = head
         out.append(line)
-        out.extend(replace(line, text=part) for part in rest)
+        out.extend(line.with_text(part) for part in rest)
     return out
 
 
@@ -199,7 +236,7 @@ def _link_rules(
     if parse.text != text:
         parse = parse_blocks(text, mdx=dialect.mdx)
     found = find_spans(parse, wanted=_worth_parsing)
-    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    starts = parse.starts
 
     def line_at(offset: int) -> int | None:
         return lines[bisect_right(starts, offset) - 1].line
@@ -268,7 +305,9 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
         if start < position:
             continue
         out.append(text[position:start])
-        out.append(new + "\n" * (text.count("\n", start, end) - new.count("\n")))
+        if end > start:  # a replacement keeps the line breaks of what it replaces
+            new += "\n" * (text.count("\n", start, end) - new.count("\n"))
+        out.append(new)
         position = end
     out.append(text[position:])
     return "".join(out)
@@ -281,16 +320,6 @@ def _split(text: str, lines: list[Line]) -> list[Line]:
 
 
 # --------------------------------------------------------------------------- structure
-
-
-def _contiguous(indexes: list[int]) -> list[list[int]]:
-    chunks: list[list[int]] = []
-    for index in indexes:
-        if chunks and chunks[-1][-1] == index - 1:
-            chunks[-1].append(index)
-        else:
-            chunks.append([index])
-    return chunks
 
 
 def _drop_title_heading(
@@ -323,7 +352,7 @@ def _fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- headings
 
-_LOOKALIKE = re.compile(r"((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#")
+_LOOKALIKE = re.compile(r"^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#", re.M)
 _NOTED_LOOKALIKES = 10
 
 
@@ -336,16 +365,20 @@ def _heading_lookalikes(
     even without the space CommonMark requires; `\\#` means a literal `#` to all of them. A `#`
     inside a code span or raw HTML (an attribute spanning lines) is not text and stays.
     """
-    found: list[int] = []
-    for number in range(first, min(end, len(starts))):
-        m = _LOOKALIKE.match(text, starts[number])
-        if m is None:
-            continue
-        at = m.end() - 1
-        spot = bisect_right(hidden, (at, len(text))) - 1
-        if spot < 0 or not hidden[spot][0] <= at < hidden[spot][1]:
-            found.append(at)
-    return found
+    if first >= len(starts):
+        return []
+    stop = starts[end] - 1 if end < len(starts) else len(text)
+    found = [m.end() - 1 for m in _LOOKALIKE.finditer(text, starts[first], stop)]
+    return [at for at in found if not _inside(hidden, at)] if hidden else found
+
+
+_AFTER_ALL = float("inf")
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether offset `at` is inside one of `spans` (sorted, disjoint)."""
+    spot = bisect_right(spans, (at, _AFTER_ALL)) - 1
+    return spot >= 0 and spans[spot][0] <= at < spans[spot][1]
 
 
 def _note_lookalikes(text: str, found: list[int], run: Run, line_at: syntax.LineAt) -> None:
@@ -383,7 +416,6 @@ def url_scheme(url: str) -> str | None:
 _CONTROLS = re.compile(r"[\x00-\x20]+")
 _BREAKS = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
-_NEWLINE = re.compile("\n")
 
 
 @lru_cache(maxsize=4096)  # a post names the same images and pages again and again
@@ -438,35 +470,65 @@ def _rewrite(
     every rule here; line breaks are kept so that notices name the right line.
     """
     for part in _contiguous_by(chunk, lambda i: lines[i].literal):
-        text = "\n".join(lines[i].text for i in part)
-        breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        source = "\n".join(lines[i].text for i in part)
+        line_at = _line_finder(lines, part, source)
+        templates = dialect.templates and not lines[part[0]].literal
+        text = _rewrite_text(source, run, line_at, ref_url, dialect, templates, definitions)
+        if text != source:
+            for index, new in zip(part, text.split("\n"), strict=True):
+                lines[index].text = new
 
-        def line_at(offset: int, part: list[int] = part, breaks: list[int] = breaks) -> int | None:
-            """File line of `offset` (template rules keep the line breaks they find)."""
-            return lines[part[min(bisect_left(breaks, offset), len(part) - 1)]].line
 
-        if dialect.templates and not lines[part[0]].literal:
-            text = syntax.template_inline(text, run, line_at, ref_url, dialect)
-        else:
-            text = protect_code_spans(text, run)
-        text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
-        text = _unsafe_links(text, run, line_at)
-        text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
-        if "<" in text:
-            text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
-        for index, new in zip(part, text.split("\n"), strict=True):
-            lines[index].text = new
+def _rewrite_text(
+    text: str,
+    run: Run,
+    line_at: syntax.LineAt,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+    templates: bool,
+    definitions: bool,
+) -> str:
+    """`_rewrite`'s rules on the text of one run of lines.
+
+    The script rules act only on a URL with a scheme, which needs a `:` (or an entity that
+    decodes to one, which needs a `&`): text with neither is not given to them.
+    """
+    if templates:
+        text = syntax.template_inline(text, run, line_at, ref_url, dialect)
+    if ":" not in text and "&" not in text:
+        return text
+    if not templates:
+        text = protect_code_spans(text, run)
+    return _script_rules(text, run, line_at, definitions)
+
+
+def _script_rules(text: str, run: Run, line_at: syntax.LineAt, definitions: bool) -> str:
+    """Links, definitions, autolinks and HTML attributes whose URL is a script made inert."""
+    text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
+    text = _unsafe_links(text, run, line_at)
+    text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
+    if "<" in text:
+        text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
+    return text
+
+
+def _line_finder(lines: list[Line], part: list[int], source: str) -> syntax.LineAt:
+    """The file line of an offset in `source`, the text of `lines[i] for i in part` (template
+    rules keep the line breaks they find). The lines' offsets are found on the first question:
+    most blocks get none (a notice is what asks)."""
+    starts: list[int] = []
+
+    def line_at(offset: int) -> int | None:
+        if not starts:
+            starts.extend(line_starts(source))
+        return lines[part[min(bisect_right(starts, offset) - 1, len(part) - 1)]].line
+
+    return line_at
 
 
 def _contiguous_by(indexes: list[int], key: Callable[[int], bool]) -> list[list[int]]:
     """`indexes` cut where `key` changes."""
-    parts: list[list[int]] = []
-    for index in indexes:
-        if parts and key(parts[-1][-1]) == key(index):
-            parts[-1].append(index)
-        else:
-            parts.append([index])
-    return parts
+    return [list(part) for _, part in groupby(indexes, key)]
 
 
 def _new_destination(
@@ -568,6 +630,8 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
     """
     edits: list[tuple[int, int, str]] = []
     for m in _LINK_OPEN.finditer(text):
+        if _no_unsafe_scheme(text, m.end()):
+            continue
         parsed = _parse_destination(text, m.end())
         if parsed is None:
             continue
@@ -587,6 +651,29 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
             edits.append((opener - 1 if image else opener, opener + 1, ""))
             edits.append((m.start(), close, ""))
     return _apply(text, edits)
+
+
+def _no_unsafe_scheme(text: str, at: int) -> bool:
+    """Whether the destination after `](` at `at` certainly has no unsafe scheme, told from its
+    first characters (most links are relative or https: the whole destination is not read).
+
+    `url_scheme` decodes entities, drops controls and spaces, lowercases and reads letters up
+    to a `:`. A destination that starts with plain ASCII scheme characters followed by a `:` has
+    exactly those as its scheme; one whose first run of them ends in any other plain ASCII
+    character (not `&`, not a control or space) has none. Anything else is read in full.
+    """
+    m = _SCHEME_HEAD.match(text, at)
+    if m is None:
+        return False
+    return m.group(1) is None or m.group(1).lower() not in UNSAFE_SCHEMES
+
+
+# Optional spaces and `<`, then a scheme and its `:`, or a run of scheme characters ended by a
+# plain ASCII character that is neither a scheme character, `:`, `&` nor `<` (a `<` there
+# would be the bracket of `< javascript:…>`, whose spaces `url_scheme` drops).
+_SCHEME_HEAD = re.compile(
+    r"[ \t\n]{0,8}<?(?:([A-Za-z][A-Za-z0-9+.-]*):|[A-Za-z0-9+.-]*[!-%'-*,/;=-@\[-`{-~])"
+)
 
 
 def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:

@@ -270,3 +270,167 @@ def test_an_admonition_holds_what_its_content_reads_as(
     inside = COMMONMARK.render(absolute)
     quote = f"<blockquote>\n<p><strong>Tip</strong></p>\n{inside}</blockquote>\n"
     assert quote in COMMONMARK.render(out)
+
+
+# What begins a line, for the paragraphs-only block parse: every character that may begin a
+# block, in the forms that do and the forms that do not (`#x`, `-x`, `1x`, `**b`, `*\u00a0`).
+LINE_STARTS = [
+    *["", " ", "  ", "   ", "    ", "\t", " \t", "\u00a0", "\u2003"],
+    *["#", "# ", "##", "#x", "#\t", "####### ", "-", "- ", "-x", "--", "---", "-:", "-|", "+ "],
+    *["+x", "*", "* ", "**b", "*\u00a0", "* * *", "_", "___", "_x", "=", "==", "=x", "1. ", "1x"],
+    *["1)", "1234567890. ", "12.5", ">", "[", "[^1]: ", "<", "|", ":", "`", "``", "```", "~"],
+    *["~~", "~~~", "$", "$$", "\\", "x", "word", "é"],
+]
+plain_bodies = st.lists(
+    st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0", max_size=4)),
+    max_size=12,
+).map(lambda lines: "\n".join(start + rest for start, rest in lines))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=plain_bodies, mdx=st.booleans())
+def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
+    """Where the block parse skips the parser (every line can only be paragraph text), its
+    tokens are exactly those the parser gives, MDX's parser included."""
+    from crosspost.mdplain import paragraphs_only
+    from crosspost.mdspans import _parser
+
+    tokens = paragraphs_only(body)
+    if tokens is None:
+        return
+    env: dict[str, object] = {}
+    parsed = _parser(mdx=mdx).parse(body, env)
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed]
+    assert env == {}  # no reference definitions, no footnotes
+
+
+def test_bodies_of_paragraphs_skip_the_parser() -> None:
+    """The property above is not vacuous: text lines that only look like block syntax take the
+    paragraphs-only parse; a line that does begin a block does not."""
+    from crosspost.mdplain import paragraphs_only
+
+    for body in ["#x\n#y\n", "**bold** text\n-x\n1x\n\n`code` _em_\n   =x", "", "\n\n"]:
+        assert paragraphs_only(body) is not None, body
+    for body in ["#x\n# y", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+        assert paragraphs_only(body) is None, body
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=bodies, mdx=st.booleans())
+def test_a_body_that_cannot_hold_code_holds_none(body: str, mdx: bool) -> None:
+    """Where the transform skips the parse that finds code before its rules run, the parser
+    finds no code block in the body."""
+    from crosspost.mdplain import may_hold_code
+    from crosspost.mdspans import parse_blocks
+
+    if not may_hold_code(body, mdx=mdx):
+        tokens = parse_blocks(body.replace("\r", "\n"), mdx=mdx).tokens
+        assert not [t for t in tokens if t.type in ("fence", "code_block")]
+
+
+# Destinations built from what a scheme is read through: letters of the unsafe schemes in both
+# cases, entities, controls, spaces, brackets, and letters that lowercase to ASCII (U+212A).
+DESTINATION_PIECES = [
+    *["javascript", "JavaScript", "vbscript", "data", "java", "script", "https", "x", "K"],
+    *[":", "&colon;", "&#58;", "&#x6A;", "&", "#", ";", "<", ">", " ", "\t", "\n", "\x01"],
+    *["(", ")", "[", "]", "/", ".", "+", "-", "0", "\\", "%3A", "\u212a", "\u0130", "é"],
+]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    destination=st.tuples(
+        st.sampled_from(["", "<"]),
+        st.sampled_from(["", " ", "\t", "\n", "\x01"]),
+        st.lists(st.sampled_from(DESTINATION_PIECES), max_size=8).map("".join),
+        st.sampled_from(["", ">"]),
+    ).map("".join)
+)
+def test_a_link_passed_over_by_its_first_characters_has_no_unsafe_scheme(destination: str) -> None:
+    """The script-link rule reads a destination in full only when its first characters leave
+    an unsafe scheme possible: wherever it does not, the full reading finds none."""
+    from crosspost.transform import (
+        UNSAFE_SCHEMES,
+        _no_unsafe_scheme,
+        _parse_destination,
+        url_scheme,
+    )
+
+    text = f"[a]({destination})"
+    if not _no_unsafe_scheme(text, 4):
+        return
+    parsed = _parse_destination(text, 4)
+    if parsed is not None:
+        raw = text[parsed[0] : parsed[1]]
+        assert url_scheme(raw[1:-1] if raw.startswith("<") else raw) not in UNSAFE_SCHEMES
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=bodies.map(lambda body: body.replace(":", "").replace("&", "")))
+def test_the_script_rules_leave_text_without_a_colon_or_ampersand(text: str) -> None:
+    """The transform gives the script rules only text with a `:` or a `&` (a URL's scheme
+    needs one): on any other text they change nothing."""
+    from crosspost.mdlines import Run
+    from crosspost.transform import _script_rules
+
+    run = Run(path=None, page_url=PAGE, site_url=SITE)
+    for definitions in (False, True):
+        assert _script_rules(text, run, lambda offset: 1, definitions) == text
+    assert not run.notices
+
+
+def test_the_shortcuts_are_taken() -> None:
+    """The properties above are not vacuous: ordinary links and text take the shortcuts."""
+    from crosspost.mdplain import may_hold_code
+    from crosspost.transform import _no_unsafe_scheme
+
+    for link in ["[a](./b)", "[a](b.png)", "[a](/b)", "[a](#b)", "[a](https://b)", "[a](<b>)"]:
+        assert _no_unsafe_scheme(link, 4), link
+    for link in ["[a](javascript:b)", "[a](<\tjavascript:b>)", "[a](java&#x73;cript:b)"]:
+        assert not _no_unsafe_scheme(link, 4), link
+    assert not may_hold_code("text `code` and ``more``\n- item\n  - nested")
+    assert may_hold_code("```\ncode\n```") and may_hold_code("- a\n\n      code")
+
+
+INLINE_PIECES = [
+    *["word", " ", "\n", "*", "_", "**", "!", "(", ")", "[", "]", "](", ":", "&", "&amp;", "#"],
+    *["[a](b)", "![i](c.png)", "[x *y*](./p_q)", "[](z)", "[l\nm](n)", "[s](t:u)", "[o](p]"],
+    *["[x](javascript:y)", "![d](data:image/png;x)", "[d](data:text/html)", "[r]", "[r][r]"],
+    *["\u00a0", "é", "`", "<", ">", "\\", "$", "^", "[^1]", "[a] (b)", "[a](b c)", "[a](<b>)"],
+]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(INLINE_PIECES), max_size=12).map("".join),
+    mdx=st.booleans(),
+)
+def test_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) -> None:
+    """Where a block's inline content is read without the parser (only plain links in it), the
+    destinations found are those the parser's recording rules find, in the same order."""
+    from crosspost.mdplain import plain_link_spans
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+
+    md = _parser(mdx=mdx)
+    fast = plain_link_spans(content, md.validateLink)
+    if fast is None:
+        return
+    collector = _Collector()
+    env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+    assert fast == _inline_spans(md, env, collector, content)
+
+
+def test_plain_links_skip_the_parser() -> None:
+    """The property above is not vacuous."""
+    from crosspost.mdplain import plain_link_spans
+
+    def valid(url: str) -> bool:
+        return not url.startswith("javascript:")
+
+    assert plain_link_spans("a [b](./c) *d* ![e](f.png) (g)!", valid) == [
+        ("destination", 6, 9),
+        ("destination", 20, 25),
+    ]
+    assert plain_link_spans("no links at all", valid) == []
+    for content in ["[a](b) `c`", "[a] b", "[a](b c)", "[a](javascript:b)", "<b>[a](c)</b>"]:
+        assert plain_link_spans(content, valid) is None, content

@@ -1,0 +1,129 @@
+"""Markdown read without the parser where that provably gives the parser's answer, for speed.
+
+markdown-it-py is pure Python: on a long post most of the transform's time is its parse. Three
+common cases are told more cheaply, each exactly as the parser (`crosspost.mdspans` builds it:
+CommonMark with GFM tables, footnotes and `$` math) tells them, and
+tests/hostile/test_body_properties.py compares each with the parser on generated input.
+
+**A body of paragraphs only** (`paragraphs_only`). A body in which no line can begin any block
+but a paragraph parses to one paragraph per run of non-blank lines: a line that cannot begin a
+block cannot interrupt a paragraph either, so only blank lines end one. markdown-it finds that
+out slowly on long paragraphs (each line is tried against every rule that may interrupt a
+paragraph, twice: once while looking for a setext underline, once for the paragraph); a
+megabyte of `#hashtag` lines, which CommonMark reads as text, took it seconds. Every block rule
+of the parser can only match a line that `_BLOCK_START` matches:
+
+- indented code: four columns of indentation (four spaces, or a tab after up to three spaces;
+  a tab is refused wherever it is in the indentation, as its width depends on the column);
+- blockquote `>`, reference definition and footnote `[`, HTML block `<`, table delimiter row
+  `|` or `:`, fence of three backticks or tildes, math block `$$`;
+- ATX heading: `#`s then a space, a tab or the line's end (`#x` and `#7` are text);
+- bullet list item: `-`, `+` or `*` then a space, a tab or the line's end;
+- ordered list item: up to nine digits, `.` or `)`, then a space, a tab or the line's end;
+- thematic break, setext underline, table delimiter row starting with `-`, an empty list item:
+  a line whose first character is one of `-+*_=` and whose rest is only `-+*_=:|`, spaces and
+  tabs;
+
+each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
+lines are the parser's lines.
+
+**A block whose only inline syntax is plain links** (`plain_link_spans`): text, `*` and `_`,
+and `[text](destination)` or `![alt](source)` with no brackets inside and a destination without
+spaces, controls, parentheses, brackets or `&`. With no backtick, `<`, `>`, backslash, `$` or `^`
+anywhere in the block, no code span, raw HTML, autolink, escape, math or footnote can start, so
+nothing can take precedence over such a link or hide it; every `[` and `]` is one of those links'
+(any other bracket is refused), so none is nested or a reference; emphasis never decides where a
+link is. Each is then a link exactly when markdown-it accepts its destination (`validateLink`,
+which only refuses some schemes: asked for any destination with a `:`).
+
+**A body without code** (`may_hold_code`), which needs no parse before the rules run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+__all__ = ["may_hold_code", "paragraphs_only", "plain_link_spans"]
+
+_BLOCK_START = re.compile(
+    r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
+    r"[>\[<|:]|`{3}|~{3}|\$\$"
+    r"|\#+(?:[ \t]|$)"
+    r"|[-+*](?:[ \t]|$)"
+    r"|\d{1,9}[.)](?:[ \t]|$)"
+    r"|[-+*_=][-+*_=:| \t]*$"
+    r"))",
+    re.M,
+)
+
+# A run of non-blank lines (blank: only spaces and tabs, as CommonMark and the parser say).
+_PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
+
+
+def paragraphs_only(text: str) -> list[Token] | None:
+    """markdown-it's block tokens for `text` when every block in it is a paragraph; None when a
+    line might begin another block (then only the parser can tell)."""
+    if "\r" in text or "\0" in text or _BLOCK_START.search(text) is not None:
+        return None
+    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+    from markdown_it.token import Token
+
+    tokens: list[Token] = []
+    line = position = 0
+    for m in _PARAGRAPH.finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.end()
+        end = line + m.group().count("\n") + 1
+        inline = Token("inline", "", 0, map=[line, end], level=1, content=mdTrim(m.group()))
+        inline.block, inline.children = True, []
+        tokens += [
+            Token("paragraph_open", "p", 1, map=[line, end], block=True),
+            inline,
+            Token("paragraph_close", "p", -1, block=True),
+        ]
+        line = end - 1
+    return tokens
+
+
+def may_hold_code(text: str, *, mdx: bool = False) -> bool:
+    """False when `text` certainly holds no code block, so that no parse is needed to find one.
+
+    A fence needs three backticks or tildes in a row; indented code (not in MDX) needs four
+    columns of indentation past its container's content, made of spaces and tabs: without a
+    tab, that is four spaces in a row (`-     code`, `>     code`)."""
+    if "```" in text or "~~~" in text:
+        return True
+    return not mdx and ("\t" in text or "    " in text)
+
+
+# What could start inline syntax other than a plain link, or be a link's content that is not.
+_NOT_PLAIN = re.compile(r"[`<>\\$^]")
+_PLAIN_LINK = re.compile(r"!?\[[^\[\]]*\]\(([^\x00-\x20\x7f()\[\]&]+)\)")
+
+
+def plain_link_spans(
+    content: str, valid: Callable[[str], bool]
+) -> list[tuple[str, int, int]] | None:
+    """The destinations of the links and images in one block's inline content, as the inline
+    parse records them (`("destination", start, end)`, in order), when its only inline syntax is
+    plain links; None when it may hold anything else. `valid` is the parser's `validateLink`."""
+    if _NOT_PLAIN.search(content) is not None:
+        return None
+    found: list[tuple[str, int, int]] = []
+    position = 0
+    for m in _PLAIN_LINK.finditer(content):
+        between = content[position : m.start()]
+        if "[" in between or "]" in between:
+            return None
+        destination = m.group(1)
+        if ":" in destination and not valid(destination):
+            return None
+        found.append(("destination", m.start(1), m.end(1)))
+        position = m.end()
+    rest = content[position:]
+    return None if "[" in rest or "]" in rest else found
