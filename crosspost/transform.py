@@ -548,8 +548,10 @@ def _new_destination(
 
     bracketed = raw.startswith("<") and raw.endswith(">")
     url = unescapeAll(raw[1:-1] if bracketed else raw)
-    if dialect.templates and ("{{" in url or "{%" in url):
-        return None  # a template the generator fills in, left as is with its notice
+    if dialect.liquid and ("{{" in url or "{%" in url):
+        return None  # Liquid the generator fills in (or refuses): left as written
+    # Hugo and Zola read no template in a post's text but their shortcodes (converted by now):
+    # a `{{` left in a link there is part of the path the site links to.
     if dialect.zola and url.startswith("@/"):
         new = syntax.resolve_ref(url[2:], run, line, ref_url)
     else:

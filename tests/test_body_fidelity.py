@@ -213,6 +213,24 @@ def test_shortcodes_only_for_their_generator() -> None:
     assert run(hugo).body == hugo
 
 
+@pytest.mark.parametrize("generator", ["hugo", "zola", None])
+def test_braces_in_a_link_are_part_of_its_path_where_no_liquid_runs(generator: str | None) -> None:
+    """Hugo and Zola read only their shortcodes in a post: `{{` in a link destination is part of
+    the path the site links to, so the link is made absolute like any other."""
+    result = run("[a](./x{{y}}/z) and [b](./ref{{)\n", generator=generator)
+    assert result.body == (
+        "[a](https://blog.example.com/posts/my-post/x%7B%7By%7D%7D/z) and "
+        "[b](https://blog.example.com/posts/my-post/ref%7B%7B)\n"
+    )
+
+
+@pytest.mark.parametrize("generator", ["jekyll", "eleventy"])
+def test_a_link_holding_liquid_is_left_to_the_generator(generator: str) -> None:
+    result = run("[a](./x{{page.slug}}/z)\n", generator=generator)
+    assert result.body == "[a](./x{{page.slug}}/z)\n"
+    assert [notice.code for notice in result.notices] == ["liquid"]
+
+
 def test_links_inside_liquid_raw_are_still_links() -> None:
     result = run(
         "{% raw %}\n[x](./y) {{ z }}\n{% endraw %}\n\nA {% raw %}[b](./c){% endraw %}\n",

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -112,6 +112,7 @@ DIALECTS = st.sampled_from(
         ("docusaurus", ".md"),
     ]
 )
+LIQUID_GENERATORS = ("jekyll", "eleventy")
 COMMONMARK = MarkdownIt("commonmark")
 MDX_BLOCKS = MarkdownIt("commonmark").disable(["code", "html_block"])  # MDX has neither
 
@@ -192,11 +193,20 @@ def test_mdx_keeps_every_code_block_and_span(body: str) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=bodies, dialect=DIALECTS)
+@example(body="[r]: ./ref{{\n\n[r]", dialect=("hugo", ".md"))  # found by hypothesis
+@example(body="[r]: ./ref{{}}\n\n[r]", dialect=("zola", ".md"))
+@example(body="[r]: ./ref{{}}\n\n[r]", dialect=("jekyll", ".md"))
 def test_a_portable_body_is_a_fixed_point(body: str, dialect: tuple[str | None, str]) -> None:
-    """Transforming a portable body again (it is plain CommonMark now) changes nothing."""
+    """Transforming a portable body again (it is plain CommonMark now) changes nothing.
+
+    Except after Liquid was left as written (Jekyll and Eleventy fill it in when they build the
+    page, and a link holding it is left relative for them): read as plain Markdown, that link is
+    an ordinary relative one and is resolved."""
     try:
         once = portable(body, *dialect).body
     except ContentError:
+        return
+    if dialect[0] in LIQUID_GENERATORS and ("{{" in once or "{%" in once):
         return
     assert portable(once).body == once
 
