@@ -280,7 +280,7 @@ class Placed:
     refused: SourceError | None = None
     moved_from: str | None = None
     unchanged: str | None = None
-    blob: str | None = None  # with `unchanged`, when the file was read: its git blob id
+    blob: str | None = None  # with `unchanged`, when its records lack the file's git blob id
 
 
 def place_posts(
@@ -341,13 +341,16 @@ def place_posts(
             continue
         if fingerprints is not None and rel is not None:
             blob = blob_id(data)
-            # The sha256 only for records of format 1 or 2 without a blob, asked only when the
-            # blob did not match: a no-op run hashes each file it reads once.
-            post.unchanged = records.unchanged(rel, fingerprints, blob=blob) or records.unchanged(
-                rel, fingerprints, blob=blob, digest=file_hash(data)
-            )
-            if post.unchanged is not None:
+            post.unchanged = records.unchanged(rel, fingerprints, blob=blob)
+            if post.unchanged is None:
+                # Records of format 1 or 2 without a blob: matched by the file's sha256 and
+                # given its blob (`make_plan`'s refresh). Asked only when the blob did not
+                # match, so a no-op run hashes each file it reads once.
+                post.unchanged = records.unchanged(
+                    rel, fingerprints, blob=blob, digest=file_hash(data)
+                )
                 post.blob = blob
+            if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
         # Here: the no-op fast path above never parses, so a run with nothing to do never
