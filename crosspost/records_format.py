@@ -218,8 +218,10 @@ class RecordsData:
         for name, fingerprint in fingerprints.items():
             entry = entries.get(name)
             if type(entry) is list:  # [at, id, url, hash]: published, with the shared values
-                if self.configs.get(name) != fingerprint or not _same_bytes(
-                    shared, None, blob, digest
+                if (
+                    not _short_shape(entry)
+                    or self.configs.get(name) != fingerprint
+                    or not _same_bytes(shared, None, blob, digest)
                 ):
                     return False
                 continue
@@ -263,9 +265,16 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     format 1 or 2 is read as the format-3 document it becomes (`crosspost.records_legacy`), and
     written back as format 3 by the next write."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
     except UnicodeDecodeError:
         raise FormatError("the records file is not UTF-8 text") from None
+    except _Twice as exc:
+        raise FormatError(
+            f"the records file is damaged: {_compact(exc.key)} is written twice in one object "
+            "(two lines of one post left by a merge?); JSON would keep only the second, and "
+            "the copies the first records would be published again",
+            line=_line_of_twice(raw, exc.key),
+        ) from None
     except json.JSONDecodeError as exc:
         message = f"the records file is not valid JSON ({exc.msg})"
         raise FormatError(message, line=exc.lineno) from None
@@ -275,6 +284,12 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
         raise FormatError(
             "the records file holds a number far too long to be crosspost's"
         ) from None
+    if _ESCAPED_SURROGATE.search(raw) and not _unicode(data):
+        raise FormatError(
+            "the records file is damaged: it spells text that is not Unicode (a lone surrogate "
+            "such as \\ud800), which no UTF-8 file can hold, so it could never be written back",
+            line=_line_of_match(raw, _LONE_SURROGATE),
+        )
     if not isinstance(data, dict) or type(data.get("version")) is not int:
         raise FormatError("the records file has no version number")
     if data["version"] > FORMAT_VERSION:
@@ -296,6 +311,64 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     if not lazy:
         records.decode_all()
     return records
+
+
+class _Twice(ValueError):
+    """An object of the document names `key` twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the document, refused when it names a key twice: JSON keeps the last, so
+    a post (or a platform's entry) written twice would lose the first without a word. Checked
+    as the parser builds each object, which costs little beside the parse itself."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Twice(key)
+            seen.add(key)
+    return found
+
+
+def _line_of_twice(raw: bytes, key: str) -> int | None:
+    """The line where `key` is written a second time: the first line holding it twice, else
+    the line of its second occurrence (a post written on two lines)."""
+    spelled = re.compile(re.escape(_compact(key).encode("utf-8")) + rb"\s*:")
+    lines = [raw.count(b"\n", 0, match.start()) + 1 for match in spelled.finditer(raw)]
+    if len(lines) < 2:
+        return None
+    twice = [line for line, after in zip(lines, lines[1:], strict=False) if line == after]
+    return twice[0] if twice else lines[1]
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A surrogate spelled as an escape, the only way one gets into a UTF-8 file's JSON (crosspost
+writes none: a character outside the BMP is written as itself)."""
+
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _unicode(data: Any) -> bool:
+    """Whether every text of the document can be written as UTF-8 (asked only when the file
+    spells a surrogate: a pair of them is a character, one alone is not)."""
+    try:
+        _compact(data).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _line_of_match(raw: bytes, pattern: re.Pattern[bytes]) -> int | None:
+    match = pattern.search(raw)
+    return raw.count(b"\n", 0, match.start()) + 1 if match else None
 
 
 def _checked(read: Any, data: dict[str, Any], raw: bytes, *args: Any) -> Any:
@@ -368,9 +441,14 @@ def _decoded(
     return PostRecords(source, platforms)
 
 
+def _short_shape(entry: list[Any]) -> bool:
+    """Whether a list entry is `[at, id, url, hash]`, all text (anything else is damage)."""
+    return len(entry) == 4 and all(type(value) is str for value in entry)
+
+
 def _short_fields(entry: list[Any], url: str, name: str, base: str | None) -> dict[str, Any]:
     """`[at, id, url, hash]` → the fields of the published entry it stands for."""
-    if len(entry) != 4 or not all(type(value) is str for value in entry):
+    if not _short_shape(entry):
         raise ValueError(f"posts[{url!r}].{name}: expected [at, id, url, hash], all text")
     at, copy_id, copy_url, digest = entry
     if "://" not in copy_url:
