@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 from .records_legacy import upgraded
@@ -342,7 +343,7 @@ def _line_of_twice(raw: bytes, key: str) -> int | None:
     lines = [raw.count(b"\n", 0, match.start()) + 1 for match in spelled.finditer(raw)]
     if len(lines) < 2:
         return None
-    twice = [line for line, after in zip(lines, lines[1:], strict=False) if line == after]
+    twice = [line for line, after in pairwise(lines) if line == after]
     return twice[0] if twice else lines[1]
 
 
