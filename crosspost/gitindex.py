@@ -12,15 +12,19 @@ the working tree (a `filter` such as Git LFS, `text`/`eol`/`crlf` line-end conve
 `working-tree-encoding`, or `core.autocrlf`) makes the index blob something else than the
 bytes on disk, so those files, conflicted, symlinked, skip-worktree and assume-unchanged
 entries are never vouched for: they are read, as outside git. Any failure of git (absent, not a
-checkout, an error) gives an empty index: the run reads every file, as it always did.
+checkout, an error, no answer within `PATIENCE`) gives an empty index: the run reads every
+file, as it always did.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import IO
 
@@ -30,6 +34,11 @@ __all__ = ["GitIndex", "IndexReading", "blob_id", "read_index"]
 
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
+
+PATIENCE = 20.0
+"""Seconds git may take to answer all its questions (it takes milliseconds, seconds on a huge
+checkout). One that hangs (a hook, a wrapper, a network file system) is given up: reading the
+files is slower than git's answer, never slower than a git that never answers."""
 
 _PLAIN_MODES = ("100644", "100755")
 """Regular files; a symbolic link (120000) or a submodule (160000) is never vouched for."""
@@ -73,6 +82,7 @@ class IndexReading:
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._result: GitIndex | None = None
         self._prefix = ""
+        self._deadline = time.monotonic() + PATIENCE
         inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
         if inside == os.pardir or inside.startswith(os.pardir + os.sep):
             self._result = GitIndex()
@@ -116,12 +126,12 @@ class IndexReading:
         return self._result
 
     def _collect(self) -> dict[str, str]:
-        started = self._processes
-        entries = _finish(started["listing"])
-        converted = _finish(started["attributes"])
-        listed = started["names"].wait()
-        changed = _finish(started["modified"])
-        autocrlf = (_finish(started["settings"]) or b"").strip().lower()
+        started, deadline = self._processes, self._deadline
+        entries = _finish(started["listing"], deadline)
+        converted = _finish(started["attributes"], deadline)
+        listed = started["names"].wait(_left(deadline))
+        changed = _finish(started["modified"], deadline)
+        autocrlf = (_finish(started["settings"], deadline) or b"").strip().lower()
         if entries is None or converted is None or listed != 0 or changed is None:
             return {}  # cannot tell what git vouches for: read every file
         if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
@@ -134,10 +144,12 @@ class IndexReading:
         return {self._prefix + name: blob for name, blob in vouched.items()}
 
     def close(self) -> None:
-        """Stop whatever git is still doing (the answers are not wanted)."""
+        """Stop whatever git is still doing (the answers are not wanted), with whatever it
+        started: each git leads a process group of its own (`_start`)."""
         for process in self._processes.values():
             if process.poll() is None:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                    os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
@@ -203,9 +215,15 @@ def _start(
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL if stdin is None else stdin,
         env=env,
+        process_group=0,  # `close` stops it with whatever it started (a hook, a wrapper's child)
     )
 
 
-def _finish(process: subprocess.Popen[bytes]) -> bytes | None:
-    out, _ = process.communicate()
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _finish(process: subprocess.Popen[bytes], deadline: float) -> bytes | None:
+    """Its output, None when it failed; raises `subprocess.TimeoutExpired` past `deadline`."""
+    out, _ = process.communicate(timeout=_left(deadline))
     return out if process.returncode == 0 else None

@@ -367,3 +367,35 @@ def test_a_damaged_record_stops_a_run_with_work_before_any_request(
         publish(root)
     assert {name: len(sandbox.fakes[name].requests) for name in PLATFORMS} == sent
     assert path.read_bytes() == damaged
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_git_that_hangs_is_given_up_and_stopped_with_what_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git that never answers (a hook, a network file system, a wrapper script) costs the
+    run its fast path, never the run: the reading gives up, reads every file instead, and
+    leaves nothing running, not even what that git started."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {pids}/$$\nwait\necho done\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr("crosspost.gitindex.PATIENCE", 0.5)
+    (tmp_path / "a.md").write_text("a\n", "utf-8")
+    before = _children()
+    with IndexReading(tmp_path, tmp_path) as reading:
+        assert len(reading.result()) == 0
+    assert _children() == before
+    sleepers = [int(path.read_text()) for path in pids.iterdir()]
+    assert sleepers and not any(_alive(pid) for pid in sleepers)
