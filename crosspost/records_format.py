@@ -204,36 +204,29 @@ class RecordsData:
         """Whether every platform in `fingerprints` has the post `published` from these bytes
         under that config fingerprint: an entry's `blob` is compared with git's `blob` id of
         the bytes; an entry of format 1 or 2 without one, its sha256 with `digest` (None: not
-        asked). A post still as read is answered without being decoded (a damaged value never
-        matches)."""
-        if url not in self.raw:
-            post = self.posts.get(url)
-            return post is not None and all(
-                (entry := post.platforms.get(name)) is not None
-                and entry.state == "published"
-                and entry.config == fingerprint
-                and _same_bytes(entry.blob, entry.source, blob, digest)
-                for name, fingerprint in fingerprints.items()
-            )
-        _, shared, entries = self.raw[url]
-        for name, fingerprint in fingerprints.items():
-            entry = entries.get(name)
-            if type(entry) is list:  # [at, id, url, hash]: published, with the shared values
-                if (
-                    not _short_shape(entry)
-                    or self.configs.get(name) != fingerprint
-                    or not _same_bytes(shared, None, blob, digest)
-                ):
-                    return False
-                continue
-            if type(entry) is not dict or entry.get("state", "published") != "published":
+        asked). A post still as read whose entries are all short (`[at, id, url, hash]`, the
+        no-op run's case) is answered without being decoded; any other is decoded first, so
+        that the rules of what an entry object means live in `_decoded` alone. A damaged value
+        never matches."""
+        if url in self.raw:
+            _, shared, entries = self.raw[url]
+            if all(type(entries.get(name)) is list for name in fingerprints):
+                return _same_bytes(shared, None, blob, digest) and all(
+                    _short_shape(entries[name]) and self.configs.get(name) == fingerprint
+                    for name, fingerprint in fingerprints.items()
+                )
+            try:
+                self.post(url)
+            except FormatError:
                 return False
-            if (entry["config"] if "config" in entry else self.configs.get(name)) != fingerprint:
-                return False
-            own = entry.get("blob", shared)
-            if not _same_bytes(own, entry.get("source"), blob, digest):
-                return False
-        return True
+        post = self.posts.get(url)
+        return post is not None and all(
+            (entry := post.platforms.get(name)) is not None
+            and entry.state == "published"
+            and entry.config == fingerprint
+            and _same_bytes(entry.blob, entry.source, blob, digest)
+            for name, fingerprint in fingerprints.items()
+        )
 
 
 def _same_bytes(

@@ -393,3 +393,16 @@ def test_a_damaged_short_entry_is_never_taken_for_an_unchanged_post(tmp_path, sh
     data["posts"][URL][2] = {"devto": short}
     path.write_text(dump_like(data), "utf-8")
     assert Records.read(path).unchanged("posts/a.md", {"devto": "sha256:devto"}, blob="b1") is None
+
+
+def test_a_damaged_entry_object_is_never_taken_for_an_unchanged_post(tmp_path):
+    """An entry written as an object (its own config or blob, a draft, …) is checked as its
+    post is decoded: one whose fields do not validate is not a published copy."""
+    path, data = format_3(tmp_path)
+    prints = {"devto": "sha256:devto"}
+    data["posts"][URL][2] = {"devto": {"at": 5, "draft": True}}
+    path.write_text(dump_like(data), "utf-8")
+    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") is None
+    data["posts"][URL][2] = {"devto": {"draft": True}}
+    path.write_text(dump_like(data), "utf-8")
+    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") == URL
