@@ -30,7 +30,7 @@ from typing import IO
 
 from .credentials import is_token_variable
 
-__all__ = ["GitIndex", "IndexReading", "blob_id", "read_index"]
+__all__ = ["GitIndex", "IndexReading", "blob_id", "git_environment", "read_index"]
 
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
@@ -100,7 +100,7 @@ class IndexReading:
         # git's start-up is most of what each call costs: every question is asked at once, the
         # attributes of every listed file through a pipe from a second listing, so the whole
         # takes about as long as the slowest of them (`diff-files`, a stat of every file).
-        env = _environment()
+        env = git_environment()
         started = self._processes
         started["settings"] = _start(folder, env, "config", "--get", "core.autocrlf")
         started["modified"] = _start(
@@ -198,9 +198,31 @@ def _converted_names(listing: str) -> set[str]:
     return {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != "unspecified"}
 
 
-def _environment() -> dict[str, str]:
-    """git's environment: without the platform tokens (git and its hooks never need them)."""
-    env = {name: value for name, value in os.environ.items() if not is_token_variable(name)}
+_ELSEWHERE = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+)
+"""The variables that point git at another repository, work tree or index than the one the
+folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`)."""
+
+
+def git_environment() -> dict[str, str]:
+    """git's environment for a question about the blog's own checkout: without the platform
+    tokens (git and its hooks never need them), and without the variables that would make git
+    answer for another checkout (`_ELSEWHERE`: a hook of another repository, a shell that keeps
+    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not is_token_variable(name) and name not in _ELSEWHERE
+    }
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
     return env
 

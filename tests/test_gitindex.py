@@ -411,3 +411,23 @@ def _eventually(condition: Callable[[], bool]) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the condition never held")
+
+
+@pytest.mark.parametrize("folder", [".", "posts"])
+def test_git_is_asked_about_the_folders_own_checkout_whatever_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """GIT_DIR and GIT_WORK_TREE left in the environment (a hook of another repository, a
+    shell that manages dotfiles with them) would make git answer for that other checkout:
+    its clean copy of a post would vouch for this one's edited file."""
+    other, blog = tmp_path / "other", tmp_path / "blog"
+    (other / "posts").mkdir(parents=True)
+    (other / "posts" / "a.md").write_text("as published\n", "utf-8")
+    git(other, "init", "-q")
+    commit(other)
+    subprocess.run(["cp", "-a", str(other), str(blog)], check=True)
+    (blog / "posts" / "a.md").write_text("edited since\n", "utf-8")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    assert read_index(blog / folder, blog).blob("posts/a.md") is None
