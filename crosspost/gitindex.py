@@ -83,12 +83,16 @@ class IndexReading:
         self._result: GitIndex | None = None
         self._prefix = ""
         self._deadline = time.monotonic() + PATIENCE
+        self._index: str | None = None  # the index file, to tell whether it was rewritten
+        self._before: tuple[int, int, int] | None = None
         inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
         if inside == os.pardir or inside.startswith(os.pardir + os.sep):
             self._result = GitIndex()
             return
         self._prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
         try:
+            self._index = _index_file(os.path.abspath(folder))
+            self._before = _signature(self._index)
             self._start(os.path.abspath(folder))
         except (OSError, ValueError, subprocess.SubprocessError):
             self.close()
@@ -136,6 +140,11 @@ class IndexReading:
             return {}  # cannot tell what git vouches for: read every file
         if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
             return {}  # every text file may be converted on checkout
+        if _signature(self._index) != self._before:
+            # Rewritten meanwhile (a `git add`, a checkout): each git read the index for itself,
+            # and an old blob id paired with a new file's clean bill would vouch for the wrong
+            # bytes.
+            return {}
         vouched = _listed(os.fsdecode(entries))
         for name in _converted_names(os.fsdecode(converted)):
             vouched.pop(name, None)
@@ -160,6 +169,34 @@ class IndexReading:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _index_file(folder: str) -> str | None:
+    """The index git reads for `folder`, found as git finds it (the nearest `.git`: a folder,
+    or a file naming one, as in a linked worktree or a submodule); None when there is none."""
+    here = folder
+    while True:
+        dot = os.path.join(here, ".git")
+        if os.path.isdir(dot):
+            return os.path.join(dot, "index")
+        if os.path.isfile(dot):
+            with open(dot, encoding="utf-8", errors="surrogateescape") as handle:
+                line = handle.readline().strip()
+            named = line.removeprefix("gitdir:").strip()
+            return os.path.join(here, named, "index") if line.startswith("gitdir:") else None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _signature(path: str | None) -> tuple[int, int, int] | None:
+    """What tells that the index was rewritten (git writes a new file and renames it)."""
+    try:
+        info = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size) if info is not None else None
 
 
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")

@@ -431,3 +431,31 @@ def test_git_is_asked_about_the_folders_own_checkout_whatever_the_environment_na
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
     monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
     assert read_index(blog / folder, blog).blob("posts/a.md") is None
+
+
+def test_an_index_rewritten_while_git_answers_vouches_for_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's questions are asked at once, each git reading the index for itself: a `git add`
+    (or a checkout) landing between the listing and `diff-files` would pair the old blob id
+    with the new file's clean bill. Here a wrapper stages an edit right after the listing
+    answered, before `diff-files` reads the index: nothing is vouched for from such a mix."""
+    real = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / "a.md").write_text("as published\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    commit(tmp_path)
+    listed = tmp_path / "listed"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        f'  *"ls-files -s"*) "{real}" "$@"; code=$?; touch "{listed}"; exit $code;;\n'
+        f'  *diff-files*) while [ ! -e "{listed}" ]; do sleep 0.01; done\n'
+        f'    echo "edited since" > a.md; "{real}" add a.md; exec "{real}" "$@";;\n'
+        f'  *) exec "{real}" "$@";;\n'
+        "esac\n"
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert read_index(tmp_path, tmp_path).blob("a.md") is None
