@@ -352,10 +352,11 @@ _LONE_SURROGATE = re.compile(
 
 def _unicode(data: Any) -> bool:
     """Whether every text of the document can be written as UTF-8 (asked only when the file
-    spells a surrogate: a pair of them is a character, one alone is not)."""
+    spells a surrogate: a pair of them is a character, one alone is not); a document too deep to
+    be encoded again cannot be written back either."""
     try:
         _compact(data).encode("utf-8")
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, RecursionError):  # as deep as the parser allows, and a level more
         return False
     return True
 

@@ -406,3 +406,14 @@ def test_a_damaged_entry_object_is_never_taken_for_an_unchanged_post(tmp_path):
     data["posts"][URL][2] = {"devto": {"draft": True}}
     path.write_text(dump_like(data), "utf-8")
     assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") == URL
+
+
+def test_a_deep_document_that_spells_a_surrogate_is_an_error_at_every_depth(tmp_path):
+    """The text is checked by encoding the document again, one level deeper than the parser
+    went: at the depth where only the second runs out of stack, still an error, no traceback."""
+    path = tmp_path / "records.json"
+    for depth in range(850, 1010):
+        nested = b"[" * depth + b"]" * depth
+        path.write_bytes(b'{"version": 3, "x": "\\ud800", "y": ' + nested + b"}")
+        with pytest.raises(RecordsError):
+            Records.read(path)
