@@ -12,24 +12,33 @@ the working tree (a `filter` such as Git LFS, `text`/`eol`/`crlf` line-end conve
 `working-tree-encoding`, or `core.autocrlf`) makes the index blob something else than the
 bytes on disk, so those files, conflicted, symlinked, skip-worktree and assume-unchanged
 entries are never vouched for: they are read, as outside git. Any failure of git (absent, not a
-checkout, an error) gives an empty index: the run reads every file, as it always did.
+checkout, an error, no answer within `PATIENCE`) gives an empty index: the run reads every
+file, as it always did.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import IO
 
 from .credentials import is_token_variable
 
-__all__ = ["GitIndex", "IndexReading", "blob_id", "read_index"]
+__all__ = ["GitIndex", "IndexReading", "blob_id", "git_environment", "read_index"]
 
 _CONVERTING = ("filter", "text", "eol", "crlf", "ident", "working-tree-encoding")
 """The attributes under which git's stored blob may differ from the working-tree bytes."""
+
+PATIENCE = 20.0
+"""Seconds git may take to answer all its questions (it takes milliseconds, seconds on a huge
+checkout). One that hangs (a hook, a wrapper, a network file system) is given up: reading the
+files is slower than git's answer, never slower than a git that never answers."""
 
 _PLAIN_MODES = ("100644", "100755")
 """Regular files; a symbolic link (120000) or a submodule (160000) is never vouched for."""
@@ -73,12 +82,17 @@ class IndexReading:
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._result: GitIndex | None = None
         self._prefix = ""
+        self._deadline = time.monotonic() + PATIENCE
+        self._index: str | None = None  # the index file, to tell whether it was rewritten
+        self._before: tuple[int, int, int] | None = None
         inside = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
         if inside == os.pardir or inside.startswith(os.pardir + os.sep):
             self._result = GitIndex()
             return
         self._prefix = "" if inside == os.curdir else inside.replace(os.sep, "/") + "/"
         try:
+            self._index = _index_file(os.path.abspath(folder))
+            self._before = _signature(self._index)
             self._start(os.path.abspath(folder))
         except (OSError, ValueError, subprocess.SubprocessError):
             self.close()
@@ -90,7 +104,7 @@ class IndexReading:
         # git's start-up is most of what each call costs: every question is asked at once, the
         # attributes of every listed file through a pipe from a second listing, so the whole
         # takes about as long as the slowest of them (`diff-files`, a stat of every file).
-        env = _environment()
+        env = git_environment()
         started = self._processes
         started["settings"] = _start(folder, env, "config", "--get", "core.autocrlf")
         started["modified"] = _start(
@@ -116,16 +130,21 @@ class IndexReading:
         return self._result
 
     def _collect(self) -> dict[str, str]:
-        started = self._processes
-        entries = _finish(started["listing"])
-        converted = _finish(started["attributes"])
-        listed = started["names"].wait()
-        changed = _finish(started["modified"])
-        autocrlf = (_finish(started["settings"]) or b"").strip().lower()
+        started, deadline = self._processes, self._deadline
+        entries = _finish(started["listing"], deadline)
+        converted = _finish(started["attributes"], deadline)
+        listed = started["names"].wait(_left(deadline))
+        changed = _finish(started["modified"], deadline)
+        autocrlf = (_finish(started["settings"], deadline) or b"").strip().lower()
         if entries is None or converted is None or listed != 0 or changed is None:
             return {}  # cannot tell what git vouches for: read every file
         if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
             return {}  # every text file may be converted on checkout
+        if _signature(self._index) != self._before:
+            # Rewritten meanwhile (a `git add`, a checkout): each git read the index for itself,
+            # and an old blob id paired with a new file's clean bill would vouch for the wrong
+            # bytes.
+            return {}
         vouched = _listed(os.fsdecode(entries))
         for name in _converted_names(os.fsdecode(converted)):
             vouched.pop(name, None)
@@ -134,10 +153,12 @@ class IndexReading:
         return {self._prefix + name: blob for name, blob in vouched.items()}
 
     def close(self) -> None:
-        """Stop whatever git is still doing (the answers are not wanted)."""
+        """Stop whatever git is still doing (the answers are not wanted), with whatever it
+        started: each git leads a process group of its own (`_start`)."""
         for process in self._processes.values():
             if process.poll() is None:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                    os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
@@ -148,6 +169,34 @@ class IndexReading:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _index_file(folder: str) -> str | None:
+    """The index git reads for `folder`, found as git finds it (the nearest `.git`: a folder,
+    or a file naming one, as in a linked worktree or a submodule); None when there is none."""
+    here = folder
+    while True:
+        dot = os.path.join(here, ".git")
+        if os.path.isdir(dot):
+            return os.path.join(dot, "index")
+        if os.path.isfile(dot):
+            with open(dot, encoding="utf-8", errors="surrogateescape") as handle:
+                line = handle.readline().strip()
+            named = line.removeprefix("gitdir:").strip()
+            return os.path.join(here, named, "index") if line.startswith("gitdir:") else None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _signature(path: str | None) -> tuple[int, int, int] | None:
+    """What tells that the index was rewritten (git writes a new file and renames it)."""
+    try:
+        info = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size) if info is not None else None
 
 
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
@@ -186,9 +235,31 @@ def _converted_names(listing: str) -> set[str]:
     return {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != "unspecified"}
 
 
-def _environment() -> dict[str, str]:
-    """git's environment: without the platform tokens (git and its hooks never need them)."""
-    env = {name: value for name, value in os.environ.items() if not is_token_variable(name)}
+_ELSEWHERE = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+)
+"""The variables that point git at another repository, work tree or index than the one the
+folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`)."""
+
+
+def git_environment() -> dict[str, str]:
+    """git's environment for a question about the blog's own checkout: without the platform
+    tokens (git and its hooks never need them), and without the variables that would make git
+    answer for another checkout (`_ELSEWHERE`: a hook of another repository, a shell that keeps
+    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not is_token_variable(name) and name not in _ELSEWHERE
+    }
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
     return env
 
@@ -203,9 +274,15 @@ def _start(
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL if stdin is None else stdin,
         env=env,
+        process_group=0,  # `close` stops it with whatever it started (a hook, a wrapper's child)
     )
 
 
-def _finish(process: subprocess.Popen[bytes]) -> bytes | None:
-    out, _ = process.communicate()
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _finish(process: subprocess.Popen[bytes], deadline: float) -> bytes | None:
+    """Its output, None when it failed; raises `subprocess.TimeoutExpired` past `deadline`."""
+    out, _ = process.communicate(timeout=_left(deadline))
     return out if process.returncode == 0 else None

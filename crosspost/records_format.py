@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 from .records_legacy import upgraded
@@ -203,34 +204,29 @@ class RecordsData:
         """Whether every platform in `fingerprints` has the post `published` from these bytes
         under that config fingerprint: an entry's `blob` is compared with git's `blob` id of
         the bytes; an entry of format 1 or 2 without one, its sha256 with `digest` (None: not
-        asked). A post still as read is answered without being decoded (a damaged value never
-        matches)."""
-        if url not in self.raw:
-            post = self.posts.get(url)
-            return post is not None and all(
-                (entry := post.platforms.get(name)) is not None
-                and entry.state == "published"
-                and entry.config == fingerprint
-                and _same_bytes(entry.blob, entry.source, blob, digest)
-                for name, fingerprint in fingerprints.items()
-            )
-        _, shared, entries = self.raw[url]
-        for name, fingerprint in fingerprints.items():
-            entry = entries.get(name)
-            if type(entry) is list:  # [at, id, url, hash]: published, with the shared values
-                if self.configs.get(name) != fingerprint or not _same_bytes(
-                    shared, None, blob, digest
-                ):
-                    return False
-                continue
-            if type(entry) is not dict or entry.get("state", "published") != "published":
+        asked). A post still as read whose entries are all short (`[at, id, url, hash]`, the
+        no-op run's case) is answered without being decoded; any other is decoded first, so
+        that the rules of what an entry object means live in `_decoded` alone. A damaged value
+        never matches."""
+        if url in self.raw:
+            _, shared, entries = self.raw[url]
+            if all(type(entries.get(name)) is list for name in fingerprints):
+                return _same_bytes(shared, None, blob, digest) and all(
+                    _short_shape(entries[name]) and self.configs.get(name) == fingerprint
+                    for name, fingerprint in fingerprints.items()
+                )
+            try:
+                self.post(url)
+            except FormatError:
                 return False
-            if (entry["config"] if "config" in entry else self.configs.get(name)) != fingerprint:
-                return False
-            own = entry.get("blob", shared)
-            if not _same_bytes(own, entry.get("source"), blob, digest):
-                return False
-        return True
+        post = self.posts.get(url)
+        return post is not None and all(
+            (entry := post.platforms.get(name)) is not None
+            and entry.state == "published"
+            and entry.config == fingerprint
+            and _same_bytes(entry.blob, entry.source, blob, digest)
+            for name, fingerprint in fingerprints.items()
+        )
 
 
 def _same_bytes(
@@ -263,9 +259,16 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     format 1 or 2 is read as the format-3 document it becomes (`crosspost.records_legacy`), and
     written back as format 3 by the next write."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
     except UnicodeDecodeError:
         raise FormatError("the records file is not UTF-8 text") from None
+    except _Twice as exc:
+        raise FormatError(
+            f"the records file is damaged: {_compact(exc.key)} is written twice in one object "
+            "(two lines of one post left by a merge?); JSON would keep only the second, and "
+            "the copies the first records would be published again",
+            line=_line_of_twice(raw, exc.key),
+        ) from None
     except json.JSONDecodeError as exc:
         message = f"the records file is not valid JSON ({exc.msg})"
         raise FormatError(message, line=exc.lineno) from None
@@ -275,6 +278,12 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
         raise FormatError(
             "the records file holds a number far too long to be crosspost's"
         ) from None
+    if _ESCAPED_SURROGATE.search(raw) and not _unicode(data):
+        raise FormatError(
+            "the records file is damaged: it spells text that is not Unicode (a lone surrogate "
+            "such as \\ud800), which no UTF-8 file can hold, so it could never be written back",
+            line=_line_of_match(raw, _LONE_SURROGATE),
+        )
     if not isinstance(data, dict) or type(data.get("version")) is not int:
         raise FormatError("the records file has no version number")
     if data["version"] > FORMAT_VERSION:
@@ -296,6 +305,65 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     if not lazy:
         records.decode_all()
     return records
+
+
+class _Twice(ValueError):
+    """An object of the document names `key` twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the document, refused when it names a key twice: JSON keeps the last, so
+    a post (or a platform's entry) written twice would lose the first without a word. Checked
+    as the parser builds each object, which costs little beside the parse itself."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Twice(key)
+            seen.add(key)
+    return found
+
+
+def _line_of_twice(raw: bytes, key: str) -> int | None:
+    """The line where `key` is written a second time: the first line holding it twice, else
+    the line of its second occurrence (a post written on two lines)."""
+    spelled = re.compile(re.escape(_compact(key).encode("utf-8")) + rb"\s*:")
+    lines = [raw.count(b"\n", 0, match.start()) + 1 for match in spelled.finditer(raw)]
+    if len(lines) < 2:
+        return None
+    twice = [line for line, after in pairwise(lines) if line == after]
+    return twice[0] if twice else lines[1]
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A surrogate spelled as an escape, the only way one gets into a UTF-8 file's JSON (crosspost
+writes none: a character outside the BMP is written as itself)."""
+
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _unicode(data: Any) -> bool:
+    """Whether every text of the document can be written as UTF-8 (asked only when the file
+    spells a surrogate: a pair of them is a character, one alone is not); a document too deep to
+    be encoded again cannot be written back either."""
+    try:
+        _compact(data).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):  # as deep as the parser allows, and a level more
+        return False
+    return True
+
+
+def _line_of_match(raw: bytes, pattern: re.Pattern[bytes]) -> int | None:
+    match = pattern.search(raw)
+    return raw.count(b"\n", 0, match.start()) + 1 if match else None
 
 
 def _checked(read: Any, data: dict[str, Any], raw: bytes, *args: Any) -> Any:
@@ -368,9 +436,14 @@ def _decoded(
     return PostRecords(source, platforms)
 
 
+def _short_shape(entry: list[Any]) -> bool:
+    """Whether a list entry is `[at, id, url, hash]`, all text (anything else is damage)."""
+    return len(entry) == 4 and all(type(value) is str for value in entry)
+
+
 def _short_fields(entry: list[Any], url: str, name: str, base: str | None) -> dict[str, Any]:
     """`[at, id, url, hash]` → the fields of the published entry it stands for."""
-    if len(entry) != 4 or not all(type(value) is str for value in entry):
+    if not _short_shape(entry):
         raise ValueError(f"posts[{url!r}].{name}: expected [at, id, url, hash], all text")
     at, copy_id, copy_url, digest = entry
     if "://" not in copy_url:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Config
-from .credentials import is_token_variable
+from .gitindex import git_environment
 from .records import Records
 from .renames import same_post
 
@@ -107,10 +107,9 @@ def _renames(listing: str) -> list[tuple[str, str, int | None]]:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
-    """git's output, or None when it fails (no git, not a checkout, no such commit). Run without
-    the platform tokens in its environment: git and its hooks never need them."""
-    env = {name: value for name, value in os.environ.items() if not is_token_variable(name)}
-    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    """git's output, or None when it fails (no git, not a checkout, no such commit), asked
+    about the checkout `cwd` is in (`git_environment`)."""
+    env = git_environment()
     try:
         done = subprocess.run(  # noqa: S603 - fixed executable, arguments never go to a shell
             ["git", *args],  # noqa: S607 - the user's git, found on PATH

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -367,3 +368,94 @@ def test_a_damaged_record_stops_a_run_with_work_before_any_request(
         publish(root)
     assert {name: len(sandbox.fakes[name].requests) for name in PLATFORMS} == sent
     assert path.read_bytes() == damaged
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_git_that_hangs_is_given_up_and_stopped_with_what_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git that never answers (a hook, a network file system, a wrapper script) costs the
+    run its fast path, never the run: the reading gives up, reads every file instead, and
+    leaves nothing running, not even what that git started."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {pids}/$$\nwait\necho done\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr("crosspost.gitindex.PATIENCE", 0.5)
+    (tmp_path / "a.md").write_text("a\n", "utf-8")
+    before = _children()
+    with IndexReading(tmp_path, tmp_path) as reading:
+        _eventually(lambda: len([p for p in pids.iterdir() if p.read_text()]) == 5)  # all asked
+        assert len(reading.result()) == 0
+    assert _children() == before
+    sleepers = [int(path.read_text()) for path in pids.iterdir()]
+    _eventually(lambda: not any(_alive(pid) for pid in sleepers))  # SIGKILL lands at once
+
+
+def _eventually(condition: Callable[[], bool]) -> None:
+    """Wait for `condition` (other processes' doing, on a loaded machine); fail if it never
+    holds."""
+    for _ in range(600):
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.parametrize("folder", [".", "posts"])
+def test_git_is_asked_about_the_folders_own_checkout_whatever_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """GIT_DIR and GIT_WORK_TREE left in the environment (a hook of another repository, a
+    shell that manages dotfiles with them) would make git answer for that other checkout:
+    its clean copy of a post would vouch for this one's edited file."""
+    other, blog = tmp_path / "other", tmp_path / "blog"
+    (other / "posts").mkdir(parents=True)
+    (other / "posts" / "a.md").write_text("as published\n", "utf-8")
+    git(other, "init", "-q")
+    commit(other)
+    subprocess.run(["cp", "-a", str(other), str(blog)], check=True)
+    (blog / "posts" / "a.md").write_text("edited since\n", "utf-8")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    assert read_index(blog / folder, blog).blob("posts/a.md") is None
+
+
+def test_an_index_rewritten_while_git_answers_vouches_for_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's questions are asked at once, each git reading the index for itself: a `git add`
+    (or a checkout) landing between the listing and `diff-files` would pair the old blob id
+    with the new file's clean bill. Here a wrapper stages an edit right after the listing
+    answered, before `diff-files` reads the index: nothing is vouched for from such a mix."""
+    real = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / "a.md").write_text("as published\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    commit(tmp_path)
+    listed = tmp_path / "listed"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        f'  *"ls-files -s"*) "{real}" "$@"; code=$?; touch "{listed}"; exit $code;;\n'
+        f'  *diff-files*) while [ ! -e "{listed}" ]; do sleep 0.01; done\n'
+        f'    echo "edited since" > a.md; "{real}" add a.md; exec "{real}" "$@";;\n'
+        f'  *) exec "{real}" "$@";;\n'
+        "esac\n"
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert read_index(tmp_path, tmp_path).blob("a.md") is None

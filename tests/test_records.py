@@ -335,3 +335,85 @@ def test_a_record_of_format_2_without_a_blob_is_matched_by_its_sha256(tmp_path):
     assert records.unchanged("posts/a.md", prints, blob="b1") is None
     assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:file") == URL
     assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:other") is None
+
+
+def test_a_post_written_twice_is_an_error_naming_the_second_line_never_one_lost(tmp_path):
+    """JSON keeps the last of two equal keys: a merge resolved by keeping both lines of a post
+    would silently lose the first line's copies (and publish them again). Refused instead."""
+    path, data = format_3(tmp_path)
+    lines = dump_like(data).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f'"{URL}":'))
+    lines.insert(at + 1, f'"{URL}": ["posts/a.md","b1",{{"medium":{{"id":"m"}}}}],')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    before = path.read_bytes()
+    with pytest.raises(RecordsError, match="twice") as caught:
+        with Records.open(path) as records:
+            records.put(URL, "mastodon", Entry("published", id="x"), source=None)
+    assert caught.value.line == at + 2 and URL in caught.value.message
+    assert path.read_bytes() == before
+
+
+def test_a_platform_written_twice_in_one_post_is_an_error_naming_its_line(tmp_path):
+    path, data = format_3(tmp_path)
+    post = '"b1", {"devto": '
+    text = dump_like(data).replace(post, post + '{"state": "pending"}, "devto": ')
+    path.write_text(text, "utf-8")
+    with pytest.raises(RecordsError, match="twice") as caught:
+        Records.read(path)
+    assert caught.value.line == 3 and '"devto"' in caught.value.message
+
+
+@pytest.mark.parametrize("value", ["\\ud800", "a\\udce9.md", "\\udfff\\ud800"])
+def test_text_that_is_not_unicode_is_refused_as_read_never_a_traceback_on_write(tmp_path, value):
+    r"""JSON can spell a lone surrogate (`\ud800`); Python reads it, but no UTF-8 file can hold
+    it, so the first write would fail with a traceback (after the run had started sending)."""
+    path, data = format_3(tmp_path)
+    text = dump_like(data).replace('"posts/o.md"', f'"{value}"')
+    path.write_text(text, "utf-8")
+    with pytest.raises(RecordsError, match="not Unicode") as caught:
+        with Records.open(path) as records:
+            records.put(URL, "mastodon", Entry("published", id="x"), source=None)
+    assert caught.value.line == 4
+
+
+def test_a_valid_surrogate_pair_spelled_as_escapes_is_read(tmp_path):
+    path, data = format_3(tmp_path)
+    path.write_text(dump_like(data).replace('"posts/o.md"', '"\\ud83d\\ude00.md"'), "utf-8")
+    with Records.open(path) as records:
+        records.put(URL, "mastodon", Entry("published", id="x"), source=None)
+    assert Records.read(path).source_of(f"{URL}other/") == "\U0001f600.md"
+
+
+@pytest.mark.parametrize("short", [[], ["at"], ["at", "1", "x", 5], ["at", "1", "x", "h", "more"]])
+def test_a_damaged_short_entry_is_never_taken_for_an_unchanged_post(tmp_path, short):
+    """The fast path answers from the post as read; a short entry it cannot decode is not a
+    published copy, so the post is read and the damage found, not skipped."""
+    path, data = format_3(tmp_path)
+    data["configs"] = {"devto": "sha256:devto"}
+    data["posts"][URL][2] = {"devto": short}
+    path.write_text(dump_like(data), "utf-8")
+    assert Records.read(path).unchanged("posts/a.md", {"devto": "sha256:devto"}, blob="b1") is None
+
+
+def test_a_damaged_entry_object_is_never_taken_for_an_unchanged_post(tmp_path):
+    """An entry written as an object (its own config or blob, a draft, …) is checked as its
+    post is decoded: one whose fields do not validate is not a published copy."""
+    path, data = format_3(tmp_path)
+    prints = {"devto": "sha256:devto"}
+    data["posts"][URL][2] = {"devto": {"at": 5, "draft": True}}
+    path.write_text(dump_like(data), "utf-8")
+    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") is None
+    data["posts"][URL][2] = {"devto": {"draft": True}}
+    path.write_text(dump_like(data), "utf-8")
+    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") == URL
+
+
+def test_a_deep_document_that_spells_a_surrogate_is_an_error_at_every_depth(tmp_path):
+    """The text is checked by encoding the document again, one level deeper than the parser
+    went: at the depth where only the second runs out of stack, still an error, no traceback."""
+    path = tmp_path / "records.json"
+    for depth in range(850, 1010):
+        nested = b"[" * depth + b"]" * depth
+        path.write_bytes(b'{"version": 3, "x": "\\ud800", "y": ' + nested + b"}")
+        with pytest.raises(RecordsError):
+            Records.read(path)

@@ -62,7 +62,8 @@ def parse(text: str, where: str) -> RecordsData:
         return parse_records(text.encode("utf-8", "surrogateescape"))
     except RecordsFormatError as exc:
         hint = "upgrade the crosspost action" if exc.newer else None
-        raise ActionError(f"{where}: {exc.message}", hint=hint) from None
+        line = f":{exc.line}" if exc.line else ""
+        raise ActionError(f"{where}{line}: {exc.message}", hint=hint) from None
 
 
 def dump(data: RecordsData) -> str:

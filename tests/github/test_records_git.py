@@ -482,3 +482,14 @@ def test_a_clean_text_merge_of_the_records_is_redone_as_json(
     remote.push("records from a laptop")
     assert run.finish(Report()) == 0
     assert origin_records(remote)["posts"][url("a")]["platforms"]["devto"] == ours
+
+
+def test_records_the_action_cannot_read_are_named_with_their_line() -> None:
+    """A post written twice (a conflict resolved by keeping both lines) in the records another
+    run pushed: the error names where and at which line, as the CLI's does."""
+    from crosspost.action.sync import parse
+
+    text = '{"version": 3,\n"posts": {\n"https://b.example/a/": ["a.md",null,{}],\n'
+    text += '"https://b.example/a/": ["a.md",null,{}]\n}}\n'
+    with pytest.raises(ActionError, match=r"^origin/main:4: .*written twice"):
+        parse(text, "origin/main")

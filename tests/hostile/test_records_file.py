@@ -59,6 +59,16 @@ CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "restore it",
     ),
     "deeply-nested": (_rewrite(lambda b: b"[" * 200_000 + b"]" * 200_000), "nested", "restore"),
+    "a-post-twice": (  # a merge resolved by keeping both lines of one post
+        _rewrite(lambda b: re.sub(rb'\n("[^"]+": )\[', rb'\n\1["x",null,{}],\n\1[', b, count=1)),
+        "written twice",
+        "restore it",
+    ),
+    "a-lone-surrogate": (
+        _rewrite(lambda b: re.sub(rb'(\n"[^"]+": \[")', rb"\1\\udc80", b, count=1)),
+        "not Unicode",
+        "restore it",
+    ),
     "a-folder": (_folder, "is a folder", "restore it"),
     "a-symlink": (_link, "is a symbolic link", "restore it from git"),
     "world-writable": (lambda path: path.chmod(0o666), "world-writable", "chmod o-w"),
@@ -89,7 +99,7 @@ def test_an_untrustworthy_records_file_stops_everything(
 def test_the_script_refuses_and_leaves_the_file_alone(published: HostileBlog) -> None:
     published.write("new.md", "---\ntitle: New\ndate: 2024-03-02\n---\nNew post.\n")
     writes = len(published.writes())
-    for name in ("truncated", "newer-version", "world-writable", "deeply-nested"):
+    for name in ("truncated", "newer-version", "world-writable", "deeply-nested", "a-post-twice"):
         damage, what, _ = CASES[name]
         original = published.records.read_bytes()
         damage(published.records)

@@ -9,6 +9,8 @@ through `crosspost.terminal`: the forged text shows, escaped, and no line of it 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crosspost.terminal import neutralize
@@ -78,3 +80,22 @@ def test_neutralize_leaves_no_command(text: str) -> None:
 
 def test_neutralize_keeps_ordinary_text() -> None:
     assert neutralize("posts/a.md:3: a note\n\ttab") == "posts/a.md:3: a note\n\ttab"
+
+
+def test_records_values_cannot_forge_workflow_commands(published: HostileBlog) -> None:
+    """`.crosspost/records.json` comes with a pull request too: a copy's id and URL (its
+    platform's `urls` folder and the part relative to it) are printed by `records list` and
+    `status`, escaped like everything else."""
+    forged = f"x\\n{FORGED}\\r::stop-commands::forged\\u001b[2J\\u0085::error::forged"
+    text = published.records.read_text("utf-8")
+    text = text.replace('"https://dev.to/sandbox/"', f'"https://dev.to/{forged}/"', 1)
+    text = re.sub(
+        r'"devto":\["([^"]+)","[^"]+","', lambda m: f'"devto":["{m[1]}","{forged}","{forged}', text
+    )
+    published.records.write_text(text, "utf-8")
+    for command in (["records", "list"], ["status"], ["status", "--json"]):
+        result = published.cli(*command)
+        assert result.returncode in (0, 1), result.stderr
+        assert not forged_commands(result.stdout), result.stdout
+        assert not forged_commands(result.stderr), result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
