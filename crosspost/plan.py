@@ -385,7 +385,29 @@ def place_posts(
     for post in placed:
         if post.doc is not None and post.moved_from and len(heirs[post.moved_from]) > 1:
             post.refused = _two_heirs(post.doc, post.moved_from, heirs[post.moved_from])
+    if heirs:
+        _read_after_a_move(placed, config)
     return placed
+
+
+def _read_after_a_move(placed: list[Placed], config: Config) -> None:
+    """A link to another post's file (`./other.md`) renders as that post's URL, so a post that
+    moved changes the payload of every post linking to it, whose own bytes did not change. Links
+    are not traced to their targets: in a run where a post moved (rare), every post proved
+    unchanged unread is read and rendered after all, and its payload hash decides whether it is
+    sent again."""
+    from .sources import load_post
+
+    for post in placed:
+        if post.unchanged is None or post.path is None:
+            continue
+        post.unchanged = post.blob = None
+        try:
+            post.doc = load_post(post.path, config)
+        except SourceError as exc:
+            post.error = exc
+            continue
+        post.label = post.doc.label
 
 
 def previous_url(

@@ -365,3 +365,30 @@ def test_a_copy_deleted_on_the_platform_is_gone_with_the_post_named_from_here(
     assert found["verdict"] == "gone"
     assert "crosspost publish --force --to bluesky posts/post-000.md" in found["detail"]
     assert str(root) not in found["detail"]
+
+
+def test_a_post_linking_to_a_moved_post_is_sent_again_with_its_new_url(
+    tmp_path: Path, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """The fast path skips a post whose bytes and config did not change, but a link to another
+    post's file (`./post-000.md`) is rendered as that post's URL: when that post moves, the post
+    linking to it must be sent again with the new URL, not left pointing at the old one."""
+    root, sandbox, env = _published(tmp_path, sandbox_factory, ["devto", "hashnode"])
+    linking = root / "posts" / "post-001.md"
+    linking.write_text(linking.read_text() + "\nSee [the first post](./post-000.md).\n")
+    assert run_cli("publish", env=env, cwd=root).returncode == 0
+    git(root, "commit", "-qam", "a link to the first post")
+    assert _statuses(run_cli("publish", "--json", env=env, cwd=root)) == {}  # all unchanged
+    moved = root / "posts" / "post-000.md"
+    moved.write_text(moved.read_text().replace("\ndate:", "\nslug: a-better-name\ndate:", 1))
+    run = run_cli("publish", "--json", env=env, cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert _statuses(run) == {
+        (post, name): "updated"
+        for post in ("post-000.md", "post-001.md")
+        for name in ("devto", "hashnode")
+    }
+    for name in ("devto", "hashnode"):
+        (copy,) = sandbox.fakes[name].copies("https://blog.example.com/posts/post-001/")
+        assert NEW_URL in json.dumps(copy) and OLD_URL not in json.dumps(copy), name
+    assert _statuses(run_cli("publish", "--json", env=env, cwd=root)) == {}
