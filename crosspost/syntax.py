@@ -449,6 +449,8 @@ def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
             index += 1
             continue
         replacement, index, block = handled
+        # What it wraps is one level deeper, whether or not it needs a pass of its own below.
+        _check_depth(depth + 1, "MDX components")
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
         gap = [Line("", current.line)] if block and replacement else []

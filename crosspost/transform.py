@@ -85,6 +85,13 @@ def _without_cycle_collection(function: Callable[_Params, _Result]) -> Callable[
     a span each), none of them in a reference cycle; the collector would walk them all again and
     again as they pile up, a sixth of the time and more the longer the post. Pausing it changes
     no result: whatever cyclic garbage there is, it is collected once it runs again.
+
+    The collector is one switch for the whole process. A call that finds it paused (by the
+    caller, by a transform inside a transform, or by one in another thread) leaves it as it is,
+    and only the call that paused it resumes it, errors included: it is never left paused.
+    Overlapping calls in threads may resume it while another still runs (that one is only
+    slower then), and a caller that pauses it while a transform runs in another thread finds it
+    resumed when that transform ends.
     """
 
     @wraps(function)
