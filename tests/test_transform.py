@@ -848,8 +848,10 @@ def test_lines_that_only_look_like_a_list_stay_as_they_are_in_html() -> None:
 
 
 def _nested_mdx(depth: int) -> str:
-    return "".join(f"<A{i}>\n" for i in range(depth)) + "text\n" + "".join(
-        f"</A{i}>\n" for i in reversed(range(depth))
+    return (
+        "".join(f"<A{i}>\n" for i in range(depth))
+        + "text\n"
+        + "".join(f"</A{i}>\n" for i in reversed(range(depth)))
     )
 
 
@@ -891,7 +893,7 @@ def test_a_transform_inside_a_transform_leaves_the_collector_paused_for_the_oute
 
 
 def test_components_nested_past_the_limit_are_refused_when_the_innermost_holds_text() -> None:
-    """"More than 32 deep" is 33: the innermost component's text needs no pass of its own,
+    """Nested "more than 32 deep" is 33: the innermost component's text needs no pass of its own,
     but the depth is the post's all the same."""
     raw(_nested_mdx(32), path=Path("post.mdx"))
     with pytest.raises(ContentError, match="more than 32 deep"):
