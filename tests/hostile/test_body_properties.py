@@ -316,6 +316,56 @@ def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
     assert env == {}  # no reference definitions, no footnotes
 
 
+# Bodies of block lines and runs of paragraph lines: whatever stands before a run (a list item
+# its indentation continues, a fence or an HTML block left open) and after it.
+RUN_LINES = [*LINE_STARTS, "<!--", "-->", "<pre>", "</pre>", "```", "$$", "  x", "[r]: /u", "[r]"]
+mixed_bodies = st.lists(
+    st.one_of(
+        st.sampled_from(RUN_LINES),
+        st.lists(st.sampled_from(["#x", "x", "", "  y", "[r]", "é", "\u00a0"]), max_size=5).map(
+            "\n".join
+        ),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=mixed_bodies, mdx=st.booleans())
+@example(body="#x\n#x\n\n[r]: /u\n[r]: /u", mdx=False)  # found by hypothesis
+@example(body="#x\n#x\n\n[r]: /u", mdx=False)
+def test_runs_of_paragraphs_stood_in_for_parse_as_the_parser_parses_them(
+    body: str, mdx: bool
+) -> None:
+    """Where runs of paragraph lines are given to the parser as one line each, the tokens, the
+    definitions and the environment are the parser's (any run length: the transform only
+    stands in for long ones)."""
+    from crosspost.mdplain import plain_runs
+    from crosspost.mdspans import _parse, _parse_around
+
+    runs = plain_runs(body, min_run=1)
+    around = _parse_around(body, runs, mdx=mdx) if runs else None
+    if around is None:
+        return
+    parsed = _parse(body, mdx=mdx)
+    assert [t.as_dict() for t in around.tokens] == [t.as_dict() for t in parsed.tokens]
+    assert around.definitions == parsed.definitions
+    assert around.env == parsed.env
+
+
+def test_runs_of_paragraphs_are_stood_in_for() -> None:
+    """The property above is not vacuous: a run below a block is stood in for; one inside an
+    HTML comment left open, or continuing a list item, is not."""
+    from crosspost.mdplain import plain_runs
+    from crosspost.mdspans import _parse_around
+
+    for body in ["- a\n\n#x\n#y\n\nz", "[r]: /u\n\n#x\n\n> q\n\n[r]", "x\n#y\n\n# h\n\nz\n"]:
+        assert _parse_around(body, plain_runs(body, min_run=1), mdx=False) is not None, body
+    for body in ["<!--\n\n#x\n\n-->", "- a\n\n  #x\n#y", "```\n\n#x"]:
+        runs = plain_runs(body, min_run=1)
+        assert runs and _parse_around(body, runs, mdx=False) is None, body
+
+
 def test_bodies_of_paragraphs_skip_the_parser() -> None:
     """The property above is not vacuous: text lines that only look like block syntax take the
     paragraphs-only parse; a line that does begin a block does not."""
