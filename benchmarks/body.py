@@ -40,11 +40,13 @@ SHAPES: dict[str, tuple[str, str]] = {
     "backticks": ("`a ``b ", ".md"),
     "html-blocks": ('<div>\n<img src="./a.png">\n</div>\n\n', ".md"),
     # Shapes found by review (issue 15): script links without openers (each one searched back
-    # for its `[`), brackets ending in a `:` (each `[` tried as a definition's label), `#x` lines
+    # for its `[`), brackets ending in a `:` (each `[` tried as a definition's label), a line of
+    # definition-like text (each one's line read back to its start), `#x` lines
     # after one list item (the paragraphs-only parse is all or nothing), and posts of list
     # items, quotes and table rows (markdown-it's own block parse is the cost there).
     "script-links": ("](javascript:x)", ".md"),
     "labels": ("[[[[[[[[[[:", ".md"),
+    "definitions": ("a [x]: javascript:y ", ".md"),
     "list-hashtags": ("- item\n\n" + "\n#x" * 100_000, ".md"),
     "list-items": ("- item\n", ".md"),
     "quote-lines": ("> a quoted line\n", ".md"),

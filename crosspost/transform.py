@@ -631,13 +631,26 @@ def _unsafe_definition(m: re.Match[str], run: Run, line_at: syntax.LineAt, defin
     else is touched.
     """
     scheme = _link_scheme(m.group(2))
-    head = m.string.rfind("\n", 0, m.start()) + 1
-    prefix = _CONTAINER_PREFIX.match(m.string, head)
-    line_start = prefix is not None and prefix.end() >= m.start()
-    if scheme in UNSAFE_SCHEMES and (definition or line_start):
+    if scheme in UNSAFE_SCHEMES and (definition or _starts_a_line(m.string, m.start())):
         run.note("unsafe-link", line_at(m.start()), f"reference to a '{scheme}:' URL emptied")
         return m.group(1) + "<>"
     return m.group()
+
+
+def _starts_a_line(text: str, at: int) -> bool:
+    """Whether only container markers (`>`, list markers, indentation) stand before `at` on
+    its line. Looked for no further back than such a prefix reaches: a long line of `[x]: y`
+    would otherwise be read back to its start for each one."""
+    low = max(0, at - _MAX_PREFIX)
+    head = text.rfind("\n", low, at) + 1
+    if head == 0 and low > 0:
+        return False
+    prefix = _CONTAINER_PREFIX.match(text, head, at + 1)  # a marker is followed by a space
+    return prefix is not None and prefix.end() >= at
+
+
+_MAX_PREFIX = 256
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t>]|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 
 
 def _autolink(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
@@ -685,8 +698,6 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
 
 
 _LINE_PREFIX = re.compile(r"\n[ \t>]*")
-# What may stand before a block's first character on its line: blockquote and list markers.
-_CONTAINER_PREFIX = re.compile(r"(?:[ \t>]|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
