@@ -47,7 +47,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "script-links": ("](javascript:x)", ".md"),
     "labels": ("[[[[[[[[[[:", ".md"),
     "definitions": ("a [x]: javascript:y ", ".md"),
-    "list-hashtags": ("- item\n\n" + "\n#x" * 100_000, ".md"),
+    "list-hashtags": ("- item\n\n" + "#x\n" * 100_000 + "\n", ".md"),
     "list-items": ("- item\n", ".md"),
     "quote-lines": ("> a quoted line\n", ".md"),
     "table-rows": ("| a | b |\n|---|---|\n" + "| [a](./x/) | b |\n" * 100_000, ".md"),
