@@ -669,13 +669,21 @@ def template_inline(
     text = unescape_shortcodes(text, run, dialect)
     text = protect_code_spans(text, run)
     if dialect.liquid:
-        text = _liquid_pairs(text, "raw", run.protect)
+        text = _liquid_pairs(
+            text, "raw", lambda inside: _BRACE.sub(lambda m: run.protect(m[0]), inside)
+        )
         text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
     if dialect.hugo:
         text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
     if dialect.zola:
         text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
     return _liquid(text, run, line_at, ref_url) if dialect.liquid else text
+
+
+# What `{% raw %}` holds is printed as written: its braces are hidden from the template rules
+# below, and the rest is left for the Markdown rules (a script link there is one to the
+# renderer too).
+_BRACE = re.compile(r"[{}]+")
 
 
 def unescape_shortcodes(text: str, run: Run, dialect: Dialect) -> str:

@@ -898,3 +898,13 @@ def test_components_nested_past_the_limit_are_refused_when_the_innermost_holds_t
     raw(_nested_mdx(32), path=Path("post.mdx"))
     with pytest.raises(ContentError, match="more than 32 deep"):
         raw(_nested_mdx(33), path=Path("post.mdx"))
+
+
+def test_a_script_link_inside_an_inline_liquid_raw_tag_is_made_inert() -> None:
+    """Liquid prints what `{% raw %}` holds as written, so the renderer reads its links: a
+    script link there is one too (its Liquid stays as written)."""
+    result = on("jekyll")(
+        'x {% raw %}[a](javascript:alert(1)) {{ b }} <a href="javascript:1">c</a>{% endraw %} y\n'
+    )
+    assert result.body == "x a {{ b }} <a >c</a> y\n"
+    assert [code for code, _ in codes(result)] == ["unsafe-link", "unsafe-link"]
