@@ -908,3 +908,19 @@ def test_a_script_link_inside_an_inline_liquid_raw_tag_is_made_inert() -> None:
     )
     assert result.body == "x a {{ b }} <a >c</a> y\n"
     assert [code for code, _ in codes(result)] == ["unsafe-link", "unsafe-link"]
+
+
+@pytest.mark.parametrize(
+    ("generator", "escaped", "shown"),
+    [
+        ("hugo", "{{</* x [a](javascript:alert(1)) */>}}", "{{< x a >}}"),
+        ("zola", "{{/* x [a](javascript:alert(1)) */}}", "{{ x a }}"),
+    ],
+)
+def test_a_script_link_inside_an_escaped_shortcode_is_made_inert(
+    generator: str, escaped: str, shown: str
+) -> None:
+    """The site shows an escaped shortcode as text that the renderer reads: a link in it is one."""
+    result = on(generator)(f"{escaped}\n")
+    assert result.body == f"{shown}\n"
+    assert [code for code, _ in codes(result)] == ["unsafe-link"]
