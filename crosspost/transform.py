@@ -724,9 +724,9 @@ def _no_unsafe_scheme(text: str, at: int) -> bool:
 
 
 # The whole gap (a `>` of its blockquote prefix is no character of the destination) and an
-# optional `<`, then a scheme and its `:`, or a run of scheme characters ended
-# by a plain ASCII character that is neither a scheme character, `:`, `&`, `<` (the bracket of
-# `< javascript:…>`, whose spaces `url_scheme` drops) nor `\` (`javascript\:` escapes its `:`).
+# optional `<`, then a scheme and its `:`, or a run of scheme characters ended by a plain ASCII
+# character that is neither a scheme character, `:`, `&`, `<` (the bracket of `< javascript:…>`,
+# whose spaces `url_scheme` drops) nor `\` (`javascript\:` escapes its `:`).
 _SCHEME_HEAD = re.compile(
     rf"(?>{_GAP})<?(?:([A-Za-z][A-Za-z0-9+.-]*):|[A-Za-z0-9+.-]*[!-%'-*,/;=-@\[\]-`{{-~])"
 )
