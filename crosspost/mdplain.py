@@ -92,6 +92,9 @@ def paragraphs_only(text: str) -> list[Token] | None:
 
 # Runs shorter than this are left to the parser: standing one in for it costs more than it saves.
 MIN_RUN = 32
+# A line that may begin a block, or end one opened above: display math (`$$`) is only a block
+# when a later line ends in `$$`, which may be a line of text.
+_RUN_BREAK = re.compile(f"{_BLOCK_START.pattern}|^.*\\$\\$", re.M)
 
 
 def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
@@ -110,10 +113,11 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
     lines = text.split("\n")
     block_lines: list[int] = []
     line = position = 0
-    for m in _BLOCK_START.finditer(text):
+    for m in _BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.start()
-        block_lines.append(line)
+        if not block_lines or block_lines[-1] != line:
+            block_lines.append(line)
     runs: list[tuple[int, int]] = []
     for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
         first = low + 1
