@@ -98,9 +98,9 @@ _RUN_BREAK = re.compile(f"{_BLOCK_START.pattern}|^.*\\$\\$", re.M)
 
 
 def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
-    """Line ranges [first, end) of `text` that hold only paragraph lines and blank lines, start
-    after a blank line (or at the top) and end before one (or at the bottom): read alone, each
-    is paragraphs only.
+    """Line ranges [first, end) of `text` that hold only paragraph lines (none holding `$$`)
+    and blank lines, start after a blank line (or at the top) and end before one (or at the
+    bottom): read alone, each is paragraphs only.
 
     Where such a run stands at the top level with nothing left open before it (no fence, no HTML
     block that blank lines do not end, no list item its first line's indentation continues), it
