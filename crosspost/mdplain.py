@@ -1,6 +1,6 @@
 """Markdown read without the parser where that provably gives the parser's answer, for speed.
 
-markdown-it-py is pure Python: on a long post most of the transform's time is its parse. Three
+markdown-it-py is pure Python: on a long post most of the transform's time is its parse. Four
 common cases are told more cheaply, each exactly as the parser (`crosspost.mdspans` builds it:
 CommonMark with GFM tables, footnotes and `$` math) tells them, and
 tests/hostile/test_body_properties.py compares each with the parser on generated input.
@@ -26,6 +26,10 @@ of the parser can only match a line that `_BLOCK_START` matches:
 
 each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
 lines are the parser's lines.
+
+**Runs of paragraphs in other bodies** (`plain_runs`): long runs of such lines between blank
+lines, each given to the parser as one line of text where that line comes out a top-level
+paragraph.
 
 **A block whose only inline syntax is plain links** (`plain_link_spans`): text, `*` and `_`,
 and `[text](destination)` or `![alt](source)` with no brackets inside and a destination without
