@@ -3,12 +3,13 @@
 Issue 15's goal: any 1 MB post in ≤ 1 s and ≤ 200 MB, and time growing linearly (4 MB ≤ 4.5× the
 1 MB time). Each shape is a plausible post taken to extremes: repeated MDX components, lines
 starting with `#`, dense and sparse links, nested brackets, backtick runs, HTML blocks with
-URLs, an ordinary prose post. Each measurement runs in a fresh process (peak memory is that
-process's, less what the imports alone take). Times are CPU seconds of that process (wall
-time on a shared machine mostly measures the neighbours); wall seconds are shown beside. The
-baseline, measured in the same run, is one CommonMark parse of the same text by markdown-it-py
-(the parser the transform is built on): the "× parse" column says how many such parses the
-transform costs. Prints figures; asserts nothing.
+URLs, an ordinary prose post, script links, list items, quotes and table rows. Each measurement
+runs in a fresh process (peak memory is that process's, less what the imports alone take).
+Times are CPU seconds of that process (wall time on a shared machine mostly measures the
+neighbours); wall seconds are shown beside. The baseline, measured in the same run, is one
+CommonMark parse of the same text by markdown-it-py (the parser the transform is built on): the
+"× parse" column says how many such parses the transform costs. Prints figures; asserts
+nothing.
 
     python benchmarks/body.py [--sizes 1 4] [--shapes mdx hashtags ...]
 """
@@ -38,6 +39,18 @@ SHAPES: dict[str, tuple[str, str]] = {
     "brackets": ("[" * 50 + "](" * 50 + "\n", ".md"),
     "backticks": ("`a ``b ", ".md"),
     "html-blocks": ('<div>\n<img src="./a.png">\n</div>\n\n', ".md"),
+    # Shapes found by review (issue 15): script links without openers (each one searched back
+    # for its `[`), brackets ending in a `:` (each `[` tried as a definition's label), a line of
+    # definition-like text (each one's line read back to its start), `#x` lines
+    # after one list item (the paragraphs-only parse is all or nothing), and posts of list
+    # items, quotes and table rows (markdown-it's own block parse is the cost there).
+    "script-links": ("](javascript:x)", ".md"),
+    "labels": ("[[[[[[[[[[:", ".md"),
+    "definitions": ("a [x]: javascript:y ", ".md"),
+    "list-hashtags": ("- item\n\n" + "#x\n" * 100_000 + "\n", ".md"),
+    "list-items": ("- item\n", ".md"),
+    "quote-lines": ("> a quoted line\n", ".md"),
+    "table-rows": ("| a | b |\n|---|---|\n" + "| [a](./x/) | b |\n" * 100_000, ".md"),
 }
 
 

@@ -1,6 +1,6 @@
 """Markdown read without the parser where that provably gives the parser's answer, for speed.
 
-markdown-it-py is pure Python: on a long post most of the transform's time is its parse. Three
+markdown-it-py is pure Python: on a long post most of the transform's time is its parse. Four
 common cases are told more cheaply, each exactly as the parser (`crosspost.mdspans` builds it:
 CommonMark with GFM tables, footnotes and `$` math) tells them, and
 tests/hostile/test_body_properties.py compares each with the parser on generated input.
@@ -27,6 +27,10 @@ of the parser can only match a line that `_BLOCK_START` matches:
 each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
 lines are the parser's lines.
 
+**Runs of paragraphs in other bodies** (`plain_runs`): long runs of such lines between blank
+lines, each given to the parser as one line of text where that line comes out a top-level
+paragraph.
+
 **A block whose only inline syntax is plain links** (`plain_link_spans`): text, `*` and `_`,
 and `[text](destination)` or `![alt](source)` with no brackets inside and a destination without
 spaces, controls, parentheses, brackets or `&`. With no backtick, `<`, `>`, backslash, `$` or `^`
@@ -48,7 +52,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["may_hold_code", "paragraphs_only", "plain_link_spans"]
+__all__ = ["may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
 
 _BLOCK_START = re.compile(
     r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
@@ -88,6 +92,53 @@ def paragraphs_only(text: str) -> list[Token] | None:
         ]
         line = end - 1
     return tokens
+
+
+# Runs shorter than this are left to the parser: standing one in for it costs more than it saves.
+MIN_RUN = 32
+# A line that may begin a block, or end one opened above: display math (`$$`) is only a block
+# when a later line ends in `$$`, which may be a line of text.
+_RUN_BREAK = re.compile(f"{_BLOCK_START.pattern}|^.*\\$\\$", re.M)
+
+
+def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
+    """Line ranges [first, end) of `text` that hold only paragraph lines (none holding `$$`)
+    and blank lines, start after a blank line (or at the top) and end before one (or at the
+    bottom): read alone, each is paragraphs only.
+
+    Where such a run stands at the top level with nothing left open before it (no fence, no HTML
+    block that blank lines do not end, no list item its first line's indentation continues), it
+    is paragraphs only in the body too, and the lines after it read as after any paragraph: the
+    parser may be given one line of text in its place (`crosspost.mdspans` does, and checks
+    that line came out a top-level paragraph). A megabyte of `#hashtag` lines below one list
+    item then costs no more than without it."""
+    if "\r" in text or "\0" in text:
+        return []
+    lines = text.split("\n")
+    block_lines: list[int] = []
+    line = position = 0
+    for m in _BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.start()
+        if not block_lines or block_lines[-1] != line:
+            block_lines.append(line)
+    runs: list[tuple[int, int]] = []
+    for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
+        first = low + 1
+        if low >= 0:  # the run starts after a blank line below the block's line
+            while first < high and lines[first].strip(" \t"):
+                first += 1
+        while first < high and not lines[first].strip(" \t"):
+            first += 1
+        end = high
+        if high < len(lines):  # and ends before a blank line above the next block's line
+            while end > first and lines[end - 1].strip(" \t"):
+                end -= 1
+        while end > first and not lines[end - 1].strip(" \t"):
+            end -= 1
+        if end - first >= min_run:
+            runs.append((first, end))
+    return runs
 
 
 def may_hold_code(text: str, *, mdx: bool = False) -> bool:

@@ -11,14 +11,14 @@ are parsed inline.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .mdlines import line_starts
-from .mdplain import paragraphs_only, plain_link_spans
+from .mdplain import paragraphs_only, plain_link_spans, plain_runs
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -77,16 +77,108 @@ def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser (`crosspost.mdplain` says why that
-    gives the same tokens)."""
+    A body of paragraphs only is not given to the parser, and long runs of paragraphs in other
+    bodies are given to it as one line each (`crosspost.mdplain` says why that gives the same
+    tokens)."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
+    runs = plain_runs(text)
+    parse = _parse_around(text, runs, mdx=mdx) if runs else None
+    return parse if parse is not None else _parse(text, mdx=mdx)
+
+
+def _parse(text: str, *, mdx: bool) -> BlockParse:
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
     tokens = _parser(mdx=mdx).parse(text, env)
     del env[_KEY]
     return BlockParse(text, tokens, env, collector.definitions, mdx)
+
+
+_STAND_IN = "x"
+
+
+def _parse_around(text: str, runs: list[tuple[int, int]], *, mdx: bool) -> BlockParse | None:
+    """`text` parsed with one line of text standing in for each run of paragraphs of `runs`
+    (its first line's indentation and `x`), and the runs' own paragraphs put in its place; None
+    when a stand-in did not come out a paragraph of its own at the top level (it is inside
+    a fence or an HTML block left open, or continues a list item: only the parser can tell)."""
+    lines = text.split("\n")
+    pieces: list[str] = []
+    stand_ins: list[int] = []  # the line of each stand-in in the reduced text
+    offsets: list[int] = []  # and its offset there
+    extra_lines = [0]  # lines and characters the runs before each stand-in had more than it
+    extra_chars = [0]
+    done = length = 0
+    for first, end in runs:
+        before = lines[done:first]
+        pieces += before
+        length += sum(map(len, before)) + len(before)
+        line = lines[first]
+        stand_in = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
+        stand_ins.append(len(pieces))
+        offsets.append(length)
+        pieces.append(stand_in)
+        length += len(stand_in) + 1
+        run_length = sum(map(len, lines[first:end])) + end - first
+        extra_lines.append(extra_lines[-1] + end - first - 1)
+        extra_chars.append(extra_chars[-1] + run_length - len(stand_in) - 1)
+        done = end
+    pieces += lines[done:]
+    parse = _parse("\n".join(pieces), mdx=mdx)
+    tokens = parse.tokens
+    found = {
+        token.map[0]: index
+        for index, token in enumerate(tokens[:-2])
+        if token.type == "paragraph_open"
+        and token.level == 0
+        and token.map is not None
+        and token.map[1] == token.map[0] + 1
+        and tokens[index + 1].content == _STAND_IN
+    }
+    if any(line not in found for line in stand_ins):
+        return None
+
+    def original(line: int) -> int:
+        return line + extra_lines[bisect_left(stand_ins, line)]
+
+    replaced = {found[line]: run for line, run in zip(stand_ins, runs, strict=True)}
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        run = replaced.get(index)
+        if run is None:
+            token = tokens[index]
+            if token.map:
+                first, end = token.map
+                token.map = [original(first), original(end - 1) + 1 if end > first else end]
+            out.append(token)
+            index += 1
+            continue
+        first, end = run
+        paragraphs = paragraphs_only("\n".join(lines[first:end]))
+        if paragraphs is None:
+            return None
+        for token in paragraphs:
+            if token.map:
+                token.map = [token.map[0] + first, token.map[1] + first]
+        out += paragraphs
+        index += 3
+    # Recent markdown-it-py records where each definition is (and each duplicate of one).
+    for reference in [
+        *parse.env.get("references", {}).values(),
+        *parse.env.get("duplicate_refs", []),
+    ]:
+        if reference.get("map"):
+            first, end = reference["map"]
+            reference["map"] = [original(first), original(end - 1) + 1]
+    definitions = [
+        (start + shift, end + shift)
+        for start, end in parse.definitions
+        for shift in [extra_chars[bisect_left(offsets, start)]]
+    ]
+    return BlockParse(text, out, parse.env, definitions, mdx)
 
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:

@@ -449,6 +449,8 @@ def mdx(lines: list[Line], run: Run, depth: int = 0) -> list[Line]:
             index += 1
             continue
         replacement, index, block = handled
+        # What it wraps is one level deeper, whether or not it needs a pass of its own below.
+        _check_depth(depth + 1, "MDX components")
         # A component alone on its lines is a block in MDX: what it wraps stays a block of
         # its own instead of running into the text around it.
         gap = [Line("", current.line)] if block and replacement else []
@@ -667,7 +669,7 @@ def template_inline(
     text = unescape_shortcodes(text, run, dialect)
     text = protect_code_spans(text, run)
     if dialect.liquid:
-        text = _liquid_pairs(text, "raw", run.protect)
+        text = _liquid_pairs(text, "raw", lambda inside: _braces_hidden(inside, run))
         text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
     if dialect.hugo:
         text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
@@ -676,12 +678,22 @@ def template_inline(
     return _liquid(text, run, line_at, ref_url) if dialect.liquid else text
 
 
+def _braces_hidden(text: str, run: Run) -> str:
+    """`text`, which the site prints as written (what `{% raw %}` holds, an escaped shortcode),
+    with its braces hidden from the template rules; the rest is left for the Markdown rules
+    (a script link there is one to the renderer too)."""
+    return _BRACE.sub(lambda m: run.protect(m[0]), text)
+
+
+_BRACE = re.compile(r"[{}]+")
+
+
 def unescape_shortcodes(text: str, run: Run, dialect: Dialect) -> str:
     """Hugo's `{{</* x */>}}` and Zola's `{{/* x */}}` as their sites show them: `{{< x >}}`."""
     pattern = _ESCAPED_HUGO if dialect.hugo else _ESCAPED_ZOLA if dialect.zola else None
     if pattern is None or "/*" not in text:
         return text
-    return pattern.sub(lambda m: run.protect(_unescape(m)), text)
+    return pattern.sub(lambda m: _braces_hidden(_unescape(m), run), text)
 
 
 def unescape_in_code(lines: list[Line], dialect: Dialect) -> None:

@@ -85,6 +85,13 @@ def _without_cycle_collection(function: Callable[_Params, _Result]) -> Callable[
     a span each), none of them in a reference cycle; the collector would walk them all again and
     again as they pile up, a sixth of the time and more the longer the post. Pausing it changes
     no result: whatever cyclic garbage there is, it is collected once it runs again.
+
+    The collector is one switch for the whole process. A call that finds it paused (by the
+    caller, by a transform inside a transform, or by one in another thread) leaves it as it is,
+    and only the call that paused it resumes it, errors included: it is never left paused.
+    Overlapping calls in threads may resume it while another still runs (that one is only
+    slower then), and a caller that pauses it while a transform runs in another thread finds it
+    resumed when that transform ends.
     """
 
     @wraps(function)
@@ -198,11 +205,16 @@ def _block_rules(
         for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
             if not frozen:
                 _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+    # The other lines (reference definitions, breaks) in runs: a definition may span lines
+    # (`[x]:`, then its destination on the next line).
     index = covered.find(0)
     while index != -1:
-        if not lines[index].frozen and not blank(lines[index].text):
-            _rewrite(lines, [index], run, ref_url, dialect, definitions=True)
-        index = covered.find(0, index + 1)
+        end = index
+        while end < len(lines) and not covered[end] and _changeable(lines[end]):
+            end += 1
+        if end > index:
+            _rewrite(lines, list(range(index, end)), run, ref_url, dialect, definitions=True)
+        index = covered.find(0, end + 1)
     if not run.stash:  # no placeholder was made, so none is to be restored
         return lines
     out: list[Line] = []
@@ -215,6 +227,10 @@ def _block_rules(
         out.append(line)
         out.extend(line.with_text(part) for part in rest)
     return out
+
+
+def _changeable(line: Line) -> bool:
+    return not line.frozen and not blank(line.text)
 
 
 def _link_rules(
@@ -437,7 +453,16 @@ def absolute_url(url: str, *, page_url: str, site_url: str | None) -> str:
 
 
 _LINK_OPEN = re.compile(r"\]\(")
-_REF_DEF = re.compile(r"( {0,3}\[(?!\^)[^\]]{1,999}\]:[ \t]*)(<[^>\n]*>|\S+)")
+# What may stand between a link's `(` (or a definition's `:`) and its destination, its title and
+# its `)`: spaces and tabs, and in CommonMark up to one line ending, which in the source is
+# followed by the container's prefix (a blockquote's `>`, a list item's indentation).
+_GAP = r"[ \t]*(?:\n[ \t\n>]*)?"
+# A label is brackets without unescaped brackets inside (as in CommonMark): a scan for one
+# stops at the next `[`, and none starts at an escaped `\[`, so that a post of brackets costs
+# one pass.
+_REF_DEF = re.compile(
+    rf"( {{0,3}}(?<!\\)\[(?!\^)(?:[^\[\]\\]|\\[\s\S]){{1,999}}\]:{_GAP})(<[^>\n]*>|\S+)"
+)
 _HTML_TAG = re.compile(r"<(?:img|a|source|video|audio)\b[^>]{0,2000}>", re.I)
 _HTML_ATTR = re.compile(
     r"(\s)(src|srcset|href|poster)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I
@@ -450,7 +475,7 @@ _URL_ATTR = re.compile(
     re.I,
 )
 _AUTOLINK = re.compile(r"<([a-z][a-z0-9+.-]{1,31}):[^<>\x00-\x20]*>", re.I)
-_TITLE = re.compile(r"[ \t\n]*(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\([^()]*\))?[ \t\n]*\)")
+_TITLE = re.compile(rf"{_GAP}(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\([^()]*\))?{_GAP}\)", re.S)
 _MAX_DESTINATION = 2048
 _MAX_LINK_TEXT = 4000
 
@@ -602,15 +627,30 @@ def _unsafe_definition(m: re.Match[str], run: Run, line_at: syntax.LineAt, defin
 
     markdown-it reads `[x]: javascript:…` as a paragraph (it refuses such destinations), but
     Python-Markdown and the platforms' renderers read a definition: inside paragraphs, such a
-    line is emptied too, and nothing else is touched.
+    line is emptied too (one starting a blockquote's or a list item's text too), and nothing
+    else is touched.
     """
-    raw = m.group(2)
-    scheme = url_scheme(raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw)
-    line_start = m.start() == 0 or m.string[m.start() - 1] == "\n"
-    if scheme in UNSAFE_SCHEMES and (definition or line_start):
+    scheme = _link_scheme(m.group(2))
+    if scheme in UNSAFE_SCHEMES and (definition or _starts_a_line(m.string, m.start())):
         run.note("unsafe-link", line_at(m.start()), f"reference to a '{scheme}:' URL emptied")
         return m.group(1) + "<>"
     return m.group()
+
+
+def _starts_a_line(text: str, at: int) -> bool:
+    """Whether only container markers (`>`, list markers, indentation) stand before `at` on
+    its line. Looked for no further back than such a prefix reaches: a long line of `[x]: y`
+    would otherwise be read back to its start for each one."""
+    low = max(0, at - _MAX_PREFIX)
+    head = text.rfind("\n", low, at) + 1
+    if head == 0 and low > 0:
+        return False
+    prefix = _CONTAINER_PREFIX.match(text, head, at + 1)  # a marker is followed by a space
+    return prefix is not None and prefix.end() >= at
+
+
+_MAX_PREFIX = 256
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t>]|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
 
 
 def _autolink(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:
@@ -631,6 +671,7 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
     hostile input cannot make this quadratic.
     """
     edits: list[tuple[int, int, str]] = []
+    openers: dict[int, int] | None = None
     for m in _LINK_OPEN.finditer(text):
         if _no_unsafe_scheme(text, m.end()):
             continue
@@ -638,21 +679,33 @@ def _unsafe_links(text: str, run: Run, line_at: syntax.LineAt) -> str:
         if parsed is None:
             continue
         start, end, close = parsed
-        raw = text[start:end]
-        url = raw[1:-1] if raw.startswith("<") else raw
-        if url_scheme(url) in UNSAFE_SCHEMES:
-            opener = _matching_bracket(text, m.start())
+        scheme = _link_scheme(text[start:end])
+        if scheme in UNSAFE_SCHEMES:
+            openers = _openers(text) if openers is None else openers
+            opener = openers.get(m.start())
             if opener is None:
                 continue
             image = opener > 0 and text[opener - 1] == "!"
             run.note(
                 "unsafe-link",
                 line_at(m.start()),
-                f"link to a '{url_scheme(url)}:' URL removed; its text is kept",
+                f"link to a '{scheme}:' URL removed; its text is kept",
             )
             edits.append((opener - 1 if image else opener, opener + 1, ""))
-            edits.append((m.start(), close, ""))
+            # Lines the removed part spans keep their container prefixes (`> `).
+            edits.append((m.start(), close, "".join(_LINE_PREFIX.findall(text, m.start(), close))))
     return _apply(text, edits)
+
+
+_LINE_PREFIX = re.compile(r"\n[ \t>]*")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _link_scheme(raw: str) -> str | None:
+    """The scheme of a Markdown link destination as written (`<…>` or bare): CommonMark drops
+    the backslash of an escaped punctuation character (`javascript\\:` is `javascript:`)."""
+    url = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+    return url_scheme(_ESCAPE.sub(r"\1", url) if "\\" in url else url)
 
 
 def _no_unsafe_scheme(text: str, at: int) -> bool:
@@ -670,20 +723,20 @@ def _no_unsafe_scheme(text: str, at: int) -> bool:
     return m.group(1) is None or m.group(1).lower() not in UNSAFE_SCHEMES
 
 
-# Optional spaces and `<`, then a scheme and its `:`, or a run of scheme characters ended by a
-# plain ASCII character that is neither a scheme character, `:`, `&` nor `<` (a `<` there
-# would be the bracket of `< javascript:…>`, whose spaces `url_scheme` drops).
+# The whole gap (a `>` of its blockquote prefix is no character of the destination) and an
+# optional `<`, then a scheme and its `:`, or a run of scheme characters ended by a plain ASCII
+# character that is neither a scheme character, `:`, `&`, `<` (the bracket of `< javascript:…>`,
+# whose spaces `url_scheme` drops) nor `\` (`javascript\:` escapes its `:`).
 _SCHEME_HEAD = re.compile(
-    r"[ \t\n]{0,8}<?(?:([A-Za-z][A-Za-z0-9+.-]*):|[A-Za-z0-9+.-]*[!-%'-*,/;=-@\[-`{-~])"
+    rf"(?>{_GAP})<?(?:([A-Za-z][A-Za-z0-9+.-]*):|[A-Za-z0-9+.-]*[!-%'-*,/;=-@\[\]-`{{-~])"
 )
 
 
 def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:
     """(start, end) of the destination after `](` at `at`, and the index after the `)`."""
-    i = at
-    while i < len(text) and text[i] in " \t\n" and i - at < 8:
-        i += 1
-    start = i
+    gap = _GAP_RE.match(text, at)
+    assert gap is not None  # it matches the empty string
+    i = start = gap.end()
     if i < len(text) and text[i] == "<":
         end = text.find(">", i, i + _MAX_DESTINATION)
         if end == -1 or "\n" in text[i:end]:
@@ -714,19 +767,31 @@ def _parse_destination(text: str, at: int) -> tuple[int, int, int] | None:
     return start, end, m.end()
 
 
-def _matching_bracket(text: str, close: int) -> int | None:
-    depth = 0
-    for i in range(close - 1, max(-1, close - _MAX_LINK_TEXT), -1):
-        char = text[i]
-        if i > 0 and text[i - 1] == "\\":
+_GAP_RE = re.compile(_GAP)
+
+
+def _openers(text: str) -> dict[int, int]:
+    """The `[` each `]` of `text` closes (brackets after a backslash are text), when it is less
+    than `_MAX_LINK_TEXT` characters before it.
+
+    Paired in one pass: searched back from each `]` of a script link, a post of `](javascript:`
+    without openers cost thousands of steps per link."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    for m in _BRACKET.finditer(text):
+        at = m.start()
+        if at > 0 and text[at - 1] == "\\":
             continue
-        if char == "]":
-            depth += 1
-        elif char == "[":
-            if depth == 0:
-                return i
-            depth -= 1
-    return None
+        if m.group() == "[":
+            open_at.append(at)
+        elif open_at:
+            opener = open_at.pop()
+            if at - opener < _MAX_LINK_TEXT:
+                pairs[at] = opener
+    return pairs
+
+
+_BRACKET = re.compile(r"[\[\]]")
 
 
 def _script_attribute(m: re.Match[str], run: Run, line_at: syntax.LineAt) -> str:

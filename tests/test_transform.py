@@ -845,3 +845,82 @@ def test_a_list_right_under_a_paragraph_is_a_list_in_html_as_in_commonmark(
 def test_lines_that_only_look_like_a_list_stay_as_they_are_in_html() -> None:
     assert "- y" in render_html("```\nx\n- y\n```\n")  # code
     assert "<li>" not in render_html("Price:\n2024. A good year\n")  # CommonMark: not a list
+
+
+def _nested_mdx(depth: int) -> str:
+    return (
+        "".join(f"<A{i}>\n" for i in range(depth))
+        + "text\n"
+        + "".join(f"</A{i}>\n" for i in reversed(range(depth)))
+    )
+
+
+def test_the_cycle_collector_is_on_again_after_a_transform_that_fails() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(ContentError):
+        raw(_nested_mdx(40), path=Path("post.mdx"))
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused() -> None:
+    import gc
+
+    gc.disable()
+    try:
+        raw("[a](./b)\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_transform_inside_a_transform_leaves_the_collector_paused_for_the_outer_one() -> None:
+    """A `post_link` that transforms another post (the library is public): the inner call
+    must not resume the collector while the outer one still runs."""
+    import gc
+
+    inside: list[bool] = []
+
+    def post_link(target: str) -> str:
+        raw("[x](./y)\n")
+        inside.append(gc.isenabled())
+        return SITE + "/posts/other/"
+
+    raw("[other](./other.md)\n", post_link=post_link)
+    assert inside == [False]
+    assert gc.isenabled()
+
+
+def test_components_nested_past_the_limit_are_refused_when_the_innermost_holds_text() -> None:
+    """Nested "more than 32 deep" is 33: the innermost component's text needs no pass of its own,
+    but the depth is the post's all the same."""
+    raw(_nested_mdx(32), path=Path("post.mdx"))
+    with pytest.raises(ContentError, match="more than 32 deep"):
+        raw(_nested_mdx(33), path=Path("post.mdx"))
+
+
+def test_a_script_link_inside_an_inline_liquid_raw_tag_is_made_inert() -> None:
+    """Liquid prints what `{% raw %}` holds as written, so the renderer reads its links: a
+    script link there is one too (its Liquid stays as written)."""
+    result = on("jekyll")(
+        'x {% raw %}[a](javascript:alert(1)) {{ b }} <a href="javascript:1">c</a>{% endraw %} y\n'
+    )
+    assert result.body == "x a {{ b }} <a >c</a> y\n"
+    assert [code for code, _ in codes(result)] == ["unsafe-link", "unsafe-link"]
+
+
+@pytest.mark.parametrize(
+    ("generator", "escaped", "shown"),
+    [
+        ("hugo", "{{</* x [a](javascript:alert(1)) */>}}", "{{< x a >}}"),
+        ("zola", "{{/* x [a](javascript:alert(1)) */}}", "{{ x a }}"),
+    ],
+)
+def test_a_script_link_inside_an_escaped_shortcode_is_made_inert(
+    generator: str, escaped: str, shown: str
+) -> None:
+    """The site shows an escaped shortcode as text that the renderer reads: a link in it is one."""
+    result = on(generator)(f"{escaped}\n")
+    assert result.body == f"{shown}\n"
+    assert [code for code, _ in codes(result)] == ["unsafe-link"]

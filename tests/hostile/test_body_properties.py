@@ -23,6 +23,8 @@ from markdown_it import MarkdownIt
 from crosspost.errors import ContentError
 from crosspost.transform import Transformed, transform
 
+from .conftest import script_urls
+
 PAGE = "https://blog.example.com/posts/my-post/"
 SITE = "https://blog.example.com"
 
@@ -314,6 +316,57 @@ def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
     assert env == {}  # no reference definitions, no footnotes
 
 
+# Bodies of block lines and runs of paragraph lines: whatever stands before a run (a list item
+# its indentation continues, a fence or an HTML block left open) and after it.
+RUN_LINES = [*LINE_STARTS, "<!--", "-->", "<pre>", "</pre>", "```", "$$", "  x", "[r]: /u", "[r]"]
+mixed_bodies = st.lists(
+    st.one_of(
+        st.sampled_from(RUN_LINES),
+        st.lists(
+            st.sampled_from(["#x", "x", "", "  y", "[r]", "é", "\u00a0", "`$$"]), max_size=5
+        ).map("\n".join),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=mixed_bodies, mdx=st.booleans())
+@example(body="#x\n#x\n\n[r]: /u\n[r]: /u", mdx=False)  # found by hypothesis
+@example(body="#x\n#x\n\n[r]: /u", mdx=False)
+@example(body="$$\n\n`$$", mdx=False)  # math: a line of text may close it
+def test_runs_of_paragraphs_stood_in_for_parse_as_the_parser_parses_them(
+    body: str, mdx: bool
+) -> None:
+    """Where runs of paragraph lines are given to the parser as one line each, the tokens, the
+    definitions and the environment are the parser's (any run length: the transform only
+    stands in for long ones)."""
+    from crosspost.mdplain import plain_runs
+    from crosspost.mdspans import _parse, _parse_around
+
+    runs = plain_runs(body, min_run=1)
+    around = _parse_around(body, runs, mdx=mdx) if runs else None
+    if around is None:
+        return
+    parsed = _parse(body, mdx=mdx)
+    assert [t.as_dict() for t in around.tokens] == [t.as_dict() for t in parsed.tokens]
+    assert around.definitions == parsed.definitions
+    assert around.env == parsed.env
+
+
+def test_runs_of_paragraphs_are_stood_in_for() -> None:
+    """The property above is not vacuous: a run below a block is stood in for; one inside an
+    HTML comment left open, or continuing a list item, is not."""
+    from crosspost.mdplain import plain_runs
+    from crosspost.mdspans import _parse_around
+
+    for body in ["- a\n\n#x\n#y\n\nz", "[r]: /u\n\n#x\n\n> q\n\n[r]", "x\n#y\n\n# h\n\nz\n"]:
+        assert _parse_around(body, plain_runs(body, min_run=1), mdx=False) is not None, body
+    for body in ["<!--\n\n#x\n\n-->", "- a\n\n  #x\n#y", "```\n\n#x"]:
+        runs = plain_runs(body, min_run=1)
+        assert runs and _parse_around(body, runs, mdx=False) is None, body
+
+
 def test_bodies_of_paragraphs_skip_the_parser() -> None:
     """The property above is not vacuous: text lines that only look like block syntax take the
     paragraphs-only parse; a line that does begin a block does not."""
@@ -351,19 +404,20 @@ DESTINATION_PIECES = [
 @given(
     destination=st.tuples(
         st.sampled_from(["", "<"]),
-        st.sampled_from(["", " ", "\t", "\n", "\x01"]),
+        st.sampled_from(["", " ", "\t", "\n", "\x01", " " * 12, "\n> ", "\n>>\t"]),
         st.lists(st.sampled_from(DESTINATION_PIECES), max_size=8).map("".join),
         st.sampled_from(["", ">"]),
     ).map("".join)
 )
+@example(destination="\n> javascript\\:x")  # the blockquote's `>` is no terminator
 def test_a_link_passed_over_by_its_first_characters_has_no_unsafe_scheme(destination: str) -> None:
     """The script-link rule reads a destination in full only when its first characters leave
     an unsafe scheme possible: wherever it does not, the full reading finds none."""
     from crosspost.transform import (
         UNSAFE_SCHEMES,
+        _link_scheme,
         _no_unsafe_scheme,
         _parse_destination,
-        url_scheme,
     )
 
     text = f"[a]({destination})"
@@ -371,8 +425,7 @@ def test_a_link_passed_over_by_its_first_characters_has_no_unsafe_scheme(destina
         return
     parsed = _parse_destination(text, 4)
     if parsed is not None:
-        raw = text[parsed[0] : parsed[1]]
-        assert url_scheme(raw[1:-1] if raw.startswith("<") else raw) not in UNSAFE_SCHEMES
+        assert _link_scheme(text[parsed[0] : parsed[1]]) not in UNSAFE_SCHEMES
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
@@ -387,6 +440,78 @@ def test_the_script_rules_leave_text_without_a_colon_or_ampersand(text: str) -> 
     for definitions in (False, True):
         assert _script_rules(text, run, lambda offset: 1, definitions) == text
     assert not run.notices
+
+
+# Script links in the shapes CommonMark allows: a destination after any run of spaces or on the
+# next line (behind a blockquote's `>`), a title on the next line, a scheme spelled with
+# entities or a backslash-escaped `:`, in containers, as links, images and definitions.
+SCRIPT_SCHEMES = ["javascript", "JaVaScript", "data", "vbscript", "java&#x73;cript", "java\\script"]
+SCRIPT_COLONS = [":", "\\:", "&#58;", "&colon;"]
+SCRIPT_GAPS = ["", " ", "\t", "\n", " " * 12, "\n" + " " * 10, "\n> ", "\n>", "\n  ", "\n> >  "]
+
+
+@st.composite
+def script_links(draw: st.DrawFn) -> str:
+    lead = draw(st.sampled_from(["", "> ", "- ", "1. ", "> - ", "text\n"]))
+    url = draw(st.sampled_from(SCRIPT_SCHEMES)) + draw(st.sampled_from(SCRIPT_COLONS)) + "x(1)"
+    url = draw(st.sampled_from([url, f"<{url}>"]))
+    before, after = draw(st.sampled_from(SCRIPT_GAPS)), draw(st.sampled_from(SCRIPT_GAPS))
+    title = draw(st.sampled_from(["", ' "t"', "\n't'", "\n> 't'"]))
+    kind = draw(st.sampled_from(["[a](", "![a](", "[x]:"]))
+    if kind == "[x]:":
+        return f"{lead}[x]:{before}{url}{title}\n\n[x]\n"
+    return f"{lead}{kind}{before}{url}{title}{after})\n"
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=script_links(), dialect=DIALECTS)
+@example(body="[a](javascript\\:x(1))\n", dialect=(None, ".md"))  # found by hypothesis
+@example(body="[a](" + " " * 12 + "javascript:x(1))\n", dialect=(None, ".md"))
+@example(body="> [a](\n> javascript:x(1))\n", dialect=(None, ".md"))
+@example(body="> [a](javascript:x(1)\n> 't')\n", dialect=(None, ".md"))
+@example(body="[x]:\njavascript:x(1)\n\n[x]\n", dialect=(None, ".md"))
+@example(body="[x]: javascript\\:x(1)\n\n[x]\n", dialect=(None, ".md"))
+@example(body="> [a](\n> javascript\\:x(1))\n", dialect=(None, ".md"))
+@example(body="[x]:\njavascript\\&#58;x(1)\n\n[x]\n", dialect=(None, ".md"))
+def test_no_script_link_survives(body: str, dialect: tuple[str | None, str]) -> None:
+    """Rendered by a CommonMark renderer that trusts every link, the portable body links to no
+    script, however the link is spelled."""
+    try:
+        out = portable(body, *dialect).body
+    except ContentError:
+        return
+    assert not script_urls(out, python_markdown=False), out
+
+
+def _opener_searched_back(text: str, close: int) -> int | None:
+    """The `[` that the `]` at `close` closes, found by scanning back (the reading `_openers`
+    must give, in one pass for all of them)."""
+    depth = 0
+    for i in range(close - 1, max(-1, close - 4000), -1):
+        if i > 0 and text[i - 1] == "\\":
+            continue
+        if text[i] == "]":
+            depth += 1
+        elif text[i] == "[":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+BRACKET_PIECES = ["[", "]", "\\", "x", "](", "[" * 3000]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.lists(st.sampled_from(BRACKET_PIECES), max_size=12).map("".join))
+def test_each_bracket_is_paired_with_its_opener(text: str) -> None:
+    from crosspost.transform import _openers
+
+    pairs = _openers(text)
+    for close in (i for i, char in enumerate(text) if char == "]"):
+        # An escaped `\\]` closes nothing (CommonMark); searched back, it was taken for one.
+        expected = None if text[close - 1 : close] == "\\" else _opener_searched_back(text, close)
+        assert pairs.get(close) == expected, close
 
 
 def test_the_shortcuts_are_taken() -> None:

@@ -50,6 +50,16 @@ BODY = {
     "image-data": "![i](data:image/svg+xml;base64,PHN2Zy8+)",
     "reference": "[click][x]\n\n[x]: javascript:alert(1)",
     "reference-angle": "[click][y]\n\n[y]: <vbscript:msgbox(1)> 'title'",
+    # CommonMark reads `\:` as `:`, and lets a destination start on the next line (after the
+    # blockquote's `>`) or after any run of spaces.
+    "inline-escaped-colon": "[click](javascript\\:alert(1))",
+    "inline-far": "[click](            javascript:alert(1))",
+    "inline-next-line": "[click](\n          javascript:alert(1))",
+    "inline-quoted": "> [click](\n> javascript:alert(1))",
+    "inline-quoted-title": "> [click](javascript:alert(1)\n> 't')",
+    "reference-escaped-colon": "[click][x]\n\n[x]: javascript\\:alert(1)",
+    "reference-next-line": "[click][x]\n\n[x]:\njavascript:alert(1)",
+    "reference-quoted": "> [click][x]\n>\n> [x]:\n> javascript:alert(1)",
     "autolink": "<javascript:alert(1)>",
     "html-href": '<a href="javascript:alert(1)">x</a>',
     "html-quoted-gt": '<a title=">" href="javascript:alert(1)">x</a>',
