@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .config import SANDBOX_RECORDS
 from .errors import LockError, RecordsError, shown
 from .records_format import (
     FORMAT_VERSION,
@@ -49,6 +50,8 @@ _TEMP_PREFIX = ".records."
 _TEMP_SUFFIX = ".tmp"
 _GITIGNORE = (
     "# crosspost's lock and temporary files; records.json itself is committed\n*.lock\n*.tmp\n"
+    "# the records of the sandbox's fake copies (`crosspost sandbox`): never the blog's\n"
+    f"{Path(SANDBOX_RECORDS).name}\n"
 )
 _MERGE_ATTEMPTS = 10  # merges with a file that keeps changing before giving up
 _RESTORE_HINT = (

@@ -31,7 +31,9 @@ def test_put_writes_through_sorted_and_readable(tmp_path):
     data = records_view(path.read_text("utf-8"))
     assert data["posts"][URL]["source"] == "posts/a.md"
     assert data["posts"][URL]["platforms"]["devto"]["id"] == "1"
-    assert (path.parent / ".gitignore").read_text("utf-8").count("*.lock") == 1
+    ignored = (path.parent / ".gitignore").read_text("utf-8").splitlines()
+    assert ignored.count("*.lock") == 1
+    assert "sandbox-records.json" in ignored  # the sandbox's fake copies are never committed
 
 
 def test_leftover_temp_files_are_cleaned(tmp_path):
