@@ -43,7 +43,12 @@ class Misbehaving:
     threads: list[threading.Thread] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
+        # Without SO_REUSEADDR (which `socket.create_server` sets), the kernel gives this server
+        # a port no other socket holds: a 302, which only this server sends, once reached the
+        # client of a Bluesky fake in a test running beside it.
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen()
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
 
     def serve(self) -> None:
