@@ -368,17 +368,9 @@ def place_posts(
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
-        # Here: the no-op fast path above never parses, so a run with nothing to do never
-        # loads the Markdown transforms.
-        from .sources import load_post
-
-        try:
-            post.doc = load_post(source, config)
-        except SourceError as exc:
-            post.error = exc
-            continue
-        post.label = post.doc.label
-        claimed.append((post.doc.canonical_url, post.doc.label))
+        _parse(post, source, config)
+        if post.doc is not None:
+            claimed.append((post.doc.canonical_url, post.doc.label))
     if not any(post.doc is not None for post in placed):
         return placed
     # The page each post claims (`url_key`: two spellings of one page are one claim, as every
@@ -411,18 +403,26 @@ def _read_after_a_move(placed: list[Placed], config: Config) -> None:
     are not traced to their targets: in a run where a post moved (rare), every post proved
     unchanged unread is read and rendered after all, and its payload hash decides whether it is
     sent again."""
+    for post in placed:
+        if post.unchanged is not None and post.path is not None:
+            post.unchanged = post.blob = None
+            _parse(post, post.path, config)
+
+
+def _parse(post: Placed, path: Path, config: Config) -> None:
+    """Read the post file `path` into `post.doc` (its label with it), or its error into
+    `post.error`.
+
+    Imported here: the no-op fast path never parses, so a run with nothing to do never loads
+    the Markdown transforms."""
     from .sources import load_post
 
-    for post in placed:
-        if post.unchanged is None or post.path is None:
-            continue
-        post.unchanged = post.blob = None
-        try:
-            post.doc = load_post(post.path, config)
-        except SourceError as exc:
-            post.error = exc
-            continue
-        post.label = post.doc.label
+    try:
+        post.doc = load_post(path, config)
+    except SourceError as exc:
+        post.error = exc
+        return
+    post.label = post.doc.label
 
 
 def previous_url(
