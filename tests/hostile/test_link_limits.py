@@ -10,6 +10,7 @@ everything ends and fails the assertions instead of hanging the suite."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -43,13 +44,16 @@ class Misbehaving:
     threads: list[threading.Thread] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Without SO_REUSEADDR (which `socket.create_server` sets), the kernel gives this server
-        # a port no other socket holds: a 302, which only this server sends, once reached the
-        # client of a Bluesky fake in a test running beside it.
-        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen()
+        self.server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+
+    def stop(self) -> None:
+        """Stop listening for good. `close` alone does not wake the thread blocked in `accept`,
+        whose call keeps the listening socket alive: it went on answering, with this server's
+        302, connections meant for a fake platform of a later test in the same process."""
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes `accept` (Linux: EINVAL)
+        self.server.close()
 
     def serve(self) -> None:
         while True:
@@ -114,9 +118,12 @@ def _read_request(conn: socket.socket) -> bytes:
 @pytest.fixture
 def server(request: pytest.FixtureRequest) -> Iterator[Misbehaving]:
     hostile = Misbehaving(request.param)
-    threading.Thread(target=hostile.serve, daemon=True).start()
+    serving = threading.Thread(target=hostile.serve, daemon=True)
+    serving.start()
     yield hostile
-    hostile.server.close()
+    hostile.stop()
+    serving.join(timeout=10)
+    assert not serving.is_alive(), "the server still accepts connections"
 
 
 def _check(server: Misbehaving, timeout: float) -> int | str:
