@@ -81,6 +81,8 @@ class Run:
     token: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def note(self, code: str, line: int | None, message: str) -> None:
+        """A notice; text it quotes may hold text a rule had hidden, shown as the post has it."""
+        message = self.restore(message) if "\ue000" in message else message
         self.notices.append(Notice(message, code, path=self.path, line=line))
 
     def protect(self, text: str) -> str:

@@ -40,6 +40,20 @@ nothing can take precedence over such a link or hide it; every `[` and `]` is on
 link is. Each is then a link exactly when markdown-it accepts its destination (`validateLink`,
 which only refuses some schemes: asked for any destination with a `:`).
 
+**Runs of one-line list items and table rows** (`sibling_runs`): markdown-it spends tens of
+microseconds on each list item and table row, and a token group on each. A line that repeats
+the line above's container exactly (the same indentation and bullet, or ordered delimiter; a
+table row's `|` at the same indentation) and holds only *inert* text can only be one more
+sibling of that line: it cannot continue anything (it is not indented past the sibling's
+content), cannot be taken for anything else (no character of it may begin a block), and ends
+nothing the sibling did not. Its inline text holds no syntax that could reach past the line's
+end: no raw HTML, autolink, entity, escape, math, footnote or template character; each code
+span and each link is closed on the line; emphasis, which may pair across lines, is read only
+by the summary, which reads each sibling's line alone. So the parser is given the text without
+the run, and one sibling standing for the whole run is put back, its inline content the run's
+contents one per line (a table: one such cell per column, marked `meta["siblings"]`), which
+every rule of the transform reads line by line as it reads the separate siblings.
+
 **A body without code** (`may_hold_code`), which needs no parse before the rules run.
 """
 
@@ -47,12 +61,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
+__all__ = [
+    "Siblings",
+    "may_hold_code",
+    "paragraphs_only",
+    "plain_link_spans",
+    "plain_runs",
+    "sibling_runs",
+]
 
 _BLOCK_START = re.compile(
     r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
@@ -178,3 +201,109 @@ def plain_link_spans(
         position = m.end()
     rest = content[position:]
     return None if "[" in rest or "]" in rest else found
+
+
+# Inert text: no character that may begin inline syntax reaching past a line (raw HTML and
+# autolinks, entities, escapes, math, footnotes, templates), no control character or tab, no
+# table `|`; backticks only as one-backtick code spans closed on the line (holding no brace,
+# which may begin a template, and no `|`); brackets only as plain links and images on the
+# line. Emphasis may pair across lines: the summary reads the line of each sibling alone
+# (`crosspost.transform`), and no other rule reads emphasis.
+_INERT_CHAR = r"[^\x00-\x1f\x7f`<>\\$^&{}|\[\]]"
+_INERT_CODE = r"(?<!`)`[^\x00-\x1f\x7f`{}|]+`(?!`)"
+_DESTINATION_CHAR = r"[^\x00-\x20\x7f()\[\]`<>\\$^&{}|]"
+_INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
+_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK})+)"
+# An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold) and no space.
+_ITEM_TEXT = (
+    rf"(?![ :]|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)|[-+*_=][-+*_=: ]*$){_INERT}"
+)
+# A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
+# spaces in it).
+_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*"
+_RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
+    # (first line, each line of the run, the line after it): `\1` is the indentation and `\2`
+    # the bullet or the ordered delimiter, which every line repeats.
+    "bullets": (
+        rf"( *)([-+*]) {{1,4}}{_ITEM_TEXT}",
+        rf"\1\2 {{1,4}}{_ITEM_TEXT}",
+        r"\1\2(?:[ \t]|$)",
+    ),
+    "ordered": (
+        rf"( *)\d{{1,9}}([.)]) {{1,4}}{_ITEM_TEXT}",
+        rf"\1\d{{1,9}}\2 {{1,4}}{_ITEM_TEXT}",
+        r"\1\d{1,9}\2(?:[ \t]|$)",
+    ),
+    "rows": (rf"( *)(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
+}
+
+
+@cache
+def _run_pattern(form: str) -> re.Pattern[str]:
+    """Lines of inert siblings after an inert one, up to a line that repeats their container."""
+    first, each, after = _RUN_PATTERNS[form]
+    return re.compile(rf"^{first}\n(?P<run>(?:{each}\n)+)(?={after})", re.M)
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
+    each a sibling of the line above `first`; `columns` holds, for an item's text or for each
+    cell of a row, the inline content the parser makes of it on each line, one line each;
+    `number` the first item's number in an ordered list."""
+
+    kind: Literal["item", "row"]
+    first: int
+    end: int
+    columns: tuple[str, ...]
+    number: str = ""
+
+
+_ITEM_MARKER = re.compile(r" *(?:[-+*]|\d{1,9}[.)]) {1,4}")
+
+
+def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
+    """The runs of at least `min_run` inert one-line list items or table rows of `text`, each
+    below an inert sibling and above a line that repeats their container (so the run is
+    neither a list's nor a table's first or last line), in order of their first line."""
+    if "\r" in text or "\0" in text:
+        return []
+    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+
+    found: list[Siblings] = []
+    for form in _RUN_PATTERNS:
+        kind: Literal["item", "row"] = "row" if form == "rows" else "item"
+        if kind == "row" and "|" not in text:
+            continue
+        position = line = 0
+        for m in _run_pattern(form).finditer(text):
+            lines = m.group("run")[:-1].split("\n")
+            if len(lines) < min_run:
+                continue
+            line += text.count("\n", position, m.start())
+            position = m.start()
+            first = line + 1
+            columns: tuple[str, ...]
+            if kind == "item":
+                columns = ("\n".join(mdTrim(_ITEM_MARKER.sub("", one, count=1)) for one in lines),)
+            else:
+                rows = [_row_cells(mdTrim(one)) for one in lines]
+                if len({len(cells) for cells in rows}) != 1:
+                    continue  # the parser fills a short row's cells: left to it
+                columns = tuple(map("\n".join, zip(*rows, strict=True)))
+            number = lines[0].lstrip(" ").partition(m.group(2))[0] if form == "ordered" else ""
+            found.append(Siblings(kind, first, first + len(lines), columns, number))
+    return sorted(found, key=lambda run: run.first)
+
+
+def _row_cells(row: str) -> tuple[str, ...]:
+    """A row's cells as markdown-it's table rule splits them (a row of inert text has no
+    escaped `|` to keep)."""
+    from markdown_it.common.utils import mdTrim
+
+    columns = row.split("|")
+    if columns and columns[0] == "":
+        columns.pop(0)
+    if columns and columns[-1] == "":
+        columns.pop()
+    return tuple(mdTrim(column) for column in columns)

@@ -18,7 +18,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .mdlines import line_starts
-from .mdplain import paragraphs_only, plain_link_spans, plain_runs
+from .mdplain import MIN_RUN, Siblings, paragraphs_only, plain_link_spans, plain_runs, sibling_runs
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -73,19 +73,33 @@ class BlockParse:
         return line_starts(self.text)
 
 
-def parse_blocks(text: str, *, mdx: bool = False) -> BlockParse:
+def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser, and long runs of paragraphs in other
-    bodies are given to it as one line each (`crosspost.mdplain` says why that gives the same
-    tokens)."""
+    A body of paragraphs only is not given to the parser; runs of at least `min_run` paragraph
+    lines are given to it as one line each, and runs of one-line list items or table rows are
+    not given to it at all (`crosspost.mdplain` says why that gives the same tokens, a run of
+    siblings becoming one that stands for them all). A run the parse does not confirm is
+    dropped and the rest tried once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
-    runs = plain_runs(text)
-    parse = _parse_around(text, runs, mdx=mdx) if runs else None
-    return parse if parse is not None else _parse(text, mdx=mdx)
+    cuts: list[_Cut] = sorted(
+        [
+            *(Paragraphs(first, end) for first, end in plain_runs(text, min_run)),
+            *sibling_runs(text, min_run),
+        ],
+        key=lambda cut: cut.first,
+    )
+    for _attempt in range(2):
+        if not cuts:
+            break
+        parse = _parse_around(text, cuts, mdx=mdx)
+        if isinstance(parse, BlockParse):
+            return parse
+        cuts = [cut for index, cut in enumerate(cuts) if index not in parse]
+    return _parse(text, mdx=mdx)
 
 
 def _parse(text: str, *, mdx: bool) -> BlockParse:
@@ -96,75 +110,101 @@ def _parse(text: str, *, mdx: bool) -> BlockParse:
     return BlockParse(text, tokens, env, collector.definitions, mdx)
 
 
+@dataclass(frozen=True)
+class Paragraphs:
+    """Lines `first`..`end`: a run of paragraphs, given to the parser as one line of text."""
+
+    first: int
+    end: int
+
+
+_Cut = Paragraphs | Siblings
 _STAND_IN = "x"
 
 
-def _parse_around(text: str, runs: list[tuple[int, int]], *, mdx: bool) -> BlockParse | None:
-    """`text` parsed with one line of text standing in for each run of paragraphs of `runs`
-    (its first line's indentation and `x`), and the runs' own paragraphs put in its place; None
-    when a stand-in did not come out a paragraph of its own at the top level (it is inside
-    a fence or an HTML block left open, or continues a list item: only the parser can tell)."""
+def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set[int]:
+    """`text` parsed with one line of text standing in for each run of paragraphs and without
+    each run of siblings, then each run's own tokens put back: a run of paragraphs' tokens in
+    place of its stand-in, and one sibling for each run of siblings after the sibling above it.
+
+    Returns the indexes of the cuts the parse did not confirm instead when there are any: a
+    stand-in that did not come out a paragraph of its own at the top level (it is inside a
+    fence or an HTML block left open, or continues a list item), or a sibling above a run that
+    did not come out one list item (a table row) directly followed by another."""
     lines = text.split("\n")
     pieces: list[str] = []
-    stand_ins: list[int] = []  # the line of each stand-in in the reduced text
+    anchors: list[int] = []  # the line in the reduced text of each cut's stand-in or sibling
     offsets: list[int] = []  # and its offset there
-    extra_lines = [0]  # lines and characters the runs before each stand-in had more than it
+    extra_lines = [0]  # lines and characters the cuts up to each one took out of the text
     extra_chars = [0]
     done = length = 0
-    for first, end in runs:
-        before = lines[done:first]
+    for cut in cuts:
+        before = lines[done : cut.first]
         pieces += before
         length += sum(map(len, before)) + len(before)
-        line = lines[first]
-        stand_in = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
-        stand_ins.append(len(pieces))
-        offsets.append(length)
-        pieces.append(stand_in)
-        length += len(stand_in) + 1
-        run_length = sum(map(len, lines[first:end])) + end - first
-        extra_lines.append(extra_lines[-1] + end - first - 1)
-        extra_chars.append(extra_chars[-1] + run_length - len(stand_in) - 1)
-        done = end
+        if isinstance(cut, Siblings):
+            anchors.append(len(pieces) - 1)
+            offsets.append(length - len(pieces[-1]) - 1)
+            kept = ""
+        else:
+            line = lines[cut.first]
+            kept = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
+            anchors.append(len(pieces))
+            offsets.append(length)
+            pieces.append(kept)
+            length += len(kept) + 1
+        run_length = sum(map(len, lines[cut.first : cut.end])) + cut.end - cut.first
+        extra_lines.append(extra_lines[-1] + cut.end - cut.first - (1 if kept else 0))
+        extra_chars.append(extra_chars[-1] + run_length - (len(kept) + 1 if kept else 0))
+        done = cut.end
     pieces += lines[done:]
     parse = _parse("\n".join(pieces), mdx=mdx)
     tokens = parse.tokens
-    found = {
-        token.map[0]: index
-        for index, token in enumerate(tokens[:-2])
-        if token.type == "paragraph_open"
-        and token.level == 0
-        and token.map is not None
-        and token.map[1] == token.map[0] + 1
-        and tokens[index + 1].content == _STAND_IN
-    }
-    if any(line not in found for line in stand_ins):
-        return None
+    at_anchor = {anchor: index for index, anchor in enumerate(anchors)}
+    stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
+    after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
+    confirmed: set[int] = set()
+    for index, token in enumerate(tokens):
+        number = at_anchor.get(token.map[0]) if token.map else None
+        if number is None or number in confirmed:
+            continue
+        cut = cuts[number]
+        if isinstance(cut, Paragraphs):
+            if _is_stand_in(tokens, index):
+                stood_in[index] = cut
+                confirmed.add(number)
+            continue
+        close = _sibling_close(tokens, index, cut)
+        if close is not None:
+            after[close] = _standing_for(tokens[index : close + 1], cut)
+            confirmed.add(number)
+    if len(confirmed) < len(cuts):
+        return set(range(len(cuts))) - confirmed
 
     def original(line: int) -> int:
-        return line + extra_lines[bisect_left(stand_ins, line)]
+        return line + extra_lines[bisect_left(anchors, line)]
 
-    replaced = {found[line]: run for line, run in zip(stand_ins, runs, strict=True)}
     out: list[Token] = []
     index = 0
     while index < len(tokens):
-        run = replaced.get(index)
-        if run is None:
-            token = tokens[index]
-            if token.map:
-                first, end = token.map
-                token.map = [original(first), original(end - 1) + 1 if end > first else end]
-            out.append(token)
-            index += 1
+        run = stood_in.get(index)
+        if run is not None:
+            paragraphs = paragraphs_only("\n".join(lines[run.first : run.end]))
+            if paragraphs is None:
+                return {cuts.index(run)}
+            for token in paragraphs:
+                if token.map:
+                    token.map = [token.map[0] + run.first, token.map[1] + run.first]
+            out += paragraphs
+            index += 3
             continue
-        first, end = run
-        paragraphs = paragraphs_only("\n".join(lines[first:end]))
-        if paragraphs is None:
-            return None
-        for token in paragraphs:
-            if token.map:
-                token.map = [token.map[0] + first, token.map[1] + first]
-        out += paragraphs
-        index += 3
+        token = tokens[index]
+        if token.map:
+            first, end = token.map
+            token.map = [original(first), original(end - 1) + 1 if end > first else end]
+        out.append(token)
+        out += after.get(index, [])
+        index += 1
     # Recent markdown-it-py records where each definition is (and each duplicate of one).
     for reference in [
         *parse.env.get("references", {}).values(),
@@ -179,6 +219,85 @@ def _parse_around(text: str, runs: list[tuple[int, int]], *, mdx: bool) -> Block
         for shift in [extra_chars[bisect_left(offsets, start)]]
     ]
     return BlockParse(text, out, parse.env, definitions, mdx)
+
+
+def _is_stand_in(tokens: list[Token], index: int) -> bool:
+    """Whether `tokens[index]` opens a top-level paragraph of the stand-in's one line alone."""
+    token = tokens[index]
+    return (
+        token.type == "paragraph_open"
+        and token.level == 0
+        and token.map is not None
+        and token.map[1] == token.map[0] + 1
+        and index + 1 < len(tokens)
+        and tokens[index + 1].content == _STAND_IN
+    )
+
+
+_ITEM = ["list_item_open", "paragraph_open", "inline", "paragraph_close", "list_item_close"]
+
+
+def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None:
+    """The index of the last token of the sibling above `run` opened at `tokens[index]` when
+    the parse confirms it: one list item holding one line of paragraph (one table row with a
+    cell for each of the run's), and the next token opens the next sibling, on the next line."""
+    token = tokens[index]
+    assert token.map is not None
+    if token.map[1] != token.map[0] + 1:
+        return None
+    if run.kind == "item":
+        if [t.type for t in tokens[index : index + 5]] != _ITEM:
+            return None
+        close = index + 4
+    else:
+        if token.type != "tr_open":
+            return None
+        close = index + 1
+        while close < len(tokens) and tokens[close].type != "tr_close":
+            close += 1
+        columns = sum(1 for t in tokens[index:close] if t.type == "td_open")
+        if columns != len(run.columns):
+            return None
+    following = tokens[close + 1] if close + 1 < len(tokens) else None
+    if (
+        following is None
+        or following.type != token.type
+        or following.level != token.level
+        or following.markup != token.markup
+        or following.map is None
+        or following.map[0] != token.map[1]
+    ):
+        return None
+    return close
+
+
+def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
+    """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
+    inline content the run's contents (of a table column) one per line."""
+    from markdown_it.token import Token  # the parser: never for `import crosspost`
+
+    column = 0
+    out: list[Token] = []
+    for token in sibling:
+        copy = Token(
+            token.type,
+            token.tag,
+            token.nesting,
+            attrs=dict(token.attrs),
+            map=[run.first, run.end] if token.map else None,
+            level=token.level,
+            markup=token.markup,
+            info=run.number if token.type == "list_item_open" else token.info,
+            block=token.block,
+            hidden=token.hidden,
+        )
+        if token.type == "inline":
+            copy.content = run.columns[column]
+            copy.children = []
+            copy.meta = {"siblings": run.end - run.first}
+            column += 1
+        out.append(copy)
+    return out
 
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:

@@ -841,7 +841,7 @@ def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str
         return ""
 
     def other(m: re.Match[str]) -> str:
-        snippet = " ".join(m.group().split())[:60]
+        snippet = " ".join(run.restore(m.group()).split())[:60]  # as written, then cut
         run.note("liquid", line_at(m.start()), f"template tag {snippet} is left as is")
         return run.protect(m.group())
 

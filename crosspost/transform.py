@@ -910,13 +910,16 @@ def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) ->
     """
     for before, token in pairwise(tokens):
         if token.type == "inline" and before.type == "paragraph_open":
-            content = token.content if window is None else token.content[:window]
-            children = parser(inline=True).parseInline(content, env)[0].children or []
-            yield "".join(
-                " " if child.type in ("softbreak", "hardbreak") else child.content
-                for child in children
-                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-            )
+            # One list item standing for a run of them (`crosspost.mdspans`): each is its own
+            # paragraph, whose emphasis pairs on its own line.
+            for content in token.content.split("\n") if token.meta else [token.content]:
+                content = content if window is None else content[:window]
+                children = parser(inline=True).parseInline(content, env)[0].children or []
+                yield "".join(
+                    " " if child.type in ("softbreak", "hardbreak") else child.content
+                    for child in children
+                    if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+                )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -924,3 +924,19 @@ def test_a_script_link_inside_an_escaped_shortcode_is_made_inert(
     result = on(generator)(f"{escaped}\n")
     assert result.body == f"{shown}\n"
     assert [code for code, _ in codes(result)] == ["unsafe-link"]
+
+
+def test_a_notice_quotes_the_post_not_the_transforms_placeholders() -> None:
+    """A template tag left as is, holding a code span the rules had hidden, is quoted as the
+    author wrote it (found by the sibling-runs property: the notice showed private-use
+    placeholder characters, or half of one where the quote was cut)."""
+    result = transform(
+        "<div>` `{{`\n- \n- \n- `a`b` {{ x }}\n",
+        page_url=PAGE,
+        site_url=SITE,
+        path=Path("post.md"),
+        generator="jekyll",
+    )
+    [notice] = result.notices
+    assert "\ue000" not in notice.message and "\ue001" not in notice.message
+    assert notice.message.startswith("template tag {{` - - - `a`b` {{ x }}")

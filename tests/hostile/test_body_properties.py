@@ -342,11 +342,11 @@ def test_runs_of_paragraphs_stood_in_for_parse_as_the_parser_parses_them(
     definitions and the environment are the parser's (any run length: the transform only
     stands in for long ones)."""
     from crosspost.mdplain import plain_runs
-    from crosspost.mdspans import _parse, _parse_around
+    from crosspost.mdspans import BlockParse, Paragraphs, _parse, _parse_around
 
-    runs = plain_runs(body, min_run=1)
+    runs = [Paragraphs(first, end) for first, end in plain_runs(body, min_run=1)]
     around = _parse_around(body, runs, mdx=mdx) if runs else None
-    if around is None:
+    if not isinstance(around, BlockParse):
         return
     parsed = _parse(body, mdx=mdx)
     assert [t.as_dict() for t in around.tokens] == [t.as_dict() for t in parsed.tokens]
@@ -358,13 +358,15 @@ def test_runs_of_paragraphs_are_stood_in_for() -> None:
     """The property above is not vacuous: a run below a block is stood in for; one inside an
     HTML comment left open, or continuing a list item, is not."""
     from crosspost.mdplain import plain_runs
-    from crosspost.mdspans import _parse_around
+    from crosspost.mdspans import BlockParse, Paragraphs, _parse_around
+
+    def runs(body: str) -> list[Paragraphs]:
+        return [Paragraphs(first, end) for first, end in plain_runs(body, min_run=1)]
 
     for body in ["- a\n\n#x\n#y\n\nz", "[r]: /u\n\n#x\n\n> q\n\n[r]", "x\n#y\n\n# h\n\nz\n"]:
-        assert _parse_around(body, plain_runs(body, min_run=1), mdx=False) is not None, body
+        assert isinstance(_parse_around(body, runs(body), mdx=False), BlockParse), body
     for body in ["<!--\n\n#x\n\n-->", "- a\n\n  #x\n#y", "```\n\n#x"]:
-        runs = plain_runs(body, min_run=1)
-        assert runs and _parse_around(body, runs, mdx=False) is None, body
+        assert runs(body) and _parse_around(body, runs(body), mdx=False) == {0}, body
 
 
 def test_bodies_of_paragraphs_skip_the_parser() -> None:

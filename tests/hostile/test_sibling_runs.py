@@ -1,0 +1,156 @@
+"""Runs of one-line list items and table rows are not given to the parser (issue 15's speed):
+one sibling stands for each run. Each property compares that with the parser on generated
+bodies: the tokens are the parser's with each run's siblings merged into one, and the whole
+transform gives the same output and notices as with every line parsed."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from crosspost.mdplain import Siblings, sibling_runs
+from crosspost.mdspans import _parse, parse_blocks
+from crosspost.transform import transform
+
+PAGE = "https://blog.example.com/posts/my-post/"
+SITE = "https://blog.example.com"
+
+# How a line may start (list markers of every kind and indentation, rows, and what ends or
+# hides a list or a table) and what it may hold (inert text, and each character that is not).
+STARTS = [
+    *["- ", "-  ", "- \u00a0", "* ", "+ ", "  - ", "    - ", "1. ", "2. ", "10. ", "1) ", " 3. "],
+    *["-", "- - ", "- # ", "- 1. ", "- > ", "-\t", "| ", "|", "  | ", "|---|---|", "| :-- |"],
+    *["", "  ", "    ", "> ", "> - ", "```", "~~~", "<div>", "<!--", "-->", "# ", "$$", "[r]: "],
+]
+TEXTS = [
+    *["item", "word and words", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "é"],
+    *["[a](javascript:x)", "[a](https://e.com/p)", "a | b", "a |", " | b |", "---", ":--"],
+    *["`c`", "*e*", "_e_", "a_", "<b>", "&amp;", "\\", "$m$", "[^1]", "{{ x }}", "{% y %}"],
+    *["[a", "](b)", "[r]", "a  ", "\t", "\u00a0", "**", "*", "_", "`", "``a``", "`<b>`", "`$`"],
+    *["`{{`", "`a|b`", "`[`", "`a`b`", "~~s~~", "`#`", "`\\`"],
+]
+lines = st.tuples(st.sampled_from(STARTS), st.lists(st.sampled_from(TEXTS), max_size=3))
+bodies = st.lists(lines, max_size=16).map(
+    lambda drawn: "\n".join(start + " ".join(text) for start, text in drawn)
+)
+# Long runs among them: the same line repeated, or list and table skeletons filled in.
+runs = st.builds(
+    lambda head, line, count, tail: "\n".join([head, *[line] * count, tail]),
+    st.sampled_from(["- a", "1. a", "| h | i |\n|---|---|\n| a | b |", "  - a", "x\n- a"]),
+    st.sampled_from(
+        [
+            "- item",
+            "- [a](./x/)",
+            "2. b",
+            "| [a](./x/) | b |",
+            "| a |",
+            "  - b",
+            "- `-f`: *x",
+            "- b**",
+        ]
+    ),
+    st.integers(min_value=1, max_value=5),
+    st.sampled_from(["- z", "3. z", "| z | y |", "", "  - z", "z", "    z", "```"]),
+)
+documents = st.lists(st.one_of(bodies, runs), min_size=1, max_size=3).map("\n".join)
+
+
+def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
+    """The parser's tokens with each run's siblings merged into the first: its tokens over the
+    run's lines, each inline content the siblings' contents one per line."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    by_first = {run.first: run for run in runs}
+    while index < len(tokens):
+        token = tokens[index]
+        run = by_first.get(token.map[0]) if token.map else None
+        if run is None or token.type not in ("list_item_open", "tr_open"):
+            out.append(token.as_dict())
+            index += 1
+            continue
+        close = "list_item_close" if token.type == "list_item_open" else "tr_close"
+        groups: list[list[Any]] = []
+        while index < len(tokens) and tokens[index].map and tokens[index].map[0] < run.end:
+            end = index
+            while tokens[end].type != close:
+                end += 1
+            groups.append(tokens[index : end + 1])
+            index = end + 1
+        for position, first in enumerate(groups[0]):
+            merged = first.as_dict()
+            if first.map:
+                merged["map"] = [run.first, run.end]
+            if first.type == "inline":
+                merged["content"] = "\n".join(group[position].content for group in groups)
+                merged["meta"] = {"siblings": run.end - run.first}
+            out.append(merged)
+    return out
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=documents, mdx=st.booleans())
+@example(body="- a\n- item\n- z", mdx=False)
+@example(body="| h | i |\n|---|---|\n| a | b |\n| [a](./x/) | b |\n| z | y |", mdx=False)
+def test_runs_of_siblings_parse_as_the_parser_parses_them(body: str, mdx: bool) -> None:
+    """Where runs of siblings are not given to the parser, the tokens are the parser's with each
+    run merged into one sibling, and the definitions and environment are the parser's."""
+    found = sibling_runs(body, min_run=1)
+    fast = parse_blocks(body, mdx=mdx, min_run=1)
+    full = _parse(body, mdx=mdx)
+    stood_for = {tuple(t.map) for t in fast.tokens if t.type == "inline" and t.meta and t.map}
+    kept = [run for run in found if (run.first, run.end) in stood_for]
+    assert [t.as_dict() for t in fast.tokens] == _merged(full.tokens, kept)
+    assert fast.definitions == full.definitions
+    assert fast.env == full.env
+
+
+def _transformed(body: str, generator: str | None, suffix: str) -> tuple[str, tuple[Any, ...]]:
+    out = transform(
+        body, page_url=PAGE, site_url=SITE, path=Path("post" + suffix), generator=generator
+    )
+    return out.body + "\0" + out.description_hint + "\0" + out.excerpt, out.notices
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=documents,
+    dialect=st.sampled_from([(None, ".md"), (None, ".mdx"), ("hugo", ".md"), ("jekyll", ".md")]),
+)
+def test_the_transform_reads_runs_of_siblings_as_the_parser_does(
+    body: str, dialect: tuple[str | None, str]
+) -> None:
+    """The portable body, its summary, excerpt and notices are those of a transform that gives
+    every line to the parser."""
+    generator, suffix = dialect
+    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+        fast = _transformed(body, generator, suffix)
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        full = _transformed(body, generator, suffix)
+    assert fast == full
+
+
+def test_runs_of_siblings_are_stood_in_for() -> None:
+    """The properties above are not vacuous: runs of items and rows are found and kept; a run
+    the parse does not confirm (inside a fence left open) is dropped."""
+    body = "- a\n- item\n- [b](./c/) #d\n- z\n\n| h | i |\n|---|---|\n| a | b |\n| c | d |\n| z |\n"
+    found = sibling_runs(body, min_run=1)
+    assert [(run.kind, run.first, run.end, run.columns) for run in found] == [
+        ("item", 1, 3, ("item\n[b](./c/) #d",)),
+        ("row", 8, 9, ("c", "d")),
+    ]
+    tokens = parse_blocks(body, min_run=1).tokens
+    assert [t.map for t in tokens if t.type == "inline" and "\n" in t.content] == [[1, 3]]
+    assert sum(t.type == "tr_open" for t in tokens) == 4  # header, a, c (for the run), z
+    fenced = "```\n" + body
+    assert sibling_runs(fenced, min_run=1)
+    tokens = parse_blocks(fenced, min_run=1).tokens
+    assert [t.type for t in tokens] == ["fence"]
+    for line in ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |"]:
+        assert sibling_runs(f"{line}\n{line}\n{line}", min_run=1), line
+    for line in ["- `c", "- ``c``", "- [a", "- a\\", "- # h", "- 1. a", "- <b>", "-\tx", "- * x"]:
+        assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
