@@ -221,45 +221,49 @@ _ITEM_TEXT = (
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it).
 _ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*"
+# Where a line's container is: blockquote markers and indentation, the same on every line.
+_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*[ ]*)"
 _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
-    # (first line, each line of the run, the line after it): `\1` is the indentation and `\2`
+    # (first line, each line of the run, the line after it): `\1` is the container and `\2`
     # the bullet or the ordered delimiter, which every line repeats.
     "bullets": (
-        rf"( *)([-+*]) {{1,4}}{_ITEM_TEXT}",
+        rf"{_CONTAINER}([-+*]) {{1,4}}{_ITEM_TEXT}",
         rf"\1\2 {{1,4}}{_ITEM_TEXT}",
         r"\1\2(?:[ \t]|$)",
     ),
     "ordered": (
-        rf"( *)\d{{1,9}}([.)]) {{1,4}}{_ITEM_TEXT}",
+        rf"{_CONTAINER}\d{{1,9}}([.)]) {{1,4}}{_ITEM_TEXT}",
         rf"\1\d{{1,9}}\2 {{1,4}}{_ITEM_TEXT}",
         r"\1\d{1,9}\2(?:[ \t]|$)",
     ),
-    "rows": (rf"( *)(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
+    "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
 }
+_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
 
 
 @cache
-def _run_pattern(form: str) -> re.Pattern[str]:
-    """Lines of inert siblings after an inert one, up to a line that repeats their container."""
+def _run_pattern(form: str, gap: int) -> re.Pattern[str]:
+    """Lines of inert siblings after an inert one, up to a line that repeats their container;
+    with a `gap`, one empty line after each (the items of a loose list)."""
     first, each, after = _RUN_PATTERNS[form]
-    return re.compile(rf"^{first}\n(?P<run>(?:{each}\n)+)(?={after})", re.M)
+    end = "\n" * (1 + gap)
+    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{end})+)(?={after})", re.M)
 
 
 @dataclass(frozen=True)
 class Siblings:
     """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
-    each a sibling of the line above `first`; `columns` holds, for an item's text or for each
-    cell of a row, the inline content the parser makes of it on each line, one line each;
-    `number` the first item's number in an ordered list."""
+    each a sibling of the line above `first` (with `gap` 1, of the line above the empty line
+    above it: each item is followed by an empty line); `columns` holds, for an item's text or
+    for each cell of a row, the inline content the parser makes of it on each line, one line
+    each (an empty line: nothing); `number` the first item's number in an ordered list."""
 
     kind: Literal["item", "row"]
     first: int
     end: int
     columns: tuple[str, ...]
     number: str = ""
-
-
-_ITEM_MARKER = re.compile(r" *(?:[-+*]|\d{1,9}[.)]) {1,4}")
+    gap: int = 0
 
 
 def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
@@ -271,28 +275,30 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
-    for form in _RUN_PATTERNS:
+    for form, gap in (("bullets", 0), ("ordered", 0), ("rows", 0), ("bullets", 1), ("ordered", 1)):
         kind: Literal["item", "row"] = "row" if form == "rows" else "item"
         if kind == "row" and "|" not in text:
             continue
         position = line = 0
-        for m in _run_pattern(form).finditer(text):
+        for m in _run_pattern(form, gap).finditer(text):
             lines = m.group("run")[:-1].split("\n")
-            if len(lines) < min_run:
+            if len(lines) < min_run * (1 + gap):
                 continue
             line += text.count("\n", position, m.start())
             position = m.start()
-            first = line + 1
+            first = line + 1 + gap
+            inner = [one[len(m.group(1)) :] for one in lines]  # without the container
             columns: tuple[str, ...]
             if kind == "item":
-                columns = ("\n".join(mdTrim(_ITEM_MARKER.sub("", one, count=1)) for one in lines),)
+                items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
+                columns = ("\n".join(items),)
             else:
-                rows = [_row_cells(mdTrim(one)) for one in lines]
+                rows = [_row_cells(mdTrim(one)) for one in inner]
                 if len({len(cells) for cells in rows}) != 1:
                     continue  # the parser fills a short row's cells: left to it
                 columns = tuple(map("\n".join, zip(*rows, strict=True)))
-            number = lines[0].lstrip(" ").partition(m.group(2))[0] if form == "ordered" else ""
-            found.append(Siblings(kind, first, first + len(lines), columns, number))
+            number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
+            found.append(Siblings(kind, first, first + len(lines), columns, number, gap))
     return sorted(found, key=lambda run: run.first)
 
 

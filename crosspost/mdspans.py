@@ -133,7 +133,7 @@ def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set
     did not come out one list item (a table row) directly followed by another."""
     lines = text.split("\n")
     pieces: list[str] = []
-    anchors: list[int] = []  # the line in the reduced text of each cut's stand-in or sibling
+    anchors: list[int] = []  # the line in the reduced text of each cut's stand-in, or above it
     offsets: list[int] = []  # and its offset there
     extra_lines = [0]  # lines and characters the cuts up to each one took out of the text
     extra_chars = [0]
@@ -160,7 +160,11 @@ def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set
     pieces += lines[done:]
     parse = _parse("\n".join(pieces), mdx=mdx)
     tokens = parse.tokens
-    at_anchor = {anchor: index for index, anchor in enumerate(anchors)}
+    # Where each cut's stand-in or sibling opens (a loose list's sibling: above its empty line).
+    at_anchor = {
+        anchor - (cut.gap if isinstance(cut, Siblings) else 0): index
+        for index, (anchor, cut) in enumerate(zip(anchors, cuts, strict=True))
+    }
     stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
     after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
     confirmed: set[int] = set()
@@ -243,10 +247,14 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
     cell for each of the run's), and the next token opens the next sibling, on the next line."""
     token = tokens[index]
     assert token.map is not None
-    if token.map[1] != token.map[0] + 1:
+    line = token.map[0]
+    if token.map[1] != line + 1 + run.gap:
         return None
     if run.kind == "item":
-        if [t.type for t in tokens[index : index + 5]] != _ITEM:
+        if [t.type for t in tokens[index : index + 5]] != _ITEM or tokens[index + 1].map != [
+            line,
+            line + 1,
+        ]:
             return None
         close = index + 4
     else:

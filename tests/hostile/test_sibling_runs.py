@@ -26,6 +26,7 @@ STARTS = [
     *["- ", "-  ", "- \u00a0", "* ", "+ ", "  - ", "    - ", "1. ", "2. ", "10. ", "1) ", " 3. "],
     *["-", "- - ", "- # ", "- 1. ", "- > ", "-\t", "| ", "|", "  | ", "|---|---|", "| :-- |"],
     *["", "  ", "    ", "> ", "> - ", "```", "~~~", "<div>", "<!--", "-->", "# ", "$$", "[r]: "],
+    *[">", ">> - ", "> 1. ", "> | ", ">  - ", " > - "],
 ]
 TEXTS = [
     *["item", "word and words", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "é"],
@@ -34,35 +35,41 @@ TEXTS = [
     *["[a", "](b)", "[r]", "a  ", "\t", "\u00a0", "**", "*", "_", "`", "``a``", "`<b>`", "`$`"],
     *["`{{`", "`a|b`", "`[`", "`a`b`", "~~s~~", "`#`", "`\\`"],
 ]
+# Text the runs may hold (each of the others keeps a line out of one).
+INERT = ["item", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "`c`", "*e*", "_e_", "**"]
 lines = st.tuples(st.sampled_from(STARTS), st.lists(st.sampled_from(TEXTS), max_size=3))
 bodies = st.lists(lines, max_size=16).map(
     lambda drawn: "\n".join(start + " ".join(text) for start, text in drawn)
 )
-# Long runs among them: the same line repeated, or list and table skeletons filled in.
-runs = st.builds(
-    lambda head, line, count, tail: "\n".join([head, *[line] * count, tail]),
-    st.sampled_from(["- a", "1. a", "| h | i |\n|---|---|\n| a | b |", "  - a", "x\n- a"]),
-    st.sampled_from(
-        [
-            "- item",
-            "- [a](./x/)",
-            "2. b",
-            "| [a](./x/) | b |",
-            "| a |",
-            "  - b",
-            "- `-f`: *x",
-            "- b**",
-        ]
-    ),
-    st.integers(min_value=1, max_value=5),
-    st.sampled_from(["- z", "3. z", "| z | y |", "", "  - z", "z", "    z", "```"]),
-)
-documents = st.lists(st.one_of(bodies, runs), min_size=1, max_size=3).map("\n".join)
+
+
+@st.composite
+def families(draw: st.DrawFn) -> str:
+    """Siblings of one family: a container (indentation, blockquote markers), a marker (bullet,
+    ordered, table row), tight or loose, holding generated text, then any line."""
+    container = draw(st.sampled_from(["", "  ", "    ", "> ", ">  ", ">> ", " > ", "\u00a0"]))
+    marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|"]))
+    gap = "\n" if marker[0] != "|" and draw(st.booleans()) else ""
+    words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
+    texts = st.lists(words, min_size=1, max_size=3).map(" ".join)
+    row_texts = st.one_of(
+        st.tuples(texts, texts).map(" | ".join),  # the header's two cells
+        st.lists(texts, min_size=1, max_size=3).map(" | ".join),
+    )
+    count = draw(st.integers(min_value=2, max_value=6))
+    body = [container + marker + draw(row_texts if "|" in marker else texts) for _ in range(count)]
+    head = [container + "| h | i |", container + "|---|---|"] if "|" in marker else []
+    tail = draw(st.sampled_from(["", "z", "- z", "| z |", "  z", "    z", ">", "```"]))
+    return "\n".join([*head, *[line + gap for line in body], container + tail])
+
+
+documents = st.lists(st.one_of(bodies, families()), min_size=1, max_size=3).map("\n".join)
 
 
 def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
     """The parser's tokens with each run's siblings merged into the first: its tokens over the
-    run's lines, each inline content the siblings' contents one per line."""
+    run's lines, each inline content the siblings' contents one per line (an empty line between
+    loose items: nothing)."""
     out: list[dict[str, Any]] = []
     index = 0
     by_first = {run.first: run for run in runs}
@@ -86,7 +93,10 @@ def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
             if first.map:
                 merged["map"] = [run.first, run.end]
             if first.type == "inline":
-                merged["content"] = "\n".join(group[position].content for group in groups)
+                contents = [""] * (run.end - run.first)  # an empty line: nothing
+                for group in groups:
+                    contents[group[position].map[0] - run.first] = group[position].content
+                merged["content"] = "\n".join(contents)
                 merged["meta"] = {"siblings": run.end - run.first}
             out.append(merged)
     return out
