@@ -75,6 +75,7 @@ __all__ = [
     "plain_link_spans",
     "plain_runs",
     "sibling_runs",
+    "sibling_spans",
 ]
 
 _BLOCK_START = re.compile(
@@ -213,7 +214,11 @@ _INERT_CHAR = r"[^\x00-\x1f\x7f`<>\\$^&{}|\[\]]"
 _INERT_CODE = r"(?<!`)`[^\x00-\x1f\x7f`{}|]+`(?!`)"
 _DESTINATION_CHAR = r"[^\x00-\x20\x7f()\[\]`<>\\$^&{}|]"
 _INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
-_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK})+)"
+# A task box: `[ ]` is never a link (a label holds a character other than a space), nor is
+# `[x]` where no `[x]:` is defined (`crosspost.mdspans` checks that); neither followed by what
+# would make it one.
+_TASK_BOX = r"\[[ xX]\](?![(\[:])"
+_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX})+)"
 # An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold) and no space.
 _ITEM_TEXT = (
     rf"(?![ :]|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)|[-+*_=][-+*_=: ]*$){_INERT}"
@@ -313,3 +318,22 @@ def _row_cells(row: str) -> tuple[str, ...]:
     if columns and columns[-1] == "":
         columns.pop()
     return tuple(mdTrim(column) for column in columns)
+
+
+_CODE_SPAN = re.compile(_INERT_CODE)
+_TASK = re.compile(_TASK_BOX)
+
+
+def sibling_spans(content: str, valid: Callable[[str], bool]) -> list[tuple[str, int, int]] | None:
+    """What the inline parse records in the content of a sibling standing for a run (its code
+    spans, `("code", start, end)`, and its links' destinations), or None when only the parser
+    can tell. Each line of it is inert (`sibling_runs`): a backtick only opens or closes a code
+    span on its line, which no link holds and which holds no link, so the spans are found
+    apart and the links are plain links in the text without them and without task boxes
+    (which the parse has checked are no links: no `[x]:` is defined)."""
+    code = [("code", m.start(), m.end()) for m in _CODE_SPAN.finditer(content)]
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group()), content) if code else content
+    if "[ ]" in text or "[x]" in text or "[X]" in text:
+        text = _TASK.sub("   ", text)
+    links = plain_link_spans(text, valid)
+    return None if links is None else sorted([*code, *links], key=lambda span: span[1])

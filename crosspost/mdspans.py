@@ -18,7 +18,15 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .mdlines import line_starts
-from .mdplain import MIN_RUN, Siblings, paragraphs_only, plain_link_spans, plain_runs, sibling_runs
+from .mdplain import (
+    MIN_RUN,
+    Siblings,
+    paragraphs_only,
+    plain_link_spans,
+    plain_runs,
+    sibling_runs,
+    sibling_spans,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -182,6 +190,8 @@ def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set
         if close is not None:
             after[close] = _standing_for(tokens[index : close + 1], cut)
             confirmed.add(number)
+    if "X" in parse.env.get("references", {}):  # `[x]` is a link: no run's task box is text
+        confirmed -= {index for index, cut in enumerate(cuts) if _holds_x_box(cut)}
     if len(confirmed) < len(cuts):
         return set(range(len(cuts))) - confirmed
 
@@ -236,6 +246,10 @@ def _is_stand_in(tokens: list[Token], index: int) -> bool:
         and index + 1 < len(tokens)
         and tokens[index + 1].content == _STAND_IN
     )
+
+
+def _holds_x_box(cut: _Cut) -> bool:
+    return isinstance(cut, Siblings) and any("[x]" in c or "[X]" in c for c in cut.columns)
 
 
 _ITEM = ["list_item_open", "paragraph_open", "inline", "paragraph_close", "list_item_close"]
@@ -326,7 +340,8 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if token.type != "inline" or not token.map:
             continue
         if wanted(token.content):
-            found = plain_link_spans(token.content, md.validateLink)
+            read = sibling_spans if token.meta else plain_link_spans
+            found = read(token.content, md.validateLink)
             if found is None:
                 found = _inline_spans(md, env, collector, token.content)
             spans.extend(_located(text, starts, token, found, cursor, cell=cell))

@@ -13,8 +13,8 @@ from unittest import mock
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crosspost.mdplain import Siblings, sibling_runs
-from crosspost.mdspans import _parse, parse_blocks
+from crosspost.mdplain import Siblings, sibling_runs, sibling_spans
+from crosspost.mdspans import _parse, _parser, parse_blocks
 from crosspost.transform import transform
 
 PAGE = "https://blog.example.com/posts/my-post/"
@@ -32,11 +32,31 @@ TEXTS = [
     *["item", "word and words", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "é"],
     *["[a](javascript:x)", "[a](https://e.com/p)", "a | b", "a |", " | b |", "---", ":--"],
     *["`c`", "*e*", "_e_", "a_", "<b>", "&amp;", "\\", "$m$", "[^1]", "{{ x }}", "{% y %}"],
-    *["[a", "](b)", "[r]", "a  ", "\t", "\u00a0", "**", "*", "_", "`", "``a``", "`<b>`", "`$`"],
+    *[
+        "[a",
+        "](b)",
+        "[r]",
+        "[ ](u)",
+        "[x][]",
+        "[x]:",
+        "[ ] [",
+        "[x]",
+        "a  ",
+        "\t",
+        "\u00a0",
+        "**",
+        "*",
+        "_",
+        "`",
+        "``a``",
+        "`<b>`",
+        "`$`",
+    ],
     *["`{{`", "`a|b`", "`[`", "`a`b`", "~~s~~", "`#`", "`\\`"],
 ]
 # Text the runs may hold (each of the others keeps a line out of one).
 INERT = ["item", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "`c`", "*e*", "_e_", "**"]
+INERT += ["[ ]", "[x]", "[X]"]
 lines = st.tuples(st.sampled_from(STARTS), st.lists(st.sampled_from(TEXTS), max_size=3))
 bodies = st.lists(lines, max_size=16).map(
     lambda drawn: "\n".join(start + " ".join(text) for start, text in drawn)
@@ -59,7 +79,7 @@ def families(draw: st.DrawFn) -> str:
     count = draw(st.integers(min_value=2, max_value=6))
     body = [container + marker + draw(row_texts if "|" in marker else texts) for _ in range(count)]
     head = [container + "| h | i |", container + "|---|---|"] if "|" in marker else []
-    tail = draw(st.sampled_from(["", "z", "- z", "| z |", "  z", "    z", ">", "```"]))
+    tail = draw(st.sampled_from(["", "z", "- z", "| z |", "  z", "    z", ">", "```", "\n[x]: /u"]))
     return "\n".join([*head, *[line + gap for line in body], container + tail])
 
 
@@ -119,6 +139,27 @@ def test_runs_of_siblings_parse_as_the_parser_parses_them(body: str, mdx: bool) 
     assert fast.env == full.env
 
 
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=documents, mdx=st.booleans())
+def test_a_sibling_standing_for_a_run_is_read_as_the_parser_reads_it(body: str, mdx: bool) -> None:
+    """In the content of a sibling standing for a run, the code spans and link destinations
+    found without the parser are those the parser's recording rules find."""
+    from crosspost.mdplain import sibling_spans
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+
+    md = _parser(mdx=mdx)
+    for token in parse_blocks(body, mdx=mdx, min_run=1).tokens:
+        if token.type != "inline" or not token.meta:
+            continue
+        fast = sibling_spans(token.content, md.validateLink)
+        if fast is not None:
+            collector = _Collector()
+            env = {"crosspost_spans": collector}
+            assert fast == sorted(
+                _inline_spans(md, env, collector, token.content), key=lambda span: span[1]
+            )
+
+
 def _transformed(body: str, generator: str | None, suffix: str) -> tuple[str, tuple[Any, ...]]:
     out = transform(
         body, page_url=PAGE, site_url=SITE, path=Path("post" + suffix), generator=generator
@@ -160,7 +201,18 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
     assert sibling_runs(fenced, min_run=1)
     tokens = parse_blocks(fenced, min_run=1).tokens
     assert [t.type for t in tokens] == ["fence"]
-    for line in ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |"]:
+    for line in ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |", "- [ ] to do", "- [x] done"]:
         assert sibling_runs(f"{line}\n{line}\n{line}", min_run=1), line
+    done = "- [x] a\n- [x] b\n- [x] c\n"
+    assert any(t.meta for t in parse_blocks(done, min_run=1).tokens)
+    defined = done + "\n[x]: /u\n"  # each `[x]` is a link now: the parser reads them
+    assert not any(t.meta for t in parse_blocks(defined, min_run=1).tokens)
+    valid = _parser(mdx=False).validateLink
+    assert sibling_spans("`[a](b)` [c](d) `e`\n[f](g)", valid) == [
+        ("code", 0, 8),
+        ("destination", 13, 14),
+        ("code", 16, 19),
+        ("destination", 24, 25),
+    ]
     for line in ["- `c", "- ``c``", "- [a", "- a\\", "- # h", "- 1. a", "- <b>", "-\tx", "- * x"]:
         assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
