@@ -51,6 +51,15 @@ SHAPES: dict[str, tuple[str, str]] = {
     "list-items": ("- item\n", ".md"),
     "quote-lines": ("> a quoted line\n", ".md"),
     "table-rows": ("| a | b |\n|---|---|\n" + "| [a](./x/) | b |\n" * 100_000, ".md"),
+    # Everyday list shapes taken to a megabyte (issue 15, second round): items with code spans
+    # and links, a loose list, a task list, a list in a blockquote; and two the parser must
+    # still read item by item: items nested one under each other, and items with inline HTML.
+    "list-code": ("- `--flag`: does *this* and [that](./x/)\n", ".md"),
+    "loose-items": ("- item\n\n", ".md"),
+    "task-items": ("- [ ] task\n", ".md"),
+    "quoted-list": ("> - a quoted item\n", ".md"),
+    "nested-items": ("- a\n  - b\n", ".md"),
+    "list-html": ("- <kbd>x</kbd> item\n", ".md"),
 }
 
 
