@@ -47,12 +47,13 @@ table row's `|` at the same indentation) and holds only *inert* text can only be
 sibling of that line: it cannot continue anything (it is not indented past the sibling's
 content), cannot be taken for anything else (no character of it may begin a block), and ends
 nothing the sibling did not. Its inline text holds no syntax that could reach past the line's
-end: no raw HTML, autolink, entity, escape, math, footnote or template character; each code
-span and each link is closed on the line; emphasis, which may pair across lines, is read only
-by the summary, which reads each sibling's line alone. So the parser is given the text without
-the run, and one sibling standing for the whole run is put back, its inline content the run's
-contents one per line (a table: one such cell per column, marked `meta["siblings"]`), which
-every rule of the transform reads line by line as it reads the separate siblings.
+end: no autolink, entity, escape, math, footnote or template character; each code span, each
+HTML tag (without attributes) and each link is closed on the line; emphasis, which may pair
+across lines, is read only by the summary, which reads each sibling's line alone. So the parser
+is given the text without the run, and one sibling standing for the whole run is put back, its
+inline content the run's contents one per line (a table: one such cell per column, marked
+`meta["siblings"]`), which every rule of the transform reads line by line as it reads the
+separate siblings.
 
 **A body without code** (`may_hold_code`), which needs no parse before the rules run.
 """
@@ -204,10 +205,11 @@ def plain_link_spans(
     return None if "[" in rest or "]" in rest else found
 
 
-# Inert text: no character that may begin inline syntax reaching past a line (raw HTML and
-# autolinks, entities, escapes, math, footnotes, templates), no control character or tab, no
-# table `|`; backticks only as one-backtick code spans closed on the line (holding no brace,
-# which may begin a template, and no `|`); brackets only as plain links and images on the
+# Inert text: no character that may begin inline syntax reaching past a line (autolinks,
+# entities, escapes, math, footnotes, templates), no control character or tab, no table `|`;
+# backticks only as one-backtick code spans closed on the line (holding no brace, which may
+# begin a template, and no `|`); `<` only as an HTML tag without attributes (not at an item's
+# start, where it may begin an HTML block); brackets only as plain links and images on the
 # line. Emphasis may pair across lines: the summary reads the line of each sibling alone
 # (`crosspost.transform`), and no other rule reads emphasis.
 _INERT_CHAR = r"[^\x00-\x1f\x7f`<>\\$^&{}|\[\]]"
@@ -218,10 +220,86 @@ _INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
 # `[x]` where no `[x]:` is defined (`crosspost.mdspans` checks that); neither followed by what
 # would make it one.
 _TASK_BOX = r"\[[ xX]\](?![(\[:])"
-_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX})+)"
+# An HTML tag without attributes (`<kbd>`, `</kbd>`): raw HTML closed on its line, holding no URL.
+_INERT_TAG = r"</?[A-Za-z][A-Za-z0-9-]*>"
+_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX}|{_INERT_TAG})+)"
+# The tags that begin an HTML block wherever they stand (CommonMark 0.31 §4.6, kinds 1 and 6;
+# markdown-it-py's `html_blocks.block_names`, which a test compares with these).
+HTML_BLOCK_TAGS = [
+    "script",
+    "pre",
+    "style",
+    "textarea",
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+]
+# A tag an item's text may begin with: not one of those, and text after it on the line (a tag
+# alone on its line is an HTML block of kind 7).
+_TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>[ ]*[^ \n]"
 # An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold) and no space.
 _ITEM_TEXT = (
-    rf"(?![ :]|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)|[-+*_=][-+*_=: ]*$){_INERT}"
+    rf"(?![ :]|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
+    rf"|[-+*_=][-+*_=: ]*$){_INERT}"
 )
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it).
@@ -322,18 +400,23 @@ def _row_cells(row: str) -> tuple[str, ...]:
 
 _CODE_SPAN = re.compile(_INERT_CODE)
 _TASK = re.compile(_TASK_BOX)
+_TAG = re.compile(_INERT_TAG)
 
 
 def sibling_spans(content: str, valid: Callable[[str], bool]) -> list[tuple[str, int, int]] | None:
     """What the inline parse records in the content of a sibling standing for a run (its code
-    spans, `("code", start, end)`, and its links' destinations), or None when only the parser
-    can tell. Each line of it is inert (`sibling_runs`): a backtick only opens or closes a code
-    span on its line, which no link holds and which holds no link, so the spans are found
-    apart and the links are plain links in the text without them and without task boxes
-    (which the parse has checked are no links: no `[x]:` is defined)."""
+    spans, `("code", start, end)`, its HTML tags and its links' destinations), or None when
+    only the parser can tell. Each line of it is inert (`sibling_runs`): a backtick only opens
+    or closes a code span on its line, which no link holds and which holds no link; a `<`
+    outside code spans only opens a tag without attributes closed on the line. So code spans,
+    then tags are found apart, and the links are plain links in the text without them and
+    without task boxes (which the parse has checked are no links: no `[x]:` is defined)."""
     code = [("code", m.start(), m.end()) for m in _CODE_SPAN.finditer(content)]
     text = _CODE_SPAN.sub(lambda m: " " * len(m.group()), content) if code else content
+    tags = [("html", m.start(), m.end()) for m in _TAG.finditer(text)] if "<" in text else []
+    if tags:
+        text = _TAG.sub(lambda m: " " * len(m.group()), text)
     if "[ ]" in text or "[x]" in text or "[X]" in text:
         text = _TASK.sub("   ", text)
     links = plain_link_spans(text, valid)
-    return None if links is None else sorted([*code, *links], key=lambda span: span[1])
+    return None if links is None else sorted([*code, *tags, *links], key=lambda span: span[1])

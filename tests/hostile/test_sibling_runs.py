@@ -56,7 +56,7 @@ TEXTS = [
 ]
 # Text the runs may hold (each of the others keeps a line out of one).
 INERT = ["item", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "`c`", "*e*", "_e_", "**"]
-INERT += ["[ ]", "[x]", "[X]"]
+INERT += ["[ ]", "[x]", "[X]", "<kbd>k</kbd>", "</b>", "<x-y>"]
 lines = st.tuples(st.sampled_from(STARTS), st.lists(st.sampled_from(TEXTS), max_size=3))
 bodies = st.lists(lines, max_size=16).map(
     lambda drawn: "\n".join(start + " ".join(text) for start, text in drawn)
@@ -185,6 +185,15 @@ def test_the_transform_reads_runs_of_siblings_as_the_parser_does(
     assert fast == full
 
 
+def test_the_html_block_tags_are_the_parsers() -> None:
+    """A tag that begins an HTML block keeps a line out of a run: the list is the parser's."""
+    from markdown_it.common.html_blocks import block_names
+
+    from crosspost.mdplain import HTML_BLOCK_TAGS
+
+    assert set(HTML_BLOCK_TAGS) == {*block_names, "script", "pre", "style", "textarea"}
+
+
 def test_runs_of_siblings_are_stood_in_for() -> None:
     """The properties above are not vacuous: runs of items and rows are found and kept; a run
     the parse does not confirm (inside a fence left open) is dropped."""
@@ -201,7 +210,8 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
     assert sibling_runs(fenced, min_run=1)
     tokens = parse_blocks(fenced, min_run=1).tokens
     assert [t.type for t in tokens] == ["fence"]
-    for line in ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |", "- [ ] to do", "- [x] done"]:
+    inert = ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |", "- [ ] to do", "- [x] done"]
+    for line in [*inert, "- a <kbd>k</kbd>", "| <b>x</b> | y |", "- <kbd>k</kbd> x", "- <b> x"]:
         assert sibling_runs(f"{line}\n{line}\n{line}", min_run=1), line
     done = "- [x] a\n- [x] b\n- [x] c\n"
     assert any(t.meta for t in parse_blocks(done, min_run=1).tokens)
@@ -214,5 +224,21 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
         ("code", 16, 19),
         ("destination", 24, 25),
     ]
-    for line in ["- `c", "- ``c``", "- [a", "- a\\", "- # h", "- 1. a", "- <b>", "-\tx", "- * x"]:
+    for line in [
+        "- <kbd>",
+        "- <p>x",
+        "- <PRE>x",
+        "- </div>x",
+        "- a <a href='x'>",
+        "- a <!-- c -->",
+        "- `c",
+        "- ``c``",
+        "- [a",
+        "- a\\",
+        "- # h",
+        "- 1. a",
+        "- <b>",
+        "-\tx",
+        "- * x",
+    ]:
         assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
