@@ -240,6 +240,10 @@ def records_edited_by_hand(blog: Blog) -> None:
     records.write_text(text.replace(blob, "0" * 40), "utf-8")
 
 
+def records_deleted(blog: Blog) -> None:
+    (blog.root / ".crosspost" / "records.json").unlink()
+
+
 WORK = {
     "edited and staged": (edited_and_staged, "updated"),
     "edited, not staged": (edited_not_staged, "updated"),
@@ -247,6 +251,7 @@ WORK = {
     "new untracked post": (new_untracked_post, "created"),
     "renamed": (renamed, "updated"),
     "records edited by hand": (records_edited_by_hand, "unchanged"),
+    "records deleted": (records_deleted, "created"),
 }
 """Changes after which the full run has work (or reads a post): never the quiet run."""
 
@@ -273,10 +278,6 @@ def readme_edited(blog: Blog) -> None:
 def config_comment(blog: Blog) -> None:
     config = blog.root / "crosspost.toml"
     config.write_text(config.read_text("utf-8") + "# a comment\n", "utf-8")
-
-
-def records_deleted(blog: Blog) -> None:
-    (blog.root / ".crosspost" / "records.json").unlink()
 
 
 def crlf_attributes(blog: Blog) -> None:
@@ -330,11 +331,14 @@ def code_changed(blog: Blog) -> None:
     (blog.tools / "uptodate_probe.py").write_text("VERSION = 2\n", "utf-8")
 
 
-NO_WORK = {
+NO_def records_deleted(blog: Blog) -> None:
+    (blog.root / ".crosspost" / "records.json").unlink()
+
+
+WORK = {
     "post deleted": post_deleted,
     "README edited and committed": readme_edited,
     "config comment": config_comment,
-    "records deleted": records_deleted,
     "CRLF attributes": crlf_attributes,
     "LFS pointer": lfs_pointer,
     "dirty index": dirty_index,
@@ -363,7 +367,7 @@ def test_after_a_change_either_way_gives_the_full_runs_output_and_records(
 
 @pytest.mark.parametrize(
     "change",
-    ["post deleted", "config comment", "records deleted", "plugin installed", "code changed"],
+    ["post deleted", "config comment", "plugin installed", "code changed", "symlinked post"],
 )
 def test_a_change_to_an_input_of_the_plan_is_the_full_run(stamped: Blog, change: str) -> None:
     NO_WORK[change](stamped)
