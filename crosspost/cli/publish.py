@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crosspost import api, uptodate
+from crosspost import api
 from crosspost.errors import ConfigError, with_shown_path
+from crosspost.uptodate import record as stamp_no_op
 
 from .group import config_option, fail, main, resolve_config, sandbox_for, to_option
 from .live import RunDisplay
@@ -162,7 +163,7 @@ def publish(
         raise click.exceptions.Exit(130) from None
     _print_report(report, as_json=as_json)
     if not (as_json or sandbox):
-        uptodate.record(report, config, _summary(report))
+        stamp_no_op(report, config, _summary(report))  # the next run may be quiet
     raise click.exceptions.Exit(report.exit_code)
 
 
