@@ -35,12 +35,13 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   is a function of the bytes either way; `.gitattributes` filters, LFS pointers, a dirty index
   decide only whether the full run reads the file). A file written in the same clock tick as
   it was checked could keep its identity (git's "racily clean" entries): a run stamps only when
-  every file it identifies is older than the run's start by `MARGIN_NS`, by the file system's
-  own clock, so any later write moves its ctime.
+  every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
+  system's own clock, so any later write moves a ctime past that. The digest is computed once,
+  after the run; the same rule proves that nothing it identifies changed while the run read it.
 - **The records**: the file's bytes (SHA-256, no parse) and identity (its mode: a
-  world-writable file stops the run), the names in its folder (a leftover temporary file the
-  full run would delete, a missing `.gitignore` it would write, the lock file), the folder's
-  mode and owner. Every post the records name must be one of the walked files, or no stamp:
+  world-writable file stops the run), the names in its folder and the folder's identity and
+  owner (a leftover temporary file the full run would delete, a missing `.gitignore` it would
+  write: any name added or removed moves the folder's ctime). Every post the records name must be one of the walked files, or no stamp:
   a post gone from its file would have the full run ask git whether it moved, and git's
   history is not in the digest.
 - **The code**: the file identity of every module the stamped run had imported (crosspost, the
@@ -118,18 +119,18 @@ class _Layout:
         return isinstance(other, _Layout) and self.lines() == other.lines()
 
 
-class _Inputs:
-    """The digest of a run's inputs, computed before it reads anything, kept for `record`."""
+class _Start:
+    """What a full run started from, kept for `record`: its arguments, folder, config file and
+    start time (this process's clock)."""
 
-    __slots__ = ("argv", "config", "digest", "layout", "newest", "posts", "started")
+    __slots__ = ("argv", "config", "cwd", "started")
 
-    def __init__(self, argv: "Sequence[str]", config: str, layout: _Layout) -> None:
-        self.argv, self.config, self.layout = list(argv), config, layout
+    def __init__(self, argv: "Sequence[str]", config: str, cwd: str) -> None:
         self.started = _clock()
-        self.digest, self.posts, self.newest = _digest(self.argv, config, layout)
+        self.argv, self.config, self.cwd = list(argv), config, cwd
 
 
-_pending: "_Inputs | None" = None
+_pending: "_Start | None" = None
 """The inputs of this process's full run, for `record` to stamp."""
 
 
@@ -154,21 +155,20 @@ def try_quiet_run(argv: "Sequence[str]") -> int | None:
 
 def _verdict(argv: "Sequence[str]") -> "tuple[str | None, int]":
     """The stamped output and exit code when the stamp holds for these inputs, else (None, 0)
-    with the inputs kept in `_pending`."""
+    with the run's start kept in `_pending`."""
     global _pending
     paths = _modelled(argv)
-    config = find_config_file(paths[0] if paths else os.getcwd())
+    cwd = os.getcwd()
+    config = find_config_file(paths[0] if paths else cwd)
     if config is None:
         raise _Unmodelled("no config: the defaults depend on the blog's files")
+    start = _Start(argv, config, cwd)
     stamp = _read_stamp(_stamp_file(config))
     if stamp is not None:
-        inputs = _Inputs(argv, config, stamp.layout)
-        if inputs.digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
+        digest, _, _ = _digest(start, stamp.layout)
+        if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
             return stamp.out, stamp.exit
-        layout = _layout(paths)
-        _pending = inputs if layout == stamp.layout else _Inputs(argv, config, layout)
-    else:
-        _pending = _Inputs(argv, config, _layout(paths))
+    _pending = start
     return None, 0
 
 
@@ -184,23 +184,12 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
     return list(argv[1:])
 
 
-def _layout(paths: "Sequence[str]") -> _Layout:
-    """The blog's folders as the full run reads them from its config (parsing it: the full run
-    that follows needs it anyway)."""
-    from .config import run_config  # the TOML parser and its checks: only on the full way
-
-    config = run_config(paths)
-    if config.path is None:
-        raise _Unmodelled("no config")
-    return _Layout(str(config.root), str(config.content_dir), str(config.records))
-
-
 # --------------------------------------------------------------------------- the digest
 
 
-def _digest(argv: "Sequence[str]", config: str, layout: _Layout) -> "tuple[str, set[str], int]":
-    """The inputs' digest, the post files walked (normalised absolute paths) and the newest
-    time (mtime or ctime, ns) of any file identified."""
+def _digest(start: _Start, layout: _Layout) -> "tuple[str, set[str], int]":
+    """The inputs' digest, the post files walked (absolute paths) and the newest time (mtime or
+    ctime, ns) of any file or folder identified."""
     h = hashlib.sha256()
     newest = 0
 
@@ -208,24 +197,25 @@ def _digest(argv: "Sequence[str]", config: str, layout: _Layout) -> "tuple[str, 
         h.update(repr(parts).encode("utf-8", "surrogateescape"))
         h.update(b"\n")
 
-    def identify(path: str) -> "tuple[int, int, int, int, int, int]":
+    def identify(path: str) -> "tuple[int, int, int, int, int, int]":  # through a link
         nonlocal newest
         st = os.stat(path)
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         return (st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     add(FORMAT, __version__, sys.version, sys.executable, tuple(sys.flags), sys.warnoptions)
-    add(sys.path, argv, os.getcwd(), sys.stdout.isatty())
+    add(sys.path, start.argv, start.cwd, sys.stdout.isatty())
     add(_environment())
-    with open(config, "rb") as handle:
-        add("config", config, identify(config), hashlib.sha256(handle.read()).hexdigest())
+    with open(start.config, "rb") as handle:
+        data = handle.read()
+    add("config", start.config, identify(start.config), hashlib.sha256(data).hexdigest())
     add(*layout.lines())
-    folder = os.path.dirname(layout.records)
-    st = os.stat(folder)  # no records folder: no records, no stamp
-    add("records folder", sorted(os.listdir(folder)), st.st_mode, st.st_uid)
+    folder = os.path.dirname(layout.records)  # no records folder: no records, no stamp
+    add("records folder", sorted(os.listdir(folder)), identify(folder), os.stat(folder).st_uid)
     with open(layout.records, "rb") as handle:  # no records: nothing was published yet
-        add("records", identify(layout.records), hashlib.sha256(handle.read()).hexdigest())
-    posts = _posts(argv[1:], layout)
+        data = handle.read()
+    add("records", identify(layout.records), hashlib.sha256(data).hexdigest())
+    posts = _posts(start.argv[1:], layout)
     for path in posts:
         h.update(b"%s\0%d %d %d %d %d %d\n" % (os.fsencode(path), *identify(path)))
     return h.hexdigest(), {os.path.abspath(p) for p in posts}, newest
@@ -338,11 +328,11 @@ def record(report: "Report", config: "Config", summary: str) -> None:
     """After a full run that printed `summary` alone for `report`: stamp it when it had nothing
     to do and none of its inputs changed while it ran (quietly nothing otherwise)."""
     global _pending
-    before, _pending = _pending, None
-    if before is None or not _nothing_to_do(report):
+    start, _pending = _pending, None
+    if start is None or not _nothing_to_do(report):
         return
     try:
-        _stamp(before, report, config, summary)
+        _stamp(start, report, config, summary)
     except Exception:  # a run that did its job never fails for want of a stamp
         return
 
@@ -360,45 +350,44 @@ def _nothing_to_do(report: "Report") -> bool:
     )
 
 
-def _stamp(before: _Inputs, report: "Report", config: "Config", summary: str) -> None:
+def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> None:
     from .terminal import printed  # loaded by the run already
 
     out = summary + "\n"
     if "\n" in summary or printed() != (len(out), 0):
         return  # it printed more than its summary (a warning): the next run prints it again
+    if config.path is None or os.path.realpath(config.path) != os.path.realpath(start.config):
+        return
     layout = _Layout(str(config.root), str(config.content_dir), str(config.records))
-    if config.path is None or layout != before.layout:
-        return
-    if os.path.realpath(config.path) != os.path.realpath(before.config):
-        return
+    digest, posts, newest = _digest(start, layout)
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
-    if not named <= before.posts:
+    if not named <= posts:
         return  # a recorded post is not where the walk looks: git would be asked about it
-    after = _Inputs(before.argv, before.config, before.layout)
-    if after.digest != before.digest:
-        return  # something changed while the run read it
     modules = sorted({f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None))})
     code, newest_code = _code(modules)
-    lines = [FORMAT, f"inputs {before.digest}", f"code {code}", "exit 0", *layout.lines()]
+    lines = [FORMAT, f"inputs {digest}", f"code {code}", "exit 0", *layout.lines()]
     lines += [f"out {summary}", *(f"module {m}" for m in modules)]
     if any("\n" in line or "\r" in line for line in lines):
         return
-    _write(_stamp_file(before.config), "".join(f"{line}\n" for line in lines), before, newest_code)
+    text = "".join(f"{line}\n" for line in lines)
+    _write(_stamp_file(start.config), text, start, max(newest, newest_code))
 
 
-def _write(path: str, text: str, before: _Inputs, newest_code: int) -> None:
+def _write(path: str, text: str, start: _Start, newest: int) -> None:
     """Write the stamp at `path` (a temporary file renamed over it), unless a file it vouches
-    for is not older than the run's start by `MARGIN_NS` on the file system's own clock."""
+    for (its `newest` time) is not older than the run's start by `MARGIN_NS` on the file
+    system's own clock: then a write since the start could have kept a file's identity, or
+    changed one after the run had read it."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(text)
         now = os.stat(temporary).st_mtime_ns  # the file system's clock, not this process's
-        started = now - (_clock() - before.started)
-        if max(before.newest, newest_code) < started - MARGIN_NS:
+        started = now - (_clock() - start.started)
+        if newest < started - MARGIN_NS:
             os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
