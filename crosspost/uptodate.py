@@ -29,21 +29,26 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   rule: hidden folders and node_modules skipped, symbolic links followed as the walk does) and
   each file's identity: device, inode, mode, size, mtime and ctime in nanoseconds (`os.stat`,
   through a symbolic link). Any write, rename over, checkout or `touch` changes the ctime, which
-  no program can set back. This stands for the content: a file whose identity is the one it
-  had while the stamped run planned it has the bytes that run saw, so git's answers are not
-  needed (they only let the full run skip reading a file whose bytes git vouches for: the plan
-  is a function of the bytes either way; `.gitattributes` filters, LFS pointers, a dirty index
-  decide only whether the full run reads the file). A file written in the same clock tick as
+  no program can set back (on Windows `st_ctime` is the creation time: no stamp there). This
+  stands for the content: a file whose identity is the one it had while the stamped run
+  planned it has the bytes that run saw, so git's answers are not needed (they only let the
+  full run skip reading a file whose bytes git vouches for: the plan is a function of the
+  bytes either way; `.gitattributes` filters, LFS pointers, a dirty index decide only whether
+  the full run reads the file). A file written in the same clock tick as
   it was checked could keep its identity (git's "racily clean" entries): a run stamps only when
   every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
   system's own clock, so any later write moves a ctime past that. The digest is computed once,
   after the run; the same rule proves that nothing it identifies changed while the run read it.
+- **The blog's root, without site.profile**: a run then warns when the files at the root point
+  at two generators, so the stamp names every path that detection looks at
+  (`profiles.generator_inputs`: the root folder, whose ctime moves with any entry, `config.toml`,
+  `src/content`, Hugo's settings files and folders), each identified, or noted as absent.
 - **The records**: the file's bytes (SHA-256, no parse) and identity (its mode: a
   world-writable file stops the run), the names in its folder and the folder's identity and
   owner (a leftover temporary file the full run would delete, a missing `.gitignore` it would
-  write: any name added or removed moves the folder's ctime). Every post the records name must be one of the walked files, or no stamp:
-  a post gone from its file would have the full run ask git whether it moved, and git's
-  history is not in the digest.
+  write: any name added or removed moves the folder's ctime). Every post the records name must
+  be one of the walked files, or no stamp: a post gone from its file would have the full run
+  ask git whether it moved, and git's history is not in the digest.
 - **The code**: the file identity of every module the stamped run had imported (crosspost, the
   adapters and plugins, click, the standard library), and on each folder of `sys.path` the
   names and identities of its `.dist-info`, `.egg-info`, `.egg-link` and `.pth` entries (a
@@ -165,7 +170,7 @@ def _verdict(argv: "Sequence[str]") -> "tuple[str | None, int]":
     start = _Start(argv, config, cwd)
     stamp = _read_stamp(_stamp_file(config))
     if stamp is not None:
-        digest, _, _ = _digest(start, stamp.layout)
+        digest, _, _ = _digest(start, stamp.layout, stamp.watch)
         if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
             return stamp.out, stamp.exit
     _pending = start
@@ -179,6 +184,8 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
         raise _Unmodelled("not a bare `publish [PATH...]`")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         raise _Unmodelled("the GitHub Action's run")
+    if os.name == "nt":
+        raise _Unmodelled("Windows: st_ctime is when a file was made, not when it last changed")
     if sys.stderr is None or sys.stdout is None or sys.stderr.isatty():
         raise _Unmodelled("a live display on the terminal")
     return list(argv[1:])
@@ -187,9 +194,10 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
 # --------------------------------------------------------------------------- the digest
 
 
-def _digest(start: _Start, layout: _Layout) -> "tuple[str, set[str], int]":
+def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[str, set[str], int]":
     """The inputs' digest, the post files walked (absolute paths) and the newest time (mtime or
-    ctime, ns) of any file or folder identified."""
+    ctime, ns) of any file or folder identified; `watch`: more paths to identify, there or not
+    (what generator detection looks at)."""
     h = hashlib.sha256()
     newest = 0
 
@@ -215,6 +223,11 @@ def _digest(start: _Start, layout: _Layout) -> "tuple[str, set[str], int]":
     with open(layout.records, "rb") as handle:  # no records: nothing was published yet
         data = handle.read()
     add("records", identify(layout.records), hashlib.sha256(data).hexdigest())
+    for path in watch:
+        try:
+            add("watch", path, identify(path))
+        except (FileNotFoundError, NotADirectoryError):
+            add("watch", path, None)
     posts = _posts(start.argv[1:], layout)
     for path in posts:
         h.update(b"%s\0%d %d %d %d %d %d\n" % (os.fsencode(path), *identify(path)))
@@ -279,14 +292,14 @@ def _times(st: os.stat_result) -> "tuple[int, int]":
 class _Stamp:
     """A stamp as read: the digests, the layout they were computed with, what to print."""
 
-    __slots__ = ("code", "exit", "inputs", "layout", "modules", "out")
+    __slots__ = ("code", "exit", "inputs", "layout", "modules", "out", "watch")
 
-    def __init__(self, fields: "dict[str, str]", modules: list[str]) -> None:
+    def __init__(self, fields: "dict[str, str]", lists: "dict[str, list[str]]") -> None:
         self.inputs, self.code = fields["inputs"], fields["code"]
         self.exit = int(fields["exit"])
         self.layout = _Layout(fields["root"], fields["content"], fields["records"])
         self.out = fields["out"] + "\n"
-        self.modules = modules
+        self.modules, self.watch = lists["module"], lists["watch"]
 
 
 def _stamp_file(config: str) -> str:
@@ -308,15 +321,15 @@ def _read_stamp(path: str) -> "_Stamp | None":
     if lines[0] != FORMAT or lines[-1] != "":
         return None
     fields: dict[str, str] = {}
-    modules: list[str] = []
+    lists: dict[str, list[str]] = {"module": [], "watch": []}
     for line in lines[1:-1]:
         key, _, value = line.partition(" ")
-        if key == "module":
-            modules.append(value)
+        if key in lists:
+            lists[key].append(value)
         else:
             fields[key] = value
     try:
-        return _Stamp(fields, modules)
+        return _Stamp(fields, lists)
     except (KeyError, ValueError):
         return None
 
@@ -358,8 +371,12 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return  # it printed more than its summary (a warning): the next run prints it again
     if config.path is None or os.path.realpath(config.path) != os.path.realpath(start.config):
         return
+    from .profiles import generator_inputs  # loaded by the run already
+
     layout = _Layout(str(config.root), str(config.content_dir), str(config.records))
-    digest, posts, newest = _digest(start, layout)
+    # Without site.profile, the run warns when the blog's files point at two generators.
+    watch = [] if config.site.profile else [str(p) for p in generator_inputs(config.root)]
+    digest, posts, newest = _digest(start, layout, watch)
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
@@ -368,7 +385,7 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
     modules = sorted({f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None))})
     code, newest_code = _code(modules)
     lines = [FORMAT, f"inputs {digest}", f"code {code}", "exit 0", *layout.lines()]
-    lines += [f"out {summary}", *(f"module {m}" for m in modules)]
+    lines += [f"out {summary}", *(f"module {m}" for m in modules), *(f"watch {w}" for w in watch)]
     if any("\n" in line or "\r" in line for line in lines):
         return
     text = "".join(f"{line}\n" for line in lines)

@@ -438,3 +438,63 @@ def test_no_token_is_in_the_stamp_even_hashed(blog: Blog) -> None:
     for form in (canary, hashlib.sha256(canary.encode()).hexdigest()):
         assert form.encode() not in data
     assert blog.run().way == "quiet"
+
+
+def test_a_run_that_printed_a_warning_leaves_no_stamp(stamped: Blog) -> None:
+    """A broken plugin's warning is printed by every full run: never replaced by a stamp's."""
+    plugin_installed(stamped)
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    old_enough()
+    warned = stamped.run()
+    assert warned.way == "full" and "failed to load" in warned.err, warned
+    assert stamped.stamps == []
+
+
+def test_a_run_over_part_of_the_blog_leaves_no_stamp(stamped: Blog) -> None:
+    """The records name posts this run's walk does not see: whether they are still there is
+    not in its digest."""
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    one = stamped.run(str(stamped.root / "posts" / "post-000.md"))
+    assert one.way == "full" and one.out == "2 unchanged\n", one
+    assert stamped.stamps == []
+
+
+def test_a_run_over_files_written_within_the_margin_leaves_no_stamp(stamped: Blog) -> None:
+    """Written in the clock tick the run checked it, a file could change again unseen: a run
+    stamps only files older than its start by the margin."""
+    config_comment(stamped)  # no work, but a file as young as can be
+    young = stamped.run()
+    assert young.way == "full" and young.out == "6 unchanged\n", young
+    assert stamped.run().way == "full"
+
+
+def two_generators(blog: Blog) -> None:
+    """Without site.profile, files of two generators at the root: every full run warns."""
+    (blog.root / "hugo.toml").write_text('baseURL = "https://blog.example.com/"\n', "utf-8")
+    (blog.root / "astro.config.mjs").write_text("export default {}\n", "utf-8")
+
+
+def hugo_settings_folder(blog: Blog) -> None:
+    """Hugo's settings in config/_default/ and an Astro marker: two generators again."""
+    folder = blog.root / "config" / "_default"
+    folder.mkdir(parents=True)
+    (blog.root / "astro.config.mjs").write_text("export default {}\n", "utf-8")
+    (folder / "hugo.toml").write_text('baseURL = "https://blog.example.com/"\n', "utf-8")
+
+
+@pytest.mark.parametrize("change", [two_generators, hugo_settings_folder])
+def test_files_that_make_a_warning_at_the_root_are_the_full_run(
+    stamped: Blog, change: Callable[[Blog], None]
+) -> None:
+    change(stamped)
+    after = stamped.run()
+    reference = stamped.full_run()
+    assert "site.profile is not set" in reference.err
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
