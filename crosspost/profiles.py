@@ -144,13 +144,8 @@ def generator_inputs(directory: Path) -> list[Path]:
     from .hugo import settings_files  # see `site_generators`
 
     content = directory / "src" / "content"
-    return [
-        directory,
-        directory / "config.toml",
-        content.parent,
-        content,
-        *settings_files(directory),
-    ]
+    found = [directory, directory / "config.toml", content.parent, content, content / "posts"]
+    return found + settings_files(directory)
 
 
 def detect_profiles(markers_present: set[str], config_toml_text: str | None) -> list[Profile]:

@@ -498,3 +498,64 @@ def test_files_that_make_a_warning_at_the_root_are_the_full_run(
         reference.err,
         reference.code,
     )
+
+
+AUDIT = """\
+import builtins, os, sys
+root, seen = os.environ["AUDIT_ROOT"], set()
+
+def note(path):
+    try:
+        path = os.path.abspath(os.fsdecode(os.fspath(path)))
+    except TypeError:
+        return
+    if path.startswith(root + os.sep):
+        seen.add(os.path.relpath(path, root))
+
+for name in ("stat", "lstat", "listdir", "scandir", "open", "access", "readlink"):
+    def patched(*args, _real=getattr(os, name), **kwargs):
+        if args:
+            note(args[0])
+        return _real(*args, **kwargs)
+    setattr(os, name, patched)
+real_open = builtins.open
+builtins.open = lambda file, *a, **k: (note(file), real_open(file, *a, **k))[1]
+from crosspost.cli import main
+try:
+    main()
+finally:
+    with real_open(os.environ["AUDIT_SEEN"], "w") as out:
+        out.write("\\n".join(sorted(seen)))
+"""
+
+
+def test_every_path_a_full_no_op_run_looks_at_is_one_the_stamp_identifies(blog: Blog) -> None:
+    """The inventory, checked: every file or folder under the blog a full no-op run stats,
+    lists or opens is one the digest identifies, or git's (which only decides whether a post
+    file is read: its plan is a function of the bytes either way)."""
+    (blog.tools / "audit.py").write_text(AUDIT, "utf-8")
+    seen_file = blog.tools / "seen"
+    old_enough()
+    done = subprocess.run(
+        [sys.executable, str(blog.tools / "audit.py"), "publish", str(blog.root)],
+        env={**blog.env, "AUDIT_ROOT": str(blog.root), "AUDIT_SEEN": str(seen_file)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == "6 unchanged\n"
+    (stamp,) = blog.stamps
+    lines = stamp.read_text("utf-8").splitlines()
+    watched = {
+        os.path.relpath(line.split(" ", 1)[1], blog.root)
+        for line in lines
+        if line.startswith("watch ")
+    }
+    records = {".crosspost", *(f".crosspost/{n}" for n in os.listdir(blog.root / ".crosspost"))}
+    posts = {"posts", *(f"posts/{n}" for n in os.listdir(blog.root / "posts"))}
+    identified = watched | records | posts | {"crosspost.toml"}
+    gits = {p for p in seen_file.read_text().splitlines() if ".git" in Path(p).parts}
+    assert set(seen_file.read_text().splitlines()) - gits <= identified
+    assert gits <= {".git", ".git/index", "posts/.git"} | {
+        f".git/crosspost/{p.name}" for p in (blog.root / ".git" / "crosspost").iterdir()
+    } | {p for p in gits if p.startswith(".git/crosspost/") and p.endswith(".tmp")}
