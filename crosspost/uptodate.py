@@ -66,9 +66,9 @@ author could compute the digest of a checkout whose posts changed, and a digest 
 identities would never match in another clone anyway. Outside git there is no stamp. A stamp
 whose digest is not the inputs' (stale, damaged or forged) only sends the run the full way.
 
-This module imports nothing but `os`, `sys`, `hashlib` and the three small rule modules above
-until the full run is taken; the stamping half (`record`) runs after a full run, with
-everything loaded.
+This module imports nothing but `os`, `sys`, `time`, `hashlib` and the three small rule
+modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
+OpenSSL's); the stamping half (`record`) runs after a full run, with everything loaded.
 """
 
 import hashlib
