@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .configfile import CONFIG_FILE, find_config_file, folder_of
 from .credentials import Secret
 from .errors import ConfigError
 from .notice import Notice
@@ -43,7 +43,6 @@ __all__ = [
     "load_config",
 ]
 
-CONFIG_FILE = "crosspost.toml"
 RECORDS_DIR = ".crosspost"
 SANDBOX_RECORDS = f"{RECORDS_DIR}/sandbox-records.json"
 """The records file `crosspost sandbox` advises for a config pointing at its fakes."""
@@ -236,29 +235,15 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest crosspost.toml, or pyproject.toml with [tool.crosspost], at or above `start`."""
-    here = _folder_of(start)
-    for folder in (here, *here.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.crosspost" in pyproject.read_text("utf-8", "replace"):
-            return pyproject
-    return None
+    """The nearest crosspost.toml, or pyproject.toml with [tool.crosspost], at or above `start`
+    (`crosspost.configfile`: the up-to-date check finds the config by the same rule)."""
+    found = find_config_file(str(start))
+    return Path(found) if found is not None else None
 
 
 def _folder_of(start: Path) -> Path:
-    """`start` resolved if a folder, else the folder holding it.
-
-    A `start` that cannot be resolved (a symbolic link loop) stands for the folder it sits in:
-    the config is still found, and reading the post then says what is wrong with it.
-    """
-    try:
-        here = start.resolve()
-    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
-        return Path(os.path.abspath(start)).parent.resolve()
-    return here.parent if here.is_file() else here
+    """`start` resolved if a folder, else the folder holding it (`configfile.folder_of`)."""
+    return Path(folder_of(str(start)))
 
 
 def load_config(path: str | Path | None = None, *, start: str | Path | None = None) -> Config:

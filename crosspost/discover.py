@@ -12,19 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import SourceError, shown
+from .postwalk import POST_SUFFIXES, is_post_name, post_files, stands_for_content
 
 if TYPE_CHECKING:
     from .config import Config
 
 __all__ = ["POST_SUFFIXES", "find_posts", "is_post_name", "no_posts_found"]
-
-POST_SUFFIXES = (".md", ".mdx", ".markdown")
-
-
-def is_post_name(name: str) -> bool:
-    """A post's file name: Markdown, not hidden, not a README, not a Hugo `_index` list page."""
-    lower = name.lower()
-    return lower.endswith(POST_SUFFIXES) and not lower.startswith((".", "readme.", "_index."))
 
 
 def no_posts_found(paths: Sequence[str | Path], config: Config) -> SourceError:
@@ -56,13 +49,11 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
             continue
         if not target.is_dir():
             raise SourceError("no such file or folder", path=target, hint="check the path")
-        if target.resolve() == config.root.resolve() and config.content_dir.is_dir():
+        if stands_for_content(str(target), str(config.root), str(config.content_dir)):
             content = config.content_dir
             inside = content.is_relative_to(target.resolve())
             target = target / content.relative_to(target.resolve()) if inside else content
-        for folder, dirs, files in os.walk(target):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-            found.update(os.path.join(folder, name) for name in files if is_post_name(name))
+        found.update(post_files(str(target)))
     # By path component, as a list of parts sorts; the separator mapped to NUL (which no file
     # name holds, and which sorts before every other character) gives that order at the cost
     # of a plain string comparison.

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from .credentials import is_token_variable
+from .gitdir import git_dir
 
 __all__ = ["GitIndex", "IndexReading", "blob_id", "git_environment", "read_index"]
 
@@ -172,22 +173,9 @@ class IndexReading:
 
 
 def _index_file(folder: str) -> str | None:
-    """The index git reads for `folder`, found as git finds it (the nearest `.git`: a folder,
-    or a file naming one, as in a linked worktree or a submodule); None when there is none."""
-    here = folder
-    while True:
-        dot = os.path.join(here, ".git")
-        if os.path.isdir(dot):
-            return os.path.join(dot, "index")
-        if os.path.isfile(dot):
-            with open(dot, encoding="utf-8", errors="surrogateescape") as handle:
-                line = handle.readline().strip()
-            named = line.removeprefix("gitdir:").strip()
-            return os.path.join(here, named, "index") if line.startswith("gitdir:") else None
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+    """The index git reads for `folder`; None outside git."""
+    found = git_dir(folder)
+    return os.path.join(found, "index") if found is not None else None
 
 
 def _signature(path: str | None) -> tuple[int, int, int] | None:

@@ -22,7 +22,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["broken_ref", "hugo_settings"]
+__all__ = ["broken_ref", "hugo_settings", "settings_files"]
 
 
 def broken_ref(root: Path, page: Path | None, target: str) -> Literal["error", "warning"] | None:
@@ -127,6 +127,14 @@ def hugo_settings(directory: Path) -> dict[str, Any]:
             merged.update(data)
             break
     return merged
+
+
+def settings_files(directory: Path) -> list[Path]:
+    """Every path `hugo_settings` looks at for `directory` (folders and files, there or not):
+    its answer changes only when one of these does."""
+    folder = directory / "config" / "_default"
+    parts = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [directory / "config", folder, *parts, *(directory / name for name in _HUGO_FILES)]
 
 
 def _data_file(path: Path) -> dict[str, Any] | None:

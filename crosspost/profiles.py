@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PROFILES", "Profile", "detect_generator", "detect_profiles", "site_generators"]
+__all__ = [
+    "PROFILES",
+    "Profile",
+    "detect_generator",
+    "detect_profiles",
+    "generator_inputs",
+    "site_generators",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +134,18 @@ def site_generators(directory: Path) -> list[Profile]:
     if PROFILES["hugo"] not in found and "baseurl" in hugo and "base_url" not in hugo:
         found.append(PROFILES["hugo"])  # config.yml, config.json or config/_default/
     return found
+
+
+def generator_inputs(directory: Path) -> list[Path]:
+    """Every path `site_generators` looks at for `directory` (folders and files, there or not):
+    its answer changes only when one of these does (a folder's entries change its ctime). The
+    up-to-date check watches them (`crosspost.uptodate`): a run without site.profile warns when
+    the blog's files point at two generators."""
+    from .hugo import settings_files  # see `site_generators`
+
+    content = directory / "src" / "content"
+    found = [directory, directory / "config.toml", content.parent, content, content / "posts"]
+    return found + settings_files(directory)
 
 
 def detect_profiles(markers_present: set[str], config_toml_text: str | None) -> list[Profile]:

@@ -21,7 +21,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-__all__ = ["Command", "guard_streams", "neutralize", "quiet_tracebacks"]
+__all__ = ["Command", "guard_streams", "neutralize", "printed", "quiet_tracebacks"]
 
 # C0 but newline and tab, DEL, C1, and the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -52,11 +52,17 @@ def neutralize(text: str, *, line_start: bool = True) -> str:
 
 
 class _Guarded:
-    """A text stream whose writes go through `neutralize` (a `Command` goes through as is)."""
+    """A text stream whose writes go through `neutralize` (a `Command` goes through as is).
+
+    `written` counts the characters that went through: the up-to-date check
+    (`crosspost.uptodate`) stamps a run only when it printed exactly its summary, so a warning
+    from anywhere (a plugin, Python itself) keeps the next run the full one, which prints it
+    again."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._line_start = True  # nothing but spaces written on the current line yet
+        self.written = 0
 
     def write(self, text: str) -> int:
         if isinstance(text, Command):
@@ -68,6 +74,7 @@ class _Guarded:
             ended = "\n" in safe
             self._line_start = (ended or self._line_start) and not last_line.strip(" \t")
         self._stream.write(safe)
+        self.written += len(safe)
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -97,6 +104,15 @@ def guard_streams() -> None:
             for handler in logging.getLogger().handlers:  # -v's handler, made before
                 if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
                     handler.setStream(guarded)
+
+
+def printed() -> tuple[int, int] | None:
+    """How many characters went to stdout and to stderr since `guard_streams`; None when either
+    is not guarded (a terminal, where rich's live display writes what nobody counts)."""
+    out, err = sys.stdout, sys.stderr
+    if isinstance(out, _Guarded) and isinstance(err, _Guarded):
+        return out.written, err.written
+    return None
 
 
 def _is_terminal(stream: TextIO) -> bool:

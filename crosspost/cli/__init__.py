@@ -39,6 +39,14 @@ class _Entry:
                 if given == ["--version"]:
                     sys.stdout.write(f"crosspost, version {__version__}\n")
                     raise SystemExit(0)
+                if argv is None and given[:1] == ["publish"]:
+                    # Nothing changed since the last no-op run: its output, before click, the
+                    # adapters and the records are loaded (docs/architecture.md §7).
+                    from crosspost.uptodate import try_quiet_run
+
+                    code = try_quiet_run(given)
+                    if code is not None:
+                        raise SystemExit(code)
                 if given in (["--help"], ["-h"]) and _columns() >= HELP_WIDTH:
                     from ._help import TEXT  # a string constant: no click, unlike the group
 

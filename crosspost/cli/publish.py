@@ -18,6 +18,7 @@ import click
 
 from crosspost import api
 from crosspost.errors import ConfigError, with_shown_path
+from crosspost.uptodate import record as stamp_no_op
 
 from .group import config_option, fail, main, resolve_config, sandbox_for, to_option
 from .live import RunDisplay
@@ -161,6 +162,8 @@ def publish(
         )
         raise click.exceptions.Exit(130) from None
     _print_report(report, as_json=as_json)
+    if not (as_json or sandbox):
+        stamp_no_op(report, config, _summary(report))  # the next run may be quiet
     raise click.exceptions.Exit(report.exit_code)
 
 
@@ -218,17 +221,22 @@ def _print_report(report: Report, *, as_json: bool) -> None:
     rows = _rows(report.listed, everywhere=_platforms(report))
     if rows:
         print_table(HEADER, rows, styles=[_style(row) for row in rows])
-    counts = report.counts()
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
-    if report.errors:
-        summary += f", {len(report.errors)} unreadable"
-    prefix = "dry run: " if report.dry_run else ""
-    click.echo(f"{prefix}{summary}")
+    click.echo(_summary(report))
     if report.exit_code == 3:
         click.echo(
             "needs attention: some posts may exist on a platform already; see the reasons above",
             err=True,
         )
+
+
+def _summary(report: Report) -> str:
+    """The run's last line on stdout: how many results of each status."""
+    counts = report.counts()
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to do"
+    if report.errors:
+        summary += f", {len(report.errors)} unreadable"
+    prefix = "dry run: " if report.dry_run else ""
+    return f"{prefix}{summary}"
 
 
 HEADER = ("post", "platform", "status", "url / reason")

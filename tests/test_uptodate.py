@@ -1,0 +1,561 @@
+"""The run-level up-to-date check (crosspost.uptodate): a publish run whose inputs are those of
+the last no-op run prints what that run printed without loading click, the adapters or the
+records; any change to an input that decided that plan is the full run.
+
+Each scenario publishes a small blog in a git checkout (against the sandbox's fakes), lets a
+no-op run stamp it, applies one change and runs `crosspost publish` again through a wrapper
+that says which way the run went ("quiet": the stamp's; "full": click was imported). A change
+that gives the post work must be the full run and do the work; a change after which the full
+run still has nothing to do may take either way, and must print, exit and leave the records
+byte for byte as the full run does (compared with a run whose stamp was removed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crosspost.sandbox import Sandbox
+from crosspost.uptodate import MARGIN_NS
+
+from .blogs import crosspost_env, sandbox_blog, write_posts
+
+PLATFORMS = ["devto", "hashnode"]
+
+WRAPPER = """\
+import os, sys
+import uptodate_probe  # a module of the run's code, edited by one scenario
+from crosspost.cli import main
+try:
+    main()
+finally:
+    with open(os.environ["UPTODATE_WAY"], "w") as way:
+        way.write("full" if "click" in sys.modules else "quiet")
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    out: str
+    err: str
+    code: int
+    way: str
+    records: bytes
+
+
+@dataclass
+class Blog:
+    root: Path
+    env: dict[str, str]
+    tools: Path  # the wrapper's folder: sys.path[0] of every run
+
+    @property
+    def stamps(self) -> list[Path]:
+        folder = self.root / ".git" / "crosspost"
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
+        way = self.tools / "way"
+        way.unlink(missing_ok=True)
+        done = subprocess.run(
+            [sys.executable, str(self.tools / "run.py"), "publish", *(args or [str(self.root)])],
+            env={**(env or self.env), "UPTODATE_WAY": str(way)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        records = self.root / ".crosspost" / "records.json"
+        return Outcome(
+            done.stdout,
+            done.stderr,
+            done.returncode,
+            way.read_text(),
+            records.read_bytes() if records.exists() else b"",
+        )
+
+    def full_run(self, env: dict[str, str] | None = None) -> Outcome:
+        """The run without a stamp: what the quiet one must be identical to."""
+        for stamp in self.stamps:
+            stamp.unlink()
+        outcome = self.run(env=env)
+        assert outcome.way == "full"
+        return outcome
+
+    def git(self, *args: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+        env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+        return subprocess.run(
+            ["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    def stamp(self) -> Outcome:
+        """A no-op run once every file is old enough to be vouched for: it leaves a stamp."""
+        time.sleep(MARGIN_NS / 1e9 + 0.2)
+        outcome = self.run()
+        assert outcome.code == 0, outcome.err
+        assert self.stamps, f"no stamp: {outcome}"
+        return outcome
+
+
+def old_enough() -> None:
+    time.sleep(MARGIN_NS / 1e9 + 0.2)
+
+
+@pytest.fixture
+def blog(tmp_path: Path, sandbox_factory: Callable[..., Sandbox]) -> Blog:
+    sandbox = sandbox_factory(PLATFORMS)
+    root = sandbox_blog(tmp_path / "blog", sandbox)
+    write_posts(root / "posts", 3)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "run.py").write_text(WRAPPER, "utf-8")
+    (tools / "uptodate_probe.py").write_text("VERSION = 1\n", "utf-8")
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    env = crosspost_env(sandbox, PYTHONPATH=f"{tools}{os.pathsep}{plugins}")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    made = Blog(root, env, tools)
+    made.git("init", "-q")
+    made.git("config", "core.autocrlf", "false")
+    first = made.run()
+    assert first.code == 0 and "created" in first.out, first
+    made.git("add", "-A")
+    made.git("commit", "-qm", "published")
+    return made
+
+
+@pytest.fixture
+def stamped(blog: Blog) -> Blog:
+    blog.stamp()
+    return blog
+
+
+# --------------------------------------------------------------------------- taken at all
+
+
+def test_a_no_op_run_after_a_stamped_one_is_quiet_and_prints_the_same(blog: Blog) -> None:
+    stamping = blog.stamp()
+    assert stamping.way == "full"
+    quiet = blog.run()
+    assert quiet.way == "quiet"
+    assert (quiet.out, quiet.err, quiet.code, quiet.records) == (
+        stamping.out,
+        stamping.err,
+        stamping.code,
+        stamping.records,
+    )
+    assert quiet.out == "6 unchanged\n"
+
+
+def test_the_quiet_run_imports_neither_click_nor_adapters_nor_plugin_machinery(
+    stamped: Blog,
+) -> None:
+    probe = stamped.tools / "modules.py"
+    probe.write_text(
+        "import sys\nfrom crosspost.uptodate import try_quiet_run\n"
+        f"code = try_quiet_run(['publish', {str(stamped.root)!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] == 'click' or m.startswith(("
+        "'crosspost.adapter', 'crosspost.records', 'importlib.metadata', 'importlib_metadata')))\n"
+        "sys.stderr.write(f'{code} {heavy}')\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(probe)], env=stamped.env, capture_output=True, text=True, check=True
+    )
+    assert done.stderr == "0 []"
+    assert done.stdout == "6 unchanged\n"
+
+
+def test_a_run_with_work_leaves_no_stamp_and_a_held_post_is_never_stamped(blog: Blog) -> None:
+    soon = datetime.now(UTC) + timedelta(seconds=MARGIN_NS / 1e9 + 10)
+    (blog.root / "posts" / "later.md").write_text(
+        f'---\ntitle: "Later"\ndate: {soon.isoformat(timespec="seconds")}\n---\n\nSoon.\n',
+        "utf-8",
+    )
+    blog.git("add", "-A")
+    blog.git("commit", "-qm", "later")
+    old_enough()
+    held = blog.run()
+    assert held.way == "full" and "held" in held.out, held
+    assert blog.stamps == []  # the plan held a post for a time reason
+    while datetime.now(UTC) <= soon:
+        time.sleep(0.2)
+    due = blog.run()
+    assert due.way == "full" and "created" in due.out, due
+
+
+# --------------------------------------------------------------------------- one change each
+
+
+def edit(blog: Blog, name: str = "post-001.md") -> Path:
+    path = blog.root / "posts" / name
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    return path
+
+
+def edited_and_staged(blog: Blog) -> None:
+    edit(blog)
+    blog.git("add", "-A")
+
+
+def edited_not_staged(blog: Blog) -> None:
+    edit(blog)
+
+
+def edited_and_committed(blog: Blog) -> None:
+    edit(blog)
+    blog.git("commit", "-qam", "edit")
+
+
+def new_untracked_post(blog: Blog) -> None:
+    write_posts(blog.root / "posts", 1, start=7)
+
+
+def renamed(blog: Blog) -> None:
+    blog.git("mv", "posts/post-002.md", "posts/moved.md")
+
+
+def config_changed(blog: Blog) -> None:
+    config = blog.root / "crosspost.toml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("[site]\n", '[site]\ntitle = "Renamed"\n', 1), "utf-8")
+
+
+def records_edited_by_hand(blog: Blog) -> None:
+    records = blog.root / ".crosspost" / "records.json"
+    text = records.read_text("utf-8")
+    blob = blog.git("rev-parse", "HEAD:posts/post-001.md").strip()
+    assert blob in text
+    records.write_text(text.replace(blob, "0" * 40), "utf-8")
+
+
+def records_deleted(blog: Blog) -> None:
+    (blog.root / ".crosspost" / "records.json").unlink()
+
+
+WORK = {
+    "edited and staged": (edited_and_staged, "updated"),
+    "edited, not staged": (edited_not_staged, "updated"),
+    "edited and committed": (edited_and_committed, "updated"),
+    "new untracked post": (new_untracked_post, "created"),
+    "renamed": (renamed, "updated"),
+    "records edited by hand": (records_edited_by_hand, "unchanged"),
+    "records deleted": (records_deleted, "created"),
+}
+"""Changes after which the full run has work (or reads a post): never the quiet run."""
+
+
+@pytest.mark.parametrize("change", WORK, ids=list(WORK))
+def test_a_change_that_gives_work_is_the_full_run(stamped: Blog, change: str) -> None:
+    apply, word = WORK[change]
+    apply(stamped)
+    after = stamped.run()
+    assert after.way == "full", after
+    assert after.code == 0 and word in after.out, after
+
+
+def post_deleted(blog: Blog) -> None:
+    (blog.root / "posts" / "post-002.md").unlink()
+
+
+def readme_edited(blog: Blog) -> None:
+    (blog.root / "README.md").write_text("A blog.\n", "utf-8")
+    blog.git("add", "-A")
+    blog.git("commit", "-qm", "readme")
+
+
+def config_comment(blog: Blog) -> None:
+    config = blog.root / "crosspost.toml"
+    config.write_text(config.read_text("utf-8") + "# a comment\n", "utf-8")
+
+
+def crlf_attributes(blog: Blog) -> None:
+    (blog.root / ".gitattributes").write_text("*.md text eol=crlf\n", "utf-8")
+    blog.git("add", "-A")
+    blog.git("commit", "-qm", "crlf")
+
+
+def lfs_pointer(blog: Blog) -> None:
+    """A clean filter (as Git LFS's) makes the index blob a pointer, not the file's bytes."""
+    blog.git("config", "filter.lfs.clean", "sed s/Post/Pointer/")
+    blog.git("config", "filter.lfs.smudge", "cat")
+    (blog.root / ".gitattributes").write_text("*.md filter=lfs\n", "utf-8")
+    blog.git("add", "--renormalize", ".")
+    blog.git("commit", "-qm", "lfs")
+
+
+def dirty_index(blog: Blog) -> None:
+    """The index names another blob for a post whose file was not touched."""
+    other = blog.git("hash-object", "-w", "crosspost.toml").strip()
+    blog.git("update-index", "--cacheinfo", f"100644,{other},posts/post-001.md")
+
+
+def index_matches_an_edit_undone(blog: Blog) -> None:
+    """An edit staged, then the file written back as it was: the index and the file differ."""
+    path = blog.root / "posts" / "post-001.md"
+    before = path.read_bytes()
+    edit(blog)
+    blog.git("add", "-A")
+    path.write_bytes(before)
+
+
+def symlinked_post(blog: Blog) -> None:
+    outside = blog.tools.parent / "elsewhere.md"
+    shutil.copy(blog.root / "posts" / "post-000.md", outside)
+    (blog.root / "posts" / "post-000.md").unlink()
+    (blog.root / "posts" / "post-000.md").symlink_to(outside)
+
+
+def plugin_installed(blog: Blog) -> None:
+    """A distribution registering an adapter appears on sys.path (this one fails to load)."""
+    plugins = Path(blog.env["PYTHONPATH"].split(os.pathsep)[1])
+    info = plugins / "crosspost_extra-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crosspost-extra\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[crosspost.adapters]\nextra = crosspost_extra:Extra\n")
+
+
+def code_changed(blog: Blog) -> None:
+    """A module the run imports is edited (what a new crosspost version is to the digest)."""
+    (blog.tools / "uptodate_probe.py").write_text("VERSION = 2\n", "utf-8")
+
+
+NO_WORK = {
+    "post deleted": post_deleted,
+    "README edited and committed": readme_edited,
+    "config comment": config_comment,
+    "CRLF attributes": crlf_attributes,
+    "LFS pointer": lfs_pointer,
+    "dirty index": dirty_index,
+    "edit staged then undone": index_matches_an_edit_undone,
+    "symlinked post": symlinked_post,
+    "plugin installed": plugin_installed,
+    "code changed": code_changed,
+}
+"""Changes after which the full run may still have nothing to do (or says something else)."""
+
+
+@pytest.mark.parametrize("change", NO_WORK, ids=list(NO_WORK))
+def test_after_a_change_either_way_gives_the_full_runs_output_and_records(
+    stamped: Blog, change: str
+) -> None:
+    NO_WORK[change](stamped)
+    after = stamped.run()
+    reference = stamped.full_run()
+    assert (after.out, after.err, after.code, after.records) == (
+        reference.out,
+        reference.err,
+        reference.code,
+        reference.records,
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["post deleted", "config comment", "plugin installed", "code changed", "symlinked post"],
+)
+def test_a_change_to_an_input_of_the_plan_is_the_full_run(stamped: Blog, change: str) -> None:
+    NO_WORK[change](stamped)
+    assert stamped.run().way == "full"
+
+
+@pytest.mark.parametrize(
+    "variable", ["CROSSPOST_DEBUG", "CROSSPOST_ALLOW_PRIVATE_LINKS", "CROSSPOST_NEW_SETTING"]
+)
+def test_an_environment_variable_that_matters_is_the_full_run(stamped: Blog, variable: str) -> None:
+    env = {**stamped.env, variable: "1"}
+    after = stamped.run(env=env)
+    assert after.way == "full"
+    reference = stamped.full_run(env=env)
+    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+
+
+def test_an_option_is_the_full_run(stamped: Blog) -> None:
+    assert stamped.run("--dry-run", str(stamped.root)).way == "full"
+
+
+# --------------------------------------------------------------------------- forged, secret
+
+
+def test_a_stamp_put_back_after_an_edit_is_ignored(stamped: Blog) -> None:
+    (stamp,) = stamped.stamps
+    kept = stamp.read_bytes()
+    edit(stamped)
+    stamp.write_bytes(kept)  # the stamp of the inputs before the edit
+    after = stamped.run()
+    assert after.way == "full" and "updated" in after.out, after
+
+
+def test_a_stamp_from_another_clone_is_ignored(stamped: Blog, tmp_path: Path) -> None:
+    """A stamp written where every input is the same but the files (another clone, a CI
+    checkout, a forger's machine) never matches: file identities are not copied with files."""
+    (stamp,) = stamped.stamps
+    clone = tmp_path / "clone"
+    shutil.copytree(stamped.root, clone, symlinks=True)
+    other = Blog(clone, stamped.env, stamped.tools)
+    for own in other.stamps:
+        own.unlink()
+    edit(other)
+    text = stamp.read_text("utf-8").replace(str(stamped.root), str(clone))
+    (clone / ".git" / "crosspost" / stamp.name).write_text(text, "utf-8")
+    after = other.run()
+    assert after.way == "full" and "updated" in after.out, after
+
+
+def test_a_stamp_in_the_working_tree_is_never_read(stamped: Blog) -> None:
+    """A pull request can only bring files of the working tree: the stamp is not one."""
+    (stamp,) = stamped.stamps
+    text = stamp.read_text("utf-8")
+    stamp.unlink()
+    (stamped.root / ".crosspost" / stamp.name).write_text(text, "utf-8")
+    assert stamped.run().way == "full"
+
+
+def test_a_damaged_stamp_is_the_full_run(stamped: Blog) -> None:
+    (stamp,) = stamped.stamps
+    stamp.write_text(stamp.read_text("utf-8").replace("inputs ", "inputs 0"), "utf-8")
+    after = stamped.run()
+    assert after.way == "full" and after.out == "6 unchanged\n"
+
+
+def test_no_token_is_in_the_stamp_even_hashed(blog: Blog) -> None:
+    canary = "canary-token-4f1c9e"
+    blog.env["CROSSPOST_DEVTO_TOKEN"] = canary
+    blog.stamp()
+    (stamp,) = blog.stamps
+    data = stamp.read_bytes()
+    for form in (canary, hashlib.sha256(canary.encode()).hexdigest()):
+        assert form.encode() not in data
+    assert blog.run().way == "quiet"
+
+
+def test_a_run_that_printed_a_warning_leaves_no_stamp(stamped: Blog) -> None:
+    """A broken plugin's warning is printed by every full run: never replaced by a stamp's."""
+    plugin_installed(stamped)
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    old_enough()
+    warned = stamped.run()
+    assert warned.way == "full" and "failed to load" in warned.err, warned
+    assert stamped.stamps == []
+
+
+def test_a_run_over_part_of_the_blog_leaves_no_stamp(stamped: Blog) -> None:
+    """The records name posts this run's walk does not see: whether they are still there is
+    not in its digest."""
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    one = stamped.run(str(stamped.root / "posts" / "post-000.md"))
+    assert one.way == "full" and one.out == "2 unchanged\n", one
+    assert stamped.stamps == []
+
+
+def test_a_run_over_files_written_within_the_margin_leaves_no_stamp(stamped: Blog) -> None:
+    """Written in the clock tick the run checked it, a file could change again unseen: a run
+    stamps only files older than its start by the margin."""
+    config_comment(stamped)  # no work, but a file as young as can be
+    young = stamped.run()
+    assert young.way == "full" and young.out == "6 unchanged\n", young
+    assert stamped.run().way == "full"
+
+
+def two_generators(blog: Blog) -> None:
+    """Without site.profile, files of two generators at the root: every full run warns."""
+    (blog.root / "hugo.toml").write_text('baseURL = "https://blog.example.com/"\n', "utf-8")
+    (blog.root / "astro.config.mjs").write_text("export default {}\n", "utf-8")
+
+
+def hugo_settings_folder(blog: Blog) -> None:
+    """Hugo's settings in config/_default/ and an Astro marker: two generators again."""
+    folder = blog.root / "config" / "_default"
+    folder.mkdir(parents=True)
+    (blog.root / "astro.config.mjs").write_text("export default {}\n", "utf-8")
+    (folder / "hugo.toml").write_text('baseURL = "https://blog.example.com/"\n', "utf-8")
+
+
+@pytest.mark.parametrize("change", [two_generators, hugo_settings_folder])
+def test_files_that_make_a_warning_at_the_root_are_the_full_run(
+    stamped: Blog, change: Callable[[Blog], None]
+) -> None:
+    change(stamped)
+    after = stamped.run()
+    reference = stamped.full_run()
+    assert "site.profile is not set" in reference.err
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
+
+
+AUDIT = """\
+import builtins, os, sys
+root, seen = os.environ["AUDIT_ROOT"], set()
+
+def note(path):
+    try:
+        path = os.path.abspath(os.fsdecode(os.fspath(path)))
+    except TypeError:
+        return
+    if path.startswith(root + os.sep):
+        seen.add(os.path.relpath(path, root))
+
+for name in ("stat", "lstat", "listdir", "scandir", "open", "access", "readlink"):
+    def patched(*args, _real=getattr(os, name), **kwargs):
+        if args:
+            note(args[0])
+        return _real(*args, **kwargs)
+    setattr(os, name, patched)
+real_open = builtins.open
+builtins.open = lambda file, *a, **k: (note(file), real_open(file, *a, **k))[1]
+from crosspost.cli import main
+try:
+    main()
+finally:
+    with real_open(os.environ["AUDIT_SEEN"], "w") as out:
+        out.write("\\n".join(sorted(seen)))
+"""
+
+
+def test_every_path_a_full_no_op_run_looks_at_is_one_the_stamp_identifies(blog: Blog) -> None:
+    """The inventory, checked: every file or folder under the blog a full no-op run stats,
+    lists or opens is one the digest identifies, or git's (which only decides whether a post
+    file is read: its plan is a function of the bytes either way)."""
+    (blog.tools / "audit.py").write_text(AUDIT, "utf-8")
+    seen_file = blog.tools / "seen"
+    old_enough()
+    done = subprocess.run(
+        [sys.executable, str(blog.tools / "audit.py"), "publish", str(blog.root)],
+        env={**blog.env, "AUDIT_ROOT": str(blog.root), "AUDIT_SEEN": str(seen_file)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == "6 unchanged\n"
+    (stamp,) = blog.stamps
+    lines = stamp.read_text("utf-8").splitlines()
+    watched = {
+        os.path.relpath(line.split(" ", 1)[1], blog.root)
+        for line in lines
+        if line.startswith("watch ")
+    }
+    records = {".crosspost", *(f".crosspost/{n}" for n in os.listdir(blog.root / ".crosspost"))}
+    posts = {"posts", *(f"posts/{n}" for n in os.listdir(blog.root / "posts"))}
+    identified = watched | records | posts | {"crosspost.toml"}
+    gits = {p for p in seen_file.read_text().splitlines() if ".git" in Path(p).parts}
+    assert set(seen_file.read_text().splitlines()) - gits <= identified
+    assert gits <= {".git", ".git/index", "posts/.git"} | {
+        f".git/crosspost/{p.name}" for p in (blog.root / ".git" / "crosspost").iterdir()
+    } | {p for p in gits if p.startswith(".git/crosspost/") and p.endswith(".tmp")}
