@@ -11,16 +11,16 @@ are parsed inline.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
+from .mdcuts import Cut, Paragraphs, parse_around
 from .mdlines import line_starts
 from .mdplain import (
     MIN_RUN,
-    Siblings,
     paragraphs_only,
     plain_link_spans,
     plain_runs,
@@ -93,7 +93,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> Blo
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
-    cuts: list[_Cut] = sorted(
+    cuts: list[Cut] = sorted(
         [
             *(Paragraphs(first, end) for first, end in plain_runs(text, min_run)),
             *sibling_runs(text, min_run),
@@ -103,9 +103,10 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> Blo
     for _attempt in range(2):
         if not cuts:
             break
-        parse = _parse_around(text, cuts, mdx=mdx)
-        if isinstance(parse, BlockParse):
-            return parse
+        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx))
+        if not isinstance(parse, set):
+            tokens, env, definitions = parse
+            return BlockParse(text, tokens, env, definitions, mdx)
         cuts = [cut for index, cut in enumerate(cuts) if index not in parse]
     return _parse(text, mdx=mdx)
 
@@ -116,210 +117,6 @@ def _parse(text: str, *, mdx: bool) -> BlockParse:
     tokens = _parser(mdx=mdx).parse(text, env)
     del env[_KEY]
     return BlockParse(text, tokens, env, collector.definitions, mdx)
-
-
-@dataclass(frozen=True)
-class Paragraphs:
-    """Lines `first`..`end`: a run of paragraphs, given to the parser as one line of text."""
-
-    first: int
-    end: int
-
-
-_Cut = Paragraphs | Siblings
-_STAND_IN = "x"
-
-
-def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set[int]:
-    """`text` parsed with one line of text standing in for each run of paragraphs and without
-    each run of siblings, then each run's own tokens put back: a run of paragraphs' tokens in
-    place of its stand-in, and one sibling for each run of siblings after the sibling above it.
-
-    Returns the indexes of the cuts the parse did not confirm instead when there are any: a
-    stand-in that did not come out a paragraph of its own at the top level (it is inside a
-    fence or an HTML block left open, or continues a list item), or a sibling above a run that
-    did not come out one list item (a table row) directly followed by another."""
-    lines = text.split("\n")
-    pieces: list[str] = []
-    anchors: list[int] = []  # the line in the reduced text of each cut's stand-in, or above it
-    offsets: list[int] = []  # and its offset there
-    extra_lines = [0]  # lines and characters the cuts up to each one took out of the text
-    extra_chars = [0]
-    done = length = 0
-    for cut in cuts:
-        before = lines[done : cut.first]
-        pieces += before
-        length += sum(map(len, before)) + len(before)
-        if isinstance(cut, Siblings):
-            anchors.append(len(pieces) - 1)
-            offsets.append(length - len(pieces[-1]) - 1)
-            kept = ""
-        else:
-            line = lines[cut.first]
-            kept = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
-            anchors.append(len(pieces))
-            offsets.append(length)
-            pieces.append(kept)
-            length += len(kept) + 1
-        run_length = sum(map(len, lines[cut.first : cut.end])) + cut.end - cut.first
-        extra_lines.append(extra_lines[-1] + cut.end - cut.first - (1 if kept else 0))
-        extra_chars.append(extra_chars[-1] + run_length - (len(kept) + 1 if kept else 0))
-        done = cut.end
-    pieces += lines[done:]
-    parse = _parse("\n".join(pieces), mdx=mdx)
-    tokens = parse.tokens
-    # Where each cut's stand-in or sibling opens (a loose list's sibling: above its empty line).
-    at_anchor = {
-        anchor - (cut.gap if isinstance(cut, Siblings) else 0): index
-        for index, (anchor, cut) in enumerate(zip(anchors, cuts, strict=True))
-    }
-    stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
-    after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
-    confirmed: set[int] = set()
-    for index, token in enumerate(tokens):
-        number = at_anchor.get(token.map[0]) if token.map else None
-        if number is None or number in confirmed:
-            continue
-        cut = cuts[number]
-        if isinstance(cut, Paragraphs):
-            if _is_stand_in(tokens, index):
-                stood_in[index] = cut
-                confirmed.add(number)
-            continue
-        close = _sibling_close(tokens, index, cut)
-        if close is not None:
-            after[close] = _standing_for(tokens[index : close + 1], cut)
-            confirmed.add(number)
-    if "X" in parse.env.get("references", {}):  # `[x]` is a link: no run's task box is text
-        confirmed -= {index for index, cut in enumerate(cuts) if _holds_x_box(cut)}
-    if len(confirmed) < len(cuts):
-        return set(range(len(cuts))) - confirmed
-
-    def original(line: int) -> int:
-        return line + extra_lines[bisect_left(anchors, line)]
-
-    out: list[Token] = []
-    index = 0
-    while index < len(tokens):
-        run = stood_in.get(index)
-        if run is not None:
-            paragraphs = paragraphs_only("\n".join(lines[run.first : run.end]))
-            if paragraphs is None:
-                return {cuts.index(run)}
-            for token in paragraphs:
-                if token.map:
-                    token.map = [token.map[0] + run.first, token.map[1] + run.first]
-            out += paragraphs
-            index += 3
-            continue
-        token = tokens[index]
-        if token.map:
-            first, end = token.map
-            token.map = [original(first), original(end - 1) + 1 if end > first else end]
-        out.append(token)
-        out += after.get(index, [])
-        index += 1
-    # Recent markdown-it-py records where each definition is (and each duplicate of one).
-    for reference in [
-        *parse.env.get("references", {}).values(),
-        *parse.env.get("duplicate_refs", []),
-    ]:
-        if reference.get("map"):
-            first, end = reference["map"]
-            reference["map"] = [original(first), original(end - 1) + 1]
-    definitions = [
-        (start + shift, end + shift)
-        for start, end in parse.definitions
-        for shift in [extra_chars[bisect_left(offsets, start)]]
-    ]
-    return BlockParse(text, out, parse.env, definitions, mdx)
-
-
-def _is_stand_in(tokens: list[Token], index: int) -> bool:
-    """Whether `tokens[index]` opens a top-level paragraph of the stand-in's one line alone."""
-    token = tokens[index]
-    return (
-        token.type == "paragraph_open"
-        and token.level == 0
-        and token.map is not None
-        and token.map[1] == token.map[0] + 1
-        and index + 1 < len(tokens)
-        and tokens[index + 1].content == _STAND_IN
-    )
-
-
-def _holds_x_box(cut: _Cut) -> bool:
-    return isinstance(cut, Siblings) and any("[x]" in c or "[X]" in c for c in cut.columns)
-
-
-_ITEM = ["list_item_open", "paragraph_open", "inline", "paragraph_close", "list_item_close"]
-
-
-def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None:
-    """The index of the last token of the sibling above `run` opened at `tokens[index]` when
-    the parse confirms it: one list item holding one line of paragraph (one table row with a
-    cell for each of the run's), and the next token opens the next sibling, on the next line."""
-    token = tokens[index]
-    assert token.map is not None
-    line = token.map[0]
-    if token.map[1] != line + 1 + run.gap:
-        return None
-    if run.kind == "item":
-        if [t.type for t in tokens[index : index + 5]] != _ITEM or tokens[index + 1].map != [
-            line,
-            line + 1,
-        ]:
-            return None
-        close = index + 4
-    else:
-        if token.type != "tr_open":
-            return None
-        close = index + 1
-        while close < len(tokens) and tokens[close].type != "tr_close":
-            close += 1
-        columns = sum(1 for t in tokens[index:close] if t.type == "td_open")
-        if columns != len(run.columns):
-            return None
-    following = tokens[close + 1] if close + 1 < len(tokens) else None
-    if (
-        following is None
-        or following.type != token.type
-        or following.level != token.level
-        or following.markup != token.markup
-        or following.map is None
-        or following.map[0] != token.map[1]
-    ):
-        return None
-    return close
-
-
-def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
-    """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
-    inline content the run's contents (of a table column) one per line."""
-    from markdown_it.token import Token  # the parser: never for `import crosspost`
-
-    column = 0
-    out: list[Token] = []
-    for token in sibling:
-        copy = Token(
-            token.type,
-            token.tag,
-            token.nesting,
-            attrs=dict(token.attrs),
-            map=[run.first, run.end] if token.map else None,
-            level=token.level,
-            markup=token.markup,
-            info=run.number if token.type == "list_item_open" else token.info,
-            block=token.block,
-            hidden=token.hidden,
-        )
-        if token.type == "inline":
-            copy.content = run.columns[column]
-            copy.children = []
-            copy.meta = {"siblings": run.end - run.first}
-            column += 1
-        out.append(copy)
-    return out
 
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:

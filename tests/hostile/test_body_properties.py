@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -341,32 +342,36 @@ def test_runs_of_paragraphs_stood_in_for_parse_as_the_parser_parses_them(
     """Where runs of paragraph lines are given to the parser as one line each, the tokens, the
     definitions and the environment are the parser's (any run length: the transform only
     stands in for long ones)."""
+    from crosspost.mdcuts import Paragraphs, parse_around
     from crosspost.mdplain import plain_runs
-    from crosspost.mdspans import BlockParse, Paragraphs, _parse, _parse_around
+    from crosspost.mdspans import _parse
 
     runs = [Paragraphs(first, end) for first, end in plain_runs(body, min_run=1)]
-    around = _parse_around(body, runs, mdx=mdx) if runs else None
-    if not isinstance(around, BlockParse):
+    around = parse_around(body, runs, partial(_parse, mdx=mdx)) if runs else None
+    if around is None or isinstance(around, set):
         return
+    tokens, env, definitions = around
     parsed = _parse(body, mdx=mdx)
-    assert [t.as_dict() for t in around.tokens] == [t.as_dict() for t in parsed.tokens]
-    assert around.definitions == parsed.definitions
-    assert around.env == parsed.env
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed.tokens]
+    assert definitions == parsed.definitions
+    assert env == parsed.env
 
 
 def test_runs_of_paragraphs_are_stood_in_for() -> None:
     """The property above is not vacuous: a run below a block is stood in for; one inside an
     HTML comment left open, or continuing a list item, is not."""
+    from crosspost.mdcuts import Paragraphs, parse_around
     from crosspost.mdplain import plain_runs
-    from crosspost.mdspans import BlockParse, Paragraphs, _parse_around
+    from crosspost.mdspans import _parse
 
     def runs(body: str) -> list[Paragraphs]:
         return [Paragraphs(first, end) for first, end in plain_runs(body, min_run=1)]
 
+    parse = partial(_parse, mdx=False)
     for body in ["- a\n\n#x\n#y\n\nz", "[r]: /u\n\n#x\n\n> q\n\n[r]", "x\n#y\n\n# h\n\nz\n"]:
-        assert isinstance(_parse_around(body, runs(body), mdx=False), BlockParse), body
+        assert isinstance(parse_around(body, runs(body), parse), tuple), body
     for body in ["<!--\n\n#x\n\n-->", "- a\n\n  #x\n#y", "```\n\n#x"]:
-        assert runs(body) and _parse_around(body, runs(body), mdx=False) == {0}, body
+        assert runs(body) and parse_around(body, runs(body), parse) == {0}, body
 
 
 def test_bodies_of_paragraphs_skip_the_parser() -> None:
