@@ -87,9 +87,10 @@ def parse_around(
     pieces += lines[done:]
     parsed = parse("\n".join(pieces))
     tokens = parsed.tokens
-    # Where each cut's stand-in or sibling opens (a loose list's sibling: above its empty line).
+    # Where each cut's stand-in or sibling opens (a loose list's sibling: above its empty line;
+    # a sibling of several lines: on its first).
     at_anchor = {
-        anchor - (cut.gap if isinstance(cut, Siblings) else 0): index
+        anchor - (cut.gap + cut.period - 1 if isinstance(cut, Siblings) else 0): index
         for index, (anchor, cut) in enumerate(zip(anchors, cuts, strict=True))
     }
     stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
@@ -171,25 +172,43 @@ def _holds_x_box(cut: Cut) -> bool:
     return isinstance(cut, Siblings) and any("[x]" in c or "[X]" in c for c in cut.columns)
 
 
-_ITEM = ["list_item_open", "paragraph_open", "inline", "paragraph_close", "list_item_close"]
+# What a list item standing above a run may hold: paragraphs and the lists nested in it.
+_LIST_PARTS = {
+    *("paragraph_open", "inline", "paragraph_close", "list_item_open", "list_item_close"),
+    *("bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close"),
+}
 
 
 def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None:
     """The index of the last token of the sibling above `run` opened at `tokens[index]` when
-    the parse confirms it: one list item holding one line of paragraph (one table row with a
-    cell for each of the run's), and the next token opens the next sibling, on the next line."""
+    the parse confirms it: one list item holding one line of paragraph, and in a run of a
+    `period` above 1 the items nested under it, one line of paragraph each (one table row with
+    a cell for each of the run's), and the next token opens the next sibling, on the line after
+    it."""
     token = tokens[index]
     assert token.map is not None
     line = token.map[0]
-    if token.map[1] != line + 1 + run.gap:
+    if token.map[1] != line + run.period + run.gap:
         return None
     if run.kind == "item":
-        if [t.type for t in tokens[index : index + 5]] != _ITEM or tokens[index + 1].map != [
-            line,
-            line + 1,
-        ]:
+        if token.type != "list_item_open":
             return None
-        close = index + 4
+        close = index + 1
+        while close < len(tokens) and not (
+            tokens[close].type == "list_item_close" and tokens[close].level == token.level
+        ):
+            close += 1
+        inner = tokens[index + 1 : close]
+        lines = [[line + place, line + place + 1] for place in range(run.period)]
+        if (
+            [t.map for t in inner if t.type == "inline"] != lines
+            or any(t.type not in _LIST_PARTS for t in inner)
+            or any(
+                t.type == "inline" and inner[i - 1].type != "paragraph_open"
+                for i, t in enumerate(inner)
+            )
+        ):
+            return None
     else:
         if token.type != "tr_open":
             return None

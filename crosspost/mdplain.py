@@ -321,6 +321,14 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     ),
     "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
 }
+# Items nested one under another (`- a`, then `  - b`, again and again): groups of two or three
+# bullet lines, each line repeating the container and bullet of its place in the group above.
+for _period in (2, 3):
+    _RUN_PATTERNS[f"nested{_period}"] = (
+        r"\n".join(rf"{_CONTAINER}([-+*]) {{1,4}}{_ITEM_TEXT}" for _ in range(_period)),
+        r"\n".join(rf"\{2 * j + 1}\{2 * j + 2} {{1,4}}{_ITEM_TEXT}" for j in range(_period)),
+        r"\1\2(?:[ \t]|$)",
+    )
 _MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
 
 
@@ -339,7 +347,11 @@ class Siblings:
     each a sibling of the line above `first` (with `gap` 1, of the line above the empty line
     above it: each item is followed by an empty line); `columns` holds, for an item's text or
     for each cell of a row, the inline content the parser makes of it on each line, one line
-    each (an empty line: nothing); `number` the first item's number in an ordered list."""
+    each (an empty line: nothing); `number` the first item's number in an ordered list.
+
+    With a `period` of 2 or 3, each sibling is that many lines, an item and the items nested
+    one under it: `columns` then holds the text of each of its lines, in order, on the lines of
+    the run where that line of a sibling is (elsewhere: nothing)."""
 
     kind: Literal["item", "row"]
     first: int
@@ -347,6 +359,7 @@ class Siblings:
     columns: tuple[str, ...]
     number: str = ""
     gap: int = 0
+    period: int = 1
 
 
 def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
@@ -358,30 +371,37 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
-    for form, gap in (("bullets", 0), ("ordered", 0), ("rows", 0), ("bullets", 1), ("ordered", 1)):
+    forms = [("bullets", 0), ("ordered", 0), ("rows", 0), ("bullets", 1), ("ordered", 1)]
+    for form, gap in [*forms, ("nested2", 0), ("nested3", 0)]:
         kind: Literal["item", "row"] = "row" if form == "rows" else "item"
         if kind == "row" and "|" not in text:
             continue
+        period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
         for m in _run_pattern(form, gap).finditer(text):
             lines = m.group("run")[:-1].split("\n")
-            if len(lines) < min_run * (1 + gap):
+            if len(lines) < min_run * (period + gap):
                 continue
             line += text.count("\n", position, m.start())
             position = m.start()
-            first = line + 1 + gap
-            inner = [one[len(m.group(1)) :] for one in lines]  # without the container
+            first = line + period + gap
+            # without the container of the line's place in a sibling
+            inner = [one[len(m.group(2 * (i % period) + 1)) :] for i, one in enumerate(lines)]
             columns: tuple[str, ...]
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
-                columns = ("\n".join(items),)
+                columns = tuple(
+                    "\n".join(item if i % period == place else "" for i, item in enumerate(items))
+                    for place in range(period)
+                )
             else:
                 rows = [_row_cells(mdTrim(one)) for one in inner]
                 if len({len(cells) for cells in rows}) != 1:
                     continue  # the parser fills a short row's cells: left to it
                 columns = tuple(map("\n".join, zip(*rows, strict=True)))
             number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
-            found.append(Siblings(kind, first, first + len(lines), columns, number, gap))
+            run = Siblings(kind, first, first + len(lines), columns, number, gap, period)
+            found.append(run)
     return sorted(found, key=lambda run: run.first)
 
 

@@ -21,6 +21,7 @@ from .mdcuts import Cut, Paragraphs, parse_around
 from .mdlines import line_starts
 from .mdplain import (
     MIN_RUN,
+    Siblings,
     paragraphs_only,
     plain_link_spans,
     plain_runs,
@@ -93,12 +94,14 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> Blo
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
-    cuts: list[Cut] = sorted(
-        [
-            *(Paragraphs(first, end) for first, end in plain_runs(text, min_run)),
-            *sibling_runs(text, min_run),
-        ],
-        key=lambda cut: cut.first,
+    cuts: list[Cut] = _apart(
+        sorted(
+            [
+                *(Paragraphs(first, end) for first, end in plain_runs(text, min_run)),
+                *sibling_runs(text, min_run),
+            ],
+            key=lambda cut: cut.first,
+        )
     )
     for _attempt in range(2):
         if not cuts:
@@ -109,6 +112,19 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> Blo
             return BlockParse(text, tokens, env, definitions, mdx)
         cuts = [cut for index, cut in enumerate(cuts) if index not in parse]
     return _parse(text, mdx=mdx)
+
+
+def _apart(cuts: list[Cut]) -> list[Cut]:
+    """`cuts` (in order) without those that would cut lines another one cuts or reads: the
+    lines of a run, and of the sibling above it (runs of different forms may meet)."""
+    kept: list[Cut] = []
+    done = 0
+    for cut in cuts:
+        above = cut.gap + cut.period if isinstance(cut, Siblings) else 0
+        if cut.first - above >= done:
+            kept.append(cut)
+            done = cut.end
+    return kept
 
 
 def _parse(text: str, *, mdx: bool) -> BlockParse:

@@ -279,6 +279,7 @@ def _link_rules(
                 new = _html_urls(text[span.start : span.end], run)
                 if new is not None:
                     edits.append((span.start, span.end, new))
+    read: set[tuple[int, int]] = set()
     for token in found.tokens:
         if token.map is None:
             continue
@@ -289,7 +290,9 @@ def _link_rules(
             new = _html_urls(text[start:finish], run)
             if new is not None:
                 edits.append((start, finish, new))
-        elif token.type == "paragraph_open":
+        elif token.type == "paragraph_open" and (first, end) not in read:
+            # (items standing for a run of nested ones share their lines: read once)
+            read.add((first, end))
             lookalikes += _heading_lookalikes(text, starts, first, end, hidden)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
@@ -908,11 +911,17 @@ def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) ->
 
     `env` holds the reference definitions the block parse found, so `[text][ref]` reads as text.
     """
-    for before, token in pairwise(tokens):
+    read: set[tuple[int, int]] = set()
+    for index, (before, token) in enumerate(pairwise(tokens), start=1):
         if token.type == "inline" and before.type == "paragraph_open":
-            # One list item standing for a run of them (`crosspost.mdspans`): each is its own
-            # paragraph, whose emphasis pairs on its own line.
-            for content in token.content.split("\n") if token.meta else [token.content]:
+            contents = [token.content]
+            if token.meta and token.map:  # an item standing for a run (`crosspost.mdcuts`)
+                lines = (token.map[0], token.map[1])
+                if lines in read:
+                    continue
+                read.add(lines)
+                contents = _sibling_paragraphs(tokens, index)
+            for content in contents:
                 content = content if window is None else content[:window]
                 children = parser(inline=True).parseInline(content, env)[0].children or []
                 yield "".join(
@@ -920,6 +929,21 @@ def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) ->
                     for child in children
                     if child.type in ("text", "code_inline", "softbreak", "hardbreak")
                 )
+
+
+def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
+    """The paragraphs of the run of list items `tokens[index]` stands for, in the order of their
+    lines: each item's is its own, whose emphasis pairs on its own line (a run of items with
+    items nested under them has one inline token per place in an item, each holding the text
+    of its own lines)."""
+    first = tokens[index]
+    columns: list[list[str]] = []
+    group = index
+    while group < len(tokens) and (tokens[group].map is None or tokens[group].map == first.map):
+        if tokens[group].type == "inline":
+            columns.append(tokens[group].content.split("\n"))
+        group += 1
+    return ["".join(line) for line in zip(*columns, strict=True)]
 
 
 def _shorten(text: str, limit: int) -> str:

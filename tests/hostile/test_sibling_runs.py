@@ -83,7 +83,38 @@ def families(draw: st.DrawFn) -> str:
     return "\n".join([*head, *[line + gap for line in body], container + tail])
 
 
-documents = st.lists(st.one_of(bodies, families()), min_size=1, max_size=3).map("\n".join)
+@st.composite
+def nested_families(draw: st.DrawFn) -> str:
+    """Items with items nested under them, again and again: each group the same containers and
+    bullets, holding generated text, then any line."""
+    container = draw(st.sampled_from(["", "> ", "  "]))
+    places = draw(
+        st.sampled_from(
+            [
+                ["- ", "  - "],
+                ["* ", "    + "],
+                ["- ", " - "],
+                ["- ", "  - ", "    - "],
+                ["1. ", "   - "],
+                ["- ", "  1. "],
+                ["- ", "      - "],
+                ["- ", "  - ", "  - "],
+                ["- ", "- "],
+                ["- ", "  > - "],
+            ]
+        )
+    )
+    words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
+    texts = st.lists(words, min_size=1, max_size=2).map(" ".join)
+    count = draw(st.integers(min_value=2, max_value=5))
+    body = [container + place + draw(texts) for _ in range(count) for place in places]
+    tail = draw(st.sampled_from(["", "z", "- z", "  - z", "  z", "    z", "```"]))
+    return "\n".join([*body, container + tail])
+
+
+documents = st.lists(st.one_of(bodies, families(), nested_families()), min_size=1, max_size=3).map(
+    "\n".join
+)
 
 
 def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
@@ -104,7 +135,7 @@ def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
         groups: list[list[Any]] = []
         while index < len(tokens) and tokens[index].map and tokens[index].map[0] < run.end:
             end = index
-            while tokens[end].type != close:
+            while tokens[end].type != close or tokens[end].level != token.level:
                 end += 1
             groups.append(tokens[index : end + 1])
             index = end + 1
@@ -210,6 +241,10 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
     assert sibling_runs(fenced, min_run=1)
     tokens = parse_blocks(fenced, min_run=1).tokens
     assert [t.type for t in tokens] == ["fence"]
+    nested = "- a\n  - b\n- c\n  - d\n- e\n  - f #g\n- h\n  - i\n"
+    [run] = sibling_runs(nested, min_run=1)
+    assert (run.first, run.end, run.period, run.columns) == (2, 6, 2, ("c\n\ne\n", "\nd\n\nf #g"))
+    assert [t.map for t in parse_blocks(nested, min_run=1).tokens if t.meta] == [[2, 6]] * 2
     inert = ["- `c` and *e*, **b** _u_ ~s~", "| `x` | *y* |", "- [ ] to do", "- [x] done"]
     for line in [*inert, "- a <kbd>k</kbd>", "| <b>x</b> | y |", "- <kbd>k</kbd> x", "- <b> x"]:
         assert sibling_runs(f"{line}\n{line}\n{line}", min_run=1), line
