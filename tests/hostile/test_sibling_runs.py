@@ -216,3 +216,33 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
     ]
     for line in ["- `c", "- ``c``", "- [a", "- a\\", "- # h", "- 1. a", "- <b>", "-\tx", "- * x"]:
         assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
+
+
+def test_a_notice_in_a_run_names_the_line_of_its_sibling() -> None:
+    """Code spans hidden by placeholders (longer than the spans) on one sibling do not move a
+    later sibling's notice onto another line: the lines of a run are rewritten as one block of
+    text, whose offsets after each rule are not the source's."""
+    body = "- a\n- `c` `d`\n- ![x](javascript:y)\n- [e](javascript:f) and more\n- z\n"
+    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+        fast = _transformed(body, None, ".md")
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        full = _transformed(body, None, ".md")
+    assert [notice.line for notice in fast[1]] == [3, 4]
+    assert fast == full
+
+
+def test_a_notice_in_a_paragraph_names_its_own_line() -> None:
+    """The same in a paragraph of several lines (which the parser reads as one block)."""
+    body = "`c` `d` `e`\ntext\n[x](javascript:y)\nmore\n<javascript:z>\n"
+    notices = _transformed(body, None, ".md")[1]
+    assert [notice.line for notice in notices] == [3, 5]
+
+
+def test_finding_runs_does_not_backtrack_without_end() -> None:
+    """Lines that almost open a run (blockquote markers split by single spaces, a row of cells
+    ending in a character no run may hold) are refused at once: a pattern that tried each way
+    of reading them would take 2**40 steps here."""
+    quoted = "- a\n" + "> " * 40 + "z\n- b\n"
+    assert sibling_runs(quoted, min_run=1) == []
+    row = "| h |\n|---|\n" + "|" + " a |" * 40 + "<\n| b |\n"
+    assert sibling_runs(row, min_run=1) == []
