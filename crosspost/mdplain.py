@@ -225,9 +225,13 @@ _ITEM_TEXT = (
 )
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it).
-_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*"
+# Possessive: a space is read by either alternative, and a line the run cannot hold would
+# otherwise be tried in every way of sharing its spaces out (2**n for n cells).
+_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
 # Where a line's container is: blockquote markers and indentation, the same on every line.
-_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*[ ]*)"
+# Possessive for the same reason (a space between markers ends one or begins the next); the
+# markers read greedily are the only ones after which a marker or a `|` can follow.
+_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*+[ ]*)"
 _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # (first line, each line of the run, the line after it): `\1` is the container and `\2`
     # the bullet or the ordered delimiter, which every line repeats.
