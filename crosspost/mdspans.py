@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -130,7 +130,7 @@ _Cut = Paragraphs | Siblings
 _STAND_IN = "x"
 
 
-def _parse_around(text: str, cuts: list[_Cut], *, mdx: bool) -> BlockParse | set[int]:
+def _parse_around(text: str, cuts: Sequence[_Cut], *, mdx: bool) -> BlockParse | set[int]:
     """`text` parsed with one line of text standing in for each run of paragraphs and without
     each run of siblings, then each run's own tokens put back: a run of paragraphs' tokens in
     place of its stand-in, and one sibling for each run of siblings after the sibling above it.
