@@ -60,6 +60,7 @@ every rule of the transform reads line by line as it reads the separate siblings
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -297,18 +298,35 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
             position = m.start()
             first = line + 1 + gap
             inner = [one[len(m.group(1)) :] for one in lines]  # without the container
-            columns: tuple[str, ...]
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
-                columns = ("\n".join(items),)
-            else:
-                rows = [_row_cells(mdTrim(one)) for one in inner]
-                if len({len(cells) for cells in rows}) != 1:
-                    continue  # the parser fills a short row's cells: left to it
-                columns = tuple(map("\n".join, zip(*rows, strict=True)))
-            number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
-            found.append(Siblings(kind, first, first + len(lines), columns, number, gap))
+                number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
+                found.append(
+                    Siblings(kind, first, first + len(lines), ("\n".join(items),), number, gap)
+                )
+                continue
+            rows = [_row_cells(mdTrim(one)) for one in inner]
+            for start, end in _same_width(rows, min_run):
+                columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
+                found.append(Siblings(kind, first + start, first + end, columns))
     return sorted(found, key=lambda run: run.first)
+
+
+def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:
+    """The stretches [start, end) of at least `min_run` rows with as many cells as most rows
+    have. The parser fills a shorter row's cells and drops a longer one's, so a row of another
+    width is left to it; it stays between the stretches, a sibling above one and below the
+    other (a stretch whose width is not the table's is refused by the parse)."""
+    widths = [len(cells) for cells in rows]
+    width = Counter(widths).most_common(1)[0][0]
+    stretches: list[tuple[int, int]] = []
+    start = 0
+    for index in range(len(rows) + 1):
+        if index == len(rows) or widths[index] != width:
+            if index - start >= min_run:
+                stretches.append((start, index))
+            start = index + 1
+    return stretches
 
 
 def _row_cells(row: str) -> tuple[str, ...]:

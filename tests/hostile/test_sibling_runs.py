@@ -246,3 +246,15 @@ def test_finding_runs_does_not_backtrack_without_end() -> None:
     assert sibling_runs(quoted, min_run=1) == []
     row = "| h |\n|---|\n" + "|" + " a |" * 40 + "<\n| b |\n"
     assert sibling_runs(row, min_run=1) == []
+
+
+def test_a_row_of_another_width_splits_a_run_of_rows() -> None:
+    """One row with more (or fewer) cells than the others keeps only itself from the parser's
+    shortcut, not the whole table: the rows above it and below it are runs of their own."""
+    rows = ["| a | b |"] * 4
+    body = "\n".join(["| h | i |", "|---|---|", *rows, "| c | d | e |", *rows, "| z | y |"])
+    found = sibling_runs(body, min_run=1)
+    assert [(run.first, run.end) for run in found] == [(3, 6), (7, 11)]
+    tokens = parse_blocks(body, min_run=1).tokens
+    assert [t.map for t in tokens if t.type == "inline" and t.meta] == [[3, 6]] * 2 + [[7, 11]] * 2
+    assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
