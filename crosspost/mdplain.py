@@ -254,19 +254,22 @@ _MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
 @cache
 def _run_pattern(form: str, gap: int) -> re.Pattern[str]:
     """Lines of inert siblings after an inert one, up to a line that repeats their container;
-    with a `gap`, one empty line after each (the items of a loose list)."""
+    with a `gap`, one empty line after each (the items of a loose list), the same line each
+    time: in a blockquote, its markers (`>`). The parse confirms that it is empty there: the
+    sibling above the run must come out one item over its line and that one (`mdspans`)."""
     first, each, after = _RUN_PATTERNS[form]
-    end = "\n" * (1 + gap)
-    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{end})+)(?={after})", re.M)
+    end, again = (r"\n(?P<blank>[ >]*)\n", r"\n(?P=blank)\n") if gap else ("\n", "\n")
+    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
 
 
 @dataclass(frozen=True)
 class Siblings:
     """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
     each a sibling of the line above `first` (with `gap` 1, of the line above the empty line
-    above it: each item is followed by an empty line); `columns` holds, for an item's text or
-    for each cell of a row, the inline content the parser makes of it on each line, one line
-    each (an empty line: nothing); `number` the first item's number in an ordered list."""
+    above it: each item is followed by an empty line, in a blockquote `>`); `columns` holds,
+    for an item's text or for each cell of a row, the inline content the parser makes of it on
+    each line, one line each (an empty line: nothing); `number` the first item's number in an
+    ordered list."""
 
     kind: Literal["item", "row"]
     first: int

@@ -69,7 +69,8 @@ def families(draw: st.DrawFn) -> str:
     ordered, table row), tight or loose, holding generated text, then any line."""
     container = draw(st.sampled_from(["", "  ", "    ", "> ", ">  ", ">> ", " > ", "\u00a0"]))
     marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|"]))
-    gap = "\n" if marker[0] != "|" and draw(st.booleans()) else ""
+    blank = draw(st.sampled_from(["", container.rstrip(" "), container]))  # a loose list's
+    gap = "\n" + blank if marker[0] != "|" and draw(st.booleans()) else ""
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
     texts = st.lists(words, min_size=1, max_size=3).map(" ".join)
     row_texts = st.one_of(
@@ -258,3 +259,16 @@ def test_a_row_of_another_width_splits_a_run_of_rows() -> None:
     tokens = parse_blocks(body, min_run=1).tokens
     assert [t.map for t in tokens if t.type == "inline" and t.meta] == [[3, 6]] * 2 + [[7, 11]] * 2
     assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+
+
+def test_a_loose_list_in_a_blockquote_is_a_run() -> None:
+    """The empty line between the items of a loose list in a blockquote is the blockquote's
+    (`>`): the items are siblings as in a loose list outside one."""
+    for blank in [">", "> ", ">>"]:
+        container = "> " if blank != ">>" else ">> "
+        body = "".join(f"{container}- item {n}\n{blank}\n" for n in range(5)) + container + "- z\n"
+        found = sibling_runs(body, min_run=1)
+        assert [(run.first, run.end, run.gap) for run in found] == [(2, 10, 1)], blank
+        tokens = parse_blocks(body, min_run=1).tokens
+        assert any(t.meta for t in tokens), blank
+        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
