@@ -252,21 +252,22 @@ _MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
 
 
 @cache
-def _run_pattern(form: str, gap: int) -> re.Pattern[str]:
+def _run_pattern(form: str, loose: bool) -> re.Pattern[str]:
     """Lines of inert siblings after an inert one, up to a line that repeats their container;
-    with a `gap`, one empty line after each (the items of a loose list), the same line each
-    time: in a blockquote, its markers (`>`). The parse confirms that it is empty there: the
-    sibling above the run must come out one item over its line and that one (`mdspans`)."""
+    when `loose`, empty lines after each (the items of a loose list), the same lines each
+    time: in a blockquote, its markers (`>`). The parse confirms that they are empty there:
+    the sibling above the run must come out one item over its line and those (`mdspans`)."""
     first, each, after = _RUN_PATTERNS[form]
-    end, again = (r"\n(?P<blank>[ >]*)\n", r"\n(?P=blank)\n") if gap else ("\n", "\n")
+    blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
+    end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
     return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
 
 
 @dataclass(frozen=True)
 class Siblings:
     """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
-    each a sibling of the line above `first` (with `gap` 1, of the line above the empty line
-    above it: each item is followed by an empty line, in a blockquote `>`); `columns` holds,
+    each a sibling of the line above `first` (with a `gap`, of the line above the `gap` empty
+    lines above it: each item is followed by as many, in a blockquote `>`); `columns` holds,
     for an item's text or for each cell of a row, the inline content the parser makes of it on
     each line, one line each (an empty line: nothing); `number` the first item's number in an
     ordered list."""
@@ -288,12 +289,14 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
-    for form, gap in (("bullets", 0), ("ordered", 0), ("rows", 0), ("bullets", 1), ("ordered", 1)):
+    forms = (("bullets", False), ("ordered", False), ("rows", False))
+    for form, loose in (*forms, ("bullets", True), ("ordered", True)):
         kind: Literal["item", "row"] = "row" if form == "rows" else "item"
         if kind == "row" and "|" not in text:
             continue
         position = line = 0
-        for m in _run_pattern(form, gap).finditer(text):
+        for m in _run_pattern(form, loose).finditer(text):
+            gap = m.group("blank").count("\n") + 1 if loose else 0  # empty lines after each
             lines = m.group("run")[:-1].split("\n")
             if len(lines) < min_run * (1 + gap):
                 continue

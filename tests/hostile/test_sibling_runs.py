@@ -69,7 +69,7 @@ def families(draw: st.DrawFn) -> str:
     ordered, table row), tight or loose, holding generated text, then any line."""
     container = draw(st.sampled_from(["", "  ", "    ", "> ", ">  ", ">> ", " > ", "\u00a0"]))
     marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|"]))
-    blank = draw(st.sampled_from(["", container.rstrip(" "), container]))  # a loose list's
+    blank = draw(st.sampled_from(["", container.rstrip(" "), container, "\n"]))  # a loose list's
     gap = "\n" + blank if marker[0] != "|" and draw(st.booleans()) else ""
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
     texts = st.lists(words, min_size=1, max_size=3).map(" ".join)
@@ -269,6 +269,19 @@ def test_a_loose_list_in_a_blockquote_is_a_run() -> None:
         body = "".join(f"{container}- item {n}\n{blank}\n" for n in range(5)) + container + "- z\n"
         found = sibling_runs(body, min_run=1)
         assert [(run.first, run.end, run.gap) for run in found] == [(2, 10, 1)], blank
+        tokens = parse_blocks(body, min_run=1).tokens
+        assert any(t.meta for t in tokens), blank
+        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+
+
+def test_a_loose_list_with_more_empty_lines_is_a_run() -> None:
+    """Two empty lines between items (or three) still leave them siblings."""
+    for blank in ["\n", "\n\n", ">\n>"]:
+        container = "> " if ">" in blank else ""
+        body = "".join(f"{container}- item {n}\n{blank}\n" for n in range(5)) + container + "- z\n"
+        found = sibling_runs(body, min_run=1)
+        gap = blank.count("\n") + 1
+        assert [(run.first, run.gap) for run in found] == [(1 + gap, gap)], blank
         tokens = parse_blocks(body, min_run=1).tokens
         assert any(t.meta for t in tokens), blank
         assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
