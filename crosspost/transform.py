@@ -504,14 +504,10 @@ def _rewrite(
                 lines[index].text = new
 
 
-# Where a rule's notices are: a finder of file lines for the text that rule reads.
-LinesOf = Callable[[str], syntax.LineAt]
-
-
 def _rewrite_text(
     text: str,
     run: Run,
-    lines_of: LinesOf,
+    lines_of: syntax.LinesOf,
     ref_url: syntax.RefURL | None,
     dialect: syntax.Dialect,
     templates: bool,
@@ -523,7 +519,7 @@ def _rewrite_text(
     decodes to one, which needs a `&`): text with neither is not given to them.
     """
     if templates:
-        text = syntax.template_inline(text, run, lines_of(text), ref_url, dialect)
+        text = syntax.template_inline(text, run, lines_of, ref_url, dialect)
     if ":" not in text and "&" not in text:
         return text
     if not templates:
@@ -531,7 +527,7 @@ def _rewrite_text(
     return _script_rules(text, run, lines_of, definitions)
 
 
-def _script_rules(text: str, run: Run, lines_of: LinesOf, definitions: bool) -> str:
+def _script_rules(text: str, run: Run, lines_of: syntax.LinesOf, definitions: bool) -> str:
     """Links, definitions, autolinks and HTML attributes whose URL is a script made inert.
 
     Each rule's notices are placed in the text it reads: placeholders and removed links change
