@@ -60,6 +60,13 @@ SHAPES: dict[str, tuple[str, str]] = {
     "quoted-list": ("> - a quoted item\n", ".md"),
     "nested-items": ("- a\n  - b\n", ".md"),
     "list-html": ("- <kbd>x</kbd> item\n", ".md"),
+    # Found by review (issue 15, third round): one row of another width in a long table kept
+    # the whole table from the shortcut, and a loose list in a blockquote was not a run.
+    "quoted-loose": ("> - a quoted item\n>\n", ".md"),
+    "uneven-rows": (
+        "| a | b |\n|---|---|\n" + ("| [a](./x/) | b |\n" * 5_000 + "| c | d | e |\n") * 20,
+        ".md",
+    ),
 }
 
 

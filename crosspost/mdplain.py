@@ -61,6 +61,7 @@ separate siblings.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -294,8 +295,9 @@ HTML_BLOCK_TAGS = [
     "ul",
 ]
 # A tag an item's text may begin with: not one of those, and text after it on the line (a tag
-# alone on its line is an HTML block of kind 7).
-_TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>[ ]*[^ \n]"
+# followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
+# spaces included, is an HTML block of kind 7).
+_TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>(?=[^\n]*[^\s])"
 # An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold) and no space.
 _ITEM_TEXT = (
     rf"(?![ :]|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
@@ -303,9 +305,13 @@ _ITEM_TEXT = (
 )
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it).
-_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*"
+# Possessive: a space is read by either alternative, and a line the run cannot hold would
+# otherwise be tried in every way of sharing its spaces out (2**n for n cells).
+_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
 # Where a line's container is: blockquote markers and indentation, the same on every line.
-_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*[ ]*)"
+# Possessive for the same reason (a space between markers ends one or begins the next); the
+# markers read greedily are the only ones after which a marker or a `|` can follow.
+_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*+[ ]*)"
 _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # (first line, each line of the run, the line after it): `\1` is the container and `\2`
     # the bullet or the ordered delimiter, which every line repeats.
@@ -333,21 +339,25 @@ _MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
 
 
 @cache
-def _run_pattern(form: str, gap: int) -> re.Pattern[str]:
+def _run_pattern(form: str, loose: bool) -> re.Pattern[str]:
     """Lines of inert siblings after an inert one, up to a line that repeats their container;
-    with a `gap`, one empty line after each (the items of a loose list)."""
+    when `loose`, empty lines after each (the items of a loose list), the same lines each
+    time: in a blockquote, its markers (`>`). The parse confirms that they are empty there:
+    the sibling above the run must come out one item over its line and those (`mdspans`)."""
     first, each, after = _RUN_PATTERNS[form]
-    end = "\n" * (1 + gap)
-    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{end})+)(?={after})", re.M)
+    blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
+    end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
+    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
 
 
 @dataclass(frozen=True)
 class Siblings:
     """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
-    each a sibling of the line above `first` (with `gap` 1, of the line above the empty line
-    above it: each item is followed by an empty line); `columns` holds, for an item's text or
-    for each cell of a row, the inline content the parser makes of it on each line, one line
-    each (an empty line: nothing); `number` the first item's number in an ordered list.
+    each a sibling of the line above `first` (with a `gap`, of the line above the `gap` empty
+    lines above it: each item is followed by as many, in a blockquote `>`); `columns` holds,
+    for an item's text or for each cell of a row, the inline content the parser makes of it on
+    each line, one line each (an empty line: nothing); `number` the first item's number in an
+    ordered list.
 
     With a `period` of 2 or 3, each sibling is that many lines, an item and the items nested
     one under it: `columns` then holds the text of each of its lines, in order, on the lines of
@@ -371,14 +381,16 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
-    forms = [("bullets", 0), ("ordered", 0), ("rows", 0), ("bullets", 1), ("ordered", 1)]
-    for form, gap in [*forms, ("nested2", 0), ("nested3", 0)]:
+    forms = [("bullets", False), ("ordered", False), ("rows", False)]
+    forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
+    for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form == "rows" else "item"
         if kind == "row" and "|" not in text:
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
-        for m in _run_pattern(form, gap).finditer(text):
+        for m in _run_pattern(form, loose).finditer(text):
+            gap = m.group("blank").count("\n") + 1 if loose else 0  # empty lines after each
             lines = m.group("run")[:-1].split("\n")
             if len(lines) < min_run * (period + gap):
                 continue
@@ -387,22 +399,39 @@ def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
             first = line + period + gap
             # without the container of the line's place in a sibling
             inner = [one[len(m.group(2 * (i % period) + 1)) :] for i, one in enumerate(lines)]
-            columns: tuple[str, ...]
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
                 columns = tuple(
                     "\n".join(item if i % period == place else "" for i, item in enumerate(items))
                     for place in range(period)
                 )
-            else:
-                rows = [_row_cells(mdTrim(one)) for one in inner]
-                if len({len(cells) for cells in rows}) != 1:
-                    continue  # the parser fills a short row's cells: left to it
-                columns = tuple(map("\n".join, zip(*rows, strict=True)))
-            number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
-            run = Siblings(kind, first, first + len(lines), columns, number, gap, period)
-            found.append(run)
+                number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
+                found.append(
+                    Siblings(kind, first, first + len(lines), columns, number, gap, period)
+                )
+                continue
+            rows = [_row_cells(mdTrim(one)) for one in inner]
+            for start, end in _same_width(rows, min_run):
+                columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
+                found.append(Siblings(kind, first + start, first + end, columns))
     return sorted(found, key=lambda run: run.first)
+
+
+def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:
+    """The stretches [start, end) of at least `min_run` rows with as many cells as most rows
+    have. The parser fills a shorter row's cells and drops a longer one's, so a row of another
+    width is left to it; it stays between the stretches, a sibling above one and below the
+    other (a stretch whose width is not the table's is refused by the parse)."""
+    widths = [len(cells) for cells in rows]
+    width = Counter(widths).most_common(1)[0][0]
+    stretches: list[tuple[int, int]] = []
+    start = 0
+    for index in range(len(rows) + 1):
+        if index == len(rows) or widths[index] != width:
+            if index - start >= min_run:
+                stretches.append((start, index))
+            start = index + 1
+    return stretches
 
 
 def _row_cells(row: str) -> tuple[str, ...]:

@@ -55,6 +55,8 @@ class BrokenRef(Exception):
 """Maps a generator's link to another post (Hugo `ref`, Zola `@/…`, Jekyll `post_url`) to a URL."""
 
 LineAt = Callable[[int], int | None]
+# A block's `LineAt` for a text made from it by rules that keep its line breaks.
+LinesOf = Callable[[str], LineAt]
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,23 +661,26 @@ _ARG = re.compile(r"(?:(\w+)\s*=\s*)?(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|`([^`]*
 
 
 def template_inline(
-    text: str, run: Run, line_at: LineAt, ref_url: RefURL | None, dialect: Dialect
+    text: str, run: Run, lines_of: LinesOf, ref_url: RefURL | None, dialect: Dialect
 ) -> str:
     """Hugo shortcodes, Zola shortcodes or Liquid tags inside one block of text.
 
     Escaped shortcodes are shown as the site shows them, inside code spans too (the generator
-    reads them before Markdown does); after that, code spans are hidden from every rule.
+    reads them before Markdown does); after that, code spans are hidden from every rule. Each
+    rule's notices are placed in the text it reads (`lines_of`): the rules before it keep
+    every line, not every offset.
     """
     text = unescape_shortcodes(text, run, dialect)
     text = protect_code_spans(text, run)
     if dialect.liquid:
         text = _liquid_pairs(text, "raw", lambda inside: _braces_hidden(inside, run))
         text = _liquid_pairs(text, "comment", lambda inside: "\n" * inside.count("\n"))
+    line_at = lines_of(text)
     if dialect.hugo:
         text = _sub(_SHORTCODE, text, lambda m: _shortcode(m, run, line_at, ref_url))
     if dialect.zola:
         text = _sub(_ZOLA_CALL, text, lambda m: _zola_call(m, run, line_at))
-    return _liquid(text, run, line_at, ref_url) if dialect.liquid else text
+    return _liquid(text, run, lines_of, ref_url) if dialect.liquid else text
 
 
 def _braces_hidden(text: str, run: Run) -> str:
@@ -818,7 +823,7 @@ def _zola_call(m: re.Match[str], run: Run, line_at: LineAt) -> str:
     return " ".join([f"**{title}:**" if title else "", *words]).strip()
 
 
-def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str:
+def _liquid(text: str, run: Run, lines_of: LinesOf, ref_url: RefURL | None) -> str:
     site = run.site_url.rstrip("/") if run.site_url else None
 
     def site_url(m: re.Match[str]) -> str:
@@ -845,10 +850,16 @@ def _liquid(text: str, run: Run, line_at: LineAt, ref_url: RefURL | None) -> str
         run.note("liquid", line_at(m.start()), f"template tag {snippet} is left as is")
         return run.protect(m.group())
 
-    text = _sub(_SITE_URL, text, site_url)
-    text = _sub(_URL_FILTER, text, url_filter)
-    text = _sub(
-        _LIQUID_LINK, text, lambda m: resolve_ref(m.group(2), run, line_at(m.start()), ref_url)
-    )
-    text = _sub(_INCLUDE, text, include)
-    return _sub(_TEMPLATE, text, other)
+    def link(m: re.Match[str]) -> str:
+        return resolve_ref(m.group(2), run, line_at(m.start()), ref_url)
+
+    for pattern, rule in [
+        (_SITE_URL, site_url),
+        (_URL_FILTER, url_filter),
+        (_LIQUID_LINK, link),
+        (_INCLUDE, include),
+        (_TEMPLATE, other),
+    ]:
+        line_at = lines_of(text)  # offsets in the text this rule reads
+        text = _sub(pattern, text, rule)
+    return text

@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache, wraps
+from functools import cache, lru_cache, partial, wraps
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -499,9 +499,9 @@ def _rewrite(
     """
     for part in _contiguous_by(chunk, lambda i: lines[i].literal):
         source = "\n".join(lines[i].text for i in part)
-        line_at = _line_finder(lines, part, source)
+        lines_of = partial(_line_finder, lines, part)
         templates = dialect.templates and not lines[part[0]].literal
-        text = _rewrite_text(source, run, line_at, ref_url, dialect, templates, definitions)
+        text = _rewrite_text(source, run, lines_of, ref_url, dialect, templates, definitions)
         if text != source:
             for index, new in zip(part, text.split("\n"), strict=True):
                 lines[index].text = new
@@ -510,7 +510,7 @@ def _rewrite(
 def _rewrite_text(
     text: str,
     run: Run,
-    line_at: syntax.LineAt,
+    lines_of: syntax.LinesOf,
     ref_url: syntax.RefURL | None,
     dialect: syntax.Dialect,
     templates: bool,
@@ -522,33 +522,40 @@ def _rewrite_text(
     decodes to one, which needs a `&`): text with neither is not given to them.
     """
     if templates:
-        text = syntax.template_inline(text, run, line_at, ref_url, dialect)
+        text = syntax.template_inline(text, run, lines_of, ref_url, dialect)
     if ":" not in text and "&" not in text:
         return text
     if not templates:
         text = protect_code_spans(text, run)
-    return _script_rules(text, run, line_at, definitions)
+    return _script_rules(text, run, lines_of, definitions)
 
 
-def _script_rules(text: str, run: Run, line_at: syntax.LineAt, definitions: bool) -> str:
-    """Links, definitions, autolinks and HTML attributes whose URL is a script made inert."""
+def _script_rules(text: str, run: Run, lines_of: syntax.LinesOf, definitions: bool) -> str:
+    """Links, definitions, autolinks and HTML attributes whose URL is a script made inert.
+
+    Each rule's notices are placed in the text it reads: placeholders and removed links change
+    the offsets of what follows them, never its line (`lines_of`)."""
+    line_at = lines_of(text)
     text = _REF_DEF.sub(lambda m: _unsafe_definition(m, run, line_at, definitions), text)
-    text = _unsafe_links(text, run, line_at)
+    text = _unsafe_links(text, run, lines_of(text))
+    line_at = lines_of(text)
     text = _AUTOLINK.sub(lambda m: _autolink(m, run, line_at), text)
     if "<" in text:
+        line_at = lines_of(text)
         text = _URL_ATTR.sub(lambda m: _script_attribute(m, run, line_at), text)
     return text
 
 
-def _line_finder(lines: list[Line], part: list[int], source: str) -> syntax.LineAt:
-    """The file line of an offset in `source`, the text of `lines[i] for i in part` (template
-    rules keep the line breaks they find). The lines' offsets are found on the first question:
-    most blocks get none (a notice is what asks)."""
+def _line_finder(lines: list[Line], part: list[int], text: str) -> syntax.LineAt:
+    """The file line of an offset in `text`, made from the text of `lines[i] for i in part` by
+    rules that keep the line breaks they find (a placeholder, a removed link: its line `k` is
+    still `lines[part[k]]`). The lines' offsets are found on the first question: most blocks
+    get none (a notice is what asks)."""
     starts: list[int] = []
 
     def line_at(offset: int) -> int | None:
         if not starts:
-            starts.extend(line_starts(source))
+            starts.extend(line_starts(text))
         return lines[part[min(bisect_right(starts, offset) - 1, len(part) - 1)]].line
 
     return line_at

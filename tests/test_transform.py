@@ -940,3 +940,23 @@ def test_a_notice_quotes_the_post_not_the_transforms_placeholders() -> None:
     [notice] = result.notices
     assert "\ue000" not in notice.message and "\ue001" not in notice.message
     assert notice.message.startswith("template tag {{` - - - `a`b` {{ x }}")
+
+
+@pytest.mark.parametrize(
+    ("generator", "tag"),
+    [
+        ("jekyll", "{% include x.html %}"),
+        ("jekyll", "{% unknown %}"),
+        ("hugo", "{{< unknown >}}"),
+        ("zola", '{{ unknown(a="b") }}'),
+    ],
+)
+def test_a_template_notice_names_its_line_after_templates_that_change_length(
+    generator: str, tag: str
+) -> None:
+    """Placeholders and removed tags on the lines above a template tag in the same paragraph do
+    not move its notice to another line (the offsets after each rule are read in the text
+    that rule reads)."""
+    above = "{% raw %}{{ a }}{% endraw %} `c` `d`" if generator == "jekyll" else "`a` `b` `c` `d`"
+    result = on(generator)(f"{above} {{% include y.html %}}\nx\ny\n{tag}\nz\n")
+    assert [notice.line for notice in result.notices][-1] == 4

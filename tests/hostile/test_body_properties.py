@@ -445,7 +445,7 @@ def test_the_script_rules_leave_text_without_a_colon_or_ampersand(text: str) -> 
 
     run = Run(path=None, page_url=PAGE, site_url=SITE)
     for definitions in (False, True):
-        assert _script_rules(text, run, lambda offset: 1, definitions) == text
+        assert _script_rules(text, run, lambda _text: lambda _offset: 1, definitions) == text
     assert not run.notices
 
 

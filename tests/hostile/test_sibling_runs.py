@@ -69,7 +69,8 @@ def families(draw: st.DrawFn) -> str:
     ordered, table row), tight or loose, holding generated text, then any line."""
     container = draw(st.sampled_from(["", "  ", "    ", "> ", ">  ", ">> ", " > ", "\u00a0"]))
     marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|"]))
-    gap = "\n" if marker[0] != "|" and draw(st.booleans()) else ""
+    blank = draw(st.sampled_from(["", container.rstrip(" "), container, "\n"]))  # a loose list's
+    gap = "\n" + blank if marker[0] != "|" and draw(st.booleans()) else ""
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
     texts = st.lists(words, min_size=1, max_size=3).map(" ".join)
     row_texts = st.one_of(
@@ -261,6 +262,7 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
     ]
     for line in [
         "- <kbd>",
+        "- </b> \u00a0",  # found by the property: a tag and Unicode white space is a block
         "- <p>x",
         "- <PRE>x",
         "- </div>x",
@@ -277,3 +279,71 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
         "- * x",
     ]:
         assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
+
+
+def test_a_notice_in_a_run_names_the_line_of_its_sibling() -> None:
+    """Code spans hidden by placeholders (longer than the spans) on one sibling do not move a
+    later sibling's notice onto another line: the lines of a run are rewritten as one block of
+    text, whose offsets after each rule are not the source's."""
+    body = "- a\n- `c` `d`\n- ![x](javascript:y)\n- [e](javascript:f) and more\n- z\n"
+    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+        fast = _transformed(body, None, ".md")
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        full = _transformed(body, None, ".md")
+    assert [notice.line for notice in fast[1]] == [3, 4]
+    assert fast == full
+
+
+def test_a_notice_in_a_paragraph_names_its_own_line() -> None:
+    """The same in a paragraph of several lines (which the parser reads as one block)."""
+    body = "`c` `d` `e`\ntext\n[x](javascript:y)\nmore\n<javascript:z>\n"
+    notices = _transformed(body, None, ".md")[1]
+    assert [notice.line for notice in notices] == [3, 5]
+
+
+def test_finding_runs_does_not_backtrack_without_end() -> None:
+    """Lines that almost open a run (blockquote markers split by single spaces, a row of cells
+    ending in a character no run may hold) are refused at once: a pattern that tried each way
+    of reading them would take 2**40 steps here."""
+    quoted = "- a\n" + "> " * 40 + "z\n- b\n"
+    assert sibling_runs(quoted, min_run=1) == []
+    row = "| h |\n|---|\n" + "|" + " a |" * 40 + "<\n| b |\n"
+    assert sibling_runs(row, min_run=1) == []
+
+
+def test_a_row_of_another_width_splits_a_run_of_rows() -> None:
+    """One row with more (or fewer) cells than the others keeps only itself from the parser's
+    shortcut, not the whole table: the rows above it and below it are runs of their own."""
+    rows = ["| a | b |"] * 4
+    body = "\n".join(["| h | i |", "|---|---|", *rows, "| c | d | e |", *rows, "| z | y |"])
+    found = sibling_runs(body, min_run=1)
+    assert [(run.first, run.end) for run in found] == [(3, 6), (7, 11)]
+    tokens = parse_blocks(body, min_run=1).tokens
+    assert [t.map for t in tokens if t.type == "inline" and t.meta] == [[3, 6]] * 2 + [[7, 11]] * 2
+    assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+
+
+def test_a_loose_list_in_a_blockquote_is_a_run() -> None:
+    """The empty line between the items of a loose list in a blockquote is the blockquote's
+    (`>`): the items are siblings as in a loose list outside one."""
+    for blank in [">", "> ", ">>"]:
+        container = "> " if blank != ">>" else ">> "
+        body = "".join(f"{container}- item {n}\n{blank}\n" for n in range(5)) + container + "- z\n"
+        found = sibling_runs(body, min_run=1)
+        assert [(run.first, run.end, run.gap) for run in found] == [(2, 10, 1)], blank
+        tokens = parse_blocks(body, min_run=1).tokens
+        assert any(t.meta for t in tokens), blank
+        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+
+
+def test_a_loose_list_with_more_empty_lines_is_a_run() -> None:
+    """Two empty lines between items (or three) still leave them siblings."""
+    for blank in ["\n", "\n\n", ">\n>"]:
+        container = "> " if ">" in blank else ""
+        body = "".join(f"{container}- item {n}\n{blank}\n" for n in range(5)) + container + "- z\n"
+        found = sibling_runs(body, min_run=1)
+        gap = blank.count("\n") + 1
+        assert [(run.first, run.gap) for run in found] == [(1 + gap, gap)], blank
+        tokens = parse_blocks(body, min_run=1).tokens
+        assert any(t.meta for t in tokens), blank
+        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
