@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial, wraps
@@ -280,6 +280,7 @@ def _link_rules(
                 if new is not None:
                     edits.append((span.start, span.end, new))
     read: set[tuple[int, int]] = set()
+    paragraphs: list[int] = []  # the first line of each paragraph
     for token in found.tokens:
         if token.map is None:
             continue
@@ -294,8 +295,10 @@ def _link_rules(
             # (items standing for a run of nested ones share their lines: read once)
             read.add((first, end))
             lookalikes += _heading_lookalikes(text, starts, first, end, hidden)
+            paragraphs.append(first)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
+    edits += _definition_lookalikes(text, starts, paragraphs, edits)
     return _split(_apply(text, edits), lines), html_lines, (found.tokens, found.env)
 
 
@@ -373,6 +376,33 @@ def _fold(text: str) -> str:
 
 _LOOKALIKE = re.compile(r"^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?)#", re.M)
 _NOTED_LOOKALIKES = 10
+
+
+# A paragraph's first line that begins like a reference definition (`[label]:`) and is not one
+# (`[^label]:` begins a footnote, whose paragraph starts after it).
+_DEFINITION_LOOKALIKE = re.compile(
+    r"(?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?[ ]{0,3}(\[)(?!\^)[^\[\]\n]+\]:"
+)
+
+
+def _definition_lookalikes(
+    text: str, starts: list[int], paragraphs: list[int], edits: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """`\\[` for a paragraph's first line that begins like a reference definition and has a
+    link the rules rewrite: the definition failed only for what followed its label (`[r]:
+    ./a[x](<./b c>)`: a space), and a rewritten URL (`%20` for the space) could make it one,
+    changing the paragraph into a definition. Escaped, the `[` is what it was: text."""
+    changed = sorted(start for start, _end, _new in edits)
+    out: list[tuple[int, int, str]] = []
+    for line in paragraphs:
+        if line >= len(starts):
+            continue
+        start = starts[line]
+        stop = starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+        m = _DEFINITION_LOOKALIKE.match(text, start, stop)
+        if m is not None and bisect_left(changed, start) < bisect_left(changed, stop):
+            out.append((m.start(1), m.start(1), "\\"))
+    return out
 
 
 def _heading_lookalikes(

@@ -960,3 +960,18 @@ def test_a_template_notice_names_its_line_after_templates_that_change_length(
     above = "{% raw %}{{ a }}{% endraw %} `c` `d`" if generator == "jekyll" else "`a` `b` `c` `d`"
     result = on(generator)(f"{above} {{% include y.html %}}\nx\ny\n{tag}\nz\n")
     assert [notice.line for notice in result.notices][-1] == 4
+
+
+def test_a_paragraph_that_only_looks_like_a_definition_stays_a_paragraph() -> None:
+    """`[r]: ./ref[x](<./a b>)` is a paragraph (a definition's destination ends at the space)
+    holding a link; written `%20`, the link's space would make the line a definition. Its `[`
+    is escaped instead (found by the fixed-point property)."""
+    body = "[r]: ./ref[x](<./a b>)\n"
+    out = transform(body, page_url=PAGE, site_url=SITE, path=Path("post.md")).body
+    assert out == "\\[r]: ./ref[x](<https://blog.example.com/posts/my-post/a%20b>)\n"
+    again = transform(out, page_url=PAGE, site_url=SITE, path=Path("post.md")).body
+    assert again == out
+    untouched = "[Update]: nothing here is rewritten\n"
+    assert (
+        transform(untouched, page_url=PAGE, site_url=SITE, path=Path("post.md")).body == untouched
+    )
