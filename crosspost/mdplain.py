@@ -207,13 +207,16 @@ def plain_link_spans(
 
 
 # Inert text: no character that may begin inline syntax reaching past a line (autolinks,
-# entities, escapes, math, footnotes, templates), no control character or tab, no table `|`;
+# escapes, math, footnotes, templates), no control character or tab, no table `|`; `&` only as
+# an entity (which ends on its line);
 # backticks only as one-backtick code spans closed on the line (holding no brace, which may
 # begin a template, and no `|`); `<` only as an HTML tag without attributes (not at an item's
 # start, where it may begin an HTML block); brackets only as plain links and images on the
 # line. Emphasis may pair across lines: the summary reads the line of each sibling alone
 # (`crosspost.transform`), and no other rule reads emphasis.
 _INERT_CHAR = r"[^\x00-\x1f\x7f`<>\\$^&{}|\[\]]"
+# An entity or numeric character reference (`&amp;`, `&#169;`): it ends on its line.
+_INERT_ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]{0,31}|\#[0-9]{1,7}|\#[xX][0-9A-Fa-f]{1,6});"
 _INERT_CODE = r"(?<!`)`[^\x00-\x1f\x7f`{}|]+`(?!`)"
 _DESTINATION_CHAR = r"[^\x00-\x20\x7f()\[\]`<>\\$^&{}|]"
 _INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
@@ -223,7 +226,9 @@ _INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
 _TASK_BOX = r"\[[ xX]\](?![(\[:])"
 # An HTML tag without attributes (`<kbd>`, `</kbd>`): raw HTML closed on its line, holding no URL.
 _INERT_TAG = r"</?[A-Za-z][A-Za-z0-9-]*>"
-_INERT = rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX}|{_INERT_TAG})+)"
+_INERT = (
+    rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX}|{_INERT_TAG}|{_INERT_ENTITY})+)"
+)
 # The tags that begin an HTML block wherever they stand (CommonMark 0.31 §4.6, kinds 1 and 6;
 # markdown-it-py's `html_blocks.block_names`, which a test compares with these).
 HTML_BLOCK_TAGS = [
@@ -308,6 +313,9 @@ _ITEM_TEXT = (
 # Possessive: a space is read by either alternative, and a line the run cannot hold would
 # otherwise be tried in every way of sharing its spaces out (2**n for n cells).
 _ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
+# What follows a list marker: one to four spaces or one tab (a tab spans at most four columns,
+# so neither makes the item's text indented code).
+_SPACING = r"(?: {1,4}|\t)"
 # Where a line's container is: blockquote markers and indentation, the same on every line.
 # Possessive for the same reason (a space between markers ends one or begins the next); the
 # markers read greedily are the only ones after which a marker or a `|` can follow.
@@ -316,13 +324,13 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # (first line, each line of the run, the line after it): `\1` is the container and `\2`
     # the bullet or the ordered delimiter, which every line repeats.
     "bullets": (
-        rf"{_CONTAINER}([-+*]) {{1,4}}{_ITEM_TEXT}",
-        rf"\1\2 {{1,4}}{_ITEM_TEXT}",
+        rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\2{_SPACING}{_ITEM_TEXT}",
         r"\1\2(?:[ \t]|$)",
     ),
     "ordered": (
-        rf"{_CONTAINER}\d{{1,9}}([.)]) {{1,4}}{_ITEM_TEXT}",
-        rf"\1\d{{1,9}}\2 {{1,4}}{_ITEM_TEXT}",
+        rf"{_CONTAINER}\d{{1,9}}([.)]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\d{{1,9}}\2{_SPACING}{_ITEM_TEXT}",
         r"\1\d{1,9}\2(?:[ \t]|$)",
     ),
     "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
@@ -331,11 +339,11 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
 # bullet lines, each line repeating the container and bullet of its place in the group above.
 for _period in (2, 3):
     _RUN_PATTERNS[f"nested{_period}"] = (
-        r"\n".join(rf"{_CONTAINER}([-+*]) {{1,4}}{_ITEM_TEXT}" for _ in range(_period)),
-        r"\n".join(rf"\{2 * j + 1}\{2 * j + 2} {{1,4}}{_ITEM_TEXT}" for j in range(_period)),
+        r"\n".join(rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}" for _ in range(_period)),
+        r"\n".join(rf"\{2 * j + 1}\{2 * j + 2}{_SPACING}{_ITEM_TEXT}" for j in range(_period)),
         r"\1\2(?:[ \t]|$)",
     )
-_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]) {1,4}")
+_MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 
 
 @cache
@@ -372,7 +380,13 @@ class Siblings:
     period: int = 1
 
 
-def sibling_runs(text: str, min_run: int = MIN_RUN) -> list[Siblings]:
+# Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
+# parser spends several times longer on an item than on a line of paragraph, and a list broken
+# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32.
+MIN_SIBLINGS = 8
+
+
+def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
     """The runs of at least `min_run` inert one-line list items or table rows of `text`, each
     below an inert sibling and above a line that repeats their container (so the run is
     neither a list's nor a table's first or last line), in order of their first line."""

@@ -21,6 +21,7 @@ from .mdcuts import Cut, Paragraphs, parse_around
 from .mdlines import line_starts
 from .mdplain import (
     MIN_RUN,
+    MIN_SIBLINGS,
     Siblings,
     paragraphs_only,
     plain_link_spans,
@@ -82,23 +83,24 @@ class BlockParse:
         return line_starts(self.text)
 
 
-def parse_blocks(text: str, *, mdx: bool = False, min_run: int = MIN_RUN) -> BlockParse:
+def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) -> BlockParse:
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser; runs of at least `min_run` paragraph
-    lines are given to it as one line each, and runs of one-line list items or table rows are
-    not given to it at all (`crosspost.mdplain` says why that gives the same tokens, a run of
-    siblings becoming one that stands for them all). A run the parse does not confirm is
-    dropped and the rest tried once more; then the whole text is parsed."""
+    A body of paragraphs only is not given to the parser; runs of paragraph lines are given to
+    it as one line each, and runs of one-line list items or table rows are not given to it at
+    all (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
+    `crosspost.mdplain` says why that gives the same tokens, a run of siblings becoming one
+    that stands for them all). A run the parse does not confirm is dropped and the rest tried
+    once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
     cuts: list[Cut] = _apart(
         sorted(
             [
-                *(Paragraphs(first, end) for first, end in plain_runs(text, min_run)),
-                *sibling_runs(text, min_run),
+                *(Paragraphs(first, end) for first, end in plain_runs(text, min_run or MIN_RUN)),
+                *sibling_runs(text, min_run or MIN_SIBLINGS),
             ],
             key=lambda cut: cut.first,
         )

@@ -32,6 +32,7 @@ TEXTS = [
     *["item", "word and words", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "é"],
     *["[a](javascript:x)", "[a](https://e.com/p)", "a | b", "a |", " | b |", "---", ":--"],
     *["`c`", "*e*", "_e_", "a_", "<b>", "&amp;", "\\", "$m$", "[^1]", "{{ x }}", "{% y %}"],
+    *["&", "&amp", "&#;", "&x y;", "&#x1F600;", "-\tx", "a &lt; b"],
     *[
         "[a",
         "](b)",
@@ -56,7 +57,7 @@ TEXTS = [
 ]
 # Text the runs may hold (each of the others keeps a line out of one).
 INERT = ["item", "[a](./x/)", "![i](./i.png)", "a_b", "#tag", "x: y", "`c`", "*e*", "_e_", "**"]
-INERT += ["[ ]", "[x]", "[X]", "<kbd>k</kbd>", "</b>", "<x-y>"]
+INERT += ["&amp;", "&#169;", "&#x1F600;", "[ ]", "[x]", "[X]", "<kbd>k</kbd>", "</b>", "<x-y>"]
 lines = st.tuples(st.sampled_from(STARTS), st.lists(st.sampled_from(TEXTS), max_size=3))
 bodies = st.lists(lines, max_size=16).map(
     lambda drawn: "\n".join(start + " ".join(text) for start, text in drawn)
@@ -68,7 +69,7 @@ def families(draw: st.DrawFn) -> str:
     """Siblings of one family: a container (indentation, blockquote markers), a marker (bullet,
     ordered, table row), tight or loose, holding generated text, then any line."""
     container = draw(st.sampled_from(["", "  ", "    ", "> ", ">  ", ">> ", " > ", "\u00a0"]))
-    marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|"]))
+    marker = draw(st.sampled_from(["- ", "* ", "1. ", "7) ", "- [ ] ", "| ", "|", "-\t", "10.\t"]))
     blank = draw(st.sampled_from(["", container.rstrip(" "), container, "\n"]))  # a loose list's
     gap = "\n" + blank if marker[0] != "|" and draw(st.booleans()) else ""
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
@@ -275,7 +276,7 @@ def test_runs_of_siblings_are_stood_in_for() -> None:
         "- # h",
         "- 1. a",
         "- <b>",
-        "-\tx",
+        "-\t\tx",
         "- * x",
     ]:
         assert not sibling_runs(f"- a\n{line}\n- z", min_run=1), line
