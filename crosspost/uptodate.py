@@ -31,10 +31,13 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   through a symbolic link). Any write, rename over, checkout or `touch` changes the ctime, which
   no program can set back (on Windows `st_ctime` is the creation time: no stamp there). This
   stands for the content: a file whose identity is the one it had while the stamped run
-  planned it has the bytes that run saw, so git's answers are not needed (they only let the
-  full run skip reading a file whose bytes git vouches for: the plan is a function of the
-  bytes either way; `.gitattributes` filters, LFS pointers, a dirty index decide only whether
-  the full run reads the file). A file written in the same clock tick as
+  planned it has the bytes that run saw. git's answers are not in the digest: they only let
+  the full run skip reading a file whose bytes git vouches for (`.gitattributes` filters, LFS
+  pointers, a dirty index decide only whether it reads the file), and git can vouch wrongly
+  (core.trustctime off: an edit keeping size, inode and mtime is unseen), so the stamping run
+  reads every post once and stamps only when each file's own bytes are the recorded ones: the
+  plan is then a function of those bytes, whatever git answers. A file written in the same
+  clock tick as
   it was checked could keep its identity (git's "racily clean" entries): a run stamps only when
   every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
   system's own clock, so any later write moves a ctime past that. The digest is computed once,
@@ -382,6 +385,8 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
     if not named <= posts:
         return  # a recorded post is not where the walk looks: git would be asked about it
+    if not _as_recorded(posts, config, report):
+        return  # git vouched for bytes the file does not hold: its next answer may differ
     modules = sorted({f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None))})
     code, newest_code = _code(modules)
     lines = [FORMAT, f"inputs {digest}", f"code {code}", "exit 0", *layout.lines()]
@@ -390,6 +395,32 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return
     text = "".join(f"{line}\n" for line in lines)
     _write(_stamp_file(start.config), text, start, max(newest, newest_code))
+
+
+def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> bool:
+    """Whether every post file holds the bytes its records were published from.
+
+    The full run skips reading a file whose index blob git vouches for, and git can be wrong
+    (core.trustctime off, core.checkStat minimal: an edit keeping the size, inode and mtime is
+    unseen), so git's answers, which the digest does not cover, decided that plan. A plan
+    every file's own bytes prove unchanged is the plan of any later full run while those
+    bytes stay (their identities say so), whatever git then answers. Read once, when stamping.
+    """
+    from pathlib import Path  # loaded by the run already
+
+    from .gitindex import blob_id
+    from .plan import relative_source
+
+    records = report.unread.records
+    assert records is not None  # `_nothing_to_do`
+    fingerprints = {name: config.fingerprint(name) for name in report.unread.platforms}
+    for path in posts:
+        with open(path, "rb") as handle:
+            blob = blob_id(handle.read())
+        source = relative_source(Path(path), config.root) or ""
+        if records.unchanged(source, fingerprints, blob=blob) is None:
+            return False
+    return True
 
 
 def _write(path: str, text: str, start: _Start, newest: int) -> None:
