@@ -53,7 +53,8 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   be one of the walked files, or no stamp: a post gone from its file would have the full run
   ask git whether it moved, and git's history is not in the digest.
 - **The code**: the file identity of every module the stamped run had imported (crosspost, the
-  adapters and plugins, click, the standard library), and on each folder of `sys.path` the
+  adapters and plugins, click, the standard library), each folder of `sys.path` (whose
+  identity moves with a name added, as a module that would shadow an imported one), and on it the
   names and identities of its `.dist-info`, `.egg-info`, `.egg-link` and `.pth` entries (a
   plugin installed, upgraded or removed; an editable one edited).
 - **Time**: not an input, because of what is stamped. A post is held for a time reason (a
@@ -262,8 +263,10 @@ def _posts(paths: "Sequence[str]", layout: _Layout) -> list[str]:
 
 
 def _code(modules: "Iterable[str]") -> "tuple[str, int]":
-    """The digest of the code a run runs: the identity of each module file in `modules` and
-    of the installed distributions on `sys.path`; and the newest time among them (ns)."""
+    """The digest of the code a run runs: the identity of each module file in `modules`, of
+    each `sys.path` entry and of the installed distributions on it; and the newest time among
+    them (ns). A folder's identity moves with any name added to it or taken away: a module
+    that would shadow an imported one (a `tomllib.py` on PYTHONPATH), a package removed."""
     h = hashlib.sha256()
     newest = 0
     for path in modules:
@@ -271,6 +274,13 @@ def _code(modules: "Iterable[str]") -> "tuple[str, int]":
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         h.update(b"%s\0%d %d %d %d\n" % (os.fsencode(path), st.st_ino, st.st_size, *_times(st)))
     for folder in sys.path:
+        try:
+            st = os.stat(folder or ".")
+        except OSError:  # not there (yet): noted as absent
+            h.update(b"%s\0absent\n" % os.fsencode(folder))
+        else:
+            newest = max(newest, *_times(st))
+            h.update(b"%s\0%d %d %d\n" % (os.fsencode(folder), st.st_ino, *_times(st)))
         try:
             names = sorted(n for n in os.listdir(folder or ".") if n.endswith(_DISTRIBUTIONS))
         except OSError:  # not a folder (a zip file's identity is a module's) or not there

@@ -65,7 +65,7 @@ class Blog:
         return sorted(folder.iterdir()) if folder.is_dir() else []
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
-        way = self.tools / "way"
+        way = self.tools.parent / "way"  # not on sys.path: its folder is part of the code
         way.unlink(missing_ok=True)
         done = subprocess.run(
             [sys.executable, str(self.tools / "run.py"), "publish", *(args or [str(self.root)])],
@@ -159,19 +159,20 @@ def test_a_no_op_run_after_a_stamped_one_is_quiet_and_prints_the_same(blog: Blog
 
 
 def test_the_quiet_run_imports_neither_click_nor_adapters_nor_plugin_machinery(
-    stamped: Blog,
+    blog: Blog,
 ) -> None:
-    probe = stamped.tools / "modules.py"
+    probe = blog.tools / "modules.py"  # written before the stamp: its folder is on sys.path
     probe.write_text(
         "import sys\nfrom crosspost.uptodate import try_quiet_run\n"
-        f"code = try_quiet_run(['publish', {str(stamped.root)!r}])\n"
+        f"code = try_quiet_run(['publish', {str(blog.root)!r}])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] == 'click' or m.startswith(("
         "'crosspost.adapter', 'crosspost.records', 'importlib.metadata', 'importlib_metadata')))\n"
         "sys.stderr.write(f'{code} {heavy}')\n",
         "utf-8",
     )
+    blog.stamp()
     done = subprocess.run(
-        [sys.executable, str(probe)], env=stamped.env, capture_output=True, text=True, check=True
+        [sys.executable, str(probe)], env=blog.env, capture_output=True, text=True, check=True
     )
     assert done.stderr == "0 []"
     assert done.stdout == "6 unchanged\n"
@@ -331,6 +332,13 @@ def code_changed(blog: Blog) -> None:
     (blog.tools / "uptodate_probe.py").write_text("VERSION = 2\n", "utf-8")
 
 
+def module_shadowed(blog: Blog) -> None:
+    """A module named as one the run imports appears on a `sys.path` folder searched before
+    the one it was found in (here: the standard library's tomllib, under PYTHONPATH)."""
+    plugins = Path(blog.env["PYTHONPATH"].split(os.pathsep)[1])
+    (plugins / "tomllib.py").write_text('raise ImportError("a tomllib of its own")\n', "utf-8")
+
+
 NO_WORK = {
     "post deleted": post_deleted,
     "README edited and committed": readme_edited,
@@ -342,6 +350,7 @@ NO_WORK = {
     "symlinked post": symlinked_post,
     "plugin installed": plugin_installed,
     "code changed": code_changed,
+    "module shadowed": module_shadowed,
 }
 """Changes after which the full run may still have nothing to do (or says something else)."""
 
