@@ -158,7 +158,13 @@ def try_quiet_run(argv: "Sequence[str]") -> int | None:
         return None
     if text is None:
         return None
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left: said as every command says it (`crosspost.cli.pipe`)
+    except OSError:  # a full disk: the full run, which fails to write the same way, says so
+        return None
     return code
 
 

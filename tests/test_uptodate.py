@@ -595,3 +595,30 @@ def test_a_post_git_vouched_for_wrongly_is_never_stamped(blog: Blog) -> None:
     blog.git("config", "--unset", "core.trustctime")
     after = blog.run()
     assert after.way == "full" and "2 updated" in after.out, after
+
+
+# --------------------------------------------------------------------------- the output
+
+
+def test_stdout_on_a_full_disk_is_said_as_the_full_run_says_it(stamped: Blog) -> None:
+    """The stamped output cannot be written (/dev/full): one line on stderr and exit 1, as the
+    full run says it, never a traceback."""
+
+    def run() -> tuple[str, int]:
+        way = stamped.tools.parent / "way"
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, str(stamped.tools / "run.py"), "publish", str(stamped.root)],
+                env={**stamped.env, "UPTODATE_WAY": str(way)},
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        return done.stderr, done.returncode
+
+    after = run()  # the stamp's inputs are all unchanged
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    assert after == run()
