@@ -68,7 +68,9 @@ What a stamp is not: a claim anyone else can make. It lives in the blog's git di
 (the GitHub Action's) has none and runs in full. A committed stamp could not be trusted: its
 author could compute the digest of a checkout whose posts changed, and a digest of file
 identities would never match in another clone anyway. Outside git there is no stamp. A stamp
-whose digest is not the inputs' (stale, damaged or forged) only sends the run the full way.
+whose digest is not the inputs' (stale, damaged or forged) only sends the run the full way, and
+so does one that another user could have written (its file or folder writable by others, or not
+this user's): anyone who can read the blog can compute the digest.
 
 This module imports nothing but `os`, `sys`, `time`, `hashlib` and the three small rule
 modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
@@ -331,9 +333,14 @@ def _stamp_file(config: str) -> str:
 
 
 def _read_stamp(path: str) -> "_Stamp | None":
-    """The stamp at `path`; None when there is none or it is not one this version wrote."""
+    """The stamp at `path`; None when there is none, it is not one this version wrote, or
+    someone else could have written it: anyone who can read the blog can compute the digest of
+    its inputs, and a stamp says what the run prints (the records' rule: a world-writable file
+    stops the run)."""
     try:
         with open(path, encoding="utf-8") as handle:
+            if not _own(os.fstat(handle.fileno())) or not _own(os.stat(os.path.dirname(path))):
+                return None
             lines = handle.read().split("\n")
     except FileNotFoundError:
         return None
@@ -351,6 +358,11 @@ def _read_stamp(path: str) -> "_Stamp | None":
         return _Stamp(fields, lists)
     except (KeyError, ValueError):
         return None
+
+
+def _own(st: os.stat_result) -> bool:
+    """Whether only this user (or root) can write the file or folder `st` is of."""
+    return st.st_uid in (0, os.geteuid()) and not st.st_mode & 0o002
 
 
 # --------------------------------------------------------------------------- stamping

@@ -438,6 +438,49 @@ def test_a_damaged_stamp_is_the_full_run(stamped: Blog) -> None:
     assert after.way == "full" and after.out == "6 unchanged\n"
 
 
+FORGER = """\
+import os, sys
+from crosspost import uptodate
+argv, config = sys.argv[1:], os.path.join(sys.argv[2], "crosspost.toml")
+path = uptodate._stamp_file(config)
+stamp = uptodate._read_stamp(path)
+digest = uptodate._digest(uptodate._Start(argv, config, os.getcwd()), stamp.layout, stamp.watch)[0]
+code = uptodate._code(stamp.modules)[0]
+lines = open(path, encoding="utf-8").read().split("\\n")
+fields = {"inputs": digest, "code": code, "out": "all is well"}
+lines = [f"{l.split(' ')[0]} {fields[l.split(' ')[0]]}" if l.split(" ")[0] in fields else l
+         for l in lines]
+open(path, "w", encoding="utf-8").write("\\n".join(lines))
+"""
+
+
+@pytest.mark.parametrize("writable", ["stamp", "folder"])
+def test_a_stamp_others_can_write_is_ignored(stamped: Blog, writable: str) -> None:
+    """Anyone who can read the blog can compute the digest of its inputs: a stamp that others
+    can write could then make a run print anything (the records' own rule: a world-writable
+    file stops the run)."""
+    (stamp,) = stamped.stamps
+    edit(stamped)
+    (stamped.tools / "forger.py").write_text(FORGER, "utf-8")
+    subprocess.run(
+        [sys.executable, str(stamped.tools / "forger.py"), "publish", str(stamped.root)],
+        env=stamped.env,
+        check=True,
+    )
+    # The forger is right: the owner's own stamp, forged, is believed (only they can write it).
+    assert stamped.run().out == "all is well\n"
+    edit(stamped)
+    subprocess.run(
+        [sys.executable, str(stamped.tools / "forger.py"), "publish", str(stamped.root)],
+        env=stamped.env,
+        check=True,
+    )
+    target = stamp if writable == "stamp" else stamp.parent
+    target.chmod(target.stat().st_mode | 0o002)
+    after = stamped.run()
+    assert after.way == "full" and "updated" in after.out, after
+
+
 def test_no_token_is_in_the_stamp_even_hashed(blog: Blog) -> None:
     canary = "canary-token-4f1c9e"
     blog.env["CROSSPOST_DEVTO_TOKEN"] = canary
