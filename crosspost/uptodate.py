@@ -19,7 +19,9 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   never this check), of `CROSSPOST_DEBUG` and `CROSSPOST_ALLOW_PRIVATE_LINKS`, and the names of
   every other `CROSSPOST_*` variable, never a value: a token decides nothing in a run with no
   request (tokens are resolved only for platforms with work), and no secret is stored, even
-  hashed. Nothing else in the environment reaches a plan that parses no post.
+  hashed. Any `_<PROG>_COMPLETE` is a shell's completion request, which click answers
+  whatever the arguments: never this check. Nothing else in the environment reaches a plan
+  that parses no post.
 - **The config**: the file the full run would read, found by the same rule
   (`crosspost.configfile`, which also sees a crosspost.toml or pyproject.toml added in a folder
   between), its bytes (SHA-256) and file identity; what the run derived from it (the blog root,
@@ -196,6 +198,8 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
         raise _Unmodelled("not a bare `publish [PATH...]`")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         raise _Unmodelled("the GitHub Action's run")
+    if any(name[:1] == "_" and name.endswith("_COMPLETE") for name in os.environ):
+        raise _Unmodelled("a shell's completion request: click answers it, whatever argv says")
     if os.name == "nt":
         raise _Unmodelled("Windows: st_ctime is when a file was made, not when it last changed")
     if sys.stderr is None or sys.stdout is None or sys.stderr.isatty():

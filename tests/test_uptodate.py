@@ -390,6 +390,21 @@ def test_an_environment_variable_that_matters_is_the_full_run(stamped: Blog, var
     assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
 
 
+def test_shell_completion_is_the_full_run(stamped: Blog) -> None:
+    """click answers a shell's completion request (`_<PROG>_COMPLETE` in the environment, the
+    program's name upper-cased) whatever the arguments: its answer, never the stamp's."""
+    env = {**stamped.env, "_RUN_PY_COMPLETE": "bash_source"}
+    after = stamped.run(env=env)
+    reference = stamped.full_run(env=env)
+    assert "complete" in reference.out, reference
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
+
+
 def test_an_option_is_the_full_run(stamped: Blog) -> None:
     assert stamped.run("--dry-run", str(stamped.root)).way == "full"
 
