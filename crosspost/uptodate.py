@@ -51,7 +51,9 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
 - **The records**: the file's bytes (SHA-256, no parse) and identity (its mode: a
   world-writable file stops the run), the names in its folder and the folder's identity and
   owner (a leftover temporary file the full run would delete, a missing `.gitignore` it would
-  write: any name added or removed moves the folder's ctime). Every post the records name must
+  write: any name added or removed moves the folder's ctime). The check holds the records'
+  lock as the full run does: while another run holds it (nothing on disk says so), the full
+  run waits for that one. Every post the records name must
   be one of the walked files, or no stamp: a post gone from its file would have the full run
   ask git whether it moved, and git's history is not in the digest.
 - **The code**: the file identity of every module the stamped run had imported (crosspost, the
@@ -74,8 +76,8 @@ whose digest is not the inputs' (stale, damaged or forged) only sends the run th
 so does one that another user could have written (its file or folder writable by others, or not
 this user's): anyone who can read the blog can compute the digest.
 
-This module imports nothing but `os`, `sys`, `time`, `hashlib` and the three small rule
-modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
+This module imports nothing but `os`, `sys`, `time`, `hashlib`, `fcntl` and the three small
+rule modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
 OpenSSL's); the stamping half (`record`) runs after a full run, with everything loaded.
 """
 
@@ -184,11 +186,32 @@ def _verdict(argv: "Sequence[str]") -> "tuple[str | None, int]":
     start = _Start(argv, config, cwd)
     stamp = _read_stamp(_stamp_file(config))
     if stamp is not None:
-        digest, _, _ = _digest(start, stamp.layout, stamp.watch)
-        if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
-            return stamp.out, stamp.exit
+        lock = _hold_records(stamp.layout.records)
+        try:
+            digest, _, _ = _digest(start, stamp.layout, stamp.watch)
+            if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
+                return stamp.out, stamp.exit
+        finally:
+            os.close(lock)  # which releases it
     _pending = start
     return None, 0
+
+
+def _hold_records(records: str) -> int:
+    """The records' lock held, as a full run holds it (`Records.open`: an flock of the lock
+    file beside them), as an open descriptor; raises `_Unmodelled` when another run holds it
+    (the full run waits for that one, saying so, then reads what it wrote: nothing on disk
+    says a run is under way, the lock file stays). No lock file raises too: a stamped run left
+    one, and this check makes none."""
+    import fcntl  # here: Windows has none, and never comes this far (`_modelled`)
+
+    fd = os.open(f"{records}.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise _Unmodelled("another run holds the records") from None
+    return fd
 
 
 def _modelled(argv: "Sequence[str]") -> list[str]:

@@ -409,6 +409,47 @@ def test_an_option_is_the_full_run(stamped: Blog) -> None:
     assert stamped.run("--dry-run", str(stamped.root)).way == "full"
 
 
+HOLDER = """\
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+lock.release()
+"""
+
+
+def test_a_run_while_another_holds_the_records_is_the_full_run(stamped: Blog) -> None:
+    """Another crosspost run holding the records' lock (the lock file stays, so nothing on
+    disk says so): the full run waits for it, saying so, and then reads what it wrote."""
+    (stamped.tools.parent / "holder.py").write_text(HOLDER, "utf-8")
+    lock = stamped.root / ".crosspost" / "records.json.lock"
+    assert lock.exists()  # left by the runs before
+
+    def while_held(run: Callable[[], Outcome]) -> Outcome:
+        holder = subprocess.Popen(
+            [sys.executable, str(stamped.tools.parent / "holder.py"), str(lock), "2"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            return run()
+        finally:
+            holder.wait(timeout=60)
+
+    after = while_held(stamped.run)
+    reference = while_held(stamped.full_run)
+    assert "waiting for another crosspost run" in reference.err, reference
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
+
+
 # --------------------------------------------------------------------------- forged, secret
 
 
