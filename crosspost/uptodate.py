@@ -25,8 +25,9 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
 - **The config**: the file the full run would read, found by the same rule
   (`crosspost.configfile`, which also sees a crosspost.toml or pyproject.toml added in a folder
   between), its bytes (SHA-256) and file identity; what the run derived from it (the blog root,
-  the content folder, the records file) is a function of those bytes and that path. The config
-  has no include.
+  the content folder, the records file) is a function of those bytes and that path, but for
+  the content folder's symbolic links, resolved again by each check (a link on its way pointed
+  at another folder). The config has no include.
 - **The post files**: the set the full run's folder walk finds (`crosspost.postwalk`, the same
   rule: hidden folders and node_modules skipped, symbolic links followed as the walk does) and
   each file's identity: device, inode, mode, size, mtime and ctime in nanoseconds (`os.stat`,
@@ -120,15 +121,22 @@ class _Unmodelled(Exception):
 
 
 class _Layout:
-    """Where a blog's files are, as its config says: derived from the config's path and bytes."""
+    """Where a blog's files are, as its config says: derived from the config's path and bytes,
+    but for `content`, the content folder resolved, which is where its unresolved path `named`
+    (`Config.content_path`) leads while no link on the way is changed."""
 
-    __slots__ = ("content", "records", "root")
+    __slots__ = ("content", "named", "records", "root")
 
-    def __init__(self, root: str, content: str, records: str) -> None:
-        self.root, self.content, self.records = root, content, records
+    def __init__(self, root: str, content: str, records: str, named: str) -> None:
+        self.root, self.content, self.records, self.named = root, content, records, named
 
     def lines(self) -> list[str]:
-        return [f"root {self.root}", f"content {self.content}", f"records {self.records}"]
+        return [
+            f"root {self.root}",
+            f"content {self.content}",
+            f"records {self.records}",
+            f"named {self.named}",
+        ]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Layout) and self.lines() == other.lines()
@@ -257,6 +265,8 @@ def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[st
         data = handle.read()
     add("config", start.config, identify(start.config), hashlib.sha256(data).hexdigest())
     add(*layout.lines())
+    if os.path.realpath(layout.named) != layout.content:
+        raise _Unmodelled("a link on the way to the content folder points elsewhere now")
     folder = os.path.dirname(layout.records)  # no records folder: no records, no stamp
     add("records folder", sorted(os.listdir(folder)), identify(folder), os.stat(folder).st_uid)
     with open(layout.records, "rb") as handle:  # no records: nothing was published yet
@@ -345,7 +355,7 @@ class _Stamp:
     def __init__(self, fields: "dict[str, str]", lists: "dict[str, list[str]]") -> None:
         self.inputs, self.code = fields["inputs"], fields["code"]
         self.exit = int(fields["exit"])
-        self.layout = _Layout(fields["root"], fields["content"], fields["records"])
+        self.layout = _Layout(fields["root"], fields["content"], fields["records"], fields["named"])
         self.out = fields["out"] + "\n"
         self.modules, self.watch = lists["module"], lists["watch"]
 
@@ -431,7 +441,9 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return
     from .profiles import generator_inputs  # loaded by the run already
 
-    layout = _Layout(str(config.root), str(config.content_dir), str(config.records))
+    layout = _Layout(
+        str(config.root), str(config.content_dir), str(config.records), str(config.content_path)
+    )
     # Without site.profile, the run warns when the blog's files point at two generators.
     watch = [] if config.site.profile else [str(p) for p in generator_inputs(config.root)]
     digest, posts, newest = _digest(start, layout, watch)

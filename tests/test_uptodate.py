@@ -669,6 +669,34 @@ def test_every_path_a_full_no_op_run_looks_at_is_one_the_stamp_identifies(blog: 
     } | {p for p in gits if p.startswith(".git/crosspost/") and p.endswith(".tmp")}
 
 
+def test_a_content_folder_reached_through_a_link_that_moves_is_the_full_run(blog: Blog) -> None:
+    """site.content names `live/posts`, a symbolic link to one version of the posts: pointed at
+    another, the full run walks that one (the config resolves the content folder each run)."""
+    versions = blog.root / "versions"
+    versions.mkdir()
+    (blog.root / "posts").rename(versions / "a")
+    (blog.root / "live").mkdir()
+    (blog.root / "live" / "posts").symlink_to(Path("..") / "versions" / "a")
+    config = blog.root / "crosspost.toml"
+    config.write_text(
+        config.read_text("utf-8").replace('content = "posts"', 'content = "live/posts"'), "utf-8"
+    )
+    moved = blog.run()
+    assert moved.code == 0, moved
+    blog.git("add", "-A")
+    blog.git("commit", "-qm", "versions")
+    shutil.copytree(versions / "a", versions / "b")
+    other = versions / "b" / "post-001.md"
+    other.write_text(other.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    blog.stamp()
+    (blog.root / "live" / "posts").unlink()
+    (blog.root / "live" / "posts").symlink_to(Path("..") / "versions" / "b")
+    after = blog.run()
+    reference = blog.full_run()
+    assert reference.out != "6 unchanged\n", reference
+    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+
+
 # --------------------------------------------------------------------------- git's answers
 
 
