@@ -57,11 +57,13 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   run waits for that one. Every post the records name must
   be one of the walked files, or no stamp: a post gone from its file would have the full run
   ask git whether it moved, and git's history is not in the digest.
-- **The code**: the file identity of every module the stamped run had imported (crosspost, the
-  adapters and plugins, click, the standard library), each folder of `sys.path` (whose
+- **The code**: the file identity of every module the stamped run had imported (crosspost, its
+  adapters, click, the standard library), each folder of `sys.path` (whose
   identity moves with a name added, as a module that would shadow an imported one), and on it the
   names and identities of its `.dist-info`, `.egg-info`, `.egg-link` and `.pth` entries (a
-  plugin installed, upgraded or removed; an editable one edited).
+  plugin installed, upgraded or removed; an editable one edited). A run that loaded a
+  third-party adapter plugin leaves no stamp: the plugin's code runs in every full run and may
+  read what no digest holds (a setting of its own in the environment, the date).
 - **Time**: not an input, because of what is stamped. A post is held for a time reason (a
   future date, an expiry, a pending create waiting to settle, a daily limit) only once parsed,
   and a stamped plan parsed none: every post was proved unchanged from its records, whose
@@ -439,6 +441,10 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return  # it printed more than its summary (a warning): the next run prints it again
     if config.path is None or os.path.realpath(config.path) != os.path.realpath(start.config):
         return
+    from .adapter import third_party_plugins  # loaded by the run already
+
+    if third_party_plugins():
+        return  # a plugin's code ran, and what it reads (its own settings, the date) is unknown
     from .profiles import generator_inputs  # loaded by the run already
 
     layout = _Layout(

@@ -327,6 +327,38 @@ def plugin_installed(blog: Blog) -> None:
     (info / "entry_points.txt").write_text("[crosspost.adapters]\nextra = crosspost_extra:Extra\n")
 
 
+PLUGIN = """\
+import os
+from crosspost.adapters.devto import DevTo
+if os.environ.get("EXTRA_OFFLINE"):
+    raise ImportError("no extra today")
+class Extra(DevTo):
+    name = "extra"
+"""
+
+
+def test_a_third_party_plugin_leaves_no_stamp(stamped: Blog) -> None:
+    """A plugin's code runs in every full run and may read anything (here an environment
+    variable of its own): what it does is no input the digest can hold."""
+    plugins = Path(stamped.env["PYTHONPATH"].split(os.pathsep)[1])
+    (plugins / "crosspost_extra.py").write_text(PLUGIN, "utf-8")
+    info = plugins / "crosspost_extra-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crosspost-extra\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[crosspost.adapters]\nextra = crosspost_extra:Extra\n")
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    for _ in range(2):  # the first writes the plugin's __pycache__: too young to stamp
+        old_enough()
+        loaded = stamped.run()
+        assert (loaded.out, loaded.err) == ("6 unchanged\n", ""), loaded
+    env = {**stamped.env, "EXTRA_OFFLINE": "1"}
+    after = stamped.run(env=env)
+    reference = stamped.full_run(env=env)
+    assert "failed to load" in reference.err, reference
+    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+
+
 def code_changed(blog: Blog) -> None:
     """A module the run imports is edited (what a new crosspost version is to the digest)."""
     (blog.tools / "uptodate_probe.py").write_text("VERSION = 2\n", "utf-8")
