@@ -52,11 +52,11 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
 - **The records**: the file's bytes (SHA-256, no parse) and identity (its mode: a
   world-writable file stops the run), the names in its folder and the folder's identity and
   owner (a leftover temporary file the full run would delete, a missing `.gitignore` it would
-  write: any name added or removed moves the folder's ctime). The check holds the records'
-  lock as the full run does: while another run holds it (nothing on disk says so), the full
-  run waits for that one. Every post the records name must
-  be one of the walked files, or no stamp: a post gone from its file would have the full run
-  ask git whether it moved, and git's history is not in the digest.
+  write: any name added or removed moves the folder's ctime). While another run holds the
+  records' lock (nothing on disk says so), the full run waits for that one, so the check
+  leaves it the full run. Every post the records name must be one of the walked files, or no
+  stamp: a post gone from its file would have the full run ask git whether it moved, and git's
+  history is not in the digest.
 - **The code**: the file identity of every module the stamped run had imported (crosspost, its
   adapters, click, the standard library), each folder of `sys.path` (whose
   identity moves with a name added, as a module that would shadow an imported one), and on it the
@@ -196,32 +196,30 @@ def _verdict(argv: "Sequence[str]") -> "tuple[str | None, int]":
     start = _Start(argv, config, cwd)
     stamp = _read_stamp(_stamp_file(config))
     if stamp is not None:
-        lock = _hold_records(stamp.layout.records)
-        try:
-            digest, _, _ = _digest(start, stamp.layout, stamp.watch)
-            if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
-                return stamp.out, stamp.exit
-        finally:
-            os.close(lock)  # which releases it
+        _no_other_run(stamp.layout.records)
+        digest, _, _ = _digest(start, stamp.layout, stamp.watch)
+        if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
+            return stamp.out, stamp.exit
     _pending = start
     return None, 0
 
 
-def _hold_records(records: str) -> int:
-    """The records' lock held, as a full run holds it (`Records.open`: an flock of the lock
-    file beside them), as an open descriptor; raises `_Unmodelled` when another run holds it
-    (the full run waits for that one, saying so, then reads what it wrote: nothing on disk
-    says a run is under way, the lock file stays). No lock file raises too: a stamped run left
-    one, and this check makes none."""
+def _no_other_run(records: str) -> None:
+    """Raises `_Unmodelled` when another run holds the records' lock (`Records.open`: an flock
+    of the lock file beside them): the full run waits for that one, saying so, then reads what
+    it wrote, and nothing on disk says a run is under way (the lock file stays). The lock is
+    taken and let go at once, so that a run starting meanwhile hardly ever finds it held; one
+    taking it after is as if it had started after this run. No lock file raises too: a
+    stamped run left one, and this check makes none."""
     import fcntl  # here: Windows has none, and never comes this far (`_modelled`)
 
     fd = os.open(f"{records}.lock", os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        os.close(fd)
         raise _Unmodelled("another run holds the records") from None
-    return fd
+    finally:
+        os.close(fd)  # which lets the lock go
 
 
 def _modelled(argv: "Sequence[str]") -> list[str]:
