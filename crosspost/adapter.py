@@ -78,6 +78,7 @@ __all__ = [
     "RemotePost",
     "Settings",
     "load_adapters",
+    "third_party_plugins",
 ]
 
 log = logging.getLogger("crosspost")
@@ -443,6 +444,19 @@ AdapterClass = type[Adapter]
 
 ENTRY_POINT_GROUP = "crosspost.adapters"
 
+_BUILTIN = f"{__package__}.adapters."
+"""Where the adapters shipped with crosspost live: an entry point naming any other is a plugin."""
+
+
+def third_party_plugins() -> list[str]:
+    """The registered adapter entry points that are not crosspost's own (`name = module:Class`):
+    their code runs in every run that loads the adapters, and may read anything."""
+    return [
+        f"{ep.name} = {ep.value}"
+        for ep in entry_points(group=ENTRY_POINT_GROUP)
+        if not ep.value.startswith(_BUILTIN)
+    ]
+
 
 def load_adapters(
     explicit: Mapping[str, AdapterClass] | None = None,
@@ -460,10 +474,9 @@ def load_adapters(
     report = warn or _warn_once
     found: dict[str, AdapterClass] = {}
     # A name registered twice keeps the built-in adapter, whatever order packages install in.
-    builtin = f"{__package__}.adapters."
     ranked = sorted(
         entry_points(group=ENTRY_POINT_GROUP),
-        key=lambda e: (e.name, not e.value.startswith(builtin)),
+        key=lambda e: (e.name, not e.value.startswith(_BUILTIN)),
     )
     for ep in ranked:
         try:

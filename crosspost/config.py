@@ -185,8 +185,14 @@ class Config:
     @property
     def content_dir(self) -> Path:
         """Where the posts are: site.content (or the profile's folder) under the blog root."""
-        rel = self.site.content or (self.profile.content if self.profile else ".")
-        return (self.root / rel).resolve()
+        return self.content_path.resolve()
+
+    @property
+    def content_path(self) -> Path:
+        """`content_dir` with its symbolic links unresolved: a link on the way may point
+        elsewhere by the next run, which the up-to-date check (`crosspost.uptodate`) sees by
+        resolving this again."""
+        return self.root / (self.site.content or (self.profile.content if self.profile else "."))
 
     @property
     def records(self) -> Path:

@@ -19,22 +19,28 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   never this check), of `CROSSPOST_DEBUG` and `CROSSPOST_ALLOW_PRIVATE_LINKS`, and the names of
   every other `CROSSPOST_*` variable, never a value: a token decides nothing in a run with no
   request (tokens are resolved only for platforms with work), and no secret is stored, even
-  hashed. Nothing else in the environment reaches a plan that parses no post.
+  hashed. Any `_<PROG>_COMPLETE` is a shell's completion request, which click answers
+  whatever the arguments: never this check. Nothing else in the environment reaches a plan
+  that parses no post.
 - **The config**: the file the full run would read, found by the same rule
   (`crosspost.configfile`, which also sees a crosspost.toml or pyproject.toml added in a folder
   between), its bytes (SHA-256) and file identity; what the run derived from it (the blog root,
-  the content folder, the records file) is a function of those bytes and that path. The config
-  has no include.
+  the content folder, the records file) is a function of those bytes and that path, but for
+  the content folder's symbolic links, resolved again by each check (a link on its way pointed
+  at another folder). The config has no include.
 - **The post files**: the set the full run's folder walk finds (`crosspost.postwalk`, the same
   rule: hidden folders and node_modules skipped, symbolic links followed as the walk does) and
   each file's identity: device, inode, mode, size, mtime and ctime in nanoseconds (`os.stat`,
   through a symbolic link). Any write, rename over, checkout or `touch` changes the ctime, which
   no program can set back (on Windows `st_ctime` is the creation time: no stamp there). This
   stands for the content: a file whose identity is the one it had while the stamped run
-  planned it has the bytes that run saw, so git's answers are not needed (they only let the
-  full run skip reading a file whose bytes git vouches for: the plan is a function of the
-  bytes either way; `.gitattributes` filters, LFS pointers, a dirty index decide only whether
-  the full run reads the file). A file written in the same clock tick as
+  planned it has the bytes that run saw. git's answers are not in the digest: they only let
+  the full run skip reading a file whose bytes git vouches for (`.gitattributes` filters, LFS
+  pointers, a dirty index decide only whether it reads the file), and git can vouch wrongly
+  (core.trustctime off: an edit keeping size, inode and mtime is unseen), so the stamping run
+  reads every post once and stamps only when each file's own bytes are the recorded ones: the
+  plan is then a function of those bytes, whatever git answers. A file written in the same
+  clock tick as
   it was checked could keep its identity (git's "racily clean" entries): a run stamps only when
   every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
   system's own clock, so any later write moves a ctime past that. The digest is computed once,
@@ -46,13 +52,18 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
 - **The records**: the file's bytes (SHA-256, no parse) and identity (its mode: a
   world-writable file stops the run), the names in its folder and the folder's identity and
   owner (a leftover temporary file the full run would delete, a missing `.gitignore` it would
-  write: any name added or removed moves the folder's ctime). Every post the records name must
-  be one of the walked files, or no stamp: a post gone from its file would have the full run
-  ask git whether it moved, and git's history is not in the digest.
-- **The code**: the file identity of every module the stamped run had imported (crosspost, the
-  adapters and plugins, click, the standard library), and on each folder of `sys.path` the
+  write: any name added or removed moves the folder's ctime). While another run holds the
+  records' lock (nothing on disk says so), the full run waits for that one, so the check
+  leaves it the full run. Every post the records name must be one of the walked files, or no
+  stamp: a post gone from its file would have the full run ask git whether it moved, and git's
+  history is not in the digest.
+- **The code**: the file identity of every module the stamped run had imported (crosspost, its
+  adapters, click, the standard library), each folder of `sys.path` (whose
+  identity moves with a name added, as a module that would shadow an imported one), and on it the
   names and identities of its `.dist-info`, `.egg-info`, `.egg-link` and `.pth` entries (a
-  plugin installed, upgraded or removed; an editable one edited).
+  plugin installed, upgraded or removed; an editable one edited). A run that loaded a
+  third-party adapter plugin leaves no stamp: the plugin's code runs in every full run and may
+  read what no digest holds (a setting of its own in the environment, the date).
 - **Time**: not an input, because of what is stamped. A post is held for a time reason (a
   future date, an expiry, a pending create waiting to settle, a daily limit) only once parsed,
   and a stamped plan parsed none: every post was proved unchanged from its records, whose
@@ -64,10 +75,12 @@ What a stamp is not: a claim anyone else can make. It lives in the blog's git di
 (the GitHub Action's) has none and runs in full. A committed stamp could not be trusted: its
 author could compute the digest of a checkout whose posts changed, and a digest of file
 identities would never match in another clone anyway. Outside git there is no stamp. A stamp
-whose digest is not the inputs' (stale, damaged or forged) only sends the run the full way.
+whose digest is not the inputs' (stale, damaged or forged) only sends the run the full way, and
+so does one that another user could have written (its file or folder writable by others, or not
+this user's): anyone who can read the blog can compute the digest.
 
-This module imports nothing but `os`, `sys`, `time`, `hashlib` and the three small rule
-modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
+This module imports nothing but `os`, `sys`, `time`, `hashlib`, `fcntl` and the three small
+rule modules above until the full run is taken (`python -X importtime`: about 3.5 ms, 2.3 of them
 OpenSSL's); the stamping half (`record`) runs after a full run, with everything loaded.
 """
 
@@ -110,15 +123,22 @@ class _Unmodelled(Exception):
 
 
 class _Layout:
-    """Where a blog's files are, as its config says: derived from the config's path and bytes."""
+    """Where a blog's files are, as its config says: derived from the config's path and bytes,
+    but for `content`, the content folder resolved, which is where its unresolved path `named`
+    (`Config.content_path`) leads while no link on the way is changed."""
 
-    __slots__ = ("content", "records", "root")
+    __slots__ = ("content", "named", "records", "root")
 
-    def __init__(self, root: str, content: str, records: str) -> None:
-        self.root, self.content, self.records = root, content, records
+    def __init__(self, root: str, content: str, records: str, named: str) -> None:
+        self.root, self.content, self.records, self.named = root, content, records, named
 
     def lines(self) -> list[str]:
-        return [f"root {self.root}", f"content {self.content}", f"records {self.records}"]
+        return [
+            f"root {self.root}",
+            f"content {self.content}",
+            f"records {self.records}",
+            f"named {self.named}",
+        ]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Layout) and self.lines() == other.lines()
@@ -154,7 +174,13 @@ def try_quiet_run(argv: "Sequence[str]") -> int | None:
         return None
     if text is None:
         return None
-    sys.stdout.write(text)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left: said as every command says it (`crosspost.cli.pipe`)
+    except OSError:  # a full disk: the full run, which fails to write the same way, says so
+        return None
     return code
 
 
@@ -170,11 +196,30 @@ def _verdict(argv: "Sequence[str]") -> "tuple[str | None, int]":
     start = _Start(argv, config, cwd)
     stamp = _read_stamp(_stamp_file(config))
     if stamp is not None:
+        _no_other_run(stamp.layout.records)
         digest, _, _ = _digest(start, stamp.layout, stamp.watch)
         if digest == stamp.inputs and _code(stamp.modules)[0] == stamp.code:
             return stamp.out, stamp.exit
     _pending = start
     return None, 0
+
+
+def _no_other_run(records: str) -> None:
+    """Raises `_Unmodelled` when another run holds the records' lock (`Records.open`: an flock
+    of the lock file beside them): the full run waits for that one, saying so, then reads what
+    it wrote, and nothing on disk says a run is under way (the lock file stays). The lock is
+    taken and let go at once, so that a run starting meanwhile hardly ever finds it held; one
+    taking it after is as if it had started after this run. No lock file raises too: a
+    stamped run left one, and this check makes none."""
+    import fcntl  # here: Windows has none, and never comes this far (`_modelled`)
+
+    fd = os.open(f"{records}.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise _Unmodelled("another run holds the records") from None
+    finally:
+        os.close(fd)  # which lets the lock go
 
 
 def _modelled(argv: "Sequence[str]") -> list[str]:
@@ -184,6 +229,8 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
         raise _Unmodelled("not a bare `publish [PATH...]`")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         raise _Unmodelled("the GitHub Action's run")
+    if any(name[:1] == "_" and name.endswith("_COMPLETE") for name in os.environ):
+        raise _Unmodelled("a shell's completion request: click answers it, whatever argv says")
     if os.name == "nt":
         raise _Unmodelled("Windows: st_ctime is when a file was made, not when it last changed")
     if sys.stderr is None or sys.stdout is None or sys.stderr.isatty():
@@ -218,6 +265,8 @@ def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[st
         data = handle.read()
     add("config", start.config, identify(start.config), hashlib.sha256(data).hexdigest())
     add(*layout.lines())
+    if os.path.realpath(layout.named) != layout.content:
+        raise _Unmodelled("a link on the way to the content folder points elsewhere now")
     folder = os.path.dirname(layout.records)  # no records folder: no records, no stamp
     add("records folder", sorted(os.listdir(folder)), identify(folder), os.stat(folder).st_uid)
     with open(layout.records, "rb") as handle:  # no records: nothing was published yet
@@ -259,8 +308,10 @@ def _posts(paths: "Sequence[str]", layout: _Layout) -> list[str]:
 
 
 def _code(modules: "Iterable[str]") -> "tuple[str, int]":
-    """The digest of the code a run runs: the identity of each module file in `modules` and
-    of the installed distributions on `sys.path`; and the newest time among them (ns)."""
+    """The digest of the code a run runs: the identity of each module file in `modules`, of
+    each `sys.path` entry and of the installed distributions on it; and the newest time among
+    them (ns). A folder's identity moves with any name added to it or taken away: a module
+    that would shadow an imported one (a `tomllib.py` on PYTHONPATH), a package removed."""
     h = hashlib.sha256()
     newest = 0
     for path in modules:
@@ -268,6 +319,13 @@ def _code(modules: "Iterable[str]") -> "tuple[str, int]":
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         h.update(b"%s\0%d %d %d %d\n" % (os.fsencode(path), st.st_ino, st.st_size, *_times(st)))
     for folder in sys.path:
+        try:
+            st = os.stat(folder or ".")
+        except OSError:  # not there (yet): noted as absent
+            h.update(b"%s\0absent\n" % os.fsencode(folder))
+        else:
+            newest = max(newest, *_times(st))
+            h.update(b"%s\0%d %d %d\n" % (os.fsencode(folder), st.st_ino, *_times(st)))
         try:
             names = sorted(n for n in os.listdir(folder or ".") if n.endswith(_DISTRIBUTIONS))
         except OSError:  # not a folder (a zip file's identity is a module's) or not there
@@ -297,7 +355,7 @@ class _Stamp:
     def __init__(self, fields: "dict[str, str]", lists: "dict[str, list[str]]") -> None:
         self.inputs, self.code = fields["inputs"], fields["code"]
         self.exit = int(fields["exit"])
-        self.layout = _Layout(fields["root"], fields["content"], fields["records"])
+        self.layout = _Layout(fields["root"], fields["content"], fields["records"], fields["named"])
         self.out = fields["out"] + "\n"
         self.modules, self.watch = lists["module"], lists["watch"]
 
@@ -312,9 +370,14 @@ def _stamp_file(config: str) -> str:
 
 
 def _read_stamp(path: str) -> "_Stamp | None":
-    """The stamp at `path`; None when there is none or it is not one this version wrote."""
+    """The stamp at `path`; None when there is none, it is not one this version wrote, or
+    someone else could have written it: anyone who can read the blog can compute the digest of
+    its inputs, and a stamp says what the run prints (the records' rule: a world-writable file
+    stops the run)."""
     try:
         with open(path, encoding="utf-8") as handle:
+            if not _own(os.fstat(handle.fileno())) or not _own(os.stat(os.path.dirname(path))):
+                return None
             lines = handle.read().split("\n")
     except FileNotFoundError:
         return None
@@ -332,6 +395,11 @@ def _read_stamp(path: str) -> "_Stamp | None":
         return _Stamp(fields, lists)
     except (KeyError, ValueError):
         return None
+
+
+def _own(st: os.stat_result) -> bool:
+    """Whether only this user (or root) can write the file or folder `st` is of."""
+    return st.st_uid in (0, os.geteuid()) and not st.st_mode & 0o002
 
 
 # --------------------------------------------------------------------------- stamping
@@ -371,9 +439,15 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return  # it printed more than its summary (a warning): the next run prints it again
     if config.path is None or os.path.realpath(config.path) != os.path.realpath(start.config):
         return
+    from .adapter import third_party_plugins  # loaded by the run already
+
+    if third_party_plugins():
+        return  # a plugin's code ran, and what it reads (its own settings, the date) is unknown
     from .profiles import generator_inputs  # loaded by the run already
 
-    layout = _Layout(str(config.root), str(config.content_dir), str(config.records))
+    layout = _Layout(
+        str(config.root), str(config.content_dir), str(config.records), str(config.content_path)
+    )
     # Without site.profile, the run warns when the blog's files point at two generators.
     watch = [] if config.site.profile else [str(p) for p in generator_inputs(config.root)]
     digest, posts, newest = _digest(start, layout, watch)
@@ -382,6 +456,8 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
     if not named <= posts:
         return  # a recorded post is not where the walk looks: git would be asked about it
+    if not _as_recorded(posts, config, report):
+        return  # git vouched for bytes the file does not hold: its next answer may differ
     modules = sorted({f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None))})
     code, newest_code = _code(modules)
     lines = [FORMAT, f"inputs {digest}", f"code {code}", "exit 0", *layout.lines()]
@@ -390,6 +466,32 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
         return
     text = "".join(f"{line}\n" for line in lines)
     _write(_stamp_file(start.config), text, start, max(newest, newest_code))
+
+
+def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> bool:
+    """Whether every post file holds the bytes its records were published from.
+
+    The full run skips reading a file whose index blob git vouches for, and git can be wrong
+    (core.trustctime off, core.checkStat minimal: an edit keeping the size, inode and mtime is
+    unseen), so git's answers, which the digest does not cover, decided that plan. A plan
+    every file's own bytes prove unchanged is the plan of any later full run while those
+    bytes stay (their identities say so), whatever git then answers. Read once, when stamping.
+    """
+    from pathlib import Path  # loaded by the run already
+
+    from .gitindex import blob_id
+    from .plan import relative_source
+
+    records = report.unread.records
+    assert records is not None  # `_nothing_to_do`
+    fingerprints = {name: config.fingerprint(name) for name in report.unread.platforms}
+    for path in posts:
+        with open(path, "rb") as handle:
+            blob = blob_id(handle.read())
+        source = relative_source(Path(path), config.root) or ""
+        if records.unchanged(source, fingerprints, blob=blob) is None:
+            return False
+    return True
 
 
 def _write(path: str, text: str, start: _Start, newest: int) -> None:

@@ -65,7 +65,7 @@ class Blog:
         return sorted(folder.iterdir()) if folder.is_dir() else []
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
-        way = self.tools / "way"
+        way = self.tools.parent / "way"  # not on sys.path: its folder is part of the code
         way.unlink(missing_ok=True)
         done = subprocess.run(
             [sys.executable, str(self.tools / "run.py"), "publish", *(args or [str(self.root)])],
@@ -159,19 +159,20 @@ def test_a_no_op_run_after_a_stamped_one_is_quiet_and_prints_the_same(blog: Blog
 
 
 def test_the_quiet_run_imports_neither_click_nor_adapters_nor_plugin_machinery(
-    stamped: Blog,
+    blog: Blog,
 ) -> None:
-    probe = stamped.tools / "modules.py"
+    probe = blog.tools / "modules.py"  # written before the stamp: its folder is on sys.path
     probe.write_text(
         "import sys\nfrom crosspost.uptodate import try_quiet_run\n"
-        f"code = try_quiet_run(['publish', {str(stamped.root)!r}])\n"
+        f"code = try_quiet_run(['publish', {str(blog.root)!r}])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] == 'click' or m.startswith(("
         "'crosspost.adapter', 'crosspost.records', 'importlib.metadata', 'importlib_metadata')))\n"
         "sys.stderr.write(f'{code} {heavy}')\n",
         "utf-8",
     )
+    blog.stamp()
     done = subprocess.run(
-        [sys.executable, str(probe)], env=stamped.env, capture_output=True, text=True, check=True
+        [sys.executable, str(probe)], env=blog.env, capture_output=True, text=True, check=True
     )
     assert done.stderr == "0 []"
     assert done.stdout == "6 unchanged\n"
@@ -326,9 +327,48 @@ def plugin_installed(blog: Blog) -> None:
     (info / "entry_points.txt").write_text("[crosspost.adapters]\nextra = crosspost_extra:Extra\n")
 
 
+PLUGIN = """\
+import os
+from crosspost.adapters.devto import DevTo
+if os.environ.get("EXTRA_OFFLINE"):
+    raise ImportError("no extra today")
+class Extra(DevTo):
+    name = "extra"
+"""
+
+
+def test_a_third_party_plugin_leaves_no_stamp(stamped: Blog) -> None:
+    """A plugin's code runs in every full run and may read anything (here an environment
+    variable of its own): what it does is no input the digest can hold."""
+    plugins = Path(stamped.env["PYTHONPATH"].split(os.pathsep)[1])
+    (plugins / "crosspost_extra.py").write_text(PLUGIN, "utf-8")
+    info = plugins / "crosspost_extra-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: crosspost-extra\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[crosspost.adapters]\nextra = crosspost_extra:Extra\n")
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    for _ in range(2):  # the first writes the plugin's __pycache__: too young to stamp
+        old_enough()
+        loaded = stamped.run()
+        assert (loaded.out, loaded.err) == ("6 unchanged\n", ""), loaded
+    env = {**stamped.env, "EXTRA_OFFLINE": "1"}
+    after = stamped.run(env=env)
+    reference = stamped.full_run(env=env)
+    assert "failed to load" in reference.err, reference
+    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+
+
 def code_changed(blog: Blog) -> None:
     """A module the run imports is edited (what a new crosspost version is to the digest)."""
     (blog.tools / "uptodate_probe.py").write_text("VERSION = 2\n", "utf-8")
+
+
+def module_shadowed(blog: Blog) -> None:
+    """A module named as one the run imports appears on a `sys.path` folder searched before
+    the one it was found in (here: the standard library's tomllib, under PYTHONPATH)."""
+    plugins = Path(blog.env["PYTHONPATH"].split(os.pathsep)[1])
+    (plugins / "tomllib.py").write_text('raise ImportError("a tomllib of its own")\n', "utf-8")
 
 
 NO_WORK = {
@@ -342,6 +382,7 @@ NO_WORK = {
     "symlinked post": symlinked_post,
     "plugin installed": plugin_installed,
     "code changed": code_changed,
+    "module shadowed": module_shadowed,
 }
 """Changes after which the full run may still have nothing to do (or says something else)."""
 
@@ -381,8 +422,64 @@ def test_an_environment_variable_that_matters_is_the_full_run(stamped: Blog, var
     assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
 
 
+def test_shell_completion_is_the_full_run(stamped: Blog) -> None:
+    """click answers a shell's completion request (`_<PROG>_COMPLETE` in the environment, the
+    program's name upper-cased) whatever the arguments: its answer, never the stamp's."""
+    env = {**stamped.env, "_RUN_PY_COMPLETE": "bash_source"}
+    after = stamped.run(env=env)
+    reference = stamped.full_run(env=env)
+    assert "complete" in reference.out, reference
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
+
+
 def test_an_option_is_the_full_run(stamped: Blog) -> None:
     assert stamped.run("--dry-run", str(stamped.root)).way == "full"
+
+
+HOLDER = """\
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+lock.release()
+"""
+
+
+def test_a_run_while_another_holds_the_records_is_the_full_run(stamped: Blog) -> None:
+    """Another crosspost run holding the records' lock (the lock file stays, so nothing on
+    disk says so): the full run waits for it, saying so, and then reads what it wrote."""
+    (stamped.tools.parent / "holder.py").write_text(HOLDER, "utf-8")
+    lock = stamped.root / ".crosspost" / "records.json.lock"
+    assert lock.exists()  # left by the runs before
+
+    def while_held(run: Callable[[], Outcome]) -> Outcome:
+        holder = subprocess.Popen(
+            [sys.executable, str(stamped.tools.parent / "holder.py"), str(lock), "2"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            return run()
+        finally:
+            holder.wait(timeout=60)
+
+    after = while_held(stamped.run)
+    reference = while_held(stamped.full_run)
+    assert "waiting for another crosspost run" in reference.err, reference
+    assert (after.way, after.out, after.err, after.code) == (
+        "full",
+        reference.out,
+        reference.err,
+        reference.code,
+    )
 
 
 # --------------------------------------------------------------------------- forged, secret
@@ -427,6 +524,49 @@ def test_a_damaged_stamp_is_the_full_run(stamped: Blog) -> None:
     stamp.write_text(stamp.read_text("utf-8").replace("inputs ", "inputs 0"), "utf-8")
     after = stamped.run()
     assert after.way == "full" and after.out == "6 unchanged\n"
+
+
+FORGER = """\
+import os, sys
+from crosspost import uptodate
+argv, config = sys.argv[1:], os.path.join(sys.argv[2], "crosspost.toml")
+path = uptodate._stamp_file(config)
+stamp = uptodate._read_stamp(path)
+digest = uptodate._digest(uptodate._Start(argv, config, os.getcwd()), stamp.layout, stamp.watch)[0]
+code = uptodate._code(stamp.modules)[0]
+lines = open(path, encoding="utf-8").read().split("\\n")
+fields = {"inputs": digest, "code": code, "out": "all is well"}
+lines = [f"{l.split(' ')[0]} {fields[l.split(' ')[0]]}" if l.split(" ")[0] in fields else l
+         for l in lines]
+open(path, "w", encoding="utf-8").write("\\n".join(lines))
+"""
+
+
+@pytest.mark.parametrize("writable", ["stamp", "folder"])
+def test_a_stamp_others_can_write_is_ignored(stamped: Blog, writable: str) -> None:
+    """Anyone who can read the blog can compute the digest of its inputs: a stamp that others
+    can write could then make a run print anything (the records' own rule: a world-writable
+    file stops the run)."""
+    (stamp,) = stamped.stamps
+    edit(stamped)
+    (stamped.tools / "forger.py").write_text(FORGER, "utf-8")
+    subprocess.run(
+        [sys.executable, str(stamped.tools / "forger.py"), "publish", str(stamped.root)],
+        env=stamped.env,
+        check=True,
+    )
+    # The forger is right: the owner's own stamp, forged, is believed (only they can write it).
+    assert stamped.run().out == "all is well\n"
+    edit(stamped)
+    subprocess.run(
+        [sys.executable, str(stamped.tools / "forger.py"), "publish", str(stamped.root)],
+        env=stamped.env,
+        check=True,
+    )
+    target = stamp if writable == "stamp" else stamp.parent
+    target.chmod(target.stat().st_mode | 0o002)
+    after = stamped.run()
+    assert after.way == "full" and "updated" in after.out, after
 
 
 def test_no_token_is_in_the_stamp_even_hashed(blog: Blog) -> None:
@@ -559,3 +699,85 @@ def test_every_path_a_full_no_op_run_looks_at_is_one_the_stamp_identifies(blog: 
     assert gits <= {".git", ".git/index", "posts/.git"} | {
         f".git/crosspost/{p.name}" for p in (blog.root / ".git" / "crosspost").iterdir()
     } | {p for p in gits if p.startswith(".git/crosspost/") and p.endswith(".tmp")}
+
+
+def test_a_content_folder_reached_through_a_link_that_moves_is_the_full_run(blog: Blog) -> None:
+    """site.content names `live/posts`, a symbolic link to one version of the posts: pointed at
+    another, the full run walks that one (the config resolves the content folder each run)."""
+    versions = blog.root / "versions"
+    versions.mkdir()
+    (blog.root / "posts").rename(versions / "a")
+    (blog.root / "live").mkdir()
+    (blog.root / "live" / "posts").symlink_to(Path("..") / "versions" / "a")
+    config = blog.root / "crosspost.toml"
+    config.write_text(
+        config.read_text("utf-8").replace('content = "posts"', 'content = "live/posts"'), "utf-8"
+    )
+    moved = blog.run()
+    assert moved.code == 0, moved
+    blog.git("add", "-A")
+    blog.git("commit", "-qm", "versions")
+    shutil.copytree(versions / "a", versions / "b")
+    other = versions / "b" / "post-001.md"
+    other.write_text(other.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    blog.stamp()
+    (blog.root / "live" / "posts").unlink()
+    (blog.root / "live" / "posts").symlink_to(Path("..") / "versions" / "b")
+    after = blog.run()
+    reference = blog.full_run()
+    assert reference.out != "6 unchanged\n", reference
+    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+
+
+# --------------------------------------------------------------------------- git's answers
+
+
+def test_a_post_git_vouched_for_wrongly_is_never_stamped(blog: Blog) -> None:
+    """git's answers are an input of the full run: with core.trustctime off, an edit that keeps
+    the size, the inode and (set back) the mtime is one git does not see, and the full run then
+    calls the post unchanged without reading it. Whatever later makes git see the edit (the
+    setting undone, an index refreshed) gives the full run work: a stamp must not hide it."""
+    blog.git("config", "core.trustctime", "false")
+    path = blog.root / "posts" / "post-001.md"
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))  # older than the index by far: never racily clean
+    blog.git("update-index", "--refresh")
+    time.sleep(1.1)  # git compares ctimes by the second: the edit's is a later one
+    before = path.stat()
+    data = path.read_bytes()
+    with open(path, "r+b") as handle:  # in place: the same inode, the same size
+        handle.write(data.replace(b"Post", b"Tops", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    old_enough()
+    fooled = blog.run()
+    assert fooled.out == "6 unchanged\n", fooled  # git vouched for the recorded bytes
+    blog.git("config", "--unset", "core.trustctime")
+    after = blog.run()
+    assert after.way == "full" and "2 updated" in after.out, after
+
+
+# --------------------------------------------------------------------------- the output
+
+
+def test_stdout_on_a_full_disk_is_said_as_the_full_run_says_it(stamped: Blog) -> None:
+    """The stamped output cannot be written (/dev/full): one line on stderr and exit 1, as the
+    full run says it, never a traceback."""
+
+    def run() -> tuple[str, int]:
+        way = stamped.tools.parent / "way"
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, str(stamped.tools / "run.py"), "publish", str(stamped.root)],
+                env={**stamped.env, "UPTODATE_WAY": str(way)},
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        return done.stderr, done.returncode
+
+    after = run()  # the stamp's inputs are all unchanged
+    for stamp in stamped.stamps:
+        stamp.unlink()
+    assert after == run()
