@@ -337,9 +337,15 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
 }
 # Items nested one under another (`- a`, then `  - b`, again and again): groups of two or three
 # bullet lines, each line repeating the container and bullet of its place in the group above.
+# (Each line's container and bullet differ from the first line's and the line above's: lines
+# that repeat them are a run of one-line siblings, found as such.)
 for _period in (2, 3):
     _RUN_PATTERNS[f"nested{_period}"] = (
-        r"\n".join(rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}" for _ in range(_period)),
+        r"\n".join(
+            (rf"(?!\1\2{_SPACING}|\{2 * j - 1}\{2 * j}{_SPACING})" if j else "")
+            + rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}"
+            for j in range(_period)
+        ),
         r"\n".join(rf"\{2 * j + 1}\{2 * j + 2}{_SPACING}{_ITEM_TEXT}" for j in range(_period)),
         r"\1\2(?:[ \t]|$)",
     )
@@ -412,11 +418,16 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
             position = m.start()
             first = line + period + gap
             # without the container of the line's place in a sibling
-            inner = [one[len(m.group(2 * (i % period) + 1)) :] for i, one in enumerate(lines)]
+            cuts = [len(m.group(2 * place + 1)) for place in range(period)]
+            inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
                 columns = tuple(
-                    "\n".join(item if i % period == place else "" for i, item in enumerate(items))
+                    "\n".join(items)
+                    if period == 1
+                    else "\n".join(
+                        item if i % period == place else "" for i, item in enumerate(items)
+                    )
                     for place in range(period)
                 )
                 number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
