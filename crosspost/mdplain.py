@@ -90,41 +90,97 @@ _BLOCK_START = re.compile(
     r"))",
     re.M,
 )
+# The same but for ATX headings, which are told apart without the parser too (`_heading`).
+_OTHER_BLOCK_START = re.compile(
+    _BLOCK_START.pattern.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)"), re.M
+)
+_HEADING = re.compile(r"^[ ]{0,3}(\#{1,6})(?:[ \t]|$)", re.M)
 
 # A run of non-blank lines (blank: only spaces and tabs, as CommonMark and the parser say).
 _PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
 
 
 def paragraphs_only(text: str) -> list[Token] | None:
-    """markdown-it's block tokens for `text` when every block in it is a paragraph; None when a
-    line might begin another block (then only the parser can tell)."""
-    if "\r" in text or "\0" in text or _BLOCK_START.search(text) is not None:
+    """markdown-it's block tokens for `text` when every block in it is a paragraph or an ATX
+    heading; None when a line might begin another block (then only the parser can tell).
+
+    An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
+    run of non-blank lines is paragraphs between its heading lines."""
+    if "\r" in text or "\0" in text or _OTHER_BLOCK_START.search(text) is not None:
         return None
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
     from markdown_it.token import Token
+
+    def block(kind: str, tag: str, first: int, end: int, content: str, markup: str) -> None:
+        inline = Token("inline", "", 0, map=[first, end], level=1, content=content)
+        inline.block, inline.children = True, []
+        tokens.extend(
+            [
+                Token(f"{kind}_open", tag, 1, map=[first, end], block=True, markup=markup),
+                inline,
+                Token(f"{kind}_close", tag, -1, block=True, markup=markup),
+            ]
+        )
 
     tokens: list[Token] = []
     line = position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.end()
-        end = line + m.group().count("\n") + 1
-        inline = Token("inline", "", 0, map=[line, end], level=1, content=mdTrim(m.group()))
-        inline.block, inline.children = True, []
-        tokens += [
-            Token("paragraph_open", "p", 1, map=[line, end], block=True),
-            inline,
-            Token("paragraph_close", "p", -1, block=True),
-        ]
+        run = m.group()
+        end = line + run.count("\n") + 1
+        if "#" not in run or _HEADING.search(run) is None:
+            block("paragraph", "p", line, end, mdTrim(run), "")
+            line = end - 1
+            continue
+        paragraph: list[str] = []
+        for number, one in enumerate(run.split("\n"), start=line):
+            heading = _HEADING.match(one)
+            if heading is None:
+                paragraph.append(one)
+                continue
+            if paragraph:
+                block(
+                    "paragraph",
+                    "p",
+                    number - len(paragraph),
+                    number,
+                    mdTrim("\n".join(paragraph)),
+                    "",
+                )
+                paragraph = []
+            level = len(heading.group(1))
+            block(
+                "heading",
+                f"h{level}",
+                number,
+                number + 1,
+                _heading(one, heading.end(1)),
+                heading.group(1),
+            )
+        if paragraph:
+            block("paragraph", "p", end - len(paragraph), end, mdTrim("\n".join(paragraph)), "")
         line = end - 1
     return tokens
+
+
+def _heading(line: str, start: int) -> str:
+    """An ATX heading's content as markdown-it's heading rule takes it: after the `#`s, without
+    the spaces and tabs at its end, then without a closing run of `#`s that follows a space or
+    a tab, then stripped (`str.strip`)."""
+    rest = line[start:]
+    body = rest[: len(rest.rstrip(" \t"))]
+    closing = len(body.rstrip("#"))
+    if closing > 0 and body[closing - 1] in " \t":
+        body = body[:closing]
+    return body.strip()
 
 
 # Runs shorter than this are left to the parser: standing one in for it costs more than it saves.
 MIN_RUN = 32
 # A line that may begin a block, or end one opened above: display math (`$$`) is only a block
 # when a later line ends in `$$`, which may be a line of text.
-_RUN_BREAK = re.compile(f"{_BLOCK_START.pattern}|^.*\\$\\$", re.M)
+_RUN_BREAK = re.compile(f"{_OTHER_BLOCK_START.pattern}|^.*\\$\\$", re.M)
 
 
 def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
@@ -143,7 +199,7 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
     lines = text.split("\n")
     block_lines: list[int] = []
     line = position = 0
-    for m in _BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
+    for m in _OTHER_BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.start()
         if not block_lines or block_lines[-1] != line:

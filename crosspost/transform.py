@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial, wraps
-from itertools import groupby, pairwise
+from itertools import groupby, islice, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote, urljoin
@@ -199,9 +199,20 @@ def _block_rules(
     placeholder restored (a rule may have added line breaks: those become lines of their own,
     with the file line of the line they came from)."""
     covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
+    # 1: the line holds what a rule may act on: a template (`{`) or a URL's scheme (`:`, or an
+    # entity for one, `&`); a block without such a line is left as it is, unread.
+    text = "\n".join(line.text for line in lines)
+    hot = bytearray(len(lines))
+    number = position = 0
+    for m in _RULE_TRIGGER.finditer(text):
+        number += text.count("\n", position, m.start())
+        position = m.start()
+        hot[number] = 1
     for first, end, _kind in leaf_ranges(tokens):
         end = max(first, min(end, len(lines)))
         covered[first:end] = b"\x01" * (end - first)
+        if hot.find(1, first, end) == -1:
+            continue
         for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
             if not frozen:
                 _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
@@ -227,6 +238,9 @@ def _block_rules(
         out.append(line)
         out.extend(line.with_text(part) for part in rest)
     return out
+
+
+_RULE_TRIGGER = re.compile(r"[{:&]")
 
 
 def _changeable(line: Line) -> bool:
@@ -929,12 +943,18 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
 _WINDOW = 20_000
 
 
+# How many paragraphs are read for a summary at most: a megabyte of paragraphs of one image
+# each (no text) was read whole for its first words (2.5 s).
+_SUMMARY_PARAGRAPHS = 2_000
+
+
 def _summaries(tokens: list[Token], env: dict[str, Any]) -> tuple[str, str]:
-    """(first paragraph with text, excerpt) from the body's block tokens."""
+    """(first paragraph with text, excerpt) from the body's block tokens, among the first
+    `_SUMMARY_PARAGRAPHS` paragraphs."""
     first = ""
     words: list[str] = []
     length = 0
-    for text in _paragraphs(tokens, env, _WINDOW):
+    for text in islice(_paragraphs(tokens, env, _WINDOW), _SUMMARY_PARAGRAPHS):
         first = first or " ".join(text.split())
         words.append(text)
         length += len(text)

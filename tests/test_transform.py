@@ -975,3 +975,16 @@ def test_a_paragraph_that_only_looks_like_a_definition_stays_a_paragraph() -> No
     assert (
         transform(untouched, page_url=PAGE, site_url=SITE, path=Path("post.md")).body == untouched
     )
+
+
+def test_a_summary_reads_a_bounded_number_of_paragraphs() -> None:
+    """A post of thousands of paragraphs without text (one image each) is not read whole for
+    its first words: the summary comes from the first paragraphs, as many as
+    `_SUMMARY_PARAGRAPHS`."""
+    from crosspost.transform import _SUMMARY_PARAGRAPHS
+
+    images = "![alt](./img.png)\n\n" * _SUMMARY_PARAGRAPHS
+    early = transform(images[: -2 * 20] + "Early words.\n", page_url=PAGE, site_url=SITE)
+    assert early.description_hint == "Early words."
+    late = transform(images + "Late words.\n", page_url=PAGE, site_url=SITE)
+    assert late.description_hint == "" and late.excerpt == ""

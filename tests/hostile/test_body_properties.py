@@ -293,6 +293,7 @@ LINE_STARTS = [
     *["+x", "*", "* ", "**b", "*\u00a0", "* * *", "_", "___", "_x", "=", "==", "=x", "1. ", "1x"],
     *["1)", "1234567890. ", "12.5", ">", "[", "[^1]: ", "<", "|", ":", "`", "``", "```", "~"],
     *["~~", "~~~", "$", "$$", "\\", "x", "word", "é"],
+    *["###### ", "## a ##", "# #", "#  #", "   # ", "#\u00a0", "## \u00a0#", "# a\t#\t"],
 ]
 plain_bodies = st.lists(
     st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0", max_size=4)),
@@ -375,13 +376,15 @@ def test_runs_of_paragraphs_are_stood_in_for() -> None:
 
 
 def test_bodies_of_paragraphs_skip_the_parser() -> None:
-    """The property above is not vacuous: text lines that only look like block syntax take the
-    paragraphs-only parse; a line that does begin a block does not."""
+    """The property above is not vacuous: text lines that only look like block syntax, and ATX
+    headings, take the paragraphs-only parse; a line that does begin another block does not."""
     from crosspost.mdplain import paragraphs_only
 
     for body in ["#x\n#y\n", "**bold** text\n-x\n1x\n\n`code` _em_\n   =x", "", "\n\n"]:
         assert paragraphs_only(body) is not None, body
-    for body in ["#x\n# y", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+    for body in ["#x\n# y", "## A ##\ntext\n# B #x\n\n#", "a\n   ###### six"]:  # headings too
+        assert paragraphs_only(body) is not None, body
+    for body in ["####### seven", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
         assert paragraphs_only(body) is None, body
 
 
