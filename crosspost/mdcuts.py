@@ -62,6 +62,7 @@ def parse_around(
     pieces: list[str] = []
     anchors: list[int] = []  # the line in the reduced text of each cut's stand-in, or above it
     offsets: list[int] = []  # and its offset there
+    opens: list[int] = []  # the line in the reduced text where each cut's stand-in or sibling opens
     extra_lines = [0]  # lines and characters the cuts up to each one took out of the text
     extra_chars = [0]
     done = length = 0
@@ -70,12 +71,14 @@ def parse_around(
         pieces += before
         length += sum(map(len, before)) + len(before)
         if isinstance(cut, Siblings):
+            opens.append(len(pieces) - (cut.first - cut.above))
             anchors.append(len(pieces) - 1)
             offsets.append(length - len(pieces[-1]) - 1)
             kept = ""
         else:
             line = lines[cut.first]
             kept = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
+            opens.append(len(pieces))
             anchors.append(len(pieces))
             offsets.append(length)
             pieces.append(kept)
@@ -87,12 +90,7 @@ def parse_around(
     pieces += lines[done:]
     parsed = parse("\n".join(pieces))
     tokens = parsed.tokens
-    # Where each cut's stand-in or sibling opens (a loose list's sibling: above its empty line;
-    # a sibling of several lines: on its first).
-    at_anchor = {
-        anchor - (cut.gap + cut.period - 1 if isinstance(cut, Siblings) else 0): index
-        for index, (anchor, cut) in enumerate(zip(anchors, cuts, strict=True))
-    }
+    at_anchor = {line: index for index, line in enumerate(opens)}
     stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
     after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
     confirmed: set[int] = set()

@@ -441,6 +441,12 @@ class Siblings:
     gap: int = 0
     period: int = 1
 
+    @property
+    def above(self) -> int:
+        """The first line of the sibling above the run (its `period` lines, then `gap` empty
+        ones): the parse must confirm it, and no other run may cut it."""
+        return self.first - self.period - self.gap
+
 
 # Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
 # parser spends several times longer on an item than on a line of paragraph, and a list broken

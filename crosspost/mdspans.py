@@ -122,8 +122,7 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
     kept: list[Cut] = []
     done = 0
     for cut in cuts:
-        above = cut.gap + cut.period if isinstance(cut, Siblings) else 0
-        if cut.first - above >= done:
+        if (cut.above if isinstance(cut, Siblings) else cut.first) >= done:
             kept.append(cut)
             done = cut.end
     return kept

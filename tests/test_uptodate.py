@@ -52,6 +52,11 @@ class Outcome:
     way: str
     records: bytes
 
+    @property
+    def printed(self) -> tuple[str, str, int]:
+        """What a user sees of the run: stdout, stderr, exit code."""
+        return self.out, self.err, self.code
+
 
 @dataclass
 class Blog:
@@ -356,7 +361,7 @@ def test_a_third_party_plugin_leaves_no_stamp(stamped: Blog) -> None:
     after = stamped.run(env=env)
     reference = stamped.full_run(env=env)
     assert "failed to load" in reference.err, reference
-    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+    assert after.printed == reference.printed
 
 
 def code_changed(blog: Blog) -> None:
@@ -419,7 +424,7 @@ def test_an_environment_variable_that_matters_is_the_full_run(stamped: Blog, var
     after = stamped.run(env=env)
     assert after.way == "full"
     reference = stamped.full_run(env=env)
-    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+    assert after.printed == reference.printed
 
 
 def test_shell_completion_is_the_full_run(stamped: Blog) -> None:
@@ -429,12 +434,8 @@ def test_shell_completion_is_the_full_run(stamped: Blog) -> None:
     after = stamped.run(env=env)
     reference = stamped.full_run(env=env)
     assert "complete" in reference.out, reference
-    assert (after.way, after.out, after.err, after.code) == (
-        "full",
-        reference.out,
-        reference.err,
-        reference.code,
-    )
+    assert after.way == "full"
+    assert after.printed == reference.printed
 
 
 def test_an_option_is_the_full_run(stamped: Blog) -> None:
@@ -474,12 +475,8 @@ def test_a_run_while_another_holds_the_records_is_the_full_run(stamped: Blog) ->
     after = while_held(stamped.run)
     reference = while_held(stamped.full_run)
     assert "waiting for another crosspost run" in reference.err, reference
-    assert (after.way, after.out, after.err, after.code) == (
-        "full",
-        reference.out,
-        reference.err,
-        reference.code,
-    )
+    assert after.way == "full"
+    assert after.printed == reference.printed
 
 
 # --------------------------------------------------------------------------- forged, secret
@@ -632,12 +629,8 @@ def test_files_that_make_a_warning_at_the_root_are_the_full_run(
     after = stamped.run()
     reference = stamped.full_run()
     assert "site.profile is not set" in reference.err
-    assert (after.way, after.out, after.err, after.code) == (
-        "full",
-        reference.out,
-        reference.err,
-        reference.code,
-    )
+    assert after.way == "full"
+    assert after.printed == reference.printed
 
 
 AUDIT = """\
@@ -726,7 +719,7 @@ def test_a_content_folder_reached_through_a_link_that_moves_is_the_full_run(blog
     after = blog.run()
     reference = blog.full_run()
     assert reference.out != "6 unchanged\n", reference
-    assert (after.out, after.err, after.code) == (reference.out, reference.err, reference.code)
+    assert after.printed == reference.printed
 
 
 # --------------------------------------------------------------------------- git's answers
