@@ -231,7 +231,8 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
 
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
     """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
-    inline content the run's contents (of a table column) one per line."""
+    inline content the run's contents (of a table column) one per line, and the number of the
+    run's first item (the items nested in it are bullets: they have none)."""
     from markdown_it.token import Token  # the parser: never for `import crosspost`
 
     column = 0
@@ -245,7 +246,7 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
             map=[run.first, run.end] if token.map else None,
             level=token.level,
             markup=token.markup,
-            info=run.number if token.type == "list_item_open" else token.info,
+            info=run.number if token is sibling[0] and run.kind == "item" else token.info,
             block=token.block,
             hidden=token.hidden,
         )

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -391,19 +391,39 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     ),
     "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
 }
-# Items nested one under another (`- a`, then `  - b`, again and again): groups of two or three
-# bullet lines, each line repeating the container and bullet of its place in the group above.
-# (Each line's container and bullet differ from the first line's and the line above's: lines
-# that repeat them are a run of one-line siblings, found as such.)
+# Items nested one under another (`- a`, then `  - b`, again and again; `1. a`, then `   - b`):
+# groups of two or three lines, an item (bullet or ordered) and bullet items nested under it, each
+# line repeating the container, marker and spacing of its place in the group above: an item's
+# content begins a column set by all three, and a line nested in it must reach that column. (Each
+# line's container and marker differ from the first line's and the line above's: lines that
+# repeat them are a run of one-line siblings, found as such.) Groups: the first line's
+# container, number (ordered only), marker and spacing; each nested line's container, bullet and
+# spacing. An ordered item's number may change its width, and with it that column:
+# `sibling_runs` ends the run at a number of another width than the sibling above's.
+_FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
+_FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
+
+
+def _nested_place(j: int) -> tuple[str, str]:
+    """The groups of line `j` (> 0) of a nested group: its container, bullet and spacing."""
+    base = 4 + 3 * (j - 1)
+    return rf"\{base + 1}\{base + 2}", rf"\{base + 3}"
+
+
 for _period in (2, 3):
+    _lines = [_FIRST_PLACE + _ITEM_TEXT]
+    _again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
+    for _j in range(1, _period):
+        _above = _FIRST_AGAIN if _j == 1 else _nested_place(_j - 1)[0]
+        _lines.append(
+            rf"(?!{_FIRST_AGAIN}{_SPACING}|{_above}{_SPACING})"
+            rf"{_CONTAINER}([-+*])({_SPACING}){_ITEM_TEXT}"
+        )
+        _again.append("".join(_nested_place(_j)) + _ITEM_TEXT)
     _RUN_PATTERNS[f"nested{_period}"] = (
-        r"\n".join(
-            (rf"(?!\1\2{_SPACING}|\{2 * j - 1}\{2 * j}{_SPACING})" if j else "")
-            + rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}"
-            for j in range(_period)
-        ),
-        r"\n".join(rf"\{2 * j + 1}\{2 * j + 2}{_SPACING}{_ITEM_TEXT}" for j in range(_period)),
-        r"\1\2(?:[ \t]|$)",
+        r"\n".join(_lines),
+        r"\n".join(_again),
+        rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 
@@ -471,17 +491,13 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
-        for m in _run_pattern(form, loose).finditer(text):
+        for m, lines, inner in _run_matches(form, loose, period, text):
             gap = m.group("blank").count("\n") + 1 if loose else 0  # empty lines after each
-            lines = m.group("run")[:-1].split("\n")
             if len(lines) < min_run * (period + gap):
                 continue
             line += text.count("\n", position, m.start())
             position = m.start()
             first = line + period + gap
-            # without the container of the line's place in a sibling
-            cuts = [len(m.group(2 * place + 1)) for place in range(period)]
-            inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
                 columns = tuple(
@@ -492,7 +508,7 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
                     )
                     for place in range(period)
                 )
-                number = inner[0].partition(m.group(2))[0] if form == "ordered" else ""
+                number = inner[0][: len(inner[0]) - len(inner[0].lstrip("0123456789"))]
                 found.append(
                     Siblings(kind, first, first + len(lines), columns, number, gap, period)
                 )
@@ -502,6 +518,39 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
                 columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
                 found.append(Siblings(kind, first + start, first + end, columns))
     return sorted(found, key=lambda run: run.first)
+
+
+def _run_matches(
+    form: str, loose: bool, period: int, text: str
+) -> Iterator[tuple[re.Match[str], list[str], list[str]]]:
+    """Each match of the form's pattern in `text`, with the lines of its run, and those lines
+    without the container of their place in a sibling. A nested run of ordered items ends at a
+    number of another width (`_same_number_width`); the search goes on from that item, the
+    sibling above the next run."""
+    pattern = _run_pattern(form, loose)
+    m = pattern.search(text)
+    while m is not None:
+        lines = m.group("run")[:-1].split("\n")
+        cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
+        inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        resume = m.end()
+        if period > 1 and m.group(2) is not None:
+            kept = _same_number_width(inner, period, len(m.group(2)))
+            if len(kept) < len(inner):
+                lines, inner = lines[: len(kept)], kept
+                resume = m.start("run") + sum(len(one) + 1 for one in lines)
+        yield m, lines, inner
+        m = pattern.search(text, resume)
+
+
+def _same_number_width(inner: list[str], period: int, width: int) -> list[str]:
+    """The groups of a nested run up to the first whose ordered item's number is not `width`
+    digits long (the sibling above's): its content begins in another column, so the lines
+    nested under it are not where they are nested under the sibling above."""
+    for start in range(0, len(inner), period):
+        if len(inner[start]) - len(inner[start].lstrip("0123456789")) != width:
+            return inner[:start]
+    return inner
 
 
 def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:

@@ -88,7 +88,9 @@ def families(draw: st.DrawFn) -> str:
 @st.composite
 def nested_families(draw: st.DrawFn) -> str:
     """Items with items nested under them, again and again: each group the same containers and
-    bullets, holding generated text, then any line."""
+    markers, holding generated text, then any line. An ordered item's number (`{n}`) counts on
+    from a start, which may change its width (9 to 10); one group may put another space after
+    its first marker (its content, and where a nested line must begin, move)."""
     container = draw(st.sampled_from(["", "> ", "  "]))
     places = draw(
         st.sampled_from(
@@ -98,7 +100,13 @@ def nested_families(draw: st.DrawFn) -> str:
                 ["- ", " - "],
                 ["- ", "  - ", "    - "],
                 ["1. ", "   - "],
+                ["{n}. ", "   - "],
+                ["{n}) ", "    * "],
+                ["{n}.  ", "    - "],
+                ["{n}. ", "   - ", "     - "],
+                ["-  ", "   - "],
                 ["- ", "  1. "],
+                ["- ", "  {n}. "],
                 ["- ", "      - "],
                 ["- ", "  - ", "  - "],
                 ["- ", "- "],
@@ -108,9 +116,20 @@ def nested_families(draw: st.DrawFn) -> str:
     )
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
     texts = st.lists(words, min_size=1, max_size=2).map(" ".join)
-    count = draw(st.integers(min_value=2, max_value=5))
-    body = [container + place + draw(texts) for _ in range(count) for place in places]
-    tail = draw(st.sampled_from(["", "z", "- z", "  - z", "  z", "    z", "```"]))
+    count = draw(st.integers(min_value=2, max_value=12))
+    start = draw(st.sampled_from([0, 1, 2, 7, 98, 999_999_998]))
+    step = draw(st.sampled_from([0, 1]))
+    wider = draw(st.integers(min_value=-1, max_value=count - 1))  # the group with another space
+    body = [
+        container
+        + (place.replace(" ", "  ", 1) if group == wider and at == 0 else place).format(
+            n=start + step * group
+        )
+        + draw(texts)
+        for group in range(count)
+        for at, place in enumerate(places)
+    ]
+    tail = draw(st.sampled_from(["", "z", "- z", "  - z", "  z", "    z", "```", "9. z", "10. z"]))
     return "\n".join([*body, container + tail])
 
 
@@ -348,3 +367,31 @@ def test_a_loose_list_with_more_empty_lines_is_a_run() -> None:
         tokens = parse_blocks(body, min_run=1).tokens
         assert any(t.meta for t in tokens), blank
         assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+
+
+def test_ordered_items_with_items_nested_under_them_are_runs() -> None:
+    """`1. a` then `   - b`, again and again (steps with details under each) is a run: the
+    nested line repeats the column the ordered item's content begins in. A number one digit
+    wider moves that column, so the run ends there and the next begins at that item; the item
+    standing for the run has the number of the run's first item, the nested ones none."""
+    body = "\n".join(line for n in range(1, 13) for line in (f"{n}. a", "   - b")) + "\n13. z\n"
+    found = sibling_runs(body, min_run=1)
+    assert [(run.first, run.end, run.number, run.period) for run in found] == [
+        (2, 18, "2", 2),
+        (20, 24, "11", 2),
+    ]
+    tokens = parse_blocks(body, min_run=1).tokens
+    standing = [t for t in tokens if t.type == "list_item_open" and t.map and t.map[0] == 2]
+    assert [(t.info, t.markup) for t in standing] == [("2", "."), ("", "-")]
+    test_runs_of_siblings_parse_as_the_parser_parses_them.hypothesis.inner_test(body, False)
+
+
+def test_a_group_with_another_space_after_its_marker_ends_a_nested_run() -> None:
+    """`-  a` (two spaces) begins its content a column further than `- a`, so `  - b` under it
+    is not nested in it but its sibling: a run of nested groups repeats each marker's spacing
+    (found by the property when groups could differ)."""
+    groups = ["- a", "  - b"] * 4 + ["-  a", "  - b"] + ["- a", "  - b"] * 4 + ["- z"]
+    body = "\n".join(groups)
+    found = sibling_runs(body, min_run=1)
+    assert [(run.first, run.end) for run in found] == [(2, 8), (11, 17)]
+    test_runs_of_siblings_parse_as_the_parser_parses_them.hypothesis.inner_test(body, False)
