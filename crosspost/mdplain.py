@@ -95,6 +95,7 @@ _OTHER_BLOCK_START = re.compile(
     _BLOCK_START.pattern.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)"), re.M
 )
 _HEADING = re.compile(r"^[ ]{0,3}(\#{1,6})(?:[ \t]|$)", re.M)
+_LEVELS = ("", "h1", "h2", "h3", "h4", "h5", "h6")
 
 # A run of non-blank lines (blank: only spaces and tabs, as CommonMark and the parser say).
 _PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
@@ -123,12 +124,25 @@ def paragraphs_only(text: str) -> list[Token] | None:
             ]
         )
 
+    def heading(number: int, one: str, marks: re.Match[str]) -> None:
+        level = marks.group(1)
+        block(
+            "heading", _LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level
+        )
+
     tokens: list[Token] = []
     line = position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.end()
         run = m.group()
+        if "\n" not in run:  # one line (a heading between blank lines: the common case)
+            marks = _HEADING.match(run) if "#" in run else None
+            if marks is None:
+                block("paragraph", "p", line, line + 1, mdTrim(run), "")
+            else:
+                heading(line, run, marks)
+            continue
         end = line + run.count("\n") + 1
         if "#" not in run or _HEADING.search(run) is None:
             block("paragraph", "p", line, end, mdTrim(run), "")
@@ -136,8 +150,8 @@ def paragraphs_only(text: str) -> list[Token] | None:
             continue
         paragraph: list[str] = []
         for number, one in enumerate(run.split("\n"), start=line):
-            heading = _HEADING.match(one)
-            if heading is None:
+            marks = _HEADING.match(one)
+            if marks is None:
                 paragraph.append(one)
                 continue
             if paragraph:
@@ -150,15 +164,7 @@ def paragraphs_only(text: str) -> list[Token] | None:
                     "",
                 )
                 paragraph = []
-            level = len(heading.group(1))
-            block(
-                "heading",
-                f"h{level}",
-                number,
-                number + 1,
-                _heading(one, heading.end(1)),
-                heading.group(1),
-            )
+            heading(number, one, marks)
         if paragraph:
             block("paragraph", "p", end - len(paragraph), end, mdTrim("\n".join(paragraph)), "")
         line = end - 1
