@@ -366,9 +366,10 @@ HTML_BLOCK_TAGS = [
 # followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
 # spaces included, is an HTML block of kind 7).
 _TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>(?=[^\n]*[^\s])"
-# An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold) and no space.
+# An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold: a `~~~`
+# fence among them) and no space.
 _ITEM_TEXT = (
-    rf"(?![ :]|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
+    rf"(?![ :]|~{{3}}|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
     rf"|[-+*_=][-+*_=: ]*$){_INERT}"
 )
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
