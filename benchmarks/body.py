@@ -51,6 +51,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "list-items": ("- item\n", ".md"),
     "quote-lines": ("> a quoted line\n", ".md"),
     "table-rows": ("| a | b |\n|---|---|\n" + "| [a](./x/) | b |\n" * 100_000, ".md"),
+    "bare-rows": ("a | b\n--|--\n" + "[a](./x/) | b\n" * 100_000, ".md"),
     # Everyday list shapes taken to a megabyte (issue 15, second round): items with code spans
     # and links, a loose list, a task list, a list in a blockquote, items nested one under
     # another, items with inline HTML.

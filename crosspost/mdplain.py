@@ -366,17 +366,19 @@ HTML_BLOCK_TAGS = [
 # followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
 # spaces included, is an HTML block of kind 7).
 _TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>(?=[^\n]*[^\s])"
-# An item's text begins no block (`_BLOCK_START`'s forms that inert text can hold: a `~~~`
-# fence among them) and no space.
-_ITEM_TEXT = (
+# Where a line's text begins no block (`_BLOCK_START`'s forms that inert text can hold: a `~~~`
+# fence among them) and no space: an item's text, a table row without a leading `|`.
+_NO_BLOCK = (
     rf"(?![ :]|~{{3}}|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
-    rf"|[-+*_=][-+*_=: ]*$){_INERT}"
+    r"|[-+*_=][-+*_=: ]*$)"
 )
+_ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
-# spaces in it).
+# spaces in it), with a leading `|` or (a bare row) with a `|` after its first cell.
 # Possessive: a space is read by either alternative, and a line the run cannot hold would
 # otherwise be tried in every way of sharing its spaces out (2**n for n cells).
 _ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
+_BARE_ROW_TEXT = rf"(?!\|){_NO_BLOCK}(?=[^\n]*\|)(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
 # What follows a list marker: one to four spaces or one tab (a tab spans at most four columns,
 # so neither makes the item's text indented code).
 _SPACING = r"(?: {1,4}|\t)"
@@ -398,6 +400,8 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
         r"\1\d{1,9}\2(?:[ \t]|$)",
     ),
     "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
+    # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
+    "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
 }
 # Items nested one under another (`- a`, then `  - b`, again and again; `1. a`, then `   - b`):
 # groups of two or three lines, an item (bullet or ordered) and bullet items nested under it, each
@@ -491,10 +495,10 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
-    forms = [("bullets", False), ("ordered", False), ("rows", False)]
+    forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
     forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
     for form, loose in forms:
-        kind: Literal["item", "row"] = "row" if form == "rows" else "item"
+        kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
         if kind == "row" and "|" not in text:
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
