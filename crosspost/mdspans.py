@@ -194,6 +194,8 @@ def _located(
     line is the end of its source line (a table cell: a part of it, searched left to right).
     """
     assert token.map is not None
+    if not found and not cell:
+        return []
     content_lines = token.content.split("\n")
     shift = _stripped_lines(text, starts, token, content_lines)
     bases: list[int] = []
@@ -255,6 +257,8 @@ def _stripped_lines(text: str, starts: list[int], token: Token, content_lines: l
     """
     assert token.map is not None
     extra = token.map[1] - token.map[0] - len(content_lines)
+    if extra <= 0:
+        return 0  # no line to lose (a block of one line, or a sibling standing for a run)
     first = content_lines[0].strip(" \t")
     for shift in range(max(0, extra) + 1 if first else 1):
         number = token.map[0] + shift
