@@ -102,6 +102,8 @@ class Unread:
     posts: tuple[tuple[str, str], ...] = ()
     platforms: tuple[str, ...] = ()
     records: Records | None = field(default=None, compare=False, repr=False)
+    git_checks_ctime: bool = field(default=True, compare=False)
+    """Whether the git that vouched for unread posts compares ctimes (`GitIndex.checks_ctime`)."""
 
     def __len__(self) -> int:
         """How many (post, platform) pairs are unchanged."""
@@ -244,6 +246,7 @@ def make_plan(
     notices: list[Notice] = []
     refresh: list[Refresh] = []
     unread: list[tuple[str, str]] = []
+    index = _index(config, records, fingerprints, index)
     placed = place_posts(sources, config, records, fingerprints=fingerprints, index=index)
     for post in placed:
         if post.unchanged is None:
@@ -276,8 +279,17 @@ def make_plan(
         tuple(errors),
         tuple(notices),
         tuple(refresh),
-        Unread(tuple(unread), tuple(adapters), records),
+        Unread(tuple(unread), tuple(adapters), records, index.checks_ctime),
     )
+
+
+def _index(
+    config: Config, records: Records, fingerprints: Mapping[str, str] | None, index: GitIndex | None
+) -> GitIndex:
+    """What git vouches for, when a post could be skipped unread (`index` if read already)."""
+    if not fingerprints or not records.urls_known():
+        return GitIndex()
+    return read_index(config.content_dir, config.root) if index is None else index
 
 
 @dataclass(slots=True)
@@ -321,10 +333,7 @@ def place_posts(
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
     claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
-    if not fingerprints or not records.urls_known():
-        index = GitIndex()
-    elif index is None:
-        index = read_index(config.content_dir, config.root)
+    index = _index(config, records, fingerprints, index)
     for source in sources:
         if isinstance(source, Document):
             placed.append(
