@@ -128,8 +128,10 @@ class IndexReading:
             folder, env, "diff-files", "--name-only", "--relative", "-z", "--", "."
         )
         names = started["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
+        # `--all` lists only the attributes a file has (set, unset or valued), macros expanded:
+        # none for most posts, where naming `_CONVERTING` lists six per file.
         started["attributes"] = _start(
-            folder, env, "check-attr", "-z", "--stdin", *_CONVERTING, stdin=names.stdout
+            folder, env, "check-attr", "-z", "--stdin", "--all", stdin=names.stdout
         )
         if names.stdout is not None:
             names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
@@ -272,10 +274,15 @@ _CONFLICT = re.compile(r" [1-3]\t")
 
 
 def _converted_names(listing: str) -> set[str]:
-    """The files a `git check-attr -z` listing shows with any converting attribute set (from
-    any `.gitattributes`, the repository's `info/attributes` or a global one)."""
+    """The files a `git check-attr -z --all` listing shows with any converting attribute set,
+    unset or valued (from any `.gitattributes`, the repository's `info/attributes` or a global
+    one)."""
     fields = listing.split("\0")
-    return {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != "unspecified"}
+    return {
+        fields[i]
+        for i in range(0, len(fields) - 2, 3)
+        if fields[i + 1] in _CONVERTING and fields[i + 2] != "unspecified"
+    }
 
 
 _ELSEWHERE = (

@@ -357,6 +357,28 @@ def test_core_autocrlf_without_a_value_is_true(tmp_path: Path) -> None:
     assert len(read_index(posts, tmp_path)) == 0
 
 
+def test_a_converting_attribute_however_given_keeps_a_file_read(tmp_path: Path) -> None:
+    """Set, unset (`-text`), valued, or through a macro (`binary` is `-diff -merge -text`, and
+    one of the repository's own): git may convert the file. Other attributes convert nothing."""
+    attributes = {
+        "unset.md": "-text",
+        "binary.md": "binary",
+        "macro.md": "mine",
+        "valued.md": "eol=crlf",
+        "filtered.md": "filter=lfs",
+        "other.md": "diff=markdown linguist-generated",
+    }
+    lines = ["[attr]mine ident"]
+    lines += [f"{name} {value}" for name, value in attributes.items()]
+    (tmp_path / ".gitattributes").write_text("\n".join(lines) + "\n", "utf-8")
+    for name in attributes:
+        (tmp_path / name).write_text(f"{name}\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", *attributes)
+    index = read_index(tmp_path, tmp_path)
+    assert {name for name in attributes if index.blob(name)} == {"other.md"}
+
+
 def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "a.md").write_text("base\n", "utf-8")
