@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from .adapter import Adapter, Payload
 from .config import Config
+from .cycles import paused
 from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError, shown
 from .gitindex import GitIndex, blob_id, read_index
@@ -328,12 +329,25 @@ def place_posts(
     and that git does not list as modified is not even read (`crosspost.gitindex`; `index`
     when the caller read it already).
     """
+    with paused():  # thousands of posts placed in a row, no cycle among them (`cycles`)
+        return _place(sources, config, records, fingerprints, index)
+
+
+def _place(
+    sources: Iterable[PostSource],
+    config: Config,
+    records: Records,
+    fingerprints: Mapping[str, str] | None,
+    index: GitIndex | None,
+) -> list[Placed]:
+    """`place_posts`, the collector paused."""
     placed: list[Placed] = []
     # The canonical URL each post claims, with its label: keyed by page below, and only when a
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
     claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
     index = _index(config, records, fingerprints, index)
+    unchanged = records.unchanged_test(fingerprints) if fingerprints is not None else None
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -353,8 +367,8 @@ def place_posts(
         post = Placed(str(source), source, rel)
         placed.append(post)
         blob = index.blob(rel) if rel is not None and fingerprints else None
-        if blob is not None and fingerprints:
-            post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
+        if blob is not None and unchanged is not None:
+            post.unchanged = unchanged(rel or "", blob, None)
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
@@ -363,16 +377,14 @@ def place_posts(
         except OSError as exc:
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
-        if fingerprints is not None and rel is not None:
+        if unchanged is not None and rel is not None:
             blob = blob_id(data)
-            post.unchanged = records.unchanged(rel, fingerprints, blob=blob)
+            post.unchanged = unchanged(rel, blob, None)
             if post.unchanged is None:
                 # Records of format 1 or 2 without a blob: matched by the file's sha256 and
                 # given its blob (`make_plan`'s refresh). Asked only when the blob did not
                 # match, so a no-op run hashes each file it reads once.
-                post.unchanged = records.unchanged(
-                    rel, fingerprints, blob=blob, digest=file_hash(data)
-                )
+                post.unchanged = unchanged(rel, blob, file_hash(data))
                 post.blob = blob
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
