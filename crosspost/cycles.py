@@ -17,7 +17,8 @@ __all__ = ["paused"]
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    """No cycle collection inside; enabled again after, unless the caller had paused it."""
+    """No cycle collection inside (a `with` block, or a function it decorates: `@paused()`);
+    enabled again after, unless the caller had paused it."""
     collecting = gc.isenabled()
     gc.disable()
     try:

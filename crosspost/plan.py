@@ -224,6 +224,7 @@ def file_hash(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+@paused()  # the posts placed, then what stays unread: no cycle (`crosspost.cycles`)
 def make_plan(
     sources: Iterable[PostSource],
     *,
@@ -311,6 +312,7 @@ class Placed:
     blob: str | None = None  # with `unchanged`, when its records lack the file's git blob id
 
 
+@paused()  # thousands of posts placed in a row, no cycle among them (`crosspost.cycles`)
 def place_posts(
     sources: Iterable[PostSource],
     config: Config,
@@ -329,18 +331,6 @@ def place_posts(
     and that git does not list as modified is not even read (`crosspost.gitindex`; `index`
     when the caller read it already).
     """
-    with paused():  # thousands of posts placed in a row, no cycle among them (`cycles`)
-        return _place(sources, config, records, fingerprints, index)
-
-
-def _place(
-    sources: Iterable[PostSource],
-    config: Config,
-    records: Records,
-    fingerprints: Mapping[str, str] | None,
-    index: GitIndex | None,
-) -> list[Placed]:
-    """`place_posts`, the collector paused."""
     placed: list[Placed] = []
     # The canonical URL each post claims, with its label: keyed by page below, and only when a
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
