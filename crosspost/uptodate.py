@@ -243,10 +243,10 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
 # --------------------------------------------------------------------------- the digest
 
 
-def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[str, set[str], int]":
-    """The inputs' digest, the post files walked (absolute paths) and the newest time (mtime or
-    ctime, ns) of any file or folder identified; `watch`: more paths to identify, there or not
-    (what generator detection looks at)."""
+def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[str, list[str], int]":
+    """The inputs' digest, the post files walked (as the walk names them) and the newest time
+    (mtime or ctime, ns) of any file or folder identified; `watch`: more paths to identify,
+    there or not (what generator detection looks at)."""
     h = hashlib.sha256()
     newest = 0
 
@@ -282,7 +282,7 @@ def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[st
     posts = _posts(start.argv[1:], layout)
     for path in posts:
         h.update(b"%s\0%d %d %d %d %d %d\n" % (os.fsencode(path), *identify(path)))
-    return h.hexdigest(), {os.path.abspath(p) for p in posts}, newest
+    return h.hexdigest(), posts, newest
 
 
 def _environment() -> "list[tuple[str, str | None]]":
@@ -452,7 +452,8 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
     )
     # Without site.profile, the run warns when the blog's files point at two generators.
     watch = [] if config.site.profile else [str(p) for p in generator_inputs(config.root)]
-    digest, posts, newest = _digest(start, layout, watch)
+    digest, walked, newest = _digest(start, layout, watch)
+    posts = {os.path.abspath(p) for p in walked}
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
