@@ -57,4 +57,19 @@ def find_posts(paths: Iterable[str | Path], config: Config) -> list[Path]:
     # By path component, as a list of parts sorts; the separator mapped to NUL (which no file
     # name holds, and which sorts before every other character) gives that order at the cost
     # of a plain string comparison.
-    return [Path(name) for name in sorted(found, key=lambda name: name.replace(os.sep, "\0"))]
+    return _paths(sorted(found, key=lambda name: name.replace(os.sep, "\0")))
+
+
+def _paths(names: list[str]) -> list[Path]:
+    """`Path(name)` of each name: made from its folder's Path, which is parsed once, and the
+    file's name, since parsing 10,000 whole paths costs more than the walk that found them."""
+    folders: dict[str, Path] = {}
+    paths: list[Path] = []
+    for name in names:
+        file = name.rpartition(os.sep)[2]
+        folder = name[: len(name) - len(file)]  # with its separator: "/" and "//" are roots
+        parent = folders.get(folder)
+        if parent is None:
+            parent = folders[folder] = Path(folder)
+        paths.append(parent.joinpath(file))
+    return paths

@@ -14,6 +14,10 @@ bytes on disk, so those files, conflicted, symlinked, skip-worktree and assume-u
 entries are never vouched for: they are read, as outside git. Any failure of git (absent, not a
 checkout, an error, no answer within `PATIENCE`) gives an empty index: the run reads every
 file, as it always did.
+
+git tells a modified file by its stat data, and how much of it git compares is a setting:
+`GitIndex.checks_ctime` says whether the ctime, which every write moves, is in it (what the
+up-to-date stamp needs to know, `crosspost.uptodate`).
 """
 
 from __future__ import annotations
@@ -52,12 +56,24 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
 
 
+_SETTINGS = re.escape("core.") + "(autocrlf|trustctime|checkstat|ignorestat|fsmonitor)"
+"""The settings that decide whether git's blob is the file's bytes (autocrlf) and how git tells
+a modified file (the rest), asked in one `git config --get-regexp` (includes and GIT_CONFIG_*
+as git itself reads them)."""
+
+
 class GitIndex:
     """The blob id of each post file git vouches for, by its path as the records name it
-    (relative to the blog root, with forward slashes: `crosspost.plan.relative_source`)."""
+    (relative to the blog root, with forward slashes: `crosspost.plan.relative_source`).
 
-    def __init__(self, blobs: dict[str, str] | None = None) -> None:
+    `checks_ctime`: whether git told a file unmodified by a stat check that compares its ctime
+    (git's defaults), which no program sets back: with core.trustctime off, core.checkStat
+    minimal, core.ignoreStat or a core.fsmonitor, an edit keeping size, inode and mtime is
+    unseen. True of an index that vouches for nothing."""
+
+    def __init__(self, blobs: dict[str, str] | None = None, *, checks_ctime: bool = True) -> None:
         self._blobs = blobs or {}
+        self.checks_ctime = checks_ctime or not self._blobs
 
     def blob(self, source: str) -> str | None:
         """The blob id whose bytes are the file `source`'s on disk, or None: read the file."""
@@ -107,13 +123,15 @@ class IndexReading:
         # takes about as long as the slowest of them (`diff-files`, a stat of every file).
         env = git_environment()
         started = self._processes
-        started["settings"] = _start(folder, env, "config", "--get", "core.autocrlf")
+        started["settings"] = _start(folder, env, "config", "-z", "--get-regexp", f"^{_SETTINGS}$")
         started["modified"] = _start(
             folder, env, "diff-files", "--name-only", "--relative", "-z", "--", "."
         )
         names = started["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
+        # `--all` lists only the attributes a file has (set, unset or valued), macros expanded:
+        # none for most posts, where naming `_CONVERTING` lists six per file.
         started["attributes"] = _start(
-            folder, env, "check-attr", "-z", "--stdin", *_CONVERTING, stdin=names.stdout
+            folder, env, "check-attr", "-z", "--stdin", "--all", stdin=names.stdout
         )
         if names.stdout is not None:
             names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
@@ -123,35 +141,36 @@ class IndexReading:
         """The blob ids git vouches for (empty when git cannot say)."""
         if self._result is None:
             try:
-                self._result = GitIndex(self._collect())
+                self._result = self._collect()
             except (OSError, ValueError, UnicodeError, subprocess.SubprocessError):
                 self._result = GitIndex()
             finally:
                 self.close()
         return self._result
 
-    def _collect(self) -> dict[str, str]:
+    def _collect(self) -> GitIndex:
         started, deadline = self._processes, self._deadline
         entries = _finish(started["listing"], deadline)
         converted = _finish(started["attributes"], deadline)
         listed = started["names"].wait(_left(deadline))
         changed = _finish(started["modified"], deadline)
-        autocrlf = (_finish(started["settings"], deadline) or b"").strip().lower()
+        settings = _settings(_finish(started["settings"], deadline) or b"")
         if entries is None or converted is None or listed != 0 or changed is None:
-            return {}  # cannot tell what git vouches for: read every file
-        if autocrlf not in (b"", b"false", b"0", b"no", b"off"):
-            return {}  # every text file may be converted on checkout
+            return GitIndex()  # cannot tell what git vouches for: read every file
+        if _flag(settings.get("core.autocrlf", "false")) is not False:
+            return GitIndex()  # every text file may be converted on checkout
         if _signature(self._index) != self._before:
             # Rewritten meanwhile (a `git add`, a checkout): each git read the index for itself,
             # and an old blob id paired with a new file's clean bill would vouch for the wrong
             # bytes.
-            return {}
+            return GitIndex()
         vouched = _listed(os.fsdecode(entries))
         for name in _converted_names(os.fsdecode(converted)):
             vouched.pop(name, None)
         for name in os.fsdecode(changed).split("\0"):
             vouched.pop(name, None)
-        return {self._prefix + name: blob for name, blob in vouched.items()}
+        blobs = {self._prefix + name: blob for name, blob in vouched.items()}
+        return GitIndex(blobs, checks_ctime=_checks_ctime(settings))
 
     def close(self) -> None:
         """Stop whatever git is still doing (the answers are not wanted), with whatever it
@@ -187,6 +206,44 @@ def _signature(path: str | None) -> tuple[int, int, int] | None:
     return (info.st_ino, info.st_mtime_ns, info.st_size) if info is not None else None
 
 
+def _settings(listing: bytes) -> dict[str, str | None]:
+    """The settings of a `git config -z --get-regexp` listing, the last of each name winning (as
+    git reads them); None for a name without a value (`[core] autocrlf` alone: git's true)."""
+    found: dict[str, str | None] = {}
+    for item in os.fsdecode(listing).split("\0")[:-1]:
+        name, newline, value = item.partition("\n")
+        found[name.lower()] = value if newline else None
+    return found
+
+
+_TRUE = ("true", "yes", "on")
+_FALSE = ("false", "no", "off", "")
+
+
+def _flag(value: str | None) -> bool | None:
+    """A boolean setting as git reads it (None: no value, git's true); None when it is not one
+    (autocrlf's `input`, a hook's path)."""
+    if value is None or value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    try:
+        return int(value) != 0
+    except ValueError:
+        return None
+
+
+def _checks_ctime(settings: dict[str, str | None]) -> bool:
+    """Whether git tells a modified file with its ctime in the stat check: its defaults. Any
+    value other than those (or one this reader does not know) is taken for a weaker check."""
+    return (
+        _flag(settings.get("core.trustctime", "true")) is True
+        and (settings.get("core.checkstat", "default") or "").lower() == "default"
+        and _flag(settings.get("core.ignorestat", "false")) is False
+        and _flag(settings.get("core.fsmonitor", "false")) is False
+    )
+
+
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 """One entry of `git ls-files -s -v -z`: tag, mode, blob id, stage, name."""
 
@@ -217,10 +274,15 @@ _CONFLICT = re.compile(r" [1-3]\t")
 
 
 def _converted_names(listing: str) -> set[str]:
-    """The files a `git check-attr -z` listing shows with any converting attribute set (from
-    any `.gitattributes`, the repository's `info/attributes` or a global one)."""
+    """The files a `git check-attr -z --all` listing shows with any converting attribute set,
+    unset or valued (from any `.gitattributes`, the repository's `info/attributes` or a global
+    one)."""
     fields = listing.split("\0")
-    return {fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != "unspecified"}
+    return {
+        fields[i]
+        for i in range(0, len(fields) - 2, 3)
+        if fields[i + 1] in _CONVERTING and fields[i + 2] != "unspecified"
+    }
 
 
 _ELSEWHERE = (

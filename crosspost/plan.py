@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from .adapter import Adapter, Payload
 from .config import Config
+from .cycles import paused
 from .document import Document, Notice
 from .errors import ContentError, CrosspostError, SourceError, shown
 from .gitindex import GitIndex, blob_id, read_index
@@ -102,6 +103,8 @@ class Unread:
     posts: tuple[tuple[str, str], ...] = ()
     platforms: tuple[str, ...] = ()
     records: Records | None = field(default=None, compare=False, repr=False)
+    git_checks_ctime: bool = field(default=True, compare=False)
+    """Whether the git that vouched for unread posts compares ctimes (`GitIndex.checks_ctime`)."""
 
     def __len__(self) -> int:
         """How many (post, platform) pairs are unchanged."""
@@ -221,6 +224,7 @@ def file_hash(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+@paused()  # the posts placed, then what stays unread: no cycle (`crosspost.cycles`)
 def make_plan(
     sources: Iterable[PostSource],
     *,
@@ -244,6 +248,7 @@ def make_plan(
     notices: list[Notice] = []
     refresh: list[Refresh] = []
     unread: list[tuple[str, str]] = []
+    index = _index(config, records, fingerprints, index)
     placed = place_posts(sources, config, records, fingerprints=fingerprints, index=index)
     for post in placed:
         if post.unchanged is None:
@@ -276,8 +281,17 @@ def make_plan(
         tuple(errors),
         tuple(notices),
         tuple(refresh),
-        Unread(tuple(unread), tuple(adapters), records),
+        Unread(tuple(unread), tuple(adapters), records, index.checks_ctime),
     )
+
+
+def _index(
+    config: Config, records: Records, fingerprints: Mapping[str, str] | None, index: GitIndex | None
+) -> GitIndex:
+    """What git vouches for, when a post could be skipped unread (`index` if read already)."""
+    if not fingerprints or not records.urls_known():
+        return GitIndex()
+    return read_index(config.content_dir, config.root) if index is None else index
 
 
 @dataclass(slots=True)
@@ -298,6 +312,7 @@ class Placed:
     blob: str | None = None  # with `unchanged`, when its records lack the file's git blob id
 
 
+@paused()  # thousands of posts placed in a row, no cycle among them (`crosspost.cycles`)
 def place_posts(
     sources: Iterable[PostSource],
     config: Config,
@@ -321,10 +336,8 @@ def place_posts(
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
     claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
-    if not fingerprints or not records.urls_known():
-        index = GitIndex()
-    elif index is None:
-        index = read_index(config.content_dir, config.root)
+    index = _index(config, records, fingerprints, index)
+    unchanged = records.unchanged_test(fingerprints) if fingerprints is not None else None
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -344,8 +357,8 @@ def place_posts(
         post = Placed(str(source), source, rel)
         placed.append(post)
         blob = index.blob(rel) if rel is not None and fingerprints else None
-        if blob is not None and fingerprints:
-            post.unchanged = records.unchanged(rel or "", fingerprints, blob=blob)
+        if blob is not None and unchanged is not None:
+            post.unchanged = unchanged(rel or "", blob, None)
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
@@ -354,16 +367,14 @@ def place_posts(
         except OSError as exc:
             post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
             continue
-        if fingerprints is not None and rel is not None:
+        if unchanged is not None and rel is not None:
             blob = blob_id(data)
-            post.unchanged = records.unchanged(rel, fingerprints, blob=blob)
+            post.unchanged = unchanged(rel, blob, None)
             if post.unchanged is None:
                 # Records of format 1 or 2 without a blob: matched by the file's sha256 and
                 # given its blob (`make_plan`'s refresh). Asked only when the blob did not
                 # match, so a no-op run hashes each file it reads once.
-                post.unchanged = records.unchanged(
-                    rel, fingerprints, blob=blob, digest=file_hash(data)
-                )
+                post.unchanged = unchanged(rel, blob, file_hash(data))
                 post.blob = blob
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))

@@ -22,7 +22,7 @@ import stat
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +245,22 @@ class Records:
         The config fingerprint covers everything the canonical URL is computed from besides the
         file and its path (site.url, the permalink pattern): with the same bytes at the same
         path under the same config, the post's URL and every payload are what was recorded."""
-        url = self.url_for_source(source)
-        if url is None or (blob is None and digest is None):
-            return None
-        return url if self._data.unchanged(url, fingerprints, blob=blob, digest=digest) else None
+        return self.unchanged_test(fingerprints)(source, blob, digest)
+
+    def unchanged_test(
+        self, fingerprints: Mapping[str, str]
+    ) -> Callable[[str, str | None, str | None], str | None]:
+        """`unchanged(source, fingerprints, blob=, digest=)` as a function of (source, blob,
+        digest), for many posts in a row with no write between (the planner's 10,000)."""
+        test = self._data.unchanged_test(fingerprints)
+
+        def unchanged(source: str, blob: str | None, digest: str | None) -> str | None:
+            url = self.url_for_source(source)
+            if url is None or (blob is None and digest is None):
+                return None
+            return url if test(url, blob, digest) else None
+
+        return unchanged
 
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""

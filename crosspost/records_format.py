@@ -35,12 +35,13 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
+from .cycles import paused
 from .records_legacy import upgraded
 from .urls import url_problem
 
@@ -198,36 +199,45 @@ class RecordsData:
         found.update((raw[0], url) for url, raw in self.raw.items() if raw[0])
         return found
 
-    def unchanged(
-        self, url: str, fingerprints: Mapping[str, str], *, blob: str | None, digest: str | None
-    ) -> bool:
-        """Whether every platform in `fingerprints` has the post `published` from these bytes
-        under that config fingerprint: an entry's `blob` is compared with git's `blob` id of
-        the bytes; an entry of format 1 or 2 without one, its sha256 with `digest` (None: not
-        asked). A post still as read whose entries are all short (`[at, id, url, hash]`, the
-        no-op run's case) is answered without being decoded; any other is decoded first, so
-        that the rules of what an entry object means live in `_decoded` alone. A damaged value
-        never matches."""
-        if url in self.raw:
-            _, shared, entries = self.raw[url]
-            short = [entries.get(name) for name in fingerprints]
-            if all(type(entry) is list for entry in short):  # one loop per post, not per entry
-                return _same_bytes(shared, None, blob, digest) and all(
-                    _short_shape(entry) and self.configs.get(name) == fingerprint
-                    for entry, (name, fingerprint) in zip(short, fingerprints.items(), strict=True)
-                )
-            try:
-                self.post(url)
-            except FormatError:
-                return False
-        post = self.posts.get(url)
-        return post is not None and all(
-            (entry := post.platforms.get(name)) is not None
-            and entry.state == "published"
-            and entry.config == fingerprint
-            and _same_bytes(entry.blob, entry.source, blob, digest)
-            for name, fingerprint in fingerprints.items()
-        )
+    def unchanged_test(
+        self, fingerprints: Mapping[str, str]
+    ) -> Callable[[str, str | None, str | None], bool]:
+        """Whether all platforms of `fingerprints` have the post `url` `published` from these
+        bytes under that config fingerprint, as a function of (url, blob, digest), asked of
+        many posts in a row (no write between): an entry's `blob` is compared with git's `blob`
+        id of the bytes; one of format 1 or 2 without one, its sha256 with `digest` (None: not
+        asked). A post as read whose entries are all short (`[at, id, url, hash]`, a no-op
+        run's) is answered without being decoded; any other is decoded first, so that the rules
+        of what an entry object means live in `_decoded` alone. Damage never matches."""
+        names = tuple(fingerprints)
+        configs = all(self.configs.get(name) == print_ for name, print_ in fingerprints.items())
+        raw, posts = self.raw, self.posts
+        lists = [list] * len(names)
+
+        def unchanged(url: str, blob: str | None, digest: str | None) -> bool:
+            if url in raw:
+                _, shared, entries = raw[url]
+                short = [entries.get(name) for name in names]
+                if [*map(type, short)] == lists:  # all short: no loop in Python
+                    return (
+                        configs
+                        and _same_bytes(shared, None, blob, digest)
+                        and all(map(_short_shape, short))
+                    )
+                try:
+                    self.post(url)
+                except FormatError:
+                    return False
+            post = posts.get(url)
+            return post is not None and all(
+                (entry := post.platforms.get(name)) is not None
+                and entry.state == "published"
+                and entry.config == fingerprint
+                and _same_bytes(entry.blob, entry.source, blob, digest)
+                for name, fingerprint in fingerprints.items()
+            )
+
+        return unchanged
 
 
 def _same_bytes(
@@ -260,7 +270,8 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     format 1 or 2 is read as the format-3 document it becomes (`crosspost.records_legacy`), and
     written back as format 3 by the next write."""
     try:
-        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
+        with paused():  # a tree, never a cycle (`crosspost.cycles`)
+            data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
     except UnicodeDecodeError:
         raise FormatError("the records file is not UTF-8 text") from None
     except _Twice as exc:
@@ -395,7 +406,8 @@ def _parse_posts(data: dict[str, Any]) -> dict[str, list[Any]]:
         if (
             type(post) is not list
             or len(post) != 3
-            or not all(value is None or type(value) is str for value in post[:2])
+            or (post[0] is not None and type(post[0]) is not str)
+            or (post[1] is not None and type(post[1]) is not str)
             or type(post[2]) is not dict
         ):
             raise _Damaged(

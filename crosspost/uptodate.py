@@ -37,11 +37,13 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   planned it has the bytes that run saw. git's answers are not in the digest: they only let
   the full run skip reading a file whose bytes git vouches for (`.gitattributes` filters, LFS
   pointers, a dirty index decide only whether it reads the file), and git can vouch wrongly
-  (core.trustctime off: an edit keeping size, inode and mtime is unseen), so the stamping run
-  reads every post once and stamps only when each file's own bytes are the recorded ones: the
-  plan is then a function of those bytes, whatever git answers. A file written in the same
-  clock tick as
-  it was checked could keep its identity (git's "racily clean" entries): a run stamps only when
+  (core.trustctime off, core.checkStat minimal, core.ignoreStat, a core.fsmonitor: an edit
+  keeping size, inode and mtime is unseen), so the stamping run then reads every post once and
+  stamps only when each file's own bytes are the recorded ones: the plan is then a function of
+  those bytes, whatever git answers. With git's default stat check, which compares the ctime
+  (by the second), it reads only the posts whose mtime was set to another second than their
+  ctime's (`_as_recorded`). A file written in the same clock tick as it was checked could keep
+  its identity (git's "racily clean" entries): a run stamps only when
   every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
   system's own clock, so any later write moves a ctime past that. The digest is computed once,
   after the run; the same rule proves that nothing it identifies changed while the run read it.
@@ -241,10 +243,10 @@ def _modelled(argv: "Sequence[str]") -> list[str]:
 # --------------------------------------------------------------------------- the digest
 
 
-def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[str, set[str], int]":
-    """The inputs' digest, the post files walked (absolute paths) and the newest time (mtime or
-    ctime, ns) of any file or folder identified; `watch`: more paths to identify, there or not
-    (what generator detection looks at)."""
+def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[str, list[str], int]":
+    """The inputs' digest, the post files walked (as the walk names them) and the newest time
+    (mtime or ctime, ns) of any file or folder identified; `watch`: more paths to identify,
+    there or not (what generator detection looks at)."""
     h = hashlib.sha256()
     newest = 0
 
@@ -280,7 +282,7 @@ def _digest(start: _Start, layout: _Layout, watch: "Sequence[str]") -> "tuple[st
     posts = _posts(start.argv[1:], layout)
     for path in posts:
         h.update(b"%s\0%d %d %d %d %d %d\n" % (os.fsencode(path), *identify(path)))
-    return h.hexdigest(), {os.path.abspath(p) for p in posts}, newest
+    return h.hexdigest(), posts, newest
 
 
 def _environment() -> "list[tuple[str, str | None]]":
@@ -450,7 +452,8 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
     )
     # Without site.profile, the run warns when the blog's files point at two generators.
     watch = [] if config.site.profile else [str(p) for p in generator_inputs(config.root)]
-    digest, posts, newest = _digest(start, layout, watch)
+    digest, walked, newest = _digest(start, layout, watch)
+    posts = {os.path.abspath(p) for p in walked}
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
     named = {os.path.normpath(os.path.join(layout.root, s)) for s in records.sources()}
@@ -469,13 +472,20 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
 
 
 def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> bool:
-    """Whether every post file holds the bytes its records were published from.
+    """Whether every post file git could have vouched for wrongly holds the bytes its records
+    were published from.
 
-    The full run skips reading a file whose index blob git vouches for, and git can be wrong
-    (core.trustctime off, core.checkStat minimal: an edit keeping the size, inode and mtime is
-    unseen), so git's answers, which the digest does not cover, decided that plan. A plan
-    every file's own bytes prove unchanged is the plan of any later full run while those
-    bytes stay (their identities say so), whatever git then answers. Read once, when stamping.
+    The full run skips reading a file whose index blob git vouches for, and git's answers,
+    which the digest does not cover, decided that plan: a plan every file's own bytes prove
+    unchanged is the plan of any later full run while those bytes stay (their identities say
+    so), whatever git then answers. With its default stat check, git compares each file's
+    ctime, which every write moves, as the digest does; but by the second (git's USE_NSEC
+    builds aside), so an edit in the second git took a file's stat data, its mtime set back
+    to an older second, is unseen: such a file (its mtime and ctime of two seconds: set back,
+    copied with its times, renamed, chmod-ed) is read. With a weaker check (core.trustctime
+    off, core.checkStat minimal, core.ignoreStat, a core.fsmonitor: `GitIndex.checks_ctime`)
+    an edit keeping the size, inode and mtime is unseen: every file is read. Once, when
+    stamping.
     """
     from pathlib import Path  # loaded by the run already
 
@@ -484,6 +494,8 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
 
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
+    if report.unread.git_checks_ctime:
+        posts = [path for path in posts if _time_set(os.stat(path))]
     fingerprints = {name: config.fingerprint(name) for name in report.unread.platforms}
     for path in posts:
         with open(path, "rb") as handle:
@@ -492,6 +504,11 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
         if records.unchanged(source, fingerprints, blob=blob) is None:
             return False
     return True
+
+
+def _time_set(st: os.stat_result) -> bool:
+    """Whether the file's mtime is of another second than its ctime: not its last write's."""
+    return st.st_mtime_ns // 1_000_000_000 != st.st_ctime_ns // 1_000_000_000
 
 
 def _write(path: str, text: str, start: _Start, newest: int) -> None:

@@ -289,6 +289,96 @@ def test_the_index_vouches_for_plain_tracked_unmodified_files_only(tmp_path: Pat
         assert index.blob(f"posts/{name}") is None, name
 
 
+def _one_post(root: Path) -> Path:
+    posts = root / "posts"
+    posts.mkdir()
+    (posts / "a.md").write_text("a\n", "utf-8")
+    git(root, "init", "-q")
+    git(root, "config", "core.autocrlf", "false")
+    git(root, "add", "-A")
+    return posts
+
+
+def test_with_gits_default_stat_check_the_index_checks_ctimes(tmp_path: Path) -> None:
+    posts = _one_post(tmp_path)
+    git(tmp_path, "config", "core.trustctime", "true")  # said, as unsaid: the default
+    git(tmp_path, "config", "core.checkStat", "DEFAULT")
+    index = read_index(posts, tmp_path)
+    assert index.blob("posts/a.md") is not None
+    assert index.checks_ctime
+
+
+WEAKER = {
+    "trustctime off": ("core.trustctime", "false"),
+    "trustctime off, as git spells an empty value": ("core.trustctime", ""),
+    "checkStat minimal": ("core.checkStat", "minimal"),
+    "ignoreStat": ("core.ignoreStat", "true"),
+    "fsmonitor, a hook": ("core.fsmonitor", "/bin/false"),
+    "fsmonitor, builtin": ("core.fsmonitor", "true"),
+}
+
+
+@pytest.mark.parametrize("setting", WEAKER.values(), ids=list(WEAKER))
+def test_a_stat_check_weaker_than_the_ctime_is_said(
+    tmp_path: Path, setting: tuple[str, str]
+) -> None:
+    """git vouches for a file by its stat data; without the ctime in it (or without a stat at
+    all: ignoreStat, a file system monitor), an edit that keeps size, inode and mtime is unseen."""
+    posts = _one_post(tmp_path)
+    git(tmp_path, "config", *setting)
+    index = read_index(posts, tmp_path)
+    assert not index.checks_ctime or len(index) == 0
+
+
+def test_the_stat_check_is_asked_of_git_with_includes_and_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings reach git from more than the repository's config file: an included file, and
+    GIT_CONFIG_COUNT/KEY/VALUE in the environment (as `git -c` passes them to a hook)."""
+    posts = _one_post(tmp_path)
+    assert read_index(posts, tmp_path).checks_ctime
+    included = tmp_path / "included.gitconfig"
+    included.write_text("[core]\n\tcheckStat = minimal\n", "utf-8")
+    git(tmp_path, "config", "include.path", str(included))
+    assert not read_index(posts, tmp_path).checks_ctime
+    git(tmp_path, "config", "--unset", "include.path")
+    assert read_index(posts, tmp_path).checks_ctime
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.trustCtime")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "no")
+    assert not read_index(posts, tmp_path).checks_ctime
+
+
+def test_core_autocrlf_without_a_value_is_true(tmp_path: Path) -> None:
+    """`autocrlf` alone on its line is git's `true`: every text file may be converted."""
+    posts = _one_post(tmp_path)
+    with open(tmp_path / ".git" / "config", "a", encoding="utf-8") as config:
+        config.write("[core]\n\tautocrlf\n")
+    assert len(read_index(posts, tmp_path)) == 0
+
+
+def test_a_converting_attribute_however_given_keeps_a_file_read(tmp_path: Path) -> None:
+    """Set, unset (`-text`), valued, or through a macro (`binary` is `-diff -merge -text`, and
+    one of the repository's own): git may convert the file. Other attributes convert nothing."""
+    attributes = {
+        "unset.md": "-text",
+        "binary.md": "binary",
+        "macro.md": "mine",
+        "valued.md": "eol=crlf",
+        "filtered.md": "filter=lfs",
+        "other.md": "diff=markdown linguist-generated",
+    }
+    lines = ["[attr]mine ident"]
+    lines += [f"{name} {value}" for name, value in attributes.items()]
+    (tmp_path / ".gitattributes").write_text("\n".join(lines) + "\n", "utf-8")
+    for name in attributes:
+        (tmp_path / name).write_text(f"{name}\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", *attributes)
+    index = read_index(tmp_path, tmp_path)
+    assert {name for name in attributes if index.blob(name)} == {"other.md"}
+
+
 def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "a.md").write_text("base\n", "utf-8")

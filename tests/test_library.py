@@ -158,6 +158,18 @@ def test_import_loads_no_adapter_http_client_renderer_or_cli(tmp_path: Path) -> 
     assert loaded == ["crosspost", "crosspost._version"]
 
 
+def test_loading_the_adapters_loads_no_regex_engine(tmp_path: Path) -> None:
+    """Every run loads every installed adapter, a no-op run too; the `regex` module (Bluesky's
+    and Mastodon's Unicode classes) is imported only when a post is composed for one of them."""
+    code = (
+        "import sys\n"
+        "from crosspost.adapter import load_adapters\n"
+        "assert {'bluesky', 'mastodon'} <= set(load_adapters())\n"
+        "print('regex' in sys.modules)\n"
+    )
+    assert run_python(code, tmp_path).stdout.split() == ["False"]
+
+
 def test_help_shows_the_docstring_first_and_the_public_functions(tmp_path: Path) -> None:
     text = run_python("import crosspost; help(crosspost)", tmp_path).stdout
     name_section = text.split("NAME\n", 1)[1].split("\n\n", 1)[0]

@@ -159,8 +159,8 @@ def test_unchanged_answers_alike_from_the_post_as_read_and_decoded(
     raw = dump_records(data)
     for url in data.posts:
         lazy, decoded = parse_records(raw, lazy=True), parse_records(raw)
-        assert lazy.unchanged(url, prints, blob=blob, digest=digest) == decoded.unchanged(
-            url, prints, blob=blob, digest=digest
+        assert lazy.unchanged_test(prints)(url, blob, digest) == decoded.unchanged_test(prints)(
+            url, blob, digest
         )
 
 

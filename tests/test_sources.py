@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import crosspost
 from crosspost.config import Config, SiteConfig, load_config
-from crosspost.discover import find_posts
+from crosspost.discover import _paths, find_posts
 from crosspost.document import Document
 from crosspost.errors import ConfigError, SourceError
 from crosspost.postfile import MAX_BYTES
@@ -1029,3 +1029,11 @@ def test_parse_text_fuzz(prefix: str, text: str) -> None:
 def test_parse_text_fuzz_with_front_matter_syntax(text: str) -> None:
     result = parsed(text)
     assert isinstance(result, Document) or result.path == Path("fuzz.md")
+
+
+@given(st.lists(st.text(alphabet=[os.sep, ".", "a", "b"], min_size=1, max_size=12), max_size=8))
+def test_the_walks_paths_are_the_paths_of_its_names(names: list[str]) -> None:
+    """`find_posts` makes each Path from its folder's, parsed once, and the file's name: the
+    same Path, spelled the same, as parsing the whole name (roots `/` and `//`, `.` and `..`
+    parts, doubled separators)."""
+    assert [str(path) for path in _paths(names)] == [str(Path(name)) for name in names]

@@ -749,6 +749,122 @@ def test_a_post_git_vouched_for_wrongly_is_never_stamped(blog: Blog) -> None:
     assert after.way == "full" and "2 updated" in after.out, after
 
 
+READS_WRAPPER = """\
+import os, sys
+import uptodate_probe
+import crosspost.uptodate as uptodate
+
+posts, stamping = os.environ["UPTODATE_POSTS"], []
+with open(os.environ["UPTODATE_READS"], "w"):
+    pass  # there, and empty: the run got as far as this
+
+
+def opened(event, args):
+    if stamping and event == "open" and isinstance(args[0], (str, bytes)):
+        name = os.path.abspath(os.fsdecode(args[0]))
+        if name.startswith(posts):
+            with open(os.environ["UPTODATE_READS"], "a") as reads:
+                reads.write(name + "\\n")
+
+
+def record(*args, **kwargs):  # the stamping half, after the plan
+    stamping.append(True)
+    try:
+        return stamp(*args, **kwargs)
+    finally:
+        stamping.clear()
+
+
+sys.addaudithook(opened)
+stamp, uptodate.record = uptodate.record, record
+from crosspost.cli import main
+main()
+"""
+
+
+def stamping_reads(blog: Blog) -> list[str]:
+    """The post files the stamping half of a full no-op run opens (an audit hook sees every
+    open)."""
+    (blog.tools / "run.py").write_text(READS_WRAPPER, "utf-8")
+    reads = blog.tools.parent / "reads"
+    env = {
+        **blog.env,
+        "UPTODATE_POSTS": str(blog.root / "posts") + os.sep,
+        "UPTODATE_READS": str(reads),
+    }
+    old_enough()
+    try:
+        done = subprocess.run(
+            [sys.executable, str(blog.tools / "run.py"), "publish", str(blog.root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        (blog.tools / "run.py").write_text(WRAPPER, "utf-8")
+    assert done.returncode == 0 and done.stdout == "6 unchanged\n", done
+    return reads.read_text("utf-8").split()
+
+
+def test_with_gits_default_stat_check_the_stamping_run_reads_no_post(blog: Blog) -> None:
+    """git compares each file's ctime, which every write moves, as the stamp does: the posts it
+    vouched for have the bytes the records name, and the stamp need not read them again."""
+    assert stamping_reads(blog) == []
+    assert blog.stamps
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        ("core.trustctime", "false"),
+        ("core.checkStat", "minimal"),
+        ("core.ignoreStat", "true"),
+        ("core.fsmonitor", "/bin/false"),
+    ],
+    ids=lambda setting: f"{setting[0]}={setting[1]}",
+)
+def test_with_a_weaker_stat_check_the_stamping_run_reads_every_post(
+    blog: Blog, setting: tuple[str, str]
+) -> None:
+    blog.git("config", *setting)
+    assert sorted(stamping_reads(blog)) == [
+        str(path) for path in sorted((blog.root / "posts").iterdir())
+    ]
+    assert blog.stamps
+
+
+def test_a_post_whose_mtime_was_set_back_is_read_when_stamping(blog: Blog) -> None:
+    """git compares ctimes by the second (unless built with USE_NSEC): an edit in the second
+    git took the file's stat data, with its mtime set back, is unseen by git even with the
+    ctime in its check, and would be stamped as git's wrong answer. A file whose mtime is not
+    of its ctime's second had it set back: the stamping run reads it."""
+    path = blog.root / "posts" / "post-001.md"
+    hour_ago = time.time_ns() - 3600 * 10**9
+    data = path.read_bytes()
+    for _ in range(20):  # until the refresh and the edit fall in one second
+        os.utime(path, ns=(hour_ago, hour_ago))
+        blog.git("update-index", "--refresh")
+        before = path.stat()
+        with open(path, "r+b") as handle:  # in place: the same inode, the same size
+            handle.write(data.replace(b"Post", b"Tops", 1))
+        os.utime(path, ns=(hour_ago, hour_ago))
+        if path.stat().st_ctime_ns // 10**9 == before.st_ctime_ns // 10**9:
+            break
+        path.write_bytes(data)
+    else:
+        pytest.fail("no edit fell in the second of git's stat")
+    assert path.read_bytes() != data and str(path) in stamping_reads(blog)
+    assert not blog.stamps
+    fooled = blog.run()
+    assert fooled.out == "6 unchanged\n", fooled
+    blog.git("rm", "-q", "--cached", "posts/post-001.md")
+    blog.git("add", "posts/post-001.md")  # git reads the bytes: its answer changes
+    after = blog.run()
+    assert after.way == "full" and "2 updated" in after.out, after
+
+
 # --------------------------------------------------------------------------- the output
 
 

@@ -15,15 +15,18 @@ docs/bsky-docs/post-richtext.md; atproto packages/api/src/rich-text/detection.ts
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
-
-import regex
+from typing import TYPE_CHECKING, Any
 
 from crosspost.summary import Fit, grapheme_length
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = [
     "MAX_BYTES",
@@ -41,7 +44,7 @@ MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-TID_PATTERN = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+TID_PATTERN = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 _KEY_EPOCH = datetime(2023, 4, 1, tzinfo=UTC)
 """Deterministic record keys carry a time between this date and 2^40 µs (12.7 days) after it."""
 _KEY_SPAN_BITS = 40
@@ -49,8 +52,18 @@ _KEY_SPAN_BITS = 40
 # atproto packages/api/src/rich-text/detection.ts: a link starts at the text's start, after a
 # space or "(", is `https?://` and non-space characters; one trailing . , ; ! ? is not part of
 # it, nor a ")" when the URL has no "(".
-_LINK = regex.compile(r"(?:^|(?<=[\s(]))(https?://\S+)", regex.IGNORECASE)
-_TAG_WORDS = regex.compile(r"[\p{L}\p{M}\p{Nd}]+")
+_LINK = r"(?i)(?:^|(?<=[\s(]))(https?://\S+)"
+_TAG_WORDS = r"[\p{L}\p{M}\p{Nd}]+"
+
+
+@functools.cache
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    """`pattern` in the `regex` module's language, compiled on first use: importing `regex`
+    costs more than a no-op run over 10,000 posts spends planning them, and such a run loads
+    this adapter whether or not the blog posts to Bluesky."""
+    import regex
+
+    return regex.compile(pattern)
 
 
 def post_fit(limit: int = MAX_GRAPHEMES) -> Fit:
@@ -80,9 +93,9 @@ def hashtag(tag: str) -> str | None:
     official client, `_` and `-` split words). It must start with a letter, as the official
     client's detection requires, and hold at most 64 graphemes; otherwise None.
     """
-    words = _TAG_WORDS.findall(tag)
+    words = _compiled(_TAG_WORDS).findall(tag)
     name = "".join(word[:1].upper() + word[1:] for word in words)
-    if not name or not regex.match(r"\p{L}", name):
+    if not name or not _compiled(r"\p{L}").match(name):
         return None
     return name
 
@@ -94,7 +107,7 @@ def facets(text: str, tags: Iterable[str]) -> list[dict[str, Any]]:
     Offsets are UTF-8 byte offsets. Facets never overlap: a tag inside a link is not one.
     """
     found: list[tuple[int, int, dict[str, Any]]] = []
-    for match in _LINK.finditer(text):
+    for match in _compiled(_LINK).finditer(text):
         uri = match.group(1)
         start, end = match.span(1)
         if uri[-1] in ".,;!?":
@@ -102,6 +115,8 @@ def facets(text: str, tags: Iterable[str]) -> list[dict[str, Any]]:
         if uri.endswith(")") and "(" not in uri:
             uri, end = uri[:-1], end - 1
         found.append((start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri}))
+    import regex
+
     for tag in dict.fromkeys(tags):
         pattern = regex.compile(rf"(?:^|(?<=\s))#{regex.escape(tag)}(?=\s|$)")
         for match in pattern.finditer(text):

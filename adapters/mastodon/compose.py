@@ -13,10 +13,12 @@ IANA TLDs; here any ASCII TLD of two or more letters (or punycode) is accepted.
 from __future__ import annotations
 
 import functools
-
-import regex
+from typing import TYPE_CHECKING
 
 from crosspost.summary import Fit, grapheme_length
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = ["hashtag", "status_fit", "status_length"]
 
@@ -44,29 +46,33 @@ _QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]*[a-z0-9_&=#/\-{_UCHA
 
 
 @functools.cache
-def _url_pattern() -> regex.Pattern[str]:
-    """Compiled on first use: it is large, and most runs never compose a toot."""
-    return regex.compile(
-        rf"(?:[^a-z0-9@＠$#＃\ufffe\ufeff\uffff]|^)"
-        rf"(?P<url>(?P<scheme>(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
-        rf"(?:{_LABEL}){{0,126}}{_NAME}{_TLD}(?::[0-9]+)?(?:/{_PATH}*)?(?:{_QUERY})?)",
-        regex.IGNORECASE | regex.VERSION1,
-    )
+def _compiled(pattern: str, version1: bool = False) -> regex.Pattern[str]:
+    """`pattern` in the `regex` module's language, compiled on first use: the URL pattern is
+    large, most runs never compose a toot, and importing `regex` costs more than a no-op run
+    over 10,000 posts spends planning them (such a run loads this adapter all the same)."""
+    import regex
+
+    return regex.compile(pattern, regex.VERSION1 if version1 else 0)
 
 
+_URL = (
+    rf"(?i)(?:[^a-z0-9@＠$#＃\ufffe\ufeff\uffff]|^)"
+    rf"(?P<url>(?P<scheme>(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://)?"
+    rf"(?:{_LABEL}){{0,126}}{_NAME}{_TLD}(?::[0-9]+)?(?:/{_PATH}*)?(?:{_QUERY})?)"
+)
 _WORD = r"[\p{L}\p{M}\p{Nd}\p{Pc}]"
-_MENTION = regex.compile(
+_MENTION = (
     rf"(?<![=/]|{_WORD})@(?P<name>(?P<user>(?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*))"
     rf"(?:@{_WORD}+(?:[.-]+{_WORD}+)*)?)"
 )
-_MENTION_END = regex.compile(
+_MENTION_END = (
     r"[@＠\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
     r"\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff]|://"
 )
 _RUBY_SPACE = " \t\n\v\f\r\x00"  # what Ruby's String#strip removes (Mastodon strips both fields)
 
 # -- hashtags (Mastodon's Tag::HASHTAG_RE: word characters plus a few separators) ------------
-_TAG_CHARS = regex.compile(r"[\p{L}\p{M}\p{Nd}\p{Pc}·・\u200c]+")
+_TAG_CHARS = r"[\p{L}\p{M}\p{Nd}\p{Pc}·・\u200c]+"
 _TAG_SEPARATORS = "·・\u200c_"
 
 
@@ -77,11 +83,11 @@ def status_length(text: str, spoiler: str = "", *, url_length: int = 23) -> int:
         return grapheme_length(spoiler.strip(_RUBY_SPACE))
     entities: list[tuple[int, int, str]] = [
         (m.start("url"), m.end("url"), "x" * url_length)
-        for m in (_url_pattern().finditer(body) if ":" in body else ())
+        for m in (_compiled(_URL, version1=True).finditer(body) if ":" in body else ())
         if m.group("scheme")
     ]
-    for m in _MENTION.finditer(body):
-        if not _MENTION_END.match(body, m.end()):
+    for m in _compiled(_MENTION).finditer(body):
+        if not _compiled(_MENTION_END).match(body, m.end()):
             entities.append((m.start(), m.end(), "@" + m.group("user")))
     entities.sort(key=lambda e: e[0])
     pieces: list[str] = []
@@ -101,9 +107,9 @@ def hashtag(tag: str) -> str | None:
     Characters a hashtag cannot hold split words and are dropped; a tag left with no letter
     (empty, or all digits) cannot be a hashtag and gives None.
     """
-    words = _TAG_CHARS.findall(tag)
+    words = _compiled(_TAG_CHARS).findall(tag)
     name = "".join(word[:1].upper() + word[1:] for word in words).strip(_TAG_SEPARATORS[:3])
-    if not regex.search(r"\p{Alphabetic}", name):
+    if not _compiled(r"\p{Alphabetic}").search(name):
         return None
     return name
 
