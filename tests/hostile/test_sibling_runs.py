@@ -469,3 +469,25 @@ def test_numbers_changing_width_at_every_other_item_are_read_once() -> None:
     assert all(pattern.read <= len(body) for pattern in patterns.values())
     small = "".join(f"{8 + n % 4}. a\n    - b\n" for n in range(8)) + "z\n"
     _parsed_as_the_parser_parses(small, mdx=False)
+
+
+def test_the_empty_lines_of_a_loose_run_are_not_paragraphs_of_the_summary() -> None:
+    """A summary reads at most 2,000 paragraphs (`transform._SUMMARY_PARAGRAPHS`). The item
+    standing for a loose run holds nothing on each empty line between its items, and each of
+    those was read as one more paragraph: a gallery of 1,100 image items (no text) then a
+    paragraph of text had no summary, where the parser's 1,101 paragraphs reach that text. An
+    item of only Unicode white space (nothing, too) is still a paragraph."""
+    for item in ["![i](./i.png)", "\u00a0"]:
+        body = f"- {item}\n\n" * 1_100 + "The text after the gallery.\n"
+        with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+            fast = _transformed(body, None, ".md")
+        with mock.patch("crosspost.transform.parse_blocks", _parse):
+            full = _transformed(body, None, ".md")
+        assert fast == full, item
+    assert "\0The text after the gallery.\0" in full[0]
+    many = "- ![i](./i.png)\n\n" * 1_000 + "- \u00a0\n" * 1_001 + "\nToo far to read.\n"
+    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+        fast = _transformed(many, None, ".md")
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        assert fast == _transformed(many, None, ".md")
+    assert "Too far" not in fast[0]
