@@ -179,7 +179,7 @@ def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
                 for group in groups:
                     contents[group[position].map[0] - run.first] = group[position].content
                 merged["content"] = "\n".join(contents)
-                merged["meta"] = {"siblings": run.end - run.first}
+                merged["meta"] = {"siblings": run.end - run.first, "gap": run.gap}
             out.append(merged)
     return out
 
@@ -490,4 +490,4 @@ def test_the_empty_lines_of_a_loose_run_are_not_paragraphs_of_the_summary() -> N
         fast = _transformed(many, None, ".md")
     with mock.patch("crosspost.transform.parse_blocks", _parse):
         assert fast == _transformed(many, None, ".md")
-    assert "Too far" not in fast[0]
+    assert fast[0].split("\0")[1:] == ["", ""]  # no summary: 2,001 paragraphs before the text
