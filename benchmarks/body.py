@@ -74,6 +74,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     "image-paragraphs": ("![alt](./img.png)\n\n", ".md"),
     "nested-quotes": ("> a\n>> b\n", ".md"),
     "ordered-nested": ("1. a\n   - b\n", ".md"),
+    # Found by review (issue 15, fourth round): ordered numbers changing width at every other
+    # item, a bullet nested under each; each width change read the rest of the list again.
+    "ordered-widths": ("8. a\n    - b\n9. a\n    - b\n10. a\n    - b\n11. a\n    - b\n", ".md"),
     "broken-list": ("- item\n" * 4 + "- <b>\n", ".md"),
 }
 

@@ -6,7 +6,8 @@ or table rows (`mdplain.Siblings`), not given to it at all. The parse of the res
 each run is what it looked like (a stand-in came out a paragraph of its own at the top level;
 the sibling above a run came out one item, or one row, directly followed by another); then the
 runs' tokens are put in: a run of paragraphs' own tokens in place of its stand-in, and for a run
-of siblings one sibling standing for all of them (`meta["siblings"]`).
+of siblings one sibling standing for all of them (`meta["siblings"]`, its lines, and
+`meta["gap"]`, the empty lines after each of its items).
 """
 
 from __future__ import annotations
@@ -253,7 +254,7 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
         if token.type == "inline":
             copy.content = run.columns[column]
             copy.children = []
-            copy.meta = {"siblings": run.end - run.first}
+            copy.meta = {"siblings": run.end - run.first, "gap": run.gap}
             column += 1
         out.append(copy)
     return out

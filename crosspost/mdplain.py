@@ -503,12 +503,12 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
-        for m, lines, inner in _run_matches(form, loose, period, text):
-            gap = m.group("blank").count("\n") + 1 if loose else 0  # empty lines after each
+        for above, blank, lines, inner in _run_matches(form, loose, period, text):
+            gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
             if len(lines) < min_run * (period + gap):
                 continue
-            line += text.count("\n", position, m.start())
-            position = m.start()
+            line += text.count("\n", position, above)
+            position = above
             first = line + period + gap
             if kind == "item":
                 items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
@@ -534,35 +534,33 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
 
 def _run_matches(
     form: str, loose: bool, period: int, text: str
-) -> Iterator[tuple[re.Match[str], list[str], list[str]]]:
-    """Each match of the form's pattern in `text`, with the lines of its run, and those lines
-    without the container of their place in a sibling. A nested run of ordered items ends at a
-    number of another width (`_same_number_width`); the search goes on from that item, the
-    sibling above the next run."""
-    pattern = _run_pattern(form, loose)
-    m = pattern.search(text)
-    while m is not None:
+) -> Iterator[tuple[int, str, list[str], list[str]]]:
+    """Each run the form's pattern finds in `text`: where the sibling above it begins, the
+    empty lines after each sibling (loose), the lines of the run, and those lines without the
+    container of their place in a sibling.
+
+    A nested run of ordered items ends at a number of another width (its content, and where
+    the lines nested in it must begin, move), and that item is the sibling above the next run.
+    The pattern reads across such items (a regular expression cannot count digits), so one
+    match is split at each of them: searching again from that item read the rest of the list
+    again, n² characters for n items whose widths change at every other one."""
+    for m in _run_pattern(form, loose).finditer(text):
         lines = m.group("run")[:-1].split("\n")
         cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
         inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
-        resume = m.end()
-        if period > 1 and m.group(2) is not None:
-            kept = _same_number_width(inner, period, len(m.group(2)))
-            if len(kept) < len(inner):
-                lines, inner = lines[: len(kept)], kept
-                resume = m.start("run") + sum(len(one) + 1 for one in lines)
-        yield m, lines, inner
-        m = pattern.search(text, resume)
-
-
-def _same_number_width(inner: list[str], period: int, width: int) -> list[str]:
-    """The groups of a nested run up to the first whose ordered item's number is not `width`
-    digits long (the sibling above's): its content begins in another column, so the lines
-    nested under it are not where they are nested under the sibling above."""
-    for start in range(0, len(inner), period):
-        if len(inner[start]) - len(inner[start].lstrip("0123456789")) != width:
-            return inner[:start]
-    return inner
+        blank = m.group("blank") if loose else ""
+        if period == 1 or m.group(2) is None:
+            yield m.start(), blank, lines, inner
+            continue
+        above, width, start = m.start(), len(m.group(2)), 0
+        offset = m.start("run")  # where the sibling at `group` begins
+        for group in range(0, len(inner), period):
+            number = len(inner[group]) - len(inner[group].lstrip("0123456789"))
+            if number != width:
+                yield above, blank, lines[start:group], inner[start:group]
+                above, width, start = offset, number, group + period
+            offset += sum(len(one) + 1 for one in lines[group : group + period])
+        yield above, blank, lines[start:], inner[start:]
 
 
 def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:

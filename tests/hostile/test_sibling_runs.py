@@ -5,6 +5,8 @@ transform gives the same output and notices as with every line parsed."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from unittest import mock
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crosspost import mdplain
 from crosspost.mdplain import Siblings, sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
 from crosspost.transform import transform
@@ -176,7 +179,7 @@ def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
                 for group in groups:
                     contents[group[position].map[0] - run.first] = group[position].content
                 merged["content"] = "\n".join(contents)
-                merged["meta"] = {"siblings": run.end - run.first}
+                merged["meta"] = {"siblings": run.end - run.first, "gap": run.gap}
             out.append(merged)
     return out
 
@@ -425,3 +428,66 @@ def test_rows_without_outer_pipes_are_runs() -> None:
     for line in ["- a | b", "~~~ | x", "# a | b", ": a | b", "| a | b", "<div> | x", "1. a | b"]:
         mixed = "\n".join(["h | i", "--|--", "a | b", "a | b", line, "a | b", "z | y"])
         assert all(run.end <= 4 or run.first >= 5 for run in sibling_runs(mixed, min_run=1))
+
+
+class _Reading:
+    """A run pattern that counts the characters of text its matches span."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern, self.read = pattern, 0
+
+    def _seen(self, match: re.Match[str] | None) -> re.Match[str] | None:
+        if match is not None:
+            self.read += match.end() - match.start()
+        return match
+
+    def search(self, text: str, *position: int) -> re.Match[str] | None:
+        return self._seen(self.pattern.search(text, *position))
+
+    def finditer(self, text: str, *position: int) -> Iterator[re.Match[str]]:
+        return (m for m in self.pattern.finditer(text, *position) if self._seen(m))
+
+
+def test_numbers_changing_width_at_every_other_item_are_read_once() -> None:
+    """`8.`, `9.`, `10.`, `11.`, `8.`, … with a bullet nested under each (four spaces in: under
+    either width): the pattern reads the whole list in one match, which ends a run at every
+    width change. The search went on from that item, reading the rest of the list again (n²
+    characters for n items: 184 KB took 25 s); now each match's text is read once, and each
+    item of another width is still the sibling above the next run."""
+    body = "".join(f"{8 + n % 4}. a\n    - b\n" for n in range(400)) + "z\n"
+    patterns: dict[tuple[str, bool], _Reading] = {}
+    real = mdplain._run_pattern
+
+    def reading(form: str, loose: bool) -> _Reading:
+        return patterns.setdefault((form, loose), _Reading(real(form, loose)))
+
+    with mock.patch.object(mdplain, "_run_pattern", reading):
+        found = sibling_runs(body, min_run=1)
+    assert [(run.first, run.end, run.number) for run in found] == [
+        (4 * n + 2, 4 * n + 4, str(9 + 2 * (n % 2))) for n in range(199)
+    ]
+    assert all(pattern.read <= len(body) for pattern in patterns.values())
+    small = "".join(f"{8 + n % 4}. a\n    - b\n" for n in range(8)) + "z\n"
+    _parsed_as_the_parser_parses(small, mdx=False)
+
+
+def test_the_empty_lines_of_a_loose_run_are_not_paragraphs_of_the_summary() -> None:
+    """A summary reads at most 2,000 paragraphs (`transform._SUMMARY_PARAGRAPHS`). The item
+    standing for a loose run holds nothing on each empty line between its items, and each of
+    those was read as one more paragraph: a gallery of 1,100 image items (no text) then a
+    paragraph of text had no summary, where the parser's 1,101 paragraphs reach that text. An
+    item of only Unicode white space (nothing, too) is still a paragraph."""
+    for item in ["![i](./i.png)", "\u00a0"]:
+        body = f"- {item}\n\n" * 1_100 + "The text after the gallery.\n"
+        with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+            fast = _transformed(body, None, ".md")
+        with mock.patch("crosspost.transform.parse_blocks", _parse):
+            full = _transformed(body, None, ".md")
+        assert fast == full, item
+    assert "\0The text after the gallery.\0" in full[0]
+    many = "- ![i](./i.png)\n\n" * 1_000 + "- \u00a0\n" * 1_001 + "\nToo far to read.\n"
+    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
+        fast = _transformed(many, None, ".md")
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        assert fast == _transformed(many, None, ".md")
+    assert fast[0].split("\0")[1:] == ["", ""]  # no summary: 2,001 paragraphs before the text
