@@ -1,13 +1,13 @@
 """A block parse of a text with runs of lines cut out, and their tokens put back (for speed).
 
-`crosspost.mdplain` finds runs whose tokens are known without the parser: runs of paragraphs
-(`Paragraphs`), given to the parser as one line of text each, and runs of one-line list items
-or table rows (`mdplain.Siblings`), not given to it at all. The parse of the rest tells whether
-each run is what it looked like (a stand-in came out a paragraph of its own at the top level;
-the sibling above a run came out one item, or one row, directly followed by another); then the
-runs' tokens are put in: a run of paragraphs' own tokens in place of its stand-in, and for a run
-of siblings one sibling standing for all of them (`meta["siblings"]`, its lines, and
-`meta["gap"]`, the empty lines after each of its items).
+`crosspost.mdplain` and `crosspost.mdsiblings` find runs whose tokens are known without the
+parser: runs of paragraphs (`Paragraphs`), given to the parser as one line of text each, and
+runs of one-line list items or table rows (`mdsiblings.Siblings`), not given to it at all. The
+parse of the rest tells whether each run is what it looked like (a stand-in came out a
+paragraph of its own at the top level; the sibling above a run came out one item, or one row,
+directly followed by another); then the runs' tokens are put in: a run of paragraphs' own
+tokens in place of its stand-in, and for a run of siblings one sibling standing for all of them
+(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .mdplain import Siblings, paragraphs_only
+from .mdplain import paragraphs_only
+from .mdsiblings import Siblings
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

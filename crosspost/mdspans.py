@@ -19,16 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .mdcuts import Cut, Paragraphs, parse_around
 from .mdlines import line_starts
-from .mdplain import (
-    MIN_RUN,
-    MIN_SIBLINGS,
-    Siblings,
-    paragraphs_only,
-    plain_link_spans,
-    plain_runs,
-    sibling_runs,
-    sibling_spans,
-)
+from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
+from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -90,7 +82,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     A body of paragraphs only is not given to the parser; runs of paragraph lines are given to
     it as one line each, and runs of one-line list items or table rows are not given to it at
     all (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
-    `crosspost.mdplain` says why that gives the same tokens, a run of siblings becoming one
+    `crosspost.mdplain` and `crosspost.mdsiblings` say why that gives the same tokens, a run of
+    siblings becoming one
     that stands for them all). A run the parse does not confirm is dropped and the rest tried
     once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)

@@ -15,8 +15,8 @@ from unittest import mock
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crosspost import mdplain
-from crosspost.mdplain import Siblings, sibling_runs, sibling_spans
+from crosspost import mdsiblings
+from crosspost.mdsiblings import Siblings, sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
 from crosspost.transform import transform
 
@@ -210,7 +210,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
 def test_a_sibling_standing_for_a_run_is_read_as_the_parser_reads_it(body: str, mdx: bool) -> None:
     """In the content of a sibling standing for a run, the code spans and link destinations
     found without the parser are those the parser's recording rules find."""
-    from crosspost.mdplain import sibling_spans
+    from crosspost.mdsiblings import sibling_spans
     from crosspost.mdspans import _Collector, _inline_spans, _parser
 
     md = _parser(mdx=mdx)
@@ -255,7 +255,7 @@ def test_the_html_block_tags_are_the_parsers() -> None:
     """A tag that begins an HTML block keeps a line out of a run: the list is the parser's."""
     from markdown_it.common.html_blocks import block_names
 
-    from crosspost.mdplain import HTML_BLOCK_TAGS
+    from crosspost.mdsiblings import HTML_BLOCK_TAGS
 
     assert set(HTML_BLOCK_TAGS) == {*block_names, "script", "pre", "style", "textarea"}
 
@@ -456,12 +456,12 @@ def test_numbers_changing_width_at_every_other_item_are_read_once() -> None:
     item of another width is still the sibling above the next run."""
     body = "".join(f"{8 + n % 4}. a\n    - b\n" for n in range(400)) + "z\n"
     patterns: dict[tuple[str, bool], _Reading] = {}
-    real = mdplain._run_pattern
+    real = mdsiblings._run_pattern
 
     def reading(form: str, loose: bool) -> _Reading:
         return patterns.setdefault((form, loose), _Reading(real(form, loose)))
 
-    with mock.patch.object(mdplain, "_run_pattern", reading):
+    with mock.patch.object(mdsiblings, "_run_pattern", reading):
         found = sibling_runs(body, min_run=1)
     assert [(run.first, run.end, run.number) for run in found] == [
         (4 * n + 2, 4 * n + 4, str(9 + 2 * (n % 2))) for n in range(199)

@@ -1,0 +1,387 @@
+"""Runs of one-line list items and table rows, read without the parser (for speed).
+
+markdown-it spends tens of microseconds on each list item and table row, and a token group on
+each: a megabyte of `- item` lines took it 3 s and 300 MB. A line that repeats the line above's
+container exactly (the same indentation and bullet, or ordered delimiter; a table row's `|`, or
+a row's first text, at the same indentation) and holds only *inert* text can only be one more
+sibling of that line: it cannot continue anything (it is not indented past the sibling's
+content), cannot be taken for anything else (no character of it may begin a block), and ends
+nothing the sibling did not. Its inline text holds no syntax that could reach past the line's
+end: no autolink, entity, escape, math, footnote or template character; each code span, each
+HTML tag (without attributes) and each link is closed on the line; emphasis, which may pair
+across lines, is read only by the summary, which reads each sibling's line alone.
+
+So the parser is given the text without the run (`crosspost.mdcuts`), and one sibling standing
+for the whole run is put back, its inline content the run's contents one per line (a table: one
+such cell per column), marked `meta["siblings"]`, which every rule of the transform reads line
+by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
+tight or loose (each followed by the same empty or `>` lines); groups of an item with one or two
+levels of bullet items nested under it, each line repeating the container, marker and spacing of
+its place (an ordered number as wide: its width sets the column a nested line must reach); table
+rows with or without outer pipes, in stretches of one width. The parse confirms each run: the
+sibling above it must come out as what the run repeats, directly followed by the next sibling.
+
+`crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
+compares every shortcut here with the parser on generated input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from .mdplain import plain_link_spans
+
+__all__ = ["HTML_BLOCK_TAGS", "MIN_SIBLINGS", "Siblings", "sibling_runs", "sibling_spans"]
+
+
+# Inert text: no character that may begin inline syntax reaching past a line (autolinks,
+# escapes, math, footnotes, templates), no control character or tab, no table `|`; `&` only as
+# an entity (which ends on its line);
+# backticks only as one-backtick code spans closed on the line (holding no brace, which may
+# begin a template, and no `|`); `<` only as an HTML tag without attributes (not at an item's
+# start, where it may begin an HTML block); brackets only as plain links and images on the
+# line. Emphasis may pair across lines: the summary reads the line of each sibling alone
+# (`crosspost.transform`), and no other rule reads emphasis.
+_INERT_CHAR = r"[^\x00-\x1f\x7f`<>\\$^&{}|\[\]]"
+# An entity or numeric character reference (`&amp;`, `&#169;`): it ends on its line.
+_INERT_ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]{0,31}|\#[0-9]{1,7}|\#[xX][0-9A-Fa-f]{1,6});"
+_INERT_CODE = r"(?<!`)`[^\x00-\x1f\x7f`{}|]+`(?!`)"
+_DESTINATION_CHAR = r"[^\x00-\x20\x7f()\[\]`<>\\$^&{}|]"
+_INERT_LINK = rf"\[{_INERT_CHAR}*\]\({_DESTINATION_CHAR}+\)"
+# A task box: `[ ]` is never a link (a label holds a character other than a space), nor is
+# `[x]` where no `[x]:` is defined (`crosspost.mdspans` checks that); neither followed by what
+# would make it one.
+_TASK_BOX = r"\[[ xX]\](?![(\[:])"
+# An HTML tag without attributes (`<kbd>`, `</kbd>`): raw HTML closed on its line, holding no URL.
+_INERT_TAG = r"</?[A-Za-z][A-Za-z0-9-]*>"
+_INERT = (
+    rf"(?>(?:{_INERT_CHAR}|{_INERT_CODE}|{_INERT_LINK}|{_TASK_BOX}|{_INERT_TAG}|{_INERT_ENTITY})+)"
+)
+# The tags that begin an HTML block wherever they stand (CommonMark 0.31 §4.6, kinds 1 and 6;
+# markdown-it-py's `html_blocks.block_names`, which a test compares with these).
+HTML_BLOCK_TAGS = [
+    "script",
+    "pre",
+    "style",
+    "textarea",
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+]
+# A tag an item's text may begin with: not one of those, and text after it on the line (a tag
+# followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
+# spaces included, is an HTML block of kind 7).
+_TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>(?=[^\n]*[^\s])"
+# Where a line's text begins no block (`_BLOCK_START`'s forms that inert text can hold: a `~~~`
+# fence among them) and no space: an item's text, a table row without a leading `|`.
+_NO_BLOCK = (
+    rf"(?![ :]|~{{3}}|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
+    r"|[-+*_=][-+*_=: ]*$)"
+)
+_ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
+# A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
+# spaces in it), with a leading `|` or (a bare row) with a `|` after its first cell.
+# Possessive: a space is read by either alternative, and a line the run cannot hold would
+# otherwise be tried in every way of sharing its spaces out (2**n for n cells).
+_ROW_TEXT = rf"\|(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
+_BARE_ROW_TEXT = rf"(?!\|){_NO_BLOCK}(?=[^\n]*\|)(?=[^\n]*[^-:| \n])(?:{_INERT}|[ |])*+"
+# What follows a list marker: one to four spaces or one tab (a tab spans at most four columns,
+# so neither makes the item's text indented code).
+_SPACING = r"(?: {1,4}|\t)"
+# Where a line's container is: blockquote markers and indentation, the same on every line.
+# Possessive for the same reason (a space between markers ends one or begins the next); the
+# markers read greedily are the only ones after which a marker or a `|` can follow.
+_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*+[ ]*)"
+_RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
+    # (first line, each line of the run, the line after it): `\1` is the container and `\2`
+    # the bullet or the ordered delimiter, which every line repeats.
+    "bullets": (
+        rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\2{_SPACING}{_ITEM_TEXT}",
+        r"\1\2(?:[ \t]|$)",
+    ),
+    "ordered": (
+        rf"{_CONTAINER}\d{{1,9}}([.)]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\d{{1,9}}\2{_SPACING}{_ITEM_TEXT}",
+        r"\1\d{1,9}\2(?:[ \t]|$)",
+    ),
+    "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
+    # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
+    "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
+}
+# Items nested one under another (`- a`, then `  - b`, again and again; `1. a`, then `   - b`):
+# groups of two or three lines, an item (bullet or ordered) and bullet items nested under it, each
+# line repeating the container, marker and spacing of its place in the group above: an item's
+# content begins a column set by all three, and a line nested in it must reach that column. (Each
+# line's container and marker differ from the first line's and the line above's: lines that
+# repeat them are a run of one-line siblings, found as such.) Groups: the first line's
+# container, number (ordered only), marker and spacing; each nested line's container, bullet and
+# spacing. An ordered item's number may change its width, and with it that column:
+# `sibling_runs` ends the run at a number of another width than the sibling above's.
+_FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
+_FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
+
+
+def _nested_place(j: int) -> tuple[str, str]:
+    """The groups of line `j` (> 0) of a nested group: its container, bullet and spacing."""
+    base = 4 + 3 * (j - 1)
+    return rf"\{base + 1}\{base + 2}", rf"\{base + 3}"
+
+
+for _period in (2, 3):
+    _lines = [_FIRST_PLACE + _ITEM_TEXT]
+    _again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
+    for _j in range(1, _period):
+        _above = _FIRST_AGAIN if _j == 1 else _nested_place(_j - 1)[0]
+        _lines.append(
+            rf"(?!{_FIRST_AGAIN}{_SPACING}|{_above}{_SPACING})"
+            rf"{_CONTAINER}([-+*])({_SPACING}){_ITEM_TEXT}"
+        )
+        _again.append("".join(_nested_place(_j)) + _ITEM_TEXT)
+    _RUN_PATTERNS[f"nested{_period}"] = (
+        r"\n".join(_lines),
+        r"\n".join(_again),
+        rf"{_FIRST_AGAIN}(?:[ \t]|$)",
+    )
+_MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
+
+
+@cache
+def _run_pattern(form: str, loose: bool) -> re.Pattern[str]:
+    """Lines of inert siblings after an inert one, up to a line that repeats their container;
+    when `loose`, empty lines after each (the items of a loose list), the same lines each
+    time: in a blockquote, its markers (`>`). The parse confirms that they are empty there:
+    the sibling above the run must come out one item over its line and those (`mdspans`)."""
+    first, each, after = _RUN_PATTERNS[form]
+    blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
+    end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
+    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """Lines `first`..`end` of a text: one-line list items (`kind` "item") or table rows ("row"),
+    each a sibling of the line above `first` (with a `gap`, of the line above the `gap` empty
+    lines above it: each item is followed by as many, in a blockquote `>`); `columns` holds,
+    for an item's text or for each cell of a row, the inline content the parser makes of it on
+    each line, one line each (an empty line: nothing); `number` the first item's number in an
+    ordered list.
+
+    With a `period` of 2 or 3, each sibling is that many lines, an item and the items nested
+    one under it: `columns` then holds the text of each of its lines, in order, on the lines of
+    the run where that line of a sibling is (elsewhere: nothing)."""
+
+    kind: Literal["item", "row"]
+    first: int
+    end: int
+    columns: tuple[str, ...]
+    number: str = ""
+    gap: int = 0
+    period: int = 1
+
+    @property
+    def above(self) -> int:
+        """The first line of the sibling above the run (its `period` lines, then `gap` empty
+        ones): the parse must confirm it, and no other run may cut it."""
+        return self.first - self.period - self.gap
+
+
+# Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
+# parser spends several times longer on an item than on a line of paragraph, and a list broken
+# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32.
+MIN_SIBLINGS = 8
+
+
+def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
+    """The runs of at least `min_run` inert one-line list items or table rows of `text`, each
+    below an inert sibling and above a line that repeats their container (so the run is
+    neither a list's nor a table's first or last line), in order of their first line."""
+    if "\r" in text or "\0" in text:
+        return []
+    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+
+    found: list[Siblings] = []
+    forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
+    forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
+    for form, loose in forms:
+        kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
+        if kind == "row" and "|" not in text:
+            continue
+        period = int(form[-1]) if form.startswith("nested") else 1
+        position = line = 0
+        for above, blank, lines, inner in _run_matches(form, loose, period, text):
+            gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
+            if len(lines) < min_run * (period + gap):
+                continue
+            line += text.count("\n", position, above)
+            position = above
+            first = line + period + gap
+            if kind == "item":
+                items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
+                columns = tuple(
+                    "\n".join(items)
+                    if period == 1
+                    else "\n".join(
+                        item if i % period == place else "" for i, item in enumerate(items)
+                    )
+                    for place in range(period)
+                )
+                number = inner[0][: len(inner[0]) - len(inner[0].lstrip("0123456789"))]
+                found.append(
+                    Siblings(kind, first, first + len(lines), columns, number, gap, period)
+                )
+                continue
+            rows = [_row_cells(mdTrim(one)) for one in inner]
+            for start, end in _same_width(rows, min_run):
+                columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
+                found.append(Siblings(kind, first + start, first + end, columns))
+    return sorted(found, key=lambda run: run.first)
+
+
+def _run_matches(
+    form: str, loose: bool, period: int, text: str
+) -> Iterator[tuple[int, str, list[str], list[str]]]:
+    """Each run the form's pattern finds in `text`: where the sibling above it begins, the
+    empty lines after each sibling (loose), the lines of the run, and those lines without the
+    container of their place in a sibling.
+
+    A nested run of ordered items ends at a number of another width (its content, and where
+    the lines nested in it must begin, move), and that item is the sibling above the next run.
+    The pattern reads across such items (a regular expression cannot count digits), so one
+    match is split at each of them: searching again from that item read the rest of the list
+    again, n² characters for n items whose widths change at every other one."""
+    for m in _run_pattern(form, loose).finditer(text):
+        lines = m.group("run")[:-1].split("\n")
+        cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
+        inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        blank = m.group("blank") if loose else ""
+        if period == 1 or m.group(2) is None:
+            yield m.start(), blank, lines, inner
+            continue
+        above, width, start = m.start(), len(m.group(2)), 0
+        offset = m.start("run")  # where the sibling at `group` begins
+        for group in range(0, len(inner), period):
+            number = len(inner[group]) - len(inner[group].lstrip("0123456789"))
+            if number != width:
+                yield above, blank, lines[start:group], inner[start:group]
+                above, width, start = offset, number, group + period
+            offset += sum(len(one) + 1 for one in lines[group : group + period])
+        yield above, blank, lines[start:], inner[start:]
+
+
+def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:
+    """The stretches [start, end) of at least `min_run` rows with as many cells as most rows
+    have. The parser fills a shorter row's cells and drops a longer one's, so a row of another
+    width is left to it; it stays between the stretches, a sibling above one and below the
+    other (a stretch whose width is not the table's is refused by the parse)."""
+    widths = [len(cells) for cells in rows]
+    width = Counter(widths).most_common(1)[0][0]
+    stretches: list[tuple[int, int]] = []
+    start = 0
+    for index in range(len(rows) + 1):
+        if index == len(rows) or widths[index] != width:
+            if index - start >= min_run:
+                stretches.append((start, index))
+            start = index + 1
+    return stretches
+
+
+def _row_cells(row: str) -> tuple[str, ...]:
+    """A row's cells as markdown-it's table rule splits them (a row of inert text has no
+    escaped `|` to keep)."""
+    from markdown_it.common.utils import mdTrim
+
+    columns = row.split("|")
+    if columns and columns[0] == "":
+        columns.pop(0)
+    if columns and columns[-1] == "":
+        columns.pop()
+    return tuple(mdTrim(column) for column in columns)
+
+
+_CODE_SPAN = re.compile(_INERT_CODE)
+_TASK = re.compile(_TASK_BOX)
+_TAG = re.compile(_INERT_TAG)
+
+
+def sibling_spans(content: str, valid: Callable[[str], bool]) -> list[tuple[str, int, int]] | None:
+    """What the inline parse records in the content of a sibling standing for a run (its code
+    spans, `("code", start, end)`, its HTML tags and its links' destinations), or None when
+    only the parser can tell. Each line of it is inert (`sibling_runs`): a backtick only opens
+    or closes a code span on its line, which no link holds and which holds no link; a `<`
+    outside code spans only opens a tag without attributes closed on the line. So code spans,
+    then tags are found apart, and the links are plain links in the text without them and
+    without task boxes (which the parse has checked are no links: no `[x]:` is defined)."""
+    code = [("code", m.start(), m.end()) for m in _CODE_SPAN.finditer(content)]
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group()), content) if code else content
+    tags = [("html", m.start(), m.end()) for m in _TAG.finditer(text)] if "<" in text else []
+    if tags:
+        text = _TAG.sub(lambda m: " " * len(m.group()), text)
+    if "[ ]" in text or "[x]" in text or "[X]" in text:
+        text = _TASK.sub("   ", text)
+    links = plain_link_spans(text, valid)
+    return None if links is None else sorted([*code, *tags, *links], key=lambda span: span[1])
