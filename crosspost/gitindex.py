@@ -295,16 +295,20 @@ _ELSEWHERE = (
     "GIT_IMPLICIT_WORK_TREE",
     "GIT_PREFIX",
     "GIT_NAMESPACE",
+    "GIT_CONFIG",
 )
 """The variables that point git at another repository, work tree or index than the one the
-folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`)."""
+folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`), and GIT_CONFIG,
+which points `git config` alone at another file than the settings every other git command
+reads (the settings asked would not be those `diff-files` and a checkout use)."""
 
 
 def git_environment() -> dict[str, str]:
     """git's environment for a question about the blog's own checkout: without the platform
     tokens (git and its hooks never need them), and without the variables that would make git
     answer for another checkout (`_ELSEWHERE`: a hook of another repository, a shell that keeps
-    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file."""
+    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file,
+    or `git config` for another file."""
     env = {
         name: value
         for name, value in os.environ.items()

@@ -349,6 +349,22 @@ def test_the_stat_check_is_asked_of_git_with_includes_and_the_environment(
     assert not read_index(posts, tmp_path).checks_ctime
 
 
+def test_the_settings_are_the_ones_git_reads_whatever_git_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIT_CONFIG (the old `git config --file` in the environment) points `git config` alone at
+    another file: the settings asked must still be those `git diff-files` and a checkout use,
+    or the repository's autocrlf and trustctime go unseen."""
+    posts = _one_post(tmp_path)
+    elsewhere = tmp_path / "elsewhere.gitconfig"
+    elsewhere.write_text("[core]\n\tautocrlf = false\n", "utf-8")
+    monkeypatch.setenv("GIT_CONFIG", str(elsewhere))
+    git(tmp_path, "config", "--file", ".git/config", "core.trustctime", "false")
+    assert not read_index(posts, tmp_path).checks_ctime
+    git(tmp_path, "config", "--file", ".git/config", "core.autocrlf", "true")
+    assert len(read_index(posts, tmp_path)) == 0
+
+
 def test_core_autocrlf_without_a_value_is_true(tmp_path: Path) -> None:
     """`autocrlf` alone on its line is git's `true`: every text file may be converted."""
     posts = _one_post(tmp_path)
