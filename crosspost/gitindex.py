@@ -228,7 +228,6 @@ def _flag(value: str | None) -> bool | None:
         return None
 
 
-
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 """One entry of `git ls-files -s -v -z`: tag, mode, blob id, stage, name."""
 

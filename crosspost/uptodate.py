@@ -42,9 +42,10 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   stamping run reads every post once and stamps only when each file's own bytes are the
   recorded ones: the plan is then a function of those bytes, whatever git answers
   (`_as_recorded`). A file written in the same clock tick as it was checked could keep its
-  identity (git's "racily clean" entries): a run stamps only when every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
-  system's own clock, so any later write moves a ctime past that. The digest is computed once,
-  after the run; the same rule proves that nothing it identifies changed while the run read it.
+  identity (git's "racily clean" entries): a run stamps only when every file and folder it
+  identifies is older than the run's start by `MARGIN_NS`, by the file system's own clock, so
+  any later write moves a ctime past that. The digest is computed once, after the run; the
+  same rule proves that nothing it identifies changed while the run read it.
 - **The blog's root, without site.profile**: a run then warns when the files at the root point
   at two generators, so the stamp names every path that detection looks at
   (`profiles.generator_inputs`: the root folder, whose ctime moves with any entry, `config.toml`,
@@ -498,7 +499,6 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
         if records.unchanged(source, fingerprints, blob=blob) is None:
             return False
     return True
-
 
 
 def _write(path: str, text: str, start: _Start, newest: int) -> None:
