@@ -15,9 +15,11 @@ entries are never vouched for: they are read, as outside git. Any failure of git
 checkout, an error, no answer within `PATIENCE`) gives an empty index: the run reads every
 file, as it always did.
 
-git tells a modified file by its stat data, and how much of it git compares is a setting:
-`GitIndex.checks_ctime` says whether the ctime, which every write moves, is in it (what the
-up-to-date stamp needs to know, `crosspost.uptodate`).
+git checks a file's attributes when it converts it, never again while the file's stat data
+holds: a file converted at checkout under attributes or an autocrlf since removed is one git
+still calls clean, its index blob not its bytes. What vouches for a file is only ever a reason
+to skip reading it in one run (the up-to-date stamp reads every post it stamps,
+`crosspost.uptodate`).
 """
 
 from __future__ import annotations
@@ -56,24 +58,17 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
 
 
-_SETTINGS = re.escape("core.") + "(autocrlf|trustctime|checkstat|ignorestat|fsmonitor)"
-"""The settings that decide whether git's blob is the file's bytes (autocrlf) and how git tells
-a modified file (the rest), asked in one `git config --get-regexp` (includes and GIT_CONFIG_*
-as git itself reads them)."""
+_SETTINGS = re.escape("core.autocrlf")
+"""The setting that decides whether git's blob is every text file's bytes, asked with `git config
+--get-regexp` (includes and GIT_CONFIG_* as git itself reads them, every value of it)."""
 
 
 class GitIndex:
     """The blob id of each post file git vouches for, by its path as the records name it
-    (relative to the blog root, with forward slashes: `crosspost.plan.relative_source`).
+    (relative to the blog root, with forward slashes: `crosspost.plan.relative_source`)."""
 
-    `checks_ctime`: whether git told a file unmodified by a stat check that compares its ctime
-    (git's defaults), which no program sets back: with core.trustctime off, core.checkStat
-    minimal, core.ignoreStat or a core.fsmonitor, an edit keeping size, inode and mtime is
-    unseen. True of an index that vouches for nothing."""
-
-    def __init__(self, blobs: dict[str, str] | None = None, *, checks_ctime: bool = True) -> None:
+    def __init__(self, blobs: dict[str, str] | None = None) -> None:
         self._blobs = blobs or {}
-        self.checks_ctime = checks_ctime or not self._blobs
 
     def blob(self, source: str) -> str | None:
         """The blob id whose bytes are the file `source`'s on disk, or None: read the file."""
@@ -170,7 +165,7 @@ class IndexReading:
         for name in os.fsdecode(changed).split("\0"):
             vouched.pop(name, None)
         blobs = {self._prefix + name: blob for name, blob in vouched.items()}
-        return GitIndex(blobs, checks_ctime=_checks_ctime(settings))
+        return GitIndex(blobs)
 
     def close(self) -> None:
         """Stop whatever git is still doing (the answers are not wanted), with whatever it
@@ -233,17 +228,6 @@ def _flag(value: str | None) -> bool | None:
         return None
 
 
-def _checks_ctime(settings: dict[str, str | None]) -> bool:
-    """Whether git tells a modified file with its ctime in the stat check: its defaults. Any
-    value other than those (or one this reader does not know) is taken for a weaker check."""
-    return (
-        _flag(settings.get("core.trustctime", "true")) is True
-        and (settings.get("core.checkstat", "default") or "").lower() == "default"
-        and _flag(settings.get("core.ignorestat", "false")) is False
-        and _flag(settings.get("core.fsmonitor", "false")) is False
-    )
-
-
 _ENTRY = re.compile(r"([A-Za-z]) ([0-7]{6}) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 """One entry of `git ls-files -s -v -z`: tag, mode, blob id, stage, name."""
 
@@ -295,16 +279,20 @@ _ELSEWHERE = (
     "GIT_IMPLICIT_WORK_TREE",
     "GIT_PREFIX",
     "GIT_NAMESPACE",
+    "GIT_CONFIG",
 )
 """The variables that point git at another repository, work tree or index than the one the
-folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`)."""
+folder it runs in belongs to (a subset of `git rev-parse --local-env-vars`), and GIT_CONFIG,
+which points `git config` alone at another file than the settings every other git command
+reads (the settings asked would not be those `diff-files` and a checkout use)."""
 
 
 def git_environment() -> dict[str, str]:
     """git's environment for a question about the blog's own checkout: without the platform
     tokens (git and its hooks never need them), and without the variables that would make git
     answer for another checkout (`_ELSEWHERE`: a hook of another repository, a shell that keeps
-    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file."""
+    dotfiles with GIT_DIR), whose clean copy of a post would vouch for this one's edited file,
+    or `git config` for another file."""
     env = {
         name: value
         for name, value in os.environ.items()

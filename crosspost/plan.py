@@ -103,8 +103,6 @@ class Unread:
     posts: tuple[tuple[str, str], ...] = ()
     platforms: tuple[str, ...] = ()
     records: Records | None = field(default=None, compare=False, repr=False)
-    git_checks_ctime: bool = field(default=True, compare=False)
-    """Whether the git that vouched for unread posts compares ctimes (`GitIndex.checks_ctime`)."""
 
     def __len__(self) -> int:
         """How many (post, platform) pairs are unchanged."""
@@ -281,7 +279,7 @@ def make_plan(
         tuple(errors),
         tuple(notices),
         tuple(refresh),
-        Unread(tuple(unread), tuple(adapters), records, index.checks_ctime),
+        Unread(tuple(unread), tuple(adapters), records),
     )
 
 

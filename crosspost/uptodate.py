@@ -37,16 +37,15 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   planned it has the bytes that run saw. git's answers are not in the digest: they only let
   the full run skip reading a file whose bytes git vouches for (`.gitattributes` filters, LFS
   pointers, a dirty index decide only whether it reads the file), and git can vouch wrongly
-  (core.trustctime off, core.checkStat minimal, core.ignoreStat, a core.fsmonitor: an edit
-  keeping size, inode and mtime is unseen), so the stamping run then reads every post once and
-  stamps only when each file's own bytes are the recorded ones: the plan is then a function of
-  those bytes, whatever git answers. With git's default stat check, which compares the ctime
-  (by the second), it reads only the posts whose mtime was set to another second than their
-  ctime's (`_as_recorded`). A file written in the same clock tick as it was checked could keep
-  its identity (git's "racily clean" entries): a run stamps only when
-  every file and folder it identifies is older than the run's start by `MARGIN_NS`, by the file
-  system's own clock, so any later write moves a ctime past that. The digest is computed once,
-  after the run; the same rule proves that nothing it identifies changed while the run read it.
+  (core.trustctime off: an edit keeping size, inode and mtime is unseen; attributes or an
+  autocrlf that converted a file at checkout, removed since: git keeps its clean bill), so the
+  stamping run reads every post once and stamps only when each file's own bytes are the
+  recorded ones: the plan is then a function of those bytes, whatever git answers
+  (`_as_recorded`). A file written in the same clock tick as it was checked could keep its
+  identity (git's "racily clean" entries): a run stamps only when every file and folder it
+  identifies is older than the run's start by `MARGIN_NS`, by the file system's own clock, so
+  any later write moves a ctime past that. The digest is computed once, after the run; the
+  same rule proves that nothing it identifies changed while the run read it.
 - **The blog's root, without site.profile**: a run then warns when the files at the root point
   at two generators, so the stamp names every path that detection looks at
   (`profiles.generator_inputs`: the root folder, whose ctime moves with any entry, `config.toml`,
@@ -472,20 +471,18 @@ def _stamp(start: _Start, report: "Report", config: "Config", summary: str) -> N
 
 
 def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> bool:
-    """Whether every post file git could have vouched for wrongly holds the bytes its records
-    were published from.
+    """Whether every post file holds the bytes its records were published from.
 
     The full run skips reading a file whose index blob git vouches for, and git's answers,
     which the digest does not cover, decided that plan: a plan every file's own bytes prove
     unchanged is the plan of any later full run while those bytes stay (their identities say
-    so), whatever git then answers. With its default stat check, git compares each file's
-    ctime, which every write moves, as the digest does; but by the second (git's USE_NSEC
-    builds aside), so an edit in the second git took a file's stat data, its mtime set back
-    to an older second, is unseen: such a file (its mtime and ctime of two seconds: set back,
-    copied with its times, renamed, chmod-ed) is read. With a weaker check (core.trustctime
-    off, core.checkStat minimal, core.ignoreStat, a core.fsmonitor: `GitIndex.checks_ctime`)
-    an edit keeping the size, inode and mtime is unseen: every file is read. Once, when
-    stamping.
+    so), whatever git then answers. git can vouch wrongly whatever its stat check: with
+    core.trustctime off or core.checkStat minimal an edit keeping the size, inode and mtime is
+    unseen, and with any check, a file converted at checkout (a smudge filter, eol, autocrlf)
+    whose attributes or setting were removed since keeps git's clean bill and its index blob
+    while its bytes are the converted ones (git looks at attributes again only when the file's
+    stat data changes). Nothing cheaper than the bytes tells those apart: every post is read,
+    once, when stamping.
     """
     from pathlib import Path  # loaded by the run already
 
@@ -494,8 +491,6 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
 
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
-    if report.unread.git_checks_ctime:
-        posts = [path for path in posts if _time_set(os.stat(path))]
     fingerprints = {name: config.fingerprint(name) for name in report.unread.platforms}
     for path in posts:
         with open(path, "rb") as handle:
@@ -504,11 +499,6 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
         if records.unchanged(source, fingerprints, blob=blob) is None:
             return False
     return True
-
-
-def _time_set(st: os.stat_result) -> bool:
-    """Whether the file's mtime is of another second than its ctime: not its last write's."""
-    return st.st_mtime_ns // 1_000_000_000 != st.st_ctime_ns // 1_000_000_000
 
 
 def _write(path: str, text: str, start: _Start, newest: int) -> None:

@@ -299,54 +299,36 @@ def _one_post(root: Path) -> Path:
     return posts
 
 
-def test_with_gits_default_stat_check_the_index_checks_ctimes(tmp_path: Path) -> None:
-    posts = _one_post(tmp_path)
-    git(tmp_path, "config", "core.trustctime", "true")  # said, as unsaid: the default
-    git(tmp_path, "config", "core.checkStat", "DEFAULT")
-    index = read_index(posts, tmp_path)
-    assert index.blob("posts/a.md") is not None
-    assert index.checks_ctime
-
-
-WEAKER = {
-    "trustctime off": ("core.trustctime", "false"),
-    "trustctime off, as git spells an empty value": ("core.trustctime", ""),
-    "checkStat minimal": ("core.checkStat", "minimal"),
-    "ignoreStat": ("core.ignoreStat", "true"),
-    "fsmonitor, a hook": ("core.fsmonitor", "/bin/false"),
-    "fsmonitor, builtin": ("core.fsmonitor", "true"),
-}
-
-
-@pytest.mark.parametrize("setting", WEAKER.values(), ids=list(WEAKER))
-def test_a_stat_check_weaker_than_the_ctime_is_said(
-    tmp_path: Path, setting: tuple[str, str]
-) -> None:
-    """git vouches for a file by its stat data; without the ctime in it (or without a stat at
-    all: ignoreStat, a file system monitor), an edit that keeps size, inode and mtime is unseen."""
-    posts = _one_post(tmp_path)
-    git(tmp_path, "config", *setting)
-    index = read_index(posts, tmp_path)
-    assert not index.checks_ctime or len(index) == 0
-
-
-def test_the_stat_check_is_asked_of_git_with_includes_and_the_environment(
+def test_autocrlf_is_asked_of_git_with_includes_and_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Settings reach git from more than the repository's config file: an included file, and
     GIT_CONFIG_COUNT/KEY/VALUE in the environment (as `git -c` passes them to a hook)."""
     posts = _one_post(tmp_path)
-    assert read_index(posts, tmp_path).checks_ctime
+    assert len(read_index(posts, tmp_path)) == 1
     included = tmp_path / "included.gitconfig"
-    included.write_text("[core]\n\tcheckStat = minimal\n", "utf-8")
+    included.write_text("[core]\n\tautocrlf = input\n", "utf-8")
     git(tmp_path, "config", "include.path", str(included))
-    assert not read_index(posts, tmp_path).checks_ctime
+    assert len(read_index(posts, tmp_path)) == 0
     git(tmp_path, "config", "--unset", "include.path")
-    assert read_index(posts, tmp_path).checks_ctime
+    assert len(read_index(posts, tmp_path)) == 1
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
-    monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.trustCtime")
-    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "no")
-    assert not read_index(posts, tmp_path).checks_ctime
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "core.autoCRLF")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "yes")
+    assert len(read_index(posts, tmp_path)) == 0
+
+
+def test_the_settings_are_the_ones_git_reads_whatever_git_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIT_CONFIG (the old `git config --file` in the environment) points `git config` alone at
+    another file: the autocrlf asked must still be the one a checkout uses."""
+    posts = _one_post(tmp_path)
+    elsewhere = tmp_path / "elsewhere.gitconfig"
+    elsewhere.write_text("[core]\n\tautocrlf = false\n", "utf-8")
+    monkeypatch.setenv("GIT_CONFIG", str(elsewhere))
+    git(tmp_path, "config", "--file", ".git/config", "core.autocrlf", "true")
+    assert len(read_index(posts, tmp_path)) == 0
 
 
 def test_core_autocrlf_without_a_value_is_true(tmp_path: Path) -> None:

@@ -749,6 +749,34 @@ def test_a_post_git_vouched_for_wrongly_is_never_stamped(blog: Blog) -> None:
     assert after.way == "full" and "2 updated" in after.out, after
 
 
+def test_a_post_smudged_under_attributes_since_removed_is_never_stamped(blog: Blog) -> None:
+    """git checks a file's attributes when it converts it, never again while its stat data
+    holds: a post checked out through a smudge filter whose attributes line was removed since
+    is one git still calls clean, its index blob the recorded one, its bytes the smudged
+    ones. With the line back, git no longer vouches for it and the full run sends it: a stamp
+    must not hide that (nothing the stamp identifies moved)."""
+    blog.git("config", "filter.demo.smudge", "sed s/Post/Tops/")
+    blog.git("config", "filter.demo.clean", "sed s/Tops/Post/")
+    attributes = blog.root / ".git" / "info" / "attributes"
+    attributes.parent.mkdir(exist_ok=True)
+    attributes.write_text("*.md filter=demo\n", "utf-8")
+    path = blog.root / "posts" / "post-001.md"
+    path.unlink()
+    blog.git("checkout", "--", "posts/post-001.md")
+    assert b"Tops" in path.read_bytes()
+    time.sleep(1.1)  # git's stat data of the file no longer racily clean once it looks again
+    blog.git("status", "--porcelain")
+    attributes.unlink()
+    assert blog.git("status", "--porcelain", "posts") == ""
+    old_enough()
+    fooled = blog.run()
+    assert fooled.out == "6 unchanged\n", fooled  # git vouched for the recorded bytes
+    assert not blog.stamps
+    attributes.write_text("*.md filter=demo\n", "utf-8")
+    after = blog.run()
+    assert after.way == "full" and "updated" in after.out, after
+
+
 READS_WRAPPER = """\
 import os, sys
 import uptodate_probe
@@ -808,26 +836,21 @@ def stamping_reads(blog: Blog) -> list[str]:
     return reads.read_text("utf-8").split()
 
 
-def test_with_gits_default_stat_check_the_stamping_run_reads_no_post(blog: Blog) -> None:
-    """git compares each file's ctime, which every write moves, as the stamp does: the posts it
-    vouched for have the bytes the records name, and the stamp need not read them again."""
-    assert stamping_reads(blog) == []
-    assert blog.stamps
-
-
 @pytest.mark.parametrize(
     "setting",
     [
+        ("core.trustctime", "true"),
         ("core.trustctime", "false"),
         ("core.checkStat", "minimal"),
         ("core.ignoreStat", "true"),
-        ("core.fsmonitor", "/bin/false"),
     ],
     ids=lambda setting: f"{setting[0]}={setting[1]}",
 )
-def test_with_a_weaker_stat_check_the_stamping_run_reads_every_post(
+def test_whatever_gits_stat_check_the_stamping_run_reads_every_post(
     blog: Blog, setting: tuple[str, str]
 ) -> None:
+    """git's answer can be wrong with its default stat check too (attributes removed since a
+    checkout converted a file): the stamp is made from the files' own bytes."""
     blog.git("config", *setting)
     assert sorted(stamping_reads(blog)) == [
         str(path) for path in sorted((blog.root / "posts").iterdir())
