@@ -187,7 +187,12 @@ def relative_source(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
     text = os.fspath(path)
-    absolute = text if _plainly_absolute(text) else os.path.abspath(text)
+    if _plainly_absolute(text):
+        absolute = text
+    elif _plainly_relative(text):  # a run in the blog's folder: `crosspost publish`
+        absolute = os.path.join(os.getcwd(), text)
+    else:
+        absolute = os.path.abspath(text)
     for base in _root_forms(root):
         if absolute.startswith(base):
             return absolute[len(base) :].replace(os.sep, "/")
@@ -202,9 +207,18 @@ def _plainly_absolute(text: str) -> bool:
     `..` part (nor any name starting with a dot: those go the long way), no doubled or trailing
     separator. The posts a folder walk finds are, and normalising 10,000 of them costs more
     than the rest of placing them."""
+    return os.path.isabs(text) and _plain(text)
+
+
+def _plainly_relative(text: str) -> bool:
+    """Whether `text` is a relative path that `os.path.abspath` only joins to the current
+    folder: the same rule, and no name at its start beginning with a dot."""
+    return bool(text) and not os.path.isabs(text) and not text.startswith(".") and _plain(text)
+
+
+def _plain(text: str) -> bool:
     return (
-        os.path.isabs(text)
-        and os.sep + "." not in text
+        os.sep + "." not in text
         and os.sep * 2 not in text
         and not text.endswith(os.sep)
         and (os.altsep is None or os.altsep not in text)
