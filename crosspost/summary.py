@@ -13,10 +13,13 @@ import functools
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import ContentError
 from .urls import same_url
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = [
     "ELLIPSIS",
@@ -27,6 +30,7 @@ __all__ = [
     "link_of",
     "shorten",
     "template_fields",
+    "unicode_pattern",
 ]
 
 FIELDS = ("title", "description", "excerpt", "url", "hashtags")
@@ -47,22 +51,15 @@ def link_of(links: Sequence[str]) -> str | None:
 
 
 @functools.cache
-def _patterns() -> Any:
-    """The `regex` module (Unicode grapheme clusters), imported when a summary is first
-    composed: a run with nothing to announce (a no-op) never pays for it."""
+def unicode_pattern(pattern: str, *, version1: bool = False) -> regex.Pattern[str]:
+    """`pattern` in the `regex` module's language (Unicode properties, grapheme clusters; with
+    `version1`, its VERSION1 rules), compiled on first use. Importing `regex` costs more than a
+    no-op run over 10,000 posts spends planning them, and every run loads the adapters that
+    compose summaries, whether it announces anything or not: this module and theirs
+    (`crosspost.adapters.mastodon`, `crosspost.adapters.bluesky`) ask for their patterns here."""
     import regex
 
-    return regex
-
-
-@functools.cache
-def _grapheme() -> Any:
-    return _patterns().compile(r"\X")
-
-
-@functools.cache
-def _break_script() -> Any:
-    return _patterns().compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+    return regex.compile(pattern, regex.VERSION1 if version1 else 0)
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ class Fit:
 
 def grapheme_length(text: str) -> int:
     """User-perceived characters (extended grapheme clusters): 👍🏽, 🇫🇷 and é (e + ◌́) are one."""
-    return sum(1 for _ in _grapheme().finditer(text))
+    return sum(1 for _ in unicode_pattern(r"\X").finditer(text))
 
 
 def template_fields(template: str, fit: Fit) -> list[str]:
@@ -248,11 +245,10 @@ def _cut_points(text: str) -> list[int]:
     there); always between grapheme clusters, so no emoji or accent is ever split."""
     cuts: list[int] = []
     previous = ""
-    for match in _grapheme().finditer(text):
+    script = unicode_pattern(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+    for match in unicode_pattern(r"\X").finditer(text):
         grapheme, start = match.group(), match.start()
-        breakable = (
-            grapheme.isspace() or _break_script().match(grapheme) or _break_script().match(previous)
-        )
+        breakable = grapheme.isspace() or script.match(grapheme) or script.match(previous)
         if start and breakable and _cut(text, start) != ELLIPSIS:
             cuts.append(start)
         previous = grapheme
@@ -266,10 +262,10 @@ def _cut(text: str, at: int) -> str:
 def _clean(value: str) -> str:
     """One line without control characters: the template decides the layout. Runs of spaces
     and line breaks become one space; no-break and ideographic spaces are kept."""
-    return str(_patterns().sub(r"[\p{Cc}\p{Zl}\p{Zp} ]+", " ", value)).strip()
+    return str(unicode_pattern(r"[\p{Cc}\p{Zl}\p{Zp} ]+").sub(" ", value)).strip()
 
 
 def _tidy(text: str) -> str:
     """Drop what empty placeholders leave behind: trailing spaces and extra blank lines."""
-    text = _patterns().sub(r"[ \t]+(?=\n|$)", "", text)
-    return str(_patterns().sub(r"\n{3,}", "\n\n", text)).strip()
+    text = unicode_pattern(r"[ \t]+(?=\n|$)").sub("", text)
+    return str(unicode_pattern(r"\n{3,}").sub("\n\n", text)).strip()

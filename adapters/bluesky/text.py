@@ -15,18 +15,14 @@ docs/bsky-docs/post-richtext.md; atproto packages/api/src/rich-text/detection.ts
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from crosspost.summary import Fit, grapheme_length
-
-if TYPE_CHECKING:
-    import regex
+from crosspost.summary import Fit, grapheme_length, unicode_pattern
 
 __all__ = [
     "MAX_BYTES",
@@ -56,16 +52,6 @@ _LINK = r"(?i)(?:^|(?<=[\s(]))(https?://\S+)"
 _TAG_WORDS = r"[\p{L}\p{M}\p{Nd}]+"
 
 
-@functools.cache
-def _compiled(pattern: str) -> regex.Pattern[str]:
-    """`pattern` in the `regex` module's language, compiled on first use: importing `regex`
-    costs more than a no-op run over 10,000 posts spends planning them, and such a run loads
-    this adapter whether or not the blog posts to Bluesky."""
-    import regex
-
-    return regex.compile(pattern)
-
-
 def post_fit(limit: int = MAX_GRAPHEMES) -> Fit:
     """Bluesky's measure for `crosspost.summary.compose`: graphemes, and bytes at one tenth
     (3,000 bytes is 300 tenths), so one number says whether both limits hold."""
@@ -93,9 +79,9 @@ def hashtag(tag: str) -> str | None:
     official client, `_` and `-` split words). It must start with a letter, as the official
     client's detection requires, and hold at most 64 graphemes; otherwise None.
     """
-    words = _compiled(_TAG_WORDS).findall(tag)
+    words = unicode_pattern(_TAG_WORDS).findall(tag)
     name = "".join(word[:1].upper() + word[1:] for word in words)
-    if not name or not _compiled(r"\p{L}").match(name):
+    if not name or not unicode_pattern(r"\p{L}").match(name):
         return None
     return name
 
@@ -107,7 +93,7 @@ def facets(text: str, tags: Iterable[str]) -> list[dict[str, Any]]:
     Offsets are UTF-8 byte offsets. Facets never overlap: a tag inside a link is not one.
     """
     found: list[tuple[int, int, dict[str, Any]]] = []
-    for match in _compiled(_LINK).finditer(text):
+    for match in unicode_pattern(_LINK).finditer(text):
         uri = match.group(1)
         start, end = match.span(1)
         if uri[-1] in ".,;!?":

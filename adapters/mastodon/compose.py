@@ -12,13 +12,7 @@ IANA TLDs; here any ASCII TLD of two or more letters (or punycode) is accepted.
 
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING
-
-from crosspost.summary import Fit, grapheme_length
-
-if TYPE_CHECKING:
-    import regex
+from crosspost.summary import Fit, grapheme_length, unicode_pattern
 
 __all__ = ["hashtag", "status_fit", "status_length"]
 
@@ -43,16 +37,6 @@ _UCHARS = (
     r"\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
 )
 _QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]*[a-z0-9_&=#/\-{_UCHARS}]"
-
-
-@functools.cache
-def _compiled(pattern: str, version1: bool = False) -> regex.Pattern[str]:
-    """`pattern` in the `regex` module's language, compiled on first use: the URL pattern is
-    large, most runs never compose a toot, and importing `regex` costs more than a no-op run
-    over 10,000 posts spends planning them (such a run loads this adapter all the same)."""
-    import regex
-
-    return regex.compile(pattern, regex.VERSION1 if version1 else 0)
 
 
 _URL = (
@@ -83,11 +67,11 @@ def status_length(text: str, spoiler: str = "", *, url_length: int = 23) -> int:
         return grapheme_length(spoiler.strip(_RUBY_SPACE))
     entities: list[tuple[int, int, str]] = [
         (m.start("url"), m.end("url"), "x" * url_length)
-        for m in (_compiled(_URL, version1=True).finditer(body) if ":" in body else ())
+        for m in (unicode_pattern(_URL, version1=True).finditer(body) if ":" in body else ())
         if m.group("scheme")
     ]
-    for m in _compiled(_MENTION).finditer(body):
-        if not _compiled(_MENTION_END).match(body, m.end()):
+    for m in unicode_pattern(_MENTION).finditer(body):
+        if not unicode_pattern(_MENTION_END).match(body, m.end()):
             entities.append((m.start(), m.end(), "@" + m.group("user")))
     entities.sort(key=lambda e: e[0])
     pieces: list[str] = []
@@ -107,9 +91,9 @@ def hashtag(tag: str) -> str | None:
     Characters a hashtag cannot hold split words and are dropped; a tag left with no letter
     (empty, or all digits) cannot be a hashtag and gives None.
     """
-    words = _compiled(_TAG_CHARS).findall(tag)
+    words = unicode_pattern(_TAG_CHARS).findall(tag)
     name = "".join(word[:1].upper() + word[1:] for word in words).strip(_TAG_SEPARATORS[:3])
-    if not _compiled(r"\p{Alphabetic}").search(name):
+    if not unicode_pattern(r"\p{Alphabetic}").search(name):
         return None
     return name
 
