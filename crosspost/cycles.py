@@ -3,9 +3,11 @@
 
 CPython's collector runs each time enough new containers have been made, and now and then walks
 every container alive. A run over 10,000 posts makes about a hundred thousand in a row (the
-records' JSON, the plan's placed posts), none of them in a cycle, and the collector, set off
-again and again, walks them all each time: a third of placing the posts, a fifth of parsing the
-records. Paused there, it runs as before afterwards; nothing is left uncollected, only later.
+records' JSON, the plan's placed posts) and the body transform of a long post hundreds of
+thousands (a line, a token, a span each), none of them in a cycle; the collector, set off again
+and again, walks them all each time: a third of placing the posts, a fifth of parsing the
+records, a sixth of transforming a long post. Paused there, it runs as before afterwards;
+nothing is left uncollected, only later.
 """
 
 import contextlib
@@ -18,7 +20,14 @@ __all__ = ["paused"]
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
     """No cycle collection inside (a `with` block, or a function it decorates: `@paused()`);
-    enabled again after, unless the caller had paused it."""
+    enabled again after, unless the caller had paused it.
+
+    The collector is one switch for the whole process. A pause that finds it paused (by the
+    caller, by a pause inside a pause, or by one in another thread) leaves it as it is, and only
+    the pause that turned it off turns it on again, errors included: it is never left paused.
+    Overlapping pauses in threads may resume it while another still runs (that one is only
+    slower then), and a caller that pauses it while a pause runs in another thread finds it
+    resumed when that one ends."""
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -14,19 +14,19 @@ into modules would scatter that ordering rule.
 
 from __future__ import annotations
 
-import gc
 import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache, partial, wraps
+from functools import cache, lru_cache, partial
 from itertools import groupby, islice, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 from . import syntax
+from .cycles import paused
 from .errors import ContentError
 from .mdlines import (
     Line,
@@ -57,8 +57,6 @@ __all__ = [
     "url_scheme",
 ]
 
-_Params = ParamSpec("_Params")
-_Result = TypeVar("_Result")
 
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 EXCERPT_LENGTH = 300
@@ -78,36 +76,7 @@ class Transformed:
     excerpt: str
 
 
-def _without_cycle_collection(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
-    """`function` run with Python's cycle collector paused (and resumed after, if it was on).
-
-    The transform makes hundreds of thousands of small objects for a long post (a line, a token,
-    a span each), none of them in a reference cycle; the collector would walk them all again and
-    again as they pile up, a sixth of the time and more the longer the post. Pausing it changes
-    no result: whatever cyclic garbage there is, it is collected once it runs again.
-
-    The collector is one switch for the whole process. A call that finds it paused (by the
-    caller, by a transform inside a transform, or by one in another thread) leaves it as it is,
-    and only the call that paused it resumes it, errors included: it is never left paused.
-    Overlapping calls in threads may resume it while another still runs (that one is only
-    slower then), and a caller that pauses it while a transform runs in another thread finds it
-    resumed when that transform ends.
-    """
-
-    @wraps(function)
-    def paused(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_without_cycle_collection
+@paused()  # hundreds of thousands of small objects for a long post, none in a cycle
 def transform(
     body: str,
     *,
