@@ -260,7 +260,6 @@ def make_plan(
     notices: list[Notice] = []
     refresh: list[Refresh] = []
     unread: list[tuple[str, str]] = []
-    index = _index(config, records, fingerprints, index)
     placed = place_posts(sources, config, records, fingerprints=fingerprints, index=index)
     for post in placed:
         if post.unchanged is None:
@@ -295,15 +294,6 @@ def make_plan(
         tuple(refresh),
         Unread(tuple(unread), tuple(adapters), records),
     )
-
-
-def _index(
-    config: Config, records: Records, fingerprints: Mapping[str, str] | None, index: GitIndex | None
-) -> GitIndex:
-    """What git vouches for, when a post could be skipped unread (`index` if read already)."""
-    if not fingerprints or not records.urls_known():
-        return GitIndex()
-    return read_index(config.content_dir, config.root) if index is None else index
 
 
 @dataclass(slots=True)
@@ -348,7 +338,10 @@ def place_posts(
     # post was parsed (a no-op run of 10,000 unchanged posts has no clash to look for).
     claimed: list[tuple[str, str]] = []
     seen: set[str | None] = set()  # each file once, however often it was named
-    index = _index(config, records, fingerprints, index)
+    if not fingerprints or not records.urls_known():
+        index = GitIndex()
+    elif index is None:
+        index = read_index(config.content_dir, config.root)
     unchanged = records.unchanged_test(fingerprints) if fingerprints is not None else None
     for source in sources:
         if isinstance(source, Document):
