@@ -302,11 +302,26 @@ def git_environment() -> dict[str, str]:
     return env
 
 
+_FULL_STAT_CHECK = (
+    *("-c", "core.quotepath=off"),
+    *("-c", "core.trustctime=true"),
+    *("-c", "core.checkStat=default"),
+    *("-c", "core.fsmonitor=false"),
+)
+"""Settings for every question: names unquoted, and git's full stat check whatever the
+repository says. With ctimes left out (core.trustctime off, core.checkStat minimal) an edit in
+place that sets the mtime back is one git calls clean; with a file system monitor
+(core.fsmonitor) git stats only the files the monitor names, and a monitor that missed an edit
+(restarted, on a network file system) has git call it clean. Either way git would vouch for
+bytes no longer on disk. A file git then lists as modified for its ctime alone is read: the
+cost of a slower run, never a missed change."""
+
+
 def _start(
     cwd: str, env: dict[str, str], *args: str, stdin: IO[bytes] | None = None
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - fixed executable, arguments never go to a shell
-        ["git", "-c", "core.quotepath=off", *args],  # noqa: S607 - the user's git, on PATH
+        ["git", *_FULL_STAT_CHECK, *args],  # noqa: S607 - the user's git, on PATH
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

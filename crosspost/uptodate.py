@@ -37,8 +37,9 @@ What decides a no-op plan, and what the digest covers for it (the inventory):
   planned it has the bytes that run saw. git's answers are not in the digest: they only let
   the full run skip reading a file whose bytes git vouches for (`.gitattributes` filters, LFS
   pointers, a dirty index decide only whether it reads the file), and git can vouch wrongly
-  (core.trustctime off: an edit keeping size, inode and mtime is unseen; attributes or an
-  autocrlf that converted a file at checkout, removed since: git keeps its clean bill), so the
+  (attributes or an autocrlf that converted a file at checkout, removed since: git keeps its
+  clean bill; a weakened stat check or a file system monitor cannot, as git is asked with its
+  full check, `crosspost.gitindex`), so the
   stamping run reads every post once and stamps only when each file's own bytes are the
   recorded ones: the plan is then a function of those bytes, whatever git answers
   (`_as_recorded`). A file written in the same clock tick as it was checked could keep its
@@ -476,13 +477,12 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
     The full run skips reading a file whose index blob git vouches for, and git's answers,
     which the digest does not cover, decided that plan: a plan every file's own bytes prove
     unchanged is the plan of any later full run while those bytes stay (their identities say
-    so), whatever git then answers. git can vouch wrongly whatever its stat check: with
-    core.trustctime off or core.checkStat minimal an edit keeping the size, inode and mtime is
-    unseen, and with any check, a file converted at checkout (a smudge filter, eol, autocrlf)
-    whose attributes or setting were removed since keeps git's clean bill and its index blob
-    while its bytes are the converted ones (git looks at attributes again only when the file's
-    stat data changes). Nothing cheaper than the bytes tells those apart: every post is read,
-    once, when stamping.
+    so), whatever git then answers. git can vouch wrongly even with its full stat check, which
+    `crosspost.gitindex` asks for: a file converted at checkout (a smudge filter, eol,
+    autocrlf) whose attributes or setting were removed since keeps git's clean bill and its
+    index blob while its bytes are the converted ones (git looks at attributes again only when
+    the file's stat data changes). Nothing cheaper than the bytes tells those apart: every post
+    is read, once, when stamping.
     """
     from pathlib import Path  # loaded by the run already
 

@@ -339,6 +339,57 @@ def test_core_autocrlf_without_a_value_is_true(tmp_path: Path) -> None:
     assert len(read_index(posts, tmp_path)) == 0
 
 
+def _edited_behind_gits_back(posts: Path) -> None:
+    """Edit `a.md` the way a stat check can miss: git took its stat data with the mtime an hour
+    back and a ctime over a second ago; the edit is in place (same inode, same size) and sets the
+    mtime back, so only the ctime tells (and the content)."""
+    path = posts / "a.md"
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))
+    git(posts.parent, "update-index", "--refresh")
+    time.sleep(1.1)  # git compares ctimes by the second: the edit's is a later one
+    with open(path, "r+b") as handle:
+        handle.write(b"b")
+    os.utime(path, ns=(hour_ago, hour_ago))
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [("core.trustctime", "false"), ("core.checkStat", "minimal")],
+    ids=lambda setting: f"{setting[0]}={setting[1]}",
+)
+def test_a_repository_setting_that_weakens_gits_stat_check_vouches_for_nothing_edited(
+    tmp_path: Path, setting: tuple[str, str]
+) -> None:
+    """With ctimes left out of git's stat check (core.trustctime off, core.checkStat minimal),
+    git itself calls such an edit clean (`git status` shows nothing); crosspost asks git with
+    its full stat check, so the edited post is read."""
+    posts = _one_post(tmp_path)
+    git(tmp_path, "commit", "-qm", "a")
+    git(tmp_path, "config", *setting)
+    _edited_behind_gits_back(posts)
+    assert git(tmp_path, "status", "--porcelain") == ""  # git's own answer: fooled
+    assert read_index(posts, tmp_path).blob("posts/a.md") is None
+
+
+def test_a_file_system_monitor_that_misses_an_edit_vouches_for_nothing(tmp_path: Path) -> None:
+    """core.fsmonitor names a hook that tells git which files changed, and git then skips its
+    stat of every other file: a hook that misses an edit (a daemon restarted, a network file
+    system) has git call the file clean. crosspost asks git without the monitor."""
+    posts = _one_post(tmp_path)
+    git(tmp_path, "commit", "-qm", "a")
+    hook = tmp_path / ".git" / "monitor"
+    hook.write_text("#!/bin/sh\nprintf 'token\\0'\n", "utf-8")  # "nothing changed", always
+    hook.chmod(0o755)
+    git(tmp_path, "config", "core.fsmonitor", str(hook))
+    git(tmp_path, "config", "core.fsmonitorHookVersion", "2")
+    git(tmp_path, "update-index", "--fsmonitor")
+    git(tmp_path, "status", "--porcelain")  # the index takes the monitor's token
+    (posts / "a.md").write_text("b\n", "utf-8")
+    assert git(tmp_path, "status", "--porcelain") == ""  # git's own answer: fooled
+    assert read_index(posts, tmp_path).blob("posts/a.md") is None
+
+
 def test_a_converting_attribute_however_given_keeps_a_file_read(tmp_path: Path) -> None:
     """Set, unset (`-text`), valued, or through a macro (`binary` is `-diff -merge -text`, and
     one of the repository's own): git may convert the file. Other attributes convert nothing."""
