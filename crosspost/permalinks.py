@@ -2,10 +2,11 @@
 generator fills them (docs/architecture.md §3).
 
 Generators agree on the shape (`/{year}/{month}/{slug}/`) but not on the words: Hugo's `:slug`
-falls back to the urlized title and lower-cases the whole path, Jekyll writes the date in the
-site's time zone and keeps a category's spaces, Eleventy keeps a file's date prefix, Astro's ids
-are lower-cased slugs of the file's path. Each rule is a `Profile` setting read here; every rule
-was checked against the real generator by the oracle suite in tests/generators/.
+falls back to the urlized title and Hugo urlizes and lower-cases the whole path, Jekyll
+slugifies its `:title`, writes the date in the site's time zone and keeps a category's spaces,
+Eleventy keeps a file's date prefix, Astro's ids are lower-cased slugs of the file's path. Each
+rule is a `Profile` setting read here; every rule was checked against the real generator by the
+oracle suite in tests/generators/.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from .config import Config
 from .discover import POST_SUFFIXES
@@ -27,7 +28,9 @@ __all__ = [
     "Place",
     "file_name",
     "github_slug",
+    "hugo_path",
     "hugo_urlize",
+    "jekyll_slug",
     "under_site",
     "url",
 ]
@@ -123,6 +126,24 @@ def hugo_urlize(text: str) -> str:
     return "".join(out)
 
 
+_JEKYLL_KEPT = frozenset("._~!$&'()+,;=@")
+
+
+def jekyll_slug(text: str) -> str:
+    """Jekyll's `:title` (its `slugify` in "pretty" mode, case kept, checked against Jekyll 4.3
+    by tests/generators): each run of characters other than letters, marks, decimal digits and
+    `._~!$&'()+,;=@` becomes one hyphen, and a hyphen at either end goes. The slug key is read
+    so, and the file name too: `C++ & Rust: a love story!` is `C++-&-Rust-a-love-story!`."""
+    kept = "".join(
+        c if c in _JEKYLL_KEPT or unicodedata.category(c) in _JEKYLL_CATEGORIES else "-"
+        for c in text
+    )
+    return re.sub("-{2,}", "-", kept).strip("-")
+
+
+_JEKYLL_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd"})
+
+
 def github_slug(text: str) -> str:
     """github-slugger, which Astro's content loader uses for ids: lower-cased, spaces to hyphens,
     every punctuation mark but `-` and `_` removed."""
@@ -153,8 +174,9 @@ def url(config: Config, place: Place) -> str:
         when = when.astimezone(config.site.tz)
     category = profile.category if profile is not None else "slug"
     names = [_category(c, category) for c in place.categories]
+    jekyll = profile is not None and profile.jekyll_slugs
     values = {
-        "slug": place.slug,
+        "slug": jekyll_slug(place.slug) if jekyll else place.slug,
         "title": place.title,
         "file": place.file,
         "dir": place.dir,
@@ -177,9 +199,17 @@ def url(config: Config, place: Place) -> str:
         return values[m.group(1)]
 
     path = re.sub(r"/{2,}", "/", "/" + re.sub(r"\{(\w*)\}", fill, config.permalink))
-    if profile is not None and profile.lowercase:
-        path = path.lower()
+    if profile is not None and profile.hugo_paths:
+        path = hugo_path(path)
     return under_site(config, path)
+
+
+def hugo_path(path: str) -> str:
+    """A page's path as Hugo writes it (checked against Hugo 0.152.2 by tests/generators): read
+    as a query string is (`+` a space, each valid `%XX` escape decoded as UTF-8: `%2b` is a `+`
+    kept), urlized, then lower-cased. The slug key goes through it as the title does:
+    `My Slug_Here` is served as `my-slug_here`, `C++ & Rust` as `c-rust`."""
+    return hugo_urlize(unquote_plus(path)).lower()
 
 
 def under_site(config: Config, path: str) -> str:

@@ -31,8 +31,11 @@ class Profile:
     permalink: str
     markers: tuple[str, ...]
     description: str
-    lowercase: bool = False
-    """The generator lower-cases every path it writes (Hugo, unless `disablePathToLower`)."""
+    hugo_paths: bool = False
+    """The generator writes every path as Hugo does (`permalinks.hugo_path`: escapes decoded,
+    urlized, lower-cased, unless `disablePathToLower`)."""
+    jekyll_slugs: bool = False
+    """`{slug}` is slugified as Jekyll's `:title` is (`permalinks.jekyll_slug`)."""
     local_dates: bool = False
     """Dates are shown in the site's time zone before they fill the URL (Jekyll's `timezone`)."""
     category: str = "slug"
@@ -77,7 +80,7 @@ PROFILES: dict[str, Profile] = {
             "/posts/{dir}/{slug}/",
             ("hugo.toml", "hugo.yaml", "hugo.json"),
             "Hugo",
-            lowercase=True,
+            hugo_paths=True,
         ),
         Profile(
             "jekyll",
@@ -85,6 +88,7 @@ PROFILES: dict[str, Profile] = {
             "/{categories}/{year}/{month}/{day}/{slug}.html",
             ("_config.yml", "_config.yaml"),
             "Jekyll",
+            jekyll_slugs=True,
             local_dates=True,
             category="lower",
             covers_from_root=True,

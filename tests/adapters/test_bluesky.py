@@ -174,6 +174,7 @@ def test_seed_post_renders_with_facets_and_a_card():
     ],
 )
 def test_facet_offsets_are_utf8_bytes_on_emoji_combining_marks_and_cjk(title, description, tags):
+    needs_shared(LEXICONS)
     doc = make_doc("unicode-ü-日本", title=title, description=description, tags=tags)
     body = render(doc).body
     text = body["text"]

@@ -17,11 +17,11 @@ def test_init_shows_one_posts_url_and_check_lists_every_url(tmp_path: Path) -> N
     init = runner.invoke(main, ["init", str(site)])
     assert init.exit_code == 0, init.output
     # The newest post the site builds (by date; drafts, scheduled and expired posts have no page).
-    assert "content/posts/inner-section/md-blog.md would be cross-posted as " in init.output
-    assert "https://example.org/2024/06/nested-post/: compare it with the live page" in (
+    assert "content/posts/escaped-slug.md would be cross-posted as " in init.output
+    assert "https://example.org/2024/07/xayzz-w-k+l/: compare it with the live page" in (
         init.output
     )
-    assert "4 of your 4 published posts are dated before since" in init.output
+    assert "7 of your 7 published posts are dated before since" in init.output
     check = runner.invoke(main, ["check", "--urls", str(site)])
     lines = [line for line in check.stdout.splitlines() if ": https://" in line]
     assert (
@@ -35,4 +35,4 @@ def test_init_shows_one_posts_url_and_check_lists_every_url(tmp_path: Path) -> N
         )
         for line in lines
     )
-    assert len(lines) == 8
+    assert len(lines) == 11

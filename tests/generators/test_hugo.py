@@ -32,6 +32,11 @@ def test_hugo_yaml_config_permalinks_title_slugs_and_unbuilt_posts(tmp_path: Pat
         "content/posts/with-slug.md": "https://example.org/2024/04/my-custom-slug/",
         "content/posts/bundle-post/index.md": "https://example.org/2024/05/a-page-bundle/",
         "content/posts/inner-section/md-blog.md": "https://example.org/2024/06/nested-post/",
+        # Hugo reads a path's `+` as a space and decodes its percent escapes (`%2b` is a `+`
+        # kept), then urlizes it: the title's, and the slug key's too (Hugo 0.152.2)
+        "content/posts/plus-title.md": "https://example.org/2024/07/c-rust-a-love-story/",
+        "content/posts/spaced-slug.md": "https://example.org/2024/07/my-slug_here/",
+        "content/posts/escaped-slug.md": "https://example.org/2024/07/xayzz-w-k+l/",
     }
     held = {name: reason.split(":")[0] for name, reason in verdict.held.items()}
     assert held == {

@@ -28,6 +28,13 @@ def test_jekyll_timezone_categories_baseurl_filters_and_drafts(tmp_path: Path) -
         "_posts/2024-03-01-spaced-category.md": (
             "https://jk.example.com/blog/web%20dev/2024/03/01/spaced-category.html"
         ),
+        # `:title` is the slug key, or the file name, slugified the "pretty" way, case kept
+        "_posts/2024-07-01-slug-key.md": (
+            "https://jk.example.com/blog/2024/07/01/C++-&-Rust-a-love-story!.html"
+        ),
+        "_posts/2024-07-02-Spaced Name%41.md": (
+            "https://jk.example.com/blog/2024/07/02/Spaced-Name-41.html"
+        ),
     }
     held = {name: reason.split(" ")[0:2] for name, reason in verdict.held.items()}
     assert held == {
