@@ -582,8 +582,8 @@ def _plan_one(
             )
         return act(
             Kind.UNSUPPORTED,
-            f"{changed}; crosspost cannot update a copy on {shown_name} (edit it by hand if it "
-            f"matters, then {settle_by_hand(label, name)})",
+            f"{changed}; crosspost cannot update a copy on {shown_name} (change it there by hand "
+            f"if it matters, then {settle_by_hand(label, name)}: until then each run says so)",
             payload=payload,
         )
     return act(Kind.UPDATE, changed, payload=payload)
