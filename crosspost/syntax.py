@@ -702,14 +702,40 @@ def unescape_shortcodes(text: str, run: Run, dialect: Dialect) -> str:
 
 
 def unescape_in_code(lines: list[Line], dialect: Dialect) -> None:
-    """Escaped shortcodes in code blocks shown as the site shows them (Hugo and Zola unescape
-    them before the Markdown renderer sees the code)."""
+    """Escaped shortcodes and Liquid's `{% raw %}` in code blocks shown as the site shows them:
+    Hugo and Zola unescape shortcodes, and Liquid reads the whole file, before the Markdown
+    renderer sees the code."""
+    if dialect.liquid:
+        _raw_in_code(lines)
     if not (dialect.hugo or dialect.zola):
         return
     scratch = Run(path=None, page_url="", site_url=None)
     for line in lines:
         if line.frozen and "/*" in line.text:
             line.text = scratch.restore(unescape_shortcodes(line.text, scratch, dialect))
+
+
+def _raw_in_code(lines: list[Line]) -> None:
+    """Each `{% raw %}…{% endraw %}` pair within a stretch of code lines without its tags, as
+    Liquid prints it: what it holds as written, each tag's line kept (empty when the tag was all
+    of it). Code inside a raw block of lines of its own is literal (`Line.literal`): left as is.
+    A stretch with a tag that trims whitespace (`{%-`, `-%}`) or spans lines is left as written
+    too, rather than guessing which spaces and breaks Liquid removes."""
+    start = 0
+    while start < len(lines):
+        if not (lines[start].frozen and not lines[start].literal):
+            start += 1
+            continue
+        end = start
+        while end < len(lines) and lines[end].frozen and not lines[end].literal:
+            end += 1
+        text = "\n".join(line.text for line in lines[start:end])
+        if "raw" in text and "{%-" not in text and "-%}" not in text:
+            shown = _liquid_pairs(text, "raw", lambda inside: inside)
+            if shown != text and shown.count("\n") == text.count("\n"):
+                for line, new in zip(lines[start:end], shown.split("\n"), strict=True):
+                    line.text = new
+        start = end
 
 
 def _liquid_pairs(text: str, tag: str, replace_inside: Callable[[str], str]) -> str:

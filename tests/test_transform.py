@@ -399,6 +399,53 @@ def test_hugo_mermaid_is_kept_as_code() -> None:
 # --------------------------------------------------------------------------- Liquid
 
 
+@pytest.mark.parametrize("generator", ["jekyll", "eleventy"])
+def test_liquid_raw_tags_in_code_are_shown_as_the_site_shows_them(generator: str) -> None:
+    """Liquid reads the whole file before Markdown does, code included: `{% raw %}` in a code
+    block is how a Liquid tutorial shows `{{ page.title }}`, and the site prints what it holds
+    without the tags (each tag's line stays, empty). A raw block around a fence on lines of its
+    own is literal: what it holds is shown as written, raw tags included."""
+    result = on(generator)(
+        """
+        ```liquid
+        {% raw %}{{ page.title }}{% endraw %} and {% raw %}{% if x %}{% endraw %}
+        {% raw %}
+        {{ content }}
+        {% endraw %}
+        ```
+
+            {% raw %}{{ site.url }}{% endraw %}
+
+        {% raw %}
+        ```
+        {% raw %}{{ kept }}
+        ```
+        {% endraw %}
+        """
+    )
+    assert result.body == dedent(
+        """        ```liquid
+        {{ page.title }} and {% if x %}
+
+        {{ content }}
+
+        ```
+
+            {{ site.url }}
+
+        ```
+        {% raw %}{{ kept }}
+        ```
+        """
+    )
+
+
+@pytest.mark.parametrize("generator", ["hugo", None])
+def test_liquid_raw_tags_in_code_are_code_where_no_liquid_runs(generator: str | None) -> None:
+    body = "```\n{% raw %}{{ x }}{% endraw %}\n```\n"
+    assert on(generator)(body).body == body
+
+
 def test_liquid() -> None:
     result = on("jekyll")(
         """
