@@ -234,23 +234,33 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
     """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
     inline content the run's contents (of a table column) one per line, and the number of the
-    run's first item (the items nested in it are bullets: they have none)."""
+    run's first item (the items nested in it are bullets: they have none). A run in `parts`:
+    the tokens standing for each part; an item of one tag alone: its own, an HTML block in
+    the item `sibling` opens."""
     from markdown_it.token import Token  # the parser: never for `import crosspost`
 
+    if run.parts:
+        return [token for part in run.parts for token in _standing_for(sibling, part)]
+    if run.kind == "tag":
+        item = _copy(sibling[0], run, run.number)
+        return [
+            item,
+            Token(
+                "html_block",
+                "",
+                0,
+                map=[run.first, run.first + 1],
+                level=item.level + 1,
+                content=run.columns[0],
+                block=True,
+            ),
+            _copy(sibling[-1], run, sibling[-1].info),
+        ]
     column = 0
     out: list[Token] = []
     for token in sibling:
-        copy = Token(
-            token.type,
-            token.tag,
-            token.nesting,
-            attrs=dict(token.attrs),
-            map=[run.first, run.end] if token.map else None,
-            level=token.level,
-            markup=token.markup,
-            info=run.number if token is sibling[0] and run.kind == "item" else token.info,
-            block=token.block,
-            hidden=token.hidden,
+        copy = _copy(
+            token, run, run.number if token is sibling[0] and run.kind == "item" else token.info
         )
         if token.type == "inline":
             copy.content = run.columns[column]
@@ -259,3 +269,21 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
             column += 1
         out.append(copy)
     return out
+
+
+def _copy(token: Token, run: Siblings, info: str) -> Token:
+    """`token` over the run's lines, with `info` (an ordered item's number)."""
+    from markdown_it.token import Token  # the parser: never for `import crosspost`
+
+    return Token(
+        token.type,
+        token.tag,
+        token.nesting,
+        attrs=dict(token.attrs),
+        map=[run.first, run.end] if token.map else None,
+        level=token.level,
+        markup=token.markup,
+        info=info,
+        block=token.block,
+        hidden=token.hidden,
+    )

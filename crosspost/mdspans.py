@@ -92,7 +92,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
         sorted(
             [
                 *(Paragraphs(first, end) for first, end in plain_runs(text, min_run or MIN_RUN)),
-                *sibling_runs(text, min_run or MIN_SIBLINGS),
+                *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
             ],
             key=lambda cut: cut.first,
         )
