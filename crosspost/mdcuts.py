@@ -169,7 +169,9 @@ def _is_stand_in(tokens: list[Token], index: int) -> bool:
 
 
 def _holds_x_box(cut: Cut) -> bool:
-    return isinstance(cut, Siblings) and any("[x]" in c or "[X]" in c for c in cut.columns)
+    return isinstance(cut, Siblings) and any(
+        "[x]" in c or "[X]" in c for part in cut.parts or [cut] for c in part.columns
+    )
 
 
 # What a list item standing above a run may hold: paragraphs and the lists nested in it.
@@ -272,18 +274,22 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
 
 
 def _copy(token: Token, run: Siblings, info: str) -> Token:
-    """`token` over the run's lines, with `info` (an ordered item's number)."""
+    """`token` over the run's lines, with `info` (an ordered item's number). The fields are
+    given in order, not by name: half the cost, for a token made for each part of a run."""
     from markdown_it.token import Token  # the parser: never for `import crosspost`
 
     return Token(
         token.type,
         token.tag,
         token.nesting,
-        attrs=dict(token.attrs),
-        map=[run.first, run.end] if token.map else None,
-        level=token.level,
-        markup=token.markup,
-        info=info,
-        block=token.block,
-        hidden=token.hidden,
+        dict(token.attrs) if token.attrs else {},
+        [run.first, run.end] if token.map else None,
+        token.level,
+        None,
+        "",
+        token.markup,
+        info,
+        {},
+        token.block,
+        token.hidden,
     )

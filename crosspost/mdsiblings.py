@@ -214,7 +214,7 @@ for _period in (2, 3):
         r"\n".join(_again),
         rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
-_MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
+_MARKER = re.compile(rf"^(?:[-+*]|\d{{1,9}}[.)]){_SPACING}", re.M)
 _ONE_LINE_ITEMS = ("bullets", "ordered")
 _TAG_MEMBER = re.compile(_TAG_ALONE)
 
@@ -248,10 +248,10 @@ class Siblings:
     the run where that line of a sibling is (elsewhere: nothing).
 
     When some items of the run are one tag alone (an HTML block each, not a paragraph), `parts`
-    stand for it instead of one sibling, in order: runs of the other items (each as above) and
-    each such item (`kind` "tag", `columns` its HTML block's content), its own tokens. The
-    sibling above each part is the last of the part before it: the parse confirms the sibling
-    above the run for all of them."""
+    stand for it instead of one sibling (it has no `columns` of its own), in order: runs of the
+    other items (each as above) and each such item (`kind` "tag", `columns` its HTML block's
+    content), its own tokens. The sibling above each part is the last of the part before it:
+    the parse confirms the sibling above the run for all of them."""
 
     kind: Literal["item", "row", "tag"]
     first: int
@@ -315,27 +315,41 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
     in `parts` when some are one tag alone."""
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
-    contents = [_MARKER.sub("", one, count=1) for one in inner]
-    items = [mdTrim(content) for content in contents]
-    columns = tuple(
-        "\n".join(item if i % period == place else "" for i, item in enumerate(items))
-        for place in range(period)
-    )
-    run = Siblings("item", first, first + len(inner), columns, _number(inner[0]), gap, period)
+    contents = _MARKER.sub("", "\n".join(inner)).split("\n")  # each line's, in one pass
+    items = list(map(mdTrim, contents))
     step = period + gap
-    tags = [i for i in range(0, len(inner), step) if _TAG_MEMBER.match(contents[i])]
+
+    def run(start: int, end: int, parts: tuple[Siblings, ...] = ()) -> Siblings:
+        columns = (
+            ()
+            if parts
+            else ("\n".join(items[start:end]),)
+            if period == 1
+            else tuple(
+                "\n".join(item if i % period == place else "" for i, item in enumerate(items))
+                for place in range(period)
+            )
+        )
+        number = _number(inner[start])
+        return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
+
+    tags = [
+        i
+        for i in range(0, len(inner), step)
+        if contents[i][:1] == "<" and _TAG_MEMBER.match(contents[i])
+    ]
     if not tags:
-        return run
+        return run(0, len(inner))
     parts: list[Siblings] = []
     start = 0
     for i in [*tags, len(inner)]:
         if i > start:
-            parts.append(_items(first + start, inner[start:i], gap, period))
+            parts.append(run(start, i))
         if i < len(inner):
             tag = (contents[i] + "\n",)
             parts.append(Siblings("tag", first + i, first + i + step, tag, _number(inner[i]), gap))
         start = i + step
-    return replace(run, parts=tuple(parts))
+    return run(0, len(inner), tuple(parts))
 
 
 def _number(line: str) -> str:
@@ -360,7 +374,11 @@ def _run_matches(
     for m in _run_pattern(form, loose, tags).finditer(text):
         lines = m.group("run")[:-1].split("\n")
         cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
-        inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        inner = (
+            [one[cuts[0] :] for one in lines]
+            if period == 1
+            else [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        )
         blank = m.group("blank") if loose else ""
         if period == 1 or m.group(2) is None:
             yield m.start(), blank, lines, inner

@@ -551,6 +551,10 @@ def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
     ]:
         _parsed_as_the_parser_parses(shape * 4 + "- z\n", mdx=False)
         _parsed_as_the_parser_parses(shape * 4 + "- z\n", mdx=True)
+    boxes = "- [x] a\n- <b>\n" * 4 + "- z\n"  # a part's `[x]` is a link once `[x]:` is defined
+    assert any(t.meta for t in parse_blocks(boxes, min_run=1).tokens)
+    assert not any(t.meta for t in parse_blocks(boxes + "\n[x]: /u\n", min_run=1).tokens)
+    _parsed_as_the_parser_parses(boxes + "\n[x]: /u\n", mdx=False)
     for line in ["- <div>", "- <pre>", "- <b x>", "- <b> \u00a0", "- <!-- c -->", "- <b/>"]:
         assert all(not run.parts for run in sibling_runs(f"- a\n{line}\n- a\n- z", min_run=1))
     assert not sibling_runs("- a\n- <b>\n- a\n- z", min_run=1, mdx=True)  # MDX: no HTML blocks
