@@ -84,9 +84,7 @@ def families(draw: st.DrawFn) -> str:
     blank = draw(st.sampled_from(["", container.rstrip(" "), container, "\n"]))  # a loose list's
     gap = "\n" + blank if not rows and draw(st.booleans()) else ""
     words = st.one_of(st.sampled_from(INERT), st.sampled_from(INERT), st.sampled_from(TEXTS))
-    texts = st.one_of(
-        st.lists(words, min_size=1, max_size=3).map(" ".join), st.sampled_from(ALONE)
-    )
+    texts = st.one_of(st.lists(words, min_size=1, max_size=3).map(" ".join), st.sampled_from(ALONE))
     row_texts = st.one_of(
         st.tuples(texts, texts).map(" | ".join),  # the header's two cells
         st.lists(texts, min_size=1, max_size=3).map(" | ".join),
