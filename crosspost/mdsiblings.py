@@ -15,11 +15,14 @@ So the parser is given the text without the run (`crosspost.mdcuts`), and one si
 for the whole run is put back, its inline content the run's contents one per line (a table: one
 such cell per column), marked `meta["siblings"]`, which every rule of the transform reads line
 by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
-tight or loose (each followed by the same empty or `>` lines); groups of an item with one or two
+tight or loose (each followed by the same empty or `>` lines), among which items whose whole
+text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
+themselves between the runs of the others (`Siblings.parts`); groups of an item with one or two
 levels of bullet items nested under it, each line repeating the container, marker and spacing of
-its place (an ordered number as wide: its width sets the column a nested line must reach); table
-rows with or without outer pipes, in stretches of one width. The parse confirms each run: the
-sibling above it must come out as what the run repeats, directly followed by the next sibling.
+its place (an ordered number of any width under which the nested line stays nested: the width
+sets the column a nested line must reach, `_nesting_widths`); table rows with or without outer
+pipes, in stretches of one width. The parse confirms each run: the sibling above it must come
+out as what the run repeats, directly followed by the next sibling.
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -271,7 +274,8 @@ class Siblings:
 
 # Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
 # parser spends several times longer on an item than on a line of paragraph, and a list broken
-# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32.
+# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32. A run in
+# parts counts all its items: the parts between items of one tag alone may be shorter.
 MIN_SIBLINGS = 8
 
 
@@ -326,7 +330,10 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
             else ("\n".join(items[start:end]),)
             if period == 1
             else tuple(
-                "\n".join(item if i % period == place else "" for i, item in enumerate(items))
+                "\n".join(
+                    item if i % period == place else ""
+                    for i, item in enumerate(items[start:end], start)
+                )
                 for place in range(period)
             )
         )
