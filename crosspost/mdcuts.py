@@ -7,7 +7,9 @@ parse of the rest tells whether each run is what it looked like (a stand-in came
 paragraph of its own at the top level; the sibling above a run came out one item, or one row,
 directly followed by another); then the runs' tokens are put in: a run of paragraphs' own
 tokens in place of its stand-in, and for a run of siblings one sibling standing for all of them
-(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items).
+(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items);
+for a run in parts (items of one tag alone among its items), one for each stretch of the other
+items, and each such item's own tokens (an HTML block in an item).
 """
 
 from __future__ import annotations

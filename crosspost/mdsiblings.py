@@ -152,7 +152,7 @@ _ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
 # a run of one-line items, each standing for itself (`Siblings.parts`); not in MDX, which has
 # no HTML blocks.
 _TAG_ALONE = rf"</?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>[ ]*$"
-_MEMBER = rf"(?:{_ITEM_TEXT}|{_TAG_ALONE})"
+_MEMBER = rf"(?>{_ITEM_TEXT}|{_TAG_ALONE})"  # atomic: no backtracking point kept per item
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it), with a leading `|` or (a bare row) with a `|` after its first cell.
 # Possessive: a space is read by either alternative, and a line the run cannot hold would
@@ -217,7 +217,7 @@ for _period in (2, 3):
         r"\n".join(_again),
         rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
-_MARKER = re.compile(rf"^(?:[-+*]|\d{{1,9}}[.)]){_SPACING}", re.M)
+_MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 _ONE_LINE_ITEMS = ("bullets", "ordered")
 _TAG_MEMBER = re.compile(_TAG_ALONE)
 
@@ -319,8 +319,7 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
     in `parts` when some are one tag alone."""
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
-    contents = _MARKER.sub("", "\n".join(inner)).split("\n")  # each line's, in one pass
-    items = list(map(mdTrim, contents))
+    items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
     step = period + gap
 
     def run(start: int, end: int, parts: tuple[Siblings, ...] = ()) -> Siblings:
@@ -340,10 +339,9 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
         number = _number(inner[start])
         return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
 
+    # (trimmed, an item of text still holds a character other than white space after a tag)
     tags = [
-        i
-        for i in range(0, len(inner), step)
-        if contents[i][:1] == "<" and _TAG_MEMBER.match(contents[i])
+        i for i in range(0, len(inner), step) if items[i][:1] == "<" and _TAG_MEMBER.match(items[i])
     ]
     if not tags:
         return run(0, len(inner))
@@ -353,7 +351,7 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
         if i > start:
             parts.append(run(start, i))
         if i < len(inner):
-            tag = (contents[i] + "\n",)
+            tag = (_MARKER.sub("", inner[i], count=1) + "\n",)  # as written, spaces after it
             parts.append(Siblings("tag", first + i, first + i + step, tag, _number(inner[i]), gap))
         start = i + step
     return run(0, len(inner), tuple(parts))
