@@ -219,7 +219,7 @@ for _period in (2, 3):
     )
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 _ONE_LINE_ITEMS = ("bullets", "ordered")
-_TAG_MEMBER = re.compile(_TAG_ALONE)
+_TAG_ITEM = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}{_TAG_ALONE}")
 
 
 @cache
@@ -305,7 +305,7 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
             position = above
             first = line + period + gap
             if kind == "item":
-                found.append(_items(first, inner, gap, period))
+                found.append(_items(first, inner, gap, period, not mdx and form in _ONE_LINE_ITEMS))
                 continue
             rows = [_row_cells(mdTrim(one)) for one in inner]
             for start, end in _same_width(rows, min_run):
@@ -314,9 +314,9 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     return sorted(found, key=lambda run: run.first)
 
 
-def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
+def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
     """The run of items whose lines from line `first` are `inner` (without their containers),
-    in `parts` when some are one tag alone."""
+    in `parts` when some are one tag alone (where `tags` may be run members: `_run_pattern`)."""
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
@@ -339,15 +339,13 @@ def _items(first: int, inner: list[str], gap: int, period: int) -> Siblings:
         number = _number(inner[start])
         return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
 
-    # (trimmed, an item of text still holds a character other than white space after a tag)
-    tags = [
-        i for i in range(0, len(inner), step) if items[i][:1] == "<" and _TAG_MEMBER.match(items[i])
-    ]
-    if not tags:
+    # As written: the paragraph's trim drops Unicode spaces before a tag (`\xa0 <b>`: text).
+    alone = [i for i in range(0, len(inner), step) if _TAG_ITEM.match(inner[i])] if tags else []
+    if not alone:
         return run(0, len(inner))
     parts: list[Siblings] = []
     start = 0
-    for i in [*tags, len(inner)]:
+    for i in [*alone, len(inner)]:
         if i > start:
             parts.append(run(start, i))
         if i < len(inner):

@@ -251,6 +251,9 @@ def _transformed(body: str, generator: str | None, suffix: str) -> tuple[str, tu
     body=documents,
     dialect=st.sampled_from([(None, ".md"), (None, ".mdx"), ("hugo", ".md"), ("jekyll", ".md")]),
 )
+@example(
+    body="0. a\n   - b\n0. a\n   - b\n0. \u00a0 </b>\n   - b\n0. a\n   - b\n", dialect=(None, ".md")
+)
 def test_the_transform_reads_runs_of_siblings_as_the_parser_does(
     body: str, dialect: tuple[str | None, str]
 ) -> None:
@@ -555,6 +558,10 @@ def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
     _parsed_as_the_parser_parses(boxes + "\n[x]: /u\n", mdx=False)
     for line in ["- <div>", "- <pre>", "- <b x>", "- <b> \u00a0", "- <!-- c -->", "- <b/>"]:
         assert all(not run.parts for run in sibling_runs(f"- a\n{line}\n- a\n- z", min_run=1))
+    # Text before the tag that the paragraph's trim drops (found by the property): a paragraph.
+    for body in ["- a\n- \u00a0 </b>\n- a\n- z", "1. a\n   - b\n1. \u00a0 </b>\n   - b\n1. z"]:
+        assert all(not run.parts for run in sibling_runs(body, min_run=1)), body
+        _parsed_as_the_parser_parses(body, mdx=False)
     assert not sibling_runs("- a\n- <b>\n- a\n- z", min_run=1, mdx=True)  # MDX: no HTML blocks
 
 
