@@ -7,7 +7,9 @@ parse of the rest tells whether each run is what it looked like (a stand-in came
 paragraph of its own at the top level; the sibling above a run came out one item, or one row,
 directly followed by another); then the runs' tokens are put in: a run of paragraphs' own
 tokens in place of its stand-in, and for a run of siblings one sibling standing for all of them
-(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items).
+(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items);
+for a run in parts (items of one tag alone among its items), one for each stretch of the other
+items, and each such item's own tokens (an HTML block in an item).
 """
 
 from __future__ import annotations
@@ -169,7 +171,9 @@ def _is_stand_in(tokens: list[Token], index: int) -> bool:
 
 
 def _holds_x_box(cut: Cut) -> bool:
-    return isinstance(cut, Siblings) and any("[x]" in c or "[X]" in c for c in cut.columns)
+    return isinstance(cut, Siblings) and any(
+        "[x]" in c or "[X]" in c for part in cut.parts or [cut] for c in part.columns
+    )
 
 
 # What a list item standing above a run may hold: paragraphs and the lists nested in it.
@@ -234,23 +238,33 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
     """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
     inline content the run's contents (of a table column) one per line, and the number of the
-    run's first item (the items nested in it are bullets: they have none)."""
+    run's first item (the items nested in it are bullets: they have none). A run in `parts`:
+    the tokens standing for each part; an item of one tag alone: its own, an HTML block in
+    the item `sibling` opens."""
     from markdown_it.token import Token  # the parser: never for `import crosspost`
 
+    if run.parts:
+        return [token for part in run.parts for token in _standing_for(sibling, part)]
+    if run.kind == "tag":
+        item = _copy(sibling[0], run, run.number)
+        return [
+            item,
+            Token(
+                "html_block",
+                "",
+                0,
+                map=[run.first, run.first + 1],
+                level=item.level + 1,
+                content=run.columns[0],
+                block=True,
+            ),
+            _copy(sibling[-1], run, sibling[-1].info),
+        ]
     column = 0
     out: list[Token] = []
     for token in sibling:
-        copy = Token(
-            token.type,
-            token.tag,
-            token.nesting,
-            attrs=dict(token.attrs),
-            map=[run.first, run.end] if token.map else None,
-            level=token.level,
-            markup=token.markup,
-            info=run.number if token is sibling[0] and run.kind == "item" else token.info,
-            block=token.block,
-            hidden=token.hidden,
+        copy = _copy(
+            token, run, run.number if token is sibling[0] and run.kind == "item" else token.info
         )
         if token.type == "inline":
             copy.content = run.columns[column]
@@ -259,3 +273,25 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
             column += 1
         out.append(copy)
     return out
+
+
+def _copy(token: Token, run: Siblings, info: str) -> Token:
+    """`token` over the run's lines, with `info` (an ordered item's number). The fields are
+    given in order, not by name: half the cost, for a token made for each part of a run."""
+    from markdown_it.token import Token  # the parser: never for `import crosspost`
+
+    return Token(
+        token.type,
+        token.tag,
+        token.nesting,
+        dict(token.attrs) if token.attrs else {},
+        [run.first, run.end] if token.map else None,
+        token.level,
+        None,
+        "",
+        token.markup,
+        info,
+        {},
+        token.block,
+        token.hidden,
+    )

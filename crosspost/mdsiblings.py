@@ -15,11 +15,14 @@ So the parser is given the text without the run (`crosspost.mdcuts`), and one si
 for the whole run is put back, its inline content the run's contents one per line (a table: one
 such cell per column), marked `meta["siblings"]`, which every rule of the transform reads line
 by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
-tight or loose (each followed by the same empty or `>` lines); groups of an item with one or two
+tight or loose (each followed by the same empty or `>` lines), among which items whose whole
+text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
+themselves between the runs of the others (`Siblings.parts`); groups of an item with one or two
 levels of bullet items nested under it, each line repeating the container, marker and spacing of
-its place (an ordered number as wide: its width sets the column a nested line must reach); table
-rows with or without outer pipes, in stretches of one width. The parse confirms each run: the
-sibling above it must come out as what the run repeats, directly followed by the next sibling.
+its place (an ordered number of any width under which the nested line stays nested: the width
+sets the column a nested line must reach, `_nesting_widths`); table rows with or without outer
+pipes, in stretches of one width. The parse confirms each run: the sibling above it must come
+out as what the run repeats, directly followed by the next sibling.
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -143,6 +146,13 @@ _NO_BLOCK = (
     r"|[-+*_=][-+*_=: ]*$)"
 )
 _ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
+# An item's text that is one tag without attributes alone, spaces after it (`- <br>`, `- </b>`):
+# not a paragraph but an HTML block of kind 7 (not one of the tags of kinds 1 and 6), which
+# ends at the line's end in an item (the next sibling is not in it). Such items are members of
+# a run of one-line items, each standing for itself (`Siblings.parts`); not in MDX, which has
+# no HTML blocks.
+_TAG_ALONE = rf"</?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>[ ]*$"
+_MEMBER = rf"(?>{_ITEM_TEXT}|{_TAG_ALONE})"  # atomic: no backtracking point kept per item
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it), with a leading `|` or (a bare row) with a `|` after its first cell.
 # Possessive: a space is read by either alternative, and a line the run cannot hold would
@@ -181,7 +191,7 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
 # repeat them are a run of one-line siblings, found as such.) Groups: the first line's
 # container, number (ordered only), marker and spacing; each nested line's container, bullet and
 # spacing. An ordered item's number may change its width, and with it that column:
-# `sibling_runs` ends the run at a number of another width than the sibling above's.
+# `_run_matches` ends the run at an item under which the nested line is not nested.
 _FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
 _FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
 
@@ -208,15 +218,20 @@ for _period in (2, 3):
         rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
+_ONE_LINE_ITEMS = ("bullets", "ordered")
+_TAG_ITEM = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}{_TAG_ALONE}")
 
 
 @cache
-def _run_pattern(form: str, loose: bool) -> re.Pattern[str]:
+def _run_pattern(form: str, loose: bool, tags: bool) -> re.Pattern[str]:
     """Lines of inert siblings after an inert one, up to a line that repeats their container;
     when `loose`, empty lines after each (the items of a loose list), the same lines each
     time: in a blockquote, its markers (`>`). The parse confirms that they are empty there:
-    the sibling above the run must come out one item over its line and those (`mdspans`)."""
+    the sibling above the run must come out one item over its line and those (`mdspans`).
+    With `tags`, an item of one line may be one tag alone too (`_TAG_ALONE`)."""
     first, each, after = _RUN_PATTERNS[form]
+    if tags and form in _ONE_LINE_ITEMS:
+        each = each.removesuffix(_ITEM_TEXT) + _MEMBER
     blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
     end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
     return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
@@ -233,15 +248,22 @@ class Siblings:
 
     With a `period` of 2 or 3, each sibling is that many lines, an item and the items nested
     one under it: `columns` then holds the text of each of its lines, in order, on the lines of
-    the run where that line of a sibling is (elsewhere: nothing)."""
+    the run where that line of a sibling is (elsewhere: nothing).
 
-    kind: Literal["item", "row"]
+    When some items of the run are one tag alone (an HTML block each, not a paragraph), `parts`
+    stand for it instead of one sibling (it has no `columns` of its own), in order: runs of the
+    other items (each as above) and each such item (`kind` "tag", `columns` its HTML block's
+    content), its own tokens. The sibling above each part is the last of the part before it:
+    the parse confirms the sibling above the run for all of them."""
+
+    kind: Literal["item", "row", "tag"]
     first: int
     end: int
     columns: tuple[str, ...]
     number: str = ""
     gap: int = 0
     period: int = 1
+    parts: tuple[Siblings, ...] = ()
 
     @property
     def above(self) -> int:
@@ -252,14 +274,16 @@ class Siblings:
 
 # Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
 # parser spends several times longer on an item than on a line of paragraph, and a list broken
-# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32.
+# every ten lines (by an item the runs cannot hold) took 4 s a megabyte with runs of 32. A run in
+# parts counts all its items: the parts between items of one tag alone may be shorter.
 MIN_SIBLINGS = 8
 
 
-def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
+def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -> list[Siblings]:
     """The runs of at least `min_run` inert one-line list items or table rows of `text`, each
     below an inert sibling and above a line that repeats their container (so the run is
-    neither a list's nor a table's first or last line), in order of their first line."""
+    neither a list's nor a table's first or last line), in order of their first line. A run
+    of one-line items may hold items of one tag alone (not in MDX, which has no HTML blocks)."""
     if "\r" in text or "\0" in text:
         return []
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
@@ -273,7 +297,7 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
-        for above, blank, lines, inner in _run_matches(form, loose, period, text):
+        for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
             gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
             if len(lines) < min_run * (period + gap):
                 continue
@@ -281,19 +305,7 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
             position = above
             first = line + period + gap
             if kind == "item":
-                items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
-                columns = tuple(
-                    "\n".join(items)
-                    if period == 1
-                    else "\n".join(
-                        item if i % period == place else "" for i, item in enumerate(items)
-                    )
-                    for place in range(period)
-                )
-                number = inner[0][: len(inner[0]) - len(inner[0].lstrip("0123456789"))]
-                found.append(
-                    Siblings(kind, first, first + len(lines), columns, number, gap, period)
-                )
+                found.append(_items(first, inner, gap, period, not mdx and form in _ONE_LINE_ITEMS))
                 continue
             rows = [_row_cells(mdTrim(one)) for one in inner]
             for start, end in _same_width(rows, min_run):
@@ -302,35 +314,111 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
     return sorted(found, key=lambda run: run.first)
 
 
+def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
+    """The run of items whose lines from line `first` are `inner` (without their containers),
+    in `parts` when some are one tag alone (where `tags` may be run members: `_run_pattern`)."""
+    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+
+    items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
+    step = period + gap
+
+    def run(start: int, end: int, parts: tuple[Siblings, ...] = ()) -> Siblings:
+        columns = (
+            ()
+            if parts
+            else ("\n".join(items[start:end]),)
+            if period == 1
+            else tuple(
+                "\n".join(
+                    item if i % period == place else ""
+                    for i, item in enumerate(items[start:end], start)
+                )
+                for place in range(period)
+            )
+        )
+        number = _number(inner[start])
+        return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
+
+    # As written: the paragraph's trim drops Unicode spaces before a tag (`\xa0 <b>`: text).
+    alone = [i for i in range(0, len(inner), step) if _TAG_ITEM.match(inner[i])] if tags else []
+    if not alone:
+        return run(0, len(inner))
+    parts: list[Siblings] = []
+    start = 0
+    for i in [*alone, len(inner)]:
+        if i > start:
+            parts.append(run(start, i))
+        if i < len(inner):
+            tag = (_MARKER.sub("", inner[i], count=1) + "\n",)  # as written, spaces after it
+            parts.append(Siblings("tag", first + i, first + i + step, tag, _number(inner[i]), gap))
+        start = i + step
+    return run(0, len(inner), tuple(parts))
+
+
+def _number(line: str) -> str:
+    """The number of an ordered item on `line` (without its container), or nothing."""
+    return line[: len(line) - len(line.lstrip("0123456789"))]
+
+
 def _run_matches(
-    form: str, loose: bool, period: int, text: str
+    form: str, loose: bool, period: int, text: str, tags: bool
 ) -> Iterator[tuple[int, str, list[str], list[str]]]:
     """Each run the form's pattern finds in `text`: where the sibling above it begins, the
     empty lines after each sibling (loose), the lines of the run, and those lines without the
     container of their place in a sibling.
 
-    A nested run of ordered items ends at a number of another width (its content, and where
-    the lines nested in it must begin, move), and that item is the sibling above the next run.
-    The pattern reads across such items (a regular expression cannot count digits), so one
-    match is split at each of them: searching again from that item read the rest of the list
-    again, n² characters for n items whose widths change at every other one."""
-    for m in _run_pattern(form, loose).finditer(text):
+    In a nested run of ordered items, a number's width sets the column where the item's content
+    begins, which the line nested in it must reach and stay within four columns of
+    (`_nesting_widths`). The pattern reads across items of any width (a regular expression
+    cannot count digits), so one match is split at each item under which its nested line is not
+    nested, and the next item under which it is becomes the sibling above the next run:
+    searching again from there would read the rest of the list again (n² characters for n
+    items whose widths change at every other one)."""
+    for m in _run_pattern(form, loose, tags).finditer(text):
         lines = m.group("run")[:-1].split("\n")
         cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
-        inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        inner = (
+            [one[cuts[0] :] for one in lines]
+            if period == 1
+            else [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        )
         blank = m.group("blank") if loose else ""
         if period == 1 or m.group(2) is None:
             yield m.start(), blank, lines, inner
             continue
-        above, width, start = m.start(), len(m.group(2)), 0
-        offset = m.start("run")  # where the sibling at `group` begins
+        widths = _nesting_widths(m)
+        above: int | None = m.start() if len(m.group(2)) in widths else None
+        start, offset = 0, m.start("run")  # where the sibling at `group` begins
         for group in range(0, len(inner), period):
-            number = len(inner[group]) - len(inner[group].lstrip("0123456789"))
-            if number != width:
+            nested = len(_number(inner[group])) in widths
+            if not nested and above is not None:
                 yield above, blank, lines[start:group], inner[start:group]
-                above, width, start = offset, number, group + period
+                above = None
+            elif nested and above is None:
+                above, start = offset, group + period
             offset += sum(len(one) + 1 for one in lines[group : group + period])
-        yield above, blank, lines[start:], inner[start:]
+        if above is not None:
+            yield above, blank, lines[start:], inner[start:]
+
+
+def _nesting_widths(m: re.Match[str]) -> range:
+    """The widths of an ordered number under which the second line of a nested match's groups
+    is nested as the parser reads it: at or past the column where the item's content begins
+    (its container's indentation, the number, its delimiter and the spacing after it), and
+    less than four columns past it (further, it is text of the item's paragraph). A tab after
+    the number spans as many columns as its place leaves: only the first line's width then."""
+    container, spacing, nested = m.group(1), m.group(4), m.group(5)
+    if spacing == "\t" or container.count(">") != nested.count(">"):
+        return range(len(m.group(2)), len(m.group(2)) + 1)
+    reach = _indentation(nested) - _indentation(container) - 1 - len(spacing)
+    return range(reach - 3, reach + 1)
+
+
+def _indentation(container: str) -> int:
+    """The columns of indentation at the end of a container, after its last blockquote marker
+    (`_CONTAINER`: spaces only), which takes one space after it with it."""
+    rest = container[container.rfind(">") + 1 :]
+    return len(rest) - (1 if rest[:1] == " " and ">" in container else 0)
 
 
 def _same_width(rows: list[tuple[str, ...]], min_run: int) -> list[tuple[int, int]]:

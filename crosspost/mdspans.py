@@ -83,7 +83,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     it as one line each, and runs of one-line list items or table rows are not given to it at
     all (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
     `crosspost.mdplain` and `crosspost.mdsiblings` say why that gives the same tokens, a run of
-    siblings becoming one that stands for them all). A run the parse does not confirm is dropped
+    siblings becoming one that stands for them all, or for each of its parts). A run the parse
+    does not confirm is dropped
     and the rest tried once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
@@ -92,7 +93,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
         sorted(
             [
                 *(Paragraphs(first, end) for first, end in plain_runs(text, min_run or MIN_RUN)),
-                *sibling_runs(text, min_run or MIN_SIBLINGS),
+                *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
             ],
             key=lambda cut: cut.first,
         )
