@@ -19,7 +19,7 @@ tight or loose (each followed by the same empty or `>` lines), among which items
 text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
 themselves between the runs of the others (`Siblings.parts`); groups of an item with one or two
 levels of bullet items nested under it, each line repeating the container, marker and spacing of
-its place (an ordered number of any width under which the nested line stays nested: the width
+its place (an ordered number of any width under which the nested lines stay as they are: the width
 sets the column a nested line must reach, `_nesting_widths`); table rows with or without outer
 pipes, in stretches of one width. The parse confirms each run: the sibling above it must come
 out as what the run repeats, directly followed by the next sibling.
@@ -386,7 +386,7 @@ def _run_matches(
         if period == 1 or m.group(2) is None:
             yield m.start(), blank, lines, inner
             continue
-        widths = _nesting_widths(m)
+        widths = _nesting_widths(m, period)
         above: int | None = m.start() if len(m.group(2)) in widths else None
         start, offset = 0, m.start("run")  # where the sibling at `group` begins
         for group in range(0, len(inner), period):
@@ -401,17 +401,33 @@ def _run_matches(
             yield above, blank, lines[start:], inner[start:]
 
 
-def _nesting_widths(m: re.Match[str]) -> range:
+def _nesting_widths(m: re.Match[str], period: int) -> range:
     """The widths of an ordered number under which the second line of a nested match's groups
     is nested as the parser reads it: at or past the column where the item's content begins
     (its container's indentation, the number, its delimiter and the spacing after it), and
     less than four columns past it (further, it is text of the item's paragraph). A tab after
-    the number spans as many columns as its place leaves: only the first line's width then."""
+    the number spans as many columns as its place leaves: only the first line's width then;
+    so too when a third line is not nested in the second (`_nested_in`)."""
     container, spacing, nested = m.group(1), m.group(4), m.group(5)
+    only = range(len(m.group(2)), len(m.group(2)) + 1)
     if spacing == "\t" or container.count(">") != nested.count(">"):
-        return range(len(m.group(2)), len(m.group(2)) + 1)
+        return only
+    if period == 3 and not _nested_in(nested, m.group(7), m.group(8)):
+        return only
     reach = _indentation(nested) - _indentation(container) - 1 - len(spacing)
     return range(reach - 3, reach + 1)
+
+
+def _nested_in(container: str, spacing: str, deeper: str) -> bool:
+    """Whether a line whose container is `deeper` is nested in the bullet item whose container
+    and spacing are `container` and `spacing`: at or past the column where its content begins
+    and less than four columns past it. Elsewhere (a sibling of that item, or text of its
+    paragraph, `- a` / `    - b` / `   - c`), what the line is depends on where the enclosing
+    ordered item's content begins, and so on its number's width."""
+    if spacing == "\t" or container.count(">") != deeper.count(">"):
+        return False
+    reach = _indentation(deeper) - _indentation(container) - 1 - len(spacing)
+    return 0 <= reach < 4
 
 
 def _indentation(container: str) -> int:

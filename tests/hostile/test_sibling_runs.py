@@ -521,6 +521,24 @@ def test_where_a_nested_line_is_nested_under_numbers_of_each_width() -> None:
         _parsed_as_the_parser_parses(body + container + "z\n", mdx=False)
 
 
+def test_a_line_nested_two_levels_down_under_numbers_of_each_width() -> None:
+    """A third line under the nested one (`7. a` / `    - b` / `   - c`) that is not nested in
+    it is a sibling of it or text of its paragraph, and which depends on where the ordered
+    item's content begins: under `7.` (column 3) `   - c` is a sibling of `- b`; under `10.`
+    (column 4) it ends the ordered list. Runs were kept across widths by the second line alone
+    (found by an attacker: 39 of 10,080 such placements parsed otherwise). A third line not
+    nested in the second now keeps a run to the first number's width."""
+    for container, marker, indent, third, start, turn in itertools.product(
+        ["", "> "], ["{n}. ", "{n}.   ", "{n}.\t"], range(3, 8), range(2, 10), [7, 98], [0, 3]
+    ):
+        nested, deeper = container + " " * indent + "- b", container + " " * third + "- c"
+        body = "".join(
+            f"{container}{marker.format(n=start + (group + turn) % 4)}a\n{nested}\n{deeper}\n"
+            for group in range(8)
+        )
+        _parsed_as_the_parser_parses(body + container + "z\n", mdx=False)
+
+
 def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
     """`- <b>` alone on its line is an HTML block in its item (CommonMark's kind 7), not a
     paragraph: such an item cannot be merged into a sibling standing for text items, and it
