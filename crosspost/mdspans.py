@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,16 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
 def _parse(text: str, *, mdx: bool) -> BlockParse:
     collector = _Collector()
     env: dict[str, Any] = {_KEY: collector}
-    tokens = _parser(mdx=mdx).parse(text, env)
+    try:
+        tokens = _parser(mdx=mdx).parse(text, env)
+    except IndexError:
+        if text.endswith("\n"):
+            raise
+        # markdown-it-py (4.3) reads past the end of a text whose last line is an empty
+        # blockquote line without its newline, after an HTML block in a list item (`> - <pre>`,
+        # then `>`): its tokens are those of the text with the newline CommonMark reads at the
+        # end of input (the same lines).
+        return replace(_parse(text + "\n", mdx=mdx), text=text)
     del env[_KEY]
     return BlockParse(text, tokens, env, collector.definitions, mdx)
 
