@@ -301,8 +301,10 @@ def read(text: str, *, path: Path | None = None) -> Matter:
 
 def dumps(metadata: Mapping[str, Any], body: str, *, fmt: str = "yaml") -> str:
     """Write `metadata` and `body` back as a post file in format `fmt` (yaml, toml or json)."""
-    handler = _BY_NAME[fmt]
-    post = frontmatter.Post(body, handler=handler, **dict(metadata))
+    # The fields are set after the Post is made: given as its keyword arguments, a field named
+    # `content` or `handler` would clash with the constructor's own.
+    post = frontmatter.Post(body, handler=_BY_NAME[fmt])
+    post.metadata.update(metadata)
     return frontmatter.dumps(post) + "\n"
 
 
