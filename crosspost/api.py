@@ -21,12 +21,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import credentials, redact
 from .config import Config, confirmed_hosts, load_config, run_config
 from .credentials import is_token_variable
-from .discover import find_posts, is_post_name, no_posts_found
+from .discover import find_post_files, find_posts, is_post_name, no_posts_found
 from .document import Document, Notice
 from .errors import ConfigError, CrosspostError, SourceError
 from .postfile import not_a_file
@@ -136,6 +136,7 @@ def __getattr__(name: str) -> Any:
 
 
 Posts = str | Path | Document | Iterable[str | Path | Document]
+_File = TypeVar("_File", Path, str)  # a post file as `collect` gives it: `Path` or name
 Platforms = str | Iterable[str]
 
 
@@ -190,22 +191,29 @@ def relative_source(path: Path, root: Path) -> str | None:
     return relative(path, root)
 
 
-def collect(posts: Posts, config: Config | None) -> tuple[list[PostSource], Config]:
+def collect(posts: Posts, config: Config | None) -> tuple[list[Path | Document], Config]:
     """Expand folders into post files and settle the config (found from the first path).
 
     Shared by `plan`, `publish` and the CLI so that they all pick the same posts and config.
     Raises `ConfigError` when the config found cannot be read.
     """
+    return _collect(posts, config, find_posts)
+
+
+def _collect(
+    posts: Posts, config: Config | None, find: Callable[[list[Path], Config], list[_File]]
+) -> tuple[list[_File | Document], Config]:
+    """`collect`, with the files `find` gives: `Path`s for callers, names for the planner."""
     items = [posts] if isinstance(posts, str | Path | Document) else list(posts)
     paths = [Path(p) for p in items if not isinstance(p, Document)]
     if config is None:
         config = run_config(paths)
-    sources: list[PostSource] = [item for item in items if isinstance(item, Document)]
+    sources: list[_File | Document] = [item for item in items if isinstance(item, Document)]
     for path in paths:
         if not path.is_file() and not path.is_dir():
             raise not_a_file(path)  # a FIFO or broken link: say so, not "no such file"
     if paths:
-        sources.extend(find_posts(paths, config))
+        sources.extend(find(paths, config))
     return sources, config
 
 
@@ -615,8 +623,10 @@ def redacted(text: str) -> str:
     return redact.scrub(text)
 
 
-def _sources(posts: Posts | None, config: Config | None) -> tuple[list[PostSource], Config]:
+def _sources(posts: Posts | None, config: Config | None) -> tuple[list[str | Document], Config]:
+    """`collect` for `plan` and `publish`: the files as their names, which the planner turns
+    into `Path`s only for the posts it reads."""
     if posts is None:
         config = config or load_config()
-        return collect(config.content_dir, config)
-    return collect(posts, config)
+        return _collect(config.content_dir, config, find_post_files)
+    return _collect(posts, config, find_post_files)

@@ -20,7 +20,6 @@ import functools
 import ipaddress
 import logging
 import math
-import random
 import re
 import ssl
 import time
@@ -31,15 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
-
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_before_delay,
-)
-from tenacity.wait import wait_base
 
 from . import redact
 from ._version import __version__
@@ -62,6 +52,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     import httpx
+    from tenacity import RetryCallState
 
 __all__ = [
     "USER_AGENT",
@@ -322,24 +313,6 @@ def error_message(response: httpx.Response) -> str:
     return redact.scrub(message)
 
 
-class _Wait(wait_base):
-    """Retry-After when the platform gave one, else exponential backoff with jitter."""
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self.policy = policy
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        hinted = getattr(exc, "retry_after", None)
-        if hinted is not None:
-            return float(hinted) + random.uniform(0, 0.1)  # noqa: S311 - jitter, not crypto
-        ceiling = min(
-            self.policy.maximum, self.policy.initial * 2 ** (retry_state.attempt_number - 1)
-        )
-        # "Equal jitter": spread clients out while guaranteeing the backoff still grows.
-        return random.uniform(ceiling / 2, ceiling)  # noqa: S311
-
-
 def api_origin(url: str) -> str:
     """`scheme://host[:port]` of an API URL, lower-cased: where its token goes."""
     parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
@@ -466,16 +439,9 @@ class PlatformClient:
                 return True
             return op != "create" and isinstance(exc, ServerError)
 
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(retryable),
-            wait=_Wait(self.policy),
-            stop=stop_after_attempt(self.policy.max_attempts)
-            | stop_before_delay(self.policy.deadline),
-            sleep=self.policy.sleep,
-            reraise=True,
-            before_sleep=self._before_sleep,
-        )
-        async for attempt in retrying:
+        from .retrying import attempts  # tenacity: a run that sends nothing never loads it
+
+        async for attempt in attempts(self.policy, retryable, self._before_sleep):
             with attempt:
                 return await self._once(
                     method,

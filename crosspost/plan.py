@@ -43,6 +43,7 @@ __all__ = [
     "Plan",
     "PostSource",
     "Refresh",
+    "RelativeNames",
     "Unread",
     "file_hash",
     "hold_reason",
@@ -175,10 +176,12 @@ class Refresh(NamedTuple):
     entry: Entry
 
 
-PostSource = Path | Document
+PostSource = Path | str | Document
+"""A post to place: a file (a `str` is a file's name as the folder walk found it: a run that
+proves a post unchanged unread never builds its `Path`) or a post already read."""
 
 
-def relative_source(path: Path | None, root: Path) -> str | None:
+def relative_source(path: Path | str | None, root: Path) -> str | None:
     """How the records name a post file: relative to the blog root, with forward slashes.
 
     Plain string work first (the no-op scan does this for every post); symlinks are resolved
@@ -187,6 +190,18 @@ def relative_source(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
     text = os.fspath(path)
+    found = _plainly_under(text, root)
+    if found is not None:
+        return found
+    try:
+        return Path(text).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(text).resolve().as_posix()
+
+
+def _plainly_under(text: str, root: Path) -> str | None:
+    """`relative_source` of `text` by string work alone, or None when that cannot tell (a path
+    that is not plain, or not under the root as written: symbolic links decide then)."""
     if _plainly_absolute(text):
         absolute = text
     elif _plainly_relative(text):  # a run in the blog's folder: `crosspost publish`
@@ -196,10 +211,42 @@ def relative_source(path: Path | None, root: Path) -> str | None:
     for base in _root_forms(root):
         if absolute.startswith(base):
             return absolute[len(base) :].replace(os.sep, "/")
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    return None
+
+
+class RelativeNames:
+    """`relative_source` of many files (the walk's names), each folder worked out once.
+
+    The string rule names `FOLDER/NAME` by the folder's name plus `/NAME` whenever NAME is a
+    plain file name (no separator, not starting with a dot: every name the walk yields):
+    `_plain` and the root prefix test see the same characters either way, since a root form
+    ends with a separator that NAME cannot match. A folder the string rule cannot place (None)
+    has each file resolved by `relative_source` itself, symbolic links and all.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._folders: dict[str, str | None] = {}
+
+    def __call__(self, path: Path | str) -> str | None:
+        text = os.fspath(path)
+        folder, separator, name = text.rpartition(os.sep)
+        if not separator or not name or name.startswith(".") or _has_altsep(name):
+            return relative_source(text, self._root)
+        try:
+            prefix = self._folders[folder]
+        except KeyError:
+            probe = _plainly_under(folder + separator + _PROBE, self._root)
+            prefix = self._folders[folder] = None if probe is None else probe[: -len(_PROBE)]
+        return relative_source(text, self._root) if prefix is None else prefix + name
+
+
+_PROBE = "x"
+"""A plain file name: the folder's relative name is the probe's, the probe removed."""
+
+
+def _has_altsep(name: str) -> bool:
+    return os.altsep is not None and os.altsep in name
 
 
 def _plainly_absolute(text: str) -> bool:
@@ -304,7 +351,7 @@ class Placed:
     platform without being parsed (`unchanged`: the canonical URL its records are under)."""
 
     label: str
-    path: Path | None
+    file: Path | str | None  # as given: a `Path` is built only for a post that is read
     rel: str | None = None
     doc: Document | None = None
     error: SourceError | None = None
@@ -312,6 +359,11 @@ class Placed:
     moved_from: str | None = None
     unchanged: str | None = None
     blob: str | None = None  # with `unchanged`, when its records lack the file's git blob id
+
+    @property
+    def path(self) -> Path | None:
+        """The post's file, None for a post given as a `Document`."""
+        return self.file if self.file is None or isinstance(self.file, Path) else Path(self.file)
 
 
 @paused()  # thousands of posts placed in a row, no cycle among them (`crosspost.cycles`)
@@ -343,6 +395,7 @@ def place_posts(
     elif index is None:
         index = read_index(config.content_dir, config.root)
     unchanged = records.unchanged_test(fingerprints) if fingerprints is not None else None
+    relative = RelativeNames(config.root)
     for source in sources:
         if isinstance(source, Document):
             placed.append(
@@ -355,7 +408,7 @@ def place_posts(
             )
             claimed.append((source.canonical_url, source.label))
             continue
-        rel = relative_source(source, config.root)
+        rel = relative(source)
         if rel in seen:
             continue
         seen.add(rel)
@@ -367,10 +420,11 @@ def place_posts(
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
+        path = Path(source)
         try:
-            data = source.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
-            post.error = SourceError(f"cannot read the post: {exc.strerror}", path=source)
+            post.error = SourceError(f"cannot read the post: {exc.strerror}", path=path)
             continue
         if unchanged is not None and rel is not None:
             blob = blob_id(data)
@@ -384,7 +438,7 @@ def place_posts(
             if post.unchanged is not None:
                 claimed.append((post.unchanged, post.label))
                 continue
-        _parse(post, source, config)
+        _parse(post, path, config)
         if post.doc is not None:
             claimed.append((post.doc.canonical_url, post.doc.label))
     if not any(post.doc is not None for post in placed):
@@ -420,9 +474,10 @@ def _read_after_a_move(placed: list[Placed], config: Config) -> None:
     unchanged unread is read and rendered after all, and its payload hash decides whether it is
     sent again."""
     for post in placed:
-        if post.unchanged is not None and post.path is not None:
+        path = post.path
+        if post.unchanged is not None and path is not None:
             post.unchanged = post.blob = None
-            _parse(post, post.path, config)
+            _parse(post, path, config)
 
 
 def _parse(post: Placed, path: Path, config: Config) -> None:

@@ -484,19 +484,18 @@ def _as_recorded(posts: "Iterable[str]", config: "Config", report: "Report") -> 
     the file's stat data changes). Nothing cheaper than the bytes tells those apart: every post
     is read, once, when stamping.
     """
-    from pathlib import Path  # loaded by the run already
-
     from .gitindex import blob_id
-    from .plan import relative_source
+    from .plan import RelativeNames
 
     records = report.unread.records
     assert records is not None  # `_nothing_to_do`
     fingerprints = {name: config.fingerprint(name) for name in report.unread.platforms}
     unchanged = records.unchanged_test(fingerprints)  # as the planner asks, once per run
+    relative = RelativeNames(config.root)  # as the planner names the posts
     for path in posts:
         with open(path, "rb") as handle:
             blob = blob_id(handle.read())
-        if unchanged(relative_source(Path(path), config.root) or "", blob, None) is None:
+        if unchanged(relative(path) or "", blob, None) is None:
             return False
     return True
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crosspost.plan import _plainly_absolute, _plainly_relative, relative_source
+from crosspost.plan import RelativeNames, _plainly_absolute, _plainly_relative, relative_source
 
 parts = st.sampled_from(["a", "b.md", ".", "..", "", ".hidden", "c..d", "é"])
 paths = st.lists(parts, max_size=6).map("/".join)
@@ -45,3 +45,40 @@ def test_a_post_is_named_relative_to_the_blog_root(
     monkeypatch.chdir(tmp_path)  # a run in the blog's folder walks relative paths
     assert relative_source(Path("posts/a.md"), tmp_path) == "posts/a.md"
     assert relative_source(Path("posts/../posts/a.md"), tmp_path) == "posts/a.md"
+
+
+names = st.lists(
+    st.sampled_from(["posts", "link", "..", ".", "", ".hidden", "a.md", "é"]), max_size=5
+)
+
+
+@given(
+    parts=names, name=st.sampled_from(["a.md", "b.md", ".a.md", "", "é.md"]), absolute=st.booleans()
+)
+def test_the_walks_names_are_named_as_relative_source_names_each(
+    parts: list[str], name: str, absolute: bool, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`RelativeNames` works each folder out once: whatever the folder (dots, doubled
+    separators, a symbolic link on the way, outside the root), each file is named as
+    `relative_source` names it."""
+    root = _blog(tmp_path_factory)
+    folder = os.path.join(str(root) if absolute else "", *parts) if parts or absolute else ""
+    cwd = os.getcwd()
+    os.chdir(root)  # not monkeypatch: a fixture shared by every example
+    try:
+        relative = RelativeNames(root)
+        for text in (os.path.join(folder, name), os.path.join(folder, "other.md")):
+            assert relative(text) == relative_source(text, root)
+            assert relative(Path(text)) == relative_source(Path(text), root)
+    finally:
+        os.chdir(cwd)
+
+
+def _blog(factory: pytest.TempPathFactory) -> Path:
+    """A blog root with a posts folder and `link`, a symbolic link to it (made once)."""
+    root = factory.getbasetemp() / "relative-names"
+    if not root.exists():
+        (root / "posts").mkdir(parents=True)
+        (root / "posts" / "a.md").write_text("x", "utf-8")
+        (root / "link").symlink_to(root / "posts", target_is_directory=True)
+    return root

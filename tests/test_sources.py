@@ -20,6 +20,7 @@ from crosspost.discover import _paths, find_posts
 from crosspost.document import Document
 from crosspost.errors import ConfigError, SourceError
 from crosspost.postfile import MAX_BYTES
+from crosspost.postwalk import is_post_name, post_files
 from crosspost.sources import load_post, parse_text
 
 SITE = "https://blog.example.com"
@@ -990,6 +991,40 @@ def test_find_posts(tmp_path: Path) -> None:
     ]
     with pytest.raises(SourceError, match="no such file or folder"):
         find_posts([tmp_path / "missing"], config)
+
+
+def test_the_walk_finds_what_os_walk_finds(tmp_path: Path) -> None:
+    """`postwalk.post_files` walks with `os.scandir` by `os.walk`'s rules: a linked folder is
+    listed but not entered, a linked file and a dangling link are files, hidden folders and
+    node_modules are skipped, a path given with a trailing separator or dots is kept as given."""
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "o.md").write_text("x")
+    top = tmp_path / "posts"
+    for name in ("a.md", "sub/b.md", "sub/deeper/c.MD", ".hidden/x.md", "node_modules/y.md"):
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
+        (top / name).write_text("x")
+    (top / "sub" / "linked").symlink_to(outside, target_is_directory=True)
+    (top / "file-link.md").symlink_to(outside / "deep" / "o.md")
+    (top / "dangling.md").symlink_to(tmp_path / "gone.md")
+
+    def reference(folder: str) -> set[str]:
+        found: set[str] = set()
+        for where, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+            found.update(os.path.join(where, f) for f in files if is_post_name(f))
+        return found
+
+    for folder in (str(top), str(top) + os.sep, os.path.join(str(top), ".", "sub", "..")):
+        assert set(post_files(folder)) == reference(folder)
+    assert {os.path.relpath(p, top) for p in post_files(str(top))} == {
+        "a.md",
+        os.path.join("sub", "b.md"),
+        os.path.join("sub", "deeper", "c.MD"),
+        "file-link.md",
+        "dangling.md",
+    }
+    assert list(post_files(str(tmp_path / "missing"))) == []
 
 
 # --------------------------------------------------------------------------- fuzzing

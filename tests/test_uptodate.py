@@ -183,6 +183,29 @@ def test_the_quiet_run_imports_neither_click_nor_adapters_nor_plugin_machinery(
     assert done.stdout == "6 unchanged\n"
 
 
+LAZY = ("tenacity", "html.parser")
+"""What a full no-op run (no stamp: the Action's case) never imports: it sends nothing."""
+
+
+def test_the_full_no_op_run_loads_nothing_only_sending_needs(blog: Blog) -> None:
+    probe = blog.tools / "full.py"
+    probe.write_text(
+        "import sys\nfrom crosspost.cli import main\ntry:\n    main()\nfinally:\n"
+        f"    lazy = {LAZY!r}\n"
+        "    loaded = sorted(m for m in sys.modules if m.startswith(lazy))\n"
+        "    sys.stderr.write(f'{loaded}')\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(probe), "publish", str(blog.root), "--no-github"],
+        env=blog.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.stdout, done.stderr, done.returncode) == ("6 unchanged\n", "[]", 0)
+
+
 def test_a_run_with_work_leaves_no_stamp_and_a_held_post_is_never_stamped(blog: Blog) -> None:
     soon = datetime.now(UTC) + timedelta(seconds=MARGIN_NS / 1e9 + 10)
     (blog.root / "posts" / "later.md").write_text(

@@ -14,7 +14,6 @@ How the text is counted and composed is in `compose.py`.
 
 from __future__ import annotations
 
-import html.parser
 import logging
 import re
 import string
@@ -47,6 +46,8 @@ from .compose import hashtag, status_fit
 
 if TYPE_CHECKING:
     import httpx
+
+    from .hrefs import Hrefs
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -422,33 +423,6 @@ def parse_link_header(value: str) -> list[tuple[str, set[str]]]:
     return links
 
 
-class _Hrefs(html.parser.HTMLParser):
-    """A status's links, its plain text, and its links other than hashtags and mentions."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
-        self.plain_links: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            found = dict(attrs)
-            href = found.get("href")
-            if href:
-                self.hrefs.append(href)
-                classes = (found.get("class") or "").split()
-                if not {"mention", "hashtag"} & set(classes) and found.get("rel") != "tag":
-                    self.plain_links.append(href)
-        elif tag == "br":
-            self.text.append("\n")
-        elif tag == "p" and self.text:
-            self.text.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def is_summary_of(status: dict[str, Any], doc: Document, template: str) -> bool:
     """Whether `status` is recognisably crosspost's summary of `doc`: its one link (hashtags
     and mentions aside) and its card are the canonical URL, and its text has the shape of
@@ -470,14 +444,16 @@ def summary_link(status: dict[str, Any]) -> str | None:
     return _one_link(_parsed(status), status)
 
 
-def _parsed(status: dict[str, Any]) -> _Hrefs:
-    parser = _Hrefs()
+def _parsed(status: dict[str, Any]) -> Hrefs:
+    from .hrefs import Hrefs  # html.parser: only when a status is read
+
+    parser = Hrefs()
     parser.feed(str(status.get("content") or ""))
     parser.close()
     return parser
 
 
-def _one_link(parser: _Hrefs, status: dict[str, Any]) -> str | None:
+def _one_link(parser: Hrefs, status: dict[str, Any]) -> str | None:
     card = status.get("card")
     links = list(parser.plain_links)
     if isinstance(card, dict) and card.get("url"):
@@ -508,9 +484,7 @@ def _spaced(text: str) -> str:
 
 def status_links(status: dict[str, Any]) -> list[str]:
     """Every link of a status: the `href`s of its HTML content, and its preview card's URL."""
-    parser = _Hrefs()
-    parser.feed(str(status.get("content") or ""))
-    parser.close()
+    parser = _parsed(status)
     card = status.get("card")
     if isinstance(card, dict) and card.get("url"):
         parser.hrefs.append(str(card["url"]))

@@ -181,7 +181,7 @@ def _publish(
 ) -> Report:
     import asyncio  # here, not at the top: `crosspost check` and the others never need it
 
-    sources: Sequence[Path | Document] = list(paths) or [config.content_dir]
+    sources: Sequence[Path | str | Document] = list(paths) or [config.content_dir]
     held: list[Result] = []
     if wait_live:
         found, config = api.collect(sources, config)
