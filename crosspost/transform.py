@@ -167,34 +167,19 @@ def _block_rules(
     """Generator templates and script links, one block at a time; returns the lines with every
     placeholder restored (a rule may have added line breaks: those become lines of their own,
     with the file line of the line they came from)."""
-    covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
-    # 1: the line holds what a rule may act on: a template (`{`) or a URL's scheme (`:`, or an
-    # entity for one, `&`); a block without such a line is left as it is, unread.
+    # The lines that hold what a rule may act on: a template (`{`) or a URL's scheme (`:`, or an
+    # entity for one, `&`). Text without such a line is left as it is, unread: most blocks of a
+    # long post have none (a megabyte of headings and paragraphs: no rule runs at all).
     text = "\n".join(line.text for line in lines)
-    hot = bytearray(len(lines))
+    hot: list[int] = []
     number = position = 0
     for m in _RULE_TRIGGER.finditer(text):
         number += text.count("\n", position, m.start())
         position = m.start()
-        hot[number] = 1
-    for first, end, _kind in leaf_ranges(tokens):
-        end = max(first, min(end, len(lines)))
-        covered[first:end] = b"\x01" * (end - first)
-        if hot.find(1, first, end) == -1:
-            continue
-        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
-            if not frozen:
-                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
-    # The other lines (reference definitions, breaks) in runs: a definition may span lines
-    # (`[x]:`, then its destination on the next line).
-    index = covered.find(0)
-    while index != -1:
-        end = index
-        while end < len(lines) and not covered[end] and _changeable(lines[end]):
-            end += 1
-        if end > index:
-            _rewrite(lines, list(range(index, end)), run, ref_url, dialect, definitions=True)
-        index = covered.find(0, end + 1)
+        if not hot or hot[-1] != number:
+            hot.append(number)
+    if hot:
+        _rewrite_hot(lines, hot, run, ref_url, dialect, tokens)
     if not run.stash:  # no placeholder was made, so none is to be restored
         return lines
     out: list[Line] = []
@@ -207,6 +192,43 @@ def _block_rules(
         out.append(line)
         out.extend(line.with_text(part) for part in rest)
     return out
+
+
+def _rewrite_hot(
+    lines: list[Line],
+    hot: list[int],
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+    tokens: list[Token],
+) -> None:
+    """`_rewrite` on each block with inline text or HTML that holds one of the `hot` lines
+    (sorted), then on each run of the other changeable lines (reference definitions, breaks: a
+    definition may span lines, `[x]:` then its destination on the next line) that holds one."""
+    covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
+    for first, end, _kind in leaf_ranges(tokens):
+        end = max(first, min(end, len(lines)))
+        covered[first:end] = b"\x01" * (end - first)
+        if bisect_left(hot, first) == bisect_left(hot, end):
+            continue
+        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
+            if not frozen:
+                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+
+    def other(index: int) -> bool:
+        return 0 <= index < len(lines) and not covered[index] and _changeable(lines[index])
+
+    done = 0  # the runs are disjoint: one holding several hot lines is rewritten once
+    for number in hot:
+        if number < done or not other(number):
+            continue
+        first, end = number, number + 1
+        while other(first - 1):
+            first -= 1
+        while other(end):
+            end += 1
+        _rewrite(lines, list(range(first, end)), run, ref_url, dialect, definitions=True)
+        done = end
 
 
 _RULE_TRIGGER = re.compile(r"[{:&]")
