@@ -86,28 +86,26 @@ def paragraphs_only(text: str) -> list[Token] | None:
     run of non-blank lines is paragraphs between its heading lines."""
     if "\r" in text or "\0" in text or _OTHER_BLOCK_START.search(text) is not None:
         return None
-    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
-    from markdown_it.token import Token
+    from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
-    def block(kind: str, tag: str, first: int, end: int, content: str, markup: str) -> None:
+    tokens: list[Token] = []
+    made = _token_maker()
+
+    def block(kind: str, first: int, end: int, content: str, markup: str = "") -> None:
+        opening, closing, tag = _BLOCK_TOKENS[kind]
         lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
-        inline = Token("inline", "", 0, map=lines, level=1, content=content)
-        inline.block, inline.children = True, []
         tokens.extend(
-            [
-                Token(f"{kind}_open", tag, 1, map=lines, block=True, markup=markup),
-                inline,
-                Token(f"{kind}_close", tag, -1, block=True, markup=markup),
-            ]
+            (
+                made(opening, tag, 1, lines, 0, "", markup, None),
+                made("inline", "", 0, lines, 1, content, "", []),
+                made(closing, tag, -1, None, 0, "", markup, None),
+            )
         )
 
     def heading(number: int, one: str, marks: re.Match[str]) -> None:
         level = marks.group(1)
-        block(
-            "heading", _LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level
-        )
+        block(_LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level)
 
-    tokens: list[Token] = []
     line = position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
@@ -116,13 +114,13 @@ def paragraphs_only(text: str) -> list[Token] | None:
         if "\n" not in run:  # one line (a heading between blank lines: the common case)
             marks = _HEADING.match(run) if "#" in run else None
             if marks is None:
-                block("paragraph", "p", line, line + 1, mdTrim(run), "")
+                block("p", line, line + 1, run.strip(MD_TRIM_CHARS))
             else:
                 heading(line, run, marks)
             continue
         end = line + run.count("\n") + 1
         if "#" not in run or _HEADING.search(run) is None:
-            block("paragraph", "p", line, end, mdTrim(run), "")
+            block("p", line, end, run.strip(MD_TRIM_CHARS))
             line = end - 1
             continue
         paragraph: list[str] = []
@@ -132,20 +130,61 @@ def paragraphs_only(text: str) -> list[Token] | None:
                 paragraph.append(one)
                 continue
             if paragraph:
-                block(
-                    "paragraph",
-                    "p",
-                    number - len(paragraph),
-                    number,
-                    mdTrim("\n".join(paragraph)),
-                    "",
-                )
+                content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
+                block("p", number - len(paragraph), number, content)
                 paragraph = []
             heading(number, one, marks)
         if paragraph:
-            block("paragraph", "p", end - len(paragraph), end, mdTrim("\n".join(paragraph)), "")
+            block("p", end - len(paragraph), end, "\n".join(paragraph).strip(MD_TRIM_CHARS))
         line = end - 1
     return tokens
+
+
+# Per block tag: its opening and closing tokens' types, and the tag.
+_BLOCK_TOKENS = {
+    "p": ("paragraph_open", "paragraph_close", "p"),
+    **{tag: ("heading_open", "heading_close", tag) for tag in _LEVELS[1:]},
+}
+
+
+def _token_maker() -> Callable[
+    [str, str, int, list[int] | None, int, str, str, list[Token] | None], Token
+]:
+    """A maker of block tokens with their fields set as markdown-it's constructor sets them,
+    about three times faster: the dataclass constructor makes each default by a factory and
+    converts the attributes afterwards, and a megabyte of headings makes 350,000 tokens.
+    (tests/hostile/test_body_properties.py compares every field with the parser's tokens.)"""
+    from markdown_it.token import Token  # the parser: never for `import crosspost`
+
+    new = Token.__new__
+
+    def made(
+        kind: str,
+        tag: str,
+        nesting: int,
+        lines: list[int] | None,
+        level: int,
+        content: str,
+        markup: str,
+        children: list[Token] | None,
+    ) -> Token:
+        token = new(Token)
+        token.type = kind
+        token.tag = tag
+        token.nesting = nesting  # type: ignore[assignment]
+        token.attrs = {}
+        token.map = lines
+        token.level = level
+        token.children = children
+        token.content = content
+        token.markup = markup
+        token.info = ""
+        token.meta = {}
+        token.block = True
+        token.hidden = False
+        return token
+
+    return made
 
 
 def _heading(line: str, start: int) -> str:
