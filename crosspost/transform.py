@@ -38,6 +38,7 @@ from .mdlines import (
     line_starts,
     parser,
     protect_code_spans,
+    without_repeated_blanks,
 )
 from .mdplain import may_hold_code
 from .mdspans import BlockParse, find_spans, parse_blocks
@@ -103,7 +104,8 @@ def transform(
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
+    texts = body.split("\n")
+    lines = list(map(Line, texts, range(first_line, first_line + len(texts))))
     # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
     # after the rules.
     parse = parse_blocks(body, mdx=dialect.mdx) if may_hold_code(body, mdx=dialect.mdx) else None
@@ -128,15 +130,7 @@ def transform(
     lines, html_lines, parsed = _link_rules(lines, parse, run, ref_url, dialect)
     if marker is not None:
         cut = next(i for i, line in enumerate(lines) if line is marker)
-    kept = [
-        line
-        for i, line in enumerate(lines)
-        if line.frozen
-        or not blank(line.text)
-        or i in html_lines
-        or i == 0
-        or not blank(lines[i - 1].text)
-    ]
+    kept = without_repeated_blanks(lines, html_lines)
     while kept and not kept[-1].frozen and blank(kept[-1].text):
         kept.pop()
     while kept and not kept[0].frozen and blank(kept[0].text):

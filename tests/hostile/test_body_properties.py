@@ -452,38 +452,6 @@ def test_the_script_rules_leave_text_without_a_colon_or_ampersand(text: str) -> 
     assert not run.notices
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
-@given(
-    text=bodies.map(lambda body: re.sub(r"[{:&]", "", body)),
-    dialect=DIALECTS,
-    definitions=st.booleans(),
-)
-def test_the_block_rules_leave_lines_without_a_brace_colon_or_ampersand(
-    text: str, dialect: tuple[str | None, str], definitions: bool
-) -> None:
-    """The transform gives the block rules (templates, then script links) only lines with a
-    `{`, a `:` or a `&`: on a block or a run of other lines without one they change nothing
-    and say nothing, whatever the generator."""
-    from crosspost import syntax
-    from crosspost.mdlines import Line, Run
-    from crosspost.transform import _rewrite
-
-    generator, suffix = dialect
-    run = Run(path=None, page_url=PAGE, site_url=SITE)
-    lines = [Line(part, number) for number, part in enumerate(text.split("\n"), start=1)]
-    chunk = list(range(len(lines)))
-    _rewrite(
-        lines,
-        chunk,
-        run,
-        None,
-        syntax.Dialect.of(generator, Path("post" + suffix)),
-        definitions=definitions,
-    )
-    assert run.restore("\n".join(line.text for line in lines)) == text
-    assert not run.notices
-
-
 # Script links in the shapes CommonMark allows: a destination after any run of spaces or on the
 # next line (behind a blockquote's `>`), a title on the next line, a scheme spelled with
 # entities or a backslash-escaped `:`, in containers, as links, images and definitions.
