@@ -52,6 +52,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .mdtokens import token_maker
+
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
@@ -89,16 +91,16 @@ def paragraphs_only(text: str) -> list[Token] | None:
     from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
     tokens: list[Token] = []
-    made = _token_maker()
+    made = token_maker()
 
     def block(kind: str, first: int, end: int, content: str, markup: str = "") -> None:
         opening, closing, tag = _BLOCK_TOKENS[kind]
         lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
         tokens.extend(
             (
-                made(opening, tag, 1, lines, 0, "", markup, None),
-                made("inline", "", 0, lines, 1, content, "", []),
-                made(closing, tag, -1, None, 0, "", markup, None),
+                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", {}, True, False),
+                made("inline", "", 0, {}, lines, 1, [], content, "", "", {}, True, False),
+                made(closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False),
             )
         )
 
@@ -145,46 +147,6 @@ _BLOCK_TOKENS = {
     "p": ("paragraph_open", "paragraph_close", "p"),
     **{tag: ("heading_open", "heading_close", tag) for tag in _LEVELS[1:]},
 }
-
-
-def _token_maker() -> Callable[
-    [str, str, int, list[int] | None, int, str, str, list[Token] | None], Token
-]:
-    """A maker of block tokens with their fields set as markdown-it's constructor sets them,
-    about three times faster: the dataclass constructor makes each default by a factory and
-    converts the attributes afterwards, and a megabyte of headings makes 350,000 tokens.
-    (tests/hostile/test_body_properties.py compares every field with the parser's tokens.)"""
-    from markdown_it.token import Token  # the parser: never for `import crosspost`
-
-    new = Token.__new__
-
-    def made(
-        kind: str,
-        tag: str,
-        nesting: int,
-        lines: list[int] | None,
-        level: int,
-        content: str,
-        markup: str,
-        children: list[Token] | None,
-    ) -> Token:
-        token = new(Token)
-        token.type = kind
-        token.tag = tag
-        token.nesting = nesting  # type: ignore[assignment]
-        token.attrs = {}
-        token.map = lines
-        token.level = level
-        token.children = children
-        token.content = content
-        token.markup = markup
-        token.info = ""
-        token.meta = {}
-        token.block = True
-        token.hidden = False
-        return token
-
-    return made
 
 
 def _heading(line: str, start: int) -> str:

@@ -3,13 +3,15 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
 
 - the block rules read only lines with a `{`, a `:` or a `&`: on any other text they change
   nothing;
-- repeated blank lines are found in the joined text, not line by line.
+- repeated blank lines are found in the joined text, not line by line;
+- tokens made for the blocks read without the parser are those its constructor makes.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,3 +73,37 @@ def test_repeated_blank_lines_are_dropped_as_line_by_line(
         if line.frozen or not blank(line.text) or i in kept or i == 0 or not blank(made[i - 1].text)
     ]
     assert without_repeated_blanks(made, kept) == expected
+
+
+TEXTS = st.text(max_size=4)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    fields=st.tuples(
+        TEXTS,
+        TEXTS,
+        st.sampled_from([-1, 0, 1]),
+        st.dictionaries(TEXTS, TEXTS, max_size=2),
+        st.none() | st.lists(st.integers(0, 9), min_size=2, max_size=2),
+        st.integers(0, 9),
+        st.none() | st.just([]),
+        TEXTS,
+        TEXTS,
+        TEXTS,
+        st.dictionaries(TEXTS, st.integers(), max_size=2),
+        st.booleans(),
+        st.booleans(),
+    )
+)
+def test_tokens_made_fast_are_the_constructors(fields: tuple[Any, ...]) -> None:
+    """A token made by `token_maker` is the one `Token` makes of the same fields, every field
+    set (a field `Token` gains would be missing: comparing would fail)."""
+    from markdown_it.token import Token
+
+    from crosspost.mdtokens import token_maker
+
+    made = token_maker()(*fields)
+    assert type(made) is Token
+    assert made == Token(*fields)
+    assert made.as_dict() == Token(*fields).as_dict()
