@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .mdtokens import token_maker
@@ -182,15 +183,18 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
     if "\r" in text or "\0" in text:
         return []
     lines = text.split("\n")
-    block_lines: list[int] = []
-    line = position = 0
-    for m in _OTHER_BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
-        line += text.count("\n", position, m.start())
-        position = m.start()
-        if not block_lines or block_lines[-1] != line:
-            block_lines.append(line)
     runs: list[tuple[int, int]] = []
-    for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
+    line = position = 0
+    # The stretches of lines between block lines, each found whole (not each block line: a
+    # megabyte of list items or quote lines has 200,000, and no stretch).
+    for m in _stretches("$$" in text).finditer(text):
+        start, stop = m.span()
+        if stop - start < min_run - 1:  # fewer lines than a run holds (one per line break)
+            continue
+        line += text.count("\n", position, start)
+        position = start
+        low = line - 1  # a block line above, or none
+        high = line + text.count("\n", start, stop) + (stop == len(text))
         first = low + 1
         if low >= 0:  # the run starts after a blank line below the block's line
             while first < high and lines[first].strip(" \t"):
@@ -206,6 +210,14 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
         if end - first >= min_run:
             runs.append((first, end))
     return runs
+
+
+@cache
+def _stretches(math: bool) -> re.Pattern[str]:
+    """Maximal stretches of lines none of which is a block line (`_OTHER_BLOCK_START`; with
+    `math`, `_RUN_BREAK`), the text's last line counted even when empty."""
+    block = (_RUN_BREAK if math else _OTHER_BLOCK_START).pattern
+    return re.compile(rf"(?:^(?!{block})[^\n]*+(?:\n|\Z))++", re.M)
 
 
 def may_hold_code(text: str, *, mdx: bool = False) -> bool:

@@ -295,6 +295,8 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
         if kind == "row" and "|" not in text:
             continue
+        if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
+            continue
         period = int(form[-1]) if form.startswith("nested") else 1
         position = line = 0
         for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
@@ -312,6 +314,11 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
                 columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
                 found.append(Siblings(kind, first + start, first + end, columns))
     return sorted(found, key=lambda run: run.first)
+
+
+# An empty line, or one of blockquote markers only: a loose run has one after each sibling
+# (`_run_pattern`'s `blank`). A long list without one is not read for loose runs at all.
+_EMPTY_LINE = re.compile(r"\n[ >]*\n")
 
 
 def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:

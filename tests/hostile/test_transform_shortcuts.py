@@ -4,7 +4,8 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
 - the block rules read only lines with a `{`, a `:` or a `&`: on any other text they change
   nothing;
 - repeated blank lines are found in the joined text, not line by line;
-- tokens made for the blocks read without the parser are those its constructor makes.
+- tokens made for the blocks read without the parser are those its constructor makes;
+- runs of paragraph lines are found stretch by stretch, not block line by block line.
 """
 
 from __future__ import annotations
@@ -107,3 +108,57 @@ def test_tokens_made_fast_are_the_constructors(fields: tuple[Any, ...]) -> None:
     assert type(made) is Token
     assert made == Token(*fields)
     assert made.as_dict() == Token(*fields).as_dict()
+
+
+def _plain_runs_line_by_line(text: str, min_run: int) -> list[tuple[int, int]]:
+    """`plain_runs` as it was first written: each block line found, then each stretch of lines
+    between two of them read for a run."""
+    from crosspost.mdplain import _OTHER_BLOCK_START, _RUN_BREAK
+
+    if "\r" in text or "\0" in text:
+        return []
+    lines = text.split("\n")
+    block_lines: list[int] = []
+    line = position = 0
+    for m in (_RUN_BREAK if "$$" in text else _OTHER_BLOCK_START).finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.start()
+        if not block_lines or block_lines[-1] != line:
+            block_lines.append(line)
+    runs: list[tuple[int, int]] = []
+    for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
+        first = low + 1
+        if low >= 0:
+            while first < high and not blank(lines[first]):
+                first += 1
+        while first < high and blank(lines[first]):
+            first += 1
+        end = high
+        if high < len(lines):
+            while end > first and not blank(lines[end - 1]):
+                end -= 1
+        while end > first and blank(lines[end - 1]):
+            end -= 1
+        if end - first >= min_run:
+            runs.append((first, end))
+    return runs
+
+
+RUN_PIECES = ["x", "#x", "é", "\u00a0", "", " ", "\t", "- a", "# h", "    y", "> q", "$$", "a$$"]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    lines=st.lists(st.sampled_from(RUN_PIECES), max_size=40),
+    ending=st.sampled_from(["", "\n"]),
+    min_run=st.integers(min_value=1, max_value=6),
+)
+def test_runs_of_paragraph_lines_are_found_as_line_by_line(
+    lines: list[str], ending: str, min_run: int
+) -> None:
+    """The stretches between block lines are found whole by one pattern: the runs are those
+    found by reading each block line."""
+    from crosspost.mdplain import plain_runs
+
+    text = "\n".join(lines) + ending
+    assert plain_runs(text, min_run) == _plain_runs_line_by_line(text, min_run)
