@@ -218,6 +218,7 @@ for _period in (2, 3):
         rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
+_LINE_MARKER = re.compile(rf"^{_MARKER.pattern}", re.M)
 _ONE_LINE_ITEMS = ("bullets", "ordered")
 _TAG_ITEM = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}{_TAG_ALONE}")
 
@@ -324,9 +325,11 @@ _EMPTY_LINE = re.compile(r"\n[ >]*\n")
 def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
     """The run of items whose lines from line `first` are `inner` (without their containers),
     in `parts` when some are one tag alone (where `tags` may be run members: `_run_pattern`)."""
-    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+    from markdown_it.common.utils import MD_TRIM_CHARS  # the parser's: never for `import crosspost`
 
-    items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
+    # Each line begins with its marker (the run's pattern says so): all are cut at once.
+    joined = "\n".join(inner)
+    items = [one.strip(MD_TRIM_CHARS) for one in _LINE_MARKER.sub("", joined).split("\n")]
     step = period + gap
 
     def run(start: int, end: int, parts: tuple[Siblings, ...] = ()) -> Siblings:
@@ -347,6 +350,7 @@ def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> S
         return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
 
     # As written: the paragraph's trim drops Unicode spaces before a tag (`\xa0 <b>`: text).
+    tags = tags and "<" in joined
     alone = [i for i in range(0, len(inner), step) if _TAG_ITEM.match(inner[i])] if tags else []
     if not alone:
         return run(0, len(inner))
