@@ -292,6 +292,7 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     found: list[Siblings] = []
     forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
     forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
+    nested = _NESTED_PAIR.search(text) is not None
     for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
         if kind == "row" and "|" not in text:
@@ -299,6 +300,8 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
         if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
             continue
         period = int(form[-1]) if form.startswith("nested") else 1
+        if period > 1 and not nested:
+            continue
         position = line = 0
         for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
             gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
@@ -320,6 +323,12 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
 # An empty line, or one of blockquote markers only: a loose run has one after each sibling
 # (`_run_pattern`'s `blank`). A long list without one is not read for loose runs at all.
 _EMPTY_LINE = re.compile(r"\n[ >]*\n")
+
+
+# An item's line, then a bullet item's line that does not repeat its container and marker:
+# the first two lines of a nested run (`_RUN_PATTERNS`), where a container is all the spaces
+# and `>` before the marker. A long list without such a pair is not read for nested runs.
+_NESTED_PAIR = re.compile(r"^([ >]*)([-+*]|\d)[^\n]*\n(?!\1\2)[ >]*[-+*][ \t]", re.M)
 
 
 def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:

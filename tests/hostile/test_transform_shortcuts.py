@@ -5,7 +5,8 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
   nothing;
 - repeated blank lines are found in the joined text, not line by line;
 - tokens made for the blocks read without the parser are those its constructor makes;
-- runs of paragraph lines are found stretch by stretch, not block line by block line.
+- runs of paragraph lines are found stretch by stretch, not block line by block line;
+- forms of sibling runs a text cannot hold are not searched for.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crosspost import syntax
 from crosspost.mdlines import Line, Run, blank, without_repeated_blanks
 
 from .test_body_properties import DIALECTS, PAGE, SITE, bodies
+from .test_sibling_runs import documents
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
@@ -162,3 +164,19 @@ def test_runs_of_paragraph_lines_are_found_as_line_by_line(
 
     text = "\n".join(lines) + ending
     assert plain_runs(text, min_run) == _plain_runs_line_by_line(text, min_run)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=documents, tags=st.booleans())
+def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
+    """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
+    nested runs in one without an item's line above a bullet line that does not repeat its
+    container and marker: their patterns find none there either."""
+    from crosspost.mdsiblings import _EMPTY_LINE, _NESTED_PAIR, _run_matches
+
+    for form, loose, period in [("bullets", True, 1), ("ordered", True, 1)]:
+        if _EMPTY_LINE.search(body) is None:
+            assert not list(_run_matches(form, loose, period, body, tags))
+    for form, period in [("nested2", 2), ("nested3", 3)]:
+        if _NESTED_PAIR.search(body) is None:
+            assert not list(_run_matches(form, False, period, body, tags))
