@@ -6,7 +6,8 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
 - repeated blank lines are found in the joined text, not line by line;
 - tokens made for the blocks read without the parser are those its constructor makes;
 - runs of paragraph lines are found stretch by stretch, not block line by block line;
-- forms of sibling runs a text cannot hold are not searched for.
+- forms of sibling runs a text cannot hold are not searched for;
+- the `#`s that start a line are found once, not in each paragraph.
 """
 
 from __future__ import annotations
@@ -180,3 +181,22 @@ def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
     for form, period in [("nested2", 2), ("nested3", 3)]:
         if _NESTED_PAIR.search(body) is None:
             assert not list(_run_matches(form, False, period, body, tags))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=bodies)
+def test_heading_lookalikes_found_once_are_those_found_in_each_paragraph(body: str) -> None:
+    """The `#`s that start a line's text, found once in the whole text, are on any range of
+    lines those found by reading that range alone."""
+    from crosspost.mdlines import line_starts
+    from crosspost.transform import _LOOKALIKE, _heading_lookalikes, _lookalike_candidates
+
+    starts = line_starts(body)
+    candidates = _lookalike_candidates(body)
+    for first in range(len(starts) + 1):
+        for end in range(first + 1, len(starts) + 2):
+            expected: list[int] = []
+            if first < len(starts):
+                stop = starts[end] - 1 if end < len(starts) else len(body)
+                expected = [m.end() - 1 for m in _LOOKALIKE.finditer(body, starts[first], stop)]
+            assert _heading_lookalikes(body, starts, candidates, first, end, []) == expected
