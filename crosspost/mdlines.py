@@ -35,6 +35,7 @@ __all__ = [
     "line_starts",
     "parser",
     "protect_code_spans",
+    "without_repeated_blanks",
 ]
 
 
@@ -118,6 +119,31 @@ def blank(text: str) -> bool:
     of those is a paragraph in CommonMark: collapsed or dropped, the post would lose it.
     """
     return not text.strip(" \t")
+
+
+def without_repeated_blanks(lines: list[Line], kept: set[int]) -> list[Line]:
+    """`lines` without each blank line that follows a blank line, unless it is code (`frozen`)
+    or its index is in `kept`. The lines hold no line break.
+
+    The runs of blank lines are found in the joined text: a post of short blocks is half blank
+    lines, nearly all of them single ones."""
+    text = "\n".join([line.text for line in lines])
+    dropped: list[int] = []
+    number = position = 0
+    for m in _BLANK_RUN.finditer(text):
+        number += text.count("\n", position, m.start())
+        position = m.start()
+        for index in range(number + 1, number + m.group().count("\n") + 1):
+            if not lines[index].frozen and index not in kept:
+                dropped.append(index)
+    if not dropped:
+        return list(lines)
+    gone = set(dropped)
+    return [line for index, line in enumerate(lines) if index not in gone]
+
+
+# Two or more blank lines in a row (only spaces and tabs, as `blank` says).
+_BLANK_RUN = re.compile(r"^[ \t]*(?:\n[ \t]*$)+", re.M)
 
 
 def line_starts(text: str) -> list[int]:

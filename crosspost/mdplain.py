@@ -50,7 +50,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
+
+from .mdtokens import token_maker
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -86,28 +89,34 @@ def paragraphs_only(text: str) -> list[Token] | None:
     run of non-blank lines is paragraphs between its heading lines."""
     if "\r" in text or "\0" in text or _OTHER_BLOCK_START.search(text) is not None:
         return None
-    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
-    from markdown_it.token import Token
+    from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
-    def block(kind: str, tag: str, first: int, end: int, content: str, markup: str) -> None:
+    tokens: list[Token] = []
+    made = token_maker()
+    # One closing token per tag, for every block of it: the transform reads tokens and never
+    # changes one without a map (a megabyte of headings: 116,000 tokens, 30 MB, fewer).
+    closers: dict[str, Token] = {}
+
+    def block(kind: str, first: int, end: int, content: str, markup: str = "") -> None:
+        opening, closing, tag = _BLOCK_TOKENS[kind]
         lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
-        inline = Token("inline", "", 0, map=lines, level=1, content=content)
-        inline.block, inline.children = True, []
+        closer = closers.get(tag)
+        if closer is None:
+            closer = closers[tag] = made(
+                closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
+            )
         tokens.extend(
-            [
-                Token(f"{kind}_open", tag, 1, map=lines, block=True, markup=markup),
-                inline,
-                Token(f"{kind}_close", tag, -1, block=True, markup=markup),
-            ]
+            (
+                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", {}, True, False),
+                made("inline", "", 0, {}, lines, 1, [], content, "", "", {}, True, False),
+                closer,
+            )
         )
 
     def heading(number: int, one: str, marks: re.Match[str]) -> None:
         level = marks.group(1)
-        block(
-            "heading", _LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level
-        )
+        block(_LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level)
 
-    tokens: list[Token] = []
     line = position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
@@ -116,13 +125,13 @@ def paragraphs_only(text: str) -> list[Token] | None:
         if "\n" not in run:  # one line (a heading between blank lines: the common case)
             marks = _HEADING.match(run) if "#" in run else None
             if marks is None:
-                block("paragraph", "p", line, line + 1, mdTrim(run), "")
+                block("p", line, line + 1, run.strip(MD_TRIM_CHARS))
             else:
                 heading(line, run, marks)
             continue
         end = line + run.count("\n") + 1
         if "#" not in run or _HEADING.search(run) is None:
-            block("paragraph", "p", line, end, mdTrim(run), "")
+            block("p", line, end, run.strip(MD_TRIM_CHARS))
             line = end - 1
             continue
         paragraph: list[str] = []
@@ -132,20 +141,21 @@ def paragraphs_only(text: str) -> list[Token] | None:
                 paragraph.append(one)
                 continue
             if paragraph:
-                block(
-                    "paragraph",
-                    "p",
-                    number - len(paragraph),
-                    number,
-                    mdTrim("\n".join(paragraph)),
-                    "",
-                )
+                content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
+                block("p", number - len(paragraph), number, content)
                 paragraph = []
             heading(number, one, marks)
         if paragraph:
-            block("paragraph", "p", end - len(paragraph), end, mdTrim("\n".join(paragraph)), "")
+            block("p", end - len(paragraph), end, "\n".join(paragraph).strip(MD_TRIM_CHARS))
         line = end - 1
     return tokens
+
+
+# Per block tag: its opening and closing tokens' types, and the tag.
+_BLOCK_TOKENS = {
+    "p": ("paragraph_open", "paragraph_close", "p"),
+    **{tag: ("heading_open", "heading_close", tag) for tag in _LEVELS[1:]},
+}
 
 
 def _heading(line: str, start: int) -> str:
@@ -181,15 +191,18 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
     if "\r" in text or "\0" in text:
         return []
     lines = text.split("\n")
-    block_lines: list[int] = []
-    line = position = 0
-    for m in _OTHER_BLOCK_START.finditer(text) if "$$" not in text else _RUN_BREAK.finditer(text):
-        line += text.count("\n", position, m.start())
-        position = m.start()
-        if not block_lines or block_lines[-1] != line:
-            block_lines.append(line)
     runs: list[tuple[int, int]] = []
-    for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
+    line = position = 0
+    # The stretches of lines between block lines, each found whole (not each block line: a
+    # megabyte of list items or quote lines has 200,000, and no stretch).
+    for m in _stretches("$$" in text).finditer(text):
+        start, stop = m.span()
+        if stop - start < min_run - 1:  # fewer lines than a run holds (one per line break)
+            continue
+        line += text.count("\n", position, start)
+        position = start
+        low = line - 1  # a block line above, or none
+        high = line + text.count("\n", start, stop) + (stop == len(text))
         first = low + 1
         if low >= 0:  # the run starts after a blank line below the block's line
             while first < high and lines[first].strip(" \t"):
@@ -205,6 +218,14 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
         if end - first >= min_run:
             runs.append((first, end))
     return runs
+
+
+@cache
+def _stretches(math: bool) -> re.Pattern[str]:
+    """Maximal stretches of lines none of which is a block line (`_OTHER_BLOCK_START`; with
+    `math`, `_RUN_BREAK`), the text's last line counted even when empty."""
+    block = (_RUN_BREAK if math else _OTHER_BLOCK_START).pattern
+    return re.compile(rf"(?:^(?!{block})[^\n]*+(?:\n|\Z))++", re.M)
 
 
 def may_hold_code(text: str, *, mdx: bool = False) -> bool:

@@ -218,6 +218,7 @@ for _period in (2, 3):
         rf"{_FIRST_AGAIN}(?:[ \t]|$)",
     )
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
+_LINE_MARKER = re.compile(rf"^{_MARKER.pattern}", re.M)
 _ONE_LINE_ITEMS = ("bullets", "ordered")
 _TAG_ITEM = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}{_TAG_ALONE}")
 
@@ -291,11 +292,16 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     found: list[Siblings] = []
     forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
     forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
+    nested = _NESTED_PAIR.search(text) is not None
     for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
         if kind == "row" and "|" not in text:
             continue
+        if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
+            continue
         period = int(form[-1]) if form.startswith("nested") else 1
+        if period > 1 and not nested:
+            continue
         position = line = 0
         for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
             gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
@@ -314,12 +320,25 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     return sorted(found, key=lambda run: run.first)
 
 
+# An empty line, or one of blockquote markers only: a loose run has one after each sibling
+# (`_run_pattern`'s `blank`). A long list without one is not read for loose runs at all.
+_EMPTY_LINE = re.compile(r"\n[ >]*\n")
+
+
+# An item's line, then a bullet item's line that does not repeat its container and marker:
+# the first two lines of a nested run (`_RUN_PATTERNS`), where a container is all the spaces
+# and `>` before the marker. A long list without such a pair is not read for nested runs.
+_NESTED_PAIR = re.compile(r"^([ >]*)([-+*]|\d)[^\n]*\n(?!\1\2)[ >]*[-+*][ \t]", re.M)
+
+
 def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
     """The run of items whose lines from line `first` are `inner` (without their containers),
     in `parts` when some are one tag alone (where `tags` may be run members: `_run_pattern`)."""
-    from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
+    from markdown_it.common.utils import MD_TRIM_CHARS  # the parser's: never for `import crosspost`
 
-    items = [mdTrim(_MARKER.sub("", one, count=1)) for one in inner]
+    # Each line begins with its marker (the run's pattern says so): all are cut at once.
+    joined = "\n".join(inner)
+    items = [one.strip(MD_TRIM_CHARS) for one in _LINE_MARKER.sub("", joined).split("\n")]
     step = period + gap
 
     def run(start: int, end: int, parts: tuple[Siblings, ...] = ()) -> Siblings:
@@ -340,6 +359,7 @@ def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> S
         return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
 
     # As written: the paragraph's trim drops Unicode spaces before a tag (`\xa0 <b>`: text).
+    tags = tags and "<" in joined
     alone = [i for i in range(0, len(inner), step) if _TAG_ITEM.match(inner[i])] if tags else []
     if not alone:
         return run(0, len(inner))

@@ -198,7 +198,10 @@ def _located(
     assert token.map is not None
     if not found and not cell:
         return []
-    content_lines = token.content.split("\n")
+    content = token.content
+    if not cell and "\n" not in content and token.map[1] - token.map[0] <= 1:
+        return _located_on_line(text, starts, token.map[0], content, found)
+    content_lines = content.split("\n")
     shift = _stripped_lines(text, starts, token, content_lines)
     bases: list[int] = []
     offset = 0
@@ -207,25 +210,8 @@ def _located(
         bases.append(offset)
         offset += len(content_line) + 1
         number = token.map[0] + shift + k
-        if number >= len(starts):
-            origins.append(None)
-            continue
-        end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
-        source = text[starts[number] : end]
-        stripped = content_line.lstrip(" \t")
-        lead = len(content_line) - len(stripped)
-        if cell:
-            at = source.find(stripped, cursor.get(number, 0))
-            cursor[number] = at + len(stripped) if at >= 0 else cursor.get(number, 0)
-        elif source.endswith(stripped):
-            at = len(source) - len(stripped)
-        elif source.rstrip().endswith(stripped):
-            at = len(source.rstrip()) - len(stripped)
-        else:
-            at = source.rfind(stripped)
-        origins.append(None if at < 0 or not stripped else starts[number] + at - lead)
+        origins.append(_origin(text, starts, number, content_line, cursor, cell=cell))
     located: list[Span] = []
-    content = token.content
     for kind, start, end in found:
         k = bisect_right(bases, start) - 1
         origin = origins[k]
@@ -239,15 +225,66 @@ def _located(
         end_origin = origins[k_end]
         if end_origin is None:
             continue
-        finish = end_origin + end - bases[k_end]
-        if kind != "html" and text[begin:finish] != content[start:end]:
-            continue
-        if kind == "html" and (
-            text[begin : begin + 1] != "<" or text[finish - 1 : finish] != content[end - 1 : end]
-        ):
-            continue
-        located.append(Span(kind, begin, finish))
+        span = _checked(text, content, kind, start, end, begin, end_origin + end - bases[k_end])
+        if span is not None:
+            located.append(span)
     return located
+
+
+def _located_on_line(
+    text: str, starts: list[int], number: int, content: str, found: list[tuple[str, int, int]]
+) -> list[Span]:
+    """`_located` for a block of one line, line `number`, all of whose content is on it (most
+    blocks of a long post): nothing to split or shift, one origin for every span."""
+    origin = _origin(text, starts, number, content, {}, cell=False)
+    if origin is None:
+        return []
+    lead = len(content) - len(content.lstrip(" \t"))
+    located: list[Span] = []
+    for kind, start, end in found:
+        if start >= lead:
+            span = _checked(text, content, kind, start, end, origin + start, origin + end)
+            if span is not None:
+                located.append(span)
+    return located
+
+
+def _origin(
+    text: str, starts: list[int], number: int, line: str, cursor: dict[int, int], *, cell: bool
+) -> int | None:
+    """Where `line`, a line of a block's content, begins in the document, read from source
+    line `number` (None when it is not there or holds only spaces and tabs)."""
+    if number >= len(starts):
+        return None
+    end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+    source = text[starts[number] : end]
+    stripped = line.lstrip(" \t")
+    lead = len(line) - len(stripped)
+    if cell:
+        at = source.find(stripped, cursor.get(number, 0))
+        cursor[number] = at + len(stripped) if at >= 0 else cursor.get(number, 0)
+    elif source.endswith(stripped):
+        at = len(source) - len(stripped)
+    elif source.rstrip().endswith(stripped):
+        at = len(source.rstrip()) - len(stripped)
+    else:
+        at = source.rfind(stripped)
+    return None if at < 0 or not stripped else starts[number] + at - lead
+
+
+def _checked(
+    text: str, content: str, kind: str, start: int, end: int, begin: int, finish: int
+) -> Span | None:
+    """The span of `content[start:end]` at `begin:finish` in the document, if it holds the same
+    text there (raw HTML, whose lines lost their containers: the same first and last
+    characters)."""
+    if kind != "html" and text[begin:finish] != content[start:end]:
+        return None
+    if kind == "html" and (
+        text[begin : begin + 1] != "<" or text[finish - 1 : finish] != content[end - 1 : end]
+    ):
+        return None
+    return Span(kind, begin, finish)
 
 
 def _stripped_lines(text: str, starts: list[int], token: Token, content_lines: list[str]) -> int:

@@ -626,6 +626,8 @@ def excerpt_cut(lines: list[Line], dialect: Dialect) -> int | None:
     and removing it could change how the rest of the line reads.
     """
     marker = _MDX_MARKER if dialect.mdx else _MARKER
+    if marker.search("\n".join([line.text for line in lines])) is None:
+        return None  # no line holds one (most posts): not read line by line
     cut = None
     for index, line in enumerate(lines):
         if line.frozen or not marker.search(line.text):

@@ -38,6 +38,7 @@ from .mdlines import (
     line_starts,
     parser,
     protect_code_spans,
+    without_repeated_blanks,
 )
 from .mdplain import may_hold_code
 from .mdspans import BlockParse, find_spans, parse_blocks
@@ -103,7 +104,8 @@ def transform(
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
+    texts = body.split("\n")
+    lines = list(map(Line, texts, range(first_line, first_line + len(texts))))
     # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
     # after the rules.
     parse = parse_blocks(body, mdx=dialect.mdx) if may_hold_code(body, mdx=dialect.mdx) else None
@@ -128,15 +130,7 @@ def transform(
     lines, html_lines, parsed = _link_rules(lines, parse, run, ref_url, dialect)
     if marker is not None:
         cut = next(i for i, line in enumerate(lines) if line is marker)
-    kept = [
-        line
-        for i, line in enumerate(lines)
-        if line.frozen
-        or not blank(line.text)
-        or i in html_lines
-        or i == 0
-        or not blank(lines[i - 1].text)
-    ]
+    kept = without_repeated_blanks(lines, html_lines)
     while kept and not kept[-1].frozen and blank(kept[-1].text):
         kept.pop()
     while kept and not kept[0].frozen and blank(kept[0].text):
@@ -167,34 +161,19 @@ def _block_rules(
     """Generator templates and script links, one block at a time; returns the lines with every
     placeholder restored (a rule may have added line breaks: those become lines of their own,
     with the file line of the line they came from)."""
-    covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
-    # 1: the line holds what a rule may act on: a template (`{`) or a URL's scheme (`:`, or an
-    # entity for one, `&`); a block without such a line is left as it is, unread.
+    # The lines that hold what a rule may act on: a template (`{`) or a URL's scheme (`:`, or an
+    # entity for one, `&`). Text without such a line is left as it is, unread: most blocks of a
+    # long post have none (a megabyte of headings and paragraphs: no rule runs at all).
     text = "\n".join(line.text for line in lines)
-    hot = bytearray(len(lines))
+    hot: list[int] = []
     number = position = 0
     for m in _RULE_TRIGGER.finditer(text):
         number += text.count("\n", position, m.start())
         position = m.start()
-        hot[number] = 1
-    for first, end, _kind in leaf_ranges(tokens):
-        end = max(first, min(end, len(lines)))
-        covered[first:end] = b"\x01" * (end - first)
-        if hot.find(1, first, end) == -1:
-            continue
-        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
-            if not frozen:
-                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
-    # The other lines (reference definitions, breaks) in runs: a definition may span lines
-    # (`[x]:`, then its destination on the next line).
-    index = covered.find(0)
-    while index != -1:
-        end = index
-        while end < len(lines) and not covered[end] and _changeable(lines[end]):
-            end += 1
-        if end > index:
-            _rewrite(lines, list(range(index, end)), run, ref_url, dialect, definitions=True)
-        index = covered.find(0, end + 1)
+        if not hot or hot[-1] != number:
+            hot.append(number)
+    if hot:
+        _rewrite_hot(lines, hot, run, ref_url, dialect, tokens)
     if not run.stash:  # no placeholder was made, so none is to be restored
         return lines
     out: list[Line] = []
@@ -207,6 +186,43 @@ def _block_rules(
         out.append(line)
         out.extend(line.with_text(part) for part in rest)
     return out
+
+
+def _rewrite_hot(
+    lines: list[Line],
+    hot: list[int],
+    run: Run,
+    ref_url: syntax.RefURL | None,
+    dialect: syntax.Dialect,
+    tokens: list[Token],
+) -> None:
+    """`_rewrite` on each block with inline text or HTML that holds one of the `hot` lines
+    (sorted), then on each run of the other changeable lines (reference definitions, breaks: a
+    definition may span lines, `[x]:` then its destination on the next line) that holds one."""
+    covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
+    for first, end, _kind in leaf_ranges(tokens):
+        end = max(first, min(end, len(lines)))
+        covered[first:end] = b"\x01" * (end - first)
+        if bisect_left(hot, first) == bisect_left(hot, end):
+            continue
+        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
+            if not frozen:
+                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+
+    def other(index: int) -> bool:
+        return 0 <= index < len(lines) and not covered[index] and _changeable(lines[index])
+
+    done = 0  # the runs are disjoint: one holding several hot lines is rewritten once
+    for number in hot:
+        if number < done or not other(number):
+            continue
+        first, end = number, number + 1
+        while other(first - 1):
+            first -= 1
+        while other(end):
+            end += 1
+        _rewrite(lines, list(range(first, end)), run, ref_url, dialect, definitions=True)
+        done = end
 
 
 _RULE_TRIGGER = re.compile(r"[{:&]")
@@ -264,6 +280,7 @@ def _link_rules(
                     edits.append((span.start, span.end, new))
     read: set[tuple[int, int]] = set()
     paragraphs: list[int] = []  # the first line of each paragraph
+    candidates = _lookalike_candidates(text)
     for token in found.tokens:
         if token.map is None:
             continue
@@ -277,7 +294,8 @@ def _link_rules(
         elif token.type == "paragraph_open" and (first, end) not in read:
             # (items standing for a run of nested ones share their lines: read once)
             read.add((first, end))
-            lookalikes += _heading_lookalikes(text, starts, first, end, hidden)
+            if candidates:
+                lookalikes += _heading_lookalikes(text, starts, candidates, first, end, hidden)
             paragraphs.append(first)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
@@ -389,9 +407,15 @@ def _definition_lookalikes(
 
 
 def _heading_lookalikes(
-    text: str, starts: list[int], first: int, end: int, hidden: list[tuple[int, int]]
+    text: str,
+    starts: list[int],
+    candidates: list[int],
+    first: int,
+    end: int,
+    hidden: list[tuple[int, int]],
 ) -> list[int]:
-    """`\\#` for a `#` starting a line of the paragraph on lines first..end.
+    """`\\#` for a `#` starting a line of the paragraph on lines first..end: those of the
+    `candidates` (`_lookalike_candidates`) on its lines.
 
     Python-Markdown, Redcarpet and Medium's importer read `#image: …` or `#hashtag` as a heading
     even without the space CommonMark requires; `\\#` means a literal `#` to all of them. A `#`
@@ -400,8 +424,14 @@ def _heading_lookalikes(
     if first >= len(starts):
         return []
     stop = starts[end] - 1 if end < len(starts) else len(text)
-    found = [m.end() - 1 for m in _LOOKALIKE.finditer(text, starts[first], stop)]
+    found = candidates[bisect_left(candidates, starts[first]) : bisect_left(candidates, stop)]
     return [at for at in found if not _inside(hidden, at)] if hidden else found
+
+
+def _lookalike_candidates(text: str) -> list[int]:
+    """Where a `#` starts a line's text (after its containers and list marker), in order: found
+    once for the whole text, not once for each paragraph (a megabyte of short ones: 100,000)."""
+    return [m.end() - 1 for m in _LOOKALIKE.finditer(text)]
 
 
 _AFTER_ALL = float("inf")

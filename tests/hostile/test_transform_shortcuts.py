@@ -1,0 +1,202 @@
+"""The transform's own shortcuts, each compared with the slower reading it stands for on
+generated input (issue 15: a megabyte of headings or image paragraphs in under a second).
+
+- the block rules read only lines with a `{`, a `:` or a `&`: on any other text they change
+  nothing;
+- repeated blank lines are found in the joined text, not line by line;
+- tokens made for the blocks read without the parser are those its constructor makes;
+- runs of paragraph lines are found stretch by stretch, not block line by block line;
+- forms of sibling runs a text cannot hold are not searched for;
+- the `#`s that start a line are found once, not in each paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crosspost import syntax
+from crosspost.mdlines import Line, Run, blank, without_repeated_blanks
+
+from .test_body_properties import DIALECTS, PAGE, SITE, bodies
+from .test_sibling_runs import documents
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=bodies.map(lambda body: re.sub(r"[{:&]", "", body)),
+    dialect=DIALECTS,
+    definitions=st.booleans(),
+)
+def test_the_block_rules_leave_lines_without_a_brace_colon_or_ampersand(
+    text: str, dialect: tuple[str | None, str], definitions: bool
+) -> None:
+    """The transform gives the block rules (templates, then script links) only lines with a
+    `{`, a `:` or a `&`: on a block or a run of other lines without one they change nothing
+    and say nothing, whatever the generator."""
+    from crosspost.transform import _rewrite
+
+    generator, suffix = dialect
+    run = Run(path=None, page_url=PAGE, site_url=SITE)
+    lines = [Line(part, number) for number, part in enumerate(text.split("\n"), start=1)]
+    chunk = list(range(len(lines)))
+    _rewrite(
+        lines,
+        chunk,
+        run,
+        None,
+        syntax.Dialect.of(generator, Path("post" + suffix)),
+        definitions=definitions,
+    )
+    assert run.restore("\n".join(line.text for line in lines)) == text
+    assert not run.notices
+
+
+# Lines of the kinds `blank` tells apart, and lines that are code.
+LINES = st.lists(
+    st.tuples(st.sampled_from(["", " ", "\t", " \t ", "x", " x", "\u00a0", "\x0c"]), st.booleans()),
+    max_size=30,
+)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=LINES, kept=st.sets(st.integers(min_value=0, max_value=30)))
+def test_repeated_blank_lines_are_dropped_as_line_by_line(
+    lines: list[tuple[str, bool]], kept: set[int]
+) -> None:
+    """A blank line after a blank line goes unless it is code or kept, exactly as when each
+    line is read with `blank`."""
+    made = [Line(text, number, frozen=frozen) for number, (text, frozen) in enumerate(lines)]
+    expected = [
+        line
+        for i, line in enumerate(made)
+        if line.frozen or not blank(line.text) or i in kept or i == 0 or not blank(made[i - 1].text)
+    ]
+    assert without_repeated_blanks(made, kept) == expected
+
+
+TEXTS = st.text(max_size=4)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    fields=st.tuples(
+        TEXTS,
+        TEXTS,
+        st.sampled_from([-1, 0, 1]),
+        st.dictionaries(TEXTS, TEXTS, max_size=2),
+        st.none() | st.lists(st.integers(0, 9), min_size=2, max_size=2),
+        st.integers(0, 9),
+        st.none() | st.just([]),
+        TEXTS,
+        TEXTS,
+        TEXTS,
+        st.dictionaries(TEXTS, st.integers(), max_size=2),
+        st.booleans(),
+        st.booleans(),
+    )
+)
+def test_tokens_made_fast_are_the_constructors(fields: tuple[Any, ...]) -> None:
+    """A token made by `token_maker` is the one `Token` makes of the same fields, every field
+    set (a field `Token` gains would be missing: comparing would fail)."""
+    from markdown_it.token import Token
+
+    from crosspost.mdtokens import token_maker
+
+    made = token_maker()(*fields)
+    assert type(made) is Token
+    assert made == Token(*fields)
+    assert made.as_dict() == Token(*fields).as_dict()
+
+
+def _plain_runs_line_by_line(text: str, min_run: int) -> list[tuple[int, int]]:
+    """`plain_runs` as it was first written: each block line found, then each stretch of lines
+    between two of them read for a run."""
+    from crosspost.mdplain import _OTHER_BLOCK_START, _RUN_BREAK
+
+    if "\r" in text or "\0" in text:
+        return []
+    lines = text.split("\n")
+    block_lines: list[int] = []
+    line = position = 0
+    for m in (_RUN_BREAK if "$$" in text else _OTHER_BLOCK_START).finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.start()
+        if not block_lines or block_lines[-1] != line:
+            block_lines.append(line)
+    runs: list[tuple[int, int]] = []
+    for low, high in zip([-1, *block_lines], [*block_lines, len(lines)], strict=True):
+        first = low + 1
+        if low >= 0:
+            while first < high and not blank(lines[first]):
+                first += 1
+        while first < high and blank(lines[first]):
+            first += 1
+        end = high
+        if high < len(lines):
+            while end > first and not blank(lines[end - 1]):
+                end -= 1
+        while end > first and blank(lines[end - 1]):
+            end -= 1
+        if end - first >= min_run:
+            runs.append((first, end))
+    return runs
+
+
+RUN_PIECES = ["x", "#x", "é", "\u00a0", "", " ", "\t", "- a", "# h", "    y", "> q", "$$", "a$$"]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    lines=st.lists(st.sampled_from(RUN_PIECES), max_size=40),
+    ending=st.sampled_from(["", "\n"]),
+    min_run=st.integers(min_value=1, max_value=6),
+)
+def test_runs_of_paragraph_lines_are_found_as_line_by_line(
+    lines: list[str], ending: str, min_run: int
+) -> None:
+    """The stretches between block lines are found whole by one pattern: the runs are those
+    found by reading each block line."""
+    from crosspost.mdplain import plain_runs
+
+    text = "\n".join(lines) + ending
+    assert plain_runs(text, min_run) == _plain_runs_line_by_line(text, min_run)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=documents, tags=st.booleans())
+def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
+    """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
+    nested runs in one without an item's line above a bullet line that does not repeat its
+    container and marker: their patterns find none there either."""
+    from crosspost.mdsiblings import _EMPTY_LINE, _NESTED_PAIR, _run_matches
+
+    for form, loose, period in [("bullets", True, 1), ("ordered", True, 1)]:
+        if _EMPTY_LINE.search(body) is None:
+            assert not list(_run_matches(form, loose, period, body, tags))
+    for form, period in [("nested2", 2), ("nested3", 3)]:
+        if _NESTED_PAIR.search(body) is None:
+            assert not list(_run_matches(form, False, period, body, tags))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=bodies)
+def test_heading_lookalikes_found_once_are_those_found_in_each_paragraph(body: str) -> None:
+    """The `#`s that start a line's text, found once in the whole text, are on any range of
+    lines those found by reading that range alone."""
+    from crosspost.mdlines import line_starts
+    from crosspost.transform import _LOOKALIKE, _heading_lookalikes, _lookalike_candidates
+
+    starts = line_starts(body)
+    candidates = _lookalike_candidates(body)
+    for first in range(len(starts) + 1):
+        for end in range(first + 1, len(starts) + 2):
+            expected: list[int] = []
+            if first < len(starts):
+                stop = starts[end] - 1 if end < len(starts) else len(body)
+                expected = [m.end() - 1 for m in _LOOKALIKE.finditer(body, starts[first], stop)]
+            assert _heading_lookalikes(body, starts, candidates, first, end, []) == expected
