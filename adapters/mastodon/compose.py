@@ -26,8 +26,23 @@ _LABEL = rf"{_DOMAIN_CHAR}(?:[_-]*+{_DOMAIN_CHAR})*+\."
 _NAME = rf"{_DOMAIN_CHAR}(?:-*+{_DOMAIN_CHAR})*+\."
 _TLD = r"(?:xn--[0-9a-z]++|[a-z]{2,}+(?=[^0-9a-z@]|$))"
 _PATH_CHAR = r"[^\p{White_Space}<>()?]"
-_PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
-_PATH_END = rf"(?:[^\p{{White_Space}}()?!*\"'「」<>;:=,.$%\[\]~&|@]|{_PARENS})"
+
+
+def _parens(inside: str) -> str:
+    """Balanced parentheses holding `inside` characters, one level nested within them."""
+    return rf"\((?:{inside}+|{inside}*\({inside}+\){inside}*)\)"
+
+
+_PARENS = _parens(_PATH_CHAR)
+# Mastodon sets the path's last character before it redefines the parentheses, so the ones a
+# path may end in are still twitter-text's, of its narrower path characters (twitter-text
+# rb/lib/twitter-text/regex.rb `valid_general_url_path_chars`, Latin accents included).
+_LATIN_ACCENTS = (
+    r"\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+    r"\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_ENDING_PARENS = _parens(rf"[a-z\p{{Cyrillic}}0-9!*';:=+,.$/%#\[\]\p{{Pd}}_~&|@{_LATIN_ACCENTS}]")
+_PATH_END = rf"(?:[^\p{{White_Space}}()?!*\"'「」<>;:=,.$%\[\]~&|@]|{_ENDING_PARENS})"
 _PATH = rf"(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END}|{_PATH_CHAR}+/)"
 _UCHARS = (
     r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0001fffd\U00020000-\U0002fffd"

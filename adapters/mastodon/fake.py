@@ -67,13 +67,23 @@ REGEXEN = {
 REGEXEN["valid_domain"] = (  # `*` bounded by the DNS limit of 127 labels: "a.a.a…" stays fast
     f"(?:{REGEXEN['valid_subdomain']}{{0,126}}{REGEXEN['valid_domain_name']}{REGEXEN['valid_tld']})"
 )
+# twitter-text's own (rb/lib/twitter-text/regex.rb @ 11a4852), before Mastodon's overrides:
+# Mastodon's `valid_url_path_ending_chars` is set while `valid_url_balanced_parens` is still
+# this one, built of these path characters.
+LATIN_ACCENTS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253-\u0254\u0256-\u0257\u0259"
+    "\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_T = f"[a-z\\p{{Cyrillic}}0-9!\\*';:=\\+\\,\\.\\$\\/%#\\[\\]\\p{{Pd}}_~&\\|@{LATIN_ACCENTS}]"
+TWITTER_TEXT_BALANCED_PARENS = f"\\((?:{_T}+|(?:{_T}*\\({_T}+\\){_T}*))\\)"
+# Mastodon's (config/initializers/twitter_regex.rb @ 3208bd8). Where a Ruby Regexp is
+# interpolated into another, Ruby wraps it in a group of its own (`(?iu-mx:…)`): the ending
+# characters, an alternation, are one group inside `valid_url_path`.
+REGEXEN["valid_url_path_ending_chars"] = (
+    r"(?:[^\p{White_Space}()?!*\"'「」<>;:=,.$%\[\]~&|@]|(?:" + TWITTER_TEXT_BALANCED_PARENS + "))"
+)
 _G = REGEXEN["valid_general_url_path_chars"]
 REGEXEN["valid_url_balanced_parens"] = f"\\((?:{_G}+|(?:{_G}*\\({_G}+\\){_G}*))\\)"
-REGEXEN["valid_url_path_ending_chars"] = (
-    r"[^\p{White_Space}()?!*\"'「」<>;:=,.$%\[\]~&|@]|(?:"
-    + REGEXEN["valid_url_balanced_parens"]
-    + ")"
-)
 REGEXEN["valid_url_path"] = (
     f"(?:(?:{_G}*(?:{REGEXEN['valid_url_balanced_parens']}{_G}*)*"
     f"{REGEXEN['valid_url_path_ending_chars']})|(?:{_G}+/))"

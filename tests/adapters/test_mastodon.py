@@ -184,6 +184,34 @@ TRICKY = [
 ]
 
 
+# How Mastodon counts a URL whose path ends in parentheses, worked out from its source:
+# config/initializers/twitter_regex.rb (mastodon/mastodon @ 3208bd8) reopens twitter-text's
+# Regex and sets `valid_url_path` to `G*(?:P G*)*E | G+/` (G: any character but white space,
+# `<>()?`; P: balanced parentheses of G). Its E, the path's last character, is a Regexp,
+# `[^…] | (?:P0)`, which Ruby wraps in a group of its own where `valid_url_path` interpolates
+# it; and E is set before P is redefined, so its P0 is twitter-text's own (rb/lib/twitter-text/
+# regex.rb @ 11a4852: parentheses of `[a-z\p{Cyrillic}0-9!*';:=+,.$/%#[]\p{Pd}_~&|@]` and Latin
+# accents only). A path can end in parentheses only when what they hold is of that set.
+PARENTHESES_AT_THE_END = [
+    ("https://e.jp/a!(https://x)", 23),  # `!` before them: still one URL
+    ("https://例え.jp/パス!(https://)", 23),
+    ("https://en.wikipedia.org/wiki/Foo_(bar)", 23),
+    ("https://e.jp/a_(b)/c", 23),  # not at the end: Mastodon's own P, any characters
+    ("https://e.jp/a(例)", 23 + 3),  # 例 is not twitter-text's: the URL ends before `(`
+    ("https://e.jp/パス(例)", 23 + 3),
+    ("https://e.jp/a(é)", 23),  # a Latin accent is
+]
+
+
+@pytest.mark.parametrize(("text", "length"), PARENTHESES_AT_THE_END)
+def test_a_path_ends_in_parentheses_as_mastodon_reads_them(text: str, length: int) -> None:
+    """The fake's port (hypothesis found it ending `/a!(https://x)` at `/a`: E spliced in without
+    its group) and the adapter's (E's parentheses were Mastodon's, not twitter-text's, in both)
+    count as the server does."""
+    assert countable_length(text) == length
+    assert status_length(text) == length
+
+
 @pytest.mark.parametrize("text", TRICKY)
 def test_adapter_and_fake_count_alike(text):
     """Two implementations of Mastodon's counting (adapter and fake), written separately."""
