@@ -103,6 +103,14 @@ def transform(
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    surrogate = None if body.isascii() else _SURROGATE.search(body)
+    if surrogate is not None:
+        line = first_line + body.count("\n", 0, surrogate.start())
+        raise ContentError(
+            f"line {line} holds text that is not Unicode (a lone surrogate such as \\ud800), "
+            "which no platform takes",
+            hint="only text read from a UTF-8 file can be posted",
+        )
     lines = [Line(text, first_line + i) for i, text in enumerate(body.split("\n"))]
     # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
     # after the rules.
@@ -154,6 +162,8 @@ def transform(
     return Transformed(text + ending, tuple(notices), hint, excerpt)
 
 
+# Surrogate code points: text a UTF-8 file cannot hold (only a caller of the API can give one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FENCE_CLOSER = re.compile(r" {0,3}(?:`{3,}|~{3,})[ \t]*")
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -220,6 +221,9 @@ def test_a_portable_body_is_a_fixed_point(body: str, dialect: tuple[str | None, 
 # the text without its newline after an HTML block in a list item; the run then lost the post.
 @example(body="> - <pre>\n>", dialect=(None, ".md"), title="")
 @example(body="- a\n" * 10 + "> - <pre>\n>", dialect=(None, ".md"), title="")
+# A lone surrogate (text no UTF-8 file holds, given by a caller of the API) in a link's
+# destination raised UnicodeEncodeError from the URL's quoting.
+@example(body="[x](./\ud800)", dialect=(None, ".md"), title="")
 def test_only_content_errors_are_raised(
     body: str, dialect: tuple[str | None, str], title: str
 ) -> None:
@@ -237,6 +241,33 @@ def test_only_content_errors_are_raised(
     except ContentError:
         return
     assert isinstance(result.body, str)
+
+
+def test_a_lone_surrogate_is_the_posts_error() -> None:
+    """A body holding a lone surrogate (no UTF-8 file can: only a caller of the API can give
+    one) is refused as the post's error, wherever it stands; it raised UnicodeEncodeError from
+    a link's URL (found by an attacker's review: lone surrogates in destinations, attributes
+    and definitions)."""
+    for body in [
+        "[x](./\ud800)",
+        "![i](\udcff.png)",
+        "<a href='\udc80'>x</a>",
+        "[r]: \ud800\n\n[r]",
+        "a\n\nword \ud800",
+        "# \udfff",
+    ]:
+        for generator, suffix in [(None, ".md"), (None, ".mdx"), ("hugo", ".md")]:
+            with pytest.raises(ContentError, match="surrogate"):
+                transform(
+                    body,
+                    page_url=PAGE,
+                    site_url=SITE,
+                    path=Path("post" + suffix),
+                    generator=generator,
+                )
+    # Two in a row (a UTF-16 pair left undecoded) are no character either; the line is named.
+    with pytest.raises(ContentError, match="line 2"):
+        transform("a\n[x](./\ud83d\ude00)", page_url=PAGE, site_url=SITE, path=Path("p.md"))
 
 
 # Lines an admonition holds, each whole (an unclosed fence would run past the directive's
