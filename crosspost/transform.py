@@ -908,13 +908,28 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     length = 0
     window = None if limit is None else max(_WINDOW, 50 * limit)
     env: dict[str, Any] = {}
-    for text in _paragraphs(parser().parse(markdown, env), env, window):
+    for text in _paragraphs(_parsed(parser(), markdown, env), env, window):
         words.append(text)
         length += len(text)
         if limit is not None and length > limit:
             break
     text = " ".join(" ".join(words).split())
     return _shorten(text, limit) if limit else text
+
+
+def _parsed(md: MarkdownIt, markdown: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """`md`'s tokens for `markdown`. markdown-it-py (4.3) reads past the end of a text whose last
+    line is an empty blockquote line without its newline, after an HTML block in a list item
+    (`> - <pre>`, then `>`: IndexError); such a text is read with the newline CommonMark reads at
+    the end of input (the same lines), as `crosspost.mdspans` reads it."""
+    try:
+        return md.parse(markdown, env)
+    except IndexError:
+        if markdown.endswith("\n"):
+            raise
+        if env is not None:
+            env.clear()  # what the failed parse recorded (its reference definitions)
+        return md.parse(markdown + "\n", env)
 
 
 # How much of a paragraph is read for a summary of a few hundred characters: a megabyte-long
@@ -1008,7 +1023,7 @@ def render_html(markdown: str) -> str:
     """
     import markdown as python_markdown  # the renderer: only HTML platforms need it
 
-    if max((t.level for t in _depth_parser().parse(markdown)), default=0) >= MAX_NESTING - 1:
+    if max((t.level for t in _parsed(_depth_parser(), markdown)), default=0) >= MAX_NESTING - 1:
         raise ContentError(
             f"the post nests lists or blockquotes more than {MAX_NESTING // 2} levels deep",
             hint="flatten the nesting",
@@ -1030,7 +1045,7 @@ def _separate_lists(markdown: str) -> str:
     lines = markdown.split("\n")
     starts: list[int] = []
     paragraph_end: int | None = None
-    for token in _depth_parser().parse(markdown):
+    for token in _parsed(_depth_parser(), markdown):
         if token.level != 0 or token.map is None:
             continue
         if token.type == "paragraph_open":
