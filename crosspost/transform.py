@@ -104,6 +104,14 @@ def transform(
     run = Run(path=path, page_url=page_url, site_url=site_url, post_link=post_link)
     # CommonMark's line endings: a lone CR ends a line too (the parser's lines must be ours).
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    surrogate = None if body.isascii() else _SURROGATE.search(body)
+    if surrogate is not None:
+        line = first_line + body.count("\n", 0, surrogate.start())
+        raise ContentError(
+            f"line {line} holds text that is not Unicode (a lone surrogate such as \\ud800), "
+            "which no platform takes",
+            hint="only text read from a UTF-8 file can be posted",
+        )
     texts = body.split("\n")
     lines = list(map(Line, texts, range(first_line, first_line + len(texts))))
     # Code is found first, so that no rule reads it; a body that cannot hold any is parsed once,
@@ -148,6 +156,8 @@ def transform(
     return Transformed(text + ending, tuple(notices), hint, excerpt)
 
 
+# Surrogate code points: text a UTF-8 file cannot hold (only a caller of the API can give one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FENCE_CLOSER = re.compile(r" {0,3}(?:`{3,}|~{3,})[ \t]*")
 
 
@@ -928,13 +938,28 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     length = 0
     window = None if limit is None else max(_WINDOW, 50 * limit)
     env: dict[str, Any] = {}
-    for text in _paragraphs(parser().parse(markdown, env), env, window):
+    for text in _paragraphs(_parsed(parser(), markdown, env), env, window):
         words.append(text)
         length += len(text)
         if limit is not None and length > limit:
             break
     text = " ".join(" ".join(words).split())
     return _shorten(text, limit) if limit else text
+
+
+def _parsed(md: MarkdownIt, markdown: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """`md`'s tokens for `markdown`. markdown-it-py (4.3) reads past the end of a text whose last
+    line is an empty blockquote line without its newline, after an HTML block in a list item
+    (`> - <pre>`, then `>`: IndexError); such a text is read with the newline CommonMark reads at
+    the end of input (the same lines), as `crosspost.mdspans` reads it."""
+    try:
+        return md.parse(markdown, env)
+    except IndexError:
+        if markdown.endswith("\n"):
+            raise
+        if env is not None:
+            env.clear()  # what the failed parse recorded (its reference definitions)
+        return md.parse(markdown + "\n", env)
 
 
 # How much of a paragraph is read for a summary of a few hundred characters: a megabyte-long
@@ -1028,7 +1053,7 @@ def render_html(markdown: str) -> str:
     """
     import markdown as python_markdown  # the renderer: only HTML platforms need it
 
-    if max((t.level for t in _depth_parser().parse(markdown)), default=0) >= MAX_NESTING - 1:
+    if max((t.level for t in _parsed(_depth_parser(), markdown)), default=0) >= MAX_NESTING - 1:
         raise ContentError(
             f"the post nests lists or blockquotes more than {MAX_NESTING // 2} levels deep",
             hint="flatten the nesting",
@@ -1050,7 +1075,7 @@ def _separate_lists(markdown: str) -> str:
     lines = markdown.split("\n")
     starts: list[int] = []
     paragraph_end: int | None = None
-    for token in _depth_parser().parse(markdown):
+    for token in _parsed(_depth_parser(), markdown):
         if token.level != 0 or token.map is None:
             continue
         if token.type == "paragraph_open":

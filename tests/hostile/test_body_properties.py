@@ -17,6 +17,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -220,6 +221,12 @@ def test_a_portable_body_is_a_fixed_point(body: str, dialect: tuple[str | None, 
 # the text without its newline after an HTML block in a list item; the run then lost the post.
 @example(body="> - <pre>\n>", dialect=(None, ".md"), title="")
 @example(body="- a\n" * 10 + "> - <pre>\n>", dialect=(None, ".md"), title="")
+# The same lines above an excerpt marker: the summary parses the text above it on its own (the
+# retry was in the block parse alone: IndexError from the summary).
+@example(body="> - <pre>\n>\n<!-- more -->\n", dialect=("hugo", ".md"), title="")
+# A lone surrogate (text no UTF-8 file holds, given by a caller of the API) in a link's
+# destination raised UnicodeEncodeError from the URL's quoting.
+@example(body="[x](./\ud800)", dialect=(None, ".md"), title="")
 def test_only_content_errors_are_raised(
     body: str, dialect: tuple[str | None, str], title: str
 ) -> None:
@@ -237,6 +244,53 @@ def test_only_content_errors_are_raised(
     except ContentError:
         return
     assert isinstance(result.body, str)
+
+
+def test_text_above_an_excerpt_marker_ending_in_an_empty_quoted_line_is_summarized() -> None:
+    """The summary of the text above an excerpt marker is parsed without the marker's line, so
+    without the newline above it: after an HTML block in a list item, an empty blockquote line
+    there made markdown-it-py read past the end (IndexError, the post lost; the block parse had
+    the retry, the summary's own parse had not: found by an attacker fuzzing the transform). It
+    reads as the text with its newline; so do the HTML renderer's parses."""
+    from crosspost.transform import plain_text, render_html
+
+    for marker, generator in [("<!-- more -->", "hugo"), ("<!-- more -->", None)]:
+        for above in ["> - <pre>\n>", "a\n\n> 1. <pre>\n>", "- a\n" * 10 + ">- <pre>\n>"]:
+            body = f"{above}\n{marker}\nafter\n"
+            out = transform(
+                body, page_url=PAGE, site_url=SITE, path=Path("post.md"), generator=generator
+            )
+            assert out.description_hint == plain_text(above + "\n", 300)
+    for text in ["> - <pre>\n>", ">> * <!--\n>>"]:
+        assert plain_text(text) == plain_text(text + "\n")
+        assert render_html(text) == render_html(text + "\n")
+
+
+def test_a_lone_surrogate_is_the_posts_error() -> None:
+    """A body holding a lone surrogate (no UTF-8 file can: only a caller of the API can give
+    one) is refused as the post's error, wherever it stands; it raised UnicodeEncodeError from
+    a link's URL (found by an attacker's review: lone surrogates in destinations, attributes
+    and definitions)."""
+    for body in [
+        "[x](./\ud800)",
+        "![i](\udcff.png)",
+        "<a href='\udc80'>x</a>",
+        "[r]: \ud800\n\n[r]",
+        "a\n\nword \ud800",
+        "# \udfff",
+    ]:
+        for generator, suffix in [(None, ".md"), (None, ".mdx"), ("hugo", ".md")]:
+            with pytest.raises(ContentError, match="surrogate"):
+                transform(
+                    body,
+                    page_url=PAGE,
+                    site_url=SITE,
+                    path=Path("post" + suffix),
+                    generator=generator,
+                )
+    # Two in a row (a UTF-16 pair left undecoded) are no character either; the line is named.
+    with pytest.raises(ContentError, match="line 2"):
+        transform("a\n[x](./\ud83d\ude00)", page_url=PAGE, site_url=SITE, path=Path("p.md"))
 
 
 # Lines an admonition holds, each whole (an unclosed fence would run past the directive's
