@@ -6,13 +6,15 @@ twitter_regex.rb`): the length is that of `spoiler_text + text`, both stripped, 
 the link extractor recognises (with a protocol) counts as `characters_reserved_per_url` and every
 `@user@domain` mention as `@user`, measured in extended grapheme clusters, so 👍🏽 and 🇫🇷 are one.
 
-Known approximation: twitter-text accepts a URL only if its top-level domain is on its list of
-IANA TLDs; here any ASCII TLD of two or more letters (or punycode) is accepted.
+A URL is one only if its top-level domain is on twitter-text's list (`tlds`) or punycode: a
+link on `.example`, or on a TLD delegated since twitter-text 3.1.0, counts its whole length.
 """
 
 from __future__ import annotations
 
 from crosspost.summary import Fit, grapheme_length, unicode_pattern
+
+from .tlds import COUNTRY, GENERIC
 
 __all__ = ["hashtag", "status_fit", "status_length"]
 
@@ -24,7 +26,10 @@ _DOMAIN_CHAR = rf"[^{_PUNCT}{_SPACES}\x00-\x1f\x7f\ufffe\ufeff\uffff]"
 # 127 of them (the DNS limit), so that a run like "a.a.a.a…" cannot make counting slow.
 _LABEL = rf"{_DOMAIN_CHAR}(?:[_-]*+{_DOMAIN_CHAR})*+\."
 _NAME = rf"{_DOMAIN_CHAR}(?:-*+{_DOMAIN_CHAR})*+\."
-_TLD = r"(?:xn--[0-9a-z]++|[a-z]{2,}+(?=[^0-9a-z@]|$))"
+# A listed top-level domain (`tlds`, in twitter-text's order: generic, then country), whole
+# (not followed by what could go on with it), or punycode.
+_TLD_END = r"(?=[^0-9a-z@+-]|$)"
+_TLD = rf"(?:(?:{'|'.join(GENERIC)}){_TLD_END}|(?:{'|'.join(COUNTRY)}){_TLD_END}|xn--[0-9a-z]++)"
 _PATH_CHAR = r"[^\p{White_Space}<>()?]"
 
 

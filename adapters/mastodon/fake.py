@@ -40,6 +40,8 @@ import regex
 from crosspost.document import image_type
 from crosspost.fake import FakePlatform, FakeRequest, FakeResponse, FaultKind, FixedWindow, Route
 
+from .tlds import COUNTRY, GENERIC
+
 __all__ = ["FakeMastodon", "countable_length"]
 
 _GERMAN = (  # halcy/Mastodon.py tests/cassettes/test_lang_for_errors.yaml @ 0159bd7c
@@ -60,8 +62,10 @@ REGEXEN = {
     f"{DOMAIN_VALID_CHARS}\\.)",
     "valid_domain_name": f"(?:(?:{DOMAIN_VALID_CHARS}(?:[-]|{DOMAIN_VALID_CHARS})*)?"
     f"{DOMAIN_VALID_CHARS}\\.)",
-    # twitter-text lists every IANA TLD; any alphabetic one is accepted here.
-    "valid_tld": r"(?:(?:xn--[0-9a-z]+)|(?:[a-z]{2,}(?=[^0-9a-z@]|$)))",
+    # twitter-text's list of TLDs, each list an alternation in its order (`valid_gTLD`,
+    # `valid_ccTLD`, then `valid_punycode`)
+    "valid_tld": f"(?:(?:(?:{'|'.join(GENERIC)})(?=[^0-9a-z@+-]|$))"
+    f"|(?:(?:{'|'.join(COUNTRY)})(?=[^0-9a-z@+-]|$))|(?:xn--[0-9a-z]+))",
     "valid_general_url_path_chars": r"[^\p{White_Space}<>()?]",
 }
 REGEXEN["valid_domain"] = (  # `*` bounded by the DNS limit of 127 labels: "a.a.a…" stays fast

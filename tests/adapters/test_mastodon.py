@@ -212,6 +212,26 @@ def test_a_path_ends_in_parentheses_as_mastodon_reads_them(text: str, length: in
     assert status_length(text) == length
 
 
+# twitter-text (3.1.0, the gem Mastodon uses) takes a domain for a link only on a listed TLD
+# (conformance/tld_lib.yml: `adapters/mastodon/tlds.py`), whole: `(?=[^0-9a-z@+-]|$)` after it.
+TOP_LEVEL_DOMAINS = [
+    ("https://a.xyz/x", 23),
+    ("https://a.香港/x", 23),  # a country TLD in its own script
+    ("https://a.xn--p1ai/x", 23),  # punycode, listed or not
+    ("https://blog.example.notatld/a-long-path/", len("https://blog.example.notatld/a-long-path/")),
+    ("see https://blog.example.test/p/ now", len("see https://blog.example.test/p/ now")),
+    ("https://a.com+x", len("https://a.com+x")),  # `+` goes on from `com`: no TLD there
+]
+
+
+@pytest.mark.parametrize(("text", "length"), TOP_LEVEL_DOMAINS)
+def test_only_a_listed_top_level_domain_makes_a_link(text: str, length: int) -> None:
+    """Both counters once took any alphabetic TLD (a link on `.test` counted 23, where Mastodon
+    counts it whole, and a toot composed to fit could be refused as too long)."""
+    assert countable_length(text) == length
+    assert status_length(text) == length
+
+
 @pytest.mark.parametrize("text", TRICKY)
 def test_adapter_and_fake_count_alike(text):
     """Two implementations of Mastodon's counting (adapter and fake), written separately."""
