@@ -17,7 +17,7 @@ from functools import cache, partial
 from itertools import accumulate
 from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .notice import Notice
 
@@ -33,6 +33,7 @@ __all__ = [
     "freeze_code",
     "leaf_ranges",
     "line_starts",
+    "parse_to_the_end",
     "parser",
     "protect_code_spans",
     "without_repeated_blanks",
@@ -163,6 +164,24 @@ def parser(*, inline: bool = False) -> MarkdownIt:
     if not inline:
         md.disable(["inline", "text_join"])
     return md
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def parse_to_the_end(parse: Callable[[str], _Parsed], text: str) -> _Parsed:
+    """`parse(text)`, where `parse` runs a markdown-it parser on a fresh environment.
+
+    markdown-it-py (4.3) reads past the end of a text whose last line is an empty blockquote
+    line without its newline, after an HTML block in a list item (`> - <pre>`, then `>`:
+    IndexError). Such a text is parsed again with the newline CommonMark reads at the end of
+    input: the same lines, the same tokens. Every parse of a post's text goes through here."""
+    try:
+        return parse(text)
+    except IndexError:
+        if text.endswith("\n"):
+            raise
+        return parse(text + "\n")
 
 
 def freeze_code(lines: list[Line], tokens: list[Token]) -> None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .mdcuts import Cut, Paragraphs, parse_around
-from .mdlines import line_starts
+from .mdlines import line_starts, parse_to_the_end
 from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 
@@ -122,20 +122,14 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
 
 
 def _parse(text: str, *, mdx: bool) -> BlockParse:
-    collector = _Collector()
-    env: dict[str, Any] = {_KEY: collector}
-    try:
-        tokens = _parser(mdx=mdx).parse(text, env)
-    except IndexError:
-        if text.endswith("\n"):
-            raise
-        # markdown-it-py (4.3) reads past the end of a text whose last line is an empty
-        # blockquote line without its newline, after an HTML block in a list item (`> - <pre>`,
-        # then `>`): its tokens are those of the text with the newline CommonMark reads at the
-        # end of input (the same lines).
-        return replace(_parse(text + "\n", mdx=mdx), text=text)
-    del env[_KEY]
-    return BlockParse(text, tokens, env, collector.definitions, mdx)
+    def once(source: str) -> BlockParse:
+        collector = _Collector()
+        env: dict[str, Any] = {_KEY: collector}
+        tokens = _parser(mdx=mdx).parse(source, env)
+        del env[_KEY]
+        return BlockParse(text, tokens, env, collector.definitions, mdx)
+
+    return parse_to_the_end(once, text)
 
 
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:

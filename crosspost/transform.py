@@ -36,6 +36,7 @@ from .mdlines import (
     freeze_code,
     leaf_ranges,
     line_starts,
+    parse_to_the_end,
     parser,
     protect_code_spans,
     without_repeated_blanks,
@@ -937,29 +938,19 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     words: list[str] = []
     length = 0
     window = None if limit is None else max(_WINDOW, 50 * limit)
-    env: dict[str, Any] = {}
-    for text in _paragraphs(_parsed(parser(), markdown, env), env, window):
+
+    def once(source: str) -> tuple[list[Token], dict[str, Any]]:
+        env: dict[str, Any] = {}
+        return parser().parse(source, env), env
+
+    tokens, env = parse_to_the_end(once, markdown)
+    for text in _paragraphs(tokens, env, window):
         words.append(text)
         length += len(text)
         if limit is not None and length > limit:
             break
     text = " ".join(" ".join(words).split())
     return _shorten(text, limit) if limit else text
-
-
-def _parsed(md: MarkdownIt, markdown: str, env: dict[str, Any] | None = None) -> list[Token]:
-    """`md`'s tokens for `markdown`. markdown-it-py (4.3) reads past the end of a text whose last
-    line is an empty blockquote line without its newline, after an HTML block in a list item
-    (`> - <pre>`, then `>`: IndexError); such a text is read with the newline CommonMark reads at
-    the end of input (the same lines), as `crosspost.mdspans` reads it."""
-    try:
-        return md.parse(markdown, env)
-    except IndexError:
-        if markdown.endswith("\n"):
-            raise
-        if env is not None:
-            env.clear()  # what the failed parse recorded (its reference definitions)
-        return md.parse(markdown + "\n", env)
 
 
 # How much of a paragraph is read for a summary of a few hundred characters: a megabyte-long
@@ -1053,7 +1044,8 @@ def render_html(markdown: str) -> str:
     """
     import markdown as python_markdown  # the renderer: only HTML platforms need it
 
-    if max((t.level for t in _parsed(_depth_parser(), markdown)), default=0) >= MAX_NESTING - 1:
+    tokens = parse_to_the_end(_depth_parser().parse, markdown)
+    if max((t.level for t in tokens), default=0) >= MAX_NESTING - 1:
         raise ContentError(
             f"the post nests lists or blockquotes more than {MAX_NESTING // 2} levels deep",
             hint="flatten the nesting",
@@ -1075,7 +1067,7 @@ def _separate_lists(markdown: str) -> str:
     lines = markdown.split("\n")
     starts: list[int] = []
     paragraph_end: int | None = None
-    for token in _parsed(_depth_parser(), markdown):
+    for token in parse_to_the_end(_depth_parser().parse, markdown):
         if token.level != 0 or token.map is None:
             continue
         if token.type == "paragraph_open":
