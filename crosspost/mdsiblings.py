@@ -425,29 +425,30 @@ def _nesting_widths(m: re.Match[str], period: int) -> range:
     """The widths of an ordered number under which the second line of a nested match's groups
     is nested as the parser reads it: at or past the column where the item's content begins
     (its container's indentation, the number, its delimiter and the spacing after it), and
-    less than four columns past it (further, it is text of the item's paragraph). A tab after
-    the number spans as many columns as its place leaves: only the first line's width then;
-    so too when a third line is not nested in the second (`_nested_in`)."""
-    container, spacing, nested = m.group(1), m.group(4), m.group(5)
+    less than four columns past it (further, it is text of the item's paragraph). Only the
+    first line's width where `_reach` cannot tell, and where a third line is not nested in the
+    second: what it is then (a sibling of that item, or text of its paragraph, `7. a` /
+    `    - b` / `   - c`) depends on where the ordered item's content begins."""
     only = range(len(m.group(2)), len(m.group(2)) + 1)
-    if spacing == "\t" or container.count(">") != nested.count(">"):
+    reach = _reach(m.group(1), m.group(4), m.group(5))
+    if reach is None:
         return only
-    if period == 3 and not _nested_in(nested, m.group(7), m.group(8)):
-        return only
-    reach = _indentation(nested) - _indentation(container) - 1 - len(spacing)
+    if period == 3:
+        deeper = _reach(m.group(5), m.group(7), m.group(8))  # past the bullet
+        if deeper is None or not 0 <= deeper < 4:
+            return only
     return range(reach - 3, reach + 1)
 
 
-def _nested_in(container: str, spacing: str, deeper: str) -> bool:
-    """Whether a line whose container is `deeper` is nested in the bullet item whose container
-    and spacing are `container` and `spacing`: at or past the column where its content begins
-    and less than four columns past it. Elsewhere (a sibling of that item, or text of its
-    paragraph, `- a` / `    - b` / `   - c`), what the line is depends on where the enclosing
-    ordered item's content begins, and so on its number's width."""
-    if spacing == "\t" or container.count(">") != deeper.count(">"):
-        return False
-    reach = _indentation(deeper) - _indentation(container) - 1 - len(spacing)
-    return 0 <= reach < 4
+def _reach(container: str, spacing: str, nested: str) -> int | None:
+    """The columns from the end of `container`, one column (a bullet, or a number's delimiter)
+    and `spacing` to where a line whose container is `nested` begins: under a bullet, how far
+    past the item's text it is (nested at 0 to 3); under a number, that plus the number's width.
+    None when columns cannot tell: a tab after the marker spans as many columns as its place
+    leaves, and another blockquote depth is another container."""
+    if spacing == "\t" or container.count(">") != nested.count(">"):
+        return None
+    return _indentation(nested) - _indentation(container) - 1 - len(spacing)
 
 
 def _indentation(container: str) -> int:
