@@ -28,6 +28,7 @@ from typing import Any
 
 from .config import SANDBOX_RECORDS
 from .errors import LockError, RecordsError, shown
+from .lockfile import LockUnavailable, acquire
 from .records_format import (
     FORMAT_VERSION,
     Entry,
@@ -94,25 +95,28 @@ class Records:
     @contextlib.contextmanager
     def open(cls, path: Path, *, lock_timeout: float = 600.0) -> Iterator[Records]:
         """Lock, clean leftovers of a crashed run, load; release the lock on exit."""
-        from filelock import FileLock, Timeout  # only a writer locks; readers never pay
-
         check_records_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text(_GITIGNORE, "utf-8")
-        lock = FileLock(str(path.with_name(path.name + ".lock")))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+
+        def waiting() -> None:
             log.warning("waiting for another crosspost run to release %s", path)
-            try:
-                lock.acquire(timeout=lock_timeout)
-            except Timeout:
-                raise LockError(
-                    f"another crosspost run has held {path} for {lock_timeout:.0f}s",
-                    hint="wait for it to finish; if none is running, delete the .lock file",
-                ) from None
+
+        try:
+            lock = acquire(
+                path.with_name(path.name + ".lock"), timeout=lock_timeout, waiting=waiting
+            )
+        except LockUnavailable:
+            raise LockError(
+                f"another crosspost run has held {path} for {lock_timeout:.0f}s",
+                hint="wait for it to finish; if none is running, delete the .lock file",
+            ) from None
+        except OSError as exc:
+            raise RecordsError(
+                f"the records' lock file cannot be locked ({exc.strerror})", path=path
+            ) from None
         try:
             cls._clean_temp_files(path)
             records = cls(path, writable=True)

@@ -183,8 +183,9 @@ def test_the_quiet_run_imports_neither_click_nor_adapters_nor_plugin_machinery(
     assert done.stdout == "6 unchanged\n"
 
 
-LAZY = ("tenacity", "html.parser")
-"""What a full no-op run (no stamp: the Action's case) never imports: it sends nothing."""
+LAZY = ("tenacity", "html.parser", "filelock")
+"""What a full no-op run (no stamp: the Action's case) never imports: it sends nothing, and the
+records' lock is an flock here (filelock is Windows' lock, `crosspost.lockfile`)."""
 
 
 def test_the_full_no_op_run_loads_nothing_only_sending_needs(blog: Blog) -> None:
