@@ -30,7 +30,6 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import IO
@@ -94,7 +93,6 @@ class IndexReading:
 
     def __init__(self, folder: Path, root: Path) -> None:
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
-        self._answers: dict[str, IO[bytes]] = {}  # each question's output, as git wrote it
         self._result: GitIndex | None = None
         self._prefix = ""
         self._deadline = time.monotonic() + PATIENCE
@@ -119,35 +117,21 @@ class IndexReading:
         # git's start-up is most of what each call costs: every question is asked at once, the
         # attributes of every listed file through a pipe from a second listing, so the whole
         # takes about as long as the slowest of them (`diff-files`, a stat of every file).
-        # Each answer goes to a file of its own, not a pipe: a listing of 10,000 entries fills
-        # a pipe 15 times over, and git would wait for this process, busy loading the records,
-        # to read it (half of the no-op run's wait for git, measured).
         env = git_environment()
-        self._ask(folder, env, "settings", "config", "-z", "--get-regexp", f"^{_SETTINGS}$")
-        self._ask(
-            folder, env, "modified", "diff-files", "--name-only", "--relative", "-z", "--", "."
+        started = self._processes
+        started["settings"] = _start(folder, env, "config", "-z", "--get-regexp", f"^{_SETTINGS}$")
+        started["modified"] = _start(
+            folder, env, "diff-files", "--name-only", "--relative", "-z", "--", "."
         )
-        names = self._processes["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
+        names = started["names"] = _start(folder, env, "ls-files", "-z", "--", ".")
         # `--all` lists only the attributes a file has (set, unset or valued), macros expanded:
         # none for most posts, where naming `_CONVERTING` lists six per file.
-        self._ask(folder, env, "attributes", "check-attr", "-z", "--stdin", "--all", stdin=names)
+        started["attributes"] = _start(
+            folder, env, "check-attr", "-z", "--stdin", "--all", stdin=names.stdout
+        )
         if names.stdout is not None:
             names.stdout.close()  # check-attr holds the pipe now; ls-files sees its reader leave
-        self._ask(folder, env, "listing", "ls-files", "-s", "-v", "-z", "--", ".")
-
-    def _ask(
-        self,
-        folder: str,
-        env: dict[str, str],
-        question: str,
-        *args: str,
-        stdin: subprocess.Popen[bytes] | None = None,
-    ) -> None:
-        """Start git with `args`, its answer to be read from a file as `question`'s."""
-        answer = self._answers[question] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
-        self._processes[question] = _start(
-            folder, env, *args, stdout=answer, stdin=None if stdin is None else stdin.stdout
-        )
+        started["listing"] = _start(folder, env, "ls-files", "-s", "-v", "-z", "--", ".")
 
     def result(self) -> GitIndex:
         """The blob ids git vouches for (empty when git cannot say)."""
@@ -160,13 +144,14 @@ class IndexReading:
                 self.close()
         return self._result
 
-    @paused()  # 10,000 entries taken apart, likely just after the records were loaded
+    @paused()  # 10,000 entries taken apart, most likely just after the records were loaded
     def _collect(self) -> GitIndex:
-        entries = self._answer("listing")
-        converted = self._answer("attributes")
-        listed = self._processes["names"].wait(_left(self._deadline))
-        changed = self._answer("modified")
-        settings = _settings(self._answer("settings") or b"")
+        started, deadline = self._processes, self._deadline
+        entries = _finish(started["listing"], deadline)
+        converted = _finish(started["attributes"], deadline)
+        listed = started["names"].wait(_left(deadline))
+        changed = _finish(started["modified"], deadline)
+        settings = _settings(_finish(started["settings"], deadline) or b"")
         if entries is None or converted is None or listed != 0 or changed is None:
             return GitIndex()  # cannot tell what git vouches for: read every file
         if _flag(settings.get("core.autocrlf", "false")) is not False:
@@ -184,15 +169,6 @@ class IndexReading:
         blobs = {self._prefix + name: blob for name, blob in vouched.items()}
         return GitIndex(blobs)
 
-    def _answer(self, question: str) -> bytes | None:
-        """What git answered, None when it failed; raises `subprocess.TimeoutExpired` past the
-        deadline."""
-        if self._processes[question].wait(_left(self._deadline)) != 0:
-            return None
-        answer = self._answers[question]
-        answer.seek(0)
-        return answer.read()
-
     def close(self) -> None:
         """Stop whatever git is still doing (the answers are not wanted), with whatever it
         started: each git leads a process group of its own (`_start`)."""
@@ -203,9 +179,7 @@ class IndexReading:
             process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        for answer in self._answers.values():
-            answer.close()
-        self._processes, self._answers = {}, {}
+        self._processes = {}
 
     def __enter__(self) -> IndexReading:
         return self
@@ -346,16 +320,12 @@ cost of a slower run, never a missed change."""
 
 
 def _start(
-    cwd: str,
-    env: dict[str, str],
-    *args: str,
-    stdin: IO[bytes] | None = None,
-    stdout: IO[bytes] | int = subprocess.PIPE,
+    cwd: str, env: dict[str, str], *args: str, stdin: IO[bytes] | None = None
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - fixed executable, arguments never go to a shell
         ["git", *_FULL_STAT_CHECK, *args],  # noqa: S607 - the user's git, on PATH
         cwd=cwd,
-        stdout=stdout,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL if stdin is None else stdin,
         env=env,
@@ -365,3 +335,9 @@ def _start(
 
 def _left(deadline: float) -> float:
     return max(0.0, deadline - time.monotonic())
+
+
+def _finish(process: subprocess.Popen[bytes], deadline: float) -> bytes | None:
+    """Its output, None when it failed; raises `subprocess.TimeoutExpired` past `deadline`."""
+    out, _ = process.communicate(timeout=_left(deadline))
+    return out if process.returncode == 0 else None
