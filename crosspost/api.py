@@ -278,25 +278,32 @@ async def apublish(
     reported there, not raised, so one platform never blocks another. Raises `ConfigError`,
     `RecordsError` or `LockError` when nothing can safely be attempted at all.
     """
-    from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
-    from .publisher import Publisher
+    from .gitindex import IndexReading
 
     sources, config = _sources(posts, config)
-    installed = load_adapters(adapters)
-    publisher = Publisher(
-        config,
-        adapters=installed,
-        to=platform_names(to, installed, parameter="to"),
-        draft=draft,
-        force=force,
-        dry_run=dry_run,
-        verify_new=verify_new,
-        progress=progress,
-        watch=watch,
-        renames=renames,
-        follow_git=follow_git,
-    )
-    return await publisher.run(sources)
+    # git reads its index of the posts in its own processes while this one loads the adapters
+    # (only where records are there to compare it with).
+    early = config.records.is_file()
+    reading = IndexReading(config.content_dir, config.root) if early else None
+    with reading or contextlib.nullcontext() as index:
+        from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
+        from .publisher import Publisher
+
+        installed = load_adapters(adapters)
+        publisher = Publisher(
+            config,
+            adapters=installed,
+            to=platform_names(to, installed, parameter="to"),
+            draft=draft,
+            force=force,
+            dry_run=dry_run,
+            verify_new=verify_new,
+            progress=progress,
+            watch=watch,
+            renames=renames,
+            follow_git=follow_git,
+        )
+        return await publisher.run(sources, index=index)
 
 
 def publish(

@@ -51,8 +51,9 @@ class Held(Protocol):
 
 def acquire(path: Path, *, timeout: float, waiting: Callable[[], None]) -> Held:
     """The lock at `path` (the file made when missing); `waiting` is called once if another run
-    holds it, before waiting up to `timeout` seconds for it (then `LockUnavailable`). A file
-    system that cannot lock raises `OSError`."""
+    holds it, before waiting up to `timeout` seconds for it (then `LockUnavailable`; with no
+    time to wait, at once and without `waiting`). A file system that cannot lock raises
+    `OSError`."""
     if sys.platform == "win32":
         return _windows(path, timeout=timeout, waiting=waiting)
     # O_NOFOLLOW: a link planted as the lock file is refused before (`check_records_path`),
@@ -67,6 +68,8 @@ def acquire(path: Path, *, timeout: float, waiting: Callable[[], None]) -> Held:
             except OSError as exc:
                 if exc.errno not in _BUSY:
                     raise
+            if timeout <= 0:
+                raise LockUnavailable(str(path))
             if deadline is None:
                 waiting()
                 deadline = time.monotonic() + timeout
@@ -98,6 +101,8 @@ if sys.platform == "win32":
         try:
             lock.acquire(timeout=0)
         except Timeout:
+            if timeout <= 0:
+                raise LockUnavailable(str(path)) from None
             waiting()
             try:
                 lock.acquire(timeout=timeout)

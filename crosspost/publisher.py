@@ -15,12 +15,13 @@ would split the one rule that makes a create never happen twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -40,6 +41,7 @@ from .errors import (
     CrosspostError,
     DeferredError,
     GoneError,
+    LockError,
     PlatformError,
     RetryableError,
     shown,
@@ -265,35 +267,60 @@ class Publisher:
 
     # ----------------------------------------------------------------- entry points
 
-    async def run(self, sources: Iterable[PostSource]) -> Report:
+    async def run(
+        self, sources: Iterable[PostSource], *, index: IndexReading | None = None
+    ) -> Report:
+        """Plan `sources` and apply the plan. `index`: git's index of the content folder asked
+        already (`apublish` starts git before the adapters load), else asked here."""
         if self.dry_run:
-            records, index = await self._load(lambda: Records.read(self.config.records))
+            records, index_read = await self._load(self._read(), index)
             self._follow_moves(records)
-            plan = self._plan(sources, records, index)
+            plan = self._plan(sources, records, index_read)
             return self._planned(plan, likely_renames(plan.listed, records, self.config))
         self._refuse_sandbox_records()
-        manager = Records.open(self.config.records)
-        records, index = await self._load(manager.__enter__)
-        try:
-            self._records = records
-            self._follow_moves(records)
-            plan = self._plan(sources, records, index)
-            refuse_without_tokens(plan, self.config)
-            if plan.has_work:
-                records.decode_all()  # a damaged record stops the run before any request
-            return await self._apply(plan)
-        finally:
-            await self.platforms.close(records)
-            await asyncio.to_thread(manager.__exit__, None, None, None)
+        async with contextlib.AsyncExitStack() as held:  # the lock, let go last
+            records, index_read = await self._load(self._locked(held), index)
+            try:
+                self._records = records
+                self._follow_moves(records)
+                plan = self._plan(sources, records, index_read)
+                refuse_without_tokens(plan, self.config)
+                if plan.has_work:
+                    records.decode_all()  # a damaged record stops the run before any request
+                return await self._apply(plan)
+            finally:
+                await self.platforms.close(records)
 
-    async def _load(self, load: Callable[[], Records]) -> tuple[Records, GitIndex | None]:
-        """The records (`load`, in a thread), and meanwhile git's index of the content folder
-        read by git in its own processes (`IndexReading`): a no-op run waits for the slower of
-        the two, not for both. The index is wanted only where there are records to compare."""
+    async def _read(self) -> Records:
+        """The records as they are on disk, unlocked (a dry run writes nothing)."""
+        return Records.read(self.config.records)
+
+    async def _locked(self, held: contextlib.AsyncExitStack) -> Records:
+        """The records, locked until `held` exits: at once, in this thread, when no other run
+        holds them (nearly every run; a thread costs more than loading them); else waited for
+        in a thread, so that whatever else runs on this event loop (the holder, perhaps) goes
+        on meanwhile."""
+        try:
+            return held.enter_context(Records.open(self.config.records, lock_timeout=0))
+        except LockError:
+            waiting = Records.open(self.config.records)
+            records = await asyncio.to_thread(waiting.__enter__)
+            held.push(waiting)
+            return records
+
+    async def _load(
+        self, load: Awaitable[Records], index: IndexReading | None
+    ) -> tuple[Records, GitIndex | None]:
+        """The records (`load`), and meanwhile git's index of the content folder read by git in
+        its own processes (`IndexReading`, `index` when the caller started it): a no-op run
+        waits for the slower of the two, not for both. The index is wanted only where there
+        are records to compare."""
         if not self.config.records.is_file():
-            return await asyncio.to_thread(load), None
-        with IndexReading(self.config.content_dir, self.config.root) as reading:
-            records = await asyncio.to_thread(load)
+            if index is not None:
+                index.close()
+            return await load, None
+        with index or IndexReading(self.config.content_dir, self.config.root) as reading:
+            records = await load
             return records, reading.result() if records.urls_known() else None
 
     def _refuse_sandbox_records(self) -> None:

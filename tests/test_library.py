@@ -303,6 +303,26 @@ def test_apublish_runs_in_the_callers_loop(sandbox: Sandbox) -> None:
     assert threads == {threading.current_thread().name}
 
 
+def test_two_runs_on_one_event_loop_take_turns_with_the_records(sandbox: Sandbox) -> None:
+    """The second run finds the records locked by the first, on the same loop: it waits in a
+    thread (a wait on the loop's own thread would stop the holder from ever finishing)."""
+    post = make_post(sandbox)
+
+    async def both() -> list[crosspost.Report]:
+        runs = (crosspost.apublish(post, config=sandbox.config) for _ in range(2))
+        return list(await asyncio.gather(*runs))
+
+    reports: list[list[crosspost.Report]] = []
+    worker = threading.Thread(target=lambda: reports.append(asyncio.run(both())), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the two runs deadlocked on the records' lock"
+    statuses = sorted(
+        sorted(result.status.value for result in report.results) for report in reports[0]
+    )
+    assert statuses == [["created", "created"], ["unchanged", "unchanged"]]
+
+
 # --------------------------------------------------------------------------- good citizenship
 
 
