@@ -1,0 +1,100 @@
+"""Adversarial tests (atk18): the records' lock taken in the loop's thread or waited for in a
+thread (Publisher._locked), git read early (apublish), the stamp's lock check."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import crosspost
+from crosspost.errors import LockError
+from crosspost.records import Records
+from crosspost.sandbox import Sandbox
+from crosspost.testing import TIME_SCALE
+
+POST = """---
+title: Library post
+date: 2024-05-01
+tags: [python]
+---
+
+Body of the post.
+"""
+
+
+@pytest.fixture()
+def sandbox() -> Iterator[Sandbox]:
+    with crosspost.Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
+        yield box
+
+
+def make_post(sandbox: Sandbox, slug: str = "library") -> crosspost.Document:
+    return crosspost.load_text(POST, path=f"{slug}.md", config=sandbox.config)
+
+
+def test_a_run_cancelled_while_it_waits_for_the_records_never_takes_them(
+    sandbox: Sandbox,
+) -> None:
+    """asyncio.wait_for(apublish(...), timeout) while another run holds the records: the
+    cancelled run must not leave a thread that takes the lock later and never lets it go."""
+    post = make_post(sandbox)
+    crosspost.publish(post, config=sandbox.config)  # the records exist
+    path = sandbox.config.records
+    loop = asyncio.new_event_loop()
+    try:
+        with Records.open(path):  # another run, holding the records
+            with pytest.raises(asyncio.TimeoutError):
+                loop.run_until_complete(
+                    asyncio.wait_for(crosspost.apublish(post, config=sandbox.config), 0.5)
+                )
+        time.sleep(0.5)  # the holder is gone: any leftover waiter would take the lock now
+        with Records.open(path, lock_timeout=1):  # the next run must get the records
+            pass
+    finally:
+        loop.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_the_stamp_check_never_blocks_on_a_lock_file_that_is_a_fifo(tmp_path: Path) -> None:
+    """`_no_other_run` runs before the digest is compared: a FIFO (or a link to one) planted
+    as records.json.lock made a stamped `crosspost publish` hang forever in its open()."""
+    from crosspost import uptodate
+
+    os.mkfifo(tmp_path / "records.json.lock")
+    outcome: list[str] = []
+
+    def check() -> None:
+        try:
+            uptodate._no_other_run(str(tmp_path / "records.json"))
+            outcome.append("no other run")
+        except Exception as exc:  # _Unmodelled or OSError: the full run, which says why
+            outcome.append(type(exc).__name__)
+
+    worker = threading.Thread(target=check, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # let the blocked open() end
+        os.close(os.open(tmp_path / "records.json.lock", os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(5)
+        outcome.insert(0, "blocked")
+    assert outcome and outcome[0] != "blocked", "the stamp check blocked opening a FIFO lock file"
+    assert outcome != ["no other run"]
+
+
+def test_the_stamp_check_never_follows_a_link_as_the_lock_file(tmp_path: Path) -> None:
+    """The full run refuses a link as the lock file; the stamp check must not open through it."""
+    from crosspost import uptodate
+
+    target = tmp_path / "elsewhere"
+    target.write_text("x")
+    (tmp_path / "records.json.lock").symlink_to(target)
+    with pytest.raises(Exception):
+        uptodate._no_other_run(str(tmp_path / "records.json"))
