@@ -4,7 +4,6 @@ thread (Publisher._locked), git read early (apublish), the stamp's lock check.""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import threading
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import crosspost
-from crosspost.errors import LockError
 from crosspost.records import Records
 from crosspost.sandbox import Sandbox
 from crosspost.testing import TIME_SCALE
@@ -30,7 +28,7 @@ Body of the post.
 """
 
 
-@pytest.fixture()
+@pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     with crosspost.Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
         yield box
@@ -98,3 +96,42 @@ def test_the_stamp_check_never_follows_a_link_as_the_lock_file(tmp_path: Path) -
     (tmp_path / "records.json.lock").symlink_to(target)
     with pytest.raises(Exception):
         uptodate._no_other_run(str(tmp_path / "records.json"))
+
+
+def test_the_waiting_warning_is_said_once_by_a_run_that_waits_and_never_otherwise(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    post = make_post(sandbox)
+    caplog.set_level(logging.WARNING, logger="crosspost")
+    crosspost.publish(post, config=sandbox.config)
+    crosspost.publish(post, config=sandbox.config)
+    assert "waiting for another" not in caplog.text
+
+    async def both() -> list[crosspost.Report]:
+        runs = (crosspost.apublish(post, config=sandbox.config) for _ in range(2))
+        return list(await asyncio.gather(*runs))
+
+    reports = asyncio.run(both())
+    assert caplog.text.count("waiting for another crosspost run") == 1
+    assert [[r.status.value for r in report.results] for report in reports] == [
+        ["unchanged", "unchanged"]
+    ] * 2
+
+
+def test_a_run_waiting_on_the_loop_takes_the_records_once_the_holder_lets_go(
+    sandbox: Sandbox,
+) -> None:
+    """Held by another open file meanwhile (a `crosspost records` command, another thread):
+    the waiting run takes the records as soon as they are let go, and lets them go after."""
+    post = make_post(sandbox)
+    crosspost.publish(post, config=sandbox.config)
+    path = sandbox.config.records
+    holder = Records.open(path)
+    holder.__enter__()
+    threading.Timer(0.3, holder.__exit__, (None, None, None)).start()
+    started = time.monotonic()
+    report = crosspost.publish(post, config=sandbox.config)
+    assert 0.25 < time.monotonic() - started < 5
+    assert [r.status.value for r in report.results] == ["unchanged", "unchanged"]
+    with Records.open(path, lock_timeout=0):
+        pass

@@ -468,12 +468,12 @@ def test_an_option_is_the_full_run(stamped: Blog) -> None:
 
 HOLDER = """\
 import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()
+from pathlib import Path
+from crosspost.lockfile import acquire
+held = acquire(Path(sys.argv[1]), timeout=5, waiting=lambda: None)
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))
-lock.release()
+held.release()
 """
 
 
