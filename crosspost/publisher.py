@@ -48,6 +48,7 @@ from .errors import (
 )
 from .gitindex import GitIndex, IndexReading
 from .http import RetryPolicy
+from .lockfile import POLL
 from .lookups import Lookups
 from .ownership import foreign_copy, urls_of
 from .plan import (
@@ -64,7 +65,7 @@ from .plan import (
 )
 from .platforms import Platforms, announce_only, settle_seconds
 from .progress import Started, Watch
-from .records import Entry, Records, age, now_iso
+from .records import LOCK_TIMEOUT, Entry, Records, age, held_too_long, now_iso, say_waiting
 from .renames import follow_renames
 from .renames import likely as likely_renames
 from .worktree import renamed_posts
@@ -297,16 +298,24 @@ class Publisher:
 
     async def _locked(self, held: contextlib.AsyncExitStack) -> Records:
         """The records, locked until `held` exits: at once, in this thread, when no other run
-        holds them (nearly every run; a thread costs more than loading them); else waited for
-        in a thread, so that whatever else runs on this event loop (the holder, perhaps) goes
-        on meanwhile."""
-        try:
-            return held.enter_context(Records.open(self.config.records, lock_timeout=0))
-        except LockError:
-            waiting = Records.open(self.config.records)
-            records = await asyncio.to_thread(waiting.__enter__)
-            held.push(waiting)
-            return records
+        holds them (nearly every run; a thread costs more than loading them); else tried again
+        every `POLL` seconds on this loop, so that whatever else runs on it (the holder,
+        perhaps) goes on meanwhile, and a cancelled or interrupted run stops waiting there and
+        then. (A wait in a thread went on after its run was cancelled: the thread took the lock
+        later for nobody, and `asyncio.run` waited for it before returning.)"""
+        path = self.config.records
+        deadline: float | None = None
+        while True:
+            try:
+                return held.enter_context(Records.open(path, lock_timeout=0))
+            except LockError:
+                now = time.monotonic()
+                if deadline is None:
+                    say_waiting(path)
+                    deadline = now + LOCK_TIMEOUT
+                elif now >= deadline:
+                    raise held_too_long(path, LOCK_TIMEOUT) from None
+            await asyncio.sleep(POLL)
 
     async def _load(
         self, load: Awaitable[Records], index: IndexReading | None

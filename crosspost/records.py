@@ -55,6 +55,24 @@ _GITIGNORE = (
     f"{Path(SANDBOX_RECORDS).name}\n"
 )
 _MERGE_ATTEMPTS = 10  # merges with a file that keeps changing before giving up
+
+LOCK_TIMEOUT = 600.0
+"""Seconds a run waits for another that holds the records."""
+
+
+def say_waiting(path: Path) -> None:
+    """The warning of a run that waits for another holding the records (once a run)."""
+    log.warning("waiting for another crosspost run to release %s", path)
+
+
+def held_too_long(path: Path, timeout: float) -> LockError:
+    """The error of a run that waited `timeout` seconds for the records in vain."""
+    return LockError(
+        f"another crosspost run has held {path} for {timeout:.0f}s",
+        hint="wait for it to finish; if none is running, delete the .lock file",
+    )
+
+
 _RESTORE_HINT = (
     "it was left untouched; restore it from git (git checkout -- {name}) or move it away and run "
     "`crosspost status --refresh --write` to rebuild it from the platforms"
@@ -93,7 +111,7 @@ class Records:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, lock_timeout: float = 600.0) -> Iterator[Records]:
+    def open(cls, path: Path, *, lock_timeout: float = LOCK_TIMEOUT) -> Iterator[Records]:
         """Lock, clean leftovers of a crashed run, load; release the lock on exit."""
         check_records_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,18 +119,14 @@ class Records:
         if not gitignore.exists():
             gitignore.write_text(_GITIGNORE, "utf-8")
 
-        def waiting() -> None:
-            log.warning("waiting for another crosspost run to release %s", path)
-
         try:
             lock = acquire(
-                path.with_name(path.name + ".lock"), timeout=lock_timeout, waiting=waiting
+                path.with_name(path.name + ".lock"),
+                timeout=lock_timeout,
+                waiting=lambda: say_waiting(path),
             )
         except LockUnavailable:
-            raise LockError(
-                f"another crosspost run has held {path} for {lock_timeout:.0f}s",
-                hint="wait for it to finish; if none is running, delete the .lock file",
-            ) from None
+            raise held_too_long(path, lock_timeout) from None
         except OSError as exc:
             raise RecordsError(
                 f"the records' lock file cannot be locked ({exc.strerror})", path=path
