@@ -88,6 +88,7 @@ OpenSSL's); the stamping half (`record`) runs after a full run, with everything 
 
 import hashlib
 import os
+import stat
 import sys
 import time
 
@@ -215,8 +216,12 @@ def _no_other_run(records: str) -> None:
     stamped run left one, and this check makes none."""
     import fcntl  # here: Windows has none, and never comes this far (`_modelled`)
 
-    fd = os.open(f"{records}.lock", os.O_RDONLY)
+    # Never through a link (the full run refuses one) and never blocking in open(): a FIFO
+    # planted as the lock file would hold this check, which runs before the digest, forever.
+    fd = os.open(f"{records}.lock", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unmodelled("the records' lock file is not a regular file")
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         raise _Unmodelled("another run holds the records") from None
