@@ -4,8 +4,12 @@ thread (Publisher._locked), git read early (apublish), the stamp's lock check.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -135,3 +139,50 @@ def test_a_run_waiting_on_the_loop_takes_the_records_once_the_holder_lets_go(
     assert [r.status.value for r in report.results] == ["unchanged", "unchanged"]
     with Records.open(path, lock_timeout=0):
         pass
+
+
+CHILD = """\
+import sys
+import crosspost
+from crosspost.testing import TIME_SCALE
+with crosspost.Sandbox(["devto"], time_scale=TIME_SCALE) as box:
+    post = crosspost.load_text(sys.argv[1], path="p.md", config=box.config)
+    crosspost.publish(post, config=box.config)
+    print(box.config.records, flush=True)
+    sys.stdin.readline()
+    try:
+        crosspost.publish(post, config=box.config)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child")
+def test_ctrl_c_stops_a_run_that_waits_for_the_records_at_once(tmp_path: Path) -> None:
+    """Ctrl-C while another run holds the records: the waiting run stops there and then (its
+    wait in a thread made asyncio.run, then the interpreter's exit, wait for the lock)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, POST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    try:
+        records = Path(child.stdout.readline().strip())
+        with Records.open(records, lock_timeout=5):
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            assert "waiting for another crosspost run" in child.stderr.readline()
+            child.send_signal(signal.SIGINT)
+            started = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=10)
+            took = time.monotonic() - started
+        assert took < 5, f"the interrupted run went on waiting for the records ({took:.1f}s)"
+        assert child.stdout.read() == "interrupted\n"
+    finally:
+        child.kill()
+        child.wait()
