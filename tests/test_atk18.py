@@ -186,3 +186,24 @@ def test_ctrl_c_stops_a_run_that_waits_for_the_records_at_once(tmp_path: Path) -
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_records_folder_that_cannot_be_written_is_a_records_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only records folder without its .gitignore (or without the folder: mkdir fails):
+    the CLI said "internal error (PermissionError)" instead of naming the records."""
+    from crosspost.errors import RecordsError
+
+    records = tmp_path / ".crosspost" / "records.json"
+    records.parent.mkdir()
+    original = Path.write_text
+
+    def refused(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name == ".gitignore":
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    with pytest.raises(RecordsError, match="records"), Records.open(records, lock_timeout=0):
+        pass
