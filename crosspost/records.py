@@ -114,10 +114,15 @@ class Records:
     def open(cls, path: Path, *, lock_timeout: float = LOCK_TIMEOUT) -> Iterator[Records]:
         """Lock, clean leftovers of a crashed run, load; release the lock on exit."""
         check_records_path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text(_GITIGNORE, "utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not gitignore.exists():
+                gitignore.write_text(_GITIGNORE, "utf-8")
+        except OSError as exc:
+            raise RecordsError(
+                f"the records folder cannot be written ({exc.strerror})", path=path
+            ) from None
 
         try:
             lock = acquire(
