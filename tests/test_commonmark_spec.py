@@ -25,12 +25,12 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 import pytest
-from filelock import FileLock
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from crosspost.lockfile import acquire
 from crosspost.transform import transform
 
 PAGE = "https://blog.example.com/posts/my-post/"
@@ -65,7 +65,9 @@ INTENDED: dict[tuple[str, int], str] = {
 def spec_examples() -> list[dict[str, Any]]:
     """The examples, extracted by the package's own index.js (installed here when missing)."""
     node_modules = SPEC_PACKAGE / "node_modules" / "commonmark-spec"
-    with FileLock(str(SPEC_PACKAGE / ".install.lock")):
+    # one xdist worker installs, the others wait (filelock is no longer installed on POSIX)
+    held = acquire(SPEC_PACKAGE / ".install.lock", timeout=600, waiting=lambda: None)
+    try:
         if not node_modules.is_dir():
             npm = shutil.which("npm")
             assert npm, "npm is needed to install the CommonMark spec (tests/commonmark)"
@@ -74,6 +76,8 @@ def spec_examples() -> list[dict[str, Any]]:
                 check=True,
                 capture_output=True,
             )
+    finally:
+        held.release()
     script = "process.stdout.write(JSON.stringify(require('commonmark-spec').tests))"
     node = shutil.which("node")
     assert node, "node is needed to read the CommonMark spec's examples"
