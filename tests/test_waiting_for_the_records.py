@@ -1,5 +1,5 @@
-"""Adversarial tests (atk18): the records' lock taken in the loop's thread or waited for in a
-thread (Publisher._locked), git read early (apublish), the stamp's lock check."""
+"""A run waiting for the records another run holds, found by an attacker: the lock taken on
+the event loop (`Publisher._locked`), git read early (`apublish`), the stamp's lock check."""
 
 from __future__ import annotations
 
