@@ -50,9 +50,8 @@ _LINE_MARKERS = re.compile(rf"^{_MARKERS}", re.M)
 @dataclass(frozen=True)
 class Continuations:
     """Lines `first`..`end` of a text: quote lines continuing the paragraph that the line above
-    `first` opens and that the line `end` continues too. `head` is
-    the paragraph's first line's text (after its markers), `contents` their text, one per
-    line."""
+    `first` opens and that the line `end` continues too. `head` is the paragraph's first line's
+    text (after its markers), `contents` their text (each after its markers), one per line."""
 
     first: int
     end: int
@@ -95,7 +94,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         second = text.find("\n", opening, stop) + 1
         last = text.rfind("\n", opening, stop) + 1
         lines = text.count("\n", opening, stop) + 1
-        if second and lines - 2 >= min_run:
+        if lines - 2 >= max(min_run, 1):
             found.append(
                 Continuations(
                     number + 1,

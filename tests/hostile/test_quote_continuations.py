@@ -64,6 +64,7 @@ def _same_as_the_parser(body: str, mdx: bool) -> None:
 @given(body=bodies, mdx=st.booleans())
 @example(body="> a\n>> b\n> a\n>> b\n> a\n>> b\n> a", mdx=False)
 @example(body="> a\n> a\n> a\n> a\n---", mdx=False)
+@example(body="> a\n>> b\n> a\n>> b\n> a\n>> ", mdx=False)  # an empty quote line last
 @example(body=">>  x\n> a\n> a\n> a", mdx=False)  # the first line continues one above
 @example(body="<!--\n> a\n> a -->\n> a\n> a", mdx=False)  # an HTML block's end in a line cut
 @example(body="$$\n> a\n> a $$\n> a\n> a", mdx=False)  # display math's
