@@ -71,8 +71,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     # Everyday shapes of many small blocks (issue 15's note): headings between paragraphs and
     # paragraphs of one image each, read without the parser but then block by block by every
     # rule (over a second a megabyte before the rules read the whole text where they can);
-    # quotes nested in turn, which markdown-it-py reads line by line (about one parse); ordered
-    # items with a bullet nested under each (runs of siblings since).
+    # quotes nested in turn, which markdown-it-py reads line by line (about one parse; lines
+    # continuing a paragraph in a blockquote are not given to it since); ordered items with a
+    # bullet nested under each (runs of siblings since).
     "headings": ("## Heading\n\ntext\n\n", ".md"),
     "image-paragraphs": ("![alt](./img.png)\n\n", ".md"),
     "nested-quotes": ("> a\n>> b\n", ".md"),

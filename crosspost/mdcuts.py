@@ -1,15 +1,17 @@
 """A block parse of a text with runs of lines cut out, and their tokens put back (for speed).
 
-`crosspost.mdplain` and `crosspost.mdsiblings` find runs whose tokens are known without the
-parser: runs of paragraphs (`Paragraphs`), given to the parser as one line of text each, and
-runs of one-line list items or table rows (`mdsiblings.Siblings`), not given to it at all. The
+`crosspost.mdplain`, `crosspost.mdsiblings` and `crosspost.mdquotes` find runs whose tokens are
+known without the parser: runs of paragraphs (`Paragraphs`), given to the parser as one line of
+text each, runs of one-line list items or table rows (`mdsiblings.Siblings`) and runs of
+blockquote lines continuing a paragraph (`mdquotes.Continuations`), not given to it at all. The
 parse of the rest tells whether each run is what it looked like (a stand-in came out a
 paragraph of its own at the top level; the sibling above a run came out one item, or one row,
-directly followed by another); then the runs' tokens are put in: a run of paragraphs' own
-tokens in place of its stand-in, and for a run of siblings one sibling standing for all of them
-(`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each of its items);
-for a run in parts (items of one tag alone among its items), one for each stretch of the other
-items, and each such item's own tokens (an HTML block in an item).
+directly followed by another; the line above continuations opens a paragraph); then the runs'
+tokens are put in: a run of paragraphs' own tokens in place of its stand-in, continuations'
+text in their paragraph's after its first line, and for a run of siblings one sibling standing
+for all of them (`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each
+of its items); for a run in parts (items of one tag alone among its items), one for each
+stretch of the other items, and each such item's own tokens (an HTML block in an item).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .mdplain import paragraphs_only
+from .mdquotes import Continuations
 from .mdsiblings import Siblings
 from .mdtokens import token_maker
 
@@ -48,7 +51,7 @@ class Paragraphs:
     end: int
 
 
-Cut = Paragraphs | Siblings
+Cut = Paragraphs | Siblings | Continuations
 _STAND_IN = "x"
 
 
@@ -75,7 +78,7 @@ def parse_around(
         before = lines[done : cut.first]
         pieces += before
         length += sum(map(len, before)) + len(before)
-        if isinstance(cut, Siblings):
+        if not isinstance(cut, Paragraphs):
             opens.append(len(pieces) - (cut.first - cut.above))
             anchors.append(len(pieces) - 1)
             offsets.append(length - len(pieces[-1]) - 1)
@@ -98,6 +101,7 @@ def parse_around(
     at_anchor = {line: index for index, line in enumerate(opens)}
     stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
     after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
+    continued: dict[int, Continuations] = {}  # a paragraph's inline token → the lines it lost
     confirmed: set[int] = set()
     for index, token in enumerate(tokens):
         number = at_anchor.get(token.map[0]) if token.map else None
@@ -107,6 +111,12 @@ def parse_around(
         if isinstance(cut, Paragraphs):
             if _is_stand_in(tokens, index):
                 stood_in[index] = cut
+                confirmed.add(number)
+            continue
+        if isinstance(cut, Continuations):
+            inline = _continued_inline(tokens, index)
+            if inline is not None:
+                continued[inline] = cut
                 confirmed.add(number)
             continue
         close = _sibling_close(tokens, index, cut)
@@ -136,6 +146,9 @@ def parse_around(
             index += 3
             continue
         token = tokens[index]
+        lines_cut = continued.get(index)
+        if lines_cut is not None:
+            token.content = _with_continuations(token.content, lines_cut)
         if token.map:
             first, end = token.map
             token.map = [original(first), original(end - 1) + 1 if end > first else end]
@@ -169,6 +182,26 @@ def _is_stand_in(tokens: list[Token], index: int) -> bool:
         and index + 1 < len(tokens)
         and tokens[index + 1].content == _STAND_IN
     )
+
+
+def _continued_inline(tokens: list[Token], index: int) -> int | None:
+    """The index of the inline token of the paragraph that a run of continuations continues,
+    when the parse confirms it: the line above the run opens a paragraph (`tokens[index]`, or
+    the first token in the blockquotes opened there, whose first line holds its text), or the
+    text of a setext heading (CommonMark §4.3: the paragraph above its underline). That is all
+    `crosspost.mdquotes` needs: the paragraph is then in the blockquotes of that line's
+    markers, which the run's lines and the line after it continue, and its text begins with
+    that line's."""
+    while tokens[index].type == "blockquote_open":
+        index += 1
+    return index + 1 if tokens[index].type in ("paragraph_open", "heading_open") else None
+
+
+def _with_continuations(content: str, run: Continuations) -> str:
+    """A paragraph's text with `run`'s lines put back after its first line (its first line
+    begins with no white space: the parser's trim took nothing from it)."""
+    head = len(run.head) + 1
+    return content[:head] + run.contents + "\n" + content[head:]
 
 
 def _holds_x_box(cut: Cut) -> bool:

@@ -58,18 +58,18 @@ from .mdtokens import token_maker
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
+__all__ = ["BLOCK_MARK", "may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
 
-_BLOCK_START = re.compile(
-    r"^(?:[ ]{0,3}\t|[ ]{4}|[ ]{0,3}(?:"
+# What begins a block where a line's text begins (after its container and up to three spaces),
+# in a multiline pattern: the forms listed above but indentation.
+BLOCK_MARK = (
     r"[>\[<|:]|`{3}|~{3}|\$\$"
     r"|\#+(?:[ \t]|$)"
     r"|[-+*](?:[ \t]|$)"
     r"|\d{1,9}[.)](?:[ \t]|$)"
     r"|[-+*_=][-+*_=:| \t]*$"
-    r"))",
-    re.M,
 )
+_BLOCK_START = re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{BLOCK_MARK}))", re.M)
 # The same but for ATX headings, which are told apart without the parser too (`_heading`).
 _OTHER_BLOCK_START = re.compile(
     _BLOCK_START.pattern.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)"), re.M

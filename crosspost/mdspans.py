@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .mdcuts import Cut, Paragraphs, parse_around
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
-from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
+from .mdquotes import continuations
+from .mdsiblings import MIN_SIBLINGS, sibling_runs, sibling_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -81,11 +82,11 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
 
     A body of paragraphs only is not given to the parser; runs of paragraph lines are given to
     it as one line each, and runs of one-line list items or table rows are not given to it at
-    all (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
-    `crosspost.mdplain` and `crosspost.mdsiblings` say why that gives the same tokens, a run of
+    all, nor are runs of blockquote lines that only continue a paragraph (runs of at least
+    `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`,
+    `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
     siblings becoming one that stands for them all, or for each of its parts). A run the parse
-    does not confirm is dropped
-    and the rest tried once more; then the whole text is parsed."""
+    does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
@@ -94,6 +95,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
             [
                 *(Paragraphs(first, end) for first, end in plain_runs(text, min_run or MIN_RUN)),
                 *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
+                *continuations(text, min_run or MIN_RUN),
             ],
             key=lambda cut: cut.first,
         )
@@ -115,7 +117,7 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
     kept: list[Cut] = []
     done = 0
     for cut in cuts:
-        if (cut.above if isinstance(cut, Siblings) else cut.first) >= done:
+        if (cut.first if isinstance(cut, Paragraphs) else cut.above) >= done:
             kept.append(cut)
             done = cut.end
     return kept

@@ -1,0 +1,113 @@
+"""Lines of a blockquote that only continue a paragraph, read without the parser (for speed).
+
+markdown-it-py reads a blockquote line by line, and a line that continues a paragraph in it
+many times over: the blockquote rule of each depth reads it (where it is lazy, against each rule
+that may end a blockquote), then the paragraph and setext heading rules (against each rule that
+may interrupt a paragraph). A megabyte of `> a` / `>> b` lines, where the `>> b` opens a nested
+quote whose paragraph every later line continues, took it 2 s.
+
+A *quote line* here is blockquote markers at the line's start, each `>` followed by at most one
+space, then text that begins no block (`crosspost.mdplain.BLOCK_MARK`) and no indentation (its
+first character is not white space, as Python's `str.isspace` and the parser's trim say, nor
+`>`), and holds no `$$` (display math left open above may end on such a line of text). Such a
+line with `d` markers, below a paragraph's line whose own markers opened or matched `D ≥ d`
+blockquotes, continues that paragraph: its markers match the first `d` of those blockquotes
+(CommonMark 0.31 §5.1: a `>` after at most three spaces, and one optional space), and the rest is
+paragraph continuation text, a lazy continuation line when `d < D` (§5.1, rule 2). It changes
+nothing but the paragraph's text: no block begins or ends on it. A line of more markers
+interrupts the paragraph instead (a blockquote may interrupt one, §5.1) and opens the next,
+inside blockquotes `d` deep.
+
+So in each stretch of quote lines, each paragraph runs from its first line to the line before
+the next line deeper than that one, or to the stretch's last line, and the lines between its
+first and its last line are *continuations* (`continuations`). `crosspost.mdcuts` gives the
+parser the text without them; the parse confirms each run: the line above it must come out as
+a paragraph's first line (inside the blockquotes of its markers, then: none of them is in a
+list item's or a footnote's column). The paragraph's text is then its first line's, the run's
+lines' (each after its markers), and the rest of it.
+
+tests/hostile/test_quote_continuations.py compares this with the parser on generated input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .mdplain import BLOCK_MARK, MIN_RUN
+
+__all__ = ["Continuations", "continuations"]
+
+# Blockquote markers, each `>` with at most one space after it (a marker after more spaces, or
+# a tab, begins in a column that only a reading of the columns can tell).
+_MARKERS = r"(?:> ?)++"
+# A quote line: markers, then text that begins no block, no indentation and no `$$` on the line.
+_QUOTE_LINE = rf"{_MARKERS}(?=[^\s>])(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*"
+_STRETCH = re.compile(rf"^{_QUOTE_LINE}(?:\n{_QUOTE_LINE})+", re.M)
+_LINE_MARKERS = re.compile(rf"^{_MARKERS}", re.M)
+
+
+@dataclass(frozen=True)
+class Continuations:
+    """Lines `first`..`end` of a text: quote lines continuing the paragraph that the line above
+    `first` opens and that the line `end` continues too. `head` is the paragraph's first line's
+    text (after its markers), `contents` their text (each after its markers), one per line."""
+
+    first: int
+    end: int
+    head: str
+    contents: str
+
+    @property
+    def above(self) -> int:
+        """The paragraph's first line: the parse must confirm it, and no other run may cut it."""
+        return self.first - 1
+
+
+def continuations(text: str, min_run: int = MIN_RUN) -> list[Continuations]:
+    """The runs of at least `min_run` continuation lines in `text`'s stretches of quote lines,
+    in order."""
+    if "\r" in text or "\0" in text or ">" not in text:
+        return []
+    found: list[Continuations] = []
+    line = position = 0
+    for m in _STRETCH.finditer(text):
+        line += text.count("\n", position, m.start())
+        position = m.start()
+        found += _in_stretch(text, m.start(), m.end(), line, min_run)
+    return found
+
+
+def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> list[Continuations]:
+    """The continuations in the stretch of quote lines from `start` to `end` (the end of its
+    last line), whose first line is line `number`: each paragraph, opened by a line with more
+    markers than the paragraph's before it (the stretch's first line opens the first), runs to
+    the line before the next such line or to the stretch's end."""
+    found: list[Continuations] = []
+    opening = start
+    while opening < end:
+        markers = _LINE_MARKERS.match(text, opening)
+        assert markers is not None  # every line of a stretch is a quote line
+        depth = markers.group().count(">")
+        deeper = _deeper(depth).search(text, opening, end)
+        stop = end if deeper is None else deeper.start() - 1  # the end of the paragraph's text
+        second = text.find("\n", opening, stop) + 1
+        last = text.rfind("\n", opening, stop) + 1
+        lines = text.count("\n", opening, stop) + 1
+        if lines - 2 >= max(min_run, 1):
+            found.append(
+                Continuations(
+                    number + 1,
+                    number + lines - 1,
+                    text[markers.end() : second - 1],
+                    _LINE_MARKERS.sub("", text[second : last - 1]),
+                )
+            )
+        number += lines
+        opening = stop + 1
+    return found
+
+
+def _deeper(depth: int) -> re.Pattern[str]:
+    """A quote line with more than `depth` markers (the `re` module caches the pattern)."""
+    return re.compile(rf"^(?:> ?){{{depth + 1}}}", re.M)
