@@ -8,6 +8,9 @@ thousands (a line, a token, a span each), none of them in a cycle; the collector
 and again, walks them all each time: a third of placing the posts, a fifth of parsing the
 records, a sixth of transforming a long post. Paused there, it runs as before afterwards;
 nothing is left uncollected, only later.
+
+A tree kept for the whole run (the records as read) is then moved to the oldest generation
+(`settle`): young collections would walk it again before it got there.
 """
 
 import contextlib
