@@ -29,6 +29,10 @@ shape and leaves each post as read, validated into `Entry` objects the first tim
 post as read. Nor does it check each object for a key written twice as it is parsed: it counts
 the file's commas instead, and reads it again that careful way only when they say a key may
 have been lost (`_quick`), so that a damaged file gets the same error either way.
+
+It stays one module because its one job is the format: the bytes `dump` writes and the rules
+`parse` reads them back by, down to the quick read, whose proof counts the separators the
+format's shape puts in a file (a change of format is a change of both, here).
 """
 
 from __future__ import annotations
