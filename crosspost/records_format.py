@@ -26,7 +26,13 @@ said once where it repeats (docs/records.md):
 A no-op run needs none of the entries as objects: `parse(raw, lazy=True)` checks the document's
 shape and leaves each post as read, validated into `Entry` objects the first time it is used
 (`RecordsData.post`), and `RecordsData.unchanged` answers the fast path's question from the
-post as read.
+post as read. Nor does it check each object for a key written twice as it is parsed: it counts
+the file's commas instead, and reads it again that careful way only when they say a key may
+have been lost (`_quick`), so that a damaged file gets the same error either way.
+
+It stays one module because its one job is the format: the bytes `dump` writes and the rules
+`parse` reads them back by, down to the quick read, whose proof counts the separators the
+format's shape puts in a file (a change of format is a change of both, here).
 """
 
 from __future__ import annotations
@@ -35,13 +41,14 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import itemgetter
 from typing import Any, Literal
 
-from .cycles import paused
+from .cycles import paused, settle
 from .records_legacy import upgraded
 from .urls import url_problem
 
@@ -270,10 +277,95 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
     format 1 or 2 is read as the format-3 document it becomes (`crosspost.records_legacy`), and
     written back as format 3 by the next write."""
     try:
-        with paused():  # a tree, never a cycle (`crosspost.cycles`)
-            data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise FormatError("the records file is not UTF-8 text") from None
+    with paused():  # a tree, never a cycle, kept for the run (`crosspost.cycles`)
+        records = _records(text, raw)
+        settle()
+    if not lazy:
+        records.decode_all()
+    return records
+
+
+def _records(text: str, raw: bytes) -> RecordsData:
+    """The document's records, its posts as read; raises `FormatError`."""
+    data = _quick(text, raw)
+    shaped = data is not None  # the quick read checked the posts' shape as it counted them
+    if data is None:
+        data = _careful(text, raw)
+    if _spells_surrogate(raw) and not _unicode(data):
+        raise FormatError(
+            "the records file is damaged: it spells text that is not Unicode (a lone surrogate "
+            "such as \\ud800), which no UTF-8 file can hold, so it could never be written back",
+            line=_line_of_match(raw, _LONE_SURROGATE),
+        )
+    if not isinstance(data, dict) or type(data.get("version")) is not int:
+        raise FormatError("the records file has no version number")
+    if data["version"] > FORMAT_VERSION:
+        raise FormatError(
+            f"the records file was written by a newer crosspost (format {data['version']}, this "
+            f"one knows {FORMAT_VERSION})",
+            newer=True,
+        )
+    if data["version"] < FORMAT_VERSION:
+        data, shaped = _checked(upgraded, data, raw), False
+    return RecordsData(
+        {},
+        _checked(_parse_accounts, data, raw),
+        data.get("posts", {}) if shaped else _checked(_parse_posts, data, raw),
+        _checked(_parse_shared, data, raw, "configs"),
+        _checked(_parse_shared, data, raw, "urls"),
+        raw,
+    )
+
+
+def _quick(text: str, raw: bytes) -> dict[str, Any] | None:
+    """The document read without a Python call per object, when that provably lost no key and
+    its posts are shaped (`_shaped`); None when not, or when it is not an object (or not JSON):
+    then `_careful` reads it, and says what is wrong.
+
+    JSON keeps the last of two equal keys, and the text's commas tell when one went: there is
+    one between each two members of an object and each two elements of an array, others only
+    inside strings. An object read with a key written twice has fewer members than its text,
+    so the text has more commas than the objects and arrays read need (`_Tally`, which may count
+    only some of them: one not counted is commas the text has and the count lacks). So equal
+    counts mean no key was lost. Every object must also have been counted (as many as the
+    text's `{`): the careful read's call per object adds to the stack, and a document nested as
+    deep as the parser allows must be refused by both reads alike."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if type(data) is not dict:
+        return None
+    posts = data.get("posts", {})
+    if type(posts) is not dict or (entries := _shaped_entries(posts.values())) is None:
+        return None
+    try:
+        tally = _tally(data, skip=posts)
+    except RecursionError:
+        return None
+    counted = _posts_tally(entries)
+    if counted is None:
+        return None
+    structure = raw.translate(None, _UNCOUNTED)  # one pass over the text, not two
+    if (tally[0] + counted[0], tally[1] + counted[1]) != (
+        structure.count(b","),
+        structure.count(b"{"),
+    ):
+        return None
+    return data
+
+
+_UNCOUNTED = bytes(sorted(set(range(256)) - set(b",{")))
+
+
+def _careful(text: str, raw: bytes) -> Any:
+    """The document read with each object checked as it is built (`_unique`); raises
+    `FormatError` saying what is wrong with it."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique)
     except _Twice as exc:
         raise FormatError(
             f"the records file is damaged: {_compact(exc.key)} is written twice in one object "
@@ -290,33 +382,60 @@ def parse(raw: bytes, *, lazy: bool = False) -> RecordsData:
         raise FormatError(
             "the records file holds a number far too long to be crosspost's"
         ) from None
-    if _ESCAPED_SURROGATE.search(raw) and not _unicode(data):
-        raise FormatError(
-            "the records file is damaged: it spells text that is not Unicode (a lone surrogate "
-            "such as \\ud800), which no UTF-8 file can hold, so it could never be written back",
-            line=_line_of_match(raw, _LONE_SURROGATE),
-        )
-    if not isinstance(data, dict) or type(data.get("version")) is not int:
-        raise FormatError("the records file has no version number")
-    if data["version"] > FORMAT_VERSION:
-        raise FormatError(
-            f"the records file was written by a newer crosspost (format {data['version']}, this "
-            f"one knows {FORMAT_VERSION})",
-            newer=True,
-        )
-    if data["version"] < FORMAT_VERSION:
-        data = _checked(upgraded, data, raw)
-    records = RecordsData(
-        {},
-        _checked(_parse_accounts, data, raw),
-        _checked(_parse_posts, data, raw),
-        _checked(_parse_shared, data, raw, "configs"),
-        _checked(_parse_shared, data, raw, "urls"),
-        raw,
-    )
-    if not lazy:
-        records.decode_all()
-    return records
+
+
+_Tally = tuple[int, int]
+"""Of some objects and arrays of a document: the commas their text needs, and how many of them
+are objects."""
+
+
+def _tally(value: Any, *, skip: Any = None, depth: int = 0) -> _Tally:
+    """The tally of a value and everything in it but the members of `skip` (the posts, counted
+    by `_posts_tally`), one Python call per value: the small parts of the document. Raises
+    `RecursionError` deeper than `_SHALLOW`: only the careful read tells when that is too deep."""
+    if depth > _SHALLOW:
+        raise RecursionError("deeper than a records document")
+    if type(value) is dict:
+        inner, objects = list(value.values()), 1
+    elif type(value) is list:
+        inner, objects = value, 0
+    else:
+        return 0, 0
+    commas = max(len(inner) - 1, 0)
+    if value is skip:
+        return commas, objects
+    for item in inner:
+        more = _tally(item, skip=skip, depth=depth + 1)
+        commas, objects = commas + more[0], objects + more[1]
+    return commas, objects
+
+
+_SHALLOW = 32
+"""Deeper than any part of a records document goes (an account cache's ids by host: 4)."""
+
+
+def _posts_tally(entries: list[dict[str, Any]]) -> _Tally | None:
+    """The tally of the shaped posts (`_shaped`) whose entries these are, but for the posts
+    object itself, counted in C loops (no Python call per post); None when an entry is neither
+    a list nor an object. What an entry holds is not counted (text in a short entry, fields in
+    an object)."""
+    try:  # all short, as in a no-op run's records: type and size in one pass
+        sizes, objects = [*map(list.__len__, chain.from_iterable(map(dict.values, entries)))], 0
+    except TypeError:
+        inner = [*chain.from_iterable(map(dict.values, entries))]
+        kinds = [*map(type, inner)]
+        objects = kinds.count(dict)
+        if objects + kinds.count(list) != len(kinds):
+            return None
+        sizes = [*map(len, inner)]
+    count = len(entries)
+    commas = 2 * count + _separators([*map(len, entries)]) + _separators(sizes)
+    return commas, count + objects
+
+
+def _separators(sizes: list[int]) -> int:
+    """The commas between the members or elements of objects and arrays of these sizes."""
+    return sum(sizes) - len(sizes) + sizes.count(0)
 
 
 class _Twice(ValueError):
@@ -330,7 +449,9 @@ class _Twice(ValueError):
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object of the document, refused when it names a key twice: JSON keeps the last, so
     a post (or a platform's entry) written twice would lose the first without a word. Checked
-    as the parser builds each object, which costs little beside the parse itself."""
+    as the careful read builds each object (`_careful`): a Python call per object costs a third
+    of the parse, so a file whose commas prove that no key was lost is read without it
+    (`_quick`)."""
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
@@ -355,6 +476,14 @@ def _line_of_twice(raw: bytes, key: str) -> int | None:
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 """A surrogate spelled as an escape, the only way one gets into a UTF-8 file's JSON (crosspost
 writes none: a character outside the BMP is written as itself)."""
+
+
+def _spells_surrogate(raw: bytes) -> bool:
+    """Whether the file spells a surrogate (`_ESCAPED_SURROGATE`); a file without a backslash
+    spells no escape at all, which a search for one byte tells at memory speed, where the
+    pattern's own search takes a millisecond per 4 MB."""
+    return b"\\" in raw and _ESCAPED_SURROGATE.search(raw) is not None
+
 
 _LONE_SURROGATE = re.compile(
     rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
@@ -402,18 +531,43 @@ def _parse_posts(data: dict[str, Any]) -> dict[str, list[Any]]:
     posts = data.get("posts", {})
     if type(posts) is not dict:
         raise ValueError("posts: expected an object")
-    for url, post in posts.items():
-        if (
-            type(post) is not list
-            or len(post) != 3
-            or (post[0] is not None and type(post[0]) is not str)
-            or (post[1] is not None and type(post[1]) is not str)
-            or type(post[2]) is not dict
-        ):
-            raise _Damaged(
-                url, f"posts[{url!r}]: expected [source file, blob id, {{platform: entry}}]"
-            )
+    if _shaped_entries(posts.values()) is None:
+        url = next(url for url, post in posts.items() if not _shaped(post))
+        raise _Damaged(url, f"posts[{url!r}]: expected [source file, blob id, {{platform: entry}}]")
     return posts
+
+
+def _shaped(post: Any) -> bool:
+    """Whether a post is `[source, blob, {platform: entry}]`, source and blob text or null."""
+    return (
+        type(post) is list
+        and len(post) == 3
+        and type(post[0]) in _TEXT_OR_NULL
+        and type(post[1]) in _TEXT_OR_NULL
+        and type(post[2]) is dict
+    )
+
+
+def _shaped_entries(posts: Collection[Any]) -> list[dict[str, Any]] | None:
+    """Each post's entries when every post is shaped (`_shaped`), else None; asked in C loops,
+    a pass per question: a no-op run reads tens of thousands of posts, and a Python call for
+    each (`_shaped`, which finds the damaged one) costs a sixth of parsing the whole file."""
+    try:
+        if not {*map(list.__len__, posts)} <= {3}:  # a TypeError when one is not a list
+            return None
+    except TypeError:
+        return None
+    if not (
+        {*map(type, map(_SOURCE, posts))} <= _TEXT_OR_NULL
+        and {*map(type, map(_BLOB, posts))} <= _TEXT_OR_NULL
+    ):
+        return None
+    entries = [*map(_ENTRIES, posts)]
+    return entries if {*map(type, entries)} <= {dict} else None
+
+
+_TEXT_OR_NULL = {str, type(None)}
+_SOURCE, _BLOB, _ENTRIES = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 def _parse_shared(data: dict[str, Any], key: str) -> dict[str, str]:
