@@ -1,0 +1,51 @@
+"""Attacks on `crosspost.mdquotes` (lines continuing a paragraph in a blockquote, not given to
+the parser): inputs where cutting them would not give the parser's reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from crosspost.mdspans import _parse, parse_blocks
+from crosspost.transform import transform
+
+
+def _same_as_the_parser(body: str, *, min_run: int | None = None) -> None:
+    fast = parse_blocks(body, min_run=min_run)
+    full = _parse(body, mdx=False)
+    assert [t.as_dict() for t in fast.tokens] == [t.as_dict() for t in full.tokens]
+    assert fast.definitions == full.definitions
+    assert fast.env == full.env
+
+
+@pytest.mark.parametrize("opener, closer", [('"', '"'), ("'", "'"), ("(", ")")])
+def test_a_definitions_title_closed_on_a_continued_line(opener: str, closer: str) -> None:
+    """A link reference definition's title may begin on the line after its destination and end
+    lines below: the line that opens the title is no paragraph's first line when a cut line
+    closes it (without that line the title is unclosed, dropped, and the line opens a
+    paragraph, so the parse of the rest confirms the run)."""
+    _same_as_the_parser(f"> [a]: /u\n> {opener}t\n> b{closer}\n> c\n> d", min_run=1)
+
+
+def test_a_long_title_read_as_text_by_the_transform() -> None:
+    """With the transform's own run length: the title's lines are not the post's text (its
+    excerpt and summary are the paragraph after the definition)."""
+    lines = "".join(f"> line {i}\n" for i in range(40))
+    body = f'> [a]: /u\n> "t\n{lines}> end"\n> c\n> d\n\nSee [a].\n'
+    _same_as_the_parser(body)
+
+    def transformed() -> tuple[object, ...]:
+        out = transform(
+            body,
+            page_url="https://blog.example.com/posts/p/",
+            site_url="https://blog.example.com",
+            path=Path("post.md"),
+            generator=None,
+        )
+        return out.body, out.notices, out.excerpt, out.description_hint
+
+    fast = transformed()
+    with mock.patch("crosspost.transform.parse_blocks", _parse):
+        assert fast == transformed()
