@@ -26,6 +26,11 @@ a paragraph's first line (inside the blockquotes of its markers, then: none of t
 list item's or a footnote's column). The paragraph's text is then its first line's, the run's
 lines' (each after its markers), and the rest of it.
 
+A paragraph whose first line's text begins with `"`, `'` or `(` holds no continuations: the line
+may instead open the title of a link reference definition above it (§4.7: the title may begin
+on the line after the destination), which a line below may close; without that line the title
+is unclosed and dropped, and the line opens a paragraph, so the parse could not tell.
+
 tests/hostile/test_quote_continuations.py compares this with the parser on generated input.
 """
 
@@ -94,7 +99,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         second = text.find("\n", opening, stop) + 1
         last = text.rfind("\n", opening, stop) + 1
         lines = text.count("\n", opening, stop) + 1
-        if lines - 2 >= max(min_run, 1):
+        if lines - 2 >= max(min_run, 1) and text[markers.end()] not in _TITLE_OPENERS:
             found.append(
                 Continuations(
                     number + 1,
@@ -106,6 +111,12 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         number += lines
         opening = stop + 1
     return found
+
+
+# What may open a link reference definition's title on the line after its destination: such a
+# title may end on a continued line (then the definition ends there, and the paragraph after it),
+# and without that line it is unclosed and dropped, the line opening a paragraph instead.
+_TITLE_OPENERS = "\"'("
 
 
 def _deeper(depth: int) -> re.Pattern[str]:
