@@ -49,3 +49,10 @@ def test_a_long_title_read_as_text_by_the_transform() -> None:
     fast = transformed()
     with mock.patch("crosspost.transform.parse_blocks", _parse):
         assert fast == transformed()
+
+
+def test_a_title_after_a_destination_on_a_lazy_line() -> None:
+    """The title may open on a deeper line of a stretch too, not only on its first: a nested
+    blockquote left open above (its definition's destination on a lazy line) is continued by
+    the deeper line, not opened by it."""
+    _same_as_the_parser('>> [a]:\n> /u\n>> "t\n> b"\n> c\n> d', min_run=1)
