@@ -26,10 +26,11 @@ a paragraph's first line (inside the blockquotes of its markers, then: none of t
 list item's or a footnote's column). The paragraph's text is then its first line's, the run's
 lines' (each after its markers), and the rest of it.
 
-A paragraph whose first line's text begins with `"`, `'` or `(` holds no continuations: the line
-may instead open the title of a link reference definition above it (§4.7: the title may begin
-on the line after the destination), which a line below may close; without that line the title
-is unclosed and dropped, and the line opens a paragraph, so the parse could not tell.
+A paragraph's first line whose text begins with `"`, `'` or `(` may instead open the title of a
+link reference definition above it (§4.7: the title may begin on the line after the
+destination), which a line below may close; without that line the title is unclosed and
+dropped, and the line opens a paragraph. Such a run is confirmed only where its first line
+opens a blockquote too: a blockquote interrupts a definition (the line above continues none).
 
 tests/hostile/test_quote_continuations.py compares this with the parser on generated input.
 """
@@ -62,6 +63,12 @@ class Continuations:
     end: int
     head: str
     contents: str
+
+    @property
+    def may_be_a_title(self) -> bool:
+        """Whether the paragraph's first line may instead open a definition's title: then the
+        parse must confirm that the line opens a blockquote too (`crosspost.mdcuts`)."""
+        return self.head[:1] in _TITLE_OPENERS
 
     @property
     def above(self) -> int:
@@ -99,7 +106,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         second = text.find("\n", opening, stop) + 1
         last = text.rfind("\n", opening, stop) + 1
         lines = text.count("\n", opening, stop) + 1
-        if lines - 2 >= max(min_run, 1) and text[markers.end()] not in _TITLE_OPENERS:
+        if lines - 2 >= max(min_run, 1):
             found.append(
                 Continuations(
                     number + 1,
@@ -113,9 +120,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
     return found
 
 
-# What may open a link reference definition's title on the line after its destination: such a
-# title may end on a continued line (then the definition ends there, and the paragraph after it),
-# and without that line it is unclosed and dropped, the line opening a paragraph instead.
+# What may open a link reference definition's title on the line after its destination.
 _TITLE_OPENERS = "\"'("
 
 

@@ -56,3 +56,18 @@ def test_a_title_after_a_destination_on_a_lazy_line() -> None:
     blockquote left open above (its definition's destination on a lazy line) is continued by
     the deeper line, not opened by it."""
     _same_as_the_parser('>> [a]:\n> /u\n>> "t\n> b"\n> c\n> d', min_run=1)
+
+
+def test_a_title_opener_on_a_line_opening_a_blockquote_is_cut() -> None:
+    """A paragraph whose first line opens a blockquote continues no definition (a blockquote
+    interrupts one): its continued lines are still cut when the text begins with `(` or `"`."""
+    from functools import partial
+
+    from crosspost.mdcuts import parse_around
+    from crosspost.mdquotes import continuations
+
+    for body in ["> a)\n>> (b\n> a)\n>> (b\n> a)\n>> (b\n", '> [a]: /u\n>> "t\n> b"\n> c\n> d']:
+        runs = continuations(body, min_run=1)
+        assert runs and runs[0].may_be_a_title
+        assert isinstance(parse_around(body, runs, partial(_parse, mdx=False)), tuple), body
+        _same_as_the_parser(body, min_run=1)
