@@ -20,7 +20,7 @@ def _same_as_the_parser(body: str, *, min_run: int | None = None) -> None:
     assert fast.env == full.env
 
 
-@pytest.mark.parametrize("opener, closer", [('"', '"'), ("'", "'"), ("(", ")")])
+@pytest.mark.parametrize(("opener", "closer"), [('"', '"'), ("'", "'"), ("(", ")")])
 def test_a_definitions_title_closed_on_a_continued_line(opener: str, closer: str) -> None:
     """A link reference definition's title may begin on the line after its destination and end
     lines below: the line that opens the title is no paragraph's first line when a cut line
