@@ -71,3 +71,13 @@ def test_a_title_opener_on_a_line_opening_a_blockquote_is_cut() -> None:
         assert runs and runs[0].may_be_a_title
         assert isinstance(parse_around(body, runs, partial(_parse, mdx=False)), tuple), body
         _same_as_the_parser(body, min_run=1)
+
+
+def test_a_title_opened_above_the_paragraph_closed_on_a_continued_line() -> None:
+    """A title opened on a line above the paragraph's first line (a lazy line keeping a nested
+    blockquote and its definition open) and closed on a line cut: without that line the title
+    is unclosed, the definition ends at its destination, the nested blockquote ends at the lazy
+    line (markdown-it reads no block on one) and the deeper line opens a blockquote of its own,
+    as the parse of the rest confirms."""
+    _same_as_the_parser("> > [a\n> b]: /u\n>\"t\n>>t)\n>>\"\n>>t'", min_run=1)
+    _same_as_the_parser('>> [a]: /u\n>"t\n>>x\n>>y"\n>>z', min_run=1)
