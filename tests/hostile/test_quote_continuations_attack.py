@@ -66,7 +66,7 @@ def test_a_title_opener_on_a_line_opening_a_blockquote_is_cut() -> None:
     from crosspost.mdcuts import parse_around
     from crosspost.mdquotes import continuations
 
-    for body in ["> a)\n>> (b\n> a)\n>> (b\n> a)\n>> (b\n", '> [a]: /u\n>> "t\n> b"\n> c\n> d']:
+    for body in ["> a\n>> (b\n> a\n>> (b\n> a\n>> (b\n", '> [a]: /u\n>> "t\n> b\n> c\n> d"']:
         runs = continuations(body, min_run=1)
         assert runs and runs[0].may_be_a_title
         assert isinstance(parse_around(body, runs, partial(_parse, mdx=False)), tuple), body
@@ -79,5 +79,5 @@ def test_a_title_opened_above_the_paragraph_closed_on_a_continued_line() -> None
     is unclosed, the definition ends at its destination, the nested blockquote ends at the lazy
     line (markdown-it reads no block on one) and the deeper line opens a blockquote of its own,
     as the parse of the rest confirms."""
-    _same_as_the_parser("> > [a\n> b]: /u\n>\"t\n>>t)\n>>\"\n>>t'", min_run=1)
+    _same_as_the_parser('> > [a\n> b]: /u\n>"t\n>>t)\n>>"\n>>t\'', min_run=1)
     _same_as_the_parser('>> [a]: /u\n>"t\n>>x\n>>y"\n>>z', min_run=1)
