@@ -114,7 +114,7 @@ def parse_around(
                 confirmed.add(number)
             continue
         if isinstance(cut, Continuations):
-            inline = _continued_inline(tokens, index)
+            inline = _continued_inline(tokens, index, opening=cut.may_be_a_title)
             if inline is not None:
                 continued[inline] = cut
                 confirmed.add(number)
@@ -184,14 +184,17 @@ def _is_stand_in(tokens: list[Token], index: int) -> bool:
     )
 
 
-def _continued_inline(tokens: list[Token], index: int) -> int | None:
+def _continued_inline(tokens: list[Token], index: int, *, opening: bool) -> int | None:
     """The index of the inline token of the paragraph that a run of continuations continues,
     when the parse confirms it: the line above the run opens a paragraph (`tokens[index]`, or
     the first token in the blockquotes opened there, whose first line holds its text), or the
     text of a setext heading (CommonMark §4.3: the paragraph above its underline). That is all
     `crosspost.mdquotes` needs: the paragraph is then in the blockquotes of that line's
     markers, which the run's lines and the line after it continue, and its text begins with
-    that line's."""
+    that line's. With `opening`, the line must open a blockquote too (its text may otherwise
+    be a title that a line cut ends, `crosspost.mdquotes`)."""
+    if opening and tokens[index].type != "blockquote_open":
+        return None
     while tokens[index].type == "blockquote_open":
         index += 1
     return index + 1 if tokens[index].type in ("paragraph_open", "heading_open") else None

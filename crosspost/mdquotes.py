@@ -26,6 +26,17 @@ a paragraph's first line (inside the blockquotes of its markers, then: none of t
 list item's or a footnote's column). The paragraph's text is then its first line's, the run's
 lines' (each after its markers), and the rest of it.
 
+A paragraph's first line whose text begins with `"`, `'` or `(` may instead open the title of a
+link reference definition above it (§4.7: the title may begin on the line after the
+destination), which a line below may close; without that line the title is unclosed and
+dropped, and the line opens a paragraph. Such a run is confirmed only where its first line
+opens a blockquote too: a blockquote interrupts a definition (the line above continues none).
+A title may open above the paragraph too, where a lazy line keeps a nested blockquote and its
+definition open (markdown-it reads no block on a lazy line: without the line that closes the
+title the blockquote ends there and a deeper line below opens another), so no run holds a line
+that may close a title (its last text is `"`, `'` or `)`) or a label (`]:`): the run ends
+before it.
+
 tests/hostile/test_quote_continuations.py compares this with the parser on generated input.
 """
 
@@ -57,6 +68,12 @@ class Continuations:
     end: int
     head: str
     contents: str
+
+    @property
+    def may_be_a_title(self) -> bool:
+        """Whether the paragraph's first line may instead open a definition's title: then the
+        parse must confirm that the line opens a blockquote too (`crosspost.mdcuts`)."""
+        return self.head[:1] in _TITLE_OPENERS
 
     @property
     def above(self) -> int:
@@ -93,7 +110,10 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         stop = end if deeper is None else deeper.start() - 1  # the end of the paragraph's text
         second = text.find("\n", opening, stop) + 1
         last = text.rfind("\n", opening, stop) + 1
-        lines = text.count("\n", opening, stop) + 1
+        closing = _MAY_CLOSE.search(text, second, last)
+        if closing is not None:  # the run ends before that line (then read by the parser)
+            last = text.rfind("\n", opening, closing.start()) + 1
+        lines = text.count("\n", opening, last) + 1
         if lines - 2 >= max(min_run, 1):
             found.append(
                 Continuations(
@@ -103,9 +123,16 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
                     _LINE_MARKERS.sub("", text[second : last - 1]),
                 )
             )
-        number += lines
+        number += text.count("\n", opening, stop) + 1
         opening = stop + 1
     return found
+
+
+# What may open a link reference definition's title on the line after its destination.
+_TITLE_OPENERS = "\"'("
+# A line that may end a definition's title (its closing mark, then only spaces and tabs) or its
+# label (`]:`): a definition above a run, open over its first line, may end on it.
+_MAY_CLOSE = re.compile(r"^[^\n]*?(?:[\"')][ \t]*$|\]:)", re.M)
 
 
 def _deeper(depth: int) -> re.Pattern[str]:
