@@ -21,9 +21,9 @@ themselves between the runs of the others (`Siblings.parts`); groups of an item 
 levels of items nested one under another (bullets, or ordered items numbered 1), each line
 repeating the container, marker and spacing of its place (a first number of any width under which
 the nested lines stay as they are: the width sets the column a nested line must reach,
-`_nesting_widths`); table rows with or without outer
-pipes, in stretches of one width. The parse confirms each run: the sibling above it must come
-out as what the run repeats, directly followed by the next sibling.
+`_nesting_widths`); table rows with or without outer pipes, in stretches of one width. The parse
+confirms each run: the sibling above it must come out as what the run repeats, directly followed
+by the next sibling.
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -186,7 +186,7 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
 }
 # Items nested one under another (`- a`, then `  - b`, then `    - c`, …; `1. a`, then `   1. b`):
 # groups of an item (bullet or ordered) and an item nested under it, and one under that, one line
-# each, any number of levels down (`_NESTED_PERIODS`), each line repeating the container, marker
+# each, up to six levels down (`_NESTED_PERIODS`), each line repeating the container, marker
 # and spacing of its place in the group above: an item's content begins a column set by all
 # three, and a line nested in it must reach that column. A nested ordered item is numbered `1`:
 # it begins a list in the paragraph of the item above, which only a list starting at 1 may
