@@ -81,6 +81,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     # Found by review (issue 15, fourth round): ordered numbers changing width at every other
     # item, a bullet nested under each; each width change read the rest of the list again.
     "ordered-widths": ("8. a\n    - b\n9. a\n    - b\n10. a\n    - b\n11. a\n    - b\n", ".md"),
+    # Found by review (issue 15, fifth round): bullets nested four levels, ordered items nested
+    # three, one line each; runs of groups two or three lines long could not hold them.
+    "nested-four": ("- a\n  - b\n    - c\n      - d\n", ".md"),
+    "ordered-three": ("1. a\n   1. b\n      1. c\n", ".md"),
     "broken-list": ("- item\n" * 4 + "- <b>\n", ".md"),
 }
 

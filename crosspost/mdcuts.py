@@ -275,7 +275,8 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
     """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
     inline content the run's contents (of a table column) one per line, and the number of the
-    run's first item (the items nested in it are bullets: they have none). A run in `parts`:
+    run's first item (the items nested in it are bullets, which have none, or ordered items
+    numbered 1, as in `sibling`). A run in `parts`:
     the tokens standing for each part; an item of one tag alone: its own, an HTML block in
     the item `sibling` opens."""
     if run.parts:

@@ -17,12 +17,13 @@ such cell per column), marked `meta["siblings"]`, which every rule of the transf
 by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
 tight or loose (each followed by the same empty or `>` lines), among which items whose whole
 text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
-themselves between the runs of the others (`Siblings.parts`); groups of an item with one or two
-levels of bullet items nested under it, each line repeating the container, marker and spacing of
-its place (an ordered number of any width under which the nested lines stay as they are: the width
-sets the column a nested line must reach, `_nesting_widths`); table rows with or without outer
-pipes, in stretches of one width. The parse confirms each run: the sibling above it must come
-out as what the run repeats, directly followed by the next sibling.
+themselves between the runs of the others (`Siblings.parts`); groups of an item with one to five
+levels of items nested one under another (bullets, or ordered items numbered 1), each line
+repeating the container, marker and spacing of its place (a first number of any width under which
+the nested lines stay as they are: the width sets the column a nested line must reach,
+`_nesting_widths`); table rows with or without outer pipes, in stretches of one width. The parse
+confirms each run: the sibling above it must come out as what the run repeats, directly followed
+by the next sibling.
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -183,40 +184,59 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
     "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
 }
-# Items nested one under another (`- a`, then `  - b`, again and again; `1. a`, then `   - b`):
-# groups of two or three lines, an item (bullet or ordered) and bullet items nested under it, each
-# line repeating the container, marker and spacing of its place in the group above: an item's
-# content begins a column set by all three, and a line nested in it must reach that column. (Each
-# line's container and marker differ from the first line's and the line above's: lines that
-# repeat them are a run of one-line siblings, found as such.) Groups: the first line's
-# container, number (ordered only), marker and spacing; each nested line's container, bullet and
-# spacing. An ordered item's number may change its width, and with it that column:
-# `_run_matches` ends the run at an item under which the nested line is not nested.
+# Items nested one under another (`- a`, then `  - b`, then `    - c`, …; `1. a`, then `   1. b`):
+# groups of an item (bullet or ordered) and an item nested under it, and one under that, one line
+# each, up to six levels down (`_NESTED_PERIODS`), each line repeating the container, marker
+# and spacing of its place in the group above: an item's content begins a column set by all
+# three, and a line nested in it must reach that column. A nested ordered item is numbered `1`:
+# it begins a list in the paragraph of the item above, which only a list starting at 1 may
+# interrupt (CommonMark §5.3; markdown-it reads the number's value, `01` too, which is left to
+# it), so its number never changes its width. (Each nested line's container and marker differ
+# from the first line's and the line above's: lines that repeat them are a run of one-line
+# siblings, found as such.) Groups: the first line's container, number (ordered only), marker
+# and spacing; each nested line's container, marker and spacing. The first line's number may
+# change its width, and with it that column: `_run_matches` ends the run at an item under which
+# the nested line is not nested.
 _FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
 _FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
+_NESTED_MARKER = r"([-+*]|1[.)])"
+# Items nested deeper than this are left to the parser: a pattern for each depth reads the text
+# once, and a post nests lists a few levels at most (six: as many as HTML has headings).
+_NESTED_PERIODS = range(2, 7)
 
 
-def _nested_place(j: int) -> tuple[str, str]:
-    """The groups of line `j` (> 0) of a nested group: its container, bullet and spacing."""
-    base = 4 + 3 * (j - 1)
-    return rf"\{base + 1}\{base + 2}", rf"\{base + 3}"
+def _nested_group(j: int, part: int) -> int:
+    """The group number of line `j` (> 0) of a nested group's container (`part` 0), marker (1)
+    or spacing (2)."""
+    return 5 + 3 * (j - 1) + part
 
 
-for _period in (2, 3):
-    _lines = [_FIRST_PLACE + _ITEM_TEXT]
-    _again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
-    for _j in range(1, _period):
-        _above = _FIRST_AGAIN if _j == 1 else _nested_place(_j - 1)[0]
-        _lines.append(
-            rf"(?!{_FIRST_AGAIN}{_SPACING}|{_above}{_SPACING})"
-            rf"{_CONTAINER}([-+*])({_SPACING}){_ITEM_TEXT}"
+def _nested_place(j: int) -> str:
+    """A backreference to line `j` (> 0) of a nested group's container and marker."""
+    return rf"\{_nested_group(j, 0)}\{_nested_group(j, 1)}"
+
+
+def _nested_form(period: int) -> tuple[str, str, str]:
+    """The patterns of a run of groups of `period` lines, each nested in the line above
+    (`_RUN_PATTERNS`)."""
+    # First, without reading any text: the group's other lines do not repeat the first one's
+    # place, and the line after the group does (a pattern for another depth spends little time
+    # on each group of this one).
+    other = rf"(?!{_FIRST_AGAIN}{_SPACING})[^\n]*\n"
+    ahead = rf"(?=[^\n]*\n(?:{other}){{{period - 1}}}{_FIRST_AGAIN})"
+    lines = [_FIRST_PLACE + ahead + _ITEM_TEXT]
+    again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
+    for j in range(1, period):
+        above = _FIRST_AGAIN if j == 1 else _nested_place(j - 1)
+        lines.append(
+            rf"(?!{_FIRST_AGAIN}{_SPACING}|{above}{_SPACING})"
+            rf"{_CONTAINER}{_NESTED_MARKER}({_SPACING}){_ITEM_TEXT}"
         )
-        _again.append("".join(_nested_place(_j)) + _ITEM_TEXT)
-    _RUN_PATTERNS[f"nested{_period}"] = (
-        r"\n".join(_lines),
-        r"\n".join(_again),
-        rf"{_FIRST_AGAIN}(?:[ \t]|$)",
-    )
+        again.append(rf"{_nested_place(j)}\{_nested_group(j, 2)}{_ITEM_TEXT}")
+    return r"\n".join(lines), r"\n".join(again), rf"{_FIRST_AGAIN}(?:[ \t]|$)"
+
+
+_RUN_PATTERNS.update({f"nested{period}": _nested_form(period) for period in _NESTED_PERIODS})
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 _LINE_MARKER = re.compile(rf"^{_MARKER.pattern}", re.M)
 _ONE_LINE_ITEMS = ("bullets", "ordered")
@@ -247,9 +267,10 @@ class Siblings:
     each line, one line each (an empty line: nothing); `number` the first item's number in an
     ordered list.
 
-    With a `period` of 2 or 3, each sibling is that many lines, an item and the items nested
-    one under it: `columns` then holds the text of each of its lines, in order, on the lines of
-    the run where that line of a sibling is (elsewhere: nothing).
+    With a `period` above 1 (`_NESTED_PERIODS`), each sibling is that many lines, an item and
+    the items nested one under another in it: `columns` then holds the text of each of its
+    lines, in order, on the lines of the run where that line of a sibling is (elsewhere:
+    nothing).
 
     When some items of the run are one tag alone (an HTML block each, not a paragraph), `parts`
     stand for it instead of one sibling (it has no `columns` of its own), in order: runs of the
@@ -291,7 +312,8 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
 
     found: list[Siblings] = []
     forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
-    forms += [("bullets", True), ("ordered", True), ("nested2", False), ("nested3", False)]
+    forms += [("bullets", True), ("ordered", True)]
+    forms += [(f"nested{period}", False) for period in _NESTED_PERIODS]
     nested = _NESTED_PAIR.search(text) is not None
     for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
@@ -299,8 +321,8 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
             continue
         if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
             continue
-        period = int(form[-1]) if form.startswith("nested") else 1
-        if period > 1 and not nested:
+        period = int(form.removeprefix("nested")) if form.startswith("nested") else 1
+        if period > 1 and not (nested and _reaches_depth(text, period)):
             continue
         position = line = 0
         for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
@@ -325,10 +347,24 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
 _EMPTY_LINE = re.compile(r"\n[ >]*\n")
 
 
-# An item's line, then a bullet item's line that does not repeat its container and marker:
-# the first two lines of a nested run (`_RUN_PATTERNS`), where a container is all the spaces
-# and `>` before the marker. A long list without such a pair is not read for nested runs.
-_NESTED_PAIR = re.compile(r"^([ >]*)([-+*]|\d)[^\n]*\n(?!\1\2)[ >]*[-+*][ \t]", re.M)
+# An item's line, then a line of a bullet item or an ordered one numbered 1 that does not repeat
+# its container and marker: the first two lines of a nested run (`_RUN_PATTERNS`), where a
+# container is all the spaces and `>` before the marker. A long list without such a pair is not
+# read for nested runs.
+_NESTED_PAIR = re.compile(r"^([ >]*)([-+*]|\d)[^\n]*\n(?!\1\2)[ >]*(?:[-+*]|1[.)])[ \t]", re.M)
+
+
+def _reaches_depth(text: str, period: int) -> bool:
+    """Whether some item's line in `text` begins at least `2 * (period - 2)` columns in: the
+    last line of a group of `period` items each nested in the one above begins further (each
+    level takes a marker and a space, CommonMark §5.2), so the pattern of a depth no line
+    reaches is not tried (a megabyte of lists nested two levels: 0.2 s less)."""
+    if period <= 2:
+        return True
+    return (
+        re.search(rf"\n[ >]{{{2 * (period - 2)}}}[ >]*(?:[-+*]|\d{{1,9}}[.)])[ \t]", text)
+        is not None
+    )
 
 
 def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
@@ -425,30 +461,33 @@ def _nesting_widths(m: re.Match[str], period: int) -> range:
     """The widths of an ordered number under which the second line of a nested match's groups
     is nested as the parser reads it: at or past the column where the item's content begins
     (its container's indentation, the number, its delimiter and the spacing after it), and
-    less than four columns past it (further, it is text of the item's paragraph). Only the
-    first line's width where `_reach` cannot tell, and where a third line is not nested in the
-    second: what it is then (a sibling of that item, or text of its paragraph, `7. a` /
-    `    - b` / `   - c`) depends on where the ordered item's content begins."""
+    less than four columns past it (further, it is text of the item's paragraph: CommonMark
+    §5.2). Only the first line's width where `_reach` cannot tell, and where a deeper line is
+    not nested in the line above it: what it is then (a sibling of that line's item, or text of
+    its paragraph, `7. a` / `    - b` / `   - c`) depends on where the ordered item's content
+    begins."""
     only = range(len(m.group(2)), len(m.group(2)) + 1)
-    reach = _reach(m.group(1), m.group(4), m.group(5))
+    reach = _reach(m.group(1), m.group(3), m.group(4), m.group(5))
     if reach is None:
         return only
-    if period == 3:
-        deeper = _reach(m.group(5), m.group(7), m.group(8))  # past the bullet
+    for j in range(1, period - 1):
+        container, marker, spacing = (m.group(_nested_group(j, part)) for part in range(3))
+        deeper = _reach(container, marker, spacing, m.group(_nested_group(j + 1, 0)))
         if deeper is None or not 0 <= deeper < 4:
             return only
     return range(reach - 3, reach + 1)
 
 
-def _reach(container: str, spacing: str, nested: str) -> int | None:
-    """The columns from the end of `container`, one column (a bullet, or a number's delimiter)
-    and `spacing` to where a line whose container is `nested` begins: under a bullet, how far
-    past the item's text it is (nested at 0 to 3); under a number, that plus the number's width.
-    None when columns cannot tell: a tab after the marker spans as many columns as its place
-    leaves, and another blockquote depth is another container."""
+def _reach(container: str, marker: str, spacing: str, nested: str) -> int | None:
+    """The columns from the end of `container`, `marker` (a bullet, a nested ordered item's
+    `1.`, or a number's delimiter) and `spacing` to where a line whose container is `nested`
+    begins: under a bullet or a `1.`, how far past the item's text it is (nested at 0 to 3);
+    under a number, that plus the number's width. None when columns cannot tell: a tab after
+    the marker spans as many columns as its place leaves, and another blockquote depth is
+    another container."""
     if spacing == "\t" or container.count(">") != nested.count(">"):
         return None
-    return _indentation(nested) - _indentation(container) - 1 - len(spacing)
+    return _indentation(nested) - _indentation(container) - len(marker) - len(spacing)
 
 
 def _indentation(container: str) -> int:

@@ -156,9 +156,60 @@ def nested_families(draw: st.DrawFn) -> str:
     return "\n".join([*body, container + tail])
 
 
-documents = st.lists(st.one_of(bodies, families(), nested_families()), min_size=1, max_size=3).map(
-    "\n".join
-)
+@st.composite
+def deep_families(draw: st.DrawFn) -> str:
+    """Items nested two to six levels deep, one line each, again and again (issue 15: four
+    levels of bullets, three of ordered items): each level a bullet or an ordered marker (`1.`,
+    `1)`, `01.`, `9.`, `10.`, or the group's counting number `{n}`), one to five spaces or a tab
+    after it, and its line indented where the level above's content begins, or (not `exact`) a
+    column or a few either side of where any level above's does (then nested no longer: a
+    sibling of an item above, or text of a paragraph). One group may be broken:
+    a line of it lazy (its text without its marker), an empty line after it, or another space
+    after one of its markers."""
+    container = draw(st.sampled_from(["", "> ", "  ", ">", " > ", ">  "]))
+    numbers = ["1.", "1)", "01.", "9.", "10.", "{n}.", "{n})"]
+    exact = draw(st.booleans())  # most often nested where the parser nests it: runs are found
+    depth = draw(st.integers(min_value=2, max_value=6))
+    start = draw(st.sampled_from([0, 1, 2, 8, 9, 98, 99]))
+    places: list[str] = []
+    columns = [0]  # where each level's content begins (for the first number)
+    for level in range(depth):
+        nested = ["-", "*", "+", "1.", "1)", *(["{n}.", "01."] if exact else numbers)]
+        marker = draw(st.sampled_from(nested if level else ["-", "*", "{n}.", "{n})"]))
+        spacing = draw(
+            st.sampled_from([" ", "  "] if exact else [" ", "  ", "    ", "     ", "\t"])
+        )
+        sloppy = not exact and level > 0
+        above = draw(st.sampled_from(columns)) if sloppy else columns[-1]
+        indent = max(0, above + (draw(st.sampled_from([0, 0, -1, 1, 2, 4])) if sloppy else 0))
+        places.append(" " * indent + marker + spacing)
+        width = len(marker.format(n=start)) + (len(spacing) if spacing != "\t" else 1)
+        columns.append(indent + width)
+    inert = st.sampled_from(INERT)
+    words = inert if exact else st.one_of(*[inert] * 8, st.sampled_from(TEXTS))
+    texts = st.lists(words, min_size=1, max_size=2)
+    count = draw(st.integers(min_value=2, max_value=10))
+    cycle = draw(st.sampled_from([0, 2, 4]))  # 8, 9, 10, 11, 8, …: widths change back
+    broken = draw(st.integers(min_value=-2 * count, max_value=count - 1))
+    breaking = draw(st.sampled_from(["lazy", "empty", "wider"]))
+    at = draw(st.integers(min_value=0, max_value=depth - 1))
+    body: list[str] = []
+    for group in range(count):
+        n = start + (group % cycle if cycle else group)
+        for level, place in enumerate(places):
+            place = place.format(n=n)
+            if group == broken and level == at:
+                place = {"lazy": "", "empty": place, "wider": place + " "}[breaking]
+            body.append(container + place + " ".join(draw(texts)))
+        if group == broken and breaking == "empty":
+            body.append(container.rstrip())
+    tail = draw(st.sampled_from(["", "z", "- z", "  - z", "    z", "```", "9. z", "10. z"]))
+    return "\n".join([*body, container + tail])
+
+
+documents = st.lists(
+    st.one_of(bodies, families(), nested_families(), deep_families()), min_size=1, max_size=3
+).map("\n".join)
 
 
 def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
@@ -534,6 +585,23 @@ def test_a_line_nested_two_levels_down_under_numbers_of_each_width() -> None:
         nested, deeper = container + " " * indent + "- b", container + " " * third + "- c"
         body = "".join(
             f"{container}{marker.format(n=start + (group + turn) % 4)}a\n{nested}\n{deeper}\n"
+            for group in range(8)
+        )
+        _parsed_as_the_parser_parses(body + container + "z\n", mdx=False)
+
+
+def test_a_line_nested_three_levels_down_under_numbers_of_each_width() -> None:
+    """A fourth line not nested in the third (`7. a` / `    - b` / `      1. c` / `   - d`) is a
+    sibling of an item above it or text of a paragraph, and which may depend on where the
+    ordered item's content begins, as a third line's does: a run is kept to the first number's
+    width unless every line is nested in the line above it."""
+    for container, marker, fourth, start, turn in itertools.product(
+        ["", "> "], ["{n}. ", "{n}.\t"], range(12), [7, 98], [0, 3]
+    ):
+        lines = ["    - b", "      1. c", " " * fourth + "- d"]
+        body = "".join(
+            f"{container}{marker.format(n=start + (group + turn) % 4)}a\n"
+            + "".join(f"{container}{line}\n" for line in lines)
             for group in range(8)
         )
         _parsed_as_the_parser_parses(body + container + "z\n", mdx=False)
