@@ -298,12 +298,12 @@ class Publisher:
 
     async def _locked(self, held: contextlib.AsyncExitStack) -> Records:
         """The records, locked until `held` exits: at once, in this thread, when no other run
-        holds them (nearly every run; a thread's start waited up to 25 ms to be scheduled on a busy
-        machine, on top of the load); else tried again
-        every `POLL` seconds on this loop, so that whatever else runs on it (the holder,
-        perhaps) goes on meanwhile, and a cancelled or interrupted run stops waiting there and
-        then. (A wait in a thread went on after its run was cancelled: the thread took the lock
-        later for nobody, and `asyncio.run` waited for it before returning.)"""
+        holds them (nearly every run; a thread's start waited up to 25 ms to be scheduled on a
+        busy machine, on top of the load); else tried again every `POLL` seconds on this loop,
+        so that whatever else runs on it (the holder, perhaps) goes on meanwhile, and a
+        cancelled or interrupted run stops waiting there and then. (A wait in a thread went on
+        after its run was cancelled: the thread took the lock later for nobody, and
+        `asyncio.run` waited for it before returning.)"""
         path = self.config.records
         deadline: float | None = None
         while True:
