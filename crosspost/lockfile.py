@@ -29,7 +29,7 @@ from typing import Protocol
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["Held", "LockUnavailable", "acquire"]
+__all__ = ["POLL", "Held", "LockUnavailable", "Patience", "acquire"]
 
 POLL = 0.05
 """Seconds between two tries of a lock another run holds: a waiting run starts within this of
@@ -41,6 +41,27 @@ _BUSY = (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK)
 
 class LockUnavailable(Exception):
     """The lock was held by another run for the whole `timeout`."""
+
+
+class Patience:
+    """How long a run waits for a lock another run holds, and what it says: every wait for the
+    records (this module's, and a run's on its event loop, `Publisher._locked`) by one rule."""
+
+    def __init__(self, path: Path, *, timeout: float, waiting: Callable[[], None]) -> None:
+        self._path, self._timeout, self._waiting = path, timeout, waiting
+        self._deadline: float | None = None
+
+    def held(self) -> None:
+        """A try found the lock held: `waiting` is called at the first (unless there is no time
+        to wait at all), and `LockUnavailable` raised once `timeout` seconds have gone by since
+        (at once with none); else the caller sleeps `POLL` seconds and tries again."""
+        if self._timeout <= 0:
+            raise LockUnavailable(str(self._path))
+        if self._deadline is None:
+            self._waiting()
+            self._deadline = time.monotonic() + self._timeout
+        if time.monotonic() >= self._deadline:
+            raise LockUnavailable(str(self._path))
 
 
 class Held(Protocol):
@@ -59,7 +80,7 @@ def acquire(path: Path, *, timeout: float, waiting: Callable[[], None]) -> Held:
     # O_NOFOLLOW: a link planted as the lock file is refused before (`check_records_path`),
     # and never followed if it appears in between. The mode is the records' own (umask applied).
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    deadline: float | None = None
+    patience = Patience(path, timeout=timeout, waiting=waiting)
     try:
         while True:
             try:
@@ -68,13 +89,7 @@ def acquire(path: Path, *, timeout: float, waiting: Callable[[], None]) -> Held:
             except OSError as exc:
                 if exc.errno not in _BUSY:
                     raise
-            if timeout <= 0:
-                raise LockUnavailable(str(path))
-            if deadline is None:
-                waiting()
-                deadline = time.monotonic() + timeout
-            if time.monotonic() >= deadline:
-                raise LockUnavailable(str(path))
+            patience.held()
             time.sleep(POLL)
     except BaseException:
         os.close(fd)

@@ -48,7 +48,7 @@ from .errors import (
 )
 from .gitindex import GitIndex, IndexReading
 from .http import RetryPolicy
-from .lockfile import POLL
+from .lockfile import POLL, LockUnavailable, Patience
 from .lookups import Lookups
 from .ownership import foreign_copy, urls_of
 from .plan import (
@@ -305,16 +305,14 @@ class Publisher:
         after its run was cancelled: the thread took the lock later for nobody, and
         `asyncio.run` waited for it before returning.)"""
         path = self.config.records
-        deadline: float | None = None
+        patience = Patience(path, timeout=LOCK_TIMEOUT, waiting=lambda: say_waiting(path))
         while True:
             try:
                 return held.enter_context(Records.open(path, lock_timeout=0))
             except LockError:
-                now = time.monotonic()
-                if deadline is None:
-                    say_waiting(path)
-                    deadline = now + LOCK_TIMEOUT
-                elif now >= deadline:
+                try:
+                    patience.held()
+                except LockUnavailable:
                     raise held_too_long(path, LOCK_TIMEOUT) from None
             await asyncio.sleep(POLL)
 
