@@ -49,6 +49,13 @@ def needs_shared(path: Path) -> None:
 
 
 @pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """The sandbox of dev.to and Mastodon fakes the library's tests publish to."""
+    with Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
+        yield box
+
+
+@pytest.fixture
 def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     """Start sandboxes (closed at the end of the test): `sandbox_factory(["devto"], ...)`."""
     started: list[Sandbox] = []

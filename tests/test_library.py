@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, ClassVar
@@ -80,12 +79,6 @@ def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True
     )
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with crosspost.Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
-        yield box
 
 
 def make_post(sandbox: Sandbox, slug: str = "library") -> crosspost.Document:
@@ -301,26 +294,6 @@ def test_apublish_runs_in_the_callers_loop(sandbox: Sandbox) -> None:
     report, threads = asyncio.run(main())
     assert report.exit_code == 0
     assert threads == {threading.current_thread().name}
-
-
-def test_two_runs_on_one_event_loop_take_turns_with_the_records(sandbox: Sandbox) -> None:
-    """The second run finds the records locked by the first, on the same loop: it waits in a
-    thread (a wait on the loop's own thread would stop the holder from ever finishing)."""
-    post = make_post(sandbox)
-
-    async def both() -> list[crosspost.Report]:
-        runs = (crosspost.apublish(post, config=sandbox.config) for _ in range(2))
-        return list(await asyncio.gather(*runs))
-
-    reports: list[list[crosspost.Report]] = []
-    worker = threading.Thread(target=lambda: reports.append(asyncio.run(both())), daemon=True)
-    worker.start()
-    worker.join(60)
-    assert not worker.is_alive(), "the two runs deadlocked on the records' lock"
-    statuses = sorted(
-        sorted(result.status.value for result in report.results) for report in reports[0]
-    )
-    assert statuses == [["created", "created"], ["unchanged", "unchanged"]]
 
 
 # --------------------------------------------------------------------------- good citizenship

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import pytest
 import crosspost
 from crosspost.records import Records
 from crosspost.sandbox import Sandbox
-from crosspost.testing import TIME_SCALE
 
 POST = """---
 title: Library post
@@ -30,12 +28,6 @@ tags: [python]
 
 Body of the post.
 """
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with crosspost.Sandbox(["devto", "mastodon"], time_scale=TIME_SCALE) as box:
-        yield box
 
 
 def make_post(sandbox: Sandbox, slug: str = "library") -> crosspost.Document:
@@ -102,6 +94,30 @@ def test_the_stamp_check_never_follows_a_link_as_the_lock_file(tmp_path: Path) -
         uptodate._no_other_run(str(tmp_path / "records.json"))
 
 
+async def two_runs_at_once(post: crosspost.Document, sandbox: Sandbox) -> list[crosspost.Report]:
+    """Two runs of `post` gathered on one event loop."""
+    runs = (crosspost.apublish(post, config=sandbox.config) for _ in range(2))
+    return list(await asyncio.gather(*runs))
+
+
+def test_two_runs_on_one_event_loop_take_turns_with_the_records(sandbox: Sandbox) -> None:
+    """The second run finds the records locked by the first, on the same loop: it waits on the
+    loop, trying again (a wait that blocked the loop's thread would stop the holder from ever
+    finishing)."""
+    post = make_post(sandbox)
+    reports: list[list[crosspost.Report]] = []
+    worker = threading.Thread(
+        target=lambda: reports.append(asyncio.run(two_runs_at_once(post, sandbox))), daemon=True
+    )
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the two runs deadlocked on the records' lock"
+    statuses = sorted(
+        sorted(result.status.value for result in report.results) for report in reports[0]
+    )
+    assert statuses == [["created", "created"], ["unchanged", "unchanged"]]
+
+
 def test_the_waiting_warning_is_said_once_by_a_run_that_waits_and_never_otherwise(
     sandbox: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -111,11 +127,7 @@ def test_the_waiting_warning_is_said_once_by_a_run_that_waits_and_never_otherwis
     crosspost.publish(post, config=sandbox.config)
     assert "waiting for another" not in caplog.text
 
-    async def both() -> list[crosspost.Report]:
-        runs = (crosspost.apublish(post, config=sandbox.config) for _ in range(2))
-        return list(await asyncio.gather(*runs))
-
-    reports = asyncio.run(both())
+    reports = asyncio.run(two_runs_at_once(post, sandbox))
     assert caplog.text.count("waiting for another crosspost run") == 1
     assert [[r.status.value for r in report.results] for report in reports] == [
         ["unchanged", "unchanged"]
