@@ -14,8 +14,10 @@ import functools
 import html.parser
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from markdown_it import MarkdownIt
@@ -25,10 +27,12 @@ from crosspost.api import collect
 from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.fake import FakeRequest
+from crosspost.mdspans import _parse as parse_every_line
+from crosspost.mdspans import parse_blocks
 from crosspost.publisher import Publisher, Report
 from crosspost.sandbox import Sandbox
 from crosspost.testing import FAST_RETRIES, Canaries, installed_platforms
-from crosspost.transform import UNSAFE_SCHEMES, render_html, url_scheme
+from crosspost.transform import UNSAFE_SCHEMES, render_html, transform, url_scheme
 
 from ..blogs import crosspost_env, run_cli, sandbox_blog
 
@@ -203,3 +207,37 @@ def strings(data: Any) -> Iterator[str]:
     elif isinstance(data, list):
         for value in data:
             yield from strings(value)
+
+
+Transformed = tuple[str, tuple[Any, ...]]
+"""What a transform property compares: the portable body, summary and excerpt (joined), and
+the notices."""
+
+
+def transformed(body: str, generator: str | None = None, suffix: str = ".md") -> Transformed:
+    """The transform of `body` as a post of this generator and file suffix."""
+    out = transform(
+        body,
+        page_url="https://blog.example.com/posts/my-post/",
+        site_url="https://blog.example.com",
+        path=Path("post" + suffix),
+        generator=generator,
+    )
+    return out.body + "\0" + out.description_hint + "\0" + out.excerpt, out.notices
+
+
+def every_line_parsed() -> AbstractContextManager[Any]:
+    """The transform giving every line to the parser, none of the shortcuts (the oracle)."""
+    return mock.patch("crosspost.transform.parse_blocks", parse_every_line)
+
+
+def both_ways(
+    body: str, generator: str | None = None, suffix: str = ".md"
+) -> tuple[Transformed, Transformed]:
+    """The transform with every shortcut taken at any run length, and with every line parsed."""
+    every_run = functools.partial(parse_blocks, min_run=1)
+    with mock.patch("crosspost.transform.parse_blocks", every_run):
+        fast = transformed(body, generator, suffix)
+    with every_line_parsed():
+        full = transformed(body, generator, suffix)
+    return fast, full

@@ -7,8 +7,6 @@ every line parsed."""
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
-from typing import Any
 from unittest import mock
 
 from hypothesis import HealthCheck, example, given, settings
@@ -17,10 +15,8 @@ from hypothesis import strategies as st
 from crosspost.mdcuts import parse_around
 from crosspost.mdquotes import Continuations, continuations
 from crosspost.mdspans import _parse, parse_blocks
-from crosspost.transform import transform
 
-PAGE = "https://blog.example.com/posts/my-post/"
-SITE = "https://blog.example.com"
+from .conftest import both_ways
 
 # How a line may start: blockquote markers of every depth and spacing (none, one space, two,
 # a tab, indented), and what may follow them (a list marker, a fence, HTML, a heading, a
@@ -90,13 +86,6 @@ def test_every_confirmed_continuation_is_the_parsers(body: str, mdx: bool) -> No
             assert [t.as_dict() for t in around[0]] == full
 
 
-def _transformed(body: str, generator: str | None, suffix: str) -> tuple[str, tuple[Any, ...]]:
-    out = transform(
-        body, page_url=PAGE, site_url=SITE, path=Path("post" + suffix), generator=generator
-    )
-    return out.body + "\0" + out.description_hint + "\0" + out.excerpt, out.notices
-
-
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     body=bodies,
@@ -108,10 +97,7 @@ def test_the_transform_reads_continued_lines_as_the_parser_does(
     """The portable body, its summary, excerpt and notices are those of a transform that gives
     every line to the parser."""
     generator, suffix = dialect
-    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
-        fast = _transformed(body, generator, suffix)
-    with mock.patch("crosspost.transform.parse_blocks", _parse):
-        full = _transformed(body, generator, suffix)
+    fast, full = both_ways(body, generator, suffix)
     assert fast == full
 
 

@@ -3,13 +3,11 @@ the parser): inputs where cutting them would not give the parser's reading."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from unittest import mock
-
 import pytest
 
 from crosspost.mdspans import _parse, parse_blocks
-from crosspost.transform import transform
+
+from .conftest import every_line_parsed, transformed
 
 
 def _same_as_the_parser(body: str, *, min_run: int | None = None) -> None:
@@ -36,19 +34,9 @@ def test_a_long_title_read_as_text_by_the_transform() -> None:
     body = f'> [a]: /u\n> "t\n{lines}> end"\n> c\n> d\n\nSee [a].\n'
     _same_as_the_parser(body)
 
-    def transformed() -> tuple[object, ...]:
-        out = transform(
-            body,
-            page_url="https://blog.example.com/posts/p/",
-            site_url="https://blog.example.com",
-            path=Path("post.md"),
-            generator=None,
-        )
-        return out.body, out.notices, out.excerpt, out.description_hint
-
-    fast = transformed()
-    with mock.patch("crosspost.transform.parse_blocks", _parse):
-        assert fast == transformed()
+    fast = transformed(body)  # the transform's own run length
+    with every_line_parsed():
+        assert fast == transformed(body)
 
 
 def test_a_title_after_a_destination_on_a_lazy_line() -> None:

@@ -9,8 +9,6 @@ import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -20,10 +18,8 @@ from hypothesis import strategies as st
 from crosspost import mdsiblings, mdspans
 from crosspost.mdsiblings import Siblings, sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
-from crosspost.transform import transform
 
-PAGE = "https://blog.example.com/posts/my-post/"
-SITE = "https://blog.example.com"
+from .conftest import both_ways, transformed
 
 # How a line may start (list markers of every kind and indentation, rows, and what ends or
 # hides a list or a table) and what it may hold (inert text, and each character that is not).
@@ -290,13 +286,6 @@ def test_a_sibling_standing_for_a_run_is_read_as_the_parser_reads_it(body: str, 
             )
 
 
-def _transformed(body: str, generator: str | None, suffix: str) -> tuple[str, tuple[Any, ...]]:
-    out = transform(
-        body, page_url=PAGE, site_url=SITE, path=Path("post" + suffix), generator=generator
-    )
-    return out.body + "\0" + out.description_hint + "\0" + out.excerpt, out.notices
-
-
 @settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     body=documents,
@@ -311,10 +300,7 @@ def test_the_transform_reads_runs_of_siblings_as_the_parser_does(
     """The portable body, its summary, excerpt and notices are those of a transform that gives
     every line to the parser."""
     generator, suffix = dialect
-    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
-        fast = _transformed(body, generator, suffix)
-    with mock.patch("crosspost.transform.parse_blocks", _parse):
-        full = _transformed(body, generator, suffix)
+    fast, full = both_ways(body, generator, suffix)
     assert fast == full
 
 
@@ -387,10 +373,7 @@ def test_a_notice_in_a_run_names_the_line_of_its_sibling() -> None:
     later sibling's notice onto another line: the lines of a run are rewritten as one block of
     text, whose offsets after each rule are not the source's."""
     body = "- a\n- `c` `d`\n- ![x](javascript:y)\n- [e](javascript:f) and more\n- z\n"
-    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
-        fast = _transformed(body, None, ".md")
-    with mock.patch("crosspost.transform.parse_blocks", _parse):
-        full = _transformed(body, None, ".md")
+    fast, full = both_ways(body)
     assert [notice.line for notice in fast[1]] == [3, 4]
     assert fast == full
 
@@ -398,7 +381,7 @@ def test_a_notice_in_a_run_names_the_line_of_its_sibling() -> None:
 def test_a_notice_in_a_paragraph_names_its_own_line() -> None:
     """The same in a paragraph of several lines (which the parser reads as one block)."""
     body = "`c` `d` `e`\ntext\n[x](javascript:y)\nmore\n<javascript:z>\n"
-    notices = _transformed(body, None, ".md")[1]
+    notices = transformed(body)[1]
     assert [notice.line for notice in notices] == [3, 5]
 
 
@@ -674,15 +657,10 @@ def test_the_empty_lines_of_a_loose_run_are_not_paragraphs_of_the_summary() -> N
     item of only Unicode white space (nothing, too) is still a paragraph."""
     for item in ["![i](./i.png)", "\u00a0"]:
         body = f"- {item}\n\n" * 1_100 + "The text after the gallery.\n"
-        with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
-            fast = _transformed(body, None, ".md")
-        with mock.patch("crosspost.transform.parse_blocks", _parse):
-            full = _transformed(body, None, ".md")
+        fast, full = both_ways(body)
         assert fast == full, item
     assert "\0The text after the gallery.\0" in full[0]
     many = "- ![i](./i.png)\n\n" * 1_000 + "- \u00a0\n" * 1_001 + "\nToo far to read.\n"
-    with mock.patch("crosspost.transform.parse_blocks", partial(parse_blocks, min_run=1)):
-        fast = _transformed(many, None, ".md")
-    with mock.patch("crosspost.transform.parse_blocks", _parse):
-        assert fast == _transformed(many, None, ".md")
+    fast, full = both_ways(many)
+    assert fast == full
     assert fast[0].split("\0")[1:] == ["", ""]  # no summary: 2,001 paragraphs before the text
