@@ -52,10 +52,10 @@ from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Mutable
 from contextlib import aclosing
 from dataclasses import dataclass, field, is_dataclass
 from datetime import datetime
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from .document import Asset, Document, Notice, RemotePost
+from .entrypoints import entry_points
 from .errors import PlatformError
 from .urls import same_url
 
@@ -75,6 +75,7 @@ __all__ = [
     "Listed",
     "Listing",
     "Payload",
+    "Registry",
     "RemotePost",
     "Settings",
     "load_adapters",
@@ -462,8 +463,9 @@ def load_adapters(
     explicit: Mapping[str, AdapterClass] | None = None,
     *,
     warn: Callable[[str], None] | None = None,
-) -> dict[str, AdapterClass]:
-    """All adapters: those registered in the `crosspost.adapters` entry-point group.
+) -> Mapping[str, AdapterClass]:
+    """All adapters: those registered in the `crosspost.adapters` entry-point group
+    (`Registry`, which imports each when it is first asked for).
 
     Built-ins register exactly like third-party packages. A plugin that fails to import or does
     not look like an adapter is skipped with a warning naming it, never a crash. `explicit`
@@ -471,28 +473,70 @@ def load_adapters(
     """
     if explicit is not None:
         return dict(explicit)
-    report = warn or _warn_once
-    found: dict[str, AdapterClass] = {}
-    # A name registered twice keeps the built-in adapter, whatever order packages install in.
-    ranked = sorted(
-        entry_points(group=ENTRY_POINT_GROUP),
-        key=lambda e: (e.name, not e.value.startswith(_BUILTIN)),
-    )
-    for ep in ranked:
-        try:
-            cls = ep.load()
-        except Exception as exc:
-            report(f"adapter plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}; skipped")
-            continue
-        problem = _contract_problem(cls) or _name_problem(cls, ep.name)
-        if problem:
-            report(f"adapter plugin {ep.name!r} ({ep.value}) {problem}; skipped")
-            continue
-        if ep.name in found:
-            report(f"adapter plugin {ep.name!r} is registered twice; keeping {found[ep.name]!r}")
-            continue
-        found[ep.name] = cls
-    return found
+    return Registry(warn or _warn_once)
+
+
+class Registry(Mapping[str, AdapterClass]):
+    """The registered adapters by name, each imported and checked when first looked up.
+
+    A run looks up the platforms it uses (`Platforms`), so it imports their adapters and not
+    every installed one: the two announce-only built-ins alone cost a no-op run that publishes
+    to three article platforms 30 ms of 300 (issue 16). Listing the registry (`crosspost
+    platforms`, an error's list of installed names) imports them all, in name order, with the
+    same warnings in the same order as a complete load. A name registered twice keeps the
+    built-in adapter, whatever order packages install in; a plugin that is broken is skipped
+    with its warning when its name is looked up, so a run that does not use it says nothing."""
+
+    def __init__(self, report: Callable[[str], None]) -> None:
+        self._report = report
+        self._registered: dict[str, list[Any]] | None = None
+        self._loaded: dict[str, AdapterClass | None] = {}
+
+    def __getitem__(self, name: str) -> AdapterClass:
+        if name not in self._loaded:
+            self._loaded[name] = self._load(name)
+        cls = self._loaded[name]
+        if cls is None:
+            raise KeyError(name)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._names() if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def _names(self) -> dict[str, list[Any]]:
+        """Each registered name's entry points, names sorted, the built-in first among its own."""
+        if self._registered is None:
+            ranked = sorted(
+                entry_points(group=ENTRY_POINT_GROUP),
+                key=lambda e: (e.name, not e.value.startswith(_BUILTIN)),
+            )
+            self._registered = {}
+            for ep in ranked:
+                self._registered.setdefault(ep.name, []).append(ep)
+        return self._registered
+
+    def _load(self, name: str) -> AdapterClass | None:
+        found: AdapterClass | None = None
+        for ep in self._names().get(name, ()):
+            try:
+                cls = ep.load()
+            except Exception as exc:
+                self._report(
+                    f"adapter plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}; skipped"
+                )
+                continue
+            problem = _contract_problem(cls) or _name_problem(cls, ep.name)
+            if problem:
+                self._report(f"adapter plugin {ep.name!r} ({ep.value}) {problem}; skipped")
+                continue
+            if found is not None:
+                self._report(f"adapter plugin {ep.name!r} is registered twice; keeping {found!r}")
+                continue
+            found = cls
+        return found
 
 
 _warned: set[str] = set()

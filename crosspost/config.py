@@ -461,24 +461,27 @@ def confirmed_hosts(entries: Iterable[str]) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({name: frozenset(hosts) for name, hosts in found.items()})
 
 
-def check_tag_platforms(config: Config, known: Collection[str]) -> None:
+def check_tag_platforms(config: Config, installed: Collection[str]) -> None:
     """Refuse a [tags] entry for a platform that is neither installed nor configured.
 
     Config loading does not know the adapters, so whoever does (`Platforms`) calls this: a typo
     like `dev-to = "python"` would otherwise fall back to the automatic rule without a word.
+    `installed` is asked about each name (`in`), and listed only for the error's hint: the
+    adapter registry imports an adapter to answer, and all of them to list.
     """
     for tag, per_platform in config.tags.items():
         for name in per_platform:
-            if name in known:
+            if name in config.platforms or name in installed:
                 continue
             key = f'"{tag}"' if re.search(r"[^A-Za-z0-9_-]", tag) else tag
             ctx = TableText(config.path, read_quietly(config.path), "")
+            known = sorted({*installed, *config.platforms})
             raise ConfigError(
                 f"[tags] maps {tag!r} for {name!r}, which is not an installed platform",
                 path=config.path,
                 line=ctx.line_in_table("tags", name),
                 field=f"{_prefix(config.path)}tags.{key}.{name}",
-                hint=f"use one of: {', '.join(sorted(known)) or 'none installed'}",
+                hint=f"use one of: {', '.join(known) or 'none installed'}",
             )
 
 

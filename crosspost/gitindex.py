@@ -31,7 +31,9 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO
 
 from .credentials import is_token_variable
@@ -71,9 +73,10 @@ class GitIndex:
     def __init__(self, blobs: dict[str, str] | None = None) -> None:
         self._blobs = blobs or {}
 
-    def blob(self, source: str) -> str | None:
-        """The blob id whose bytes are the file `source`'s on disk, or None: read the file."""
-        return self._blobs.get(source)
+    def vouched(self) -> Mapping[str, str]:
+        """Every file git vouches for, with the blob id whose bytes are the file's on disk
+        (a file it does not vouch for is read)."""
+        return MappingProxyType(self._blobs)
 
     def __len__(self) -> int:
         return len(self._blobs)

@@ -15,7 +15,6 @@ that must change together.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import ipaddress
 import logging
@@ -249,6 +248,8 @@ def retry_after(headers: httpx.Headers) -> float | None:
         value = value.strip()
         if re.fullmatch(r"\d+(\.\d+)?", value):
             return float(value)
+        import email.utils  # random, socket, calendar: 12 ms of a no-op run, which never waits
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):

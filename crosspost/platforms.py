@@ -59,7 +59,7 @@ class Platforms:
     ) -> None:
         self.config = config
         self._watch = watch
-        check_tag_platforms(config, {*adapters, *config.platforms})
+        check_tag_platforms(config, adapters)
         self.names = select_platforms(config, adapters, to)
         self._classes = {name: adapters[name] for name in self.names}
         self._policy = policy or RetryPolicy()

@@ -19,7 +19,6 @@ import contextlib
 import logging
 import os
 import stat
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -284,6 +283,24 @@ class Records:
             return url if test(url, blob, digest) else None
 
         return unchanged
+
+    def unchanged_files(
+        self, fingerprints: Mapping[str, str], blobs: Mapping[str, str]
+    ) -> dict[str, str]:
+        """`unchanged` of every file of `blobs` (its path relative to the blog root -> git's
+        blob id of its bytes: what git vouches for), as {path: canonical URL} for those it
+        proves unchanged: one pass for a run's 10,000 files, the same test each."""
+        if not blobs:
+            return {}
+        test = self._data.unchanged_test(fingerprints)
+        if self._by_source is None:
+            self._by_source = self._data.sources()
+        recorded = self._by_source
+        return {
+            source: url
+            for source, blob in blobs.items()
+            if (url := recorded.get(source)) is not None and test(url, blob, None)
+        }
 
     def account(self, platform: str) -> dict[str, Any]:
         """The platform's cache (ids looked up once); changes are saved by `save_account`."""
@@ -565,6 +582,8 @@ def _parse(path: Path, *, lazy: bool = False) -> RecordsData:
 def _write_temp(path: Path, content: bytes) -> tuple[Path, tuple[int, int, int]]:
     """The new file, complete and on disk beside `path`, and its signature (`os.replace` keeps
     the inode, the mtime and the size, so it is the signature `path` has once replaced)."""
+    import tempfile  # with shutil and random: 8 ms of a run that writes nothing (a no-op)
+
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:

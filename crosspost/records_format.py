@@ -226,11 +226,7 @@ class RecordsData:
                 _, shared, entries = raw[url]
                 short = [entries.get(name) for name in names]
                 if [*map(type, short)] == lists:  # all short: no loop in Python
-                    return (
-                        configs
-                        and _same_bytes(shared, None, blob, digest)
-                        and all(map(_short_shape, short))
-                    )
+                    return configs and _same_bytes(shared, None, blob, digest) and _short(short)
                 try:
                     self.post(url)
                 except FormatError:
@@ -603,17 +599,17 @@ def _decoded(
     return PostRecords(source, platforms)
 
 
-def _short_shape(entry: list[Any]) -> bool:
-    """Whether a list entry is `[at, id, url, hash]`, all text (anything else is damage)."""
-    if len(entry) != 4:
-        return False
-    at, copy_id, url, digest = entry  # spelled out: the no-op run asks this 30,000 times
-    return type(at) is str and type(copy_id) is str and type(url) is str and type(digest) is str
+def _short(entries: list[list[Any]]) -> bool:
+    """Whether each list entry is `[at, id, url, hash]`, all text (anything else is damage).
+    Asked of a post's entries together, in C loops: the no-op run asks it of 30,000."""
+    return [*map(len, entries)] == [4] * len(entries) and [
+        *map(type, chain.from_iterable(entries))
+    ] == [str] * (4 * len(entries))
 
 
 def _short_fields(entry: list[Any], url: str, name: str, base: str | None) -> dict[str, Any]:
     """`[at, id, url, hash]` → the fields of the published entry it stands for."""
-    if not _short_shape(entry):
+    if not _short([entry]):
         raise ValueError(f"posts[{url!r}].{name}: expected [at, id, url, hash], all text")
     at, copy_id, copy_url, digest = entry
     if "://" not in copy_url:

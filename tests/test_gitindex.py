@@ -284,9 +284,9 @@ def test_the_index_vouches_for_plain_tracked_unmodified_files_only(tmp_path: Pat
     git(tmp_path, "update-index", "--skip-worktree", "posts/skipped.md")
     (posts / "edited.md").write_text("other\n", "utf-8")
     index = read_index(posts, tmp_path)
-    assert index.blob("posts/plain.md") == blob_id(b"plain.md\n")
+    assert index.vouched().get("posts/plain.md") == blob_id(b"plain.md\n")
     for name in ("assumed.md", "skipped.md", "edited.md", "untracked.md", "link.md"):
-        assert index.blob(f"posts/{name}") is None, name
+        assert index.vouched().get(f"posts/{name}") is None, name
 
 
 def _one_post(root: Path) -> Path:
@@ -369,7 +369,7 @@ def test_a_repository_setting_that_weakens_gits_stat_check_vouches_for_nothing_e
     git(tmp_path, "config", *setting)
     _edited_behind_gits_back(posts)
     assert git(tmp_path, "status", "--porcelain") == ""  # git's own answer: fooled
-    assert read_index(posts, tmp_path).blob("posts/a.md") is None
+    assert read_index(posts, tmp_path).vouched().get("posts/a.md") is None
 
 
 def test_a_file_system_monitor_that_misses_an_edit_vouches_for_nothing(tmp_path: Path) -> None:
@@ -387,7 +387,7 @@ def test_a_file_system_monitor_that_misses_an_edit_vouches_for_nothing(tmp_path:
     git(tmp_path, "status", "--porcelain")  # the index takes the monitor's token
     (posts / "a.md").write_text("b\n", "utf-8")
     assert git(tmp_path, "status", "--porcelain") == ""  # git's own answer: fooled
-    assert read_index(posts, tmp_path).blob("posts/a.md") is None
+    assert read_index(posts, tmp_path).vouched().get("posts/a.md") is None
 
 
 def test_a_converting_attribute_however_given_keeps_a_file_read(tmp_path: Path) -> None:
@@ -409,7 +409,7 @@ def test_a_converting_attribute_however_given_keeps_a_file_read(tmp_path: Path) 
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", *attributes)
     index = read_index(tmp_path, tmp_path)
-    assert {name for name in attributes if index.blob(name)} == {"other.md"}
+    assert {name for name in attributes if index.vouched().get(name)} == {"other.md"}
 
 
 def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
@@ -424,7 +424,7 @@ def test_a_conflicted_file_is_never_vouched_for(tmp_path: Path) -> None:
     commit(tmp_path)
     merged = subprocess.run(["git", "merge", "-q", "other"], cwd=tmp_path, capture_output=True)
     assert merged.returncode != 0
-    assert read_index(tmp_path, tmp_path).blob("a.md") is None
+    assert read_index(tmp_path, tmp_path).vouched().get("a.md") is None
 
 
 def test_file_names_git_would_quote_are_vouched_for_by_their_own_name(tmp_path: Path) -> None:
@@ -436,7 +436,7 @@ def test_file_names_git_would_quote_are_vouched_for_by_their_own_name(tmp_path: 
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     index = read_index(tmp_path, tmp_path)
-    assert {name: index.blob(name) for name in names} == {
+    assert {name: index.vouched().get(name) for name in names} == {
         name: blob_id(f"{name}\n".encode()) for name in names
     }
 
@@ -553,7 +553,7 @@ def test_git_is_asked_about_the_folders_own_checkout_whatever_the_environment_na
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
     monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
-    assert read_index(blog / folder, blog).blob("posts/a.md") is None
+    assert read_index(blog / folder, blog).vouched().get("posts/a.md") is None
 
 
 def test_an_index_rewritten_while_git_answers_vouches_for_nothing(
@@ -581,4 +581,4 @@ def test_an_index_rewritten_while_git_answers_vouches_for_nothing(
     )
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    assert read_index(tmp_path, tmp_path).blob("a.md") is None
+    assert read_index(tmp_path, tmp_path).vouched().get("a.md") is None

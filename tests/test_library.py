@@ -332,6 +332,7 @@ def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
     caplog.set_level(logging.DEBUG)
     report = crosspost.publish(make_post(sandbox), config=sandbox.config)
     assert report.exit_code == 0
+    crosspost.api.describe_platforms(sandbox.config)  # lists them all: 'broken' is imported
     ours = [r for r in caplog.records if _from_crosspost(r)]
     messages = [r.getMessage() for r in ours]
     assert any(
@@ -341,6 +342,42 @@ def test_warnings_and_progress_notes_go_to_the_crosspost_logger_only(
     assert any("retrying" in m for m in messages), messages
     assert {r.name for r in ours} == {"crosspost"}
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_run_imports_the_adapters_of_its_platforms_and_no_other(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The registry imports an adapter when a run looks its platform up: a run to dev.to alone
+    imports no other adapter, and a broken plugin it does not use costs it nothing and says
+    nothing (listing the platforms reports it)."""
+    imported: list[str] = []
+
+    class Recorded:
+        def __init__(self, ep: Any) -> None:
+            self.name, self.value, self.group = ep.name, ep.value, ep.group
+            self._ep = ep
+
+        def load(self) -> Any:
+            imported.append(self.name)
+            return self._ep.load()
+
+    broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
+    registered = [Recorded(ep) for ep in [*entry_points(group="crosspost.adapters"), broken]]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: registered)
+    monkeypatch.setattr(crosspost.adapter, "_warned", set())
+    caplog.set_level(logging.WARNING)
+    with crosspost.Sandbox("devto", time_scale=TIME_SCALE) as box:
+        report = crosspost.publish(make_post(box), config=box.config)
+        assert report.exit_code == 0 and [r.platform for r in report.results] == ["devto"]
+        assert set(imported) == {"devto"}
+        assert not caplog.records
+        names = [row["name"] for row in crosspost.api.describe_platforms(box.config)]
+    assert "broken" not in names and {"devto", "mastodon"} <= set(names)
+    assert set(imported) == {r.name for r in registered}
+    assert [r.getMessage() for r in caplog.records] == [
+        "adapter plugin 'broken' (crosspost_no_such_module:Adapter) failed to load: "
+        "ModuleNotFoundError(\"No module named 'crosspost_no_such_module'\"); skipped"
+    ]
 
 
 def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(

@@ -177,7 +177,8 @@ def test_a_broken_plugin_is_a_warning_not_a_crash(fresh: Env, blog: Path, tmp_pa
     assert "webhook" in {row["name"] for row in json.loads(listed.stdout)}
     assert expected in listed.stderr and "No module named 'crosspost_missing'" in listed.stderr
 
+    # A run imports the adapters of its platforms only: the broken plugin is none of them.
     published = fresh.run("crosspost", "publish", "--sandbox", cwd=blog, extra_path=broken)
     assert published.returncode == 0, published.stderr
-    assert expected in published.stderr
+    assert "broken" not in published.stderr
     assert "Traceback" not in published.stderr
