@@ -6,7 +6,6 @@ value) into a suggestion, so every message that lists what is allowed also names
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -21,6 +20,8 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     for option in options:
         if _squash(option) == squashed:
             return option
+    import difflib  # only for a name already wrong: every run imports this module, few need it
+
     found = difflib.get_close_matches(name.lower(), [o.lower() for o in options], n=1, cutoff=0.7)
     if not found:
         return None

@@ -81,6 +81,50 @@ def test_version_and_help_import_only_the_entry_point(argv: str, own: list[str])
     )
 
 
+def _modules_after(code: str) -> set[str]:
+    """The crosspost.cli modules a fresh interpreter holds after running `code`."""
+    show = "import sys; print(*sorted(m for m in sys.modules if m.startswith('crosspost.cli')))"
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{show}"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    return set(out[-1].split())
+
+
+def test_the_command_table_names_each_command_and_the_module_that_registers_it() -> None:
+    """`COMMAND_FAMILIES` is how the group finds a command before its module is imported: every
+    module's commands, each under its own module, and nothing else."""
+    code = (
+        "import importlib, crosspost.cli.group as g\n"
+        "found = {}\n"
+        "for family in ('accounts', 'blog', 'check', 'publish', 'status'):\n"
+        "    before = set(g.main.commands)\n"
+        "    importlib.import_module('crosspost.cli.' + family)\n"
+        "    found.update(dict.fromkeys(set(g.main.commands) - before, family))\n"
+        "assert found == g.COMMAND_FAMILIES, (found, g.COMMAND_FAMILIES)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("command", "family"), [("publish", "publish"), ("status", "status")])
+def test_a_command_imports_its_own_module_of_commands_only(command: str, family: str) -> None:
+    code = (
+        "from crosspost.cli import main\n"
+        f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit as exit:\n"
+        "    assert exit.code == 0"
+    )
+    families = {"accounts", "blog", "check", "publish", "status"}
+    loaded = {m.rpartition(".")[2] for m in _modules_after(code)}
+    assert loaded & families == {family}
+
+
+def test_help_lists_every_command() -> None:
+    result = invoke("--help")
+    listed = set(re.findall(r"^  ([a-z]+)  ", result.output, re.M))
+    from crosspost.cli.group import COMMAND_FAMILIES
+
+    assert listed == set(COMMAND_FAMILIES)
+
+
 def _version() -> str:
     from crosspost import __version__
 

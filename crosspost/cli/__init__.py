@@ -3,7 +3,8 @@
 The package: this fast entry point; `group` (the click group, error handling, --config);
 `output` (console, tables, JSON shapes); one module per command family (`check`: check and
 preview; `publish`; `status`; `accounts`: platforms, login, logout; `blog`: init, sandbox,
-records); `commands` registers them all; `pipe`: a closed stdout ends any command quietly.
+records); `group` imports a command's module when the command runs, `commands` all of them; `pipe`:
+a closed stdout ends any command quietly.
 
 Importing click alone takes three to four times as long as starting Python, and
 docs/architecture.md §13 wants `crosspost --version` and `--help` within twice a bare interpreter.
@@ -61,11 +62,13 @@ class _Entry:
             reader_gone()
 
     def __getattr__(self, name: str) -> "Any":
-        return getattr(self._group(), name)
+        from .commands import main as tree  # `main.commands` and the like: the whole tree
+
+        return getattr(tree, name)
 
     @staticmethod
     def _group() -> "Any":
-        from .commands import main as group  # click and every command: only when one runs
+        from .group import main as group  # click, and a command's module when it runs
 
         return group
 

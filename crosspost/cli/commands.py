@@ -1,14 +1,14 @@
 """The whole command tree: the group with every command family registered on it.
 
-Imported by the entry point (`crosspost.cli.main`) only when a command runs.
+The entry point (`crosspost.cli.main`) uses the group alone, which imports a family when one of
+its commands is asked for (`group.COMMAND_FAMILIES`); this module is the tree at once, for whoever
+reads `main.commands` (tests, type checkers).
 """
 
 from __future__ import annotations
 
-from . import accounts, blog, check, publish, status
-from .group import main
+from .group import load_all_commands, main
 
 __all__ = ["main"]
 
-FAMILIES = (accounts, blog, check, publish, status)
-"""The modules whose commands `main` holds (importing each registers its commands)."""
+load_all_commands()

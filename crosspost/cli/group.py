@@ -2,8 +2,9 @@
 
 The group turns any `CrosspostError` into one line on stderr and its exit code, and any other
 exception into one scrubbed "internal error" line and exit 1: a user never sees a traceback
-(CROSSPOST_DEBUG=1 shows it). Commands register on `main` from their own modules
-(`crosspost.cli.commands` imports them all); like every front end they call `crosspost.api` only.
+(CROSSPOST_DEBUG=1 shows it). Commands register on `main` from their own modules, which the
+group imports when one of their commands is asked for (`COMMAND_FAMILIES`); like every front end
+they call `crosspost.api` only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,7 +26,39 @@ from .pipe import reader_gone
 if TYPE_CHECKING:
     from crosspost import Config, Sandbox
 
-__all__ = ["config_option", "fail", "internal_error", "main", "resolve_config", "sandbox_for"]
+__all__ = [
+    "COMMAND_FAMILIES",
+    "config_option",
+    "fail",
+    "internal_error",
+    "load_all_commands",
+    "main",
+    "resolve_config",
+    "sandbox_for",
+]
+
+COMMAND_FAMILIES: dict[str, str] = {
+    "doctor": "accounts",
+    "login": "accounts",
+    "logout": "accounts",
+    "platforms": "accounts",
+    "init": "blog",
+    "records": "blog",
+    "sandbox": "blog",
+    "check": "check",
+    "preview": "check",
+    "publish": "publish",
+    "status": "status",
+}
+"""Each command and the module of this package that registers it on `main` when imported: a run
+imports its own command's module, not all five with what they import (a tenth of a no-op
+publish's imports, issue 16). tests/test_cli.py checks it against what the modules register."""
+
+
+def load_all_commands() -> None:
+    """Import every command family: the whole tree, registered on `main` (help, completion)."""
+    for family in sorted(set(COMMAND_FAMILIES.values())):
+        import_module(f"{__package__}.{family}")
 
 
 def fail(exc: CrosspostError) -> NoReturn:
@@ -53,6 +87,16 @@ def sandbox_for(config: Config, doing: str) -> Sandbox:
 
 
 class _Group(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        family = COMMAND_FAMILIES.get(cmd_name)
+        if family is not None and cmd_name not in self.commands:
+            import_module(f"{__package__}.{family}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        load_all_commands()
+        return super().list_commands(ctx)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             try:
