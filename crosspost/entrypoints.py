@@ -115,9 +115,12 @@ def _distributions(entry: str) -> list[tuple[str, str]]:
     return [(name, folder) for name, folders in grouped.items() for folder in folders]
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
 def _normalised(name: str) -> str:
     """A distribution name as PEP 503 compares them (`Prepared.normalize`)."""
-    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+    return _SEPARATORS.sub("_", name).lower()
 
 
 def _group_of(folder: str, group: str) -> list[EntryPoint]:
