@@ -230,15 +230,16 @@ class Records:
 
     def sources(self) -> list[str]:
         """Every recorded source file (relative to the blog root), without decoding a post."""
-        if self._by_source is None:
-            self._by_source = self._data.sources()
-        return list(self._by_source)
+        return list(self._urls_by_source())
 
     def url_for_source(self, source: str) -> str | None:
         """The canonical URL recorded for a source path (relative to the blog root)."""
+        return self._urls_by_source().get(source)
+
+    def _urls_by_source(self) -> dict[str, str]:
         if self._by_source is None:
             self._by_source = self._data.sources()
-        return self._by_source.get(source)
+        return self._by_source
 
     def urls_with_blob(self, blob: str) -> list[str]:
         """The canonical URLs of posts recorded as published from a file with these bytes (git's
@@ -250,34 +251,21 @@ class Records:
                     self._by_blob[blob_of].append(url)
         return list(self._by_blob.get(blob, ()))
 
-    def unchanged(
-        self,
-        source: str,
-        fingerprints: Mapping[str, str],
-        *,
-        blob: str | None = None,
-        digest: str | None = None,
-    ) -> str | None:
-        """The canonical URL recorded for the file `source`, when every platform in
-        `fingerprints` (platform -> config fingerprint) has it published from these bytes (git's
-        `blob` id of them; `digest`, their sha256, for an entry of format 1 or 2 that has no
-        blob) under this config; else None. The entries are not decoded for it (see
-        `crosspost.records_format`).
-
-        The config fingerprint covers everything the canonical URL is computed from besides the
-        file and its path (site.url, the permalink pattern): with the same bytes at the same
-        path under the same config, the post's URL and every payload are what was recorded."""
-        return self.unchanged_test(fingerprints)(source, blob, digest)
-
     def unchanged_test(
         self, fingerprints: Mapping[str, str]
     ) -> Callable[[str, str | None, str | None], str | None]:
-        """`unchanged(source, fingerprints, blob=, digest=)` as a function of (source, blob,
-        digest), for many posts in a row with no write between (the planner's 10,000)."""
+        """(source, blob, digest) -> the canonical URL recorded for the file `source` when every
+        platform of `fingerprints` (name -> config fingerprint) has it published from these
+        bytes (git's `blob` id; `digest`, their sha256, for entries of format 1 or 2 without a
+        blob) under that config, else None; asked of many files with no write between, no entry
+        decoded (`crosspost.records_format`). The fingerprint covers all the canonical URL is
+        computed from besides the file and its path: the same bytes, path and config give the
+        recorded URL and payloads."""
         test = self._data.unchanged_test(fingerprints)
+        recorded = self._urls_by_source()
 
         def unchanged(source: str, blob: str | None, digest: str | None) -> str | None:
-            url = self.url_for_source(source)
+            url = recorded.get(source)
             if url is None or (blob is None and digest is None):
                 return None
             return url if test(url, blob, digest) else None
@@ -287,19 +275,13 @@ class Records:
     def unchanged_files(
         self, fingerprints: Mapping[str, str], blobs: Mapping[str, str]
     ) -> dict[str, str]:
-        """`unchanged` of every file of `blobs` (its path relative to the blog root -> git's
-        blob id of its bytes: what git vouches for), as {path: canonical URL} for those it
-        proves unchanged: one pass for a run's 10,000 files, the same test each."""
-        if not blobs:
-            return {}
-        test = self._data.unchanged_test(fingerprints)
-        if self._by_source is None:
-            self._by_source = self._data.sources()
-        recorded = self._by_source
+        """{path: canonical URL} of the files of `blobs` (path -> git's blob id: what git
+        vouches for) that `unchanged_test` proves unchanged."""
+        unchanged = self.unchanged_test(fingerprints)
         return {
             source: url
             for source, blob in blobs.items()
-            if (url := recorded.get(source)) is not None and test(url, blob, None)
+            if (url := unchanged(source, blob, None)) is not None
         }
 
     def account(self, platform: str) -> dict[str, Any]:

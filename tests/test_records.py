@@ -313,20 +313,32 @@ def test_a_damaged_format_3_post_is_an_error_naming_its_line(tmp_path, post, mes
     assert path.read_bytes() == before
 
 
+def unchanged(
+    records: Records,
+    source: str,
+    fingerprints: dict[str, str],
+    *,
+    blob: str | None = None,
+    digest: str | None = None,
+) -> str | None:
+    """The planner's question about one file (`Records.unchanged_test`)."""
+    return records.unchanged_test(fingerprints)(source, blob, digest)
+
+
 def test_unchanged_is_answered_without_decoding_and_never_from_a_damaged_value(tmp_path):
     path, data = format_3(tmp_path)
     prints = {"devto": "sha256:devto", "hashnode": "sha256:hashnode"}
     records = Records.read(path)
-    assert records.unchanged("posts/a.md", prints, blob="b1") == URL
-    assert records.unchanged("posts/a.md", prints, digest="sha256:file") is None  # blob there
-    assert records.unchanged("posts/a.md", prints, blob="b2") is None
-    assert records.unchanged("posts/a.md", {**prints, "devto": "sha256:new"}, blob="b1") is None
-    assert records.unchanged("posts/a.md", {**prints, "medium": "m"}, blob="b1") is None
-    assert records.unchanged("posts/b.md", prints, blob="b1") is None
+    assert unchanged(records, "posts/a.md", prints, blob="b1") == URL
+    assert unchanged(records, "posts/a.md", prints, digest="sha256:file") is None  # blob there
+    assert unchanged(records, "posts/a.md", prints, blob="b2") is None
+    assert unchanged(records, "posts/a.md", {**prints, "devto": "sha256:new"}, blob="b1") is None
+    assert unchanged(records, "posts/a.md", {**prints, "medium": "m"}, blob="b1") is None
+    assert unchanged(records, "posts/b.md", prints, blob="b1") is None
     assert records._data.raw  # answered from the posts as read
     data["posts"][URL][2]["devto"] = {"blob": ["b1"]}
     path.write_text(dump_like(data), "utf-8")
-    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") is None
+    assert unchanged(Records.read(path), "posts/a.md", prints, blob="b1") is None
 
 
 def test_a_record_of_format_2_without_a_blob_is_matched_by_its_sha256(tmp_path):
@@ -334,9 +346,9 @@ def test_a_record_of_format_2_without_a_blob_is_matched_by_its_sha256(tmp_path):
     path.write_text(json.dumps(FORMAT_1), "utf-8")
     prints = {"devto": "sha256:devto", "hashnode": "sha256:hashnode"}
     records = Records.read(path)
-    assert records.unchanged("posts/a.md", prints, blob="b1") is None
-    assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:file") == URL
-    assert records.unchanged("posts/a.md", prints, blob="b1", digest="sha256:other") is None
+    assert unchanged(records, "posts/a.md", prints, blob="b1") is None
+    assert unchanged(records, "posts/a.md", prints, blob="b1", digest="sha256:file") == URL
+    assert unchanged(records, "posts/a.md", prints, blob="b1", digest="sha256:other") is None
 
 
 def test_a_post_written_twice_is_an_error_naming_the_second_line_never_one_lost(tmp_path):
@@ -394,7 +406,7 @@ def test_a_damaged_short_entry_is_never_taken_for_an_unchanged_post(tmp_path, sh
     data["configs"] = {"devto": "sha256:devto"}
     data["posts"][URL][2] = {"devto": short}
     path.write_text(dump_like(data), "utf-8")
-    assert Records.read(path).unchanged("posts/a.md", {"devto": "sha256:devto"}, blob="b1") is None
+    assert unchanged(Records.read(path), "posts/a.md", {"devto": "sha256:devto"}, blob="b1") is None
 
 
 def test_a_damaged_entry_object_is_never_taken_for_an_unchanged_post(tmp_path):
@@ -404,10 +416,10 @@ def test_a_damaged_entry_object_is_never_taken_for_an_unchanged_post(tmp_path):
     prints = {"devto": "sha256:devto"}
     data["posts"][URL][2] = {"devto": {"at": 5, "draft": True}}
     path.write_text(dump_like(data), "utf-8")
-    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") is None
+    assert unchanged(Records.read(path), "posts/a.md", prints, blob="b1") is None
     data["posts"][URL][2] = {"devto": {"draft": True}}
     path.write_text(dump_like(data), "utf-8")
-    assert Records.read(path).unchanged("posts/a.md", prints, blob="b1") == URL
+    assert unchanged(Records.read(path), "posts/a.md", prints, blob="b1") == URL
 
 
 def test_a_deep_document_that_spells_a_surrogate_is_an_error_at_every_depth(tmp_path):
