@@ -380,6 +380,26 @@ def test_a_run_imports_the_adapters_of_its_platforms_and_no_other(
     ]
 
 
+def test_doctor_reports_a_broken_plugin_no_configured_platform_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`doctor` is where a user looks for what is wrong with the installation: a plugin that
+    fails to import is said there, as `crosspost platforms` says it, though a run to the
+    configured platforms would not import it."""
+    broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
+    registered = [*entry_points(group="crosspost.adapters"), broken]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: registered)
+    monkeypatch.setattr(crosspost.adapter, "_warned", set())
+    monkeypatch.delenv("CROSSPOST_DEVTO_TOKEN", raising=False)
+    (tmp_path / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\n[platforms.devto]\n'
+    )
+    caplog.set_level(logging.WARNING)
+    found = crosspost.api.doctor(crosspost.load_config(tmp_path / "crosspost.toml"))
+    assert [d.platform for d in found] == ["devto"]
+    assert any("adapter plugin 'broken'" in r.getMessage() for r in caplog.records)
+
+
 def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
