@@ -79,7 +79,7 @@ def _read(group: str) -> list[EntryPoint]:
         getattr(finder, "find_distributions", None) is not None and finder not in _STANDARD_FINDERS
         for finder in sys.meta_path
     ):
-        raise _Unusual  # without PathFinder, no folder is searched at all
+        raise _Unusual  # another finder finds some; without PathFinder, none is found in folders
     seen: set[str] = set()
     found: list[EntryPoint] = []
     for entry in sys.path:
