@@ -513,9 +513,12 @@ class Registry(Mapping[str, AdapterClass]):
                 entry_points(group=ENTRY_POINT_GROUP),
                 key=lambda e: (e.name, not e.value.startswith(_BUILTIN)),
             )
-            self._registered = {}
+            # Filed in a dict of its own, then kept: a registry two threads share never shows
+            # one of them the names filed so far (it would call a platform not installed).
+            registered: dict[str, list[Any]] = {}
             for ep in ranked:
-                self._registered.setdefault(ep.name, []).append(ep)
+                registered.setdefault(ep.name, []).append(ep)
+            self._registered = registered
         return self._registered
 
     def _load(self, name: str) -> AdapterClass | None:

@@ -66,7 +66,10 @@ def diagnose(
     """Check every configured (or `to`) platform's token, in name order, with one authenticated
     read each, all at once. Raises `ConfigError` for a config no run could use (no platform, an
     unknown one, bad settings), exactly as `publish` would."""
-    platforms = Platforms(config, load_adapters(adapters), to)
+    # Every installed adapter imported and checked, not only the configured ones a run would
+    # look up: a plugin that is broken is reported here, where a user looks for what is wrong.
+    installed = dict(load_adapters(adapters))
+    platforms = Platforms(config, installed, to)
     return asyncio.run(_diagnose_all(platforms))
 
 

@@ -13,10 +13,12 @@ before the first section ignored).
 `entry_points` does exactly that, and hands over to `importlib.metadata` itself whenever the
 installation is anything else, so that the answer is never a guess: another finder on
 `sys.meta_path` that finds distributions, a `sys.path` entry that is a file (a zip or egg) or an
-`.egg` folder, a distribution folder whose suffix is not lower case (its name would then come
-from its metadata), an `entry_points.txt` that is not UTF-8 or holds a line that is not
-`name = value`. tests/test_entrypoints.py compares the two on the test environment and on
-generated installations.
+`.egg` folder, a `sys.path` entry that is not text (a `Path`, bytes), no `PathFinder` on
+`sys.meta_path`, a distribution folder whose suffix is not lower case or whose name is empty
+(`-1.0.dist-info`, `.dist-info`: its name would then come from its metadata), an
+`entry_points.txt` that is not UTF-8 or holds a line that is not `name = value`.
+tests/test_entrypoints.py compares the two on the test environment and on generated
+installations.
 """
 
 from __future__ import annotations
@@ -73,15 +75,17 @@ def entry_points(group: str) -> list[EntryPoint]:
 
 
 def _read(group: str) -> list[EntryPoint]:
-    if any(
+    if PathFinder not in sys.meta_path or any(
         getattr(finder, "find_distributions", None) is not None and finder not in _STANDARD_FINDERS
         for finder in sys.meta_path
     ):
-        raise _Unusual
+        raise _Unusual  # another finder finds some; without PathFinder, none is found in folders
     seen: set[str] = set()
     found: list[EntryPoint] = []
     for entry in sys.path:
-        for name, folder in _distributions(entry if isinstance(entry, str) else ""):
+        if not isinstance(entry, str):
+            raise _Unusual  # a Path is the folder it names; bytes, importlib.metadata's error
+        for name, folder in _distributions(entry):
             if name in seen:
                 continue
             seen.add(name)
@@ -108,9 +112,10 @@ def _distributions(entry: str) -> list[tuple[str, str]]:
         low = child.lower()
         if not low.endswith((".dist-info", ".egg-info")):
             continue
-        if not child.endswith((".dist-info", ".egg-info")):
-            raise _Unusual  # its name would be read from its metadata
-        key = _normalised(child.rpartition(".")[0].partition("-")[0])
+        stem, suffix = os.path.splitext(child)
+        if suffix not in (".dist-info", ".egg-info") or not stem.partition("-")[0]:
+            raise _Unusual  # its name would be read from its metadata (`_name_from_stem`)
+        key = _normalised(stem.partition("-")[0])
         grouped.setdefault(key, []).append(os.path.join(entry, child))
     return [(name, folder) for name, folders in grouped.items() for folder in folders]
 

@@ -11,6 +11,10 @@ The bytes are `crosspost.records_format`'s, the one codec every writer uses. Whe
 changed behind our back (a `git pull` during the run), a write merges only the entries this run
 changed into what is on disk, with the one policy of `crosspost.records_merge`: no entry another
 writer added is ever lost.
+
+It stays one module because its one job is the file's life under its lock: read, answered from
+(what a run asks of it, the fast path's `unchanged_files` included), changed and written back;
+split, the lock's rules and the writes they guard would be in two places.
 """
 
 from __future__ import annotations

@@ -117,6 +117,15 @@ def test_a_command_imports_its_own_module_of_commands_only(command: str, family:
     assert loaded & families == {family}
 
 
+def test_a_mistyped_command_is_answered_with_the_command_it_resembles() -> None:
+    """click draws "Did you mean" from the commands registered on the group, which imports
+    their modules only when one is asked for: the entry point itself, not the whole tree."""
+    code = "from crosspost.cli import main\nmain(['publsh'])"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Did you mean 'publish'?" in run.stderr
+
+
 def test_help_lists_every_command() -> None:
     result = invoke("--help")
     listed = set(re.findall(r"^  ([a-z]+)  ", result.output, re.M))

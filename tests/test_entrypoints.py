@@ -11,7 +11,9 @@ or the error, is still the oracle's.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.metadata
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -43,9 +45,18 @@ def test_this_environment_reads_as_importlib_metadata_reads_it(group: str) -> No
         }
 
 
-def test_this_environment_is_read_without_importlib_metadata() -> None:
-    """The point of the module: on an ordinary installation the oracle is not consulted."""
-    assert crosspost.entrypoints._read(GROUP) == entry_points(GROUP)
+def test_this_environment_is_read_without_importlib_metadata(tmp_path: Path) -> None:
+    """The point of the module: on an ordinary installation the oracle is not consulted. Asked
+    of a fresh interpreter, as a run starts: this one may have imported keyring, whose
+    `importlib_metadata` backport puts a distribution finder of its own on sys.meta_path (one
+    the reader rightly leaves to `importlib.metadata`)."""
+    code = (
+        "import sys, crosspost.entrypoints as e\n"
+        f"found = e._read({GROUP!r})\n"
+        "assert {'devto', 'mastodon'} <= {ep.name for ep in found}, found\n"
+        "assert 'importlib.metadata' not in sys.modules, 'importlib.metadata was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
 
 
 # A distribution's folder name: a few projects, each written several ways (case, `-`, `_`, `.`
@@ -218,3 +229,38 @@ def test_an_entry_point_loads_what_its_value_names() -> None:
     )
     with pytest.raises(ValueError, match="is not `module` or `module:attribute`"):
         crosspost.entrypoints.EntryPoint("x", "not a value!", GROUP).load()
+
+
+def test_a_path_object_on_sys_path_is_read_as_the_folder_it_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sys.path.insert(0, Path(...))` works for imports and for `importlib.metadata`, which
+    lists the folder the object names, never the current one."""
+    plugins = one_plugin(tmp_path / "plugins")
+    here = f"[{GROUP}]\nhere = pkg:Here\n".encode()
+    monkeypatch.chdir(one_plugin(tmp_path / "cwd", "other-1.0.dist-info", here))
+    monkeypatch.setattr(sys, "path", [plugins])
+    assert ours(GROUP) == oracle(GROUP) == [("extra", "pkg:Extra", GROUP)]
+
+
+@pytest.mark.parametrize("folder", ["-1.0.dist-info", ".dist-info", "..dist-info"])
+def test_a_distribution_folder_without_a_name_is_named_by_its_metadata(
+    folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`importlib.metadata` takes a distribution's name from its folder's name when it has one,
+    else from its METADATA: here `extra` again, so the first `extra` wins and this one is not
+    read."""
+    nameless = one_plugin(tmp_path / "nameless", folder, f"[{GROUP}]\nsecond = p:S\n".encode())
+    (nameless / folder / "METADATA").write_text("Metadata-Version: 2.1\nName: extra\n")
+    same_as_oracle(monkeypatch, [str(one_plugin(tmp_path / "first")), str(nameless)], GROUP)
+
+
+def test_without_the_path_finder_no_distribution_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`importlib.metadata` asks the finders of sys.meta_path: without `PathFinder` (an embedding
+    application's own import system), no folder of sys.path is searched."""
+    monkeypatch.setattr(
+        sys, "meta_path", [f for f in sys.meta_path if f is not importlib.machinery.PathFinder]
+    )
+    same_as_oracle(monkeypatch, [str(one_plugin(tmp_path / "plain"))], GROUP)

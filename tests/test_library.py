@@ -380,6 +380,67 @@ def test_a_run_imports_the_adapters_of_its_platforms_and_no_other(
     ]
 
 
+def test_doctor_reports_a_broken_plugin_no_configured_platform_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`doctor` is where a user looks for what is wrong with the installation: a plugin that
+    fails to import is said there, as `crosspost platforms` says it, though a run to the
+    configured platforms would not import it."""
+    broken = EntryPoint("broken", "crosspost_no_such_module:Adapter", "crosspost.adapters")
+    registered = [*entry_points(group="crosspost.adapters"), broken]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: registered)
+    monkeypatch.setattr(crosspost.adapter, "_warned", set())
+    monkeypatch.delenv("CROSSPOST_DEVTO_TOKEN", raising=False)
+    (tmp_path / "crosspost.toml").write_text(
+        '[site]\nurl = "https://b.example"\n[platforms.devto]\n'
+    )
+    caplog.set_level(logging.WARNING)
+    found = crosspost.api.doctor(crosspost.load_config(tmp_path / "crosspost.toml"))
+    assert [d.platform for d in found] == ["devto"]
+    assert any("adapter plugin 'broken'" in r.getMessage() for r in caplog.records)
+
+
+def test_a_registry_two_threads_share_never_shows_one_the_names_half_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The registry reads the entry points when first asked: a thread asking while another is
+    still filing them must not see the names filed so far, or it calls an installed platform
+    unknown (and the registry remembers it so)."""
+    filing, asked = threading.Event(), threading.Event()
+
+    class Last:
+        """Mastodon's entry point, whose name is slow to read once the sort has read it."""
+
+        value, group, reads = "crosspost.adapters.mastodon:Mastodon", "crosspost.adapters", 0
+
+        @property
+        def name(self) -> str:
+            self.reads += 1
+            if self.reads == 2:  # the registry files it: the other thread asks meanwhile
+                filing.set()
+                asked.wait(5)
+            return "mastodon"
+
+        def load(self) -> Any:
+            return EntryPoint(self.name, self.value, self.group).load()
+
+    others = [e for e in entry_points(group="crosspost.adapters") if e.name != "mastodon"]
+    monkeypatch.setattr(crosspost.adapter, "entry_points", lambda group: [*others, Last()])
+    registry = crosspost.adapter.load_adapters()
+    answers: list[bool] = []
+
+    def ask() -> None:
+        filing.wait(5)
+        answers.append("mastodon" in registry)
+        asked.set()
+
+    other = threading.Thread(target=ask)
+    other.start()
+    assert "devto" in registry
+    other.join()
+    assert answers == [True] and "mastodon" in registry
+
+
 def test_a_plugin_fake_that_fails_to_load_is_skipped_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -220,14 +220,16 @@ def test_a_broken_plugin_is_named_once_per_command(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     """A command discovers the adapters more than once (the sandbox's, then the run's): the
-    warning about a plugin that fails to load is printed once."""
+    warning about a plugin that fails to load is printed once. The plugin registers `devto`
+    again, a platform the blog uses, so that every command imports it (a run imports only the
+    adapters of the platforms it looks up)."""
     plugin = tmp_path / "site-packages" / "crosspost_broken-0.1.dist-info"
     plugin.mkdir(parents=True)
     (plugin / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: crosspost-broken\nVersion: 0.1\n"
     )
     (plugin / "entry_points.txt").write_text(
-        "[crosspost.adapters]\nbroken = crosspost_missing:Broken\n"
+        "[crosspost.adapters]\ndevto = crosspost_missing:Broken\n"
     )
     blog = hugo_blog(tmp_path / "blog")
     (blog / "crosspost.toml").write_text(
@@ -235,7 +237,7 @@ def test_a_broken_plugin_is_named_once_per_command(
         "[platforms.devto]\n"
     )
     run = cli(*command, cwd=blog, PYTHONPATH=str(plugin.parent))
-    warned = "adapter plugin 'broken' (crosspost_missing:Broken) failed to load"
+    warned = "adapter plugin 'devto' (crosspost_missing:Broken) failed to load"
     assert run.stderr.count(warned) == 1, run.stderr
     assert "Traceback" not in run.stderr
 

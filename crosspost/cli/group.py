@@ -88,9 +88,13 @@ def sandbox_for(config: Config, doing: str) -> Sandbox:
 
 class _Group(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        family = COMMAND_FAMILIES.get(cmd_name)
-        if family is not None and cmd_name not in self.commands:
-            import_module(f"{__package__}.{family}")
+        if cmd_name not in self.commands:
+            family = COMMAND_FAMILIES.get(cmd_name)
+            if family is None:
+                # No such command: click's "Did you mean" is drawn from the registered ones.
+                load_all_commands()
+            else:
+                import_module(f"{__package__}.{family}")
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
