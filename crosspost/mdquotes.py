@@ -68,12 +68,14 @@ class Continuations:
     end: int
     head: str
     contents: str
+    # Whether a `]:` is in reach of the paragraph's first line (`_Reach`).
+    definition_in_reach: bool
 
     @property
     def may_be_a_title(self) -> bool:
         """Whether the paragraph's first line may instead open a definition's title: then the
         parse must confirm that the line opens a blockquote too (`crosspost.mdcuts`)."""
-        return self.head[:1] in _TITLE_OPENERS
+        return self.definition_in_reach and self.head[:1] in _TITLE_OPENERS
 
     @property
     def above(self) -> int:
@@ -88,14 +90,17 @@ def continuations(text: str, min_run: int = MIN_RUN) -> list[Continuations]:
         return []
     found: list[Continuations] = []
     line = position = 0
+    reach = _Reach(text)
     for m in _STRETCH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.start()
-        found += _in_stretch(text, m.start(), m.end(), line, min_run)
+        found += _in_stretch(text, m.start(), m.end(), line, min_run, reach)
     return found
 
 
-def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> list[Continuations]:
+def _in_stretch(
+    text: str, start: int, end: int, number: int, min_run: int, reach: _Reach
+) -> list[Continuations]:
     """The continuations in the stretch of quote lines from `start` to `end` (the end of its
     last line), whose first line is line `number`: each paragraph, opened by a line with more
     markers than the paragraph's before it (the stretch's first line opens the first), runs to
@@ -108,9 +113,10 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         depth = markers.group().count(">")
         deeper = _deeper(depth).search(text, opening, end)
         stop = end if deeper is None else deeper.start() - 1  # the end of the paragraph's text
-        second = text.find("\n", opening, stop) + 1
+        second = text.find("\n", opening, stop) + 1  # 0: the paragraph is one line
         last = text.rfind("\n", opening, stop) + 1
-        closing = _MAY_CLOSE.search(text, second, last)
+        in_reach = reach.before(second or stop)  # a `]:` up to the first line's end
+        closing = (_MAY_CLOSE if in_reach else _LABEL_END).search(text, second, last)
         if closing is not None:  # the run ends before that line (then read by the parser)
             last = text.rfind("\n", opening, closing.start()) + 1
         lines = text.count("\n", opening, last) + 1
@@ -121,6 +127,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
                     number + lines - 1,
                     text[markers.end() : second - 1],
                     _LINE_MARKERS.sub("", text[second : last - 1]),
+                    in_reach,
                 )
             )
         number += text.count("\n", opening, stop) + 1
@@ -130,9 +137,30 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
 
 # What may open a link reference definition's title on the line after its destination.
 _TITLE_OPENERS = "\"'("
-# A line that may end a definition's title (its closing mark, then only spaces and tabs) or its
-# label (`]:`): a definition above a run, open over its first line, may end on it.
+# A line that holds a label's end (`]:`), and one that may also end a definition's title (its
+# closing mark, then only spaces and tabs): a definition above a run, open over its first
+# line, may end on it.
+_LABEL_END = re.compile(r"^[^\n]*?\]:", re.M)
 _MAY_CLOSE = re.compile(r"^[^\n]*?(?:[\"')][ \t]*$|\]:)", re.M)
+# A label's end, or a blank line (only spaces and tabs, as CommonMark and the parser say).
+_LABEL_END_OR_BLANK = re.compile(r"\]:|^[ \t]*$", re.M)
+
+
+class _Reach:
+    """Whether a `]:` is *in reach* of a position of a text: it occurs before the position with
+    no blank line between. Asked of positions in order, it reads the text once."""
+
+    def __init__(self, text: str) -> None:
+        self._marks = _LABEL_END_OR_BLANK.finditer(text)
+        self._next = next(self._marks, None)
+        self._in_reach = False
+
+    def before(self, position: int) -> bool:
+        """Whether a `]:` is in reach of `position` (no earlier position asked after a later)."""
+        while self._next is not None and self._next.start() < position:
+            self._in_reach = self._next.group() == "]:"
+            self._next = next(self._marks, None)
+        return self._in_reach
 
 
 def _deeper(depth: int) -> re.Pattern[str]:

@@ -3,11 +3,17 @@ the parser): inputs where cutting them would not give the parser's reading."""
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
 
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from crosspost.mdcuts import parse_around
+from crosspost.mdquotes import continuations
 from crosspost.mdspans import _parse, parse_blocks
 
-from .conftest import every_line_parsed, transformed
+from .conftest import both_ways, every_line_parsed, transformed
 
 
 def _same_as_the_parser(body: str, *, min_run: int | None = None) -> None:
@@ -48,13 +54,9 @@ def test_a_title_after_a_destination_on_a_lazy_line() -> None:
 
 def test_a_title_opener_on_a_line_opening_a_blockquote_is_cut() -> None:
     """A paragraph whose first line opens a blockquote continues no definition (a blockquote
-    interrupts one): its continued lines are still cut when the text begins with `(` or `"`."""
-    from functools import partial
-
-    from crosspost.mdcuts import parse_around
-    from crosspost.mdquotes import continuations
-
-    for body in ["> a\n>> (b\n> a\n>> (b\n> a\n>> (b\n", '> [a]: /u\n>> "t\n> b\n> c\n> d"']:
+    interrupts one): its continued lines are still cut when the text begins with `(` or `"`
+    and a definition above is in reach."""
+    for body in ['> [a]: /u\n>> "t\n> b\n> c\n> d"', "> [a]: /u\n> x\n>> (b\n> a\n>> (b\n> a\n"]:
         runs = continuations(body, min_run=1)
         assert runs and runs[0].may_be_a_title
         assert isinstance(parse_around(body, runs, partial(_parse, mdx=False)), tuple), body
@@ -69,3 +71,63 @@ def test_a_title_opened_above_the_paragraph_closed_on_a_continued_line() -> None
     as the parse of the rest confirms."""
     _same_as_the_parser('> > [a\n> b]: /u\n>"t\n>>t)\n>>"\n>>t\'', min_run=1)
     _same_as_the_parser('>> [a]: /u\n>"t\n>>x\n>>y"\n>>z', min_run=1)
+
+
+# Definitions with titles near, above and inside stretches of quote lines (issue 15: a title's
+# possible end stops a run only where a `]:` is in reach): labels and titles spanning lines,
+# destinations on the next line, lazy lines keeping a nested blockquote open, among lines that
+# open or end like a title, blank lines and lines of markers alone.
+TITLE_CONTAINERS = [">", "> ", ">>", ">> ", "> > ", ">>>", "", "", ">  "]
+TITLE_PIECES = ["[a]: /u", "[a]:", "[a", "b]: /u", "b]:", "/u", '[a]: /u "t', "[a]: /u (t"]
+TITLE_PIECES += ["[a]: /u 't", "[^n]: x", "/u 't", '"t', "'t", "(t", 't"', "t'", "t)", "(b"]
+TITLE_PIECES += ["a)", '"b"', "(b)", 't" x', "a \\)", "a)  ", "`]:`", "\\]:", "a", "b", "a b"]
+titled_lines = st.one_of(
+    st.tuples(st.sampled_from(TITLE_CONTAINERS), st.sampled_from(TITLE_PIECES)).map("".join),
+    st.sampled_from(["", "  ", ">", "> >"]),  # blank lines, and lines of markers alone
+    st.sampled_from(["> a)", ">> (b", "> (b", ">> a)", '> a"', ">> 'b", "> a"]),
+)
+titled_bodies = st.lists(titled_lines, max_size=24).map("\n".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=titled_bodies)
+@example(body='> [a]: /u\n> "t\n> b"\n> c\n> d')  # the title closed on a line cut
+@example(body='> [a]:\n> /u\n> "t\n> b"\n> c\n> d')  # the destination on the next line
+@example(body="> [a\n> b]: /u\n> (t\n> b)\n> c\n> d")  # the label over two lines
+@example(body='>> [a]: /u\n> "t\n>> x\n>> y"\n>> z')  # opened on a lazy line
+@example(body="[a]: /u\n> (t\n> a)\n> c\n> d")  # a blockquote ends the definition
+@example(body="> [a]: /u\n>\n> (t\n> a)\n> c\n> d")  # so does a quote's empty line
+@example(body="> [a]: /u\n\n> (t\n> a)\n> c\n> d")  # and a blank line: cut
+def test_titles_near_continued_lines(body: str) -> None:
+    """Where lines continuing a paragraph in a blockquote are not given to the parser, the
+    tokens, definitions and environment are the parser's, with definitions whose titles may
+    be open over the paragraph's first line (each run cut alone too, where the parse of the
+    rest confirms it), and the transform's output and notices are those with every line
+    parsed."""
+    _same_as_the_parser(body, min_run=1)
+    parse = partial(_parse, mdx=False)
+    full = [t.as_dict() for t in parse(body).tokens]
+    for run in continuations(body, min_run=1):
+        around = parse_around(body, [run], parse)
+        if not isinstance(around, set):
+            assert [t.as_dict() for t in around[0]] == full
+    fast, every_line = both_ways(body)
+    assert fast == every_line
+
+
+def test_title_like_lines_are_cut_where_no_definition_is_in_reach() -> None:
+    """Lines ending in `)` or a quote mark, and a first line opening with `(`, are cut where no
+    `]:` occurs above them since the last blank line (the property above is not vacuous); a
+    `]:` on the way, or a line of markers alone (no blank line to the parser's definition
+    rule: be conservative) keeps the old caution."""
+    parse = partial(_parse, mdx=False)
+    shape = "> a)\n>> (b\n" * 3
+    (run,) = continuations(shape, min_run=1)
+    assert (run.first, run.end, run.may_be_a_title) == (2, 5, False)
+    for above in ["", "[a]: /u\n\n", "> [a]: /u\n \n", "`]:` here\n\n"]:
+        body = above + shape
+        runs = continuations(body, min_run=1)
+        assert len(runs) == 1 and runs[0].end - runs[0].first == 3, body
+        assert isinstance(parse_around(body, runs, parse), tuple), body
+    for above in ["[a]: /u\n", "> [a]: /u\n>\n", "`]:` here\n", "> x ]: y\n"]:
+        assert continuations(above + shape, min_run=1) == [], above
