@@ -77,27 +77,65 @@ def test_a_title_opened_above_the_paragraph_closed_on_a_continued_line() -> None
 # possible end stops a run only where a `]:` is in reach): labels and titles spanning lines,
 # destinations on the next line, lazy lines keeping a nested blockquote open, among lines that
 # open or end like a title, blank lines and lines of markers alone.
-TITLE_CONTAINERS = [">", "> ", ">>", ">> ", "> > ", ">>>", "", "", ">  "]
-TITLE_PIECES = ["[a]: /u", "[a]:", "[a", "b]: /u", "b]:", "/u", '[a]: /u "t', "[a]: /u (t"]
-TITLE_PIECES += ["[a]: /u 't", "[^n]: x", "/u 't", '"t', "'t", "(t", 't"', "t'", "t)", "(b"]
-TITLE_PIECES += ["a)", '"b"', "(b)", 't" x', "a \\)", "a)  ", "`]:`", "\\]:", "a", "b", "a b"]
-titled_lines = st.one_of(
-    st.tuples(st.sampled_from(TITLE_CONTAINERS), st.sampled_from(TITLE_PIECES)).map("".join),
-    st.sampled_from(["", "  ", ">", "> >"]),  # blank lines, and lines of markers alone
-    st.sampled_from(["> a)", ">> (b", "> (b", ">> a)", '> a"', ">> 'b", "> a"]),
-)
-titled_bodies = st.lists(titled_lines, max_size=24).map("\n".join)
+TITLE_CONTAINERS = [">", "> ", ">>", ">> ", "> > ", ">>>", ">  ", ""]
+# A definition's lines up to where its title may open: the label, the destination on its line
+# or the next, the label over two lines, a footnote's (no title, but a `]:`), or none at all
+# but a `]:` in a code span or after an escape.
+DEFINITIONS = [("[a]: /u",), ("[a]:", "/u"), ("[a", "b]: /u"), ("[a", "b]:", "/u"), ("[^n]: x",)]
+DEFINITIONS += [("`]:`",), ("\\]:",)]
+# A title's opening and closing marks.
+TITLE_MARKS = [('"', '"'), ("'", "'"), ("(", ")")]
+
+
+def _title_texts(opener: str, closer: str) -> list[str]:
+    """Lines of text that continue a title of these marks, or close it (at the line's end, most
+    often), or open one, or end it before more text, or a label, or do none of that."""
+    texts = ["a", "b", "a b", "a", "b", "a b", f"a{closer}", f"a{closer}  ", f"b{closer}"]
+    return [*texts, f"{opener}t", f"t{closer} x", f"a \\{closer}", f"{opener}b{closer}", "b]:"]
+
+
+@st.composite
+def titled_bodies(draw: st.DrawFn) -> str:
+    """A definition with a title opening on the destination's line or the next (or none), then
+    quote lines that continue, close, open or end early a title of the same marks (mostly);
+    before and after it more of them, stretches of such lines alone, blank lines and lines of
+    markers alone. Lines share the body's container, but now and then one has its own (a lazy
+    line, a nested quote), so that a definition's context may reach over a stretch."""
+    usual = draw(st.sampled_from(TITLE_CONTAINERS[:-1]))
+    container = st.one_of(*[st.just(usual)] * 4, st.sampled_from(TITLE_CONTAINERS))
+    pair = draw(st.sampled_from(TITLE_MARKS))
+    marks = st.one_of(*[st.just(pair)] * 4, st.sampled_from(TITLE_MARKS))
+    kinds = st.sampled_from(["definition", "quoted", "blank"])
+    lines: list[str] = []
+    around = st.lists(kinds, max_size=2)
+    for kind in [*draw(around), "definition", *draw(around)]:
+        opener, closer = draw(marks)
+        quoted = st.tuples(container, st.sampled_from(_title_texts(opener, closer))).map("".join)
+        if kind == "definition":
+            parts = list(draw(st.sampled_from(DEFINITIONS)))
+            title = draw(st.sampled_from(["", f"{opener}t", opener, f"{opener}t", opener]))
+            if title and draw(st.integers(0, 3)) == 0:
+                parts[-1] += " " + title  # the title opens on the destination's line
+            elif title:
+                parts.append(title)  # or on the next
+            lines += [draw(container) + part for part in parts]
+            lines += draw(st.lists(quoted, min_size=2, max_size=8))
+        elif kind == "quoted":
+            lines += draw(st.lists(quoted, min_size=1, max_size=8))
+        else:
+            lines.append(draw(st.sampled_from(["", "  ", ">", "> >"])))
+    return "\n".join(lines)
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=titled_bodies)
+@given(body=titled_bodies())
 @example(body='> [a]: /u\n> "t\n> b"\n> c\n> d')  # the title closed on a line cut
 @example(body='> [a]:\n> /u\n> "t\n> b"\n> c\n> d')  # the destination on the next line
 @example(body="> [a\n> b]: /u\n> (t\n> b)\n> c\n> d")  # the label over two lines
 @example(body='>> [a]: /u\n> "t\n>> x\n>> y"\n>> z')  # opened on a lazy line
-@example(body="[a]: /u\n> (t\n> a)\n> c\n> d")  # a blockquote ends the definition
-@example(body="> [a]: /u\n>\n> (t\n> a)\n> c\n> d")  # so does a quote's empty line
-@example(body="> [a]: /u\n\n> (t\n> a)\n> c\n> d")  # and a blank line: cut
+@example(body="[a]: /u\n> (t\n> a)\n> c\n> d")  # in reach (a blockquote ends the definition)
+@example(body="> [a]: /u\n>\n> (t\n> a)\n> c\n> d")  # in reach (so does an empty quote line)
+@example(body="> [a]: /u\n\n> (t\n> a)\n> c\n> d")  # out of reach: cut
 def test_titles_near_continued_lines(body: str) -> None:
     """Where lines continuing a paragraph in a blockquote are not given to the parser, the
     tokens, definitions and environment are the parser's, with definitions whose titles may
