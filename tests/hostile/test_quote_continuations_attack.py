@@ -133,8 +133,8 @@ def titled_bodies(draw: st.DrawFn) -> str:
 @example(body='> [a]:\n> /u\n> "t\n> b"\n> c\n> d')  # the destination on the next line
 @example(body="> [a\n> b]: /u\n> (t\n> b)\n> c\n> d")  # the label over two lines
 @example(body='>> [a]: /u\n> "t\n>> x\n>> y"\n>> z')  # opened on a lazy line
-@example(body="[a]: /u\n> (t\n> a)\n> c\n> d")  # in reach (a blockquote ends the definition)
-@example(body="> [a]: /u\n>\n> (t\n> a)\n> c\n> d")  # in reach (so does an empty quote line)
+@example(body="[a]: /u\n> (t\n> a)\n> c\n> d")  # in reach (though a blockquote ends the definition)
+@example(body="> [a]: /u\n>\n> (t\n> a)\n> c\n> d")  # in reach (though an empty quote line does)
 @example(body="> [a]: /u\n\n> (t\n> a)\n> c\n> d")  # out of reach: cut
 def test_titles_near_continued_lines(body: str) -> None:
     """Where lines continuing a paragraph in a blockquote are not given to the parser, the
@@ -156,8 +156,8 @@ def test_titles_near_continued_lines(body: str) -> None:
 def test_title_like_lines_are_cut_where_no_definition_is_in_reach() -> None:
     """Lines ending in `)` or a quote mark, and a first line opening with `(`, are cut where no
     `]:` occurs above them since the last blank line (the property above is not vacuous); a
-    `]:` on the way, or a line of markers alone (no blank line to the parser's definition
-    rule: be conservative) keeps the old caution."""
+    `]:` on the way keeps the old caution, and so does a line of markers alone (it ends a
+    definition in its blockquote, but counts as no blank line: conservative)."""
     parse = partial(_parse, mdx=False)
     shape = "> a)\n>> (b\n" * 3
     (run,) = continuations(shape, min_run=1)
