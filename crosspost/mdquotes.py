@@ -26,18 +26,38 @@ a paragraph's first line (inside the blockquotes of its markers, then: none of t
 list item's or a footnote's column). The paragraph's text is then its first line's, the run's
 lines' (each after its markers), and the rest of it.
 
-A paragraph's first line whose text begins with `"`, `'` or `(` may instead open the title of a
-link reference definition above it (§4.7: the title may begin on the line after the
-destination), which a line below may close; without that line the title is unclosed and
-dropped, and the line opens a paragraph. Such a run is confirmed only where its first line
-opens a blockquote too: a blockquote interrupts a definition (the line above continues none).
-A title may open above the paragraph too, where a lazy line keeps a nested blockquote and its
-definition open (markdown-it reads no block on a lazy line: without the line that closes the
-title the blockquote ends there and a deeper line below opens another), so no run holds a line
-that may close a title (its last text is `"`, `'` or `)`) or a label (`]:`): the run ends
-before it.
+A link reference definition above (CommonMark 0.31 §4.7) may read on over the paragraph's
+first line. Its label and destination cannot do so unnoticed: the parse of the rest reads that
+line as part of the definition too (or of the paragraph the definition fails into) and confirms
+nothing. Its title can: it may begin on the line after the destination and span lines, and
+where a line cut closes it, the parse without that line finds it unclosed and drops it (the
+definition ends at its destination), and the line opens a paragraph. A title closed before more
+text on its line is dropped too, as an unclosed one is; one closed at a line's end is not. So
+where a title may be open over the paragraph's first line, the run ends before any line that
+may close one (its last text is `"`, `'` or `)`), and a first line whose text begins with `"`,
+`'` or `(` (a title opening on the line after the destination) is confirmed only where it opens
+a blockquote too: a blockquote interrupts a definition (the line above continues none). A title
+may open above the paragraph too, where a lazy line keeps a nested blockquote and its definition
+open (markdown-it reads no block on a lazy line: without the line that closes the title the
+blockquote ends there and a deeper line below opens another).
 
-tests/hostile/test_quote_continuations.py compares this with the parser on generated input.
+A title may be open over a line only where a `]:` is *in reach* of it: on that line or on one
+above with no blank line (only spaces and tabs) between. A definition begins with `[`, and its
+label ends at the first `]` not escaped, which the `:` must follow directly (markdown-it-py's
+`reference` rule: not even a line break between), so the definition holds `]:` within one line;
+its destination begins after that, on the same line or the next, and its title on the
+destination's line or the next; and the rule reads on to a next line only where that line is
+not empty (its `getNextLine`; §4.7: no blank line inside a definition), which a blank line is
+in any container. So from the `]:` down to each line the title is open over, no line is blank.
+Where no `]:` is in reach of a paragraph's first line, no title is open over it: lines that end
+or begin like a title are continuations as any other (a megabyte of `> a)` / `>> (b` lines took
+the parser 1.9 s). In any case a run ends before a line holding `]:`, so that its lines are as
+far from a definition as its first. Reach is kept simple where that only stops runs it need
+not: a line of markers alone ends a definition in its blockquote but is no blank line here,
+and a `]:` in a code span, after an escape or ending a footnote's label counts too.
+
+tests/hostile/test_quote_continuations.py compares this with the parser on generated input,
+test_quote_continuations_attack.py on input with definitions' titles near quote lines.
 """
 
 from __future__ import annotations
@@ -62,18 +82,21 @@ _LINE_MARKERS = re.compile(rf"^{_MARKERS}", re.M)
 class Continuations:
     """Lines `first`..`end` of a text: quote lines continuing the paragraph that the line above
     `first` opens and that the line `end` continues too. `head` is the paragraph's first line's
-    text (after its markers), `contents` their text (each after its markers), one per line."""
+    text (after its markers), `contents` their text (each after its markers), one per line;
+    `definition_in_reach` whether a `]:` is in reach of the paragraph's first line (a title
+    may then be open over it)."""
 
     first: int
     end: int
     head: str
     contents: str
+    definition_in_reach: bool
 
     @property
     def may_be_a_title(self) -> bool:
         """Whether the paragraph's first line may instead open a definition's title: then the
         parse must confirm that the line opens a blockquote too (`crosspost.mdcuts`)."""
-        return self.head[:1] in _TITLE_OPENERS
+        return self.definition_in_reach and self.head[:1] in _TITLE_OPENERS
 
     @property
     def above(self) -> int:
@@ -88,14 +111,17 @@ def continuations(text: str, min_run: int = MIN_RUN) -> list[Continuations]:
         return []
     found: list[Continuations] = []
     line = position = 0
+    reach = _Reach(text)
     for m in _STRETCH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.start()
-        found += _in_stretch(text, m.start(), m.end(), line, min_run)
+        found += _in_stretch(text, m.start(), m.end(), line, min_run, reach)
     return found
 
 
-def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> list[Continuations]:
+def _in_stretch(
+    text: str, start: int, end: int, number: int, min_run: int, reach: _Reach
+) -> list[Continuations]:
     """The continuations in the stretch of quote lines from `start` to `end` (the end of its
     last line), whose first line is line `number`: each paragraph, opened by a line with more
     markers than the paragraph's before it (the stretch's first line opens the first), runs to
@@ -108,9 +134,10 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
         depth = markers.group().count(">")
         deeper = _deeper(depth).search(text, opening, end)
         stop = end if deeper is None else deeper.start() - 1  # the end of the paragraph's text
-        second = text.find("\n", opening, stop) + 1
+        second = text.find("\n", opening, stop) + 1  # 0: the paragraph is one line
         last = text.rfind("\n", opening, stop) + 1
-        closing = _MAY_CLOSE.search(text, second, last)
+        in_reach = reach.before(second or stop)  # a `]:` up to the first line's end
+        closing = (_MAY_CLOSE if in_reach else _LABEL_LINE).search(text, second, last)
         if closing is not None:  # the run ends before that line (then read by the parser)
             last = text.rfind("\n", opening, closing.start()) + 1
         lines = text.count("\n", opening, last) + 1
@@ -121,6 +148,7 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
                     number + lines - 1,
                     text[markers.end() : second - 1],
                     _LINE_MARKERS.sub("", text[second : last - 1]),
+                    in_reach,
                 )
             )
         number += text.count("\n", opening, stop) + 1
@@ -130,9 +158,32 @@ def _in_stretch(text: str, start: int, end: int, number: int, min_run: int) -> l
 
 # What may open a link reference definition's title on the line after its destination.
 _TITLE_OPENERS = "\"'("
-# A line that may end a definition's title (its closing mark, then only spaces and tabs) or its
-# label (`]:`): a definition above a run, open over its first line, may end on it.
-_MAY_CLOSE = re.compile(r"^[^\n]*?(?:[\"')][ \t]*$|\]:)", re.M)
+# Where a definition's label ends: every definition holds it within one line.
+_LABEL_END = "]:"
+# A line that holds a label's end, and one that may also end a definition's title (its closing
+# mark, then only spaces and tabs): a definition above a run, open over its first line, may end
+# on it.
+_LABEL_LINE = re.compile(rf"^[^\n]*?{re.escape(_LABEL_END)}", re.M)
+_MAY_CLOSE = re.compile(rf"^[^\n]*?(?:[\"')][ \t]*$|{re.escape(_LABEL_END)})", re.M)
+# A label's end, or a blank line (only spaces and tabs, as CommonMark and the parser say).
+_LABEL_END_OR_BLANK = re.compile(rf"{re.escape(_LABEL_END)}|^[ \t]*$", re.M)
+
+
+class _Reach:
+    """Whether a `]:` is *in reach* of a position of a text: it occurs before the position with
+    no blank line between. Asked of positions in order, it reads the text once."""
+
+    def __init__(self, text: str) -> None:
+        self._marks = _LABEL_END_OR_BLANK.finditer(text)
+        self._next = next(self._marks, None)
+        self._in_reach = False
+
+    def before(self, position: int) -> bool:
+        """Whether a `]:` is in reach of `position` (no earlier position asked after a later)."""
+        while self._next is not None and self._next.start() < position:
+            self._in_reach = self._next.group() == _LABEL_END
+            self._next = next(self._marks, None)
+        return self._in_reach
 
 
 def _deeper(depth: int) -> re.Pattern[str]:

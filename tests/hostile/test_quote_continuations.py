@@ -110,11 +110,11 @@ def test_continued_lines_are_cut() -> None:
     parse = partial(_parse, mdx=False)
     nested = "> a\n>> b\n> a\n>> b\n> a\n>> b\n"
     assert continuations(nested, min_run=1) == [
-        Continuations(first=2, end=5, head="b", contents="a\nb\na")
+        Continuations(first=2, end=5, head="b", contents="a\nb\na", definition_in_reach=False)
     ]
     assert continuations(nested + ">> ", min_run=1) == continuations(nested, min_run=1)
     assert continuations("> a\n> > b\n> c\n>d\n>> e", min_run=1) == [
-        Continuations(first=2, end=4, head="b", contents="c\nd")
+        Continuations(first=2, end=4, head="b", contents="c\nd", definition_in_reach=False)
     ]
     # (a list item above: `> a` is no lazy line of its blockquote, but begins one of its own)
     confirmed = [
