@@ -240,7 +240,7 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
         ):
             close += 1
         inner = tokens[index + 1 : close]
-        lines = [[line + place, line + place + 1] for place in range(run.period)]
+        lines = [[line + place, line + place + 1] for place in run.places]
         if (
             [t.map for t in inner if t.type == "inline"] != lines
             or any(t.type not in _LIST_PARTS for t in inner)
@@ -312,7 +312,7 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
         if token.type == "inline":
             copy.content = run.columns[column]
             copy.children = []
-            copy.meta = {"siblings": run.end - run.first, "gap": run.gap}
+            copy.meta = {"siblings": run.end - run.first, "gap": run.gap, "empty": run.empty}
             column += 1
         out.append(copy)
     return out

@@ -1007,8 +1007,8 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
     """The paragraphs of the run of list items `tokens[index]` stands for, in the order of their
     lines: each item's is its own, whose emphasis pairs on its own line (a run of items with
     items nested under them has one inline token per place in an item, each holding the text
-    of its own lines). The empty lines after each item of a loose run hold no paragraph: a
-    summary counts the paragraphs it reads."""
+    of its own lines). The empty lines after each item of a loose run, and those among an
+    item's own lines, hold no paragraph: a summary counts the paragraphs it reads."""
     first = tokens[index]
     columns: list[list[str]] = []
     group = index
@@ -1016,9 +1016,15 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
         if tokens[group].type == "inline":
             columns.append(tokens[group].content.split("\n"))
         group += 1
-    every = len(columns) + first.meta["gap"]  # an item's lines, then its empty ones
+    empty = first.meta["empty"]  # the empty lines among an item's
+    period = len(columns) + len(empty)
+    every = period + first.meta["gap"]  # an item's lines, then the empty ones after it
     lines = zip(*columns, strict=True)
-    return ["".join(line) for at, line in enumerate(lines) if at % every < len(columns)]
+    return [
+        "".join(line)
+        for at, line in enumerate(lines)
+        if at % every < period and at % every not in empty
+    ]
 
 
 def _shorten(text: str, limit: int) -> str:
