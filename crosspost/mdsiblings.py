@@ -312,13 +312,18 @@ class Siblings:
     @property
     def places(self) -> list[int]:
         """The lines of a sibling (of its `period`) that hold an item, each one of `columns`."""
-        return [place for place in range(self.period) if place not in self.empty]
+        return _item_places(self.period, self.empty)
 
     @property
     def above(self) -> int:
         """The first line of the sibling above the run (its `period` lines, then `gap` empty
         ones): the parse must confirm it, and no other run may cut it."""
         return self.first - self.period - self.gap
+
+
+def _item_places(period: int, empty: tuple[int, ...]) -> list[int]:
+    """The lines of a sibling of `period` lines that hold an item: all but the `empty` ones."""
+    return [place for place in range(period) if place not in empty]
 
 
 # Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
@@ -375,6 +380,7 @@ def _items(first: int, found: _Found, gap: int, tags: bool) -> Siblings:
     from markdown_it.common.utils import MD_TRIM_CHARS  # the parser's: never for `import crosspost`
 
     inner, period, empty = found.inner, found.period, found.empty
+    places = _item_places(period, empty)
     # Each line begins with its marker, or is empty (the run's pattern says so): all are cut
     # at once.
     joined = "\n".join(inner)
@@ -387,14 +393,7 @@ def _items(first: int, found: _Found, gap: int, tags: bool) -> Siblings:
             if parts
             else ("\n".join(items[start:end]),)
             if period == 1
-            else tuple(
-                "\n".join(
-                    item if i % period == place else ""
-                    for i, item in enumerate(items[start:end], start)
-                )
-                for place in range(period)
-                if place not in empty
-            )
+            else tuple(_column(items[start:end], place, period) for place in places)
         )
         number = _number(inner[start])
         return Siblings(
@@ -416,6 +415,14 @@ def _items(first: int, found: _Found, gap: int, tags: bool) -> Siblings:
             parts.append(Siblings("tag", first + i, first + i + step, tag, _number(inner[i]), gap))
         start = i + step
     return run(0, len(inner), tuple(parts))
+
+
+def _column(items: list[str], place: int, period: int) -> str:
+    """The lines of `items` at `place` in each sibling of `period` lines, one a line (on the
+    other lines: nothing)."""
+    lines = [""] * len(items)
+    lines[place::period] = items[place::period]
+    return "\n".join(lines)
 
 
 def _number(line: str) -> str:
@@ -462,7 +469,9 @@ def _run_matches(form: str, loose: bool, text: str, tags: bool) -> Iterator[_Fou
         cuts = [len(m.group(1))] + [
             len(m.group(_line_group(j, 0 if j in empty else 1))) for j in range(1, period)
         ]
-        inner = [one[cuts[i % period] :] for i, one in enumerate(lines)]
+        inner = lines.copy()
+        for place, cut in enumerate(cuts):
+            inner[place::period] = [one[cut:] for one in lines[place::period]]
         if m.group(2) is None:
             yield _Found(m.start(), blank, period, empty, lines, inner)
             continue

@@ -1017,14 +1017,11 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
             columns.append(tokens[group].content.split("\n"))
         group += 1
     empty = first.meta["empty"]  # the empty lines among an item's
-    period = len(columns) + len(empty)
-    every = period + first.meta["gap"]  # an item's lines, then the empty ones after it
-    lines = zip(*columns, strict=True)
-    return [
-        "".join(line)
-        for at, line in enumerate(lines)
-        if at % every < period and at % every not in empty
-    ]
+    places = [place for place in range(len(columns) + len(empty)) if place not in empty]
+    every = len(places) + len(empty) + first.meta["gap"]  # an item's lines, then empty ones
+    # Each column holds its line of an item once every `every` lines, at its place.
+    lines = [column[place::every] for place, column in zip(places, columns, strict=True)]
+    return [line for item in zip(*lines, strict=True) for line in item]
 
 
 def _shorten(text: str, limit: int) -> str:
