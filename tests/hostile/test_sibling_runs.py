@@ -214,16 +214,18 @@ def periodic_families(draw: st.DrawFn) -> str:
     its content: text of its paragraph, or indented code after an empty line; an ordered item
     numbered 2 or 10 under a paragraph, which cannot interrupt it), or the next sibling of a
     nested item above (an ordered one counting up). Each group repeats the first, its first
-    number counting on or cycling through widths, its texts generated (links, code spans, HTML
-    and what is not inert among them); one group may be broken: a line of it lazy (its text
-    without its marker), an empty line added after a line or a line dropped, a marker's
-    spacing wider, a nested item numbered otherwise, or a line indented four columns more."""
+    number counting on or cycling through widths, its texts generated (inert: links, code
+    spans, HTML tags, entities); one group may be broken: a line of it lazy (its text without
+    its marker), an empty line added after a line, a line dropped, an empty line written the
+    other way (without the blockquote's `>`, or with it), a marker's spacing wider,
+    a nested item numbered otherwise, a line indented four columns more, or a line's text one
+    that may not be inert (a link or code span left open, an escape, an autolink, …)."""
     container = draw(st.sampled_from(["", "> ", "  ", ">", " > "]))
     exact = draw(st.booleans())
     start = draw(st.sampled_from([1, 2, 8, 9, 98, 99]))
     first = draw(st.sampled_from(["- ", "* ", "{n}. ", "{n}) ", "-  ", "{n}.  "]))
     nested = ["-", "*", "+", "1.", "1)", *([] if exact else ["2.", "01.", "10."])]
-    spacings = [" ", "  "] if exact else [" ", "  ", "     ", "\t"]
+    spacings = [" ", "  "] if exact else [" ", " ", " ", "  ", "     ", "\t"]
     # Each item line of the group: its indentation (past the container), marker and spacing;
     # `open_items` the indexes of those a further line may be nested in or be the next sibling
     # of, outermost first (a line closes those deeper than the one it is nested in).
@@ -231,7 +233,8 @@ def periodic_families(draw: st.DrawFn) -> str:
     items: list[tuple[int, str, str]] = [(0, marker, first[len(marker) :])]
     places: list[int | str] = [0]  # an item's index, or an empty line as written
     open_items = [0]
-    for _ in range(draw(st.integers(min_value=1, max_value=13))):
+    size = st.one_of(st.integers(min_value=1, max_value=4), st.integers(min_value=1, max_value=16))
+    for _ in range(draw(size)):
         if draw(st.integers(min_value=0, max_value=3)) == 0:
             places.append(draw(st.sampled_from(["", container.rstrip(" ")])))
             continue
@@ -250,23 +253,21 @@ def periodic_families(draw: st.DrawFn) -> str:
         items.append((indent, marker, spacing))
         open_items = [*open_items[:depth], len(items) - 1]
         places.append(len(items) - 1)
-    words = (
-        st.sampled_from(INERT)
-        if exact
-        else st.one_of(*[st.sampled_from(INERT)] * 6, st.sampled_from(TEXTS))
-    )
-    texts = st.lists(words, min_size=1, max_size=2).map(" ".join)
+    words = st.lists(st.sampled_from(INERT), min_size=1, max_size=2).map(" ".join)
+    texts = st.one_of(words, words.map("x {}".format))  # most lines in runs: a word first
     count = draw(st.integers(min_value=2, max_value=8))
     cycle = draw(st.sampled_from([0, 0, 2, 4]))  # 8, 9, 10, 11, 8, …: widths change back
-    broken = draw(st.integers(min_value=-2 * count, max_value=count - 1))
-    breaking = draw(st.sampled_from(["lazy", "empty", "drop", "wider", "renumber", "deeper"]))
+    broken = draw(st.integers(min_value=-count, max_value=count - 1))
+    breakings = ["lazy", "empty", "drop", "wider", "renumber", "deeper", "text"]
+    breaking = draw(st.sampled_from(breakings))
     at = draw(st.integers(min_value=0, max_value=len(places) - 1))
     body: list[str] = []
     for group in range(count):
         n = start + (group % cycle if cycle else group)
         for line, place in enumerate(places):
-            if isinstance(place, str):
-                written = place
+            if isinstance(place, str):  # an empty line, in a broken group maybe the other one
+                other = "" if place else container.rstrip(" ") or "  "
+                written = other if group == broken and line == at else place
             else:
                 indent, marker, spacing = items[place]
                 marker = marker.format(n=n)
@@ -277,13 +278,17 @@ def periodic_families(draw: st.DrawFn) -> str:
                         "renumber": ("2." if marker in ("1.", "-") else "1.", spacing, indent),
                         "deeper": (marker, spacing, indent + 4),
                     }.get(breaking, (marker, spacing, indent))
-                written = container + " " * indent + marker + spacing + draw(texts)
+                text = draw(texts)
+                if group == broken and line == at and breaking == "text":
+                    text = draw(st.sampled_from(TEXTS))
+                written = container + " " * indent + marker + spacing + text
             if not (group == broken and line == at and breaking == "drop"):
                 body.append(written)
             if group == broken and line == at and breaking == "empty":
                 body.append(container.rstrip())
-    tail = draw(st.sampled_from(["", "z", "- z", "  - z", "    z", "```", "1. z", "9. z", "10. z"]))
-    return "\n".join([*body, container + tail])
+    again = first.format(n=start + count) + "z"  # the next item of the first line's place
+    tails = [again, again, "", "z", "- z", "  - z", "    z", "```", "1. z", "9. z", "10. z"]
+    return "\n".join([*body, container + draw(st.sampled_from(tails))])
 
 
 documents = st.lists(
@@ -685,6 +690,7 @@ def test_a_line_nested_three_levels_down_under_numbers_of_each_width() -> None:
 @example(body="- a\n\n  - b\n\n" * 4 + "- z", mdx=False)
 @example(body="1. a\n   1. b\n   2. c\n" * 4 + "1. z", mdx=False)
 @example(body="- a\n  2. b\n" * 4 + "- z", mdx=False)  # `2.` cannot interrupt a paragraph
+@example(body="- a\n  1. b\n" * 3 + "- a\n  2. b\n" + "- a\n  1. b\n" * 3 + "- z", mdx=False)
 @example(body="- a\n\n      - b\n" * 4 + "- z", mdx=False)  # indented code
 @example(body="- a\n\n      - b\n" * 4 + "- z", mdx=True)  # MDX: no indented code
 def test_periodic_groups_are_read_as_the_parser_reads_them(body: str, mdx: bool) -> None:
