@@ -17,13 +17,35 @@ such cell per column), marked `meta["siblings"]`, which every rule of the transf
 by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
 tight or loose (each followed by the same empty or `>` lines), among which items whose whole
 text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
-themselves between the runs of the others (`Siblings.parts`); groups of an item with one to five
-levels of items nested one under another (bullets, or ordered items numbered 1), each line
-repeating the container, marker and spacing of its place (a first number of any width under which
-the nested lines stay as they are: the width sets the column a nested line must reach,
-`_nesting_widths`); table rows with or without outer pipes, in stretches of one width. The parse
-confirms each run: the sibling above it must come out as what the run repeats, directly followed
-by the next sibling.
+themselves between the runs of the others (`Siblings.parts`); periodic groups (below); table
+rows with or without outer pipes, in stretches of one width. The parse confirms each run: the
+sibling above it must come out as what the run repeats, directly followed by the next sibling.
+
+A periodic group is an item and the lines under it up to the next line of the item's place (its
+container and marker), at most sixteen lines (`_MAX_PERIOD`): each an empty line or an item's
+line deeper than the first (items nested at any depth, siblings counting up, empty lines between
+them: `- a` / `` / `  - b` / ``, `1. a` / `   1. b` / `   2. c`, seven levels and more). A run
+of groups repeats the group above it line by line, each empty line as written and each item's
+line with the container, marker (a nested ordered item's number too) and spacing of its place,
+its text inert; only the first line's number may change. Why every group is then read as the
+group above it: what the parser makes of a line depends on its text up to its content (which
+sets the column where the item's content begins, and so whether a line below is nested in it,
+its sibling, text of its paragraph or indented code), on the lines before it in its group
+(whether a paragraph is open, an empty line before it) and on the state the parser's list rule
+is in where the group begins; the first two repeat by construction, and the third does too,
+since each group is one more item of the same list, read by the same steps of the list rule.
+The line after each group, which repeats the first one's place, ends the group's last paragraph
+as the line after the group above ended its one: it begins at a column before that paragraph's,
+where the parser refuses no list item for its number or for being empty (CommonMark §5.3); and
+tight or loose, a list-wide property, comes out the same from every group. What the parse of the
+group above confirms rules out the rest: it must be one item whose every item line holds one
+line of paragraph, in list items only, so no line of it is lazy (a nested `2.` under a
+paragraph, which cannot interrupt it, is text of it), indented code (four columns past the
+content above it, after an empty line) or anything but nested lists. Left to the parser: groups
+longer than sixteen lines, groups holding a line that is not an item's or empty (a paragraph's
+second line, code, a quote begun in an item), items of one tag alone, and, where a group holds an
+empty line or lines not nested one in the other, a first number of another width
+(`_nesting_widths`).
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -184,28 +206,15 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
     "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
 }
-# Periodic groups (`- a`, then `  - b`, then `    - c`, …; `1. a`, `   1. b`, `   2. c`; `- a`, an
-# empty line, `  - b`, an empty line): an item (bullet or ordered) and the lines up to the next
-# line that repeats its place (its container, marker and spacing; another number), each an empty
-# line (or one of blockquote markers only) or an item's line deeper than the first (its
-# container the first line's and more), at least one of them an item's. A run of such groups
-# repeats the group above it line by line: each empty line as it is, and each item's line with
-# the container, marker (an ordered item's number too) and spacing of its place, its text inert;
-# only the first line's number may change. An item's place sets the column where its content
-# begins, which sets what each line below it is (nested in it, its sibling, text of its
-# paragraph, indented code), and so does each empty line; so each group of the run is read as
-# the group above it, given that the parser is in the same state where each begins, which it is:
-# each is one more item of the same list, read by the same steps of the parser's list rule (its
-# item's lines, then a line that repeats the first one's place ends the item's last paragraph,
-# as it ends the group above's: at a column before that paragraph's, where no list may be
-# refused for its number or an empty item, CommonMark §5.3). The parse confirms the group above
-# the run: one item whose lines each hold one line of paragraph (so no line is lazy, indented
-# code or a list the parser refused for its number), in list items only, directly followed by
-# the line after the run. Groups: the first line's container, number (ordered only), marker
-# and spacing; for each other line an empty line, or its container, marker and spacing
-# (`_line_group`). The first line's number may change its width, and with it the column its
-# content begins at: `_run_matches` ends the run at an item under which the lines are not
-# nested as in the group above (`_nesting_widths`).
+# Periodic groups (the module's docstring says why a run of them is read as the group above it):
+# an item (bullet or ordered), then lines each empty (or of blockquote markers only) or an item's
+# deeper than the first (its container the first line's and more), at least one of them an
+# item's, up to a line that repeats the first one's place (its container and marker, another
+# number). Groups: the first line's container, number (ordered only), marker and spacing; for
+# each other line an empty line, or its container, marker and spacing (`_line_group`). The first
+# line's number may change its width, and with it the column its content begins at:
+# `_run_matches` ends the run at an item under which the lines are not nested as in the group
+# above (`_nesting_widths`).
 _FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
 _FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
 _DEEPER_ITEM = r"\1[ >]++(?:[-+*]|\d{1,9}[.)])[ \t]"
