@@ -86,10 +86,11 @@ SHAPES: dict[str, tuple[str, str]] = {
     "nested-four": ("- a\n  - b\n    - c\n      - d\n", ".md"),
     "ordered-three": ("1. a\n   1. b\n      1. c\n", ".md"),
     "broken-list": ("- item\n" * 4 + "- <b>\n", ".md"),
-    # Not met (issue 15, sixth round): shapes no shortcut reads, left to markdown-it-py's own
-    # block parse (about one parse, 2 to 4.5 s a megabyte here, a loose nested list over
-    # 200 MB): nested items with blank lines between, nested ordered items counting up, items
-    # nested seven levels, quoted lines ending in `)` (a title's possible end stops a run).
+    # Found by review (issue 15, sixth round): nested items with blank lines between, nested
+    # ordered items counting up, items nested seven levels, once left to markdown-it-py's own
+    # block parse (about one parse, 4.2 to 4.7 s a megabyte, a loose nested list 447 MB); runs
+    # of periodic groups since (an item and the lines under it, each group repeating the one
+    # above). Not met: quoted lines ending in `)` (a title's possible end stops a run).
     "loose-nested": ("- a\n\n  - b\n\n", ".md"),
     "ordered-counted": ("1. a\n   1. b\n   2. c\n", ".md"),
     "nested-seven": ("".join(f"{'  ' * level}- {chr(97 + level)}\n" for level in range(7)), ".md"),
