@@ -155,18 +155,18 @@ def nested_families(draw: st.DrawFn) -> str:
 
 @st.composite
 def deep_families(draw: st.DrawFn) -> str:
-    """Items nested two to six levels deep, one line each, again and again (issue 15: four
-    levels of bullets, three of ordered items): each level a bullet or an ordered marker (`1.`,
-    `1)`, `01.`, `9.`, `10.`, or the group's counting number `{n}`), one to five spaces or a tab
-    after it, and its line indented where the level above's content begins, or (not `exact`) a
-    column or a few either side of where any level above's does (then nested no longer: a
-    sibling of an item above, or text of a paragraph). One group may be broken:
-    a line of it lazy (its text without its marker), an empty line after it, or another space
-    after one of its markers."""
+    """Items nested two to nine levels deep, one line each, again and again (issue 15: four
+    levels of bullets, three of ordered items, seven levels): each level a bullet or an
+    ordered marker (`1.`, `1)`, `01.`, `9.`, `10.`, or the group's counting number `{n}`), one
+    to five spaces or a tab after it, and its line indented where the level above's content
+    begins, or (not `exact`) a column or a few either side of where any level above's does
+    (then nested no longer: a sibling of an item above, or text of a paragraph). One group may
+    be broken: a line of it lazy (its text without its marker), an empty line after it, or
+    another space after one of its markers."""
     container = draw(st.sampled_from(["", "> ", "  ", ">", " > ", ">  "]))
     numbers = ["1.", "1)", "01.", "9.", "10.", "{n}.", "{n})"]
     exact = draw(st.booleans())  # most often nested where the parser nests it: runs are found
-    depth = draw(st.integers(min_value=2, max_value=6))
+    depth = draw(st.integers(min_value=2, max_value=9))
     start = draw(st.sampled_from([0, 1, 2, 8, 9, 98, 99]))
     places: list[str] = []
     columns = [0]  # where each level's content begins (for the first number)
