@@ -88,12 +88,11 @@ SHAPES: dict[str, tuple[str, str]] = {
     "broken-list": ("- item\n" * 4 + "- <b>\n", ".md"),
     # Found by review (issue 15, sixth round): quoted lines ending in `)` and opening with `(`,
     # which may end or open a link definition's title and so stopped a run of blockquote
-    # continuations (1.9 s a megabyte); they stop one only where a `]:` is in reach since.
-    "quoted-parens": ("> a)\n>> (b\n", ".md"),
-    # Not met (issue 15, sixth round): shapes no shortcut reads, left to markdown-it-py's own
-    # block parse (about one parse, 4 to 4.7 s a megabyte here, a loose nested list over
-    # 200 MB): nested items with blank lines between, nested ordered items counting up, items
-    # nested seven levels.
+    # continuations (1.9 s a megabyte); they stop one only where a `]:` is in reach since. And
+    # nested items with blank lines between, nested ordered items counting up, items nested
+    # seven levels, once left to markdown-it-py's own block parse (about one parse, 4.2 to 4.7 s
+    # a megabyte, a loose nested list 447 MB); runs of periodic groups since (an item and the
+    # lines under it, each group repeating the one above).
     "loose-nested": ("- a\n\n  - b\n\n", ".md"),
     "ordered-counted": ("1. a\n   1. b\n   2. c\n", ".md"),
     "nested-seven": ("".join(f"{'  ' * level}- {chr(97 + level)}\n" for level in range(7)), ".md"),

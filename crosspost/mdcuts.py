@@ -9,9 +9,10 @@ paragraph of its own at the top level; the sibling above a run came out one item
 directly followed by another; the line above continuations opens a paragraph); then the runs'
 tokens are put in: a run of paragraphs' own tokens in place of its stand-in, continuations'
 text in their paragraph's after its first line, and for a run of siblings one sibling standing
-for all of them (`meta["siblings"]`, its lines, and `meta["gap"]`, the empty lines after each
-of its items); for a run in parts (items of one tag alone among its items), one for each
-stretch of the other items, and each such item's own tokens (an HTML block in an item).
+for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
+its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
+of one tag alone among its items), one for each stretch of the other items, and each such
+item's own tokens (an HTML block in an item).
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
         ):
             close += 1
         inner = tokens[index + 1 : close]
-        lines = [[line + place, line + place + 1] for place in range(run.period)]
+        lines = [[line + place, line + place + 1] for place in run.places]
         if (
             [t.map for t in inner if t.type == "inline"] != lines
             or any(t.type not in _LIST_PARTS for t in inner)
@@ -275,10 +276,9 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
     """One sibling standing for the whole run: `sibling`'s tokens over the run's lines, each
     inline content the run's contents (of a table column) one per line, and the number of the
-    run's first item (the items nested in it are bullets, which have none, or ordered items
-    numbered 1, as in `sibling`). A run in `parts`:
-    the tokens standing for each part; an item of one tag alone: its own, an HTML block in
-    the item `sibling` opens."""
+    run's first item (the items nested in it have the numbers they have in `sibling`, which
+    each sibling of the run repeats). A run in `parts`: the tokens standing for each part; an
+    item of one tag alone: its own, an HTML block in the item `sibling` opens."""
     if run.parts:
         return [token for part in run.parts for token in _standing_for(sibling, part)]
     if run.kind == "tag":
@@ -312,7 +312,7 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
         if token.type == "inline":
             copy.content = run.columns[column]
             copy.children = []
-            copy.meta = {"siblings": run.end - run.first, "gap": run.gap}
+            copy.meta = {"siblings": run.end - run.first, "gap": run.gap, "empty": run.empty}
             column += 1
         out.append(copy)
     return out

@@ -17,13 +17,35 @@ such cell per column), marked `meta["siblings"]`, which every rule of the transf
 by line as it reads the separate siblings. The forms (`_RUN_PATTERNS`): bullet or ordered items,
 tight or loose (each followed by the same empty or `>` lines), among which items whose whole
 text is one tag without attributes (`- <br>`: an HTML block, not a paragraph) each stand for
-themselves between the runs of the others (`Siblings.parts`); groups of an item with one to five
-levels of items nested one under another (bullets, or ordered items numbered 1), each line
-repeating the container, marker and spacing of its place (a first number of any width under which
-the nested lines stay as they are: the width sets the column a nested line must reach,
-`_nesting_widths`); table rows with or without outer pipes, in stretches of one width. The parse
-confirms each run: the sibling above it must come out as what the run repeats, directly followed
-by the next sibling.
+themselves between the runs of the others (`Siblings.parts`); periodic groups (below); table
+rows with or without outer pipes, in stretches of one width. The parse confirms each run: the
+sibling above it must come out as what the run repeats, directly followed by the next sibling.
+
+A periodic group is an item and the lines under it up to the next line of the item's place (its
+container and marker), at most sixteen lines (`_MAX_PERIOD`): each an empty line or an item's
+line deeper than the first (items nested at any depth, siblings counting up, empty lines between
+them: `- a` / `` / `  - b` / ``, `1. a` / `   1. b` / `   2. c`, seven levels and more). A run
+of groups repeats the group above it line by line, each empty line as written and each item's
+line with the container, marker (a nested ordered item's number too) and spacing of its place,
+its text inert; only the first line's number may change. Why every group is then read as the
+group above it: what the parser makes of a line depends on its text up to its content (which
+sets the column where the item's content begins, and so whether a line below is nested in it,
+its sibling, text of its paragraph or indented code), on the lines before it in its group
+(whether a paragraph is open, an empty line before it) and on the state the parser's list rule
+is in where the group begins; the first two repeat by construction, and the third does too,
+since each group is one more item of the same list, read by the same steps of the list rule.
+The line after each group, which repeats the first one's place, ends the group's last paragraph
+as the line after the group above ended its one: it begins at a column before that paragraph's,
+where the parser refuses no list item for its number or for being empty (CommonMark §5.3); and
+tight or loose, a list-wide property, comes out the same from every group. What the parse of the
+group above confirms rules out the rest: it must be one item whose every item line holds one
+line of paragraph, in list items only, so no line of it is lazy (a nested `2.` under a
+paragraph, which cannot interrupt it, is text of it), indented code (four columns past the
+content above it, after an empty line) or anything but nested lists. Left to the parser: groups
+longer than sixteen lines, groups holding a line that is not an item's or empty (a paragraph's
+second line, code, a quote begun in an item), items of one tag alone, and, where a group holds an
+empty line or lines not nested one in the other, a first number of another width
+(`_nesting_widths`).
 
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
@@ -36,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .mdplain import plain_link_spans
 
@@ -184,59 +206,67 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
     "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
 }
-# Items nested one under another (`- a`, then `  - b`, then `    - c`, …; `1. a`, then `   1. b`):
-# groups of an item (bullet or ordered) and an item nested under it, and one under that, one line
-# each, up to six levels down (`_NESTED_PERIODS`), each line repeating the container, marker
-# and spacing of its place in the group above: an item's content begins a column set by all
-# three, and a line nested in it must reach that column. A nested ordered item is numbered `1`:
-# it begins a list in the paragraph of the item above, which only a list starting at 1 may
-# interrupt (CommonMark §5.3; markdown-it reads the number's value, `01` too, which is left to
-# it), so its number never changes its width. (Each nested line's container and marker differ
-# from the first line's and the line above's: lines that repeat them are a run of one-line
-# siblings, found as such.) Groups: the first line's container, number (ordered only), marker
-# and spacing; each nested line's container, marker and spacing. The first line's number may
-# change its width, and with it that column: `_run_matches` ends the run at an item under which
-# the nested line is not nested.
+# Periodic groups (the module's docstring says why a run of them is read as the group above it):
+# an item (bullet or ordered), then lines each empty (or of blockquote markers only) or an item's
+# deeper than the first (its container the first line's and more), at least one of them an
+# item's, up to a line that repeats the first one's place (its container and marker, another
+# number). Groups: the first line's container, number (ordered only), marker and spacing; for
+# each other line an empty line, or its container, marker and spacing (`_line_group`). The first
+# line's number may change its width, and with it the column its content begins at:
+# `_run_matches` ends the run at an item under which the lines are not nested as in the group
+# above (`_nesting_widths`).
 _FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
 _FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
-_NESTED_MARKER = r"([-+*]|1[.)])"
-# Items nested deeper than this are left to the parser: a pattern for each depth reads the text
-# once, and a post nests lists a few levels at most (six: as many as HTML has headings).
-_NESTED_PERIODS = range(2, 7)
+_DEEPER_ITEM = r"\1[ >]++(?:[-+*]|\d{1,9}[.)])[ \t]"
+# Lines of a group, its first one included. Past this a group is left to the parser: a post's
+# item with its nested items and empty lines is seldom longer (the bound is only for the cost of
+# looking ahead from each item's line for the line that repeats its place).
+_MAX_PERIOD = 16
+# A group's first line and the lines after it, up to one that repeats the first one's place:
+# where a run of groups may begin, and how many lines each has (the run's pattern for that many
+# is then tried there, `_periodic_pattern`).
+_GROUP = re.compile(
+    rf"^{_FIRST_PLACE}[^\n]*\n(?=(?:[ >]*\n)*{_DEEPER_ITEM})"
+    rf"(?:(?:{_DEEPER_ITEM}[^\n]*|[ >]*+)\n){{1,{_MAX_PERIOD - 1}}}+(?={_FIRST_AGAIN}{_SPACING})",
+    re.M,
+)
 
 
-def _nested_group(j: int, part: int) -> int:
-    """The group number of line `j` (> 0) of a nested group's container (`part` 0), marker (1)
-    or spacing (2)."""
-    return 5 + 3 * (j - 1) + part
+def _line_group(j: int, part: int) -> int:
+    """The group number of line `j` (> 0) of a periodic group's empty line (`part` 0), or of its
+    item's container (1), marker (2) or spacing (3)."""
+    return 5 + 4 * (j - 1) + part
 
 
-def _nested_place(j: int) -> str:
-    """A backreference to line `j` (> 0) of a nested group's container and marker."""
-    return rf"\{_nested_group(j, 0)}\{_nested_group(j, 1)}"
-
-
-def _nested_form(period: int) -> tuple[str, str, str]:
-    """The patterns of a run of groups of `period` lines, each nested in the line above
-    (`_RUN_PATTERNS`)."""
-    # First, without reading any text: the group's other lines do not repeat the first one's
-    # place, and the line after the group does (a pattern for another depth spends little time
-    # on each group of this one).
-    other = rf"(?!{_FIRST_AGAIN}{_SPACING})[^\n]*\n"
-    ahead = rf"(?=[^\n]*\n(?:{other}){{{period - 1}}}{_FIRST_AGAIN})"
-    lines = [_FIRST_PLACE + ahead + _ITEM_TEXT]
+@cache
+def _periodic_pattern(period: int) -> re.Pattern[str]:
+    """A run of groups of `period` lines after the group above it (`_GROUP`), up to a line that
+    repeats the first line's place."""
+    lines = [_FIRST_PLACE + _ITEM_TEXT]
     again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
     for j in range(1, period):
-        above = _FIRST_AGAIN if j == 1 else _nested_place(j - 1)
-        lines.append(
-            rf"(?!{_FIRST_AGAIN}{_SPACING}|{above}{_SPACING})"
-            rf"{_CONTAINER}{_NESTED_MARKER}({_SPACING}){_ITEM_TEXT}"
-        )
-        again.append(rf"{_nested_place(j)}\{_nested_group(j, 2)}{_ITEM_TEXT}")
-    return r"\n".join(lines), r"\n".join(again), rf"{_FIRST_AGAIN}(?:[ \t]|$)"
+        empty, container, marker, spacing = (_line_group(j, part) for part in range(4))
+        lines.append(rf"(?:([ >]*+)(?=\n)|(\1[ >]++)([-+*]|\d{{1,9}}[.)])({_SPACING}){_ITEM_TEXT})")
+        again.append(rf"(?({empty})\{empty}|\{container}\{marker}\{spacing}{_ITEM_TEXT})")
+    first, each = r"\n".join(lines), r"\n".join(again)
+    return re.compile(rf"^{first}\n(?P<run>(?:{each}\n)+)(?={_FIRST_AGAIN}(?:[ \t]|$))", re.M)
 
 
-_RUN_PATTERNS.update({f"nested{period}": _nested_form(period) for period in _NESTED_PERIODS})
+def _periodic_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """The runs of periodic groups in `text`, in order, with the lines of each group: from
+    each line where a group begins, its run if there is one (then on from the run's end), else
+    on from the next line."""
+    position = 0
+    while (group := _GROUP.search(text, position)) is not None:
+        period = group.group().count("\n")
+        run = _periodic_pattern(period).match(text, group.start())
+        if run is None:
+            position = text.find("\n", group.start()) + 1
+        else:
+            yield period, run
+            position = run.end("run")
+
+
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
 _LINE_MARKER = re.compile(rf"^{_MARKER.pattern}", re.M)
 _ONE_LINE_ITEMS = ("bullets", "ordered")
@@ -267,10 +297,10 @@ class Siblings:
     each line, one line each (an empty line: nothing); `number` the first item's number in an
     ordered list.
 
-    With a `period` above 1 (`_NESTED_PERIODS`), each sibling is that many lines, an item and
-    the items nested one under another in it: `columns` then holds the text of each of its
-    lines, in order, on the lines of the run where that line of a sibling is (elsewhere:
-    nothing).
+    With a `period` above 1 (`_GROUP`), each sibling is that many lines, an item and the items
+    nested in it, and the lines of it that are `empty` (their places in a sibling): `columns`
+    then holds the text of each of its items' lines, in order, on the lines of the run where
+    that line of a sibling is (elsewhere: nothing).
 
     When some items of the run are one tag alone (an HTML block each, not a paragraph), `parts`
     stand for it instead of one sibling (it has no `columns` of its own), in order: runs of the
@@ -285,13 +315,24 @@ class Siblings:
     number: str = ""
     gap: int = 0
     period: int = 1
+    empty: tuple[int, ...] = ()
     parts: tuple[Siblings, ...] = ()
+
+    @property
+    def places(self) -> list[int]:
+        """The lines of a sibling (of its `period`) that hold an item, each one of `columns`."""
+        return _item_places(self.period, self.empty)
 
     @property
     def above(self) -> int:
         """The first line of the sibling above the run (its `period` lines, then `gap` empty
         ones): the parse must confirm it, and no other run may cut it."""
         return self.first - self.period - self.gap
+
+
+def _item_places(period: int, empty: tuple[int, ...]) -> list[int]:
+    """The lines of a sibling of `period` lines that hold an item: all but the `empty` ones."""
+    return [place for place in range(period) if place not in empty]
 
 
 # Runs of siblings shorter than this are left to the parser. Lower than for paragraphs: the
@@ -312,30 +353,25 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
 
     found: list[Siblings] = []
     forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
-    forms += [("bullets", True), ("ordered", True)]
-    forms += [(f"nested{period}", False) for period in _NESTED_PERIODS]
-    nested = _NESTED_PAIR.search(text) is not None
+    forms += [("bullets", True), ("ordered", True), ("periodic", False)]
     for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
         if kind == "row" and "|" not in text:
             continue
         if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
             continue
-        period = int(form.removeprefix("nested")) if form.startswith("nested") else 1
-        if period > 1 and not (nested and _reaches_depth(text, period)):
-            continue
         position = line = 0
-        for above, blank, lines, inner in _run_matches(form, loose, period, text, not mdx):
-            gap = blank.count("\n") + 1 if loose else 0  # empty lines after each
-            if len(lines) < min_run * (period + gap):
+        for run in _run_matches(form, loose, text, not mdx):
+            gap = run.blank.count("\n") + 1 if loose else 0  # empty lines after each
+            if len(run.lines) < min_run * (run.period + gap):
                 continue
-            line += text.count("\n", position, above)
-            position = above
-            first = line + period + gap
+            line += text.count("\n", position, run.above)
+            position = run.above
+            first = line + run.period + gap
             if kind == "item":
-                found.append(_items(first, inner, gap, period, not mdx and form in _ONE_LINE_ITEMS))
+                found.append(_items(first, run, gap, not mdx and form in _ONE_LINE_ITEMS))
                 continue
-            rows = [_row_cells(mdTrim(one)) for one in inner]
+            rows = [_row_cells(mdTrim(one)) for one in run.inner]
             for start, end in _same_width(rows, min_run):
                 columns = tuple(map("\n".join, zip(*rows[start:end], strict=True)))
                 found.append(Siblings(kind, first + start, first + end, columns))
@@ -347,32 +383,15 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
 _EMPTY_LINE = re.compile(r"\n[ >]*\n")
 
 
-# An item's line, then a line of a bullet item or an ordered one numbered 1 that does not repeat
-# its container and marker: the first two lines of a nested run (`_RUN_PATTERNS`), where a
-# container is all the spaces and `>` before the marker. A long list without such a pair is not
-# read for nested runs.
-_NESTED_PAIR = re.compile(r"^([ >]*)([-+*]|\d)[^\n]*\n(?!\1\2)[ >]*(?:[-+*]|1[.)])[ \t]", re.M)
-
-
-def _reaches_depth(text: str, period: int) -> bool:
-    """Whether some item's line in `text` begins at least `2 * (period - 2)` columns in: the
-    last line of a group of `period` items each nested in the one above begins further (each
-    level takes a marker and a space, CommonMark §5.2), so the pattern of a depth no line
-    reaches is not tried (a megabyte of lists nested two levels: 0.2 s less)."""
-    if period <= 2:
-        return True
-    return (
-        re.search(rf"\n[ >]{{{2 * (period - 2)}}}[ >]*(?:[-+*]|\d{{1,9}}[.)])[ \t]", text)
-        is not None
-    )
-
-
-def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> Siblings:
-    """The run of items whose lines from line `first` are `inner` (without their containers),
-    in `parts` when some are one tag alone (where `tags` may be run members: `_run_pattern`)."""
+def _items(first: int, found: _Found, gap: int, tags: bool) -> Siblings:
+    """The run of items `found` from line `first`, in `parts` when some are one tag alone
+    (where `tags` may be run members: `_run_pattern`)."""
     from markdown_it.common.utils import MD_TRIM_CHARS  # the parser's: never for `import crosspost`
 
-    # Each line begins with its marker (the run's pattern says so): all are cut at once.
+    inner, period, empty = found.inner, found.period, found.empty
+    places = _item_places(period, empty)
+    # Each line begins with its marker, or is empty (the run's pattern says so): all are cut
+    # at once.
     joined = "\n".join(inner)
     items = [one.strip(MD_TRIM_CHARS) for one in _LINE_MARKER.sub("", joined).split("\n")]
     step = period + gap
@@ -383,16 +402,12 @@ def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> S
             if parts
             else ("\n".join(items[start:end]),)
             if period == 1
-            else tuple(
-                "\n".join(
-                    item if i % period == place else ""
-                    for i, item in enumerate(items[start:end], start)
-                )
-                for place in range(period)
-            )
+            else tuple(_column(items[start:end], place, period) for place in places)
         )
         number = _number(inner[start])
-        return Siblings("item", first + start, first + end, columns, number, gap, period, parts)
+        return Siblings(
+            "item", first + start, first + end, columns, number, gap, period, empty, parts
+        )
 
     # As written: the paragraph's trim drops Unicode spaces before a tag (`\xa0 <b>`: text).
     tags = tags and "<" in joined
@@ -411,68 +426,97 @@ def _items(first: int, inner: list[str], gap: int, period: int, tags: bool) -> S
     return run(0, len(inner), tuple(parts))
 
 
+def _column(items: list[str], place: int, period: int) -> str:
+    """The lines of `items` at `place` in each sibling of `period` lines, one a line (on the
+    other lines: nothing)."""
+    lines = [""] * len(items)
+    lines[place::period] = items[place::period]
+    return "\n".join(lines)
+
+
 def _number(line: str) -> str:
     """The number of an ordered item on `line` (without its container), or nothing."""
     return line[: len(line) - len(line.lstrip("0123456789"))]
 
 
-def _run_matches(
-    form: str, loose: bool, period: int, text: str, tags: bool
-) -> Iterator[tuple[int, str, list[str], list[str]]]:
-    """Each run the form's pattern finds in `text`: where the sibling above it begins, the
-    empty lines after each sibling (loose), the lines of the run, and those lines without the
-    container of their place in a sibling.
+class _Found(NamedTuple):
+    """A run a pattern found: where the sibling above it begins (an offset), the empty lines
+    after each sibling (loose), the lines of each sibling and those that are empty, the lines
+    of the run, and those lines without the container of their place in a sibling."""
 
-    In a nested run of ordered items, a number's width sets the column where the item's content
-    begins, which the line nested in it must reach and stay within four columns of
+    above: int
+    blank: str
+    period: int
+    empty: tuple[int, ...]
+    lines: list[str]
+    inner: list[str]
+
+
+def _run_matches(form: str, loose: bool, text: str, tags: bool) -> Iterator[_Found]:
+    """Each run the form's pattern finds in `text` (periodic groups: `_periodic_matches`).
+
+    In a periodic run of ordered items, a number's width sets the column where the item's
+    content begins, which the line nested in it must reach and stay within four columns of
     (`_nesting_widths`). The pattern reads across items of any width (a regular expression
     cannot count digits), so one match is split at each item under which its nested line is not
     nested, and the next item under which it is becomes the sibling above the next run:
     searching again from there would read the rest of the list again (n² characters for n
     items whose widths change at every other one)."""
-    for m in _run_pattern(form, loose, tags).finditer(text):
+    matches = (
+        _periodic_matches(text)
+        if form == "periodic"
+        else ((1, m) for m in _run_pattern(form, loose, tags).finditer(text))
+    )
+    for period, m in matches:
         lines = m.group("run")[:-1].split("\n")
-        cuts = [len(m.group(1 if place == 0 else 3 * place + 2)) for place in range(period)]
-        inner = (
-            [one[cuts[0] :] for one in lines]
-            if period == 1
-            else [one[cuts[i % period] :] for i, one in enumerate(lines)]
-        )
         blank = m.group("blank") if loose else ""
-        if period == 1 or m.group(2) is None:
-            yield m.start(), blank, lines, inner
+        if period == 1:
+            cut = len(m.group(1))
+            yield _Found(m.start(), blank, 1, (), lines, [one[cut:] for one in lines])
             continue
-        widths = _nesting_widths(m, period)
+        empty = tuple(j for j in range(1, period) if m.group(_line_group(j, 0)) is not None)
+        cuts = [len(m.group(1))] + [
+            len(m.group(_line_group(j, 0 if j in empty else 1))) for j in range(1, period)
+        ]
+        inner = lines.copy()
+        for place, cut in enumerate(cuts):
+            inner[place::period] = [one[cut:] for one in lines[place::period]]
+        if m.group(2) is None:
+            yield _Found(m.start(), blank, period, empty, lines, inner)
+            continue
+        widths = _nesting_widths(m, period, empty)
         above: int | None = m.start() if len(m.group(2)) in widths else None
         start, offset = 0, m.start("run")  # where the sibling at `group` begins
         for group in range(0, len(inner), period):
             nested = len(_number(inner[group])) in widths
             if not nested and above is not None:
-                yield above, blank, lines[start:group], inner[start:group]
+                yield _Found(above, blank, period, empty, lines[start:group], inner[start:group])
                 above = None
             elif nested and above is None:
                 above, start = offset, group + period
             offset += sum(len(one) + 1 for one in lines[group : group + period])
         if above is not None:
-            yield above, blank, lines[start:], inner[start:]
+            yield _Found(above, blank, period, empty, lines[start:], inner[start:])
 
 
-def _nesting_widths(m: re.Match[str], period: int) -> range:
-    """The widths of an ordered number under which the second line of a nested match's groups
-    is nested as the parser reads it: at or past the column where the item's content begins
-    (its container's indentation, the number, its delimiter and the spacing after it), and
-    less than four columns past it (further, it is text of the item's paragraph: CommonMark
-    §5.2). Only the first line's width where `_reach` cannot tell, and where a deeper line is
-    not nested in the line above it: what it is then (a sibling of that line's item, or text of
-    its paragraph, `7. a` / `    - b` / `   - c`) depends on where the ordered item's content
-    begins."""
+def _nesting_widths(m: re.Match[str], period: int, empty: tuple[int, ...]) -> range:
+    """The widths of an ordered number under which the second line of a periodic match's
+    groups is nested as the parser reads it: at or past the column where the item's content
+    begins (its container's indentation, the number, its delimiter and the spacing after it),
+    and less than four columns past it (further, it is text of the item's paragraph:
+    CommonMark §5.2). Only the first line's width where `_reach` cannot tell, where a group
+    holds an empty line, and where a deeper line is not nested in the line above it: what it
+    is then (a sibling of that line's item, or text of its paragraph, `7. a` / `    - b` /
+    `   - c`) depends on where the ordered item's content begins."""
     only = range(len(m.group(2)), len(m.group(2)) + 1)
-    reach = _reach(m.group(1), m.group(3), m.group(4), m.group(5))
+    if empty:
+        return only
+    reach = _reach(m.group(1), m.group(3), m.group(4), m.group(_line_group(1, 1)))
     if reach is None:
         return only
     for j in range(1, period - 1):
-        container, marker, spacing = (m.group(_nested_group(j, part)) for part in range(3))
-        deeper = _reach(container, marker, spacing, m.group(_nested_group(j + 1, 0)))
+        container, marker, spacing = (m.group(_line_group(j, part)) for part in range(1, 4))
+        deeper = _reach(container, marker, spacing, m.group(_line_group(j + 1, 1)))
         if deeper is None or not 0 <= deeper < 4:
             return only
     return range(reach - 3, reach + 1)
@@ -480,11 +524,11 @@ def _nesting_widths(m: re.Match[str], period: int) -> range:
 
 def _reach(container: str, marker: str, spacing: str, nested: str) -> int | None:
     """The columns from the end of `container`, `marker` (a bullet, a nested ordered item's
-    `1.`, or a number's delimiter) and `spacing` to where a line whose container is `nested`
-    begins: under a bullet or a `1.`, how far past the item's text it is (nested at 0 to 3);
-    under a number, that plus the number's width. None when columns cannot tell: a tab after
-    the marker spans as many columns as its place leaves, and another blockquote depth is
-    another container."""
+    number and delimiter, or a first line's delimiter) and `spacing` to where a line whose
+    container is `nested` begins: under a bullet or a nested number, how far past the item's
+    text it is (nested at 0 to 3); under a first line's number, that plus the number's width.
+    None when columns cannot tell: a tab after the marker spans as many columns as its place
+    leaves, and another blockquote depth is another container."""
     if spacing == "\t" or container.count(">") != nested.count(">"):
         return None
     return _indentation(nested) - _indentation(container) - len(marker) - len(spacing)

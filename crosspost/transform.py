@@ -1007,8 +1007,8 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
     """The paragraphs of the run of list items `tokens[index]` stands for, in the order of their
     lines: each item's is its own, whose emphasis pairs on its own line (a run of items with
     items nested under them has one inline token per place in an item, each holding the text
-    of its own lines). The empty lines after each item of a loose run hold no paragraph: a
-    summary counts the paragraphs it reads."""
+    of its own lines). The empty lines after each item of a loose run, and those among an
+    item's own lines, hold no paragraph: a summary counts the paragraphs it reads."""
     first = tokens[index]
     columns: list[list[str]] = []
     group = index
@@ -1016,9 +1016,12 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
         if tokens[group].type == "inline":
             columns.append(tokens[group].content.split("\n"))
         group += 1
-    every = len(columns) + first.meta["gap"]  # an item's lines, then its empty ones
-    lines = zip(*columns, strict=True)
-    return ["".join(line) for at, line in enumerate(lines) if at % every < len(columns)]
+    empty = first.meta["empty"]  # the empty lines among an item's
+    places = [place for place in range(len(columns) + len(empty)) if place not in empty]
+    every = len(places) + len(empty) + first.meta["gap"]  # an item's lines, then empty ones
+    # Each column holds its line of an item once every `every` lines, at its place.
+    lines = [column[place::every] for place, column in zip(places, columns, strict=True)]
+    return [line for item in zip(*lines, strict=True) for line in item]
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -6,6 +6,7 @@ transform gives the same output and notices as with every line parsed."""
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,18 +155,18 @@ def nested_families(draw: st.DrawFn) -> str:
 
 @st.composite
 def deep_families(draw: st.DrawFn) -> str:
-    """Items nested two to six levels deep, one line each, again and again (issue 15: four
-    levels of bullets, three of ordered items): each level a bullet or an ordered marker (`1.`,
-    `1)`, `01.`, `9.`, `10.`, or the group's counting number `{n}`), one to five spaces or a tab
-    after it, and its line indented where the level above's content begins, or (not `exact`) a
-    column or a few either side of where any level above's does (then nested no longer: a
-    sibling of an item above, or text of a paragraph). One group may be broken:
-    a line of it lazy (its text without its marker), an empty line after it, or another space
-    after one of its markers."""
+    """Items nested two to nine levels deep, one line each, again and again (issue 15: four
+    levels of bullets, three of ordered items, seven levels): each level a bullet or an
+    ordered marker (`1.`, `1)`, `01.`, `9.`, `10.`, or the group's counting number `{n}`), one
+    to five spaces or a tab after it, and its line indented where the level above's content
+    begins, or (not `exact`) a column or a few either side of where any level above's does
+    (then nested no longer: a sibling of an item above, or text of a paragraph). One group may
+    be broken: a line of it lazy (its text without its marker), an empty line after it, or
+    another space after one of its markers."""
     container = draw(st.sampled_from(["", "> ", "  ", ">", " > ", ">  "]))
     numbers = ["1.", "1)", "01.", "9.", "10.", "{n}.", "{n})"]
     exact = draw(st.booleans())  # most often nested where the parser nests it: runs are found
-    depth = draw(st.integers(min_value=2, max_value=6))
+    depth = draw(st.integers(min_value=2, max_value=9))
     start = draw(st.sampled_from([0, 1, 2, 8, 9, 98, 99]))
     places: list[str] = []
     columns = [0]  # where each level's content begins (for the first number)
@@ -203,8 +204,97 @@ def deep_families(draw: st.DrawFn) -> str:
     return "\n".join([*body, container + tail])
 
 
+@st.composite
+def periodic_families(draw: st.DrawFn) -> str:
+    """Groups of an item and the lines under it up to the next item of its place, again and
+    again (issue 15: nested items with empty lines between, nested ordered items counting up,
+    items nested seven levels and more): each further line of a group an empty line (in a
+    blockquote with or without its `>`), an item nested in one of the items above it (where
+    the parser nests it when `exact`; else also a column or a few either side, or four past
+    its content: text of its paragraph, or indented code after an empty line; an ordered item
+    numbered 2 or 10 under a paragraph, which cannot interrupt it), or the next sibling of a
+    nested item above (an ordered one counting up). Each group repeats the first, its first
+    number counting on or cycling through widths, its texts generated (inert: links, code
+    spans, HTML tags, entities); one group may be broken: a line of it lazy (its text without
+    its marker), an empty line added after a line, a line dropped, an empty line written the
+    other way (without the blockquote's `>`, or with it), a marker's spacing wider,
+    a nested item numbered otherwise, a line indented four columns more, or a line's text one
+    that may not be inert (a link or code span left open, an escape, an autolink, …)."""
+    container = draw(st.sampled_from(["", "> ", "  ", ">", " > "]))
+    exact = draw(st.booleans())
+    start = draw(st.sampled_from([1, 2, 8, 9, 98, 99]))
+    first = draw(st.sampled_from(["- ", "* ", "{n}. ", "{n}) ", "-  ", "{n}.  "]))
+    nested = ["-", "*", "+", "1.", "1)", *([] if exact else ["2.", "01.", "10."])]
+    spacings = [" ", "  "] if exact else [" ", " ", " ", "  ", "     ", "\t"]
+    # Each item line of the group: its indentation (past the container), marker and spacing;
+    # `open_items` the indexes of those a further line may be nested in or be the next sibling
+    # of, outermost first (a line closes those deeper than the one it is nested in).
+    marker = first.rstrip(" ")
+    items: list[tuple[int, str, str]] = [(0, marker, first[len(marker) :])]
+    places: list[int | str] = [0]  # an item's index, or an empty line as written
+    open_items = [0]
+    size = st.one_of(st.integers(min_value=1, max_value=4), st.integers(min_value=1, max_value=16))
+    for _ in range(draw(size)):
+        if draw(st.integers(min_value=0, max_value=3)) == 0:
+            places.append(draw(st.sampled_from(["", container.rstrip(" ")])))
+            continue
+        depth = draw(st.integers(min_value=1, max_value=len(open_items)))
+        if depth < len(open_items) and draw(st.booleans()):  # the next sibling of an item
+            indent, marker, spacing = items[open_items[depth]]
+            number = marker.rstrip(".)")
+            if number.isdigit():
+                marker = f"{int(number) + 1}{marker[-1]}"
+        else:  # nested in an item above
+            parent_indent, parent_marker, parent_spacing = items[open_items[depth - 1]]
+            width = len(parent_marker.format(n=start)) + len(parent_spacing.replace("\t", " "))
+            shift = 0 if exact else draw(st.sampled_from([0, 0, 0, -1, 1, 2, 4]))
+            indent = max(1, parent_indent + width + shift)
+            marker, spacing = draw(st.sampled_from(nested)), draw(st.sampled_from(spacings))
+        items.append((indent, marker, spacing))
+        open_items = [*open_items[:depth], len(items) - 1]
+        places.append(len(items) - 1)
+    words = st.lists(st.sampled_from(INERT), min_size=1, max_size=2).map(" ".join)
+    texts = st.one_of(words, words.map("x {}".format))  # most lines in runs: a word first
+    count = draw(st.integers(min_value=2, max_value=8))
+    cycle = draw(st.sampled_from([0, 0, 2, 4]))  # 8, 9, 10, 11, 8, …: widths change back
+    broken = draw(st.integers(min_value=-count, max_value=count - 1))
+    breakings = ["lazy", "empty", "drop", "wider", "renumber", "deeper", "text"]
+    breaking = draw(st.sampled_from(breakings))
+    at = draw(st.integers(min_value=0, max_value=len(places) - 1))
+    body: list[str] = []
+    for group in range(count):
+        n = start + (group % cycle if cycle else group)
+        for line, place in enumerate(places):
+            if isinstance(place, str):  # an empty line, in a broken group maybe the other one
+                other = "" if place else container.rstrip(" ") or "  "
+                written = other if group == broken and line == at else place
+            else:
+                indent, marker, spacing = items[place]
+                marker = marker.format(n=n)
+                if group == broken and line == at:
+                    marker, spacing, indent = {
+                        "lazy": ("", "", indent),
+                        "wider": (marker, spacing + " ", indent),
+                        "renumber": ("2." if marker in ("1.", "-") else "1.", spacing, indent),
+                        "deeper": (marker, spacing, indent + 4),
+                    }.get(breaking, (marker, spacing, indent))
+                text = draw(texts)
+                if group == broken and line == at and breaking == "text":
+                    text = draw(st.sampled_from(TEXTS))
+                written = container + " " * indent + marker + spacing + text
+            if not (group == broken and line == at and breaking == "drop"):
+                body.append(written)
+            if group == broken and line == at and breaking == "empty":
+                body.append(container.rstrip())
+    again = first.format(n=start + count) + "z"  # the next item of the first line's place
+    tails = [again, again, "", "z", "- z", "  - z", "    z", "```", "1. z", "9. z", "10. z"]
+    return "\n".join([*body, container + draw(st.sampled_from(tails))])
+
+
 documents = st.lists(
-    st.one_of(bodies, families(), nested_families(), deep_families()), min_size=1, max_size=3
+    st.one_of(bodies, families(), nested_families(), deep_families(), periodic_families()),
+    min_size=1,
+    max_size=3,
 ).map("\n".join)
 
 
@@ -239,7 +329,11 @@ def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
                 for group in groups:
                     contents[group[position].map[0] - run.first] = group[position].content
                 merged["content"] = "\n".join(contents)
-                merged["meta"] = {"siblings": run.end - run.first, "gap": run.gap}
+                merged["meta"] = {
+                    "siblings": run.end - run.first,
+                    "gap": run.gap,
+                    "empty": run.empty,
+                }
             out.append(merged)
     return out
 
@@ -451,11 +545,12 @@ def test_ordered_items_with_items_nested_under_them_are_runs() -> None:
 def test_a_group_with_another_space_after_its_marker_ends_a_nested_run() -> None:
     """`-  a` (two spaces) begins its content a column further than `- a`, so `  - b` under it
     is not nested in it but its sibling: a run of nested groups repeats each marker's spacing
-    (found by the property when groups could differ)."""
+    (found by the property when groups could differ). The run ends above that group, and the
+    next one begins below the group after it (the sibling above it)."""
     groups = ["- a", "  - b"] * 4 + ["-  a", "  - b"] + ["- a", "  - b"] * 4 + ["- z"]
     body = "\n".join(groups)
     found = sibling_runs(body, min_run=1)
-    assert [(run.first, run.end) for run in found] == [(2, 8), (11, 17)]
+    assert [(run.first, run.end) for run in found] == [(2, 8), (12, 18)]
     _parsed_as_the_parser_parses(body, mdx=False)
 
 
@@ -588,6 +683,75 @@ def test_a_line_nested_three_levels_down_under_numbers_of_each_width() -> None:
             for group in range(8)
         )
         _parsed_as_the_parser_parses(body + container + "z\n", mdx=False)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=periodic_families(), mdx=st.booleans())
+@example(body="- a\n\n  - b\n\n" * 4 + "- z", mdx=False)
+@example(body="1. a\n   1. b\n   2. c\n" * 4 + "1. z", mdx=False)
+@example(body="- a\n  2. b\n" * 4 + "- z", mdx=False)  # `2.` cannot interrupt a paragraph
+@example(body="- a\n  1. b\n" * 3 + "- a\n  2. b\n" + "- a\n  1. b\n" * 3 + "- z", mdx=False)
+@example(body="- a\n\n      - b\n" * 4 + "- z", mdx=False)  # indented code
+@example(body="- a\n\n      - b\n" * 4 + "- z", mdx=True)  # MDX: no indented code
+def test_periodic_groups_are_read_as_the_parser_reads_them(body: str, mdx: bool) -> None:
+    """Runs of periodic groups, and what breaks them, give the parser's tokens with each run
+    merged into one sibling, and the transform's output and notices with every line parsed."""
+    _parsed_as_the_parser_parses(body, mdx)
+    fast, full = both_ways(body, None, ".mdx" if mdx else ".md")
+    assert fast == full
+
+
+def test_the_shapes_of_issue_15_are_periodic_runs() -> None:
+    """Nested items with empty lines between, nested ordered items counting up, and items
+    nested seven levels (and up to a group of sixteen lines) are each one run, its sibling
+    standing for all but the first group and the line after them; a group that differs (a
+    nested number, an empty line, a line indented otherwise) ends the run above it and the
+    next begins below the group after it."""
+    seven = "".join(f"{'  ' * level}- {chr(97 + level)}\n" for level in range(7))
+    sixteen = "- a\n" + "".join(f"{'  ' * (1 + level % 8)}- b\n" for level in range(15))
+    for unit, period, empty in [
+        ("- a\n\n  - b\n\n", 4, (1, 3)),
+        ("1. a\n   1. b\n   2. c\n", 3, ()),
+        ("> 1. a\n>\n>    1. b\n>    2. c\n>\n", 5, (1, 4)),
+        (seven, 7, ()),
+        (sixteen, 16, ()),
+    ]:
+        body = unit * 10 + unit.split("\n")[0] + "\n"
+        [run] = sibling_runs(body)
+        lines = unit.count("\n")
+        assert (run.first, run.end, run.period, run.empty) == (lines, 10 * lines, period, empty)
+        assert len(run.columns) == period - len(empty)
+        with _reading_parser() as read:
+            _parsed_as_the_parser_parses(body, mdx=False)
+        assert read == [body.count("\n") + 1 - 9 * lines]
+        assert operator.eq(*both_ways(body))
+    seventeen = sixteen + "  - c\n"  # past `_MAX_PERIOD`: left to the parser
+    assert not any(run.period > 1 for run in sibling_runs(seventeen * 10 + "- z\n", min_run=1))
+    counted = "1. a\n   1. b\n   2. c\n"
+    for other in [
+        "1. a\n   1. b\n   3. c\n",
+        "1. a\n   1. b\n\n   2. c\n",
+        "1. a\n    1. b\n   2. c\n",
+    ]:
+        body = counted * 4 + other + counted * 4 + "1. z\n"
+        after = 12 + other.count("\n")  # the first line of the group after it
+        found = [(run.first, run.end) for run in sibling_runs(body, min_run=1)]
+        assert found == [(3, 12), (after + 3, after + 12)], other
+        _parsed_as_the_parser_parses(body, mdx=False)
+
+
+def test_what_a_periodic_group_cannot_hold_is_left_to_the_parser() -> None:
+    """A group the parser does not read as one item of one-line paragraphs (a nested `2.` that
+    cannot interrupt the paragraph above it and is text of it, a line four columns past its
+    parent's content after an empty line: indented code) is found by its pattern, but the
+    parse refuses its run; a lazy line, or text that is not inert, is not in a run at all."""
+    for unit in ["- a\n  2. b\n", "- a\n\n      - b\n", "1. a\n   2. b\n"]:
+        body = unit * 10 + "- z\n"
+        assert sibling_runs(body, min_run=1), unit
+        assert not any(t.meta for t in parse_blocks(body, min_run=1).tokens), unit
+        _parsed_as_the_parser_parses(body, mdx=False)
+    for unit in ["- a\n  b\n  - c\n", "- a\n  - b\n  c\n", "- a\n  - `b\n", "- a\n  - <b x>\n"]:
+        assert not sibling_runs(unit * 10 + "- z\n", min_run=1), unit
 
 
 def test_items_of_one_tag_alone_do_not_break_a_run() -> None:

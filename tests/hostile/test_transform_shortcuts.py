@@ -170,18 +170,13 @@ def test_runs_of_paragraph_lines_are_found_as_line_by_line(
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=documents, tags=st.booleans())
 def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
-    """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
-    nested runs in one without an item's line above a bullet line (or one numbered 1) that does
-    not repeat its container and marker: their patterns find none there either."""
-    from crosspost.mdsiblings import _EMPTY_LINE, _NESTED_PAIR, _NESTED_PERIODS, _run_matches
+    """`sibling_runs` does not look for loose runs in a text without an empty line: their
+    patterns find none there either."""
+    from crosspost.mdsiblings import _EMPTY_LINE, _run_matches
 
-    for form, loose, period in [("bullets", True, 1), ("ordered", True, 1)]:
+    for form in ["bullets", "ordered"]:
         if _EMPTY_LINE.search(body) is None:
-            assert not list(_run_matches(form, loose, period, body, tags))
-    for period in _NESTED_PERIODS:
-        form = f"nested{period}"
-        if _NESTED_PAIR.search(body) is None:
-            assert not list(_run_matches(form, False, period, body, tags))
+            assert not list(_run_matches(form, True, body, tags))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
