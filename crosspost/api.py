@@ -280,12 +280,15 @@ async def apublish(
     """
     from .gitindex import IndexReading
 
-    sources, config = _sources(posts, config)
-    # git reads its index of the posts in its own processes while this one loads the adapters
-    # (only where records are there to compare it with).
+    walked = None
+    if config is None:  # the config is found where the posts are: walk them first
+        walked, config = _sources(posts, None)
+    # git reads its index of the posts in its own processes while this one walks the folder and
+    # loads the adapters (only where records are there to compare it with).
     early = config.records.is_file()
     reading = IndexReading(config.content_dir, config.root) if early else None
     with reading or contextlib.nullcontext() as index:
+        sources = walked if walked is not None else _sources(posts, config)[0]
         from .adapter import load_adapters  # adapters and HTTP client: only when a run needs them
         from .publisher import Publisher
 
