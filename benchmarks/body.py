@@ -96,6 +96,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "loose-nested": ("- a\n\n  - b\n\n", ".md"),
     "ordered-counted": ("1. a\n   1. b\n   2. c\n", ".md"),
     "nested-seven": ("".join(f"{'  ' * level}- {chr(97 + level)}\n" for level in range(7)), ".md"),
+    "quoted-parens": ("> a)\n>> (b\n", ".md"),
 }
 
 
