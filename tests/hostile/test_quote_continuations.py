@@ -78,6 +78,12 @@ def test_continued_lines_parse_as_the_parser_parses_them(body: str, mdx: bool) -
 def test_every_confirmed_continuation_is_the_parsers(body: str, mdx: bool) -> None:
     """Each run of continued lines alone, cut where the parse confirms it, gives the parser's
     tokens (not only all of them together, where one run's cut might hide another's error)."""
+    each_run_alone_is_the_parsers(body, mdx=mdx)
+
+
+def each_run_alone_is_the_parsers(body: str, *, mdx: bool) -> None:
+    """Each run of continued lines of `body`, cut alone where the parse confirms it, gives the
+    tokens of the parse of every line."""
     parse = partial(_parse, mdx=mdx)
     full = [t.as_dict() for t in parse(body).tokens]
     for run in continuations(body, min_run=1):

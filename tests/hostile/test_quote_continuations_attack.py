@@ -14,6 +14,7 @@ from crosspost.mdquotes import continuations
 from crosspost.mdspans import _parse, parse_blocks
 
 from .conftest import both_ways, every_line_parsed, transformed
+from .test_quote_continuations import each_run_alone_is_the_parsers
 
 
 def _same_as_the_parser(body: str, *, min_run: int | None = None) -> None:
@@ -143,12 +144,7 @@ def test_titles_near_continued_lines(body: str) -> None:
     rest confirms it), and the transform's output and notices are those with every line
     parsed."""
     _same_as_the_parser(body, min_run=1)
-    parse = partial(_parse, mdx=False)
-    full = [t.as_dict() for t in parse(body).tokens]
-    for run in continuations(body, min_run=1):
-        around = parse_around(body, [run], parse)
-        if not isinstance(around, set):
-            assert [t.as_dict() for t in around[0]] == full
+    each_run_alone_is_the_parsers(body, mdx=False)
     fast, every_line = both_ways(body)
     assert fast == every_line
 
