@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import logging
 import math
 import re
@@ -104,6 +103,10 @@ def is_loopback(host: str) -> bool:
     platforms listen, and plain http is allowed."""
     if host == "localhost":
         return True
+    if not host[:1].isdigit() and ":" not in host:
+        return False  # a name: no address is spelled so (`ipaddress` costs a run 1 ms to load)
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -14,7 +14,6 @@ is named by `likely`, with the `crosspost records move` command that settles it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -84,6 +83,8 @@ def likely(actions: Sequence[Action], records: Records, config: Config) -> list[
     }
     if not gone:
         return []
+    from difflib import SequenceMatcher  # only when a cross-posted post's file is gone
+
     new_posts = {
         a.post: a.doc
         for a in actions
@@ -99,7 +100,7 @@ def likely(actions: Sequence[Action], records: Records, config: Config) -> list[
         beside = {url: old for url, old in gone.items() if old.parent == here.parent}
         alone = len(beside) == 1 and _new_in(new_posts.values(), here.parent, config) == 1
         for url, old in beside.items():
-            close = difflib.SequenceMatcher(None, old.stem, here.stem).ratio() >= 0.5
+            close = SequenceMatcher(None, old.stem, here.stem).ratio() >= 0.5
             if close or alone:
                 notices.append(
                     Notice(

@@ -6,6 +6,7 @@ In-process `httpx.MockTransport` is enough here: these are decisions about answe
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections.abc import Callable
 
@@ -30,6 +31,7 @@ from crosspost.http import (
     PlatformClient,
     RetryPolicy,
     error_message,
+    is_loopback,
     retry_after,
     validate_base_url,
 )
@@ -96,6 +98,36 @@ def test_plain_http_is_refused_except_loopback():
     assert validate_base_url("demo", "http://127.0.0.1:8080/api")
     assert validate_base_url("demo", "http://[::1]:8080/")
     assert validate_base_url("demo", "http://localhost:1/")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "127.8.9.1",
+        "::1",
+        "0:0::1",
+        "::ffff:127.0.0.1",
+        "1.2.3.4",
+        "10.0.0.1",
+        "::2",
+        "1password.com",
+        "127.0.0.1.example.com",
+        "dev.to",
+        "localhost",
+        "LOCALHOST",
+        "",
+        "fe80::1%lo",
+    ],
+)
+def test_loopback_is_what_ipaddress_says_whatever_the_host_looks_like(host: str) -> None:
+    """The check skips `ipaddress` for a host that cannot spell an address (no leading digit,
+    no colon): the oracle is `ipaddress` asked of every host."""
+    try:
+        expected = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        expected = False
+    assert is_loopback(host) is expected
 
 
 def test_redirects_are_never_followed_with_the_token():
