@@ -26,7 +26,7 @@ TYPE_CHECKING = False  # `typing` itself costs a tenth of the start-up budget
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 class _Entry:
@@ -71,6 +71,38 @@ class _Entry:
         from .group import main as group  # click, and a command's module when it runs
 
         return group
+
+
+def run() -> None:
+    """The `crosspost` console script: `main`, then the process ends without the interpreter's
+    teardown, which frees every object one by one (a no-op run over 10,000 posts holds about
+    200,000 of them: 15-20 ms, a tenth of the run). What a normal exit does that matters is
+    done first: the `atexit` handlers run (logging's flush, temporary folders' cleanup) and
+    stdout and stderr are flushed. Every file crosspost writes is closed by the code that
+    wrote it. A run that left a thread running (or exits with a message) exits normally, which
+    waits for it."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    threading = sys.modules.get("threading")
+    if not (code is None or isinstance(code, int)) or (
+        threading is not None and threading.active_count() > 1
+    ):
+        raise SystemExit(code)
+    import atexit  # built in: no file read
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        from .pipe import READER_GONE
+
+        code = READER_GONE
+    os._exit(code or 0)
 
 
 HELP_WIDTH = 80
