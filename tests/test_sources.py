@@ -592,6 +592,21 @@ def test_unknown_time_zone_asks_for_an_iana_name(tmp_path: Path) -> None:
     assert caught.value.hint == "use an IANA time zone name such as Europe/Paris, or UTC"
 
 
+@pytest.mark.parametrize("text", ["2024-03-09", "2024-03-09 23:30", "2024-03-09T23:30:00"])
+def test_the_default_zone_dates_a_post_as_the_iana_utc_zone_does(
+    tmp_path: Path, write: Write, text: str
+) -> None:
+    """UTC, the default, is `datetime.UTC` (no `zoneinfo` import): a date written without a
+    zone comes out as the IANA zone `Etc/UTC` gives it, offset and text alike."""
+    dates = []
+    for zone in ("UTC", "Etc/UTC"):
+        config = Config(root=tmp_path, site=SiteConfig(url=SITE, timezone=zone))
+        doc = load(write, config, f"---\ntitle: T\ndate: {text}\n---\nB\n")
+        assert doc.date is not None
+        dates.append((doc.date, doc.date.utcoffset(), doc.date.isoformat(), doc.canonical_url))
+    assert dates[0] == dates[1]
+
+
 def test_extra_is_read_only_and_json_ready(write: Write, config: Config) -> None:
     doc = load(
         write,
