@@ -7,7 +7,8 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
 - tokens made for the blocks read without the parser are those its constructor makes;
 - runs of paragraph lines are found stretch by stretch, not block line by block line;
 - forms of sibling runs a text cannot hold are not searched for;
-- the `#`s that start a line are found once, not in each paragraph.
+- the `#`s that start a line are found once, not in each paragraph;
+- a block the link rules pass over holds nothing the inline parse would have found for them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from crosspost import syntax
 from crosspost.mdlines import Line, Run, blank, without_repeated_blanks
 
-from .test_body_properties import DIALECTS, PAGE, SITE, bodies
+from .test_body_properties import DIALECTS, INLINE_PIECES, PAGE, SITE, bodies
 from .test_sibling_runs import documents
 
 
@@ -196,3 +197,44 @@ def test_heading_lookalikes_found_once_are_those_found_in_each_paragraph(body: s
                 stop = starts[end] - 1 if end < len(starts) else len(body)
                 expected = [m.end() - 1 for m in _LOOKALIKE.finditer(body, starts[first], stop)]
             assert _heading_lookalikes(body, starts, candidates, first, end, []) == expected
+
+
+# Inline pieces, and what else the link rules look for: raw HTML, code spans beside a `#`,
+# footnotes, math, escapes, a `](` with no `[` before it (a script link's tail).
+PASSED_OVER_PIECES = [
+    *INLINE_PIECES,
+    *["<b>", "</b>", "<!-- c -->", "<x\n>", "`#`", "\\[", "\\]", "^[n [a](b)]", "$[a](b)$"],
+    *["](javascript:x)", "](./x)", "] (y)", "[", "![", "<https://a>", "&#91;"],
+]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(PASSED_OVER_PIECES), max_size=12).map("".join),
+    mdx=st.booleans(),
+)
+def test_a_block_the_link_rules_pass_over_holds_nothing_they_read(content: str, mdx: bool) -> None:
+    """Where `_worth_parsing` refuses a block's inline content, the parser's recording rules
+    find in it no link destination and no raw HTML, and no code span when it holds a `#` (what
+    the link rules and the heading escapes read): not inline-parsing it loses nothing."""
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+    from crosspost.transform import _worth_parsing
+
+    if _worth_parsing(content):
+        return
+    md = _parser(mdx=mdx)
+    collector = _Collector()
+    env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+    found = _inline_spans(md, env, collector, content)
+    assert [kind for kind, _start, _end in found if kind != "code" or "#" in content] == []
+
+
+def test_blocks_are_passed_over() -> None:
+    """The property above is not vacuous: script links' tails without a `[` are passed over,
+    and every form of what is read is not."""
+    from crosspost.transform import _worth_parsing
+
+    for content in ["](javascript:x)" * 3, "a ](b) c", "x ] (y)", "`code` text"]:
+        assert not _worth_parsing(content), content
+    for content in ["[](z)", "[a] ](b)", "![i](c)", "<b>", "`#`", "a [b\n](c)"]:
+        assert _worth_parsing(content), content
