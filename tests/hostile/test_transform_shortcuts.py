@@ -238,3 +238,25 @@ def test_blocks_are_passed_over() -> None:
         assert not _worth_parsing(content), content
     for content in ["[](z)", "[a] ](b)", "![i](c)", "<b>", "`#`", "a [b\n](c)"]:
         assert _worth_parsing(content), content
+
+
+def test_a_script_link_without_its_text_is_not_read_further(monkeypatch: Any) -> None:
+    """The script-link rule reads a destination only after a `]` that closes a `[`: a `](`
+    without one is no link, whatever follows it (test_no_script_link_survives holds the rule to
+    every spelling of a script link that is one)."""
+    from crosspost import transform as module
+
+    read: list[int] = []
+    parse_destination = module._parse_destination
+
+    def counted(text: str, at: int) -> tuple[int, int, int] | None:
+        read.append(at)
+        return parse_destination(text, at)
+
+    monkeypatch.setattr(module, "_parse_destination", counted)
+    run = Run(path=None, page_url=PAGE, site_url=SITE)
+    tails = "](javascript:x)" * 50 + " ] ](data:y)"
+    assert module._unsafe_links(tails, run, lambda _offset: 1) == tails
+    assert read == [] and not run.notices
+    assert module._unsafe_links("a [b](javascript:x) c", run, lambda _offset: 1) == "a b c"
+    assert read == [6] and len(run.notices) == 1
