@@ -1,0 +1,122 @@
+"""Runs of HTML blocks read without the parser where that provably gives the parser's answer.
+
+A post of HTML blocks between blank lines (figures, `<div>` wrappers, embeds) costs
+markdown-it-py a whole block parse, tens of microseconds a line, for what is then one token a
+block. A run of such blocks is read here instead; the parser is given one line of text in its
+place (`crosspost.mdcuts`, as for a run of paragraphs) and the run's tokens are put back.
+
+**Which blocks** (`html_runs`): stretches of non-blank lines ("chunks", a blank line being only
+spaces and tabs, as the parser's `isEmpty` says) separated by blank lines, each chunk's first
+line beginning, after at most three spaces, a kind-6 HTML block (CommonMark 0.31 §4.6: `<` or
+`</` and one of the block tag names, then a space, a tab, the line's end, `>` or `/>`), as the
+parser's own `html_block` rule tells it: the first of its start conditions (markdown-it-py's
+`HTML_SEQUENCES`, in its order) that the line's text meets is the sixth. No `|` on that line,
+and no `$$` in the run: display math opened above it is a block only when a later line ends in
+`$$` (the parser's `math_block` reads ahead for one), which a line of the run could be, as in
+`crosspost.mdplain`'s runs. Not in MDX, whose parser has no HTML blocks.
+
+**Why each chunk is then one HTML block, from its first line to its last**, wherever the run
+stands at the top level with nothing left open before it (which the parse confirms: the line
+of text standing in for the run comes out a top-level paragraph of its own, so at that line
+no container, fence, HTML block or paragraph is open; the same holds at each later chunk, the
+one before it having closed): at such a line the parser tries its block rules in order, and
+each before `html_block` refuses a line that begins with `<` after at most three spaces and
+holds no `|` (`table` needs a `|` in its header line; `code` four columns of indentation;
+`math_block`, `fence`, `blockquote`, `hr`, `list`, `footnote_def` and `reference` a `$$`,
+backticks or tildes, `>`, `-`, `_`, `*`, `+`, a digit or `[` there). `html_block` then takes
+the line, and a kind-6 block ends only at a blank line (end condition `^$`, read on the line's
+text after its spaces and tabs): every line of the chunk is in it, whatever it holds, and the
+blank line after the chunk ends it. The parser is back at the top level with nothing open, as
+after the paragraph standing in for the run followed by the same blank line: what follows the
+run reads as it did.
+
+**The tokens**: one `html_block` a chunk, level 0, its map the chunk's lines, its content the
+chunk's lines each with its line break (`getLines` at indentation 0: the lines as written; the
+text's last line has none). tests/hostile/test_html_runs.py compares them with the parser's on
+generated input.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .mdtokens import token_maker
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+__all__ = ["html_block_tokens", "html_runs"]
+
+
+def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, int]]:
+    """Line ranges [first, end) of `text` of at least `min_run` lines that are chunks of
+    non-blank lines, each opening a kind-6 HTML block, and the blank lines between them; each
+    starts after a blank line (or at the top) and ends before one (or at the bottom)."""
+    if mdx or "<" not in text or "\r" in text or "\0" in text:
+        return []
+    runs: list[tuple[int, int]] = []
+    line = position = 0
+    for m in _run_pattern().finditer(text):
+        start, stop = m.span("run")
+        lines = text.count("\n", start, stop) + 1
+        if lines < min_run:
+            continue
+        line += text.count("\n", position, start)
+        position = start
+        runs.append((line, line + lines))
+    return runs
+
+
+@cache
+def _run_pattern() -> re.Pattern[str]:
+    """Chunks opening a kind-6 HTML block and the blank lines between them, after a blank line
+    or at the top (`run`): the first line of each chunk meets the parser's own start condition
+    of kind 6 (markdown-it-py's `HTML_SEQUENCES`, read on the line without its spaces, as its
+    rule reads it) and none of those it tries before, and holds no `|`; no line holds `$$`.
+
+    The conditions are the parser's patterns, each anchored at the line's text (`^` dropped:
+    they are read after the spaces here) with its flags; `$` and `\\s` read the same at a
+    line's end in the whole text as in the line alone (a `\\s` that matches the line break is
+    where `$` matches)."""
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
+
+    def anchored(pattern: re.Pattern[str]) -> str:
+        body = pattern.pattern.removeprefix("^")
+        return f"(?i:{body})" if pattern.flags & re.IGNORECASE else f"(?:{body})"
+
+    before = "|".join(anchored(opening) for opening, _end, _ in HTML_SEQUENCES[:_KIND_SIX])
+    opens = anchored(HTML_SEQUENCES[_KIND_SIX][0])
+    rest = r"(?:[^\n$]|\$(?!\$))*+"  # the rest of a line without `$$`
+    head = rf"[ ]{{0,3}}(?!{before}){opens}(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
+    # Its lines, up to a blank line or the text's end (a line holding `$$` ends no chunk).
+    chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+(?=\n[ \t]*+(?:\n|\Z)|\Z)"
+    return re.compile(
+        rf"(?:\A|(?<=\n)[ \t]*+\n)(?:[ \t]*+\n)*+(?P<run>{chunk}(?:\n(?:[ \t]*+\n)++{chunk})*+)"
+    )
+
+
+# A line break and the blank lines after it: what ends each chunk of a run.
+_BETWEEN = re.compile(r"\n(?:[ \t]*\n)+")
+_KIND_SIX = 5  # the index of kind 6 among the parser's HTML block start conditions
+
+
+def html_block_tokens(run: str, first: int, *, last: bool) -> list[Token]:
+    """The parser's tokens for `run`, the text of a run `html_runs` found on lines `first` and
+    after (`last`: ending the text): one `html_block` for each chunk of non-blank lines."""
+    made = token_maker()
+    tokens: list[Token] = []
+    line = position = 0
+    for m in [*_BETWEEN.finditer(run), None]:
+        end = len(run) if m is None else m.start()
+        lines = run.count("\n", position, end) + 1
+        content = run[position:end] + ("" if m is None and last else "\n")
+        where = [first + line, first + line + lines]
+        tokens.append(
+            made("html_block", "", 0, {}, where, 0, None, content, "", "", {}, True, False)
+        )
+        if m is not None:
+            line += run.count("\n", position, m.end())
+            position = m.end()
+    return tokens
