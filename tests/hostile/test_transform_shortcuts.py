@@ -169,15 +169,24 @@ def test_runs_of_paragraph_lines_are_found_as_line_by_line(
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=documents, tags=st.booleans())
-def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
-    """`sibling_runs` does not look for loose runs in a text without an empty line: their
-    patterns find none there either."""
-    from crosspost.mdsiblings import _EMPTY_LINE, _run_matches
+@given(body=documents, tags=st.booleans(), broken=st.booleans())
+def test_forms_passed_over_find_no_run(body: str, tags: bool, broken: bool) -> None:
+    """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
+    runs of items in a text without a line of an item: their patterns find none there either
+    (`broken`: the text with a marker's spacing taken from some lines, which leaves some
+    without a line of an item)."""
+    from crosspost.mdsiblings import _EMPTY_LINE, _ITEM_LINE, _run_matches
 
+    if broken:
+        body = re.sub(r"(?m)^([ >]*(?:[-+*]|\d+[.)]))[ \t](?=[^\n]*x)", r"\1", body)
     for form in ["bullets", "ordered"]:
         if _EMPTY_LINE.search(body) is None:
             assert not list(_run_matches(form, True, body, tags))
+    if _ITEM_LINE.search(body) is None:
+        for form, loose in [("bullets", False), ("ordered", False), ("periodic", False)]:
+            assert not list(_run_matches(form, loose, body, tags)), form
+        for form in ["bullets", "ordered"]:
+            assert not list(_run_matches(form, True, body, tags)), form
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
