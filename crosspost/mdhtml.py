@@ -97,8 +97,8 @@ def _run_pattern() -> re.Pattern[str]:
     )
 
 
-# A line break and the blank lines after it: what ends each chunk of a run.
-_BETWEEN = re.compile(r"\n(?:[ \t]*\n)+")
+# A line break and the blank lines after it: what ends each chunk of a run (kept by `split`).
+_BETWEEN = re.compile(r"(\n(?:[ \t]*\n)+)")
 _KIND_SIX = 5  # the index of kind 6 among the parser's HTML block start conditions
 
 
@@ -106,17 +106,17 @@ def html_block_tokens(run: str, first: int, *, last: bool) -> list[Token]:
     """The parser's tokens for `run`, the text of a run `html_runs` found on lines `first` and
     after (`last`: ending the text): one `html_block` for each chunk of non-blank lines."""
     made = token_maker()
+    parts = _BETWEEN.split(run)  # a chunk, the line break and blank lines after it, a chunk, …
     tokens: list[Token] = []
-    line = position = 0
-    for m in [*_BETWEEN.finditer(run), None]:
-        end = len(run) if m is None else m.start()
-        lines = run.count("\n", position, end) + 1
-        content = run[position:end] + ("" if m is None and last else "\n")
-        where = [first + line, first + line + lines]
+    line = first
+    for index in range(0, len(parts), 2):
+        chunk = parts[index]
+        lines = chunk.count("\n") + 1
+        content = chunk if last and index == len(parts) - 1 else chunk + "\n"
+        where = [line, line + lines]
         tokens.append(
             made("html_block", "", 0, {}, where, 0, None, content, "", "", {}, True, False)
         )
-        if m is not None:
-            line += run.count("\n", position, m.end())
-            position = m.end()
+        if index + 1 < len(parts):
+            line += lines + parts[index + 1].count("\n") - 1
     return tokens
