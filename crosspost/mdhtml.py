@@ -1,16 +1,18 @@
 """Runs of HTML blocks read without the parser where that provably gives the parser's answer.
 
-A post of HTML blocks between blank lines (figures, `<div>` wrappers, embeds) costs
+A post of HTML blocks between blank lines (figures, `<div>` wrappers, images, embeds) costs
 markdown-it-py a whole block parse, tens of microseconds a line, for what is then one token a
 block. A run of such blocks is read here instead; the parser is given one line of text in its
 place (`crosspost.mdcuts`, as for a run of paragraphs) and the run's tokens are put back.
 
 **Which blocks** (`html_runs`): stretches of non-blank lines ("chunks", a blank line being only
 spaces and tabs, as the parser's `isEmpty` says) separated by blank lines, each chunk's first
-line beginning, after at most three spaces, a kind-6 HTML block (CommonMark 0.31 §4.6: `<` or
-`</` and one of the block tag names, then a space, a tab, the line's end, `>` or `/>`), as the
-parser's own `html_block` rule tells it: the first of its start conditions (markdown-it-py's
-`HTML_SEQUENCES`, in its order) that the line's text meets is the sixth. No `|` on that line,
+line beginning, after at most three spaces, an HTML block of kind 6 or 7 (CommonMark 0.31
+§4.6: `<` or `</` and one of the block tag names, then a space, a tab, the line's end, `>` or
+`/>`; or a whole line of one complete open or closing tag, `<img src="a.png">`), the kinds a
+blank line ends, as the parser's own `html_block` rule tells it: the first of its start
+conditions (markdown-it-py's `HTML_SEQUENCES`, in its order) that the line's text meets is the
+sixth or the seventh, the two whose end condition an empty line meets. No `|` on that line,
 and no `$$` in the run: display math opened above it is a block only when a later line ends in
 `$$` (the parser's `math_block` reads ahead for one), which a line of the run could be, as in
 `crosspost.mdplain`'s runs. Not in MDX, whose parser has no HTML blocks.
@@ -24,9 +26,10 @@ each before `html_block` refuses a line that begins with `<` after at most three
 holds no `|` (`table` needs a `|` in its header line; `code` four columns of indentation;
 `math_block`, `fence`, `blockquote`, `hr`, `list`, `footnote_def` and `reference` a `$$`,
 backticks or tildes, `>`, `-`, `_`, `*`, `+`, a digit or `[` there). `html_block` then takes
-the line, and a kind-6 block ends only at a blank line (end condition `^$`, read on the line's
-text after its spaces and tabs): every line of the chunk is in it, whatever it holds, and the
-blank line after the chunk ends it. The parser is back at the top level with nothing open, as
+the line (a kind-7 block cannot interrupt a paragraph, but none is open), and a block of kind
+6 or 7 ends only at a blank line (end condition `^$`, read on the line's text after its spaces
+and tabs): every line of the chunk is in it, whatever it holds, and the blank line after the
+chunk ends it. The parser is back at the top level with nothing open, as
 after the paragraph standing in for the run followed by the same blank line: what follows the
 run reads as it did.
 
@@ -52,29 +55,62 @@ __all__ = ["html_block_tokens", "html_runs"]
 
 def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, int]]:
     """Line ranges [first, end) of `text` of at least `min_run` lines that are chunks of
-    non-blank lines, each opening a kind-6 HTML block, and the blank lines between them; each
-    starts after a blank line (or at the top) and ends before one (or at the bottom)."""
+    non-blank lines, each opening an HTML block a blank line ends, and the blank lines between
+    them; each starts after a blank line (or at the top) and ends before one (or at the
+    bottom)."""
     if mdx or "<" not in text or "\r" in text or "\0" in text:
         return []
     runs: list[tuple[int, int]] = []
     line = position = 0
     for m in _run_pattern().finditer(text):
         start, stop = m.span("run")
-        lines = text.count("\n", start, stop) + 1
-        if lines < min_run:
+        if text.count("\n", start, stop) + 1 < min_run:
             continue
         line += text.count("\n", position, start)
         position = start
-        runs.append((line, line + lines))
+        runs += [(a, b) for a, b in _blank_ended(text[start:stop], line) if b - a >= min_run]
     return runs
+
+
+def _blank_ended(run: str, first: int) -> list[tuple[int, int]]:
+    """The line ranges of `run` (chunks that may each open an HTML block, from line `first`)
+    in which every chunk does open one that a blank line ends (kind 6 or 7), each from a
+    chunk's first line to a chunk's last."""
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
+
+    # Kinds 1 to 5 are refused by the run's pattern: a line that meets no earlier condition is
+    # of the first of these two it meets.
+    six, seven = (opening for opening, _closing, _interrupts in HTML_SEQUENCES[_KIND_SIX:])
+    parts = _BETWEEN.split(run)  # a chunk, the line break and blank lines after it, a chunk, …
+    found: list[tuple[int, int]] = []
+    line = end = first  # the chunk's first line; the end of the last one taken
+    begin: int | None = None  # the first line of the range being read
+    for index in range(0, len(parts), 2):
+        chunk = parts[index]
+        lines = chunk.count("\n") + 1
+        head = chunk.partition("\n")[0].lstrip(" ")
+        if six.search(head) is not None or seven.search(head) is not None:
+            begin = line if begin is None else begin
+            end = line + lines
+        elif begin is not None:
+            found.append((begin, end))
+            begin = None
+        if index + 1 < len(parts):
+            line += lines + parts[index + 1].count("\n") - 1
+    if begin is not None:
+        found.append((begin, end))
+    return found
 
 
 @cache
 def _run_pattern() -> re.Pattern[str]:
-    """Chunks opening a kind-6 HTML block and the blank lines between them, after a blank line
-    or at the top (`run`): the first line of each chunk meets the parser's own start condition
-    of kind 6 (markdown-it-py's `HTML_SEQUENCES`, read on the line without its spaces, as its
-    rule reads it) and none of those it tries before, and holds no `|`; no line holds `$$`.
+    """Chunks that may each open an HTML block a blank line ends, and the blank lines between
+    them, after a blank line or at the top (`run`): the first line of each chunk, after at most
+    three spaces, is `<` or `</` and a letter, meets none of the parser's start conditions of
+    kinds 1 to 5 (markdown-it-py's `HTML_SEQUENCES`, read on the line without its spaces, as
+    its rule reads it), and holds no `|`; no line holds `$$`. Whether it meets that of kind 6
+    or 7 is asked of each such line (`_blank_ended`): kind 7's pattern would read on past the
+    line's end here.
 
     The conditions are the parser's patterns, each anchored at the line's text (`^` dropped:
     they are read after the spaces here) with its flags; `$` and `\\s` read the same at a
@@ -87,9 +123,8 @@ def _run_pattern() -> re.Pattern[str]:
         return f"(?i:{body})" if pattern.flags & re.IGNORECASE else f"(?:{body})"
 
     before = "|".join(anchored(opening) for opening, _end, _ in HTML_SEQUENCES[:_KIND_SIX])
-    opens = anchored(HTML_SEQUENCES[_KIND_SIX][0])
     rest = r"(?:[^\n$]|\$(?!\$))*+"  # the rest of a line without `$$`
-    head = rf"[ ]{{0,3}}(?!{before}){opens}(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
+    head = rf"[ ]{{0,3}}(?!{before})(?=</?[A-Za-z])(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
     # Its lines, up to a blank line or the text's end (a line holding `$$` ends no chunk).
     chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+(?=\n[ \t]*+(?:\n|\Z)|\Z)"
     return re.compile(

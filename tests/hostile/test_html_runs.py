@@ -27,6 +27,7 @@ HTML_LINES = [
     *["[r]: /u", "[r]", "[^1]: n", "|-|", "a | b", "---", "===", "# h", "x", "  y", "\u00a0"],
     *["<div>\u00a0", "<DIV>", "<address>", "</p>", "<p", "<iframe src=x>", "<video>"],
     *["<div> | a", "<table>|", "--|--", "-|-"],  # a table's header, its delimiter rows
+    *["<a", "href='x'>", "<img src='a", "b'>", '<x-y a="1" />', "</x >", "<b> x"],  # kind 7
     *["<div>$$", "a $$", "<p>$x$"],  # display math (a later line ending in `$$` closes it)
 ]
 BLANK_LINES = ["", " ", "\t", "  \t "]
@@ -61,18 +62,23 @@ def test_runs_of_html_blocks_stood_in_for_parse_as_the_parser_parses_them(
 
 
 def test_runs_of_html_blocks_are_stood_in_for() -> None:
-    """The property above is not vacuous: runs of kind-6 blocks at the top level are found and
-    confirmed, at the text's end too; a kind-7 tag, a table's header, MDX, or a run inside an
-    HTML comment left open or continuing a list item is not taken."""
+    """The property above is not vacuous: runs of blocks of kinds 6 and 7 at the top level are
+    found and confirmed, at the text's end too; a tag with text after it or spanning lines, a
+    table's header, MDX, or a run inside an HTML comment left open or continuing a list item
+    is not taken."""
     parse = partial(_parse, mdx=False)
 
     def runs(body: str, mdx: bool = False) -> list[HtmlBlocks]:
         return [HtmlBlocks(first, end) for first, end in html_runs(body, 1, mdx=mdx)]
 
     assert runs("<div>\n<img src='a'>\n</div>\n\n \n<p/>\n\nx\n<div>") == [HtmlBlocks(0, 6)]
-    for body in ["- a\n\n<div>\n\n</div>", "x\n\n<DIV>\ny\n\n<table>", "<div>\n\n  <hr/>"]:
+    assert runs("<img src='a'>\n\n<b>x</b>\n\n<a\nhref='b'>\n\n</i >\n\n<p>") == [
+        HtmlBlocks(0, 1),
+        HtmlBlocks(7, 10),
+    ]
+    for body in ["- a\n\n<div>\n\n</div>", "x\n\n<DIV>\ny\n\n<img src='b'>", "<span>\n\n  <hr/>"]:
         assert runs(body) and isinstance(parse_around(body, runs(body), parse), tuple), body
-    for body in ["<img src='a'>", "<div|x>", "<pre>", "    <div>", "<!-- <div> -->", "<p>\n$$"]:
+    for body in ["<b>x</b>", "<div|x>", "<pre>", "    <div>", "<!-- <div> -->", "<p>\n$$", "<a"]:
         assert not runs(body), body
     assert not runs("<div>", mdx=True)
     for body in ["<!--\n\n<div>\n\n-->", "- a\n\n  <div>\n\n  <p>", "```\n\n<div>"]:
