@@ -61,15 +61,35 @@ def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, 
     if mdx or "<" not in text or "\r" in text or "\0" in text:
         return []
     runs: list[tuple[int, int]] = []
-    line = position = 0
-    for m in _run_pattern().finditer(text):
-        start, stop = m.span("run")
+    line = counted = position = 0
+    # From each line that may open one, after a blank line, and on from the end of each run:
+    # each line is read once (a pattern that also read the blank lines before a run read them
+    # again from each of them, n² steps for n blank lines).
+    while (head := _HEAD.search(text, position)) is not None:
+        start = head.start()
+        m = _run_pattern().match(text, start) if _after_a_blank_line(text, start) else None
+        if m is None:
+            position = head.end()
+            continue
+        position = stop = m.end()
         if text.count("\n", start, stop) + 1 < min_run:
             continue
-        line += text.count("\n", position, start)
-        position = start
+        line += text.count("\n", counted, start)
+        counted = start
         runs += [(a, b) for a, b in _blank_ended(text[start:stop], line) if b - a >= min_run]
     return runs
+
+
+# Where a line may open an HTML block of kind 6 or 7: at most three spaces, `<` or `</`, a letter.
+_HEAD = re.compile(r"^[ ]{0,3}</?[A-Za-z]", re.M)
+
+
+def _after_a_blank_line(text: str, start: int) -> bool:
+    """Whether the line starting at `start` is the text's first or follows a blank one."""
+    at = start - 2  # the last character of the line above, if any
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return at < 0 or text[at] == "\n"
 
 
 def _blank_ended(run: str, first: int) -> list[tuple[int, int]]:
@@ -105,12 +125,11 @@ def _blank_ended(run: str, first: int) -> list[tuple[int, int]]:
 @cache
 def _run_pattern() -> re.Pattern[str]:
     """Chunks that may each open an HTML block a blank line ends, and the blank lines between
-    them, after a blank line or at the top (`run`): the first line of each chunk, after at most
-    three spaces, is `<` or `</` and a letter, meets none of the parser's start conditions of
-    kinds 1 to 5 (markdown-it-py's `HTML_SEQUENCES`, read on the line without its spaces, as
-    its rule reads it), and holds no `|`; no line holds `$$`. Whether it meets that of kind 6
-    or 7 is asked of each such line (`_blank_ended`): kind 7's pattern would read on past the
-    line's end here.
+    them: the first line of each chunk, after at most three spaces, is `<` or `</` and a
+    letter, meets none of the parser's start conditions of kinds 1 to 5 (markdown-it-py's
+    `HTML_SEQUENCES`, read on the line without its spaces, as its rule reads it), and holds no
+    `|`; no line holds `$$`. Whether it meets that of kind 6 or 7 is asked of each such line
+    (`_blank_ended`): kind 7's pattern would read on past the line's end here.
 
     The conditions are the parser's patterns, each anchored at the line's text (`^` dropped:
     they are read after the spaces here) with its flags; `$` and `\\s` read the same at a
@@ -127,9 +146,7 @@ def _run_pattern() -> re.Pattern[str]:
     head = rf"[ ]{{0,3}}(?!{before})(?=</?[A-Za-z])(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
     # Its lines, up to a blank line or the text's end (a line holding `$$` ends no chunk).
     chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+(?=\n[ \t]*+(?:\n|\Z)|\Z)"
-    return re.compile(
-        rf"(?:\A|(?<=\n)[ \t]*+\n)(?:[ \t]*+\n)*+(?P<run>{chunk}(?:\n(?:[ \t]*+\n)++{chunk})*+)"
-    )
+    return re.compile(rf"{chunk}(?:\n(?:[ \t]*+\n)++{chunk})*+")
 
 
 # A line break and the blank lines after it: what ends each chunk of a run (kept by `split`).
