@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crosspost import syntax
@@ -170,6 +170,9 @@ def test_runs_of_paragraph_lines_are_found_as_line_by_line(
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=documents, tags=st.booleans(), broken=st.booleans())
+@example(body="+ a\n+ b\n+ c\n+ d\n", tags=False, broken=False)  # each marker, each container
+@example(body="> 1) a\n> 2) b\n> 3) c\n> 4) d\n", tags=False, broken=False)
+@example(body="  * a\n    - b\n  * c\n    - d\n  * e\n    - f\n  * g\n", tags=False, broken=False)
 def test_forms_passed_over_find_no_run(body: str, tags: bool, broken: bool) -> None:
     """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
     runs of items in a text without a line of an item: their patterns find none there either
