@@ -2,11 +2,11 @@
 
 Issue 15's goal: any 1 MB post in ≤ 1 s and ≤ 200 MB, and time growing linearly (4 MB ≤ 4.5× the
 1 MB time). Each shape is a plausible post taken to extremes: repeated MDX components, lines
-starting with `#`, dense and sparse links, nested brackets, backtick runs, HTML blocks with
-URLs, an ordinary prose post, script links, list items, quotes and table rows. Each measurement
-runs in a fresh process (peak memory is that process's, less what the imports alone take).
-Times are CPU seconds of that process (wall time on a shared machine mostly measures the
-neighbours); wall seconds are shown beside. The baseline, measured in the same run, is one
+starting with `#`, dense and sparse links, nested brackets, backtick runs, HTML blocks with URLs,
+images as HTML tags, an ordinary prose post, script links, list items, quotes and table rows.
+Each measurement runs in a fresh process (peak memory is that process's, less what the imports
+alone take). Times are CPU seconds of that process (wall time on a shared machine mostly measures
+the neighbours); wall seconds are shown beside. The baseline, measured in the same run, is one
 CommonMark parse of the same text by markdown-it-py (the parser the transform is built on): the
 "× parse" column says how many such parses the transform costs. Prints figures; asserts
 nothing.
@@ -97,6 +97,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     "ordered-counted": ("1. a\n   1. b\n   2. c\n", ".md"),
     "nested-seven": ("".join(f"{'  ' * level}- {chr(97 + level)}\n" for level in range(7)), ".md"),
     "quoted-parens": ("> a)\n>> (b\n", ".md"),
+    # Images as HTML tags between blank lines (issue 15, speed session): kind-7 HTML blocks, a
+    # whole block parse for one token each before runs of them were read without the parser.
+    "image-tags": ('<img src="./a.png">\n\n', ".md"),
 }
 
 

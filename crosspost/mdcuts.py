@@ -1,13 +1,14 @@
 """A block parse of a text with runs of lines cut out, and their tokens put back (for speed).
 
-`crosspost.mdplain`, `crosspost.mdsiblings` and `crosspost.mdquotes` find runs whose tokens are
-known without the parser: runs of paragraphs (`Paragraphs`), given to the parser as one line of
-text each, runs of one-line list items or table rows (`mdsiblings.Siblings`) and runs of
-blockquote lines continuing a paragraph (`mdquotes.Continuations`), not given to it at all. The
-parse of the rest tells whether each run is what it looked like (a stand-in came out a
-paragraph of its own at the top level; the sibling above a run came out one item, or one row,
-directly followed by another; the line above continuations opens a paragraph); then the runs'
-tokens are put in: a run of paragraphs' own tokens in place of its stand-in, continuations'
+`crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes` find
+runs whose tokens are known without the parser: runs of paragraphs (`Paragraphs`) and of HTML
+blocks (`HtmlBlocks`), given to the parser as one line of text each, runs of one-line list items
+or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a paragraph
+(`mdquotes.Continuations`), not given to it at all. The parse of the rest tells whether each run
+is what it looked like (a stand-in came out a paragraph of its own at the top level, so nothing
+was open where the run begins; the sibling above a run came out one item, or one row, directly
+followed by another; the line above continuations opens a paragraph); then the runs' tokens are
+put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in, continuations'
 text in their paragraph's after its first line, and for a run of siblings one sibling standing
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .mdhtml import html_block_tokens
 from .mdplain import paragraphs_only
 from .mdquotes import Continuations
 from .mdsiblings import Siblings
@@ -30,7 +32,7 @@ from .mdtokens import token_maker
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["Cut", "Paragraphs", "Parsed", "parse_around"]
+__all__ = ["Cut", "HtmlBlocks", "Paragraphs", "Parsed", "StoodIn", "parse_around"]
 
 
 class Parsed(Protocol):
@@ -52,7 +54,17 @@ class Paragraphs:
     end: int
 
 
-Cut = Paragraphs | Siblings | Continuations
+@dataclass(frozen=True)
+class HtmlBlocks:
+    """Lines `first`..`end`: a run of HTML blocks (`crosspost.mdhtml`), given to the parser as
+    one line of text."""
+
+    first: int
+    end: int
+
+
+StoodIn = Paragraphs | HtmlBlocks
+Cut = Paragraphs | HtmlBlocks | Siblings | Continuations
 _STAND_IN = "x"
 
 
@@ -79,7 +91,7 @@ def parse_around(
         before = lines[done : cut.first]
         pieces += before
         length += sum(map(len, before)) + len(before)
-        if not isinstance(cut, Paragraphs):
+        if not isinstance(cut, StoodIn):
             opens.append(len(pieces) - (cut.first - cut.above))
             anchors.append(len(pieces) - 1)
             offsets.append(length - len(pieces[-1]) - 1)
@@ -100,7 +112,7 @@ def parse_around(
     parsed = parse("\n".join(pieces))
     tokens = parsed.tokens
     at_anchor = {line: index for index, line in enumerate(opens)}
-    stood_in: dict[int, Paragraphs] = {}  # the stand-in paragraph's first token → its run
+    stood_in: dict[int, StoodIn] = {}  # the stand-in paragraph's first token → its run
     after: dict[int, list[Token]] = {}  # a sibling's last token → the one standing for its run
     continued: dict[int, Continuations] = {}  # a paragraph's inline token → the lines it lost
     confirmed: set[int] = set()
@@ -109,7 +121,7 @@ def parse_around(
         if number is None or number in confirmed:
             continue
         cut = cuts[number]
-        if isinstance(cut, Paragraphs):
+        if isinstance(cut, StoodIn):
             if _is_stand_in(tokens, index):
                 stood_in[index] = cut
                 confirmed.add(number)
@@ -136,6 +148,11 @@ def parse_around(
     index = 0
     while index < len(tokens):
         run = stood_in.get(index)
+        if isinstance(run, HtmlBlocks):
+            last = run.end == len(lines)
+            out += html_block_tokens("\n".join(lines[run.first : run.end]), run.first, last=last)
+            index += 3
+            continue
         if run is not None:
             paragraphs = paragraphs_only("\n".join(lines[run.first : run.end]))
             if paragraphs is None:

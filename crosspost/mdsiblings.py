@@ -352,11 +352,12 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     from markdown_it.common.utils import mdTrim  # the parser's trim: never for `import crosspost`
 
     found: list[Siblings] = []
+    items = _ITEM_LINE.search(text) is not None
     forms = [("bullets", False), ("ordered", False), ("rows", False), ("bare-rows", False)]
     forms += [("bullets", True), ("ordered", True), ("periodic", False)]
     for form, loose in forms:
         kind: Literal["item", "row"] = "row" if form.endswith("rows") else "item"
-        if kind == "row" and "|" not in text:
+        if (kind == "row" and "|" not in text) or (kind == "item" and not items):
             continue
         if loose and _EMPTY_LINE.search(text) is None:  # what a loose run repeats after each
             continue
@@ -378,6 +379,9 @@ def sibling_runs(text: str, min_run: int = MIN_SIBLINGS, *, mdx: bool = False) -
     return sorted(found, key=lambda run: run.first)
 
 
+# A list item's line (container, marker, spacing: `_RUN_PATTERNS`, `_FIRST_PLACE`): a run of
+# items is of such lines. A text without one is not searched for runs of items at all.
+_ITEM_LINE = re.compile(rf"^[ >]*(?:[-+*]|\d{{1,9}}[.)]){_SPACING}", re.M)
 # An empty line, or one of blockquote markers only: a loose run has one after each sibling
 # (`_run_pattern`'s `blank`). A long list without one is not read for loose runs at all.
 _EMPTY_LINE = re.compile(r"\n[ >]*\n")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
-from .mdcuts import Cut, Paragraphs, parse_around
+from .mdcuts import Cut, HtmlBlocks, Paragraphs, StoodIn, parse_around
+from .mdhtml import html_runs
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
 from .mdquotes import continuations
@@ -80,22 +81,25 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser; runs of paragraph lines are given to
-    it as one line each, and runs of one-line list items or table rows are not given to it at
-    all, nor are runs of blockquote lines that only continue a paragraph (runs of at least
-    `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`,
-    `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
+    A body of paragraphs only is not given to the parser; runs of paragraph lines and runs of
+    HTML blocks are given to it as one line each, and runs of one-line list items or table rows
+    are not given to it at all, nor are runs of blockquote lines that only continue a paragraph
+    (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
+    `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes`
+    say why that gives the same tokens, a run of
     siblings becoming one that stands for them all, or for each of its parts). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
+    runs = min_run or MIN_RUN
     cuts: list[Cut] = _apart(
         sorted(
             [
-                *(Paragraphs(first, end) for first, end in plain_runs(text, min_run or MIN_RUN)),
+                *(Paragraphs(first, end) for first, end in plain_runs(text, runs)),
+                *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
                 *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
-                *continuations(text, min_run or MIN_RUN),
+                *continuations(text, runs),
             ],
             key=lambda cut: cut.first,
         )
@@ -117,7 +121,7 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
     kept: list[Cut] = []
     done = 0
     for cut in cuts:
-        if (cut.first if isinstance(cut, Paragraphs) else cut.above) >= done:
+        if (cut.first if isinstance(cut, StoodIn) else cut.above) >= done:
             kept.append(cut)
             done = cut.end
     return kept

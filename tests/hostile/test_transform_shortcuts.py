@@ -7,7 +7,8 @@ generated input (issue 15: a megabyte of headings or image paragraphs in under a
 - tokens made for the blocks read without the parser are those its constructor makes;
 - runs of paragraph lines are found stretch by stretch, not block line by block line;
 - forms of sibling runs a text cannot hold are not searched for;
-- the `#`s that start a line are found once, not in each paragraph.
+- the `#`s that start a line are found once, not in each paragraph;
+- a block the link rules pass over holds nothing the inline parse would have found for them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crosspost import syntax
 from crosspost.mdlines import Line, Run, blank, without_repeated_blanks
 
-from .test_body_properties import DIALECTS, PAGE, SITE, bodies
+from .test_body_properties import DIALECTS, INLINE_PIECES, PAGE, SITE, bodies
 from .test_sibling_runs import documents
 
 
@@ -168,15 +169,27 @@ def test_runs_of_paragraph_lines_are_found_as_line_by_line(
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=documents, tags=st.booleans())
-def test_forms_passed_over_find_no_run(body: str, tags: bool) -> None:
-    """`sibling_runs` does not look for loose runs in a text without an empty line: their
-    patterns find none there either."""
-    from crosspost.mdsiblings import _EMPTY_LINE, _run_matches
+@given(body=documents, tags=st.booleans(), broken=st.booleans())
+@example(body="+ a\n+ b\n+ c\n+ d\n", tags=False, broken=False)  # each marker, each container
+@example(body="> 1) a\n> 2) b\n> 3) c\n> 4) d\n", tags=False, broken=False)
+@example(body="  * a\n    - b\n  * c\n    - d\n  * e\n    - f\n  * g\n", tags=False, broken=False)
+def test_forms_passed_over_find_no_run(body: str, tags: bool, broken: bool) -> None:
+    """`sibling_runs` does not look for loose runs in a text without an empty line, nor for
+    runs of items in a text without a line of an item: their patterns find none there either
+    (`broken`: the text with a marker's spacing taken from some lines, which leaves some
+    without a line of an item)."""
+    from crosspost.mdsiblings import _EMPTY_LINE, _ITEM_LINE, _run_matches
 
+    if broken:
+        body = re.sub(r"(?m)^([ >]*(?:[-+*]|\d+[.)]))[ \t](?=[^\n]*x)", r"\1", body)
     for form in ["bullets", "ordered"]:
         if _EMPTY_LINE.search(body) is None:
             assert not list(_run_matches(form, True, body, tags))
+    if _ITEM_LINE.search(body) is None:
+        for form, loose in [("bullets", False), ("ordered", False), ("periodic", False)]:
+            assert not list(_run_matches(form, loose, body, tags)), form
+        for form in ["bullets", "ordered"]:
+            assert not list(_run_matches(form, True, body, tags)), form
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -196,3 +209,66 @@ def test_heading_lookalikes_found_once_are_those_found_in_each_paragraph(body: s
                 stop = starts[end] - 1 if end < len(starts) else len(body)
                 expected = [m.end() - 1 for m in _LOOKALIKE.finditer(body, starts[first], stop)]
             assert _heading_lookalikes(body, starts, candidates, first, end, []) == expected
+
+
+# Inline pieces, and what else the link rules look for: raw HTML, code spans beside a `#`,
+# footnotes, math, escapes, a `](` with no `[` before it (a script link's tail).
+PASSED_OVER_PIECES = [
+    *INLINE_PIECES,
+    *["<b>", "</b>", "<!-- c -->", "<x\n>", "`#`", "\\[", "\\]", "^[n [a](b)]", "$[a](b)$"],
+    *["](javascript:x)", "](./x)", "] (y)", "[", "![", "<https://a>", "&#91;"],
+]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(PASSED_OVER_PIECES), max_size=12).map("".join),
+    mdx=st.booleans(),
+)
+def test_a_block_the_link_rules_pass_over_holds_nothing_they_read(content: str, mdx: bool) -> None:
+    """Where `_worth_parsing` refuses a block's inline content, the parser's recording rules
+    find in it no link destination and no raw HTML, and no code span when it holds a `#` (what
+    the link rules and the heading escapes read): not inline-parsing it loses nothing."""
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+    from crosspost.transform import _worth_parsing
+
+    if _worth_parsing(content):
+        return
+    md = _parser(mdx=mdx)
+    collector = _Collector()
+    env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+    found = _inline_spans(md, env, collector, content)
+    assert [kind for kind, _start, _end in found if kind != "code" or "#" in content] == []
+
+
+def test_blocks_are_passed_over() -> None:
+    """The property above is not vacuous: script links' tails without a `[` are passed over,
+    and every form of what is read is not."""
+    from crosspost.transform import _worth_parsing
+
+    for content in ["](javascript:x)" * 3, "a ](b) c", "x ] (y)", "`code` text"]:
+        assert not _worth_parsing(content), content
+    for content in ["[](z)", "[a] ](b)", "![i](c)", "<b>", "`#`", "a [b\n](c)"]:
+        assert _worth_parsing(content), content
+
+
+def test_a_script_link_without_its_text_is_not_read_further(monkeypatch: Any) -> None:
+    """The script-link rule reads a destination only after a `]` that closes a `[`: a `](`
+    without one is no link, whatever follows it (test_no_script_link_survives holds the rule to
+    every spelling of a script link that is one)."""
+    from crosspost import transform as module
+
+    read: list[int] = []
+    parse_destination = module._parse_destination
+
+    def counted(text: str, at: int) -> tuple[int, int, int] | None:
+        read.append(at)
+        return parse_destination(text, at)
+
+    monkeypatch.setattr(module, "_parse_destination", counted)
+    run = Run(path=None, page_url=PAGE, site_url=SITE)
+    tails = "](javascript:x)" * 50 + " ] ](data:y)"
+    assert module._unsafe_links(tails, run, lambda _offset: 1) == tails
+    assert read == [] and not run.notices
+    assert module._unsafe_links("a [b](javascript:x) c", run, lambda _offset: 1) == "a b c"
+    assert read == [6] and len(run.notices) == 1
