@@ -85,13 +85,9 @@ def test_runs_of_html_blocks_are_stood_in_for() -> None:
         assert runs(body) and parse_around(body, runs(body), parse) == {0}, body
 
 
-def test_blank_lines_are_read_once() -> None:
-    """Blank lines before a line that opens no run are read once, not again from each of them:
-    a pattern that read the blank lines before a run took 8.6 s for 40,000 of them (n² steps),
-    and these take milliseconds (the bound is a thousand times that, for a busy machine)."""
-    import time
-
-    for body in ["\n" * 200_000 + "<b>x", " \n" * 200_000 + "<", "<div>\n" + "\n" * 200_000 + "x"]:
-        started = time.process_time()
-        assert html_runs(body, 32) == []
-        assert time.process_time() - started < 2, repr(body[:8])
+def test_blank_lines_before_a_line_that_opens_no_run_are_no_run() -> None:
+    """Long stretches of blank lines before a line that opens no run (that each line is read
+    once, not again from each blank line, is measured by `benchmarks/body.py`'s
+    blank-lines-tag shape: tests assert no time)."""
+    for body in ["\n" * 20_000 + "<b>x", " \n" * 20_000 + "<", "<div>\n" + "\n" * 20_000 + "x"]:
+        assert html_runs(body, 32) == [], repr(body[:8])
