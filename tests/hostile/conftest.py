@@ -9,12 +9,12 @@ refused post provably published nothing anywhere. Every run uses canary tokens.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import html.parser
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -226,9 +226,15 @@ def transformed(body: str, generator: str | None = None, suffix: str = ".md") ->
     return out.body + "\0" + out.description_hint + "\0" + out.excerpt, out.notices
 
 
-def every_line_parsed() -> AbstractContextManager[Any]:
-    """The transform giving every line to the parser, none of the shortcuts (the oracle)."""
-    return mock.patch("crosspost.transform.parse_blocks", parse_every_line)
+@contextlib.contextmanager
+def every_line_parsed() -> Iterator[None]:
+    """The transform giving every line to the parser and every block to its inline parse,
+    none of the shortcuts (the oracle)."""
+    with (
+        mock.patch("crosspost.transform.parse_blocks", parse_every_line),
+        mock.patch("crosspost.transform._worth_parsing", return_value=True),
+    ):
+        yield
 
 
 def both_ways(
