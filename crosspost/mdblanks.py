@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 __all__ = ["MIN_BLANKS", "Blanks", "blank_runs"]
 
@@ -63,11 +64,9 @@ def blank_runs(text: str, min_run: int = MIN_BLANKS) -> list[Blanks]:
         return []
     runs: list[Blanks] = []
     line = counted = 0
-    for m in _BLANKS.finditer(text):
+    for m in _blanks(min_run).finditer(text):
         start, stop = m.span()
         lines = text.count("\n", start, stop)
-        if lines < min_run:
-            continue
         line += text.count("\n", counted, start)
         counted = stop
         runs.append(Blanks(line, line + lines))
@@ -75,5 +74,8 @@ def blank_runs(text: str, min_run: int = MIN_BLANKS) -> list[Blanks]:
     return runs
 
 
-# Blank lines (spaces and tabs only), each with its line break, from a line's start.
-_BLANKS = re.compile(r"^(?:[ \t]*+\n)+", re.M)
+@cache
+def _blanks(min_run: int) -> re.Pattern[str]:
+    """At least `min_run` blank lines (spaces and tabs only), each with its line break, from a
+    line's start: the one or two blank lines between most blocks are no match to loop over."""
+    return re.compile(rf"^(?:[ \t]*+\n){{{min_run},}}+", re.M)

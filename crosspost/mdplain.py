@@ -87,7 +87,7 @@ def _other_block_start() -> re.Pattern[str]:
     `#`s, four columns of indentation, and a `<` where the line may open an HTML block
     (`_html_mark`)."""
     mark = _MARK_BUT_HTML.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)")
-    return re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{_html_mark()}|{mark}))", re.M)
+    return re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{mark}|{_html_mark()}))", re.M)
 
 
 def _html_mark() -> str:
@@ -103,7 +103,9 @@ def _html_mark() -> str:
     from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
 
     kinds = [anchored(opening) for opening, _closing, _interrupts in HTML_SEQUENCES[:_KIND_SEVEN]]
-    return "|".join([*kinds, r"</?[A-Za-z][^\n]*>[^\S\n]*$"])
+    # The line of one tag first: it is read fast and takes most lines that open a block (the
+    # tag names of kind 6 are tried one by one).
+    return "|".join([r"</?[A-Za-z][^\n]*>[^\S\n]*$", *kinds])
 
 
 _KIND_SEVEN = 6  # the index of kind 7 among the parser's HTML block start conditions
@@ -250,7 +252,10 @@ def _next(lines: list[str], first: int, end: int, *, blank: bool) -> int:
     """The first of the lines `first`..`end` that is blank (with `blank`) or not; `end` if none.
 
     Read in C (a stretch may be a million blank lines) and no further than that line; the
-    slice copies only this stretch's lines, each stretch's a few times."""
+    slice copies only this stretch's lines, each stretch's a few times; the first line is read
+    alone before (it is the one in most stretches, for which the iterators cost more)."""
+    if first == end or (not lines[first].strip(" \t")) == blank:
+        return first
     texts = map(_STRIPPED, lines[first:end])
     return next(compress(count(first), map(not_, texts) if blank else texts), end)
 
@@ -258,6 +263,8 @@ def _next(lines: list[str], first: int, end: int, *, blank: bool) -> int:
 def _last(lines: list[str], first: int, end: int, *, blank: bool) -> int:
     """The last of the lines `first`..`end` that is blank (with `blank`) or not; `first - 1` if
     none (read as `_next` reads, from the end)."""
+    if first == end or (not lines[end - 1].strip(" \t")) == blank:
+        return end - 1
     texts = map(_STRIPPED, reversed(lines[first:end]))
     return next(compress(count(end - 1, -1), map(not_, texts) if blank else texts), first - 1)
 
