@@ -103,6 +103,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     # Blank lines before a line that may open an HTML block and does not: read once (a pattern
     # that read the blank lines before a run again from each of them took 8.6 s for 40,000).
     "blank-lines-tag": ("\n" * 200_000 + "<b>x\n", ".md"),
+    # Paragraphs beginning with `<` that open no HTML block (a tag left open, text after a tag):
+    # once block lines to the paragraph runs, so a whole block parse (issue 15, blank15 session).
+    "open-tag-paragraphs": ("<a\n\n", ".md"),
+    "tag-text-paragraphs": ('<img src="./a.png">x\n\n', ".md"),
 }
 
 

@@ -2,7 +2,9 @@
 
 `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes` find
 runs whose tokens are known without the parser: runs of paragraphs (`Paragraphs`) and of HTML
-blocks (`HtmlBlocks`), given to the parser as one line of text each, runs of one-line list items
+blocks (`HtmlBlocks`), given to the parser as one line of text each, runs of blank lines
+(`crosspost.mdblanks`), given to it as one blank line (confirmed where no token's map holds
+that line, and yielding no token), runs of one-line list items
 or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a paragraph
 (`mdquotes.Continuations`), not given to it at all. The parse of the rest tells whether each run
 is what it looked like (a stand-in came out a paragraph of its own at the top level, so nothing
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .mdblanks import Blanks
 from .mdhtml import html_block_tokens
 from .mdplain import paragraphs_only
 from .mdquotes import Continuations
@@ -64,7 +67,7 @@ class HtmlBlocks:
 
 
 StoodIn = Paragraphs | HtmlBlocks
-Cut = Paragraphs | HtmlBlocks | Siblings | Continuations
+Cut = Paragraphs | HtmlBlocks | Blanks | Siblings | Continuations
 _STAND_IN = "x"
 
 
@@ -78,7 +81,8 @@ def parse_around(
     Returns the indexes of the cuts the parse did not confirm instead when there are any: a
     stand-in that did not come out a paragraph of its own at the top level (it is inside a
     fence or an HTML block left open, or continues a list item), or a sibling above a run that
-    did not come out one list item (a table row) directly followed by another."""
+    did not come out one list item (a table row) directly followed by another, or a blank line
+    standing for a run of them that a block holds."""
     lines = text.split("\n")
     pieces: list[str] = []
     anchors: list[int] = []  # the line in the reduced text of each cut's stand-in, or above it
@@ -86,27 +90,36 @@ def parse_around(
     opens: list[int] = []  # the line in the reduced text where each cut's stand-in or sibling opens
     extra_lines = [0]  # lines and characters the cuts up to each one took out of the text
     extra_chars = [0]
+    blanks: list[tuple[int, int]] = []  # the line in the reduced text standing for each run of
+    # blank lines, and the run's index
     done = length = 0
     for cut in cuts:
         before = lines[done : cut.first]
         pieces += before
         length += sum(map(len, before)) + len(before)
-        if not isinstance(cut, StoodIn):
+        kept: str | None  # the line standing for the run, if any
+        if isinstance(cut, (Siblings, Continuations)):
             opens.append(len(pieces) - (cut.first - cut.above))
             anchors.append(len(pieces) - 1)
             offsets.append(length - len(pieces[-1]) - 1)
-            kept = ""
+            kept = None
         else:
             line = lines[cut.first]
-            kept = line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
+            kept = (
+                line
+                if isinstance(cut, Blanks)
+                else line[: len(line) - len(line.lstrip(" "))] + _STAND_IN
+            )
+            if isinstance(cut, Blanks):
+                blanks.append((len(pieces), len(opens)))
             opens.append(len(pieces))
             anchors.append(len(pieces))
             offsets.append(length)
             pieces.append(kept)
             length += len(kept) + 1
         run_length = sum(map(len, lines[cut.first : cut.end])) + cut.end - cut.first
-        extra_lines.append(extra_lines[-1] + cut.end - cut.first - (1 if kept else 0))
-        extra_chars.append(extra_chars[-1] + run_length - (len(kept) + 1 if kept else 0))
+        extra_lines.append(extra_lines[-1] + cut.end - cut.first - (0 if kept is None else 1))
+        extra_chars.append(extra_chars[-1] + run_length - (0 if kept is None else len(kept) + 1))
         done = cut.end
     pieces += lines[done:]
     parsed = parse("\n".join(pieces))
@@ -121,6 +134,8 @@ def parse_around(
         if number is None or number in confirmed:
             continue
         cut = cuts[number]
+        if isinstance(cut, Blanks):  # a blank line opens no block: held in one, it is refuted
+            continue
         if isinstance(cut, StoodIn):
             if _is_stand_in(tokens, index):
                 stood_in[index] = cut
@@ -136,6 +151,7 @@ def parse_around(
         if close is not None:
             after[close] = _standing_for(tokens[index : close + 1], cut)
             confirmed.add(number)
+    confirmed |= _unheld(tokens, blanks)
     if "X" in parsed.env.get("references", {}):  # `[x]` is a link: no run's task box is text
         confirmed -= {index for index, cut in enumerate(cuts) if _holds_x_box(cut)}
     if len(confirmed) < len(cuts):
@@ -187,6 +203,23 @@ def parse_around(
         for shift in [extra_chars[bisect_left(offsets, start)]]
     ]
     return out, parsed.env, definitions
+
+
+def _unheld(tokens: list[Token], blanks: list[tuple[int, int]]) -> set[int]:
+    """The indexes of the runs of blank lines (`blanks`: the line standing for each, in order,
+    and its index) whose line no token's map holds (`crosspost.mdblanks`: nothing spans them)."""
+    if not blanks:
+        return set()
+    maps = sorted(token.map for token in tokens if token.map)  # in order already: linear
+    unheld: set[int] = set()
+    reach = at = 0  # the furthest end of the maps starting at or above the line; the next map
+    for line, index in blanks:
+        while at < len(maps) and maps[at][0] <= line:
+            reach = max(reach, maps[at][1])
+            at += 1
+        if reach <= line:
+            unheld.add(index)
+    return unheld
 
 
 def _is_stand_in(tokens: list[Token], index: int) -> bool:

@@ -50,7 +50,7 @@ from .mdtokens import token_maker
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["html_block_tokens", "html_runs"]
+__all__ = ["anchored", "html_block_tokens", "html_runs"]
 
 
 def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, int]]:
@@ -137,16 +137,19 @@ def _run_pattern() -> re.Pattern[str]:
     where `$` matches)."""
     from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
 
-    def anchored(pattern: re.Pattern[str]) -> str:
-        body = pattern.pattern.removeprefix("^")
-        return f"(?i:{body})" if pattern.flags & re.IGNORECASE else f"(?:{body})"
-
     before = "|".join(anchored(opening) for opening, _end, _ in HTML_SEQUENCES[:_KIND_SIX])
     rest = r"(?:[^\n$]|\$(?!\$))*+"  # the rest of a line without `$$`
     head = rf"[ ]{{0,3}}(?!{before})(?=</?[A-Za-z])(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
     # Its lines, up to a blank line or the text's end (a line holding `$$` ends no chunk).
     chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+(?=\n[ \t]*+(?:\n|\Z)|\Z)"
     return re.compile(rf"{chunk}(?:\n(?:[ \t]*+\n)++{chunk})*+")
+
+
+def anchored(pattern: re.Pattern[str]) -> str:
+    """One of the parser's HTML block start conditions (`HTML_SEQUENCES`) as a part of a larger
+    pattern: without its `^`, to be read where a line's text begins, with its flags."""
+    body = pattern.pattern.removeprefix("^")
+    return f"(?i:{body})" if pattern.flags & re.IGNORECASE else f"(?:{body})"
 
 
 # A line break and the blank lines after it: what ends each chunk of a run (kept by `split`).

@@ -11,13 +11,17 @@ block cannot interrupt a paragraph either, so only blank lines end one. markdown
 out slowly on long paragraphs (each line is tried against every rule that may interrupt a
 paragraph, twice: once while looking for a setext underline, once for the paragraph); a
 megabyte of `#hashtag` lines, which CommonMark reads as text, took it seconds. Every block rule
-of the parser can only match a line that `_BLOCK_START` matches:
+of the parser can only match a line that `_other_block_start` matches:
 
 - indented code: four columns of indentation (four spaces, or a tab after up to three spaces;
   a tab is refused wherever it is in the indentation, as its width depends on the column);
-- blockquote `>`, reference definition and footnote `[`, HTML block `<`, table delimiter row
+- blockquote `>`, reference definition and footnote `[`, table delimiter row
   `|` or `:`, fence of three backticks or tildes, math block `$$`;
-- ATX heading: `#`s then a space, a tab or the line's end (`#x` and `#7` are text);
+- HTML block: a `<` that meets one of the parser's own start conditions of kinds 1 to 6, or
+  `<` or `</` and a letter on a line ending in `>` and white space (kind 7's whole tag alone on
+  its line), `_html_mark`: `<a` and `<img src="a.png">x` are text;
+- ATX heading: `#`s then a space, a tab or the line's end (`#x` and `#7` are text; one to six
+  are told apart here, `_heading`, and seven or more are text the pattern refuses too);
 - bullet list item: `-`, `+` or `*` then a space, a tab or the line's end;
 - ordered list item: up to nine digits, `.` or `)`, then a space, a tab or the line's end;
 - thematic break, setext underline, table delimiter row starting with `-`, an empty list item:
@@ -51,8 +55,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from itertools import compress, count
+from operator import methodcaller, not_
 from typing import TYPE_CHECKING
 
+from .mdhtml import anchored
 from .mdtokens import token_maker
 
 if TYPE_CHECKING:
@@ -61,19 +68,47 @@ if TYPE_CHECKING:
 __all__ = ["BLOCK_MARK", "may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
 
 # What begins a block where a line's text begins (after its container and up to three spaces),
-# in a multiline pattern: the forms listed above but indentation.
-BLOCK_MARK = (
-    r"[>\[<|:]|`{3}|~{3}|\$\$"
+# in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
+_MARK_BUT_HTML = (
+    r"[>\[|:]|`{3}|~{3}|\$\$"
     r"|\#+(?:[ \t]|$)"
     r"|[-+*](?:[ \t]|$)"
     r"|\d{1,9}[.)](?:[ \t]|$)"
     r"|[-+*_=][-+*_=:| \t]*$"
 )
-_BLOCK_START = re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{BLOCK_MARK}))", re.M)
-# The same but for ATX headings, which are told apart without the parser too (`_heading`).
-_OTHER_BLOCK_START = re.compile(
-    _BLOCK_START.pattern.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)"), re.M
-)
+# The same with every `<`, for lines read where the parser's patterns are not at hand.
+BLOCK_MARK = rf"<|{_MARK_BUT_HTML}"
+
+
+@cache
+def _other_block_start() -> re.Pattern[str]:
+    """Where a line's text may begin a block other than a paragraph or an ATX heading (told
+    apart without the parser, `_heading`): `_MARK_BUT_HTML`'s forms but headings of one to six
+    `#`s, four columns of indentation, and a `<` where the line may open an HTML block
+    (`_html_mark`)."""
+    mark = _MARK_BUT_HTML.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)")
+    return re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{mark}|{_html_mark()}))", re.M)
+
+
+def _html_mark() -> str:
+    """A `<` where a line's text may open an HTML block, in a multiline pattern read where the
+    text begins: where it meets the parser's start condition of kind 1 to 6 (its own patterns,
+    markdown-it-py's `HTML_SEQUENCES`; their `$` and `\\s` read the same at a line's end in the
+    whole text as in the line alone), or where it begins `<` or `</` and a letter and ends in
+    `>` and white space, as a line of one whole tag does (kind 7: a tag, then `\\s*$`; `[^\\S\\n]`
+    is `\\s` within a line). A line beginning with `<` that meets neither is a paragraph's line
+    wherever it stands: only `html_block` and `paragraph` take a line that begins with `<` (and
+    `table`, whose delimiter row is a block line here), and a line that opens no HTML block
+    interrupts no paragraph (`<a`, `<img src="a.png">x`)."""
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
+
+    kinds = [anchored(opening) for opening, _closing, _interrupts in HTML_SEQUENCES[:_KIND_SEVEN]]
+    # The line of one tag first: it is read fast and takes most lines that open a block (the
+    # tag names of kind 6 are tried one by one).
+    return "|".join([r"</?[A-Za-z][^\n]*>[^\S\n]*$", *kinds])
+
+
+_KIND_SEVEN = 6  # the index of kind 7 among the parser's HTML block start conditions
 _HEADING = re.compile(r"^[ ]{0,3}(\#{1,6})(?:[ \t]|$)", re.M)
 _LEVELS = ("", "h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -87,7 +122,7 @@ def paragraphs_only(text: str) -> list[Token] | None:
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
     run of non-blank lines is paragraphs between its heading lines."""
-    if "\r" in text or "\0" in text or _OTHER_BLOCK_START.search(text) is not None:
+    if "\r" in text or "\0" in text or _other_block_start().search(text) is not None:
         return None
     from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
@@ -172,9 +207,6 @@ def _heading(line: str, start: int) -> str:
 
 # Runs shorter than this are left to the parser: standing one in for it costs more than it saves.
 MIN_RUN = 32
-# A line that may begin a block, or end one opened above: display math (`$$`) is only a block
-# when a later line ends in `$$`, which may be a line of text.
-_RUN_BREAK = re.compile(f"{_OTHER_BLOCK_START.pattern}|^.*\\$\\$", re.M)
 
 
 def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
@@ -205,27 +237,61 @@ def plain_runs(text: str, min_run: int = MIN_RUN) -> list[tuple[int, int]]:
         high = line + text.count("\n", start, stop) + (stop == len(text))
         first = low + 1
         if low >= 0:  # the run starts after a blank line below the block's line
-            while first < high and lines[first].strip(" \t"):
-                first += 1
-        while first < high and not lines[first].strip(" \t"):
-            first += 1
+            first = _next(lines, first, high, blank=True)
+        first = _next(lines, first, high, blank=False)
         end = high
         if high < len(lines):  # and ends before a blank line above the next block's line
-            while end > first and lines[end - 1].strip(" \t"):
-                end -= 1
-        while end > first and not lines[end - 1].strip(" \t"):
-            end -= 1
+            end = _last(lines, first, end, blank=True) + 1
+        end = _last(lines, first, end, blank=False) + 1
         if end - first >= min_run:
             runs.append((first, end))
     return runs
 
 
+def _next(lines: list[str], first: int, end: int, *, blank: bool) -> int:
+    """The first of the lines `first`..`end` that is blank (with `blank`) or not; `end` if none.
+
+    Read in C (a stretch may be a million blank lines) and no further than that line; the
+    slice copies only this stretch's lines, each stretch's a few times; the first line is read
+    alone before (it is the one in most stretches, for which the iterators cost more)."""
+    if first == end or (not lines[first].strip(" \t")) == blank:
+        return first
+    texts = map(_STRIPPED, lines[first:end])
+    return next(compress(count(first), map(not_, texts) if blank else texts), end)
+
+
+def _last(lines: list[str], first: int, end: int, *, blank: bool) -> int:
+    """The last of the lines `first`..`end` that is blank (with `blank`) or not; `first - 1` if
+    none (read as `_next` reads, from the end)."""
+    if first == end or (not lines[end - 1].strip(" \t")) == blank:
+        return end - 1
+    texts = map(_STRIPPED, reversed(lines[first:end]))
+    return next(compress(count(end - 1, -1), map(not_, texts) if blank else texts), first - 1)
+
+
+# A line's text without the spaces and tabs around it: empty for a blank line.
+_STRIPPED = methodcaller("strip", " \t")
+
+
+@cache
+def _block_lines(math: bool) -> re.Pattern[str]:
+    """The lines a run of paragraphs stops at: those that may begin a block
+    (`_other_block_start`), and with `math` those holding `$$`, which may end one opened above
+    (display math is only a block when a later line ends in `$$`, which may be a line of
+    text)."""
+    return re.compile(_other_block_start().pattern + (r"|^.*\$\$" if math else ""), re.M)
+
+
 @cache
 def _stretches(math: bool) -> re.Pattern[str]:
-    """Maximal stretches of lines none of which is a block line (`_OTHER_BLOCK_START`; with
-    `math`, `_RUN_BREAK`), the text's last line counted even when empty."""
-    block = (_RUN_BREAK if math else _OTHER_BLOCK_START).pattern
-    return re.compile(rf"(?:^(?!{block})[^\n]*+(?:\n|\Z))++", re.M)
+    """Maximal stretches of lines none of which is a block line (`_block_lines`), the text's
+    last line counted even when empty.
+
+    Lines of at most three spaces, never block lines (each of those needs a tab, four spaces
+    or a character other than a space), are taken many at a time without trying the block
+    line's pattern on each (a megabyte of blank lines: a tenth of a second less)."""
+    block = _block_lines(math).pattern
+    return re.compile(rf"(?:^(?:(?:[ ]{{0,3}}\n)++|(?!{block})[^\n]*+(?:\n|\Z)))++", re.M)
 
 
 def may_hold_code(text: str, *, mdx: bool = False) -> bool:

@@ -162,8 +162,8 @@ HTML_BLOCK_TAGS = [
 # followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
 # spaces included, is an HTML block of kind 7).
 _TEXT_TAG = rf"/?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>(?=[^\n]*[^\s])"
-# Where a line's text begins no block (`_BLOCK_START`'s forms that inert text can hold: a `~~~`
-# fence among them) and no space: an item's text, a table row without a leading `|`.
+# Where a line's text begins no block (`mdplain.BLOCK_MARK`'s forms that inert text can hold: a
+# `~~~` fence among them) and no space: an item's text, a table row without a leading `|`.
 _NO_BLOCK = (
     rf"(?![ :]|~{{3}}|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
     r"|[-+*_=][-+*_=: ]*$)"

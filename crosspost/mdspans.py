@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
-from .mdcuts import Cut, HtmlBlocks, Paragraphs, StoodIn, parse_around
+from .mdblanks import Blanks, blank_runs
+from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
-from .mdquotes import continuations
-from .mdsiblings import MIN_SIBLINGS, sibling_runs, sibling_spans
+from .mdquotes import Continuations, continuations
+from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -87,22 +88,27 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
     `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes`
     say why that gives the same tokens, a run of
-    siblings becoming one that stands for them all, or for each of its parts). A run the parse
+    siblings becoming one that stands for them all, or for each of its parts); runs of
+    `MIN_BLANKS` blank lines and more that no other run cuts or reads are given to it as one
+    blank line (`crosspost.mdblanks`). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
     tokens = paragraphs_only(text)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
     runs = min_run or MIN_RUN
-    cuts: list[Cut] = _apart(
-        sorted(
-            [
-                *(Paragraphs(first, end) for first, end in plain_runs(text, runs)),
-                *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
-                *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
-                *continuations(text, runs),
-            ],
-            key=lambda cut: cut.first,
-        )
+    cuts = _with_blanks(
+        _apart(
+            sorted(
+                [
+                    *(Paragraphs(first, end) for first, end in plain_runs(text, runs)),
+                    *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
+                    *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
+                    *continuations(text, runs),
+                ],
+                key=lambda cut: cut.first,
+            )
+        ),
+        blank_runs(text),
     )
     for _attempt in range(2):
         if not cuts:
@@ -121,10 +127,30 @@ def _apart(cuts: list[Cut]) -> list[Cut]:
     kept: list[Cut] = []
     done = 0
     for cut in cuts:
-        if (cut.first if isinstance(cut, StoodIn) else cut.above) >= done:
+        if _top(cut) >= done:
             kept.append(cut)
             done = cut.end
     return kept
+
+
+def _top(cut: Cut) -> int:
+    """The first line `cut` cuts or reads: a run's, or that of the sibling or paragraph above it."""
+    return cut.above if isinstance(cut, Siblings | Continuations) else cut.first
+
+
+def _with_blanks(cuts: list[Cut], blanks: list[Blanks]) -> list[Cut]:
+    """`cuts` (in order, apart) and the runs of `blanks` that hold no line any of them cuts or
+    reads, in order: a run of blank lines gives way to the others (blank lines between loose
+    items are a run of siblings' own)."""
+    spans = [(_top(cut), cut.end) for cut in cuts]
+    starts = [first for first, _end in spans]
+    free = [
+        run
+        for run in blanks
+        for at in [bisect_right(starts, run.end - 1) - 1]  # the last cut starting in or above it
+        if at < 0 or spans[at][1] <= run.first
+    ]
+    return sorted([*cuts, *free], key=lambda cut: cut.first)
 
 
 def _parse(text: str, *, mdx: bool) -> BlockParse:

@@ -352,9 +352,13 @@ LINE_STARTS = [
     *["1)", "1234567890. ", "12.5", ">", "[", "[^1]: ", "<", "|", ":", "`", "``", "```", "~"],
     *["~~", "~~~", "$", "$$", "\\", "x", "word", "é"],
     *["###### ", "## a ##", "# #", "#  #", "   # ", "#\u00a0", "## \u00a0#", "# a\t#\t"],
+    # HTML: each kind's start, and `<` lines that open none (text after a tag, a tag unclosed)
+    *["<a", "<a>", "</b >", "<b>x", "<img src='a'>", "<img src='a'>x", "<x-y/>\u00a0", "<1"],
+    *["<div", "<DIV>", "</p", "<pre", "<script>", "<textarea", "<!--", "<?", "<!X", "<![CDATA["],
+    *["<a\u00a0>", "<a b='>'", '<a href="x">\t', "<b>\u2003", "</", "<a\x0b>"],
 ]
 plain_bodies = st.lists(
-    st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0", max_size=4)),
+    st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0>", max_size=4)),
     max_size=12,
 ).map(lambda lines: "\n".join(start + rest for start, rest in lines))
 
@@ -383,7 +387,8 @@ mixed_bodies = st.lists(
     st.one_of(
         st.sampled_from(RUN_LINES),
         st.lists(
-            st.sampled_from(["#x", "x", "", "  y", "[r]", "é", "\u00a0", "`$$"]), max_size=5
+            st.sampled_from(["#x", "x", "", "  y", "[r]", "é", "\u00a0", "`$$", "<a", "<b>x"]),
+            max_size=5,
         ).map("\n".join),
     ),
     max_size=12,
@@ -434,8 +439,9 @@ def test_runs_of_paragraphs_are_stood_in_for() -> None:
 
 
 def test_bodies_of_paragraphs_skip_the_parser() -> None:
-    """The property above is not vacuous: text lines that only look like block syntax, and ATX
-    headings, take the paragraphs-only parse; a line that does begin another block does not."""
+    """The property above is not vacuous: text lines that only look like block syntax (`<`
+    lines opening no HTML block among them), and ATX headings, take the paragraphs-only parse;
+    a line that does begin another block does not."""
     from crosspost.mdplain import paragraphs_only
 
     for body in ["#x\n#y\n", "**bold** text\n-x\n1x\n\n`code` _em_\n   =x", "", "\n\n"]:
@@ -443,6 +449,11 @@ def test_bodies_of_paragraphs_skip_the_parser() -> None:
     for body in ["#x\n# y", "## A ##\ntext\n# B #x\n\n#", "a\n   ###### six"]:  # headings too
         assert paragraphs_only(body) is not None, body
     for body in ["####### seven", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+        assert paragraphs_only(body) is None, body
+    # A line beginning with `<` that opens no HTML block is text; one that opens one is not.
+    for body in ["<a\n\n<a", "<img src='./a.png'>x\n<b>x</b> y", "a\n<b>x\n\n</span x"]:
+        assert paragraphs_only(body) is not None, body
+    for body in ["<a>", "a\n<div", "<b x='1'>\u00a0", "<!-- c", "x\n<pre", "</x >"]:
         assert paragraphs_only(body) is None, body
 
 

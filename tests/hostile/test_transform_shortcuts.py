@@ -117,14 +117,14 @@ def test_tokens_made_fast_are_the_constructors(fields: tuple[Any, ...]) -> None:
 def _plain_runs_line_by_line(text: str, min_run: int) -> list[tuple[int, int]]:
     """`plain_runs` as it was first written: each block line found, then each stretch of lines
     between two of them read for a run."""
-    from crosspost.mdplain import _OTHER_BLOCK_START, _RUN_BREAK
+    from crosspost.mdplain import _block_lines
 
     if "\r" in text or "\0" in text:
         return []
     lines = text.split("\n")
     block_lines: list[int] = []
     line = position = 0
-    for m in (_RUN_BREAK if "$$" in text else _OTHER_BLOCK_START).finditer(text):
+    for m in _block_lines("$$" in text).finditer(text):
         line += text.count("\n", position, m.start())
         position = m.start()
         if not block_lines or block_lines[-1] != line:
