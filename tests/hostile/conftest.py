@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import html.parser
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -27,6 +27,7 @@ from crosspost.api import collect
 from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.fake import FakeRequest
+from crosspost.mdcuts import Cut, parse_around
 from crosspost.mdspans import _parse as parse_every_line
 from crosspost.mdspans import parse_blocks
 from crosspost.publisher import Publisher, Report
@@ -235,6 +236,21 @@ def every_line_parsed() -> Iterator[None]:
         mock.patch("crosspost.transform._worth_parsing", return_value=True),
     ):
         yield
+
+
+def cut_parse_is_the_parsers(body: str, runs: Sequence[Cut], *, mdx: bool) -> None:
+    """Where the parse of `body` with `runs` cut out confirms them, its tokens, definitions and
+    environment are those of the parse of every line (the property each kind of run holds)."""
+    if not runs:
+        return
+    around = parse_around(body, runs, functools.partial(parse_every_line, mdx=mdx))
+    if isinstance(around, set):
+        return
+    tokens, env, definitions = around
+    parsed = parse_every_line(body, mdx=mdx)
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed.tokens]
+    assert definitions == parsed.definitions
+    assert env == parsed.env
 
 
 def both_ways(

@@ -23,6 +23,8 @@ from crosspost.mdquotes import continuations
 from crosspost.mdsiblings import Siblings
 from crosspost.mdspans import _apart, _parse, _with_blanks, parse_blocks
 
+from .conftest import cut_parse_is_the_parsers
+
 LINES = [
     *[
         "x",
@@ -78,16 +80,10 @@ def test_runs_of_blank_lines_given_as_one_parse_as_the_parser_parses_them(
     the other runs beside them, the tokens, the definitions and the environment are the
     parser's (runs of two lines and more: the transform only takes long ones)."""
     body += ending
-    parsed = _parse(body, mdx=mdx)
     blanks: list[Cut] = list(blank_runs(body, 2))
     both = _with_blanks(_other_cuts(body, mdx), blank_runs(body, 2))
     for runs in (blanks, both):
-        around = parse_around(body, runs, partial(_parse, mdx=mdx)) if runs else None
-        if isinstance(around, tuple):
-            tokens, env, definitions = around
-            assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed.tokens]
-            assert definitions == parsed.definitions
-            assert env == parsed.env
+        cut_parse_is_the_parsers(body, runs, mdx=mdx)
 
 
 def test_runs_of_blank_lines_are_given_as_one() -> None:

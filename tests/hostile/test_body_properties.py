@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from crosspost.errors import ContentError
 from crosspost.transform import Transformed, transform
 
-from .conftest import script_urls
+from .conftest import cut_parse_is_the_parsers, script_urls
 
 PAGE = "https://blog.example.com/posts/my-post/"
 SITE = "https://blog.example.com"
@@ -406,19 +406,11 @@ def test_runs_of_paragraphs_stood_in_for_parse_as_the_parser_parses_them(
     """Where runs of paragraph lines are given to the parser as one line each, the tokens, the
     definitions and the environment are the parser's (any run length: the transform only
     stands in for long ones)."""
-    from crosspost.mdcuts import Paragraphs, parse_around
+    from crosspost.mdcuts import Paragraphs
     from crosspost.mdplain import plain_runs
-    from crosspost.mdspans import _parse
 
     runs = [Paragraphs(first, end) for first, end in plain_runs(body, min_run=1)]
-    around = parse_around(body, runs, partial(_parse, mdx=mdx)) if runs else None
-    if around is None or isinstance(around, set):
-        return
-    tokens, env, definitions = around
-    parsed = _parse(body, mdx=mdx)
-    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed.tokens]
-    assert definitions == parsed.definitions
-    assert env == parsed.env
+    cut_parse_is_the_parsers(body, runs, mdx=mdx)
 
 
 def test_runs_of_paragraphs_are_stood_in_for() -> None:

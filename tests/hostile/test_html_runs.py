@@ -18,6 +18,8 @@ from crosspost.mdhtml import html_runs
 from crosspost.mdplain import plain_runs
 from crosspost.mdspans import _apart, _parse
 
+from .conftest import cut_parse_is_the_parsers
+
 HTML_LINES = [
     *["<div>", "</div>", "<DIV a=1>", "  <table>", "   <p/>", "<section\tx>", "</ul >", "<hr/>"],
     *["<div|x>", "<div>|", "<divx>", "<img src='./a.png'>", "<span>", "</span>", "<b>x</b>"],
@@ -48,17 +50,11 @@ def test_runs_of_html_blocks_stood_in_for_parse_as_the_parser_parses_them(
     runs of paragraphs beside them, the tokens, the definitions and the environment are the
     parser's (any run length: the transform only stands in for long ones)."""
     body += ending
-    parsed = _parse(body, mdx=mdx)
     html = [HtmlBlocks(first, end) for first, end in html_runs(body, 1, mdx=mdx)]
     paragraphs = [Paragraphs(first, end) for first, end in plain_runs(body, 1)]
     both = _apart(sorted([*html, *paragraphs], key=lambda cut: cut.first))
     for runs in (html, both):
-        around = parse_around(body, runs, partial(_parse, mdx=mdx)) if runs else None
-        if isinstance(around, tuple):
-            tokens, env, definitions = around
-            assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parsed.tokens]
-            assert definitions == parsed.definitions
-            assert env == parsed.env
+        cut_parse_is_the_parsers(body, runs, mdx=mdx)
 
 
 def test_runs_of_html_blocks_are_stood_in_for() -> None:
