@@ -329,12 +329,23 @@ def _worth_parsing(content: str) -> bool:
     link = -1 if opener == -1 else content.find("](", opener)
     return (
         (link != -1 and content.find(")", link) != -1)
-        or _RAW_HTML.search(content) is not None
+        or _may_hold_raw_html(content)
         or ("`" in content and "#" in content)
     )
 
 
 _RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+
+
+def _may_hold_raw_html(content: str) -> bool:
+    """A `<` starting a tag, comment, declaration or processing instruction with a `>` after it.
+
+    Every form of raw inline HTML and every autolink ends with a `>` (CommonMark 0.31 §6.5,
+    §6.6), so a block whose last `>` comes before its first possible opener holds none: a
+    megabyte of paragraphs like `<a` (a tag left open) was inline-parsed for nothing. Checked
+    from the first opener only, so the check stays linear however many openers there are."""
+    opener = _RAW_HTML.search(content)
+    return opener is not None and content.find(">", opener.end()) != -1
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

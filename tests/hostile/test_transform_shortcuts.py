@@ -217,6 +217,8 @@ PASSED_OVER_PIECES = [
     *INLINE_PIECES,
     *["<b>", "</b>", "<!-- c -->", "<x\n>", "`#`", "\\[", "\\]", "^[n [a](b)]", "$[a](b)$"],
     *["](javascript:x)", "](./x)", "] (y)", "[", "![", "<https://a>", "&#91;"],
+    # tags left open: raw HTML and autolinks end in `>`, wherever it comes
+    *["<a", "<img src='./x.png'", "</b", "<!-", "<?", ">", "\n"],
 ]
 
 
@@ -246,9 +248,9 @@ def test_blocks_are_passed_over() -> None:
     and every form of what is read is not."""
     from crosspost.transform import _worth_parsing
 
-    for content in ["](javascript:x)" * 3, "a ](b) c", "x ] (y)", "`code` text"]:
+    for content in ["](javascript:x)" * 3, "a ](b) c", "x ] (y)", "`code` text", "<a", "> <a"]:
         assert not _worth_parsing(content), content
-    for content in ["[](z)", "[a] ](b)", "![i](c)", "<b>", "`#`", "a [b\n](c)"]:
+    for content in ["[](z)", "[a] ](b)", "![i](c)", "<b>", "`#`", "a [b\n](c)", "<a <b\n>"]:
         assert _worth_parsing(content), content
 
 
