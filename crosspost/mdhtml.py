@@ -65,7 +65,7 @@ def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, 
     # From each line that may open one, after a blank line, and on from the end of each run:
     # each line is read once (a pattern that also read the blank lines before a run read them
     # again from each of them, n² steps for n blank lines).
-    while (head := _HEAD.search(text, position)) is not None:
+    while (head := _head().search(text, position)) is not None:
         start = head.start()
         m = _run_pattern().match(text, start) if _after_a_blank_line(text, start) else None
         if m is None:
@@ -80,8 +80,17 @@ def html_runs(text: str, min_run: int, *, mdx: bool = False) -> list[tuple[int, 
     return runs
 
 
-# Where a line may open an HTML block of kind 6 or 7: at most three spaces, `<` or `</`, a letter.
-_HEAD = re.compile(r"^[ ]{0,3}</?[A-Za-z]", re.M)
+@cache
+def _head() -> re.Pattern[str]:
+    """Where a line may open an HTML block of kind 6 or 7: at most three spaces, `<` or `</`
+    and a letter, where the line's text meets kind 6's own condition (markdown-it-py's
+    `HTML_SEQUENCES`) or ends in `>` and white space (kind 7: one whole tag, then `\\s*$`;
+    `[^\\S\\n]` is `\\s` within a line). Lines like `<b>x` (a paragraph's) are passed over in
+    one search, not each tried as a run."""
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
+
+    six = anchored(HTML_SEQUENCES[_KIND_SIX][0])
+    return re.compile(rf"^[ ]{{0,3}}(?={six}|[^\n]*>[^\S\n]*$)</?[A-Za-z]", re.M)
 
 
 def _after_a_blank_line(text: str, start: int) -> bool:

@@ -24,6 +24,7 @@ from .mdlines import line_starts, parse_to_the_end
 from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
 from .mdquotes import Continuations, continuations
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
+from .mdtags import tag_link_spans
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -167,7 +168,8 @@ def _parse(text: str, *, mdx: bool) -> BlockParse:
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
     where; reference definitions are always reported (they are block syntax). A block whose
-    only inline syntax is plain links is read without the parser (`crosspost.mdplain`)."""
+    only inline syntax is plain links is read without the parser (`crosspost.mdplain`), and
+    one whose only inline syntax is plain links and raw HTML tags too (`crosspost.mdtags`)."""
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
@@ -182,10 +184,14 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if token.type != "inline" or not token.map:
             continue
         if wanted(token.content):
-            read = sibling_spans if token.meta else plain_link_spans
-            found = read(token.content, md.validateLink)
+            content = token.content
+            if token.meta:
+                read = sibling_spans
+            else:
+                read = tag_link_spans if "<" in content else plain_link_spans
+            found = read(content, md.validateLink)
             if found is None:
-                found = _inline_spans(md, env, collector, token.content)
+                found = _inline_spans(md, env, collector, content)
             spans.extend(_located(text, starts, token, found, cursor, cell=cell))
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)

@@ -1,0 +1,161 @@
+"""A block whose inline syntax is only plain links and raw HTML tags, read without the parser.
+
+A paragraph with a tag in it (`<b>x</b>`, `<img src="a.png">` and text) is raw HTML the link
+rules read, so it was inline-parsed by markdown-it-py: a megabyte of `<b>x` paragraphs took
+three seconds. `tag_link_spans` reads such a block's inline content as the parser's recording
+rules (`crosspost.mdspans`) record it, where it holds only text, `*` and `_`, raw HTML tags,
+and plain links (`[text](destination)`, `![alt](source)`: no bracket in the text but inside a
+tag, a destination without spaces, controls, parentheses, brackets, `&`, `<` or `>`). It
+extends `crosspost.mdplain.plain_link_spans`, which refuses any `<` or `>`.
+
+**Why that is the parser's answer.** With no backtick, backslash, `&`, `$` or `^` in the
+content, of the inline rules the parser runs (`text`, `newline`, `math_inline`, `escape`,
+`backticks`, `link`, `image`, `footnote_inline`, `footnote_ref`, `autolink`, `html_inline`,
+`entity`, in that order; emphasis is off in `crosspost.mdspans`) only `link` (at `[`), `image`
+(at `![`), `autolink` and `html_inline` (both at `<`) can match: the others need one of those
+characters, and `text` and `newline` never take a `[`, `!` or `<` (all three stop the text
+rule). Every position the parser tries a rule at is one where the token before it ended; a
+`<` there is tried as an autolink first: from it to the next `<` or `>` (markdown-it-py's
+`autolink`), and where that is a `>` and what lies between is a URL or an address
+(`AUTOLINK_RE`, `EMAIL_RE`), the block is refused (it is a link the parser decides on, by
+`validateLink`). Otherwise `html_inline` takes the raw HTML its own `HTML_TAG_RE` matches
+there, and records it whole (`("html", start, end)`); where it matches nothing the `<` is text.
+The parser's quick refusals before that pattern (`pos + 2 >= posMax`, the second character,
+`html_terminator_last`: a `>`, `-->`, `?>` or `]]>` far enough on) are each a condition
+without which the pattern cannot match, so the pattern alone decides; they are asked here too
+(`_may_close`), only so that a run of tags left open is not read to the end for each.
+
+A `[` starts a link (`![`, an image); its label runs to the first `]` the parser's
+`parseLinkLabel` meets, stepping over each token as `skipToken` does: tags, whole (a `]` or `[`
+inside a tag's attribute is the tag's), and single characters. A `[` in a label, or a `]` or a
+`[` that is no plain link's, is refused: it may be nested, or a reference link (the parser then
+decides). A label's `]` must be followed by `(destination)`: such a destination is taken whole
+by `parseLinkDestination`, nothing else, and the link is one exactly when `validateLink`
+accepts it (asked of a destination with a `:`: it reads only a scheme), as in
+`crosspost.mdplain`. The link rule then tokenizes the link's text with the same state, so the
+tags in it are recorded, in order, before the link's destination (recorded when the rule
+returns); an image's alt text is parsed as a text of its own, whose tags are not recorded
+(`_collector` in `crosspost.mdspans`). The tags in a label are those the label's reading
+stepped over: tokenizing it tries the same rules at the same positions (an autolink, which
+could end elsewhere within the label's bounds, is refused wherever it could be one), and a
+tag inside it ends before its `]`, so `pos + 2 < posMax` there too.
+
+tests/hostile/test_inline_tags.py compares `tag_link_spans` with the parser's recording rules
+on generated input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import NamedTuple
+
+__all__ = ["tag_link_spans"]
+
+Found = tuple[str, int, int]
+
+# What could start inline syntax other than a plain link or raw HTML.
+_NOT_TAGS = re.compile(r"[`\\&$^]")
+# A plain link's destination in its parentheses, read just after its label's `]`.
+_DESTINATION = re.compile(r"\(([^\x00-\x20\x7f()\[\]&<>]+)\)")
+# Where an autolink's scan stops.
+_ANGLE = re.compile(r"[<>]")
+# A `<` that may open raw HTML other than a processing instruction.
+_OPENER = re.compile(r"<[A-Za-z/!]")
+
+
+# Where a token other than text may start: a link's `[` or `]`, and a `<`.
+_MARK = re.compile(r"[\[\]<]")
+
+
+class _Patterns(NamedTuple):
+    tag: re.Pattern[str]
+    url: re.Pattern[str]
+    email: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """The parser's own patterns for raw HTML and autolinks (never for `import crosspost`)."""
+    from markdown_it.common.html_re import HTML_TAG_RE
+    from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
+
+    return _Patterns(HTML_TAG_RE, AUTOLINK_RE, EMAIL_RE)
+
+
+def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | None:
+    """The raw HTML and link destinations in one block's inline `content`, as the parser's
+    recording rules record them (`("html", start, end)`, `("destination", start, end)`, in
+    their order), when its only inline syntax is plain links and raw HTML; None when it may
+    hold anything else. `valid` is the parser's `validateLink`."""
+    if _NOT_TAGS.search(content) is not None:
+        return None
+    if _OPENER.search(content, content.rfind(">") + 1) is not None:
+        return None  # raw HTML left open (`_left_open`), read at once: it is most refusals
+    if ("<!" in content or "<?" in content) and _left_open(content):
+        return None
+    patterns = _patterns()
+    autolinks = ":" in content or "@" in content  # an autolink holds one or the other
+    found: list[Found] = []
+    label: list[Found] | None = None  # the raw HTML in the link text being read
+    opener = 0  # where that link's `[` is
+    position = 0
+    while (mark := _MARK.search(content, position)) is not None:
+        at = mark.start()
+        position = at + 1
+        char = content[at]
+        if char == "<":
+            if autolinks and _autolink(content, at, patterns):
+                return None
+            tag = patterns.tag.match(content, at)
+            if tag is not None:
+                position = tag.end()
+                (found if label is None else label).append(("html", at, position))
+        elif char == "[":
+            if label is not None:
+                return None
+            label, opener = [], at
+        else:  # a `]`
+            link = _DESTINATION.match(content, position) if label is not None else None
+            if link is None:
+                return None
+            destination = link.group(1)
+            if ":" in destination and not valid(destination):
+                return None
+            assert label is not None
+            if opener == 0 or content[opener - 1] != "!":  # an image's alt text: not recorded
+                found += label
+            found.append(("destination", link.start(1), link.end(1)))
+            label, position = None, link.end()
+    return None if label is not None else found
+
+
+def _autolink(content: str, at: int, patterns: _Patterns) -> bool:
+    """Whether the `<` at `at` may start an autolink: markdown-it-py's `autolink` reads on to
+    the next `<` or `>`, and takes what is between when it is a URL or an address (and
+    `validateLink` accepts it, not asked here)."""
+    close = _ANGLE.search(content, at + 1)
+    if close is None or content[close.start()] != ">":
+        return False
+    between = content[at + 1 : close.start()]
+    return patterns.url.search(between) is not None or patterns.email.search(between) is not None
+
+
+def _left_open(content: str) -> bool:
+    """Whether raw HTML may start somewhere in `content` with no `>` (`-->`, `?>`, `]]>` for a
+    comment, a processing instruction, a CDATA section) far enough after it to end it: the
+    parser does not try its pattern there (`html_terminator_last`), which would read on to the
+    end of the content from each such place."""
+    if _OPENER.search(content, content.rfind(">") + 1) is not None:
+        return True
+    return any(
+        content.find(opening, max(content.rfind(closing) - back, 0)) != -1
+        for opening, closing, back in _ENDINGS
+        if opening in content
+    )
+
+
+# Each kind of raw HTML with its own ending, and how far before that ending's start such raw
+# HTML may start and still not be ended by it (`<!-->` and `<!--->` are whole comments).
+_ENDINGS = (("<!--", "-->", -1), ("<?", "?>", 1), ("<![CDATA[", "]]>", 8))
