@@ -12,7 +12,8 @@ line beginning, after at most three spaces, an HTML block of kind 6 or 7 (Common
 `/>`; or a whole line of one complete open or closing tag, `<img src="a.png">`), the kinds a
 blank line ends, as the parser's own `html_block` rule tells it: the first of its start
 conditions (markdown-it-py's `HTML_SEQUENCES`, in its order) that the line's text meets is the
-sixth or the seventh, the two whose end condition an empty line meets. No `|` on that line,
+sixth or the seventh, the two whose end condition an empty line meets. No `|` on that line
+unless it is a chunk of one line (a table needs its delimiter row on the next line: `<div>|`),
 and no `$$` in the run: display math opened above it is a block only when a later line ends in
 `$$` (the parser's `math_block` reads ahead for one), which a line of the run could be, as in
 `crosspost.mdplain`'s runs. Not in MDX, whose parser has no HTML blocks.
@@ -23,7 +24,9 @@ of text standing in for the run comes out a top-level paragraph of its own, so a
 no container, fence, HTML block or paragraph is open; the same holds at each later chunk, the
 one before it having closed): at such a line the parser tries its block rules in order, and
 each before `html_block` refuses a line that begins with `<` after at most three spaces and
-holds no `|` (`table` needs a `|` in its header line; `code` four columns of indentation;
+holds no `|` or is followed by a blank line or none (`table` needs a `|` in its header line,
+and refuses a next line that is empty or missing: `startLine + 2 > endLine`, `pos >=
+state.eMarks[nextLine]`; `code` four columns of indentation;
 `math_block`, `fence`, `blockquote`, `hr`, `list`, `footnote_def` and `reference` a `$$`,
 backticks or tildes, `>`, `-`, `_`, `*`, `+`, a digit or `[` there). `html_block` then takes
 the line (a kind-7 block cannot interrupt a paragraph, but none is open), and a block of kind
@@ -137,8 +140,9 @@ def _run_pattern() -> re.Pattern[str]:
     them: the first line of each chunk, after at most three spaces, is `<` or `</` and a
     letter, meets none of the parser's start conditions of kinds 1 to 5 (markdown-it-py's
     `HTML_SEQUENCES`, read on the line without its spaces, as its rule reads it), and holds no
-    `|`; no line holds `$$`. Whether it meets that of kind 6 or 7 is asked of each such line
-    (`_blank_ended`): kind 7's pattern would read on past the line's end here.
+    `|` unless a blank line or the text's end follows it; no line holds `$$`. Whether it meets
+    that of kind 6 or 7 is asked of each such line (`_blank_ended`): kind 7's pattern would
+    read on past the line's end here.
 
     The conditions are the parser's patterns, each anchored at the line's text (`^` dropped:
     they are read after the spaces here) with its flags; `$` and `\\s` read the same at a
@@ -148,9 +152,11 @@ def _run_pattern() -> re.Pattern[str]:
 
     before = "|".join(anchored(opening) for opening, _end, _ in HTML_SEQUENCES[:_KIND_SIX])
     rest = r"(?:[^\n$]|\$(?!\$))*+"  # the rest of a line without `$$`
-    head = rf"[ ]{{0,3}}(?!{before})(?=</?[A-Za-z])(?:[^\n|$]|\$(?!\$))*+(?![^\n])"
+    alone = r"(?=\n[ \t]*+(?:\n|\Z)|\Z)"  # a blank line or the text's end after the line
+    line = rf"(?:[^\n|$]|\$(?!\$))*+(?![^\n])|{rest}(?![^\n]){alone}"  # a `|`: a table's head?
+    head = rf"[ ]{{0,3}}(?!{before})(?=</?[A-Za-z])(?:{line})"
     # Its lines, up to a blank line or the text's end (a line holding `$$` ends no chunk).
-    chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+(?=\n[ \t]*+(?:\n|\Z)|\Z)"
+    chunk = rf"{head}(?:\n[ \t]*+(?=[^ \t\n]){rest}(?![^\n]))*+{alone}"
     return re.compile(rf"{chunk}(?:\n(?:[ \t]*+\n)++{chunk})*+")
 
 

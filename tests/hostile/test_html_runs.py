@@ -43,6 +43,7 @@ html_bodies = st.lists(
 @example(body="<div>\n\n<div>", ending="", mdx=False)
 @example(body="- a\n\n<div>\nx", ending="\n", mdx=False)
 @example(body="<div> | a\n--|--", ending="", mdx=False)  # a table, not an HTML block
+@example(body="<div>|\n\n<div> | a\n\n-|-", ending="", mdx=False)  # `|`, then a blank line
 def test_runs_of_html_blocks_stood_in_for_parse_as_the_parser_parses_them(
     body: str, ending: str, mdx: bool
 ) -> None:
@@ -76,6 +77,9 @@ def test_runs_of_html_blocks_are_stood_in_for() -> None:
         assert runs(body) and isinstance(parse_around(body, runs(body), parse), tuple), body
     for body in ["<b>x</b>", "<div|x>", "<pre>", "    <div>", "<!-- <div> -->", "<p>\n$$", "<a"]:
         assert not runs(body), body
+    # a `|` in a chunk of one line: no table's header (its delimiter row would be the next line)
+    assert runs("<div>|\n\n<table> | a\n \n<p>|") == [HtmlBlocks(0, 5)]
+    assert runs("<div>|\n--|--\n\n<p>") == [HtmlBlocks(3, 4)]
     assert not runs("<div>", mdx=True)
     for body in ["<!--\n\n<div>\n\n-->", "- a\n\n  <div>\n\n  <p>", "```\n\n<div>"]:
         assert runs(body) and parse_around(body, runs(body), parse) == {0}, body
