@@ -29,6 +29,7 @@ TAG_PIECES = [
     *["<", ">", "<b", "</", "<!", "<!-", "<?", "<a title='", "'", '"', "-->", "?>", "]]>"],
     *["<http://x>", "<a@b.c>", "<javascript:x>", "<mailto:a@b>", "< b>", "<a:b>", "<1>"],
     *["<a b=c<d>", "<a\n\nb>", "</b x>", "<b =c>", "<B CLASS=x>"],
+    *["<ab:]>", "<ab:[y](z)>", "<http://x/[a](b)>"],  # autolinks hiding brackets
 ]
 TEXT_PIECES = [
     *["word", " ", "\n", "  \n", "*", "_", "!", "(", ")", "[", "]", "](", ":", "#", "\u00a0"],
@@ -55,6 +56,7 @@ def _recorded(content: str, mdx: bool) -> list[tuple[str, int, int]]:
 )
 @example(content='[a <b title="]">](c)', mdx=False)  # the tag's `]` closes no label
 @example(content="<a t='<http://x>'>[b](c)", mdx=False)  # no autolink inside a tag
+@example(content="<ab:[y](z)>", mdx=False)  # no link inside an autolink
 @example(content="<b>x [y <i>z</i>](./w) <!-- [v](u) -->", mdx=False)
 def test_tags_and_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) -> None:
     """Where a block's inline content is read without the parser (only text, plain links and
