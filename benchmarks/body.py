@@ -107,6 +107,16 @@ SHAPES: dict[str, tuple[str, str]] = {
     # once block lines to the paragraph runs, so a whole block parse (issue 15, blank15 session).
     "open-tag-paragraphs": ("<a\n\n", ".md"),
     "tag-text-paragraphs": ('<img src="./a.png">x\n\n', ".md"),
+    # Blocks with inline tags and runs mixing paragraphs with HTML blocks (issue 15, tags15
+    # session): paragraphs of a tag and text, inline-parsed for their raw HTML until blocks of
+    # tags and plain links were read without the parser; a paragraph whose second line is one
+    # tag (kind 7 interrupts no paragraph); text paragraphs between one-tag HTML blocks
+    # (neither a run of paragraphs nor one of HTML blocks); kind-6 blocks holding a `|`, which
+    # runs of HTML blocks refused for the table it might head.
+    "inline-tags": ("\n<b>x\n", ".md"),
+    "text-then-tag": ('a\n<img src="./a.png">\n\n', ".md"),
+    "text-between-tags": ('text\n\n<img src="./a.png">\n\n', ".md"),
+    "div-pipe": ("<div>|\n\n", ".md"),
 }
 
 
