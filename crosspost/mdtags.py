@@ -22,8 +22,10 @@ rule). Every position the parser tries a rule at is one where the token before i
 there, and records it whole (`("html", start, end)`); where it matches nothing the `<` is text.
 The parser's quick refusals before that pattern (`pos + 2 >= posMax`, the second character,
 `html_terminator_last`: a `>`, `-->`, `?>` or `]]>` far enough on) are each a condition
-without which the pattern cannot match, so the pattern alone decides; they are asked here too
-(`_may_close`), only so that a run of tags left open is not read to the end for each.
+without which the pattern cannot match, so the pattern alone decides. A block where raw HTML
+may start with no such ending far enough after it (`_left_open`: `a <b> c <d`) is refused, so
+that the pattern is tried only where the parser tries it too, never reading on to the block's
+end from each `<` of a run of tags left open.
 
 A `[` starts a link (`![`, an image); its label runs to the first `]` the parser's
 `parseLinkLabel` meets, stepping over each token as `skipToken` does: tags, whole (a `]` or `[`
@@ -63,8 +65,6 @@ _DESTINATION = re.compile(r"\(([^\x00-\x20\x7f()\[\]&<>]+)\)")
 _ANGLE = re.compile(r"[<>]")
 # A `<` that may open raw HTML other than a processing instruction.
 _OPENER = re.compile(r"<[A-Za-z/!]")
-
-
 # Where a token other than text may start: a link's `[` or `]`, and a `<`.
 _MARK = re.compile(r"[\[\]<]")
 
@@ -89,11 +89,7 @@ def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | 
     recording rules record them (`("html", start, end)`, `("destination", start, end)`, in
     their order), when its only inline syntax is plain links and raw HTML; None when it may
     hold anything else. `valid` is the parser's `validateLink`."""
-    if _NOT_TAGS.search(content) is not None:
-        return None
-    if _OPENER.search(content, content.rfind(">") + 1) is not None:
-        return None  # raw HTML left open (`_left_open`), read at once: it is most refusals
-    if ("<!" in content or "<?" in content) and _left_open(content):
+    if _NOT_TAGS.search(content) is not None or _left_open(content):
         return None
     patterns = _patterns()
     autolinks = ":" in content or "@" in content  # an autolink holds one or the other
@@ -149,6 +145,8 @@ def _left_open(content: str) -> bool:
     end of the content from each such place."""
     if _OPENER.search(content, content.rfind(">") + 1) is not None:
         return True
+    if "<!" not in content and "<?" not in content:
+        return False
     return any(
         content.find(opening, max(content.rfind(closing) - back, 0)) != -1
         for opening, closing, back in _ENDINGS
