@@ -19,7 +19,12 @@ of the parser can only match a line that `_other_block_start` matches:
   `|` or `:`, fence of three backticks or tildes, math block `$$`;
 - HTML block: a `<` that meets one of the parser's own start conditions of kinds 1 to 6, or
   `<` or `</` and a letter on a line ending in `>` and white space (kind 7's whole tag alone on
-  its line), `_html_mark`: `<a` and `<img src="a.png">x` are text;
+  its line), `_html_mark`: `<a` and `<img src="a.png">x` are text. A body of paragraphs has
+  such a kind-7 line only at its top, after a blank line or after a heading (`_OPENS_SEVEN`,
+  refused); below any other line, one of a paragraph, it continues that paragraph: an HTML
+  block of kind 7 cannot interrupt one (the third field of markdown-it-py's `HTML_SEQUENCES`),
+  and no other rule takes a line beginning with `<` but `table`, whose delimiter row would be
+  the next line, a block line here (`a` then `<img src="a.png">`: one paragraph);
 - ATX heading: `#`s then a space, a tab or the line's end (`#x` and `#7` are text; one to six
   are told apart here, `_heading`, and seven or more are text the pattern refuses too);
 - bullet list item: `-`, `+` or `*` then a space, a tab or the line's end;
@@ -81,13 +86,25 @@ BLOCK_MARK = rf"<|{_MARK_BUT_HTML}"
 
 
 @cache
-def _other_block_start() -> re.Pattern[str]:
+def _other_block_start(seven: bool = True) -> re.Pattern[str]:
     """Where a line's text may begin a block other than a paragraph or an ATX heading (told
     apart without the parser, `_heading`): `_MARK_BUT_HTML`'s forms but headings of one to six
     `#`s, four columns of indentation, and a `<` where the line may open an HTML block
-    (`_html_mark`)."""
+    (`_html_mark`; without `seven`, of kinds 1 to 6 only: `_opens_seven` finds the others)."""
     mark = _MARK_BUT_HTML.replace(r"|\#+(?:[ \t]|$)", r"|\#{7,}(?:[ \t]|$)")
-    return re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{mark}|{_html_mark()}))", re.M)
+    html = _html_mark() if seven else _html_mark().removeprefix(_SEVEN + "|")
+    return re.compile(rf"^(?:[ ]{{0,3}}\t|[ ]{{4}}|[ ]{{0,3}}(?:{mark}|{html}))", re.M)
+
+
+# A line's text that may be one whole tag (kind 7 of the HTML blocks), in a multiline pattern.
+_SEVEN = r"</?[A-Za-z][^\n]*>[^\S\n]*$"
+# Such a line at the top, after a blank line or after an ATX heading: where it may open an HTML
+# block. Below any other line of a body of paragraphs it continues a paragraph (kind 7 is the
+# one kind that cannot interrupt a paragraph, `HTML_SEQUENCES`' third field): `a` then
+# `<img src="a.png">` is one paragraph of two lines.
+_OPENS_SEVEN = re.compile(
+    rf"(?:\A|^[ \t]*\n|^[ ]{{0,3}}\#{{1,6}}(?:[ \t][^\n]*)?\n)[ ]{{0,3}}{_SEVEN}", re.M
+)
 
 
 def _html_mark() -> str:
@@ -105,7 +122,7 @@ def _html_mark() -> str:
     kinds = [anchored(opening) for opening, _closing, _interrupts in HTML_SEQUENCES[:_KIND_SEVEN]]
     # The line of one tag first: it is read fast and takes most lines that open a block (the
     # tag names of kind 6 are tried one by one).
-    return "|".join([r"</?[A-Za-z][^\n]*>[^\S\n]*$", *kinds])
+    return "|".join([_SEVEN, *kinds])
 
 
 _KIND_SEVEN = 6  # the index of kind 7 among the parser's HTML block start conditions
@@ -122,7 +139,9 @@ def paragraphs_only(text: str) -> list[Token] | None:
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
     run of non-blank lines is paragraphs between its heading lines."""
-    if "\r" in text or "\0" in text or _other_block_start().search(text) is not None:
+    if "\r" in text or "\0" in text or _other_block_start(seven=False).search(text) is not None:
+        return None
+    if "<" in text and _OPENS_SEVEN.search(text) is not None:
         return None
     from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 

@@ -365,6 +365,9 @@ plain_bodies = st.lists(
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=plain_bodies, mdx=st.booleans())
+@example(body="x\n<a>\n  <img src='a'>\t\n\n# h\nx\n</b >", mdx=False)  # kind 7 below text
+@example(body="x\n \n<a>", mdx=False)  # kind 7 after a blank line: an HTML block
+@example(body="## h\n<a>", mdx=False)  # and after a heading
 def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
     """Where the block parse skips the parser (every line can only be paragraph text), its
     tokens are exactly those the parser gives, MDX's parser included."""
