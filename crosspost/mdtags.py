@@ -22,10 +22,12 @@ rule). Every position the parser tries a rule at is one where the token before i
 there, and records it whole (`("html", start, end)`); where it matches nothing the `<` is text.
 The parser's quick refusals before that pattern (`pos + 2 >= posMax`, the second character,
 `html_terminator_last`: a `>`, `-->`, `?>` or `]]>` far enough on) are each a condition
-without which the pattern cannot match, so the pattern alone decides. A block where raw HTML
-may start with no such ending far enough after it (`_left_open`: `a <b> c <d`) is refused, so
-that the pattern is tried only where the parser tries it too, never reading on to the block's
-end from each `<` of a run of tags left open.
+without which the pattern cannot match, so the pattern alone decides; the first is asked here
+too: a `<` with no `>` at least two characters after it (after the block's last `>` but one)
+is text, as it starts no raw HTML and no autolink (which ends in `>` and holds a `:` or `@`),
+so that the pattern is never read on to the block's end from each `<` of a run of tags left
+open (`a <b> c <d <e`). A block where a comment, a processing instruction or a CDATA section
+may start with no `-->`, `?>` or `]]>` far enough after it (`_left_open`) is refused.
 
 A `[` starts a link (`![`, an image); its label runs to the first `]` the parser's
 `parseLinkLabel` meets, stepping over each token as `skipToken` does: tags, whole (a `]` or `[`
@@ -63,8 +65,6 @@ _NOT_TAGS = re.compile(r"[`\\&$^]")
 _DESTINATION = re.compile(r"\(([^\x00-\x20\x7f()\[\]&<>]+)\)")
 # Where an autolink's scan stops.
 _ANGLE = re.compile(r"[<>]")
-# A `<` that may open raw HTML other than a processing instruction.
-_OPENER = re.compile(r"<[A-Za-z/!]")
 # Where a token other than text may start: a link's `[` or `]`, and a `<`.
 _MARK = re.compile(r"[\[\]<]")
 
@@ -93,6 +93,7 @@ def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | 
         return None
     patterns = _patterns()
     autolinks = ":" in content or "@" in content  # an autolink holds one or the other
+    last = content.rfind(">")  # a `<` after `last - 2` is text: no raw HTML or autolink ends
     found: list[Found] = []
     label: list[Found] | None = None  # the raw HTML in the link text being read
     opener = 0  # where that link's `[` is
@@ -102,6 +103,8 @@ def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | 
         position = at + 1
         char = content[at]
         if char == "<":
+            if at + 2 > last:
+                continue
             if autolinks and _autolink(content, at, patterns):
                 return None
             tag = patterns.tag.match(content, at)
@@ -139,12 +142,10 @@ def _autolink(content: str, at: int, patterns: _Patterns) -> bool:
 
 
 def _left_open(content: str) -> bool:
-    """Whether raw HTML may start somewhere in `content` with no `>` (`-->`, `?>`, `]]>` for a
-    comment, a processing instruction, a CDATA section) far enough after it to end it: the
-    parser does not try its pattern there (`html_terminator_last`), which would read on to the
-    end of the content from each such place."""
-    if _OPENER.search(content, content.rfind(">") + 1) is not None:
-        return True
+    """Whether a comment, a processing instruction or a CDATA section may start somewhere in
+    `content` with no `-->`, `?>` or `]]>` far enough after it to end it: the parser does not
+    try its pattern there (`html_terminator_last`), which would read on to the end of the
+    content from each such place."""
     if "<!" not in content and "<?" not in content:
         return False
     return any(
