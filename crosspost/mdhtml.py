@@ -93,7 +93,7 @@ def _head() -> re.Pattern[str]:
     from markdown_it.rules_block.html_block import HTML_SEQUENCES  # never for `import crosspost`
 
     six = anchored(HTML_SEQUENCES[_KIND_SIX][0])
-    return re.compile(rf"^[ ]{{0,3}}(?={six}|[^\n]*>[^\S\n]*$)</?[A-Za-z]", re.M)
+    return re.compile(rf"^[ ]{{0,3}}(?=<)(?={six}|[^\n]*>[^\S\n]*$)</?[A-Za-z]", re.M)
 
 
 def _after_a_blank_line(text: str, start: int) -> bool:
