@@ -754,6 +754,73 @@ def test_what_a_periodic_group_cannot_hold_is_left_to_the_parser() -> None:
         assert not sibling_runs(unit * 10 + "- z\n", min_run=1), unit
 
 
+# Item texts that are not inert (a code span or link left open, an escape, an autolink, a `|`,
+# an entity without its `;`, a template or math character, a tag with attributes or one tag
+# alone, what begins a block, a tab), and spacing that is not the sibling's (a space more, a tab
+# after the space): each ends a periodic run at the group above its own.
+NOT_INERT = ["`c", "x \\*", "<http://a.b>", "a | b", "[a", "&amp", "{x}", "$m$", "<b x>", "</b>"]
+NOT_INERT += ["# h", "- x", "~~~", ": x", "x\t", "\tx", " x", "x `y` `z"]
+# Groups whose lines are inert, each of the form `{n}` (a counting number), indentation, marker
+# and spacing, or an empty line: one or two spaces after the markers, in and out of blockquotes.
+UNITS = [
+    ["- ", "  - "],
+    ["1. ", "   1. ", "   2. "],
+    ["{n}.  ", "    - "],
+    ["- ", "", "  - ", ""],
+    ["-  ", "   -  ", "      1. "],
+    ["- ", "  - ", "    - ", "      - "],
+    ["> {n}) ", ">    * ", ">"],
+    ["* ", "  + ", "    1. ", "       - "],
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    unit=st.sampled_from(UNITS),
+    count=st.integers(min_value=1, max_value=10),
+    data=st.data(),
+)
+@example(unit=UNITS[0], count=4, data=None)
+def test_a_periodic_run_ends_at_the_group_above_a_line_not_inert(
+    unit: list[str], count: int, data: st.DataObject | None
+) -> None:
+    """One item's line not inert (or not spaced as its sibling) in `count` groups of inert
+    lines, then the line that repeats the first one's place: the group holding it is in no
+    periodic run, the run above it ends exactly there (groups one to the one before it, after
+    the first group), and the next begins after the group below it; with no such line, one run
+    of every group but the first. The parse agrees."""
+    period = len(unit)
+    items = [place for place, start in enumerate(unit) if start.strip(" >")]
+    words = st.sampled_from(INERT).map("x {}".format)
+    if data is None:
+        broken, line, text = 1, 1, "`c"
+        texts = ["x item"] * (period * count)
+    else:
+        broken = data.draw(st.integers(min_value=0, max_value=count), label="broken")  # count: none
+        line = data.draw(st.sampled_from(items), label="line")
+        text = data.draw(st.sampled_from(NOT_INERT), label="text")
+        texts = [data.draw(words) for _ in range(period * count)]
+    lines = []
+    for group in range(count):
+        for place, start in enumerate(unit):
+            start = start.format(n=group + 1)
+            written = texts[group * period + place]
+            if group == broken and place == line:
+                written = text
+            lines.append(start + written if start.strip(" >") else start)
+    body = "\n".join([*lines, unit[0].format(n=count + 1) + "x z", ""])
+    runs = [(run.first, run.end) for run in sibling_runs(body, min_run=1) if run.period > 1]
+    expected = []
+    if broken >= 2:
+        expected.append((period, broken * period))
+    if broken == count and count >= 2:
+        expected = [(period, count * period)]
+    elif broken + 3 <= count:
+        expected.append(((broken + 2) * period, count * period))
+    assert runs == expected, body
+    _parsed_as_the_parser_parses(body, mdx=False)
+
+
 def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
     """`- <b>` alone on its line is an HTML block in its item (CommonMark's kind 7), not a
     paragraph: such an item cannot be merged into a sibling standing for text items, and it
