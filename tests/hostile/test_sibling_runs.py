@@ -821,6 +821,20 @@ def test_a_periodic_run_ends_at_the_group_above_a_line_not_inert(
     _parsed_as_the_parser_parses(body, mdx=False)
 
 
+def test_a_run_may_begin_on_the_line_where_the_run_above_it_ends() -> None:
+    """The line after a run that repeats its place but not its form (a group of other lines, a
+    loose item with more empty lines after it) is the sibling above the next run: the search
+    for it goes on from the end of the line above that line (where each pattern begins)."""
+    groups = "- a\n  - b\n" * 4 + "- a\n\n  - b\n" * 4 + "- z\n"
+    runs = [(run.first, run.end, run.period) for run in sibling_runs(groups, min_run=1)]
+    assert runs == [(2, 8, 2), (11, 20, 3)]
+    loose = "- a\n\n- b\n\n- c\n\n\n- d\n\n\n- e\n\n\n- f\n"
+    runs = [(run.first, run.end, run.gap) for run in sibling_runs(loose, min_run=1)]
+    assert runs == [(2, 4, 1), (7, 13, 2)]
+    _parsed_as_the_parser_parses(groups, mdx=False)
+    _parsed_as_the_parser_parses(loose, mdx=False)
+
+
 def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
     """`- <b>` alone on its line is an HTML block in its item (CommonMark's kind 7), not a
     paragraph: such an item cannot be merged into a sibling standing for text items, and it
