@@ -53,19 +53,28 @@ which only refuses some schemes: asked for any destination with a `:`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from itertools import compress, count
+from itertools import compress, count, islice
 from operator import methodcaller, not_
 from typing import TYPE_CHECKING
 
 from .mdhtml import anchored
-from .mdtokens import token_maker
+from .mdtokens import MakeToken, token_maker
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["BLOCK_MARK", "may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
+__all__ = [
+    "BLOCK_MARK",
+    "PARAGRAPH_RUN",
+    "may_hold_code",
+    "paragraphs_only",
+    "plain_link_spans",
+    "plain_runs",
+    "run_paragraphs",
+    "unfolded",
+]
 
 # What begins a block where a line's text begins (after its container and up to three spaces),
 # in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
@@ -116,43 +125,93 @@ _LEVELS = ("", "h1", "h2", "h3", "h4", "h5", "h6")
 _PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
 
 
-def paragraphs_only(text: str) -> list[Token] | None:
+def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None:
     """markdown-it's block tokens for `text` when every block in it is a paragraph or an ATX
     heading; None when a line might begin another block (then only the parser can tell).
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
-    run of non-blank lines is paragraphs between its heading lines."""
+    run of non-blank lines is paragraphs between its heading lines. With `min_run`, each
+    stretch between heading lines (and the text's ends) holding at least `min_run` paragraphs,
+    and two, is one paragraph standing for them all (`PARAGRAPH_RUN`, read with
+    `run_paragraphs`; `unfolded` gives the parser's tokens back)."""
     if "\r" in text or "\0" in text or _other_block_start().search(text) is not None:
         return None
+    made = _Made()
+    if min_run is None:
+        made.blocks(_blocks(text, 0))
+        return made.tokens
+    least = max(2, min_run)
+    line = position = 0
+    for heading in _HEADING.finditer(text):
+        stop = text.find("\n", heading.start())
+        stop = len(text) if stop == -1 else stop
+        line = _stretch(made, text, position, heading.start(), line, least)
+        made.blocks(_blocks(text[heading.start() : stop], line))
+        position = stop
+    _stretch(made, text, position, len(text), line, least)
+    return made.tokens
+
+
+def _stretch(made: _Made, text: str, start: int, stop: int, line: int, least: int) -> int:
+    """The tokens of `text[start:stop]`, lines between two headings whose first is line `line`:
+    one paragraph standing for all of them when there are `least` or more. Returns the line
+    after the stretch's last."""
+    part = text[start:stop]
+    if len(list(islice(_PARAGRAPH.finditer(part), least))) < least:
+        made.blocks(_blocks(part, line))
+        return line + part.count("\n")
+    first = _PARAGRAPH.search(part)
+    assert first is not None  # the stretch holds paragraphs
+    last = len(part.rstrip(" \t\n"))  # just after the last paragraph's last character
+    line_end = part.find("\n", last)
+    content = part[first.start() : len(part) if line_end == -1 else line_end]
+    opening = line + part.count("\n", 0, first.start())
+    made.block("p", opening, opening + content.count("\n") + 1, content, run=True)
+    return line + part.count("\n")
+
+
+# What marks a paragraph standing for a run of paragraphs (`paragraphs_only`): its `meta`.
+PARAGRAPH_RUN = "paragraph_run"
+
+
+def run_paragraphs(run: Token) -> Iterator[Token]:
+    """The inline tokens of the paragraphs a run's inline token stands for, in order, each as
+    the parser makes it (made one at a time: a reader may stop early)."""
+    assert run.map is not None
+    made = token_maker()
+    for _kind, first, end, content, _markup in _blocks(run.content, run.map[0]):
+        yield _inline(made, [first, end], content, {})
+
+
+def unfolded(tokens: list[Token]) -> list[Token]:
+    """`tokens` with each paragraph standing for a run replaced by the tokens of the paragraphs
+    it stands for: the parser's tokens."""
+    out: list[Token] = []
+    closing = False  # the token is a run's closing one
+    for token in tokens:
+        if PARAGRAPH_RUN in token.meta:
+            if token.type == "inline":
+                assert token.map is not None
+                made = _Made()
+                made.blocks(_blocks(token.content, token.map[0]))
+                out += made.tokens
+                closing = True
+        elif closing:
+            closing = False
+        else:
+            out.append(token)
+    return out
+
+
+Block = tuple[str, int, int, str, str]  # kind ("p", "h1"...), first line, end line, content, markup
+
+
+def _blocks(text: str, line: int) -> Iterator[Block]:
+    """The paragraphs and headings of `text` (paragraphs and ATX headings only), whose first
+    line is line `line`, in order."""
     from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
-    tokens: list[Token] = []
-    made = token_maker()
-    # One closing token per tag, for every block of it: the transform reads tokens and never
-    # changes one without a map (a megabyte of headings: 116,000 tokens, 30 MB, fewer).
-    closers: dict[str, Token] = {}
-
-    def block(kind: str, first: int, end: int, content: str, markup: str = "") -> None:
-        opening, closing, tag = _BLOCK_TOKENS[kind]
-        lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
-        closer = closers.get(tag)
-        if closer is None:
-            closer = closers[tag] = made(
-                closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
-            )
-        tokens.extend(
-            (
-                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", {}, True, False),
-                made("inline", "", 0, {}, lines, 1, [], content, "", "", {}, True, False),
-                closer,
-            )
-        )
-
-    def heading(number: int, one: str, marks: re.Match[str]) -> None:
-        level = marks.group(1)
-        block(_LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level)
-
-    line = position = 0
+    position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.end()
@@ -160,13 +219,13 @@ def paragraphs_only(text: str) -> list[Token] | None:
         if "\n" not in run:  # one line (a heading between blank lines: the common case)
             marks = _HEADING.match(run) if "#" in run else None
             if marks is None:
-                block("p", line, line + 1, run.strip(MD_TRIM_CHARS))
+                yield "p", line, line + 1, run.strip(MD_TRIM_CHARS), ""
             else:
-                heading(line, run, marks)
+                yield _heading_block(line, run, marks)
             continue
         end = line + run.count("\n") + 1
         if "#" not in run or _HEADING.search(run) is None:
-            block("p", line, end, run.strip(MD_TRIM_CHARS))
+            yield "p", line, end, run.strip(MD_TRIM_CHARS), ""
             line = end - 1
             continue
         paragraph: list[str] = []
@@ -177,13 +236,58 @@ def paragraphs_only(text: str) -> list[Token] | None:
                 continue
             if paragraph:
                 content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
-                block("p", number - len(paragraph), number, content)
+                yield "p", number - len(paragraph), number, content, ""
                 paragraph = []
-            heading(number, one, marks)
+            yield _heading_block(number, one, marks)
         if paragraph:
-            block("p", end - len(paragraph), end, "\n".join(paragraph).strip(MD_TRIM_CHARS))
+            content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
+            yield "p", end - len(paragraph), end, content, ""
         line = end - 1
-    return tokens
+
+
+def _heading_block(number: int, line: str, marks: re.Match[str]) -> Block:
+    level = marks.group(1)
+    return _LEVELS[len(level)], number, number + 1, _heading(line, marks.end(1)), level
+
+
+class _Made:
+    """Tokens made for blocks (`token_maker`), as the parser makes them but for one closing
+    token per tag, shared by every block of it: the transform reads tokens and never changes
+    one without a map (a megabyte of headings: 116,000 tokens, 30 MB, fewer)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.closers: dict[str, Token] = {}
+        self.made = token_maker()
+
+    def blocks(self, blocks: Iterable[Block]) -> None:
+        for kind, first, end, content, markup in blocks:
+            self.block(kind, first, end, content, markup)
+
+    def block(
+        self, kind: str, first: int, end: int, content: str, markup: str = "", run: bool = False
+    ) -> None:
+        """The tokens of one block; with `run`, of one standing for a run of paragraphs."""
+        opening, closing, tag = _BLOCK_TOKENS[kind]
+        made = self.made
+        lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
+        closer = self.closers.get(tag)
+        if closer is None:
+            closer = self.closers[tag] = made(
+                closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
+            )
+        meta = {PARAGRAPH_RUN: True} if run else {}
+        self.tokens.extend(
+            (
+                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", meta, True, False),
+                _inline(made, lines, content, dict(meta)),
+                closer,
+            )
+        )
+
+
+def _inline(made: MakeToken, lines: list[int], content: str, meta: dict[str, bool]) -> Token:
+    return made("inline", "", 0, {}, lines, 1, [], content, "", "", meta, True, False)
 
 
 # Per block tag: its opening and closing tokens' types, and the tag.

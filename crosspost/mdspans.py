@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,14 @@ from .mdblanks import Blanks, blank_runs
 from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
 from .mdlines import line_starts, parse_to_the_end
-from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
+from .mdplain import (
+    MIN_RUN,
+    PARAGRAPH_RUN,
+    paragraphs_only,
+    plain_link_spans,
+    plain_runs,
+    run_paragraphs,
+)
 from .mdquotes import Continuations, continuations
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 
@@ -92,7 +99,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     `MIN_BLANKS` blank lines and more that no other run cuts or reads are given to it as one
     blank line (`crosspost.mdblanks`). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
-    tokens = paragraphs_only(text)
+    tokens = paragraphs_only(text, min_run or MIN_RUN)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
     runs = min_run or MIN_RUN
@@ -176,7 +183,7 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
     cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
-    for token in tokens:
+    for token in _runs_read(tokens, wanted):
         cell = previous in ("th_open", "td_open")
         previous = token.type
         if token.type != "inline" or not token.map:
@@ -190,6 +197,20 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
     return Spans(spans, tokens, parse.env)
+
+
+def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[Token]:
+    """`tokens`, with the inline token of each paragraph standing for a run of them
+    (`crosspost.mdplain`) whose text `wanted` accepts replaced by its paragraphs' own.
+
+    One whose text is not wanted is kept, and passed over: `wanted` accepts a block's content
+    whenever it accepts a part of it, and the run's text holds each of its paragraphs' content
+    (a megabyte of one-word paragraphs is read at once)."""
+    for token in tokens:
+        if PARAGRAPH_RUN in token.meta and token.type == "inline" and wanted(token.content):
+            yield from run_paragraphs(token)
+        else:
+            yield token
 
 
 def _inline_spans(

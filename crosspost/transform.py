@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from itertools import groupby, islice, pairwise
@@ -41,7 +41,7 @@ from .mdlines import (
     protect_code_spans,
     without_repeated_blanks,
 )
-from .mdplain import may_hold_code
+from .mdplain import PARAGRAPH_RUN, may_hold_code, run_paragraphs
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -211,14 +211,17 @@ def _rewrite_hot(
     (sorted), then on each run of the other changeable lines (reference definitions, breaks: a
     definition may span lines, `[x]:` then its destination on the next line) that holds one."""
     covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
+    runs = {(t.map[0], t.map[1]) for t in tokens if t.map and PARAGRAPH_RUN in t.meta}
     for first, end, _kind in leaf_ranges(tokens):
         end = max(first, min(end, len(lines)))
-        covered[first:end] = b"\x01" * (end - first)
+        covered[first:end] = b"\x01" * (end - first)  # (a run's blank lines are unchangeable)
         if bisect_left(hot, first) == bisect_left(hot, end):
             continue
-        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
-            if not frozen:
-                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+        blocks = _hot_paragraphs(lines, hot, first, end) if (first, end) in runs else [(first, end)]
+        for start, stop in blocks:
+            for frozen, chunk in groupby(range(start, stop), lambda i: lines[i].frozen):
+                if not frozen:
+                    _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
 
     def other(index: int) -> bool:
         return 0 <= index < len(lines) and not covered[index] and _changeable(lines[index])
@@ -234,6 +237,24 @@ def _rewrite_hot(
             end += 1
         _rewrite(lines, list(range(first, end)), run, ref_url, dialect, definitions=True)
         done = end
+
+
+def _hot_paragraphs(
+    lines: list[Line], hot: list[int], first: int, end: int
+) -> list[tuple[int, int]]:
+    """(first, end) of each paragraph of a run of them on lines first..end (`PARAGRAPH_RUN`)
+    that holds one of the `hot` lines: its lines around that line up to a blank line."""
+    found: list[tuple[int, int]] = []
+    for number in hot[bisect_left(hot, first) : bisect_left(hot, end)]:
+        if found and number < found[-1][1]:
+            continue  # in the paragraph found last
+        start, stop = number, number + 1
+        while start > first and not blank(lines[start - 1].text):
+            start -= 1
+        while stop < end and not blank(lines[stop].text):
+            stop += 1
+        found.append((start, stop))
+    return found
 
 
 _RULE_TRIGGER = re.compile(r"[{:&]")
@@ -305,9 +326,12 @@ def _link_rules(
         elif token.type == "paragraph_open" and (first, end) not in read:
             # (items standing for a run of nested ones share their lines: read once)
             read.add((first, end))
-            if candidates:
+            if candidates:  # (a run of paragraphs: its blank lines hold none)
                 lookalikes += _heading_lookalikes(text, starts, candidates, first, end, hidden)
-            paragraphs.append(first)
+            if PARAGRAPH_RUN in token.meta:
+                paragraphs += _definition_like_openings(text, starts, first, end)
+            else:
+                paragraphs.append(first)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
     edits += _definition_lookalikes(text, starts, paragraphs, edits)
@@ -436,6 +460,22 @@ def _definition_lookalikes(
         if m is not None and bisect_left(changed, start) < bisect_left(changed, stop):
             out.append((m.start(1), m.start(1), "\\"))
     return out
+
+
+_DEFINITION_LIKE_LINE = re.compile(rf"^(?:{_DEFINITION_LOOKALIKE.pattern})", re.M)
+
+
+def _definition_like_openings(text: str, starts: list[int], first: int, end: int) -> list[int]:
+    """The first lines of the paragraphs of a run of them on lines first..end (`PARAGRAPH_RUN`)
+    that begin like a reference definition: the only ones `_definition_lookalikes` may escape,
+    found in one search of the run's text (its paragraphs are its lines after a blank line)."""
+    stop = starts[end] - 1 if end < len(starts) else len(text)
+    openings: list[int] = []
+    for m in _DEFINITION_LIKE_LINE.finditer(text, starts[first], stop):
+        line = bisect_right(starts, m.start()) - 1
+        if line == first or blank(text[starts[line - 1] : starts[line] - 1]):
+            openings.append(line)
+    return openings
 
 
 def _heading_lookalikes(
@@ -1009,8 +1049,10 @@ def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) ->
     read: set[tuple[int, int]] = set()
     for index, (before, token) in enumerate(pairwise(tokens), start=1):
         if token.type == "inline" and before.type == "paragraph_open":
-            contents = [token.content]
-            if token.meta and token.map:  # an item standing for a run (`crosspost.mdcuts`)
+            contents: Iterable[str] = [token.content]
+            if PARAGRAPH_RUN in token.meta:  # read one at a time: a summary reads the first few
+                contents = (paragraph.content for paragraph in run_paragraphs(token))
+            elif token.meta and token.map:  # an item standing for a run (`crosspost.mdcuts`)
                 lines = (token.map[0], token.map[1])
                 if lines in read:
                     continue
