@@ -328,9 +328,7 @@ def _link_rules(
             read.add((first, end))
             if candidates:  # (a run of paragraphs: its blank lines hold none)
                 lookalikes += _heading_lookalikes(text, starts, candidates, first, end, hidden)
-            if PARAGRAPH_RUN in token.meta:
-                paragraphs += _definition_like_openings(text, starts, first, end)
-            else:
+            if PARAGRAPH_RUN not in token.meta:  # a run's lines begin with no `[` (`mdplain`)
                 paragraphs.append(first)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
@@ -460,22 +458,6 @@ def _definition_lookalikes(
         if m is not None and bisect_left(changed, start) < bisect_left(changed, stop):
             out.append((m.start(1), m.start(1), "\\"))
     return out
-
-
-_DEFINITION_LIKE_LINE = re.compile(rf"^(?:{_DEFINITION_LOOKALIKE.pattern})", re.M)
-
-
-def _definition_like_openings(text: str, starts: list[int], first: int, end: int) -> list[int]:
-    """The first lines of the paragraphs of a run of them on lines first..end (`PARAGRAPH_RUN`)
-    that begin like a reference definition: the only ones `_definition_lookalikes` may escape,
-    found in one search of the run's text (its paragraphs are its lines after a blank line)."""
-    stop = starts[end] - 1 if end < len(starts) else len(text)
-    openings: list[int] = []
-    for m in _DEFINITION_LIKE_LINE.finditer(text, starts[first], stop):
-        line = bisect_right(starts, m.start()) - 1
-        if line == first or blank(text[starts[line - 1] : starts[line] - 1]):
-            openings.append(line)
-    return openings
 
 
 def _heading_lookalikes(

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from crosspost.mdplain import PARAGRAPH_RUN, paragraphs_only, unfolded
 from crosspost.mdspans import _parse, _parser, find_spans, parse_blocks
+from crosspost.transform import _DEFINITION_LOOKALIKE
 
 from .conftest import both_ways
 from .test_body_properties import INLINE_PIECES, plain_bodies
@@ -31,8 +32,9 @@ from .test_transform_shortcuts import PASSED_OVER_PIECES
 def test_runs_of_paragraphs_unfold_to_the_parsers_tokens(
     body: str, mdx: bool, min_run: int
 ) -> None:
-    """A paragraph standing for a run holds two or more paragraphs and no heading line, and the
-    tokens with each run unfolded are exactly those the parser gives."""
+    """A paragraph standing for a run holds two or more paragraphs, no heading line and no line
+    beginning like a reference definition, and the tokens with each run unfolded are exactly
+    those the parser gives."""
     tokens = paragraphs_only(body, min_run)
     if tokens is None:
         return
@@ -44,6 +46,9 @@ def test_runs_of_paragraphs_unfold_to_the_parsers_tokens(
             inside = [t for t in parsed if t.map and token.map[0] <= t.map[0] < token.map[1]]
             assert {t.type for t in inside} == {"paragraph_open", "inline"}
             assert len(inside) >= max(2, min_run) * 2
+            # so no paragraph of it begins like a definition (the link rules read none)
+            lines = token.content.split("\n")
+            assert not [line for line in lines if _DEFINITION_LOOKALIKE.match(line)]
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -102,6 +107,11 @@ def test_spans_in_runs_of_paragraphs_are_the_parsers(body: str, mdx: bool) -> No
 )
 @example(body="a\n\n[r]: ./u\n\n[x](./y)\n", dialect=(None, ".md"))
 @example(body="#x\n\nx\n\n{{< x >}}: y\nz\n\nw\n", dialect=("hugo", ".md"))
+# a script link's text begun in the paragraph above (no link), in its paragraph's first line,
+# and a template going on on its paragraph's last line: each paragraph read alone, and whole
+@example(body="x [a\n\nb](javascript:y)\n", dialect=(None, ".md"))
+@example(body="x [a\ny\nb](javascript:z)\n\nw\n", dialect=(None, ".md"))
+@example(body="w\n\na {{< ref\nb >}}\n", dialect=("hugo", ".md"))
 def test_the_transform_reads_runs_of_paragraphs_as_the_parser_does(
     body: str, dialect: tuple[str | None, str]
 ) -> None:
