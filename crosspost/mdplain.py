@@ -67,12 +67,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK_MARK",
-    "PARAGRAPH_RUN",
+    "BLOCK_RUN",
+    "is_heading_line",
     "may_hold_code",
     "paragraphs_only",
     "plain_link_spans",
     "plain_runs",
-    "run_paragraphs",
+    "run_blocks",
     "unfolded",
 ]
 
@@ -130,66 +131,51 @@ def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None
     heading; None when a line might begin another block (then only the parser can tell).
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
-    run of non-blank lines is paragraphs between its heading lines. With `min_run`, each
-    stretch between heading lines (and the text's ends) holding at least `min_run` paragraphs,
-    and two, is one paragraph standing for them all (`PARAGRAPH_RUN`, read with
-    `run_paragraphs`; `unfolded` gives the parser's tokens back)."""
+    run of non-blank lines is paragraphs between its heading lines. With `min_run`, a text of
+    at least `min_run` such runs, and two, is one paragraph standing for all its blocks
+    (`BLOCK_RUN`, read with `run_blocks`; `unfolded` gives the parser's tokens back)."""
     if "\r" in text or "\0" in text or _other_block_start().search(text) is not None:
         return None
     made = _Made()
-    if min_run is None:
+    least = 0 if min_run is None else max(2, min_run)
+    first = _PARAGRAPH.search(text)
+    if first is None or not least or len(list(islice(_PARAGRAPH.finditer(text), least))) < least:
         made.blocks(_blocks(text, 0))
         return made.tokens
-    least = max(2, min_run)
-    line = position = 0
-    for heading in _HEADING.finditer(text):
-        stop = text.find("\n", heading.start())
-        stop = len(text) if stop == -1 else stop
-        line = _stretch(made, text, position, heading.start(), line, least)
-        made.blocks(_blocks(text[heading.start() : stop], line))
-        position = stop
-    _stretch(made, text, position, len(text), line, least)
+    last = len(text.rstrip(" \t\n"))  # just after the last block's last character
+    line_end = text.find("\n", last)
+    content = text[first.start() : len(text) if line_end == -1 else line_end]
+    opening = text.count("\n", 0, first.start())
+    made.block("p", opening, opening + content.count("\n") + 1, content, run=True)
     return made.tokens
 
 
-def _stretch(made: _Made, text: str, start: int, stop: int, line: int, least: int) -> int:
-    """The tokens of `text[start:stop]`, lines between two headings whose first is line `line`:
-    one paragraph standing for all of them when there are `least` or more. Returns the line
-    after the stretch's last."""
-    part = text[start:stop]
-    if len(list(islice(_PARAGRAPH.finditer(part), least))) < least:
-        made.blocks(_blocks(part, line))
-        return line + part.count("\n")
-    first = _PARAGRAPH.search(part)
-    assert first is not None  # the stretch holds paragraphs
-    last = len(part.rstrip(" \t\n"))  # just after the last paragraph's last character
-    line_end = part.find("\n", last)
-    content = part[first.start() : len(part) if line_end == -1 else line_end]
-    opening = line + part.count("\n", 0, first.start())
-    made.block("p", opening, opening + content.count("\n") + 1, content, run=True)
-    return line + part.count("\n")
+# What marks a paragraph standing for a run of blocks (`paragraphs_only`): its `meta`.
+BLOCK_RUN = "block_run"
 
 
-# What marks a paragraph standing for a run of paragraphs (`paragraphs_only`): its `meta`.
-PARAGRAPH_RUN = "paragraph_run"
-
-
-def run_paragraphs(run: Token) -> Iterator[Token]:
-    """The inline tokens of the paragraphs a run's inline token stands for, in order, each as
-    the parser makes it (made one at a time: a reader may stop early)."""
+def run_blocks(run: Token) -> Iterator[tuple[str, Token]]:
+    """The tag (`p`, `h1`...) and inline token of each block a run's inline token stands for,
+    in order, each token as the parser makes it (made one at a time: a reader may stop)."""
     assert run.map is not None
     made = token_maker()
-    for _kind, first, end, content, _markup in _blocks(run.content, run.map[0]):
-        yield _inline(made, [first, end], content, {})
+    for tag, first, end, content, _markup in _blocks(run.content, run.map[0]):
+        yield tag, _inline(made, [first, end], content, {})
+
+
+def is_heading_line(text: str, start: int) -> bool:
+    """Whether the line of a body of paragraphs and headings only starting at `start` is an
+    ATX heading (`paragraphs_only`)."""
+    return _HEADING.match(text, start) is not None
 
 
 def unfolded(tokens: list[Token]) -> list[Token]:
-    """`tokens` with each paragraph standing for a run replaced by the tokens of the paragraphs
-    it stands for: the parser's tokens."""
+    """`tokens` with each paragraph standing for a run replaced by the tokens of the blocks it
+    stands for: the parser's tokens."""
     out: list[Token] = []
     closing = False  # the token is a run's closing one
     for token in tokens:
-        if PARAGRAPH_RUN in token.meta:
+        if BLOCK_RUN in token.meta:
             if token.type == "inline":
                 assert token.map is not None
                 made = _Made()
@@ -267,7 +253,7 @@ class _Made:
     def block(
         self, kind: str, first: int, end: int, content: str, markup: str = "", run: bool = False
     ) -> None:
-        """The tokens of one block; with `run`, of one standing for a run of paragraphs."""
+        """The tokens of one block; with `run`, of one standing for a run of blocks."""
         opening, closing, tag = _BLOCK_TOKENS[kind]
         made = self.made
         lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
@@ -276,7 +262,7 @@ class _Made:
             closer = self.closers[tag] = made(
                 closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
             )
-        meta = {PARAGRAPH_RUN: True} if run else {}
+        meta = {BLOCK_RUN: True} if run else {}
         self.tokens.extend(
             (
                 made(opening, tag, 1, {}, lines, 0, None, "", markup, "", meta, True, False),

@@ -22,12 +22,12 @@ from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import (
+    BLOCK_RUN,
     MIN_RUN,
-    PARAGRAPH_RUN,
     paragraphs_only,
     plain_link_spans,
     plain_runs,
-    run_paragraphs,
+    run_blocks,
 )
 from .mdquotes import Continuations, continuations
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
@@ -200,15 +200,16 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
 
 
 def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[Token]:
-    """`tokens`, with the inline token of each paragraph standing for a run of them
-    (`crosspost.mdplain`) whose text `wanted` accepts replaced by its paragraphs' own.
+    """`tokens`, with the inline token of each paragraph standing for a run of blocks
+    (`crosspost.mdplain`) whose text `wanted` accepts replaced by its blocks' own.
 
     One whose text is not wanted is kept, and passed over: `wanted` accepts a block's content
-    whenever it accepts a part of it, and the run's text holds each of its paragraphs' content
-    (a megabyte of one-word paragraphs is read at once)."""
+    whenever it accepts a part of it, and the run's text holds each of its blocks' content (a
+    megabyte of one-word paragraphs is read at once)."""
     for token in tokens:
-        if PARAGRAPH_RUN in token.meta and token.type == "inline" and wanted(token.content):
-            yield from run_paragraphs(token)
+        if BLOCK_RUN in token.meta and token.type == "inline" and wanted(token.content):
+            for _tag, inline in run_blocks(token):
+                yield inline
         else:
             yield token
 

@@ -1,9 +1,9 @@
 """Runs of paragraphs read as one (issue 15: a megabyte of one-word paragraphs in a second).
 
 A body of paragraphs and headings only is read without the parser (`crosspost.mdplain`); with
-`min_run`, each stretch of at least that many paragraphs between headings is one paragraph that
-stands for them all, read paragraph by paragraph only where a reader needs them. Compared with
-the every-line parse:
+`min_run`, one of at least that many runs of non-blank lines is one paragraph that stands for
+all its blocks, read block by block only where a reader needs them. Compared with the
+every-line parse:
 
 - its paragraphs, unfolded, are the parser's tokens;
 - the link rules' reader (`_worth_parsing`) accepts a text whenever it accepts a part of it, so
@@ -17,7 +17,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crosspost.mdplain import PARAGRAPH_RUN, paragraphs_only, unfolded
+from crosspost.mdplain import BLOCK_RUN, paragraphs_only, unfolded
 from crosspost.mdspans import _parse, _parser, find_spans, parse_blocks
 from crosspost.transform import _DEFINITION_LOOKALIKE
 
@@ -32,19 +32,19 @@ from .test_transform_shortcuts import PASSED_OVER_PIECES
 def test_runs_of_paragraphs_unfold_to_the_parsers_tokens(
     body: str, mdx: bool, min_run: int
 ) -> None:
-    """A paragraph standing for a run holds two or more paragraphs, no heading line and no line
-    beginning like a reference definition, and the tokens with each run unfolded are exactly
-    those the parser gives."""
+    """A paragraph standing for a run holds two or more blocks and no line beginning like a
+    reference definition, and the tokens with each run unfolded are exactly those the parser
+    gives."""
     tokens = paragraphs_only(body, min_run)
     if tokens is None:
         return
     parsed = _parser(mdx=mdx).parse(body, {})
     assert [t.as_dict() for t in unfolded(tokens)] == [t.as_dict() for t in parsed]
     for token in tokens:
-        if PARAGRAPH_RUN in token.meta and token.type == "inline":
+        if BLOCK_RUN in token.meta and token.type == "inline":
             assert token.map is not None
             inside = [t for t in parsed if t.map and token.map[0] <= t.map[0] < token.map[1]]
-            assert {t.type for t in inside} == {"paragraph_open", "inline"}
+            assert {t.type for t in inside} <= {"paragraph_open", "heading_open", "inline"}
             assert len(inside) >= max(2, min_run) * 2
             # so no paragraph of it begins like a definition (the link rules read none)
             lines = token.content.split("\n")
@@ -73,7 +73,7 @@ def test_the_link_rules_reader_accepts_a_text_whose_part_it_accepts(
 PARAGRAPH_LINES = st.tuples(
     st.sampled_from(["x", "#x", "<a ", "é", "a ", "{{< x >}}", "\u00a0"]),
     st.lists(st.sampled_from(INLINE_PIECES), max_size=3).map("".join),
-    st.sampled_from([None] * 12 + ["# h", "## h #", "[r]: ./u", "- x"]),
+    st.sampled_from([None] * 12 + ["# h", "## h #", "# {{< x >}}: h", "[r]: ./u", "- x"]),
 ).map(lambda drawn: drawn[2] or drawn[0] + drawn[1])
 paragraph_bodies = st.lists(
     st.tuples(
@@ -112,6 +112,7 @@ def test_spans_in_runs_of_paragraphs_are_the_parsers(body: str, mdx: bool) -> No
 @example(body="x [a\n\nb](javascript:y)\n", dialect=(None, ".md"))
 @example(body="x [a\ny\nb](javascript:z)\n\nw\n", dialect=(None, ".md"))
 @example(body="w\n\na {{< ref\nb >}}\n", dialect=("hugo", ".md"))
+@example(body="a {{< ref\n# b >}}\n\nc\n", dialect=("hugo", ".md"))  # a heading ends it
 def test_the_transform_reads_runs_of_paragraphs_as_the_parser_does(
     body: str, dialect: tuple[str | None, str]
 ) -> None:
@@ -123,17 +124,17 @@ def test_the_transform_reads_runs_of_paragraphs_as_the_parser_does(
 
 
 def test_runs_of_paragraphs_are_read_as_one() -> None:
-    """The properties above are not vacuous: paragraphs between headings are one run of them
-    when there are enough; a heading between each two, or too few, leave them apart."""
+    """The properties above are not vacuous: a body of paragraphs and headings is one run of
+    them when it has enough; too few, or another block, leave them apart."""
 
     def runs(body: str, min_run: int | None = None) -> list[list[int] | None]:
         tokens = parse_blocks(body, min_run=min_run).tokens
-        return [t.map for t in tokens if t.type == "inline" and PARAGRAPH_RUN in t.meta]
+        return [t.map for t in tokens if t.type == "inline" and BLOCK_RUN in t.meta]
 
     assert runs("x\n\n" * 40) == [[0, 79]]
-    assert runs("<a\n\n" * 40 + "# h\n" + "a\nb\n\n" * 40) == [[0, 79], [81, 200]]
+    assert runs("\n<a\n\n" + "# h\n" + "a\nb\n\n" * 40) == [[1, 123]]
     assert runs("x\n\n" * 31) == []  # fewer than `MIN_RUN`
-    assert runs("## h\n\nx\n\n" * 40, min_run=1) == []
+    assert runs("## h\n\nx\n\n" * 40) == [[0, 159]]
     assert runs("x\n\ny\n", min_run=1) == [[0, 3]]
     assert runs("x\ny\n", min_run=1) == []  # one paragraph
     assert runs("- x\n\ny\n\nz\n", min_run=1) == []  # not paragraphs only
