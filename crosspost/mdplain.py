@@ -132,14 +132,14 @@ def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
     run of non-blank lines is paragraphs between its heading lines. With `min_run`, a text of
-    at least `min_run` such runs, and two, is one paragraph standing for all its blocks
+    at least `min_run` such runs or headings, and two, is one paragraph standing for all its blocks
     (`BLOCK_RUN`, read with `run_blocks`; `unfolded` gives the parser's tokens back)."""
     if "\r" in text or "\0" in text or _other_block_start().search(text) is not None:
         return None
     made = _Made()
     least = 0 if min_run is None else max(2, min_run)
     first = _PARAGRAPH.search(text)
-    if first is None or not least or len(list(islice(_PARAGRAPH.finditer(text), least))) < least:
+    if first is None or not least or _fewer_blocks(text, least):
         made.blocks(_blocks(text, 0))
         return made.tokens
     last = len(text.rstrip(" \t\n"))  # just after the last block's last character
@@ -148,6 +148,15 @@ def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None
     opening = text.count("\n", 0, first.start())
     made.block("p", opening, opening + content.count("\n") + 1, content, run=True)
     return made.tokens
+
+
+def _fewer_blocks(text: str, least: int) -> bool:
+    """Whether `text` (paragraphs and headings only) may hold fewer than `least` blocks: it
+    holds at least as many as its runs of non-blank lines, and as its headings."""
+    return all(len(list(islice(pattern.finditer(text), least))) < least for pattern in _COUNTED)
+
+
+_COUNTED = (_PARAGRAPH, _HEADING)
 
 
 # What marks a paragraph standing for a run of blocks (`paragraphs_only`): its `meta`.

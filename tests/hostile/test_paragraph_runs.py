@@ -136,5 +136,6 @@ def test_runs_of_paragraphs_are_read_as_one() -> None:
     assert runs("x\n\n" * 31) == []  # fewer than `MIN_RUN`
     assert runs("## h\n\nx\n\n" * 40) == [[0, 159]]
     assert runs("x\n\ny\n", min_run=1) == [[0, 3]]
+    assert runs("# h\n" * 40) == [[0, 40]]  # headings: one run of lines, each a block
     assert runs("x\ny\n", min_run=1) == []  # one paragraph
     assert runs("- x\n\ny\n\nz\n", min_run=1) == []  # not paragraphs only
