@@ -31,6 +31,21 @@ of the parser can only match a line that `_other_block_start` matches:
 each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
 lines are the parser's lines.
 
+**A body of paragraphs only, as one run** (`paragraphs_only` with `min_run`). A token trio
+for each block of a megabyte of one-word paragraphs (350,000 of them) took 260 MB, and every
+rule walked them. Such a body is one paragraph standing for all its blocks (`BLOCK_RUN` in its
+`meta`), its content the body's text from its first block's line to its last's: each block's
+content is a part of that text (a paragraph's lines stripped, a heading's text), so a reader
+that wants a block's content whenever it wants a part of it (`crosspost.mdspans.find_spans`)
+passes over the run when it does not want the run's text, and otherwise reads the blocks
+`run_blocks` makes of it, one at a time, exactly those the parse above makes (it reads the run's
+text as it reads the body's: the same blocks, each line's number counted from the run's first;
+`unfolded` puts them all back). The rules that read the run as a whole read what they would
+read in each block: the `#` that starts a line of one of its paragraphs (a blank line holds
+none, and a heading's line is told by the pattern that made it one, `is_heading_line`), and no
+line of it begins like a reference definition (a `[` after at most three spaces begins a block
+line: such a body has none).
+
 **Runs of paragraphs in other bodies** (`plain_runs`): long runs of such lines between blank
 lines, each given to the parser as one line of text where that line comes out a top-level
 paragraph.

@@ -89,8 +89,9 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser; runs of paragraph lines and runs of
-    HTML blocks are given to it as one line each, and runs of one-line list items or table rows
+    A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
+    default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
+    paragraph lines and runs of HTML blocks are given to it as one line each, and runs of one-line list items or table rows
     are not given to it at all, nor are runs of blockquote lines that only continue a paragraph
     (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
     `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes`
@@ -174,7 +175,10 @@ def _parse(text: str, *, mdx: bool) -> BlockParse:
 def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
     where; reference definitions are always reported (they are block syntax). A block whose
-    only inline syntax is plain links is read without the parser (`crosspost.mdplain`)."""
+    only inline syntax is plain links is read without the parser (`crosspost.mdplain`).
+
+    `wanted` must accept a text whenever it accepts a part of it: a run of blocks standing for
+    many is passed over whole when it does not accept the run's text (`_runs_read`)."""
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
