@@ -3,7 +3,10 @@
 Issue 15's goal: any 1 MB post in ≤ 1 s and ≤ 200 MB, and time growing linearly (4 MB ≤ 4.5× the
 1 MB time). Each shape is a plausible post taken to extremes: repeated MDX components, lines
 starting with `#`, dense and sparse links, nested brackets, backtick runs, HTML blocks with URLs,
-images as HTML tags, an ordinary prose post, script links, list items, quotes and table rows.
+images as HTML tags, an ordinary prose post, script links, list items, quotes and table rows;
+then the corpus's real posts one after another (`corpus`), and `EVERYDAY`: ordinary block
+syntax repeated to a megabyte (quotes, items, definitions, fences...), hundreds of thousands of
+tiny blocks, where markdown-it-py's own parse takes seconds.
 Each measurement runs in a fresh process (peak memory is that process's, less what the imports
 alone take). Times are CPU seconds of that process (wall time on a shared machine mostly measures
 the neighbours); wall seconds are shown beside. The baseline, measured in the same run, is one
@@ -112,13 +115,67 @@ SHAPES: dict[str, tuple[str, str]] = {
     # paragraphs and headings only is one run of blocks since, read block by block only where a
     # rule needs it.
     "tiny-paragraphs": ("x\n\n", ".md"),
+    # The real posts of ../shared/corpus (106 posts of ten generators, front matter removed),
+    # one after another until the size is reached: the nearest thing to a long real post.
+    "corpus": ("", ".md"),
+}
+
+EVERYDAY: dict[str, tuple[str, str]] = {
+    # Ordinary block syntax repeated to a megabyte (found by a hunt over 40 everyday forms,
+    # issue 15, fourth round): each block a few bytes, so the post is hundreds of thousands of
+    # blocks, and markdown-it-py's own block parse of most of them takes 2-7 s a megabyte.
+    "quotes-apart": ("> q\n\n", ".md"),
+    "empty-quote-lines": (">\n", ".md"),
+    "items-two-lines": ("- a\n  b\n", ".md"),
+    "items-paragraph-under": ("1. a\n\n   b\n\n", ".md"),
+    "setext-headings": ("a\n---\n", ".md"),
+    "atx-then-text": ("# h\n\nx\n\n", ".md"),
+    "emphasis-paragraphs": ("*a*\n\n", ".md"),
+    "thematic-breaks": ("---\n\n", ".md"),
+    "pipe-lines": ("| a |\n", ".md"),
+    "definitions": ("[x]: ./y\n", ".md"),
+    "reference-links": ("[a][x]\n\n[x]: ./y\n\n", ".md"),
+    "footnotes": ("[^1]\n\n[^1]: n\n\n", ".md"),
+    "fences": ("```\nx\n```\n\n", ".md"),
+    "indented-code": ("    code\n\n", ".md"),
+    "math-blocks": ("$$\nx\n$$\n\n", ".md"),
+    "text-br": ("a<br>\n", ".md"),
+    "text-between-br": ("a\n\n<br>\n\n", ".md"),
+    "autolinks": ("<http://x.y> ", ".md"),
+    "image-lines": ("![i](./a.png)\n", ".md"),
 }
 
 
+ALL = {**SHAPES, **EVERYDAY}
+
+
 def body(shape: str, megabytes: float) -> str:
-    unit, _suffix = SHAPES[shape]
+    unit = ALL[shape][0] or _corpus()
     size = int(megabytes * (1 << 20))
     return (unit * (size // len(unit) + 1))[:size]
+
+
+def _corpus() -> str:
+    """The bodies of the corpus's real posts (its constructed hard cases left out), each after
+    a blank line; read in place (it is shared, never copied into the repository), their front
+    matter split off by crosspost's own reader (a post it refuses is left out)."""
+    from crosspost.errors import CrosspostError
+    from crosspost.front_matter import read
+
+    bodies: list[str] = []
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    posts = sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.suffix in (".md", ".markdown", ".mdx") and "constructed" not in p.parts
+    )
+    for post in posts:
+        text = post.read_text(encoding="utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+        try:
+            bodies.append(read(text, path=post).body)
+        except CrosspostError:
+            continue
+    return "\n\n".join(bodies)
 
 
 def measure(shape: str, megabytes: float, what: str) -> dict[str, float]:
@@ -128,7 +185,7 @@ def measure(shape: str, megabytes: float, what: str) -> dict[str, float]:
     from crosspost.transform import transform
 
     text = body(shape, megabytes)
-    suffix = SHAPES[shape][1]
+    suffix = ALL[shape][1]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu = time.perf_counter(), time.process_time()
     if what == "transform":
@@ -159,7 +216,7 @@ def child(shape: str, megabytes: float, what: str) -> dict[str, float]:
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("--sizes", type=float, nargs="+", default=[1.0, 4.0])
-    options.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
+    options.add_argument("--shapes", nargs="+", default=list(ALL), choices=list(ALL))
     options.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.child:
@@ -168,7 +225,7 @@ def main() -> None:
         return
     small, large = min(args.sizes), max(args.sizes)
     print(
-        f"{'shape':<16}{'MB':>5}{'CPU s':>8}{'wall s':>8}{'peak MB':>9}{'× parse':>9}{'growth':>8}"
+        f"{'shape':<22}{'MB':>5}{'CPU s':>8}{'wall s':>8}{'peak MB':>9}{'× parse':>9}{'growth':>8}"
     )
     for shape in args.shapes:
         times: dict[float, float] = {}
@@ -180,7 +237,7 @@ def main() -> None:
             if size == large and small in times and large != small:
                 growth = f"{times[large] / times[small]:.2f}×"
             print(
-                f"{shape:<16}{size:>5g}{result['seconds']:>8.2f}{result['wall']:>8.2f}"
+                f"{shape:<22}{size:>5g}{result['seconds']:>8.2f}{result['wall']:>8.2f}"
                 f"{result['megabytes']:>9.0f}{result['seconds'] / baseline['seconds']:>9.2f}"
                 f"{growth:>8}",
                 flush=True,
