@@ -153,10 +153,11 @@ def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None
         return None
     made = _Made()
     least = 0 if min_run is None else max(2, min_run)
-    first = _PARAGRAPH.search(text)
-    if first is None or not least or _fewer_blocks(text, least):
+    if not least or _fewer_blocks(text, least):
         made.blocks(_blocks(text, 0))
         return made.tokens
+    first = _PARAGRAPH.search(text)
+    assert first is not None  # the text holds blocks
     last = len(text.rstrip(" \t\n"))  # just after the last block's last character
     line_end = text.find("\n", last)
     content = text[first.start() : len(text) if line_end == -1 else line_end]
@@ -167,11 +168,17 @@ def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None
 
 def _fewer_blocks(text: str, least: int) -> bool:
     """Whether `text` (paragraphs and headings only) may hold fewer than `least` blocks: it
-    holds at least as many as its runs of non-blank lines, and as its headings."""
-    return all(len(list(islice(pattern.finditer(text), least))) < least for pattern in _COUNTED)
+    holds at least as many as its runs of non-blank lines (one more than the runs of blank
+    lines between its first and last character that is not a space, a tab or a line break),
+    and as its headings. Counted without reading its lines one by one (a megabyte-long
+    paragraph of `#x` lines)."""
+    inner = text.strip(" \t\n")
+    runs = len(list(islice(_BLANK_LINES.finditer(inner), least - 1))) + 1 if inner else 0
+    return runs < least and len(list(islice(_HEADING.finditer(text), least))) < least
 
 
-_COUNTED = (_PARAGRAPH, _HEADING)
+# A run of blank lines, with the line break before it.
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 
 
 # What marks a paragraph standing for a run of blocks (`paragraphs_only`): its `meta`.
