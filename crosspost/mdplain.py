@@ -36,6 +36,21 @@ of the parser can only match a line that `_other_block_start` matches:
 each after up to three spaces. The parser's own normalisation (CR, NUL) is refused too, so the
 lines are the parser's lines.
 
+**A body of paragraphs only, as one run** (`paragraphs_only` with `min_run`). A token trio
+for each block of a megabyte of one-word paragraphs (350,000 of them) took 260 MB, and every
+rule walked them. Such a body is one paragraph standing for all its blocks (`BLOCK_RUN` in its
+`meta`), its content the body's text from its first block's line to its last's: each block's
+content is a part of that text (a paragraph's lines stripped, a heading's text), so a reader
+that wants a block's content whenever it wants a part of it (`crosspost.mdspans.find_spans`)
+passes over the run when it does not want the run's text, and otherwise reads the blocks
+`run_blocks` makes of it, one at a time, exactly those the parse above makes (it reads the run's
+text as it reads the body's: the same blocks, each line's number counted from the run's first;
+`unfolded` puts them all back). The rules that read the run as a whole read what they would
+read in each block: the `#` that starts a line of one of its paragraphs (a blank line holds
+none, and a heading's line is told by the pattern that made it one, `is_heading_line`), and no
+line of it begins like a reference definition (a `[` after at most three spaces begins a block
+line: such a body has none).
+
 **Runs of paragraphs in other bodies** (`plain_runs`): long runs of such lines between blank
 lines, each given to the parser as one line of text where that line comes out a top-level
 paragraph.
@@ -58,19 +73,29 @@ which only refuses some schemes: asked for any destination with a `:`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from itertools import compress, count
+from itertools import compress, count, islice
 from operator import methodcaller, not_
 from typing import TYPE_CHECKING
 
 from .mdhtml import anchored
-from .mdtokens import token_maker
+from .mdtokens import MakeToken, token_maker
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["BLOCK_MARK", "may_hold_code", "paragraphs_only", "plain_link_spans", "plain_runs"]
+__all__ = [
+    "BLOCK_MARK",
+    "BLOCK_RUN",
+    "is_heading_line",
+    "may_hold_code",
+    "paragraphs_only",
+    "plain_link_spans",
+    "plain_runs",
+    "run_blocks",
+    "unfolded",
+]
 
 # What begins a block where a line's text begins (after its container and up to three spaces),
 # in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
@@ -133,45 +158,96 @@ _LEVELS = ("", "h1", "h2", "h3", "h4", "h5", "h6")
 _PARAGRAPH = re.compile(r"^[ \t]*[^ \t\n].*(?:\n[ \t]*[^ \t\n].*)*", re.M)
 
 
-def paragraphs_only(text: str) -> list[Token] | None:
+def paragraphs_only(text: str, min_run: int | None = None) -> list[Token] | None:
     """markdown-it's block tokens for `text` when every block in it is a paragraph or an ATX
     heading; None when a line might begin another block (then only the parser can tell).
 
     An ATX heading (`## Title`) is one line that interrupts a paragraph and holds no block: a
-    run of non-blank lines is paragraphs between its heading lines."""
+    run of non-blank lines is paragraphs between its heading lines. With `min_run`, a text of
+    at least `min_run` such runs or headings, and two, is one paragraph standing for all its blocks
+    (`BLOCK_RUN`, read with `run_blocks`; `unfolded` gives the parser's tokens back)."""
     if "\r" in text or "\0" in text or _other_block_start(seven=False).search(text) is not None:
         return None
     if "<" in text and _OPENS_SEVEN.search(text) is not None:
         return None
+    made = _Made()
+    least = 0 if min_run is None else max(2, min_run)
+    if not least or _fewer_blocks(text, least):
+        made.blocks(_blocks(text, 0))
+        return made.tokens
+    first = _PARAGRAPH.search(text)
+    assert first is not None  # the text holds blocks
+    last = len(text.rstrip(" \t\n"))  # just after the last block's last character
+    line_end = text.find("\n", last)
+    content = text[first.start() : len(text) if line_end == -1 else line_end]
+    opening = text.count("\n", 0, first.start())
+    made.block("p", opening, opening + content.count("\n") + 1, content, run=True)
+    return made.tokens
+
+
+def _fewer_blocks(text: str, least: int) -> bool:
+    """Whether `text` (paragraphs and headings only) may hold fewer than `least` blocks: it
+    holds at least as many as its runs of non-blank lines (one more than the runs of blank
+    lines between its first and last character that is not a space, a tab or a line break),
+    and as its headings. Counted without reading its lines one by one (a megabyte-long
+    paragraph of `#x` lines)."""
+    inner = text.strip(" \t\n")
+    runs = len(list(islice(_BLANK_LINES.finditer(inner), least - 1))) + 1 if inner else 0
+    return runs < least and len(list(islice(_HEADING.finditer(text), least))) < least
+
+
+# A run of blank lines, with the line break before it.
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+# What marks a paragraph standing for a run of blocks (`paragraphs_only`): its `meta`.
+BLOCK_RUN = "block_run"
+
+
+def run_blocks(run: Token) -> Iterator[tuple[str, Token]]:
+    """The tag (`p`, `h1`...) and inline token of each block a run's inline token stands for,
+    in order, each token as the parser makes it (made one at a time: a reader may stop)."""
+    assert run.map is not None
+    made = token_maker()
+    for tag, first, end, content, _markup in _blocks(run.content, run.map[0]):
+        yield tag, _inline(made, [first, end], content, {})
+
+
+def is_heading_line(text: str, start: int) -> bool:
+    """Whether the line of a body of paragraphs and headings only starting at `start` is an
+    ATX heading (`paragraphs_only`)."""
+    return _HEADING.match(text, start) is not None
+
+
+def unfolded(tokens: list[Token]) -> list[Token]:
+    """`tokens` with each paragraph standing for a run replaced by the tokens of the blocks it
+    stands for: the parser's tokens."""
+    out: list[Token] = []
+    closing = False  # the token is a run's closing one
+    for token in tokens:
+        if BLOCK_RUN in token.meta:
+            if token.type == "inline":
+                assert token.map is not None
+                made = _Made()
+                made.blocks(_blocks(token.content, token.map[0]))
+                out += made.tokens
+                closing = True
+        elif closing:
+            closing = False
+        else:
+            out.append(token)
+    return out
+
+
+Block = tuple[str, int, int, str, str]  # kind ("p", "h1"...), first line, end line, content, markup
+
+
+def _blocks(text: str, line: int) -> Iterator[Block]:
+    """The paragraphs and headings of `text` (paragraphs and ATX headings only), whose first
+    line is line `line`, in order."""
     from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
 
-    tokens: list[Token] = []
-    made = token_maker()
-    # One closing token per tag, for every block of it: the transform reads tokens and never
-    # changes one without a map (a megabyte of headings: 116,000 tokens, 30 MB, fewer).
-    closers: dict[str, Token] = {}
-
-    def block(kind: str, first: int, end: int, content: str, markup: str = "") -> None:
-        opening, closing, tag = _BLOCK_TOKENS[kind]
-        lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
-        closer = closers.get(tag)
-        if closer is None:
-            closer = closers[tag] = made(
-                closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
-            )
-        tokens.extend(
-            (
-                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", {}, True, False),
-                made("inline", "", 0, {}, lines, 1, [], content, "", "", {}, True, False),
-                closer,
-            )
-        )
-
-    def heading(number: int, one: str, marks: re.Match[str]) -> None:
-        level = marks.group(1)
-        block(_LEVELS[len(level)], number, number + 1, _heading(one, marks.end(1)), level)
-
-    line = position = 0
+    position = 0
     for m in _PARAGRAPH.finditer(text):
         line += text.count("\n", position, m.start())
         position = m.end()
@@ -179,13 +255,13 @@ def paragraphs_only(text: str) -> list[Token] | None:
         if "\n" not in run:  # one line (a heading between blank lines: the common case)
             marks = _HEADING.match(run) if "#" in run else None
             if marks is None:
-                block("p", line, line + 1, run.strip(MD_TRIM_CHARS))
+                yield "p", line, line + 1, run.strip(MD_TRIM_CHARS), ""
             else:
-                heading(line, run, marks)
+                yield _heading_block(line, run, marks)
             continue
         end = line + run.count("\n") + 1
         if "#" not in run or _HEADING.search(run) is None:
-            block("p", line, end, run.strip(MD_TRIM_CHARS))
+            yield "p", line, end, run.strip(MD_TRIM_CHARS), ""
             line = end - 1
             continue
         paragraph: list[str] = []
@@ -196,13 +272,58 @@ def paragraphs_only(text: str) -> list[Token] | None:
                 continue
             if paragraph:
                 content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
-                block("p", number - len(paragraph), number, content)
+                yield "p", number - len(paragraph), number, content, ""
                 paragraph = []
-            heading(number, one, marks)
+            yield _heading_block(number, one, marks)
         if paragraph:
-            block("p", end - len(paragraph), end, "\n".join(paragraph).strip(MD_TRIM_CHARS))
+            content = "\n".join(paragraph).strip(MD_TRIM_CHARS)
+            yield "p", end - len(paragraph), end, content, ""
         line = end - 1
-    return tokens
+
+
+def _heading_block(number: int, line: str, marks: re.Match[str]) -> Block:
+    level = marks.group(1)
+    return _LEVELS[len(level)], number, number + 1, _heading(line, marks.end(1)), level
+
+
+class _Made:
+    """Tokens made for blocks (`token_maker`), as the parser makes them but for one closing
+    token per tag, shared by every block of it: the transform reads tokens and never changes
+    one without a map (a megabyte of headings: 116,000 tokens, 30 MB, fewer)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.closers: dict[str, Token] = {}
+        self.made = token_maker()
+
+    def blocks(self, blocks: Iterable[Block]) -> None:
+        for kind, first, end, content, markup in blocks:
+            self.block(kind, first, end, content, markup)
+
+    def block(
+        self, kind: str, first: int, end: int, content: str, markup: str = "", run: bool = False
+    ) -> None:
+        """The tokens of one block; with `run`, of one standing for a run of blocks."""
+        opening, closing, tag = _BLOCK_TOKENS[kind]
+        made = self.made
+        lines = [first, end]  # one list for both maps (a megabyte of headings: 116,000 lists)
+        closer = self.closers.get(tag)
+        if closer is None:
+            closer = self.closers[tag] = made(
+                closing, tag, -1, {}, None, 0, None, "", markup, "", {}, True, False
+            )
+        meta = {BLOCK_RUN: True} if run else {}
+        self.tokens.extend(
+            (
+                made(opening, tag, 1, {}, lines, 0, None, "", markup, "", meta, True, False),
+                _inline(made, lines, content, dict(meta)),
+                closer,
+            )
+        )
+
+
+def _inline(made: MakeToken, lines: list[int], content: str, meta: dict[str, bool]) -> Token:
+    return made("inline", "", 0, {}, lines, 1, [], content, "", "", meta, True, False)
 
 
 # Per block tag: its opening and closing tokens' types, and the tag.

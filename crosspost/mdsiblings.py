@@ -47,6 +47,11 @@ second line, code, a quote begun in an item), items of one tag alone, and, where
 empty line or lines not nested one in the other, a first number of another width
 (`_nesting_widths`).
 
+How the patterns read this much is for speed only and changes no answer: each begins with the
+end of the line above (`\n`, which the regular expression engine looks for quickly; `^` it tries
+at every character), and a periodic run's pattern reads each line's text as any text, given
+the text only up to the end of the first item's line that is not inert (`_periodic_matches`).
+
 `crosspost.mdplain` reads the other shapes without the parser; tests/hostile/test_sibling_runs.py
 compares every shortcut here with the parser on generated input.
 """
@@ -91,72 +96,13 @@ _INERT = (
 # The tags that begin an HTML block wherever they stand (CommonMark 0.31 §4.6, kinds 1 and 6;
 # markdown-it-py's `html_blocks.block_names`, which a test compares with these).
 HTML_BLOCK_TAGS = [
-    "script",
-    "pre",
-    "style",
-    "textarea",
-    "address",
-    "article",
-    "aside",
-    "base",
-    "basefont",
-    "blockquote",
-    "body",
-    "caption",
-    "center",
-    "col",
-    "colgroup",
-    "dd",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "frame",
-    "frameset",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "head",
-    "header",
-    "hr",
-    "html",
-    "iframe",
-    "legend",
-    "li",
-    "link",
-    "main",
-    "menu",
-    "menuitem",
-    "nav",
-    "noframes",
-    "ol",
-    "optgroup",
-    "option",
-    "p",
-    "param",
-    "search",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "title",
-    "tr",
-    "track",
-    "ul",
+    *("script", "pre", "style", "textarea", "address", "article", "aside", "base", "basefont"),
+    *("blockquote", "body", "caption", "center", "col", "colgroup", "dd", "details", "dialog"),
+    *("dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frame"),
+    *("frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe"),
+    *("legend", "li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup"),
+    *("option", "p", "param", "search", "section", "summary", "table", "tbody", "td", "tfoot"),
+    *("th", "thead", "title", "tr", "track", "ul"),
 ]
 # A tag an item's text may begin with: not one of those, and text after it on the line (a tag
 # followed by nothing but white space, as Python's `\s` and the parser's pattern say, Unicode
@@ -226,7 +172,7 @@ _MAX_PERIOD = 16
 # where a run of groups may begin, and how many lines each has (the run's pattern for that many
 # is then tried there, `_periodic_pattern`).
 _GROUP = re.compile(
-    rf"^{_FIRST_PLACE}[^\n]*\n(?=(?:[ >]*\n)*{_DEEPER_ITEM})"
+    rf"\n{_FIRST_PLACE}[^\n]*\n(?=(?:[ >]*\n)*{_DEEPER_ITEM})"
     rf"(?:(?:{_DEEPER_ITEM}[^\n]*|[ >]*+)\n){{1,{_MAX_PERIOD - 1}}}+(?={_FIRST_AGAIN}{_SPACING})",
     re.M,
 )
@@ -238,33 +184,66 @@ def _line_group(j: int, part: int) -> int:
     return 5 + 4 * (j - 1) + part
 
 
+# A line's text in a periodic pattern: what follows the spacing after its marker, not empty and
+# not beginning with a space (so that spacing is every space after the marker, as `_ITEM_TEXT`
+# requires). Whether it is inert is not read by the pattern: the text it is given ends at the
+# first item's line whose text is not (`_NOT_INERT`), which no group of a run can hold. So each
+# pattern is a few hundred characters, not `_ITEM_TEXT` (some 800) twice a line: compiling the
+# fifteen of them took a process a quarter of a second. Possessive: a line's end always follows
+# it, and a point to go back to kept for each line of a long run took 80 MB for a megabyte.
+_LINE_TEXT = r"(?! )[^\n]++"
+# An item's line (after the end of the line above it) whose text is not inert: the marker, then
+# all the spaces after it (up to four) or a tab, where `_ITEM_TEXT` does not read the rest of the
+# line. No line of a periodic group can be one: its text is inert (`_ITEM_TEXT`), and begins
+# after all the spaces after its marker (`_ITEM_TEXT` begins with no space) or its one tab (nor
+# with a tab).
+_NOT_INERT = rf"\n[ >]*+(?:[-+*]|\d{{1,9}}[.)])(?> {{1,4}}|\t)(?!{_ITEM_TEXT}\n)"
+
+
+@cache
+def _not_inert() -> re.Pattern[str]:
+    """`_NOT_INERT`, compiled when a text is first read for periodic runs (not on import)."""
+    return re.compile(_NOT_INERT, re.M)
+
+
 @cache
 def _periodic_pattern(period: int) -> re.Pattern[str]:
     """A run of groups of `period` lines after the group above it (`_GROUP`), up to a line that
-    repeats the first line's place."""
-    lines = [_FIRST_PLACE + _ITEM_TEXT]
-    again = [rf"{_FIRST_AGAIN}\4{_ITEM_TEXT}"]
+    repeats the first line's place; each line's text only `_LINE_TEXT`."""
+    lines = [_FIRST_PLACE + _LINE_TEXT]
+    again = [rf"{_FIRST_AGAIN}\4{_LINE_TEXT}"]
     for j in range(1, period):
         empty, container, marker, spacing = (_line_group(j, part) for part in range(4))
-        lines.append(rf"(?:([ >]*+)(?=\n)|(\1[ >]++)([-+*]|\d{{1,9}}[.)])({_SPACING}){_ITEM_TEXT})")
-        again.append(rf"(?({empty})\{empty}|\{container}\{marker}\{spacing}{_ITEM_TEXT})")
+        lines.append(rf"(?:([ >]*+)(?=\n)|(\1[ >]++)([-+*]|\d{{1,9}}[.)])({_SPACING}){_LINE_TEXT})")
+        again.append(rf"(?({empty})\{empty}|\{container}\{marker}\{spacing}{_LINE_TEXT})")
     first, each = r"\n".join(lines), r"\n".join(again)
-    return re.compile(rf"^{first}\n(?P<run>(?:{each}\n)+)(?={_FIRST_AGAIN}(?:[ \t]|$))", re.M)
+    return re.compile(rf"\n{first}\n(?P<run>(?:{each}\n)+)(?={_FIRST_AGAIN}(?:[ \t]|$))", re.M)
 
 
-def _periodic_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
-    """The runs of periodic groups in `text`, in order, with the lines of each group: from
-    each line where a group begins, its run if there is one (then on from the run's end), else
-    on from the next line."""
-    position = 0
-    while (group := _GROUP.search(text, position)) is not None:
-        period = group.group().count("\n")
-        run = _periodic_pattern(period).match(text, group.start())
+def _periodic_matches(lined: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """The runs of periodic groups in `lined` (a text after a line end), in order, with the
+    lines of each group: from each line where a group begins, its run if there is one (then on
+    from the run's end), else on from the next line.
+
+    Each run's pattern is given the text up to the end of the first item's line at or after the
+    group that is not inert (`_NOT_INERT`), so it reads as a pattern holding `_ITEM_TEXT` for
+    each line would: no group can hold that line, and it may only read the line's beginning,
+    after a run, as the line that repeats the first line's place (its container, number and
+    marker, then the space or tab after them, all before the line's end). Every line before it
+    holds inert text if any; there `_LINE_TEXT` reads what `_ITEM_TEXT` does."""
+    position, unread = 0, -1  # where the next line not inert begins (its line end above it)
+    while (group := _GROUP.search(lined, position)) is not None:
+        period = group.group().count("\n") - 1
+        if unread < group.start():
+            found = _not_inert().search(lined, group.start())
+            unread = len(lined) if found is None else found.start()
+        end = lined.find("\n", unread + 1)
+        run = _periodic_pattern(period).match(lined, group.start(), len(lined) if end < 0 else end)
         if run is None:
-            position = text.find("\n", group.start()) + 1
+            position = lined.find("\n", group.start() + 1)
         else:
             yield period, run
-            position = run.end("run")
+            position = run.end("run") - 1
 
 
 _MARKER = re.compile(rf"(?:[-+*]|\d{{1,9}}[.)]){_SPACING}")
@@ -285,7 +264,7 @@ def _run_pattern(form: str, loose: bool, tags: bool) -> re.Pattern[str]:
         each = each.removesuffix(_ITEM_TEXT) + _MEMBER
     blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
     end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
-    return re.compile(rf"^{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
+    return re.compile(rf"\n{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
 
 
 @dataclass(frozen=True)
@@ -466,12 +445,16 @@ def _run_matches(form: str, loose: bool, text: str, tags: bool) -> Iterator[_Fou
     nested, and the next item under which it is becomes the sibling above the next run:
     searching again from there would read the rest of the list again (n² characters for n
     items whose widths change at every other one)."""
+    # Each pattern begins with the end of the line above its first line (the module's docstring
+    # says why); `lined` has one above the text's first line, so a match's start is where its
+    # first line begins in `text`.
+    lined = "\n" + text
     matches = (
-        _periodic_matches(text)
+        _periodic_matches(lined)
         if form == "periodic"
-        else ((1, m) for m in _run_pattern(form, loose, tags).finditer(text))
+        else ((1, m) for m in _searched(_run_pattern(form, loose, tags), lined))
     )
-    for period, m in matches:
+    for period, m in matches:  # offsets in `lined`: `m.start()` is the first line's in `text`
         lines = m.group("run")[:-1].split("\n")
         blank = m.group("blank") if loose else ""
         if period == 1:
@@ -490,7 +473,7 @@ def _run_matches(form: str, loose: bool, text: str, tags: bool) -> Iterator[_Fou
             continue
         widths = _nesting_widths(m, period, empty)
         above: int | None = m.start() if len(m.group(2)) in widths else None
-        start, offset = 0, m.start("run")  # where the sibling at `group` begins
+        start, offset = 0, m.start("run") - 1  # where the sibling at `group` begins
         for group in range(0, len(inner), period):
             nested = len(_number(inner[group])) in widths
             if not nested and above is not None:
@@ -501,6 +484,15 @@ def _run_matches(form: str, loose: bool, text: str, tags: bool) -> Iterator[_Fou
             offset += sum(len(one) + 1 for one in lines[group : group + period])
         if above is not None:
             yield _Found(above, blank, period, empty, lines[start:], inner[start:])
+
+
+def _searched(pattern: re.Pattern[str], lined: str) -> Iterator[re.Match[str]]:
+    """The matches of a run's `pattern` in `lined`, in order, each searched for from the end of
+    the line above the line after the last one (where the next run may begin)."""
+    position = 0
+    while (m := pattern.search(lined, position)) is not None:
+        yield m
+        position = m.end() - 1
 
 
 def _nesting_widths(m: re.Match[str], period: int, empty: tuple[int, ...]) -> range:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,14 @@ from .mdblanks import Blanks, blank_runs
 from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
 from .mdlines import line_starts, parse_to_the_end
-from .mdplain import MIN_RUN, paragraphs_only, plain_link_spans, plain_runs
+from .mdplain import (
+    BLOCK_RUN,
+    MIN_RUN,
+    paragraphs_only,
+    plain_link_spans,
+    plain_runs,
+    run_blocks,
+)
 from .mdquotes import Continuations, continuations
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 from .mdtags import tag_link_spans
@@ -83,17 +90,18 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     """The block structure of `text` (inline parsing is left to `find_spans`); with `mdx`, as
     MDX reads it: there is no indented code (indentation is only layout).
 
-    A body of paragraphs only is not given to the parser; runs of paragraph lines and runs of
-    HTML blocks are given to it as one line each, and runs of one-line list items or table rows
-    are not given to it at all, nor are runs of blockquote lines that only continue a paragraph
-    (runs of at least `min_run` lines, by default `MIN_RUN` and `MIN_SIBLINGS`;
-    `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes`
-    say why that gives the same tokens, a run of
+    A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
+    default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
+    paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
+    one-line list items or table rows are not given to it at all, nor are runs of blockquote
+    lines that only continue a paragraph (runs of at least `min_run` lines, by default
+    `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
+    `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
     siblings becoming one that stands for them all, or for each of its parts); runs of
     `MIN_BLANKS` blank lines and more that no other run cuts or reads are given to it as one
     blank line (`crosspost.mdblanks`). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
-    tokens = paragraphs_only(text)
+    tokens = paragraphs_only(text, min_run or MIN_RUN)
     if tokens is not None:
         return BlockParse(text, tokens, {}, [], mdx)
     runs = min_run or MIN_RUN
@@ -169,7 +177,10 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     """Inline-parse the blocks of `parse` whose content `wanted` accepts, and report what is
     where; reference definitions are always reported (they are block syntax). A block whose
     only inline syntax is plain links is read without the parser (`crosspost.mdplain`), and
-    one whose only inline syntax is plain links and raw HTML tags too (`crosspost.mdtags`)."""
+    one whose only inline syntax is plain links and raw HTML tags too (`crosspost.mdtags`).
+
+    `wanted` must accept a text whenever it accepts a part of it: a run of blocks standing for
+    many is passed over whole when it does not accept the run's text (`_runs_read`)."""
     collector = _Collector()
     text, tokens = parse.text, parse.tokens
     env = {**parse.env, _KEY: collector}
@@ -178,7 +189,7 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
     spans = [Span("destination", s, e) for s, e in parse.definitions]
     previous = ""
     cursor: dict[int, int] = {}  # per line, where the next table cell is searched from
-    for token in tokens:
+    for token in _runs_read(tokens, wanted):
         cell = previous in ("th_open", "td_open")
         previous = token.type
         if token.type != "inline" or not token.map:
@@ -196,6 +207,21 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
     return Spans(spans, tokens, parse.env)
+
+
+def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[Token]:
+    """`tokens`, with the inline token of each paragraph standing for a run of blocks
+    (`crosspost.mdplain`) whose text `wanted` accepts replaced by its blocks' own.
+
+    One whose text is not wanted is kept, and passed over: `wanted` accepts a block's content
+    whenever it accepts a part of it, and the run's text holds each of its blocks' content (a
+    megabyte of one-word paragraphs is read at once)."""
+    for token in tokens:
+        if BLOCK_RUN in token.meta and token.type == "inline" and wanted(token.content):
+            for _tag, inline in run_blocks(token):
+                yield inline
+        else:
+            yield token
 
 
 def _inline_spans(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from itertools import groupby, islice, pairwise
@@ -41,7 +41,7 @@ from .mdlines import (
     protect_code_spans,
     without_repeated_blanks,
 )
-from .mdplain import may_hold_code
+from .mdplain import BLOCK_RUN, is_heading_line, may_hold_code, run_blocks
 from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
@@ -211,14 +211,17 @@ def _rewrite_hot(
     (sorted), then on each run of the other changeable lines (reference definitions, breaks: a
     definition may span lines, `[x]:` then its destination on the next line) that holds one."""
     covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
+    runs = {(t.map[0], t.map[1]) for t in tokens if t.map and BLOCK_RUN in t.meta}
     for first, end, _kind in leaf_ranges(tokens):
         end = max(first, min(end, len(lines)))
-        covered[first:end] = b"\x01" * (end - first)
+        covered[first:end] = b"\x01" * (end - first)  # (a run's blank lines are unchangeable)
         if bisect_left(hot, first) == bisect_left(hot, end):
             continue
-        for frozen, chunk in groupby(range(first, end), lambda i: lines[i].frozen):
-            if not frozen:
-                _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
+        blocks = _hot_blocks(lines, hot, first, end) if (first, end) in runs else [(first, end)]
+        for start, stop in blocks:
+            for frozen, chunk in groupby(range(start, stop), lambda i: lines[i].frozen):
+                if not frozen:
+                    _rewrite(lines, list(chunk), run, ref_url, dialect, definitions=False)
 
     def other(index: int) -> bool:
         return 0 <= index < len(lines) and not covered[index] and _changeable(lines[index])
@@ -234,6 +237,28 @@ def _rewrite_hot(
             end += 1
         _rewrite(lines, list(range(first, end)), run, ref_url, dialect, definitions=True)
         done = end
+
+
+def _hot_blocks(lines: list[Line], hot: list[int], first: int, end: int) -> list[tuple[int, int]]:
+    """(first, end) of each block of a run of paragraphs and headings on lines first..end
+    (`BLOCK_RUN`) that holds one of the `hot` lines: a heading's line, or a paragraph's lines
+    around that line up to a blank line or a heading's."""
+
+    def inside(number: int) -> bool:
+        return not blank(lines[number].text) and not is_heading_line(lines[number].text, 0)
+
+    found: list[tuple[int, int]] = []
+    for number in hot[bisect_left(hot, first) : bisect_left(hot, end)]:
+        if found and number < found[-1][1]:
+            continue  # in the paragraph found last
+        start, stop = number, number + 1
+        if inside(number):
+            while start > first and inside(start - 1):
+                start -= 1
+            while stop < end and inside(stop):
+                stop += 1
+        found.append((start, stop))
+    return found
 
 
 _RULE_TRIGGER = re.compile(r"[{:&]")
@@ -306,8 +331,12 @@ def _link_rules(
             # (items standing for a run of nested ones share their lines: read once)
             read.add((first, end))
             if candidates:
-                lookalikes += _heading_lookalikes(text, starts, candidates, first, end, hidden)
-            paragraphs.append(first)
+                hashes = _heading_lookalikes(text, starts, candidates, first, end, hidden)
+                if BLOCK_RUN in token.meta:  # a run of blocks: its paragraphs' lines only
+                    hashes = [at for at in hashes if not _on_heading_line(text, at)]
+                lookalikes += hashes
+            if BLOCK_RUN not in token.meta:  # a run's lines begin with no `[` (`mdplain`)
+                paragraphs.append(first)
     _note_lookalikes(text, lookalikes, run, line_at)
     edits += [(at, at, "\\") for at in lookalikes]
     edits += _definition_lookalikes(text, starts, paragraphs, edits)
@@ -436,6 +465,11 @@ def _definition_lookalikes(
         if m is not None and bisect_left(changed, start) < bisect_left(changed, stop):
             out.append((m.start(1), m.start(1), "\\"))
     return out
+
+
+def _on_heading_line(text: str, at: int) -> bool:
+    """Whether offset `at` of a body of paragraphs and headings only is on a heading's line."""
+    return is_heading_line(text, text.rfind("\n", 0, at) + 1)
 
 
 def _heading_lookalikes(
@@ -1009,8 +1043,10 @@ def _paragraphs(tokens: list[Token], env: dict[str, Any], window: int | None) ->
     read: set[tuple[int, int]] = set()
     for index, (before, token) in enumerate(pairwise(tokens), start=1):
         if token.type == "inline" and before.type == "paragraph_open":
-            contents = [token.content]
-            if token.meta and token.map:  # an item standing for a run (`crosspost.mdcuts`)
+            contents: Iterable[str] = [token.content]
+            if BLOCK_RUN in token.meta:  # read one at a time: a summary reads the first few
+                contents = (inline.content for tag, inline in run_blocks(token) if tag == "p")
+            elif token.meta and token.map:  # an item standing for a run (`crosspost.mdcuts`)
                 lines = (token.map[0], token.map[1])
                 if lines in read:
                     continue

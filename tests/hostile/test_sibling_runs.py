@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crosspost import mdsiblings, mdspans
+from crosspost.mdplain import unfolded
 from crosspost.mdsiblings import Siblings, sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
 
@@ -352,9 +353,10 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     found = [part for run in sibling_runs(body, min_run=1, mdx=mdx) for part in run.parts or [run]]
     fast = parse_blocks(body, mdx=mdx, min_run=1)
     full = _parse(body, mdx=mdx)
-    stood_for = {tuple(t.map) for t in fast.tokens if t.type == "inline" and t.meta and t.map}
+    tokens = unfolded(fast.tokens)  # runs of paragraphs: test_body_properties compares them
+    stood_for = {tuple(t.map) for t in tokens if t.type == "inline" and t.meta and t.map}
     kept = [run for run in found if (run.first, run.end) in stood_for]  # a tag item: its own
-    assert [t.as_dict() for t in fast.tokens] == _merged(full.tokens, kept)
+    assert [t.as_dict() for t in tokens] == _merged(full.tokens, kept)
     assert fast.definitions == full.definitions
     assert fast.env == full.env
 
@@ -752,6 +754,87 @@ def test_what_a_periodic_group_cannot_hold_is_left_to_the_parser() -> None:
         _parsed_as_the_parser_parses(body, mdx=False)
     for unit in ["- a\n  b\n  - c\n", "- a\n  - b\n  c\n", "- a\n  - `b\n", "- a\n  - <b x>\n"]:
         assert not sibling_runs(unit * 10 + "- z\n", min_run=1), unit
+
+
+# Item texts that are not inert (a code span or link left open, an escape, an autolink, a `|`,
+# an entity without its `;`, a template or math character, a tag with attributes or one tag
+# alone, what begins a block, a tab), and spacing that is not the sibling's (a space more, a tab
+# after the space): each ends a periodic run at the group above its own.
+NOT_INERT = ["`c", "x \\*", "<http://a.b>", "a | b", "[a", "&amp", "{x}", "$m$", "<b x>", "</b>"]
+NOT_INERT += ["# h", "- x", "~~~", ": x", "x\t", "\tx", " x", "x `y` `z"]
+# Groups whose lines are inert, each of the form `{n}` (a counting number), indentation, marker
+# and spacing, or an empty line: one or two spaces after the markers, in and out of blockquotes.
+UNITS = [
+    ["- ", "  - "],
+    ["1. ", "   1. ", "   2. "],
+    ["{n}.  ", "    - "],
+    ["- ", "", "  - ", ""],
+    ["-  ", "   -  ", "      1. "],
+    ["- ", "  - ", "    - ", "      - "],
+    ["> {n}) ", ">    * ", ">"],
+    ["* ", "  + ", "    1. ", "       - "],
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    unit=st.sampled_from(UNITS),
+    count=st.integers(min_value=1, max_value=8),  # numbers of one width
+    data=st.data(),
+)
+@example(unit=UNITS[0], count=4, data=None)
+def test_a_periodic_run_ends_at_the_group_above_a_line_not_inert(
+    unit: list[str], count: int, data: st.DataObject | None
+) -> None:
+    """One item's line not inert (or not spaced as its sibling) in `count` groups of inert
+    lines, then the line that repeats the first one's place: the group holding it is in no
+    periodic run, the run above it ends exactly there (groups one to the one before it, after
+    the first group), and the next begins after the group below it; with no such line, one run
+    of every group but the first. The parse agrees."""
+    period = len(unit)
+    items = [place for place, start in enumerate(unit) if start.strip(" >")]
+    words = st.sampled_from(INERT).map("x {}".format)
+    if data is None:
+        broken, line, text = 1, 1, "`c"
+        texts = ["x item"] * (period * count)
+    else:
+        broken = data.draw(st.integers(min_value=0, max_value=count), label="broken")  # count: none
+        line = data.draw(st.sampled_from(items), label="line")
+        text = data.draw(st.sampled_from(NOT_INERT), label="text")
+        texts = [data.draw(words) for _ in range(period * count)]
+    lines = []
+    for group in range(count):
+        for place, start in enumerate(unit):
+            start = start.format(n=group + 1)
+            written = texts[group * period + place]
+            if group == broken and place == line:
+                written = text
+            lines.append(start + written if start.strip(" >") else start)
+    body = "\n".join([*lines, unit[0].format(n=count + 1) + "x z", ""])
+    runs = [(run.first, run.end) for run in sibling_runs(body, min_run=1) if run.period > 1]
+    expected = []
+    if broken >= 2:
+        expected.append((period, broken * period))
+    if broken == count and count >= 2:
+        expected = [(period, count * period)]
+    elif broken + 3 <= count:
+        expected.append(((broken + 2) * period, count * period))
+    assert runs == expected, body
+    _parsed_as_the_parser_parses(body, mdx=False)
+
+
+def test_a_run_may_begin_on_the_line_where_the_run_above_it_ends() -> None:
+    """The line after a run that repeats its place but not its form (a group of other lines, a
+    loose item with more empty lines after it) is the sibling above the next run: the search
+    for it goes on from the end of the line above that line (where each pattern begins)."""
+    groups = "- a\n  - b\n" * 4 + "- a\n\n  - b\n" * 4 + "- z\n"
+    runs = [(run.first, run.end, run.period) for run in sibling_runs(groups, min_run=1)]
+    assert runs == [(2, 8, 2), (11, 20, 3)]
+    loose = "- a\n\n- b\n\n- c\n\n\n- d\n\n\n- e\n\n\n- f\n"
+    runs = [(run.first, run.end, run.gap) for run in sibling_runs(loose, min_run=1)]
+    assert runs == [(2, 4, 1), (7, 13, 2)]
+    _parsed_as_the_parser_parses(groups, mdx=False)
+    _parsed_as_the_parser_parses(loose, mdx=False)
 
 
 def test_items_of_one_tag_alone_do_not_break_a_run() -> None:
