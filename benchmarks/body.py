@@ -143,7 +143,7 @@ EVERYDAY: dict[str, tuple[str, str]] = {
     "emphasis-paragraphs": ("*a*\n\n", ".md"),
     "thematic-breaks": ("---\n\n", ".md"),
     "pipe-lines": ("| a |\n", ".md"),
-    "definitions": ("[x]: ./y\n", ".md"),
+    "definition-lines": ("[x]: ./y\n", ".md"),
     "reference-links": ("[a][x]\n\n[x]: ./y\n\n", ".md"),
     "footnotes": ("[^1]\n\n[^1]: n\n\n", ".md"),
     "fences": ("```\nx\n```\n\n", ".md"),
@@ -157,6 +157,7 @@ EVERYDAY: dict[str, tuple[str, str]] = {
 
 
 ALL = {**SHAPES, **EVERYDAY}
+assert len(ALL) == len(SHAPES) + len(EVERYDAY), "a shape name in both groups"
 
 
 def body(shape: str, megabytes: float) -> str:
