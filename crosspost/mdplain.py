@@ -336,13 +336,16 @@ _BLOCK_TOKENS = {
 def _heading(line: str, start: int) -> str:
     """An ATX heading's content as markdown-it's heading rule takes it: after the `#`s, without
     the spaces and tabs at its end, then without a closing run of `#`s that follows a space or
-    a tab, then stripped (`str.strip`)."""
+    a tab, then trimmed of CommonMark's white space (the parser's `mdTrim`; `str.strip` would
+    also take U+0085 and U+001C to U+001F, which are text)."""
+    from markdown_it.common.utils import MD_TRIM_CHARS  # never for `import crosspost`
+
     rest = line[start:]
     body = rest[: len(rest.rstrip(" \t"))]
     closing = len(body.rstrip("#"))
     if closing > 0 and body[closing - 1] in " \t":
         body = body[:closing]
-    return body.strip()
+    return body.strip(MD_TRIM_CHARS)
 
 
 # Runs shorter than this are left to the parser: standing one in for it costs more than it saves.

@@ -29,6 +29,10 @@ from .test_transform_shortcuts import PASSED_OVER_PIECES
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=plain_bodies, mdx=st.booleans(), min_run=st.integers(min_value=1, max_value=3))
 @example(body="x\n\ny\n# h\nz\n \n\tw\nv", mdx=False, min_run=1)
+# A heading's content trimmed of CommonMark's white space only (markdown-it's `mdTrim`), not of
+# all that `str.strip` takes: U+0085 and U+001C..U+001F stay (found by an attacker).
+@example(body="# \x85x\n\ny\n\n## z\x1c\n\n   ## _&$\t& \x85\x85", mdx=False, min_run=1)
+@example(body="# \x85x", mdx=False, min_run=3)
 def test_runs_of_paragraphs_unfold_to_the_parsers_tokens(
     body: str, mdx: bool, min_run: int
 ) -> None:
