@@ -128,6 +128,9 @@ SHAPES: dict[str, tuple[str, str]] = {
     # The real posts of ../shared/corpus (106 posts of ten generators, front matter removed),
     # one after another until the size is reached: the nearest thing to a long real post.
     "corpus": ("", ".md"),
+    # One-character paragraphs with a link every 30 KB (an attacker's shape): a run of blocks
+    # whose text holds a link is read block by block, a token made only for a block with one.
+    "paragraphs-a-link": ("x\n\n" * 10_000 + "y [a](./b/)\n\n", ".md"),
 }
 
 EVERYDAY: dict[str, tuple[str, str]] = {

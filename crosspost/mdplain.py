@@ -204,13 +204,18 @@ _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 BLOCK_RUN = "block_run"
 
 
-def run_blocks(run: Token) -> Iterator[tuple[str, Token]]:
+def run_blocks(
+    run: Token, keep: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, Token]]:
     """The tag (`p`, `h1`...) and inline token of each block a run's inline token stands for,
-    in order, each token as the parser makes it (made one at a time: a reader may stop)."""
+    in order, each token as the parser makes it (made one at a time: a reader may stop); with
+    `keep`, only those of the blocks whose content it accepts (no token is made for the
+    others: a megabyte of one-word paragraphs and one link is one token, not 350,000)."""
     assert run.map is not None
     made = token_maker()
     for tag, first, end, content, _markup in _blocks(run.content, run.map[0]):
-        yield tag, _inline(made, [first, end], content, {})
+        if keep is None or keep(content):
+            yield tag, _inline(made, [first, end], content, {})
 
 
 def is_heading_line(text: str, start: int) -> bool:

@@ -215,10 +215,12 @@ def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[T
 
     One whose text is not wanted is kept, and passed over: `wanted` accepts a block's content
     whenever it accepts a part of it, and the run's text holds each of its blocks' content (a
-    megabyte of one-word paragraphs is read at once)."""
+    megabyte of one-word paragraphs is read at once). Of a run whose text is wanted, only the
+    blocks whose content is wanted are given (the others would be passed over: a run's blocks
+    are never table cells)."""
     for token in tokens:
         if BLOCK_RUN in token.meta and token.type == "inline" and wanted(token.content):
-            for _tag, inline in run_blocks(token):
+            for _tag, inline in run_blocks(token, wanted):
                 yield inline
         else:
             yield token
