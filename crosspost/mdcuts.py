@@ -1,16 +1,17 @@
 """A block parse of a text with runs of lines cut out, and their tokens put back (for speed).
 
 `crosspost.mdplain`, `crosspost.mdhtml`, `crosspost.mdsiblings` and `crosspost.mdquotes` find
-runs whose tokens are known without the parser: runs of paragraphs (`Paragraphs`) and of HTML
-blocks (`HtmlBlocks`), given to the parser as one line of text each, runs of blank lines
-(`crosspost.mdblanks`), given to it as one blank line (confirmed where no token's map holds
-that line, and yielding no token), runs of one-line list items
-or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a paragraph
+runs whose tokens are known without the parser: runs of paragraphs (`Paragraphs`), of HTML
+blocks (`HtmlBlocks`) and of quotes (`crosspost.mdquoteruns.Quotes`), given to the parser as
+one line of text each, runs of blank lines (`crosspost.mdblanks`), given to it as one blank
+line (confirmed where no token's map holds that line, and yielding no token), runs of one-line
+list items or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a paragraph
 (`mdquotes.Continuations`), not given to it at all. The parse of the rest tells whether each run
 is what it looked like (a stand-in came out a paragraph of its own at the top level, so nothing
 was open where the run begins; the sibling above a run came out one item, or one row, directly
 followed by another; the line above continuations opens a paragraph); then the runs' tokens are
-put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in, continuations'
+put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in (for a run of
+quotes, one paragraph standing for its paragraphs), continuations'
 text in their paragraph's after its first line, and for a run of siblings one sibling standing
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .mdblanks import Blanks
 from .mdhtml import html_block_tokens
 from .mdplain import paragraphs_only
+from .mdquoteruns import Quotes, quote_run_tokens
 from .mdquotes import Continuations
 from .mdsiblings import Siblings
 from .mdtokens import token_maker
@@ -66,8 +68,8 @@ class HtmlBlocks:
     end: int
 
 
-StoodIn = Paragraphs | HtmlBlocks
-Cut = Paragraphs | HtmlBlocks | Blanks | Siblings | Continuations
+StoodIn = Paragraphs | HtmlBlocks | Quotes
+Cut = Paragraphs | HtmlBlocks | Quotes | Blanks | Siblings | Continuations
 _STAND_IN = "x"
 
 
@@ -167,6 +169,10 @@ def parse_around(
         if isinstance(run, HtmlBlocks):
             last = run.end == len(lines)
             out += html_block_tokens("\n".join(lines[run.first : run.end]), run.first, last=last)
+            index += 3
+            continue
+        if isinstance(run, Quotes):
+            out += quote_run_tokens(lines[run.first : run.end], run.first)
             index += 3
             continue
         if run is not None:

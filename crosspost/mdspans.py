@@ -29,6 +29,7 @@ from .mdplain import (
     plain_runs,
     run_blocks,
 )
+from .mdquoteruns import quote_runs
 from .mdquotes import Continuations, continuations
 from .mdsiblings import MIN_SIBLINGS, Siblings, sibling_runs, sibling_spans
 from .mdtags import tag_link_spans
@@ -92,7 +93,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
 
     A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
     default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
-    paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
+    paragraph lines, of HTML blocks and of short quotes are given to it as one line each (one
+    paragraph standing for a run of quotes' paragraphs: `crosspost.mdquoteruns`), and runs of
     one-line list items or table rows are not given to it at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
@@ -111,6 +113,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
                 [
                     *(Paragraphs(first, end) for first, end in plain_runs(text, runs)),
                     *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
+                    *quote_runs(text, runs),
                     *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
                     *continuations(text, runs),
                 ],

@@ -211,13 +211,19 @@ def _rewrite_hot(
     (sorted), then on each run of the other changeable lines (reference definitions, breaks: a
     definition may span lines, `[x]:` then its destination on the next line) that holds one."""
     covered = bytearray(len(lines))  # 1: the line is in a block with inline text or HTML
-    runs = {(t.map[0], t.map[1]) for t in tokens if t.map and BLOCK_RUN in t.meta}
+    runs = {  # a run of blocks' lines (`BLOCK_RUN`): its text, each line as its blocks read it
+        (t.map[0], t.map[1]): t.content
+        for t in tokens
+        if t.map and BLOCK_RUN in t.meta and t.type == "inline"
+    }
     for first, end, _kind in leaf_ranges(tokens):
         end = max(first, min(end, len(lines)))
-        covered[first:end] = b"\x01" * (end - first)  # (a run's blank lines are unchangeable)
+        # (a run's lines of no block, blank or `>` alone, are unchangeable: `crosspost.mdquoteruns`)
+        covered[first:end] = b"\x01" * (end - first)
         if bisect_left(hot, first) == bisect_left(hot, end):
             continue
-        blocks = _hot_blocks(lines, hot, first, end) if (first, end) in runs else [(first, end)]
+        run_text = runs.get((first, end))
+        blocks = [(first, end)] if run_text is None else _hot_blocks(run_text, hot, first, end)
         for start, stop in blocks:
             for frozen, chunk in groupby(range(start, stop), lambda i: lines[i].frozen):
                 if not frozen:
@@ -239,13 +245,16 @@ def _rewrite_hot(
         done = end
 
 
-def _hot_blocks(lines: list[Line], hot: list[int], first: int, end: int) -> list[tuple[int, int]]:
+def _hot_blocks(run_text: str, hot: list[int], first: int, end: int) -> list[tuple[int, int]]:
     """(first, end) of each block of a run of paragraphs and headings on lines first..end
-    (`BLOCK_RUN`) that holds one of the `hot` lines: a heading's line, or a paragraph's lines
-    around that line up to a blank line or a heading's."""
+    (`BLOCK_RUN`, whose text is `run_text`) that holds one of the `hot` lines: a heading's line,
+    or a paragraph's lines around that line up to a line blank in the run's text (a blank line,
+    or in a run of quotes one of `>` alone) or a heading's."""
+    texts = run_text.split("\n")
 
     def inside(number: int) -> bool:
-        return not blank(lines[number].text) and not is_heading_line(lines[number].text, 0)
+        text = texts[number - first]
+        return not blank(text) and not is_heading_line(text, 0)
 
     found: list[tuple[int, int]] = []
     for number in hot[bisect_left(hot, first) : bisect_left(hot, end)]:

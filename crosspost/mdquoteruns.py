@@ -1,0 +1,222 @@
+"""Runs of short blockquotes read without the parser (for speed).
+
+A post of short quotes between blank lines (`> q`, 210,000 of them a megabyte) cost
+markdown-it-py 4.3 s and 473 MB: its `blockquote` rule saves and restores each quote's line
+marks and parses its lines again as a nested text, and each quote is five tokens and an inline
+one. A megabyte of `>` lines (one quote of 500,000 empty lines) took 1.2 s. Such runs are read
+here instead, given to the parser as one line of text (`crosspost.mdcuts`, as for runs of
+paragraphs and of HTML blocks), and one paragraph stands for all their paragraphs.
+
+**Which runs** (`quote_runs`): a *quote* here is a stretch of lines each of which is an *empty
+quote line* (`>` at the line's start, then only spaces) or a *text line* (`>` at the line's
+start, at most one space, then text whose first character is neither white space, as Python's
+`\\s` says, nor `>`, and that begins no block: `crosspost.mdplain.BLOCK_MARK`, a `<` and a `[`
+among them; no `$$` on the line), no two text lines in a row, and after its last line a blank
+line (only spaces and tabs) or the text's end. A run is one or more quotes with blank lines
+between them, at the text's top or after a blank line, of at least `min_run` lines; it ends
+with its last quote's last line (the blank line after it is not the run's).
+
+**Why each quote is then one blockquote of one-line paragraphs**, wherever the run stands at the
+top level with nothing left open before it (which the parse confirms: the line of text standing
+in for the run comes out a top-level paragraph of its own, so no container, fence, HTML block,
+math block or paragraph is open there; the line above is blank or none, so no blockquote goes on
+into the run either): at a line beginning with `>`, with nothing open, the block rules before
+`blockquote` (`table`, `code`, `math_block`, `fence`) refuse it (no `|` header with a delimiter
+row below, no indentation, no `$$`, no backticks or tildes), and `blockquote` takes it
+(CommonMark 0.31 §5.1; markdown-it-py's rule: a `>` and one optional space). The rule reads on
+over each next line that begins with `>` and stops at the first blank line (its "Case 1: line
+is not inside the blockquote, and this line is empty"), which ends every quote of a run: no
+line of a quote is lazy. Inside it, each empty quote line is an empty line, and each text line a
+line whose text begins no block (no indentation: it begins with no white space after the
+optional space), below an empty line or at the quote's top: a paragraph opens on it, and the
+line after it, an empty quote line or the blank line, ends that paragraph. A one-line
+paragraph is no table's header (the line after it is empty: `table` refuses it) and no setext
+heading's text. So a quote is a `blockquote_open` (level 0, its map the quote's lines), for
+each text line a paragraph of that line (level 1, its inline content the text after the marker
+and its space, trimmed as the parser's `mdTrim` trims), and a `blockquote_close`. No line of a
+run can open a definition or a footnote (each begins with `[`), so the environment is the one
+of the rest of the text. After the run's last quote the blank line ends it, and the parser is
+back at the top level with nothing open, as after the paragraph standing in for the run
+followed by the same blank line: what follows reads as it did. `$$` is refused in the run
+because display math opened above is a block only where a later line ends in `$$` (the
+parser's `math_block` reads ahead for one): closed in the run, the math would hold the run,
+and left open without it, a paragraph.
+
+**The tokens** (`quote_run_tokens`): a run's paragraphs are all its blocks that the transform
+reads (a `blockquote_open` holds no text), so one paragraph stands for the run as for a run of
+paragraphs (`crosspost.mdplain.BLOCK_RUN`: three tokens for the run, not five and an inline one
+a quote), its content the run's lines each without its `>` and the space after it. That is a
+body of paragraphs only, each a text line's text on that line, the empty quote lines and the
+blank lines blank: `crosspost.mdplain.run_blocks` reads it into the paragraphs the parser makes
+(a text line's text begins no block, so none is a heading), and every reader of such a run
+reads it so (`crosspost.mdspans.find_spans` each paragraph's links, the transform's
+template and script rules each paragraph with one of their characters, its `#` lines and its
+summary each paragraph in turn). The lines of a run that hold no paragraph are its empty quote
+lines and blank lines, which no rule changes, and the blank lines around the run keep them
+apart from the lines of other blocks. `QUOTE_RUN` in the run's `meta` tells it from a run of
+paragraphs: `unfolded_quotes` puts the parser's tokens back from the text.
+
+tests/hostile/test_quote_runs.py compares the runs with the parser on generated input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .mdplain import BLOCK_MARK, BLOCK_RUN
+from .mdtokens import token_maker
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+__all__ = ["QUOTE_RUN", "Quotes", "quote_run_tokens", "quote_runs", "unfolded_quotes"]
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """Lines `first`..`end`: a run of quotes, given to the parser as one line of text."""
+
+    first: int
+    end: int
+
+
+# What marks a paragraph standing for a run of quotes (besides `BLOCK_RUN`): its `meta`.
+QUOTE_RUN = "quote_run"
+
+# An empty quote line, and a text line (the line after it an empty quote line, a blank line or
+# none: no two text lines in a row, no lazy line), in a multiline pattern.
+_EMPTY_LINE = r">[ ]*$"
+_TEXT_LINE = rf">[ ]?(?=[^\s>])(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*(?=\n(?:>[ ]*|[ \t]*)$|\Z)"
+# A quote: its lines (atomic: a quote is all the lines that continue it, or none), then a blank
+# line or the text's end.
+_QUOTE = (
+    rf"(?>(?:{_EMPTY_LINE}|{_TEXT_LINE})(?:\n(?:{_EMPTY_LINE}|{_TEXT_LINE}))*+)(?=\n[ \t]*$|\Z)"
+)
+# A run: at the top or after a blank line, quotes with blank lines between them.
+_RUN = rf"(?:\A|^[ \t]*\n)(?P<run>{_QUOTE}(?:\n(?:[ \t]*\n)+{_QUOTE})*+)"
+# A quote line's marker and the one space after it.
+_MARKER = re.compile(r"^>[ ]?", re.M)
+
+
+@cache
+def _run() -> re.Pattern[str]:
+    """`_RUN`, compiled when a text is first read for runs (not on import)."""
+    return re.compile(_RUN, re.M)
+
+
+def quote_runs(text: str, min_run: int) -> list[Quotes]:
+    """The runs of quotes of at least `min_run` lines in `text`, in order."""
+    if ">" not in text or "\r" in text or "\0" in text:
+        return []
+    found: list[Quotes] = []
+    line = position = 0
+    for m in _run().finditer(text):
+        start, stop = m.span("run")
+        line += text.count("\n", position, start)
+        position = start
+        lines = text.count("\n", start, stop) + 1
+        if lines >= min_run:
+            found.append(Quotes(line, line + lines))
+    return found
+
+
+def quote_run_tokens(lines: list[str], first: int) -> list[Token]:
+    """The paragraph standing for the run of quotes `lines` (from line `first`): its opening,
+    inline and closing tokens, as `crosspost.mdplain` makes one for a run of paragraphs."""
+    made = token_maker()
+    content = _MARKER.sub("", "\n".join(lines))
+    span = [first, first + len(lines)]
+    meta = {BLOCK_RUN: True, QUOTE_RUN: True}
+    return [
+        made("paragraph_open", "p", 1, {}, span, 0, None, "", "", "", meta, True, False),
+        made("inline", "", 0, {}, span, 1, [], content, "", "", dict(meta), True, False),
+        made(
+            "paragraph_close",
+            "p",
+            -1,
+            {},
+            None,
+            0,
+            None,
+            "",
+            "",
+            "",
+            {QUOTE_RUN: True},
+            True,
+            False,
+        ),
+    ]
+
+
+def unfolded_quotes(tokens: list[Token], text: str) -> list[Token]:
+    """`tokens` (of `text`) with each paragraph standing for a run of quotes replaced by the
+    tokens of the quotes it stands for: the parser's tokens."""
+    from markdown_it.common.utils import mdTrim  # the parser's: never for `import crosspost`
+    from markdown_it.token import Token
+
+    lines = text.split("\n")
+    # The parser's lines: a last one of spaces and tabs only, or empty, is none (its `StateBlock`
+    # ends a line at a line break, or at a last character that is not a space or a tab).
+    last = len(lines) - (not lines[-1].strip(" \t"))
+    out: list[Token] = []
+    for token in tokens:
+        if QUOTE_RUN not in token.meta:
+            out.append(token)
+        elif token.type == "paragraph_open":  # (the run's other tokens: put back with it)
+            assert token.map is not None
+            quote: list[Token] = []  # the tokens of the quote read so far
+            first = paragraph = 0  # the quote's first line, and the line after its last paragraph
+            for number in range(token.map[0], token.map[1] + 1):
+                line = lines[number] if number < token.map[1] else ""
+                if not line.startswith(">"):  # a blank line (or the run's end) ends a quote
+                    if quote:
+                        end = _nested_end(lines, last, first, number, paragraph)
+                        quote[0].map = [first, end]
+                        out += [
+                            *quote,
+                            Token("blockquote_close", "blockquote", -1, markup=">", block=True),
+                        ]
+                        quote = []
+                    continue
+                if not quote:
+                    first = paragraph = number
+                    quote = [Token("blockquote_open", "blockquote", 1, markup=">", block=True)]
+                content = mdTrim(_MARKER.sub("", line))
+                if content:
+                    paragraph = number + 1
+                    quote += [
+                        Token(
+                            "paragraph_open", "p", 1, map=[number, paragraph], level=1, block=True
+                        ),
+                        Token(
+                            "inline",
+                            "",
+                            0,
+                            map=[number, paragraph],
+                            level=2,
+                            content=content,
+                            children=[],
+                            block=True,
+                        ),
+                        Token("paragraph_close", "p", -1, level=1, block=True),
+                    ]
+    return out
+
+
+def _nested_end(lines: list[str], last: int, first: int, end: int, paragraph: int) -> int:
+    """Where the parser's nested tokenize of the quote on lines `first`..`end` stops, which is
+    the end of its `blockquote_open`'s map: after its last paragraph (`paragraph`, the line
+    after it; `first` for a quote of empty lines only), the empty line after it eaten; past
+    further empty lines (`skipEmptyLines`, reading up to the text's last line `last`), over the
+    blank lines after the quote too, up to the next line that is not blank."""
+    line = paragraph
+    if line > first:  # a paragraph's tokenize: one empty line after it is eaten
+        line += 1 if line < end else 0
+        if line >= end:
+            return line
+    while line < last and (line < end or not lines[line].strip(" \t")):
+        line += 1
+    return line
