@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from crosspost import mdsiblings, mdspans
 from crosspost.mdplain import unfolded
+from crosspost.mdquoteruns import unfolded_quotes
 from crosspost.mdsiblings import Siblings, sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
 
@@ -353,7 +354,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     found = [part for run in sibling_runs(body, min_run=1, mdx=mdx) for part in run.parts or [run]]
     fast = parse_blocks(body, mdx=mdx, min_run=1)
     full = _parse(body, mdx=mdx)
-    tokens = unfolded(fast.tokens)  # runs of paragraphs: test_body_properties compares them
+    tokens = unfolded(unfolded_quotes(fast.tokens, body))  # runs of paragraphs and quotes
     stood_for = {tuple(t.map) for t in tokens if t.type == "inline" and t.meta and t.map}
     kept = [run for run in found if (run.first, run.end) in stood_for]  # a tag item: its own
     assert [t.as_dict() for t in tokens] == _merged(full.tokens, kept)
