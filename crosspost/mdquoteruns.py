@@ -9,8 +9,8 @@ paragraphs and of HTML blocks), and one paragraph stands for all their paragraph
 
 **Which runs** (`quote_runs`): a *quote* here is a stretch of lines each of which is an *empty
 quote line* (`>` at the line's start, then only spaces) or a *text line* (`>` at the line's
-start, at most one space, then text whose first character is neither white space, as Python's
-`\\s` says, nor `>`, and that begins no block: `crosspost.mdplain.BLOCK_MARK`, a `<` and a `[`
+start, at most one space, then text whose first character is not white space, as Python's
+`\\s` says, and that begins no block: `crosspost.mdplain.BLOCK_MARK`, a `>`, a `<` and a `[`
 among them; no `$$` on the line), no two text lines in a row, and after its last line a blank
 line (only spaces and tabs) or the text's end. A run is one or more quotes with blank lines
 between them, at the text's top or after a blank line, of at least `min_run` lines; it ends
@@ -89,7 +89,7 @@ QUOTE_RUN = "quote_run"
 # An empty quote line, and a text line (the line after it an empty quote line, a blank line or
 # none: no two text lines in a row, no lazy line), in a multiline pattern.
 _EMPTY_LINE = r">[ ]*$"
-_TEXT_LINE = rf">[ ]?(?=[^\s>])(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*(?=\n(?:>[ ]*|[ \t]*)$|\Z)"
+_TEXT_LINE = rf">[ ]?(?=\S)(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*(?=\n(?:>[ ]*|[ \t]*)$|\Z)"
 # A quote: its lines (atomic: a quote is all the lines that continue it, or none), then a blank
 # line or the text's end.
 _QUOTE = (
