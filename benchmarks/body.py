@@ -131,6 +131,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     # One-character paragraphs with a link every 30 KB (an attacker's shape): a run of blocks
     # whose text holds a link is read block by block, a token made only for a block with one.
     "paragraphs-a-link": ("x\n\n" * 10_000 + "y [a](./b/)\n\n", ".md"),
+    # Short quotes between blank lines, each a paragraph with a link, an empty quote line and a
+    # `#tag` paragraph (issue 15, quotes15 session): a run of quotes is read without the parser
+    # since, one paragraph standing for its paragraphs, read one by one where they hold a link.
+    "quotes-links": ("> a [link](./x/)\n>\n> #tag\n\n", ".md"),
 }
 
 EVERYDAY: dict[str, tuple[str, str]] = {
