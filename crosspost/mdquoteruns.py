@@ -95,8 +95,11 @@ _TEXT_LINE = rf">[ ]?(?=\S)(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*(?=\n(?:>[ ]*|[ \
 _QUOTE = (
     rf"(?>(?:{_EMPTY_LINE}|{_TEXT_LINE})(?:\n(?:{_EMPTY_LINE}|{_TEXT_LINE}))*+)(?=\n[ \t]*$|\Z)"
 )
-# A run: at the top or after a blank line, quotes with blank lines between them.
-_RUN = rf"(?:\A|^[ \t]*\n)(?P<run>{_QUOTE}(?:\n(?:[ \t]*\n)+{_QUOTE})*+)"
+# A run after a blank line (and the line break before it: the regular expression engine looks
+# for a given character quickly, and tries `^` at every one), quotes with blank lines between.
+_RUN = rf"\n[ \t]*\n(?P<run>{_QUOTE}(?:\n(?:[ \t]*\n)+{_QUOTE})*+)"
+# What the text is read after, so that a run may begin at its top too (as after a blank line).
+_ABOVE = "\n\n"
 # A quote line's marker and the one space after it.
 _MARKER = re.compile(r"^>[ ]?", re.M)
 
@@ -112,12 +115,13 @@ def quote_runs(text: str, min_run: int) -> list[Quotes]:
     if ">" not in text or "\r" in text or "\0" in text:
         return []
     found: list[Quotes] = []
-    line = position = 0
-    for m in _run().finditer(text):
+    lined = _ABOVE + text  # offsets in it: `len(_ABOVE)` past those in `text`, lines the same
+    line, position = 0, len(_ABOVE)
+    for m in _run().finditer(lined):
         start, stop = m.span("run")
-        line += text.count("\n", position, start)
+        line += lined.count("\n", position, start)
         position = start
-        lines = text.count("\n", start, stop) + 1
+        lines = lined.count("\n", start, stop) + 1
         if lines >= min_run:
             found.append(Quotes(line, line + lines))
     return found
