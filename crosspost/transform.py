@@ -505,7 +505,10 @@ def _heading_lookalikes(
 
 def _lookalike_candidates(text: str) -> list[int]:
     """Where a `#` starts a line's text (after its containers and list marker), in order: found
-    once for the whole text, not once for each paragraph (a megabyte of short ones: 100,000)."""
+    once for the whole text, not once for each paragraph (a megabyte of short ones: 100,000);
+    not looked for in a text without a `#` (a megabyte of `>` lines: each a candidate's start)."""
+    if "#" not in text:
+        return []
     return [m.end() - 1 for m in _LOOKALIKE.finditer(text)]
 
 

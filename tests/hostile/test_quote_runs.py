@@ -55,6 +55,9 @@ bodies = st.lists(lines, max_size=24).map("\n".join)
 @example(body="- a\n\n> q\n\n> r", ending="", mdx=False)
 @example(body="> q\nx\n\n> r", ending="", mdx=False)  # a lazy line after a quote
 @example(body="x\n> q\n\n> r", ending="", mdx=False)  # a quote interrupting a paragraph
+# a quote's empty lines last, then a run of blank lines given to the parser as one (its
+# `blockquote_open`'s map reads on over them to the next line of text)
+@example(body="> q\n>\n>" + "\n" * 70 + "x", ending="", mdx=False)
 def test_runs_of_quotes_parse_as_the_parser_parses_them(body: str, ending: str, mdx: bool) -> None:
     """Where runs of quotes are given to the parser as one line each (any run length: the
     transform only stands in for long ones), alone or with every other run, the tokens with
