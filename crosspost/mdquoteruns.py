@@ -12,9 +12,12 @@ quote line* (`>` at the line's start, then only spaces) or a *text line* (`>` at
 start, at most one space, then text whose first character is not white space, as Python's
 `\\s` says, and that begins no block: `crosspost.mdplain.BLOCK_MARK`, a `>`, a `<` and a `[`
 among them; no `$$` on the line), no two text lines in a row, and after its last line a blank
-line (only spaces and tabs) or the text's end. A run is one or more quotes with blank lines
-between them, at the text's top or after a blank line, of at least `min_run` lines; it ends
-with its last quote's last line (the blank line after it is not the run's).
+line (only spaces and tabs) or the text's end. A *paragraph* here is a stretch of lines of such
+text (without the marker), and after its last line a blank line or the text's end. A run is
+quotes and paragraphs with blank lines between them, a quote among them (paragraphs alone are
+`crosspost.mdplain`'s), at the text's top or after a blank line, of at least `min_run` lines;
+it ends with its last quote's or paragraph's last line (the blank line after it is not the
+run's). A megabyte of one-line quotes and paragraphs in turn (`> q`, `x`) took 3.9 s.
 
 **Why each quote is then one blockquote of one-line paragraphs**, wherever the run stands at the
 top level with nothing left open before it (which the parse confirms: the line of text standing
@@ -24,37 +27,45 @@ into the run either): at a line beginning with `>`, with nothing open, the block
 `blockquote` (`table`, `code`, `math_block`, `fence`) refuse it (no `|` header with a delimiter
 row below, no indentation, no `$$`, no backticks or tildes), and `blockquote` takes it
 (CommonMark 0.31 §5.1; markdown-it-py's rule: a `>` and one optional space). The rule reads on
-over each next line that begins with `>` and stops at the first blank line (its "Case 1: line
-is not inside the blockquote, and this line is empty"), which ends every quote of a run: no
-line of a quote is lazy. Inside it, each empty quote line is an empty line, and each text line a
-line whose text begins no block (no indentation: it begins with no white space after the
-optional space), below an empty line or at the quote's top: a paragraph opens on it, and the
-line after it, an empty quote line or the blank line, ends that paragraph. A one-line
-paragraph is no table's header (the line after it is empty: `table` refuses it) and no setext
-heading's text. So a quote is a `blockquote_open` (level 0, its map the quote's lines), for
-each text line a paragraph of that line (level 1, its inline content the text after the marker
-and its space, trimmed as the parser's `mdTrim` trims), and a `blockquote_close`. No line of a
-run can open a definition or a footnote (each begins with `[`), so the environment is the one
-of the rest of the text. After the run's last quote the blank line ends it, and the parser is
-back at the top level with nothing open, as after the paragraph standing in for the run
-followed by the same blank line: what follows reads as it did. `$$` is refused in the run
-because display math opened above is a block only where a later line ends in `$$` (the
-parser's `math_block` reads ahead for one): closed in the run, the math would hold the run,
-and left open without it, a paragraph.
+over each next line that begins with `>` and stops at the first blank line (its "Case 1: line is
+not inside the blockquote, and this line is empty"), which ends every quote of a run: no line of
+a quote is lazy. Inside it, each empty quote line is an empty line, and each text line a line
+whose text begins no block (no indentation: it begins with no white space after the optional
+space), below an empty line or at the quote's top: a paragraph opens on it, and the line after
+it, an empty quote line or the blank line, ends that paragraph. A one-line paragraph is no
+table's header (the line after it is empty: `table` refuses it) and no setext heading's text. So
+a quote is a `blockquote_open` (level 0, its map from the quote's first line to where the nested
+tokenize stops: after its last paragraph, one empty line after it eaten, and past further empty
+lines, those after the quote too, up to the next line of text), for each text line a paragraph
+of that line (level 1, its inline content the text after the marker and its space, trimmed as
+the parser's `mdTrim` trims), and a `blockquote_close`. At a paragraph's first line, with
+nothing open, no block rule takes the line but `paragraph` (its text begins no block, and
+`table` needs a delimiter row below, a line that would begin with `|`, `:` or `-` and hold only
+those, spaces and tabs: `BLOCK_MARK` refuses each), and each line after it continues it, as it
+interrupts nothing (nor underlines it: `=` and `-` lines are refused too), up to the blank line:
+one paragraph of those lines (level 0, its content the lines joined, trimmed), as
+`crosspost.mdplain` says for a body of paragraphs. No line of a run can open a definition or a
+footnote (each begins with `[`), so the environment is the one of the rest of the text. After
+the run's last quote or paragraph the blank line ends it, and the parser is back at the top
+level with nothing open, as after the paragraph standing in for the run followed by the same
+blank line: what follows reads as it did. `$$` is refused in the run because display math opened
+above is a block only where a later line ends in `$$` (the parser's `math_block` reads ahead for
+one): closed in the run, the math would hold the run, and left open without it, a paragraph.
 
 **The tokens** (`quote_run_tokens`): a run's paragraphs are all its blocks that the transform
 reads (a `blockquote_open` holds no text), so one paragraph stands for the run as for a run of
 paragraphs (`crosspost.mdplain.BLOCK_RUN`: three tokens for the run, not five and an inline one
-a quote), its content the run's lines each without its `>` and the space after it. That is a
-body of paragraphs only, each a text line's text on that line, the empty quote lines and the
-blank lines blank: `crosspost.mdplain.run_blocks` reads it into the paragraphs the parser makes
-(a text line's text begins no block, so none is a heading), and every reader of such a run
-reads it so (`crosspost.mdspans.find_spans` each paragraph's links, the transform's
-template and script rules each paragraph with one of their characters, its `#` lines and its
-summary each paragraph in turn). The lines of a run that hold no paragraph are its empty quote
-lines and blank lines, which no rule changes, and the blank lines around the run keep them
-apart from the lines of other blocks. `QUOTE_RUN` in the run's `meta` tells it from a run of
-paragraphs: `unfolded_quotes` puts the parser's tokens back from the text.
+a quote), its content the run's lines, each quote line without its `>` and the space after it.
+That is a body of paragraphs only, each a text line's text on that line or a paragraph's lines
+as written, the empty quote lines and the blank lines blank: `crosspost.mdplain.run_blocks`
+reads it into the paragraphs the parser makes (a text line's or a paragraph's text begins no
+block, so none is a heading), and every reader of such a run reads it so
+(`crosspost.mdspans.find_spans` each paragraph's links, the transform's template and script
+rules each paragraph with one of their characters, its `#` lines and its summary each paragraph
+in turn). The lines of a run that hold no paragraph are its empty quote lines and blank lines,
+which no rule changes, and the blank lines around the run keep them apart from the lines of
+other blocks. `QUOTE_RUN` in the run's `meta` tells it from a run of paragraphs:
+`unfolded_quotes` puts the parser's tokens back from the text.
 
 tests/hostile/test_quote_runs.py compares the runs with the parser on generated input.
 """
@@ -66,7 +77,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .mdplain import BLOCK_MARK, BLOCK_RUN
+from .mdplain import BLOCK_MARK, BLOCK_RUN, paragraphs_only
 from .mdtokens import token_maker
 
 if TYPE_CHECKING:
@@ -95,9 +106,15 @@ _TEXT_LINE = rf">[ ]?(?=\S)(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*(?=\n(?:>[ ]*|[ \
 _QUOTE = (
     rf"(?>(?:{_EMPTY_LINE}|{_TEXT_LINE})(?:\n(?:{_EMPTY_LINE}|{_TEXT_LINE}))*+)(?=\n[ \t]*$|\Z)"
 )
+# A paragraph's lines: text that begins no block, as a text line's, then a blank line or the
+# text's end (possessive: a paragraph is all the lines that continue it, or none).
+_PARAGRAPH_LINE = rf"(?=\S)(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*"
+_PARAGRAPH = rf"{_PARAGRAPH_LINE}(?:\n{_PARAGRAPH_LINE})*+(?=\n[ \t]*$|\Z)"
 # A run after a blank line (and the line break before it: the regular expression engine looks
-# for a given character quickly, and tries `^` at every one), quotes with blank lines between.
-_RUN = rf"\n[ \t]*\n(?P<run>{_QUOTE}(?:\n(?:[ \t]*\n)+{_QUOTE})*+)"
+# for a given character quickly, and tries `^` at every one), quotes and paragraphs with blank
+# lines between.
+_CHUNK = rf"(?:{_QUOTE}|{_PARAGRAPH})"
+_RUN = rf"\n[ \t]*\n(?P<run>{_CHUNK}(?:\n(?:[ \t]*\n)+{_CHUNK})*+)"
 # What the text is read after, so that a run may begin at its top too (as after a blank line).
 _ABOVE = "\n\n"
 # A quote line's marker and the one space after it.
@@ -111,7 +128,8 @@ def _run() -> re.Pattern[str]:
 
 
 def quote_runs(text: str, min_run: int) -> list[Quotes]:
-    """The runs of quotes of at least `min_run` lines in `text`, in order."""
+    """The runs of quotes and paragraphs of at least `min_run` lines in `text`, a quote among
+    them, in order."""
     if ">" not in text or "\r" in text or "\0" in text:
         return []
     found: list[Quotes] = []
@@ -122,7 +140,8 @@ def quote_runs(text: str, min_run: int) -> list[Quotes]:
         line += lined.count("\n", position, start)
         position = start
         lines = lined.count("\n", start, stop) + 1
-        if lines >= min_run:
+        # (paragraphs without a quote: `crosspost.mdplain`'s runs, not these)
+        if lines >= min_run and (lined[start] == ">" or "\n>" in m.group("run")):
             found.append(Quotes(line, line + lines))
     return found
 
@@ -157,10 +176,7 @@ def quote_run_tokens(lines: list[str], first: int) -> list[Token]:
 
 def unfolded_quotes(tokens: list[Token], text: str) -> list[Token]:
     """`tokens` (of `text`) with each paragraph standing for a run of quotes replaced by the
-    tokens of the quotes it stands for: the parser's tokens."""
-    from markdown_it.common.utils import mdTrim  # the parser's: never for `import crosspost`
-    from markdown_it.token import Token
-
+    tokens of the quotes and paragraphs it stands for: the parser's tokens."""
     lines = text.split("\n")
     # The parser's lines: a last one of spaces and tabs only, or empty, is none (its `StateBlock`
     # ends a line at a line break, or at a last character that is not a space or a tab).
@@ -171,43 +187,51 @@ def unfolded_quotes(tokens: list[Token], text: str) -> list[Token]:
             out.append(token)
         elif token.type == "paragraph_open":  # (the run's other tokens: put back with it)
             assert token.map is not None
-            quote: list[Token] = []  # the tokens of the quote read so far
-            first = paragraph = 0  # the quote's first line, and the line after its last paragraph
+            first = token.map[0]  # the first line of the chunk read so far
             for number in range(token.map[0], token.map[1] + 1):
-                line = lines[number] if number < token.map[1] else ""
-                if not line.startswith(">"):  # a blank line (or the run's end) ends a quote
-                    if quote:
-                        end = _nested_end(lines, last, first, number, paragraph)
-                        quote[0].map = [first, end]
-                        out += [
-                            *quote,
-                            Token("blockquote_close", "blockquote", -1, markup=">", block=True),
-                        ]
-                        quote = []
+                if number < token.map[1] and lines[number].strip(" \t"):
                     continue
-                if not quote:
-                    first = paragraph = number
-                    quote = [Token("blockquote_open", "blockquote", 1, markup=">", block=True)]
-                content = mdTrim(_MARKER.sub("", line))
-                if content:
-                    paragraph = number + 1
-                    quote += [
-                        Token(
-                            "paragraph_open", "p", 1, map=[number, paragraph], level=1, block=True
-                        ),
-                        Token(
-                            "inline",
-                            "",
-                            0,
-                            map=[number, paragraph],
-                            level=2,
-                            content=content,
-                            children=[],
-                            block=True,
-                        ),
-                        Token("paragraph_close", "p", -1, level=1, block=True),
-                    ]
+                if number > first:  # a blank line (or the run's end) ends a chunk
+                    out += _chunk_tokens(lines, last, first, number)
+                first = number + 1
     return out
+
+
+def _chunk_tokens(lines: list[str], last: int, first: int, end: int) -> list[Token]:
+    """The parser's tokens of a quote or a paragraph of a run, on lines `first`..`end` of a
+    text of `lines` (of which the parser reads `last`)."""
+    from markdown_it.common.utils import mdTrim  # the parser's: never for `import crosspost`
+    from markdown_it.token import Token
+
+    if not lines[first].startswith(">"):
+        tokens = paragraphs_only("\n".join(lines[first:end]))
+        assert tokens is not None
+        for token in tokens:
+            if token.map:
+                token.map = [token.map[0] + first, token.map[1] + first]
+        return tokens
+    out = [Token("blockquote_open", "blockquote", 1, markup=">", block=True)]
+    paragraph = first  # the line after the quote's last paragraph
+    for number in range(first, end):
+        content = mdTrim(_MARKER.sub("", lines[number]))
+        if content:
+            paragraph = number + 1
+            out += [
+                Token("paragraph_open", "p", 1, map=[number, paragraph], level=1, block=True),
+                Token(
+                    "inline",
+                    "",
+                    0,
+                    map=[number, paragraph],
+                    level=2,
+                    content=content,
+                    children=[],
+                    block=True,
+                ),
+                Token("paragraph_close", "p", -1, level=1, block=True),
+            ]
+    out[0].map = [first, _nested_end(lines, last, first, end, paragraph)]
+    return [*out, Token("blockquote_close", "blockquote", -1, markup=">", block=True)]
 
 
 def _nested_end(lines: list[str], last: int, first: int, end: int, paragraph: int) -> int:

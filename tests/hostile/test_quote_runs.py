@@ -2,9 +2,10 @@
 megabyte of `> q` quotes between blank lines took 4.3 s and 473 MB, of `>` lines 1.2 s).
 
 Bodies are quote lines that a run may hold (`> q`, `>`, `> #x`, a link, a template, a script
-link) and quote lines that no run may hold (nested quotes, list items, headings, fences, HTML,
-definitions, math, tabs, indentation), lines that may leave something open above a run or
-continue one lazily, and blank lines. Compared with the every-line parse:
+link), paragraph lines (which it may hold between quotes), quote lines that no run may hold
+(nested quotes, list items, headings, fences, HTML, definitions, math, tabs, indentation),
+lines that may leave something open above a run or continue one lazily, and blank lines.
+Compared with the every-line parse:
 
 - the tokens, with each run unfolded, and the definitions and environment, are the parser's;
 - the whole transform (body, summary, excerpt, notices) is that of the parse of every line.
@@ -35,7 +36,7 @@ NOT_RUN_LINES += ["    > q", "> \u00a0x", "> |-|", "> :", ">\t", "> ~~~", ">    
 # Lines around runs: what may leave a block open above one, continue a quote lazily, or end one.
 OTHER_LINES = ["x", "# h", "- a", "  b", "```", "~~~", "$$", "a $$", "<!--", "-->", "<div>"]
 OTHER_LINES += ["[r]: /u", '"t"', "[^1]: n", "| a |", "|---|", "---", "===", "    code", "<b>x"]
-OTHER_LINES += ["[a](javascript:y)", "{{< ref y >}}", "#x", "1. a", "   c"]
+OTHER_LINES += ["[a](javascript:y)", "{{< ref y >}}", "#x", "1. a", "   c", "a [b](./c/)", "y"]
 BLANK_LINES = ["", "", " ", "\t"]
 lines = st.one_of(
     st.sampled_from(RUN_LINES),
@@ -102,8 +103,9 @@ def test_the_transform_reads_runs_of_quotes_as_the_parser_does(
 
 
 def test_runs_of_quotes_are_read_as_one() -> None:
-    """The properties above are not vacuous: runs of one-line quotes and of empty quote lines
-    are found and confirmed, each one paragraph standing for its quotes; a quote that goes on
+    """The properties above are not vacuous: runs of one-line quotes and of empty quote lines,
+    paragraphs between them, are found and confirmed, each one paragraph standing for its
+    paragraphs; a quote that goes on
     above the run, a nested quote or a list in one, a lazy line, or a run inside a fence, an HTML
     comment or display math left open, is not taken."""
     parse = partial(_parse, mdx=False)
@@ -113,10 +115,13 @@ def test_runs_of_quotes_are_read_as_one() -> None:
         return [t.map for t in tokens if t.type == "inline" and BLOCK_RUN in t.meta]
 
     assert quote_runs("> q\n\n" * 40, 32) == [Quotes(0, 79)]
-    assert quote_runs("x\n\n" + ">\n" * 40, 32) == [Quotes(2, 42)]
+    assert quote_runs("x\n\n" + ">\n" * 40, 32) == [Quotes(0, 42)]
+    assert quote_runs("> q\n\nx\n\n" * 20, 32) == [Quotes(0, 79)]  # paragraphs between
+    assert quote_runs("x\n\n" * 40, 32) == []  # paragraphs alone: `crosspost.mdplain`'s
     assert quote_runs("> q\n\n" * 15, 32) == []  # fewer lines than `MIN_RUN`
     assert stood_for("> q\n\n> r\n>\n>\n> s\n") == [[0, 6]]
-    assert stood_for("# h\n\n>\n>\n\nx") == [[2, 4]]
+    assert stood_for("# h\n\n>\n>\n\nx") == [[2, 6]]
+    assert stood_for("> q\n\nx\ny\n\n# h") == [[0, 4]]
     for body in ["> # h\n>\n> q", "> q\n> r", ">> q\n\n> r", "> - a\n\n> q", "> q\nlazy"]:
         assert not [run for run in quote_runs(body, 1) if run.first == 0], body
     for body in ["```\n\n> q", "<!--\n\n> q\n\n>", "$$\n\n> q\n\n$$"]:
