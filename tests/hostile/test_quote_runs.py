@@ -53,6 +53,7 @@ bodies = st.lists(lines, max_size=24).map("\n".join)
 @example(body="> q\n\n> q\n>\n> r\n>", ending="", mdx=False)
 @example(body="> # h\n>\n> q", ending="\n", mdx=False)  # a quote going on above: no run
 @example(body="$$\n\n> q\n\n> a $$", ending="", mdx=False)  # display math closed in a run
+@example(body="$$\n\n> q\n\na $$", ending="", mdx=False)  # in a run's paragraph
 @example(body="- a\n\n> q\n\n> r", ending="", mdx=False)
 @example(body="> q\nx\n\n> r", ending="", mdx=False)  # a lazy line after a quote
 @example(body="x\n> q\n\n> r", ending="", mdx=False)  # a quote interrupting a paragraph
