@@ -30,6 +30,7 @@ from .conftest import both_ways
 RUN_LINES = [">", "> ", ">   ", "> q", ">q", "> a b", "> #x", "> [a](./x/)", "> `c`", "> *e*"]
 RUN_LINES += ["> {{< ref x >}}", "> x: y", "> [a](javascript:x)", "> a  ", "> a \\", "> &amp;"]
 RUN_LINES += ["> a | b", "> [x]", "> a $x$", "> {{ t", "> }}", "> <b>x", "> <!-- c -->"]
+RUN_LINES += ["> | a |", "> : x"]  # a table's header, alone: text
 NOT_RUN_LINES = [">> q", "> > q", "> # h", "> - a", "> 1. a", "> ---", "> ===", "> ```"]
 NOT_RUN_LINES += ["> <div>", "> [r]: /u", "> [^1]: n", "> $$", "> a $$", ">\tq", ">  q", " > q"]
 NOT_RUN_LINES += ["    > q", "> \u00a0x", "> |-|", "> :", ">\t", "> ~~~", ">    code"]
@@ -37,6 +38,7 @@ NOT_RUN_LINES += ["    > q", "> \u00a0x", "> |-|", "> :", ">\t", "> ~~~", ">    
 OTHER_LINES = ["x", "# h", "- a", "  b", "```", "~~~", "$$", "a $$", "<!--", "-->", "<div>"]
 OTHER_LINES += ["[r]: /u", '"t"', "[^1]: n", "| a |", "|---|", "---", "===", "    code", "<b>x"]
 OTHER_LINES += ["[a](javascript:y)", "{{< ref y >}}", "#x", "1. a", "   c", "a [b](./c/)", "y"]
+OTHER_LINES += [": x", "a | b", "-|-", "|-|", ":-:"]  # tables' headers and delimiter rows
 BLANK_LINES = ["", "", " ", "\t"]
 lines = st.one_of(
     st.sampled_from(RUN_LINES),
