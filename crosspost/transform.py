@@ -42,7 +42,7 @@ from .mdlines import (
     without_repeated_blanks,
 )
 from .mdplain import BLOCK_RUN, is_heading_line, may_hold_code, run_blocks
-from .mdspans import BlockParse, find_spans, parse_blocks
+from .mdspans import BlockParse, after_emptied, find_spans, parse_blocks
 from .notice import Notice
 
 if TYPE_CHECKING:
@@ -131,6 +131,8 @@ def transform(
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     text = "\n".join([line.text for line in lines])
+    if parse is not None and parse.text != text:
+        parse = after_emptied(parse, text)  # excerpt markers emptied: no second parse
     if parse is None or parse.text != text:
         parse = parse_blocks(text, mdx=dialect.mdx)
         freeze_code(lines, parse.tokens)
