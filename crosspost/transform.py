@@ -28,6 +28,7 @@ from urllib.parse import quote, urljoin
 from . import syntax
 from .cycles import paused
 from .errors import ContentError
+from .mdemptied import after_emptied
 from .mdlines import (
     Line,
     MissingPost,
@@ -42,7 +43,7 @@ from .mdlines import (
     without_repeated_blanks,
 )
 from .mdplain import BLOCK_RUN, is_heading_line, may_hold_code, run_blocks
-from .mdspans import BlockParse, after_emptied, find_spans, parse_blocks
+from .mdspans import BlockParse, find_spans, parse_blocks
 from .notice import Notice
 
 if TYPE_CHECKING:

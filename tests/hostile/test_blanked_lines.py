@@ -1,5 +1,5 @@
 """The block parse of a body whose excerpt marker lines were emptied, told from the parse made
-before (`crosspost.mdspans.after_emptied`), compared with the parser's on generated bodies
+before (`crosspost.mdemptied.after_emptied`), compared with the parser's on generated bodies
 (issue 15: an excerpt marker cost the transform a second parse of the whole post).
 
 Bodies are built from marker lines and every block that may stand before or after one: list
@@ -15,8 +15,8 @@ from unittest import mock
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crosspost.mdemptied import after_emptied
 from crosspost.mdspans import _parse as parse_every_line
-from crosspost.mdspans import after_emptied
 
 from .conftest import both_ways
 
