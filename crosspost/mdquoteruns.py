@@ -75,6 +75,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from .mdplain import BLOCK_MARK, BLOCK_RUN, paragraphs_only
@@ -110,21 +111,22 @@ _QUOTE = (
 # text's end (possessive: a paragraph is all the lines that continue it, or none).
 _PARAGRAPH_LINE = rf"(?=\S)(?!{BLOCK_MARK})(?![^\n]*\$\$)[^\n]*"
 _PARAGRAPH = rf"{_PARAGRAPH_LINE}(?:\n{_PARAGRAPH_LINE})*+(?=\n[ \t]*$|\Z)"
-# A run after a blank line (and the line break before it: the regular expression engine looks
-# for a given character quickly, and tries `^` at every one), quotes and paragraphs with blank
-# lines between.
+# A run: quotes and paragraphs with blank lines between them; after a blank line (and the line
+# break before it: the regular expression engine looks for a given character quickly, and tries
+# `^` at every one), or at the text's top.
 _CHUNK = rf"(?:{_QUOTE}|{_PARAGRAPH})"
-_RUN = rf"\n[ \t]*\n(?P<run>{_CHUNK}(?:\n(?:[ \t]*\n)+{_CHUNK})*+)"
-# What the text is read after, so that a run may begin at its top too (as after a blank line).
-_ABOVE = "\n\n"
+_RUN = rf"(?P<run>{_CHUNK}(?:\n(?:[ \t]*\n)+{_CHUNK})*+)"
+_AFTER_BLANK = rf"\n[ \t]*\n{_RUN}"
+_AT_TOP = rf"(?:[ \t]*\n)*{_RUN}"  # (after the blank lines there, if any)
 # A quote line's marker and the one space after it.
 _MARKER = re.compile(r"^>[ ]?", re.M)
 
 
 @cache
-def _run() -> re.Pattern[str]:
-    """`_RUN`, compiled when a text is first read for runs (not on import)."""
-    return re.compile(_RUN, re.M)
+def _runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A run at the text's top, and one after a blank line, compiled when a text is first read
+    for runs (not on import)."""
+    return re.compile(_AT_TOP, re.M), re.compile(_AFTER_BLANK, re.M)
 
 
 def quote_runs(text: str, min_run: int) -> list[Quotes]:
@@ -132,16 +134,18 @@ def quote_runs(text: str, min_run: int) -> list[Quotes]:
     them, in order."""
     if ">" not in text or "\r" in text or "\0" in text:
         return []
+    at_top, after_blank = _runs()
+    top = at_top.match(text)
     found: list[Quotes] = []
-    lined = _ABOVE + text  # offsets in it: `len(_ABOVE)` past those in `text`, lines the same
-    line, position = 0, len(_ABOVE)
-    for m in _run().finditer(lined):
+    line = position = 0
+    later = after_blank.finditer(text, 0 if top is None else top.end())
+    for m in later if top is None else chain([top], later):
         start, stop = m.span("run")
-        line += lined.count("\n", position, start)
+        line += text.count("\n", position, start)
         position = start
-        lines = lined.count("\n", start, stop) + 1
+        lines = text.count("\n", start, stop) + 1
         # (paragraphs without a quote: `crosspost.mdplain`'s runs, not these)
-        if lines >= min_run and (lined[start] == ">" or "\n>" in m.group("run")):
+        if lines >= min_run and (text[start] == ">" or "\n>" in m.group("run")):
             found.append(Quotes(line, line + lines))
     return found
 

@@ -122,6 +122,7 @@ def test_runs_of_quotes_are_read_as_one() -> None:
     assert quote_runs("> q\n\nx\n\n" * 20, 32) == [Quotes(0, 79)]  # paragraphs between
     assert quote_runs("x\n\n" * 40, 32) == []  # paragraphs alone: `crosspost.mdplain`'s
     assert quote_runs("> q\n\n" * 15, 32) == []  # fewer lines than `MIN_RUN`
+    assert quote_runs("\n \n> q\n\nx", 1) == [Quotes(2, 5)]  # after blank lines at the top
     assert stood_for("> q\n\n> r\n>\n>\n> s\n") == [[0, 6]]
     assert stood_for("# h\n\n>\n>\n\nx") == [[2, 6]]
     assert stood_for("> q\n\nx\ny\n\n# h") == [[0, 4]]
