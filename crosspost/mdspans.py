@@ -230,16 +230,19 @@ def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[T
 
 
 def _inline_spans(
-    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
+    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str, start: int = 0
 ) -> list[tuple[str, int, int]]:
-    """What the recording rules find in one block's inline `content`."""
+    """What the recording rules find in one block's inline `content`, read from `start` (where
+    the parser's state is a block's first: `_parsed_after_plain_links`)."""
     from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
 
     collector.current = content
     collector.found = []
+    state = StateInline(content, md, env, [])
+    state.pos = start
     # Tokenized only: where things are is known once each rule has matched, and the
     # post-processing passes (emphasis pairing, text joining) only reshape tokens.
-    md.inline.tokenize(StateInline(content, md, env, []))
+    md.inline.tokenize(state)
     collector.current = None
     return collector.found
 
@@ -248,11 +251,10 @@ def _parsed_after_plain_links(
     md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
 ) -> list[tuple[str, int, int]]:
     """What the recording rules find in one block's inline `content`: the plain links it begins
-    with read without the parser, and only the rest parsed (`crosspost.mdplain.plain_link_prefix`
-    says why that is the same)."""
+    with read without the parser, and only the rest parsed, in place, from the end of the last
+    (`crosspost.mdplain.plain_link_prefix` says why that is the same)."""
     found, cut = plain_link_prefix(content, md.validateLink)
-    rest = _inline_spans(md, env, collector, content[cut:] if cut else content)
-    return found + [(kind, start + cut, end + cut) for kind, start, end in rest]
+    return found + _inline_spans(md, env, collector, content, cut)
 
 
 def _located(
