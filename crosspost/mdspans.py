@@ -122,7 +122,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     for _attempt in range(2):
         if not cuts:
             break
-        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx))
+        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx), runs)
         if not isinstance(parse, set):
             tokens, env, definitions = parse
             return BlockParse(text, tokens, env, definitions, mdx)
