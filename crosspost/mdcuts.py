@@ -10,7 +10,10 @@ or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a 
 is what it looked like (a stand-in came out a paragraph of its own at the top level, so nothing
 was open where the run begins; the sibling above a run came out one item, or one row, directly
 followed by another; the line above continuations opens a paragraph); then the runs' tokens are
-put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in, continuations'
+put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in (a long run of
+paragraphs: one paragraph standing for all its blocks, `crosspost.mdplain.BLOCK_RUN`, as for a
+body of paragraphs only; the stand-in's paragraph at the top level tells that nothing is open
+before the run, so its lines read as they would alone), continuations'
 text in their paragraph's after its first line, and for a run of siblings one sibling standing
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
