@@ -15,8 +15,14 @@ of the parser can only match a line that `_other_block_start` matches:
 
 - indented code: four columns of indentation (four spaces, or a tab after up to three spaces;
   a tab is refused wherever it is in the indentation, as its width depends on the column);
-- blockquote `>`, reference definition and footnote `[`, table delimiter row
-  `|` or `:`, fence of three backticks or tildes, math block `$$`;
+- blockquote `>`, reference definition and footnote `[`, fence of three backticks or tildes,
+  math block `$$`;
+- table: it begins at its header line, any line holding a `|`, but only where the line below is
+  a delimiter row, which begins with `|`, `-` or `:` and holds nothing but those, spaces and
+  tabs (markdown-it-py's `table` rule, "the equivalent of /^[-:|][-:|\\s]*$/", its spaces
+  `isStrSpace`'s two): a body with no such line holds no table. Such a row beginning with `|`
+  or `:` is matched here (`[|:][-:| \\t]*$`; one beginning with `-`, by the last form below), and
+  any other line beginning with `|` or `:` is text (`| a |`, `: note`);
 - HTML block: a `<` that meets one of the parser's own start conditions of kinds 1 to 6, or
   `<` or `</` and a letter on a line ending in `>` and white space (kind 7's whole tag alone on
   its line), `_html_mark`: `<a` and `<img src="a.png">x` are text. A body of paragraphs has
@@ -106,7 +112,7 @@ __all__ = [
 # What begins a block where a line's text begins (after its container and up to three spaces),
 # in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
 _MARK_BUT_HTML = (
-    r"[>\[|:]|`{3}|~{3}|\$\$"
+    r"[>\[]|[|:][-:| \t]*$|`{3}|~{3}|\$\$"
     r"|\#+(?:[ \t]|$)"
     r"|[-+*](?:[ \t]|$)"
     r"|\d{1,9}[.)](?:[ \t]|$)"

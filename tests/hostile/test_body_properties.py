@@ -356,6 +356,9 @@ LINE_STARTS = [
     *["<a", "<a>", "</b >", "<b>x", "<img src='a'>", "<img src='a'>x", "<x-y/>\u00a0", "<1"],
     *["<div", "<DIV>", "</p", "<pre", "<script>", "<textarea", "<!--", "<?", "<!X", "<![CDATA["],
     *["<a\u00a0>", "<a b='>'", '<a href="x">\t', "<b>\u2003", "</", "<a\x0b>"],
+    # Tables: header lines (any `|`) and delimiter rows (`|`, `-` or `:` first, then only those
+    # and spaces), with the lines beginning with `|` or `:` that are neither.
+    *["| a |", "a | b", "|---|", "| - |", "|:-", ":-:", ":-|-:", "--|--", "|-", "| a", ": a"],
 ]
 plain_bodies = st.lists(
     st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0>", max_size=4)),
@@ -368,6 +371,8 @@ plain_bodies = st.lists(
 @example(body="x\n<a>\n  <img src='a'>\t\n\n# h\nx\n</b >", mdx=False)  # kind 7 below text
 @example(body="x\n \n<a>", mdx=False)  # kind 7 after a blank line: an HTML block
 @example(body="## h\n<a>", mdx=False)  # and after a heading
+@example(body="x\n| a |\n|-|", mdx=False)  # a table interrupting a paragraph
+@example(body="| a | b |\n :-|-: ", mdx=False)  # a table after up to three spaces
 def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
     """Where the block parse skips the parser (every line can only be paragraph text), its
     tokens are exactly those the parser gives, MDX's parser included."""
@@ -444,6 +449,11 @@ def test_bodies_of_paragraphs_skip_the_parser() -> None:
     for body in ["#x\n# y", "## A ##\ntext\n# B #x\n\n#", "a\n   ###### six"]:  # headings too
         assert paragraphs_only(body) is not None, body
     for body in ["####### seven", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+        assert paragraphs_only(body) is None, body
+    # A line beginning with `|` or `:` is text unless it may be a table's delimiter row.
+    for body in ["| a |\n| b |", ": a\n|x", "| a\n\n|\ta |"]:
+        assert paragraphs_only(body) is not None, body
+    for body in ["| a |\n|---|", "a|b\n:-:", "| a |\n| - |"]:
         assert paragraphs_only(body) is None, body
     # A line beginning with `<` that opens no HTML block is text; one that opens one is not.
     for body in ["<a\n\n<a", "<img src='./a.png'>x\n<b>x</b> y", "a\n<b>x\n\n</span x"]:
