@@ -248,3 +248,17 @@ def test_runs_of_paragraphs_in_other_bodies_are_read_as_one() -> None:
     assert runs("```\n\n" + "x\n\n" * 40, min_run=1) == []  # code, left open
     tokens = parse_blocks("x\n\n" * 40 + "- x\n").tokens
     assert [t.type for t in tokens][:3] == ["paragraph_open", "inline", "paragraph_close"]
+
+
+def test_a_reference_read_after_a_failed_inline_link_has_no_destination_of_its_own() -> None:
+    """markdown-it-py reads `[o](p]` then `x[r]` as a link to `[r]`'s destination (the inline
+    form failed one character short of its `)`, and a reference is read one character on): `p]`
+    is no destination, and stays as written, whether the block is inline-parsed or not."""
+    from crosspost.transform import transform
+
+    for tail in ["", " (y)"]:  # passed over by the link rules' reader, and read
+        body = f"[r]: ./u\n\nx[o](p]\nx[r]{tail}\n"
+        spans = find_spans(parse_blocks(body), wanted=lambda _content: True).spans
+        assert [body[s.start : s.end] for s in spans] == ["./u"]
+        out = transform(body, page_url="https://blog.example.com/posts/my-post/").body
+        assert f"x[o](p]\nx[r]{tail}\n" in out
