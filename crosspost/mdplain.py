@@ -103,6 +103,7 @@ __all__ = [
     "is_heading_line",
     "may_hold_code",
     "paragraphs_only",
+    "plain_link_prefix",
     "plain_link_spans",
     "plain_runs",
     "run_blocks",
@@ -476,18 +477,41 @@ def plain_link_spans(
     """The destinations of the links and images in one block's inline content, as the inline
     parse records them (`("destination", start, end)`, in order), when its only inline syntax is
     plain links; None when it may hold anything else. `valid` is the parser's `validateLink`."""
-    if _NOT_PLAIN.search(content) is not None:
+    found, end = plain_link_prefix(content, valid)
+    rest = content[end:]
+    if _NOT_PLAIN.search(rest) is not None or "[" in rest or "]" in rest:
         return None
+    return found
+
+
+def plain_link_prefix(
+    content: str, valid: Callable[[str], bool]
+) -> tuple[list[tuple[str, int, int]], int]:
+    """The destinations of the plain links that come before anything else in one block's inline
+    content but text (as `plain_link_spans` reads them), and where the last of them ends (0:
+    none): the parser's recording rules find those, and in the rest what they find in the rest
+    parsed alone.
+
+    Right after a link the parser is in a block's first state: its link rule has just
+    returned, having flushed the pending text into a token; with emphasis off (and no
+    strikethrough), no rule leaves a delimiter; no rule looks back past where it starts but
+    `math_inline`, at the one character before a `$` (a link's `)` is no digit and no
+    backslash); and the text before the cut holds no `[` that a `]` after it could close (each
+    of its brackets is one of its plain links'), nor anything that starts a code span, raw HTML,
+    an autolink, an escape, math or a footnote (`_NOT_PLAIN`), which could reach past the cut.
+    A megabyte-long paragraph of images whose last one is cut short is read to that image, and
+    only the rest is parsed."""
+    trouble = _NOT_PLAIN.search(content)
+    limit = len(content) if trouble is None else trouble.start()
     found: list[tuple[str, int, int]] = []
     position = 0
-    for m in _PLAIN_LINK.finditer(content):
+    for m in _PLAIN_LINK.finditer(content, 0, limit):
         between = content[position : m.start()]
         if "[" in between or "]" in between:
-            return None
+            break
         destination = m.group(1)
         if ":" in destination and not valid(destination):
-            return None
+            break
         found.append(("destination", m.start(1), m.end(1)))
         position = m.end()
-    rest = content[position:]
-    return None if "[" in rest or "]" in rest else found
+    return found, position

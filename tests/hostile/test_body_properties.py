@@ -639,9 +639,39 @@ def test_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) 
     assert fast == _inline_spans(md, env, collector, content)
 
 
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(INLINE_PIECES), max_size=14).map("".join),
+    mdx=st.booleans(),
+)
+@example(content="[a](b)\n![c](d", mdx=False)  # a megabyte of images cut short at its end
+@example(content="[a](b)!`c`", mdx=False)  # the `!` before the cut is text
+@example(content="[a](b)[r]", mdx=False)  # a reference link after the cut
+@example(content="[a](b) [c](javascript:d) [e](f) `g`", mdx=False)  # a refused link: cut before
+def test_a_plain_prefix_and_the_parse_of_the_rest_are_the_parsers(content: str, mdx: bool) -> None:
+    """The destinations of the plain links read before anything else (`plain_link_prefix`), and
+    those the parser's recording rules find in the rest parsed alone, moved to their place, are
+    those they find in the whole content: after a plain link the parser's state is a block's
+    first state."""
+    from crosspost.mdplain import plain_link_prefix
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+
+    md = _parser(mdx=mdx)
+
+    def recorded(text: str) -> list[tuple[str, int, int]]:
+        collector = _Collector()
+        env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+        return _inline_spans(md, env, collector, text)
+
+    found, cut = plain_link_prefix(content, md.validateLink)
+    assert 0 <= cut <= len(content)
+    rest = [(kind, start + cut, end + cut) for kind, start, end in recorded(content[cut:])]
+    assert found + rest == recorded(content)
+
+
 def test_plain_links_skip_the_parser() -> None:
-    """The property above is not vacuous."""
-    from crosspost.mdplain import plain_link_spans
+    """The properties above are not vacuous."""
+    from crosspost.mdplain import plain_link_prefix, plain_link_spans
 
     def valid(url: str) -> bool:
         return not url.startswith("javascript:")
@@ -653,3 +683,13 @@ def test_plain_links_skip_the_parser() -> None:
     assert plain_link_spans("no links at all", valid) == []
     for content in ["[a](b) `c`", "[a] b", "[a](b c)", "[a](javascript:b)", "<b>[a](c)</b>"]:
         assert plain_link_spans(content, valid) is None, content
+    # Where the whole is refused, the plain links before the first thing refused are read.
+    prefixes = {
+        "[a](b) `c`": ([("destination", 4, 5)], 6),
+        "[a](b)\n![c](d": ([("destination", 4, 5)], 6),
+        "[a](./b) [c](javascript:d) [e](f)": ([("destination", 4, 7)], 8),
+        "x [r] [a](b)": ([], 0),
+        "`c` [a](b)": ([], 0),
+    }
+    for content, prefix in prefixes.items():
+        assert plain_link_prefix(content, valid) == prefix, content
