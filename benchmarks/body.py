@@ -137,6 +137,10 @@ SHAPES: dict[str, tuple[str, str]] = {
     # One plain link, then a code span and images (an attacker's shape): the images after the
     # code span are inline-parsed.
     "code-then-images": ("[a](./b) `x` " + "![i](./a.png)\n" * 5_000 + "\n", ".md"),
+    # One list item, then a megabyte of one-word paragraphs (issue 15, fold15 session; one item
+    # every 1.2 MB): one block other than a paragraph kept the body from being one run of
+    # blocks, and the run of paragraphs cut from it came back a token trio for every block.
+    "item-then-paragraphs": ("- item\n\n" + "word\n\n" * 200_000, ".md"),
 }
 
 EVERYDAY: dict[str, tuple[str, str]] = {

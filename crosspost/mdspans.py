@@ -93,7 +93,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
 
     A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
     default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
-    paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
+    paragraph lines (put back as one paragraph standing for their blocks, so too) and runs of
+    HTML blocks are given to it as one line each, and runs of
     one-line list items or table rows are not given to it at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
@@ -123,7 +124,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     for _attempt in range(2):
         if not cuts:
             break
-        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx))
+        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx), runs)
         if not isinstance(parse, set):
             tokens, env, definitions = parse
             return BlockParse(text, tokens, env, definitions, mdx)
@@ -472,9 +473,16 @@ def _whole(kind: str) -> Locate:
 
 
 def _destination(*, image: bool) -> Locate:
-    """Where the destination of the link (or image) matched from `start` to `end` is."""
+    """Where the destination of the link (or image) matched from `start` to `end` is.
+
+    Only an inline link has one, and it ends with its `)`; a reference link ends with a `]`,
+    also where an inline form failed before it: markdown-it-py then steps one character past
+    where the `)` was wanted and reads a reference there (`[o](p]` then `x[r]`, one line
+    apart, is a link to `[r]`'s destination; `p]` is none)."""
 
     def locate(state: StateInline, start: int, end: int) -> Found | None:
+        if state.src[end - 1] != ")":
+            return None
         state.pos = start
         try:
             label_end = state.md.helpers.parseLinkLabel(
