@@ -238,7 +238,8 @@ def test_runs_of_paragraphs_in_other_bodies_are_read_as_one() -> None:
 
     assert runs("x\n\n" * 40 + "- x\n") == [[0, 79]]
     assert runs("- x\n\n" + "#x\n\n" * 40) == [[2, 81]]
-    assert runs("> q\n\n" + "x\n\n" * 40 + "```\nc\n```\n\n" + "# h\ny\n" * 40) == [
+    # (a quote that no run of quotes holds: `> q` and the paragraphs after it are one, mdquoteruns)
+    assert runs("> # q\n\n" + "x\n\n" * 40 + "```\nc\n```\n\n" + "# h\ny\n" * 40) == [
         [2, 81],
         [86, 166],
     ]
