@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .mdblanks import Blanks, blank_runs
 from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
+from .mditems import item_runs
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import (
     BLOCK_RUN,
@@ -93,7 +94,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
     default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
     paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
-    one-line list items or table rows are not given to it at all, nor are runs of blockquote
+    list items (of one line or several: `crosspost.mditems`) or table rows are not given to it
+    at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
     `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
@@ -112,6 +114,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
                     *(Paragraphs(first, end) for first, end in plain_runs(text, runs)),
                     *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
                     *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
+                    *item_runs(text, min_run or MIN_SIBLINGS),
                     *continuations(text, runs),
                 ],
                 key=lambda cut: cut.first,
