@@ -328,8 +328,8 @@ def _paragraph_lines(line: int, run: Siblings) -> list[list[int]]:
     each of its `places`, or each of `heights` lines from the first place of its own."""
     places = run.places
     heights = run.heights or (1,) * len(places)
-    firsts = [places[sum(heights[:index])] for index in range(len(heights))]
-    return [[line + first, line + first + height] for first, height in zip(firsts, heights, strict=True)]
+    firsts = [line + places[sum(heights[:index])] for index in range(len(heights))]
+    return [[first, first + height] for first, height in zip(firsts, heights, strict=True)]
 
 
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:

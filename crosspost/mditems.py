@@ -228,9 +228,14 @@ def _siblings(first: int, lines: list[str], places: int, shape: _Shape) -> Sibli
         columns.append("\n".join(column))
     gap = shape.gap
     number = lines[0][len(shape.container) :][: shape.width]
-    empty = tuple(j for j in shape.empty if j < places - gap)
-    heights = tuple(height for _start, height in paragraphs)
     return Siblings(
-        "item", first, first + len(lines), tuple(columns), number, gap, places - gap, empty,
-        heights=heights,
+        "item",
+        first,
+        first + len(lines),
+        tuple(columns),
+        number=number,
+        gap=gap,
+        period=places - gap,
+        empty=tuple(j for j in shape.empty if j < places - gap),
+        heights=tuple(height for _start, height in paragraphs),
     )

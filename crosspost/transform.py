@@ -1084,7 +1084,8 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
     paragraphs: list[list[str]] = []
     for column, height in zip(columns, heights, strict=True):
         own, places = places[:height], places[height:]
-        paragraphs.append(list(map("\n".join, zip(*[column[at::every] for at in own], strict=True))))
+        lines = zip(*[column[at::every] for at in own], strict=True)
+        paragraphs.append(list(map("\n".join, lines)))
     return [paragraph for item in zip(*paragraphs, strict=True) for paragraph in item]
 
 

@@ -183,9 +183,8 @@ def test_the_transform_reads_runs_of_items_of_several_lines_as_the_parser_does(
     of paragraphs too (at a run of one, a loose item's second paragraph looks like one, which
     the parse refutes, and a run of items may be left to the parser for it)."""
     generator, suffix = dialect
-    with mock.patch("crosspost.mdspans.plain_runs", return_value=[]) if not paragraphs else (
-        nullcontext()
-    ):
+    alone = mock.patch("crosspost.mdspans.plain_runs", return_value=[])
+    with nullcontext() if paragraphs else alone:
         fast, full = both_ways(body, generator, suffix)
     assert fast == full
 
@@ -204,9 +203,8 @@ def test_runs_of_items_of_several_lines_are_stood_in_for() -> None:
     assert (run.first, run.end, run.period, run.gap, run.empty) == (4, 40, 3, 1, (1,))
     tokens = parse_blocks(under).tokens  # (at a run of one, the second paragraphs are runs)
     assert [t.hidden for t in tokens if t.type == "paragraph_open" and t.meta == {}] == [False] * 5
-    assert [t.content for t in tokens if t.meta] == ["\n".join(["a", "", "", ""] * 9)] + [
-        "\n".join(["", "", "b", ""] * 9)
-    ]
+    columns = ["\n".join(["a", "", "", ""] * 9), "\n".join(["", "", "b", ""] * 9)]
+    assert [t.content for t in tokens if t.meta] == columns
     assert not any(t.meta for t in parse_blocks("```\n" + two, min_run=1).tokens)
     for line in ["  [a", "  `b", "  b |", "  ---", "  > b", "  - b", "\t b", "  \u00a0", "  <div>"]:
         assert not item_runs(f"- a\n{line}\n" * 4 + "- z", min_run=1), line
