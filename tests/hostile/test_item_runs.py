@@ -209,3 +209,8 @@ def test_runs_of_items_of_several_lines_are_stood_in_for() -> None:
     for line in ["  [a", "  `b", "  b |", "  ---", "  > b", "  - b", "\t b", "  \u00a0", "  <div>"]:
         assert not item_runs(f"- a\n{line}\n" * 4 + "- z", min_run=1), line
     assert not item_runs("1. a\n\n       b\n\n" * 4 + "1. z", min_run=1)  # code after the gap
+    assert not item_runs("1. a\n\n  b\n\n" * 4 + "1. z", min_run=1)  # the list's end
+    assert not item_runs("> - a\n\n>   b\n" * 4 + "> - z", min_run=1)  # the quote's end
+    assert item_runs("> - a\n>\n>   b\n" * 4 + "> - z", min_run=1)
+    last = item_runs("- a\n  b\n" * 4 + "z", min_run=1)  # the last item's paragraph goes on
+    assert [(run.first, run.end) for run in last] == [(2, 6)]
