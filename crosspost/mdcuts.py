@@ -15,7 +15,9 @@ text in their paragraph's after its first line, and for a run of siblings one si
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
 of one tag alone among its items), one for each stretch of the other items, and each such
-item's own tokens (an HTML block in an item).
+item's own tokens (an HTML block in an item). Runs of items of several lines
+(`crosspost.mditems`) are runs of siblings too, with `meta["heights"]`, the lines of each
+paragraph of an item.
 """
 
 from __future__ import annotations

@@ -94,12 +94,12 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
     default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
     paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
-    list items (of one line or several: `crosspost.mditems`) or table rows are not given to it
-    at all, nor are runs of blockquote
+    list items or table rows are not given to it at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
-    `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
-    siblings becoming one that stands for them all, or for each of its parts); runs of
+    `crosspost.mdsiblings`, `crosspost.mditems` (items of several lines) and `crosspost.mdquotes`
+    say why that gives the same tokens, a run of siblings becoming one that stands for them all,
+    or for each of its parts); runs of
     `MIN_BLANKS` blank lines and more that no other run cuts or reads are given to it as one
     blank line (`crosspost.mdblanks`). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
