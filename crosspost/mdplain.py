@@ -15,8 +15,14 @@ of the parser can only match a line that `_other_block_start` matches:
 
 - indented code: four columns of indentation (four spaces, or a tab after up to three spaces;
   a tab is refused wherever it is in the indentation, as its width depends on the column);
-- blockquote `>`, reference definition and footnote `[`, table delimiter row
-  `|` or `:`, fence of three backticks or tildes, math block `$$`;
+- blockquote `>`, reference definition and footnote `[`, fence of three backticks or tildes,
+  math block `$$`;
+- table: it begins at its header line, any line holding a `|`, but only where the line below is
+  a delimiter row, which begins with `|`, `-` or `:` and holds nothing but those, spaces and
+  tabs (markdown-it-py's `table` rule, "the equivalent of /^[-:|][-:|\\s]*$/", its spaces
+  `isStrSpace`'s two): a body with no such line holds no table. Such a row beginning with `|`
+  or `:` is matched here (`[|:][-:| \\t]*$`; one beginning with `-`, by the last form below), and
+  any other line beginning with `|` or `:` is text (`| a |`, `: note`);
 - HTML block: a `<` that meets one of the parser's own start conditions of kinds 1 to 6, or
   `<` or `</` and a letter on a line ending in `>` and white space (kind 7's whole tag alone on
   its line), `_html_mark`: `<a` and `<img src="a.png">x` are text. A body of paragraphs has
@@ -91,6 +97,7 @@ __all__ = [
     "is_heading_line",
     "may_hold_code",
     "paragraphs_only",
+    "plain_link_prefix",
     "plain_link_spans",
     "plain_runs",
     "run_blocks",
@@ -100,7 +107,7 @@ __all__ = [
 # What begins a block where a line's text begins (after its container and up to three spaces),
 # in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
 _MARK_BUT_HTML = (
-    r"[>\[|:]|`{3}|~{3}|\$\$"
+    r"[>\[]|[|:][-:| \t]*$|`{3}|~{3}|\$\$"
     r"|\#+(?:[ \t]|$)"
     r"|[-+*](?:[ \t]|$)"
     r"|\d{1,9}[.)](?:[ \t]|$)"
@@ -464,18 +471,41 @@ def plain_link_spans(
     """The destinations of the links and images in one block's inline content, as the inline
     parse records them (`("destination", start, end)`, in order), when its only inline syntax is
     plain links; None when it may hold anything else. `valid` is the parser's `validateLink`."""
-    if _NOT_PLAIN.search(content) is not None:
+    found, end = plain_link_prefix(content, valid)
+    rest = content[end:]
+    if _NOT_PLAIN.search(rest) is not None or "[" in rest or "]" in rest:
         return None
+    return found
+
+
+def plain_link_prefix(
+    content: str, valid: Callable[[str], bool]
+) -> tuple[list[tuple[str, int, int]], int]:
+    """The destinations of the plain links that come before anything else in one block's inline
+    content but text (as `plain_link_spans` reads them), and where the last of them ends (0:
+    none): the parser's recording rules find those, and in the rest what they find in the rest
+    parsed alone.
+
+    Right after a link the parser is in a block's first state: its link rule has just
+    returned, having flushed the pending text into a token; with emphasis off (and no
+    strikethrough), no rule leaves a delimiter; no rule looks back past where it starts but
+    `math_inline`, at the one character before a `$` (a link's `)` is no digit and no
+    backslash); and the text before the cut holds no `[` that a `]` after it could close (each
+    of its brackets is one of its plain links'), nor anything that starts a code span, raw HTML,
+    an autolink, an escape, math or a footnote (`_NOT_PLAIN`), which could reach past the cut.
+    A megabyte-long paragraph of images whose last one is cut short is read to that image, and
+    only the rest is parsed."""
+    trouble = _NOT_PLAIN.search(content)
+    limit = len(content) if trouble is None else trouble.start()
     found: list[tuple[str, int, int]] = []
     position = 0
-    for m in _PLAIN_LINK.finditer(content):
+    for m in _PLAIN_LINK.finditer(content, 0, limit):
         between = content[position : m.start()]
         if "[" in between or "]" in between:
-            return None
+            break
         destination = m.group(1)
         if ":" in destination and not valid(destination):
-            return None
+            break
         found.append(("destination", m.start(1), m.end(1)))
         position = m.end()
-    rest = content[position:]
-    return None if "[" in rest or "]" in rest else found
+    return found, position

@@ -26,6 +26,7 @@ from .mdplain import (
     BLOCK_RUN,
     MIN_RUN,
     paragraphs_only,
+    plain_link_prefix,
     plain_link_spans,
     plain_runs,
     run_blocks,
@@ -200,12 +201,14 @@ def find_spans(parse: BlockParse, *, wanted: Callable[[str], bool]) -> Spans:
         if wanted(token.content):
             content = token.content
             if token.meta:
-                read = sibling_spans
+                found = sibling_spans(content, md.validateLink)
+                if found is None:
+                    found = _inline_spans(md, env, collector, content)
             else:
                 read = tag_link_spans if "<" in content else plain_link_spans
-            found = read(content, md.validateLink)
-            if found is None:
-                found = _inline_spans(md, env, collector, content)
+                found = read(content, md.validateLink)
+                if found is None:
+                    found = _parsed_after_plain_links(md, env, collector, content)
             spans.extend(_located(text, starts, token, found, cursor, cell=cell))
         elif cell:
             _located(text, starts, token, [], cursor, cell=True)
@@ -242,6 +245,17 @@ def _inline_spans(
     md.inline.tokenize(StateInline(content, md, env, []))
     collector.current = None
     return collector.found
+
+
+def _parsed_after_plain_links(
+    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
+) -> list[tuple[str, int, int]]:
+    """What the recording rules find in one block's inline `content`: the plain links it begins
+    with read without the parser, and only the rest parsed (`crosspost.mdplain.plain_link_prefix`
+    says why that is the same)."""
+    found, cut = plain_link_prefix(content, md.validateLink)
+    rest = _inline_spans(md, env, collector, content[cut:] if cut else content)
+    return found + [(kind, start + cut, end + cut) for kind, start, end in rest]
 
 
 def _located(

@@ -1,4 +1,5 @@
-"""A block whose inline syntax is only plain links and raw HTML tags, read without the parser.
+"""A block whose inline syntax is only plain links, raw HTML tags and autolinks, read without
+the parser.
 
 A paragraph with a tag in it (`<b>x</b>`, `<img src="a.png">` and text) is raw HTML the link
 rules read, so it was inline-parsed by markdown-it-py: a megabyte of `<b>x` paragraphs took
@@ -8,41 +9,42 @@ and plain links (`[text](destination)`, `![alt](source)`: no bracket in the text
 tag, a destination without spaces, controls, parentheses, brackets, `&`, `<` or `>`). It
 extends `crosspost.mdplain.plain_link_spans`, which refuses any `<` or `>`.
 
-**Why that is the parser's answer.** With no backtick, backslash, `&`, `$` or `^` in the
-content, of the inline rules the parser runs (`text`, `newline`, `math_inline`, `escape`,
-`backticks`, `link`, `image`, `footnote_inline`, `footnote_ref`, `autolink`, `html_inline`,
-`entity`, in that order; emphasis is off in `crosspost.mdspans`) only `link` (at `[`), `image`
-(at `![`), `autolink` and `html_inline` (both at `<`) can match: the others need one of those
-characters, and `text` and `newline` never take a `[`, `!` or `<` (all three stop the text
-rule). Every position the parser tries a rule at is one where the token before it ended; a
-`<` there is tried as an autolink first: from it to the next `<` or `>` (markdown-it-py's
-`autolink`), and where that is a `>` and what lies between is a URL or an address
-(`AUTOLINK_RE`, `EMAIL_RE`), the block is refused (it is a link the parser decides on, by
-`validateLink`). Otherwise `html_inline` takes the raw HTML its own `HTML_TAG_RE` matches
-there, and records it whole (`("html", start, end)`); where it matches nothing the `<` is text.
-The parser's quick refusals before that pattern (`pos + 2 >= posMax`, the second character,
-`html_terminator_last`: a `>`, `-->`, `?>` or `]]>` far enough on) are each a condition
-without which the pattern cannot match, so the pattern alone decides; the first is asked here
-too: a `<` with no `>` at least two characters after it (after the block's last `>` but one)
-is text, as it starts no raw HTML and no autolink (which ends in `>` and holds a `:` or `@`),
-so that the pattern is never read on to the block's end from each `<` of a run of tags left
-open (`a <b> c <d <e`). A block where a comment, a processing instruction or a CDATA section
-may start with no `-->`, `?>` or `]]>` far enough after it (`_left_open`) is refused.
+**Why that is the parser's answer.** With no backtick, backslash, `&`, `$` or `^` in the content, of
+the inline rules the parser runs (`text`, `newline`, `math_inline`, `escape`, `backticks`, `link`,
+`image`, `footnote_inline`, `footnote_ref`, `autolink`, `html_inline`, `entity`, in that order;
+emphasis is off in `crosspost.mdspans`) only `link` (at `[`), `image` (at `![`), `autolink` and
+`html_inline` (both at `<`) can match: the others need one of those characters, and `text` and
+`newline` never take a `[`, `!` or `<` (all three stop the text rule). Every position the parser
+tries a rule at is one where the token before it ended; a `<` there is tried as an autolink first:
+markdown-it-py's `autolink` reads from it to the next `<` or `>`, and where that is a `>` and what
+lies between is a URL (`AUTOLINK_RE`) that `validateLink` accepts, or else an address (`EMAIL_RE`)
+whose `mailto:` link it accepts, it takes all of that, `<` to `>` (`_autolink_end`): a bracket or a
+tag inside is the autolink's, and nothing is recorded (`crosspost.mdspans` records no autolink). A
+URL `validateLink` refuses (a script's) ends the rule at once, the address not tried. Otherwise
+`html_inline` takes the raw HTML its own `HTML_TAG_RE` matches there, and records it whole
+(`("html", start, end)`); where it matches nothing the `<` is text (`<javascript:[a](./b)>` is text
+and a link). The parser's quick refusals before that pattern (`pos + 2 >= posMax`, the second
+character, `html_terminator_last`: a `>`, `-->`, `?>` or `]]>` far enough on) are each a condition
+without which the pattern cannot match, so the pattern alone decides; the first is asked here too: a
+`<` with no `>` at least two characters after it (after the block's last `>` but one) is text, as it
+starts no raw HTML and no autolink (which ends in `>` and holds a `:` or `@`), so that the pattern
+is never read on to the block's end from each `<` of a run of tags left open (`a <b> c <d <e`). A
+block where a comment, a processing instruction or a CDATA section may start with no `-->`, `?>` or
+`]]>` far enough after it (`_left_open`) is refused.
 
-A `[` starts a link (`![`, an image); its label runs to the first `]` the parser's
-`parseLinkLabel` meets, stepping over each token as `skipToken` does: tags, whole (a `]` or `[`
-inside a tag's attribute is the tag's), and single characters. A `[` in a label, or a `]` or a
-`[` that is no plain link's, is refused: it may be nested, or a reference link (the parser then
-decides). A label's `]` must be followed by `(destination)`: such a destination is taken whole
-by `parseLinkDestination`, nothing else, and the link is one exactly when `validateLink`
-accepts it (asked of a destination with a `:`: it reads only a scheme), as in
-`crosspost.mdplain`. The link rule then tokenizes the link's text with the same state, so the
-tags in it are recorded, in order, before the link's destination (recorded when the rule
-returns); an image's alt text is parsed as a text of its own, whose tags are not recorded
-(`_collector` in `crosspost.mdspans`). The tags in a label are those the label's reading
-stepped over: tokenizing it tries the same rules at the same positions (an autolink, which
-could end elsewhere within the label's bounds, is refused wherever it could be one), and a
-tag inside it ends before its `]`, so `pos + 2 < posMax` there too.
+A `[` starts a link (`![`, an image); its label runs to the first `]` the parser's `parseLinkLabel`
+meets, stepping over each token as `skipToken` does: tags, whole (a `]` or `[` inside a tag's
+attribute is the tag's), and single characters. A `[` in a label, or a `]` or a `[` that is no plain
+link's, is refused: it may be nested, or a reference link (the parser then decides). A label's `]`
+must be followed by `(destination)`: such a destination is taken whole by `parseLinkDestination`,
+nothing else, and the link is one exactly when `validateLink` accepts it (asked of a destination
+with a `:`: it reads only a scheme), as in `crosspost.mdplain`. The link rule then tokenizes the
+link's text with the same state, so the tags in it are recorded, in order, before the link's
+destination (recorded when the rule returns); an image's alt text is parsed as a text of its own,
+whose tags are not recorded (`_collector` in `crosspost.mdspans`). The tags in a label are those the
+label's reading stepped over: tokenizing it tries the same rules at the same positions (within a
+label, anything that could be an autolink is refused, valid or not: the label's own reading steps
+over one), and a tag inside it ends before its `]`, so `pos + 2 < posMax` there too.
 
 tests/hostile/test_inline_tags.py compares `tag_link_spans` with the parser's recording rules
 on generated input.
@@ -105,8 +107,11 @@ def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | 
         if char == "<":
             if at + 2 > last:
                 continue
-            if autolinks and _autolink(content, at, patterns):
+            if autolinks and label is not None and _autolink(content, at, patterns):
                 return None
+            if autolinks and (end := _autolink_end(content, at, patterns, valid)) is not None:
+                position = end
+                continue
             tag = patterns.tag.match(content, at)
             if tag is not None:
                 position = tag.end()
@@ -139,6 +144,28 @@ def _autolink(content: str, at: int, patterns: _Patterns) -> bool:
         return False
     between = content[at + 1 : close.start()]
     return patterns.url.search(between) is not None or patterns.email.search(between) is not None
+
+
+def _autolink_end(
+    content: str, at: int, patterns: _Patterns, valid: Callable[[str], bool]
+) -> int | None:
+    """Where the autolink that the `<` at `at` starts ends, as markdown-it-py's `autolink`
+    takes it; None where it takes none (then `html_inline` is tried there, then `text`).
+
+    The rule reads on to the next `<` or `>`; where that is a `>`, it takes what is between
+    when `AUTOLINK_RE` matches it and `validateLink` accepts it (of the link as written:
+    `normalizeLink` is the identity in `crosspost.mdspans`), giving up on the first that
+    `validateLink` refuses without trying it as an address; otherwise when `EMAIL_RE` matches
+    and `validateLink` accepts `mailto:` and it."""
+    close = _ANGLE.search(content, at + 1)
+    if close is None or content[close.start()] != ">":
+        return None
+    between = content[at + 1 : close.start()]
+    if patterns.url.search(between) is not None:
+        return close.end() if valid(between) else None
+    if patterns.email.search(between) is not None and valid("mailto:" + between):
+        return close.end()
+    return None
 
 
 def _left_open(content: str) -> bool:

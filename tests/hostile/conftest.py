@@ -231,14 +231,15 @@ def transformed(body: str, generator: str | None = None, suffix: str = ".md") ->
 def every_line_parsed() -> Iterator[None]:
     """The transform giving every line to the parser and every block to its inline parse,
     none of the shortcuts (the oracle): no block parse cut short, no block passed over, and no
-    block's links or tags read without the inline parser (`plain_link_spans`, `tag_link_spans`:
-    an attacker found the oracle still took them, so a transform property could not catch a
-    wrong answer of theirs)."""
+    block's links or tags read without the inline parser (`plain_link_spans`, `tag_link_spans`,
+    `plain_link_prefix`: an attacker found the oracle still took the first two, so a transform
+    property could not catch a wrong answer of theirs)."""
     with (
         mock.patch("crosspost.transform.parse_blocks", parse_every_line),
         mock.patch("crosspost.transform._worth_parsing", return_value=True),
         mock.patch("crosspost.mdspans.plain_link_spans", return_value=None),
         mock.patch("crosspost.mdspans.tag_link_spans", return_value=None),
+        mock.patch("crosspost.mdspans.plain_link_prefix", return_value=([], 0)),
     ):
         yield
 

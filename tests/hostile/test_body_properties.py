@@ -356,6 +356,9 @@ LINE_STARTS = [
     *["<a", "<a>", "</b >", "<b>x", "<img src='a'>", "<img src='a'>x", "<x-y/>\u00a0", "<1"],
     *["<div", "<DIV>", "</p", "<pre", "<script>", "<textarea", "<!--", "<?", "<!X", "<![CDATA["],
     *["<a\u00a0>", "<a b='>'", '<a href="x">\t', "<b>\u2003", "</", "<a\x0b>"],
+    # Tables: header lines (any `|`) and delimiter rows (`|`, `-` or `:` first, then only those
+    # and spaces), with the lines beginning with `|` or `:` that are neither.
+    *["| a |", "a | b", "|---|", "| - |", "|:-", ":-:", ":-|-:", "--|--", "|-", "| a", ": a"],
 ]
 plain_bodies = st.lists(
     st.tuples(st.sampled_from(LINE_STARTS), st.text(alphabet="x #-*`[|:$\t\u00a0>", max_size=4)),
@@ -368,6 +371,8 @@ plain_bodies = st.lists(
 @example(body="x\n<a>\n  <img src='a'>\t\n\n# h\nx\n</b >", mdx=False)  # kind 7 below text
 @example(body="x\n \n<a>", mdx=False)  # kind 7 after a blank line: an HTML block
 @example(body="## h\n<a>", mdx=False)  # and after a heading
+@example(body="x\n| a |\n|-|", mdx=False)  # a table interrupting a paragraph
+@example(body="| a | b |\n :-|-: ", mdx=False)  # a table after up to three spaces
 def test_the_paragraphs_only_parse_is_the_parsers(body: str, mdx: bool) -> None:
     """Where the block parse skips the parser (every line can only be paragraph text), its
     tokens are exactly those the parser gives, MDX's parser included."""
@@ -444,6 +449,11 @@ def test_bodies_of_paragraphs_skip_the_parser() -> None:
     for body in ["#x\n# y", "## A ##\ntext\n# B #x\n\n#", "a\n   ###### six"]:  # headings too
         assert paragraphs_only(body) is not None, body
     for body in ["####### seven", "a\n- b", "a\n---", "a\n    b\n\n    c", "a\r\nb", "[a]: /b"]:
+        assert paragraphs_only(body) is None, body
+    # A line beginning with `|` or `:` is text unless it may be a table's delimiter row.
+    for body in ["| a |\n| b |", ": a\n|x", "| a\n\n|\ta |"]:
+        assert paragraphs_only(body) is not None, body
+    for body in ["| a |\n|---|", "a|b\n:-:", "| a |\n| - |"]:
         assert paragraphs_only(body) is None, body
     # A line beginning with `<` that opens no HTML block is text; one that opens one is not.
     for body in ["<a\n\n<a", "<img src='./a.png'>x\n<b>x</b> y", "a\n<b>x\n\n</span x"]:
@@ -629,9 +639,39 @@ def test_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) 
     assert fast == _inline_spans(md, env, collector, content)
 
 
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    content=st.lists(st.sampled_from(INLINE_PIECES), max_size=14).map("".join),
+    mdx=st.booleans(),
+)
+@example(content="[a](b)\n![c](d", mdx=False)  # a megabyte of images cut short at its end
+@example(content="[a](b)!`c`", mdx=False)  # the `!` before the cut is text
+@example(content="[a](b)[r]", mdx=False)  # a reference link after the cut
+@example(content="[a](b) [c](javascript:d) [e](f) `g`", mdx=False)  # a refused link: cut before
+def test_a_plain_prefix_and_the_parse_of_the_rest_are_the_parsers(content: str, mdx: bool) -> None:
+    """The destinations of the plain links read before anything else (`plain_link_prefix`), and
+    those the parser's recording rules find in the rest parsed alone, moved to their place, are
+    those they find in the whole content: after a plain link the parser's state is a block's
+    first state."""
+    from crosspost.mdplain import plain_link_prefix
+    from crosspost.mdspans import _Collector, _inline_spans, _parser
+
+    md = _parser(mdx=mdx)
+
+    def recorded(text: str) -> list[tuple[str, int, int]]:
+        collector = _Collector()
+        env = {"references": {"R": {"href": "/r", "title": ""}}, "crosspost_spans": collector}
+        return _inline_spans(md, env, collector, text)
+
+    found, cut = plain_link_prefix(content, md.validateLink)
+    assert 0 <= cut <= len(content)
+    rest = [(kind, start + cut, end + cut) for kind, start, end in recorded(content[cut:])]
+    assert found + rest == recorded(content)
+
+
 def test_plain_links_skip_the_parser() -> None:
-    """The property above is not vacuous."""
-    from crosspost.mdplain import plain_link_spans
+    """The properties above are not vacuous."""
+    from crosspost.mdplain import plain_link_prefix, plain_link_spans
 
     def valid(url: str) -> bool:
         return not url.startswith("javascript:")
@@ -643,3 +683,13 @@ def test_plain_links_skip_the_parser() -> None:
     assert plain_link_spans("no links at all", valid) == []
     for content in ["[a](b) `c`", "[a] b", "[a](b c)", "[a](javascript:b)", "<b>[a](c)</b>"]:
         assert plain_link_spans(content, valid) is None, content
+    # Where the whole is refused, the plain links before the first thing refused are read.
+    prefixes = {
+        "[a](b) `c`": ([("destination", 4, 5)], 6),
+        "[a](b)\n![c](d": ([("destination", 4, 5)], 6),
+        "[a](./b) [c](javascript:d) [e](f)": ([("destination", 4, 7)], 8),
+        "x [r] [a](b)": ([], 0),
+        "`c` [a](b)": ([], 0),
+    }
+    for content, prefix in prefixes.items():
+        assert plain_link_prefix(content, valid) == prefix, content

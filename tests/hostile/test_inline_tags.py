@@ -30,6 +30,7 @@ TAG_PIECES = [
     *["<http://x>", "<a@b.c>", "<javascript:x>", "<mailto:a@b>", "< b>", "<a:b>", "<1>"],
     *["<a b=c<d>", "<a\n\nb>", "</b x>", "<b =c>", "<B CLASS=x>"],
     *["<ab:]>", "<ab:[y](z)>", "<http://x/[a](b)>"],  # autolinks hiding brackets
+    *["<ab:", "<javascript:", "<a@b.c", "[<ab:]>](c)"],  # autolinks' openings; one in a label
 ]
 TEXT_PIECES = [
     *["word", " ", "\n", "  \n", "*", "_", "!", "(", ")", "[", "]", "](", ":", "#", "\u00a0"],
@@ -58,6 +59,9 @@ def _recorded(content: str, mdx: bool) -> list[tuple[str, int, int]]:
 @example(content="<a t='<http://x>'>[b](c)", mdx=False)  # no autolink inside a tag
 @example(content="<ab:[y](z)>", mdx=False)  # no link inside an autolink
 @example(content="<b>x [y <i>z</i>](./w) <!-- [v](u) -->", mdx=False)
+@example(content="<javascript:x> <a:b> <http://x>", mdx=False)  # refused, too short, taken
+@example(content="<http://x<b>y> <a@b.c", mdx=False)  # an autolink ends at its first `<` or `>`
+@example(content="<javascript:[a](./b)>", mdx=False)  # refused by validateLink: a link inside
 def test_tags_and_plain_links_are_read_as_the_parser_reads_them(content: str, mdx: bool) -> None:
     """Where a block's inline content is read without the parser (only text, plain links and
     raw HTML tags in it), the spans found are those the parser's recording rules find: the same
@@ -92,11 +96,20 @@ def test_tags_and_plain_links_skip_the_parser() -> None:
         "< b> <1> a > b < c": [],
         "a <b> c <d <e": [("html", 2, 5)],  # tags left open after the last `>`: text
         "no tags at all": [],
+        # autolinks: taken whole, recording nothing, as the parser's `autolink` rule takes them
+        "<http://x> <b>": [("html", 11, 14)],
+        "<a@b.c> [x](./y) <ab:<b>>": [("destination", 12, 15), ("html", 21, 24)],
+        "<http://x/[a](b)>": [],
+        "<ab:]> [c](d)": [("destination", 11, 12)],
+        # a URL `validateLink` refuses is no autolink: raw HTML is tried there, then text
+        "<javascript:x> <b>": [("html", 15, 18)],
+        "<javascript:[a](./b)>": [("destination", 16, 19)],
     }
     for content, spans in read.items():
         assert tag_link_spans(content, valid) == spans, content
         assert _recorded(content, mdx=False) == spans, content
-    refused = ["<http://x>", "<a@b.c>", "[a](b<c>)", "[a] <b>", "<b> [r]", "<b>`c`", "<b>&amp;"]
+    refused = ["[<http://x>](y)", "[a <b@c.d> e](f)", "[<ab:]>](c)"]  # autolinks in a label
+    refused += ["[a](b<c>)", "[a] <b>", "<b> [r]", "<b>`c`", "<b>&amp;"]
     refused += ["[x](javascript:y) <b>", "[[a](b)](c)", "<b>\\*", "<b>$x$", "<b>[^1]"]
     # raw HTML left open, which the parser does not try to read to the end
     refused += ["<b> <!-- c >", "<b> <? c >", "<b> <![CDATA[ c >", "<!-- a --> <!--"]
