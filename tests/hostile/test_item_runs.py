@@ -154,6 +154,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
 @given(body=documents, mdx=st.booleans())
 @example(body="- a\n  b\n- a\n  b\n- z", mdx=False)
 @example(body="1. a\n\n   b\n\n2. a\n\n   b\n\n3. z", mdx=False)
+@example(body="- a\n  b\n- a\n  b\n- a\n  ---\n- a\n  b\n- a\n  b\n- z", mdx=False)
 @example(body="> - a\n>      b *c\n>   d* e\n> - f\n>      g\n>   h\n> - z", mdx=False)
 def test_runs_of_items_of_several_lines_parse_as_the_parser_parses_them(
     body: str, mdx: bool
