@@ -15,7 +15,9 @@ it line by line: each empty line as written, each line of text with the same con
 indentation, the first line with the same container, marker, spacing and number width (only the
 first line's number may change, not its width: `_run_pattern` is made for one), every text
 inert (`mdsiblings.ITEM_TEXT`: no character of it begins a block, none begins inline syntax that
-may reach past its line end but emphasis), none of only white space the paragraph's trim takes.
+may reach past its line end but emphasis), none of only white space the paragraph's trim takes
+(read for all the lines at one place of the groups at once: a run is each stretch of groups
+whose every line is, `_inert`, and the group above it).
 
 Why every group is then read as the group above it, as the parser reads it (CommonMark 0.31
 §5.2 list items, §5.3 lists; markdown-it-py's `list_block`, `paragraph` and the block

@@ -155,6 +155,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
 @example(body="- a\n  b\n- a\n  b\n- z", mdx=False)
 @example(body="1. a\n\n   b\n\n2. a\n\n   b\n\n3. z", mdx=False)
 @example(body="- a\n  b\n- a\n  b\n- a\n  ---\n- a\n  b\n- a\n  b\n- z", mdx=False)
+@example(body="100. ab\n     c\n101. ab\n     c\n98. ab\n     c\n99. ab\n     c\n102. z", mdx=False)
 @example(body="> - a\n>      b *c\n>   d* e\n> - f\n>      g\n>   h\n> - z", mdx=False)
 def test_runs_of_items_of_several_lines_parse_as_the_parser_parses_them(
     body: str, mdx: bool
