@@ -28,6 +28,7 @@ from urllib.parse import quote, urljoin
 from . import syntax
 from .cycles import paused
 from .errors import ContentError
+from .mdemptied import after_emptied
 from .mdlines import (
     Line,
     MissingPost,
@@ -131,6 +132,8 @@ def transform(
     if title:
         lines, cut = _drop_title_heading(lines, title, cut)
     text = "\n".join([line.text for line in lines])
+    if parse is not None and parse.text != text:
+        parse = after_emptied(parse, text)  # excerpt markers emptied: no second parse
     if parse is None or parse.text != text:
         parse = parse_blocks(text, mdx=dialect.mdx)
         freeze_code(lines, parse.tokens)

@@ -240,6 +240,7 @@ def every_line_parsed() -> Iterator[None]:
         mock.patch("crosspost.mdspans.plain_link_spans", return_value=None),
         mock.patch("crosspost.mdspans.tag_link_spans", return_value=None),
         mock.patch("crosspost.mdspans.plain_link_prefix", return_value=([], 0)),
+        mock.patch("crosspost.transform.after_emptied", return_value=None),
     ):
         yield
 
