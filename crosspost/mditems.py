@@ -76,8 +76,8 @@ _MAX_PERIOD = 16
 _FIRST_PLACE = rf"{CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))([ ]{{1,4}})"
 # A list marker where a line's text would begin: such a line is no line of text of a group.
 _MARKER = r"(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)"
-# A line of text of a group: the item's container, spaces, then no marker (the run's pattern
-# reads whether its text is inert).
+# A line of text of a group: the item's container, spaces, then no marker (`_inert` reads
+# whether its text is inert).
 _TEXT_LINE = rf"\1[ ]*+(?!{_MARKER})[^\n]"
 # A group's first line and the lines after it up to one that repeats the first one's place, at
 # least one of them a line of text: where a run of groups may begin, and how many lines each has.
@@ -109,9 +109,10 @@ def item_runs(text: str, min_run: int = MIN_SIBLINGS) -> list[Siblings]:
 
 
 class _Shape:
-    """What the group above a run is: its lines of text and empty ones, where each line's
-    content begins (`cuts`, in characters; the first line's after its marker), and the lines of
-    each of its paragraphs."""
+    """What the group above a run is (each group of the run repeats it up to its lines' text):
+    its lines of text and empty ones, where each line's text begins (`prefixes`, in characters:
+    the first line's after its marker) and its content (`cuts`: a line indented past the item's
+    content keeps the spaces past it), and the lines of each of its paragraphs."""
 
     def __init__(self, group: re.Match[str]) -> None:
         container, number, spacing = group.group(1), group.group(2) or "", group.group(4)
@@ -121,13 +122,11 @@ class _Shape:
         self.empty = [j for j, one in enumerate(lines) if _EMPTY.fullmatch(one)]
         self.prefixes = [len(container) + len(number) + 1 + len(spacing)]  # before its text
         self.cuts = self.prefixes.copy()
-        for one in lines[1:]:
-            spaces = len(one) - len(one[len(container) :].lstrip(" "))
-            extra = max(0, indentation(one[:spaces]) - self.column)  # kept: past the content
-            self.prefixes.append(spaces)
-            self.cuts.append(spaces - extra)
         self.lines = lines
         self.container = container
+        for j, one in enumerate(lines[1:], start=1):
+            self.prefixes.append(len(one) - len(one[len(container) :].lstrip(" ")))
+            self.cuts.append(self.prefixes[j] - max(0, self._past_content(j)))  # kept: past it
 
     @property
     def gap(self) -> int:
@@ -159,11 +158,13 @@ class _Shape:
             if j in self.empty:
                 if one.count(">") != depth:
                     return False
-            elif j - 1 in self.empty:
-                prefix = len(one) - len(one[len(self.container) :].lstrip(" "))
-                if not 0 <= indentation(one[:prefix]) - self.column < 4:
-                    return False
+            elif j - 1 in self.empty and not 0 <= self._past_content(j) < 4:
+                return False
         return True
+
+    def _past_content(self, j: int) -> int:
+        """How many columns past the item's content line `j` begins (less than 0: before it)."""
+        return indentation(self.lines[j][: self.prefixes[j]]) - self.column
 
 
 def _run_matches(lined: str) -> Iterator[tuple[int, list[str], int, _Shape]]:
