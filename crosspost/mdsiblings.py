@@ -115,14 +115,14 @@ _NO_BLOCK = (
     rf"(?![ :]|~{{3}}|<(?!{_TEXT_TAG})|\#+(?:[ ]|$)|[-+*](?:[ ]|$)|\d{{1,9}}[.)](?:[ ]|$)"
     r"|[-+*_=][-+*_=: ]*$)"
 )
-ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
+_ITEM_TEXT = rf"{_NO_BLOCK}{_INERT}"
 # An item's text that is one tag without attributes alone, spaces after it (`- <br>`, `- </b>`):
 # not a paragraph but an HTML block of kind 7 (not one of the tags of kinds 1 and 6), which
 # ends at the line's end in an item (the next sibling is not in it). Such items are members of
 # a run of one-line items, each standing for itself (`Siblings.parts`); not in MDX, which has
 # no HTML blocks.
 _TAG_ALONE = rf"</?(?!(?i:{'|'.join(HTML_BLOCK_TAGS)})>)[A-Za-z][A-Za-z0-9-]*>[ ]*$"
-_MEMBER = rf"(?>{ITEM_TEXT}|{_TAG_ALONE})"  # atomic: no backtracking point kept per item
+_MEMBER = rf"(?>{_ITEM_TEXT}|{_TAG_ALONE})"  # atomic: no backtracking point kept per item
 # A table row's cells, in a row that is not a delimiter row (a character other than `|-:` and
 # spaces in it), with a leading `|` or (a bare row) with a `|` after its first cell.
 # Possessive: a space is read by either alternative, and a line the run cannot hold would
@@ -135,23 +135,23 @@ _SPACING = r"(?: {1,4}|\t)"
 # Where a line's container is: blockquote markers and indentation, the same on every line.
 # Possessive for the same reason (a space between markers ends one or begins the next); the
 # markers read greedily are the only ones after which a marker or a `|` can follow.
-CONTAINER = r"((?:[ ]{0,3}>[ ]?)*+[ ]*)"
+_CONTAINER = r"((?:[ ]{0,3}>[ ]?)*+[ ]*)"
 _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
     # (first line, each line of the run, the line after it): `\1` is the container and `\2`
     # the bullet or the ordered delimiter, which every line repeats.
     "bullets": (
-        rf"{CONTAINER}([-+*]){_SPACING}{ITEM_TEXT}",
-        rf"\1\2{_SPACING}{ITEM_TEXT}",
+        rf"{_CONTAINER}([-+*]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\2{_SPACING}{_ITEM_TEXT}",
         r"\1\2(?:[ \t]|$)",
     ),
     "ordered": (
-        rf"{CONTAINER}\d{{1,9}}([.)]){_SPACING}{ITEM_TEXT}",
-        rf"\1\d{{1,9}}\2{_SPACING}{ITEM_TEXT}",
+        rf"{_CONTAINER}\d{{1,9}}([.)]){_SPACING}{_ITEM_TEXT}",
+        rf"\1\d{{1,9}}\2{_SPACING}{_ITEM_TEXT}",
         r"\1\d{1,9}\2(?:[ \t]|$)",
     ),
-    "rows": (rf"{CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
+    "rows": (rf"{_CONTAINER}(){_ROW_TEXT}", rf"\1{_ROW_TEXT}", r"\1\|"),
     # A table without outer pipes (`a | b`): a row after the run begins with text or a `|`.
-    "bare-rows": (rf"{CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
+    "bare-rows": (rf"{_CONTAINER}(){_BARE_ROW_TEXT}", rf"\1{_BARE_ROW_TEXT}", r"\1[^ \n]"),
 }
 # Periodic groups (the module's docstring says why a run of them is read as the group above it):
 # an item (bullet or ordered), then lines each empty (or of blockquote markers only) or an item's
@@ -162,7 +162,7 @@ _RUN_PATTERNS: dict[str, tuple[str, str, str]] = {
 # line's number may change its width, and with it the column its content begins at:
 # `_run_matches` ends the run at an item under which the lines are not nested as in the group
 # above (`_nesting_widths`).
-_FIRST_PLACE = rf"{CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
+_FIRST_PLACE = rf"{_CONTAINER}(\d{{1,9}})?((?(2)[.)]|[-+*]))({_SPACING})"
 _FIRST_AGAIN = r"\1(?(2)\d{1,9})\3"
 _DEEPER_ITEM = r"\1[ >]++(?:[-+*]|\d{1,9}[.)])[ \t]"
 # Lines of a group, its first one included. Past this a group is left to the parser: a post's
@@ -186,19 +186,19 @@ def _line_group(j: int, part: int) -> int:
 
 
 # A line's text in a periodic pattern: what follows the spacing after its marker, not empty and
-# not beginning with a space (so that spacing is every space after the marker, as `ITEM_TEXT`
+# not beginning with a space (so that spacing is every space after the marker, as `_ITEM_TEXT`
 # requires). Whether it is inert is not read by the pattern: the text it is given ends at the
 # first item's line whose text is not (`_NOT_INERT`), which no group of a run can hold. So each
-# pattern is a few hundred characters, not `ITEM_TEXT` (some 800) twice a line: compiling the
+# pattern is a few hundred characters, not `_ITEM_TEXT` (some 800) twice a line: compiling the
 # fifteen of them took a process a quarter of a second. Possessive: a line's end always follows
 # it, and a point to go back to kept for each line of a long run took 80 MB for a megabyte.
 _LINE_TEXT = r"(?! )[^\n]++"
 # An item's line (after the end of the line above it) whose text is not inert: the marker, then
-# all the spaces after it (up to four) or a tab, where `ITEM_TEXT` does not read the rest of the
-# line. No line of a periodic group can be one: its text is inert (`ITEM_TEXT`), and begins
-# after all the spaces after its marker (`ITEM_TEXT` begins with no space) or its one tab (nor
+# all the spaces after it (up to four) or a tab, where `_ITEM_TEXT` does not read the rest of the
+# line. No line of a periodic group can be one: its text is inert (`_ITEM_TEXT`), and begins
+# after all the spaces after its marker (`_ITEM_TEXT` begins with no space) or its one tab (nor
 # with a tab).
-_NOT_INERT = rf"\n[ >]*+(?:[-+*]|\d{{1,9}}[.)])(?> {{1,4}}|\t)(?!{ITEM_TEXT}\n)"
+_NOT_INERT = rf"\n[ >]*+(?:[-+*]|\d{{1,9}}[.)])(?> {{1,4}}|\t)(?!{_ITEM_TEXT}\n)"
 
 
 @cache
@@ -227,11 +227,11 @@ def _periodic_matches(lined: str) -> Iterator[tuple[int, re.Match[str]]]:
     from the run's end), else on from the next line.
 
     Each run's pattern is given the text up to the end of the first item's line at or after the
-    group that is not inert (`_NOT_INERT`), so it reads as a pattern holding `ITEM_TEXT` for
+    group that is not inert (`_NOT_INERT`), so it reads as a pattern holding `_ITEM_TEXT` for
     each line would: no group can hold that line, and it may only read the line's beginning,
     after a run, as the line that repeats the first line's place (its container, number and
     marker, then the space or tab after them, all before the line's end). Every line before it
-    holds inert text if any; there `_LINE_TEXT` reads what `ITEM_TEXT` does."""
+    holds inert text if any; there `_LINE_TEXT` reads what `_ITEM_TEXT` does."""
     position, unread = 0, -1  # where the next line not inert begins (its line end above it)
     while (group := _GROUP.search(lined, position)) is not None:
         period = group.group().count("\n") - 1
@@ -262,7 +262,7 @@ def _run_pattern(form: str, loose: bool, tags: bool) -> re.Pattern[str]:
     With `tags`, an item of one line may be one tag alone too (`_TAG_ALONE`)."""
     first, each, after = _RUN_PATTERNS[form]
     if tags and form in _ONE_LINE_ITEMS:
-        each = each.removesuffix(ITEM_TEXT) + _MEMBER
+        each = each.removesuffix(_ITEM_TEXT) + _MEMBER
     blank = r"\n(?P<blank>[ >]*(?:\n[ >]*)*)\n"
     end, again = (blank, r"\n(?P=blank)\n") if loose else ("\n", "\n")
     return re.compile(rf"\n{first}{end}(?P<run>(?:{each}{again})+)(?={after})", re.M)
@@ -530,12 +530,12 @@ def _reach(container: str, marker: str, spacing: str, nested: str) -> int | None
     leaves, and another blockquote depth is another container."""
     if spacing == "\t" or container.count(">") != nested.count(">"):
         return None
-    return indentation(nested) - indentation(container) - len(marker) - len(spacing)
+    return _indentation(nested) - _indentation(container) - len(marker) - len(spacing)
 
 
-def indentation(container: str) -> int:
+def _indentation(container: str) -> int:
     """The columns of indentation at the end of a container, after its last blockquote marker
-    (`CONTAINER`: spaces only), which takes one space after it with it."""
+    (`_CONTAINER`: spaces only), which takes one space after it with it."""
     rest = container[container.rfind(">") + 1 :]
     return len(rest) - (1 if rest[:1] == " " and ">" in container else 0)
 
@@ -592,3 +592,7 @@ def sibling_spans(content: str, valid: Callable[[str], bool]) -> list[tuple[str,
         text = _TASK.sub("   ", text)
     links = plain_link_spans(text, valid)
     return None if links is None else sorted([*code, *tags, *links], key=lambda span: span[1])
+
+
+# What `crosspost.mditems` reads its runs with: the same containers, inert text and columns.
+CONTAINER, ITEM_TEXT, indentation = _CONTAINER, _ITEM_TEXT, _indentation
