@@ -131,6 +131,16 @@ SHAPES: dict[str, tuple[str, str]] = {
     # One-character paragraphs with a link every 30 KB (an attacker's shape): a run of blocks
     # whose text holds a link is read block by block, a token made only for a block with one.
     "paragraphs-a-link": ("x\n\n" * 10_000 + "y [a](./b/)\n\n", ".md"),
+    # Definitions between excerpt markers (an attacker's shape): the parse after the markers are
+    # emptied, told from the parse before, moves each definition back by the lines above it.
+    "markers-definitions": ("```\nc\n```\n[a]: ./u\n<!--more-->\n", ".md"),
+    # One plain link, then a code span and images (an attacker's shape): the images after the
+    # code span are inline-parsed.
+    "code-then-images": ("[a](./b) `x` " + "![i](./a.png)\n" * 5_000 + "\n", ".md"),
+    # One list item, then a megabyte of one-word paragraphs (issue 15, fold15 session; one item
+    # every 1.2 MB): one block other than a paragraph kept the body from being one run of
+    # blocks, and the run of paragraphs cut from it came back a token trio for every block.
+    "item-then-paragraphs": ("- item\n\n" + "word\n\n" * 200_000, ".md"),
 }
 
 EVERYDAY: dict[str, tuple[str, str]] = {

@@ -10,7 +10,10 @@ or table rows (`mdsiblings.Siblings`) and runs of blockquote lines continuing a 
 is what it looked like (a stand-in came out a paragraph of its own at the top level, so nothing
 was open where the run begins; the sibling above a run came out one item, or one row, directly
 followed by another; the line above continuations opens a paragraph); then the runs' tokens are
-put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in, continuations'
+put in: a run of paragraphs' or HTML blocks' own tokens in place of its stand-in (a long run of
+paragraphs: one paragraph standing for all its blocks, `crosspost.mdplain.BLOCK_RUN`, as for a
+body of paragraphs only; the stand-in's paragraph at the top level tells that nothing is open
+before the run, so its lines read as they would alone), continuations'
 text in their paragraph's after its first line, and for a run of siblings one sibling standing
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
@@ -74,11 +77,13 @@ _STAND_IN = "x"
 
 
 def parse_around(
-    text: str, cuts: Sequence[Cut], parse: Callable[[str], Parsed]
+    text: str, cuts: Sequence[Cut], parse: Callable[[str], Parsed], min_run: int | None = None
 ) -> tuple[list[Token], dict[str, Any], list[tuple[int, int]]] | set[int]:
     """`text` parsed with one line of text standing in for each run of paragraphs and without
     each run of siblings, then each run's own tokens put back: a run of paragraphs' tokens in
-    place of its stand-in, and one sibling for each run of siblings after the sibling above it.
+    place of its stand-in (with `min_run`, one paragraph standing for all its blocks when it
+    holds that many, as `crosspost.mdplain.paragraphs_only` makes for a body of paragraphs
+    only), and one sibling for each run of siblings after the sibling above it.
 
     Returns the indexes of the cuts the parse did not confirm instead when there are any: a
     stand-in that did not come out a paragraph of its own at the top level (it is inside a
@@ -172,7 +177,7 @@ def parse_around(
             index += 3
             continue
         if run is not None:
-            paragraphs = paragraphs_only("\n".join(lines[run.first : run.end]))
+            paragraphs = paragraphs_only("\n".join(lines[run.first : run.end]), min_run)
             if paragraphs is None:
                 return {cuts.index(run)}
             for token in paragraphs:

@@ -7,7 +7,8 @@ tests/hostile/test_blanked_lines.py compares it with the parser on generated bod
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from .mdspans import BlockParse
 
@@ -51,11 +52,10 @@ def after_emptied(parse: BlockParse, text: str) -> BlockParse | None:
     gone = {alone[number] for number in emptied}
     tokens = [token for index, token in enumerate(parse.tokens) if index not in gone]
     starts = parse.starts
-    lengths = [len(old[number]) for number in emptied]
+    before = list(accumulate((len(old[number]) for number in emptied), initial=0))
     definitions = []
-    for start, end in parse.definitions:
-        line = bisect_right(starts, start) - 1
-        back = sum(length for number, length in zip(emptied, lengths, strict=True) if number < line)
+    for start, end in parse.definitions:  # each moved back by the emptied lines above it
+        back = before[bisect_left(emptied, bisect_right(starts, start) - 1)]
         definitions.append((start - back, end - back))
     return BlockParse(text, tokens, parse.env, definitions, parse.mdx)
 

@@ -20,11 +20,15 @@ inside blockquotes `d` deep.
 
 So in each stretch of quote lines, each paragraph runs from its first line to the line before
 the next line deeper than that one, or to the stretch's last line, and the lines between its
-first and its last line are *continuations* (`continuations`). `crosspost.mdcuts` gives the
-parser the text without them; the parse confirms each run: the line above it must come out as
-a paragraph's first line (inside the blockquotes of its markers, then: none of them is in a
-list item's or a footnote's column). The paragraph's text is then its first line's, the run's
-lines' (each after its markers), and the rest of it.
+first and its last line are *continuations* (`continuations`). But for its last line: a table
+interrupts a paragraph at its header, any line holding a `|`, where the line below is a
+delimiter row (markdown-it-py's `table` rule), which is never a quote line; so where the line
+below a stretch may be one, its paragraph is taken to end on the line before the stretch's last
+(a paragraph cut short that way is still the parser's: its lines up to there continue it).
+`crosspost.mdcuts` gives the parser the text without them; the parse confirms each run: the line
+above it must come out as a paragraph's first line (inside the blockquotes of its markers, then:
+none of them is in a list item's or a footnote's column). The paragraph's text is then its first
+line's, the run's lines' (each after its markers), and the rest of it.
 
 A link reference definition above (CommonMark 0.31 §4.7) may read on over the paragraph's
 first line. Its label and destination cannot do so unnoticed: the parse of the rest reads that
@@ -134,6 +138,9 @@ def _in_stretch(
         depth = markers.group().count(">")
         deeper = _deeper(depth).search(text, opening, end)
         stop = end if deeper is None else deeper.start() - 1  # the end of the paragraph's text
+        if stop == end and _DELIMITER_BELOW.match(text, end):  # the last line may be a header
+            before_last = text.rfind("\n", opening, end)
+            stop = end if before_last == -1 else before_last
         second = text.find("\n", opening, stop) + 1  # 0: the paragraph is one line
         last = text.rfind("\n", opening, stop) + 1
         in_reach = reach.before(second or stop)  # a `]:` up to the first line's end
@@ -156,6 +163,10 @@ def _in_stretch(
     return found
 
 
+# A line that may be a table's delimiter row (`|`, `-` or `:` first, then only those, spaces and
+# tabs: markdown-it-py's `table` rule), after any markers, below a stretch: the stretch's last
+# line may then be the table's header, which interrupts the paragraph.
+_DELIMITER_BELOW = re.compile(r"\n[> \t]*[-:|][-:| \t]*(?:\n|\Z)")
 # What may open a link reference definition's title on the line after its destination.
 _TITLE_OPENERS = "\"'("
 # Where a definition's label ends: every definition holds it within one line.

@@ -94,7 +94,8 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
 
     A body of paragraphs only is not given to the parser (with at least `min_run` blocks, by
     default `MIN_RUN`, one paragraph stands for them all: `crosspost.mdplain`); runs of
-    paragraph lines and runs of HTML blocks are given to it as one line each, and runs of
+    paragraph lines (put back as one paragraph standing for their blocks, so too) and runs of
+    HTML blocks are given to it as one line each, and runs of
     list items or table rows are not given to it at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
@@ -126,7 +127,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     for _attempt in range(2):
         if not cuts:
             break
-        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx))
+        parse = parse_around(text, cuts, lambda reduced: _parse(reduced, mdx=mdx), runs)
         if not isinstance(parse, set):
             tokens, env, definitions = parse
             return BlockParse(text, tokens, env, definitions, mdx)
@@ -233,16 +234,19 @@ def _runs_read(tokens: list[Token], wanted: Callable[[str], bool]) -> Iterator[T
 
 
 def _inline_spans(
-    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
+    md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str, start: int = 0
 ) -> list[tuple[str, int, int]]:
-    """What the recording rules find in one block's inline `content`."""
+    """What the recording rules find in one block's inline `content`, read from `start` (where
+    the parser's state is a block's first: `_parsed_after_plain_links`)."""
     from markdown_it.rules_inline import StateInline  # the parser: never for `import crosspost`
 
     collector.current = content
     collector.found = []
+    state = StateInline(content, md, env, [])
+    state.pos = start
     # Tokenized only: where things are is known once each rule has matched, and the
     # post-processing passes (emphasis pairing, text joining) only reshape tokens.
-    md.inline.tokenize(StateInline(content, md, env, []))
+    md.inline.tokenize(state)
     collector.current = None
     return collector.found
 
@@ -251,11 +255,10 @@ def _parsed_after_plain_links(
     md: MarkdownIt, env: dict[str, Any], collector: _Collector, content: str
 ) -> list[tuple[str, int, int]]:
     """What the recording rules find in one block's inline `content`: the plain links it begins
-    with read without the parser, and only the rest parsed (`crosspost.mdplain.plain_link_prefix`
-    says why that is the same)."""
+    with read without the parser, and only the rest parsed, in place, from the end of the last
+    (`crosspost.mdplain.plain_link_prefix` says why that is the same)."""
     found, cut = plain_link_prefix(content, md.validateLink)
-    rest = _inline_spans(md, env, collector, content[cut:] if cut else content)
-    return found + [(kind, start + cut, end + cut) for kind, start, end in rest]
+    return found + _inline_spans(md, env, collector, content, cut)
 
 
 def _located(
@@ -473,9 +476,16 @@ def _whole(kind: str) -> Locate:
 
 
 def _destination(*, image: bool) -> Locate:
-    """Where the destination of the link (or image) matched from `start` to `end` is."""
+    """Where the destination of the link (or image) matched from `start` to `end` is.
+
+    Only an inline link has one, and it ends with its `)`; a reference link ends with a `]`,
+    also where an inline form failed before it: markdown-it-py then steps one character past
+    where the `)` was wanted and reads a reference there (`[o](p]` then `x[r]`, one line
+    apart, is a link to `[r]`'s destination; `p]` is none)."""
 
     def locate(state: StateInline, start: int, end: int) -> Found | None:
+        if state.src[end - 1] != ")":
+            return None
         state.pos = start
         try:
             label_end = state.md.helpers.parseLinkLabel(

@@ -471,7 +471,8 @@ def _definition_lookalikes(
 
 
 def _on_heading_line(text: str, at: int) -> bool:
-    """Whether offset `at` of a body of paragraphs and headings only is on a heading's line."""
+    """Whether offset `at`, on a line of a run of paragraphs and headings (`BLOCK_RUN`), is on a
+    heading's line."""
     return is_heading_line(text, text.rfind("\n", 0, at) + 1)
 
 

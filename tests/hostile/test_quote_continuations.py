@@ -25,7 +25,20 @@ from .conftest import both_ways
 CONTAINERS = [">", "> ", ">>", ">> ", "> > ", ">>>", "> >> ", ">>>> ", ">  ", ">\t", " > ", "   >"]
 CONTAINERS += ["    > ", "", "", "  ", "    ", ">  > ", "> >  "]
 LEADS = ["", "", "", "", "- ", "1. ", "```", "~~~", "<div>", "<!--", "# ", "---", "===", "    "]
-LEADS += ["[r]: /u", "[^1]: n", "$$", "| ", "--|--", "\t", "\u00a0", "> ", "* * *", "[!NOTE]"]
+LEADS += [
+    "[r]: /u",
+    "[^1]: n",
+    "$$",
+    "| ",
+    "--|--",
+    "|-|",
+    "| a |",
+    "\t",
+    "\u00a0",
+    "> ",
+    "* * *",
+    "[!NOTE]",
+]
 # What a line may hold: text, links, code, and what may end an HTML block or math left open.
 WORDS = ["a", "b", "text and words", "[a](./x/)", "![i](i.png)", "`c`", "*e*", "#tag", "x: y"]
 WORDS += ["-->", "</pre>", "$$", "a $$", "a  ", "\t", "a | b", "[r]", "&amp;", "{{ t }}", "<b>"]
@@ -67,6 +80,9 @@ def _same_as_the_parser(body: str, mdx: bool) -> None:
 @example(body="$$\n> a\n> a $$\n> a\n> a", mdx=False)  # display math's
 @example(body="> a\n> a\n> a\n> a\n> ===", mdx=False)  # a setext heading
 @example(body="- > a\n> a\n> a\n> a", mdx=False)
+@example(body="> x\n> y\n> | a |\n> |-|", mdx=False)  # a table's header interrupts the paragraph
+@example(body="> x\n> y\n> z\n> a | b\n> --|--", mdx=False)  # one without a leading `|`
+@example(body=">> | a |\n> | a |\n>>| a |\n>>|-|", mdx=False)  # found by an attacker
 def test_continued_lines_parse_as_the_parser_parses_them(body: str, mdx: bool) -> None:
     """Where lines continuing a paragraph in a blockquote are not given to the parser, the
     tokens, definitions and environment are the parser's (any run length: the transform only
