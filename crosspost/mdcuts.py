@@ -19,7 +19,9 @@ text in their paragraph's after its first line, and for a run of siblings one si
 for all of them (`meta["siblings"]`, its lines, `meta["gap"]`, the empty lines after each of
 its items, and `meta["empty"]`, the empty lines among an item's own); for a run in parts (items
 of one tag alone among its items), one for each stretch of the other items, and each such
-item's own tokens (an HTML block in an item).
+item's own tokens (an HTML block in an item). Runs of items of several lines
+(`crosspost.mditems`) are runs of siblings too, with `meta["heights"]`, the lines of each
+paragraph of an item.
 """
 
 from __future__ import annotations
@@ -302,7 +304,7 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
         ):
             close += 1
         inner = tokens[index + 1 : close]
-        lines = [[line + place, line + place + 1] for place in run.places]
+        lines = _paragraph_lines(line, run)
         if (
             [t.map for t in inner if t.type == "inline"] != lines
             or any(t.type not in _LIST_PARTS for t in inner)
@@ -332,6 +334,15 @@ def _sibling_close(tokens: list[Token], index: int, run: Siblings) -> int | None
     ):
         return None
     return close
+
+
+def _paragraph_lines(line: int, run: Siblings) -> list[list[int]]:
+    """The lines of each paragraph of the sibling above `run`, which begins at `line`: one on
+    each of its `places`, or each of `heights` lines from the first place of its own."""
+    places = run.places
+    heights = run.heights or (1,) * len(places)
+    firsts = [line + places[sum(heights[:index])] for index in range(len(heights))]
+    return [[first, first + height] for first, height in zip(firsts, heights, strict=True)]
 
 
 def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
@@ -374,6 +385,8 @@ def _standing_for(sibling: list[Token], run: Siblings) -> list[Token]:
             copy.content = run.columns[column]
             copy.children = []
             copy.meta = {"siblings": run.end - run.first, "gap": run.gap, "empty": run.empty}
+            if run.heights:  # paragraphs of several lines (`crosspost.mditems`)
+                copy.meta["heights"] = run.heights
             column += 1
         out.append(copy)
     return out

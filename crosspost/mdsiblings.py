@@ -67,7 +67,8 @@ from typing import Literal, NamedTuple
 
 from .mdplain import plain_link_spans
 
-__all__ = ["HTML_BLOCK_TAGS", "MIN_SIBLINGS", "Siblings", "sibling_runs", "sibling_spans"]
+__all__ = ["CONTAINER", "HTML_BLOCK_TAGS", "ITEM_TEXT", "MIN_SIBLINGS", "Siblings"]
+__all__ += ["indentation", "sibling_runs", "sibling_spans"]
 
 
 # Inert text: no character that may begin inline syntax reaching past a line (autolinks,
@@ -285,7 +286,8 @@ class Siblings:
     stand for it instead of one sibling (it has no `columns` of its own), in order: runs of the
     other items (each as above) and each such item (`kind` "tag", `columns` its HTML block's
     content), its own tokens. The sibling above each part is the last of the part before it:
-    the parse confirms the sibling above the run for all of them."""
+    the parse confirms the sibling above the run for all of them. `heights`: the lines of each
+    paragraph of a sibling (`crosspost.mditems`), in order, when it is not one each."""
 
     kind: Literal["item", "row", "tag"]
     first: int
@@ -296,6 +298,7 @@ class Siblings:
     period: int = 1
     empty: tuple[int, ...] = ()
     parts: tuple[Siblings, ...] = ()
+    heights: tuple[int, ...] = ()
 
     @property
     def places(self) -> list[int]:
@@ -589,3 +592,7 @@ def sibling_spans(content: str, valid: Callable[[str], bool]) -> list[tuple[str,
         text = _TASK.sub("   ", text)
     links = plain_link_spans(text, valid)
     return None if links is None else sorted([*code, *tags, *links], key=lambda span: span[1])
+
+
+# What `crosspost.mditems` reads its runs with: the same containers, inert text and columns.
+CONTAINER, ITEM_TEXT, indentation = _CONTAINER, _ITEM_TEXT, _indentation

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .mdblanks import Blanks, blank_runs
 from .mdcuts import Cut, HtmlBlocks, Paragraphs, parse_around
 from .mdhtml import html_runs
+from .mditems import item_runs
 from .mdlines import line_starts, parse_to_the_end
 from .mdplain import (
     BLOCK_RUN,
@@ -97,11 +98,12 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
     paragraph lines (put back as one paragraph standing for their blocks, so too), of HTML
     blocks and of short quotes are given to it as one line each (one paragraph standing for a
     run of quotes' paragraphs: `crosspost.mdquoteruns`), and runs of
-    one-line list items or table rows are not given to it at all, nor are runs of blockquote
+    list items or table rows are not given to it at all, nor are runs of blockquote
     lines that only continue a paragraph (runs of at least `min_run` lines, by default
     `MIN_RUN` and `MIN_SIBLINGS`; `crosspost.mdplain`, `crosspost.mdhtml`,
-    `crosspost.mdsiblings` and `crosspost.mdquotes` say why that gives the same tokens, a run of
-    siblings becoming one that stands for them all, or for each of its parts); runs of
+    `crosspost.mdsiblings`, `crosspost.mditems` (items of several lines) and `crosspost.mdquotes`
+    say why that gives the same tokens, a run of siblings becoming one that stands for them all,
+    or for each of its parts); runs of
     `MIN_BLANKS` blank lines and more that no other run cuts or reads are given to it as one
     blank line (`crosspost.mdblanks`). A run the parse
     does not confirm is dropped and the rest tried once more; then the whole text is parsed."""
@@ -117,6 +119,7 @@ def parse_blocks(text: str, *, mdx: bool = False, min_run: int | None = None) ->
                     *(HtmlBlocks(first, end) for first, end in html_runs(text, runs, mdx=mdx)),
                     *quote_runs(text, runs),
                     *sibling_runs(text, min_run or MIN_SIBLINGS, mdx=mdx),
+                    *item_runs(text, min_run or MIN_SIBLINGS),
                     *continuations(text, runs),
                 ],
                 key=lambda cut: cut.first,

@@ -1082,8 +1082,9 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
     """The paragraphs of the run of list items `tokens[index]` stands for, in the order of their
     lines: each item's is its own, whose emphasis pairs on its own line (a run of items with
     items nested under them has one inline token per place in an item, each holding the text
-    of its own lines). The empty lines after each item of a loose run, and those among an
-    item's own lines, hold no paragraph: a summary counts the paragraphs it reads."""
+    of its own lines, a paragraph of several lines, `heights`, its lines in each: its emphasis pairs
+    across them). The empty lines after each item of a loose run, and those among an item's own
+    lines, hold no paragraph: a summary counts the paragraphs it reads."""
     first = tokens[index]
     columns: list[list[str]] = []
     group = index
@@ -1092,11 +1093,16 @@ def _sibling_paragraphs(tokens: list[Token], index: int) -> list[str]:
             columns.append(tokens[group].content.split("\n"))
         group += 1
     empty = first.meta["empty"]  # the empty lines among an item's
-    places = [place for place in range(len(columns) + len(empty)) if place not in empty]
+    heights = first.meta.get("heights") or (1,) * len(columns)  # each paragraph's lines
+    places = [place for place in range(sum(heights) + len(empty)) if place not in empty]
     every = len(places) + len(empty) + first.meta["gap"]  # an item's lines, then empty ones
-    # Each column holds its line of an item once every `every` lines, at its place.
-    lines = [column[place::every] for place, column in zip(places, columns, strict=True)]
-    return [line for item in zip(*lines, strict=True) for line in item]
+    # Each column holds its lines of an item once every `every` lines, at their places.
+    paragraphs: list[list[str]] = []
+    for column, height in zip(columns, heights, strict=True):
+        own, places = places[:height], places[height:]
+        lines = zip(*[column[at::every] for at in own], strict=True)
+        paragraphs.append(list(map("\n".join, lines)))
+    return [paragraph for item in zip(*paragraphs, strict=True) for paragraph in item]
 
 
 def _shorten(text: str, limit: int) -> str:
