@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from crosspost.mdcuts import parse_around
 from crosspost.mditems import item_runs
 from crosspost.mdplain import unfolded
+from crosspost.mdquoteruns import unfolded_quotes
 from crosspost.mdsiblings import Siblings, sibling_runs
 from crosspost.mdspans import _parse, parse_blocks
 
@@ -142,7 +143,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     found = [part for run in runs for part in run.parts or [run]]
     fast = parse_blocks(body, mdx=mdx, min_run=1)
     full = _parse(body, mdx=mdx)
-    tokens = unfolded(fast.tokens)  # runs of paragraphs: test_body_properties compares them
+    tokens = unfolded(unfolded_quotes(fast.tokens, body))  # runs of paragraphs and quotes
     stood_for = {tuple(t.map) for t in tokens if t.type == "inline" and t.meta and t.map}
     kept = [run for run in found if (run.first, run.end) in stood_for]
     assert [t.as_dict() for t in tokens] == _merged(full.tokens, kept)
