@@ -28,6 +28,7 @@ from crosspost.config import load_config
 from crosspost.credentials import Secret
 from crosspost.fake import FakeRequest
 from crosspost.mdcuts import Cut, parse_around
+from crosspost.mdsiblings import Siblings
 from crosspost.mdspans import _parse as parse_every_line
 from crosspost.mdspans import parse_blocks
 from crosspost.publisher import Publisher, Report
@@ -270,3 +271,47 @@ def both_ways(
     with every_line_parsed():
         full = transformed(body, generator, suffix)
     return fast, full
+
+
+def siblings_merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
+    """The parser's tokens with each run's siblings (list items or table rows, `mdsiblings`,
+    `mditems`) merged into the first: its tokens over the run's lines, each inline content the
+    siblings' contents, a line of content for each line of the run (an empty line, or one of
+    another paragraph of the item: nothing)."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    by_first = {run.first: run for run in runs}
+    while index < len(tokens):
+        token = tokens[index]
+        run = by_first.get(token.map[0]) if token.map else None
+        if run is None or token.type not in ("list_item_open", "tr_open"):
+            out.append(token.as_dict())
+            index += 1
+            continue
+        close = "list_item_close" if token.type == "list_item_open" else "tr_close"
+        groups: list[list[Any]] = []
+        while index < len(tokens) and tokens[index].map and tokens[index].map[0] < run.end:
+            end = index
+            while tokens[end].type != close or tokens[end].level != token.level:
+                end += 1
+            groups.append(tokens[index : end + 1])
+            index = end + 1
+        for position, first in enumerate(groups[0]):
+            merged = first.as_dict()
+            if first.map:
+                merged["map"] = [run.first, run.end]
+            if first.type == "inline":
+                contents = [""] * (run.end - run.first)
+                for group in groups:
+                    own = group[position]
+                    lines = own.content.split("\n")
+                    assert len(lines) == own.map[1] - own.map[0]  # one a line (else not a run)
+                    at = own.map[0] - run.first
+                    contents[at : at + len(lines)] = lines
+                merged["content"] = "\n".join(contents)
+                merged["meta"] = {"siblings": run.end - run.first, "gap": run.gap}
+                merged["meta"]["empty"] = run.empty
+                if run.heights:
+                    merged["meta"]["heights"] = run.heights
+            out.append(merged)
+    return out

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from functools import partial
-from typing import Any
 from unittest import mock
 
 from hypothesis import HealthCheck, example, given, settings
@@ -17,10 +16,10 @@ from crosspost.mdcuts import parse_around
 from crosspost.mditems import item_runs
 from crosspost.mdplain import unfolded
 from crosspost.mdquoteruns import unfolded_quotes
-from crosspost.mdsiblings import Siblings, sibling_runs
+from crosspost.mdsiblings import sibling_runs
 from crosspost.mdspans import _parse, parse_blocks
 
-from .conftest import both_ways
+from .conftest import both_ways, siblings_merged
 from .test_sibling_runs import INERT, TEXTS, bodies, families
 
 # Text a line of an item may hold besides inert words: what pairs across lines (emphasis), what
@@ -86,49 +85,6 @@ documents = st.lists(
 ).map("\n".join)
 
 
-def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
-    """The parser's tokens with each run's items merged into the first: its tokens over the
-    run's lines, each inline content the items' contents, a line of content for each line of
-    the run (an empty line, or one of another paragraph of the item: nothing)."""
-    out: list[dict[str, Any]] = []
-    index = 0
-    by_first = {run.first: run for run in runs}
-    while index < len(tokens):
-        token = tokens[index]
-        run = by_first.get(token.map[0]) if token.map else None
-        if run is None or token.type not in ("list_item_open", "tr_open"):
-            out.append(token.as_dict())
-            index += 1
-            continue
-        close = "list_item_close" if token.type == "list_item_open" else "tr_close"
-        groups: list[list[Any]] = []
-        while index < len(tokens) and tokens[index].map and tokens[index].map[0] < run.end:
-            end = index
-            while tokens[end].type != close or tokens[end].level != token.level:
-                end += 1
-            groups.append(tokens[index : end + 1])
-            index = end + 1
-        for position, first in enumerate(groups[0]):
-            merged = first.as_dict()
-            if first.map:
-                merged["map"] = [run.first, run.end]
-            if first.type == "inline":
-                contents = [""] * (run.end - run.first)
-                for group in groups:
-                    own = group[position]
-                    lines = own.content.split("\n")
-                    assert len(lines) == own.map[1] - own.map[0]  # one a line (else not a run)
-                    at = own.map[0] - run.first
-                    contents[at : at + len(lines)] = lines
-                merged["content"] = "\n".join(contents)
-                merged["meta"] = {"siblings": run.end - run.first, "gap": run.gap}
-                merged["meta"]["empty"] = run.empty
-                if run.heights:
-                    merged["meta"]["heights"] = run.heights
-            out.append(merged)
-    return out
-
-
 def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     # The runs of items alone cut out (in `parse_blocks`, a run of paragraphs at `min_run` 1,
     # refuted, may keep one from being cut: a loose item's second paragraph looks like one).
@@ -137,7 +93,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     if not isinstance(alone, set):
         tokens, env, definitions = alone
         full = _parse(body, mdx=mdx)
-        assert [t.as_dict() for t in tokens] == _merged(full.tokens, runs)
+        assert [t.as_dict() for t in tokens] == siblings_merged(full.tokens, runs)
         assert (definitions, env) == (full.definitions, full.env)
     runs = [*sibling_runs(body, min_run=1, mdx=mdx), *runs]
     found = [part for run in runs for part in run.parts or [run]]
@@ -146,7 +102,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     tokens = unfolded(unfolded_quotes(fast.tokens, body))  # runs of paragraphs and quotes
     stood_for = {tuple(t.map) for t in tokens if t.type == "inline" and t.meta and t.map}
     kept = [run for run in found if (run.first, run.end) in stood_for]
-    assert [t.as_dict() for t in tokens] == _merged(full.tokens, kept)
+    assert [t.as_dict() for t in tokens] == siblings_merged(full.tokens, kept)
     assert fast.definitions == full.definitions
     assert fast.env == full.env
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from crosspost import mdsiblings, mdspans
 from crosspost.mdplain import unfolded
 from crosspost.mdquoteruns import unfolded_quotes
-from crosspost.mdsiblings import Siblings, sibling_runs, sibling_spans
+from crosspost.mdsiblings import sibling_runs, sibling_spans
 from crosspost.mdspans import _parse, _parser, parse_blocks
 
-from .conftest import both_ways, transformed
+from .conftest import both_ways, siblings_merged, transformed
 
 # How a line may start (list markers of every kind and indentation, rows, and what ends or
 # hides a list or a table) and what it may hold (inert text, and each character that is not).
@@ -300,46 +300,6 @@ documents = st.lists(
 ).map("\n".join)
 
 
-def _merged(tokens: list[Any], runs: list[Siblings]) -> list[dict[str, Any]]:
-    """The parser's tokens with each run's siblings merged into the first: its tokens over the
-    run's lines, each inline content the siblings' contents one per line (an empty line between
-    loose items: nothing)."""
-    out: list[dict[str, Any]] = []
-    index = 0
-    by_first = {run.first: run for run in runs}
-    while index < len(tokens):
-        token = tokens[index]
-        run = by_first.get(token.map[0]) if token.map else None
-        if run is None or token.type not in ("list_item_open", "tr_open"):
-            out.append(token.as_dict())
-            index += 1
-            continue
-        close = "list_item_close" if token.type == "list_item_open" else "tr_close"
-        groups: list[list[Any]] = []
-        while index < len(tokens) and tokens[index].map and tokens[index].map[0] < run.end:
-            end = index
-            while tokens[end].type != close or tokens[end].level != token.level:
-                end += 1
-            groups.append(tokens[index : end + 1])
-            index = end + 1
-        for position, first in enumerate(groups[0]):
-            merged = first.as_dict()
-            if first.map:
-                merged["map"] = [run.first, run.end]
-            if first.type == "inline":
-                contents = [""] * (run.end - run.first)  # an empty line: nothing
-                for group in groups:
-                    contents[group[position].map[0] - run.first] = group[position].content
-                merged["content"] = "\n".join(contents)
-                merged["meta"] = {
-                    "siblings": run.end - run.first,
-                    "gap": run.gap,
-                    "empty": run.empty,
-                }
-            out.append(merged)
-    return out
-
-
 @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=documents, mdx=st.booleans())
 @example(body="- a\n- item\n- z", mdx=False)
@@ -357,7 +317,7 @@ def _parsed_as_the_parser_parses(body: str, mdx: bool) -> None:
     tokens = unfolded(unfolded_quotes(fast.tokens, body))  # runs of paragraphs and quotes
     stood_for = {tuple(t.map) for t in tokens if t.type == "inline" and t.meta and t.map}
     kept = [run for run in found if (run.first, run.end) in stood_for]  # a tag item: its own
-    assert [t.as_dict() for t in tokens] == _merged(full.tokens, kept)
+    assert [t.as_dict() for t in tokens] == siblings_merged(full.tokens, kept)
     assert fast.definitions == full.definitions
     assert fast.env == full.env
 
@@ -501,7 +461,7 @@ def test_a_row_of_another_width_splits_a_run_of_rows() -> None:
     assert [(run.first, run.end) for run in found] == [(3, 6), (7, 11)]
     tokens = parse_blocks(body, min_run=1).tokens
     assert [t.map for t in tokens if t.type == "inline" and t.meta] == [[3, 6]] * 2 + [[7, 11]] * 2
-    assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+    assert [t.as_dict() for t in tokens] == siblings_merged(_parse(body, mdx=False).tokens, found)
 
 
 def test_a_loose_list_in_a_blockquote_is_a_run() -> None:
@@ -514,7 +474,8 @@ def test_a_loose_list_in_a_blockquote_is_a_run() -> None:
         assert [(run.first, run.end, run.gap) for run in found] == [(2, 10, 1)], blank
         tokens = parse_blocks(body, min_run=1).tokens
         assert any(t.meta for t in tokens), blank
-        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+        parsed = _parse(body, mdx=False).tokens
+        assert [t.as_dict() for t in tokens] == siblings_merged(parsed, found)
 
 
 def test_a_loose_list_with_more_empty_lines_is_a_run() -> None:
@@ -527,7 +488,8 @@ def test_a_loose_list_with_more_empty_lines_is_a_run() -> None:
         assert [(run.first, run.gap) for run in found] == [(1 + gap, gap)], blank
         tokens = parse_blocks(body, min_run=1).tokens
         assert any(t.meta for t in tokens), blank
-        assert [t.as_dict() for t in tokens] == _merged(_parse(body, mdx=False).tokens, found)
+        parsed = _parse(body, mdx=False).tokens
+        assert [t.as_dict() for t in tokens] == siblings_merged(parsed, found)
 
 
 def test_ordered_items_with_items_nested_under_them_are_runs() -> None:
