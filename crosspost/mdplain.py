@@ -20,9 +20,9 @@ of the parser can only match a line that `_other_block_start` matches:
 - table: it begins at its header line, any line holding a `|`, but only where the line below is
   a delimiter row, which begins with `|`, `-` or `:` and holds nothing but those, spaces and
   tabs (markdown-it-py's `table` rule, "the equivalent of /^[-:|][-:|\\s]*$/", its spaces
-  `isStrSpace`'s two): a body with no such line holds no table. Such a row beginning with `|`
-  or `:` is matched here (`[|:][-:| \\t]*$`; one beginning with `-`, by the last form below), and
-  any other line beginning with `|` or `:` is text (`| a |`, `: note`);
+  `isStrSpace`'s two): a body with no such line holds no table. Such a row is matched here
+  (`DELIMITER_ROW`; one beginning with `-` by the last form below too), and any other line
+  beginning with `|` or `:` is text (`| a |`, `: note`);
 - HTML block: a `<` that meets one of the parser's own start conditions of kinds 1 to 6, or
   `<` or `</` and a letter on a line ending in `>` and white space (kind 7's whole tag alone on
   its line), `_html_mark`: `<a` and `<img src="a.png">x` are text. A body of paragraphs has
@@ -100,6 +100,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BLOCK_MARK",
     "BLOCK_RUN",
+    "DELIMITER_ROW",
     "is_heading_line",
     "may_hold_code",
     "paragraphs_only",
@@ -110,10 +111,13 @@ __all__ = [
     "unfolded",
 ]
 
+# A table's delimiter row from its first character (markdown-it-py's `table` rule: `|`, `-` or
+# `:`, then only those, spaces and tabs), in a multiline pattern.
+DELIMITER_ROW = r"[-:|][-:| \t]*$"
 # What begins a block where a line's text begins (after its container and up to three spaces),
 # in a multiline pattern: the forms listed above but indentation and HTML (`_html_mark`).
 _MARK_BUT_HTML = (
-    r"[>\[]|[|:][-:| \t]*$|`{3}|~{3}|\$\$"
+    rf"[>\[]|{DELIMITER_ROW}|`{{3}}|~{{3}}|\$\$"
     r"|\#+(?:[ \t]|$)"
     r"|[-+*](?:[ \t]|$)"
     r"|\d{1,9}[.)](?:[ \t]|$)"

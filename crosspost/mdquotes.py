@@ -69,7 +69,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .mdplain import BLOCK_MARK, MIN_RUN
+from .mdplain import BLOCK_MARK, DELIMITER_ROW, MIN_RUN
 
 __all__ = ["Continuations", "continuations"]
 
@@ -166,7 +166,7 @@ def _in_stretch(
 # A line that may be a table's delimiter row (`|`, `-` or `:` first, then only those, spaces and
 # tabs: markdown-it-py's `table` rule), after any markers, below a stretch: the stretch's last
 # line may then be the table's header, which interrupts the paragraph.
-_DELIMITER_BELOW = re.compile(r"\n[> \t]*[-:|][-:| \t]*(?:\n|\Z)")
+_DELIMITER_BELOW = re.compile(rf"\n[> \t]*{DELIMITER_ROW}", re.M)
 # What may open a link reference definition's title on the line after its destination.
 _TITLE_OPENERS = "\"'("
 # Where a definition's label ends: every definition holds it within one line.
