@@ -136,14 +136,12 @@ def tag_link_spans(content: str, valid: Callable[[str], bool]) -> list[Found] | 
 
 
 def _autolink(content: str, at: int, patterns: _Patterns) -> bool:
-    """Whether the `<` at `at` may start an autolink: markdown-it-py's `autolink` reads on to
-    the next `<` or `>`, and takes what is between when it is a URL or an address (and
-    `validateLink` accepts it, not asked here)."""
-    close = _ANGLE.search(content, at + 1)
-    if close is None or content[close.start()] != ">":
-        return False
-    between = content[at + 1 : close.start()]
-    return patterns.url.search(between) is not None or patterns.email.search(between) is not None
+    """Whether the `<` at `at` may start an autolink: what lies between it and the next `<` or
+    `>` (`_in_angles`) is a URL or an address (and `validateLink` accepts it, not asked here)."""
+    between = _in_angles(content, at)
+    return between is not None and (
+        patterns.url.search(between) is not None or patterns.email.search(between) is not None
+    )
 
 
 def _autolink_end(
@@ -152,20 +150,29 @@ def _autolink_end(
     """Where the autolink that the `<` at `at` starts ends, as markdown-it-py's `autolink`
     takes it; None where it takes none (then `html_inline` is tried there, then `text`).
 
-    The rule reads on to the next `<` or `>`; where that is a `>`, it takes what is between
-    when `AUTOLINK_RE` matches it and `validateLink` accepts it (of the link as written:
+    The rule takes what lies between the `<` and the next `<` or `>` (`_in_angles`) when
+    `AUTOLINK_RE` matches it and `validateLink` accepts it (of the link as written:
     `normalizeLink` is the identity in `crosspost.mdspans`), giving up on the first that
     `validateLink` refuses without trying it as an address; otherwise when `EMAIL_RE` matches
     and `validateLink` accepts `mailto:` and it."""
+    between = _in_angles(content, at)
+    if between is None:
+        return None
+    end = at + len(between) + 2  # past its `>`
+    if patterns.url.search(between) is not None:
+        return end if valid(between) else None
+    if patterns.email.search(between) is not None and valid("mailto:" + between):
+        return end
+    return None
+
+
+def _in_angles(content: str, at: int) -> str | None:
+    """What markdown-it-py's `autolink` reads from the `<` at `at`: the text up to the next `<`
+    or `>`, when that is a `>` (None otherwise: no autolink starts there)."""
     close = _ANGLE.search(content, at + 1)
     if close is None or content[close.start()] != ">":
         return None
-    between = content[at + 1 : close.start()]
-    if patterns.url.search(between) is not None:
-        return close.end() if valid(between) else None
-    if patterns.email.search(between) is not None and valid("mailto:" + between):
-        return close.end()
-    return None
+    return content[at + 1 : close.start()]
 
 
 def _left_open(content: str) -> bool:
